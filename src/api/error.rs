@@ -1,0 +1,215 @@
+//! Every way an API call can fail, as data the screens can show.
+//!
+//! Display is written for the person at the keyboard: what failed and why, with
+//! Telnyx's own error code and detail. [`ApiError::hint`] says what to do next.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+/// One entry of Telnyx's `errors[]` array. Every field is optional on the wire: some
+/// endpoints (outbound voice profiles, telephony credentials) document no error body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelnyxError {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub source: Option<ErrorSource>,
+    #[serde(default)]
+    pub meta: Option<ErrorMeta>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorSource {
+    /// JSON pointer to the offending body field, e.g. `/user_name`.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    #[serde(default)]
+    pub parameter: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorMeta {
+    /// Link to the error's documentation page.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub errors: Vec<TelnyxError>,
+}
+
+impl TelnyxError {
+    /// The field this error is about, from `source.pointer` (`/inbound/codecs` becomes
+    /// `inbound.codecs`) or `source.parameter`; `None` for whole-request errors.
+    pub fn field(&self) -> Option<String> {
+        let source = self.source.as_ref()?;
+        if let Some(pointer) = source.pointer.as_deref() {
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            if !field.is_empty() {
+                return Some(field);
+            }
+        }
+        source.parameter.clone().filter(|p| !p.is_empty())
+    }
+}
+
+impl fmt::Display for TelnyxError {
+    /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(field) = self.field() {
+            write!(f, "{field}: ")?;
+        }
+        let text = self
+            .detail
+            .as_deref()
+            .or(self.title.as_deref())
+            .unwrap_or("no detail given");
+        f.write_str(text)?;
+        match (self.code.as_deref(), self.title.as_deref()) {
+            (Some(code), Some(title)) if self.detail.is_some() => write!(f, " ({code} {title})"),
+            (Some(code), _) => write!(f, " ({code})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A failed API call. Variants follow what the user must do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// 401: the key is wrong, revoked or missing.
+    #[error("Telnyx rejected the API key{}", first(.0))]
+    Unauthorized(Vec<TelnyxError>),
+    /// 403: the key is valid but may not do this.
+    #[error("This API key is not allowed to do that{}", first(.0))]
+    Forbidden(Vec<TelnyxError>),
+    /// 404: the resource is gone (deleted elsewhere, or a wrong id).
+    #[error("Not found{}", first(.0))]
+    NotFound(Vec<TelnyxError>),
+    /// 400 or 422: Telnyx refused the request's content.
+    #[error("Telnyx refused the request{}", first(.errors))]
+    Invalid {
+        status: u16,
+        errors: Vec<TelnyxError>,
+    },
+    /// 429: too many requests.
+    #[error("Telnyx is rate limiting this key{}", retry_after_text(*.retry_after))]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx: a fault on Telnyx's side.
+    #[error("Telnyx had an internal problem (HTTP {status}){}", first(.errors))]
+    Server {
+        status: u16,
+        errors: Vec<TelnyxError>,
+    },
+    /// Any other status code.
+    #[error("Unexpected answer from Telnyx (HTTP {status}){}", first(.errors))]
+    Unexpected {
+        status: u16,
+        errors: Vec<TelnyxError>,
+    },
+    /// No answer in time.
+    #[error("Telnyx did not answer in time")]
+    Timeout,
+    /// The connection failed or dropped.
+    #[error("Could not reach the API: {0}")]
+    Transport(String),
+    /// A 2xx whose body was not what the contract promises.
+    #[error("Telnyx sent an answer this program cannot read: {0}")]
+    Decode(String),
+}
+
+fn first(errors: &[TelnyxError]) -> String {
+    match errors.first() {
+        Some(error) => format!(": {error}"),
+        None => String::new(),
+    }
+}
+
+fn retry_after_text(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!("; try again in {}s", wait.as_secs().max(1)),
+        None => "; try again in a moment".to_owned(),
+    }
+}
+
+impl ApiError {
+    /// Telnyx's `errors[]`, for screens that list every one of them.
+    pub fn errors(&self) -> &[TelnyxError] {
+        match self {
+            Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => errors,
+            Self::Invalid { errors, .. }
+            | Self::Server { errors, .. }
+            | Self::Unexpected { errors, .. } => errors,
+            Self::RateLimited { .. } | Self::Timeout | Self::Transport(_) | Self::Decode(_) => &[],
+        }
+    }
+
+    /// What the user can do next.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Unauthorized(_) => {
+                "Check the key in the Telnyx portal (Account settings > Keys & Credentials) and sign in again."
+            }
+            Self::Forbidden(_) => "Use a key of an account with access to this resource.",
+            Self::NotFound(_) => {
+                "It may have been deleted elsewhere; go back (Esc) and pick again."
+            }
+            Self::Invalid { .. } => "Correct the highlighted input and press Enter to retry.",
+            Self::RateLimited { .. } | Self::Server { .. } | Self::Timeout => {
+                "Press Enter to try again."
+            }
+            Self::Unexpected { .. } | Self::Decode(_) => {
+                "Press Enter to try again; the log file has the full answer."
+            }
+            Self::Transport(_) => "Check the network connection or --api-base, then press Enter.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_field_code_and_detail() {
+        let error = TelnyxError {
+            code: Some("10015".into()),
+            title: Some("Bad Request".into()),
+            detail: Some("must be at least 3 characters".into()),
+            source: Some(ErrorSource {
+                pointer: Some("/name".into()),
+                parameter: None,
+            }),
+            meta: None,
+        };
+        let api = ApiError::Invalid {
+            status: 422,
+            errors: vec![error],
+        };
+        assert_eq!(
+            api.to_string(),
+            "Telnyx refused the request: name: must be at least 3 characters (10015 Bad Request)"
+        );
+    }
+
+    #[test]
+    fn empty_errors_still_read_well() {
+        assert_eq!(
+            ApiError::Unauthorized(vec![]).to_string(),
+            "Telnyx rejected the API key"
+        );
+        assert_eq!(
+            ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(3))
+            }
+            .to_string(),
+            "Telnyx is rate limiting this key; try again in 3s"
+        );
+    }
+}

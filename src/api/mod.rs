@@ -1,0 +1,513 @@
+//! The typed Telnyx API v2 client: one method per endpoint the product uses.
+//!
+//! It knows URLs, bodies and status codes, and nothing of screens. Every failure is
+//! an [`ApiError`]. Only this module talks HTTP (reqwest); the worker owns the client.
+
+mod error;
+pub mod models;
+
+pub use error::{ApiError, ErrorMeta, ErrorSource, TelnyxError};
+pub use models::*;
+
+use crate::secret::Secret;
+use error::ErrorBody;
+use reqwest::{Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// Where the API lives unless `--api-base` or `TELNYX_API_BASE` say otherwise.
+pub const DEFAULT_API_BASE: &str = "https://api.telnyx.com/v2";
+
+/// How long one request may take, end to end. Telnyx answers in well under a second;
+/// this only bounds a hung connection (Prism, for one, hangs on malformed bodies).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A validated API base URL, such as `https://api.telnyx.com/v2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiBase(Url);
+
+impl ApiBase {
+    /// Accepts `http` and `https` URLs with a host; a trailing slash is ignored.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let url = Url::parse(text.trim()).map_err(|e| {
+            format!("'{text}' is not a URL ({e}); expected e.g. {DEFAULT_API_BASE}")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(format!(
+                "'{text}' is not an http(s) URL; expected e.g. {DEFAULT_API_BASE}"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!("'{text}' must not have a query or fragment"));
+        }
+        Ok(Self(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    fn join(&self, segments: &[&str]) -> Url {
+        let mut url = self.0.clone();
+        url.path_segments_mut()
+            .expect("ApiBase::parse accepts only http(s) URLs, which have path segments")
+            .pop_if_empty()
+            .extend(segments);
+        url
+    }
+}
+
+impl Default for ApiBase {
+    fn default() -> Self {
+        Self::parse(DEFAULT_API_BASE).expect("the default base is a valid URL")
+    }
+}
+
+/// Builds the one HTTP client the process uses: rustls with the ring provider,
+/// timeouts, and a user agent naming this program.
+pub fn http_client() -> reqwest::Client {
+    // Installing twice fails harmlessly (tests build several clients in one process).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(concat!("telnyx-setup/", env!("CARGO_PKG_VERSION")))
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+        .expect("a client with a TLS provider and static settings always builds")
+}
+
+/// A Telnyx API client for one key. Cheap to clone: the connection pool is shared.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: ApiBase,
+    key: Secret,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Envelope<T> {
+    data: T,
+}
+
+type Query<'a> = Vec<(&'static str, String)>;
+
+impl Client {
+    pub fn new(http: reqwest::Client, base: ApiBase, key: Secret) -> Self {
+        Self { http, base, key }
+    }
+
+    pub fn base(&self) -> &ApiBase {
+        &self.base
+    }
+
+    /// `GET /balance`: the cheapest call that proves the key works.
+    pub async fn balance(&self) -> Result<Balance, ApiError> {
+        self.data(Method::GET, &["balance"], Query::new(), None::<&()>)
+            .await
+    }
+
+    pub async fn list_credential_connections(
+        &self,
+        page: PageRequest,
+        name_contains: Option<&str>,
+    ) -> Result<Page<CredentialConnection>, ApiError> {
+        let mut query = page_query(page);
+        if let Some(name) = name_contains {
+            query.push(("filter[connection_name][contains]", name.to_owned()));
+        }
+        self.page(&["credential_connections"], query).await
+    }
+
+    pub async fn create_credential_connection(
+        &self,
+        body: &NewCredentialConnection,
+    ) -> Result<CredentialConnection, ApiError> {
+        self.data(
+            Method::POST,
+            &["credential_connections"],
+            Query::new(),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
+        self.data(
+            Method::GET,
+            &["credential_connections", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn update_credential_connection(
+        &self,
+        id: &str,
+        body: &CredentialConnectionUpdate,
+    ) -> Result<CredentialConnection, ApiError> {
+        self.data(
+            Method::PATCH,
+            &["credential_connections", id],
+            Query::new(),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete_credential_connection(
+        &self,
+        id: &str,
+    ) -> Result<CredentialConnection, ApiError> {
+        self.data(
+            Method::DELETE,
+            &["credential_connections", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn list_outbound_voice_profiles(
+        &self,
+        page: PageRequest,
+        name_contains: Option<&str>,
+    ) -> Result<Page<OutboundVoiceProfile>, ApiError> {
+        let mut query = page_query(page);
+        if let Some(name) = name_contains {
+            query.push(("filter[name][contains]", name.to_owned()));
+        }
+        self.page(&["outbound_voice_profiles"], query).await
+    }
+
+    pub async fn create_outbound_voice_profile(
+        &self,
+        body: &NewOutboundVoiceProfile,
+    ) -> Result<OutboundVoiceProfile, ApiError> {
+        self.data(
+            Method::POST,
+            &["outbound_voice_profiles"],
+            Query::new(),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn outbound_voice_profile(&self, id: &str) -> Result<OutboundVoiceProfile, ApiError> {
+        self.data(
+            Method::GET,
+            &["outbound_voice_profiles", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn update_outbound_voice_profile(
+        &self,
+        id: &str,
+        body: &OutboundVoiceProfileUpdate,
+    ) -> Result<OutboundVoiceProfile, ApiError> {
+        self.data(
+            Method::PATCH,
+            &["outbound_voice_profiles", id],
+            Query::new(),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete_outbound_voice_profile(
+        &self,
+        id: &str,
+    ) -> Result<OutboundVoiceProfile, ApiError> {
+        self.data(
+            Method::DELETE,
+            &["outbound_voice_profiles", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn list_telephony_credentials(
+        &self,
+        page: PageRequest,
+        filter: &TelephonyCredentialFilter,
+    ) -> Result<Page<TelephonyCredential>, ApiError> {
+        let mut query = page_query(page);
+        if let Some(resource_id) = &filter.resource_id {
+            query.push(("filter[resource_id]", resource_id.clone()));
+        }
+        if let Some(tag) = &filter.tag {
+            query.push(("filter[tag]", tag.clone()));
+        }
+        self.page(&["telephony_credentials"], query).await
+    }
+
+    pub async fn create_telephony_credential(
+        &self,
+        body: &NewTelephonyCredential,
+    ) -> Result<TelephonyCredential, ApiError> {
+        self.data(
+            Method::POST,
+            &["telephony_credentials"],
+            Query::new(),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
+        self.data(
+            Method::GET,
+            &["telephony_credentials", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn delete_telephony_credential(
+        &self,
+        id: &str,
+    ) -> Result<TelephonyCredential, ApiError> {
+        self.data(
+            Method::DELETE,
+            &["telephony_credentials", id],
+            Query::new(),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `POST /telephony_credentials/{id}/token`: the JWT comes back as `text/plain`.
+    pub async fn create_token(&self, credential_id: &str) -> Result<Secret, ApiError> {
+        let (status, _, body) = self
+            .send(
+                Method::POST,
+                &["telephony_credentials", credential_id, "token"],
+                Query::new(),
+                None::<&()>,
+            )
+            .await?;
+        let token = String::from_utf8(body)
+            .map_err(|_| ApiError::Decode("the token is not text".into()))?;
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(ApiError::Decode(format!(
+                "HTTP {status} with an empty token"
+            )));
+        }
+        Ok(Secret::new(token))
+    }
+
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        query: Query<'_>,
+    ) -> Result<Page<T>, ApiError> {
+        let (_, _, body) = self.send(Method::GET, path, query, None::<&()>).await?;
+        decode(&body)
+    }
+
+    async fn data<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: Query<'_>,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, ApiError> {
+        let (_, _, body) = self.send(method, path, query, body).await?;
+        decode::<Envelope<T>>(&body).map(|envelope| envelope.data)
+    }
+
+    /// Sends one request and returns a 2xx's status, content type and body; every other
+    /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
+    async fn send(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: Query<'_>,
+        body: Option<&impl Serialize>,
+    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
+        let url = self.base.join(path);
+        let started = Instant::now();
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .bearer_auth(self.key.expose())
+            .header(header::ACCEPT, "application/json, text/plain");
+        if !query.is_empty() {
+            request = request.query(&query);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let outcome = async {
+            let response = request.send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, bytes))
+        }
+        .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let (status, headers, bytes) = match outcome {
+            Ok(parts) => parts,
+            Err(error) => {
+                let error = transport_error(&error);
+                tracing::warn!(%method, path = url.path(), elapsed_ms, %error, "request failed");
+                return Err(error);
+            }
+        };
+        tracing::info!(%method, path = url.path(), status = status.as_u16(), elapsed_ms, "request");
+        if status.is_success() {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Ok((status, content_type, bytes.to_vec()));
+        }
+        let error = error_from_response(status.as_u16(), retry_after(&headers), &bytes);
+        tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "request refused");
+        Err(error)
+    }
+}
+
+fn page_query(page: PageRequest) -> Query<'static> {
+    let mut query = Query::new();
+    if let Some(number) = page.number {
+        query.push(("page[number]", number.to_string()));
+    }
+    if let Some(size) = page.size {
+        query.push(("page[size]", size.to_string()));
+    }
+    query
+}
+
+/// Parses a success body. The message names the position, never the content: a body
+/// can hold passwords.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Eof => "the body ended early",
+            serde_json::error::Category::Syntax => "the body is not valid JSON",
+            serde_json::error::Category::Data => "the body does not match the API contract",
+            serde_json::error::Category::Io => "the body could not be read",
+        };
+        ApiError::Decode(format!("{kind} (line {}, column {})", e.line(), e.column()))
+    })
+}
+
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Maps a non-2xx answer to an [`ApiError`], reading Telnyx's `errors[]` when the
+/// body has them and tolerating bodies that are empty or not JSON.
+pub fn error_from_response(status: u16, retry_after: Option<Duration>, body: &[u8]) -> ApiError {
+    let errors = serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.errors)
+        .unwrap_or_default();
+    match status {
+        401 => ApiError::Unauthorized(errors),
+        403 => ApiError::Forbidden(errors),
+        404 => ApiError::NotFound(errors),
+        400 | 422 => ApiError::Invalid { status, errors },
+        429 => ApiError::RateLimited { retry_after },
+        500..=599 => ApiError::Server { status, errors },
+        _ => ApiError::Unexpected { status, errors },
+    }
+}
+
+fn transport_error(error: &reqwest::Error) -> ApiError {
+    if error.is_timeout() {
+        return ApiError::Timeout;
+    }
+    // reqwest's Display names the URL, never headers; the source chain says why.
+    let mut text = if error.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "the connection broke".to_owned()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    ApiError::Transport(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_validated_and_joined() {
+        let base = ApiBase::parse("http://127.0.0.1:4010/v2/").unwrap();
+        assert_eq!(base.as_str(), "http://127.0.0.1:4010/v2");
+        assert_eq!(
+            base.join(&["credential_connections", "12"]).as_str(),
+            "http://127.0.0.1:4010/v2/credential_connections/12"
+        );
+        assert_eq!(
+            ApiBase::parse("http://h")
+                .unwrap()
+                .join(&["balance"])
+                .as_str(),
+            "http://h/balance"
+        );
+        assert!(ApiBase::parse("api.telnyx.com").is_err());
+        assert!(ApiBase::parse("ftp://api.telnyx.com").is_err());
+        assert!(ApiBase::parse("").is_err());
+    }
+
+    #[test]
+    fn error_bodies_that_are_not_json_are_tolerated() {
+        assert_eq!(
+            error_from_response(422, None, b"<html>"),
+            ApiError::Invalid {
+                status: 422,
+                errors: vec![]
+            }
+        );
+        assert_eq!(
+            error_from_response(503, None, b""),
+            ApiError::Server {
+                status: 503,
+                errors: vec![]
+            }
+        );
+        let body = br#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#;
+        match error_from_response(401, None, body) {
+            ApiError::Unauthorized(errors) => assert_eq!(errors[0].code.as_deref(), Some("10009")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_errors_never_quote_the_body() {
+        let err =
+            decode::<Envelope<CredentialConnection>>(br#"{"data":{"id":5,"password":"hunter22"}}"#)
+                .unwrap_err();
+        assert!(!err.to_string().contains("hunter22"), "{err}");
+        assert!(matches!(
+            decode::<Envelope<Balance>>(b"{\"data\":"),
+            Err(ApiError::Decode(_))
+        ));
+    }
+}

@@ -1,0 +1,205 @@
+//! The loop: owns the terminal, the worker's channels and the [`State`]; turns terminal
+//! events and worker replies into [`Msg`]s, feeds them to update(), runs the [`Cmd`]s,
+//! and draws once when nothing else is ready. No business rules live here.
+
+use crate::api::ApiBase;
+use crate::msg::{Cmd, Msg};
+use crate::state::State;
+use crate::ui;
+use crate::worker::{self, WorkerHandle};
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io;
+use std::time::Duration;
+use tokio::time::{Interval, MissedTickBehavior, interval};
+
+/// How fast the spinner turns while a request is in flight.
+const SPINNER_PERIOD: Duration = Duration::from_millis(100);
+
+/// Runs the wizard in the terminal until the user quits. The terminal is restored on
+/// every way out: normal return, error, and panic (ratatui's hook).
+pub async fn run(base: ApiBase, state: State) -> io::Result<()> {
+    let mut worker = worker::spawn(base);
+    let mut terminal = ratatui::init();
+    let result = async {
+        crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
+        let mut state = state;
+        run_loop(&mut terminal, forward_terminal_events(), &mut state, &mut worker).await
+    }
+    .await;
+    let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+/// Terminal events arrive on a channel fed by a task reading crossterm's EventStream.
+/// A channel, unlike the stream, can be drained without waiting (`try_recv`): polling
+/// the stream with a no-op waker would lose its next wake-up.
+pub type Events = mpsc::UnboundedReceiver<io::Result<Event>>;
+
+fn forward_terminal_events() -> Events {
+    let (sender, events) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(event) = stream.next().await {
+            if sender.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    events
+}
+
+/// The event loop, generic over the backend so tests can drive it with a TestBackend
+/// and scripted events.
+pub async fn run_loop<B>(
+    terminal: &mut Terminal<B>,
+    mut events: Events,
+    state: &mut State,
+    worker: &mut WorkerHandle,
+) -> io::Result<()>
+where
+    B: Backend,
+    B::Error: Into<io::Error>,
+{
+    let mut signals = Signals::new()?;
+    let mut spinner: Option<Interval> = None;
+    draw(terminal, state)?;
+    loop {
+        // The timer exists only while something animates: idle means no wake-ups.
+        match (state.busy(), spinner.is_some()) {
+            (true, false) => {
+                let mut timer = interval(SPINNER_PERIOD);
+                timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                timer.reset();
+                spinner = Some(timer);
+            }
+            (false, true) => spinner = None,
+            _ => {}
+        }
+        let msg = tokio::select! {
+            biased;
+            reply = worker.replies.recv() => match reply {
+                Some(msg) => msg,
+                None => return Err(io::Error::other("the API worker stopped unexpectedly")),
+            },
+            event = events.recv() => match event {
+                Some(Ok(event)) => match to_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error),
+                None => return Ok(()),
+            },
+            () = signals.recv() => return Ok(()),
+            () = tick(&mut spinner) => Msg::Tick,
+        };
+        if dispatch(state, worker, msg) == Flow::Quit {
+            return Ok(());
+        }
+        // Drain whatever else is ready, then draw once.
+        loop {
+            let msg = if let Ok(msg) = worker.replies.try_recv() {
+                msg
+            } else if let Ok(event) = events.try_recv() {
+                match to_msg(event?) {
+                    Some(msg) => msg,
+                    None => continue,
+                }
+            } else {
+                break;
+            };
+            if dispatch(state, worker, msg) == Flow::Quit {
+                return Ok(());
+            }
+        }
+        draw(terminal, state)?;
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Feeds one message to update() and runs what it asks for: UI commands here, on the
+/// loop's task, API commands on the worker.
+pub fn dispatch(state: &mut State, worker: &WorkerHandle, msg: Msg) -> Flow {
+    let mut flow = Flow::Continue;
+    for cmd in state.update(msg) {
+        match cmd {
+            Cmd::Quit => flow = Flow::Quit,
+            other => worker.send(other),
+        }
+    }
+    flow
+}
+
+fn draw<B: Backend>(terminal: &mut Terminal<B>, state: &State) -> io::Result<()>
+where
+    B::Error: Into<io::Error>,
+{
+    terminal
+        .draw(|frame| ui::view(state, frame))
+        .map(|_| ())
+        .map_err(Into::into)
+}
+
+/// Key presses, pastes and resizes become messages; releases, repeats, focus and mouse
+/// events are dropped.
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(..) => Some(Msg::Resized),
+        _ => None,
+    }
+}
+
+async fn tick(spinner: &mut Option<Interval>) {
+    match spinner {
+        Some(timer) => {
+            timer.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// SIGTERM and SIGHUP end the loop like a quit, so the terminal is restored.
+struct Signals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate())?,
+                hangup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

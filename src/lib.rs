@@ -1,0 +1,16 @@
+//! telnyx-setup: a terminal wizard that takes a Telnyx API key to a working WebRTC
+//! login, through the Telnyx API v2.
+//!
+//! The library holds everything so the tests reach it; `main.rs` only parses arguments
+//! and starts [`app::run`] or the [`sandbox`]. See ARCHITECTURE notes in each module.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod countries;
+pub mod msg;
+pub mod sandbox;
+pub mod secret;
+pub mod state;
+pub mod ui;
+pub mod worker;

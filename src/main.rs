@@ -1,0 +1,152 @@
+//! The binary: arguments, logging, the runtime, then the wizard or the sandbox.
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use telnyx_setup::api::{ApiBase, DEFAULT_API_BASE};
+use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::secret::Secret;
+use telnyx_setup::state::{KeySource, Start, State};
+use telnyx_setup::{app, config};
+
+/// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
+const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
+
+/// Set up Telnyx WebRTC calling from the terminal: API key to login token.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Telnyx API key (otherwise typed on the first screen)
+    #[arg(
+        long,
+        env = "TELNYX_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    api_key: Option<String>,
+
+    /// Base URL of the Telnyx API
+    #[arg(long, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
+    api_base: String,
+
+    /// Run against an embedded sandbox of the Telnyx API: nothing reaches Telnyx
+    #[arg(long, conflicts_with = "api_base")]
+    demo: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the Telnyx API sandbox until interrupted; prints its base URL first
+    Sandbox {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("telnyx-setup: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let log = config::init_logging();
+    let result = match cli.command {
+        Some(Command::Sandbox { host, port }) => {
+            runtime.block_on(serve_sandbox(SocketAddr::new(host, port)))
+        }
+        None => runtime.block_on(wizard(&cli, &matches)),
+    };
+    // Requests still in flight are abandoned rather than awaited.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("telnyx-setup: {message}");
+            if let Some(log) = log {
+                eprintln!("The log is at {}", log.display());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn wizard(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
+    let mut key = cli.api_key.as_deref().map(Secret::from);
+    let mut key_source = match matches.value_source("api_key") {
+        Some(ValueSource::EnvVariable) => KeySource::Env,
+        Some(_) if key.is_some() => KeySource::Flag,
+        _ => KeySource::Typed,
+    };
+    let mut sandbox = None;
+    let base = if cli.demo {
+        let started = Sandbox::start_local(&Seed::default())
+            .await
+            .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+        let base = ApiBase::parse(&started.base_url()).map_err(|e| format!("sandbox URL: {e}"))?;
+        sandbox = Some(started);
+        if key.is_none() {
+            key = Some(Secret::from(DEMO_KEY));
+            key_source = KeySource::Demo;
+        }
+        base
+    } else {
+        ApiBase::parse(&cli.api_base).map_err(|e| format!("--api-base: {e}"))?
+    };
+    let start = Start {
+        key,
+        key_source,
+        seed: rand::random(),
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let result = app::run(base, State::new(start))
+        .await
+        .map_err(|e| e.to_string());
+    drop(sandbox);
+    result
+}
+
+async fn serve_sandbox(addr: SocketAddr) -> Result<(), String> {
+    let sandbox = Sandbox::start(addr, &Seed::default())
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The first line on stdout is the base URL, for scripts and tests to read.
+    println!("{}", sandbox.base_url());
+    eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");
+    wait_for_interrupt().await;
+    Ok(())
+}
+
+async fn wait_for_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,191 @@
+//! `/telephony_credentials`: on-demand SIP credentials of a connection, and
+//! `POST /{id}/token`, which answers 201 `text/plain` with a signed JWT valid for 24h.
+
+use super::Shared;
+use super::respond::{
+    Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging,
+};
+use super::store::{Store, now, numeric_id};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// How long a login token is valid, as on Telnyx.
+pub const TOKEN_LIFETIME: time::Duration = time::Duration::hours(24);
+
+pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Handled {
+    let store = app.store();
+    let paging = paging(&params, 50, StatusCode::BAD_REQUEST)?;
+    let items = store
+        .credentials
+        .iter()
+        .map(with_expiry)
+        .filter(|c| {
+            ["tag", "name", "resource_id", "sip_username"]
+                .iter()
+                .all(|key| {
+                    params
+                        .get(&format!("filter[{key}]"))
+                        .is_none_or(|want| c[*key].as_str() == Some(want))
+                })
+        })
+        .filter(|c| match params.get("filter[status]").map(String::as_str) {
+            Some("expired") => c["expired"] == json!(true),
+            Some("active") => c["expired"] == json!(false),
+            _ => true,
+        })
+        .collect();
+    page(items, paging)
+}
+
+pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
+    let body = object_body(&body)?;
+    let mut store = app.store();
+    validate(&store, &body, true)?;
+    let id = store.uuid();
+    let now = now();
+    let connection_id = body["connection_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut record = json!({
+        "id": id,
+        "record_type": "credential",
+        "name": now,
+        "resource_id": format!("connection:{connection_id}"),
+        "sip_username": format!("gencred{}", store.random_alphanumeric(22)),
+        "sip_password": store.random_hex(32),
+        "user_id": "sandbox-user",
+        "expires_at": null,
+        "created_at": now,
+        "updated_at": now,
+    });
+    let mut fields = body;
+    fields.remove("connection_id");
+    merge(&mut record, &Value::Object(fields));
+    store.credentials.push(record.clone());
+    data(StatusCode::CREATED, with_expiry(&record))
+}
+
+pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
+    let store = app.store();
+    let credential = store
+        .credentials
+        .iter()
+        .find(|c| c["id"] == json!(id))
+        .ok_or_else(Failure::not_found)?;
+    data(StatusCode::OK, with_expiry(credential))
+}
+
+pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Bytes) -> Handled {
+    let mut store = app.store();
+    let index = position(&store, &id)?;
+    let body = object_body(&body)?;
+    validate(&store, &body, false)?;
+    let mut fields = body;
+    if let Some(connection_id) = fields.remove("connection_id") {
+        fields.insert(
+            "resource_id".into(),
+            json!(format!(
+                "connection:{}",
+                connection_id.as_str().unwrap_or_default()
+            )),
+        );
+    }
+    let credential = &mut store.credentials[index];
+    merge(credential, &Value::Object(fields));
+    credential["updated_at"] = json!(now());
+    data(StatusCode::OK, with_expiry(credential))
+}
+
+pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
+    let mut store = app.store();
+    let index = position(&store, &id)?;
+    let credential = store.credentials.remove(index);
+    data(StatusCode::OK, with_expiry(&credential))
+}
+
+/// Signs a JWT for the credential: HS256 with the sandbox's key, `exp` 24h ahead.
+pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
+    let store = app.store();
+    let index = position(&store, &id)?;
+    let credential = &store.credentials[index];
+    let issued = OffsetDateTime::now_utc();
+    let header = json!({ "alg": "HS256", "typ": "JWT" });
+    let claims = json!({
+        "iss": "telnyx_access_token",
+        "sub": credential["resource_id"],
+        "telephony_credential_id": credential["id"],
+        "iat": issued.unix_timestamp(),
+        "exp": (issued + TOKEN_LIFETIME).unix_timestamp(),
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&store.token_key)
+        .expect("HMAC accepts any key length");
+    mac.update(signing_input.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    let jwt = format!("{signing_input}.{signature}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        jwt,
+    )
+        .into_response())
+}
+
+fn position(store: &Store, id: &str) -> Result<usize, Failure> {
+    store
+        .credentials
+        .iter()
+        .position(|c| c["id"] == json!(id))
+        .ok_or_else(Failure::not_found)
+}
+
+/// Adds `expired`, which follows from `expires_at` and the clock.
+fn with_expiry(credential: &Value) -> Value {
+    let expired = credential["expires_at"]
+        .as_str()
+        .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+        .is_some_and(|at| at <= OffsetDateTime::now_utc());
+    let mut view = credential.clone();
+    view["expired"] = json!(expired);
+    view
+}
+
+fn validate(store: &Store, body: &Map<String, Value>, creating: bool) -> Result<(), Failure> {
+    let mut problems = Problems::default();
+    for key in ["connection_id", "name", "tag", "expires_at"] {
+        problems.expect_type(body, "", key, Kind::String);
+    }
+    match body.get("connection_id").and_then(Value::as_str) {
+        None if creating => problems.add("/connection_id", "connection_id is required"),
+        Some(id) if numeric_id(id).is_none_or(|id| !store.connections.contains_key(&id)) => {
+            problems.add(
+                "/connection_id",
+                format!("credential connection {id} does not exist"),
+            )
+        }
+        _ => {}
+    }
+    if let Some(at) = body.get("expires_at").and_then(Value::as_str)
+        && OffsetDateTime::parse(at, &Rfc3339).is_err()
+    {
+        problems.add(
+            "/expires_at",
+            "expires_at must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z",
+        );
+    }
+    problems.into_result()
+}

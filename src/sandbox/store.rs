@@ -1,0 +1,225 @@
+//! The sandbox's account: every resource as the JSON Telnyx would return, kept in
+//! creation order, plus the seed that `--demo`, `sandbox` and the tests start from.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Ids of connections and profiles are numeric strings on Telnyx; these start where
+/// Telnyx's own examples do, so they look real on screen.
+const FIRST_NUMERIC_ID: u64 = 1_293_384_261_075_731_400;
+
+/// What the account holds when the sandbox starts.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    /// Add an existing connection and outbound voice profile, so "pick existing"
+    /// screens have something to show.
+    pub sample_resources: bool,
+    pub balance: String,
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Self {
+            sample_resources: true,
+            balance: "250.00".to_owned(),
+        }
+    }
+}
+
+impl Seed {
+    /// An empty account, for tests that count what the product creates.
+    pub fn empty() -> Self {
+        Self {
+            sample_resources: false,
+            ..Self::default()
+        }
+    }
+}
+
+pub struct Store {
+    pub balance: String,
+    /// Keyed by id; ids increase, so iteration is creation order.
+    pub connections: BTreeMap<u64, Value>,
+    pub profiles: BTreeMap<u64, Value>,
+    /// Telephony credentials in creation order (UUID ids do not sort by age).
+    pub credentials: Vec<Value>,
+    /// Signs login tokens; random per sandbox, like a real signing key.
+    pub token_key: [u8; 32],
+    next_id: u64,
+    rng: StdRng,
+}
+
+impl Store {
+    pub fn new(seed: &Seed) -> Self {
+        let mut rng = StdRng::from_os_rng();
+        let token_key = rng.random();
+        let mut store = Self {
+            balance: seed.balance.clone(),
+            connections: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            credentials: Vec::new(),
+            token_key,
+            next_id: FIRST_NUMERIC_ID,
+            rng,
+        };
+        if seed.sample_resources {
+            let profile = store.insert_profile(json!({
+                "name": "Office outbound",
+                "whitelisted_destinations": ["US", "CA", "MX"],
+            }));
+            store.insert_connection(json!({
+                "connection_name": "Office softphones",
+                "user_name": "officephones01",
+                "password": "office-phones-password",
+                "outbound": { "outbound_voice_profile_id": profile.to_string() },
+            }));
+        }
+        store
+    }
+
+    pub fn next_numeric_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn random_alphanumeric(&mut self, len: usize) -> String {
+        (&mut self.rng)
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(len)
+            .map(char::from)
+            .collect()
+    }
+
+    pub fn random_hex(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0'))
+            .collect()
+    }
+
+    pub fn uuid(&mut self) -> String {
+        uuid::Builder::from_random_bytes(self.rng.random())
+            .into_uuid()
+            .to_string()
+    }
+
+    /// Stores a new connection built from Telnyx's defaults overlaid with `body`.
+    pub fn insert_connection(&mut self, body: Value) -> u64 {
+        let id = self.next_numeric_id();
+        let now = now();
+        let mut record = connection_defaults();
+        super::respond::merge(&mut record, &body);
+        record["id"] = json!(id.to_string());
+        record["record_type"] = json!("credential_connection");
+        record["created_at"] = json!(now);
+        record["updated_at"] = json!(now);
+        self.connections.insert(id, record);
+        id
+    }
+
+    pub fn insert_profile(&mut self, body: Value) -> u64 {
+        let id = self.next_numeric_id();
+        let now = now();
+        let mut record = profile_defaults();
+        super::respond::merge(&mut record, &body);
+        record["id"] = json!(id.to_string());
+        record["record_type"] = json!("outbound_voice_profile");
+        record["created_at"] = json!(now);
+        record["updated_at"] = json!(now);
+        self.profiles.insert(id, record);
+        id
+    }
+
+    /// A profile as the API shows it, with its live `connections_count`.
+    pub fn profile_view(&self, profile: &Value) -> Value {
+        let id = profile["id"].as_str().unwrap_or_default();
+        let count = self
+            .connections
+            .values()
+            .filter(|c| c["outbound"]["outbound_voice_profile_id"].as_str() == Some(id))
+            .count();
+        let mut view = profile.clone();
+        view["connections_count"] = json!(count);
+        view
+    }
+}
+
+/// Parses an id from a path: connection and profile ids are numbers.
+pub fn numeric_id(text: &str) -> Option<u64> {
+    text.parse().ok()
+}
+
+/// The current time as Telnyx writes it (RFC 3339, UTC).
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A new credential connection's fields, as the contract's defaults give them.
+fn connection_defaults() -> Value {
+    json!({
+        "active": true,
+        "anchorsite_override": "Latency",
+        "call_cost_in_webhooks": false,
+        "default_on_hold_comfort_noise_enabled": false,
+        "dtmf_type": "RFC 2833",
+        "encode_contact_header_enabled": false,
+        "encrypted_media": null,
+        "inbound": {
+            "ani_number_format": "E.164-national",
+            "channel_limit": null,
+            "codecs": crate::api::DEFAULT_CODECS,
+            "dnis_number_format": "e164",
+            "generate_ringback_tone": false,
+            "isup_headers_enabled": false,
+            "prack_enabled": false,
+            "shaken_stir_enabled": false,
+            "simultaneous_ringing": "disabled",
+            "sip_compact_headers_enabled": true,
+            "timeout_1xx_secs": 3,
+            "timeout_2xx_secs": 90,
+        },
+        "jitter_buffer": { "enable_jitter_buffer": false, "jitterbuffer_msec_max": 200, "jitterbuffer_msec_min": 60 },
+        "onnet_t38_passthrough_enabled": false,
+        "outbound": {
+            "ani_override": "",
+            "ani_override_type": "always",
+            "call_parking_enabled": false,
+            "channel_limit": null,
+            "generate_ringback_tone": false,
+            "instant_ringback_enabled": true,
+            "localization": "US",
+            "outbound_voice_profile_id": null,
+            "t38_reinvite_source": "telnyx",
+        },
+        "rtcp_settings": { "capture_enabled": false, "port": "rtp+1", "report_frequency_secs": 5 },
+        "sip_uri_calling_preference": "disabled",
+        "tags": [],
+        "webhook_api_version": "1",
+        "webhook_event_failover_url": "",
+        "webhook_event_url": "",
+        "webhook_timeout_secs": null,
+    })
+}
+
+fn profile_defaults() -> Value {
+    json!({
+        "billing_group_id": null,
+        "call_recording": {
+            "call_recording_type": "none",
+            "call_recording_caller_phone_numbers": [],
+            "call_recording_channels": "single",
+            "call_recording_format": "wav",
+        },
+        "concurrent_call_limit": null,
+        "daily_spend_limit_enabled": false,
+        "enabled": true,
+        "service_plan": "global",
+        "tags": [],
+        "traffic_type": "conversational",
+        "usage_payment_method": "rate-deck",
+        "whitelisted_destinations": ["US", "CA"],
+    })
+}

@@ -1,0 +1,100 @@
+//! A single-line text field: tui-input's editing keys plus the rules every field
+//! shares (a length cap, no control characters, pastes that keep only the first line).
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+#[derive(Debug, Clone, Default)]
+pub struct TextField {
+    input: Input,
+    max_chars: usize,
+}
+
+impl TextField {
+    pub fn new(value: &str, max_chars: usize) -> Self {
+        let value: String = clean(value).chars().take(max_chars).collect();
+        Self {
+            input: Input::new(value),
+            max_chars,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    /// The tui-input state, for rendering the cursor and horizontal scroll.
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+
+    /// Applies an editing key; returns whether the value changed. Typing past the cap
+    /// is ignored rather than truncating what is already there.
+    pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        if let crossterm::event::KeyCode::Char(_) = key.code
+            && self.input.value().chars().count() >= self.max_chars
+        {
+            return false;
+        }
+        self.input
+            .handle_event(&Event::Key(key))
+            .is_some_and(|changed| changed.value)
+    }
+
+    /// Inserts pasted text at the cursor: only its first line, without control
+    /// characters, and only as much as the cap allows.
+    pub fn paste(&mut self, text: &str) {
+        let line = text
+            .trim_matches(['\r', '\n'])
+            .lines()
+            .next()
+            .unwrap_or_default();
+        let room = self
+            .max_chars
+            .saturating_sub(self.input.value().chars().count());
+        let pasted: String = clean(line).chars().take(room).collect();
+        let cursor = self.input.cursor();
+        let value = self.input.value();
+        let split = value
+            .char_indices()
+            .nth(cursor)
+            .map_or(value.len(), |(i, _)| i);
+        let joined = format!("{}{}{}", &value[..split], pasted, &value[split..]);
+        self.input = Input::new(joined).with_cursor(cursor + pasted.chars().count());
+    }
+
+    pub fn set(&mut self, value: &str) {
+        *self = Self::new(value, self.max_chars);
+    }
+}
+
+fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    #[test]
+    fn pastes_keep_the_first_line_and_respect_the_cap() {
+        let mut field = TextField::new("ab", 6);
+        field.paste("\nxyz\u{7}w\nsecond line");
+        assert_eq!(field.value(), "abxyzw");
+        field.paste("more");
+        assert_eq!(field.value(), "abxyzw");
+        assert!(!field.on_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)));
+        assert!(field.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+        assert_eq!(field.value(), "abxyz");
+    }
+
+    #[test]
+    fn pastes_land_at_the_cursor_in_wide_text() {
+        let mut field = TextField::new("日本", 10);
+        field.on_key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        field.paste("語");
+        assert_eq!(field.value(), "日語本");
+    }
+}

@@ -1,0 +1,461 @@
+//! The wizard as a pure state machine: [`State::update`] takes a [`Msg`] and returns
+//! the [`Cmd`]s to run. No I/O, no clock, no channels, so every screen's behaviour is
+//! tested by feeding messages and comparing commands.
+//!
+//! Each screen is a [`Step`] variant that owns its data; the screens behind the current
+//! one wait on a history stack, so Esc returns to them as they were.
+
+mod codecs;
+mod connection;
+mod countries;
+mod field;
+mod finish;
+mod profile;
+mod sign_in;
+
+pub use codecs::{CodecsStep, codec_choices};
+pub use connection::{ConnectionForm, ConnectionStep, FormField};
+pub use countries::CountriesStep;
+pub use field::TextField;
+pub use finish::FinishStep;
+pub use profile::{ProfileForm, ProfileStep};
+pub use sign_in::{KeySource, SignInStep};
+
+use crate::api::{ApiError, Balance, CredentialConnection, OutboundVoiceProfile};
+use crate::msg::{Cmd, Msg, OpId, Reply, Request};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+/// The wizard's steps in order, as the header names them.
+pub const STEP_TITLES: [&str; 8] = [
+    "Sign in",
+    "Connection",
+    "Codecs",
+    "Voice profile",
+    "Countries",
+    "Numbers",
+    "Credential",
+    "Token",
+];
+
+/// The screen on display; each variant owns that screen's data.
+#[derive(Debug)]
+pub enum Step {
+    SignIn(SignInStep),
+    Connection(ConnectionStep),
+    Codecs(CodecsStep),
+    Profile(ProfileStep),
+    Countries(CountriesStep),
+    Finish(FinishStep),
+}
+
+/// A request in flight, and what the screen says while it waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub op: OpId,
+    pub what: String,
+}
+
+/// Why the last action did not go through, shown in place until the next attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// The API refused or failed.
+    Api(ApiError),
+    /// The input was rejected before anything was sent.
+    Input(String),
+    /// The user cancelled the request (it names what was cancelled).
+    Cancelled(String),
+}
+
+/// The request state every screen shares: at most one request in flight, and the
+/// problem left by the last one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Activity {
+    pub pending: Option<Pending>,
+    pub problem: Option<Problem>,
+}
+
+impl Activity {
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn fail(&mut self, problem: Problem) {
+        self.problem = Some(problem);
+    }
+}
+
+/// What the user has set up so far: the facts later screens build on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Setup {
+    pub balance: Option<Balance>,
+    pub connection: Option<CredentialConnection>,
+    pub codecs_saved: bool,
+    /// The profile attached to the connection.
+    pub profile: Option<OutboundVoiceProfile>,
+    pub countries_saved: bool,
+}
+
+impl Setup {
+    /// Which of the eight steps are done, in [`STEP_TITLES`] order.
+    pub fn done(&self) -> [bool; 8] {
+        [
+            self.balance.is_some(),
+            self.connection.is_some(),
+            self.codecs_saved,
+            self.profile.is_some(),
+            self.countries_saved,
+            false,
+            false,
+            false,
+        ]
+    }
+}
+
+/// Everything a step may use besides its own data.
+#[derive(Debug)]
+pub struct Ctx {
+    next_op: OpId,
+    /// Generates suggested user names and passwords; seeded from the OS in the app and
+    /// from a constant in tests, so update() stays deterministic.
+    pub rng: StdRng,
+    pub setup: Setup,
+}
+
+impl Ctx {
+    /// Starts `request`, marking `activity` as waiting for it.
+    fn call(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Cmd {
+        self.next_op += 1;
+        let op = self.next_op;
+        activity.pending = Some(Pending {
+            op,
+            what: what.into(),
+        });
+        activity.problem = None;
+        Cmd::Call { op, request }
+    }
+}
+
+/// What a step's handler decided.
+#[derive(Debug)]
+pub enum Transition {
+    /// Stay on this screen and run these commands.
+    Stay(Vec<Cmd>),
+    /// Move on to `Step`, keeping this one in the history, and run these commands.
+    Next(Box<Step>, Vec<Cmd>),
+    /// Return to the previous screen.
+    Back,
+}
+
+impl Transition {
+    fn none() -> Self {
+        Self::Stay(Vec::new())
+    }
+
+    fn next(step: Step, cmds: Vec<Cmd>) -> Self {
+        Self::Next(Box::new(step), cmds)
+    }
+
+    fn run(cmd: Cmd) -> Self {
+        Self::Stay(vec![cmd])
+    }
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub step: Step,
+    /// Screens to return to with Esc, most recent last.
+    history: Vec<Step>,
+    pub ctx: Ctx,
+    /// Advances while a request is in flight, to animate the spinner.
+    pub spinner: usize,
+    /// The help overlay for the current screen is open.
+    pub help: bool,
+    /// Whether the theme may use colour (false under `NO_COLOR`).
+    pub color: bool,
+}
+
+/// How the wizard starts: the key (from where), and the seed of its generator.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub key: Option<crate::secret::Secret>,
+    pub key_source: KeySource,
+    pub seed: u64,
+    pub color: bool,
+}
+
+impl State {
+    pub fn new(start: Start) -> Self {
+        Self {
+            step: Step::SignIn(SignInStep::new(start.key, start.key_source)),
+            history: Vec::new(),
+            ctx: Ctx {
+                next_op: 0,
+                rng: StdRng::seed_from_u64(start.seed),
+                setup: Setup::default(),
+            },
+            spinner: 0,
+            help: false,
+            color: start.color,
+        }
+    }
+
+    /// A request is in flight on the current screen (the spinner runs).
+    pub fn busy(&self) -> bool {
+        self.step.activity().busy()
+    }
+
+    /// The step's number, 1-based, as the header shows it.
+    pub fn step_number(&self) -> usize {
+        self.step.number()
+    }
+
+    /// Whether Esc has a screen to return to.
+    pub fn can_go_back(&self) -> bool {
+        !self.history.is_empty()
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Paste(text) => {
+                if !self.help && !self.busy() {
+                    self.step.on_paste(&text);
+                }
+                Vec::new()
+            }
+            Msg::Tick => {
+                self.spinner = self.spinner.wrapping_add(1);
+                Vec::new()
+            }
+            Msg::Resized => Vec::new(),
+            Msg::Done { op, outcome } => self.on_done(op, outcome),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            return vec![Cmd::Quit];
+        }
+        if self.help {
+            // Any key closes the overlay and does nothing else.
+            self.help = false;
+            return Vec::new();
+        }
+        let typing = self.step.text_focused();
+        if let Some(pending) = self.step.activity().pending.clone() {
+            return match key.code {
+                KeyCode::Esc => {
+                    let activity = self.step.activity_mut();
+                    activity.pending = None;
+                    activity.problem = Some(Problem::Cancelled(pending.what));
+                    vec![Cmd::Cancel(pending.op)]
+                }
+                KeyCode::Char('q') if !typing => vec![Cmd::Quit],
+                // Everything else waits: the screen must not change under the request.
+                _ => Vec::new(),
+            };
+        }
+        if !typing {
+            match key.code {
+                KeyCode::Char('q') => return vec![Cmd::Quit],
+                KeyCode::Char('?') => {
+                    self.help = true;
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        }
+        let transition = self.step.on_key(key, &mut self.ctx);
+        self.apply(transition)
+    }
+
+    fn on_done(&mut self, op: OpId, outcome: Result<Reply, ApiError>) -> Vec<Cmd> {
+        let activity = self.step.activity_mut();
+        if activity.pending.as_ref().map(|p| p.op) != Some(op) {
+            // An answer for a screen the user left or a request they cancelled.
+            return Vec::new();
+        }
+        activity.pending = None;
+        let transition = match outcome {
+            Ok(reply) => self.step.on_reply(reply, &mut self.ctx),
+            Err(error) => {
+                self.step.on_error(error);
+                Transition::none()
+            }
+        };
+        self.apply(transition)
+    }
+
+    fn apply(&mut self, transition: Transition) -> Vec<Cmd> {
+        match transition {
+            Transition::Stay(cmds) => cmds,
+            Transition::Next(step, cmds) => {
+                let previous = std::mem::replace(&mut self.step, *step);
+                self.history.push(previous);
+                cmds
+            }
+            Transition::Back => match self.history.pop() {
+                Some(previous) => {
+                    self.step = previous;
+                    self.step.on_return(&mut self.ctx)
+                }
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+impl Step {
+    /// The step's place among [`STEP_TITLES`], 1-based.
+    pub fn number(&self) -> usize {
+        match self {
+            Step::SignIn(_) => 1,
+            Step::Connection(_) => 2,
+            Step::Codecs(_) => 3,
+            Step::Profile(_) => 4,
+            Step::Countries(_) => 5,
+            Step::Finish(_) => 6,
+        }
+    }
+
+    pub fn activity(&self) -> &Activity {
+        match self {
+            Step::SignIn(s) => &s.activity,
+            Step::Connection(s) => &s.activity,
+            Step::Codecs(s) => &s.activity,
+            Step::Profile(s) => &s.activity,
+            Step::Countries(s) => &s.activity,
+            Step::Finish(s) => &s.activity,
+        }
+    }
+
+    fn activity_mut(&mut self) -> &mut Activity {
+        match self {
+            Step::SignIn(s) => &mut s.activity,
+            Step::Connection(s) => &mut s.activity,
+            Step::Codecs(s) => &mut s.activity,
+            Step::Profile(s) => &mut s.activity,
+            Step::Countries(s) => &mut s.activity,
+            Step::Finish(s) => &mut s.activity,
+        }
+    }
+
+    /// A text field has the keyboard, so letters type instead of acting as shortcuts.
+    pub fn text_focused(&self) -> bool {
+        match self {
+            Step::SignIn(_) => true,
+            Step::Connection(s) => s.form.is_some(),
+            Step::Profile(s) => s.form.is_some(),
+            Step::Countries(s) => s.filtering,
+            Step::Codecs(_) | Step::Finish(_) => false,
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
+        match self {
+            Step::SignIn(s) => s.on_key(key, ctx),
+            Step::Connection(s) => s.on_key(key, ctx),
+            Step::Codecs(s) => s.on_key(key, ctx),
+            Step::Profile(s) => s.on_key(key, ctx),
+            Step::Countries(s) => s.on_key(key, ctx),
+            Step::Finish(s) => s.on_key(key),
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match self {
+            Step::SignIn(s) => s.key.paste(text),
+            Step::Connection(s) => {
+                if let Some(form) = &mut s.form {
+                    form.focused_field_mut().paste(text);
+                }
+            }
+            Step::Profile(s) => {
+                if let Some(form) = &mut s.form {
+                    form.name.paste(text);
+                }
+            }
+            Step::Countries(s) => {
+                if s.filtering {
+                    s.filter.paste(text);
+                    s.cursor = 0;
+                }
+            }
+            Step::Codecs(_) | Step::Finish(_) => {}
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+        match self {
+            Step::SignIn(s) => s.on_reply(reply, ctx),
+            Step::Connection(s) => s.on_reply(reply, ctx),
+            Step::Codecs(s) => s.on_reply(reply, ctx),
+            Step::Profile(s) => s.on_reply(reply, ctx),
+            Step::Countries(s) => s.on_reply(reply, ctx),
+            Step::Finish(_) => Transition::none(),
+        }
+    }
+
+    fn on_error(&mut self, error: ApiError) {
+        match self {
+            Step::Connection(s) => s.on_error(error),
+            Step::Profile(s) => s.on_error(error),
+            other => other.activity_mut().fail(Problem::Api(error)),
+        }
+    }
+
+    /// Called when Esc brings the user back to this screen: lists reload, since the
+    /// screens after it may have created something.
+    fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        match self {
+            Step::Connection(s) => s.reload(ctx),
+            Step::Profile(s) => s.reload(ctx),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The keys this screen answers to, for the footer: (key, what it does).
+    pub fn hints(&self, can_go_back: bool) -> Vec<(&'static str, &'static str)> {
+        let mut hints = match self {
+            Step::SignIn(s) => s.hints(),
+            Step::Connection(s) => s.hints(),
+            Step::Codecs(_) => vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "save")],
+            Step::Profile(s) => s.hints(),
+            Step::Countries(s) => s.hints(),
+            Step::Finish(_) => vec![("Enter", "quit")],
+        };
+        if self.activity().busy() {
+            hints = vec![("Esc", "cancel")];
+        } else if can_go_back && !hints.iter().any(|(key, _)| *key == "Esc") {
+            hints.push(("Esc", "back"));
+        }
+        if !self.text_focused() {
+            hints.push(("?", "help"));
+            hints.push(("q", "quit"));
+        } else {
+            hints.push(("Ctrl-C", "quit"));
+        }
+        hints
+    }
+}
+
+/// Moves a list cursor for the usual keys; returns whether the key was a movement.
+/// `len` counts every row, `page` is how far PageUp/PageDown jump.
+pub(crate) fn move_cursor(cursor: &mut usize, len: usize, key: &KeyEvent, letters: bool) -> bool {
+    let last = len.saturating_sub(1);
+    let page = 10;
+    *cursor = match key.code {
+        KeyCode::Up => cursor.saturating_sub(1),
+        KeyCode::Char('k') if letters => cursor.saturating_sub(1),
+        KeyCode::Down => (*cursor + 1).min(last),
+        KeyCode::Char('j') if letters => (*cursor + 1).min(last),
+        KeyCode::PageUp => cursor.saturating_sub(page),
+        KeyCode::PageDown => (*cursor + page).min(last),
+        KeyCode::Home => 0,
+        KeyCode::End => last,
+        _ => return false,
+    };
+    true
+}

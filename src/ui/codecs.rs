@@ -1,0 +1,50 @@
+//! Step 3's screen: codec toggles with what each is for.
+
+use super::theme::{CHECKED, Theme, UNCHECKED};
+use super::widgets::{check_style, fact, paragraph, rows, select_list};
+use crate::state::CodecsStep;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, ListItem};
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
+    let [intro, list, note] = rows(area, [2, step.choices.len() as u16 + 2, 0]);
+    frame.render_widget(
+        paragraph(vec![
+            fact(theme, "Connection", format!("{} (user {})", step.connection.connection_name, step.connection.user_name)),
+            Line::raw("Inbound codecs. VP8 is off on new Telnyx connections and is needed for browser video."),
+        ]),
+        intro,
+    );
+    let items = step
+        .choices
+        .iter()
+        .map(|choice| {
+            let mark = if choice.enabled { CHECKED } else { UNCHECKED };
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    format!("{mark} {:<7}", choice.name),
+                    check_style(theme, choice.enabled),
+                ),
+                Span::styled(format!(" {}", choice.about), theme.dim()),
+            ]))
+        })
+        .collect();
+    let count = step.choices.iter().filter(|c| c.enabled).count();
+    select_list(
+        frame,
+        list,
+        theme,
+        items,
+        step.cursor,
+        Block::bordered().title(format!(" Codecs ({count} on) ")),
+    );
+    frame.render_widget(
+        paragraph(Line::styled(
+            "Codecs are offered in this order. OPUS and H.264 need a TCP or TLS SIP transport.",
+            theme.dim(),
+        )),
+        note,
+    );
+}

@@ -1,0 +1,65 @@
+//! Step 5's screen: the searchable country list with checkboxes.
+
+use super::theme::{CHECKED, Theme, UNCHECKED};
+use super::widgets::{Look, Shown, check_style, fact, paragraph, rows, select_list, text_field};
+use crate::state::CountriesStep;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, ListItem};
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) {
+    let [intro, search, list] = rows(area, [3, 3, 0]);
+    let selected: Vec<&str> = step.selected.iter().map(String::as_str).collect();
+    frame.render_widget(
+        paragraph(vec![
+            fact(theme, "Profile", step.profile.name.as_str()),
+            fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
+            Line::styled("Calls to other countries are refused. International calls cost more than domestic ones.", theme.warning()),
+        ]),
+        intro,
+    );
+    text_field(
+        frame,
+        search,
+        theme,
+        &step.filter,
+        Look {
+            label: "Search (/)",
+            shown: Shown::Clear,
+            focused: step.filtering,
+            invalid: false,
+        },
+    );
+    let visible = step.visible();
+    if visible.is_empty() {
+        frame.render_widget(
+            paragraph(Line::styled("No country matches the search.", theme.dim())),
+            list,
+        );
+        return;
+    }
+    let items = visible
+        .iter()
+        .map(|country| {
+            let on = step.selected.contains(&country.code);
+            let mark = if on { CHECKED } else { UNCHECKED };
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    format!("{mark} {} {}", country.code, country.name),
+                    check_style(theme, on),
+                ),
+                Span::styled(format!("  {}", country.region), theme.dim()),
+            ]))
+        })
+        .collect();
+    let title = format!(" Countries ({} shown) ", visible.len());
+    select_list(
+        frame,
+        list,
+        theme,
+        items,
+        step.cursor,
+        Block::bordered().title(title),
+    );
+}

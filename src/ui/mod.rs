@@ -1,0 +1,198 @@
+//! Rendering: `view(&State, &mut Frame)` draws the chrome (header with the step and
+//! progress, status line, key hints) around the current step's screen. It reads the
+//! state only: no I/O, no clock, no mutation.
+
+mod codecs;
+mod connection;
+mod countries;
+mod finish;
+mod profile;
+mod sign_in;
+pub mod theme;
+mod widgets;
+
+use crate::state::{Problem, STEP_TITLES, State, Step};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear};
+use theme::Theme;
+use widgets::paragraph;
+
+/// Below this size the screens cannot be laid out; a notice is shown instead.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+pub fn view(state: &State, frame: &mut Frame) {
+    let theme = Theme::new(state.color);
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, &theme);
+        return;
+    }
+    let status_height = status_lines(state, &theme, area.width).len().min(6) as u16;
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(4),
+        Constraint::Length(status_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, state, &theme);
+    let body = body.inner(ratatui::layout::Margin {
+        horizontal: 1,
+        vertical: 0,
+    });
+    match &state.step {
+        Step::SignIn(step) => sign_in::draw(frame, body, &theme, step),
+        Step::Connection(step) => connection::draw(frame, body, &theme, step),
+        Step::Codecs(step) => codecs::draw(frame, body, &theme, step),
+        Step::Profile(step) => profile::draw(frame, body, &theme, step),
+        Step::Countries(step) => countries::draw(frame, body, &theme, step),
+        Step::Finish(_) => finish::draw(frame, body, &theme, &state.ctx.setup),
+    }
+    frame.render_widget(paragraph(status_lines(state, &theme, area.width)), status);
+    draw_footer(frame, footer, state, &theme);
+    if state.help {
+        draw_help(frame, area, state, &theme);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = Text::from(vec![
+        Line::styled("Terminal too small", theme.warning()),
+        Line::raw(format!(
+            "{}x{}; needs {MIN_WIDTH}x{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::raw("Enlarge it, or Ctrl-C to quit."),
+    ]);
+    frame.render_widget(paragraph(text), area);
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let number = state.step_number();
+    let title = Line::from(vec![
+        Span::styled("telnyx-setup", theme.title()),
+        Span::raw(format!(
+            "  Step {number} of {}: {}",
+            STEP_TITLES.len(),
+            STEP_TITLES[number - 1]
+        )),
+        Span::styled(
+            state.ctx.setup.balance.as_ref().map_or(String::new(), |b| {
+                format!("   balance {} {}", b.balance, b.currency)
+            }),
+            theme.dim(),
+        ),
+    ]);
+    let done = state.ctx.setup.done();
+    // Full names when they fit, step numbers otherwise.
+    let full_width: usize = STEP_TITLES.iter().map(|t| t.chars().count() + 4).sum();
+    let mut progress = Vec::new();
+    for (index, title) in STEP_TITLES.iter().enumerate() {
+        let (symbol, style) = if index + 1 == number {
+            (theme::CURRENT, theme.current())
+        } else if done[index] {
+            (theme::DONE, theme.done())
+        } else {
+            (theme::TODO, theme.dim())
+        };
+        let label = if full_width <= area.width as usize {
+            (*title).to_owned()
+        } else {
+            (index + 1).to_string()
+        };
+        progress.push(Span::styled(format!("{symbol} {label}  "), style));
+    }
+    let block = Block::new()
+        .borders(Borders::BOTTOM)
+        .border_style(theme.dim());
+    frame.render_widget(
+        paragraph(vec![title, Line::from(progress)]).block(block),
+        area,
+    );
+}
+
+/// The status area: the spinner with what is awaited, or the last problem with
+/// Telnyx's detail and what to do next.
+fn status_lines<'a>(state: &'a State, theme: &Theme, _width: u16) -> Vec<Line<'a>> {
+    let activity = state.step.activity();
+    if let Some(pending) = &activity.pending {
+        let frame = theme::SPINNER[state.spinner % theme::SPINNER.len()];
+        return vec![Line::from(vec![
+            Span::styled(format!("{frame} "), theme.current()),
+            Span::raw(format!("{}…", pending.what)),
+            Span::styled("  (Esc cancels)", theme.dim()),
+        ])];
+    }
+    match &activity.problem {
+        None => Vec::new(),
+        Some(Problem::Input(message)) => {
+            vec![Line::from(vec![
+                Span::styled(format!("{} ", theme::FAILED), theme.warning()),
+                Span::raw(message.as_str()),
+            ])]
+        }
+        Some(Problem::Cancelled(what)) => vec![Line::styled(
+            format!("Cancelled: {what}. Press Enter to try again."),
+            theme.warning(),
+        )],
+        Some(Problem::Api(error)) => {
+            let mut lines = vec![Line::from(Span::styled(
+                format!("{} {error}", theme::FAILED),
+                theme.error(),
+            ))];
+            for extra in error.errors().iter().skip(1) {
+                lines.push(Line::raw(format!("  • {extra}")));
+            }
+            if let Some(url) = error
+                .errors()
+                .iter()
+                .find_map(|e| e.meta.as_ref()?.url.as_deref())
+            {
+                lines.push(Line::styled(format!("  More: {url}"), theme.dim()));
+            }
+            lines.push(Line::styled(format!("  {}", error.hint()), theme.dim()));
+            lines
+        }
+    }
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (key, action) in state.step.hints(state.can_go_back()) {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {action}  ")));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let [popup] = Layout::horizontal([Constraint::Length(56)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(16)])
+        .flex(Flex::Center)
+        .areas(popup);
+    let mut lines = vec![
+        Line::styled(STEP_TITLES[state.step_number() - 1], theme.title()),
+        Line::raw(""),
+    ];
+    for (key, action) in state.step.hints(state.can_go_back()) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key:>10}  "), theme.key()),
+            Span::raw(action),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Ctrl-C quits from anywhere. Any key closes this help.",
+        theme.dim(),
+    ));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        paragraph(lines).block(Block::bordered().title(" Help ")),
+        popup,
+    );
+}

@@ -1,0 +1,96 @@
+//! Step 4's screen: outbound voice profiles with "Create new" first, or the create form.
+
+use super::connection::truncate;
+use super::theme::{CURRENT, Theme};
+use super::widgets::{Look, Shown, fact, paragraph, rows, select_list, text_field};
+use crate::api::NewOutboundVoiceProfile;
+use crate::state::ProfileStep;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, ListItem};
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
+    let [intro, rest] = rows(area, [2, 0]);
+    frame.render_widget(
+        paragraph(Line::raw(
+            "An outbound voice profile lets the connection call out and sets where to. Attach one to the connection.",
+        )),
+        intro,
+    );
+    if let Some(form) = &step.form {
+        let [field, facts] = rows(rest, [3, 0]);
+        text_field(
+            frame,
+            field,
+            theme,
+            &form.name,
+            Look {
+                label: "Profile name",
+                shown: Shown::Clear,
+                focused: !step.activity.busy(),
+                invalid: false,
+            },
+        );
+        frame.render_widget(
+            paragraph(vec![
+                fact(theme, "Traffic type", NewOutboundVoiceProfile::TRAFFIC_TYPE),
+                fact(theme, "Service plan", NewOutboundVoiceProfile::SERVICE_PLAN),
+                fact(
+                    theme,
+                    "Destinations",
+                    "US and CA to start; choose more on the next screen",
+                ),
+            ]),
+            facts,
+        );
+        return;
+    }
+    let Some(profiles) = &step.profiles else {
+        frame.render_widget(
+            paragraph(Line::styled("Loading profiles…", theme.dim())),
+            rest,
+        );
+        return;
+    };
+    let mut items = vec![ListItem::new(Line::styled(
+        "+ Create a new profile",
+        theme.current(),
+    ))];
+    for profile in profiles {
+        let attached = step.attached_id() == Some(profile.id.as_str());
+        let enabled = if profile.enabled == Some(false) {
+            ", disabled"
+        } else {
+            ""
+        };
+        items.push(ListItem::new(Line::from(vec![
+            Span::raw(format!("{:<28} ", truncate(&profile.name, 28))),
+            Span::styled(
+                format!(
+                    "{} countries, {} connections{enabled}",
+                    profile.whitelisted_destinations.len(),
+                    profile.connections_count.unwrap_or(0)
+                ),
+                theme.dim(),
+            ),
+            Span::styled(
+                if attached {
+                    format!("  {CURRENT} attached")
+                } else {
+                    String::new()
+                },
+                theme.done(),
+            ),
+        ])));
+    }
+    let title = format!(" Outbound voice profiles ({}) ", step.total);
+    select_list(
+        frame,
+        rest,
+        theme,
+        items,
+        step.cursor,
+        Block::bordered().title(title),
+    );
+}

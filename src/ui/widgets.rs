@@ -1,0 +1,104 @@
+//! Pieces the screens share: labelled text fields, selectable lists, paragraphs.
+
+use super::theme::{POINTER, Theme};
+use crate::state::TextField;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+/// How a text field's value is shown.
+pub enum Shown {
+    Clear,
+    /// Bullets, one per character, so the user sees a paste landed.
+    Masked,
+}
+
+/// How a text field is drawn this frame.
+pub struct Look<'a> {
+    pub label: &'a str,
+    pub shown: Shown,
+    /// Has the keyboard: highlighted, with the terminal cursor in it.
+    pub focused: bool,
+    /// The last problem is about this field.
+    pub invalid: bool,
+}
+
+/// A bordered, labelled single-line field.
+pub fn text_field(frame: &mut Frame, area: Rect, theme: &Theme, field: &TextField, look: Look) {
+    let Look {
+        label,
+        shown,
+        focused,
+        invalid,
+    } = look;
+    let border = if invalid {
+        theme.invalid()
+    } else if focused {
+        theme.focused()
+    } else {
+        theme.dim()
+    };
+    let block = Block::bordered()
+        .title(format!(" {label} "))
+        .border_style(border);
+    let inner = block.inner(area);
+    let width = inner.width.max(1) as usize;
+    let input = field.input();
+    let scroll = input.visual_scroll(width);
+    let text = match shown {
+        Shown::Clear => field.value().to_owned(),
+        Shown::Masked => "•".repeat(field.value().chars().count()),
+    };
+    let paragraph = Paragraph::new(text).scroll((0, scroll as u16)).block(block);
+    frame.render_widget(paragraph, area);
+    if focused && inner.height > 0 {
+        let x = input.visual_cursor().saturating_sub(scroll) as u16;
+        frame.set_cursor_position((inner.x + x.min(inner.width.saturating_sub(1)), inner.y));
+    }
+}
+
+/// A list with one highlighted row, scrolled so the highlight is visible.
+pub fn select_list(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    items: Vec<ListItem>,
+    cursor: usize,
+    block: Block,
+) {
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(theme.selected())
+        .highlight_symbol(POINTER);
+    let mut state = ListState::default().with_selected(Some(cursor));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// Wrapped text.
+pub fn paragraph<'a>(text: impl Into<Text<'a>>) -> Paragraph<'a> {
+    Paragraph::new(text).wrap(Wrap { trim: false })
+}
+
+/// A `label: value` line with the label dimmed.
+pub fn fact<'a>(theme: &Theme, label: &'a str, value: impl Into<String>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label}: "), theme.dim()),
+        Span::raw(value.into()),
+    ])
+}
+
+/// Splits `area` into rows of the given heights, the last taking the rest.
+pub fn rows<const N: usize>(area: Rect, heights: [u16; N]) -> [Rect; N] {
+    let mut constraints = heights.map(Constraint::Length);
+    if let Some(last) = constraints.last_mut() {
+        *last = Constraint::Min(0);
+    }
+    Layout::vertical(constraints).areas(area)
+}
+
+/// A style for one row of a checkbox list.
+pub fn check_style(theme: &Theme, enabled: bool) -> Style {
+    if enabled { theme.done() } else { Style::new() }
+}

@@ -1,0 +1,114 @@
+//! The long-lived task that talks to Telnyx: [`Cmd`]s in, [`Msg::Done`] out.
+//!
+//! Each request runs as its own child task keyed by its operation id, so the UI never
+//! waits and Esc can abort a request mid-flight. It owns the API client; the key is set
+//! by the sign-in request and used for every request after it.
+
+use crate::api::{self, ApiBase, ApiError, Client, PageRequest};
+use crate::msg::{Cmd, Msg, OpId, Reply, Request};
+use std::collections::HashMap;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+/// How many connections and profiles the wizard lists: Telnyx's largest page.
+const LIST_SIZE: u32 = 250;
+
+/// The UI's side of the worker. Dropping it stops the worker and aborts its requests.
+pub struct WorkerHandle {
+    // Unbounded: commands come at the pace of key presses, and a bounded send could
+    // block the UI loop, which must never wait.
+    orders: mpsc::UnboundedSender<Cmd>,
+    pub replies: mpsc::UnboundedReceiver<Msg>,
+}
+
+impl WorkerHandle {
+    /// Hands an API command to the worker. UI commands (quit) are not its business.
+    pub fn send(&self, cmd: Cmd) {
+        if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_)) {
+            // A closed channel means the worker is gone; the loop notices on `replies`.
+            let _ = self.orders.send(cmd);
+        }
+    }
+}
+
+/// Starts the worker on the current tokio runtime.
+pub fn spawn(base: ApiBase) -> WorkerHandle {
+    let (orders, orders_rx) = mpsc::unbounded_channel();
+    let (replies_tx, replies) = mpsc::unbounded_channel();
+    tokio::spawn(run(base, orders_rx, replies_tx));
+    WorkerHandle { orders, replies }
+}
+
+async fn run(
+    base: ApiBase,
+    mut orders: mpsc::UnboundedReceiver<Cmd>,
+    replies: mpsc::UnboundedSender<Msg>,
+) {
+    let http = api::http_client();
+    let mut client: Option<Client> = None;
+    let mut in_flight: HashMap<OpId, AbortHandle> = HashMap::new();
+    while let Some(order) = orders.recv().await {
+        in_flight.retain(|_, task| !task.is_finished());
+        match order {
+            Cmd::Call { op, request } => {
+                if let Request::SignIn { key } = &request {
+                    client = Some(Client::new(http.clone(), base.clone(), key.clone()));
+                }
+                let replies = replies.clone();
+                let Some(client) = client.clone() else {
+                    // update() only asks for API work after a sign-in; answer anyway.
+                    let _ = replies.send(Msg::Done {
+                        op,
+                        outcome: Err(ApiError::Unauthorized(Vec::new())),
+                    });
+                    continue;
+                };
+                let task = tokio::spawn(async move {
+                    let outcome = execute(&client, request).await;
+                    let _ = replies.send(Msg::Done { op, outcome });
+                });
+                in_flight.insert(op, task.abort_handle());
+            }
+            Cmd::Cancel(op) => {
+                if let Some(task) = in_flight.remove(&op) {
+                    task.abort();
+                }
+            }
+            Cmd::Quit => {}
+        }
+    }
+    for task in in_flight.values() {
+        task.abort();
+    }
+}
+
+/// Runs one request against the API.
+pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiError> {
+    match request {
+        Request::SignIn { .. } => client.balance().await.map(Reply::KeyAccepted),
+        Request::ListConnections => client
+            .list_credential_connections(PageRequest::first(LIST_SIZE), None)
+            .await
+            .map(Reply::ConnectionsListed),
+        Request::CreateConnection(body) => client
+            .create_credential_connection(&body)
+            .await
+            .map(Reply::ConnectionCreated),
+        Request::UpdateConnection { id, update } => client
+            .update_credential_connection(&id, &update)
+            .await
+            .map(Reply::ConnectionUpdated),
+        Request::ListProfiles => client
+            .list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), None)
+            .await
+            .map(Reply::ProfilesListed),
+        Request::CreateProfile(body) => client
+            .create_outbound_voice_profile(&body)
+            .await
+            .map(Reply::ProfileCreated),
+        Request::UpdateProfile { id, update } => client
+            .update_outbound_voice_profile(&id, &update)
+            .await
+            .map(Reply::ProfileUpdated),
+    }
+}
