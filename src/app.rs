@@ -11,11 +11,11 @@ use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
 };
 use futures::StreamExt;
-use tokio::sync::mpsc;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io;
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior, interval};
 
 /// How fast the spinner turns while a request is in flight.
@@ -29,7 +29,13 @@ pub async fn run(base: ApiBase, state: State) -> io::Result<()> {
     let result = async {
         crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
         let mut state = state;
-        run_loop(&mut terminal, forward_terminal_events(), &mut state, &mut worker).await
+        run_loop(
+            &mut terminal,
+            forward_terminal_events(),
+            &mut state,
+            &mut worker,
+        )
+        .await
     }
     .await;
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);

@@ -63,14 +63,18 @@ impl TelnyxError {
 impl fmt::Display for TelnyxError {
     /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(field) = self.field() {
-            write!(f, "{field}: ")?;
-        }
         let text = self
             .detail
             .as_deref()
             .or(self.title.as_deref())
             .unwrap_or("no detail given");
+        // Name the field unless the detail already starts with it.
+        if let Some(field) = self
+            .field()
+            .filter(|field| !text.starts_with(field.as_str()))
+        {
+            write!(f, "{field}: ")?;
+        }
         f.write_str(text)?;
         match (self.code.as_deref(), self.title.as_deref()) {
             (Some(code), Some(title)) if self.detail.is_some() => write!(f, " ({code} {title})"),

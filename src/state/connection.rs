@@ -294,7 +294,7 @@ impl ConnectionStep {
                 ("Enter", "create"),
                 ("Tab", "next field"),
                 ("Ctrl-R", if form.reveal { "hide" } else { "reveal" }),
-                ("Ctrl-G", "new credentials"),
+                ("Ctrl-G", "regenerate"),
                 ("Esc", "cancel"),
             ],
             None if self.connections.is_none() => vec![("Enter", "retry")],

@@ -14,8 +14,19 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
     frame.render_widget(
         paragraph(vec![
             fact(theme, "Profile", step.profile.name.as_str()),
-            fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
-            Line::styled("Calls to other countries are refused. International calls cost more than domestic ones.", theme.warning()),
+            fact(
+                theme,
+                "Allowed",
+                if selected.is_empty() {
+                    "none".to_owned()
+                } else {
+                    selected.join(", ")
+                },
+            ),
+            Line::styled(
+                "Calls elsewhere are refused. International calls cost more than domestic ones.",
+                theme.warning(),
+            ),
         ]),
         intro,
     );

@@ -30,12 +30,16 @@ pub fn view(state: &State, frame: &mut Frame) {
         too_small(frame, area, &theme);
         return;
     }
-    let status_height = status_lines(state, &theme, area.width).len().min(6) as u16;
-    let [header, body, status, footer] = Layout::vertical([
+    let status = paragraph(status_lines(state, &theme));
+    let footer = paragraph(footer_line(state, &theme));
+    // Wrapped heights, capped so the screen keeps room for the step itself.
+    let status_height = status.line_count(area.width).min(6) as u16;
+    let footer_height = footer.line_count(area.width).min(2) as u16;
+    let [header, body, status_area, footer_area] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
         Constraint::Length(status_height),
-        Constraint::Length(1),
+        Constraint::Length(footer_height),
     ])
     .areas(area);
     draw_header(frame, header, state, &theme);
@@ -51,8 +55,8 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Countries(step) => countries::draw(frame, body, &theme, step),
         Step::Finish(_) => finish::draw(frame, body, &theme, &state.ctx.setup),
     }
-    frame.render_widget(paragraph(status_lines(state, &theme, area.width)), status);
-    draw_footer(frame, footer, state, &theme);
+    frame.render_widget(status, status_area);
+    frame.render_widget(footer, footer_area);
     if state.help {
         draw_help(frame, area, state, &theme);
     }
@@ -87,21 +91,15 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
     ]);
     let done = state.ctx.setup.done();
-    // Full names when they fit, step numbers otherwise.
-    let full_width: usize = STEP_TITLES.iter().map(|t| t.chars().count() + 4).sum();
+    let labels = progress_labels(number, &done, area.width as usize);
     let mut progress = Vec::new();
-    for (index, title) in STEP_TITLES.iter().enumerate() {
+    for (index, label) in labels.into_iter().enumerate() {
         let (symbol, style) = if index + 1 == number {
             (theme::CURRENT, theme.current())
         } else if done[index] {
             (theme::DONE, theme.done())
         } else {
             (theme::TODO, theme.dim())
-        };
-        let label = if full_width <= area.width as usize {
-            (*title).to_owned()
-        } else {
-            (index + 1).to_string()
         };
         progress.push(Span::styled(format!("{symbol} {label}  "), style));
     }
@@ -114,9 +112,39 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
 }
 
+/// The progress labels that fit in `width`: every name if they fit, else the names
+/// of the steps done and the current one, else only the current one's; numbers
+/// stand for the rest.
+fn progress_labels(current: usize, done: &[bool; 8], width: usize) -> Vec<String> {
+    let named = |show: &dyn Fn(usize) -> bool| -> Vec<String> {
+        STEP_TITLES
+            .iter()
+            .enumerate()
+            .map(|(index, title)| {
+                if show(index) {
+                    (*title).to_owned()
+                } else {
+                    (index + 1).to_string()
+                }
+            })
+            .collect()
+    };
+    let fits =
+        |labels: &Vec<String>| labels.iter().map(|l| l.chars().count() + 4).sum::<usize>() <= width;
+    let all = named(&|_| true);
+    if fits(&all) {
+        return all;
+    }
+    let reached = named(&|index| done[index] || index + 1 == current);
+    if fits(&reached) {
+        return reached;
+    }
+    named(&|index| index + 1 == current)
+}
+
 /// The status area: the spinner with what is awaited, or the last problem with
 /// Telnyx's detail and what to do next.
-fn status_lines<'a>(state: &'a State, theme: &Theme, _width: u16) -> Vec<Line<'a>> {
+fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
     let activity = state.step.activity();
     if let Some(pending) = &activity.pending {
         let frame = theme::SPINNER[state.spinner % theme::SPINNER.len()];
@@ -159,13 +187,14 @@ fn status_lines<'a>(state: &'a State, theme: &Theme, _width: u16) -> Vec<Line<'a
     }
 }
 
-fn draw_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The key hints of the current screen.
+fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     for (key, action) in state.step.hints(state.can_go_back()) {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {action}  ")));
     }
-    frame.render_widget(Line::from(spans), area);
+    Line::from(spans)
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

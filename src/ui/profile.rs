@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
             Span::raw(format!("{:<28} ", truncate(&profile.name, 28))),
             Span::styled(
                 format!(
-                    "{} countries, {} connections{enabled}",
+                    "countries {}, connections {}{enabled}",
                     profile.whitelisted_destinations.len(),
                     profile.connections_count.unwrap_or(0)
                 ),

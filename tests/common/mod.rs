@@ -1,0 +1,254 @@
+//! Builders shared by the update() and snapshot tests: a fresh State, key presses,
+//! replies to the request in flight, and sample API records.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use telnyx_setup::api::{
+    ApiError, Balance, ConnectionInbound, ConnectionOutbound, CredentialConnection, ErrorMeta,
+    ErrorSource, OutboundVoiceProfile, Page, PageMeta, TelnyxError,
+};
+use telnyx_setup::msg::{Cmd, Msg, OpId, Reply, Request};
+use telnyx_setup::secret::Secret;
+use telnyx_setup::state::{KeySource, Start, State, Step};
+
+pub fn state_with(key: Option<&str>, source: KeySource) -> State {
+    State::new(Start {
+        key: key.map(Secret::from),
+        key_source: source,
+        seed: 1,
+        color: false,
+    })
+}
+
+pub fn fresh() -> State {
+    state_with(None, KeySource::Typed)
+}
+
+pub fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
+    state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
+    state.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+pub fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        let cmds = press(state, KeyCode::Char(c));
+        assert!(
+            cmds.is_empty(),
+            "typing {c:?} should not issue commands: {cmds:?}"
+        );
+    }
+}
+
+/// The operation the current screen waits for.
+pub fn pending_op(state: &State) -> OpId {
+    state
+        .step
+        .activity()
+        .pending
+        .as_ref()
+        .expect("a request should be in flight")
+        .op
+}
+
+pub fn reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
+    let op = pending_op(state);
+    state.update(Msg::Done {
+        op,
+        outcome: Ok(reply),
+    })
+}
+
+pub fn fail(state: &mut State, error: ApiError) -> Vec<Cmd> {
+    let op = pending_op(state);
+    state.update(Msg::Done {
+        op,
+        outcome: Err(error),
+    })
+}
+
+/// The single API request among `cmds`.
+pub fn only_call(cmds: &[Cmd]) -> &Request {
+    match cmds {
+        [Cmd::Call { request, .. }] => request,
+        other => panic!("expected one API call, got {other:?}"),
+    }
+}
+
+pub fn balance() -> Balance {
+    Balance {
+        balance: "250.00".into(),
+        available_credit: "250.00".into(),
+        credit_limit: "0.00".into(),
+        pending: "0.00".into(),
+        currency: "USD".into(),
+    }
+}
+
+pub fn connection(
+    id: &str,
+    name: &str,
+    codecs: &[&str],
+    profile: Option<&str>,
+) -> CredentialConnection {
+    CredentialConnection {
+        id: id.into(),
+        connection_name: name.into(),
+        user_name: format!("user{id}"),
+        password: Secret::from("password123"),
+        active: true,
+        inbound: ConnectionInbound {
+            codecs: codecs.iter().map(|c| c.to_string()).collect(),
+        },
+        outbound: ConnectionOutbound {
+            outbound_voice_profile_id: profile.map(str::to_owned),
+        },
+        created_at: None,
+    }
+}
+
+pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile {
+    OutboundVoiceProfile {
+        id: id.into(),
+        name: name.into(),
+        enabled: Some(true),
+        traffic_type: Some("conversational".into()),
+        service_plan: Some("global".into()),
+        whitelisted_destinations: countries.iter().map(|c| c.to_string()).collect(),
+        connections_count: Some(1),
+    }
+}
+
+pub fn page<T>(data: Vec<T>) -> Page<T> {
+    let total = data.len() as u64;
+    Page {
+        data,
+        meta: PageMeta {
+            page_number: 1,
+            page_size: 250,
+            total_pages: 1,
+            total_results: total,
+        },
+    }
+}
+
+pub fn telnyx_error(code: &str, title: &str, detail: &str, pointer: Option<&str>) -> TelnyxError {
+    TelnyxError {
+        code: Some(code.into()),
+        title: Some(title.into()),
+        detail: Some(detail.into()),
+        source: pointer.map(|p| ErrorSource {
+            pointer: Some(p.into()),
+            parameter: None,
+        }),
+        meta: Some(ErrorMeta {
+            url: Some(format!(
+                "https://developers.telnyx.com/docs/overview/errors/{code}"
+            )),
+        }),
+    }
+}
+
+pub fn rejected_key() -> ApiError {
+    ApiError::Unauthorized(vec![telnyx_error(
+        "10009",
+        "Authentication failed",
+        "Could not understand the provided credentials.",
+        None,
+    )])
+}
+
+pub const EXISTING_CONNECTION: &str = "1293384261075731401";
+pub const EXISTING_PROFILE: &str = "1293384261075731400";
+
+/// Signed in, with the connection list loaded (one existing connection).
+pub fn at_connections() -> State {
+    let mut state = state_with(Some("KEYtest"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    reply(
+        &mut state,
+        Reply::ConnectionsListed(page(vec![connection(
+            EXISTING_CONNECTION,
+            "Office softphones",
+            &["G722", "G711U"],
+            Some(EXISTING_PROFILE),
+        )])),
+    );
+    assert!(matches!(state.step, Step::Connection(_)));
+    state
+}
+
+/// On the codecs screen for a newly created connection with Telnyx's default codecs.
+pub fn at_codecs() -> State {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ConnectionCreated(connection(
+            "1293384261075731402",
+            "WebRTC (telnyx-setup)",
+            &["G722", "G711U", "G711A", "G729", "OPUS", "H.264"],
+            None,
+        )),
+    );
+    assert!(matches!(state.step, Step::Codecs(_)));
+    state
+}
+
+/// On the profile list, with one existing profile not attached to the connection.
+pub fn at_profiles() -> State {
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ConnectionUpdated(connection(
+            "1293384261075731402",
+            "WebRTC (telnyx-setup)",
+            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
+            None,
+        )),
+    );
+    reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile(
+            EXISTING_PROFILE,
+            "Office outbound",
+            &["US", "CA", "MX"],
+        )])),
+    );
+    assert!(matches!(state.step, Step::Profile(_)));
+    state
+}
+
+/// On the countries screen for a new profile whitelisting US and CA.
+pub fn at_countries() -> State {
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfileCreated(profile(
+            "1293384261075731403",
+            "WebRTC outbound",
+            &["US", "CA"],
+        )),
+    );
+    reply(
+        &mut state,
+        Reply::ConnectionUpdated(connection(
+            "1293384261075731402",
+            "WebRTC (telnyx-setup)",
+            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
+            Some("1293384261075731403"),
+        )),
+    );
+    assert!(matches!(state.step, Step::Countries(_)));
+    state
+}

@@ -1,0 +1,198 @@
+//! Render snapshots: every screen and its loading, error and variant states drawn on
+//! ratatui's TestBackend and compared with the files in tests/snapshots/.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use telnyx_setup::api::ApiError;
+use telnyx_setup::msg::{Msg, Reply};
+use telnyx_setup::state::{KeySource, State};
+use telnyx_setup::ui;
+
+fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::view(state, frame)).unwrap();
+    terminal
+}
+
+macro_rules! snapshot {
+    ($name:literal, $state:expr) => {
+        snapshot!($name, $state, 80, 24)
+    };
+    ($name:literal, $state:expr, $width:expr, $height:expr) => {
+        insta::assert_snapshot!($name, render(&$state, $width, $height).backend())
+    };
+}
+
+#[test]
+fn sign_in() {
+    snapshot!("sign_in_empty", fresh());
+    let demo = state_with(Some("KEY_DEMO_SANDBOX"), KeySource::Demo);
+    snapshot!("sign_in_demo_key", demo);
+    let mut revealed = state_with(Some("KEYrevealed"), KeySource::Env);
+    ctrl(&mut revealed, 'r');
+    snapshot!("sign_in_revealed_env_key", revealed);
+}
+
+#[test]
+fn sign_in_checking_rejected_and_cancelled() {
+    let mut state = state_with(Some("KEYchecking"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    state.update(Msg::Tick);
+    snapshot!("sign_in_checking", state);
+    fail(&mut state, rejected_key());
+    snapshot!("sign_in_rejected", state);
+    let mut cancelled = state_with(Some("KEYslow"), KeySource::Flag);
+    press(&mut cancelled, KeyCode::Enter);
+    press(&mut cancelled, KeyCode::Esc);
+    snapshot!("sign_in_cancelled", cancelled);
+    let mut empty = fresh();
+    press(&mut empty, KeyCode::Enter);
+    snapshot!("sign_in_empty_key_refused", empty);
+}
+
+#[test]
+fn connections() {
+    let mut loading = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut loading, KeyCode::Enter);
+    reply(&mut loading, Reply::KeyAccepted(balance()));
+    snapshot!("connection_loading", loading);
+    fail(
+        &mut loading,
+        ApiError::Server {
+            status: 503,
+            errors: vec![],
+        },
+    );
+    snapshot!("connection_load_failed", loading);
+    let mut state = at_connections();
+    snapshot!("connection_list", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("connection_form", state);
+    ctrl(&mut state, 'r');
+    snapshot!("connection_form_revealed", state);
+    press(&mut state, KeyCode::Enter);
+    let error = ApiError::Invalid {
+        status: 422,
+        errors: vec![
+            telnyx_error(
+                "10015",
+                "Invalid value",
+                "user_name has already been taken",
+                Some("/user_name"),
+            ),
+            telnyx_error(
+                "10015",
+                "Invalid value",
+                "password must be between 8 and 128 characters",
+                Some("/password"),
+            ),
+        ],
+    };
+    fail(&mut state, error);
+    snapshot!("connection_form_422", state);
+}
+
+#[test]
+fn the_minimum_size_still_lays_out() {
+    snapshot!("connection_list_60x16", at_connections(), 60, 16);
+}
+
+#[test]
+fn codecs() {
+    let mut state = at_codecs();
+    snapshot!("codecs", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("codecs_saving", state);
+}
+
+#[test]
+fn profiles() {
+    let mut state = at_profiles();
+    snapshot!("profile_list", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("profile_form", state);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])),
+    );
+    fail(&mut state, ApiError::Timeout);
+    snapshot!("profile_attach_failed", state);
+}
+
+#[test]
+fn countries() {
+    let mut state = at_countries();
+    snapshot!("countries", state);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "ger");
+    snapshot!("countries_search", state);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "zzz");
+    snapshot!("countries_search_no_match", state);
+}
+
+#[test]
+fn finish() {
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfileUpdated(profile(
+            "1293384261075731403",
+            "WebRTC outbound",
+            &["CA", "US"],
+        )),
+    );
+    snapshot!("finish", state);
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Char('?'));
+    snapshot!("help_codecs", state);
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_notice_not_garbage() {
+    snapshot!("too_small_20x5", at_connections(), 20, 5);
+    // Sizes down to nothing must not panic.
+    for (width, height) in [(0, 0), (1, 1), (59, 30), (200, 15)] {
+        render(&at_countries(), width, height);
+    }
+}
+
+#[test]
+fn colour_follows_no_color() {
+    let mut state = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    fail(&mut state, rejected_key());
+    let plain = render(&state, 80, 24);
+    assert!(
+        plain
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .all(|cell| cell.fg == Color::Reset && cell.bg == Color::Reset),
+        "NO_COLOR output must not set colours"
+    );
+    state.color = true;
+    let coloured = render(&state, 80, 24);
+    let error_cell = coloured
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .find(|cell| cell.symbol() == "✗")
+        .expect("the error is marked with a symbol, not colour alone");
+    assert_eq!(error_cell.fg, Color::Red);
+}
