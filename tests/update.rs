@@ -118,7 +118,7 @@ fn an_accepted_key_moves_to_connections_and_loads_them() {
     assert_eq!(only_call(&cmds), &Request::ListConnections);
     assert!(matches!(state.step, Step::Connection(_)));
     assert_eq!(state.ctx.setup.balance, Some(balance()));
-    assert_eq!(state.ctx.setup.done()[0], true);
+    assert!(state.ctx.setup.done()[0]);
 }
 
 #[test]
