@@ -30,8 +30,9 @@ struct Cli {
     #[arg(long, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
     api_base: String,
 
-    /// Run against an embedded sandbox of the Telnyx API: nothing reaches Telnyx
-    #[arg(long, conflicts_with = "api_base")]
+    /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
+    /// nothing reaches Telnyx
+    #[arg(long)]
     demo: bool,
 
     #[command(subcommand)]

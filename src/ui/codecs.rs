@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
     frame.render_widget(
         paragraph(vec![
             fact(theme, "Connection", format!("{} (user {})", step.connection.connection_name, step.connection.user_name)),
-            Line::raw("Inbound codecs. VP8 is off on new Telnyx connections and is needed for browser video."),
+            Line::raw("Inbound codecs. VP8, needed for browser video, is off on new connections."),
         ]),
         intro,
     );
