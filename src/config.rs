@@ -26,8 +26,14 @@ pub fn init_logging() -> Option<PathBuf> {
         .append(true)
         .open(&path)
         .ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TELNYX_SETUP_LOG_LEVEL")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Only this program's own events: its log lines are written to name no secret,
+    // while the HTTP stack's trace output can include headers (the bearer key).
+    let level = std::env::var("TELNYX_SETUP_LOG_LEVEL").ok();
+    let level = match level.as_deref() {
+        Some(level @ ("error" | "warn" | "info" | "debug" | "trace")) => level,
+        _ => "info",
+    };
+    let filter = tracing_subscriber::EnvFilter::new(format!("warn,telnyx_setup={level}"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::sync::Mutex::new(file))

@@ -602,3 +602,23 @@ fn the_finish_screen_quits_with_enter() {
     );
     assert_eq!(press(&mut state, KeyCode::Enter), vec![Cmd::Quit]);
 }
+
+#[test]
+fn debug_output_of_the_whole_state_never_shows_secrets() {
+    let mut state = state_with(Some("KEYtopsecret"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    let password = form_value(&state, FormField::Password);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let shown = format!("{state:?} {cmds:?}");
+    assert!(
+        !shown.contains("KEYtopsecret"),
+        "the API key leaked into Debug output"
+    );
+    assert!(
+        !shown.contains(&password),
+        "the SIP password leaked into Debug output"
+    );
+}

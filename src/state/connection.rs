@@ -73,7 +73,7 @@ impl ConnectionForm {
         let mut form = Self {
             name: TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS),
             user_name: TextField::new("", 32),
-            password: TextField::new("", 128),
+            password: TextField::secret("", 128),
             focus: FormField::Name,
             reveal: false,
             invalid: None,

@@ -5,10 +5,24 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TextField {
     input: Input,
     max_chars: usize,
+    /// Holds a secret (API key, password): Debug output leaves the value out.
+    secret: bool,
+}
+
+impl std::fmt::Debug for TextField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("TextField");
+        if self.secret {
+            debug.field("value", &"<redacted>");
+        } else {
+            debug.field("value", &self.input.value());
+        }
+        debug.field("cursor", &self.input.cursor()).finish()
+    }
 }
 
 impl TextField {
@@ -17,6 +31,15 @@ impl TextField {
         Self {
             input: Input::new(value),
             max_chars,
+            secret: false,
+        }
+    }
+
+    /// A field for a secret, which Debug output never shows.
+    pub fn secret(value: &str, max_chars: usize) -> Self {
+        Self {
+            secret: true,
+            ..Self::new(value, max_chars)
         }
     }
 
@@ -65,7 +88,10 @@ impl TextField {
     }
 
     pub fn set(&mut self, value: &str) {
-        *self = Self::new(value, self.max_chars);
+        *self = Self {
+            secret: self.secret,
+            ..Self::new(value, self.max_chars)
+        };
     }
 }
 
@@ -88,6 +114,16 @@ mod tests {
         assert!(!field.on_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)));
         assert!(field.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
         assert_eq!(field.value(), "abxyz");
+    }
+
+    #[test]
+    fn secret_fields_stay_out_of_debug_output() {
+        let field = TextField::secret("KEYsecret123", 64);
+        assert!(!format!("{field:?}").contains("KEYsecret123"));
+        let mut field = field;
+        field.set("hunter2hunter2");
+        assert!(!format!("{field:?}").contains("hunter2"));
+        assert!(format!("{:?}", TextField::new("plain", 8)).contains("plain"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl SignInStep {
     pub fn new(key: Option<Secret>, source: KeySource) -> Self {
         let value = key.as_ref().map(Secret::expose).unwrap_or_default();
         Self {
-            key: super::TextField::new(value, MAX_KEY_CHARS),
+            key: super::TextField::secret(value, MAX_KEY_CHARS),
             source,
             reveal: false,
             activity: Activity::default(),

@@ -12,7 +12,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
     let [intro, list, note] = rows(area, [2, step.choices.len() as u16 + 2, 0]);
     frame.render_widget(
         paragraph(vec![
-            fact(theme, "Connection", format!("{} (user {})", step.connection.connection_name, step.connection.user_name)),
+            fact(
+                theme,
+                "Connection",
+                format!(
+                    "{} (user {})",
+                    step.connection.connection_name, step.connection.user_name
+                ),
+            ),
             Line::raw("Inbound codecs. VP8, needed for browser video, is off on new connections."),
         ]),
         intro,
