@@ -28,11 +28,11 @@ pub fn init_logging() -> Option<PathBuf> {
         .ok()?;
     // Only this program's own events: its log lines are written to name no secret,
     // while the HTTP stack's trace output can include headers (the bearer key).
-    let level = std::env::var("TELNYX_SETUP_LOG_LEVEL").ok();
-    let level = match level.as_deref() {
-        Some(level @ ("error" | "warn" | "info" | "debug" | "trace")) => level,
-        _ => "info",
-    };
+    let levels = ["error", "warn", "info", "debug", "trace"];
+    let level = std::env::var("TELNYX_SETUP_LOG_LEVEL")
+        .ok()
+        .filter(|l| levels.contains(&l.as_str()));
+    let level = level.as_deref().unwrap_or("info");
     let filter = tracing_subscriber::EnvFilter::new(format!("warn,telnyx_setup={level}"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -11,6 +11,12 @@ pub struct Country {
     /// The UN sub-region ("Northern America", "Western Europe"), or the region where
     /// the data has no sub-region.
     pub region: String,
+    /// The international calling code (1 for the NANP, 44 for the UK).
+    pub calling_code: usize,
+    /// Digits in a national number (without the calling code), the longest form.
+    pub national_digits: usize,
+    /// Digits in the national destination (area) code, the shortest form.
+    pub area_code_digits: usize,
 }
 
 impl Country {
@@ -39,6 +45,15 @@ pub fn all() -> &'static [Country] {
                     code: country.alpha2().to_string(),
                     name: country.iso_short_name(),
                     region: title_case(&region),
+                    calling_code: country.country_code(),
+                    national_digits: country
+                        .maybe_national_number_length_list()
+                        .and_then(|lengths| lengths.iter().max())
+                        .map_or(9, |&n| usize::from(n)),
+                    area_code_digits: country
+                        .maybe_national_destination_code_length_list()
+                        .and_then(|lengths| lengths.iter().min().copied())
+                        .unwrap_or(2),
                 }
             })
             .collect();

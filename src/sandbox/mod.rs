@@ -7,6 +7,7 @@
 
 mod connections;
 mod credentials;
+mod numbers;
 mod profiles;
 mod respond;
 mod store;
@@ -121,6 +122,22 @@ pub fn router(shared: Shared) -> Router {
         .route(
             "/telephony_credentials/{id}/token",
             post(credentials::token),
+        )
+        .route("/available_phone_numbers", get(numbers::search))
+        .route(
+            "/number_orders",
+            get(numbers::list_orders).post(numbers::create_order),
+        )
+        .route(
+            "/number_orders/{id}",
+            get(numbers::get_order).patch(numbers::update_order),
+        )
+        .route("/phone_numbers", get(numbers::list_numbers))
+        .route(
+            "/phone_numbers/{id}",
+            get(numbers::get_number)
+                .patch(numbers::update_number)
+                .delete(numbers::delete_number),
         )
         .fallback(not_found)
         .layer(middleware::from_fn(authenticate));

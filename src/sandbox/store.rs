@@ -45,6 +45,8 @@ pub struct Store {
     pub profiles: BTreeMap<u64, Value>,
     /// Telephony credentials in creation order (UUID ids do not sort by age).
     pub credentials: Vec<Value>,
+    /// Phone numbers: offered, ordered and owned.
+    pub numbers: super::numbers::Inventory,
     /// Signs login tokens; random per sandbox, like a real signing key.
     pub token_key: [u8; 32],
     next_id: u64,
@@ -60,6 +62,7 @@ impl Store {
             connections: BTreeMap::new(),
             profiles: BTreeMap::new(),
             credentials: Vec::new(),
+            numbers: super::numbers::Inventory::default(),
             token_key,
             next_id: FIRST_NUMERIC_ID,
             rng,
