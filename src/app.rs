@@ -50,8 +50,10 @@ pub type Events = mpsc::UnboundedReceiver<io::Result<Event>>;
 
 fn forward_terminal_events() -> Events {
     let (sender, events) = mpsc::unbounded_channel();
+    // Created before the first draw, not in the task: this registers crossterm's SIGWINCH
+    // handler, and a resize that came before it would be lost until the next key.
+    let mut stream = EventStream::new();
     tokio::spawn(async move {
-        let mut stream = EventStream::new();
         while let Some(event) = stream.next().await {
             if sender.send(event).is_err() {
                 break;
