@@ -3,44 +3,48 @@
 //! and draws once when nothing else is ready. No business rules live here.
 
 use crate::api::ApiBase;
+use crate::clipboard::{Clipboard, SystemClipboard};
 use crate::msg::{Cmd, Msg};
 use crate::state::State;
 use crate::ui;
 use crate::worker::{self, WorkerHandle};
-use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
-};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use std::collections::VecDeque;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior, interval};
 
 /// How fast the spinner turns while a request is in flight.
 const SPINNER_PERIOD: Duration = Duration::from_millis(100);
+/// How often a countdown on screen is refreshed.
+const CLOCK_PERIOD: Duration = Duration::from_secs(1);
+
+/// What update()'s commands act on: the API worker, and the clipboard (used on the
+/// loop's task, so its escape sequences never interleave with a draw).
+pub struct Effects {
+    pub worker: WorkerHandle,
+    pub clipboard: Box<dyn Clipboard>,
+}
 
 /// Runs the wizard in the terminal until the user quits. The terminal is restored on
 /// every way out: normal return, error, and panic (ratatui's hook).
-pub async fn run(base: ApiBase, state: State) -> io::Result<()> {
-    let mut worker = worker::spawn(base);
+/// Returns the final state, for the summary printed after the terminal is restored.
+pub async fn run(base: ApiBase, mut state: State) -> io::Result<State> {
+    let mut effects =
+        Effects { worker: worker::spawn(base), clipboard: Box::new(SystemClipboard::default()) };
     let mut terminal = ratatui::init();
     let result = async {
         crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
-        let mut state = state;
-        run_loop(
-            &mut terminal,
-            forward_terminal_events(),
-            &mut state,
-            &mut worker,
-        )
-        .await
+        run_loop(&mut terminal, forward_terminal_events(), &mut state, &mut effects).await
     }
     .await;
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result
+    result.map(|()| state)
 }
 
 /// Terminal events arrive on a channel fed by a task reading crossterm's EventStream.
@@ -69,30 +73,36 @@ pub async fn run_loop<B>(
     terminal: &mut Terminal<B>,
     mut events: Events,
     state: &mut State,
-    worker: &mut WorkerHandle,
+    effects: &mut Effects,
 ) -> io::Result<()>
 where
     B: Backend,
     B::Error: Into<io::Error>,
 {
     let mut signals = Signals::new()?;
-    let mut spinner: Option<Interval> = None;
+    let mut timer: Option<(Duration, Interval)> = None;
     draw(terminal, state)?;
     loop {
-        // The timer exists only while something animates: idle means no wake-ups.
-        match (state.busy(), spinner.is_some()) {
-            (true, false) => {
-                let mut timer = interval(SPINNER_PERIOD);
-                timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
-                timer.reset();
-                spinner = Some(timer);
-            }
-            (false, true) => spinner = None,
-            _ => {}
+        // The timer exists only while something animates (a spinner, a countdown):
+        // idle means no wake-ups.
+        let period = if state.busy() {
+            Some(SPINNER_PERIOD)
+        } else if state.shows_clock() {
+            Some(CLOCK_PERIOD)
+        } else {
+            None
+        };
+        if period != timer.as_ref().map(|(p, _)| *p) {
+            timer = period.map(|period| {
+                let mut ticks = interval(period);
+                // The first tick comes at once, so a new countdown starts from now.
+                ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                (period, ticks)
+            });
         }
         let msg = tokio::select! {
             biased;
-            reply = worker.replies.recv() => match reply {
+            reply = effects.worker.replies.recv() => match reply {
                 Some(msg) => msg,
                 None => return Err(io::Error::other("the API worker stopped unexpectedly")),
             },
@@ -105,14 +115,14 @@ where
                 None => return Ok(()),
             },
             () = signals.recv() => return Ok(()),
-            () = tick(&mut spinner) => Msg::Tick,
+            () = tick(&mut timer) => Msg::Tick(SystemTime::now()),
         };
-        if dispatch(state, worker, msg) == Flow::Quit {
+        if dispatch(state, effects, msg) == Flow::Quit {
             return Ok(());
         }
         // Drain whatever else is ready, then draw once.
         loop {
-            let msg = if let Ok(msg) = worker.replies.try_recv() {
+            let msg = if let Ok(msg) = effects.worker.replies.try_recv() {
                 msg
             } else if let Ok(event) = events.try_recv() {
                 match to_msg(event?) {
@@ -122,7 +132,7 @@ where
             } else {
                 break;
             };
-            if dispatch(state, worker, msg) == Flow::Quit {
+            if dispatch(state, effects, msg) == Flow::Quit {
                 return Ok(());
             }
         }
@@ -137,13 +147,18 @@ pub enum Flow {
 }
 
 /// Feeds one message to update() and runs what it asks for: UI commands here, on the
-/// loop's task, API commands on the worker.
-pub fn dispatch(state: &mut State, worker: &WorkerHandle, msg: Msg) -> Flow {
+/// loop's task (a copy's outcome goes straight back to update()), API commands on the
+/// worker.
+pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     let mut flow = Flow::Continue;
-    for cmd in state.update(msg) {
-        match cmd {
-            Cmd::Quit => flow = Flow::Quit,
-            other => worker.send(other),
+    let mut queue = VecDeque::from([msg]);
+    while let Some(msg) = queue.pop_front() {
+        for cmd in state.update(msg) {
+            match cmd {
+                Cmd::Quit => flow = Flow::Quit,
+                Cmd::Copy(text) => queue.push_back(Msg::Copied(effects.clipboard.copy(text.expose()))),
+                other => effects.worker.send(other),
+            }
         }
     }
     flow
@@ -153,10 +168,7 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, state: &State) -> io::Result<()>
 where
     B::Error: Into<io::Error>,
 {
-    terminal
-        .draw(|frame| ui::view(state, frame))
-        .map(|_| ())
-        .map_err(Into::into)
+    terminal.draw(|frame| ui::view(state, frame)).map(|_| ()).map_err(Into::into)
 }
 
 /// Key presses, pastes and resizes become messages; releases, repeats, focus and mouse
@@ -170,10 +182,10 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
-async fn tick(spinner: &mut Option<Interval>) {
-    match spinner {
-        Some(timer) => {
-            timer.tick().await;
+async fn tick(timer: &mut Option<(Duration, Interval)>) {
+    match timer {
+        Some((_, ticks)) => {
+            ticks.tick().await;
         }
         None => std::future::pending().await,
     }
@@ -192,10 +204,7 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                terminate: signal(SignalKind::terminate())?,
-                hangup: signal(SignalKind::hangup())?,
-            })
+            Ok(Self { terminate: signal(SignalKind::terminate())?, hangup: signal(SignalKind::hangup())? })
         }
         #[cfg(not(unix))]
         Ok(Self {})

@@ -21,17 +21,11 @@ pub fn init_logging() -> Option<PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
     // Only this program's own events: its log lines are written to name no secret,
     // while the HTTP stack's trace output can include headers (the bearer key).
     let levels = ["error", "warn", "info", "debug", "trace"];
-    let level = std::env::var("TELNYX_SETUP_LOG_LEVEL")
-        .ok()
-        .filter(|l| levels.contains(&l.as_str()));
+    let level = std::env::var("TELNYX_SETUP_LOG_LEVEL").ok().filter(|l| levels.contains(&l.as_str()));
     let level = level.as_deref().unwrap_or("info");
     let filter = tracing_subscriber::EnvFilter::new(format!("warn,telnyx_setup={level}"));
     tracing_subscriber::fmt()

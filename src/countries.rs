@@ -74,10 +74,7 @@ fn title_case(slug: &str) -> String {
             "and" => "and".to_owned(),
             _ => {
                 let mut chars = word.chars();
-                chars
-                    .next()
-                    .map(|first| first.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
+                chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
             }
         })
         .collect::<Vec<_>>()
@@ -96,9 +93,6 @@ mod tests {
         assert_eq!(us.region, "Northern America");
         assert!(us.matches("united") && us.matches("us") && us.matches("northern am"));
         assert!(!us.matches("germany"));
-        assert_eq!(
-            title_case("australia-and-new-zealand"),
-            "Australia and New Zealand"
-        );
+        assert_eq!(title_case("australia-and-new-zealand"), "Australia and New Zealand");
     }
 }

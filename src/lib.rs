@@ -6,11 +6,14 @@
 
 pub mod api;
 pub mod app;
+pub mod clipboard;
 pub mod config;
 pub mod countries;
+pub mod money;
 pub mod msg;
 pub mod sandbox;
 pub mod secret;
 pub mod state;
+pub mod summary;
 pub mod ui;
 pub mod worker;

@@ -8,7 +8,7 @@ use telnyx_setup::api::{ApiBase, DEFAULT_API_BASE};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, Start, State};
-use telnyx_setup::{app, config};
+use telnyx_setup::{app, config, summary};
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
@@ -18,17 +18,16 @@ const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
 #[command(version, about, long_about = None)]
 struct Cli {
     /// Telnyx API key (otherwise typed on the first screen)
-    #[arg(
-        long,
-        env = "TELNYX_API_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
+    #[arg(long, env = "TELNYX_API_KEY", hide_env_values = true, value_name = "KEY")]
     api_key: Option<String>,
 
     /// Base URL of the Telnyx API
     #[arg(long, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
     api_base: String,
+
+    /// Include the SIP passwords and the login token in the summary printed on exit
+    #[arg(long)]
+    print_secrets: bool,
 
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
     /// nothing reaches Telnyx
@@ -53,6 +52,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Read while the process has one thread: the time crate refuses it later, since
+    // reading the time zone is not thread-safe on Unix.
+    let utc_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -67,10 +69,8 @@ fn main() -> ExitCode {
     };
     let log = config::init_logging();
     let result = match cli.command {
-        Some(Command::Sandbox { host, port }) => {
-            runtime.block_on(serve_sandbox(SocketAddr::new(host, port)))
-        }
-        None => runtime.block_on(wizard(&cli, &matches)),
+        Some(Command::Sandbox { host, port }) => runtime.block_on(serve_sandbox(SocketAddr::new(host, port))),
+        None => runtime.block_on(wizard(&cli, &matches, utc_offset)),
     };
     // Requests still in flight are abandoned rather than awaited.
     runtime.shutdown_background();
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn wizard(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
+async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) -> Result<(), String> {
     let mut key = cli.api_key.as_deref().map(Secret::from);
     let mut key_source = match matches.value_source("api_key") {
         Some(ValueSource::EnvVariable) => KeySource::Env,
@@ -113,18 +113,20 @@ async fn wizard(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
         key_source,
         seed: rand::random(),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        now: std::time::SystemTime::now(),
+        utc_offset,
     };
-    let result = app::run(base, State::new(start))
-        .await
-        .map_err(|e| e.to_string());
+    let result = app::run(base, State::new(start)).await.map_err(|e| e.to_string());
     drop(sandbox);
-    result
+    // Printed after the terminal is restored, so it stays on screen.
+    let state = result?;
+    print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
+    Ok(())
 }
 
 async fn serve_sandbox(addr: SocketAddr) -> Result<(), String> {
-    let sandbox = Sandbox::start(addr, &Seed::default())
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let sandbox =
+        Sandbox::start(addr, &Seed::default()).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read.
     println!("{}", sandbox.base_url());
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");

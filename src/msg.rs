@@ -5,11 +5,14 @@
 //! [`OpId`], so a screen can ignore answers it no longer waits for.
 
 use crate::api::{
-    ApiError, Balance, CredentialConnection, CredentialConnectionUpdate, NewCredentialConnection,
-    NewOutboundVoiceProfile, OutboundVoiceProfile, OutboundVoiceProfileUpdate, Page,
+    ApiError, AvailableNumber, Balance, CredentialConnection, CredentialConnectionUpdate,
+    NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberOrder,
+    NumberSearch, OutboundVoiceProfile, OutboundVoiceProfileUpdate, Page, PhoneNumber, TelephonyCredential,
 };
+use crate::clipboard::{CopyError, CopyMethod};
 use crate::secret::Secret;
 use crossterm::event::KeyEvent;
+use std::time::{Duration, SystemTime};
 
 /// Identifies one request from the moment update() asks for it until its answer.
 pub type OpId = u64;
@@ -20,15 +23,15 @@ pub enum Msg {
     Key(KeyEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// The spinner's timer fired; it only runs while a request is in flight.
-    Tick,
+    /// The animation timer fired, at this wall-clock time. It only runs while
+    /// something moves: a spinner, or the token's countdown.
+    Tick(SystemTime),
     /// The terminal changed size; nothing to update, but the screen is redrawn.
     Resized,
     /// The worker finished request `op`.
-    Done {
-        op: OpId,
-        outcome: Result<Reply, ApiError>,
-    },
+    Done { op: OpId, outcome: Result<Reply, ApiError> },
+    /// A [`Cmd::Copy`] finished.
+    Copied(Result<CopyMethod, CopyError>),
 }
 
 /// A successful answer, named by what it means.
@@ -41,6 +44,19 @@ pub enum Reply {
     ProfilesListed(Page<OutboundVoiceProfile>),
     ProfileCreated(OutboundVoiceProfile),
     ProfileUpdated(OutboundVoiceProfile),
+    NumbersFound(Vec<AvailableNumber>),
+    /// The order for the cart: placed now, or found by its reference from an earlier
+    /// attempt (`existing`), so nothing is bought twice.
+    OrderPlaced {
+        order: NumberOrder,
+        existing: bool,
+    },
+    OrderChecked(NumberOrder),
+    /// The ordered numbers as `/phone_numbers` shows them, assigned to the connection.
+    NumbersAssigned(Vec<PhoneNumber>),
+    CredentialsListed(Page<TelephonyCredential>),
+    CredentialCreated(TelephonyCredential),
+    TokenCreated(Secret),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +65,8 @@ pub enum Cmd {
     Call { op: OpId, request: Request },
     /// Stop request `op`; its answer, if any, will not arrive.
     Cancel(OpId),
+    /// Put the text on the clipboard; the outcome comes back as `Msg::Copied`.
+    Copy(Secret),
     /// Leave the program, restoring the terminal.
     Quit,
 }
@@ -71,5 +89,26 @@ pub enum Request {
     UpdateProfile {
         id: String,
         update: OutboundVoiceProfileUpdate,
+    },
+    SearchNumbers(NumberSearch),
+    /// Order the cart, unless an order with the body's `customer_reference` exists
+    /// already: then that order is the answer. A purchase is never blindly repeated.
+    PlaceOrder(NewNumberOrder),
+    /// Wait `after`, then read the order (polling with backoff).
+    CheckOrder {
+        id: String,
+        after: Duration,
+    },
+    /// Read the ordered numbers back and assign any not yet on the connection.
+    AssignNumbers {
+        connection_id: String,
+        phone_numbers: Vec<String>,
+    },
+    ListCredentials {
+        connection_id: String,
+    },
+    CreateCredential(NewTelephonyCredential),
+    CreateToken {
+        credential_id: String,
     },
 }

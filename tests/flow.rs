@@ -4,64 +4,62 @@
 
 mod common;
 
-use common::{press, state_with, type_text};
-use crossterm::event::KeyCode;
+use common::{state_with, type_text};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
-use telnyx_setup::api::{self, ApiBase, Client, PageRequest};
-use telnyx_setup::app::dispatch;
+use telnyx_setup::api::{
+    self, ApiBase, ApiError, Client, NewNumberOrder, NumberSearch, OrderedNumberRequest, PageRequest,
+    PhoneNumberFilter, TelephonyCredentialFilter,
+};
+use telnyx_setup::app::{Effects, Flow, dispatch};
+use telnyx_setup::clipboard::{CopyMethod, Recording};
+use telnyx_setup::msg::{Msg, Reply, Request};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, State, Step};
-use telnyx_setup::worker::{self, WorkerHandle};
+use telnyx_setup::worker::{self, execute};
 
 struct Wizard {
     state: State,
-    worker: WorkerHandle,
+    effects: Effects,
 }
 
 impl Wizard {
     fn new(sandbox: &Sandbox, key: &str) -> Self {
         let base = ApiBase::parse(&sandbox.base_url()).unwrap();
+        let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
         Self {
             state: state_with(Some(key), KeySource::Flag),
-            worker: worker::spawn(base),
+            effects: Effects { worker: worker::spawn(base), clipboard },
         }
     }
 
     /// Presses a key, then feeds the worker's answers back until nothing is in flight.
     async fn press(&mut self, code: KeyCode) {
-        for cmd in press(&mut self.state, code) {
-            if cmd == telnyx_setup::msg::Cmd::Quit {
-                return;
-            }
-            self.worker.send(cmd);
+        let key = Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+        if dispatch(&mut self.state, &mut self.effects, key) == Flow::Quit {
+            return;
         }
         while self.state.busy() {
-            let reply = tokio::time::timeout(Duration::from_secs(10), self.worker.replies.recv())
+            let reply = tokio::time::timeout(Duration::from_secs(10), self.effects.worker.replies.recv())
                 .await
                 .expect("the worker answers within 10s")
                 .expect("the worker is alive");
-            dispatch(&mut self.state, &self.worker, reply);
+            dispatch(&mut self.state, &mut self.effects, reply);
         }
     }
 
     fn screen(&self) -> String {
         let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-        terminal
-            .draw(|frame| telnyx_setup::ui::view(&self.state, frame))
-            .unwrap();
+        terminal.draw(|frame| telnyx_setup::ui::view(&self.state, frame)).unwrap();
         terminal.backend().to_string()
     }
 }
 
 fn client(sandbox: &Sandbox) -> Client {
-    Client::new(
-        api::http_client(),
-        ApiBase::parse(&sandbox.base_url()).unwrap(),
-        Secret::from("KEYcheck"),
-    )
+    Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), Secret::from("KEYcheck"))
 }
 
 #[tokio::test]
@@ -76,11 +74,7 @@ async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
     let journal = sandbox.journal();
     assert_eq!(journal.len(), 1, "one request, nothing after it");
     assert_eq!(
-        (
-            journal[0].method.as_str(),
-            journal[0].path.as_str(),
-            journal[0].status
-        ),
+        (journal[0].method.as_str(), journal[0].path.as_str(), journal[0].status),
         ("GET", "/balance", 401)
     );
 }
@@ -88,10 +82,7 @@ async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
 #[tokio::test]
 async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let before = client(&sandbox)
-        .list_credential_connections(PageRequest::default(), None)
-        .await
-        .unwrap();
+    let before = client(&sandbox).list_credential_connections(PageRequest::default(), None).await.unwrap();
     let taken = before.data[0].user_name.clone();
 
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
@@ -105,71 +96,79 @@ async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
     wizard.press(KeyCode::Enter).await;
 
     let screen = wizard.screen();
-    assert!(
-        screen.contains("user_name has already been taken"),
-        "{screen}"
-    );
+    assert!(screen.contains("user_name has already been taken"), "{screen}");
     assert!(screen.contains("10015"), "{screen}");
-    let Step::Connection(step) = &wizard.state.step else {
-        panic!("{screen}")
-    };
+    let Step::Connection(step) = &wizard.state.step else { panic!("{screen}") };
     assert!(step.form.is_some(), "the form stays for a fix");
     let last = sandbox.journal().pop().unwrap();
     assert_eq!(
         (last.method.as_str(), last.path.as_str(), last.status),
         ("POST", "/credential_connections", 422)
     );
-    let after = client(&sandbox)
-        .list_credential_connections(PageRequest::default(), None)
-        .await
-        .unwrap();
+    let after = client(&sandbox).list_credential_connections(PageRequest::default(), None).await.unwrap();
     assert_eq!(after.data, before.data, "the account is unchanged");
 }
 
 #[tokio::test]
-async fn enter_on_every_screen_sets_up_vp8_a_profile_and_countries() {
-    let sandbox = Sandbox::start_local(&Seed::empty()).await.unwrap();
+async fn enter_space_and_y_complete_the_whole_wizard() {
+    let seed = Seed { order_settles_after: Duration::from_millis(300), ..Seed::empty() };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
-    // Sign in; open and submit the connection form; save codecs; open and submit the
-    // profile form; save countries.
+    let clipboard = Recording::answering(Ok(CopyMethod::Osc52));
+    wizard.effects.clipboard = Box::new(clipboard.clone());
+    // Steps 1-5: sign in; open and submit the connection form; save codecs; open and
+    // submit the profile form; save countries.
     for _ in 0..7 {
         wizard.press(KeyCode::Enter).await;
     }
-    assert!(
-        matches!(wizard.state.step, Step::Finish(_)),
-        "{}",
-        wizard.screen()
-    );
+    assert!(matches!(wizard.state.step, Step::Numbers(_)), "{}", wizard.screen());
+    // Step 6: open the search, search, cart (adds the highlighted number), review, buy.
+    for _ in 0..4 {
+        wizard.press(KeyCode::Enter).await;
+    }
+    assert!(wizard.screen().contains("[y/N]"), "{}", wizard.screen());
+    wizard.press(KeyCode::Char('y')).await;
+    assert!(wizard.screen().contains("bought and assigned"), "{}", wizard.screen());
+    // Step 7: continue, open the form, create; step 8: continue, generate, copy.
+    for _ in 0..5 {
+        wizard.press(KeyCode::Enter).await;
+    }
+    assert!(wizard.screen().contains("Expires"), "{}", wizard.screen());
+    wizard.press(KeyCode::Char('y')).await;
+    wizard.press(KeyCode::Enter).await;
+    assert!(matches!(wizard.state.step, Step::Finish(_)), "{}", wizard.screen());
+
     let api = client(&sandbox);
-    let connections = api
-        .list_credential_connections(PageRequest::default(), None)
-        .await
-        .unwrap()
-        .data;
-    let profiles = api
-        .list_outbound_voice_profiles(PageRequest::default(), None)
-        .await
-        .unwrap()
-        .data;
+    let connections = api.list_credential_connections(PageRequest::default(), None).await.unwrap().data;
+    let profiles = api.list_outbound_voice_profiles(PageRequest::default(), None).await.unwrap().data;
     assert_eq!((connections.len(), profiles.len()), (1, 1));
-    assert!(connections[0].inbound.codecs.iter().any(|c| c == "VP8"));
-    assert_eq!(
-        connections[0].outbound.outbound_voice_profile_id.as_deref(),
-        Some(profiles[0].id.as_str())
-    );
+    let connection = &connections[0];
+    assert!(connection.inbound.codecs.iter().any(|c| c == "VP8"));
+    assert_eq!(connection.outbound.outbound_voice_profile_id.as_deref(), Some(profiles[0].id.as_str()));
     assert_eq!(profiles[0].whitelisted_destinations, ["CA", "US"]);
-    // Nothing else was written: one create each, two connection updates, one profile update.
+    let orders = api.list_number_orders(PageRequest::default(), None).await.unwrap().data;
+    assert_eq!(orders.len(), 1, "exactly one order");
+    let numbers =
+        api.list_phone_numbers(PageRequest::default(), &PhoneNumberFilter::default()).await.unwrap().data;
+    assert_eq!(numbers.len(), 1);
+    assert_eq!(numbers[0].connection_id.as_deref(), Some(connection.id.as_str()));
+    assert_eq!(numbers[0].status, "active");
+    let filter =
+        TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
+    let credentials = api.list_telephony_credentials(PageRequest::default(), &filter).await.unwrap().data;
+    assert_eq!(credentials.len(), 1);
+    let copies = clipboard.copies();
+    assert_eq!(copies.len(), 1, "the token was copied once");
+    assert_eq!(copies[0].split('.').count(), 3, "a JWT has three parts");
+    let Some(token) = &wizard.state.ctx.setup.token else { panic!("no token") };
+    assert_eq!(token.jwt.expose(), copies[0]);
+    let lifetime = token.expires_at.unwrap() - common::now_unix_secs_real();
+    assert!((24 * 3600 - 120..=24 * 3600 + 5).contains(&lifetime), "expires in {lifetime}s");
     let writes: Vec<String> = sandbox
         .journal()
         .iter()
         .filter(|e| e.method != "GET")
-        .map(|e| {
-            format!(
-                "{} {}",
-                e.method,
-                e.path.split('/').nth(1).unwrap_or_default()
-            )
-        })
+        .map(|e| format!("{} {}", e.method, e.path.split('/').nth(1).unwrap_or_default()))
         .collect();
     assert_eq!(
         writes,
@@ -178,7 +177,59 @@ async fn enter_on_every_screen_sets_up_vp8_a_profile_and_countries() {
             "PATCH credential_connections",
             "POST outbound_voice_profiles",
             "PATCH credential_connections",
-            "PATCH outbound_voice_profiles"
-        ]
+            "PATCH outbound_voice_profiles",
+            "POST number_orders",
+            "POST telephony_credentials",
+            "POST telephony_credentials",
+        ],
+        "one create of each, and only the updates the screens ask for"
     );
+}
+
+/// The order a search offered, placed through the worker the way the wizard does.
+async fn offered_order(api: &Client, connection_id: &str) -> NewNumberOrder {
+    let search = NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() };
+    let offered = api.search_available_numbers(&search).await.unwrap();
+    NewNumberOrder {
+        phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
+        connection_id: Some(connection_id.to_owned()),
+        customer_reference: Some("telnyx-setup-test-cart".into()),
+    }
+}
+
+#[tokio::test]
+async fn an_order_whose_answer_was_lost_is_found_not_bought_again() {
+    let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
+    let api = client(&sandbox);
+    let connection =
+        api.list_credential_connections(PageRequest::default(), None).await.unwrap().data.remove(0);
+    let body = offered_order(&api, &connection.id).await;
+    // The first attempt reached Telnyx, but its answer never came back (a timeout).
+    let placed = api.create_number_order(&body).await.unwrap();
+    // The retry looks the order up by its reference instead of buying again.
+    let retry = execute(&api, Request::PlaceOrder(body.clone())).await.unwrap();
+    let Reply::OrderPlaced { order, existing } = retry else { panic!("{retry:?}") };
+    assert!(existing);
+    assert_eq!(order.id, placed.id);
+    let orders = api.list_number_orders(PageRequest::default(), None).await.unwrap();
+    assert_eq!(orders.data.len(), 1, "exactly one order");
+    let posts = sandbox.journal().iter().filter(|e| e.method == "POST" && e.path == "/number_orders").count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn a_refused_order_carries_telnyx_detail_and_buys_nothing() {
+    let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
+    let api = client(&sandbox);
+    let body = NewNumberOrder {
+        phone_numbers: vec![OrderedNumberRequest { phone_number: "+13125550000".into() }],
+        connection_id: None,
+        customer_reference: Some("telnyx-setup-never-offered".into()),
+    };
+    let error = execute(&api, Request::PlaceOrder(body)).await.unwrap_err();
+    let ApiError::Invalid { status: 422, errors } = &error else { panic!("{error:?}") };
+    assert_eq!(errors[0].field().as_deref(), Some("phone_numbers.0.phone_number"));
+    assert!(error.to_string().contains("search for available numbers first"), "{error}");
+    assert!(api.list_number_orders(PageRequest::default(), None).await.unwrap().data.is_empty());
+    assert_eq!(api.balance().await.unwrap().balance, "250.00", "nothing was charged");
 }

@@ -8,7 +8,9 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
+use std::time::Duration;
 use telnyx_setup::api::ApiError;
+use telnyx_setup::clipboard::{CopyError, CopyMethod};
 use telnyx_setup::msg::{Msg, Reply};
 use telnyx_setup::state::{KeySource, State};
 use telnyx_setup::ui;
@@ -42,7 +44,7 @@ fn sign_in() {
 fn sign_in_checking_rejected_and_cancelled() {
     let mut state = state_with(Some("KEYchecking"), KeySource::Flag);
     press(&mut state, KeyCode::Enter);
-    state.update(Msg::Tick);
+    state.update(Msg::Tick(now()));
     snapshot!("sign_in_checking", state);
     fail(&mut state, rejected_key());
     snapshot!("sign_in_rejected", state);
@@ -61,13 +63,7 @@ fn connections() {
     press(&mut loading, KeyCode::Enter);
     reply(&mut loading, Reply::KeyAccepted(balance()));
     snapshot!("connection_loading", loading);
-    fail(
-        &mut loading,
-        ApiError::Server {
-            status: 503,
-            errors: vec![],
-        },
-    );
+    fail(&mut loading, ApiError::Server { status: 503, errors: vec![] });
     snapshot!("connection_load_failed", loading);
     let mut state = at_connections();
     snapshot!("connection_list", state);
@@ -79,12 +75,7 @@ fn connections() {
     let error = ApiError::Invalid {
         status: 422,
         errors: vec![
-            telnyx_error(
-                "10015",
-                "Invalid value",
-                "user_name has already been taken",
-                Some("/user_name"),
-            ),
+            telnyx_error("10015", "Invalid value", "user_name has already been taken", Some("/user_name")),
             telnyx_error(
                 "10015",
                 "Invalid value",
@@ -117,10 +108,7 @@ fn profiles() {
     press(&mut state, KeyCode::Enter);
     snapshot!("profile_form", state);
     press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])),
-    );
+    reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     fail(&mut state, ApiError::Timeout);
     snapshot!("profile_attach_failed", state);
 }
@@ -140,17 +128,94 @@ fn countries() {
 }
 
 #[test]
-fn finish() {
-    let mut state = at_countries();
+fn numbers_search() {
+    let mut state = at_numbers();
+    snapshot!("numbers_intro", state);
     press(&mut state, KeyCode::Enter);
+    snapshot!("numbers_search_form", state);
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "zz");
+    press(&mut state, KeyCode::Enter);
+    snapshot!("numbers_search_bad_country", state);
+}
+
+#[test]
+fn numbers_cart_and_order() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Char(' '));
+    snapshot!("numbers_results", state);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Enter);
+    snapshot!("numbers_cart", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("numbers_confirm", state);
+    press(&mut state, KeyCode::Char('y'));
+    fail(&mut state, ApiError::Timeout);
+    snapshot!("numbers_confirm_after_timeout", state);
+    press(&mut state, KeyCode::Char('y'));
     reply(
         &mut state,
-        Reply::ProfileUpdated(profile(
-            "1293384261075731403",
-            "WebRTC outbound",
-            &["CA", "US"],
-        )),
+        Reply::OrderPlaced { order: order("pending", &["+13125550100", "+13125550199"]), existing: false },
     );
+    snapshot!("numbers_ordering", state);
+    reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100", "+13125550199"])));
+    reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100"), owned("+13125550199")]));
+    snapshot!("numbers_done", state);
+}
+
+#[test]
+fn numbers_order_failed() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    let mut failed = order("failure", &["+13125550100"]);
+    failed.phone_numbers[0].requirements_met = Some(false);
+    failed.phone_numbers[0].requirements_status = Some("requirement-info-pending".into());
+    reply(&mut state, Reply::OrderPlaced { order: failed, existing: false });
+    snapshot!("numbers_order_failed", state);
+}
+
+#[test]
+fn credential() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    snapshot!("credential_loading", state);
+    reply(&mut state, Reply::CredentialsListed(page(vec![common::credential()])));
+    snapshot!("credential_list", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("credential_form", state);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::CredentialCreated(common::credential()));
+    snapshot!("credential_details", state);
+    press(&mut state, KeyCode::Char('r'));
+    snapshot!("credential_details_revealed", state);
+}
+
+#[test]
+fn token() {
+    let mut state = at_token();
+    snapshot!("token", state);
+    state.update(Msg::Tick(now() + Duration::from_secs(3600 + 61)));
+    press(&mut state, KeyCode::Char('y'));
+    state.update(Msg::Copied(Ok(CopyMethod::Osc52)));
+    snapshot!("token_copied_osc52", state);
+    state.update(Msg::Copied(Ok(CopyMethod::System { kept_after_exit: true })));
+    snapshot!("token_copied_system", state);
+    state.update(Msg::Copied(Err(CopyError("the terminal refused it".into()))));
+    press(&mut state, KeyCode::Char('r'));
+    snapshot!("token_copy_failed_revealed", state);
+    state.update(Msg::Tick(now() + Duration::from_secs(25 * 3600)));
+    snapshot!("token_expired", state);
+}
+
+#[test]
+fn finish() {
+    let mut state = at_token();
+    press(&mut state, KeyCode::Enter);
     snapshot!("finish", state);
 }
 

@@ -63,16 +63,9 @@ impl TelnyxError {
 impl fmt::Display for TelnyxError {
     /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self
-            .detail
-            .as_deref()
-            .or(self.title.as_deref())
-            .unwrap_or("no detail given");
+        let text = self.detail.as_deref().or(self.title.as_deref()).unwrap_or("no detail given");
         // Name the field unless the detail already starts with it.
-        if let Some(field) = self
-            .field()
-            .filter(|field| !text.starts_with(field.as_str()))
-        {
+        if let Some(field) = self.field().filter(|field| !text.starts_with(field.as_str())) {
             write!(f, "{field}: ")?;
         }
         f.write_str(text)?;
@@ -98,25 +91,16 @@ pub enum ApiError {
     NotFound(Vec<TelnyxError>),
     /// 400 or 422: Telnyx refused the request's content.
     #[error("Telnyx refused the request{}", first(.errors))]
-    Invalid {
-        status: u16,
-        errors: Vec<TelnyxError>,
-    },
+    Invalid { status: u16, errors: Vec<TelnyxError> },
     /// 429: too many requests.
     #[error("Telnyx is rate limiting this key{}", retry_after_text(*.retry_after))]
     RateLimited { retry_after: Option<Duration> },
     /// 5xx: a fault on Telnyx's side.
     #[error("Telnyx had an internal problem (HTTP {status}){}", first(.errors))]
-    Server {
-        status: u16,
-        errors: Vec<TelnyxError>,
-    },
+    Server { status: u16, errors: Vec<TelnyxError> },
     /// Any other status code.
     #[error("Unexpected answer from Telnyx (HTTP {status}){}", first(.errors))]
-    Unexpected {
-        status: u16,
-        errors: Vec<TelnyxError>,
-    },
+    Unexpected { status: u16, errors: Vec<TelnyxError> },
     /// No answer in time.
     #[error("Telnyx did not answer in time")]
     Timeout,
@@ -147,9 +131,9 @@ impl ApiError {
     pub fn errors(&self) -> &[TelnyxError] {
         match self {
             Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => errors,
-            Self::Invalid { errors, .. }
-            | Self::Server { errors, .. }
-            | Self::Unexpected { errors, .. } => errors,
+            Self::Invalid { errors, .. } | Self::Server { errors, .. } | Self::Unexpected { errors, .. } => {
+                errors
+            }
             Self::RateLimited { .. } | Self::Timeout | Self::Transport(_) | Self::Decode(_) => &[],
         }
     }
@@ -161,13 +145,9 @@ impl ApiError {
                 "Check the key in the Telnyx portal (Account settings > Keys & Credentials) and sign in again."
             }
             Self::Forbidden(_) => "Use a key of an account with access to this resource.",
-            Self::NotFound(_) => {
-                "It may have been deleted elsewhere; go back (Esc) and pick again."
-            }
+            Self::NotFound(_) => "It may have been deleted elsewhere; go back (Esc) and pick again.",
             Self::Invalid { .. } => "Correct the highlighted input and press Enter to retry.",
-            Self::RateLimited { .. } | Self::Server { .. } | Self::Timeout => {
-                "Press Enter to try again."
-            }
+            Self::RateLimited { .. } | Self::Server { .. } | Self::Timeout => "Press Enter to try again.",
             Self::Unexpected { .. } | Self::Decode(_) => {
                 "Press Enter to try again; the log file has the full answer."
             }
@@ -186,16 +166,10 @@ mod tests {
             code: Some("10015".into()),
             title: Some("Bad Request".into()),
             detail: Some("must be at least 3 characters".into()),
-            source: Some(ErrorSource {
-                pointer: Some("/name".into()),
-                parameter: None,
-            }),
+            source: Some(ErrorSource { pointer: Some("/name".into()), parameter: None }),
             meta: None,
         };
-        let api = ApiError::Invalid {
-            status: 422,
-            errors: vec![error],
-        };
+        let api = ApiError::Invalid { status: 422, errors: vec![error] };
         assert_eq!(
             api.to_string(),
             "Telnyx refused the request: name: must be at least 3 characters (10015 Bad Request)"
@@ -204,15 +178,9 @@ mod tests {
 
     #[test]
     fn empty_errors_still_read_well() {
+        assert_eq!(ApiError::Unauthorized(vec![]).to_string(), "Telnyx rejected the API key");
         assert_eq!(
-            ApiError::Unauthorized(vec![]).to_string(),
-            "Telnyx rejected the API key"
-        );
-        assert_eq!(
-            ApiError::RateLimited {
-                retry_after: Some(Duration::from_secs(3))
-            }
-            .to_string(),
+            ApiError::RateLimited { retry_after: Some(Duration::from_secs(3)) }.to_string(),
             "Telnyx is rate limiting this key; try again in 3s"
         );
     }

@@ -5,9 +5,11 @@
 
 mod error;
 pub mod models;
+mod numbers;
 
 pub use error::{ApiError, ErrorMeta, ErrorSource, TelnyxError};
 pub use models::*;
+pub use numbers::*;
 
 use crate::secret::Secret;
 use error::ErrorBody;
@@ -32,13 +34,10 @@ pub struct ApiBase(Url);
 impl ApiBase {
     /// Accepts `http` and `https` URLs with a host; a trailing slash is ignored.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let url = Url::parse(text.trim()).map_err(|e| {
-            format!("'{text}' is not a URL ({e}); expected e.g. {DEFAULT_API_BASE}")
-        })?;
+        let url = Url::parse(text.trim())
+            .map_err(|e| format!("'{text}' is not a URL ({e}); expected e.g. {DEFAULT_API_BASE}"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(format!(
-                "'{text}' is not an http(s) URL; expected e.g. {DEFAULT_API_BASE}"
-            ));
+            return Err(format!("'{text}' is not an http(s) URL; expected e.g. {DEFAULT_API_BASE}"));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(format!("'{text}' must not have a query or fragment"));
@@ -89,10 +88,7 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base", &self.base.as_str())
-            .field("key", &self.key)
-            .finish()
+        f.debug_struct("Client").field("base", &self.base.as_str()).field("key", &self.key).finish()
     }
 }
 
@@ -114,8 +110,7 @@ impl Client {
 
     /// `GET /balance`: the cheapest call that proves the key works.
     pub async fn balance(&self) -> Result<Balance, ApiError> {
-        self.data(Method::GET, &["balance"], Query::new(), None::<&()>)
-            .await
+        self.data(Method::GET, &["balance"], Query::new(), None::<&()>).await
     }
 
     pub async fn list_credential_connections(
@@ -134,23 +129,11 @@ impl Client {
         &self,
         body: &NewCredentialConnection,
     ) -> Result<CredentialConnection, ApiError> {
-        self.data(
-            Method::POST,
-            &["credential_connections"],
-            Query::new(),
-            Some(body),
-        )
-        .await
+        self.data(Method::POST, &["credential_connections"], Query::new(), Some(body)).await
     }
 
     pub async fn credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
-        self.data(
-            Method::GET,
-            &["credential_connections", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+        self.data(Method::GET, &["credential_connections", id], Query::new(), None::<&()>).await
     }
 
     pub async fn update_credential_connection(
@@ -158,26 +141,11 @@ impl Client {
         id: &str,
         body: &CredentialConnectionUpdate,
     ) -> Result<CredentialConnection, ApiError> {
-        self.data(
-            Method::PATCH,
-            &["credential_connections", id],
-            Query::new(),
-            Some(body),
-        )
-        .await
+        self.data(Method::PATCH, &["credential_connections", id], Query::new(), Some(body)).await
     }
 
-    pub async fn delete_credential_connection(
-        &self,
-        id: &str,
-    ) -> Result<CredentialConnection, ApiError> {
-        self.data(
-            Method::DELETE,
-            &["credential_connections", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+    pub async fn delete_credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
+        self.data(Method::DELETE, &["credential_connections", id], Query::new(), None::<&()>).await
     }
 
     pub async fn list_outbound_voice_profiles(
@@ -196,23 +164,11 @@ impl Client {
         &self,
         body: &NewOutboundVoiceProfile,
     ) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(
-            Method::POST,
-            &["outbound_voice_profiles"],
-            Query::new(),
-            Some(body),
-        )
-        .await
+        self.data(Method::POST, &["outbound_voice_profiles"], Query::new(), Some(body)).await
     }
 
     pub async fn outbound_voice_profile(&self, id: &str) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(
-            Method::GET,
-            &["outbound_voice_profiles", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+        self.data(Method::GET, &["outbound_voice_profiles", id], Query::new(), None::<&()>).await
     }
 
     pub async fn update_outbound_voice_profile(
@@ -220,26 +176,11 @@ impl Client {
         id: &str,
         body: &OutboundVoiceProfileUpdate,
     ) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(
-            Method::PATCH,
-            &["outbound_voice_profiles", id],
-            Query::new(),
-            Some(body),
-        )
-        .await
+        self.data(Method::PATCH, &["outbound_voice_profiles", id], Query::new(), Some(body)).await
     }
 
-    pub async fn delete_outbound_voice_profile(
-        &self,
-        id: &str,
-    ) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(
-            Method::DELETE,
-            &["outbound_voice_profiles", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+    pub async fn delete_outbound_voice_profile(&self, id: &str) -> Result<OutboundVoiceProfile, ApiError> {
+        self.data(Method::DELETE, &["outbound_voice_profiles", id], Query::new(), None::<&()>).await
     }
 
     pub async fn list_telephony_credentials(
@@ -261,64 +202,31 @@ impl Client {
         &self,
         body: &NewTelephonyCredential,
     ) -> Result<TelephonyCredential, ApiError> {
-        self.data(
-            Method::POST,
-            &["telephony_credentials"],
-            Query::new(),
-            Some(body),
-        )
-        .await
+        self.data(Method::POST, &["telephony_credentials"], Query::new(), Some(body)).await
     }
 
     pub async fn telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
-        self.data(
-            Method::GET,
-            &["telephony_credentials", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+        self.data(Method::GET, &["telephony_credentials", id], Query::new(), None::<&()>).await
     }
 
-    pub async fn delete_telephony_credential(
-        &self,
-        id: &str,
-    ) -> Result<TelephonyCredential, ApiError> {
-        self.data(
-            Method::DELETE,
-            &["telephony_credentials", id],
-            Query::new(),
-            None::<&()>,
-        )
-        .await
+    pub async fn delete_telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
+        self.data(Method::DELETE, &["telephony_credentials", id], Query::new(), None::<&()>).await
     }
 
     /// `POST /telephony_credentials/{id}/token`: the JWT comes back as `text/plain`.
     pub async fn create_token(&self, credential_id: &str) -> Result<Secret, ApiError> {
         let (status, _, body) = self
-            .send(
-                Method::POST,
-                &["telephony_credentials", credential_id, "token"],
-                Query::new(),
-                None::<&()>,
-            )
+            .send(Method::POST, &["telephony_credentials", credential_id, "token"], Query::new(), None::<&()>)
             .await?;
-        let token = String::from_utf8(body)
-            .map_err(|_| ApiError::Decode("the token is not text".into()))?;
+        let token = String::from_utf8(body).map_err(|_| ApiError::Decode("the token is not text".into()))?;
         let token = token.trim();
         if token.is_empty() {
-            return Err(ApiError::Decode(format!(
-                "HTTP {status} with an empty token"
-            )));
+            return Err(ApiError::Decode(format!("HTTP {status} with an empty token")));
         }
         Ok(Secret::new(token))
     }
 
-    async fn page<T: DeserializeOwned>(
-        &self,
-        path: &[&str],
-        query: Query<'_>,
-    ) -> Result<Page<T>, ApiError> {
+    async fn page<T: DeserializeOwned>(&self, path: &[&str], query: Query<'_>) -> Result<Page<T>, ApiError> {
         let (_, _, body) = self.send(Method::GET, path, query, None::<&()>).await?;
         decode(&body)
     }
@@ -375,10 +283,8 @@ impl Client {
         };
         tracing::info!(%method, path = url.path(), status = status.as_u16(), elapsed_ms, "request");
         if status.is_success() {
-            let content_type = headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let content_type =
+                headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
             return Ok((status, content_type, bytes.to_vec()));
         }
         let error = error_from_response(status.as_u16(), retry_after(&headers), &bytes);
@@ -420,9 +326,7 @@ fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
 /// Maps a non-2xx answer to an [`ApiError`], reading Telnyx's `errors[]` when the
 /// body has them and tolerating bodies that are empty or not JSON.
 pub fn error_from_response(status: u16, retry_after: Option<Duration>, body: &[u8]) -> ApiError {
-    let errors = serde_json::from_slice::<ErrorBody>(body)
-        .map(|b| b.errors)
-        .unwrap_or_default();
+    let errors = serde_json::from_slice::<ErrorBody>(body).map(|b| b.errors).unwrap_or_default();
     match status {
         401 => ApiError::Unauthorized(errors),
         403 => ApiError::Forbidden(errors),
@@ -439,11 +343,8 @@ fn transport_error(error: &reqwest::Error) -> ApiError {
         return ApiError::Timeout;
     }
     // reqwest's Display names the URL, never headers; the source chain says why.
-    let mut text = if error.is_connect() {
-        "connection failed".to_owned()
-    } else {
-        "the connection broke".to_owned()
-    };
+    let mut text =
+        if error.is_connect() { "connection failed".to_owned() } else { "the connection broke".to_owned() };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         text = format!("{text}: {cause}");
@@ -464,13 +365,7 @@ mod tests {
             base.join(&["credential_connections", "12"]).as_str(),
             "http://127.0.0.1:4010/v2/credential_connections/12"
         );
-        assert_eq!(
-            ApiBase::parse("http://h")
-                .unwrap()
-                .join(&["balance"])
-                .as_str(),
-            "http://h/balance"
-        );
+        assert_eq!(ApiBase::parse("http://h").unwrap().join(&["balance"]).as_str(), "http://h/balance");
         assert!(ApiBase::parse("api.telnyx.com").is_err());
         assert!(ApiBase::parse("ftp://api.telnyx.com").is_err());
         assert!(ApiBase::parse("").is_err());
@@ -480,18 +375,9 @@ mod tests {
     fn error_bodies_that_are_not_json_are_tolerated() {
         assert_eq!(
             error_from_response(422, None, b"<html>"),
-            ApiError::Invalid {
-                status: 422,
-                errors: vec![]
-            }
+            ApiError::Invalid { status: 422, errors: vec![] }
         );
-        assert_eq!(
-            error_from_response(503, None, b""),
-            ApiError::Server {
-                status: 503,
-                errors: vec![]
-            }
-        );
+        assert_eq!(error_from_response(503, None, b""), ApiError::Server { status: 503, errors: vec![] });
         let body = br#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#;
         match error_from_response(401, None, body) {
             ApiError::Unauthorized(errors) => assert_eq!(errors[0].code.as_deref(), Some("10009")),
@@ -501,13 +387,9 @@ mod tests {
 
     #[test]
     fn decode_errors_never_quote_the_body() {
-        let err =
-            decode::<Envelope<CredentialConnection>>(br#"{"data":{"id":5,"password":"hunter22"}}"#)
-                .unwrap_err();
+        let err = decode::<Envelope<CredentialConnection>>(br#"{"data":{"id":5,"password":"hunter22"}}"#)
+            .unwrap_err();
         assert!(!err.to_string().contains("hunter22"), "{err}");
-        assert!(matches!(
-            decode::<Envelope<Balance>>(b"{\"data\":"),
-            Err(ApiError::Decode(_))
-        ));
+        assert!(matches!(decode::<Envelope<Balance>>(b"{\"data\":"), Err(ApiError::Decode(_))));
     }
 }

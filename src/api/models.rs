@@ -13,8 +13,7 @@ pub const DEFAULT_CODECS: [&str; 6] = ["G722", "G711U", "G711A", "G729", "OPUS",
 
 /// Telnyx's rule for SIP user names: 4-32 letters or digits, a letter among the first 5.
 pub fn check_user_name(user_name: &str) -> Result<(), String> {
-    if !(4..=32).contains(&user_name.len()) || !user_name.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if !(4..=32).contains(&user_name.len()) || !user_name.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err("user_name must be 4 to 32 letters or digits".to_owned());
     }
     if !user_name.chars().take(5).any(|c| c.is_ascii_alphabetic()) {
@@ -68,10 +67,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn first(size: u32) -> Self {
-        Self {
-            number: Some(1),
-            size: Some(size),
-        }
+        Self { number: Some(1), size: Some(size) }
     }
 }
 

@@ -2,9 +2,7 @@
 //! with Telnyx's validation of user names, passwords, codecs and profile links.
 
 use super::Shared;
-use super::respond::{
-    Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging,
-};
+use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{Store, now, numeric_id};
 use crate::api::check_user_name;
 use axum::body::Bytes;
@@ -18,20 +16,13 @@ pub const KNOWN_CODECS: [&str; 7] = ["G722", "G711U", "G711A", "G729", "OPUS", "
 pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Handled {
     let store = app.store();
     let paging = paging(&params, 250, StatusCode::BAD_REQUEST)?;
-    let name = params
-        .get("filter[connection_name][contains]")
-        .map(|n| n.to_lowercase());
+    let name = params.get("filter[connection_name][contains]").map(|n| n.to_lowercase());
     let profile = params.get("filter[outbound_voice_profile_id]");
     let mut items: Vec<Value> = store
         .connections
         .values()
-        .filter(|c| {
-            name.as_ref()
-                .is_none_or(|n| text(c, "connection_name").to_lowercase().contains(n))
-        })
-        .filter(|c| {
-            profile.is_none_or(|p| c["outbound"]["outbound_voice_profile_id"].as_str() == Some(p))
-        })
+        .filter(|c| name.as_ref().is_none_or(|n| text(c, "connection_name").to_lowercase().contains(n)))
+        .filter(|c| profile.is_none_or(|p| c["outbound"]["outbound_voice_profile_id"].as_str() == Some(p)))
         .filter(|_| !params.contains_key("filter[fqdn]"))
         .cloned()
         .collect();
@@ -40,10 +31,7 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
         Some("connection_name") => items.sort_by_key(|c| text(c, "connection_name").to_lowercase()),
         Some("active") => items.sort_by_key(|c| c["active"].as_bool()),
         Some(_) => {
-            return Err(Failure::bad_request(
-                "sort must be created_at, connection_name or active",
-                "/",
-            ));
+            return Err(Failure::bad_request("sort must be created_at, connection_name or active", "/"));
         }
     }
     page(items, paging)
@@ -59,23 +47,18 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
 
 pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
-    let connection = numeric_id(&id)
-        .and_then(|id| store.connections.get(&id))
-        .ok_or_else(Failure::not_found)?;
+    let connection =
+        numeric_id(&id).and_then(|id| store.connections.get(&id)).ok_or_else(Failure::not_found)?;
     data(StatusCode::OK, connection.clone())
 }
 
 pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Bytes) -> Handled {
     let mut store = app.store();
-    let id = numeric_id(&id)
-        .filter(|id| store.connections.contains_key(id))
-        .ok_or_else(Failure::not_found)?;
+    let id =
+        numeric_id(&id).filter(|id| store.connections.contains_key(id)).ok_or_else(Failure::not_found)?;
     let body = object_body(&body)?;
     validate(&store, &body, Some(id))?;
-    let connection = store
-        .connections
-        .get_mut(&id)
-        .ok_or_else(Failure::not_found)?;
+    let connection = store.connections.get_mut(&id).ok_or_else(Failure::not_found)?;
     merge(connection, &Value::Object(body));
     connection["updated_at"] = json!(now());
     data(StatusCode::OK, connection.clone())
@@ -83,9 +66,8 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
 
 pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let mut store = app.store();
-    let connection = numeric_id(&id)
-        .and_then(|id| store.connections.remove(&id))
-        .ok_or_else(Failure::not_found)?;
+    let connection =
+        numeric_id(&id).and_then(|id| store.connections.remove(&id)).ok_or_else(Failure::not_found)?;
     data(StatusCode::OK, connection)
 }
 
@@ -95,11 +77,7 @@ fn text<'a>(record: &'a Value, key: &str) -> &'a str {
 
 /// Validates a create (`existing` is `None`: required fields must be there) or a PATCH
 /// of connection `existing`.
-fn validate(
-    store: &Store,
-    body: &Map<String, Value>,
-    existing: Option<u64>,
-) -> Result<(), Failure> {
+fn validate(store: &Store, body: &Map<String, Value>, existing: Option<u64>) -> Result<(), Failure> {
     let mut problems = Problems::default();
     for key in ["connection_name", "user_name", "password"] {
         problems.expect_type(body, "", key, Kind::String);
@@ -115,18 +93,17 @@ fn validate(
         if name.trim().is_empty() {
             problems.add("/connection_name", "connection_name can't be blank");
         } else if name.chars().any(char::is_control) {
-            problems.add(
-                "/connection_name",
-                "connection_name must not contain control characters",
-            );
+            problems.add("/connection_name", "connection_name must not contain control characters");
         }
     }
     if let Some(user_name) = body.get("user_name").and_then(Value::as_str) {
         if let Err(reason) = check_user_name(user_name) {
             problems.add("/user_name", reason);
-        } else if store.connections.iter().any(|(id, c)| {
-            Some(*id) != existing && text(c, "user_name").eq_ignore_ascii_case(user_name)
-        }) {
+        } else if store
+            .connections
+            .iter()
+            .any(|(id, c)| Some(*id) != existing && text(c, "user_name").eq_ignore_ascii_case(user_name))
+        {
             problems.add("/user_name", "user_name has already been taken");
         }
     }
@@ -142,10 +119,7 @@ fn validate(
                 if let Some(codec) = codec.as_str().filter(|c| !KNOWN_CODECS.contains(c)) {
                     problems.add(
                         &format!("/inbound/codecs/{index}"),
-                        format!(
-                            "{codec} is not a supported codec; use {}",
-                            KNOWN_CODECS.join(", ")
-                        ),
+                        format!("{codec} is not a supported codec; use {}", KNOWN_CODECS.join(", ")),
                     );
                 }
             }
@@ -162,10 +136,8 @@ fn validate(
                     );
                 }
             }
-            Some(_) => problems.add(
-                "/outbound/outbound_voice_profile_id",
-                "outbound_voice_profile_id must be a string",
-            ),
+            Some(_) => problems
+                .add("/outbound/outbound_voice_profile_id", "outbound_voice_profile_id must be a string"),
         }
     }
     problems.into_result()

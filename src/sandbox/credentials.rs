@@ -2,9 +2,7 @@
 //! `POST /{id}/token`, which answers 201 `text/plain` with a signed JWT valid for 24h.
 
 use super::Shared;
-use super::respond::{
-    Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging,
-};
+use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{Store, now, numeric_id};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -28,13 +26,9 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
         .iter()
         .map(with_expiry)
         .filter(|c| {
-            ["tag", "name", "resource_id", "sip_username"]
-                .iter()
-                .all(|key| {
-                    params
-                        .get(&format!("filter[{key}]"))
-                        .is_none_or(|want| c[*key].as_str() == Some(want))
-                })
+            ["tag", "name", "resource_id", "sip_username"].iter().all(|key| {
+                params.get(&format!("filter[{key}]")).is_none_or(|want| c[*key].as_str() == Some(want))
+            })
         })
         .filter(|c| match params.get("filter[status]").map(String::as_str) {
             Some("expired") => c["expired"] == json!(true),
@@ -51,10 +45,7 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     validate(&store, &body, true)?;
     let id = store.uuid();
     let now = now();
-    let connection_id = body["connection_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
     let mut record = json!({
         "id": id,
         "record_type": "credential",
@@ -63,7 +54,7 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
         "sip_username": format!("gencred{}", store.random_alphanumeric(22)),
         "sip_password": store.random_hex(32),
         "user_id": "sandbox-user",
-        "expires_at": null,
+        // No `expires_at` unless one was given: the contract types it as a string.
         "created_at": now,
         "updated_at": now,
     });
@@ -76,11 +67,8 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
 
 pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
-    let credential = store
-        .credentials
-        .iter()
-        .find(|c| c["id"] == json!(id))
-        .ok_or_else(Failure::not_found)?;
+    let credential =
+        store.credentials.iter().find(|c| c["id"] == json!(id)).ok_or_else(Failure::not_found)?;
     data(StatusCode::OK, with_expiry(credential))
 }
 
@@ -93,10 +81,7 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     if let Some(connection_id) = fields.remove("connection_id") {
         fields.insert(
             "resource_id".into(),
-            json!(format!(
-                "connection:{}",
-                connection_id.as_str().unwrap_or_default()
-            )),
+            json!(format!("connection:{}", connection_id.as_str().unwrap_or_default())),
         );
     }
     let credential = &mut store.credentials[index];
@@ -132,25 +117,16 @@ pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&store.token_key)
-        .expect("HMAC accepts any key length");
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(&store.token_key).expect("HMAC accepts any key length");
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     let jwt = format!("{signing_input}.{signature}");
-    Ok((
-        StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        jwt,
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jwt).into_response())
 }
 
 fn position(store: &Store, id: &str) -> Result<usize, Failure> {
-    store
-        .credentials
-        .iter()
-        .position(|c| c["id"] == json!(id))
-        .ok_or_else(Failure::not_found)
+    store.credentials.iter().position(|c| c["id"] == json!(id)).ok_or_else(Failure::not_found)
 }
 
 /// Adds `expired`, which follows from `expires_at` and the clock.
@@ -172,20 +148,15 @@ fn validate(store: &Store, body: &Map<String, Value>, creating: bool) -> Result<
     match body.get("connection_id").and_then(Value::as_str) {
         None if creating => problems.add("/connection_id", "connection_id is required"),
         Some(id) if numeric_id(id).is_none_or(|id| !store.connections.contains_key(&id)) => {
-            problems.add(
-                "/connection_id",
-                format!("credential connection {id} does not exist"),
-            )
+            problems.add("/connection_id", format!("credential connection {id} does not exist"))
         }
         _ => {}
     }
     if let Some(at) = body.get("expires_at").and_then(Value::as_str)
         && OffsetDateTime::parse(at, &Rfc3339).is_err()
     {
-        problems.add(
-            "/expires_at",
-            "expires_at must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z",
-        );
+        problems
+            .add("/expires_at", "expires_at must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z");
     }
     problems.into_result()
 }

@@ -62,26 +62,17 @@ struct Inner {
 
 impl Shared {
     fn new(seed: &Seed) -> Self {
-        Self(Arc::new(Inner {
-            store: Mutex::new(Store::new(seed)),
-            journal: Mutex::default(),
-        }))
+        Self(Arc::new(Inner { store: Mutex::new(Store::new(seed)), journal: Mutex::default() }))
     }
 
     /// The account. A poisoned lock only means a handler panicked mid-request; the data
     /// is still the best there is, so keep serving.
     fn store(&self) -> MutexGuard<'_, Store> {
-        self.0
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn journal(&self) -> MutexGuard<'_, VecDeque<Exchange>> {
-        self.0
-            .journal
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -89,55 +80,29 @@ impl Shared {
 pub fn router(shared: Shared) -> Router {
     let api = Router::new()
         .route("/balance", get(balance))
-        .route(
-            "/credential_connections",
-            get(connections::list).post(connections::create),
-        )
+        .route("/credential_connections", get(connections::list).post(connections::create))
         .route(
             "/credential_connections/{id}",
-            get(connections::get)
-                .patch(connections::update)
-                .delete(connections::delete),
+            get(connections::get).patch(connections::update).delete(connections::delete),
         )
-        .route(
-            "/outbound_voice_profiles",
-            get(profiles::list).post(profiles::create),
-        )
+        .route("/outbound_voice_profiles", get(profiles::list).post(profiles::create))
         .route(
             "/outbound_voice_profiles/{id}",
-            get(profiles::get)
-                .patch(profiles::update)
-                .delete(profiles::delete),
+            get(profiles::get).patch(profiles::update).delete(profiles::delete),
         )
-        .route(
-            "/telephony_credentials",
-            get(credentials::list).post(credentials::create),
-        )
+        .route("/telephony_credentials", get(credentials::list).post(credentials::create))
         .route(
             "/telephony_credentials/{id}",
-            get(credentials::get)
-                .patch(credentials::update)
-                .delete(credentials::delete),
+            get(credentials::get).patch(credentials::update).delete(credentials::delete),
         )
-        .route(
-            "/telephony_credentials/{id}/token",
-            post(credentials::token),
-        )
+        .route("/telephony_credentials/{id}/token", post(credentials::token))
         .route("/available_phone_numbers", get(numbers::search))
-        .route(
-            "/number_orders",
-            get(numbers::list_orders).post(numbers::create_order),
-        )
-        .route(
-            "/number_orders/{id}",
-            get(numbers::get_order).patch(numbers::update_order),
-        )
+        .route("/number_orders", get(numbers::list_orders).post(numbers::create_order))
+        .route("/number_orders/{id}", get(numbers::get_order).patch(numbers::update_order))
         .route("/phone_numbers", get(numbers::list_numbers))
         .route(
             "/phone_numbers/{id}",
-            get(numbers::get_number)
-                .patch(numbers::update_number)
-                .delete(numbers::delete_number),
+            get(numbers::get_number).patch(numbers::update_number).delete(numbers::delete_number),
         )
         .fallback(not_found)
         .layer(middleware::from_fn(authenticate));
@@ -174,11 +139,7 @@ async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|key| key.starts_with("KEY"));
-    if authorized {
-        next.run(request).await
-    } else {
-        Failure::unauthenticated().into_response()
-    }
+    if authorized { next.run(request).await } else { Failure::unauthenticated().into_response() }
 }
 
 /// Buffers both bodies so the exchange can be journaled, then passes them on intact.
@@ -189,24 +150,14 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
     let Ok(request_body) = to_bytes(body, BODY_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
-    let response = next
-        .run(Request::from_parts(parts, Body::from(request_body.clone())))
-        .await;
+    let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
     let (parts, body) = response.into_parts();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let exchange = Exchange {
         method: method.to_string(),
-        path: uri
-            .path()
-            .strip_prefix(BASE_PATH)
-            .unwrap_or(uri.path())
-            .to_owned(),
+        path: uri.path().strip_prefix(BASE_PATH).unwrap_or(uri.path()).to_owned(),
         query: uri.query().map(str::to_owned),
-        request_body: if method == Method::GET {
-            Bytes::new()
-        } else {
-            request_body
-        },
+        request_body: if method == Method::GET { Bytes::new() } else { request_body },
         status: parts.status.as_u16(),
         content_type: parts
             .headers
@@ -248,11 +199,7 @@ impl Sandbox {
                 tracing::error!(%error, "sandbox server stopped");
             }
         });
-        Ok(Self {
-            addr,
-            shared,
-            _shutdown: shutdown,
-        })
+        Ok(Self { addr, shared, _shutdown: shutdown })
     }
 
     /// A sandbox on a free loopback port.

@@ -2,9 +2,7 @@
 //! `name`), delete (refused while connections use the profile).
 
 use super::Shared;
-use super::respond::{
-    Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging,
-};
+use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{now, numeric_id};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -14,21 +12,13 @@ use serde_json::{Map, Value, json};
 pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Handled {
     let store = app.store();
     let paging = paging(&params, 20, StatusCode::UNPROCESSABLE_ENTITY)?;
-    let name = params
-        .get("filter[name][contains]")
-        .map(|n| n.to_lowercase());
+    let name = params.get("filter[name][contains]").map(|n| n.to_lowercase());
     let mut items: Vec<Value> = store
         .profiles
         .values()
         .rev() // the default sort is -created_at
         .filter(|p| {
-            name.as_ref().is_none_or(|n| {
-                p["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_lowercase()
-                    .contains(n)
-            })
+            name.as_ref().is_none_or(|n| p["name"].as_str().unwrap_or_default().to_lowercase().contains(n))
         })
         .map(|p| store.profile_view(p))
         .collect();
@@ -37,14 +27,8 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
             Some(key) => (true, key),
             None => (false, sort.as_str()),
         };
-        let sortable = [
-            "enabled",
-            "created_at",
-            "name",
-            "service_plan",
-            "traffic_type",
-            "usage_payment_method",
-        ];
+        let sortable =
+            ["enabled", "created_at", "name", "service_plan", "traffic_type", "usage_payment_method"];
         if !sortable.contains(&key) {
             return Err(Failure::invalid(vec![(
                 "/sort".into(),
@@ -69,17 +53,13 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
 
 pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
-    let profile = numeric_id(&id)
-        .and_then(|id| store.profiles.get(&id))
-        .ok_or_else(Failure::not_found)?;
+    let profile = numeric_id(&id).and_then(|id| store.profiles.get(&id)).ok_or_else(Failure::not_found)?;
     data(StatusCode::OK, store.profile_view(profile))
 }
 
 pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Bytes) -> Handled {
     let mut store = app.store();
-    let id = numeric_id(&id)
-        .filter(|id| store.profiles.contains_key(id))
-        .ok_or_else(Failure::not_found)?;
+    let id = numeric_id(&id).filter(|id| store.profiles.contains_key(id)).ok_or_else(Failure::not_found)?;
     let body = object_body(&body)?;
     validate(&body)?;
     let profile = store.profiles.get_mut(&id).ok_or_else(Failure::not_found)?;
@@ -91,9 +71,7 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
 
 pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let mut store = app.store();
-    let id = numeric_id(&id)
-        .filter(|id| store.profiles.contains_key(id))
-        .ok_or_else(Failure::not_found)?;
+    let id = numeric_id(&id).filter(|id| store.profiles.contains_key(id)).ok_or_else(Failure::not_found)?;
     let view = store.profile_view(&store.profiles[&id]);
     if view["connections_count"].as_u64().unwrap_or(0) > 0 {
         return Err(Failure::invalid(vec![(
@@ -127,21 +105,12 @@ fn validate(body: &Map<String, Value>) -> Result<(), Failure> {
         ("usage_payment_method", "rate-deck"),
     ] {
         if let Some(value) = body.get(key).filter(|v| v.as_str() != Some(allowed)) {
-            problems.add(
-                &format!("/{key}"),
-                format!("{key} must be \"{allowed}\", not {value}"),
-            );
+            problems.add(&format!("/{key}"), format!("{key} must be \"{allowed}\", not {value}"));
         }
     }
-    if let Some(countries) = body
-        .get("whitelisted_destinations")
-        .and_then(Value::as_array)
-    {
+    if let Some(countries) = body.get("whitelisted_destinations").and_then(Value::as_array) {
         for (index, code) in countries.iter().enumerate() {
-            if let Some(code) = code
-                .as_str()
-                .filter(|c| crate::countries::by_code(c).is_none())
-            {
+            if let Some(code) = code.as_str().filter(|c| crate::countries::by_code(c).is_none()) {
                 problems.add(
                     &format!("/whitelisted_destinations/{index}"),
                     format!("{code} is not an ISO 3166-1 alpha-2 country code"),

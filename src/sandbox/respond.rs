@@ -89,10 +89,7 @@ pub fn data(status: StatusCode, value: Value) -> Handled {
 pub fn object_body(body: &[u8]) -> Result<Map<String, Value>, Failure> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Failure::bad_request(
-            "The request failed because it was not well-formed.",
-            "/",
-        )),
+        _ => Err(Failure::bad_request("The request failed because it was not well-formed.", "/")),
     }
 }
 
@@ -119,28 +116,18 @@ pub fn paging(
                         None,
                     );
                     problem["source"] = json!({ "parameter": key });
-                    Err(Failure {
-                        status: invalid_status,
-                        errors: vec![problem],
-                    })
+                    Err(Failure { status: invalid_status, errors: vec![problem] })
                 }
             },
         }
     };
-    Ok((
-        read("page[number]", 1, usize::MAX)?,
-        read("page[size]", default_size, 250)?,
-    ))
+    Ok((read("page[number]", 1, usize::MAX)?, read("page[size]", default_size, 250)?))
 }
 
 /// One page of `items` with Telnyx's `meta`.
 pub fn page(items: Vec<Value>, (number, size): (usize, usize)) -> Handled {
     let total = items.len();
-    let data: Vec<Value> = items
-        .into_iter()
-        .skip((number - 1).saturating_mul(size))
-        .take(size)
-        .collect();
+    let data: Vec<Value> = items.into_iter().skip((number - 1).saturating_mul(size)).take(size).collect();
     let body = json!({
         "data": data,
         "meta": {
@@ -169,25 +156,16 @@ impl Problems {
                 Kind::String => value.is_string(),
                 Kind::Bool => value.is_boolean(),
                 Kind::Object => value.is_object(),
-                Kind::StringArray => value
-                    .as_array()
-                    .is_some_and(|a| a.iter().all(Value::is_string)),
+                Kind::StringArray => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
             };
             if !ok {
-                self.add(
-                    &format!("{pointer}/{key}"),
-                    format!("{key} must be {}", kind.describe()),
-                );
+                self.add(&format!("{pointer}/{key}"), format!("{key} must be {}", kind.describe()));
             }
         }
     }
 
     pub fn into_result(self) -> Result<(), Failure> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Failure::invalid(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(Failure::invalid(self.0)) }
     }
 }
 
@@ -217,9 +195,7 @@ pub fn merge(target: &mut Value, patch: &Value) {
         (Value::Object(target), Value::Object(patch)) => {
             for (key, value) in patch {
                 match target.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => {
-                        merge(existing, value)
-                    }
+                    Some(existing) if existing.is_object() && value.is_object() => merge(existing, value),
                     _ => {
                         target.insert(key.clone(), value.clone());
                     }

@@ -17,6 +17,8 @@ pub struct Seed {
     /// screens have something to show.
     pub sample_resources: bool,
     pub balance: String,
+    /// How long a number order stays `pending` before it settles.
+    pub order_settles_after: std::time::Duration,
 }
 
 impl Default for Seed {
@@ -24,6 +26,7 @@ impl Default for Seed {
         Self {
             sample_resources: true,
             balance: "250.00".to_owned(),
+            order_settles_after: super::numbers::DEFAULT_SETTLE_AFTER,
         }
     }
 }
@@ -31,10 +34,7 @@ impl Default for Seed {
 impl Seed {
     /// An empty account, for tests that count what the product creates.
     pub fn empty() -> Self {
-        Self {
-            sample_resources: false,
-            ..Self::default()
-        }
+        Self { sample_resources: false, ..Self::default() }
     }
 }
 
@@ -62,7 +62,7 @@ impl Store {
             connections: BTreeMap::new(),
             profiles: BTreeMap::new(),
             credentials: Vec::new(),
-            numbers: super::numbers::Inventory::default(),
+            numbers: super::numbers::Inventory::new(seed.order_settles_after),
             token_key,
             next_id: FIRST_NUMERIC_ID,
             rng,
@@ -88,23 +88,15 @@ impl Store {
     }
 
     pub fn random_alphanumeric(&mut self, len: usize) -> String {
-        (&mut self.rng)
-            .sample_iter(rand::distr::Alphanumeric)
-            .take(len)
-            .map(char::from)
-            .collect()
+        (&mut self.rng).sample_iter(rand::distr::Alphanumeric).take(len).map(char::from).collect()
     }
 
     pub fn random_hex(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0'))
-            .collect()
+        (0..len).map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0')).collect()
     }
 
     pub fn uuid(&mut self) -> String {
-        uuid::Builder::from_random_bytes(self.rng.random())
-            .into_uuid()
-            .to_string()
+        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid().to_string()
     }
 
     /// Stores a new connection built from Telnyx's defaults overlaid with `body`.
@@ -155,9 +147,7 @@ pub fn numeric_id(text: &str) -> Option<u64> {
 
 /// The current time as Telnyx writes it (RFC 3339, UTC).
 pub fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// A new credential connection's fields, as the contract's defaults give them.
@@ -194,7 +184,8 @@ fn connection_defaults() -> Value {
             "generate_ringback_tone": false,
             "instant_ringback_enabled": true,
             "localization": "US",
-            "outbound_voice_profile_id": null,
+            // No `outbound_voice_profile_id` until one is attached: the contract types it
+            // as a string, never null.
             "t38_reinvite_source": "telnyx",
         },
         "rtcp_settings": { "capture_enabled": false, "port": "rtp+1", "report_frequency_secs": 5 },

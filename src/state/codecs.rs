@@ -9,10 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 /// The codecs offered, in the order they are listed and sent, with what each is for.
 const OFFERED: [(&str, &str); 7] = [
-    (
-        "OPUS",
-        "wideband audio, what browsers prefer (needs TCP or TLS SIP)",
-    ),
+    ("OPUS", "wideband audio, what browsers prefer (needs TCP or TLS SIP)"),
     ("G722", "wideband audio"),
     ("G711U", "narrowband audio (PCMU), North America"),
     ("G711A", "narrowband audio (PCMA), rest of the world"),
@@ -42,11 +39,7 @@ pub fn codec_choices(current: &[String]) -> Vec<CodecChoice> {
         .collect();
     for codec in current {
         if !OFFERED.iter().any(|(name, _)| name == codec) {
-            choices.push(CodecChoice {
-                name: codec.clone(),
-                about: "set on this connection",
-                enabled: true,
-            });
+            choices.push(CodecChoice { name: codec.clone(), about: "set on this connection", enabled: true });
         }
     }
     choices
@@ -63,20 +56,11 @@ pub struct CodecsStep {
 impl CodecsStep {
     pub fn new(connection: CredentialConnection) -> Self {
         let choices = codec_choices(&connection.inbound.codecs);
-        Self {
-            connection,
-            choices,
-            cursor: 0,
-            activity: Activity::default(),
-        }
+        Self { connection, choices, cursor: 0, activity: Activity::default() }
     }
 
     pub fn enabled(&self) -> Vec<String> {
-        self.choices
-            .iter()
-            .filter(|c| c.enabled)
-            .map(|c| c.name.clone())
-            .collect()
+        self.choices.iter().filter(|c| c.enabled).map(|c| c.name.clone()).collect()
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
@@ -94,21 +78,15 @@ impl CodecsStep {
             KeyCode::Enter => {
                 let codecs = self.enabled();
                 if codecs.is_empty() {
-                    self.activity
-                        .fail(Problem::Input("Turn on at least one codec (Space).".into()));
+                    self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
                     return Transition::none();
                 }
-                let update = CredentialConnectionUpdate {
-                    inbound: Some(InboundUpdate { codecs }),
-                    outbound: None,
-                };
+                let update =
+                    CredentialConnectionUpdate { inbound: Some(InboundUpdate { codecs }), outbound: None };
                 Transition::run(ctx.call(
                     &mut self.activity,
                     "Saving the codecs",
-                    Request::UpdateConnection {
-                        id: self.connection.id.clone(),
-                        update,
-                    },
+                    Request::UpdateConnection { id: self.connection.id.clone(), update },
                 ))
             }
             KeyCode::Esc => Transition::Back,

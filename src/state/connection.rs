@@ -108,16 +108,9 @@ impl ConnectionForm {
     }
 
     fn cycle_focus(&mut self, forward: bool) {
-        let index = FormField::ALL
-            .iter()
-            .position(|f| *f == self.focus)
-            .unwrap_or(0);
+        let index = FormField::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
         let len = FormField::ALL.len();
-        let next = if forward {
-            (index + 1) % len
-        } else {
-            (index + len - 1) % len
-        };
+        let next = if forward { (index + 1) % len } else { (index + len - 1) % len };
         self.focus = FormField::ALL[next];
     }
 
@@ -130,17 +123,11 @@ impl ConnectionForm {
         }
         let user_name = self.user_name.value().trim();
         if let Err(reason) = crate::api::check_user_name(user_name) {
-            return Err((
-                FormField::UserName,
-                format!("The SIP {}.", reason.replace('_', " ")),
-            ));
+            return Err((FormField::UserName, format!("The SIP {}.", reason.replace('_', " "))));
         }
         let password = self.password.value();
         if !(8..=128).contains(&password.chars().count()) {
-            return Err((
-                FormField::Password,
-                "The SIP password must be 8 to 128 characters.".into(),
-            ));
+            return Err((FormField::Password, "The SIP password must be 8 to 128 characters.".into()));
         }
         Ok(NewCredentialConnection {
             connection_name: name.to_owned(),
@@ -158,23 +145,13 @@ impl Default for ConnectionStep {
 
 impl ConnectionStep {
     pub fn new() -> Self {
-        Self {
-            connections: None,
-            total: 0,
-            cursor: 0,
-            form: None,
-            activity: Activity::default(),
-        }
+        Self { connections: None, total: 0, cursor: 0, form: None, activity: Activity::default() }
     }
 
     /// (Re)loads the list, closing the form: used on entry and on return with Esc.
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
-        vec![ctx.call(
-            &mut self.activity,
-            "Loading your credential connections",
-            Request::ListConnections,
-        )]
+        vec![ctx.call(&mut self.activity, "Loading your credential connections", Request::ListConnections)]
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
@@ -275,11 +252,8 @@ impl ConnectionStep {
     /// Shows the error, and in the form moves to the field Telnyx named.
     pub(super) fn on_error(&mut self, error: ApiError) {
         if let Some(form) = &mut self.form {
-            let field = error
-                .errors()
-                .iter()
-                .filter_map(|e| e.field())
-                .find_map(|f| FormField::from_pointer(&f));
+            let field =
+                error.errors().iter().filter_map(|e| e.field()).find_map(|f| FormField::from_pointer(&f));
             if let Some(field) = field {
                 form.focus = field;
             }

@@ -6,7 +6,7 @@ use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{OutboundVoiceProfile, OutboundVoiceProfileUpdate};
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
-use crate::state::finish::FinishStep;
+use crate::state::numbers::NumbersStep;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
 
@@ -38,10 +38,7 @@ impl CountriesStep {
 
     /// The countries matching the search, in name order.
     pub fn visible(&self) -> Vec<&'static Country> {
-        countries::all()
-            .iter()
-            .filter(|c| c.matches(self.filter.value()))
-            .collect()
+        countries::all().iter().filter(|c| c.matches(self.filter.value())).collect()
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
@@ -102,10 +99,7 @@ impl CountriesStep {
                 Transition::run(ctx.call(
                     &mut self.activity,
                     "Saving the destination countries",
-                    Request::UpdateProfile {
-                        id: self.profile.id.clone(),
-                        update,
-                    },
+                    Request::UpdateProfile { id: self.profile.id.clone(), update },
                 ))
             }
             _ => Transition::none(),
@@ -118,7 +112,9 @@ impl CountriesStep {
                 ctx.setup.countries_saved = true;
                 ctx.setup.profile = Some(profile.clone());
                 self.profile = profile;
-                Transition::next(Step::Finish(FinishStep::default()), Vec::new())
+                let connection = ctx.setup.connection.clone().unwrap_or_default();
+                let next = NumbersStep::new(connection, &self.profile.whitelisted_destinations);
+                Transition::next(Step::Numbers(next), Vec::new())
             }
             _ => Transition::none(),
         }
@@ -128,12 +124,7 @@ impl CountriesStep {
         if self.filtering {
             vec![("Enter", "done searching"), ("Esc", "clear search")]
         } else {
-            vec![
-                ("↑↓", "move"),
-                ("Space", "toggle"),
-                ("/", "search"),
-                ("Enter", "save"),
-            ]
+            vec![("↑↓", "move"), ("Space", "toggle"), ("/", "search"), ("Enter", "save")]
         }
     }
 }

@@ -28,19 +28,12 @@ impl std::fmt::Debug for TextField {
 impl TextField {
     pub fn new(value: &str, max_chars: usize) -> Self {
         let value: String = clean(value).chars().take(max_chars).collect();
-        Self {
-            input: Input::new(value),
-            max_chars,
-            secret: false,
-        }
+        Self { input: Input::new(value), max_chars, secret: false }
     }
 
     /// A field for a secret, which Debug output never shows.
     pub fn secret(value: &str, max_chars: usize) -> Self {
-        Self {
-            secret: true,
-            ..Self::new(value, max_chars)
-        }
+        Self { secret: true, ..Self::new(value, max_chars) }
     }
 
     pub fn value(&self) -> &str {
@@ -60,38 +53,24 @@ impl TextField {
         {
             return false;
         }
-        self.input
-            .handle_event(&Event::Key(key))
-            .is_some_and(|changed| changed.value)
+        self.input.handle_event(&Event::Key(key)).is_some_and(|changed| changed.value)
     }
 
     /// Inserts pasted text at the cursor: only its first line, without control
     /// characters, and only as much as the cap allows.
     pub fn paste(&mut self, text: &str) {
-        let line = text
-            .trim_matches(['\r', '\n'])
-            .lines()
-            .next()
-            .unwrap_or_default();
-        let room = self
-            .max_chars
-            .saturating_sub(self.input.value().chars().count());
+        let line = text.trim_matches(['\r', '\n']).lines().next().unwrap_or_default();
+        let room = self.max_chars.saturating_sub(self.input.value().chars().count());
         let pasted: String = clean(line).chars().take(room).collect();
         let cursor = self.input.cursor();
         let value = self.input.value();
-        let split = value
-            .char_indices()
-            .nth(cursor)
-            .map_or(value.len(), |(i, _)| i);
+        let split = value.char_indices().nth(cursor).map_or(value.len(), |(i, _)| i);
         let joined = format!("{}{}{}", &value[..split], pasted, &value[split..]);
         self.input = Input::new(joined).with_cursor(cursor + pasted.chars().count());
     }
 
     pub fn set(&mut self, value: &str) {
-        *self = Self {
-            secret: self.secret,
-            ..Self::new(value, self.max_chars)
-        };
+        *self = Self { secret: self.secret, ..Self::new(value, self.max_chars) };
     }
 }
 

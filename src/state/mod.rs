@@ -8,38 +8,42 @@
 mod codecs;
 mod connection;
 mod countries;
+mod credential;
 mod field;
 mod finish;
+mod numbers;
 mod profile;
 mod sign_in;
+mod token;
 
 pub use codecs::{CodecsStep, codec_choices};
 pub use connection::{ConnectionForm, ConnectionStep, FormField};
 pub use countries::CountriesStep;
+pub use credential::{CredentialField, CredentialForm, CredentialStep, DEFAULT_TAG, SIP_DOMAIN};
 pub use field::TextField;
 pub use finish::FinishStep;
+pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use profile::{ProfileForm, ProfileStep};
 pub use sign_in::{KeySource, SignInStep};
+pub use token::{LoginToken, TokenStep};
 
-use crate::api::{ApiError, Balance, CredentialConnection, OutboundVoiceProfile};
+use crate::api::{
+    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, TelephonyCredential,
+};
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use std::time::SystemTime;
 
 /// The wizard's steps in order, as the header names them.
-pub const STEP_TITLES: [&str; 8] = [
-    "Sign in",
-    "Connection",
-    "Codecs",
-    "Voice profile",
-    "Countries",
-    "Numbers",
-    "Credential",
-    "Token",
-];
+pub const STEP_TITLES: [&str; 8] =
+    ["Sign in", "Connection", "Codecs", "Voice profile", "Countries", "Numbers", "Credential", "Token"];
 
 /// The screen on display; each variant owns that screen's data.
+// The variants differ in size, but only the current step and a short history exist at
+// once, so boxing them would add indirection for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step {
     SignIn(SignInStep),
@@ -47,6 +51,10 @@ pub enum Step {
     Codecs(CodecsStep),
     Profile(ProfileStep),
     Countries(CountriesStep),
+    Numbers(NumbersStep),
+    Credential(CredentialStep),
+    Token(TokenStep),
+    /// The summary after the last step.
     Finish(FinishStep),
 }
 
@@ -95,6 +103,14 @@ pub struct Setup {
     /// The profile attached to the connection.
     pub profile: Option<OutboundVoiceProfile>,
     pub countries_saved: bool,
+    /// Numbers bought and assigned to the connection.
+    pub numbers: Vec<PhoneNumber>,
+    /// The numbers step was skipped (`s`).
+    pub numbers_skipped: bool,
+    /// The numbers step was completed (with or without numbers bought).
+    pub numbers_step_done: bool,
+    pub credential: Option<TelephonyCredential>,
+    pub token: Option<LoginToken>,
 }
 
 impl Setup {
@@ -106,9 +122,9 @@ impl Setup {
             self.codecs_saved,
             self.profile.is_some(),
             self.countries_saved,
-            false,
-            false,
-            false,
+            self.numbers_step_done,
+            self.credential.is_some(),
+            self.token.is_some(),
         ]
     }
 }
@@ -128,10 +144,7 @@ impl Ctx {
     fn call(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Cmd {
         self.next_op += 1;
         let op = self.next_op;
-        activity.pending = Some(Pending {
-            op,
-            what: what.into(),
-        });
+        activity.pending = Some(Pending { op, what: what.into() });
         activity.problem = None;
         Cmd::Call { op, request }
     }
@@ -174,6 +187,13 @@ pub struct State {
     pub help: bool,
     /// Whether the theme may use colour (false under `NO_COLOR`).
     pub color: bool,
+    /// The wall clock as of the last tick, for the token's countdown. Time reaches the
+    /// state only through messages, so update() and view() never read the clock.
+    pub now: SystemTime,
+    /// The local time zone's offset, read once at start-up, for showing times.
+    pub utc_offset: time::UtcOffset,
+    /// Quit was asked for while a purchase is in flight; waiting for `y`.
+    pub confirm_quit: bool,
 }
 
 /// How the wizard starts: the key (from where), and the seed of its generator.
@@ -183,6 +203,8 @@ pub struct Start {
     pub key_source: KeySource,
     pub seed: u64,
     pub color: bool,
+    pub now: SystemTime,
+    pub utc_offset: time::UtcOffset,
 }
 
 impl State {
@@ -190,15 +212,34 @@ impl State {
         Self {
             step: Step::SignIn(SignInStep::new(start.key, start.key_source)),
             history: Vec::new(),
-            ctx: Ctx {
-                next_op: 0,
-                rng: StdRng::seed_from_u64(start.seed),
-                setup: Setup::default(),
-            },
+            ctx: Ctx { next_op: 0, rng: StdRng::seed_from_u64(start.seed), setup: Setup::default() },
             spinner: 0,
             help: false,
             color: start.color,
+            now: start.now,
+            utc_offset: start.utc_offset,
+            confirm_quit: false,
         }
+    }
+
+    /// Something on screen moves with time (the token's countdown), so the loop should
+    /// tick even when no request is in flight.
+    pub fn shows_clock(&self) -> bool {
+        matches!(&self.step, Step::Token(step) if step.token.is_some())
+    }
+
+    /// An order is placed or being placed and has not settled: quitting asks first.
+    pub fn purchase_in_flight(&self) -> bool {
+        matches!(&self.step, Step::Numbers(step) if step.purchase_in_flight())
+    }
+
+    /// Quit now, or ask first while a purchase is in flight.
+    fn quit(&mut self) -> Vec<Cmd> {
+        if self.purchase_in_flight() && !self.confirm_quit {
+            self.confirm_quit = true;
+            return Vec::new();
+        }
+        vec![Cmd::Quit]
     }
 
     /// A request is in flight on the current screen (the spinner runs).
@@ -225,18 +266,35 @@ impl State {
                 }
                 Vec::new()
             }
-            Msg::Tick => {
+            Msg::Tick(now) => {
                 self.spinner = self.spinner.wrapping_add(1);
+                self.now = now;
                 Vec::new()
             }
             Msg::Resized => Vec::new(),
             Msg::Done { op, outcome } => self.on_done(op, outcome),
+            Msg::Copied(outcome) => {
+                if let Step::Token(step) = &mut self.step {
+                    step.copied = Some(outcome);
+                }
+                Vec::new()
+            }
         }
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            return vec![Cmd::Quit];
+        let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        if self.confirm_quit {
+            // "Quit anyway? [y/N]": y or a second Ctrl-C quits, anything else stays.
+            self.confirm_quit = false;
+            return if ctrl_c || matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                vec![Cmd::Quit]
+            } else {
+                Vec::new()
+            };
+        }
+        if ctrl_c {
+            return self.quit();
         }
         if self.help {
             // Any key closes the overlay and does nothing else.
@@ -252,14 +310,14 @@ impl State {
                     activity.problem = Some(Problem::Cancelled(pending.what));
                     vec![Cmd::Cancel(pending.op)]
                 }
-                KeyCode::Char('q') if !typing => vec![Cmd::Quit],
+                KeyCode::Char('q') if !typing => self.quit(),
                 // Everything else waits: the screen must not change under the request.
                 _ => Vec::new(),
             };
         }
         if !typing {
             match key.code {
-                KeyCode::Char('q') => return vec![Cmd::Quit],
+                KeyCode::Char('q') => return self.quit(),
                 KeyCode::Char('?') => {
                     self.help = true;
                     return Vec::new();
@@ -316,7 +374,9 @@ impl Step {
             Step::Codecs(_) => 3,
             Step::Profile(_) => 4,
             Step::Countries(_) => 5,
-            Step::Finish(_) => 6,
+            Step::Numbers(_) => 6,
+            Step::Credential(_) => 7,
+            Step::Token(_) | Step::Finish(_) => 8,
         }
     }
 
@@ -327,6 +387,9 @@ impl Step {
             Step::Codecs(s) => &s.activity,
             Step::Profile(s) => &s.activity,
             Step::Countries(s) => &s.activity,
+            Step::Numbers(s) => &s.activity,
+            Step::Credential(s) => &s.activity,
+            Step::Token(s) => &s.activity,
             Step::Finish(s) => &s.activity,
         }
     }
@@ -338,6 +401,9 @@ impl Step {
             Step::Codecs(s) => &mut s.activity,
             Step::Profile(s) => &mut s.activity,
             Step::Countries(s) => &mut s.activity,
+            Step::Numbers(s) => &mut s.activity,
+            Step::Credential(s) => &mut s.activity,
+            Step::Token(s) => &mut s.activity,
             Step::Finish(s) => &mut s.activity,
         }
     }
@@ -349,7 +415,9 @@ impl Step {
             Step::Connection(s) => s.form.is_some(),
             Step::Profile(s) => s.form.is_some(),
             Step::Countries(s) => s.filtering,
-            Step::Codecs(_) | Step::Finish(_) => false,
+            Step::Numbers(s) => s.text_focused(),
+            Step::Credential(s) => s.form.is_some(),
+            Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => false,
         }
     }
 
@@ -360,6 +428,9 @@ impl Step {
             Step::Codecs(s) => s.on_key(key, ctx),
             Step::Profile(s) => s.on_key(key, ctx),
             Step::Countries(s) => s.on_key(key, ctx),
+            Step::Numbers(s) => s.on_key(key, ctx),
+            Step::Credential(s) => s.on_key(key, ctx),
+            Step::Token(s) => s.on_key(key, ctx),
             Step::Finish(s) => s.on_key(key),
         }
     }
@@ -383,7 +454,17 @@ impl Step {
                     s.cursor = 0;
                 }
             }
-            Step::Codecs(_) | Step::Finish(_) => {}
+            Step::Numbers(s) => {
+                if let Some(field) = s.form.focused_text_mut().filter(|_| s.screen == NumbersScreen::Search) {
+                    field.paste(text);
+                }
+            }
+            Step::Credential(s) => {
+                if let Some(form) = &mut s.form {
+                    form.focused_field_mut().paste(text);
+                }
+            }
+            Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => {}
         }
     }
 
@@ -394,6 +475,9 @@ impl Step {
             Step::Codecs(s) => s.on_reply(reply, ctx),
             Step::Profile(s) => s.on_reply(reply, ctx),
             Step::Countries(s) => s.on_reply(reply, ctx),
+            Step::Numbers(s) => s.on_reply(reply, ctx),
+            Step::Credential(s) => s.on_reply(reply),
+            Step::Token(s) => s.on_reply(reply, ctx),
             Step::Finish(_) => Transition::none(),
         }
     }
@@ -402,6 +486,10 @@ impl Step {
         match self {
             Step::Connection(s) => s.on_error(error),
             Step::Profile(s) => s.on_error(error),
+            Step::Numbers(s) => {
+                s.on_error();
+                s.activity.fail(Problem::Api(error));
+            }
             other => other.activity_mut().fail(Problem::Api(error)),
         }
     }
@@ -412,6 +500,7 @@ impl Step {
         match self {
             Step::Connection(s) => s.reload(ctx),
             Step::Profile(s) => s.reload(ctx),
+            Step::Credential(s) => s.reload(ctx),
             _ => Vec::new(),
         }
     }
@@ -424,6 +513,9 @@ impl Step {
             Step::Codecs(_) => vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "save")],
             Step::Profile(s) => s.hints(),
             Step::Countries(s) => s.hints(),
+            Step::Numbers(s) => s.hints(),
+            Step::Credential(s) => s.hints(),
+            Step::Token(s) => s.hints(),
             Step::Finish(_) => vec![("Enter", "quit")],
         };
         if self.activity().busy() {

@@ -4,8 +4,8 @@
 
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{
-    ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile,
-    OutboundUpdate, OutboundVoiceProfile,
+    ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate,
+    OutboundVoiceProfile,
 };
 use crate::msg::{Cmd, Reply, Request};
 use crate::state::countries::CountriesStep;
@@ -49,19 +49,12 @@ impl ProfileStep {
 
     /// The profile the connection uses now, if any.
     pub fn attached_id(&self) -> Option<&str> {
-        self.connection
-            .outbound
-            .outbound_voice_profile_id
-            .as_deref()
+        self.connection.outbound.outbound_voice_profile_id.as_deref()
     }
 
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
-        vec![ctx.call(
-            &mut self.activity,
-            "Loading your outbound voice profiles",
-            Request::ListProfiles,
-        )]
+        vec![ctx.call(&mut self.activity, "Loading your outbound voice profiles", Request::ListProfiles)]
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
@@ -75,9 +68,8 @@ impl ProfileStep {
                 KeyCode::Enter => {
                     let name = form.name.value().trim().to_owned();
                     if name.chars().count() < 3 {
-                        self.activity.fail(Problem::Input(
-                            "The profile name needs at least 3 characters.".into(),
-                        ));
+                        self.activity
+                            .fail(Problem::Input("The profile name needs at least 3 characters.".into()));
                         return Transition::none();
                     }
                     Transition::run(ctx.call(
@@ -117,9 +109,7 @@ impl ProfileStep {
     }
 
     fn open_form(&mut self) -> Transition {
-        self.form = Some(ProfileForm {
-            name: TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS),
-        });
+        self.form = Some(ProfileForm { name: TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS) });
         self.activity.problem = None;
         Transition::none()
     }
@@ -131,14 +121,9 @@ impl ProfileStep {
         }
         let update = CredentialConnectionUpdate {
             inbound: None,
-            outbound: Some(OutboundUpdate {
-                outbound_voice_profile_id: profile.id.clone(),
-            }),
+            outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile.id.clone() }),
         };
-        let request = Request::UpdateConnection {
-            id: self.connection.id.clone(),
-            update,
-        };
+        let request = Request::UpdateConnection { id: self.connection.id.clone(), update };
         let what = format!("Attaching the connection to “{}”", profile.name);
         self.attaching = Some(profile);
         Transition::run(ctx.call(&mut self.activity, what, request))
@@ -149,18 +134,14 @@ impl ProfileStep {
             Reply::ProfilesListed(page) => {
                 self.total = page.meta.total_results.max(page.data.len() as u64);
                 // Highlight the profile already attached: Enter then keeps it.
-                let attached = self
-                    .attached_id()
-                    .and_then(|id| page.data.iter().position(|p| p.id == id));
+                let attached = self.attached_id().and_then(|id| page.data.iter().position(|p| p.id == id));
                 self.cursor = attached.map_or(0, |index| index + 1);
                 self.profiles = Some(page.data);
                 Transition::none()
             }
             Reply::ProfileCreated(profile) => {
                 self.form = None;
-                self.profiles
-                    .get_or_insert_with(Vec::new)
-                    .insert(0, profile.clone());
+                self.profiles.get_or_insert_with(Vec::new).insert(0, profile.clone());
                 self.total += 1;
                 self.cursor = 1;
                 self.attach(profile, ctx)

@@ -67,17 +67,14 @@ impl SignInStep {
             return Transition::none();
         }
         if key.chars().any(char::is_whitespace) {
-            self.activity.fail(Problem::Input(
-                "An API key has no spaces in it; check what was pasted.".into(),
-            ));
+            self.activity
+                .fail(Problem::Input("An API key has no spaces in it; check what was pasted.".into()));
             return Transition::none();
         }
         Transition::run(ctx.call(
             &mut self.activity,
             "Checking the key with Telnyx (GET /balance)",
-            Request::SignIn {
-                key: Secret::new(key),
-            },
+            Request::SignIn { key: Secret::new(key) },
         ))
     }
 
@@ -94,9 +91,6 @@ impl SignInStep {
     }
 
     pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("Enter", "sign in"),
-            ("Ctrl-R", if self.reveal { "hide" } else { "reveal" }),
-        ]
+        vec![("Enter", "sign in"), ("Ctrl-R", if self.reveal { "hide" } else { "reveal" })]
     }
 }

@@ -15,10 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
             fact(
                 theme,
                 "Connection",
-                format!(
-                    "{} (user {})",
-                    step.connection.connection_name, step.connection.user_name
-                ),
+                format!("{} (user {})", step.connection.connection_name, step.connection.user_name),
             ),
             Line::raw("Inbound codecs. VP8, needed for browser video, is off on new connections."),
         ]),
@@ -30,10 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
         .map(|choice| {
             let mark = if choice.enabled { CHECKED } else { UNCHECKED };
             ListItem::new(Line::from(vec![
-                Span::styled(
-                    format!("{mark} {:<7}", choice.name),
-                    check_style(theme, choice.enabled),
-                ),
+                Span::styled(format!("{mark} {:<7}", choice.name), check_style(theme, choice.enabled)),
                 Span::styled(format!(" {}", choice.about), theme.dim()),
             ]))
         })

@@ -21,32 +21,19 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
         intro,
     );
     let Some(connections) = &step.connections else {
-        frame.render_widget(
-            paragraph(Line::styled("Loading connections…", theme.dim())),
-            list,
-        );
+        frame.render_widget(paragraph(Line::styled("Loading connections…", theme.dim())), list);
         return;
     };
-    let mut items = vec![ListItem::new(Line::styled(
-        "+ Create a new connection",
-        theme.current(),
-    ))];
+    let mut items = vec![ListItem::new(Line::styled("+ Create a new connection", theme.current()))];
     for connection in connections {
-        let video = if connection.inbound.codecs.iter().any(|c| c == "VP8") {
-            "VP8 on"
-        } else {
-            "VP8 off"
-        };
+        let video = if connection.inbound.codecs.iter().any(|c| c == "VP8") { "VP8 on" } else { "VP8 off" };
         let profile = if connection.outbound.outbound_voice_profile_id.is_some() {
             "profile set"
         } else {
             "no profile"
         };
         items.push(ListItem::new(Line::from(vec![
-            Span::raw(format!(
-                "{:<28} ",
-                truncate(&connection.connection_name, 28)
-            )),
+            Span::raw(format!("{:<28} ", truncate(&connection.connection_name, 28))),
             Span::styled(
                 format!(
                     "user {:<18} {video}, {profile}{}",
@@ -58,22 +45,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
         ])));
     }
     let title = if step.total > connections.len() as u64 {
-        format!(
-            " Credential connections (first {} of {}) ",
-            connections.len(),
-            step.total
-        )
+        format!(" Credential connections (first {} of {}) ", connections.len(), step.total)
     } else {
         format!(" Credential connections ({}) ", connections.len())
     };
-    select_list(
-        frame,
-        list,
-        theme,
-        items,
-        step.cursor,
-        Block::bordered().title(title),
-    );
+    select_list(frame, list, theme, items, step.cursor, Block::bordered().title(title));
 }
 
 fn inactive(active: bool) -> &'static str {
@@ -83,15 +59,13 @@ fn inactive(active: bool) -> &'static str {
 fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, form: &ConnectionForm, busy: bool) {
     let [intro, name, user, password, notes] = rows(area, [2, 3, 3, 3, 0]);
     frame.render_widget(
-        paragraph(Line::raw("New credential connection. The user name and password were generated; edit them if you like.")),
+        paragraph(Line::raw(
+            "New credential connection. The user name and password were generated; edit them if you like.",
+        )),
         intro,
     );
     for (field, field_area) in FormField::ALL.into_iter().zip([name, user, password]) {
-        let shown = if field == FormField::Password && !form.reveal {
-            Shown::Masked
-        } else {
-            Shown::Clear
-        };
+        let shown = if field == FormField::Password && !form.reveal { Shown::Masked } else { Shown::Clear };
         text_field(
             frame,
             field_area,
@@ -107,7 +81,11 @@ fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, form: &ConnectionForm
     }
     frame.render_widget(
         paragraph(vec![
-            fact(theme, "Rules", "user name 4-32 letters or digits, a letter among the first 5; password 8-128 characters"),
+            fact(
+                theme,
+                "Rules",
+                "user name 4-32 letters or digits, a letter among the first 5; password 8-128 characters",
+            ),
             Line::from(vec![
                 Span::styled(format!("{CHECKED} "), theme.done()),
                 Span::raw("Telnyx's defaults for everything else (anchor site: lowest latency)"),

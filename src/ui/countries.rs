@@ -14,15 +14,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
     frame.render_widget(
         paragraph(vec![
             fact(theme, "Profile", step.profile.name.as_str()),
-            fact(
-                theme,
-                "Allowed",
-                if selected.is_empty() {
-                    "none".to_owned()
-                } else {
-                    selected.join(", ")
-                },
-            ),
+            fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
             Line::styled(
                 "Calls elsewhere are refused. International calls cost more than domestic ones.",
                 theme.warning(),
@@ -35,19 +27,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
         search,
         theme,
         &step.filter,
-        Look {
-            label: "Search (/)",
-            shown: Shown::Clear,
-            focused: step.filtering,
-            invalid: false,
-        },
+        Look { label: "Search (/)", shown: Shown::Clear, focused: step.filtering, invalid: false },
     );
     let visible = step.visible();
     if visible.is_empty() {
-        frame.render_widget(
-            paragraph(Line::styled("No country matches the search.", theme.dim())),
-            list,
-        );
+        frame.render_widget(paragraph(Line::styled("No country matches the search.", theme.dim())), list);
         return;
     }
     let items = visible
@@ -56,21 +40,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
             let on = step.selected.contains(&country.code);
             let mark = if on { CHECKED } else { UNCHECKED };
             ListItem::new(Line::from(vec![
-                Span::styled(
-                    format!("{mark} {} {}", country.code, country.name),
-                    check_style(theme, on),
-                ),
+                Span::styled(format!("{mark} {} {}", country.code, country.name), check_style(theme, on)),
                 Span::styled(format!("  {}", country.region), theme.dim()),
             ]))
         })
         .collect();
     let title = format!(" Countries ({} shown) ", visible.len());
-    select_list(
-        frame,
-        list,
-        theme,
-        items,
-        step.cursor,
-        Block::bordered().title(title),
-    );
+    select_list(frame, list, theme, items, step.cursor, Block::bordered().title(title));
 }

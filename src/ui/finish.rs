@@ -1,44 +1,53 @@
-//! The closing screen: what steps 1-5 set up, and what is not available yet.
+//! The closing summary: everything created or chosen, and how a WebRTC client logs in.
 
 use super::theme::{DONE, Theme};
 use super::widgets::{fact, paragraph};
-use crate::state::Setup;
+use crate::state::{SIP_DOMAIN, Setup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup) {
-    let mut lines = vec![Line::styled(
-        format!("{DONE} The connection is ready for outbound calls."),
-        theme.done(),
-    )];
-    lines.push(Line::raw(""));
+    let mut lines =
+        vec![Line::styled(format!("{DONE} Your WebRTC client can log in and call."), theme.done())];
     if let Some(connection) = &setup.connection {
         lines.push(fact(
             theme,
             "Connection",
             format!("{} (id {})", connection.connection_name, connection.id),
         ));
-        lines.push(fact(theme, "SIP user name", connection.user_name.as_str()));
         lines.push(fact(theme, "Codecs", connection.inbound.codecs.join(", ")));
     }
     if let Some(profile) = &setup.profile {
+        lines.push(fact(theme, "Voice profile", format!("{} (id {})", profile.name, profile.id)));
+        lines.push(fact(theme, "Countries", profile.whitelisted_destinations.join(", ")));
+    }
+    let numbers: Vec<&str> = setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
+    lines.push(fact(
+        theme,
+        "Numbers",
+        if numbers.is_empty() { "none".to_owned() } else { numbers.join(", ") },
+    ));
+    if let Some(credential) = &setup.credential {
         lines.push(fact(
             theme,
-            "Voice profile",
-            format!("{} (id {})", profile.name, profile.id),
-        ));
-        lines.push(fact(
-            theme,
-            "Countries",
-            profile.whitelisted_destinations.join(", "),
+            "Credential",
+            format!("{}@{SIP_DOMAIN} (id {})", credential.sip_username, credential.id),
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Steps 6-8 (phone numbers, on-demand credential, login token) are not available yet in this version.",
-        theme.warning(),
-    ));
-    lines.push(Line::raw("Press Enter or q to quit."));
+    lines.push(Line::raw("Token login:      new TelnyxRTC({ login_token: \"<token from step 8>\" })"));
+    if let Some(connection) = &setup.connection {
+        lines.push(Line::raw(format!(
+            "Credential login: new TelnyxRTC({{ login: \"{}\", password: \"<SIP password>\" }})",
+            connection.user_name
+        )));
+        lines.push(Line::styled(
+            "Calls to the connection's numbers ring credential logins only.",
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw("Press Enter or q to quit; the summary is printed (without secrets)."));
     frame.render_widget(paragraph(lines), area);
 }

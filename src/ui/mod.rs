@@ -5,10 +5,13 @@
 mod codecs;
 mod connection;
 mod countries;
+mod credential;
 mod finish;
+mod numbers;
 mod profile;
 mod sign_in;
 pub mod theme;
+mod token;
 mod widgets;
 
 use crate::state::{Problem, STEP_TITLES, State, Step};
@@ -43,16 +46,16 @@ pub fn view(state: &State, frame: &mut Frame) {
     ])
     .areas(area);
     draw_header(frame, header, state, &theme);
-    let body = body.inner(ratatui::layout::Margin {
-        horizontal: 1,
-        vertical: 0,
-    });
+    let body = body.inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
     match &state.step {
         Step::SignIn(step) => sign_in::draw(frame, body, &theme, step),
         Step::Connection(step) => connection::draw(frame, body, &theme, step),
         Step::Codecs(step) => codecs::draw(frame, body, &theme, step),
         Step::Profile(step) => profile::draw(frame, body, &theme, step),
         Step::Countries(step) => countries::draw(frame, body, &theme, step),
+        Step::Numbers(step) => numbers::draw(frame, body, &theme, step),
+        Step::Credential(step) => credential::draw(frame, body, &theme, step),
+        Step::Token(step) => token::draw(frame, body, &theme, step, state.now, state.utc_offset),
         Step::Finish(_) => finish::draw(frame, body, &theme, &state.ctx.setup),
     }
     frame.render_widget(status, status_area);
@@ -65,10 +68,7 @@ pub fn view(state: &State, frame: &mut Frame) {
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     let text = Text::from(vec![
         Line::styled("Terminal too small", theme.warning()),
-        Line::raw(format!(
-            "{}x{}; needs {MIN_WIDTH}x{MIN_HEIGHT}.",
-            area.width, area.height
-        )),
+        Line::raw(format!("{}x{}; needs {MIN_WIDTH}x{MIN_HEIGHT}.", area.width, area.height)),
         Line::raw("Enlarge it, or Ctrl-C to quit."),
     ]);
     frame.render_widget(paragraph(text), area);
@@ -78,23 +78,28 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let number = state.step_number();
     let title = Line::from(vec![
         Span::styled("telnyx-setup", theme.title()),
-        Span::raw(format!(
-            "  Step {number} of {}: {}",
-            STEP_TITLES.len(),
-            STEP_TITLES[number - 1]
-        )),
+        Span::raw(if matches!(state.step, Step::Finish(_)) {
+            "  Setup complete".to_owned()
+        } else {
+            format!("  Step {number} of {}: {}", STEP_TITLES.len(), STEP_TITLES[number - 1])
+        }),
         Span::styled(
-            state.ctx.setup.balance.as_ref().map_or(String::new(), |b| {
-                format!("   balance {} {}", b.balance, b.currency)
-            }),
+            state
+                .ctx
+                .setup
+                .balance
+                .as_ref()
+                .map_or(String::new(), |b| format!("   balance {} {}", b.balance, b.currency)),
             theme.dim(),
         ),
     ]);
     let done = state.ctx.setup.done();
-    let labels = progress_labels(number, &done, area.width as usize);
+    // On the summary every step is done and none is current.
+    let current = if matches!(state.step, Step::Finish(_)) { 0 } else { number };
+    let labels = progress_labels(current, &done, area.width as usize);
     let mut progress = Vec::new();
     for (index, label) in labels.into_iter().enumerate() {
-        let (symbol, style) = if index + 1 == number {
+        let (symbol, style) = if index + 1 == current {
             (theme::CURRENT, theme.current())
         } else if done[index] {
             (theme::DONE, theme.done())
@@ -103,13 +108,8 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         progress.push(Span::styled(format!("{symbol} {label}  "), style));
     }
-    let block = Block::new()
-        .borders(Borders::BOTTOM)
-        .border_style(theme.dim());
-    frame.render_widget(
-        paragraph(vec![title, Line::from(progress)]).block(block),
-        area,
-    );
+    let block = Block::new().borders(Borders::BOTTOM).border_style(theme.dim());
+    frame.render_widget(paragraph(vec![title, Line::from(progress)]).block(block), area);
 }
 
 /// The progress labels that fit in `width`: every name if they fit, else the names
@@ -120,17 +120,10 @@ fn progress_labels(current: usize, done: &[bool; 8], width: usize) -> Vec<String
         STEP_TITLES
             .iter()
             .enumerate()
-            .map(|(index, title)| {
-                if show(index) {
-                    (*title).to_owned()
-                } else {
-                    (index + 1).to_string()
-                }
-            })
+            .map(|(index, title)| if show(index) { (*title).to_owned() } else { (index + 1).to_string() })
             .collect()
     };
-    let fits =
-        |labels: &Vec<String>| labels.iter().map(|l| l.chars().count() + 4).sum::<usize>() <= width;
+    let fits = |labels: &Vec<String>| labels.iter().map(|l| l.chars().count() + 4).sum::<usize>() <= width;
     let all = named(&|_| true);
     if fits(&all) {
         return all;
@@ -162,26 +155,23 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
                 Span::raw(message.as_str()),
             ])]
         }
-        Some(Problem::Cancelled(what)) => vec![Line::styled(
-            format!("Cancelled: {what}. Press Enter to try again."),
-            theme.warning(),
-        )],
+        Some(Problem::Cancelled(what)) => {
+            vec![Line::styled(format!("Cancelled: {what}. Press Enter to try again."), theme.warning())]
+        }
         Some(Problem::Api(error)) => {
-            let mut lines = vec![Line::from(Span::styled(
-                format!("{} {error}", theme::FAILED),
-                theme.error(),
-            ))];
+            let mut lines =
+                vec![Line::from(Span::styled(format!("{} {error}", theme::FAILED), theme.error()))];
             for extra in error.errors().iter().skip(1) {
                 lines.push(Line::raw(format!("  • {extra}")));
             }
-            if let Some(url) = error
-                .errors()
-                .iter()
-                .find_map(|e| e.meta.as_ref()?.url.as_deref())
-            {
+            if let Some(url) = error.errors().iter().find_map(|e| e.meta.as_ref()?.url.as_deref()) {
                 lines.push(Line::styled(format!("  More: {url}"), theme.dim()));
             }
-            lines.push(Line::styled(format!("  {}", error.hint()), theme.dim()));
+            let hint = match &state.step {
+                Step::Numbers(step) => step.retry_hint(),
+                _ => None,
+            };
+            lines.push(Line::styled(format!("  {}", hint.unwrap_or(error.hint())), theme.dim()));
             lines
         }
     }
@@ -198,30 +188,14 @@ fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let [popup] = Layout::horizontal([Constraint::Length(56)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(16)])
-        .flex(Flex::Center)
-        .areas(popup);
-    let mut lines = vec![
-        Line::styled(STEP_TITLES[state.step_number() - 1], theme.title()),
-        Line::raw(""),
-    ];
+    let [popup] = Layout::horizontal([Constraint::Length(56)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(16)]).flex(Flex::Center).areas(popup);
+    let mut lines = vec![Line::styled(STEP_TITLES[state.step_number() - 1], theme.title()), Line::raw("")];
     for (key, action) in state.step.hints(state.can_go_back()) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{key:>10}  "), theme.key()),
-            Span::raw(action),
-        ]));
+        lines.push(Line::from(vec![Span::styled(format!("{key:>10}  "), theme.key()), Span::raw(action)]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Ctrl-C quits from anywhere. Any key closes this help.",
-        theme.dim(),
-    ));
+    lines.push(Line::styled("Ctrl-C quits from anywhere. Any key closes this help.", theme.dim()));
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        paragraph(lines).block(Block::bordered().title(" Help ")),
-        popup,
-    );
+    frame.render_widget(paragraph(lines).block(Block::bordered().title(" Help ")), popup);
 }

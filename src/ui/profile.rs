@@ -36,34 +36,20 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
             paragraph(vec![
                 fact(theme, "Traffic type", NewOutboundVoiceProfile::TRAFFIC_TYPE),
                 fact(theme, "Service plan", NewOutboundVoiceProfile::SERVICE_PLAN),
-                fact(
-                    theme,
-                    "Destinations",
-                    "US and CA to start; choose more on the next screen",
-                ),
+                fact(theme, "Destinations", "US and CA to start; choose more on the next screen"),
             ]),
             facts,
         );
         return;
     }
     let Some(profiles) = &step.profiles else {
-        frame.render_widget(
-            paragraph(Line::styled("Loading profiles…", theme.dim())),
-            rest,
-        );
+        frame.render_widget(paragraph(Line::styled("Loading profiles…", theme.dim())), rest);
         return;
     };
-    let mut items = vec![ListItem::new(Line::styled(
-        "+ Create a new profile",
-        theme.current(),
-    ))];
+    let mut items = vec![ListItem::new(Line::styled("+ Create a new profile", theme.current()))];
     for profile in profiles {
         let attached = step.attached_id() == Some(profile.id.as_str());
-        let enabled = if profile.enabled == Some(false) {
-            ", disabled"
-        } else {
-            ""
-        };
+        let enabled = if profile.enabled == Some(false) { ", disabled" } else { "" };
         items.push(ListItem::new(Line::from(vec![
             Span::raw(format!("{:<28} ", truncate(&profile.name, 28))),
             Span::styled(
@@ -75,22 +61,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
                 theme.dim(),
             ),
             Span::styled(
-                if attached {
-                    format!("  {CURRENT} attached")
-                } else {
-                    String::new()
-                },
+                if attached { format!("  {CURRENT} attached") } else { String::new() },
                 theme.done(),
             ),
         ])));
     }
     let title = format!(" Outbound voice profiles ({}) ", step.total);
-    select_list(
-        frame,
-        rest,
-        theme,
-        items,
-        step.cursor,
-        Block::bordered().title(title),
-    );
+    select_list(frame, rest, theme, items, step.cursor, Block::bordered().title(title));
 }

@@ -11,9 +11,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
     let [intro, field, note] = rows(area, [3, 3, 0]);
     frame.render_widget(
         paragraph(vec![
-            Line::raw(
-                "Sign in with a Telnyx API key. It is checked with Telnyx and kept in memory only.",
-            ),
+            Line::raw("Sign in with a Telnyx API key. It is checked with Telnyx and kept in memory only."),
             Line::styled(
                 "Keys are in the portal: Account settings > Keys & Credentials > API Keys.",
                 theme.dim(),
@@ -21,23 +19,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
         ]),
         intro,
     );
-    let shown = if step.reveal {
-        Shown::Clear
-    } else {
-        Shown::Masked
-    };
+    let shown = if step.reveal { Shown::Clear } else { Shown::Masked };
     let invalid = matches!(step.activity.problem, Some(crate::state::Problem::Input(_)));
     text_field(
         frame,
         field,
         theme,
         &step.key,
-        Look {
-            label: "API key",
-            shown,
-            focused: !step.activity.busy(),
-            invalid,
-        },
+        Look { label: "API key", shown, focused: !step.activity.busy(), invalid },
     );
     let source = match step.source {
         KeySource::Typed => None,

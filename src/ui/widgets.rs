@@ -27,12 +27,7 @@ pub struct Look<'a> {
 
 /// A bordered, labelled single-line field.
 pub fn text_field(frame: &mut Frame, area: Rect, theme: &Theme, field: &TextField, look: Look) {
-    let Look {
-        label,
-        shown,
-        focused,
-        invalid,
-    } = look;
+    let Look { label, shown, focused, invalid } = look;
     let border = if invalid {
         theme.invalid()
     } else if focused {
@@ -40,9 +35,7 @@ pub fn text_field(frame: &mut Frame, area: Rect, theme: &Theme, field: &TextFiel
     } else {
         theme.dim()
     };
-    let block = Block::bordered()
-        .title(format!(" {label} "))
-        .border_style(border);
+    let block = Block::bordered().title(format!(" {label} ")).border_style(border);
     let inner = block.inner(area);
     let width = inner.width.max(1) as usize;
     let input = field.input();
@@ -68,10 +61,7 @@ pub fn select_list(
     cursor: usize,
     block: Block,
 ) {
-    let list = List::new(items)
-        .block(block)
-        .highlight_style(theme.selected())
-        .highlight_symbol(POINTER);
+    let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
     let mut state = ListState::default().with_selected(Some(cursor));
     frame.render_stateful_widget(list, area, &mut state);
 }
@@ -83,10 +73,7 @@ pub fn paragraph<'a>(text: impl Into<Text<'a>>) -> Paragraph<'a> {
 
 /// A `label: value` line with the label dimmed.
 pub fn fact<'a>(theme: &Theme, label: &'a str, value: impl Into<String>) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{label}: "), theme.dim()),
-        Span::raw(value.into()),
-    ])
+    Line::from(vec![Span::styled(format!("{label}: "), theme.dim()), Span::raw(value.into())])
 }
 
 /// Splits `area` into rows of the given heights, the last taking the rest.
@@ -101,4 +88,50 @@ pub fn rows<const N: usize>(area: Rect, heights: [u16; N]) -> [Rect; N] {
 /// A style for one row of a checkbox list.
 pub fn check_style(theme: &Theme, enabled: bool) -> Style {
     if enabled { theme.done() } else { Style::new() }
+}
+
+/// A one-row field, `label  value`, for forms too long for bordered fields.
+pub fn inline_field(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    label: &str,
+    field: &TextField,
+    focused: bool,
+) {
+    const LABEL_WIDTH: u16 = 22;
+    let label_style = if focused { theme.focused() } else { theme.dim() };
+    let marker = if focused { POINTER } else { "  " };
+    frame.render_widget(Line::styled(format!("{marker}{label}"), label_style), area);
+    let value_area = Rect { x: area.x + LABEL_WIDTH, width: area.width.saturating_sub(LABEL_WIDTH), ..area };
+    let width = value_area.width.max(1) as usize;
+    let input = field.input();
+    let scroll = input.visual_scroll(width);
+    let style = if focused { theme.selected() } else { Style::new() };
+    // A trailing space shows the field's extent (and the cursor) when it is empty.
+    let text = Paragraph::new(Line::styled(format!("{} ", field.value()), style)).scroll((0, scroll as u16));
+    frame.render_widget(text, value_area);
+    if focused && value_area.width > 0 {
+        let x = input.visual_cursor().saturating_sub(scroll) as u16;
+        frame.set_cursor_position((value_area.x + x.min(value_area.width - 1), value_area.y));
+    }
+}
+
+/// A one-row choice among labels, the chosen one marked.
+pub fn inline_choice<'a>(
+    theme: &Theme,
+    label: &str,
+    focused: bool,
+    options: impl Iterator<Item = (&'a str, bool, bool)>,
+) -> Line<'a> {
+    let label_style = if focused { theme.focused() } else { theme.dim() };
+    let marker = if focused { POINTER } else { "  " };
+    let mut spans = vec![Span::styled(format!("{marker}{label:<20}"), label_style)];
+    for (name, chosen, highlighted) in options {
+        let mark = if chosen { "[x] " } else { "[ ] " };
+        let style = if highlighted && focused { theme.selected() } else { check_style(theme, chosen) };
+        spans.push(Span::styled(format!("{mark}{name}"), style));
+        spans.push(Span::raw("  "));
+    }
+    Line::from(spans)
 }

@@ -3,13 +3,26 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::{SystemTime, UNIX_EPOCH};
 use telnyx_setup::api::{
-    ApiError, Balance, ConnectionInbound, ConnectionOutbound, CredentialConnection, ErrorMeta,
-    ErrorSource, OutboundVoiceProfile, Page, PageMeta, TelnyxError,
+    ApiError, Balance, ConnectionInbound, ConnectionOutbound, CredentialConnection, ErrorMeta, ErrorSource,
+    OutboundVoiceProfile, Page, PageMeta, TelnyxError,
 };
 use telnyx_setup::msg::{Cmd, Msg, OpId, Reply, Request};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, Start, State, Step};
+
+/// The wall clock the tests' states start at, in Unix seconds: 2026-11-27 12:00:00 UTC.
+pub const NOW_SECS: u64 = 1_795_780_800;
+
+/// The real wall clock in Unix seconds, for checking what a server stamped.
+pub fn now_unix_secs_real() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+pub fn now() -> SystemTime {
+    UNIX_EPOCH + std::time::Duration::from_secs(NOW_SECS)
+}
 
 pub fn state_with(key: Option<&str>, source: KeySource) -> State {
     State::new(Start {
@@ -17,6 +30,8 @@ pub fn state_with(key: Option<&str>, source: KeySource) -> State {
         key_source: source,
         seed: 1,
         color: false,
+        now: now(),
+        utc_offset: time::UtcOffset::UTC,
     })
 }
 
@@ -29,47 +44,29 @@ pub fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
 }
 
 pub fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
-    state.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )))
+    state.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
 }
 
 pub fn type_text(state: &mut State, text: &str) {
     for c in text.chars() {
         let cmds = press(state, KeyCode::Char(c));
-        assert!(
-            cmds.is_empty(),
-            "typing {c:?} should not issue commands: {cmds:?}"
-        );
+        assert!(cmds.is_empty(), "typing {c:?} should not issue commands: {cmds:?}");
     }
 }
 
 /// The operation the current screen waits for.
 pub fn pending_op(state: &State) -> OpId {
-    state
-        .step
-        .activity()
-        .pending
-        .as_ref()
-        .expect("a request should be in flight")
-        .op
+    state.step.activity().pending.as_ref().expect("a request should be in flight").op
 }
 
 pub fn reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
     let op = pending_op(state);
-    state.update(Msg::Done {
-        op,
-        outcome: Ok(reply),
-    })
+    state.update(Msg::Done { op, outcome: Ok(reply) })
 }
 
 pub fn fail(state: &mut State, error: ApiError) -> Vec<Cmd> {
     let op = pending_op(state);
-    state.update(Msg::Done {
-        op,
-        outcome: Err(error),
-    })
+    state.update(Msg::Done { op, outcome: Err(error) })
 }
 
 /// The single API request among `cmds`.
@@ -90,24 +87,15 @@ pub fn balance() -> Balance {
     }
 }
 
-pub fn connection(
-    id: &str,
-    name: &str,
-    codecs: &[&str],
-    profile: Option<&str>,
-) -> CredentialConnection {
+pub fn connection(id: &str, name: &str, codecs: &[&str], profile: Option<&str>) -> CredentialConnection {
     CredentialConnection {
         id: id.into(),
         connection_name: name.into(),
         user_name: format!("user{id}"),
         password: Secret::from("password123"),
         active: true,
-        inbound: ConnectionInbound {
-            codecs: codecs.iter().map(|c| c.to_string()).collect(),
-        },
-        outbound: ConnectionOutbound {
-            outbound_voice_profile_id: profile.map(str::to_owned),
-        },
+        inbound: ConnectionInbound { codecs: codecs.iter().map(|c| c.to_string()).collect() },
+        outbound: ConnectionOutbound { outbound_voice_profile_id: profile.map(str::to_owned) },
         created_at: None,
     }
 }
@@ -126,15 +114,7 @@ pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile
 
 pub fn page<T>(data: Vec<T>) -> Page<T> {
     let total = data.len() as u64;
-    Page {
-        data,
-        meta: PageMeta {
-            page_number: 1,
-            page_size: 250,
-            total_pages: 1,
-            total_results: total,
-        },
-    }
+    Page { data, meta: PageMeta { page_number: 1, page_size: 250, total_pages: 1, total_results: total } }
 }
 
 pub fn telnyx_error(code: &str, title: &str, detail: &str, pointer: Option<&str>) -> TelnyxError {
@@ -142,14 +122,9 @@ pub fn telnyx_error(code: &str, title: &str, detail: &str, pointer: Option<&str>
         code: Some(code.into()),
         title: Some(title.into()),
         detail: Some(detail.into()),
-        source: pointer.map(|p| ErrorSource {
-            pointer: Some(p.into()),
-            parameter: None,
-        }),
+        source: pointer.map(|p| ErrorSource { pointer: Some(p.into()), parameter: None }),
         meta: Some(ErrorMeta {
-            url: Some(format!(
-                "https://developers.telnyx.com/docs/overview/errors/{code}"
-            )),
+            url: Some(format!("https://developers.telnyx.com/docs/overview/errors/{code}")),
         }),
     }
 }
@@ -217,11 +192,7 @@ pub fn at_profiles() -> State {
     );
     reply(
         &mut state,
-        Reply::ProfilesListed(page(vec![profile(
-            EXISTING_PROFILE,
-            "Office outbound",
-            &["US", "CA", "MX"],
-        )])),
+        Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"])])),
     );
     assert!(matches!(state.step, Step::Profile(_)));
     state
@@ -234,11 +205,7 @@ pub fn at_countries() -> State {
     press(&mut state, KeyCode::Enter);
     reply(
         &mut state,
-        Reply::ProfileCreated(profile(
-            "1293384261075731403",
-            "WebRTC outbound",
-            &["US", "CA"],
-        )),
+        Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])),
     );
     reply(
         &mut state,
@@ -250,5 +217,117 @@ pub fn at_countries() -> State {
         )),
     );
     assert!(matches!(state.step, Step::Countries(_)));
+    state
+}
+
+/// On step 6's intro, with a connection "1293384261075731402" and US, CA whitelisted.
+pub fn at_numbers() -> State {
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfileUpdated(profile("1293384261075731403", "WebRTC outbound", &["CA", "US"])),
+    );
+    assert!(matches!(state.step, Step::Numbers(_)));
+    state
+}
+
+pub fn available(number: &str, upfront: &str, monthly: &str) -> telnyx_setup::api::AvailableNumber {
+    use telnyx_setup::api::{AvailableNumber, CostInformation, Feature, RegionInformation};
+    AvailableNumber {
+        phone_number: number.into(),
+        cost_information: CostInformation {
+            upfront_cost: upfront.into(),
+            monthly_cost: monthly.into(),
+            currency: "USD".into(),
+        },
+        features: ["voice", "sms"].map(|name| Feature { name: name.into() }).to_vec(),
+        region_information: vec![
+            RegionInformation { region_type: "country_code".into(), region_name: "US".into() },
+            RegionInformation { region_type: "location".into(), region_name: "Chicago".into() },
+            RegionInformation { region_type: "state".into(), region_name: "IL".into() },
+        ],
+    }
+}
+
+/// On the search results with two numbers listed.
+pub fn at_results() -> State {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::NumbersFound(vec![
+            available("+13125550100", "1.00", "1.00"),
+            available("+13125550199", "2.50", "3.25"),
+        ]),
+    );
+    state
+}
+
+pub fn order(status: &str, numbers: &[&str]) -> telnyx_setup::api::NumberOrder {
+    use telnyx_setup::api::{NumberOrder, OrderedNumber};
+    NumberOrder {
+        id: "5b6a2b74-0f7c-4c55-9b1a-2d8c3f0b9e11".into(),
+        status: status.into(),
+        phone_numbers: numbers
+            .iter()
+            .map(|n| OrderedNumber {
+                id: format!("id-{n}"),
+                phone_number: (*n).into(),
+                status: Some(status.into()),
+                requirements_met: Some(true),
+                requirements_status: Some("approved".into()),
+            })
+            .collect(),
+        connection_id: Some("1293384261075731402".into()),
+        customer_reference: None,
+        requirements_met: Some(true),
+    }
+}
+
+pub fn owned(number: &str) -> telnyx_setup::api::PhoneNumber {
+    telnyx_setup::api::PhoneNumber {
+        id: "1293384261075731500".into(),
+        phone_number: number.into(),
+        status: "active".into(),
+        connection_id: Some("1293384261075731402".into()),
+        connection_name: Some("WebRTC (telnyx-setup)".into()),
+        phone_number_type: Some("local".into()),
+    }
+}
+
+/// A JWT whose `exp` is `NOW_SECS + 24h` (unsigned: only its claims are read).
+pub fn jwt() -> Secret {
+    use base64::Engine;
+    let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    let claims = format!(r#"{{"sub":"connection:1","exp":{}}}"#, NOW_SECS + 24 * 3600);
+    Secret::new(format!("{}.{}.c2lnbmF0dXJl", encode(r#"{"alg":"HS256","typ":"JWT"}"#), encode(&claims)))
+}
+
+pub fn credential() -> telnyx_setup::api::TelephonyCredential {
+    telnyx_setup::api::TelephonyCredential {
+        id: "c215ade3-0d39-418e-94be-c5f780760199".into(),
+        name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
+        resource_id: Some("connection:1293384261075731402".into()),
+        sip_username: "gencrednCvHU5IYpSBPPsXI2iQsDX".into(),
+        sip_password: Secret::from("a92dbcfb60184a8cb330b0acb2f7617b"),
+        expired: false,
+        expires_at: None,
+    }
+}
+
+/// On step 8 with a token generated.
+pub fn at_token() -> State {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::CredentialCreated(credential()));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::TokenCreated(jwt()));
+    assert!(matches!(state.step, Step::Token(_)));
     state
 }

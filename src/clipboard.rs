@@ -1,0 +1,124 @@
+//! Copying to the clipboard: the system clipboard (arboard) where a display exists, and
+//! an OSC 52 escape sequence otherwise (SSH, tmux, no display), so the terminal sets
+//! its own clipboard. The result says which was used; "Copied" is shown only for a
+//! copy that really happened. [`Recording`] stands in for tests.
+
+use std::io::{self, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How a copy was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyMethod {
+    /// The system clipboard. On X11 a clipboard owner (xclip) keeps the text after this
+    /// program exits when `kept_after_exit`; otherwise it lasts while this program runs.
+    System { kept_after_exit: bool },
+    /// An OSC 52 escape sequence sent to the terminal, which sets its clipboard (most
+    /// terminals do; tmux needs `set -g set-clipboard on`).
+    Osc52,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not copy: {0}")]
+pub struct CopyError(pub String);
+
+pub trait Clipboard {
+    fn copy(&mut self, text: &str) -> Result<CopyMethod, CopyError>;
+}
+
+/// The real clipboard: arboard first, OSC 52 as the fallback.
+#[derive(Default)]
+pub struct SystemClipboard {
+    /// Opened on first use; `None` after a failed open, so it is not retried per copy.
+    board: Option<Option<arboard::Clipboard>>,
+}
+
+impl SystemClipboard {
+    fn board(&mut self) -> Option<&mut arboard::Clipboard> {
+        self.board
+            .get_or_insert_with(|| {
+                // Without a display arboard fails anyway, after an X11 connection
+                // attempt; skip straight to OSC 52.
+                if cfg!(target_os = "linux")
+                    && std::env::var_os("DISPLAY").is_none()
+                    && std::env::var_os("WAYLAND_DISPLAY").is_none()
+                {
+                    return None;
+                }
+                arboard::Clipboard::new().map_err(|e| tracing::info!(error = %e, "no system clipboard")).ok()
+            })
+            .as_mut()
+    }
+}
+
+impl Clipboard for SystemClipboard {
+    fn copy(&mut self, text: &str) -> Result<CopyMethod, CopyError> {
+        if let Some(board) = self.board() {
+            match board.set_text(text) {
+                Ok(()) => {
+                    let kept_after_exit = !cfg!(target_os = "linux") || hand_to_xclip(text);
+                    return Ok(CopyMethod::System { kept_after_exit });
+                }
+                Err(error) => tracing::info!(%error, "system clipboard refused the text; using OSC 52"),
+            }
+        }
+        let mut stdout = io::stdout();
+        crossterm::execute!(stdout, crossterm::clipboard::CopyToClipboard::to_clipboard_from(text))
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CopyError(e.to_string()))?;
+        Ok(CopyMethod::Osc52)
+    }
+}
+
+/// On X11 the clipboard's content is served by its owner, which arboard is only while
+/// this program runs. xclip forks a background owner that keeps serving after we exit.
+fn hand_to_xclip(text: &str) -> bool {
+    let spawned = Command::new("xclip")
+        .args(["-selection", "clipboard", "-in"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = spawned else { return false };
+    let written = child.stdin.take().is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
+    // xclip's foreground process exits once its background owner has forked; wait a
+    // little for it so it is reaped, without holding the screen up.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(Some(status)) => return written && status.success(),
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => return false,
+        }
+    }
+    written
+}
+
+/// Records copies instead of making them, answering as configured. Clones share the
+/// record, so a test keeps one while the loop owns another.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    copies: Arc<Mutex<Vec<String>>>,
+    answer: Result<CopyMethod, CopyError>,
+}
+
+impl Recording {
+    pub fn answering(answer: Result<CopyMethod, CopyError>) -> Self {
+        Self { copies: Arc::default(), answer }
+    }
+
+    /// Everything copied so far, oldest first.
+    pub fn copies(&self) -> Vec<String> {
+        self.copies.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+impl Clipboard for Recording {
+    fn copy(&mut self, text: &str) -> Result<CopyMethod, CopyError> {
+        if let Ok(mut copies) = self.copies.lock() {
+            copies.push(text.to_owned());
+        }
+        self.answer.clone()
+    }
+}

@@ -1,0 +1,56 @@
+//! The plain-text summary printed to stdout when the wizard ends: what was set up and
+//! how to log in. Secrets are left out unless the user passed `--print-secrets`.
+
+use crate::state::{SIP_DOMAIN, Setup};
+use std::fmt::Write;
+
+pub fn text(setup: &Setup, print_secrets: bool) -> String {
+    let mut out = String::new();
+    let mut line = |label: &str, value: &str| {
+        let _ = writeln!(out, "{label:<18}{value}");
+    };
+    let Some(connection) = &setup.connection else {
+        return "telnyx-setup: nothing was set up.\n".to_owned();
+    };
+    line("Connection", &format!("{} (id {})", connection.connection_name, connection.id));
+    line("SIP user name", &connection.user_name);
+    if print_secrets {
+        line("SIP password", connection.password.expose());
+    }
+    line("Codecs", &connection.inbound.codecs.join(", "));
+    if let Some(profile) = &setup.profile {
+        line("Voice profile", &format!("{} (id {})", profile.name, profile.id));
+        line("Countries", &profile.whitelisted_destinations.join(", "));
+    }
+    let numbers: Vec<&str> = setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
+    line("Numbers", &if numbers.is_empty() { "none".to_owned() } else { numbers.join(", ") });
+    if let Some(credential) = &setup.credential {
+        line("Credential", &format!("{} (id {})", credential.sip_username, credential.id));
+        line("SIP address", &format!("{}@{SIP_DOMAIN}", credential.sip_username));
+        if print_secrets {
+            line("Credential pass", credential.sip_password.expose());
+        }
+    }
+    if let Some(token) = &setup.token {
+        if let Some(at) = token.expires_at.and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok()) {
+            let at = at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            line("Token expires", &at);
+        }
+        if print_secrets {
+            line("Login token", token.jwt.expose());
+        }
+    }
+    out.push('\n');
+    let token =
+        if print_secrets && setup.token.is_some() { "<the login token above>" } else { "<login token>" };
+    let _ = writeln!(out, "WebRTC token login:      new TelnyxRTC({{ login_token: \"{token}\" }})");
+    let _ = writeln!(
+        out,
+        "WebRTC credential login: new TelnyxRTC({{ login: \"{}\", password: \"<SIP password>\" }})",
+        connection.user_name
+    );
+    if !print_secrets {
+        let _ = writeln!(out, "(Secrets are not printed; run with --print-secrets to include them.)");
+    }
+    out
+}

@@ -1,0 +1,80 @@
+//! Step 7's screens: the connection's credentials with "Create new" first, the create
+//! form, and the chosen credential's SIP details.
+
+use super::connection::truncate;
+use super::theme::Theme;
+use super::widgets::{Look, Shown, fact, paragraph, rows, select_list, text_field};
+use crate::state::{CredentialField, CredentialStep, SIP_DOMAIN};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, ListItem};
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep) {
+    let [intro, rest] = rows(area, [2, 0]);
+    frame.render_widget(
+        paragraph(Line::raw(
+            "An on-demand credential belongs to the connection; the login token of the next step is made from it.",
+        )),
+        intro,
+    );
+    if let Some(form) = &step.form {
+        let [name, tag, expires] = rows(rest, [3, 3, 3]);
+        for (field, field_area) in CredentialField::ALL.into_iter().zip([name, tag, expires]) {
+            let look = Look {
+                label: field.label(),
+                shown: Shown::Clear,
+                focused: form.focus == field && !step.activity.busy(),
+                invalid: false,
+            };
+            text_field(frame, field_area, theme, form.field(field), look);
+        }
+        return;
+    }
+    if let Some(credential) = &step.chosen {
+        let password = if step.reveal {
+            credential.sip_password.expose().to_owned()
+        } else {
+            credential.sip_password.masked()
+        };
+        let mut lines = vec![
+            fact(
+                theme,
+                "Credential",
+                format!("{} ({})", credential.name.as_deref().unwrap_or("unnamed"), credential.id),
+            ),
+            fact(theme, "SIP user name", credential.sip_username.as_str()),
+            fact(theme, "SIP password", password),
+            fact(theme, "SIP address", format!("{}@{SIP_DOMAIN}", credential.sip_username)),
+            fact(theme, "Expires", credential.expires_at.as_deref().unwrap_or("never")),
+        ];
+        if credential.expired {
+            lines.push(Line::styled(
+                "This credential has expired: create a new one (Esc, then n).",
+                theme.error(),
+            ));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Press Enter to make a login token from it."));
+        frame.render_widget(paragraph(lines), rest);
+        return;
+    }
+    let Some(credentials) = &step.credentials else {
+        frame.render_widget(paragraph(Line::styled("Loading credentials…", theme.dim())), rest);
+        return;
+    };
+    let mut items = vec![ListItem::new(Line::styled("+ Create a new credential", theme.current()))];
+    for credential in credentials {
+        let state = if credential.expired { "expired" } else { "active" };
+        items.push(ListItem::new(Line::from(vec![
+            Span::raw(format!("{:<32} ", truncate(credential.name.as_deref().unwrap_or("unnamed"), 32))),
+            Span::styled(format!("{}  {state}", credential.sip_username), theme.dim()),
+        ])));
+    }
+    let title = format!(
+        " Credentials of {} ({}) ",
+        truncate(&step.connection.connection_name, 30),
+        credentials.len()
+    );
+    select_list(frame, rest, theme, items, step.cursor, Block::bordered().title(title));
+}

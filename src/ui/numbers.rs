@@ -1,0 +1,223 @@
+//! Step 6's screens: the intro, the search form, results, the cart with its totals,
+//! the purchase confirmation, the order's progress and the assigned numbers.
+
+use super::theme::{CHECKED, DONE, FAILED, Theme, UNCHECKED};
+use super::widgets::{fact, inline_choice, inline_field, paragraph, rows, select_list};
+use crate::api::{AvailableNumber, NUMBER_FEATURES, NUMBER_TYPES};
+use crate::state::{NumbersScreen, NumbersStep, SearchField, plural};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, ListItem, Row, Table, TableState};
+
+/// Why a number, and the catch with token logins, said plainly.
+const TOKEN_NOTE: &str = "A client that logs in with a token (step 8) cannot be called on a number: \
+     calls to the number ring clients that log in with the connection's SIP user name and password.";
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    match step.screen {
+        NumbersScreen::Intro => draw_intro(frame, area, theme),
+        NumbersScreen::Search => draw_search(frame, area, theme, step),
+        NumbersScreen::Results => draw_results(frame, area, theme, step),
+        NumbersScreen::Cart | NumbersScreen::Confirm => draw_cart(frame, area, theme, step),
+        NumbersScreen::Ordering | NumbersScreen::Done => draw_order(frame, area, theme, step),
+    }
+}
+
+fn draw_intro(frame: &mut Frame, area: Rect, theme: &Theme) {
+    frame.render_widget(
+        paragraph(vec![
+            Line::raw("Optional: a phone number lets people call this connection from ordinary phones."),
+            Line::raw(""),
+            Line::raw(
+                "You search, choose numbers, and see the price; nothing is bought until you confirm with y.",
+            ),
+            Line::raw("The numbers are assigned to the connection."),
+            Line::raw(""),
+            Line::styled(TOKEN_NOTE, theme.warning()),
+            Line::raw(""),
+            Line::raw("Press Enter to search for numbers, or s to skip this step."),
+        ]),
+        area,
+    );
+}
+
+fn draw_search(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    let form = &step.form;
+    let [intro, fields] = rows(area, [2, 0]);
+    frame
+        .render_widget(paragraph(Line::raw("Search available numbers. Empty fields match anything.")), intro);
+    let busy = step.activity.busy();
+    for (index, field) in SearchField::ALL.into_iter().enumerate() {
+        let row = Rect { y: fields.y + index as u16, height: 1, ..fields };
+        if row.y >= fields.bottom() {
+            break;
+        }
+        let focused = form.focus == field && !busy;
+        match field {
+            SearchField::Type => {
+                let options = NUMBER_TYPES.iter().enumerate().map(|(i, (_, label))| {
+                    let chosen = i == form.number_type;
+                    (*label, chosen, chosen)
+                });
+                frame.render_widget(inline_choice(theme, field.label(), focused, options), row);
+            }
+            SearchField::Features => {
+                let options = NUMBER_FEATURES
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (*name, form.features[i], i == form.feature_cursor));
+                frame.render_widget(inline_choice(theme, field.label(), focused, options), row);
+            }
+            _ => {
+                if let Some(text) = form.text(field) {
+                    inline_field(frame, row, theme, field.label(), text, focused);
+                }
+            }
+        }
+    }
+}
+
+/// "Chicago, IL" from a number's region information.
+fn place(number: &AvailableNumber) -> String {
+    let parts: Vec<&str> = ["location", "state"].iter().filter_map(|kind| number.region(kind)).collect();
+    if parts.is_empty() { number.region("country_code").unwrap_or("").to_owned() } else { parts.join(", ") }
+}
+
+fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    let header = Row::new(["", "Number", "Where", "Features", "Upfront", "Monthly"]).style(theme.dim());
+    let rows: Vec<Row> = step
+        .results
+        .iter()
+        .map(|number| {
+            let mark = if step.in_cart(&number.phone_number) { CHECKED } else { UNCHECKED };
+            let cost = &number.cost_information;
+            Row::new([
+                mark.to_owned(),
+                number.phone_number.clone(),
+                place(number),
+                number.feature_names().join(","),
+                format!("{} {}", cost.upfront_cost, cost.currency),
+                format!("{} {}", cost.monthly_cost, cost.currency),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Length(16),
+        Constraint::Length(18),
+        Constraint::Min(12),
+        Constraint::Length(9),
+        Constraint::Length(9),
+    ];
+    let kind = NUMBER_TYPES[step.form.number_type].1;
+    let title = format!(" {} ({kind}) · cart: {} ", plural(step.results.len(), "number"), step.cart.len());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title))
+        .row_highlight_style(theme.selected())
+        .highlight_symbol(super::theme::POINTER);
+    let mut state = TableState::default().with_selected(Some(step.cursor));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    let confirming = step.screen == NumbersScreen::Confirm;
+    let [list, totals] = rows(area, [step.cart.len() as u16 + 2, 0]);
+    let items = step
+        .cart
+        .iter()
+        .map(|number| {
+            let cost = &number.cost_information;
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{:<16} ", number.phone_number)),
+                Span::styled(format!("{:<24} ", place(number)), theme.dim()),
+                Span::raw(format!(
+                    "{} {} now, {} {} a month",
+                    cost.upfront_cost, cost.currency, cost.monthly_cost, cost.currency
+                )),
+            ]))
+        })
+        .collect();
+    let title = format!(" Cart: {} ", plural(step.cart.len(), "number"));
+    select_list(frame, list, theme, items, step.cart_cursor, Block::bordered().title(title));
+    let mut lines = vec![
+        fact(theme, "Total", step.total_text()),
+        fact(
+            theme,
+            "Assigned to",
+            format!("{} (id {})", step.connection.connection_name, step.connection.id),
+        ),
+    ];
+    if step.unpriced() > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} could not be priced; they count as 0 in the total.",
+                plural(step.unpriced(), "number")
+            ),
+            theme.warning(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    if confirming {
+        lines.push(Line::styled(
+            format!("Buy {} for {}? [y/N]", plural(step.cart.len(), "number"), step.total_text()),
+            theme.current(),
+        ));
+    } else {
+        lines.push(Line::raw("Press Enter to review the purchase; nothing is bought until you confirm."));
+    }
+    frame.render_widget(paragraph(lines), totals);
+}
+
+fn draw_order(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    let Some(order) = &step.order else { return };
+    let mut lines = vec![fact(theme, "Order", format!("{} ({})", order.id, order.status)), Line::raw("")];
+    if step.screen == NumbersScreen::Done && !step.assigned.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{DONE} {} bought and assigned to {}:",
+                plural(step.assigned.len(), "number"),
+                step.connection.connection_name
+            ),
+            theme.done(),
+        ));
+        for number in &step.assigned {
+            let connection =
+                number.connection_name.clone().or(number.connection_id.clone()).unwrap_or_default();
+            lines.push(Line::raw(format!("  {}  {}  on {connection}", number.phone_number, number.status)));
+        }
+    } else {
+        for number in &order.phone_numbers {
+            let status = number.status.as_deref().unwrap_or("pending");
+            let symbol = match status {
+                "success" => DONE,
+                "failure" => FAILED,
+                _ => "…",
+            };
+            let mut line = format!("  {symbol} {}  {status}", number.phone_number);
+            if number.requirements_met == Some(false) {
+                let requirement = number.requirements_status.as_deref().unwrap_or("pending");
+                line.push_str(&format!("  (documents required: {requirement})"));
+            }
+            lines.push(Line::raw(line));
+        }
+        if order.phone_numbers.iter().any(|n| n.requirements_met == Some(false))
+            || order.requirements_met == Some(false)
+        {
+            lines.push(Line::styled(
+                "Telnyx needs regulatory documents before these numbers work; add them in the portal under Numbers > My Number Orders.",
+                theme.warning(),
+            ));
+        }
+        if order.status == "failure" {
+            lines.push(Line::styled(
+                "The order failed: nothing was bought. Press Enter to continue without numbers.",
+                theme.error(),
+            ));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(TOKEN_NOTE, theme.dim()));
+    frame.render_widget(paragraph(lines), area);
+}

@@ -1,0 +1,73 @@
+//! Step 8's screen: the login token (hidden until `r`), its expiry in local time with a
+//! countdown, and what the last copy did.
+
+use super::theme::{DONE, FAILED, Theme};
+use super::widgets::{fact, paragraph};
+use crate::clipboard::CopyMethod;
+use crate::state::{LoginToken, TokenStep};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    step: &TokenStep,
+    now: SystemTime,
+    offset: time::UtcOffset,
+) {
+    let mut lines = vec![
+        fact(theme, "Credential", format!("{} ({})", step.credential.sip_username, step.credential.id)),
+        Line::raw(""),
+    ];
+    let Some(token) = &step.token else {
+        lines.push(Line::raw("Press Enter to generate a login token (a JWT, valid for 24 hours)."));
+        frame.render_widget(paragraph(lines), area);
+        return;
+    };
+    let shown = if step.reveal {
+        token.jwt.expose().to_owned()
+    } else {
+        format!("{}… ({} characters, r reveals)", "•".repeat(24), token.jwt.expose().chars().count())
+    };
+    lines.push(fact(theme, "Token", shown));
+    lines.push(fact(theme, "Expires", expiry_text(token, now, offset)));
+    lines.push(Line::raw(""));
+    lines.push(match &step.copied {
+        None => Line::styled("y copies the token (it does not need revealing).", theme.dim()),
+        Some(Ok(CopyMethod::System { kept_after_exit: true })) => {
+            Line::styled(format!("{DONE} Copied to the system clipboard."), theme.done())
+        }
+        Some(Ok(CopyMethod::System { kept_after_exit: false })) => Line::styled(
+            format!("{DONE} Copied to the system clipboard; paste it before quitting (install xclip to keep it)."),
+            theme.done(),
+        ),
+        Some(Ok(CopyMethod::Osc52)) => Line::styled(
+            format!("{DONE} Sent to your terminal's clipboard (OSC 52: no system clipboard here). In tmux: set -g set-clipboard on."),
+            theme.done(),
+        ),
+        Some(Err(error)) => Line::styled(format!("{FAILED} Not copied: {error}"), theme.error()),
+    });
+    lines.push(Line::raw(""));
+    lines.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
+    frame.render_widget(paragraph(lines), area);
+}
+
+/// "2026-11-28 19:05 (+01:00), in 23h 59m", or "expired".
+pub fn expiry_text(token: &LoginToken, now: SystemTime, offset: time::UtcOffset) -> String {
+    let Some(expires_at) = token.expires_at else { return "not stated in the token".to_owned() };
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(expires_at) else { return expires_at.to_string() };
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] ([offset_hour sign:mandatory]:[offset_minute])"
+    );
+    let local = at.to_offset(offset).format(&format).unwrap_or_default();
+    let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let left = expires_at - now;
+    if left <= 0 {
+        format!("{local}, expired: press g for a new token")
+    } else {
+        format!("{local}, in {}h {:02}m {:02}s", left / 3600, left % 3600 / 60, left % 60)
+    }
+}

@@ -1,0 +1,378 @@
+//! update() tests for steps 6-8: numbers (search, cart, confirmation, ordering,
+//! assignment), the on-demand credential and the login token.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use std::time::Duration;
+use telnyx_setup::api::{ApiError, NewTelephonyCredential};
+use telnyx_setup::clipboard::{CopyError, CopyMethod};
+use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
+use telnyx_setup::state::{NumbersScreen, Problem, SearchField, Step};
+
+fn numbers(state: &telnyx_setup::state::State) -> &telnyx_setup::state::NumbersStep {
+    match &state.step {
+        Step::Numbers(step) => step,
+        other => panic!("not on the numbers step: {other:?}"),
+    }
+}
+
+fn place_order_calls(cmds: &[Cmd]) -> usize {
+    cmds.iter().filter(|c| matches!(c, Cmd::Call { request: Request::PlaceOrder(_), .. })).count()
+}
+
+#[test]
+fn s_skips_the_numbers_step_and_loads_credentials() {
+    let mut state = at_numbers();
+    let cmds = press(&mut state, KeyCode::Char('s'));
+    assert_eq!(only_call(&cmds), &Request::ListCredentials { connection_id: "1293384261075731402".into() });
+    assert!(matches!(state.step, Step::Credential(_)));
+    assert!(state.ctx.setup.numbers_skipped);
+    assert!(state.ctx.setup.done()[5]);
+}
+
+#[test]
+fn the_search_defaults_to_a_whitelisted_country_voice_and_ten_numbers() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::SearchNumbers(search) = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(search.country_code, "US");
+    assert_eq!(search.phone_number_type, "local");
+    assert_eq!(search.features, ["voice"]);
+    assert_eq!(search.limit, 10);
+}
+
+#[test]
+fn the_search_form_edits_every_filter() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "ca");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "Toronto");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "416");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "55");
+    press(&mut state, KeyCode::Tab);
+    assert_eq!(numbers(&state).form.focus, SearchField::Type);
+    press(&mut state, KeyCode::Right); // toll-free
+    press(&mut state, KeyCode::Left); // back to local
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Right);
+    press(&mut state, KeyCode::Char(' ')); // sms on
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::SearchNumbers(search) = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(
+        (search.country_code.as_str(), search.locality.as_str(), search.national_destination_code.as_str()),
+        ("CA", "Toronto", "416")
+    );
+    assert_eq!(search.contains, "55");
+    assert_eq!(search.phone_number_type, "local");
+    assert_eq!(search.features, ["voice", "sms"]);
+}
+
+#[test]
+fn bad_search_input_is_refused_before_sending() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "XX");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(numbers(&state).activity.problem, Some(Problem::Input(_))));
+    assert_eq!(numbers(&state).form.focus, SearchField::Country);
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "US");
+    press(&mut state, KeyCode::BackTab); // around to "How many"
+    assert_eq!(numbers(&state).form.focus, SearchField::Limit);
+    type_text(&mut state, "1");
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "100 is the most one search asks for");
+    assert_eq!(numbers(&state).form.focus, SearchField::Limit);
+}
+
+#[test]
+fn no_results_says_so_and_stays_on_the_form() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::NumbersFound(vec![]));
+    assert_eq!(numbers(&state).screen, NumbersScreen::Search);
+    assert!(matches!(numbers(&state).activity.problem, Some(Problem::Input(_))));
+}
+
+#[test]
+fn space_fills_the_cart_and_the_total_is_the_sum_of_its_items() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    let step = numbers(&state);
+    assert_eq!(step.cart.len(), 2);
+    assert_eq!(step.totals()["USD"], (350, 425));
+    assert_eq!(step.total_text(), "3.50 USD now, 4.25 USD a month");
+    press(&mut state, KeyCode::Char(' ')); // takes the second out again
+    assert_eq!(numbers(&state).cart.len(), 1);
+    assert_eq!(numbers(&state).totals()["USD"], (100, 100));
+}
+
+#[test]
+fn enter_with_an_empty_cart_takes_the_highlighted_number() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    let step = numbers(&state);
+    assert_eq!(step.screen, NumbersScreen::Cart);
+    assert_eq!(step.cart.iter().map(|n| n.phone_number.as_str()).collect::<Vec<_>>(), ["+13125550199"]);
+}
+
+#[test]
+fn only_y_buys_and_every_other_answer_buys_nothing() {
+    for declined in [KeyCode::Char('n'), KeyCode::Enter, KeyCode::Esc, KeyCode::Char(' ')] {
+        let mut state = at_results();
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Enter);
+        assert_eq!(numbers(&state).screen, NumbersScreen::Confirm);
+        let cmds = press(&mut state, declined);
+        assert!(cmds.is_empty(), "{declined:?} must not order: {cmds:?}");
+        assert_eq!(numbers(&state).screen, NumbersScreen::Cart);
+        assert_eq!(numbers(&state).activity.problem, Some(Problem::Input("Nothing was bought.".into())));
+    }
+}
+
+#[test]
+fn y_places_exactly_one_order_with_a_reference_and_the_connection() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    let Request::PlaceOrder(body) = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.phone_numbers.len(), 1);
+    assert_eq!(body.phone_numbers[0].phone_number, "+13125550100");
+    assert_eq!(body.connection_id.as_deref(), Some("1293384261075731402"));
+    assert!(body.customer_reference.as_deref().is_some_and(|r| r.starts_with("telnyx-setup-")));
+    // A second y, or Enter, while the order is being placed does nothing.
+    assert_eq!(place_order_calls(&press(&mut state, KeyCode::Char('y'))), 0);
+    assert_eq!(place_order_calls(&press(&mut state, KeyCode::Enter)), 0);
+}
+
+#[test]
+fn the_order_reference_depends_on_the_cart_not_its_order() {
+    let mut first = at_results();
+    press(&mut first, KeyCode::Char(' '));
+    press(&mut first, KeyCode::Down);
+    press(&mut first, KeyCode::Char(' '));
+    let mut second = at_results();
+    press(&mut second, KeyCode::Down);
+    press(&mut second, KeyCode::Char(' '));
+    press(&mut second, KeyCode::Up);
+    press(&mut second, KeyCode::Char(' '));
+    assert_eq!(numbers(&first).order_reference(), numbers(&second).order_reference());
+    let mut other = at_results();
+    press(&mut other, KeyCode::Char(' '));
+    assert_ne!(numbers(&first).order_reference(), numbers(&other).order_reference());
+}
+
+#[test]
+fn a_timed_out_order_is_retried_with_the_same_reference() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let first = press(&mut state, KeyCode::Char('y'));
+    fail(&mut state, ApiError::Timeout);
+    assert_eq!(numbers(&state).screen, NumbersScreen::Confirm, "the question stays for a retry");
+    let again = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(only_call(&first), only_call(&again), "the retry looks the first order up by its reference");
+}
+
+#[test]
+fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    let cmds =
+        reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: false });
+    let Request::CheckOrder { after: first, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    let cmds = reply(&mut state, Reply::OrderChecked(order("pending", &["+13125550100"])));
+    let Request::CheckOrder { after: second, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert!(second > first, "{second:?} after {first:?}");
+    assert_eq!(*first, Duration::from_millis(500));
+    assert!(state.purchase_in_flight());
+    let cmds = reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100"])));
+    assert_eq!(
+        only_call(&cmds),
+        &Request::AssignNumbers {
+            connection_id: "1293384261075731402".into(),
+            phone_numbers: vec!["+13125550100".into()]
+        }
+    );
+    reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100")]));
+    assert_eq!(numbers(&state).screen, NumbersScreen::Done);
+    assert_eq!(state.ctx.setup.numbers, vec![owned("+13125550100")]);
+    assert!(!state.purchase_in_flight());
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
+}
+
+#[test]
+fn a_failed_order_is_reported_and_the_wizard_goes_on() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderPlaced { order: order("failure", &["+13125550100"]), existing: false });
+    assert_eq!(numbers(&state).screen, NumbersScreen::Done);
+    assert!(state.ctx.setup.numbers.is_empty());
+    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::ListCredentials { .. }));
+}
+
+#[test]
+fn a_refused_order_shows_telnyx_detail_on_the_question() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    let error = ApiError::Invalid {
+        status: 422,
+        errors: vec![telnyx_error(
+            "10015",
+            "Invalid value",
+            "+13125550100 is no longer available",
+            Some("/phone_numbers/0/phone_number"),
+        )],
+    };
+    fail(&mut state, error.clone());
+    assert_eq!(numbers(&state).activity.problem, Some(Problem::Api(error)));
+    assert!(state.ctx.setup.numbers.is_empty());
+}
+
+#[test]
+fn quitting_during_an_order_asks_first() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    assert!(press(&mut state, KeyCode::Char('q')).is_empty(), "q asks first");
+    assert!(state.confirm_quit);
+    assert!(press(&mut state, KeyCode::Char('n')).is_empty());
+    assert!(!state.confirm_quit);
+    assert!(ctrl(&mut state, 'c').is_empty(), "Ctrl-C asks too");
+    assert_eq!(ctrl(&mut state, 'c'), vec![Cmd::Quit], "a second Ctrl-C quits");
+}
+
+// ----- step 7: credential -----
+
+#[test]
+fn enter_creates_a_credential_with_the_defaults() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let expected = NewTelephonyCredential {
+        connection_id: "1293384261075731402".into(),
+        name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
+        tag: Some("telnyx-setup".into()),
+        expires_at: None,
+    };
+    assert_eq!(only_call(&cmds), &Request::CreateCredential(expected));
+}
+
+#[test]
+fn an_expiry_date_is_checked_and_sent_as_a_timestamp() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "2030-02-30");
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "February has no 30th");
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "28");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateCredential(body) = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.expires_at.as_deref(), Some("2030-02-28T00:00:00Z"));
+}
+
+#[test]
+fn a_created_credential_shows_its_sip_details_and_enter_goes_to_the_token() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::CredentialCreated(credential()));
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.chosen, Some(credential()));
+    assert!(!step.reveal);
+    press(&mut state, KeyCode::Char('r'));
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert!(step.reveal);
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "the token waits for Enter");
+    assert!(matches!(state.step, Step::Token(_)));
+    assert_eq!(state.ctx.setup.credential, Some(credential()));
+}
+
+#[test]
+fn an_existing_credential_can_be_picked() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
+    press(&mut state, KeyCode::Down);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.chosen, Some(credential()));
+}
+
+// ----- step 8: token -----
+
+#[test]
+fn the_token_expiry_comes_from_the_jwt() {
+    let state = at_token();
+    let Step::Token(step) = &state.step else { panic!() };
+    let token = step.token.as_ref().unwrap();
+    assert_eq!(token.expires_at, Some(NOW_SECS as i64 + 24 * 3600));
+    assert!(state.shows_clock());
+    assert!(state.ctx.setup.done().iter().all(|done| *done || state.ctx.setup.numbers_skipped));
+}
+
+#[test]
+fn y_copies_the_token_and_the_outcome_is_shown() {
+    let mut state = at_token();
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(cmds, vec![Cmd::Copy(jwt())]);
+    state.update(Msg::Copied(Ok(CopyMethod::Osc52)));
+    let Step::Token(step) = &state.step else { panic!() };
+    assert_eq!(step.copied, Some(Ok(CopyMethod::Osc52)));
+    state.update(Msg::Copied(Err(CopyError("no terminal".into()))));
+    let Step::Token(step) = &state.step else { panic!() };
+    assert!(matches!(step.copied, Some(Err(_))));
+}
+
+#[test]
+fn g_generates_a_fresh_token_and_enter_shows_the_summary() {
+    let mut state = at_token();
+    let cmds = press(&mut state, KeyCode::Char('g'));
+    assert!(matches!(only_call(&cmds), Request::CreateToken { .. }));
+    reply(&mut state, Reply::TokenCreated(jwt()));
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(state.step, Step::Finish(_)));
+    assert_eq!(press(&mut state, KeyCode::Enter), vec![Cmd::Quit]);
+}
+
+#[test]
+fn an_unreadable_token_still_works_without_an_expiry() {
+    let token = telnyx_setup::state::LoginToken::new(telnyx_setup::secret::Secret::from("not-a-jwt"));
+    assert_eq!(token.expires_at, None);
+}
