@@ -145,7 +145,7 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     let connection = &connections[0];
     assert!(connection.inbound.codecs.iter().any(|c| c == "VP8"));
     assert_eq!(connection.outbound.outbound_voice_profile_id.as_deref(), Some(profiles[0].id.as_str()));
-    assert_eq!(profiles[0].whitelisted_destinations, ["CA", "US"]);
+    assert_eq!(profiles[0].whitelisted_destinations, ["US", "CA"], "the profile's order is kept");
     let orders = api.list_number_orders(PageRequest::default(), None).await.unwrap().data;
     assert_eq!(orders.len(), 1, "exactly one order");
     let numbers =

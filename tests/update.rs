@@ -395,7 +395,7 @@ fn search_and_space_add_a_country_and_enter_saves_with_the_name() {
     let cmds = press(&mut state, KeyCode::Enter);
     let expected = OutboundVoiceProfileUpdate {
         name: "WebRTC outbound".into(),
-        whitelisted_destinations: ["CA", "DE", "US"].map(String::from).to_vec(),
+        whitelisted_destinations: ["US", "CA", "DE"].map(String::from).to_vec(),
     };
     assert_eq!(
         only_call(&cmds),

@@ -36,6 +36,14 @@ impl CountriesStep {
         }
     }
 
+    /// The selection as it is saved: the profile's countries kept in their order (the
+    /// first is the numbers step's default), then the added ones alphabetically.
+    pub fn whitelist(&self) -> Vec<String> {
+        let kept = self.profile.whitelisted_destinations.iter().filter(|c| self.selected.contains(*c));
+        let added = self.selected.iter().filter(|c| !self.profile.whitelisted_destinations.contains(c));
+        kept.chain(added).cloned().collect()
+    }
+
     /// The countries matching the search, in name order.
     pub fn visible(&self) -> Vec<&'static Country> {
         countries::all().iter().filter(|c| c.matches(self.filter.value())).collect()
@@ -94,7 +102,7 @@ impl CountriesStep {
                 }
                 let update = OutboundVoiceProfileUpdate {
                     name: self.profile.name.clone(),
-                    whitelisted_destinations: self.selected.iter().cloned().collect(),
+                    whitelisted_destinations: self.whitelist(),
                 };
                 Transition::run(ctx.call(
                     &mut self.activity,

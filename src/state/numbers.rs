@@ -205,8 +205,7 @@ pub struct NumbersStep {
 impl NumbersStep {
     /// The search country starts as the first whitelisted destination.
     pub fn new(connection: CredentialConnection, whitelist: &[String]) -> Self {
-        let country =
-            whitelist.iter().find(|c| *c == "US").or(whitelist.first()).map_or("US", String::as_str);
+        let country = whitelist.first().map_or("US", String::as_str);
         Self {
             connection,
             screen: NumbersScreen::Intro,

@@ -226,7 +226,7 @@ pub fn at_numbers() -> State {
     press(&mut state, KeyCode::Enter);
     reply(
         &mut state,
-        Reply::ProfileUpdated(profile("1293384261075731403", "WebRTC outbound", &["CA", "US"])),
+        Reply::ProfileUpdated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])),
     );
     assert!(matches!(state.step, Step::Numbers(_)));
     state
