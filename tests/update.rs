@@ -329,8 +329,8 @@ fn a_failed_attach_is_retried_without_creating_a_second_profile() {
     fail(&mut state, ApiError::Timeout);
     let Step::Profile(step) = &state.step else { panic!() };
     assert!(step.form.is_none());
-    assert_eq!(step.profiles.as_ref().unwrap()[0].id, "77", "the new profile is listed first");
-    assert_eq!(step.cursor, 1, "and highlighted");
+    assert_eq!(step.list.get(0).unwrap().id, "77", "the new profile is listed first");
+    assert_eq!(step.list.cursor, 1, "and highlighted");
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
 }
@@ -370,7 +370,7 @@ fn the_attached_profile_is_highlighted_and_kept_without_a_request() {
         ])),
     );
     let Step::Profile(step) = &state.step else { panic!() };
-    assert_eq!(step.cursor, 2);
+    assert_eq!(step.list.cursor, 2);
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     let Step::Countries(step) = &state.step else { panic!() };
     assert_eq!(step.profile.id, EXISTING_PROFILE);

@@ -1,7 +1,8 @@
 //! Step 2: pick a credential connection, or create one with a generated SIP user name
 //! and password. Row 0 of the list is "Create new"; existing connections follow.
 
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::pick::{Pick, PickList, cycle};
+use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{ApiError, CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
@@ -15,12 +16,7 @@ const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
 
 #[derive(Debug)]
 pub struct ConnectionStep {
-    /// `None` until the list has loaded.
-    pub connections: Option<Vec<CredentialConnection>>,
-    /// How many the account has in all (the list shows the first page).
-    pub total: u64,
-    /// 0 is "Create new"; `n` is `connections[n - 1]`.
-    pub cursor: usize,
+    pub list: PickList<CredentialConnection>,
     /// The create form, while it is open.
     pub form: Option<ConnectionForm>,
     pub activity: Activity,
@@ -108,10 +104,7 @@ impl ConnectionForm {
     }
 
     fn cycle_focus(&mut self, forward: bool) {
-        let index = FormField::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
-        let len = FormField::ALL.len();
-        let next = if forward { (index + 1) % len } else { (index + len - 1) % len };
-        self.focus = FormField::ALL[next];
+        self.focus = cycle(&FormField::ALL, self.focus, forward);
     }
 
     /// Checks the input against Telnyx's rules so a request that would be refused is
@@ -145,7 +138,7 @@ impl Default for ConnectionStep {
 
 impl ConnectionStep {
     pub fn new() -> Self {
-        Self { connections: None, total: 0, cursor: 0, form: None, activity: Activity::default() }
+        Self { list: PickList::default(), form: None, activity: Activity::default() }
     }
 
     /// (Re)loads the list, closing the form: used on entry and on return with Esc.
@@ -203,27 +196,16 @@ impl ConnectionStep {
                 }
             };
         }
-        let Some(connections) = &self.connections else {
-            // Still loading, or loading failed: Enter retries.
-            return match key.code {
-                KeyCode::Enter => Transition::Stay(self.reload(ctx)),
-                KeyCode::Esc => Transition::Back,
-                _ => Transition::none(),
-            };
-        };
-        if move_cursor(&mut self.cursor, connections.len() + 1, &key, true) {
-            return Transition::none();
-        }
-        match key.code {
-            KeyCode::Esc => Transition::Back,
-            KeyCode::Char('n') => self.open_form(ctx),
-            KeyCode::Enter if self.cursor == 0 => self.open_form(ctx),
-            KeyCode::Enter => {
-                let connection = connections[self.cursor - 1].clone();
+        match self.list.on_key(&key) {
+            Pick::Create => self.open_form(ctx),
+            Pick::Item(index) => {
+                let connection = self.list.get(index).cloned().unwrap_or_default();
                 ctx.setup.connection = Some(connection.clone());
                 Transition::next(Step::Codecs(CodecsStep::new(connection)), Vec::new())
             }
-            _ => Transition::none(),
+            Pick::Back => Transition::Back,
+            Pick::Reload => Transition::Stay(self.reload(ctx)),
+            Pick::Nothing => Transition::none(),
         }
     }
 
@@ -236,9 +218,7 @@ impl ConnectionStep {
     pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ConnectionsListed(page) => {
-                self.total = page.meta.total_results.max(page.data.len() as u64);
-                self.cursor = self.cursor.min(page.data.len());
-                self.connections = Some(page.data);
+                self.list.loaded(page);
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
@@ -271,8 +251,7 @@ impl ConnectionStep {
                 ("Ctrl-G", "regenerate"),
                 ("Esc", "cancel"),
             ],
-            None if self.connections.is_none() => vec![("Enter", "retry")],
-            None => vec![("↑↓", "move"), ("Enter", "choose"), ("n", "new")],
+            None => self.list.hints("choose"),
         }
     }
 }

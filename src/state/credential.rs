@@ -2,7 +2,8 @@
 //! credentials or create one (optional name, tag and expiry; Enter accepts defaults),
 //! then see its SIP user name and password.
 
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::pick::{Pick, PickList, cycle};
+use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::state::token::TokenStep;
@@ -68,9 +69,7 @@ impl CredentialForm {
     }
 
     fn cycle_focus(&mut self, forward: bool) {
-        let index = CredentialField::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
-        let len = CredentialField::ALL.len();
-        self.focus = CredentialField::ALL[if forward { (index + 1) % len } else { (index + len - 1) % len }];
+        self.focus = cycle(&CredentialField::ALL, self.focus, forward);
     }
 
     fn body(&self, connection_id: &str) -> Result<NewTelephonyCredential, (CredentialField, String)> {
@@ -97,10 +96,8 @@ impl CredentialForm {
 #[derive(Debug)]
 pub struct CredentialStep {
     pub connection: CredentialConnection,
-    /// The connection's credentials; `None` until loaded.
-    pub credentials: Option<Vec<TelephonyCredential>>,
-    /// 0 is "Create new"; `n` is `credentials[n - 1]`.
-    pub cursor: usize,
+    /// The connection's credentials.
+    pub list: PickList<TelephonyCredential>,
     pub form: Option<CredentialForm>,
     /// The credential chosen or created, shown with its SIP details.
     pub chosen: Option<TelephonyCredential>,
@@ -113,8 +110,7 @@ impl CredentialStep {
     pub fn new(connection: CredentialConnection) -> Self {
         Self {
             connection,
-            credentials: None,
-            cursor: 0,
+            list: PickList::default(),
             form: None,
             chosen: None,
             reveal: false,
@@ -183,25 +179,15 @@ impl CredentialStep {
                 _ => Transition::none(),
             };
         }
-        let Some(credentials) = &self.credentials else {
-            return match key.code {
-                KeyCode::Enter => Transition::Stay(self.reload(ctx)),
-                KeyCode::Esc => Transition::Back,
-                _ => Transition::none(),
-            };
-        };
-        if move_cursor(&mut self.cursor, credentials.len() + 1, &key, true) {
-            return Transition::none();
-        }
-        match key.code {
-            KeyCode::Esc => Transition::Back,
-            KeyCode::Char('n') => self.open_form(),
-            KeyCode::Enter if self.cursor == 0 => self.open_form(),
-            KeyCode::Enter => {
-                self.chosen = Some(credentials[self.cursor - 1].clone());
+        match self.list.on_key(&key) {
+            Pick::Create => self.open_form(),
+            Pick::Item(index) => {
+                self.chosen = self.list.get(index).cloned();
                 Transition::none()
             }
-            _ => Transition::none(),
+            Pick::Back => Transition::Back,
+            Pick::Reload => Transition::Stay(self.reload(ctx)),
+            Pick::Nothing => Transition::none(),
         }
     }
 
@@ -213,14 +199,10 @@ impl CredentialStep {
 
     pub(super) fn on_reply(&mut self, reply: Reply) -> Transition {
         match reply {
-            Reply::CredentialsListed(page) => {
-                self.cursor = self.cursor.min(page.data.len());
-                self.credentials = Some(page.data);
-            }
+            Reply::CredentialsListed(page) => self.list.loaded(page),
             Reply::CredentialCreated(credential) => {
                 self.form = None;
-                self.credentials.get_or_insert_with(Vec::new).insert(0, credential.clone());
-                self.cursor = 1;
+                self.list.insert_first(credential.clone());
                 self.chosen = Some(credential);
             }
             _ => {}
@@ -233,10 +215,8 @@ impl CredentialStep {
             vec![("Enter", "create"), ("Tab", "next field"), ("Esc", "cancel")]
         } else if self.chosen.is_some() {
             vec![("Enter", "continue"), ("r", if self.reveal { "hide" } else { "reveal" }), ("Esc", "list")]
-        } else if self.credentials.is_none() {
-            vec![("Enter", "retry")]
         } else {
-            vec![("↑↓", "move"), ("Enter", "choose"), ("n", "new")]
+            self.list.hints("choose")
         }
     }
 }

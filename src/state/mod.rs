@@ -12,6 +12,7 @@ mod credential;
 mod field;
 mod finish;
 mod numbers;
+mod pick;
 mod profile;
 mod sign_in;
 mod token;
@@ -23,6 +24,7 @@ pub use credential::{CredentialField, CredentialForm, CredentialStep, DEFAULT_TA
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
+pub use pick::{Pick, PickList};
 pub use profile::{ProfileForm, ProfileStep};
 pub use sign_in::{KeySource, SignInStep};
 pub use token::{LoginToken, TokenStep};

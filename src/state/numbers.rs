@@ -7,6 +7,7 @@
 //! order with that reference before creating one, so a retry after a timeout or a
 //! return to this step finds the first order instead of buying again.
 
+use super::pick::cycle;
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{
     AvailableNumber, CredentialConnection, NUMBER_FEATURES, NUMBER_TYPES, NewNumberOrder, NumberOrder,
@@ -139,9 +140,7 @@ impl SearchForm {
     }
 
     fn cycle_focus(&mut self, forward: bool) {
-        let index = SearchField::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
-        let len = SearchField::ALL.len();
-        self.focus = SearchField::ALL[if forward { (index + 1) % len } else { (index + len - 1) % len }];
+        self.focus = cycle(&SearchField::ALL, self.focus, forward);
     }
 
     /// Checks the form and builds the search, or says what to fix.

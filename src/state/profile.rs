@@ -2,7 +2,8 @@
 //! (`outbound.outbound_voice_profile_id`). Creating and attaching are two requests; a
 //! created profile joins the list at once, so a failed attach retries only the attach.
 
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::pick::{Pick, PickList};
+use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{
     ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate,
     OutboundVoiceProfile,
@@ -18,11 +19,7 @@ const MAX_NAME_CHARS: usize = 255;
 pub struct ProfileStep {
     /// The connection to attach (from step 2, with step 3's codecs).
     pub connection: CredentialConnection,
-    /// `None` until the list has loaded.
-    pub profiles: Option<Vec<OutboundVoiceProfile>>,
-    pub total: u64,
-    /// 0 is "Create new"; `n` is `profiles[n - 1]`.
-    pub cursor: usize,
+    pub list: PickList<OutboundVoiceProfile>,
     pub form: Option<ProfileForm>,
     /// The profile being attached while the attach request runs.
     pub attaching: Option<OutboundVoiceProfile>,
@@ -38,9 +35,7 @@ impl ProfileStep {
     pub fn new(connection: CredentialConnection) -> Self {
         Self {
             connection,
-            profiles: None,
-            total: 0,
-            cursor: 0,
+            list: PickList::default(),
             form: None,
             attaching: None,
             activity: Activity::default(),
@@ -86,25 +81,15 @@ impl ProfileStep {
                 }
             };
         }
-        let Some(profiles) = &self.profiles else {
-            return match key.code {
-                KeyCode::Enter => Transition::Stay(self.reload(ctx)),
-                KeyCode::Esc => Transition::Back,
-                _ => Transition::none(),
-            };
-        };
-        if move_cursor(&mut self.cursor, profiles.len() + 1, &key, true) {
-            return Transition::none();
-        }
-        match key.code {
-            KeyCode::Esc => Transition::Back,
-            KeyCode::Char('n') => self.open_form(),
-            KeyCode::Enter if self.cursor == 0 => self.open_form(),
-            KeyCode::Enter => {
-                let profile = profiles[self.cursor - 1].clone();
-                self.attach(profile, ctx)
-            }
-            _ => Transition::none(),
+        match self.list.on_key(&key) {
+            Pick::Create => self.open_form(),
+            Pick::Item(index) => match self.list.get(index).cloned() {
+                Some(profile) => self.attach(profile, ctx),
+                None => Transition::none(),
+            },
+            Pick::Back => Transition::Back,
+            Pick::Reload => Transition::Stay(self.reload(ctx)),
+            Pick::Nothing => Transition::none(),
         }
     }
 
@@ -132,18 +117,15 @@ impl ProfileStep {
     pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfilesListed(page) => {
-                self.total = page.meta.total_results.max(page.data.len() as u64);
                 // Highlight the profile already attached: Enter then keeps it.
                 let attached = self.attached_id().and_then(|id| page.data.iter().position(|p| p.id == id));
-                self.cursor = attached.map_or(0, |index| index + 1);
-                self.profiles = Some(page.data);
+                self.list.loaded(page);
+                self.list.cursor = attached.map_or(0, |index| index + 1);
                 Transition::none()
             }
             Reply::ProfileCreated(profile) => {
                 self.form = None;
-                self.profiles.get_or_insert_with(Vec::new).insert(0, profile.clone());
-                self.total += 1;
-                self.cursor = 1;
+                self.list.insert_first(profile.clone());
                 self.attach(profile, ctx)
             }
             Reply::ConnectionUpdated(connection) => {
@@ -166,8 +148,7 @@ impl ProfileStep {
     pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
         match &self.form {
             Some(_) => vec![("Enter", "create"), ("Esc", "cancel")],
-            None if self.profiles.is_none() => vec![("Enter", "retry")],
-            None => vec![("↑↓", "move"), ("Enter", "use"), ("n", "new")],
+            None => self.list.hints("use"),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Step 2's screen: the connection list with "Create new" first, or the create form.
 
 use super::theme::{CHECKED, Theme};
-use super::widgets::{Look, Shown, fact, paragraph, rows, select_list, text_field};
+use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
 use crate::state::{ConnectionForm, ConnectionStep, FormField};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, ListItem};
+use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep) {
     if let Some(form) = &step.form {
@@ -20,19 +20,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
         )),
         intro,
     );
-    let Some(connections) = &step.connections else {
-        frame.render_widget(paragraph(Line::styled("Loading connections…", theme.dim())), list);
-        return;
-    };
-    let mut items = vec![ListItem::new(Line::styled("+ Create a new connection", theme.current()))];
-    for connection in connections {
+    pick_list(frame, list, theme, &step.list, "credential connection", |connection| {
         let video = if connection.inbound.codecs.iter().any(|c| c == "VP8") { "VP8 on" } else { "VP8 off" };
         let profile = if connection.outbound.outbound_voice_profile_id.is_some() {
             "profile set"
         } else {
             "no profile"
         };
-        items.push(ListItem::new(Line::from(vec![
+        ListItem::new(Line::from(vec![
             Span::raw(format!("{:<28} ", truncate(&connection.connection_name, 28))),
             Span::styled(
                 format!(
@@ -42,14 +37,8 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
                 ),
                 theme.dim(),
             ),
-        ])));
-    }
-    let title = if step.total > connections.len() as u64 {
-        format!(" Credential connections (first {} of {}) ", connections.len(), step.total)
-    } else {
-        format!(" Credential connections ({}) ", connections.len())
-    };
-    select_list(frame, list, theme, items, step.cursor, Block::bordered().title(title));
+        ]))
+    });
 }
 
 fn inactive(active: bool) -> &'static str {

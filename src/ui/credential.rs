@@ -3,12 +3,12 @@
 
 use super::connection::truncate;
 use super::theme::Theme;
-use super::widgets::{Look, Shown, fact, paragraph, rows, select_list, text_field};
+use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
 use crate::state::{CredentialField, CredentialStep, SIP_DOMAIN};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, ListItem};
+use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep) {
     let [intro, rest] = rows(area, [2, 0]);
@@ -59,22 +59,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep)
         frame.render_widget(paragraph(lines), rest);
         return;
     }
-    let Some(credentials) = &step.credentials else {
-        frame.render_widget(paragraph(Line::styled("Loading credentials…", theme.dim())), rest);
-        return;
-    };
-    let mut items = vec![ListItem::new(Line::styled("+ Create a new credential", theme.current()))];
-    for credential in credentials {
+    pick_list(frame, rest, theme, &step.list, "credential", |credential| {
         let state = if credential.expired { "expired" } else { "active" };
-        items.push(ListItem::new(Line::from(vec![
+        ListItem::new(Line::from(vec![
             Span::raw(format!("{:<32} ", truncate(credential.name.as_deref().unwrap_or("unnamed"), 32))),
             Span::styled(format!("{}  {state}", credential.sip_username), theme.dim()),
-        ])));
-    }
-    let title = format!(
-        " Credentials of {} ({}) ",
-        truncate(&step.connection.connection_name, 30),
-        credentials.len()
-    );
-    select_list(frame, rest, theme, items, step.cursor, Block::bordered().title(title));
+        ]))
+    });
 }

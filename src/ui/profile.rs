@@ -2,13 +2,13 @@
 
 use super::connection::truncate;
 use super::theme::{CURRENT, Theme};
-use super::widgets::{Look, Shown, fact, paragraph, rows, select_list, text_field};
+use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
 use crate::api::NewOutboundVoiceProfile;
 use crate::state::ProfileStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, ListItem};
+use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
     let [intro, rest] = rows(area, [2, 0]);
@@ -42,15 +42,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
         );
         return;
     }
-    let Some(profiles) = &step.profiles else {
-        frame.render_widget(paragraph(Line::styled("Loading profiles…", theme.dim())), rest);
-        return;
-    };
-    let mut items = vec![ListItem::new(Line::styled("+ Create a new profile", theme.current()))];
-    for profile in profiles {
+    pick_list(frame, rest, theme, &step.list, "outbound voice profile", |profile| {
         let attached = step.attached_id() == Some(profile.id.as_str());
         let enabled = if profile.enabled == Some(false) { ", disabled" } else { "" };
-        items.push(ListItem::new(Line::from(vec![
+        ListItem::new(Line::from(vec![
             Span::raw(format!("{:<28} ", truncate(&profile.name, 28))),
             Span::styled(
                 format!(
@@ -64,8 +59,6 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
                 if attached { format!("  {CURRENT} attached") } else { String::new() },
                 theme.done(),
             ),
-        ])));
-    }
-    let title = format!(" Outbound voice profiles ({}) ", step.total);
-    select_list(frame, rest, theme, items, step.cursor, Block::bordered().title(title));
+        ]))
+    });
 }

@@ -1,7 +1,7 @@
 //! Pieces the screens share: labelled text fields, selectable lists, paragraphs.
 
 use super::theme::{POINTER, Theme};
-use crate::state::TextField;
+use crate::state::{PickList, TextField};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -134,4 +134,29 @@ pub fn inline_choice<'a>(
         spans.push(Span::raw("  "));
     }
     Line::from(spans)
+}
+
+/// A [`PickList`]: "Loading…" until it has loaded, then "+ Create a new …" followed by
+/// one row per item, under a title that counts them.
+pub fn pick_list<T>(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    list: &PickList<T>,
+    noun: &str,
+    row: impl Fn(&T) -> ListItem<'static>,
+) {
+    let Some(items) = &list.items else {
+        frame.render_widget(paragraph(Line::styled(format!("Loading {noun}s…"), theme.dim())), area);
+        return;
+    };
+    let mut rows = vec![ListItem::new(Line::styled(format!("+ Create a new {noun}"), theme.current()))];
+    rows.extend(items.iter().map(row));
+    let title = if list.total > items.len() as u64 {
+        format!(" {noun}s (first {} of {}) ", items.len(), list.total)
+    } else {
+        format!(" {noun}s ({}) ", items.len())
+    };
+    let title = title[..2].to_uppercase() + &title[2..];
+    select_list(frame, area, theme, rows, list.cursor, Block::bordered().title(title));
 }

@@ -1,0 +1,93 @@
+//! The list the connection, profile and credential screens share: loaded from the API,
+//! with "Create new" as its first row.
+
+use super::move_cursor;
+use crate::api::Page;
+use crossterm::event::{KeyCode, KeyEvent};
+
+#[derive(Debug)]
+pub struct PickList<T> {
+    /// `None` until the list has loaded (or while loading failed).
+    pub items: Option<Vec<T>>,
+    /// How many the account has in all; the list holds the first page.
+    pub total: u64,
+    /// 0 is "Create new"; `n` is `items[n - 1]`.
+    pub cursor: usize,
+}
+
+/// What a key asked of the list.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pick {
+    Create,
+    /// The item at this index of `items`.
+    Item(usize),
+    Back,
+    /// Loading failed and Enter asks again.
+    Reload,
+    Nothing,
+}
+
+impl<T> Default for PickList<T> {
+    fn default() -> Self {
+        Self { items: None, total: 0, cursor: 0 }
+    }
+}
+
+impl<T> PickList<T> {
+    pub fn on_key(&mut self, key: &KeyEvent) -> Pick {
+        let Some(items) = &self.items else {
+            return match key.code {
+                KeyCode::Enter => Pick::Reload,
+                KeyCode::Esc => Pick::Back,
+                _ => Pick::Nothing,
+            };
+        };
+        if move_cursor(&mut self.cursor, items.len() + 1, key, true) {
+            return Pick::Nothing;
+        }
+        match key.code {
+            KeyCode::Esc => Pick::Back,
+            KeyCode::Char('n') => Pick::Create,
+            KeyCode::Enter if self.cursor == 0 => Pick::Create,
+            KeyCode::Enter => Pick::Item(self.cursor - 1),
+            _ => Pick::Nothing,
+        }
+    }
+
+    pub fn loaded(&mut self, page: Page<T>) {
+        self.total = page.meta.total_results.max(page.data.len() as u64);
+        self.cursor = self.cursor.min(page.data.len());
+        self.items = Some(page.data);
+    }
+
+    /// Puts a just-created item first and highlights it.
+    pub fn insert_first(&mut self, item: T) {
+        self.items.get_or_insert_with(Vec::new).insert(0, item);
+        self.total += 1;
+        self.cursor = 1;
+    }
+
+    pub fn get(&self, index: usize) -> Option<&T> {
+        self.items.as_ref()?.get(index)
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.items.is_some()
+    }
+
+    /// The footer's keys for the list.
+    pub fn hints(&self, choose: &'static str) -> Vec<(&'static str, &'static str)> {
+        if self.is_loaded() {
+            vec![("↑↓", "move"), ("Enter", choose), ("n", "new")]
+        } else {
+            vec![("Enter", "retry")]
+        }
+    }
+}
+
+/// The field after (or before) `current` in `all`, wrapping around: Tab in forms.
+pub fn cycle<T: Copy + PartialEq>(all: &[T], current: T, forward: bool) -> T {
+    let index = all.iter().position(|f| *f == current).unwrap_or(0);
+    let len = all.len();
+    all[if forward { (index + 1) % len } else { (index + len - 1) % len }]
+}
