@@ -29,6 +29,10 @@ struct Cli {
     #[arg(long)]
     print_secrets: bool,
 
+    /// With --demo: active phone numbers the sandbox account starts with
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "demo")]
+    seed_numbers: usize,
+
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
     /// nothing reaches Telnyx
     #[arg(long)]
@@ -48,6 +52,9 @@ enum Command {
         /// Port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Active phone numbers the account starts with (for large-account tests)
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        seed_numbers: usize,
     },
 }
 
@@ -69,7 +76,9 @@ fn main() -> ExitCode {
     };
     let log = config::init_logging();
     let result = match cli.command {
-        Some(Command::Sandbox { host, port }) => runtime.block_on(serve_sandbox(SocketAddr::new(host, port))),
+        Some(Command::Sandbox { host, port, seed_numbers }) => {
+            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), seed_numbers))
+        }
         None => runtime.block_on(wizard(&cli, &matches, utc_offset)),
     };
     // Requests still in flight are abandoned rather than awaited.
@@ -95,9 +104,9 @@ async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) ->
     };
     let mut sandbox = None;
     let base = if cli.demo {
-        let started = Sandbox::start_local(&Seed::default())
-            .await
-            .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+        let seed = Seed { phone_numbers: cli.seed_numbers, ..Seed::default() };
+        let started =
+            Sandbox::start_local(&seed).await.map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
         let base = ApiBase::parse(&started.base_url()).map_err(|e| format!("sandbox URL: {e}"))?;
         sandbox = Some(started);
         if key.is_none() {
@@ -124,9 +133,9 @@ async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) ->
     Ok(())
 }
 
-async fn serve_sandbox(addr: SocketAddr) -> Result<(), String> {
-    let sandbox =
-        Sandbox::start(addr, &Seed::default()).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+async fn serve_sandbox(addr: SocketAddr, phone_numbers: usize) -> Result<(), String> {
+    let seed = Seed { phone_numbers, ..Seed::default() };
+    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read.
     println!("{}", sandbox.base_url());
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");

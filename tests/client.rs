@@ -674,3 +674,42 @@ async fn numbers_are_searched_ordered_and_assigned() {
     let error = client.update_phone_number("1", &assign).await.unwrap_err();
     assert!(matches!(error, ApiError::NotFound(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn registration_status_reports_that_no_device_is_registered() {
+    let (sandbox, api) = start(&Seed::default()).await;
+    let connection =
+        api.list_credential_connections(PageRequest::default(), None).await.unwrap().data.remove(0);
+    let status = api.check_registration_status(&connection.id).await.unwrap();
+    assert_eq!(status.status, "Not Registered");
+    assert_eq!(status.sip_username.as_deref(), Some(connection.user_name.as_str()));
+    let exchange = last(&sandbox);
+    assert_eq!(
+        (exchange.method.as_str(), exchange.path.as_str()),
+        (
+            "POST",
+            format!("/credential_connections/{}/actions/check_registration_status", connection.id).as_str()
+        )
+    );
+    assert!(matches!(api.check_registration_status("1").await, Err(ApiError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn a_large_seeded_account_pages_its_numbers() {
+    let (_sandbox, api) = start(&Seed { phone_numbers: 10_000, ..Seed::default() }).await;
+    let connection =
+        api.list_credential_connections(PageRequest::default(), None).await.unwrap().data.remove(0);
+    let first = api.list_phone_numbers(PageRequest::first(250), &PhoneNumberFilter::default()).await.unwrap();
+    assert_eq!(first.meta.total_results, 10_000);
+    assert_eq!(first.meta.total_pages, 40);
+    assert_eq!(first.data.len(), 250);
+    assert!(first.data.iter().all(|n| n.connection_id.as_deref() == Some(connection.id.as_str())));
+    let last_page = api
+        .list_phone_numbers(PageRequest { number: Some(40), size: Some(250) }, &PhoneNumberFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(last_page.data.last().unwrap().phone_number, "+15550009999");
+    let filter = PhoneNumberFilter { connection_id: None, phone_number: Some("5550001234".into()) };
+    let found = api.list_phone_numbers(PageRequest::default(), &filter).await.unwrap();
+    assert_eq!(found.data.len(), 1);
+}

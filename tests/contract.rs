@@ -101,6 +101,7 @@ async fn every_client_method_keeps_the_contract() {
         outbound: None,
     };
     api.update_credential_connection(&connection.id, &codecs).await.unwrap();
+    api.check_registration_status(&connection.id).await.unwrap();
     let profiles = api.list_outbound_voice_profiles(PageRequest::first(20), None).await.unwrap();
     api.list_outbound_voice_profiles(PageRequest::default(), Some("Office")).await.unwrap();
     let profile =
@@ -273,6 +274,7 @@ async fn every_client_method_keeps_the_contract() {
         "RetrieveCredentialConnection",
         "UpdateCredentialConnection",
         "DeleteCredentialConnection",
+        "CheckRegistrationStatus",
         "ListOutboundVoiceProfiles",
         "CreateVoiceProfile",
         "GetOutboundVoiceProfile",

@@ -144,6 +144,14 @@ impl Client {
         self.data(Method::PATCH, &["credential_connections", id], Query::new(), Some(body)).await
     }
 
+    pub async fn check_registration_status(
+        &self,
+        connection_id: &str,
+    ) -> Result<RegistrationStatus, ApiError> {
+        let path = ["credential_connections", connection_id, "actions", "check_registration_status"];
+        self.data(Method::POST, &path, Query::new(), None::<&()>).await
+    }
+
     pub async fn delete_credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
         self.data(Method::DELETE, &["credential_connections", id], Query::new(), None::<&()>).await
     }

@@ -215,3 +215,22 @@ pub struct TelephonyCredentialFilter {
     pub resource_id: Option<String>,
     pub tag: Option<String>,
 }
+
+/// `POST /credential_connections/{id}/actions/check_registration_status`: whether a SIP
+/// device is registered with the connection now.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct RegistrationStatus {
+    /// `Not Applicable`, `Not Registered`, `Failed`, `Expired`, `Registered` or `Unregistered`.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub sip_username: Option<String>,
+    #[serde(default)]
+    pub ip_address: Option<String>,
+    #[serde(default)]
+    pub transport: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    #[serde(default)]
+    pub last_registration: Option<String>,
+}

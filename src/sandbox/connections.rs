@@ -64,6 +64,22 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     data(StatusCode::OK, connection.clone())
 }
 
+/// `POST /{id}/actions/check_registration_status`: no SIP device ever registers with
+/// the sandbox, so every connection reports `Not Registered`.
+pub async fn registration_status(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
+    let store = app.store();
+    let connection =
+        numeric_id(&id).and_then(|id| store.connections.get(&id)).ok_or_else(Failure::not_found)?;
+    data(
+        StatusCode::OK,
+        json!({
+            "record_type": "registration_status",
+            "sip_username": connection["user_name"],
+            "status": "Not Registered",
+        }),
+    )
+}
+
 pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let mut store = app.store();
     let connection =

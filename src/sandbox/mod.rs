@@ -85,6 +85,10 @@ pub fn router(shared: Shared) -> Router {
             "/credential_connections/{id}",
             get(connections::get).patch(connections::update).delete(connections::delete),
         )
+        .route(
+            "/credential_connections/{id}/actions/check_registration_status",
+            post(connections::registration_status),
+        )
         .route("/outbound_voice_profiles", get(profiles::list).post(profiles::create))
         .route(
             "/outbound_voice_profiles/{id}",

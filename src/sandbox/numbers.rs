@@ -57,6 +57,8 @@ pub struct Inventory {
 
 struct Order {
     record: Value,
+    /// Ids of the owned numbers this order created.
+    numbers: Vec<u64>,
     settles_at: Instant,
 }
 
@@ -103,21 +105,26 @@ impl Inventory {
                     number["status"] = json!("success");
                 }
             }
-            let order_id = order.record["id"].clone();
-            for owned in self.owned.values_mut().filter(|n| n["order_id"] == order_id) {
-                owned["status"] = json!("active");
-                owned["updated_at"] = json!(stamp);
+            for id in &order.numbers {
+                if let Some(owned) = self.owned.get_mut(id) {
+                    owned["status"] = json!("active");
+                    owned["updated_at"] = json!(stamp);
+                }
             }
         }
     }
+}
 
-    /// A number as `/phone_numbers` shows it (without the sandbox's own bookkeeping).
-    fn number_view(number: &Value) -> Value {
-        let mut view = number.clone();
-        if let Some(fields) = view.as_object_mut() {
-            fields.remove("order_id");
-        }
-        view
+/// Adds `count` active numbers to the account, on `connection` when given, numbered
+/// from +1 555 000 0000 (a fictional range, so they never clash with offers).
+pub fn seed_owned(store: &mut Store, count: usize, connection: Option<u64>) {
+    let connection_id = connection.map(|id| id.to_string());
+    let name = connection_name(store, connection_id.as_deref());
+    for index in 0..count {
+        let id = store.next_numeric_id();
+        let e164 = format!("+1555{index:07}");
+        let record = owned_record(id, &e164, "local", "US", connection_id.as_deref(), name.clone(), "active");
+        store.numbers.owned.insert(id, record);
     }
 }
 
@@ -128,7 +135,6 @@ fn connection_name(store: &Store, connection_id: Option<&str>) -> Value {
         .map_or(Value::Null, |c| c["connection_name"].clone())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn owned_record(
     id: u64,
     e164: &str,
@@ -137,7 +143,6 @@ fn owned_record(
     connection_id: Option<&str>,
     connection_name: Value,
     status: &str,
-    order_id: Option<&Value>,
 ) -> Value {
     let stamp = now();
     json!({
@@ -168,7 +173,6 @@ fn owned_record(
         "purchased_at": stamp,
         "created_at": stamp,
         "updated_at": stamp,
-        "order_id": order_id.cloned().unwrap_or(Value::Null),
     })
 }
 
@@ -489,6 +493,7 @@ pub async fn create_order(State(app): State<Shared>, body: Bytes) -> Handled {
     let connection_id = body.get("connection_id").and_then(Value::as_str).map(str::to_owned);
     let connection_name = connection_name(&store, connection_id.as_deref());
     let mut numbers = Vec::new();
+    let mut created = Vec::new();
     for offer in &wanted {
         let e164 = offer["phone_number"].as_str().unwrap_or_default().to_owned();
         let country = offer["region_information"][0]["region_name"].as_str().unwrap_or("US").to_owned();
@@ -515,9 +520,9 @@ pub async fn create_order(State(app): State<Shared>, body: Bytes) -> Handled {
             connection_id.as_deref(),
             connection_name.clone(),
             "purchase-pending",
-            Some(&order_id),
         );
         store.numbers.owned.insert(id, record);
+        created.push(id);
         store.numbers.offered.remove(&e164);
     }
     let stamp = now();
@@ -537,7 +542,7 @@ pub async fn create_order(State(app): State<Shared>, body: Bytes) -> Handled {
         "updated_at": stamp,
     });
     let settles_at = Instant::now() + store.numbers.settle_after;
-    store.numbers.orders.push(Order { record: record.clone(), settles_at });
+    store.numbers.orders.push(Order { record: record.clone(), settles_at, numbers: created });
     data(StatusCode::OK, without_nulls(record))
 }
 
@@ -685,7 +690,9 @@ pub async fn list_numbers(State(app): State<Shared>, Query(params): Query<Params
         }
     }
     let digits_of = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
-    let mut items: Vec<Value> = store
+    // References, not copies: an account can own many thousands of numbers and only
+    // one page of them is sent.
+    let mut items: Vec<&Value> = store
         .numbers
         .owned
         .values()
@@ -712,11 +719,12 @@ pub async fn list_numbers(State(app): State<Shared>, Query(params): Query<Params
                     .is_some_and(|name| name.to_lowercase().contains(&c.to_lowercase()))
             })
         })
-        .map(Inventory::number_view)
         .collect();
     match params.get("sort").map(String::as_str) {
         None | Some("purchased_at") => {}
-        Some(key @ ("phone_number" | "connection_name")) => items.sort_by_key(|n| n[key].to_string()),
+        Some(key @ ("phone_number" | "connection_name")) => {
+            items.sort_by(|a, b| a[key].as_str().cmp(&b[key].as_str()))
+        }
         Some("usage_payment_method") => {}
         Some(_) => {
             return Err(Failure::bad_request(
@@ -736,7 +744,7 @@ pub async fn get_number(State(app): State<Shared>, Path(id): Path<String>) -> Ha
     let mut store = app.store();
     store.numbers.settle(Instant::now());
     let id = owned_id(&store, &id)?;
-    data(StatusCode::OK, Inventory::number_view(&store.numbers.owned[&id]))
+    data(StatusCode::OK, store.numbers.owned[&id].clone())
 }
 
 pub async fn update_number(State(app): State<Shared>, Path(id): Path<String>, body: Bytes) -> Handled {
@@ -773,7 +781,7 @@ pub async fn update_number(State(app): State<Shared>, Path(id): Path<String>, bo
         number["connection_name"] = name;
     }
     number["updated_at"] = json!(now());
-    data(StatusCode::OK, Inventory::number_view(number))
+    data(StatusCode::OK, number.clone())
 }
 
 pub async fn delete_number(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
@@ -782,7 +790,7 @@ pub async fn delete_number(State(app): State<Shared>, Path(id): Path<String>) ->
     let id = owned_id(&store, &id)?;
     let mut number = store.numbers.owned.remove(&id).ok_or_else(Failure::not_found)?;
     number["status"] = json!("deleted");
-    data(StatusCode::OK, Inventory::number_view(&number))
+    data(StatusCode::OK, number)
 }
 
 #[cfg(test)]

@@ -125,9 +125,9 @@ pub fn paging(
 }
 
 /// One page of `items` with Telnyx's `meta`.
-pub fn page(items: Vec<Value>, (number, size): (usize, usize)) -> Handled {
+pub fn page<T: serde::Serialize>(items: Vec<T>, (number, size): (usize, usize)) -> Handled {
     let total = items.len();
-    let data: Vec<Value> = items.into_iter().skip((number - 1).saturating_mul(size)).take(size).collect();
+    let data: Vec<T> = items.into_iter().skip((number - 1).saturating_mul(size)).take(size).collect();
     let body = json!({
         "data": data,
         "meta": {

@@ -19,6 +19,9 @@ pub struct Seed {
     pub balance: String,
     /// How long a number order stays `pending` before it settles.
     pub order_settles_after: std::time::Duration,
+    /// Active phone numbers the account owns from the start (on the sample connection
+    /// when there is one), for large-account tests and demos.
+    pub phone_numbers: usize,
 }
 
 impl Default for Seed {
@@ -27,6 +30,7 @@ impl Default for Seed {
             sample_resources: true,
             balance: "250.00".to_owned(),
             order_settles_after: super::numbers::DEFAULT_SETTLE_AFTER,
+            phone_numbers: 0,
         }
     }
 }
@@ -67,18 +71,20 @@ impl Store {
             next_id: FIRST_NUMERIC_ID,
             rng,
         };
+        let mut sample_connection = None;
         if seed.sample_resources {
             let profile = store.insert_profile(json!({
                 "name": "Office outbound",
                 "whitelisted_destinations": ["US", "CA", "MX"],
             }));
-            store.insert_connection(json!({
+            sample_connection = Some(store.insert_connection(json!({
                 "connection_name": "Office softphones",
                 "user_name": "officephones01",
                 "password": "office-phones-password",
                 "outbound": { "outbound_voice_profile_id": profile.to_string() },
-            }));
+            })));
         }
+        super::numbers::seed_owned(&mut store, seed.phone_numbers, sample_connection);
         store
     }
 
