@@ -74,12 +74,18 @@ impl Clipboard for SystemClipboard {
 /// On X11 the clipboard's content is served by its owner, which arboard is only while
 /// this program runs. xclip forks a background owner that keeps serving after we exit.
 fn hand_to_xclip(text: &str) -> bool {
-    let spawned = Command::new("xclip")
+    let mut command = Command::new("xclip");
+    command
         .args(["-selection", "clipboard", "-in"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
+        .stderr(Stdio::null());
+    // A process group of its own: when this program is the terminal's controlling process
+    // (`exec telnyx-setup`, `xterm -e`, a tmux pane running it), its exit sends SIGHUP to
+    // the terminal's foreground process group, which would end xclip's owner with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let spawned = command.spawn();
     let Ok(mut child) = spawned else { return false };
     let written = child.stdin.take().is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
     // xclip's foreground process exits once its background owner has forked; wait a

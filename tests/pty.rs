@@ -4,12 +4,17 @@
 //! master on its own thread (a full PTY buffer would block the app under test) and feeds
 //! the bytes to a vt100 parser: the test sees the screen a user would see. Keys are
 //! written to the master as a terminal sends them (`\r` for Enter, `\x7f` for
-//! Backspace, `\x03` for Ctrl-C).
+//! Backspace, `\x03` for Ctrl-C). The harness is in `pty_support/mod.rs`, shared with
+//! `tests/x11_clipboard.rs`.
 //!
 //! Nothing here sleeps for a fixed time: after every key the test waits for the screen
 //! to show the expected state, with a deadline, and a failure prints the screen and the
 //! app's log. The API is always the embedded sandbox on loopback, started in-process (so
 //! the test can check the account through the API client afterwards) or by `--demo`.
+//!
+//! The child gets no `DISPLAY` or `WAYLAND_DISPLAY`, so a copy goes to the terminal as
+//! an OSC 52 sequence, which the parser's callbacks record; the developer's own
+//! clipboard is never touched.
 //!
 //! Every test ends by checking that the terminal was given back intact: the child exits
 //! with status 0, the main screen is back (no alternate screen), the cursor is visible,
@@ -19,359 +24,24 @@
 //! SIGWINCH.
 #![cfg(unix)]
 
-use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
+mod pty_support;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use pty_support::{
+    BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, dump_text,
+    enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
+};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::num::NonZeroU16;
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
-use telnyx_setup::api::{ApiBase, Client, PageRequest, http_client};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
 use telnyx_setup::sandbox::{Sandbox, Seed};
-use telnyx_setup::secret::Secret;
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
-
-/// How long any one expected screen, exit or line of output may take. Generous, for
-/// loaded machines: on an idle one the whole file runs in well under a second.
-const DEADLINE: Duration = Duration::from_secs(20);
-
-const ENTER: &str = "\r";
-const SPACE: &str = " ";
-const BACKSPACE: &str = "\x7f";
-const CTRL_C: &str = "\x03";
-const CTRL_R: &str = "\x12";
-
-/// The wizard's busy status line ends with this while a request is in flight; keys
-/// other than Esc are ignored then, so tests wait for it to go before pressing more.
-const BUSY: &str = "(Esc cancels)";
-
-// ---------------------------------------------------------------------------------------
-// The harness
-// ---------------------------------------------------------------------------------------
-
-/// The terminal as the reader thread has parsed it so far.
-struct Term {
-    parser: vt100::Parser,
-    /// The master read EOF: every holder of the slave (the app) has closed it.
-    eof: bool,
-}
-
-struct Shared {
-    term: Mutex<Term>,
-    /// Notified after every chunk of output and at EOF.
-    changed: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Term> {
-        self.term.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The binary running in a PTY.
-struct Pty {
-    shared: Arc<Shared>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    killer: Box<dyn ChildKiller + Send + Sync>,
-    /// The exit status, from a thread that waits on the child.
-    exit: mpsc::Receiver<std::io::Result<ExitStatus>>,
-    status: Option<ExitStatus>,
-    log: PathBuf,
-}
-
-fn size(cols: u16, rows: u16) -> PtySize {
-    PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }
-}
-
-fn nonzero(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).expect("terminal sizes are not zero")
-}
-
-/// A log file of its own for each child, so nothing is written under the user's home.
-fn log_path(name: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "telnyx-setup-pty-{}-{}-{name}.log",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ))
-}
-
-impl Pty {
-    /// Starts the binary with `args` in a `cols`x`rows` terminal.
-    fn spawn(name: &str, args: &[&str], cols: u16, rows: u16) -> Self {
-        let pair =
-            portable_pty::native_pty_system().openpty(size(cols, rows)).expect("open a pseudo-terminal");
-        let log = log_path(name);
-        let mut command = CommandBuilder::new(BIN);
-        command.args(args);
-        command.cwd(std::env::temp_dir());
-        command.env("TERM", "xterm-256color");
-        command.env("TELNYX_SETUP_LOG", &log);
-        command.env_remove("TELNYX_API_KEY");
-        command.env_remove("TELNYX_API_BASE");
-        command.env_remove("NO_COLOR");
-        let mut child = pair
-            .slave
-            .spawn_command(command)
-            .unwrap_or_else(|e| panic!("start {BIN} {args:?} in a PTY: {e}"));
-        // Only the child holds the slave now, so the reader sees EOF when it exits.
-        drop(pair.slave);
-        let killer = child.clone_killer();
-        let (exited, exit) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = exited.send(child.wait());
-        });
-
-        let shared = Arc::new(Shared {
-            term: Mutex::new(Term {
-                parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
-                eof: false,
-            }),
-            changed: Condvar::new(),
-        });
-        let mut reader = pair.master.try_clone_reader().expect("clone the PTY reader");
-        let output = Arc::clone(&shared);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        output.lock().parser.process(&buf[..n]);
-                        output.changed.notify_all();
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
-            output.lock().eof = true;
-            output.changed.notify_all();
-        });
-        let writer = pair.master.take_writer().expect("take the PTY writer");
-        Self { shared, master: pair.master, writer, killer, exit, status: None, log }
-    }
-
-    /// Types `keys` as a terminal would send them.
-    fn send(&mut self, keys: &str) {
-        self.writer
-            .write_all(keys.as_bytes())
-            .and_then(|()| self.writer.flush())
-            .unwrap_or_else(|e| panic!("write {keys:?} to the PTY: {e}"));
-    }
-
-    /// The screen's text now.
-    fn contents(&self) -> String {
-        self.shared.lock().parser.screen().contents()
-    }
-
-    /// Waits until `check` finds what it looks for in the terminal, and returns it.
-    /// Panics with the screen and the log if the deadline passes, or if the app ends
-    /// (the PTY reads EOF) before `check` is satisfied.
-    fn wait_term<R>(&mut self, what: &str, check: impl Fn(&Term) -> Option<R>) -> R {
-        let deadline = Instant::now() + DEADLINE;
-        let mut term = self.shared.lock();
-        loop {
-            if let Some(found) = check(&term) {
-                return found;
-            }
-            let now = Instant::now();
-            if term.eof || now >= deadline {
-                let screen = dump(term.parser.screen());
-                let ended = term.eof;
-                drop(term);
-                let why = if ended {
-                    format!("the app ended ({}) first", self.exit_description())
-                } else {
-                    format!("gave up after {DEADLINE:?}")
-                };
-                panic!("waiting for {what}: {why}.\n{screen}{}", log_tail(&self.log));
-            }
-            term = self
-                .shared
-                .changed
-                .wait_timeout(term, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-    }
-
-    /// Waits until `ready` holds for the screen and returns the screen's text then.
-    fn wait_for(&mut self, what: &str, ready: impl Fn(&vt100::Screen) -> bool) -> String {
-        self.wait_term(what, |term| {
-            let screen = term.parser.screen();
-            ready(screen).then(|| screen.contents())
-        })
-    }
-
-    /// Waits until the screen shows every one of `texts`.
-    fn wait_for_text(&mut self, texts: &[&str]) -> String {
-        let what = format!("the screen to show {texts:?}");
-        self.wait_for(&what, |screen| {
-            let contents = screen.contents();
-            texts.iter().all(|text| contents.contains(text))
-        })
-    }
-
-    /// Waits until the screen shows every one of `texts` and no request is in flight,
-    /// so the next key is acted on rather than ignored.
-    fn wait_idle_with(&mut self, texts: &[&str]) -> String {
-        let what = format!("the screen to show {texts:?} with no request in flight");
-        self.wait_for(&what, |screen| {
-            let contents = screen.contents();
-            !contents.contains(BUSY) && texts.iter().all(|text| contents.contains(text))
-        })
-    }
-
-    /// Resizes the terminal: the parser first, so the app's redraw for the new size is
-    /// never parsed at the old one, then the PTY, which signals the app (SIGWINCH).
-    fn resize(&mut self, cols: u16, rows: u16) {
-        let mut term = self.shared.lock();
-        term.parser.set_size(nonzero(rows), nonzero(cols));
-        self.master.resize(size(cols, rows)).expect("resize the PTY");
-        drop(term);
-    }
-
-    /// Whether the PTY's line discipline has (ICANON, ECHO) on.
-    fn line_discipline(&self) -> (bool, bool) {
-        let termios = self.master.get_termios().expect("portable-pty reads the termios of a Unix PTY");
-        // Named through bitflags' own `iter_names`, so the test needs no direct
-        // dependency on the nix version portable-pty's `Termios` comes from. A misspelt
-        // name reads as "off", which fails the assertions below rather than passing them.
-        let on = |flag: &str| termios.local_flags.iter_names().any(|(name, _)| name == flag);
-        (on("ICANON"), on("ECHO"))
-    }
-
-    /// Asserts the app put the terminal in raw mode (ICANON and ECHO off): the proof that
-    /// [`Pty::expect_restored`]'s termios check is not vacuous.
-    fn expect_raw(&self) {
-        assert_eq!(
-            self.line_discipline(),
-            (false, false),
-            "while the wizard runs the terminal should be raw (ICANON, ECHO off)\n{}",
-            dump_text(&self.contents())
-        );
-    }
-
-    fn exit_description(&mut self) -> String {
-        match self.collect_exit() {
-            Ok(status) => format!("exit status {status}"),
-            Err(error) => error,
-        }
-    }
-
-    fn collect_exit(&mut self) -> Result<ExitStatus, String> {
-        if let Some(status) = &self.status {
-            return Ok(status.clone());
-        }
-        match self.exit.recv_timeout(DEADLINE) {
-            Ok(Ok(status)) => {
-                self.status = Some(status.clone());
-                Ok(status)
-            }
-            Ok(Err(error)) => Err(format!("waiting for the child failed: {error}")),
-            Err(_) => Err(format!("still running after {DEADLINE:?}")),
-        }
-    }
-
-    /// Asserts the app exited with status 0 and gave the terminal back as it found it.
-    fn expect_restored(&mut self) {
-        // EOF on the master: the app has exited and everything it wrote has been parsed.
-        let screen = self.wait_term("the app to exit and close the terminal", |term| {
-            term.eof.then(|| term.parser.screen().clone())
-        });
-        let status = self.collect_exit().unwrap_or_else(|e| panic!("the app closed the terminal but: {e}"));
-        let shown = format!("{}{}", dump(&screen), log_tail(&self.log));
-        assert!(status.success(), "the app should exit with status 0, got {status}\n{shown}");
-        assert!(!screen.alternate_screen(), "the app should leave the alternate screen on exit\n{shown}");
-        assert!(!screen.hide_cursor(), "the app should show the cursor again on exit\n{shown}");
-        assert!(!screen.bracketed_paste(), "the app should turn bracketed paste off on exit\n{shown}");
-        assert_eq!(
-            self.line_discipline(),
-            (true, true),
-            "the app should restore the line discipline (ICANON, ECHO) on exit\n{shown}"
-        );
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        if self.status.is_none() && self.exit.try_recv().is_err() {
-            // A failed test: don't leave the wizard running.
-            let _ = self.killer.kill();
-        }
-        if thread::panicking() {
-            eprintln!("the app's log is kept at {}", self.log.display());
-        } else {
-            let _ = std::fs::remove_file(&self.log);
-        }
-    }
-}
-
-/// The screen framed for a failure message, trailing blank rows dropped.
-fn dump(screen: &vt100::Screen) -> String {
-    let (row, col) = screen.cursor_position();
-    format!(
-        "{}(cursor at row {row}, column {col}; alternate screen {}; cursor hidden {})\n",
-        dump_text(&screen.contents()),
-        screen.alternate_screen(),
-        screen.hide_cursor()
-    )
-}
-
-fn dump_text(contents: &str) -> String {
-    let lines: Vec<&str> = contents.lines().collect();
-    let used = lines.iter().rposition(|line| !line.trim().is_empty()).map_or(0, |last| last + 1);
-    let mut out = String::from("---- screen ----\n");
-    for line in &lines[..used] {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str("---- end of screen ----\n");
-    out
-}
-
-/// The end of the app's log, for failure messages (a panic or an API error is there).
-fn log_tail(path: &Path) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(log) if !log.trim().is_empty() => {
-            let lines: Vec<&str> = log.lines().collect();
-            let tail = &lines[lines.len().saturating_sub(30)..];
-            format!("---- log {} ----\n{}\n", path.display(), tail.join("\n"))
-        }
-        _ => String::new(),
-    }
-}
-
-/// The text inside the bordered field titled `label` (the row below `┌ label`).
-fn field_text(contents: &str, label: &str) -> Option<String> {
-    let title = format!("┌ {label} ");
-    let mut lines = contents.lines();
-    lines.find(|line| line.contains(&title))?;
-    let row = lines.next()?.trim();
-    let inner = row.strip_prefix('│')?.strip_suffix('│')?;
-    Some(inner.trim().to_owned())
-}
-
-/// A multi-threaded runtime for the in-process sandbox and the API client; the test
-/// itself stays synchronous and blocks on the PTY without stalling the server.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("build a tokio runtime")
-}
-
-fn client(base_url: &str, key: &str) -> Client {
-    let base = ApiBase::parse(base_url).expect("the sandbox's URL is a valid API base");
-    Client::new(http_client(), base, Secret::new(key))
-}
+const BIN: &str = pty_support::BIN;
 
 // ---------------------------------------------------------------------------------------
 // The tests
@@ -397,7 +67,7 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
         "Step 2 of 8: Connection",
         "balance 250.00 USD",
         "Credential connections (0)",
-        "+ Create a new connection",
+        "+ Create a new credential connection",
     ]);
     app.send(ENTER);
     let form = app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
@@ -414,7 +84,7 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
     app.wait_idle_with(&[
         "Step 4 of 8: Voice profile",
         "Outbound voice profiles (0)",
-        "+ Create a new profile",
+        "+ Create a new outbound voice profile",
     ]);
     app.send(ENTER);
     app.wait_idle_with(&["┌ Profile name ", "Enter create"]);
@@ -472,6 +142,217 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
     drop(sandbox);
 }
 
+/// The whole wizard with Enter, Space and `y` against an empty account whose number
+/// orders settle after 300 ms: two numbers picked with Space are bought and assigned,
+/// a credential and a login token are made, and `y` copies the token. Then, through the
+/// API: one number order, both numbers active on the connection, one credential on the
+/// connection; the OSC 52 request holds the token shown, a JWT valid for 24 hours; and
+/// the summary printed on exit names the connection but holds no secret.
+#[test]
+fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
+    let runtime = runtime();
+    let seed = Seed { order_settles_after: Duration::from_millis(300), ..Seed::empty() };
+    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+    let base_url = sandbox.base_url();
+    let mut app = Pty::spawn("whole", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
+    enter_through_steps_one_to_five(&mut app);
+
+    // Step 6: search the default country; Space puts the first and second results in
+    // the cart.
+    app.send(ENTER);
+    app.wait_idle_with(&["Search available numbers", "Enter search"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    app.send(SPACE);
+    app.wait_for_text(&["· cart: 1", "▶ [x] +"]);
+    app.send(DOWN);
+    app.wait_for_text(&["[x] +", "▶ [ ] +"]);
+    app.send(SPACE);
+    let picked = app.wait_for_text(&["· cart: 2"]);
+    let chosen: Vec<String> = picked
+        .lines()
+        .filter_map(|line| line.split("[x] ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        chosen.len() == 2 && chosen.iter().all(|n| n.starts_with('+')),
+        "two numbers should be ticked, got {chosen:?}\n{}",
+        dump_text(&picked)
+    );
+    app.send(ENTER);
+    app.wait_idle_with(&["Cart: 2 numbers", &chosen[0], &chosen[1]]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Buy 2 numbers for", "[y/N]"]);
+    app.send("y");
+    let done = app.wait_idle_with(&["2 numbers bought and assigned", "Enter continue"]);
+    for number in &chosen {
+        assert!(
+            done.contains(&format!("{number}  active")),
+            "{number} should be listed as active\n{}",
+            dump_text(&done)
+        );
+    }
+
+    // Step 7: create a credential with the form's defaults.
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8: Credential", "Credentials (0)", "+ Create a new credential"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Name (optional) ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["SIP user name:", "Press Enter to make a login token"]);
+
+    // Step 8: generate the token, copy it (no display: OSC 52), then reveal it.
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 8 of 8: Token", "Press Enter to generate a login token"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["r reveals", "y copy"]);
+    app.send("y");
+    app.wait_for_text(&["Sent to your terminal's clipboard (OSC 52"]);
+    app.send("r");
+    let revealed = app.wait_for("the token revealed", |screen| revealed_token(&screen.contents()).is_some());
+    let shown = revealed_token(&revealed).expect("checked by the wait");
+    let copies = app.osc52_copies();
+    assert_eq!(copies.len(), 1, "one OSC 52 request should have been sent: {copies:?}");
+    let (selection, data) = &copies[0];
+    assert_eq!(selection, "c", "the token should go to the clipboard selection");
+    let copied = STANDARD
+        .decode(data)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| panic!("the OSC 52 data should be base64 of UTF-8 text: {data:?}"));
+    assert_eq!(copied, shown, "the token copied should be the token shown");
+
+    app.send(ENTER);
+    app.wait_idle_with(&["Setup complete", "Press Enter or q to quit"]);
+    app.send("q");
+    let printed = app.expect_restored();
+
+    // The account, as the API tells it.
+    let api = client(&base_url, "KEYpty");
+    let (connections, orders, numbers, credentials) = runtime.block_on(async {
+        let connections = api
+            .list_credential_connections(PageRequest::first(250), None)
+            .await
+            .expect("list credential connections");
+        let orders = api.list_number_orders(PageRequest::first(250), None).await.expect("list number orders");
+        let numbers = api
+            .list_phone_numbers(PageRequest::first(250), &PhoneNumberFilter::default())
+            .await
+            .expect("list phone numbers");
+        let credentials = api
+            .list_telephony_credentials(PageRequest::first(250), &TelephonyCredentialFilter::default())
+            .await
+            .expect("list telephony credentials");
+        (connections.data, orders.data, numbers.data, credentials.data)
+    });
+    assert_eq!(connections.len(), 1, "exactly one credential connection should exist: {connections:#?}");
+    let connection = &connections[0];
+    assert_eq!(orders.len(), 1, "exactly one number order should exist: {orders:#?}");
+    let ordered: BTreeSet<&str> = orders[0].phone_numbers.iter().map(|n| n.phone_number.as_str()).collect();
+    let wanted: BTreeSet<&str> = chosen.iter().map(String::as_str).collect();
+    assert_eq!(ordered, wanted, "the order should hold the numbers picked: {orders:#?}");
+    for number in &chosen {
+        let owned = numbers
+            .iter()
+            .find(|n| &n.phone_number == number)
+            .unwrap_or_else(|| panic!("{number} should be in /phone_numbers: {numbers:#?}"));
+        assert_eq!(
+            owned.connection_id.as_deref(),
+            Some(connection.id.as_str()),
+            "{number} should be assigned to the connection: {owned:#?}"
+        );
+        assert_eq!(owned.status, "active", "{number} should be active: {owned:#?}");
+    }
+    assert_eq!(credentials.len(), 1, "exactly one telephony credential should exist: {credentials:#?}");
+    let credential = &credentials[0];
+    assert_eq!(
+        credential.resource_id.as_deref(),
+        Some(format!("connection:{}", connection.id).as_str()),
+        "the credential should belong to the connection: {credential:#?}"
+    );
+
+    // The copied token: a JWT for that credential, valid for 24 hours from now.
+    let parts: Vec<&str> = copied.split('.').collect();
+    assert_eq!(parts.len(), 3, "the token should be a JWT (header.payload.signature): {copied:?}");
+    let claims: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(parts[1])
+        .ok()
+        .and_then(|payload| serde_json::from_slice(&payload).ok())
+        .unwrap_or_else(|| panic!("the JWT's payload should be base64url JSON: {:?}", parts[1]));
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970").as_secs();
+    let now = i64::try_from(now).expect("the time fits in i64");
+    let exp = claims["exp"].as_i64().unwrap_or_else(|| panic!("the JWT should have an exp: {claims}"));
+    assert!(
+        (exp - (now + 24 * 3600)).abs() <= 120,
+        "the token should expire about 24h from now ({now}), got exp {exp}: {claims}"
+    );
+    assert_eq!(
+        claims["telephony_credential_id"].as_str(),
+        Some(credential.id.as_str()),
+        "the token should be for the credential: {claims}"
+    );
+
+    // The summary on the main screen: the connection, no secrets.
+    assert!(
+        printed.contains(&connection.id),
+        "the summary should name the connection {}:\n{printed}",
+        connection.id
+    );
+    for (secret, what) in [
+        (copied.as_str(), "the login token"),
+        (connection.password.expose(), "the connection's SIP password"),
+        (credential.sip_password.expose(), "the credential's SIP password"),
+    ] {
+        assert!(!printed.contains(secret), "the summary should not print {what}:\n{printed}");
+    }
+    drop(sandbox);
+}
+
+/// `n` at "Buy …? [y/N]" declines: the screen says nothing was bought, the wizard is
+/// back on the cart, and the account has no number order and no number.
+#[test]
+fn declining_the_purchase_buys_nothing() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let base_url = sandbox.base_url();
+    let mut app = Pty::spawn("decline", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
+    enter_through_steps_one_to_five(&mut app);
+
+    app.send(ENTER);
+    app.wait_idle_with(&["Search available numbers", "Enter search"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    // Enter with an empty cart adds the highlighted number and opens the cart.
+    app.send(ENTER);
+    app.wait_idle_with(&["Cart: 1 number", "Enter buy"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Buy 1 number for", "[y/N]"]);
+    app.send("n");
+    let declined = app.wait_idle_with(&["Nothing was bought.", "Cart: 1 number"]);
+    assert!(!declined.contains("[y/N]"), "the question should be gone after n\n{}", dump_text(&declined));
+
+    let api = client(&base_url, "KEYpty");
+    let (orders, numbers) = runtime.block_on(async {
+        let orders = api.list_number_orders(PageRequest::first(250), None).await.expect("list number orders");
+        let numbers = api
+            .list_phone_numbers(PageRequest::first(250), &PhoneNumberFilter::default())
+            .await
+            .expect("list phone numbers");
+        (orders.data, numbers.data)
+    });
+    assert!(orders.is_empty(), "declining should place no number order: {orders:#?}");
+    assert!(numbers.is_empty(), "declining should buy no number: {numbers:#?}");
+
+    app.send("q");
+    let printed = app.expect_restored();
+    assert!(
+        printed.lines().any(|line| line.starts_with("Numbers") && line.trim_end().ends_with("none")),
+        "the summary should list no numbers:\n{printed}"
+    );
+    drop(sandbox);
+}
+
 /// A key the API refuses: Telnyx's message and code on screen, still on step 1; the
 /// field then edits normally and a good key goes through.
 #[test]
@@ -509,7 +390,7 @@ fn a_rejected_key_is_explained_and_can_be_corrected() {
         field_text(&screen.contents(), "API key").as_deref() == Some("KEYfixed")
     });
     app.send(ENTER);
-    app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new connection"]);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new credential connection"]);
 
     app.send("q");
     app.expect_restored();

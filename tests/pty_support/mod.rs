@@ -1,0 +1,454 @@
+//! The harness of the end-to-end tests (`tests/pty.rs`, `tests/x11_clipboard.rs`): the
+//! real binary in a pseudo-terminal, its screen parsed by vt100.
+//!
+//! [`Pty::spawn`] starts `telnyx-setup` on the slave side of a PTY (portable-pty); a
+//! thread reads the master (a full PTY buffer would block the app under test) and feeds
+//! the bytes to a vt100 parser, so a test sees the screen a user would see. The parser's
+//! callbacks record OSC 52 clipboard requests, and the raw output is kept too, for what
+//! the app prints after it leaves the alternate screen.
+//!
+//! Nothing here sleeps for a fixed time: the `wait_*` helpers block on a condition
+//! variable the reader notifies after every chunk of output, with a deadline, and a
+//! failure prints the screen and the end of the app's log.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+use telnyx_setup::api::{ApiBase, Client, http_client};
+use telnyx_setup::secret::Secret;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
+
+/// How long any one expected screen, exit or line of output may take. Generous, for
+/// loaded machines: on an idle one each test runs in a second or two.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+pub const ENTER: &str = "\r";
+pub const SPACE: &str = " ";
+pub const DOWN: &str = "\x1b[B";
+pub const BACKSPACE: &str = "\x7f";
+pub const CTRL_C: &str = "\x03";
+pub const CTRL_R: &str = "\x12";
+
+/// The wizard's busy status line ends with this while a request is in flight; keys
+/// other than Esc are ignored then, so tests wait for it to go before pressing more.
+pub const BUSY: &str = "(Esc cancels)";
+
+/// Leaves the alternate screen (DECSET 1049 reset): what the app prints after this is
+/// on the main screen, where it stays after the app exits.
+const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
+
+/// vt100's callbacks, recording the clipboard requests the app makes with OSC 52.
+#[derive(Debug, Default)]
+pub struct Osc52 {
+    /// Each request's selection (`c` is the clipboard) and base64 data, in order.
+    pub copies: Vec<(String, String)>,
+}
+
+impl vt100::Callbacks for Osc52 {
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, ty: &[u8], data: &[u8]) {
+        self.copies
+            .push((String::from_utf8_lossy(ty).into_owned(), String::from_utf8_lossy(data).into_owned()));
+    }
+}
+
+/// The terminal as the reader thread has parsed it so far.
+pub struct Term {
+    pub parser: vt100::Parser<Osc52>,
+    /// Every byte the app wrote, in order.
+    pub output: Vec<u8>,
+    /// The master read EOF: every holder of the slave (the app) has closed it.
+    pub eof: bool,
+}
+
+impl Term {
+    /// What the app wrote after it last left the alternate screen (the summary printed
+    /// on exit), or `None` while it has not left it. ESC is shown as `␛`, so the text
+    /// can go into a failure message without acting on the terminal that shows it.
+    pub fn after_alternate_screen(&self) -> Option<String> {
+        let at =
+            self.output.windows(LEAVE_ALTERNATE_SCREEN.len()).rposition(|w| w == LEAVE_ALTERNATE_SCREEN)?;
+        let text = String::from_utf8_lossy(&self.output[at + LEAVE_ALTERNATE_SCREEN.len()..]);
+        Some(text.replace('\x1b', "␛"))
+    }
+}
+
+struct Shared {
+    term: Mutex<Term>,
+    /// Notified after every chunk of output and at EOF.
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Term> {
+        self.term.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The binary running in a PTY.
+pub struct Pty {
+    shared: Arc<Shared>,
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    killer: Box<dyn ChildKiller + Send + Sync>,
+    /// The exit status, from a thread that waits on the child.
+    exit: mpsc::Receiver<std::io::Result<ExitStatus>>,
+    status: Option<ExitStatus>,
+    log: PathBuf,
+}
+
+fn size(cols: u16, rows: u16) -> PtySize {
+    PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }
+}
+
+fn nonzero(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("terminal sizes are not zero")
+}
+
+/// A log file of its own for each child, so nothing is written under the user's home.
+pub fn log_path(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "telnyx-setup-pty-{}-{}-{name}.log",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+impl Pty {
+    /// Starts the binary with `args` in a `cols`x`rows` terminal with no display: the
+    /// app cannot reach a system clipboard, so a copy is an OSC 52 request (and the
+    /// developer's own clipboard is left alone).
+    pub fn spawn(name: &str, args: &[&str], cols: u16, rows: u16) -> Self {
+        Self::spawn_with_env(name, args, cols, rows, &[])
+    }
+
+    /// [`Pty::spawn`], with `env` set on top (`DISPLAY` for an X server).
+    pub fn spawn_with_env(name: &str, args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Self {
+        let pair =
+            portable_pty::native_pty_system().openpty(size(cols, rows)).expect("open a pseudo-terminal");
+        let log = log_path(name);
+        let mut command = CommandBuilder::new(BIN);
+        command.args(args);
+        command.cwd(std::env::temp_dir());
+        command.env("TERM", "xterm-256color");
+        command.env("TELNYX_SETUP_LOG", &log);
+        for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
+            command.env_remove(variable);
+        }
+        for (variable, value) in env {
+            command.env(variable, value);
+        }
+        let mut child = pair
+            .slave
+            .spawn_command(command)
+            .unwrap_or_else(|e| panic!("start {BIN} {args:?} in a PTY: {e}"));
+        // Only the child holds the slave now, so the reader sees EOF when it exits.
+        drop(pair.slave);
+        let killer = child.clone_killer();
+        let (exited, exit) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = exited.send(child.wait());
+        });
+
+        let shared = Arc::new(Shared {
+            term: Mutex::new(Term {
+                parser: vt100::Parser::new_with_callbacks(nonzero(rows), nonzero(cols), 0, Osc52::default()),
+                output: Vec::new(),
+                eof: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let mut reader = pair.master.try_clone_reader().expect("clone the PTY reader");
+        let output = Arc::clone(&shared);
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let mut term = output.lock();
+                        term.parser.process(&buf[..n]);
+                        term.output.extend_from_slice(&buf[..n]);
+                        drop(term);
+                        output.changed.notify_all();
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            output.lock().eof = true;
+            output.changed.notify_all();
+        });
+        let writer = pair.master.take_writer().expect("take the PTY writer");
+        Self { shared, master: pair.master, writer, killer, exit, status: None, log }
+    }
+
+    /// Types `keys` as a terminal would send them.
+    pub fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .and_then(|()| self.writer.flush())
+            .unwrap_or_else(|e| panic!("write {keys:?} to the PTY: {e}"));
+    }
+
+    /// The screen's text now.
+    pub fn contents(&self) -> String {
+        self.shared.lock().parser.screen().contents()
+    }
+
+    /// The OSC 52 requests so far: (selection, base64 data).
+    pub fn osc52_copies(&self) -> Vec<(String, String)> {
+        self.shared.lock().parser.callbacks().copies.clone()
+    }
+
+    /// The end of the app's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        log_tail(&self.log)
+    }
+
+    /// Waits until `check` finds what it looks for in the terminal, and returns it.
+    /// Panics with the screen and the log if the deadline passes, or if the app ends
+    /// (the PTY reads EOF) before `check` is satisfied.
+    pub fn wait_term<R>(&mut self, what: &str, check: impl Fn(&Term) -> Option<R>) -> R {
+        let deadline = Instant::now() + DEADLINE;
+        let mut term = self.shared.lock();
+        loop {
+            if let Some(found) = check(&term) {
+                return found;
+            }
+            let now = Instant::now();
+            if term.eof || now >= deadline {
+                let screen = dump(term.parser.screen());
+                let ended = term.eof;
+                drop(term);
+                let why = if ended {
+                    format!("the app ended ({}) first", self.exit_description())
+                } else {
+                    format!("gave up after {DEADLINE:?}")
+                };
+                panic!("waiting for {what}: {why}.\n{screen}{}", log_tail(&self.log));
+            }
+            term = self
+                .shared
+                .changed
+                .wait_timeout(term, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Waits until `ready` holds for the screen and returns the screen's text then.
+    pub fn wait_for(&mut self, what: &str, ready: impl Fn(&vt100::Screen) -> bool) -> String {
+        self.wait_term(what, |term| {
+            let screen = term.parser.screen();
+            ready(screen).then(|| screen.contents())
+        })
+    }
+
+    /// Waits until the screen shows every one of `texts`.
+    pub fn wait_for_text(&mut self, texts: &[&str]) -> String {
+        let what = format!("the screen to show {texts:?}");
+        self.wait_for(&what, |screen| {
+            let contents = screen.contents();
+            texts.iter().all(|text| contents.contains(text))
+        })
+    }
+
+    /// Waits until the screen shows every one of `texts` and no request is in flight,
+    /// so the next key is acted on rather than ignored.
+    pub fn wait_idle_with(&mut self, texts: &[&str]) -> String {
+        let what = format!("the screen to show {texts:?} with no request in flight");
+        self.wait_for(&what, |screen| {
+            let contents = screen.contents();
+            !contents.contains(BUSY) && texts.iter().all(|text| contents.contains(text))
+        })
+    }
+
+    /// Resizes the terminal: the parser first, so the app's redraw for the new size is
+    /// never parsed at the old one, then the PTY, which signals the app (SIGWINCH).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let mut term = self.shared.lock();
+        term.parser.set_size(nonzero(rows), nonzero(cols));
+        self.master.resize(size(cols, rows)).expect("resize the PTY");
+        drop(term);
+    }
+
+    /// Whether the PTY's line discipline has (ICANON, ECHO) on.
+    fn line_discipline(&self) -> (bool, bool) {
+        let termios = self.master.get_termios().expect("portable-pty reads the termios of a Unix PTY");
+        // Named through bitflags' own `iter_names`, so the test needs no direct
+        // dependency on the nix version portable-pty's `Termios` comes from. A misspelt
+        // name reads as "off", which fails the assertions below rather than passing them.
+        let on = |flag: &str| termios.local_flags.iter_names().any(|(name, _)| name == flag);
+        (on("ICANON"), on("ECHO"))
+    }
+
+    /// Asserts the app put the terminal in raw mode (ICANON and ECHO off): the proof that
+    /// [`Pty::expect_restored`]'s termios check is not vacuous.
+    pub fn expect_raw(&self) {
+        assert_eq!(
+            self.line_discipline(),
+            (false, false),
+            "while the wizard runs the terminal should be raw (ICANON, ECHO off)\n{}",
+            dump_text(&self.contents())
+        );
+    }
+
+    fn exit_description(&mut self) -> String {
+        match self.collect_exit() {
+            Ok(status) => format!("exit status {status}"),
+            Err(error) => error,
+        }
+    }
+
+    fn collect_exit(&mut self) -> Result<ExitStatus, String> {
+        if let Some(status) = &self.status {
+            return Ok(status.clone());
+        }
+        match self.exit.recv_timeout(DEADLINE) {
+            Ok(Ok(status)) => {
+                self.status = Some(status.clone());
+                Ok(status)
+            }
+            Ok(Err(error)) => Err(format!("waiting for the child failed: {error}")),
+            Err(_) => Err(format!("still running after {DEADLINE:?}")),
+        }
+    }
+
+    /// Asserts the app exited with status 0 and gave the terminal back as it found it,
+    /// and returns what it printed after leaving the alternate screen.
+    pub fn expect_restored(&mut self) -> String {
+        // EOF on the master: the app has exited and everything it wrote has been parsed.
+        let (screen, printed) = self.wait_term("the app to exit and close the terminal", |term| {
+            term.eof.then(|| (term.parser.screen().clone(), term.after_alternate_screen()))
+        });
+        let status = self.collect_exit().unwrap_or_else(|e| panic!("the app closed the terminal but: {e}"));
+        let shown = format!("{}{}", dump(&screen), log_tail(&self.log));
+        assert!(status.success(), "the app should exit with status 0, got {status}\n{shown}");
+        assert!(!screen.alternate_screen(), "the app should leave the alternate screen on exit\n{shown}");
+        assert!(!screen.hide_cursor(), "the app should show the cursor again on exit\n{shown}");
+        assert!(!screen.bracketed_paste(), "the app should turn bracketed paste off on exit\n{shown}");
+        assert_eq!(
+            self.line_discipline(),
+            (true, true),
+            "the app should restore the line discipline (ICANON, ECHO) on exit\n{shown}"
+        );
+        printed.unwrap_or_else(|| panic!("the app never left the alternate screen\n{shown}"))
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if self.status.is_none() && self.exit.try_recv().is_err() {
+            // A failed test: don't leave the wizard running.
+            let _ = self.killer.kill();
+        }
+        if thread::panicking() {
+            eprintln!("the app's log is kept at {}", self.log.display());
+        } else {
+            let _ = std::fs::remove_file(&self.log);
+        }
+    }
+}
+
+/// The screen framed for a failure message, trailing blank rows dropped.
+pub fn dump(screen: &vt100::Screen) -> String {
+    let (row, col) = screen.cursor_position();
+    format!(
+        "{}(cursor at row {row}, column {col}; alternate screen {}; cursor hidden {})\n",
+        dump_text(&screen.contents()),
+        screen.alternate_screen(),
+        screen.hide_cursor()
+    )
+}
+
+pub fn dump_text(contents: &str) -> String {
+    let lines: Vec<&str> = contents.lines().collect();
+    let used = lines.iter().rposition(|line| !line.trim().is_empty()).map_or(0, |last| last + 1);
+    let mut out = String::from("---- screen ----\n");
+    for line in &lines[..used] {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("---- end of screen ----\n");
+    out
+}
+
+/// The end of the app's log, for failure messages (a panic or an API error is there).
+pub fn log_tail(path: &Path) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(log) if !log.trim().is_empty() => {
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(30)..];
+            format!("---- log {} ----\n{}\n", path.display(), tail.join("\n"))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The text inside the bordered field titled `label` (the row below `┌ label`).
+pub fn field_text(contents: &str, label: &str) -> Option<String> {
+    let title = format!("┌ {label} ");
+    let mut lines = contents.lines();
+    lines.find(|line| line.contains(&title))?;
+    let row = lines.next()?.trim();
+    let inner = row.strip_prefix('│')?.strip_suffix('│')?;
+    Some(inner.trim().to_owned())
+}
+
+/// The login token as step 8 shows it revealed (`r`): the rows between `Token:` and
+/// `Expires:`, which wrap the token at the screen's width, joined.
+pub fn revealed_token(contents: &str) -> Option<String> {
+    let mut lines = contents.lines().map(str::trim).skip_while(|line| *line != "Token:").skip(1);
+    let mut token = String::new();
+    for line in lines.by_ref() {
+        if line.starts_with("Expires:") {
+            return (!token.is_empty()).then_some(token);
+        }
+        token.push_str(line);
+    }
+    None
+}
+
+/// A multi-threaded runtime for the in-process sandbox and the API client; the test
+/// itself stays synchronous and blocks on the PTY without stalling the server.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("build a tokio runtime")
+}
+
+pub fn client(base_url: &str, key: &str) -> Client {
+    let base = ApiBase::parse(base_url).expect("the sandbox's URL is a valid API base");
+    Client::new(http_client(), base, Secret::new(key))
+}
+
+/// Steps 1 to 5 with Enter only, against an empty account: sign in, create a connection,
+/// keep the codecs, create a profile, keep the default countries. Leaves the wizard idle
+/// on the Numbers intro.
+pub fn enter_through_steps_one_to_five(app: &mut Pty) {
+    app.wait_idle_with(&["Step 1 of 8: Sign in", "The key came from --api-key."]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new credential connection"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 3 of 8: Codecs", "[x] VP8"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Profile name ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8: Countries", "Allowed: CA, US"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8: Numbers", "Press Enter to search for numbers, or s to skip"]);
+}
