@@ -167,6 +167,16 @@ fn numbers_cart_and_order() {
 }
 
 #[test]
+fn quitting_during_an_order_asks_first() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    press(&mut state, KeyCode::Char('q'));
+    snapshot!("numbers_quit_during_order", state);
+}
+
+#[test]
 fn numbers_order_failed() {
     let mut state = at_results();
     press(&mut state, KeyCode::Enter);

@@ -63,6 +63,15 @@ pub fn view(state: &State, frame: &mut Frame) {
     if state.help {
         draw_help(frame, area, state, &theme);
     }
+    if state.confirm_quit {
+        let lines = vec![
+            Line::styled("A number order is in flight.", theme.warning()),
+            Line::raw("It goes on at Telnyx whether or not this program runs."),
+            Line::raw(""),
+            Line::styled("Quit anyway? [y/N]", theme.current()),
+        ];
+        draw_popup(frame, area, " Quit? ", lines, (60, 6));
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -187,15 +196,21 @@ fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A bordered box of `size` (width, height) centred over `area`, with what was under
+/// it cleared.
+fn draw_popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, (width, height): (u16, u16)) {
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(paragraph(lines).block(Block::bordered().title(title.to_owned())), popup);
+}
+
 fn draw_help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let [popup] = Layout::horizontal([Constraint::Length(56)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(16)]).flex(Flex::Center).areas(popup);
     let mut lines = vec![Line::styled(STEP_TITLES[state.step_number() - 1], theme.title()), Line::raw("")];
     for (key, action) in state.step.hints(state.can_go_back()) {
         lines.push(Line::from(vec![Span::styled(format!("{key:>10}  "), theme.key()), Span::raw(action)]));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Ctrl-C quits from anywhere. Any key closes this help.", theme.dim()));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(paragraph(lines).block(Block::bordered().title(" Help ")), popup);
+    draw_popup(frame, area, " Help ", lines, (56, 16));
 }
