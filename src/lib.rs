@@ -9,6 +9,7 @@ pub mod app;
 pub mod clipboard;
 pub mod config;
 pub mod countries;
+pub mod doctor;
 pub mod money;
 pub mod msg;
 pub mod sandbox;

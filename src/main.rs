@@ -4,7 +4,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use telnyx_setup::api::{ApiBase, DEFAULT_API_BASE};
+use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, Start, State};
@@ -18,11 +18,11 @@ const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
 #[command(version, about, long_about = None)]
 struct Cli {
     /// Telnyx API key (otherwise typed on the first screen)
-    #[arg(long, env = "TELNYX_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(long, global = true, env = "TELNYX_API_KEY", hide_env_values = true, value_name = "KEY")]
     api_key: Option<String>,
 
     /// Base URL of the Telnyx API
-    #[arg(long, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
+    #[arg(long, global = true, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
     api_base: String,
 
     /// Include the SIP passwords and the login token in the summary printed on exit
@@ -35,7 +35,7 @@ struct Cli {
 
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
     /// nothing reaches Telnyx
-    #[arg(long)]
+    #[arg(long, global = true)]
     demo: bool,
 
     #[command(subcommand)]
@@ -55,6 +55,19 @@ enum Command {
         /// Active phone numbers the account starts with (for large-account tests)
         #[arg(long, value_name = "N", default_value_t = 0)]
         seed_numbers: usize,
+    },
+    /// Check a credential connection for everything that stops WebRTC calls. Exits 0
+    /// when no check fails, 1 when one does, 2 on usage or API errors
+    Doctor {
+        /// The credential connection's id
+        #[arg(long, value_name = "ID")]
+        connection: String,
+        /// A number the client should be able to call, in E.164 (+14155550123)
+        #[arg(long, value_name = "+E164")]
+        destination: Option<String>,
+        /// Print one JSON report instead of text
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -79,6 +92,11 @@ fn main() -> ExitCode {
         Some(Command::Sandbox { host, port, seed_numbers }) => {
             runtime.block_on(serve_sandbox(SocketAddr::new(host, port), seed_numbers))
         }
+        Some(Command::Doctor { ref connection, ref destination, json }) => {
+            let outcome = runtime.block_on(doctor(&cli, connection, destination.as_deref(), json));
+            runtime.shutdown_background();
+            return outcome;
+        }
         None => runtime.block_on(wizard(&cli, &matches, utc_offset)),
     };
     // Requests still in flight are abandoned rather than awaited.
@@ -102,21 +120,11 @@ async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) ->
         Some(_) if key.is_some() => KeySource::Flag,
         _ => KeySource::Typed,
     };
-    let mut sandbox = None;
-    let base = if cli.demo {
-        let seed = Seed { phone_numbers: cli.seed_numbers, ..Seed::default() };
-        let started =
-            Sandbox::start_local(&seed).await.map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
-        let base = ApiBase::parse(&started.base_url()).map_err(|e| format!("sandbox URL: {e}"))?;
-        sandbox = Some(started);
-        if key.is_none() {
-            key = Some(Secret::from(DEMO_KEY));
-            key_source = KeySource::Demo;
-        }
-        base
-    } else {
-        ApiBase::parse(&cli.api_base).map_err(|e| format!("--api-base: {e}"))?
-    };
+    let (base, sandbox) = api_target(cli).await?;
+    if cli.demo && key.is_none() {
+        key = Some(Secret::from(DEMO_KEY));
+        key_source = KeySource::Demo;
+    }
     let start = Start {
         key,
         key_source,
@@ -131,6 +139,58 @@ async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) ->
     let state = result?;
     print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
     Ok(())
+}
+
+/// Where API calls go: a sandbox started here under `--demo` (it lives as long as the
+/// returned handle), or `--api-base`.
+async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String> {
+    if !cli.demo {
+        return Ok((ApiBase::parse(&cli.api_base).map_err(|e| format!("--api-base: {e}"))?, None));
+    }
+    let seed = Seed { phone_numbers: cli.seed_numbers, ..Seed::default() };
+    let sandbox =
+        Sandbox::start_local(&seed).await.map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+    let base = ApiBase::parse(&sandbox.base_url()).map_err(|e| format!("sandbox URL: {e}"))?;
+    Ok((base, Some(sandbox)))
+}
+
+/// `doctor`: prints the report; exit 0 if nothing failed, 1 if a check failed, 2 when
+/// the checks could not run.
+async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bool) -> ExitCode {
+    const USAGE_OR_API_ERROR: u8 = 2;
+    let (base, _sandbox) = match api_target(cli).await {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("telnyx-setup doctor: {message}");
+            return ExitCode::from(USAGE_OR_API_ERROR);
+        }
+    };
+    let key = cli.api_key.as_deref().or(cli.demo.then_some(DEMO_KEY)).map(Secret::from);
+    let Some(key) = key else {
+        eprintln!("telnyx-setup doctor: an API key is needed (--api-key or TELNYX_API_KEY)");
+        return ExitCode::from(USAGE_OR_API_ERROR);
+    };
+    let client = Client::new(http_client(), base, key);
+    let facts = match telnyx_setup::doctor::gather(&client, connection, destination).await {
+        Ok(facts) => facts,
+        Err(error) => {
+            eprintln!("telnyx-setup doctor: {error}. {}", error.hint());
+            return ExitCode::from(USAGE_OR_API_ERROR);
+        }
+    };
+    let report = telnyx_setup::doctor::diagnose(&facts);
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(error) => {
+                eprintln!("telnyx-setup doctor: {error}");
+                return ExitCode::from(USAGE_OR_API_ERROR);
+            }
+        }
+    } else {
+        print!("{report}");
+    }
+    if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 async fn serve_sandbox(addr: SocketAddr, phone_numbers: usize) -> Result<(), String> {

@@ -60,6 +60,12 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     validate(&store, &body, Some(id))?;
     let connection = store.connections.get_mut(&id).ok_or_else(Failure::not_found)?;
     merge(connection, &Value::Object(body));
+    // Detaching the profile (null) leaves the key out: the contract types it as a string.
+    if let Some(outbound) = connection["outbound"].as_object_mut()
+        && outbound.get("outbound_voice_profile_id").is_some_and(Value::is_null)
+    {
+        outbound.remove("outbound_voice_profile_id");
+    }
     connection["updated_at"] = json!(now());
     data(StatusCode::OK, connection.clone())
 }

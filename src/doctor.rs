@@ -1,0 +1,355 @@
+//! The WebRTC doctor: checks a credential connection for every known cause of "my
+//! WebRTC client cannot call" and explains each as pass, warn or fail, with the fix.
+//!
+//! [`gather`] reads the facts from the API (GETs, the registration-status action, and a
+//! trial token); [`diagnose`] turns them into a [`Report`] without I/O, so every rule is
+//! tested on plain data. `telnyx-setup doctor` prints the report or its JSON.
+
+use crate::api::{
+    ApiError, Client, CredentialConnection, OutboundVoiceProfile, PageRequest, PhoneNumber,
+    PhoneNumberFilter, RegistrationStatus, TelephonyCredential, TelephonyCredentialFilter,
+};
+use crate::countries;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One finding: what was checked, how it went, why, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// A stable name for scripts (`connection`, `outbound_profile`, ...).
+    pub id: &'static str,
+    pub verdict: Verdict,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub connection_id: String,
+    /// No check failed.
+    pub ok: bool,
+    pub checks: Vec<Check>,
+}
+
+/// What the API says about a connection and everything it depends on. `None` where a
+/// fact could not be looked up because an earlier one was missing.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub connection_id: String,
+    /// `None` when Telnyx has no such credential connection (404).
+    pub connection: Option<CredentialConnection>,
+    /// `Some(None)`: the connection names a profile that does not exist.
+    pub profile: Option<Option<OutboundVoiceProfile>>,
+    pub numbers: Vec<PhoneNumber>,
+    pub credentials: Vec<TelephonyCredential>,
+    /// Generating a token for the first usable credential: `None` when there was none.
+    pub token: Option<Result<(), ApiError>>,
+    pub registration: Option<RegistrationStatus>,
+    /// The number the user wants to call, as given (`+4930...`).
+    pub destination: Option<String>,
+}
+
+/// Reads every fact the checks need. A connection Telnyx does not know is a finding,
+/// not an error; any other API failure is returned, since the report would be wrong.
+pub async fn gather(
+    client: &Client,
+    connection_id: &str,
+    destination: Option<&str>,
+) -> Result<Facts, ApiError> {
+    let mut facts = Facts {
+        connection_id: connection_id.to_owned(),
+        destination: destination.map(str::to_owned),
+        ..Facts::default()
+    };
+    let connection = match client.credential_connection(connection_id).await {
+        Ok(connection) => connection,
+        Err(ApiError::NotFound(_)) => return Ok(facts),
+        Err(error) => return Err(error),
+    };
+    if let Some(profile_id) = &connection.outbound.outbound_voice_profile_id {
+        facts.profile = Some(match client.outbound_voice_profile(profile_id).await {
+            Ok(profile) => Some(profile),
+            Err(ApiError::NotFound(_)) => None,
+            Err(error) => return Err(error),
+        });
+    }
+    let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
+    facts.numbers = client.list_phone_numbers(PageRequest::first(250), &filter).await?.data;
+    let filter =
+        TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
+    facts.credentials = client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data;
+    if let Some(usable) = facts.credentials.iter().find(|c| !c.expired) {
+        facts.token = Some(client.create_token(&usable.id).await.map(|_| ()));
+    }
+    facts.registration = Some(client.check_registration_status(&connection.id).await?);
+    facts.connection = Some(connection);
+    Ok(facts)
+}
+
+fn check(id: &'static str, verdict: Verdict, reason: impl Into<String>, fix: Option<&str>) -> Check {
+    Check { id, verdict, reason: reason.into(), fix: fix.map(str::to_owned) }
+}
+
+/// Applies every rule to the facts.
+pub fn diagnose(facts: &Facts) -> Report {
+    use Verdict::{Fail, Pass, Warn};
+    let mut checks = Vec::new();
+    let Some(connection) = &facts.connection else {
+        checks.push(check(
+            "connection",
+            Fail,
+            format!(
+                "No credential connection has id {}. WebRTC needs a credential connection; IP and FQDN connections do not take WebRTC logins.",
+                facts.connection_id
+            ),
+            Some("Check the id in the portal (Voice > SIP Connections), or run the wizard to create one."),
+        ));
+        return Report { connection_id: facts.connection_id.clone(), ok: false, checks };
+    };
+    checks.push(if !connection.active {
+        check(
+            "connection",
+            Fail,
+            format!("“{}” exists but is inactive, so it takes no calls.", connection.connection_name),
+            Some("Set the connection active in the portal or with PATCH {\"active\": true}."),
+        )
+    } else {
+        check(
+            "connection",
+            Pass,
+            format!("“{}” is an active credential connection.", connection.connection_name),
+            None,
+        )
+    });
+
+    checks.push(match &facts.profile {
+        None => check(
+            "outbound_profile",
+            Fail,
+            "The connection has no outbound voice profile: outbound calls fail (D38).",
+            Some("Attach an outbound voice profile (wizard step 4)."),
+        ),
+        Some(None) => check(
+            "outbound_profile",
+            Fail,
+            "The connection names an outbound voice profile that no longer exists (D38).",
+            Some("Attach an existing outbound voice profile (wizard step 4)."),
+        ),
+        Some(Some(profile)) if profile.enabled == Some(false) => check(
+            "outbound_profile",
+            Fail,
+            format!("The outbound voice profile “{}” is disabled: outbound calls fail (D38).", profile.name),
+            Some("Enable the profile in the portal (Voice > Outbound Voice Profiles)."),
+        ),
+        Some(Some(profile)) => check(
+            "outbound_profile",
+            Pass,
+            format!("Outbound voice profile “{}” is enabled.", profile.name),
+            None,
+        ),
+    });
+
+    if let Some(Some(profile)) = &facts.profile {
+        checks.push(destinations(profile, facts.destination.as_deref()));
+    }
+
+    let codecs = &connection.inbound.codecs;
+    checks.push(if codecs.iter().any(|c| c == "VP8") {
+        let mut reason = format!("Codecs: {}. VP8 is on for browser video.", codecs.join(", "));
+        if codecs.iter().any(|c| c == "OPUS" || c == "H.264") {
+            reason.push_str(" OPUS and H.264 need a TCP or TLS SIP transport.");
+        }
+        check("codecs", Pass, reason, None)
+    } else {
+        check(
+            "codecs",
+            Warn,
+            format!("Codecs: {}. Without VP8, video calls from browsers fail.", codecs.join(", ")),
+            Some("Add VP8 to the inbound codecs (wizard step 3)."),
+        )
+    });
+
+    checks.push(if facts.numbers.is_empty() {
+        check(
+            "numbers",
+            Warn,
+            "No phone number is assigned: the connection cannot be called from ordinary phones.",
+            Some("Buy and assign a number (wizard step 6) if inbound PSTN calls are wanted."),
+        )
+    } else {
+        let list: Vec<&str> = facts.numbers.iter().map(|n| n.phone_number.as_str()).collect();
+        check(
+            "numbers",
+            Pass,
+            format!(
+                "Assigned: {}. Calls to them ring clients logged in with the SIP user name and password, not token logins.",
+                list.join(", ")
+            ),
+            None,
+        )
+    });
+
+    let usable = facts.credentials.iter().filter(|c| !c.expired).count();
+    checks.push(match (facts.credentials.len(), usable) {
+        (0, _) => check(
+            "credentials",
+            Warn,
+            "No on-demand credential exists, so no login token can be made (SIP user name and password logins still work).",
+            Some("Create a telephony credential (wizard step 7)."),
+        ),
+        (all, 0) => check(
+            "credentials",
+            Fail,
+            format!("All {all} on-demand credentials have expired: token logins fail."),
+            Some("Create a new telephony credential (wizard step 7)."),
+        ),
+        (all, usable) => check("credentials", Pass, format!("{usable} of {all} on-demand credentials are valid."), None),
+    });
+    if let Some(token) = &facts.token {
+        checks.push(match token {
+            Ok(()) => check("token", Pass, "A login token can be generated.", None),
+            Err(error) => check(
+                "token",
+                Fail,
+                format!("Generating a login token failed: {error}"),
+                Some("Create a new telephony credential (wizard step 7) and try again."),
+            ),
+        });
+    }
+
+    if let Some(registration) = &facts.registration {
+        let status = registration.status.as_str();
+        checks.push(match status {
+            "Registered" => check("registration", Pass, "A SIP device is registered now.", None),
+            "Failed" | "Expired" => check(
+                "registration",
+                Warn,
+                format!("The last registration is {status}."),
+                Some("Check the client's SIP user name, password and transport, then reconnect."),
+            ),
+            _ => check(
+                "registration",
+                Warn,
+                format!("Registration: {status}. Expected while no client is connected; WebRTC clients register while open."),
+                None,
+            ),
+        });
+    }
+    let ok = checks.iter().all(|c| c.verdict != Fail);
+    Report { connection_id: connection.id.clone(), ok, checks }
+}
+
+/// Whether the profile allows any country, and the destination's in particular.
+fn destinations(profile: &OutboundVoiceProfile, destination: Option<&str>) -> Check {
+    use Verdict::{Fail, Pass};
+    let allowed = &profile.whitelisted_destinations;
+    if allowed.is_empty() {
+        return check(
+            "destinations",
+            Fail,
+            "The profile allows no destination country: every call is refused (D13).",
+            Some("Choose destination countries (wizard step 5)."),
+        );
+    }
+    let Some(number) = destination else {
+        return check("destinations", Pass, format!("Calls may go to {}.", allowed.join(", ")), None);
+    };
+    let candidates = countries_of(number);
+    if candidates.is_empty() {
+        return check(
+            "destinations",
+            Fail,
+            format!("{number} is not an international number (+ and country code)."),
+            Some("Give --destination in E.164 form, e.g. +14155550123."),
+        );
+    }
+    match candidates.iter().find(|code| allowed.iter().any(|a| a == *code)) {
+        Some(code) => {
+            check("destinations", Pass, format!("{number} is in {code}, which the profile allows."), None)
+        }
+        None => check(
+            "destinations",
+            Fail,
+            format!(
+                "{number} is in {}, which the profile does not allow (it allows {}): the call is refused (D13).",
+                candidates.join(" or "),
+                allowed.join(", ")
+            ),
+            Some("Add the country to the profile's destinations (wizard step 5)."),
+        ),
+    }
+}
+
+/// The countries an E.164 number can belong to, by its calling code (+1 is shared by
+/// the NANP countries, so it gives several).
+pub fn countries_of(e164: &str) -> Vec<String> {
+    let Some(digits) = e164.trim().strip_prefix('+') else { return Vec::new() };
+    if digits.len() < 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Vec::new();
+    }
+    // Calling codes are prefix-free: the longest matching one is the code.
+    (1..=3)
+        .rev()
+        .map(|len| &digits[..len])
+        .find_map(|code| {
+            let found: Vec<String> = countries::all()
+                .iter()
+                .filter(|c| c.calling_code.to_string() == code)
+                .map(|c| c.code.clone())
+                .collect();
+            (!found.is_empty()).then_some(found)
+        })
+        .unwrap_or_default()
+}
+
+impl fmt::Display for Report {
+    /// One line per check: `PASS codecs  Codecs: ...`, then the fix indented.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Doctor for credential connection {}", self.connection_id)?;
+        for check in &self.checks {
+            let label = match check.verdict {
+                Verdict::Pass => "PASS",
+                Verdict::Warn => "WARN",
+                Verdict::Fail => "FAIL",
+            };
+            writeln!(f, "{label}  {:<17} {}", check.id, check.reason)?;
+            if let Some(fix) = &check.fix {
+                writeln!(f, "      {:<17} fix: {fix}", "")?;
+            }
+        }
+        let verdict = if self.ok { "No check failed." } else { "Some checks failed." };
+        writeln!(f, "{verdict}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_map_to_their_countries() {
+        assert!(countries_of("+14155550123").contains(&"US".to_owned()));
+        assert!(countries_of("+14155550123").contains(&"CA".to_owned()));
+        assert_eq!(countries_of("+493012345678"), ["DE"]);
+        assert!(countries_of("+447911123456").contains(&"GB".to_owned()), "+44 is shared with GG, IM, JE");
+        assert!(countries_of("4930123456").is_empty(), "no + means no country code");
+        assert!(countries_of("+49x").is_empty());
+    }
+
+    #[test]
+    fn a_missing_connection_fails_alone() {
+        let report = diagnose(&Facts { connection_id: "42".into(), ..Facts::default() });
+        assert!(!report.ok);
+        assert_eq!(report.checks.len(), 1);
+        assert_eq!((report.checks[0].id, report.checks[0].verdict), ("connection", Verdict::Fail));
+    }
+}
