@@ -50,6 +50,8 @@ pub struct Facts {
     /// `Some(None)`: the connection names a profile that does not exist.
     pub profile: Option<Option<OutboundVoiceProfile>>,
     pub numbers: Vec<PhoneNumber>,
+    /// How many numbers the connection has in all (`numbers` holds the first page).
+    pub numbers_total: u64,
     pub credentials: Vec<TelephonyCredential>,
     /// Generating a token for the first usable credential: `None` when there was none.
     pub token: Option<Result<(), ApiError>>,
@@ -60,10 +62,13 @@ pub struct Facts {
 
 /// Reads every fact the checks need. A connection Telnyx does not know is a finding,
 /// not an error; any other API failure is returned, since the report would be wrong.
+/// `trial_token` generates a token to prove it can be done; without it nothing but reads
+/// (and the registration-status action) is sent.
 pub async fn gather(
     client: &Client,
     connection_id: &str,
     destination: Option<&str>,
+    trial_token: bool,
 ) -> Result<Facts, ApiError> {
     let mut facts = Facts {
         connection_id: connection_id.to_owned(),
@@ -83,11 +88,13 @@ pub async fn gather(
         });
     }
     let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
-    facts.numbers = client.list_phone_numbers(PageRequest::first(250), &filter).await?.data;
+    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter).await?;
+    facts.numbers_total = numbers.meta.total_results.max(numbers.data.len() as u64);
+    facts.numbers = numbers.data;
     let filter =
         TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
     facts.credentials = client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data;
-    if let Some(usable) = facts.credentials.iter().find(|c| !c.expired) {
+    if let Some(usable) = facts.credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
         facts.token = Some(client.create_token(&usable.id).await.map(|_| ()));
     }
     facts.registration = Some(client.check_registration_status(&connection.id).await?);
@@ -186,13 +193,14 @@ pub fn diagnose(facts: &Facts) -> Report {
             Some("Buy and assign a number (wizard step 6) if inbound PSTN calls are wanted."),
         )
     } else {
-        let list: Vec<&str> = facts.numbers.iter().map(|n| n.phone_number.as_str()).collect();
+        let shown: Vec<&str> = facts.numbers.iter().take(3).map(|n| n.phone_number.as_str()).collect();
+        let more = facts.numbers_total.max(facts.numbers.len() as u64) - shown.len() as u64;
+        let list = if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") };
         check(
             "numbers",
             Pass,
             format!(
-                "Assigned: {}. Calls to them ring clients logged in with the SIP user name and password, not token logins.",
-                list.join(", ")
+                "Assigned: {list}. Calls to them ring clients logged in with the SIP user name and password, not token logins."
             ),
             None,
         )

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{KeySource, Start, State};
+use telnyx_setup::state::{KeySource, Mode, Start, State};
 use telnyx_setup::{app, config, summary};
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
@@ -29,8 +29,8 @@ struct Cli {
     #[arg(long)]
     print_secrets: bool,
 
-    /// With --demo: active phone numbers the sandbox account starts with
-    #[arg(long, value_name = "N", default_value_t = 0, requires = "demo")]
+    /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
     seed_numbers: usize,
 
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
@@ -52,10 +52,10 @@ enum Command {
         /// Port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// Active phone numbers the account starts with (for large-account tests)
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        seed_numbers: usize,
     },
+    /// Browse the account read-only: connections, profiles, numbers, orders,
+    /// credentials and balance, with their relations and the doctor
+    Inspect,
     /// Check a credential connection for everything that stops WebRTC calls. Exits 0
     /// when no check fails, 1 when one does, 2 on usage or API errors
     Doctor {
@@ -89,15 +89,16 @@ fn main() -> ExitCode {
     };
     let log = config::init_logging();
     let result = match cli.command {
-        Some(Command::Sandbox { host, port, seed_numbers }) => {
-            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), seed_numbers))
+        Some(Command::Sandbox { host, port }) => {
+            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), cli.seed_numbers))
         }
         Some(Command::Doctor { ref connection, ref destination, json }) => {
             let outcome = runtime.block_on(doctor(&cli, connection, destination.as_deref(), json));
             runtime.shutdown_background();
             return outcome;
         }
-        None => runtime.block_on(wizard(&cli, &matches, utc_offset)),
+        Some(Command::Inspect) => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Inspector)),
+        None => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Wizard)),
     };
     // Requests still in flight are abandoned rather than awaited.
     runtime.shutdown_background();
@@ -113,7 +114,13 @@ fn main() -> ExitCode {
     }
 }
 
-async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) -> Result<(), String> {
+/// The terminal app, as the setup wizard or the read-only inspector.
+async fn wizard(
+    cli: &Cli,
+    matches: &ArgMatches,
+    utc_offset: time::UtcOffset,
+    mode: Mode,
+) -> Result<(), String> {
     let mut key = cli.api_key.as_deref().map(Secret::from);
     let mut key_source = match matches.value_source("api_key") {
         Some(ValueSource::EnvVariable) => KeySource::Env,
@@ -132,12 +139,15 @@ async fn wizard(cli: &Cli, matches: &ArgMatches, utc_offset: time::UtcOffset) ->
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: std::time::SystemTime::now(),
         utc_offset,
+        mode,
     };
     let result = app::run(base, State::new(start)).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
-    print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
+    if mode == Mode::Wizard {
+        print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
+    }
     Ok(())
 }
 
@@ -171,7 +181,7 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
         return ExitCode::from(USAGE_OR_API_ERROR);
     };
     let client = Client::new(http_client(), base, key);
-    let facts = match telnyx_setup::doctor::gather(&client, connection, destination).await {
+    let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
         Ok(facts) => facts,
         Err(error) => {
             eprintln!("telnyx-setup doctor: {error}. {}", error.hint());
@@ -221,4 +231,14 @@ async fn wait_for_interrupt() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

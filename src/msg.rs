@@ -57,6 +57,12 @@ pub enum Reply {
     CredentialsListed(Page<TelephonyCredential>),
     CredentialCreated(TelephonyCredential),
     TokenCreated(Secret),
+    /// A page of the inspector's current collection, as raw JSON.
+    Browsed(Page<serde_json::Value>),
+    /// One record the inspector looked up (a relation followed).
+    Fetched(serde_json::Value),
+    BalanceRead(Balance),
+    Diagnosed(crate::doctor::Report),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,5 +116,24 @@ pub enum Request {
     CreateCredential(NewTelephonyCredential),
     CreateToken {
         credential_id: String,
+    },
+    /// Read one page of a collection (inspector).
+    Browse {
+        collection: &'static str,
+        page: u32,
+        size: u32,
+        filters: Vec<(&'static str, String)>,
+    },
+    /// Read one record of a collection (inspector).
+    Fetch {
+        collection: &'static str,
+        id: String,
+    },
+    ReadBalance,
+    /// Run the doctor's checks on a connection; `trial_token` also generates a token
+    /// (never from the read-only inspector).
+    Diagnose {
+        connection_id: String,
+        trial_token: bool,
     },
 }

@@ -129,6 +129,16 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
         Request::CreateToken { credential_id } => {
             client.create_token(&credential_id).await.map(Reply::TokenCreated)
         }
+        Request::Browse { collection, page, size, filters } => client
+            .list_raw(collection, PageRequest { number: Some(page), size: Some(size) }, &filters)
+            .await
+            .map(Reply::Browsed),
+        Request::Fetch { collection, id } => client.get_raw(collection, &id).await.map(Reply::Fetched),
+        Request::ReadBalance => client.balance().await.map(Reply::BalanceRead),
+        Request::Diagnose { connection_id, trial_token } => {
+            let facts = crate::doctor::gather(client, &connection_id, None, trial_token).await?;
+            Ok(Reply::Diagnosed(crate::doctor::diagnose(&facts)))
+        }
     }
 }
 

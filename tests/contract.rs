@@ -345,6 +345,7 @@ async fn the_wizard_end_to_end_keeps_the_contract() {
             color: false,
             now: SystemTime::now(),
             utc_offset: time::UtcOffset::UTC,
+            mode: telnyx_setup::state::Mode::Wizard,
         }),
         effects: Effects {
             worker: worker::spawn(base),

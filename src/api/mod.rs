@@ -217,6 +217,24 @@ impl Client {
         self.data(Method::GET, &["telephony_credentials", id], Query::new(), None::<&()>).await
     }
 
+    /// One page of any collection as raw JSON, for the read-only inspector, which shows
+    /// every field Telnyx returns rather than the ones the wizard models.
+    pub async fn list_raw(
+        &self,
+        collection: &str,
+        page: PageRequest,
+        filters: &[(&'static str, String)],
+    ) -> Result<Page<serde_json::Value>, ApiError> {
+        let mut query = page_query(page);
+        query.extend(filters.iter().cloned());
+        self.page(&[collection], query).await
+    }
+
+    /// One record of any collection as raw JSON.
+    pub async fn get_raw(&self, collection: &str, id: &str) -> Result<serde_json::Value, ApiError> {
+        self.data(Method::GET, &[collection, id], Query::new(), None::<&()>).await
+    }
+
     pub async fn delete_telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
         self.data(Method::DELETE, &["telephony_credentials", id], Query::new(), None::<&()>).await
     }

@@ -11,6 +11,7 @@ mod countries;
 mod credential;
 mod field;
 mod finish;
+mod inspector;
 mod numbers;
 mod pick;
 mod profile;
@@ -23,10 +24,12 @@ pub use countries::CountriesStep;
 pub use credential::{CredentialField, CredentialForm, CredentialStep, DEFAULT_TAG, SIP_DOMAIN};
 pub use field::TextField;
 pub use finish::FinishStep;
+pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileForm, ProfileStep};
 pub use sign_in::{KeySource, SignInStep};
+
 pub use token::{LoginToken, TokenStep};
 
 use crate::api::{
@@ -58,6 +61,8 @@ pub enum Step {
     Token(TokenStep),
     /// The summary after the last step.
     Finish(FinishStep),
+    /// The read-only inspector (`telnyx-setup inspect`), after sign-in.
+    Inspect(InspectorStep),
 }
 
 /// A request in flight, and what the screen says while it waits.
@@ -131,9 +136,20 @@ impl Setup {
     }
 }
 
+/// What the program was started to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The setup wizard.
+    #[default]
+    Wizard,
+    /// The read-only inspector: sign-in leads to it, and it never changes the account.
+    Inspector,
+}
+
 /// Everything a step may use besides its own data.
 #[derive(Debug)]
 pub struct Ctx {
+    pub mode: Mode,
     next_op: OpId,
     /// Generates suggested user names and passwords; seeded from the OS in the app and
     /// from a constant in tests, so update() stays deterministic.
@@ -207,6 +223,7 @@ pub struct Start {
     pub color: bool,
     pub now: SystemTime,
     pub utc_offset: time::UtcOffset,
+    pub mode: Mode,
 }
 
 impl State {
@@ -214,7 +231,12 @@ impl State {
         Self {
             step: Step::SignIn(SignInStep::new(start.key, start.key_source)),
             history: Vec::new(),
-            ctx: Ctx { next_op: 0, rng: StdRng::seed_from_u64(start.seed), setup: Setup::default() },
+            ctx: Ctx {
+                mode: start.mode,
+                next_op: 0,
+                rng: StdRng::seed_from_u64(start.seed),
+                setup: Setup::default(),
+            },
             spinner: 0,
             help: false,
             color: start.color,
@@ -379,6 +401,8 @@ impl Step {
             Step::Numbers(_) => 6,
             Step::Credential(_) => 7,
             Step::Token(_) | Step::Finish(_) => 8,
+            // The inspector is not a wizard step; the header names it instead.
+            Step::Inspect(_) => 1,
         }
     }
 
@@ -393,6 +417,7 @@ impl Step {
             Step::Credential(s) => &s.activity,
             Step::Token(s) => &s.activity,
             Step::Finish(s) => &s.activity,
+            Step::Inspect(s) => &s.activity,
         }
     }
 
@@ -407,6 +432,7 @@ impl Step {
             Step::Credential(s) => &mut s.activity,
             Step::Token(s) => &mut s.activity,
             Step::Finish(s) => &mut s.activity,
+            Step::Inspect(s) => &mut s.activity,
         }
     }
 
@@ -419,6 +445,7 @@ impl Step {
             Step::Countries(s) => s.filtering,
             Step::Numbers(s) => s.text_focused(),
             Step::Credential(s) => s.form.is_some(),
+            Step::Inspect(s) => s.text_focused(),
             Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => false,
         }
     }
@@ -434,6 +461,7 @@ impl Step {
             Step::Credential(s) => s.on_key(key, ctx),
             Step::Token(s) => s.on_key(key, ctx),
             Step::Finish(s) => s.on_key(key),
+            Step::Inspect(s) => s.on_key(key, ctx),
         }
     }
 
@@ -466,6 +494,11 @@ impl Step {
                     form.focused_field_mut().paste(text);
                 }
             }
+            Step::Inspect(s) => {
+                if let Some(input) = &mut s.filter_input {
+                    input.paste(text);
+                }
+            }
             Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => {}
         }
     }
@@ -481,6 +514,7 @@ impl Step {
             Step::Credential(s) => s.on_reply(reply),
             Step::Token(s) => s.on_reply(reply, ctx),
             Step::Finish(_) => Transition::none(),
+            Step::Inspect(s) => s.on_reply(reply, ctx),
         }
     }
 
@@ -519,6 +553,7 @@ impl Step {
             Step::Credential(s) => s.hints(),
             Step::Token(s) => s.hints(),
             Step::Finish(_) => vec![("Enter", "quit")],
+            Step::Inspect(s) => s.hints(),
         };
         if self.activity().busy() {
             hints = vec![("Esc", "cancel")];

@@ -4,6 +4,7 @@ use super::{Activity, Ctx, Problem, Step, Transition};
 use crate::msg::{Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
+use crate::state::{InspectorStep, Mode};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
@@ -82,6 +83,10 @@ impl SignInStep {
         match reply {
             Reply::KeyAccepted(balance) => {
                 ctx.setup.balance = Some(balance);
+                if ctx.mode == Mode::Inspector {
+                    let (inspector, cmds) = InspectorStep::open(ctx);
+                    return Transition::next(Step::Inspect(inspector), cmds);
+                }
                 let mut next = ConnectionStep::new();
                 let cmds = next.reload(ctx);
                 Transition::next(Step::Connection(next), cmds)

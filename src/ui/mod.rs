@@ -7,6 +7,7 @@ mod connection;
 mod countries;
 mod credential;
 mod finish;
+mod inspector;
 mod numbers;
 mod profile;
 mod sign_in;
@@ -14,7 +15,7 @@ pub mod theme;
 mod token;
 mod widgets;
 
-use crate::state::{Problem, STEP_TITLES, State, Step};
+use crate::state::{Mode, Problem, STEP_TITLES, State, Step};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -56,6 +57,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Numbers(step) => numbers::draw(frame, body, &theme, step),
         Step::Credential(step) => credential::draw(frame, body, &theme, step),
         Step::Token(step) => token::draw(frame, body, &theme, step, state.now, state.utc_offset),
+        Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
         Step::Finish(_) => finish::draw(frame, body, &theme, &state.ctx.setup),
     }
     frame.render_widget(status, status_area);
@@ -85,6 +87,30 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let number = state.step_number();
+    let balance = Span::styled(
+        state
+            .ctx
+            .setup
+            .balance
+            .as_ref()
+            .map_or(String::new(), |b| format!("   balance {} {}", b.balance, b.currency)),
+        theme.dim(),
+    );
+    let block = Block::new().borders(Borders::BOTTOM).border_style(theme.dim());
+    if state.ctx.mode == Mode::Inspector {
+        let title = Line::from(vec![
+            Span::styled("telnyx-setup", theme.title()),
+            Span::styled("  READ-ONLY", theme.warning()),
+            Span::raw("  account inspector"),
+            balance,
+        ]);
+        let second = match &state.step {
+            Step::Inspect(step) => inspector::tabs(theme, step),
+            _ => Line::raw("Sign in to inspect the account; nothing in it will be changed."),
+        };
+        frame.render_widget(paragraph(vec![title, second]).block(block), area);
+        return;
+    }
     let title = Line::from(vec![
         Span::styled("telnyx-setup", theme.title()),
         Span::raw(if matches!(state.step, Step::Finish(_)) {
@@ -92,15 +118,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             format!("  Step {number} of {}: {}", STEP_TITLES.len(), STEP_TITLES[number - 1])
         }),
-        Span::styled(
-            state
-                .ctx
-                .setup
-                .balance
-                .as_ref()
-                .map_or(String::new(), |b| format!("   balance {} {}", b.balance, b.currency)),
-            theme.dim(),
-        ),
+        balance,
     ]);
     let done = state.ctx.setup.done();
     // On the summary every step is done and none is current.
@@ -117,7 +135,6 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         progress.push(Span::styled(format!("{symbol} {label}  "), style));
     }
-    let block = Block::new().borders(Borders::BOTTOM).border_style(theme.dim());
     frame.render_widget(paragraph(vec![title, Line::from(progress)]).block(block), area);
 }
 

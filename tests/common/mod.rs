@@ -32,6 +32,7 @@ pub fn state_with(key: Option<&str>, source: KeySource) -> State {
         color: false,
         now: now(),
         utc_offset: time::UtcOffset::UTC,
+        mode: telnyx_setup::state::Mode::Wizard,
     })
 }
 

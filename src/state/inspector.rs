@@ -1,0 +1,513 @@
+//! The read-only account inspector (`telnyx-setup inspect`), for support engineers:
+//! tabs over the account's collections, loaded page by page as the cursor nears the
+//! end, a filter (on the server where the API has one), a detail pane with the raw JSON,
+//! relations to follow (Esc walks back), and the doctor for a connection.
+//!
+//! It only ever asks for reads ([`Request::Browse`], [`Request::Fetch`],
+//! [`Request::ReadBalance`]) and the doctor without its trial token.
+
+use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
+use crate::doctor::Report;
+use crate::msg::{Cmd, Reply, Request};
+use crate::secret::Secret;
+use crossterm::event::{KeyCode, KeyEvent};
+use serde_json::Value;
+
+/// Records asked for per page: large enough to scroll a while, small enough to answer fast.
+pub const PAGE_SIZE: u32 = 100;
+/// How close to the end of what is loaded the cursor gets before the next page is asked for.
+const PREFETCH_MARGIN: usize = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Connections,
+    Profiles,
+    Numbers,
+    Orders,
+    Credentials,
+    Balance,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] =
+        [Tab::Connections, Tab::Profiles, Tab::Numbers, Tab::Orders, Tab::Credentials, Tab::Balance];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Connections => "Connections",
+            Tab::Profiles => "Voice profiles",
+            Tab::Numbers => "Numbers",
+            Tab::Orders => "Orders",
+            Tab::Credentials => "Credentials",
+            Tab::Balance => "Balance",
+        }
+    }
+
+    /// The API collection behind the tab.
+    pub fn collection(self) -> &'static str {
+        match self {
+            Tab::Connections => "credential_connections",
+            Tab::Profiles => "outbound_voice_profiles",
+            Tab::Numbers => "phone_numbers",
+            Tab::Orders => "number_orders",
+            Tab::Credentials => "telephony_credentials",
+            Tab::Balance => "balance",
+        }
+    }
+
+    /// The API's own filter for the `/` text, where it has one; others filter locally.
+    fn server_filter(self) -> Option<&'static str> {
+        match self {
+            Tab::Connections => Some("filter[connection_name][contains]"),
+            Tab::Profiles => Some("filter[name][contains]"),
+            Tab::Numbers => Some("filter[phone_number]"),
+            Tab::Orders => Some("filter[status]"),
+            Tab::Credentials | Tab::Balance => None,
+        }
+    }
+
+    /// What the `/` prompt asks for on this tab.
+    pub fn filter_hint(self) -> &'static str {
+        match self {
+            Tab::Connections | Tab::Profiles => "name contains",
+            Tab::Numbers => "phone number digits (3 or more)",
+            Tab::Orders => "status (pending, success, failure)",
+            Tab::Credentials => "any text (filtered here)",
+            Tab::Balance => "",
+        }
+    }
+
+    /// A one-line summary of a record of this tab.
+    pub fn row(self, item: &Value) -> String {
+        let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
+        match self {
+            Tab::Connections => format!(
+                "{:<28} user {:<18} {}",
+                text("connection_name"),
+                text("user_name"),
+                if item["active"] == Value::Bool(false) { "inactive" } else { "active" }
+            ),
+            Tab::Profiles => format!(
+                "{:<28} {} countries, {} connections",
+                text("name"),
+                item["whitelisted_destinations"].as_array().map_or(0, Vec::len),
+                item["connections_count"].as_u64().unwrap_or(0)
+            ),
+            Tab::Numbers => format!(
+                "{:<16} {:<12} {}",
+                text("phone_number"),
+                text("status"),
+                item["connection_name"]
+                    .as_str()
+                    .or(item["connection_id"].as_str())
+                    .unwrap_or("no connection")
+            ),
+            Tab::Orders => format!(
+                "{:<38} {:<8} {} numbers",
+                text("id"),
+                text("status"),
+                item["phone_numbers_count"].as_u64().unwrap_or(0)
+            ),
+            Tab::Credentials => format!(
+                "{:<30} {:<32} {}",
+                text("name"),
+                text("sip_username"),
+                if item["expired"] == Value::Bool(true) { "expired" } else { "active" }
+            ),
+            Tab::Balance => String::new(),
+        }
+    }
+}
+
+/// Narrows a listing to one relation: a query filter (`filter[connection_id]`) or one
+/// record fetched by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Filter { key: &'static str, value: String, label: String },
+    Record { id: String, label: String },
+}
+
+impl Scope {
+    pub fn label(&self) -> &str {
+        match self {
+            Scope::Filter { label, .. } | Scope::Record { label, .. } => label,
+        }
+    }
+}
+
+/// What one tab shows: the records loaded so far and how to get more.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub tab: Tab,
+    pub items: Vec<Value>,
+    pub total: u64,
+    /// The next page to ask for; `None` once everything is loaded.
+    pub next_page: Option<u32>,
+    /// Index into [`Listing::visible`].
+    pub cursor: usize,
+    /// The filter text applied (empty: none).
+    pub filter: String,
+    pub scope: Option<Scope>,
+}
+
+impl Listing {
+    fn new(tab: Tab, scope: Option<Scope>) -> Self {
+        Self { tab, items: Vec::new(), total: 0, next_page: Some(1), cursor: 0, filter: String::new(), scope }
+    }
+
+    /// Indexes of the loaded records that pass a local filter (tabs the API cannot
+    /// filter); all of them otherwise.
+    pub fn visible(&self) -> Vec<usize> {
+        if self.filter.is_empty() || self.tab.server_filter().is_some() {
+            return (0..self.items.len()).collect();
+        }
+        let needle = self.filter.to_lowercase();
+        (0..self.items.len())
+            .filter(|&i| self.items[i].to_string().to_lowercase().contains(&needle))
+            .collect()
+    }
+
+    pub fn highlighted(&self) -> Option<&Value> {
+        self.visible().get(self.cursor).map(|&i| &self.items[i])
+    }
+
+    /// The request for the next page, if there is one.
+    fn next_request(&self) -> Option<Request> {
+        if self.tab == Tab::Balance {
+            return (self.next_page == Some(1)).then_some(Request::ReadBalance);
+        }
+        if let Some(Scope::Record { id, .. }) = &self.scope {
+            return (self.next_page == Some(1))
+                .then(|| Request::Fetch { collection: self.tab.collection(), id: id.clone() });
+        }
+        let page = self.next_page?;
+        let mut filters = Vec::new();
+        if let Some(Scope::Filter { key, value, .. }) = &self.scope {
+            filters.push((*key, value.clone()));
+        }
+        if let Some(key) = self.tab.server_filter().filter(|_| !self.filter.is_empty()) {
+            filters.push((key, self.filter.clone()));
+        }
+        Some(Request::Browse { collection: self.tab.collection(), page, size: PAGE_SIZE, filters })
+    }
+}
+
+/// A relation of the highlighted record, to follow with Enter in the detail pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub label: String,
+    target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Listing(Tab, Scope),
+    Doctor(String),
+}
+
+#[derive(Debug)]
+pub struct InspectorStep {
+    pub listing: Listing,
+    /// The listings left by following relations; Esc returns to them.
+    pub trail: Vec<Listing>,
+    /// The `/` prompt while it is open.
+    pub filter_input: Option<TextField>,
+    /// The detail pane has the keyboard (its relations are selectable).
+    pub in_detail: bool,
+    pub relation_cursor: usize,
+    /// The detail pane shows the raw JSON (`J`).
+    pub raw: bool,
+    /// The doctor's report on a connection, shown over the listing.
+    pub doctor: Option<Report>,
+    pub balance: Option<crate::api::Balance>,
+    pub activity: Activity,
+}
+
+impl InspectorStep {
+    /// The inspector on its first tab, with that tab's first page asked for.
+    pub fn open(ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
+        let mut step = Self {
+            listing: Listing::new(Tab::Connections, None),
+            trail: Vec::new(),
+            filter_input: None,
+            in_detail: false,
+            relation_cursor: 0,
+            raw: false,
+            doctor: None,
+            balance: ctx.setup.balance.clone(),
+            activity: Activity::default(),
+        };
+        let cmds = step.load_more(ctx);
+        (step, cmds)
+    }
+
+    pub fn text_focused(&self) -> bool {
+        self.filter_input.is_some()
+    }
+
+    /// The relations of the highlighted record.
+    pub fn relations(&self) -> Vec<Relation> {
+        let Some(item) = self.listing.highlighted() else { return Vec::new() };
+        let id = item["id"].as_str().unwrap_or_default().to_owned();
+        let mut relations = Vec::new();
+        match self.listing.tab {
+            Tab::Connections => {
+                if let Some(profile) = item["outbound"]["outbound_voice_profile_id"].as_str() {
+                    relations.push(Relation {
+                        label: format!("Outbound voice profile {profile}"),
+                        target: Target::Listing(
+                            Tab::Profiles,
+                            Scope::Record { id: profile.to_owned(), label: format!("profile {profile}") },
+                        ),
+                    });
+                }
+                let name = item["connection_name"].as_str().unwrap_or(&id).to_owned();
+                relations.push(Relation {
+                    label: "Its phone numbers".into(),
+                    target: Target::Listing(
+                        Tab::Numbers,
+                        Scope::Filter {
+                            key: "filter[connection_id]",
+                            value: id.clone(),
+                            label: format!("numbers of {name}"),
+                        },
+                    ),
+                });
+                relations.push(Relation {
+                    label: "Its telephony credentials".into(),
+                    target: Target::Listing(
+                        Tab::Credentials,
+                        Scope::Filter {
+                            key: "filter[resource_id]",
+                            value: format!("connection:{id}"),
+                            label: format!("credentials of {name}"),
+                        },
+                    ),
+                });
+                relations.push(Relation { label: "Run the doctor".into(), target: Target::Doctor(id) });
+            }
+            Tab::Numbers | Tab::Orders => {
+                if let Some(connection) = item["connection_id"].as_str() {
+                    relations.push(Relation {
+                        label: format!("Its connection {connection}"),
+                        target: Target::Listing(
+                            Tab::Connections,
+                            Scope::Record {
+                                id: connection.to_owned(),
+                                label: format!("connection {connection}"),
+                            },
+                        ),
+                    });
+                }
+            }
+            Tab::Credentials => {
+                if let Some(connection) =
+                    item["resource_id"].as_str().and_then(|r| r.strip_prefix("connection:"))
+                {
+                    relations.push(Relation {
+                        label: format!("Its connection {connection}"),
+                        target: Target::Listing(
+                            Tab::Connections,
+                            Scope::Record {
+                                id: connection.to_owned(),
+                                label: format!("connection {connection}"),
+                            },
+                        ),
+                    });
+                }
+            }
+            Tab::Profiles => relations.push(Relation {
+                label: "Its connections".into(),
+                target: Target::Listing(
+                    Tab::Connections,
+                    Scope::Filter {
+                        key: "filter[outbound_voice_profile_id]",
+                        value: id.clone(),
+                        label: format!("connections of profile {id}"),
+                    },
+                ),
+            }),
+            Tab::Balance => {}
+        }
+        relations
+    }
+
+    /// Asks for the next page when the cursor nears the end of what is loaded.
+    fn load_more(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        if self.activity.busy() {
+            return Vec::new();
+        }
+        let near_end = self.listing.cursor + PREFETCH_MARGIN >= self.listing.visible().len();
+        match self.listing.next_request().filter(|_| near_end) {
+            Some(request) => {
+                let what = format!("Loading {}", self.listing.tab.title().to_lowercase());
+                vec![ctx.call(&mut self.activity, what, request)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn show(&mut self, listing: Listing, ctx: &mut Ctx) -> Vec<Cmd> {
+        self.listing = listing;
+        self.in_detail = false;
+        self.relation_cursor = 0;
+        self.activity.problem = None;
+        self.load_more(ctx)
+    }
+
+    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
+        if self.doctor.is_some() {
+            // Any key closes the report.
+            self.doctor = None;
+            return Transition::none();
+        }
+        if let Some(input) = &mut self.filter_input {
+            match key.code {
+                KeyCode::Esc => self.filter_input = None,
+                KeyCode::Enter => {
+                    let filter = input.value().trim().to_owned();
+                    self.filter_input = None;
+                    if self.listing.tab == Tab::Numbers
+                        && !filter.is_empty()
+                        && filter.chars().filter(char::is_ascii_digit).count() < 3
+                    {
+                        self.activity
+                            .fail(Problem::Input("Give at least 3 digits to filter numbers.".into()));
+                        return Transition::none();
+                    }
+                    let mut listing = Listing::new(self.listing.tab, self.listing.scope.clone());
+                    listing.filter = filter;
+                    return Transition::Stay(self.show(listing, ctx));
+                }
+                _ => {
+                    input.on_key(key);
+                }
+            }
+            return Transition::none();
+        }
+        if self.in_detail {
+            let relations = self.relations();
+            if move_cursor(&mut self.relation_cursor, relations.len(), &key, true) {
+                return Transition::none();
+            }
+            return match key.code {
+                KeyCode::Esc | KeyCode::Left => {
+                    self.in_detail = false;
+                    Transition::none()
+                }
+                KeyCode::Enter => match relations.into_iter().nth(self.relation_cursor).map(|r| r.target) {
+                    Some(Target::Listing(tab, scope)) => {
+                        let previous = std::mem::replace(&mut self.listing, Listing::new(tab, None));
+                        self.trail.push(previous);
+                        Transition::Stay(self.show(Listing::new(tab, Some(scope)), ctx))
+                    }
+                    Some(Target::Doctor(connection_id)) => {
+                        let request = Request::Diagnose { connection_id, trial_token: false };
+                        Transition::run(ctx.call(&mut self.activity, "Running the doctor", request))
+                    }
+                    None => Transition::none(),
+                },
+                KeyCode::Char('J') => {
+                    self.raw = !self.raw;
+                    Transition::none()
+                }
+                _ => Transition::none(),
+            };
+        }
+        let visible = self.listing.visible().len();
+        if move_cursor(&mut self.listing.cursor, visible, &key, true) {
+            return Transition::Stay(self.load_more(ctx));
+        }
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab => {
+                let next = super::pick::cycle(&Tab::ALL, self.listing.tab, key.code == KeyCode::Tab);
+                self.trail.clear();
+                Transition::Stay(self.show(Listing::new(next, None), ctx))
+            }
+            KeyCode::Char(digit @ '1'..='6') => {
+                let tab = Tab::ALL[digit as usize - '1' as usize];
+                self.trail.clear();
+                Transition::Stay(self.show(Listing::new(tab, None), ctx))
+            }
+            KeyCode::Enter | KeyCode::Right if self.listing.highlighted().is_some() => {
+                self.in_detail = true;
+                self.relation_cursor = 0;
+                Transition::none()
+            }
+            KeyCode::Char('/') if self.listing.tab != Tab::Balance => {
+                self.filter_input = Some(TextField::new(&self.listing.filter, 64));
+                Transition::none()
+            }
+            KeyCode::Char('J') => {
+                self.raw = !self.raw;
+                Transition::none()
+            }
+            KeyCode::Char('y') => match self.listing.highlighted().and_then(|item| item["id"].as_str()) {
+                Some(id) => Transition::run(Cmd::Copy(Secret::new(id))),
+                None => Transition::none(),
+            },
+            KeyCode::Char('r') => {
+                let listing = Listing::new(self.listing.tab, self.listing.scope.clone());
+                Transition::Stay(self.show(listing, ctx))
+            }
+            KeyCode::Esc => match self.trail.pop() {
+                Some(previous) => {
+                    self.listing = previous;
+                    self.in_detail = false;
+                    Transition::none()
+                }
+                None if !self.listing.filter.is_empty() => {
+                    let listing = Listing::new(self.listing.tab, self.listing.scope.clone());
+                    Transition::Stay(self.show(listing, ctx))
+                }
+                None => Transition::Back,
+            },
+            _ => Transition::none(),
+        }
+    }
+
+    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+        match reply {
+            Reply::Browsed(page) => {
+                let listing = &mut self.listing;
+                listing.total =
+                    page.meta.total_results.max(listing.items.len() as u64 + page.data.len() as u64);
+                let page_number = listing.next_page.unwrap_or(1);
+                let more = page.meta.total_pages > page_number && !page.data.is_empty();
+                listing.items.extend(page.data);
+                listing.next_page = more.then_some(page_number + 1);
+                // The cursor may already be near the end of a short first page.
+                return Transition::Stay(self.load_more(ctx));
+            }
+            Reply::Fetched(record) => {
+                self.listing.items = vec![record];
+                self.listing.total = 1;
+                self.listing.next_page = None;
+            }
+            Reply::BalanceRead(balance) => {
+                self.balance = Some(balance);
+                self.listing.next_page = None;
+            }
+            Reply::Diagnosed(report) => self.doctor = Some(report),
+            _ => {}
+        }
+        Transition::none()
+    }
+
+    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.doctor.is_some() {
+            vec![("any key", "close the report")]
+        } else if self.filter_input.is_some() {
+            vec![("Enter", "apply filter"), ("Esc", "cancel")]
+        } else if self.in_detail {
+            vec![("↑↓", "relation"), ("Enter", "follow"), ("J", "raw JSON"), ("Esc", "list")]
+        } else {
+            let mut hints = vec![("Tab", "next tab"), ("↑↓", "move"), ("Enter", "details"), ("/", "filter")];
+            hints.extend([("J", "raw JSON"), ("y", "copy id"), ("r", "reload")]);
+            if !self.trail.is_empty() {
+                hints.push(("Esc", "back"));
+            }
+            hints
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The inspector's screen: the tab's list (only the rows in view are built, so ten
+//! thousand records scroll as fast as ten), the highlighted record's fields or raw
+//! JSON with its relations, and the doctor's report over them.
+
+use super::theme::{CURRENT, POINTER, Theme};
+use super::widgets::{fact, paragraph};
+use crate::doctor::{Report, Verdict};
+use crate::state::{InspectorStep, Tab};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
+use serde_json::Value;
+
+/// Fields never shown, even here: support engineers see that a secret is set, not what.
+const SECRET_FIELDS: [&str; 3] = ["password", "sip_password", "token"];
+
+/// The tab bar, for the header's second line.
+pub fn tabs<'a>(theme: &Theme, step: &InspectorStep) -> Line<'a> {
+    let spans: Vec<Span> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, tab)| {
+            let style = if *tab == step.listing.tab { theme.current() } else { theme.dim() };
+            let mark = if *tab == step.listing.tab { CURRENT } else { " " };
+            Span::styled(format!("{mark}{} {}  ", index + 1, tab.title()), style)
+        })
+        .collect();
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
+    let [filter_row, panes] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    draw_filter(frame, filter_row, theme, step);
+    if step.listing.tab == Tab::Balance {
+        draw_balance(frame, panes, theme, step);
+    } else {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(panes);
+        draw_list(frame, list, theme, step);
+        draw_detail(frame, detail, theme, step);
+    }
+    if let Some(report) = &step.doctor {
+        draw_report(frame, area, theme, report);
+    }
+}
+
+fn draw_filter(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
+    let listing = &step.listing;
+    let mut spans = Vec::new();
+    if let Some(scope) = &listing.scope {
+        spans.push(Span::styled(format!("{}  ", scope.label()), theme.current()));
+    }
+    match &step.filter_input {
+        Some(input) => {
+            let prefix = format!("/ {} > ", listing.tab.filter_hint());
+            let x = area.x + (prefix.chars().count() + spans.iter().map(|s| s.width()).sum::<usize>()) as u16;
+            spans.push(Span::styled(prefix, theme.focused()));
+            spans.push(Span::raw(input.value().to_owned()));
+            frame.set_cursor_position((x + input.input().visual_cursor() as u16, area.y));
+        }
+        None if !listing.filter.is_empty() => {
+            spans.push(Span::styled(format!("filter: {}", listing.filter), theme.warning()));
+            spans.push(Span::styled("  (Esc clears)", theme.dim()));
+        }
+        None => {}
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
+    let listing = &step.listing;
+    let visible = listing.visible();
+    let shown = if listing.next_page.is_some() {
+        format!("{} of {}", visible.len(), listing.total.max(visible.len() as u64))
+    } else {
+        visible.len().to_string()
+    };
+    let block = Block::bordered()
+        .title(format!(" {} ({shown}) ", listing.tab.title()))
+        .border_style(if step.in_detail { theme.dim() } else { theme.focused() });
+    let height = block.inner(area).height as usize;
+    if visible.is_empty() {
+        let text = if listing.next_page.is_some() { "Loading…" } else { "Nothing here." };
+        frame.render_widget(paragraph(Line::styled(text, theme.dim())).block(block), area);
+        return;
+    }
+    // Only the rows in view are built: the rest may be thousands.
+    let offset = listing.cursor.saturating_sub(height.saturating_sub(1));
+    let items: Vec<ListItem> = visible
+        .iter()
+        .skip(offset)
+        .take(height.max(1))
+        .map(|&index| ListItem::new(listing.tab.row(&listing.items[index])))
+        .collect();
+    let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
+    let mut state = ListState::default().with_selected(Some(listing.cursor - offset));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// A record's fields, one per line (nested objects one level deep), secrets hidden.
+fn fields(item: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Some(object) = item.as_object() else { return vec![item.to_string()] };
+    for (key, value) in object {
+        match value {
+            Value::Object(inner) => {
+                for (sub, value) in inner {
+                    lines.push(format!("{key}.{sub}: {}", scalar(sub, value)));
+                }
+            }
+            _ => lines.push(format!("{key}: {}", scalar(key, value))),
+        }
+    }
+    lines
+}
+
+fn scalar(key: &str, value: &Value) -> String {
+    if SECRET_FIELDS.contains(&key) && !value.is_null() {
+        return "•••••• (hidden)".to_owned();
+    }
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object()) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Array(items) => format!("[{} items]", items.len()),
+        other => other.to_string(),
+    }
+}
+
+/// The record as JSON, secrets replaced.
+fn raw_json(item: &Value) -> String {
+    fn hide(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&key.as_str()) && !value.is_null() {
+                        *value = Value::String("(hidden)".into());
+                    } else {
+                        hide(value);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(hide),
+            _ => {}
+        }
+    }
+    let mut shown = item.clone();
+    hide(&mut shown);
+    serde_json::to_string_pretty(&shown).unwrap_or_default()
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
+    let title = if step.raw { " Raw JSON (J) " } else { " Details (J: raw JSON) " };
+    let block = Block::bordered().title(title).border_style(if step.in_detail {
+        theme.focused()
+    } else {
+        theme.dim()
+    });
+    let Some(item) = step.listing.highlighted() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let relations = step.relations();
+    let mut lines: Vec<Line> = Vec::new();
+    if !relations.is_empty() {
+        for (index, relation) in relations.iter().enumerate() {
+            let selected = step.in_detail && index == step.relation_cursor;
+            let style = if selected { theme.selected() } else { theme.current() };
+            lines.push(Line::styled(format!("→ {}", relation.label), style));
+        }
+        lines.push(Line::raw(""));
+    }
+    let body = if step.raw { raw_json(item).lines().map(str::to_owned).collect() } else { fields(item) };
+    lines.extend(body.into_iter().map(Line::raw));
+    frame.render_widget(paragraph(lines).block(block), area);
+}
+
+fn draw_balance(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
+    let lines = match &step.balance {
+        Some(balance) => vec![
+            fact(theme, "Balance", format!("{} {}", balance.balance, balance.currency)),
+            fact(theme, "Available credit", format!("{} {}", balance.available_credit, balance.currency)),
+            fact(theme, "Credit limit", format!("{} {}", balance.credit_limit, balance.currency)),
+            fact(theme, "Pending", format!("{} {}", balance.pending, balance.currency)),
+        ],
+        None => vec![Line::styled("Loading…", theme.dim())],
+    };
+    frame.render_widget(paragraph(lines).block(Block::bordered().title(" Balance ")), area);
+}
+
+fn draw_report(frame: &mut Frame, area: Rect, theme: &Theme, report: &Report) {
+    let popup = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 1 });
+    let mut lines = Vec::new();
+    for check in &report.checks {
+        let (label, style) = match check.verdict {
+            Verdict::Pass => ("PASS", theme.done()),
+            Verdict::Warn => ("WARN", theme.warning()),
+            Verdict::Fail => ("FAIL", theme.error()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label} "), style),
+            Span::styled(format!("{:<17}", check.id), theme.key()),
+            Span::raw(check.reason.clone()),
+        ]));
+        if let Some(fix) = &check.fix {
+            lines.push(Line::styled(format!("     fix: {fix}"), theme.dim()));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(if report.ok { "No check failed." } else { "Some checks failed." }));
+    let title = format!(" Doctor: connection {} ", report.connection_id);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(paragraph(lines).block(Block::bordered().title(title)), popup);
+}
