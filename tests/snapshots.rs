@@ -271,3 +271,65 @@ fn colour_follows_no_color() {
         .expect("the error is marked with a symbol, not colour alone");
     assert_eq!(error_cell.fg, Color::Red);
 }
+
+#[test]
+fn inspector() {
+    let mut sign_in = state_with(Some("KEYinspect"), KeySource::Flag);
+    sign_in.ctx.mode = telnyx_setup::state::Mode::Inspector;
+    snapshot!("inspector_sign_in", sign_in);
+    let mut state = common::inspector();
+    snapshot!("inspector_connections", state);
+    press(&mut state, KeyCode::Enter);
+    snapshot!("inspector_connection_relations", state);
+    press(&mut state, KeyCode::Char('J'));
+    snapshot!("inspector_connection_raw_json", state);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    let numbers: Vec<_> = (0..100).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    reply(&mut state, Reply::Browsed(raw_page(numbers, 1, 10_000)));
+    press(&mut state, KeyCode::Char('J'));
+    for _ in 0..30 {
+        press(&mut state, KeyCode::Down);
+    }
+    snapshot!("inspector_numbers_of_a_connection", state);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "1234");
+    snapshot!("inspector_filter_prompt", state);
+}
+
+#[test]
+fn inspector_balance_and_doctor() {
+    let mut state = common::inspector();
+    press(&mut state, KeyCode::Char('6'));
+    reply(&mut state, Reply::BalanceRead(balance()));
+    snapshot!("inspector_balance", state);
+    press(&mut state, KeyCode::Char('1'));
+    reply(
+        &mut state,
+        Reply::Browsed(raw_page(vec![connection_json(EXISTING_CONNECTION, "Office softphones", None)], 1, 1)),
+    );
+    press(&mut state, KeyCode::Enter);
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Down);
+    }
+    press(&mut state, KeyCode::Enter);
+    let facts = telnyx_setup::doctor::Facts {
+        connection_id: EXISTING_CONNECTION.into(),
+        connection: Some(common::connection(EXISTING_CONNECTION, "Office softphones", &["G722"], None)),
+        ..Default::default()
+    };
+    reply(&mut state, Reply::Diagnosed(telnyx_setup::doctor::diagnose(&facts)));
+    snapshot!("inspector_doctor_report", state);
+}
+
+#[test]
+fn the_inspector_never_shows_secrets() {
+    let mut state = common::inspector();
+    press(&mut state, KeyCode::Enter);
+    for raw in [false, true] {
+        let screen = render(&state, 120, 60).backend().to_string();
+        assert!(screen.contains("hidden"), "the password is marked hidden:\n{screen}");
+        assert!(!screen.contains("secret-password-1"), "raw JSON {raw}:\n{screen}");
+        press(&mut state, KeyCode::Char('J'));
+    }
+}

@@ -35,7 +35,7 @@ impl Tab {
     pub fn title(self) -> &'static str {
         match self {
             Tab::Connections => "Connections",
-            Tab::Profiles => "Voice profiles",
+            Tab::Profiles => "Profiles",
             Tab::Numbers => "Numbers",
             Tab::Orders => "Orders",
             Tab::Credentials => "Credentials",

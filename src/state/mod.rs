@@ -460,7 +460,7 @@ impl Step {
             Step::Numbers(s) => s.on_key(key, ctx),
             Step::Credential(s) => s.on_key(key, ctx),
             Step::Token(s) => s.on_key(key, ctx),
-            Step::Finish(s) => s.on_key(key),
+            Step::Finish(s) => s.on_key(key, ctx),
             Step::Inspect(s) => s.on_key(key, ctx),
         }
     }
@@ -513,7 +513,7 @@ impl Step {
             Step::Numbers(s) => s.on_reply(reply, ctx),
             Step::Credential(s) => s.on_reply(reply),
             Step::Token(s) => s.on_reply(reply, ctx),
-            Step::Finish(_) => Transition::none(),
+            Step::Finish(s) => s.on_reply(reply),
             Step::Inspect(s) => s.on_reply(reply, ctx),
         }
     }
@@ -552,7 +552,7 @@ impl Step {
             Step::Numbers(s) => s.hints(),
             Step::Credential(s) => s.hints(),
             Step::Token(s) => s.hints(),
-            Step::Finish(_) => vec![("Enter", "quit")],
+            Step::Finish(_) => vec![("Enter", "quit"), ("d", "run the doctor")],
             Step::Inspect(s) => s.hints(),
         };
         if self.activity().busy() {

@@ -2,12 +2,17 @@
 
 use super::theme::{DONE, Theme};
 use super::widgets::{fact, paragraph};
+use crate::doctor::Report;
 use crate::state::{SIP_DOMAIN, Setup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup) {
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report: Option<&Report>) {
+    if let Some(report) = report {
+        super::inspector::draw_report(frame, area, theme, report);
+        return;
+    }
     let mut lines =
         vec![Line::styled(format!("{DONE} Your WebRTC client can log in and call."), theme.done())];
     if let Some(connection) = &setup.connection {
@@ -48,6 +53,6 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw("Press Enter or q to quit; the summary is printed (without secrets)."));
+    lines.push(Line::raw("Press d for a last check by the doctor, Enter or q to quit (the summary is printed, without secrets)."));
     frame.render_widget(paragraph(lines), area);
 }

@@ -192,7 +192,8 @@ fn draw_balance(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSt
     frame.render_widget(paragraph(lines).block(Block::bordered().title(" Balance ")), area);
 }
 
-fn draw_report(frame: &mut Frame, area: Rect, theme: &Theme, report: &Report) {
+/// The doctor's findings in a box over `area`: the inspector and the summary show it.
+pub fn draw_report(frame: &mut Frame, area: Rect, theme: &Theme, report: &Report) {
     let popup = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 1 });
     let mut lines = Vec::new();
     for check in &report.checks {

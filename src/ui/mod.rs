@@ -58,7 +58,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Credential(step) => credential::draw(frame, body, &theme, step),
         Step::Token(step) => token::draw(frame, body, &theme, step, state.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
-        Step::Finish(_) => finish::draw(frame, body, &theme, &state.ctx.setup),
+        Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
     }
     frame.render_widget(status, status_area);
     frame.render_widget(footer, footer_area);

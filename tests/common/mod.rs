@@ -332,3 +332,74 @@ pub fn at_token() -> State {
     assert!(matches!(state.step, Step::Token(_)));
     state
 }
+
+/// A sandbox-like connection record, as the inspector receives it.
+pub fn connection_json(id: &str, name: &str, profile: Option<&str>) -> serde_json::Value {
+    let mut record = serde_json::json!({
+        "id": id,
+        "record_type": "credential_connection",
+        "connection_name": name,
+        "user_name": format!("user{id}"),
+        "password": "secret-password-1",
+        "active": true,
+        "inbound": { "codecs": ["G722", "VP8"] },
+        "outbound": {},
+    });
+    if let Some(profile) = profile {
+        record["outbound"]["outbound_voice_profile_id"] = serde_json::json!(profile);
+    }
+    record
+}
+
+pub fn number_json(index: usize, connection: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("{}", 9_000_000 + index),
+        "record_type": "phone_number",
+        "phone_number": format!("+1555{index:07}"),
+        "status": "active",
+        "connection_id": connection,
+        "connection_name": "Office softphones",
+    })
+}
+
+/// A page of raw records with its paging `meta`.
+pub fn raw_page(data: Vec<serde_json::Value>, number: u32, total: u64) -> Page<serde_json::Value> {
+    let size = 100;
+    Page {
+        data,
+        meta: PageMeta {
+            page_number: number,
+            page_size: size,
+            total_pages: total.div_ceil(100) as u32,
+            total_results: total,
+        },
+    }
+}
+
+/// The inspector, signed in, on its connections tab with two connections loaded.
+pub fn inspector() -> State {
+    let mut state = State::new(Start {
+        key: Some(Secret::from("KEYinspect")),
+        key_source: KeySource::Flag,
+        seed: 1,
+        color: false,
+        now: now(),
+        utc_offset: time::UtcOffset::UTC,
+        mode: telnyx_setup::state::Mode::Inspector,
+    });
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    reply(
+        &mut state,
+        Reply::Browsed(raw_page(
+            vec![
+                connection_json(EXISTING_CONNECTION, "Office softphones", Some(EXISTING_PROFILE)),
+                connection_json("1293384261075731409", "Lobby phones", None),
+            ],
+            1,
+            2,
+        )),
+    );
+    assert!(matches!(state.step, Step::Inspect(_)));
+    state
+}

@@ -1,0 +1,233 @@
+//! update() tests for the read-only inspector: it asks only for reads, pages as the
+//! cursor nears the end, filters, follows relations and walks back, and never changes
+//! the account.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use telnyx_setup::msg::{Cmd, Reply, Request};
+use telnyx_setup::secret::Secret;
+use telnyx_setup::state::{InspectorStep, PAGE_SIZE, Problem, Scope, State, Step, Tab};
+
+fn inspector_step(state: &State) -> &InspectorStep {
+    match &state.step {
+        Step::Inspect(step) => step,
+        other => panic!("not in the inspector: {other:?}"),
+    }
+}
+
+/// The only requests the inspector may make.
+fn assert_read_only(cmds: &[Cmd]) {
+    for cmd in cmds {
+        if let Cmd::Call { request, .. } = cmd {
+            assert!(
+                matches!(
+                    request,
+                    Request::Browse { .. }
+                        | Request::Fetch { .. }
+                        | Request::ReadBalance
+                        | Request::Diagnose { trial_token: false, .. }
+                ),
+                "the inspector asked for {request:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sign_in_opens_the_connections_tab_and_asks_for_its_first_page() {
+    let mut state = state_with(Some("KEYinspect"), telnyx_setup::state::KeySource::Flag);
+    state.ctx.mode = telnyx_setup::state::Mode::Inspector;
+    press(&mut state, KeyCode::Enter);
+    let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
+    assert_eq!(
+        only_call(&cmds),
+        &Request::Browse { collection: "credential_connections", page: 1, size: PAGE_SIZE, filters: vec![] }
+    );
+}
+
+#[test]
+fn tabs_switch_with_tab_and_digits_and_load_their_collection() {
+    let mut state = inspector();
+    let cmds = press(&mut state, KeyCode::Char('3'));
+    assert!(matches!(only_call(&cmds), Request::Browse { collection: "phone_numbers", .. }));
+    assert_eq!(inspector_step(&state).listing.tab, Tab::Numbers);
+    reply(&mut state, Reply::Browsed(raw_page(vec![], 1, 0)));
+    let cmds = press(&mut state, KeyCode::Tab);
+    assert!(matches!(only_call(&cmds), Request::Browse { collection: "number_orders", .. }));
+    reply(&mut state, Reply::Browsed(raw_page(vec![], 1, 0)));
+    let cmds = press(&mut state, KeyCode::Char('6'));
+    assert_eq!(only_call(&cmds), &Request::ReadBalance);
+}
+
+#[test]
+fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    let first: Vec<_> = (0..100).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    let cmds = reply(&mut state, Reply::Browsed(raw_page(first, 1, 10_000)));
+    assert!(cmds.is_empty(), "the cursor is at the top: no need for more yet");
+    let mut asked = Vec::new();
+    for _ in 0..90 {
+        asked.extend(press(&mut state, KeyCode::Down));
+    }
+    assert_read_only(&asked);
+    let Request::Browse { page, .. } = only_call(&asked) else { panic!("{asked:?}") };
+    assert_eq!(*page, 2);
+    // While that page loads, moving on asks for nothing more.
+    assert!(press(&mut state, KeyCode::Down).is_empty());
+    let second: Vec<_> = (100..200).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    reply(&mut state, Reply::Browsed(raw_page(second, 2, 10_000)));
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.items.len(), 200);
+    assert_eq!(step.listing.next_page, Some(3));
+}
+
+#[test]
+fn filters_go_to_the_server_where_the_api_has_them() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "lobby");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::Browse { filters, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(filters, &[("filter[connection_name][contains]", "lobby".to_owned())]);
+    assert_eq!(inspector_step(&state).listing.filter, "lobby");
+}
+
+#[test]
+fn a_number_filter_needs_three_digits() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    reply(&mut state, Reply::Browsed(raw_page(vec![number_json(1, EXISTING_CONNECTION)], 1, 1)));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "12");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(inspector_step(&state).activity.problem, Some(Problem::Input(_))));
+}
+
+#[test]
+fn credentials_are_filtered_locally() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('5'));
+    let records = vec![
+        serde_json::json!({"id": "a", "name": "alpha", "sip_username": "gencredA", "expired": false}),
+        serde_json::json!({"id": "b", "name": "beta", "sip_username": "gencredB", "expired": true}),
+    ];
+    reply(&mut state, Reply::Browsed(raw_page(records, 1, 2)));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "beta");
+    let cmds = press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::Browsed(raw_page(
+            vec![
+                serde_json::json!({"id": "a", "name": "alpha", "sip_username": "gencredA", "expired": false}),
+                serde_json::json!({"id": "b", "name": "beta", "sip_username": "gencredB", "expired": true}),
+            ],
+            1,
+            2,
+        )),
+    );
+    let Request::Browse { filters, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert!(filters.is_empty(), "the API has no text filter for credentials");
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.visible(), vec![1]);
+    assert_eq!(step.listing.highlighted().unwrap()["id"], "b");
+}
+
+#[test]
+fn relations_are_followed_with_enter_and_walked_back_with_esc() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Enter); // into the details of "Office softphones"
+    let step = inspector_step(&state);
+    assert!(step.in_detail);
+    let labels: Vec<_> = step.relations().into_iter().map(|r| r.label).collect();
+    assert_eq!(
+        labels,
+        [
+            format!("Outbound voice profile {EXISTING_PROFILE}"),
+            "Its phone numbers".to_owned(),
+            "Its telephony credentials".to_owned(),
+            "Run the doctor".to_owned()
+        ]
+    );
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::Browse { collection, filters, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(*collection, "phone_numbers");
+    assert_eq!(filters, &[("filter[connection_id]", EXISTING_CONNECTION.to_owned())]);
+    let step = inspector_step(&state);
+    assert!(matches!(&step.listing.scope, Some(Scope::Filter { .. })));
+    reply(&mut state, Reply::Browsed(raw_page(vec![number_json(7, EXISTING_CONNECTION)], 1, 1)));
+    // From the number, to its connection: one record fetched by id.
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        only_call(&cmds),
+        &Request::Fetch { collection: "credential_connections", id: EXISTING_CONNECTION.to_owned() }
+    );
+    reply(&mut state, Reply::Fetched(connection_json(EXISTING_CONNECTION, "Office softphones", None)));
+    assert_eq!(inspector_step(&state).trail.len(), 2);
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(inspector_step(&state).listing.tab, Tab::Numbers);
+    press(&mut state, KeyCode::Esc);
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.tab, Tab::Connections);
+    assert_eq!(step.listing.items.len(), 2, "the connections are still there, not reloaded");
+}
+
+#[test]
+fn the_doctor_runs_without_its_trial_token() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Enter);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Down);
+    }
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        only_call(&cmds),
+        &Request::Diagnose { connection_id: EXISTING_CONNECTION.to_owned(), trial_token: false }
+    );
+}
+
+#[test]
+fn y_copies_the_id_and_j_shows_raw_json() {
+    let mut state = inspector();
+    assert_eq!(press(&mut state, KeyCode::Char('y')), vec![Cmd::Copy(Secret::from(EXISTING_CONNECTION))]);
+    press(&mut state, KeyCode::Char('J'));
+    assert!(inspector_step(&state).raw);
+}
+
+#[test]
+fn every_key_everywhere_asks_only_for_reads() {
+    let mut state = inspector();
+    let keys = [
+        KeyCode::Down,
+        KeyCode::End,
+        KeyCode::PageDown,
+        KeyCode::Enter,
+        KeyCode::Down,
+        KeyCode::Enter,
+        KeyCode::Char('J'),
+        KeyCode::Char('y'),
+        KeyCode::Char('r'),
+        KeyCode::Char('/'),
+        KeyCode::Char('5'),
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+    ];
+    for tab in ['1', '2', '3', '4', '5', '6'] {
+        let mut cmds = press(&mut state, KeyCode::Char(tab));
+        for key in keys {
+            // Answer whatever is in flight with an empty page so keys are not held back.
+            if state.busy() {
+                cmds.extend(reply(&mut state, Reply::Browsed(raw_page(vec![], 1, 0))));
+            }
+            cmds.extend(press(&mut state, key));
+        }
+        assert_read_only(&cmds);
+    }
+}
