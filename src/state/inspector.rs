@@ -199,6 +199,19 @@ pub struct Relation {
     target: Target,
 }
 
+impl Relation {
+    /// The connection a number, order or credential belongs to.
+    fn to_connection(id: &str) -> Self {
+        Self {
+            label: format!("Its connection {id}"),
+            target: Target::Listing(
+                Tab::Connections,
+                Scope::Record { id: id.to_owned(), label: format!("connection {id}") },
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     Listing(Tab, Scope),
@@ -288,32 +301,14 @@ impl InspectorStep {
             }
             Tab::Numbers | Tab::Orders => {
                 if let Some(connection) = item["connection_id"].as_str() {
-                    relations.push(Relation {
-                        label: format!("Its connection {connection}"),
-                        target: Target::Listing(
-                            Tab::Connections,
-                            Scope::Record {
-                                id: connection.to_owned(),
-                                label: format!("connection {connection}"),
-                            },
-                        ),
-                    });
+                    relations.push(Relation::to_connection(connection));
                 }
             }
             Tab::Credentials => {
                 if let Some(connection) =
                     item["resource_id"].as_str().and_then(|r| r.strip_prefix("connection:"))
                 {
-                    relations.push(Relation {
-                        label: format!("Its connection {connection}"),
-                        target: Target::Listing(
-                            Tab::Connections,
-                            Scope::Record {
-                                id: connection.to_owned(),
-                                label: format!("connection {connection}"),
-                            },
-                        ),
-                    });
+                    relations.push(Relation::to_connection(connection));
                 }
             }
             Tab::Profiles => relations.push(Relation {
