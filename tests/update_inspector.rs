@@ -132,7 +132,7 @@ fn credentials_are_filtered_locally() {
     let Request::Browse { filters, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert!(filters.is_empty(), "the API has no text filter for credentials");
     let step = inspector_step(&state);
-    assert_eq!(step.listing.visible(), vec![1]);
+    assert_eq!(step.listing.visible(), [1]);
     assert_eq!(step.listing.highlighted().unwrap()["id"], "b");
 }
 

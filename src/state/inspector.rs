@@ -82,7 +82,7 @@ impl Tab {
         let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
         match self {
             Tab::Connections => format!(
-                "{:<28} user {:<18} {}",
+                "{:<24} user {:<16} {}",
                 text("connection_name"),
                 text("user_name"),
                 if item["active"] == Value::Bool(false) { "inactive" } else { "active" }
@@ -148,27 +148,45 @@ pub struct Listing {
     /// The filter text applied (empty: none).
     pub filter: String,
     pub scope: Option<Scope>,
+    /// Indexes of the records that pass the filter, kept up to date as pages arrive:
+    /// working them out on every key and frame cost 24 ms with 10,000 records.
+    visible: Vec<usize>,
 }
 
 impl Listing {
-    fn new(tab: Tab, scope: Option<Scope>) -> Self {
-        Self { tab, items: Vec::new(), total: 0, next_page: Some(1), cursor: 0, filter: String::new(), scope }
+    fn new(tab: Tab, scope: Option<Scope>, filter: String) -> Self {
+        Self {
+            tab,
+            items: Vec::new(),
+            total: 0,
+            next_page: Some(1),
+            cursor: 0,
+            filter,
+            scope,
+            visible: Vec::new(),
+        }
     }
 
-    /// Indexes of the loaded records that pass a local filter (tabs the API cannot
-    /// filter); all of them otherwise.
-    pub fn visible(&self) -> Vec<usize> {
-        if self.filter.is_empty() || self.tab.server_filter().is_some() {
-            return (0..self.items.len()).collect();
-        }
+    /// Adds records that arrived, noting which pass a local filter (on tabs the API
+    /// cannot filter; elsewhere the server already did).
+    fn add(&mut self, records: Vec<Value>) {
+        let local = !self.filter.is_empty() && self.tab.server_filter().is_none();
         let needle = self.filter.to_lowercase();
-        (0..self.items.len())
-            .filter(|&i| self.items[i].to_string().to_lowercase().contains(&needle))
-            .collect()
+        for record in records {
+            if !local || record.to_string().to_lowercase().contains(&needle) {
+                self.visible.push(self.items.len());
+            }
+            self.items.push(record);
+        }
+    }
+
+    /// Indexes into `items` of the records shown.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
     }
 
     pub fn highlighted(&self) -> Option<&Value> {
-        self.visible().get(self.cursor).map(|&i| &self.items[i])
+        self.visible.get(self.cursor).map(|&i| &self.items[i])
     }
 
     /// The request for the next page, if there is one.
@@ -228,6 +246,8 @@ pub struct InspectorStep {
     /// The detail pane has the keyboard (its relations are selectable).
     pub in_detail: bool,
     pub relation_cursor: usize,
+    /// Lines the detail pane is scrolled by (PgUp/PgDn while it has the keyboard).
+    pub detail_scroll: u16,
     /// The detail pane shows the raw JSON (`J`).
     pub raw: bool,
     /// The doctor's report on a connection, shown over the listing.
@@ -240,11 +260,12 @@ impl InspectorStep {
     /// The inspector on its first tab, with that tab's first page asked for.
     pub fn open(ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
         let mut step = Self {
-            listing: Listing::new(Tab::Connections, None),
+            listing: Listing::new(Tab::Connections, None, String::new()),
             trail: Vec::new(),
             filter_input: None,
             in_detail: false,
             relation_cursor: 0,
+            detail_scroll: 0,
             raw: false,
             doctor: None,
             balance: ctx.setup.balance.clone(),
@@ -370,8 +391,7 @@ impl InspectorStep {
                             .fail(Problem::Input("Give at least 3 digits to filter numbers.".into()));
                         return Transition::none();
                     }
-                    let mut listing = Listing::new(self.listing.tab, self.listing.scope.clone());
-                    listing.filter = filter;
+                    let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), filter);
                     return Transition::Stay(self.show(listing, ctx));
                 }
                 _ => {
@@ -381,6 +401,14 @@ impl InspectorStep {
             return Transition::none();
         }
         if self.in_detail {
+            match key.code {
+                KeyCode::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(10),
+                KeyCode::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+                _ => {}
+            }
+            if matches!(key.code, KeyCode::PageDown | KeyCode::PageUp) {
+                return Transition::none();
+            }
             let relations = self.relations();
             if move_cursor(&mut self.relation_cursor, relations.len(), &key, true) {
                 return Transition::none();
@@ -392,9 +420,10 @@ impl InspectorStep {
                 }
                 KeyCode::Enter => match relations.into_iter().nth(self.relation_cursor).map(|r| r.target) {
                     Some(Target::Listing(tab, scope)) => {
-                        let previous = std::mem::replace(&mut self.listing, Listing::new(tab, None));
+                        let next = Listing::new(tab, Some(scope), String::new());
+                        let previous = std::mem::replace(&mut self.listing, next.clone());
                         self.trail.push(previous);
-                        Transition::Stay(self.show(Listing::new(tab, Some(scope)), ctx))
+                        Transition::Stay(self.show(next, ctx))
                     }
                     Some(Target::Doctor(connection_id)) => {
                         let request = Request::Diagnose { connection_id, trial_token: false };
@@ -417,16 +446,17 @@ impl InspectorStep {
             KeyCode::Tab | KeyCode::BackTab => {
                 let next = super::pick::cycle(&Tab::ALL, self.listing.tab, key.code == KeyCode::Tab);
                 self.trail.clear();
-                Transition::Stay(self.show(Listing::new(next, None), ctx))
+                Transition::Stay(self.show(Listing::new(next, None, String::new()), ctx))
             }
             KeyCode::Char(digit @ '1'..='6') => {
                 let tab = Tab::ALL[digit as usize - '1' as usize];
                 self.trail.clear();
-                Transition::Stay(self.show(Listing::new(tab, None), ctx))
+                Transition::Stay(self.show(Listing::new(tab, None, String::new()), ctx))
             }
             KeyCode::Enter | KeyCode::Right if self.listing.highlighted().is_some() => {
                 self.in_detail = true;
                 self.relation_cursor = 0;
+                self.detail_scroll = 0;
                 Transition::none()
             }
             KeyCode::Char('/') if self.listing.tab != Tab::Balance => {
@@ -441,8 +471,15 @@ impl InspectorStep {
                 Some(id) => Transition::run(Cmd::Copy(Secret::new(id))),
                 None => Transition::none(),
             },
-            KeyCode::Char('r') => {
-                let listing = Listing::new(self.listing.tab, self.listing.scope.clone());
+            // Reload; on an empty list (a load failed or was cancelled) Enter does too.
+            KeyCode::Char('r') | KeyCode::Enter => {
+                let (tab, scope, filter) =
+                    (self.listing.tab, self.listing.scope.clone(), self.listing.filter.clone());
+                Transition::Stay(self.show(Listing::new(tab, scope, filter), ctx))
+            }
+            // Esc clears a filter first, then walks back along the relations followed.
+            KeyCode::Esc if !self.listing.filter.is_empty() => {
+                let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), String::new());
                 Transition::Stay(self.show(listing, ctx))
             }
             KeyCode::Esc => match self.trail.pop() {
@@ -450,10 +487,6 @@ impl InspectorStep {
                     self.listing = previous;
                     self.in_detail = false;
                     Transition::none()
-                }
-                None if !self.listing.filter.is_empty() => {
-                    let listing = Listing::new(self.listing.tab, self.listing.scope.clone());
-                    Transition::Stay(self.show(listing, ctx))
                 }
                 None => Transition::Back,
             },
@@ -469,13 +502,13 @@ impl InspectorStep {
                     page.meta.total_results.max(listing.items.len() as u64 + page.data.len() as u64);
                 let page_number = listing.next_page.unwrap_or(1);
                 let more = page.meta.total_pages > page_number && !page.data.is_empty();
-                listing.items.extend(page.data);
+                listing.add(page.data);
                 listing.next_page = more.then_some(page_number + 1);
                 // The cursor may already be near the end of a short first page.
                 return Transition::Stay(self.load_more(ctx));
             }
             Reply::Fetched(record) => {
-                self.listing.items = vec![record];
+                self.listing.add(vec![record]);
                 self.listing.total = 1;
                 self.listing.next_page = None;
             }
@@ -495,7 +528,13 @@ impl InspectorStep {
         } else if self.filter_input.is_some() {
             vec![("Enter", "apply filter"), ("Esc", "cancel")]
         } else if self.in_detail {
-            vec![("↑↓", "relation"), ("Enter", "follow"), ("J", "raw JSON"), ("Esc", "list")]
+            vec![
+                ("↑↓", "relation"),
+                ("Enter", "follow"),
+                ("PgUp/PgDn", "scroll"),
+                ("J", "raw JSON"),
+                ("Esc", "list"),
+            ]
         } else {
             let mut hints = vec![("Tab", "next tab"), ("↑↓", "move"), ("Enter", "details"), ("/", "filter")];
             hints.extend([("J", "raw JSON"), ("y", "copy id"), ("r", "reload")]);

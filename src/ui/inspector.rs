@@ -176,7 +176,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSte
     }
     let body = if step.raw { raw_json(item).lines().map(str::to_owned).collect() } else { fields(item) };
     lines.extend(body.into_iter().map(Line::raw));
-    frame.render_widget(paragraph(lines).block(block), area);
+    frame.render_widget(paragraph(lines).block(block).scroll((step.detail_scroll, 0)), area);
 }
 
 fn draw_balance(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {
