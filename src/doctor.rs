@@ -360,4 +360,61 @@ mod tests {
         assert_eq!(report.checks.len(), 1);
         assert_eq!((report.checks[0].id, report.checks[0].verdict), ("connection", Verdict::Fail));
     }
+
+    fn healthy_facts() -> Facts {
+        use crate::api::{ConnectionInbound, ConnectionOutbound};
+        Facts {
+            connection_id: "7".into(),
+            connection: Some(CredentialConnection {
+                id: "7".into(),
+                connection_name: "Doctor".into(),
+                active: true,
+                inbound: ConnectionInbound { codecs: vec!["OPUS".into(), "VP8".into()] },
+                outbound: ConnectionOutbound { outbound_voice_profile_id: Some("8".into()) },
+                ..Default::default()
+            }),
+            profile: Some(Some(OutboundVoiceProfile {
+                id: "8".into(),
+                name: "Calls".into(),
+                enabled: Some(true),
+                whitelisted_destinations: vec!["US".into()],
+                ..Default::default()
+            })),
+            credentials: vec![TelephonyCredential { id: "c".into(), ..Default::default() }],
+            token: Some(Ok(())),
+            registration: Some(RegistrationStatus { status: "Registered".into(), ..Default::default() }),
+            ..Facts::default()
+        }
+    }
+
+    fn verdict_of(report: &Report, id: &str) -> Verdict {
+        report.checks.iter().find(|c| c.id == id).map(|c| c.verdict).expect("the check ran")
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_generated_fails() {
+        let mut facts = healthy_facts();
+        assert!(diagnose(&facts).ok);
+        assert_eq!(verdict_of(&diagnose(&facts), "registration"), Verdict::Pass);
+        facts.token = Some(Err(ApiError::NotFound(vec![])));
+        let report = diagnose(&facts);
+        assert!(!report.ok);
+        assert_eq!(verdict_of(&report, "token"), Verdict::Fail);
+    }
+
+    #[test]
+    fn a_failed_registration_warns_with_a_fix() {
+        let mut facts = healthy_facts();
+        facts.registration = Some(RegistrationStatus { status: "Failed".into(), ..Default::default() });
+        let report = diagnose(&facts);
+        assert_eq!(verdict_of(&report, "registration"), Verdict::Warn);
+        assert!(report.checks.iter().any(|c| c.id == "registration" && c.fix.is_some()));
+    }
+
+    #[test]
+    fn a_profile_that_no_longer_exists_fails() {
+        let mut facts = healthy_facts();
+        facts.profile = Some(None);
+        assert_eq!(verdict_of(&diagnose(&facts), "outbound_profile"), Verdict::Fail);
+    }
 }

@@ -224,7 +224,7 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
     assert_eq!(copied, shown, "the token copied should be the token shown");
 
     app.send(ENTER);
-    app.wait_idle_with(&["Setup complete", "Press Enter or q to quit"]);
+    app.wait_idle_with(&["Setup complete", "Enter or q to quit"]);
     app.send("q");
     let printed = app.expect_restored();
 

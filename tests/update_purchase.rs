@@ -376,3 +376,27 @@ fn an_unreadable_token_still_works_without_an_expiry() {
     let token = telnyx_setup::state::LoginToken::new(telnyx_setup::secret::Secret::from("not-a-jwt"));
     assert_eq!(token.expires_at, None);
 }
+
+#[test]
+fn the_summary_offers_the_doctor_as_a_last_check() {
+    let mut state = at_token();
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Finish(_)));
+    let cmds = press(&mut state, KeyCode::Char('d'));
+    assert_eq!(
+        only_call(&cmds),
+        &Request::Diagnose { connection_id: "1293384261075731402".into(), trial_token: true },
+        "the wizard may generate a trial token; the inspector never does"
+    );
+    let facts = telnyx_setup::doctor::Facts {
+        connection_id: "1293384261075731402".into(),
+        connection: Some(connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None)),
+        ..Default::default()
+    };
+    reply(&mut state, Reply::Diagnosed(telnyx_setup::doctor::diagnose(&facts)));
+    let Step::Finish(step) = &state.step else { panic!() };
+    assert!(step.report.as_ref().is_some_and(|r| !r.ok));
+    press(&mut state, KeyCode::Esc);
+    let Step::Finish(step) = &state.step else { panic!("Esc closes the report first") };
+    assert!(step.report.is_none());
+}

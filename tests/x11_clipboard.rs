@@ -227,7 +227,7 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
     assert_eq!(token.split('.').count(), 3, "the token should be a JWT\n{}", dump_text(&revealed));
 
     app.send(ENTER);
-    app.wait_idle_with(&["Setup complete", "Press Enter or q to quit"]);
+    app.wait_idle_with(&["Setup complete", "Enter or q to quit"]);
     app.send("q");
     app.expect_restored();
 
