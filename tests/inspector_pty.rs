@@ -31,7 +31,7 @@ const KEY: &str = "KEYinspect";
 fn assert_only_reads(journal: &[Exchange]) {
     let writes: Vec<String> = journal
         .iter()
-        .filter(|e| !is_read(e))
+        .filter(|e| !e.is_read())
         .map(|e| format!("{} {}?{} -> {}", e.method, e.path, query_of(e), e.status))
         .collect();
     assert!(
@@ -40,16 +40,6 @@ fn assert_only_reads(journal: &[Exchange]) {
         writes.len(),
         writes.join("\n  ")
     );
-}
-
-fn is_read(exchange: &Exchange) -> bool {
-    exchange.method == "GET"
-        || (exchange.method == "POST"
-            && exchange
-                .path
-                .strip_prefix("/credential_connections/")
-                .and_then(|rest| rest.strip_suffix("/actions/check_registration_status"))
-                .is_some_and(|id| !id.is_empty() && !id.contains('/')))
 }
 
 /// How many Down presses reach the relation `label` in the detail pane ("→ label").

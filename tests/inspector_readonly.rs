@@ -318,17 +318,6 @@ async fn account(api: &Client) -> BTreeMap<&'static str, Vec<Value>> {
     account
 }
 
-/// A GET, or the doctor's registration check: the only requests the inspector may make.
-fn is_read(exchange: &Exchange) -> bool {
-    exchange.method == "GET"
-        || (exchange.method == "POST"
-            && exchange
-                .path
-                .strip_prefix("/credential_connections/")
-                .and_then(|rest| rest.strip_suffix("/actions/check_registration_status"))
-                .is_some_and(|id| !id.is_empty() && !id.contains('/')))
-}
-
 /// The query string with the brackets of `page[number]` and `filter[…]` unescaped.
 fn query_of(exchange: &Exchange) -> String {
     exchange.query.as_deref().unwrap_or_default().replace("%5B", "[").replace("%5D", "]")
@@ -430,7 +419,7 @@ async fn every_inspector_key_on_every_tab_sends_only_reads() {
 
     // The journal: reads only.
     let journal: Vec<Exchange> = sandbox.journal().split_off(start);
-    let writes: Vec<String> = journal.iter().filter(|e| !is_read(e)).map(line).collect();
+    let writes: Vec<String> = journal.iter().filter(|e| !e.is_read()).map(line).collect();
     assert!(
         writes.is_empty(),
         "after {keys} keys the read-only inspector sent {} request(s) that are neither GET nor the \

@@ -29,7 +29,7 @@ mod pty_support;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use pty_support::{
-    BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, dump_text,
+    BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, credential_and_token, dump_text,
     enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
 };
 use std::collections::BTreeSet;
@@ -194,19 +194,9 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
         );
     }
 
-    // Step 7: create a credential with the form's defaults.
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 7 of 8: Credential", "Credentials (0)", "+ Create a new credential"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ Name (optional) ", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["SIP user name:", "Press Enter to make a login token"]);
-
-    // Step 8: generate the token, copy it (no display: OSC 52), then reveal it.
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 8 of 8: Token", "Press Enter to generate a login token"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["r reveals", "y copy"]);
+    // Steps 7 and 8: a credential with the form's defaults and its token; copy it (no
+    // display: OSC 52), then reveal it.
+    credential_and_token(&mut app, ENTER);
     app.send("y");
     app.wait_for_text(&["Sent to your terminal's clipboard (OSC 52"]);
     app.send("r");

@@ -18,7 +18,8 @@
 mod pty_support;
 
 use pty_support::{
-    DEADLINE, ENTER, Pty, dump_text, enter_through_steps_one_to_five, revealed_token, runtime,
+    DEADLINE, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, revealed_token,
+    runtime,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -204,16 +205,7 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
     enter_through_steps_one_to_five(&mut app);
 
     // Skip the numbers; create a credential and a token.
-    app.send("s");
-    app.wait_idle_with(&["Step 7 of 8: Credential", "Credentials (0)", "+ Create a new credential"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ Name (optional) ", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["SIP user name:", "Press Enter to make a login token"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 8 of 8: Token", "Press Enter to generate a login token"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["r reveals", "y copy"]);
+    credential_and_token(&mut app, "s");
 
     // "Copied to the system clipboard." with a full stop: xclip took the text over. (Without
     // xclip the line goes on "; paste it before quitting".)

@@ -52,6 +52,20 @@ pub struct Exchange {
     pub response_body: Bytes,
 }
 
+impl Exchange {
+    /// A GET, or the registration-status check: the requests that change nothing, and
+    /// the only ones the read-only inspector may make.
+    pub fn is_read(&self) -> bool {
+        self.method == "GET"
+            || (self.method == "POST"
+                && self
+                    .path
+                    .strip_prefix("/credential_connections/")
+                    .and_then(|rest| rest.strip_suffix("/actions/check_registration_status"))
+                    .is_some_and(|id| !id.is_empty() && !id.contains('/')))
+    }
+}
+
 #[derive(Clone)]
 pub struct Shared(Arc<Inner>);
 

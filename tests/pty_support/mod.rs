@@ -432,6 +432,21 @@ pub fn client(base_url: &str, key: &str) -> Client {
     Client::new(http_client(), base, Secret::new(key))
 }
 
+/// From step 6's end (Enter) or intro (`s`), with `key`: create a credential with the
+/// form's defaults, then generate the token. Leaves the wizard idle on the token.
+pub fn credential_and_token(app: &mut Pty, key: &str) {
+    app.send(key);
+    app.wait_idle_with(&["Step 7 of 8: Credential", "Credentials (0)", "+ Create a new credential"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Name (optional) ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["SIP user name:", "Press Enter to make a login token"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 8 of 8: Token", "Press Enter to generate a login token"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["r reveals", "y copy"]);
+}
+
 /// Steps 1 to 5 with Enter only, against an empty account: sign in, create a connection,
 /// keep the codecs, create a profile, keep the default countries. Leaves the wizard idle
 /// on the Numbers intro.
