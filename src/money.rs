@@ -1,7 +1,12 @@
 //! Telnyx sends money as decimal strings ("1.00"); sums are kept in cents so the cart
 //! total is exact.
 
-/// `"12.5"` is 1250 cents. `None` for text that is not a decimal amount.
+/// No price or balance comes near this (ten trillion units); bounding amounts here
+/// keeps any sum of them far from overflowing an i64.
+pub const MAX_CENTS: i64 = 1_000_000_000_000_000;
+
+/// `"12.5"` is 1250 cents. `None` for text that is not a decimal amount, or one beyond
+/// [`MAX_CENTS`] either way, which can only be a mistake.
 pub fn parse_cents(text: &str) -> Option<i64> {
     let text = text.trim();
     let (negative, digits) = match text.strip_prefix('-') {
@@ -18,7 +23,7 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
     let cents = whole.checked_mul(100)?.checked_add(fraction)?;
-    Some(if negative { -cents } else { cents })
+    (cents <= MAX_CENTS).then_some(if negative { -cents } else { cents })
 }
 
 /// 1250 cents is `"12.50"`.
@@ -38,7 +43,7 @@ mod tests {
         assert_eq!(parse_cents("7"), Some(700));
         assert_eq!(parse_cents("-0.05"), Some(-5));
         assert_eq!(parse_cents(".5"), Some(50));
-        for bad in ["", ".", "1.234", "abc", "1,00", "--1"] {
+        for bad in ["", ".", "1.234", "abc", "1,00", "--1", "92233720368547758.07", "10000000000000.01"] {
             assert_eq!(parse_cents(bad), None, "{bad:?}");
         }
         assert_eq!(format_cents(24_899), "248.99");

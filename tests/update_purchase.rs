@@ -400,3 +400,26 @@ fn the_summary_offers_the_doctor_as_a_last_check() {
     let Step::Finish(step) = &state.step else { panic!("Esc closes the report first") };
     assert!(step.report.is_none());
 }
+
+/// Found by tests/properties.rs: a price at the edge of i64 overflowed the cart's sum
+/// (a panic in debug builds, a wrong total in release ones).
+#[test]
+fn an_absurd_price_is_flagged_instead_of_overflowing_the_total() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::NumbersFound(vec![
+            available("+13125550100", "1.00", "92233720368547758.07"),
+            available("+13125550101", "1.00", "1.00"),
+        ]),
+    );
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    let step = numbers(&state);
+    assert_eq!(step.cart.len(), 2);
+    assert_eq!(step.unpriced(), 1, "the unreadable price is flagged");
+    assert_eq!(step.total_text(), "2.00 USD now, 1.00 USD a month");
+}

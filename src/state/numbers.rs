@@ -235,8 +235,10 @@ impl NumbersStep {
         for number in &self.cart {
             let cost = &number.cost_information;
             let entry = totals.entry(cost.currency.clone()).or_default();
-            entry.0 += parse_cents(&cost.upfront_cost).unwrap_or(0);
-            entry.1 += parse_cents(&cost.monthly_cost).unwrap_or(0);
+            // Saturating: each amount is at most MAX_CENTS, so only an absurdly large
+            // cart could reach the limit, and then the total shows it rather than wraps.
+            entry.0 = entry.0.saturating_add(parse_cents(&cost.upfront_cost).unwrap_or(0));
+            entry.1 = entry.1.saturating_add(parse_cents(&cost.monthly_cost).unwrap_or(0));
         }
         totals
     }
