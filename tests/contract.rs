@@ -432,6 +432,7 @@ fn exchange(method: &str, path: &str, query: Option<&str>, body: &str) -> Exchan
         status: 201,
         content_type: Some("application/json".to_owned()),
         response_body: Bytes::from_static(br#"{"data":{"id":"1293384261075731401"}}"#),
+        fault: None,
     }
 }
 

@@ -4,9 +4,13 @@
 //! `--demo` and `telnyx-setup sandbox` serve it on loopback, and every test runs
 //! against it. Keys starting with `KEY` are accepted. Each exchange is kept in a
 //! bounded journal so tests can check what the product sent against the contract.
+//!
+//! [`Seed::faults`] makes it misbehave on purpose (error statuses, timeouts, dropped
+//! connections, spoiled bodies, latency): see the [`faults`] module for the rules.
 
 mod connections;
 mod credentials;
+pub mod faults;
 mod numbers;
 mod profiles;
 mod respond;
@@ -14,6 +18,7 @@ mod store;
 
 pub use connections::KNOWN_CODECS;
 pub use credentials::TOKEN_LIFETIME;
+pub use faults::{BadFaultRule, FaultPlan, FaultRule};
 pub use store::Seed;
 
 use axum::Router;
@@ -30,7 +35,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use store::Store;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// Where the API is mounted, as on api.telnyx.com.
 pub const BASE_PATH: &str = "/v2";
@@ -50,6 +55,10 @@ pub struct Exchange {
     pub status: u16,
     pub content_type: Option<String>,
     pub response_body: Bytes,
+    /// The fault rule that fired on this exchange (`GET /balance=429`), if any. The
+    /// status and body are what the client got, except under `timeout` and `reset`,
+    /// which send none: there they are what the handler produced.
+    pub fault: Option<String>,
 }
 
 impl Exchange {
@@ -72,11 +81,19 @@ pub struct Shared(Arc<Inner>);
 struct Inner {
     store: Mutex<Store>,
     journal: Mutex<VecDeque<Exchange>>,
+    faults: Arc<faults::Injector>,
+    /// Turns true when the server stops, which releases the answers `timeout` holds.
+    closing: watch::Sender<bool>,
 }
 
 impl Shared {
     fn new(seed: &Seed) -> Self {
-        Self(Arc::new(Inner { store: Mutex::new(Store::new(seed)), journal: Mutex::default() }))
+        Self(Arc::new(Inner {
+            store: Mutex::new(Store::new(seed)),
+            journal: Mutex::default(),
+            faults: Arc::new(faults::Injector::new(seed.faults.clone())),
+            closing: watch::Sender::new(false),
+        }))
     }
 
     /// The account. A poisoned lock only means a handler panicked mid-request; the data
@@ -124,6 +141,13 @@ pub fn router(shared: Shared) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn(authenticate));
+    // Faults come before the key check, as a gateway's would. Without any, the layer
+    // is left out, so a sandbox without faults is exactly what it was.
+    let api = if shared.0.faults.is_active() {
+        api.layer(middleware::from_fn_with_state(shared.0.faults.clone(), faults::inject))
+    } else {
+        api
+    };
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(not_found)
@@ -160,7 +184,8 @@ async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Respo
     if authorized { next.run(request).await } else { Failure::unauthenticated().into_response() }
 }
 
-/// Buffers both bodies so the exchange can be journaled, then passes them on intact.
+/// Buffers both bodies so the exchange can be journaled, then passes them on intact;
+/// or, when a fault says so, holds the answer or drops the connection instead.
 async fn record(State(app): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let uri = request.uri().clone();
@@ -169,7 +194,8 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    let applied = parts.extensions.remove::<faults::Applied>();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let exchange = Exchange {
         method: method.to_string(),
@@ -183,14 +209,25 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         response_body: response_body.clone(),
+        fault: applied.as_ref().map(|applied| applied.rule.clone()),
     };
-    tracing::debug!(method = %exchange.method, path = %exchange.path, status = exchange.status, "sandbox");
-    let mut journal = app.journal();
-    if journal.len() == JOURNAL_LIMIT {
-        journal.pop_front();
+    tracing::debug!(
+        method = %exchange.method, path = %exchange.path, status = exchange.status, fault = exchange.fault,
+        "sandbox"
+    );
+    {
+        let mut journal = app.journal();
+        if journal.len() == JOURNAL_LIMIT {
+            journal.pop_front();
+        }
+        journal.push_back(exchange);
     }
-    journal.push_back(exchange);
-    Response::from_parts(parts, Body::from(response_body))
+    // Journaled first, so a test sees a held or dropped exchange as soon as it happened.
+    match applied.map(|applied| applied.delivery) {
+        Some(faults::Delivery::Hold) => faults::hold(parts, app.0.closing.subscribe()).await,
+        Some(faults::Delivery::Reset) => faults::abort(parts),
+        Some(faults::Delivery::Send) | None => Response::from_parts(parts, Body::from(response_body)),
+    }
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -209,9 +246,13 @@ impl Sandbox {
         let shared = Shared::new(seed);
         let app = router(shared.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
+        let closing = shared.clone();
         tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = stopped.await;
+                // A graceful shutdown waits for every request in flight: release the
+                // answers `timeout` holds, or it would wait forever.
+                closing.0.closing.send_replace(true);
             });
             if let Err(error) = serve.await {
                 tracing::error!(%error, "sandbox server stopped");

@@ -22,6 +22,9 @@ pub struct Seed {
     /// Active phone numbers the account owns from the start (on the sample connection
     /// when there is one), for large-account tests and demos.
     pub phone_numbers: usize,
+    /// Faults to inject (error statuses, timeouts, spoiled bodies, latency); none by
+    /// default. See [`super::faults`].
+    pub faults: super::faults::FaultPlan,
 }
 
 impl Default for Seed {
@@ -31,6 +34,7 @@ impl Default for Seed {
             balance: "250.00".to_owned(),
             order_settles_after: super::numbers::DEFAULT_SETTLE_AFTER,
             phone_numbers: 0,
+            faults: super::faults::FaultPlan::default(),
         }
     }
 }
