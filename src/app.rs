@@ -31,12 +31,14 @@ pub struct Effects {
 }
 
 /// Runs the wizard in the terminal until the user quits. The terminal is restored on
-/// every way out: normal return, error, and panic (ratatui's hook).
+/// every way out: normal return, error, and panic ([`restore_on_panic`]).
 /// Returns the final state, for the summary printed after the terminal is restored.
-pub async fn run(base: ApiBase, mut state: State) -> io::Result<State> {
+pub async fn run(base: ApiBase, http: reqwest::Client, mut state: State) -> io::Result<State> {
     let mut effects =
-        Effects { worker: worker::spawn(base), clipboard: Box::new(SystemClipboard::default()) };
+        Effects { worker: worker::spawn(base, http), clipboard: Box::new(SystemClipboard::default()) };
+    let report = std::panic::take_hook();
     let mut terminal = ratatui::init();
+    restore_on_panic(report);
     let result = async {
         crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
         run_loop(&mut terminal, forward_terminal_events(), &mut state, &mut effects).await
@@ -45,6 +47,27 @@ pub async fn run(base: ApiBase, mut state: State) -> io::Result<State> {
     let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result.map(|()| state)
+}
+
+/// Replaces the panic hook `ratatui::init` set, which restores the terminal on a panic
+/// in any thread but leaves bracketed paste on. A panic on this thread, the one driving
+/// the UI loop (main's `block_on`), gets the whole terminal back, bracketed paste
+/// included, before `report` prints the message, so the message lands on the main
+/// screen. A panic on another thread ends one task, not the app: restoring then would
+/// leave the UI running in a cooked terminal. If it ends the API worker, the loop
+/// notices and returns, and [`run`] restores the terminal as on any other exit.
+/// Every panic is logged, since stderr is the alternate screen until then.
+fn restore_on_panic(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>) {
+    let ui = std::thread::current().id();
+    drop(std::panic::take_hook());
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        if std::thread::current().id() == ui {
+            let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+            ratatui::restore();
+            report(info);
+        }
+    }));
 }
 
 /// Terminal events arrive on a channel fed by a task reading crossterm's EventStream.
@@ -147,8 +170,8 @@ pub enum Flow {
 }
 
 /// Feeds one message to update() and runs what it asks for: UI commands here, on the
-/// loop's task (a copy's outcome goes straight back to update()), API commands on the
-/// worker.
+/// loop's task (a copy's or a key save's outcome goes straight back to update()), API
+/// commands on the worker.
 pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     let mut flow = Flow::Continue;
     let mut queue = VecDeque::from([msg]);
@@ -157,6 +180,10 @@ pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
             match cmd {
                 Cmd::Quit => flow = Flow::Quit,
                 Cmd::Copy(text) => queue.push_back(Msg::Copied(effects.clipboard.copy(text.expose()))),
+                // A small local write, done here so its outcome reaches update() at once.
+                Cmd::SaveKey(key) => {
+                    queue.push_back(Msg::KeySaved(crate::config::save_key(&key).map_err(|e| e.to_string())))
+                }
                 other => effects.worker.send(other),
             }
         }
@@ -175,7 +202,10 @@ where
 /// events are dropped.
 fn to_msg(event: Event) -> Option<Msg> {
     match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Key(key) if key.kind == KeyEventKind::Press => {
+            crate::crash::here(crate::crash::Crash::Ui);
+            Some(Msg::Key(key))
+        }
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::Resize(..) => Some(Msg::Resized),
         _ => None,

@@ -9,6 +9,7 @@ pub mod app;
 pub mod clipboard;
 pub mod config;
 pub mod countries;
+pub mod crash;
 pub mod doctor;
 pub mod money;
 pub mod msg;

@@ -4,10 +4,11 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client};
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_with_timeout};
+use telnyx_setup::crash::{self, Crash};
+use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{KeySource, Mode, Start, State};
+use telnyx_setup::state::{KeySource, Mode, Start, State, Step};
 use telnyx_setup::{app, config, summary};
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
@@ -29,14 +30,49 @@ struct Cli {
     #[arg(long)]
     print_secrets: bool,
 
+    /// How long one API request may take before it counts as failed (e.g. 10s, 1m);
+    /// reads are then retried, and a create is looked up before it is tried again
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    timeout: std::time::Duration,
+
     /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
     #[arg(long, global = true, value_name = "N", default_value_t = 0)]
     seed_numbers: usize,
+
+    /// With --demo or `sandbox`: make the sandbox misbehave, as METHOD PATH=FAULT[:N|%N],
+    /// e.g. 'POST /number_orders=timeout:1' or 'GET *=503:2' (repeatable; the README has
+    /// the syntax)
+    #[arg(
+        long = "fault",
+        global = true,
+        value_name = "RULE",
+        value_parser = <FaultRule as std::str::FromStr>::from_str
+    )]
+    faults: Vec<FaultRule>,
+
+    /// With --demo or `sandbox`: delay every answer of the sandbox by this much (e.g. 200ms)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    latency: Option<std::time::Duration>,
 
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
     /// nothing reaches Telnyx
     #[arg(long, global = true)]
     demo: bool,
+
+    /// Allow an http:// --api-base on another machine, though the API key then
+    /// travels unencrypted (loopback needs no flag)
+    #[arg(long, global = true)]
+    insecure_http: bool,
+
+    /// Remove the API key saved with "Remember this key", then exit
+    #[arg(long)]
+    forget_key: bool,
+
+    /// Crash on purpose: panic in the UI on the first key press, or in the API worker
+    /// on its first request. Exists for the tests that prove the terminal is restored
+    /// however the program ends (tests/terminal_restore.rs)
+    #[arg(long, hide = true, value_enum, value_name = "WHERE")]
+    simulate_crash: Option<Crash>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -80,6 +116,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    if let Some(at) = cli.simulate_crash {
+        crash::plan(at);
+    }
+    if cli.forget_key {
+        return forget_key();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -90,7 +132,7 @@ fn main() -> ExitCode {
     let log = config::init_logging();
     let result = match cli.command {
         Some(Command::Sandbox { host, port }) => {
-            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), cli.seed_numbers))
+            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), sandbox_seed(&cli)))
         }
         Some(Command::Doctor { ref connection, ref destination, json }) => {
             let outcome = runtime.block_on(doctor(&cli, connection, destination.as_deref(), json));
@@ -128,9 +170,18 @@ async fn wizard(
         _ => KeySource::Typed,
     };
     let (base, sandbox) = api_target(cli).await?;
-    if cli.demo && key.is_none() {
-        key = Some(Secret::from(DEMO_KEY));
-        key_source = KeySource::Demo;
+    // Printed now, and shown on the sign-in screen too: the full-screen UI hides stderr.
+    let mut warnings: Vec<String> = plain_http_warning(&base).into_iter().collect();
+    if key.is_none() {
+        let (found, warning) = fallback_key(cli);
+        warnings.extend(warning);
+        if let Some((found, source)) = found {
+            key = Some(found);
+            key_source = source;
+        }
+    }
+    for warning in &warnings {
+        eprintln!("telnyx-setup: warning: {warning}");
     }
     let start = Start {
         key,
@@ -141,7 +192,15 @@ async fn wizard(
         utc_offset,
         mode,
     };
-    let result = app::run(base, State::new(start)).await.map_err(|e| e.to_string());
+    let http = http_client_with_timeout(cli.timeout);
+    let mut state = State::new(start);
+    if let Step::SignIn(sign_in) = &mut state.step {
+        if cli.demo {
+            sign_in.without_remember();
+        }
+        sign_in.warnings = warnings;
+    }
+    let result = app::run(base, http, state).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
@@ -155,9 +214,25 @@ async fn wizard(
 /// returned handle), or `--api-base`.
 async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String> {
     if !cli.demo {
-        return Ok((ApiBase::parse(&cli.api_base).map_err(|e| format!("--api-base: {e}"))?, None));
+        // Faults are the sandbox's: ignoring them silently against Telnyx would mislead.
+        if !cli.faults.is_empty() || cli.latency.is_some() {
+            return Err("--fault and --latency apply only to the sandbox: add --demo, or run \
+                        `telnyx-setup sandbox`"
+                .to_owned());
+        }
+        let base = ApiBase::parse(&cli.api_base).map_err(|e| format!("--api-base: {e}"))?;
+        // Refused before any request: the first one would carry the key in clear.
+        if base.needs_insecure_flag() && !cli.insecure_http {
+            return Err(format!(
+                "--api-base {}: plain HTTP to {} would send the API key unencrypted; use https://, \
+                 or pass --insecure-http to allow it",
+                base.as_str(),
+                base.host()
+            ));
+        }
+        return Ok((base, None));
     }
-    let seed = Seed { phone_numbers: cli.seed_numbers, ..Seed::default() };
+    let seed = sandbox_seed(cli);
     let sandbox =
         Sandbox::start_local(&seed).await.map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
     let base = ApiBase::parse(&sandbox.base_url()).map_err(|e| format!("sandbox URL: {e}"))?;
@@ -175,12 +250,25 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
             return ExitCode::from(USAGE_OR_API_ERROR);
         }
     };
-    let key = cli.api_key.as_deref().or(cli.demo.then_some(DEMO_KEY)).map(Secret::from);
+    if let Some(warning) = plain_http_warning(&base) {
+        eprintln!("telnyx-setup doctor: warning: {warning}");
+    }
+    let mut key = cli.api_key.as_deref().map(Secret::from);
+    if key.is_none() {
+        let (found, warning) = fallback_key(cli);
+        if let Some(warning) = warning {
+            eprintln!("telnyx-setup doctor: warning: {warning}");
+        }
+        key = found.map(|(key, _)| key);
+    }
     let Some(key) = key else {
-        eprintln!("telnyx-setup doctor: an API key is needed (--api-key or TELNYX_API_KEY)");
+        eprintln!(
+            "telnyx-setup doctor: an API key is needed (--api-key, TELNYX_API_KEY, or a key saved with \
+             \"Remember this key\")"
+        );
         return ExitCode::from(USAGE_OR_API_ERROR);
     };
-    let client = Client::new(http_client(), base, key);
+    let client = Client::new(http_client_with_timeout(cli.timeout), base, key);
     let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
         Ok(facts) => facts,
         Err(error) => {
@@ -203,12 +291,59 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
     if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-async fn serve_sandbox(addr: SocketAddr, phone_numbers: usize) -> Result<(), String> {
-    let seed = Seed { phone_numbers, ..Seed::default() };
+/// The key to start with when neither `--api-key` nor `TELNYX_API_KEY` gave one: the
+/// sandbox's under `--demo` (the saved key is never read then), else the saved key, if
+/// any. A saved key that cannot be used (readable by others, unreadable, empty) is not
+/// used, and comes back as a warning instead.
+fn fallback_key(cli: &Cli) -> (Option<(Secret, KeySource)>, Option<String>) {
+    if cli.demo {
+        return (Some((Secret::from(DEMO_KEY), KeySource::Demo)), None);
+    }
+    match config::load_key() {
+        Ok(found) => (found.map(|(key, path)| (key, KeySource::Saved(path))), None),
+        // No home directory: nothing can have been saved, so there is nothing to say.
+        Err(config::KeyFileError::NoConfigDir) => (None, None),
+        Err(error) => (None, Some(format!("the saved API key was not used: {error}"))),
+    }
+}
+
+/// What to say when `--insecure-http` let a plain HTTP base through.
+fn plain_http_warning(base: &ApiBase) -> Option<String> {
+    base.needs_insecure_flag()
+        .then(|| format!("Plain HTTP to {}: the API key travels unencrypted", base.host()))
+}
+
+/// `--forget-key`: removes the saved key and says what it did.
+fn forget_key() -> ExitCode {
+    match config::forget_key() {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("telnyx-setup: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The account and faults a sandbox started here (`sandbox` or `--demo`) begins with.
+fn sandbox_seed(cli: &Cli) -> Seed {
+    Seed {
+        phone_numbers: cli.seed_numbers,
+        faults: FaultPlan::new(cli.faults.clone(), cli.latency.unwrap_or_default()),
+        ..Seed::default()
+    }
+}
+
+async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
     let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read.
     println!("{}", sandbox.base_url());
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");
+    if seed.faults.is_active() {
+        eprintln!("Injecting faults: {}", seed.faults);
+    }
     wait_for_interrupt().await;
     Ok(())
 }
@@ -231,6 +366,15 @@ async fn wait_for_interrupt() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `--timeout`: a humantime duration (`500ms`, `10s`, `1m`), at least 100 ms.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let timeout = humantime::parse_duration(text).map_err(|e| format!("{e} (write e.g. 10s or 500ms)"))?;
+    if timeout < std::time::Duration::from_millis(100) {
+        return Err("must be at least 100ms".into());
+    }
+    Ok(timeout)
 }
 
 #[cfg(test)]

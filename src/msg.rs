@@ -7,11 +7,13 @@
 use crate::api::{
     ApiError, AvailableNumber, Balance, CredentialConnection, CredentialConnectionUpdate,
     NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberOrder,
-    NumberSearch, OutboundVoiceProfile, OutboundVoiceProfileUpdate, Page, PhoneNumber, TelephonyCredential,
+    NumberSearch, OutboundVoiceProfile, OutboundVoiceProfileUpdate, Page, PhoneNumber, RetryNotice,
+    TelephonyCredential,
 };
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::secret::Secret;
 use crossterm::event::KeyEvent;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 /// Identifies one request from the moment update() asks for it until its answer.
@@ -30,8 +32,12 @@ pub enum Msg {
     Resized,
     /// The worker finished request `op`.
     Done { op: OpId, outcome: Result<Reply, ApiError> },
+    /// Request `op` failed transiently and is about to be tried again.
+    Retrying { op: OpId, notice: RetryNotice },
     /// A [`Cmd::Copy`] finished.
     Copied(Result<CopyMethod, CopyError>),
+    /// A [`Cmd::SaveKey`] finished: the file the key went to, or why it did not.
+    KeySaved(Result<PathBuf, String>),
 }
 
 /// A successful answer, named by what it means.
@@ -73,6 +79,9 @@ pub enum Cmd {
     Cancel(OpId),
     /// Put the text on the clipboard; the outcome comes back as `Msg::Copied`.
     Copy(Secret),
+    /// Save the accepted API key in the config directory (the user ticked "Remember
+    /// this key"); the outcome comes back as `Msg::KeySaved`.
+    SaveKey(Secret),
     /// Leave the program, restoring the terminal.
     Quit,
 }
@@ -91,7 +100,12 @@ pub enum Request {
         update: CredentialConnectionUpdate,
     },
     ListProfiles,
-    CreateProfile(NewOutboundVoiceProfile),
+    /// Create a profile, unless one with its name that is not among `known` (the ids
+    /// the user was shown) exists: then an earlier try created it.
+    CreateProfile {
+        body: NewOutboundVoiceProfile,
+        known: Vec<String>,
+    },
     UpdateProfile {
         id: String,
         update: OutboundVoiceProfileUpdate,
@@ -113,7 +127,11 @@ pub enum Request {
     ListCredentials {
         connection_id: String,
     },
-    CreateCredential(NewTelephonyCredential),
+    /// Create a credential, unless a matching one that is not among `known` exists.
+    CreateCredential {
+        body: NewTelephonyCredential,
+        known: Vec<String>,
+    },
     CreateToken {
         credential_id: String,
     },

@@ -2,14 +2,27 @@
 //!
 //! Each request runs as its own child task keyed by its operation id, so the UI never
 //! waits and Esc can abort a request mid-flight. It owns the API client; the key is set
-//! by the sign-in request and used for every request after it.
+//! by the sign-in request and used for every request after it. Retries are reported
+//! as [`Msg::Retrying`] so the screen can say "retrying (2/4)".
+//!
+//! Creating something (a connection, a profile, a credential, a number order) is made
+//! safe to repeat: before each try the worker looks for the resource an earlier try
+//! may have created (by name and generated user name, by name among records the user
+//! had not seen, by the order's `customer_reference`), and a try whose outcome is
+//! unknown (timeout, dropped connection, server error) is looked up before anything
+//! else happens. See [`create_once`].
 
 use crate::api::{
-    self, ApiBase, ApiError, Client, NewNumberOrder, PageRequest, PhoneNumber, PhoneNumberFilter,
-    PhoneNumberUpdate, TelephonyCredentialFilter,
+    ApiBase, ApiError, Client, CredentialConnection, NewCredentialConnection, NewNumberOrder,
+    NewOutboundVoiceProfile, NewTelephonyCredential, NumberOrder, OutboundVoiceProfile, PageRequest,
+    PhoneNumber, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredential, TelephonyCredentialFilter,
 };
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
+use futures::FutureExt;
 use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
@@ -34,22 +47,36 @@ impl WorkerHandle {
     }
 }
 
-/// Starts the worker on the current tokio runtime.
-pub fn spawn(base: ApiBase) -> WorkerHandle {
+/// Starts the worker on the current tokio runtime, sending requests to `base` through
+/// `http` (which carries the request timeout).
+pub fn spawn(base: ApiBase, http: reqwest::Client) -> WorkerHandle {
     let (orders, orders_rx) = mpsc::unbounded_channel();
     let (replies_tx, replies) = mpsc::unbounded_channel();
-    tokio::spawn(run(base, orders_rx, replies_tx));
+    tokio::spawn(run(base, http, orders_rx, replies_tx));
     WorkerHandle { orders, replies }
 }
 
-async fn run(base: ApiBase, mut orders: mpsc::UnboundedReceiver<Cmd>, replies: mpsc::UnboundedSender<Msg>) {
-    let http = api::http_client();
+async fn run(
+    base: ApiBase,
+    http: reqwest::Client,
+    mut orders: mpsc::UnboundedReceiver<Cmd>,
+    replies: mpsc::UnboundedSender<Msg>,
+) {
     let mut client: Option<Client> = None;
     let mut in_flight: HashMap<OpId, AbortHandle> = HashMap::new();
-    while let Some(order) = orders.recv().await {
+    let (failed_tx, mut failed) = mpsc::unbounded_channel::<()>();
+    loop {
+        let order = tokio::select! {
+            order = orders.recv() => match order {
+                Some(order) => order,
+                None => break,
+            },
+            _ = failed.recv() => break,
+        };
         in_flight.retain(|_, task| !task.is_finished());
         match order {
             Cmd::Call { op, request } => {
+                crate::crash::here(crate::crash::Crash::Worker);
                 if let Request::SignIn { key } = &request {
                     client = Some(Client::new(http.clone(), base.clone(), key.clone()));
                 }
@@ -59,9 +86,23 @@ async fn run(base: ApiBase, mut orders: mpsc::UnboundedReceiver<Cmd>, replies: m
                     let _ = replies.send(Msg::Done { op, outcome: Err(ApiError::Unauthorized(Vec::new())) });
                     continue;
                 };
+                let progress = replies.clone();
+                let client = client.on_retry(Arc::new(move |notice| {
+                    let _ = progress.send(Msg::Retrying { op, notice });
+                }));
+                let failed = failed_tx.clone();
                 let task = tokio::spawn(async move {
-                    let outcome = execute(&client, request).await;
-                    let _ = replies.send(Msg::Done { op, outcome });
+                    match AssertUnwindSafe(execute(&client, request)).catch_unwind().await {
+                        Ok(outcome) => {
+                            let _ = replies.send(Msg::Done { op, outcome });
+                        }
+                        // A bug: rather than carry on in an unknown state, the worker
+                        // stops; the loop then restores the terminal and says so.
+                        Err(_) => {
+                            tracing::error!(op, "a request panicked; stopping the worker");
+                            let _ = failed.send(());
+                        }
+                    }
                 });
                 in_flight.insert(op, task.abort_handle());
             }
@@ -70,7 +111,7 @@ async fn run(base: ApiBase, mut orders: mpsc::UnboundedReceiver<Cmd>, replies: m
                     task.abort();
                 }
             }
-            Cmd::Copy(_) | Cmd::Quit => {}
+            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
         }
     }
     for task in in_flight.values() {
@@ -87,7 +128,7 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .await
             .map(Reply::ConnectionsListed),
         Request::CreateConnection(body) => {
-            client.create_credential_connection(&body).await.map(Reply::ConnectionCreated)
+            create_connection(client, &body).await.map(Reply::ConnectionCreated)
         }
         Request::UpdateConnection { id, update } => {
             client.update_credential_connection(&id, &update).await.map(Reply::ConnectionUpdated)
@@ -96,8 +137,8 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), None)
             .await
             .map(Reply::ProfilesListed),
-        Request::CreateProfile(body) => {
-            client.create_outbound_voice_profile(&body).await.map(Reply::ProfileCreated)
+        Request::CreateProfile { body, known } => {
+            create_profile(client, &body, &known).await.map(Reply::ProfileCreated)
         }
         Request::UpdateProfile { id, update } => {
             client.update_outbound_voice_profile(&id, &update).await.map(Reply::ProfileUpdated)
@@ -123,8 +164,8 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
                 .await
                 .map(Reply::CredentialsListed)
         }
-        Request::CreateCredential(body) => {
-            client.create_telephony_credential(&body).await.map(Reply::CredentialCreated)
+        Request::CreateCredential { body, known } => {
+            create_credential(client, &body, &known).await.map(Reply::CredentialCreated)
         }
         Request::CreateToken { credential_id } => {
             client.create_token(&credential_id).await.map(Reply::TokenCreated)
@@ -142,19 +183,127 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
     }
 }
 
-/// Orders the cart, but first looks for an order with the same `customer_reference`:
-/// a repeated Enter, a retry after a timeout, or a return to the step then finds the
-/// order already placed instead of buying the numbers a second time.
-async fn place_order(client: &Client, body: &NewNumberOrder) -> Result<Reply, ApiError> {
-    if let Some(reference) = &body.customer_reference {
-        let earlier = client.list_number_orders(PageRequest::first(1), Some(reference)).await?;
-        if let Some(order) = earlier.data.first() {
-            let order = client.number_order(&order.id).await?;
-            return Ok(Reply::OrderPlaced { order, existing: true });
+/// Creates something at most once. Before each try, `find` looks for what an earlier
+/// try may have created (an answer lost to a timeout, or an earlier Enter); a try that
+/// failed transiently is made again after the policy's wait; when no try is left and
+/// the last one's outcome is unknown, `find` has the final word before the error is
+/// shown. Returns the resource and whether it was found rather than created now.
+async fn create_once<T, Found, Created>(
+    client: &Client,
+    find: impl Fn() -> Found,
+    create: impl Fn() -> Created,
+) -> Result<(T, bool), ApiError>
+where
+    Found: Future<Output = Result<Option<T>, ApiError>>,
+    Created: Future<Output = Result<T, ApiError>>,
+{
+    let mut attempt = 1;
+    loop {
+        if let Some(found) = find().await? {
+            return Ok((found, true));
+        }
+        let error = match create().await {
+            Ok(created) => return Ok((created, false)),
+            Err(error) => error,
+        };
+        attempt += 1;
+        match client.plan_retry(attempt, &error) {
+            // The next turn of the loop looks it up before trying again.
+            Some(wait) => tokio::time::sleep(wait).await,
+            None if error.outcome_unknown() => {
+                return match find().await {
+                    Ok(Some(found)) => Ok((found, true)),
+                    _ => Err(error),
+                };
+            }
+            None => return Err(error),
         }
     }
-    let order = client.create_number_order(body).await?;
-    Ok(Reply::OrderPlaced { order, existing: false })
+}
+
+/// A connection is ours when it has the name and the generated SIP user name, which
+/// Telnyx keeps unique across accounts.
+async fn create_connection(
+    client: &Client,
+    body: &NewCredentialConnection,
+) -> Result<CredentialConnection, ApiError> {
+    let find = || async {
+        let page = client
+            .list_credential_connections(PageRequest::first(LIST_SIZE), Some(&body.connection_name))
+            .await?;
+        Ok(page
+            .data
+            .into_iter()
+            .find(|c| c.connection_name == body.connection_name && c.user_name == body.user_name))
+    };
+    let (connection, found) = create_once(client, find, || client.create_credential_connection(body)).await?;
+    log_found("connection", found);
+    Ok(connection)
+}
+
+/// Profile names need not be unique, so a profile with the name counts as ours only if
+/// it is not among those the user was shown (`known`) when asking for a new one.
+async fn create_profile(
+    client: &Client,
+    body: &NewOutboundVoiceProfile,
+    known: &[String],
+) -> Result<OutboundVoiceProfile, ApiError> {
+    let find = || async {
+        let page =
+            client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(&body.name)).await?;
+        Ok(page.data.into_iter().find(|p| p.name == body.name && !known.contains(&p.id)))
+    };
+    let (profile, found) = create_once(client, find, || client.create_outbound_voice_profile(body)).await?;
+    log_found("profile", found);
+    Ok(profile)
+}
+
+/// A credential counts as ours when it is on the connection, with the name, tag and
+/// expiry date asked for, and was not among those the user was shown (`known`).
+async fn create_credential(
+    client: &Client,
+    body: &NewTelephonyCredential,
+    known: &[String],
+) -> Result<TelephonyCredential, ApiError> {
+    let day = |date: Option<&str>| date.map(|d| d.chars().take(10).collect::<String>());
+    let find = || async {
+        let filter = TelephonyCredentialFilter {
+            resource_id: Some(format!("connection:{}", body.connection_id)),
+            tag: body.tag.clone(),
+        };
+        let page = client.list_telephony_credentials(PageRequest::first(LIST_SIZE), &filter).await?;
+        Ok(page.data.into_iter().find(|c| {
+            c.name == body.name
+                && day(c.expires_at.as_deref()) == day(body.expires_at.as_deref())
+                && !known.contains(&c.id)
+        }))
+    };
+    let (credential, found) = create_once(client, find, || client.create_telephony_credential(body)).await?;
+    log_found("credential", found);
+    Ok(credential)
+}
+
+/// Orders the cart, unless an order with the same `customer_reference` exists: a
+/// repeated Enter, a retry after a timeout, or a return to the step then finds the
+/// order already placed instead of buying the numbers a second time.
+async fn place_order(client: &Client, body: &NewNumberOrder) -> Result<Reply, ApiError> {
+    let find = || async {
+        let Some(reference) = &body.customer_reference else { return Ok(None) };
+        let earlier = client.list_number_orders(PageRequest::first(1), Some(reference)).await?;
+        match earlier.data.first() {
+            Some(order) => client.number_order(&order.id).await.map(Some),
+            None => Ok(None::<NumberOrder>),
+        }
+    };
+    let (order, existing) = create_once(client, find, || client.create_number_order(body)).await?;
+    log_found("number order", existing);
+    Ok(Reply::OrderPlaced { order, existing })
+}
+
+fn log_found(what: &str, found: bool) {
+    if found {
+        tracing::info!("the {what} from an earlier try was found; nothing new was created");
+    }
 }
 
 /// Reads each ordered number from `/phone_numbers` and assigns it to the connection if

@@ -348,7 +348,7 @@ async fn the_wizard_end_to_end_keeps_the_contract() {
             mode: telnyx_setup::state::Mode::Wizard,
         }),
         effects: Effects {
-            worker: worker::spawn(base),
+            worker: worker::spawn(base, api::http_client()),
             clipboard: Box::new(Recording::answering(Ok(CopyMethod::Osc52))),
         },
     };

@@ -16,7 +16,7 @@ use telnyx_setup::api::{
 use telnyx_setup::app::{Effects, Flow, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
 use telnyx_setup::msg::{Msg, Reply, Request};
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, State, Step};
 use telnyx_setup::worker::{self, execute};
@@ -32,7 +32,7 @@ impl Wizard {
         let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
         Self {
             state: state_with(Some(key), KeySource::Flag),
-            effects: Effects { worker: worker::spawn(base), clipboard },
+            effects: Effects { worker: worker::spawn(base, api::http_client()), clipboard },
         }
     }
 
@@ -232,4 +232,63 @@ async fn a_refused_order_carries_telnyx_detail_and_buys_nothing() {
     assert!(error.to_string().contains("search for available numbers first"), "{error}");
     assert!(api.list_number_orders(PageRequest::default(), None).await.unwrap().data.is_empty());
     assert_eq!(api.balance().await.unwrap().balance, "250.00", "nothing was charged");
+}
+
+/// The next message from the worker, with a deadline.
+async fn next_reply(wizard: &mut Wizard) -> Msg {
+    tokio::time::timeout(Duration::from_secs(10), wizard.effects.worker.replies.recv())
+        .await
+        .expect("the worker answers within 10s")
+        .expect("the worker is alive")
+}
+
+#[tokio::test]
+async fn a_retry_is_shown_on_screen_while_it_waits() {
+    let faults = FaultPlan::parse(["GET /credential_connections=503:1"]).unwrap();
+    let sandbox = Sandbox::start_local(&Seed { faults, ..Seed::empty() }).await.unwrap();
+    let mut wizard = Wizard::new(&sandbox, "KEYflow");
+    let enter = Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    dispatch(&mut wizard.state, &mut wizard.effects, enter);
+    let signed_in = next_reply(&mut wizard).await;
+    dispatch(&mut wizard.state, &mut wizard.effects, signed_in); // the connection list loads
+    let msg = next_reply(&mut wizard).await;
+    assert!(matches!(msg, Msg::Retrying { .. }), "{msg:?}");
+    dispatch(&mut wizard.state, &mut wizard.effects, msg);
+    let screen = wizard.screen();
+    assert!(screen.contains("Loading your credential connections… retrying (2/4): HTTP 503"), "{screen}");
+    let msg = next_reply(&mut wizard).await;
+    dispatch(&mut wizard.state, &mut wizard.effects, msg);
+    let screen = wizard.screen();
+    assert!(!screen.contains("retrying"), "{screen}");
+    assert!(screen.contains("Create a new credential connection"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_key_refused_after_sign_in_leads_back_to_sign_in() {
+    let faults = FaultPlan::parse(["GET /credential_connections=401"]).unwrap();
+    let sandbox = Sandbox::start_local(&Seed { faults, ..Seed::empty() }).await.unwrap();
+    let mut wizard = Wizard::new(&sandbox, "KEYflow");
+    wizard.press(KeyCode::Enter).await;
+    let screen = wizard.screen();
+    assert!(matches!(wizard.state.step, Step::SignIn(_)), "{screen}");
+    assert!(screen.contains("Telnyx rejected the API key"), "{screen}");
+    assert!(screen.contains("sign in again"), "{screen}");
+    let lists = sandbox.journal().iter().filter(|e| e.path == "/credential_connections").count();
+    assert_eq!(lists, 1, "a refused key is not retried");
+}
+
+#[tokio::test]
+async fn a_forbidden_action_shows_telnyx_title_and_detail() {
+    let faults = FaultPlan::parse(["POST /credential_connections=403"]).unwrap();
+    let sandbox = Sandbox::start_local(&Seed { faults, ..Seed::empty() }).await.unwrap();
+    let mut wizard = Wizard::new(&sandbox, "KEYflow");
+    wizard.press(KeyCode::Enter).await; // sign in
+    wizard.press(KeyCode::Enter).await; // the create form
+    wizard.press(KeyCode::Enter).await; // create
+    let screen = wizard.screen();
+    assert!(screen.contains("This API key is not allowed to do that"), "{screen}");
+    let Step::Connection(step) = &wizard.state.step else { panic!("{screen}") };
+    assert!(step.form.is_some(), "the form stays");
+    let posts = sandbox.journal().iter().filter(|e| e.method == "POST").count();
+    assert_eq!(posts, 1, "a 403 is not retried");
 }

@@ -65,7 +65,10 @@ impl Inspector {
         });
         Self {
             state,
-            effects: Effects { worker: worker::spawn(base), clipboard: Box::new(clipboard.clone()) },
+            effects: Effects {
+                worker: worker::spawn(base, api::http_client()),
+                clipboard: Box::new(clipboard.clone()),
+            },
             clipboard,
             keys: Vec::new(),
         }

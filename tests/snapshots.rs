@@ -41,6 +41,34 @@ fn sign_in() {
 }
 
 #[test]
+fn sign_in_remember_saved_key_and_warnings() {
+    let mut ticked = state_with(Some("KEYticked"), KeySource::Flag);
+    press(&mut ticked, KeyCode::Tab);
+    press(&mut ticked, KeyCode::Char(' '));
+    snapshot!("sign_in_remember_ticked", ticked);
+    let saved =
+        state_with(Some("KEYsaved"), KeySource::Saved("/home/dev/.config/telnyx-setup/api-key".into()));
+    snapshot!("sign_in_saved_key", saved);
+    let mut warned = fresh();
+    let telnyx_setup::state::Step::SignIn(step) = &mut warned.step else { panic!() };
+    step.warnings = vec![
+        "Plain HTTP to example.com: the API key travels unencrypted".into(),
+        "the saved API key was not used: permissions 0644 for /home/dev/.config/telnyx-setup/api-key \
+         are too open"
+            .into(),
+    ];
+    snapshot!("sign_in_warnings", warned);
+    // The next screen says where the key went, or why it did not.
+    press(&mut ticked, KeyCode::Enter);
+    reply(&mut ticked, Reply::KeyAccepted(balance()));
+    ticked.update(Msg::KeySaved(Ok("/home/dev/.config/telnyx-setup/api-key".into())));
+    reply(&mut ticked, Reply::ConnectionsListed(page(Vec::new())));
+    snapshot!("sign_in_then_key_saved_notice", ticked);
+    ticked.update(Msg::KeySaved(Err("cannot create /home/dev/.config: read-only file system".into())));
+    snapshot!("sign_in_then_key_not_saved_notice", ticked);
+}
+
+#[test]
 fn sign_in_checking_rejected_and_cancelled() {
     let mut state = state_with(Some("KEYchecking"), KeySource::Flag);
     press(&mut state, KeyCode::Enter);
@@ -332,4 +360,37 @@ fn the_inspector_never_shows_secrets() {
         assert!(!screen.contains("secret-password-1"), "raw JSON {raw}:\n{screen}");
         press(&mut state, KeyCode::Char('J'));
     }
+}
+
+#[test]
+fn a_retry_in_progress_is_shown() {
+    let mut state = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    let notice = telnyx_setup::api::RetryNotice {
+        attempt: 2,
+        of: 4,
+        reason: "HTTP 503".into(),
+        wait: Duration::from_millis(250),
+    };
+    state.update(Msg::Retrying { op: pending_op(&state), notice });
+    snapshot!("connection_loading_retrying", state);
+}
+
+#[test]
+fn wide_and_non_ascii_names_keep_the_layout() {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Enter);
+    // Replace the suggested name with double-width CJK, an emoji and accents.
+    for _ in 0..40 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "東京オフィス 📞 Zoë's WebRTC");
+    snapshot!("connection_form_wide_name", state);
+    let mut list = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut list, KeyCode::Enter);
+    reply(&mut list, Reply::KeyAccepted(balance()));
+    let wide = connection("1293384261075731499", "大阪 📞 サポート窓口 — Ünïcödé", &["OPUS"], None);
+    reply(&mut list, Reply::ConnectionsListed(page(vec![wide])));
+    snapshot!("connection_list_wide_name", list);
 }

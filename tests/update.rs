@@ -6,11 +6,11 @@ use common::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{
     ApiError, CredentialConnectionUpdate, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate,
-    OutboundVoiceProfileUpdate, check_user_name,
+    OutboundVoiceProfileUpdate, RetryNotice, check_user_name,
 };
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{FormField, KeySource, Problem, Step};
+use telnyx_setup::state::{FormField, KeySource, Problem, SignInFocus, SignInStep, Step};
 
 // ----- global keys -----
 
@@ -118,6 +118,134 @@ fn keys_other_than_esc_wait_while_a_request_runs() {
     assert!(press(&mut state, KeyCode::Char('x')).is_empty());
     let Step::SignIn(step) = &state.step else { panic!() };
     assert_eq!(step.key.value(), "KEYgood", "the field must not change under the request");
+}
+
+fn sign_in(state: &telnyx_setup::state::State) -> &SignInStep {
+    let Step::SignIn(step) = &state.step else { panic!("expected the sign-in screen") };
+    step
+}
+
+#[test]
+fn remember_is_off_and_tab_then_space_toggles_it() {
+    let mut state = fresh();
+    assert_eq!(sign_in(&state).remember, Some(false), "offered, off by default");
+    assert!(state.step.hints(false).contains(&("Tab", "remember option")));
+    type_text(&mut state, "KEYabc");
+    press(&mut state, KeyCode::Tab);
+    assert_eq!(sign_in(&state).focus, SignInFocus::Remember);
+    assert!(state.step.hints(false).contains(&("Space", "tick")));
+    assert!(press(&mut state, KeyCode::Char(' ')).is_empty());
+    assert_eq!(sign_in(&state).remember, Some(true));
+    assert!(state.step.hints(false).contains(&("Space", "untick")));
+    // Letters do not type into the field that lost the keyboard.
+    press(&mut state, KeyCode::Char('x'));
+    assert_eq!(sign_in(&state).key.value(), "KEYabc");
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(sign_in(&state).remember, Some(false));
+    press(&mut state, KeyCode::Char(' '));
+    // Shift-Tab goes back to the field, where Space types again.
+    press(&mut state, KeyCode::BackTab);
+    assert_eq!(sign_in(&state).focus, SignInFocus::Key);
+    type_text(&mut state, " ");
+    assert_eq!(sign_in(&state).key.value(), "KEYabc ");
+    assert_eq!(sign_in(&state).remember, Some(true), "typing leaves the box as it was");
+}
+
+#[test]
+fn q_and_help_work_on_the_checkbox() {
+    let mut state = fresh();
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Char('?'));
+    assert!(state.help);
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(press(&mut state, KeyCode::Char('q')), vec![Cmd::Quit]);
+}
+
+#[test]
+fn the_key_is_saved_only_when_ticked_and_only_after_telnyx_accepts_it() {
+    // Ticked, but refused: nothing is saved; accepted on the retry: the key is saved,
+    // before the connection list loads.
+    let mut state = fresh();
+    type_text(&mut state, "KEYbad");
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Char(' '));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        only_call(&cmds),
+        &Request::SignIn { key: Secret::from("KEYbad") },
+        "no save before the check"
+    );
+    assert!(fail(&mut state, rejected_key()).is_empty(), "a refused key is not saved");
+    press(&mut state, KeyCode::BackTab);
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Backspace);
+    type_text(&mut state, "good");
+    press(&mut state, KeyCode::Enter);
+    let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
+    assert!(matches!(state.step, Step::Connection(_)));
+    assert_eq!(cmds.len(), 2, "{cmds:?}");
+    assert_eq!(cmds[0], Cmd::SaveKey(Secret::from("KEYgood")));
+    assert!(matches!(&cmds[1], Cmd::Call { request: Request::ListConnections, .. }), "{cmds:?}");
+
+    // Not ticked: nothing is saved.
+    let mut state = state_with(Some("KEYgood"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
+    assert!(!cmds.iter().any(|cmd| matches!(cmd, Cmd::SaveKey(_))), "{cmds:?}");
+}
+
+#[test]
+fn the_saved_outcome_is_kept_for_the_next_screen() {
+    let mut state = state_with(Some("KEYgood"), KeySource::Flag);
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    let path = std::path::PathBuf::from("/config/telnyx-setup/api-key");
+    assert!(state.update(Msg::KeySaved(Ok(path.clone()))).is_empty());
+    assert_eq!(state.ctx.setup.key_saved, Some(Ok(path)));
+    state.update(Msg::KeySaved(Err("cannot create /config: read-only".into())));
+    assert_eq!(state.ctx.setup.key_saved, Some(Err("cannot create /config: read-only".into())));
+}
+
+#[test]
+fn demo_offers_no_remember_and_never_saves() {
+    let mut demo = state_with(Some("KEY_DEMO_SANDBOX"), KeySource::Demo);
+    assert_eq!(sign_in(&demo).remember, None);
+    assert!(!demo.step.hints(false).iter().any(|(key, _)| *key == "Tab"));
+    press(&mut demo, KeyCode::Tab);
+    assert_eq!(sign_in(&demo).focus, SignInFocus::Key, "nothing to move to");
+    press(&mut demo, KeyCode::Enter);
+    let cmds = reply(&mut demo, Reply::KeyAccepted(balance()));
+    assert!(!cmds.iter().any(|cmd| matches!(cmd, Cmd::SaveKey(_))), "{cmds:?}");
+
+    // `--demo --api-key KEY...`: the key came from the flag, still no box.
+    let mut flagged = state_with(Some("KEYflag"), KeySource::Flag);
+    let Step::SignIn(step) = &mut flagged.step else { panic!() };
+    step.without_remember();
+    press(&mut flagged, KeyCode::Tab);
+    press(&mut flagged, KeyCode::Char(' '));
+    assert_eq!(sign_in(&flagged).remember, None);
+    assert_eq!(sign_in(&flagged).key.value(), "KEYflag ", "Space types into the field");
+}
+
+#[test]
+fn the_key_source_follows_the_field() {
+    let path = std::path::PathBuf::from("/home/u/.config/telnyx-setup/api-key");
+    let mut state = state_with(Some("KEYsaved"), KeySource::Saved(path.clone()));
+    assert_eq!(sign_in(&state).source, KeySource::Saved(path.clone()));
+    assert_eq!(sign_in(&state).key.value(), "KEYsaved");
+    // Moving to the box and back changes nothing; editing makes the key the user's own.
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    assert_eq!(sign_in(&state).source, KeySource::Saved(path));
+    press(&mut state, KeyCode::Backspace);
+    assert_eq!(sign_in(&state).source, KeySource::Typed);
+    // So does a paste.
+    let mut state = state_with(Some("KEYenv"), KeySource::Env);
+    state.update(Msg::Paste("KEYpasted".into()));
+    assert_eq!(sign_in(&state).source, KeySource::Typed);
 }
 
 // ----- step 2: connection -----
@@ -308,7 +436,13 @@ fn creating_a_profile_then_attaches_the_connection() {
     let mut state = at_profiles();
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
-    assert_eq!(only_call(&cmds), &Request::CreateProfile(NewOutboundVoiceProfile::named("WebRTC outbound")));
+    assert_eq!(
+        only_call(&cmds),
+        &Request::CreateProfile {
+            body: NewOutboundVoiceProfile::named("WebRTC outbound"),
+            known: vec![EXISTING_PROFILE.into()],
+        }
+    );
     let cmds = reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     let attach = CredentialConnectionUpdate {
         inbound: None,
@@ -456,4 +590,52 @@ fn debug_output_of_the_whole_state_never_shows_secrets() {
     let shown = format!("{state:?} {cmds:?}");
     assert!(!shown.contains("KEYtopsecret"), "the API key leaked into Debug output");
     assert!(!shown.contains(&password), "the SIP password leaked into Debug output");
+}
+
+// ----- failures anywhere -----
+
+#[test]
+fn a_key_revoked_mid_way_leads_back_to_sign_in_with_the_reason() {
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Enter); // create form
+    press(&mut state, KeyCode::Enter); // create
+    assert!(state.busy());
+    assert!(fail(&mut state, rejected_key()).is_empty(), "nothing is retried with a refused key");
+    let Step::SignIn(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.activity.problem, Some(Problem::Api(rejected_key())));
+    assert!(!state.can_go_back(), "sign-in is the first screen again");
+    assert!(state.ctx.setup.connection.is_some(), "what was set up stays set up");
+    // Signing in again picks up where the account stands.
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::SignIn { .. }));
+}
+
+#[test]
+fn a_refused_key_at_sign_in_stays_on_sign_in() {
+    let mut state = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    fail(&mut state, rejected_key());
+    let Step::SignIn(step) = &state.step else { panic!() };
+    assert_eq!(step.activity.problem, Some(Problem::Api(rejected_key())));
+}
+
+#[test]
+fn a_retry_notice_shows_on_the_request_it_belongs_to() {
+    let mut state = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    let op = pending_op(&state);
+    let notice = RetryNotice {
+        attempt: 2,
+        of: 4,
+        reason: "HTTP 503".into(),
+        wait: std::time::Duration::from_millis(250),
+    };
+    state.update(Msg::Retrying { op: op + 1, notice: notice.clone() });
+    assert_eq!(state.step.activity().pending.as_ref().unwrap().retry, None, "another request's notice");
+    assert!(state.update(Msg::Retrying { op, notice: notice.clone() }).is_empty());
+    assert_eq!(state.step.activity().pending.as_ref().unwrap().retry, Some(notice));
+    // The answer ends the wait, and the notice with it.
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    assert!(matches!(state.step, Step::Connection(_)));
+    assert_eq!(state.step.activity().pending.as_ref().unwrap().retry, None, "the list load is new");
 }

@@ -72,6 +72,7 @@ impl fmt::Display for TelnyxError {
         match (self.code.as_deref(), self.title.as_deref()) {
             (Some(code), Some(title)) if self.detail.is_some() => write!(f, " ({code} {title})"),
             (Some(code), _) => write!(f, " ({code})"),
+            (None, Some(title)) if self.detail.is_some() => write!(f, " ({title})"),
             _ => Ok(()),
         }
     }
@@ -173,6 +174,19 @@ mod tests {
         assert_eq!(
             api.to_string(),
             "Telnyx refused the request: name: must be at least 3 characters (10015 Bad Request)"
+        );
+    }
+
+    #[test]
+    fn a_title_without_a_code_is_kept() {
+        let error = TelnyxError {
+            title: Some("Forbidden".into()),
+            detail: Some("The key's account cannot buy numbers".into()),
+            ..TelnyxError::default()
+        };
+        assert_eq!(
+            ApiError::Forbidden(vec![error]).to_string(),
+            "This API key is not allowed to do that: The key's account cannot buy numbers (Forbidden)"
         );
     }
 

@@ -6,10 +6,12 @@
 mod error;
 pub mod models;
 mod numbers;
+mod retry;
 
 pub use error::{ApiError, ErrorMeta, ErrorSource, TelnyxError};
 pub use models::*;
 pub use numbers::*;
+pub use retry::{RetryNotice, RetryObserver, RetryPolicy};
 
 use crate::secret::Secret;
 use error::ErrorBody;
@@ -22,8 +24,8 @@ use url::Url;
 /// Where the API lives unless `--api-base` or `TELNYX_API_BASE` say otherwise.
 pub const DEFAULT_API_BASE: &str = "https://api.telnyx.com/v2";
 
-/// How long one request may take, end to end. Telnyx answers in well under a second;
-/// this only bounds a hung connection (Prism, for one, hangs on malformed bodies).
+/// How long one request may take, end to end, unless `--timeout` says otherwise.
+/// Telnyx answers in well under a second; this only bounds a hung connection.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -49,6 +51,29 @@ impl ApiBase {
         self.0.as_str().trim_end_matches('/')
     }
 
+    /// The host, as the URL names it (`example.com`, `127.0.0.1`, `[::1]`).
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
+    /// The host is this machine: 127.0.0.0/8, ::1 or `localhost`. Anything else, even
+    /// a name that happens to resolve to loopback, counts as another machine.
+    pub fn is_loopback(&self) -> bool {
+        match self.0.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
+    }
+
+    /// Plain HTTP to another machine, where the API key would cross the network
+    /// unencrypted: allowed only with `--insecure-http`. Loopback (a local mock, the
+    /// sandbox) never leaves the machine, so it needs no flag.
+    pub fn needs_insecure_flag(&self) -> bool {
+        self.0.scheme() == "http" && !self.is_loopback()
+    }
+
     fn join(&self, segments: &[&str]) -> Url {
         let mut url = self.0.clone();
         url.path_segments_mut()
@@ -65,15 +90,20 @@ impl Default for ApiBase {
     }
 }
 
-/// Builds the one HTTP client the process uses: rustls with the ring provider,
-/// timeouts, and a user agent naming this program.
+/// Builds an HTTP client with the default [`REQUEST_TIMEOUT`].
 pub fn http_client() -> reqwest::Client {
+    http_client_with_timeout(REQUEST_TIMEOUT)
+}
+
+/// Builds the one HTTP client the process uses: rustls with the ring provider, a
+/// timeout on every request, and a user agent naming this program.
+pub fn http_client_with_timeout(timeout: Duration) -> reqwest::Client {
     // Installing twice fails harmlessly (tests build several clients in one process).
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(concat!("telnyx-setup/", env!("CARGO_PKG_VERSION")))
-        .timeout(REQUEST_TIMEOUT)
-        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .build()
         .expect("a client with a TLS provider and static settings always builds")
 }
@@ -84,12 +114,26 @@ pub struct Client {
     http: reqwest::Client,
     base: ApiBase,
     key: Secret,
+    retry: RetryPolicy,
+    observer: Option<RetryObserver>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).field("key", &self.key).finish()
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("key", &self.key)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
+}
+
+/// Whether a request may be sent again after a transient failure without risk of
+/// doing its work twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    Safe,
+    Never,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -101,7 +145,32 @@ type Query<'a> = Vec<(&'static str, String)>;
 
 impl Client {
     pub fn new(http: reqwest::Client, base: ApiBase, key: Secret) -> Self {
-        Self { http, base, key }
+        Self { http, base, key, retry: RetryPolicy::default(), observer: None }
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The same client, telling `observer` of every retry before it waits.
+    pub fn on_retry(mut self, observer: RetryObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The wait before try `next` after `error` (see [`RetryPolicy::wait_before`]),
+    /// reported to the observer; `None` when there is to be no further try.
+    pub fn plan_retry(&self, next: u32, error: &ApiError) -> Option<Duration> {
+        let wait = self.retry.wait_before(next, error, &mut rand::rng())?;
+        let notice =
+            RetryNotice { attempt: next, of: self.retry.attempts, reason: error.short_reason(), wait };
+        tracing::info!(attempt = next, of = self.retry.attempts, reason = %notice.reason, wait_ms = wait.as_millis() as u64, "retrying");
+        if let Some(observer) = &self.observer {
+            observer(notice);
+        }
+        Some(wait)
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -144,12 +213,14 @@ impl Client {
         self.data(Method::PATCH, &["credential_connections", id], Query::new(), Some(body)).await
     }
 
+    /// A POST that only reads, so it is retried like a GET.
     pub async fn check_registration_status(
         &self,
         connection_id: &str,
     ) -> Result<RegistrationStatus, ApiError> {
         let path = ["credential_connections", connection_id, "actions", "check_registration_status"];
-        self.data(Method::POST, &path, Query::new(), None::<&()>).await
+        let (_, _, body) = self.send_as(Repeat::Safe, Method::POST, &path, Query::new(), None::<&()>).await?;
+        parse_data(&body)
     }
 
     pub async fn delete_credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
@@ -240,21 +311,17 @@ impl Client {
     }
 
     /// `POST /telephony_credentials/{id}/token`: the JWT comes back as `text/plain`.
+    /// Retried like a GET: a token is not a resource, so one generated for an answer
+    /// that got lost is simply never used.
     pub async fn create_token(&self, credential_id: &str) -> Result<Secret, ApiError> {
-        let (status, _, body) = self
-            .send(Method::POST, &["telephony_credentials", credential_id, "token"], Query::new(), None::<&()>)
-            .await?;
-        let token = String::from_utf8(body).map_err(|_| ApiError::Decode("the token is not text".into()))?;
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(ApiError::Decode(format!("HTTP {status} with an empty token")));
-        }
-        Ok(Secret::new(token))
+        let path = ["telephony_credentials", credential_id, "token"];
+        let (_, _, body) = self.send_as(Repeat::Safe, Method::POST, &path, Query::new(), None::<&()>).await?;
+        parse_token(&body)
     }
 
     async fn page<T: DeserializeOwned>(&self, path: &[&str], query: Query<'_>) -> Result<Page<T>, ApiError> {
         let (_, _, body) = self.send(Method::GET, path, query, None::<&()>).await?;
-        decode(&body)
+        parse_page(&body)
     }
 
     async fn data<T: DeserializeOwned>(
@@ -265,16 +332,56 @@ impl Client {
         body: Option<&impl Serialize>,
     ) -> Result<T, ApiError> {
         let (_, _, body) = self.send(method, path, query, body).await?;
-        decode::<Envelope<T>>(&body).map(|envelope| envelope.data)
+        parse_data(&body)
     }
 
-    /// Sends one request and returns a 2xx's status, content type and body; every other
-    /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
+    /// Sends a request, retrying GETs and PATCHes on transient failures (see
+    /// [`retry`]); a POST here creates something, so it is sent once.
     async fn send(
         &self,
         method: Method,
         path: &[&str],
         query: Query<'_>,
+        body: Option<&impl Serialize>,
+    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
+        let repeat =
+            if method == Method::GET || method == Method::PATCH { Repeat::Safe } else { Repeat::Never };
+        self.send_as(repeat, method, path, query, body).await
+    }
+
+    async fn send_as(
+        &self,
+        repeat: Repeat,
+        method: Method,
+        path: &[&str],
+        query: Query<'_>,
+        body: Option<&impl Serialize>,
+    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
+        let mut attempt = 1;
+        loop {
+            let error = match self.send_once(method.clone(), path, &query, body).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            attempt += 1;
+            let wait = match repeat {
+                Repeat::Safe => self.plan_retry(attempt, &error),
+                Repeat::Never => None,
+            };
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return Err(error),
+            }
+        }
+    }
+
+    /// Sends one request and returns a 2xx's status, content type and body; every other
+    /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &Query<'_>,
         body: Option<&impl Serialize>,
     ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
         let url = self.base.join(path);
@@ -285,7 +392,7 @@ impl Client {
             .bearer_auth(self.key.expose())
             .header(header::ACCEPT, "application/json, text/plain");
         if !query.is_empty() {
-            request = request.query(&query);
+            request = request.query(query);
         }
         if let Some(body) = body {
             request = request.json(body);
@@ -328,6 +435,26 @@ fn page_query(page: PageRequest) -> Query<'static> {
         query.push(("page[size]", size.to_string()));
     }
     query
+}
+
+/// Parses a success body of one record: `{"data": {...}}`.
+pub fn parse_data<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    decode::<Envelope<T>>(body).map(|envelope| envelope.data)
+}
+
+/// Parses a success body of one page of a collection: `{"data": [...], "meta": {...}}`.
+pub fn parse_page<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, ApiError> {
+    decode(body)
+}
+
+/// Parses the login token endpoint's `text/plain` body.
+pub fn parse_token(body: &[u8]) -> Result<Secret, ApiError> {
+    let token = std::str::from_utf8(body).map_err(|_| ApiError::Decode("the token is not text".into()))?;
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(ApiError::Decode("the token is empty".into()));
+    }
+    Ok(Secret::new(token))
 }
 
 /// Parses a success body. The message names the position, never the content: a body
@@ -382,6 +509,33 @@ fn transport_error(error: &reqwest::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_needs_the_flag_unless_the_host_is_loopback() {
+        let needs = |url: &str| ApiBase::parse(url).unwrap().needs_insecure_flag();
+        for remote in [
+            "http://example.com/v2",
+            "http://10.0.0.1:4010",
+            "http://[2001:db8::1]/v2",
+            "http://localhost.example.com",
+        ] {
+            assert!(needs(remote), "{remote} is another machine");
+        }
+        for local in [
+            "http://127.0.0.1:4010",
+            "http://127.8.9.10/v2",
+            "http://[::1]:8080/v2",
+            "http://localhost/v2",
+            "http://LOCALHOST:1",
+        ] {
+            assert!(!needs(local), "{local} is this machine");
+            assert!(ApiBase::parse(local).unwrap().is_loopback());
+        }
+        assert!(!needs(DEFAULT_API_BASE), "TLS needs no flag");
+        assert!(!needs("https://example.com/v2"));
+        assert!(!ApiBase::parse("https://example.com/v2").unwrap().is_loopback());
+        assert_eq!(ApiBase::parse("http://example.com/v2").unwrap().host(), "example.com");
+    }
 
     #[test]
     fn base_urls_are_validated_and_joined() {

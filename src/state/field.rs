@@ -48,8 +48,8 @@ impl TextField {
     /// Applies an editing key; returns whether the value changed. Typing past the cap
     /// is ignored rather than truncating what is already there.
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
-        if let crossterm::event::KeyCode::Char(_) = key.code
-            && self.input.value().chars().count() >= self.max_chars
+        if let crossterm::event::KeyCode::Char(c) = key.code
+            && (c.is_control() || self.input.value().chars().count() >= self.max_chars)
         {
             return false;
         }
@@ -93,6 +93,15 @@ mod tests {
         assert!(!field.on_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)));
         assert!(field.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
         assert_eq!(field.value(), "abxyz");
+    }
+
+    #[test]
+    fn control_characters_cannot_be_typed() {
+        let mut field = TextField::new("ab", 6);
+        for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{9b}'] {
+            assert!(!field.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)), "{c:?}");
+        }
+        assert_eq!(field.value(), "ab");
     }
 
     #[test]

@@ -28,12 +28,13 @@ pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileForm, ProfileStep};
-pub use sign_in::{KeySource, SignInStep};
+pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use token::{LoginToken, TokenStep};
 
 use crate::api::{
-    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, TelephonyCredential,
+    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
+    TelephonyCredential,
 };
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -70,6 +71,8 @@ pub enum Step {
 pub struct Pending {
     pub op: OpId,
     pub what: String,
+    /// The retry under way after a transient failure, if any.
+    pub retry: Option<RetryNotice>,
 }
 
 /// Why the last action did not go through, shown in place until the next attempt.
@@ -118,6 +121,9 @@ pub struct Setup {
     pub numbers_step_done: bool,
     pub credential: Option<TelephonyCredential>,
     pub token: Option<LoginToken>,
+    /// Where "Remember this key" saved the key, or why it could not; `None` when the
+    /// user did not ask.
+    pub key_saved: Option<Result<std::path::PathBuf, String>>,
 }
 
 impl Setup {
@@ -162,7 +168,7 @@ impl Ctx {
     fn call(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Cmd {
         self.next_op += 1;
         let op = self.next_op;
-        activity.pending = Some(Pending { op, what: what.into() });
+        activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
         Cmd::Call { op, request }
     }
@@ -297,6 +303,18 @@ impl State {
             }
             Msg::Resized => Vec::new(),
             Msg::Done { op, outcome } => self.on_done(op, outcome),
+            Msg::Retrying { op, notice } => {
+                if let Some(pending) = &mut self.step.activity_mut().pending
+                    && pending.op == op
+                {
+                    pending.retry = Some(notice);
+                }
+                Vec::new()
+            }
+            Msg::KeySaved(outcome) => {
+                self.ctx.setup.key_saved = Some(outcome);
+                Vec::new()
+            }
             Msg::Copied(outcome) => {
                 if let Step::Token(step) = &mut self.step {
                     step.copied = Some(outcome);
@@ -362,12 +380,30 @@ impl State {
         activity.pending = None;
         let transition = match outcome {
             Ok(reply) => self.step.on_reply(reply, &mut self.ctx),
+            Err(error @ ApiError::Unauthorized(_)) if !matches!(self.step, Step::SignIn(_)) => {
+                return self.back_to_sign_in(error);
+            }
             Err(error) => {
                 self.step.on_error(error);
                 Transition::none()
             }
         };
         self.apply(transition)
+    }
+
+    /// The key stopped working mid-way (revoked or deleted in the portal): every later
+    /// request would fail the same way, so the user goes back to sign-in, which says
+    /// why. What was set up so far stays set up.
+    fn back_to_sign_in(&mut self, error: ApiError) -> Vec<Cmd> {
+        self.confirm_quit = false;
+        self.help = false;
+        // The first screen is always sign-in.
+        self.history.truncate(1);
+        if let Some(sign_in) = self.history.pop() {
+            self.step = sign_in;
+        }
+        self.step.activity_mut().fail(Problem::Api(error));
+        Vec::new()
     }
 
     fn apply(&mut self, transition: Transition) -> Vec<Cmd> {
@@ -439,7 +475,7 @@ impl Step {
     /// A text field has the keyboard, so letters type instead of acting as shortcuts.
     pub fn text_focused(&self) -> bool {
         match self {
-            Step::SignIn(_) => true,
+            Step::SignIn(s) => s.typing(),
             Step::Connection(s) => s.form.is_some(),
             Step::Profile(s) => s.form.is_some(),
             Step::Countries(s) => s.filtering,
@@ -467,7 +503,7 @@ impl Step {
 
     fn on_paste(&mut self, text: &str) {
         match self {
-            Step::SignIn(s) => s.key.paste(text),
+            Step::SignIn(s) => s.paste(text),
             Step::Connection(s) => {
                 if let Some(form) = &mut s.form {
                     form.focused_field_mut().paste(text);

@@ -34,6 +34,11 @@ impl<T> Default for PickList<T> {
 }
 
 impl<T> PickList<T> {
+    /// The ids of the loaded items, as `id` reads them.
+    pub fn ids(&self, id: impl Fn(&T) -> &String) -> Vec<String> {
+        self.items.iter().flatten().map(|item| id(item).clone()).collect()
+    }
+
     pub fn on_key(&mut self, key: &KeyEvent) -> Pick {
         let Some(items) = &self.items else {
             return match key.code {

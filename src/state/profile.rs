@@ -70,7 +70,10 @@ impl ProfileStep {
                     Transition::run(ctx.call(
                         &mut self.activity,
                         "Creating the outbound voice profile",
-                        Request::CreateProfile(NewOutboundVoiceProfile::named(name)),
+                        Request::CreateProfile {
+                            body: NewOutboundVoiceProfile::named(name),
+                            known: self.list.ids(|p| &p.id),
+                        },
                     ))
                 }
                 _ => {

@@ -1,24 +1,41 @@
 //! Step 1: the API key, masked while typed, checked with `GET /balance`.
+//!
+//! Below the field, "Remember this key" (off by default, Tab to reach it, Space to
+//! tick it): once Telnyx accepts the key, a ticked box asks the loop to save it
+//! ([`Cmd::SaveKey`]); the outcome comes back as `Msg::KeySaved` and is kept in
+//! [`super::Setup::key_saved`], so the next screen can say where the key went.
 
 use super::{Activity, Ctx, Problem, Step, Transition};
-use crate::msg::{Reply, Request};
+use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
 use crate::state::{InspectorStep, Mode};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
 /// paste fill the screen.
 const MAX_KEY_CHARS: usize = 200;
 
 /// Where the key in the field came from, so the screen can say so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
     Typed,
     Flag,
     Env,
+    /// The key the user asked to remember on an earlier run, read from this file.
+    Saved(PathBuf),
     /// `--demo`: a key the embedded sandbox accepts.
     Demo,
+}
+
+/// What has the keyboard on the sign-in screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignInFocus {
+    #[default]
+    Key,
+    /// The "Remember this key" checkbox.
+    Remember,
 }
 
 #[derive(Debug)]
@@ -27,18 +44,40 @@ pub struct SignInStep {
     pub source: KeySource,
     /// The key is shown in clear (Ctrl-R).
     pub reveal: bool,
+    /// "Remember this key": ticked or not, or `None` where it is not offered
+    /// (`--demo`, whose key opens only the embedded sandbox).
+    pub remember: Option<bool>,
+    pub focus: SignInFocus,
+    /// Start-up warnings (plain HTTP, a saved key file refused), shown under the field
+    /// because stderr is hidden behind the full-screen UI.
+    pub warnings: Vec<String>,
     pub activity: Activity,
 }
 
 impl SignInStep {
     pub fn new(key: Option<Secret>, source: KeySource) -> Self {
         let value = key.as_ref().map(Secret::expose).unwrap_or_default();
+        let remember = (source != KeySource::Demo).then_some(false);
         Self {
             key: super::TextField::secret(value, MAX_KEY_CHARS),
             source,
             reveal: false,
+            remember,
+            focus: SignInFocus::Key,
+            warnings: Vec::new(),
             activity: Activity::default(),
         }
+    }
+
+    /// Withdraws "Remember this key" (`--demo`, even with a key from `--api-key`).
+    pub fn without_remember(&mut self) {
+        self.remember = None;
+        self.focus = SignInFocus::Key;
+    }
+
+    /// The key field has the keyboard (rather than the checkbox).
+    pub fn typing(&self) -> bool {
+        self.focus == SignInFocus::Key
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
@@ -48,19 +87,52 @@ impl SignInStep {
                 Transition::none()
             }
             KeyCode::Enter => self.submit(ctx),
-            _ => {
-                if self.key.on_key(key) {
-                    self.source = KeySource::Typed;
-                    self.activity.problem = None;
+            // Two places to be, so Tab and Shift-Tab both go to the other one.
+            KeyCode::Tab | KeyCode::BackTab => {
+                if self.remember.is_some() {
+                    self.focus = match self.focus {
+                        SignInFocus::Key => SignInFocus::Remember,
+                        SignInFocus::Remember => SignInFocus::Key,
+                    };
                 }
                 Transition::none()
             }
+            KeyCode::Char(' ') if self.focus == SignInFocus::Remember => {
+                if let Some(ticked) = &mut self.remember {
+                    *ticked = !*ticked;
+                }
+                Transition::none()
+            }
+            _ if self.focus == SignInFocus::Key => {
+                if self.key.on_key(key) {
+                    self.key_edited();
+                }
+                Transition::none()
+            }
+            // Other keys on the checkbox would type into a field that is not focused.
+            _ => Transition::none(),
         }
     }
 
+    /// Pasted text goes into the key field, wherever the focus is.
+    pub(super) fn paste(&mut self, text: &str) {
+        self.key.paste(text);
+        self.key_edited();
+    }
+
+    /// The key is now the user's own, whatever filled the field before.
+    fn key_edited(&mut self) {
+        self.source = KeySource::Typed;
+        self.activity.problem = None;
+    }
+
+    /// The key as it is sent: keys are often pasted with a stray space or newline.
+    fn entered_key(&self) -> &str {
+        self.key.value().trim()
+    }
+
     fn submit(&mut self, ctx: &mut Ctx) -> Transition {
-        // Keys are often pasted with a stray space or newline around them.
-        let key = self.key.value().trim().to_owned();
+        let key = self.entered_key().to_owned();
         if key.is_empty() {
             self.activity.fail(Problem::Input(
                 "Enter your Telnyx API key (portal: Account settings > Keys & Credentials).".into(),
@@ -83,12 +155,19 @@ impl SignInStep {
         match reply {
             Reply::KeyAccepted(balance) => {
                 ctx.setup.balance = Some(balance);
+                // Saved only now: a key Telnyx refused is never written anywhere. The
+                // field cannot change while the check runs, so it holds the key checked.
+                let mut cmds = Vec::new();
+                if self.remember == Some(true) {
+                    cmds.push(Cmd::SaveKey(Secret::new(self.entered_key())));
+                }
                 if ctx.mode == Mode::Inspector {
-                    let (inspector, cmds) = InspectorStep::open(ctx);
+                    let (inspector, open) = InspectorStep::open(ctx);
+                    cmds.extend(open);
                     return Transition::next(Step::Inspect(inspector), cmds);
                 }
                 let mut next = ConnectionStep::new();
-                let cmds = next.reload(ctx);
+                cmds.extend(next.reload(ctx));
                 Transition::next(Step::Connection(next), cmds)
             }
             _ => Transition::none(),
@@ -96,6 +175,16 @@ impl SignInStep {
     }
 
     pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("Enter", "sign in"), ("Ctrl-R", if self.reveal { "hide" } else { "reveal" })]
+        let mut hints = vec![("Enter", "sign in")];
+        match (self.focus, self.remember) {
+            (SignInFocus::Remember, Some(ticked)) => {
+                hints.push(("Space", if ticked { "untick" } else { "tick" }));
+                hints.push(("Tab", "key field"));
+            }
+            (_, Some(_)) => hints.push(("Tab", "remember option")),
+            (_, None) => {}
+        }
+        hints.push(("Ctrl-R", if self.reveal { "hide" } else { "reveal" }));
+        hints
     }
 }

@@ -167,14 +167,20 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
     let activity = state.step.activity();
     if let Some(pending) = &activity.pending {
         let frame = theme::SPINNER[state.spinner % theme::SPINNER.len()];
-        return vec![Line::from(vec![
-            Span::styled(format!("{frame} "), theme.current()),
-            Span::raw(format!("{}…", pending.what)),
-            Span::styled("  (Esc cancels)", theme.dim()),
-        ])];
+        let mut spans =
+            vec![Span::styled(format!("{frame} "), theme.current()), Span::raw(format!("{}…", pending.what))];
+        if let Some(retry) = &pending.retry {
+            spans.push(Span::styled(
+                format!(" retrying ({}/{}): {}", retry.attempt, retry.of, retry.reason),
+                theme.warning(),
+            ));
+        }
+        spans.push(Span::styled("  (Esc cancels)", theme.dim()));
+        return vec![Line::from(spans)];
     }
     match &activity.problem {
-        None => Vec::new(),
+        // Idle and fine: room for the note on where "Remember this key" saved it.
+        None => sign_in::key_saved_notice(state, theme).into_iter().collect(),
         Some(Problem::Input(message)) => {
             vec![Line::from(vec![
                 Span::styled(format!("{} ", theme::FAILED), theme.warning()),

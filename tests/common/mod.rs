@@ -253,16 +253,18 @@ pub fn available(number: &str, upfront: &str, monthly: &str) -> telnyx_setup::ap
 
 /// On the search results with two numbers listed.
 pub fn at_results() -> State {
+    at_results_with(vec![
+        available("+13125550100", "1.00", "1.00"),
+        available("+13125550199", "2.50", "3.25"),
+    ])
+}
+
+/// On the search results, which are `found`.
+pub fn at_results_with(found: Vec<telnyx_setup::api::AvailableNumber>) -> State {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::NumbersFound(vec![
-            available("+13125550100", "1.00", "1.00"),
-            available("+13125550199", "2.50", "3.25"),
-        ]),
-    );
+    reply(&mut state, Reply::NumbersFound(found));
     state
 }
 

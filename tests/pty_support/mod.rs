@@ -101,6 +101,8 @@ pub struct Pty {
     exit: mpsc::Receiver<std::io::Result<ExitStatus>>,
     status: Option<ExitStatus>,
     log: PathBuf,
+    /// The child's process id, for [`Pty::signal`].
+    pid: Option<u32>,
 }
 
 fn size(cols: u16, rows: u16) -> PtySize {
@@ -151,6 +153,7 @@ impl Pty {
             .unwrap_or_else(|e| panic!("start {BIN} {args:?} in a PTY: {e}"));
         // Only the child holds the slave now, so the reader sees EOF when it exits.
         drop(pair.slave);
+        let pid = child.process_id();
         let killer = child.clone_killer();
         let (exited, exit) = mpsc::channel();
         thread::spawn(move || {
@@ -187,7 +190,7 @@ impl Pty {
             output.changed.notify_all();
         });
         let writer = pair.master.take_writer().expect("take the PTY writer");
-        Self { shared, master: pair.master, writer, killer, exit, status: None, log }
+        Self { shared, master: pair.master, writer, killer, exit, status: None, log, pid }
     }
 
     /// Types `keys` as a terminal would send them.
@@ -211,6 +214,26 @@ impl Pty {
     /// The end of the app's log, for failure messages.
     pub fn log_tail(&self) -> String {
         log_tail(&self.log)
+    }
+
+    /// The app's log file (`TELNYX_SETUP_LOG`); removed when the test passes.
+    pub fn log_file(&self) -> &Path {
+        &self.log
+    }
+
+    /// Every byte the app has written to the terminal so far.
+    pub fn output(&self) -> Vec<u8> {
+        self.shared.lock().output.clone()
+    }
+
+    /// Sends the app `signal`, named as `kill -s` takes it (`TERM`, `HUP`).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid.expect("portable-pty knows the child's process id");
+        let status = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .unwrap_or_else(|e| panic!("run kill -s {signal} {pid}: {e}"));
+        assert!(status.success(), "kill -s {signal} {pid} failed: {status}");
     }
 
     /// Waits until `check` finds what it looks for in the terminal, and returns it.
@@ -325,13 +348,22 @@ impl Pty {
     /// Asserts the app exited with status 0 and gave the terminal back as it found it,
     /// and returns what it printed after leaving the alternate screen.
     pub fn expect_restored(&mut self) -> String {
+        self.expect_restored_with(0)
+    }
+
+    /// [`Pty::expect_restored`] for an app that exits with status `code` (101 after a
+    /// panic, 1 after an error): it must still exit on its own, not by a signal.
+    pub fn expect_restored_with(&mut self, code: u32) -> String {
         // EOF on the master: the app has exited and everything it wrote has been parsed.
         let (screen, printed) = self.wait_term("the app to exit and close the terminal", |term| {
             term.eof.then(|| (term.parser.screen().clone(), term.after_alternate_screen()))
         });
         let status = self.collect_exit().unwrap_or_else(|e| panic!("the app closed the terminal but: {e}"));
         let shown = format!("{}{}", dump(&screen), log_tail(&self.log));
-        assert!(status.success(), "the app should exit with status 0, got {status}\n{shown}");
+        assert!(
+            status.signal().is_none() && status.exit_code() == code,
+            "the app should exit with status {code}, got {status}\n{shown}"
+        );
         assert!(!screen.alternate_screen(), "the app should leave the alternate screen on exit\n{shown}");
         assert!(!screen.hide_cursor(), "the app should show the cursor again on exit\n{shown}");
         assert!(!screen.bracketed_paste(), "the app should turn bracketed paste off on exit\n{shown}");
@@ -451,7 +483,13 @@ pub fn credential_and_token(app: &mut Pty, key: &str) {
 /// keep the codecs, create a profile, keep the default countries. Leaves the wizard idle
 /// on the Numbers intro.
 pub fn enter_through_steps_one_to_five(app: &mut Pty) {
-    app.wait_idle_with(&["Step 1 of 8: Sign in", "The key came from --api-key."]);
+    enter_through_steps_one_to_five_from(app, "The key came from --api-key.");
+}
+
+/// [`enter_through_steps_one_to_five`] for a key from elsewhere: step 1 shows `key_note`
+/// (where the key came from) before Enter is pressed.
+pub fn enter_through_steps_one_to_five_from(app: &mut Pty, key_note: &str) {
+    app.wait_idle_with(&["Step 1 of 8: Sign in", key_note]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new credential connection"]);
     app.send(ENTER);
