@@ -8,9 +8,11 @@
 //! Creating something (a connection, a profile, a credential, a number order) is made
 //! safe to repeat: before each try the worker looks for the resource an earlier try
 //! may have created (by name and generated user name, by name among records the user
-//! had not seen, by the order's `customer_reference`), and a try whose outcome is
-//! unknown (timeout, dropped connection, server error) is looked up before anything
-//! else happens. See [`create_once`].
+//! had not seen, by the order's `customer_reference`). A create is sent again without
+//! the user only when the failure proves nothing was done (429, 503, no connection);
+//! one whose outcome is unknown (timeout, dropped connection, other server errors, an
+//! unreadable answer) is looked for, and if it does not show up the error is shown,
+//! and the user's next try looks again first. See [`create_once`].
 
 use crate::api::{
     ApiBase, ApiError, Client, CredentialConnection, NewCredentialConnection, NewNumberOrder,
@@ -63,7 +65,7 @@ async fn run(
     replies: mpsc::UnboundedSender<Msg>,
 ) {
     let mut client: Option<Client> = None;
-    let mut in_flight: HashMap<OpId, AbortHandle> = HashMap::new();
+    let mut in_flight = InFlight::default();
     let (failed_tx, mut failed) = mpsc::unbounded_channel::<()>();
     loop {
         let order = tokio::select! {
@@ -73,10 +75,9 @@ async fn run(
             },
             _ = failed.recv() => break,
         };
-        in_flight.retain(|_, task| !task.is_finished());
+        in_flight.0.retain(|_, task| !task.is_finished());
         match order {
             Cmd::Call { op, request } => {
-                crate::crash::here(crate::crash::Crash::Worker);
                 if let Request::SignIn { key } = &request {
                     client = Some(Client::new(http.clone(), base.clone(), key.clone()));
                 }
@@ -92,7 +93,11 @@ async fn run(
                 }));
                 let failed = failed_tx.clone();
                 let task = tokio::spawn(async move {
-                    match AssertUnwindSafe(execute(&client, request)).catch_unwind().await {
+                    let work = async {
+                        crate::crash::here(crate::crash::Crash::Worker);
+                        execute(&client, request).await
+                    };
+                    match AssertUnwindSafe(work).catch_unwind().await {
                         Ok(outcome) => {
                             let _ = replies.send(Msg::Done { op, outcome });
                         }
@@ -104,18 +109,29 @@ async fn run(
                         }
                     }
                 });
-                in_flight.insert(op, task.abort_handle());
+                in_flight.0.insert(op, task.abort_handle());
             }
             Cmd::Cancel(op) => {
-                if let Some(task) = in_flight.remove(&op) {
+                if let Some(task) = in_flight.0.remove(&op) {
                     task.abort();
                 }
             }
             Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
         }
     }
-    for task in in_flight.values() {
-        task.abort();
+}
+
+/// The requests under way. Dropping it, however the worker ends (its channel closed,
+/// a request's panic, or a panic of its own), aborts them: an abandoned request must
+/// not go on changing the account, nor keep the reply channel open.
+#[derive(Default)]
+struct InFlight(HashMap<OpId, AbortHandle>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        for task in self.0.values() {
+            task.abort();
+        }
     }
 }
 
@@ -184,10 +200,12 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
 }
 
 /// Creates something at most once. Before each try, `find` looks for what an earlier
-/// try may have created (an answer lost to a timeout, or an earlier Enter); a try that
-/// failed transiently is made again after the policy's wait; when no try is left and
-/// the last one's outcome is unknown, `find` has the final word before the error is
-/// shown. Returns the resource and whether it was found rather than created now.
+/// try may have created (an answer lost to a timeout, or an earlier Enter). A try
+/// refused in a way that proves nothing was done is made again after the policy's
+/// wait. A try whose outcome is unknown is never repeated here: the server may still
+/// be at work, so `find` looks for the result a few times, with the policy's waits,
+/// and the error is returned if it does not show up; the user's retry then starts with
+/// `find` again. Returns the resource and whether it was found rather than created now.
 async fn create_once<T, Found, Created>(
     client: &Client,
     find: impl Fn() -> Found,
@@ -206,19 +224,39 @@ where
             Ok(created) => return Ok((created, false)),
             Err(error) => error,
         };
+        if error.outcome_unknown() {
+            return look_for_result(client, find, error).await;
+        }
         attempt += 1;
-        match client.plan_retry(attempt, &error) {
+        match error.nothing_done().then(|| client.plan_retry(attempt, &error)).flatten() {
             // The next turn of the loop looks it up before trying again.
             Some(wait) => tokio::time::sleep(wait).await,
-            None if error.outcome_unknown() => {
-                return match find().await {
-                    Ok(Some(found)) => Ok((found, true)),
-                    _ => Err(error),
-                };
-            }
             None => return Err(error),
         }
     }
+}
+
+/// After a create whose outcome is unknown: looks for its result up to the policy's
+/// number of tries, waiting between looks, and gives back `error` if it never shows.
+async fn look_for_result<T, Found>(
+    client: &Client,
+    find: impl Fn() -> Found,
+    error: ApiError,
+) -> Result<(T, bool), ApiError>
+where
+    Found: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let reason = format!("{}; looking for the result", error.short_reason());
+    for look in 1..=client.retry_policy().attempts {
+        if look > 1 {
+            tokio::time::sleep(client.report_wait(look, &reason)).await;
+        }
+        // A failed look is no answer either: the next one may work.
+        if let Ok(Some(found)) = find().await {
+            return Ok((found, true));
+        }
+    }
+    Err(error)
 }
 
 /// A connection is ours when it has the name and the generated SIP user name, which

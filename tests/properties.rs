@@ -301,6 +301,7 @@ fn api_error() -> impl Strategy<Value = ApiError> {
         (500u16..600, errors()).prop_map(|(status, errors)| ApiError::Server { status, errors }),
         (any::<u16>(), errors()).prop_map(|(status, errors)| ApiError::Unexpected { status, errors }),
         Just(ApiError::Timeout),
+        text().prop_map(ApiError::Unreachable),
         text().prop_map(ApiError::Transport),
         text().prop_map(ApiError::Decode),
     ]
@@ -567,12 +568,9 @@ fn check_purchase(action: &Action, before: &Before, order: &NewNumberOrder) -> R
     Ok(())
 }
 
-/// The ops the state has issued so far. `Ctx::next_op` is private, so it is read from
-/// Ctx's Debug output, once per case.
+/// The last op the state has issued.
 fn issued_ops(state: &State) -> OpId {
-    let debug = format!("{:?}", state.ctx);
-    let rest = debug.split("next_op: ").nth(1).expect("Ctx's Debug names next_op");
-    rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or_default().parse().expect("next_op is a number")
+    state.ctx.last_op()
 }
 
 /// Draws the state as the app would. The named sizes keep their terminal per thread,

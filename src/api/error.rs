@@ -105,8 +105,11 @@ pub enum ApiError {
     /// No answer in time.
     #[error("Telnyx did not answer in time")]
     Timeout,
-    /// The connection failed or dropped.
-    #[error("Could not reach the API: {0}")]
+    /// No connection could be made: the request was never sent.
+    #[error("Could not connect to the API: {0}")]
+    Unreachable(String),
+    /// The connection dropped after the request may have been sent.
+    #[error("The connection to the API broke: {0}")]
     Transport(String),
     /// A 2xx whose body was not what the contract promises.
     #[error("Telnyx sent an answer this program cannot read: {0}")]
@@ -135,7 +138,11 @@ impl ApiError {
             Self::Invalid { errors, .. } | Self::Server { errors, .. } | Self::Unexpected { errors, .. } => {
                 errors
             }
-            Self::RateLimited { .. } | Self::Timeout | Self::Transport(_) | Self::Decode(_) => &[],
+            Self::RateLimited { .. }
+            | Self::Timeout
+            | Self::Unreachable(_)
+            | Self::Transport(_)
+            | Self::Decode(_) => &[],
         }
     }
 
@@ -149,10 +156,10 @@ impl ApiError {
             Self::NotFound(_) => "It may have been deleted elsewhere; go back (Esc) and pick again.",
             Self::Invalid { .. } => "Correct the highlighted input and press Enter to retry.",
             Self::RateLimited { .. } | Self::Server { .. } | Self::Timeout => "Press Enter to try again.",
-            Self::Unexpected { .. } | Self::Decode(_) => {
-                "Press Enter to try again; the log file has the full answer."
+            Self::Unexpected { .. } | Self::Decode(_) => "Press Enter to try again.",
+            Self::Unreachable(_) | Self::Transport(_) => {
+                "Check the network connection or --api-base, then press Enter."
             }
-            Self::Transport(_) => "Check the network connection or --api-base, then press Enter.",
         }
     }
 }

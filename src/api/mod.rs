@@ -160,17 +160,37 @@ impl Client {
         self
     }
 
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
     /// The wait before try `next` after `error` (see [`RetryPolicy::wait_before`]),
     /// reported to the observer; `None` when there is to be no further try.
     pub fn plan_retry(&self, next: u32, error: &ApiError) -> Option<Duration> {
         let wait = self.retry.wait_before(next, error, &mut rand::rng())?;
-        let notice =
-            RetryNotice { attempt: next, of: self.retry.attempts, reason: error.short_reason(), wait };
-        tracing::info!(attempt = next, of = self.retry.attempts, reason = %notice.reason, wait_ms = wait.as_millis() as u64, "retrying");
+        self.notify(RetryNotice {
+            attempt: next,
+            of: self.retry.attempts,
+            reason: error.short_reason(),
+            wait,
+        });
+        Some(wait)
+    }
+
+    /// The backoff before try `next` of something other than a request (looking for the
+    /// result of a create), reported to the observer as `reason`.
+    pub fn report_wait(&self, next: u32, reason: &str) -> Duration {
+        let wait = self.retry.backoff(next, &mut rand::rng());
+        self.notify(RetryNotice { attempt: next, of: self.retry.attempts, reason: reason.to_owned(), wait });
+        wait
+    }
+
+    fn notify(&self, notice: RetryNotice) {
+        let wait_ms = notice.wait.as_millis() as u64;
+        tracing::info!(attempt = notice.attempt, of = notice.of, reason = %notice.reason, wait_ms, "retrying");
         if let Some(observer) = &self.observer {
             observer(notice);
         }
-        Some(wait)
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -496,14 +516,16 @@ fn transport_error(error: &reqwest::Error) -> ApiError {
         return ApiError::Timeout;
     }
     // reqwest's Display names the URL, never headers; the source chain says why.
-    let mut text =
-        if error.is_connect() { "connection failed".to_owned() } else { "the connection broke".to_owned() };
+    let mut causes = Vec::new();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        text = format!("{text}: {cause}");
+        causes.push(cause.to_string());
         source = cause.source();
     }
-    ApiError::Transport(text)
+    let text = if causes.is_empty() { error.to_string() } else { causes.join(": ") };
+    // A failed connect never sent the request; anything later may have reached the
+    // server, which matters to a create (see `worker::create_once`).
+    if error.is_connect() { ApiError::Unreachable(text) } else { ApiError::Transport(text) }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! When a failed request is tried again, and how long to wait first.
 //!
 //! Requests that cannot change anything twice (GET, and PATCHes, whose bodies here set
-//! fields to absolute values) are retried by the client on answers that mean "not
-//! processed, try later": 429 (after its `Retry-After`), 502, 503, 504, a dropped
-//! connection and a timeout. Creating requests are never retried here: the worker
-//! retries them only after looking the resource up (see `worker::create_once`).
+//! fields to absolute values) are retried by the client on 429 (after its
+//! `Retry-After`), 502, 503, 504, a failed or dropped connection and a timeout.
+//! Creating requests are never retried here: the worker sends a create again only when
+//! the failure proves nothing was done ([`ApiError::nothing_done`]), and only after
+//! looking the resource up (see `worker::create_once`).
 //!
 //! Waits grow exponentially from [`RetryPolicy::base_delay`] up to
 //! [`RetryPolicy::max_delay`], with "equal jitter" (half the wait fixed, half random),
@@ -50,10 +51,15 @@ impl RetryPolicy {
         if let ApiError::RateLimited { retry_after: Some(asked) } = error {
             return (*asked <= self.max_retry_after).then_some(*asked);
         }
+        Some(self.backoff(next, rng))
+    }
+
+    /// The jittered exponential wait before try `next` (2 or more), whatever the error.
+    pub fn backoff(&self, next: u32, rng: &mut impl Rng) -> Duration {
         let exponent = next.saturating_sub(2).min(16);
         let full = self.base_delay.saturating_mul(1 << exponent).min(self.max_delay);
         let half = full / 2;
-        Some(half + half.mul_f64(rng.random::<f64>()))
+        half + half.mul_f64(rng.random::<f64>())
     }
 }
 
@@ -73,22 +79,31 @@ pub struct RetryNotice {
 pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 
 impl ApiError {
-    /// The request was most likely not processed and may work if sent again later.
+    /// The request may work if sent again later.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             Self::RateLimited { .. }
                 | Self::Server { status: 502..=504, .. }
                 | Self::Timeout
+                | Self::Unreachable(_)
                 | Self::Transport(_)
         )
     }
 
-    /// Whether the server may have acted on the request although no success came
-    /// back: the answer was lost, or a server error came after the work was done.
-    /// A create that failed this way must be looked up before it is tried again.
+    /// The failure proves the request was not carried out: it was refused for its
+    /// rate (429), turned away as unavailable (503), or never sent (no connection).
+    /// Only then may a create be sent again without the user.
+    pub fn nothing_done(&self) -> bool {
+        matches!(self, Self::RateLimited { .. } | Self::Server { status: 503, .. } | Self::Unreachable(_))
+    }
+
+    /// The server may have carried the request out although no success could be read:
+    /// the answer was lost or unreadable, or a server error came, perhaps after the
+    /// work. A create that failed this way is looked for before anything else happens.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, Self::Timeout | Self::Transport(_) | Self::Server { .. })
+        !self.nothing_done()
+            && matches!(self, Self::Timeout | Self::Transport(_) | Self::Server { .. } | Self::Decode(_))
     }
 
     /// A few words for "retrying (2/4): …".
@@ -99,6 +114,7 @@ impl ApiError {
                 format!("HTTP {status}")
             }
             Self::Timeout => "no answer in time".into(),
+            Self::Unreachable(_) => "could not connect".into(),
             Self::Transport(_) => "connection dropped".into(),
             Self::Unauthorized(_) => "HTTP 401".into(),
             Self::Forbidden(_) => "HTTP 403".into(),

@@ -164,6 +164,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The id of the last request asked for (0 before the first).
+    pub fn last_op(&self) -> OpId {
+        self.next_op
+    }
+
     /// Starts `request`, marking `activity` as waiting for it.
     fn call(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Cmd {
         self.next_op += 1;
