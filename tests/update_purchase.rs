@@ -18,6 +18,15 @@ fn numbers(state: &telnyx_setup::state::State) -> &telnyx_setup::state::NumbersS
     }
 }
 
+/// The highlighted number ordered: cart, review, `y`; the order's answer is awaited.
+fn ordering() -> telnyx_setup::state::State {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
+    state
+}
+
 fn place_order_calls(cmds: &[Cmd]) -> usize {
     cmds.iter().filter(|c| matches!(c, Cmd::Call { request: Request::PlaceOrder(_), .. })).count()
 }
@@ -194,10 +203,7 @@ fn a_timed_out_order_is_retried_with_the_same_reference() {
 
 #[test]
 fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('y'));
+    let mut state = ordering();
     let cmds =
         reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: false });
     let Request::CheckOrder { after: first, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
@@ -224,10 +230,7 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
 
 #[test]
 fn a_failed_order_is_reported_and_the_wizard_goes_on() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('y'));
+    let mut state = ordering();
     reply(&mut state, Reply::OrderPlaced { order: order("failure", &["+13125550100"]), existing: false });
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
     assert!(state.ctx.setup.numbers.is_empty());
@@ -236,10 +239,7 @@ fn a_failed_order_is_reported_and_the_wizard_goes_on() {
 
 #[test]
 fn a_refused_order_shows_telnyx_detail_on_the_question() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('y'));
+    let mut state = ordering();
     let error = ApiError::Invalid {
         status: 422,
         errors: vec![telnyx_error(
@@ -256,16 +256,32 @@ fn a_refused_order_shows_telnyx_detail_on_the_question() {
 
 #[test]
 fn quitting_during_an_order_asks_first() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('y'));
+    let mut state = ordering();
     assert!(press(&mut state, KeyCode::Char('q')).is_empty(), "q asks first");
     assert!(state.confirm_quit);
     assert!(press(&mut state, KeyCode::Char('n')).is_empty());
     assert!(!state.confirm_quit);
     assert!(ctrl(&mut state, 'c').is_empty(), "Ctrl-C asks too");
     assert_eq!(ctrl(&mut state, 'c'), vec![Cmd::Quit], "a second Ctrl-C quits");
+}
+
+#[test]
+fn esc_cannot_cancel_an_order_once_sent() {
+    let mut state = ordering();
+    let hints = state.step.hints(state.can_go_back());
+    assert!(!hints.iter().any(|(key, _)| *key == "Esc"), "{hints:?}");
+    assert!(press(&mut state, KeyCode::Esc).is_empty(), "no Cmd::Cancel for the order");
+    assert!(state.busy(), "still waiting for the order's answer");
+    assert!(state.purchase_in_flight());
+    assert!(press(&mut state, KeyCode::Char('q')).is_empty(), "so quitting still asks");
+    assert!(state.confirm_quit);
+}
+
+#[test]
+fn an_order_found_from_an_earlier_try_is_said_to_be_so() {
+    let mut state = ordering();
+    reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: true });
+    assert!(numbers(&state).order_found);
 }
 
 // ----- step 7: credential -----

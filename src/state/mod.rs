@@ -351,6 +351,9 @@ impl State {
         let typing = self.step.text_focused();
         if let Some(pending) = self.step.activity().pending.clone() {
             return match key.code {
+                // An order, once sent, cannot be called back: cancelling the wait would
+                // only hide whether it went through (and let q quit without asking).
+                KeyCode::Esc if self.purchase_in_flight() => Vec::new(),
                 KeyCode::Esc => {
                     let activity = self.step.activity_mut();
                     activity.pending = None;
@@ -597,7 +600,9 @@ impl Step {
             Step::Inspect(s) => s.hints(),
         };
         if self.activity().busy() {
-            hints = vec![("Esc", "cancel")];
+            // An order in flight cannot be cancelled (see State::on_key).
+            let ordering = matches!(self, Step::Numbers(s) if s.purchase_in_flight());
+            hints = if ordering { Vec::new() } else { vec![("Esc", "cancel")] };
         } else if can_go_back && !hints.iter().any(|(key, _)| *key == "Esc") {
             hints.push(("Esc", "back"));
         }

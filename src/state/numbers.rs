@@ -195,6 +195,9 @@ pub struct NumbersStep {
     pub cart: Vec<AvailableNumber>,
     pub cart_cursor: usize,
     pub order: Option<NumberOrder>,
+    /// The order was found by its reference, placed by an earlier try whose answer was
+    /// lost, rather than placed now.
+    pub order_found: bool,
     /// Checks of the order so far, for the backoff and the screen.
     pub polls: u32,
     pub assigned: Vec<PhoneNumber>,
@@ -214,6 +217,7 @@ impl NumbersStep {
             cart: Vec::new(),
             cart_cursor: 0,
             order: None,
+            order_found: false,
             polls: 0,
             assigned: Vec::new(),
             activity: Activity::default(),
@@ -505,7 +509,8 @@ impl NumbersStep {
                 }
                 Transition::none()
             }
-            Reply::OrderPlaced { order, .. } => {
+            Reply::OrderPlaced { order, existing } => {
+                self.order_found = existing;
                 self.polls = 0;
                 self.follow(order, ctx)
             }

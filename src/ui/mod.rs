@@ -175,7 +175,10 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
                 theme.warning(),
             ));
         }
-        spans.push(Span::styled("  (Esc cancels)", theme.dim()));
+        // An order in flight cannot be cancelled (see State::on_key), so Esc is not offered.
+        if !state.purchase_in_flight() {
+            spans.push(Span::styled("  (Esc cancels)", theme.dim()));
+        }
         return vec![Line::from(spans)];
     }
     match &activity.problem {

@@ -172,7 +172,14 @@ fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
 
 fn draw_order(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     let Some(order) = &step.order else { return };
-    let mut lines = vec![fact(theme, "Order", format!("{} ({})", order.id, order.status)), Line::raw("")];
+    let mut lines = vec![fact(theme, "Order", format!("{} ({})", order.id, order.status))];
+    if step.order_found {
+        lines.push(Line::styled(
+            "This is the order an earlier try placed (its answer was lost): nothing was bought twice.",
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
     if step.screen == NumbersScreen::Done && !step.assigned.is_empty() {
         lines.push(Line::styled(
             format!(
