@@ -277,12 +277,6 @@ impl FaultPlan {
         Ok(Self { rules: rules.into_iter().map(str::parse).collect::<Result<_, _>>()?, ..Self::default() })
     }
 
-    /// The same plan with `rule` tried after the others.
-    pub fn with_rule(mut self, rule: FaultRule) -> Self {
-        self.rules.push(rule);
-        self
-    }
-
     /// The same plan with every answer delayed by `latency`.
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -300,21 +294,6 @@ impl FaultPlan {
     /// Whether the plan changes anything: a rule or a latency.
     pub fn is_active(&self) -> bool {
         !self.rules.is_empty() || !self.latency.is_zero()
-    }
-}
-
-impl FromStr for FaultPlan {
-    type Err = BadFaultRule;
-
-    /// A plan of one rule: `"GET *=503%3".parse::<FaultPlan>()`.
-    fn from_str(rule: &str) -> Result<Self, Self::Err> {
-        Ok(Self { rules: vec![rule.parse()?], ..Self::default() })
-    }
-}
-
-impl FromIterator<FaultRule> for FaultPlan {
-    fn from_iter<I: IntoIterator<Item = FaultRule>>(rules: I) -> Self {
-        Self { rules: rules.into_iter().collect(), ..Self::default() }
     }
 }
 
@@ -656,10 +635,9 @@ mod tests {
         assert!(plan.is_active());
         assert_eq!(plan.to_string(), "'GET *=503:2', 'POST /number_orders=timeout:1'; latency 200ms");
         assert_eq!(FaultPlan::default().with_latency(Duration::from_secs(1)).to_string(), "latency 1s");
-        assert_eq!("GET *=503%3".parse::<FaultPlan>().unwrap().rules(), [rule("GET *=503%3")]);
         assert_eq!(
             FaultPlan::new(vec![rule("GET /a=500")], Duration::ZERO),
-            FaultPlan::default().with_rule(rule("GET /a=500"))
+            FaultPlan::parse(["GET /a=500"]).unwrap()
         );
         assert_eq!(
             FaultPlan::parse(["GET /a=500", "GET /b=oops"]).unwrap_err().to_string(),
