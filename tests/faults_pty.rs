@@ -4,14 +4,17 @@
 //! and the account must hold exactly one of each thing created: connection, profile,
 //! number order and credential.
 //!
+//! A second test presses Ctrl-C while an order's answer is held: the app asks first,
+//! and the order, found by its reference once the answer times out, completes once.
+//!
 //! The harness (tests/pty_support) waits for screens, never for fixed times; the
-//! binary runs with `--timeout 1s` so the lost answer is given up on quickly.
+//! binary runs with a short `--timeout` so a lost answer is given up on quickly.
 #![cfg(unix)]
 
 mod pty_support;
 
 use pty_support::{
-    DOWN, ENTER, Pty, SPACE, client, credential_and_token, enter_through_steps_one_to_five, runtime,
+    CTRL_C, DOWN, ENTER, Pty, SPACE, client, credential_and_token, enter_through_steps_one_to_five, runtime,
 };
 use std::time::Duration;
 use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
@@ -104,4 +107,47 @@ fn the_wizard_completes_through_faults_and_creates_each_thing_once() {
         "{numbers:#?}"
     );
     assert_eq!(credentials[0].resource_id.as_deref(), Some(format!("connection:{}", connection.id).as_str()));
+}
+
+/// Ctrl-C while an order's answer is held asks first; `n` goes back to the wait, the
+/// timed-out order is then found by its reference, and exactly one order exists.
+#[test]
+fn ctrl_c_during_an_order_asks_and_the_order_still_completes() {
+    let runtime = runtime();
+    let faults = FaultPlan::parse(["POST /number_orders=timeout:1"]).expect("a valid rule");
+    let seed = Seed { faults, order_settles_after: Duration::from_millis(300), ..Seed::empty() };
+    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+    let base_url = sandbox.base_url();
+    let mut app = Pty::spawn(
+        "order-quit",
+        &["--api-base", &base_url, "--api-key", "KEYquit", "--timeout", "2s"],
+        100,
+        30,
+    );
+    enter_through_steps_one_to_five(&mut app);
+    app.send(ENTER);
+    app.wait_idle_with(&["Search available numbers", "Enter search"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Cart: 1 number"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Buy 1 number for", "[y/N]"]);
+    app.send("y");
+    app.wait_for_text(&["Ordering 1 number"]);
+    app.send(CTRL_C);
+    app.wait_for_text(&["Quit anyway? [y/N]"]);
+    app.send("n");
+    app.wait_idle_with(&["1 number bought and assigned", "Enter continue"]);
+    app.send("q");
+    app.expect_restored();
+
+    let journal = sandbox.journal();
+    let posts = journal.iter().filter(|e| e.method == "POST" && e.path == "/number_orders").count();
+    assert_eq!(posts, 1, "the held order was looked up, not placed again");
+    let orders = runtime
+        .block_on(client(&base_url, "KEYquit").list_number_orders(PageRequest::first(250), None))
+        .expect("list orders")
+        .data;
+    assert_eq!(orders.len(), 1, "{orders:#?}");
 }
