@@ -6,7 +6,8 @@
 //!   temporary directory (never the developer's own): type a key, tick the box, sign in;
 //!   the next run starts with the saved key; `--forget-key` removes it.
 //! - An `http://` API base on another machine is refused before any request unless
-//!   `--insecure-http` is given; loopback needs no flag.
+//!   `--insecure-http` is given; loopback needs no flag. A base that is not an http(s)
+//!   URL, or a bad `--timeout`, is refused with an example of what is expected.
 //!
 //! Nothing waits for a fixed time: the PTY helpers wait for the screen with a deadline.
 //! The only server reached is the sandbox on loopback.
@@ -325,6 +326,30 @@ fn plain_http_to_loopback_needs_no_flag() {
     let logged = fs::read_to_string(&log).unwrap_or_default();
     assert!(logged.contains("request"), "requests are logged, so the test above can see them: {logged}");
     let _ = fs::remove_file(&log);
+}
+
+/// A base that is not an http(s) URL, and a timeout that is not a duration, are
+/// refused with a message saying what is expected, before any terminal set-up.
+#[test]
+fn a_bad_api_base_or_timeout_is_refused_with_an_example() {
+    let temp = TempDir::new("bad-args");
+    for (args, expected) in [
+        (
+            vec!["--api-base", "api.telnyx.com", "--api-key", "KEYx"],
+            "expected e.g. https://api.telnyx.com/v2",
+        ),
+        (vec!["--api-base", "ftp://api.telnyx.com", "--api-key", "KEYx"], "is not an http(s) URL"),
+        (vec!["--timeout", "soon", "--api-key", "KEYx"], "write e.g. 10s or 500ms"),
+        (vec!["--timeout", "5ms", "--api-key", "KEYx"], "must be at least 100ms"),
+    ] {
+        let log = log_path("bad-args");
+        let output = temp.run(&args, &log);
+        let stderr = text(&output.stderr);
+        assert!(!output.status.success(), "{args:?} must fail: {stderr}");
+        assert!(stderr.contains(expected), "{args:?} should say {expected:?}: {stderr}");
+        assert!(!text(&output.stdout).contains('\x1b'), "{args:?} must not touch the terminal");
+        let _ = fs::remove_file(&log);
+    }
 }
 
 /// With `--insecure-http` the wizard starts, and the sign-in screen carries the warning
