@@ -101,10 +101,11 @@ pub enum Request {
     },
     ListProfiles,
     /// Create a profile, unless one with its name that is not among `known` (the ids
-    /// the user was shown) exists: then an earlier try created it.
+    /// the user was shown; `None` when their list was cut short) exists: then an
+    /// earlier try created it.
     CreateProfile {
         body: NewOutboundVoiceProfile,
-        known: Vec<String>,
+        known: Option<Vec<String>>,
     },
     UpdateProfile {
         id: String,
@@ -130,7 +131,7 @@ pub enum Request {
     /// Create a credential, unless a matching one that is not among `known` exists.
     CreateCredential {
         body: NewTelephonyCredential,
-        known: Vec<String>,
+        known: Option<Vec<String>>,
     },
     CreateToken {
         credential_id: String,

@@ -154,7 +154,7 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .await
             .map(Reply::ProfilesListed),
         Request::CreateProfile { body, known } => {
-            create_profile(client, &body, &known).await.map(Reply::ProfileCreated)
+            create_profile(client, &body, known.as_deref()).await.map(Reply::ProfileCreated)
         }
         Request::UpdateProfile { id, update } => {
             client.update_outbound_voice_profile(&id, &update).await.map(Reply::ProfileUpdated)
@@ -181,7 +181,7 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
                 .map(Reply::CredentialsListed)
         }
         Request::CreateCredential { body, known } => {
-            create_credential(client, &body, &known).await.map(Reply::CredentialCreated)
+            create_credential(client, &body, known.as_deref()).await.map(Reply::CredentialCreated)
         }
         Request::CreateToken { credential_id } => {
             client.create_token(&credential_id).await.map(Reply::TokenCreated)
@@ -280,45 +280,67 @@ async fn create_connection(
 }
 
 /// Profile names need not be unique, so a profile with the name counts as ours only if
-/// it is not among those the user was shown (`known`) when asking for a new one.
+/// it is not among `known` (see [`known_ids`]).
 async fn create_profile(
     client: &Client,
     body: &NewOutboundVoiceProfile,
-    known: &[String],
+    known: Option<&[String]>,
 ) -> Result<OutboundVoiceProfile, ApiError> {
-    let find = || async {
+    let matching = || async {
         let page =
             client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(&body.name)).await?;
-        Ok(page.data.into_iter().find(|p| p.name == body.name && !known.contains(&p.id)))
+        Ok(page.data.into_iter().filter(|p| p.name == body.name).collect::<Vec<_>>())
     };
+    let known = known_ids(known, matching(), |p| &p.id).await?;
+    let find = || async { Ok(matching().await?.into_iter().find(|p| !known.contains(&p.id))) };
     let (profile, found) = create_once(client, find, || client.create_outbound_voice_profile(body)).await?;
     log_found("profile", found);
     Ok(profile)
 }
 
 /// A credential counts as ours when it is on the connection, with the name, tag and
-/// expiry date asked for, and was not among those the user was shown (`known`).
+/// expiry date asked for, and not among `known` (see [`known_ids`]).
 async fn create_credential(
     client: &Client,
     body: &NewTelephonyCredential,
-    known: &[String],
+    known: Option<&[String]>,
 ) -> Result<TelephonyCredential, ApiError> {
     let day = |date: Option<&str>| date.map(|d| d.chars().take(10).collect::<String>());
-    let find = || async {
+    let matching = || async {
         let filter = TelephonyCredentialFilter {
             resource_id: Some(format!("connection:{}", body.connection_id)),
             tag: body.tag.clone(),
         };
         let page = client.list_telephony_credentials(PageRequest::first(LIST_SIZE), &filter).await?;
-        Ok(page.data.into_iter().find(|c| {
-            c.name == body.name
-                && day(c.expires_at.as_deref()) == day(body.expires_at.as_deref())
-                && !known.contains(&c.id)
-        }))
+        Ok(page
+            .data
+            .into_iter()
+            .filter(|c| {
+                c.name == body.name && day(c.expires_at.as_deref()) == day(body.expires_at.as_deref())
+            })
+            .collect::<Vec<_>>())
     };
+    let known = known_ids(known, matching(), |c| &c.id).await?;
+    let find = || async { Ok(matching().await?.into_iter().find(|c| !known.contains(&c.id))) };
     let (credential, found) = create_once(client, find, || client.create_telephony_credential(body)).await?;
     log_found("credential", found);
     Ok(credential)
+}
+
+/// The records a new one must not be mistaken for: those the user was shown, or, when
+/// their list was cut short (`None`: more than a page), every match that exists before
+/// the first try. The second is weaker: a retry by the user after a lost answer then
+/// takes the first try's record as known, and makes another (never an order, whose
+/// reference is exact).
+async fn known_ids<T>(
+    shown: Option<&[String]>,
+    matching: impl Future<Output = Result<Vec<T>, ApiError>>,
+    id: impl Fn(&T) -> &String,
+) -> Result<Vec<String>, ApiError> {
+    match shown {
+        Some(shown) => Ok(shown.to_vec()),
+        None => Ok(matching.await?.iter().map(|record| id(record).clone()).collect()),
+    }
 }
 
 /// Orders the cart, unless an order with the same `customer_reference` exists: a

@@ -1168,7 +1168,7 @@ fn the_checks_catch_what_they_guard() {
     // A name with a newline fails the request checks; every body-carrying request maps
     // to an operation of the contract (an unmapped one would be reported).
     let body = telnyx_setup::api::NewOutboundVoiceProfile::named("two\nlines");
-    assert!(check_request(&Request::CreateProfile { body, known: vec![] }).is_err());
+    assert!(check_request(&Request::CreateProfile { body, known: None }).is_err());
     for (method, path) in [
         ("POST", "/credential_connections"),
         ("PATCH", "/credential_connections/1"),

@@ -273,18 +273,34 @@ async fn a_profile_whose_answer_was_lost_is_found_but_one_the_user_saw_is_not() 
         Ok(Reply::ProfileCreated(profile)) => profile,
         other => panic!("{other:?}"),
     };
-    let first = created(execute(&client, Request::CreateProfile { body: body.clone(), known: vec![] }).await);
+    let first =
+        created(execute(&client, Request::CreateProfile { body: body.clone(), known: Some(vec![]) }).await);
     assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 1, "found after the reset");
     // The user now sees that profile and asks for another one of the same name.
     let second = created(
-        execute(&client, Request::CreateProfile { body: body.clone(), known: vec![first.id.clone()] }).await,
+        execute(&client, Request::CreateProfile { body: body.clone(), known: Some(vec![first.id.clone()]) })
+            .await,
     );
     assert_ne!(first.id, second.id);
     // Asked again with only the first known, the second one is taken as this try's.
     let again =
-        created(execute(&client, Request::CreateProfile { body, known: vec![first.id.clone()] }).await);
+        created(execute(&client, Request::CreateProfile { body, known: Some(vec![first.id.clone()]) }).await);
     assert_eq!(again.id, second.id);
     assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 2);
+}
+
+#[tokio::test]
+async fn with_a_list_cut_short_what_exists_before_the_first_try_is_not_taken_for_ours() {
+    // The second create, the worker's, loses its answer.
+    let sandbox = sandbox(&["POST /outbound_voice_profiles=timeout%2"]).await;
+    let (client, _) = impatient_client(&sandbox);
+    let body = NewOutboundVoiceProfile::named("Busy outbound");
+    let existing = client.create_outbound_voice_profile(&body).await.unwrap();
+    // The user saw only a first page, so the worker cannot know every profile they saw.
+    let reply = execute(&client, Request::CreateProfile { body, known: None }).await.unwrap();
+    let Reply::ProfileCreated(profile) = reply else { panic!("{reply:?}") };
+    assert_ne!(profile.id, existing.id, "the profile that existed before is not adopted");
+    assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 2, "one by the test, one by the worker");
 }
 
 #[tokio::test]
@@ -298,7 +314,7 @@ async fn a_credential_whose_answer_timed_out_is_found() {
         tag: Some("retries".into()),
         expires_at: Some("2031-01-02T00:00:00Z".into()),
     };
-    let reply = execute(&client, Request::CreateCredential { body, known: vec![] }).await.unwrap();
+    let reply = execute(&client, Request::CreateCredential { body, known: Some(vec![]) }).await.unwrap();
     assert!(matches!(reply, Reply::CredentialCreated(_)), "{reply:?}");
     let filter =
         TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };

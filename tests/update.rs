@@ -440,7 +440,7 @@ fn creating_a_profile_then_attaches_the_connection() {
         only_call(&cmds),
         &Request::CreateProfile {
             body: NewOutboundVoiceProfile::named("WebRTC outbound"),
-            known: vec![EXISTING_PROFILE.into()],
+            known: Some(vec![EXISTING_PROFILE.into()]),
         }
     );
     let cmds = reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
@@ -638,4 +638,15 @@ fn a_retry_notice_shows_on_the_request_it_belongs_to() {
     reply(&mut state, Reply::KeyAccepted(balance()));
     assert!(matches!(state.step, Step::Connection(_)));
     assert_eq!(state.step.activity().pending.as_ref().unwrap().retry, None, "the list load is new");
+}
+
+#[test]
+fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
+    let mut state = at_profiles();
+    let Step::Profile(step) = &mut state.step else { panic!() };
+    step.list.total = 300; // the account has more profiles than the page shown
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateProfile { known, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(known, &None, "the worker must not trust a partial list");
 }

@@ -301,7 +301,7 @@ fn enter_creates_a_credential_with_the_defaults() {
     };
     // The credential the user was shown is named, so the worker never mistakes it
     // for one an earlier try created.
-    let known = vec![credential().id];
+    let known = Some(vec![credential().id]);
     assert_eq!(only_call(&cmds), &Request::CreateCredential { body: expected, known });
 }
 

@@ -145,7 +145,7 @@ impl CredentialStep {
                     Ok(body) => Transition::run(ctx.call(
                         &mut self.activity,
                         "Creating the credential",
-                        Request::CreateCredential { body, known: self.list.ids(|c| &c.id) },
+                        Request::CreateCredential { body, known: self.list.all_ids(|c| &c.id) },
                     )),
                     Err((field, message)) => {
                         form.focus = field;

@@ -34,9 +34,11 @@ impl<T> Default for PickList<T> {
 }
 
 impl<T> PickList<T> {
-    /// The ids of the loaded items, as `id` reads them.
-    pub fn ids(&self, id: impl Fn(&T) -> &String) -> Vec<String> {
-        self.items.iter().flatten().map(|item| id(item).clone()).collect()
+    /// The ids of every item, as `id` reads them; `None` when the list holds only the
+    /// first page of a longer one (or has not loaded).
+    pub fn all_ids(&self, id: impl Fn(&T) -> &String) -> Option<Vec<String>> {
+        let items = self.items.as_ref()?;
+        (items.len() as u64 >= self.total).then(|| items.iter().map(|item| id(item).clone()).collect())
     }
 
     pub fn on_key(&mut self, key: &KeyEvent) -> Pick {

@@ -72,7 +72,7 @@ impl ProfileStep {
                         "Creating the outbound voice profile",
                         Request::CreateProfile {
                             body: NewOutboundVoiceProfile::named(name),
-                            known: self.list.ids(|p| &p.id),
+                            known: self.list.all_ids(|p| &p.id),
                         },
                     ))
                 }
