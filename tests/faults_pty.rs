@@ -15,6 +15,7 @@ mod pty_support;
 
 use pty_support::{
     CTRL_C, DOWN, ENTER, Pty, SPACE, client, credential_and_token, enter_through_steps_one_to_five, runtime,
+    search_default_numbers,
 };
 use std::time::Duration;
 use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
@@ -25,21 +26,34 @@ use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
 const FAULTS: [&str; 3] =
     ["POST /credential_connections=timeout:1", "GET /outbound_voice_profiles=429:1", "* *=503%3"];
 
+/// The binary in a 100x30 PTY against an in-process sandbox misbehaving as `faults`,
+/// walked through steps 1-5. Tests take it apart as `Run { runtime, sandbox, base_url,
+/// mut app }`, so the app goes first and the runtime serving the sandbox last.
+struct Run {
+    runtime: tokio::runtime::Runtime,
+    sandbox: Sandbox,
+    base_url: String,
+    app: Pty,
+}
+
+impl Run {
+    fn start(name: &str, key: &str, faults: FaultPlan, timeout: &str) -> Self {
+        let runtime = runtime();
+        let seed = Seed { faults, order_settles_after: Duration::from_millis(300), ..Seed::empty() };
+        let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+        let base_url = sandbox.base_url();
+        let mut app =
+            Pty::spawn(name, &["--api-base", &base_url, "--api-key", key, "--timeout", timeout], 100, 30);
+        enter_through_steps_one_to_five(&mut app);
+        Self { runtime, sandbox, base_url, app }
+    }
+}
+
 #[test]
 fn the_wizard_completes_through_faults_and_creates_each_thing_once() {
-    let runtime = runtime();
     // A little latency, so the resize below lands while a request is in flight.
     let faults = FaultPlan::parse(FAULTS).expect("valid rules").with_latency(Duration::from_millis(30));
-    let seed = Seed { faults, order_settles_after: Duration::from_millis(300), ..Seed::empty() };
-    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
-    let base_url = sandbox.base_url();
-    let mut app = Pty::spawn(
-        "faults",
-        &["--api-base", &base_url, "--api-key", "KEYfaults", "--timeout", "1s"],
-        100,
-        30,
-    );
-    enter_through_steps_one_to_five(&mut app);
+    let Run { runtime, sandbox, base_url, mut app } = Run::start("faults", "KEYfaults", faults, "1s");
 
     // Step 6: search, resize while the search is in flight, buy two numbers.
     app.send(ENTER);
@@ -113,22 +127,9 @@ fn the_wizard_completes_through_faults_and_creates_each_thing_once() {
 /// timed-out order is then found by its reference, and exactly one order exists.
 #[test]
 fn ctrl_c_during_an_order_asks_and_the_order_still_completes() {
-    let runtime = runtime();
     let faults = FaultPlan::parse(["POST /number_orders=timeout:1"]).expect("a valid rule");
-    let seed = Seed { faults, order_settles_after: Duration::from_millis(300), ..Seed::empty() };
-    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
-    let base_url = sandbox.base_url();
-    let mut app = Pty::spawn(
-        "order-quit",
-        &["--api-base", &base_url, "--api-key", "KEYquit", "--timeout", "2s"],
-        100,
-        30,
-    );
-    enter_through_steps_one_to_five(&mut app);
-    app.send(ENTER);
-    app.wait_idle_with(&["Search available numbers", "Enter search"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    let Run { runtime, sandbox, base_url, mut app } = Run::start("order-quit", "KEYquit", faults, "2s");
+    search_default_numbers(&mut app);
     app.send(ENTER);
     app.wait_idle_with(&["Cart: 1 number"]);
     app.send(ENTER);

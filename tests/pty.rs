@@ -31,6 +31,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use pty_support::{
     BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, credential_and_token, dump_text,
     enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
+    search_default_numbers,
 };
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -159,10 +160,7 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
 
     // Step 6: search the default country; Space puts the first and second results in
     // the cart.
-    app.send(ENTER);
-    app.wait_idle_with(&["Search available numbers", "Enter search"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    search_default_numbers(&mut app);
     app.send(SPACE);
     app.wait_for_text(&["· cart: 1", "▶ [x] +"]);
     app.send(DOWN);
@@ -309,10 +307,7 @@ fn declining_the_purchase_buys_nothing() {
     let mut app = Pty::spawn("decline", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
     enter_through_steps_one_to_five(&mut app);
 
-    app.send(ENTER);
-    app.wait_idle_with(&["Search available numbers", "Enter search"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+    search_default_numbers(&mut app);
     // Enter with an empty cart adds the highlighted number and opens the cart.
     app.send(ENTER);
     app.wait_idle_with(&["Cart: 1 number", "Enter buy"]);

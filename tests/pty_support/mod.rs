@@ -464,6 +464,15 @@ pub fn client(base_url: &str, key: &str) -> Client {
     Client::new(http_client(), base, Secret::new(key))
 }
 
+/// From the Numbers intro: opens the search form and searches with its defaults.
+/// Leaves the wizard idle on the results, with an empty cart.
+pub fn search_default_numbers(app: &mut Pty) {
+    app.send(ENTER);
+    app.wait_idle_with(&["Search available numbers", "Enter search"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["· cart: 0", "Space add/remove"]);
+}
+
 /// From step 6's end (Enter) or intro (`s`), with `key`: create a credential with the
 /// form's defaults, then generate the token. Leaves the wizard idle on the token.
 pub fn credential_and_token(app: &mut Pty, key: &str) {
