@@ -1,7 +1,7 @@
 //! Contract tests: every request the product sends and every answer the sandbox gives
 //! must keep the OpenAPI contract in `tests/fixtures/openapi-subset.json`.
 //!
-//! The checker lives in `contract_support` (request bodies, deepObject query keys,
+//! The checker lives in `support::contract` (request bodies, deepObject query keys,
 //! declared statuses and content types, response bodies against their schemas). Here:
 //!
 //! - every `api::Client` method runs against a sandbox, with successes and the 401, 404
@@ -10,10 +10,8 @@
 //!   every screen, and its journal is checked;
 //! - fabricated exchanges prove the checker fails when it should.
 
-mod contract_support;
-
+use crate::support::contract::{Contract, Report};
 use axum::body::Bytes;
-use contract_support::{Contract, Report};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, SystemTime};
 use telnyx_setup::api::{
@@ -220,7 +218,7 @@ async fn every_client_method_keeps_the_contract() {
 
     // 401: a bad key, on every operation whose contract declares 401 (or `default`).
     // CreateTelephonyCredential and CreateTelephonyCredentialToken declare neither;
-    // tests/client.rs covers how the client reads a 401 in general.
+    // tests/it/client.rs covers how the client reads a 401 in general.
     let stranger = client(&sandbox, "not-a-key");
     let seeded_connection = &connections.data[0].id;
     refused(stranger.balance().await, unauthorized);

@@ -2,9 +2,8 @@
 //! screen rendered as the loop would: refused input shows Telnyx's message and
 //! changes nothing in the account.
 
-mod common;
-
-use common::{state_with, type_text};
+use crate::support;
+use crate::support::state::{state_with, type_text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -162,7 +161,7 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     assert_eq!(copies[0].split('.').count(), 3, "a JWT has three parts");
     let Some(token) = &wizard.state.ctx.setup.token else { panic!("no token") };
     assert_eq!(token.jwt.expose(), copies[0]);
-    let lifetime = token.expires_at.unwrap() - common::now_unix_secs_real();
+    let lifetime = token.expires_at.unwrap() - support::state::now_unix_secs_real();
     assert!((24 * 3600 - 120..=24 * 3600 + 5).contains(&lifetime), "expires in {lifetime}s");
     let writes: Vec<String> = sandbox
         .journal()

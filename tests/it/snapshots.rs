@@ -1,9 +1,8 @@
 //! Render snapshots: every screen and its loading, error and variant states drawn on
-//! ratatui's TestBackend and compared with the files in tests/snapshots/.
+//! ratatui's TestBackend and compared with the files in tests/it/snapshots/.
 
-mod common;
-
-use common::*;
+use crate::support;
+use crate::support::state::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -222,12 +221,12 @@ fn credential() {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Char('s'));
     snapshot!("credential_loading", state);
-    reply(&mut state, Reply::CredentialsListed(page(vec![common::credential()])));
+    reply(&mut state, Reply::CredentialsListed(page(vec![support::state::credential()])));
     snapshot!("credential_list", state);
     press(&mut state, KeyCode::Enter);
     snapshot!("credential_form", state);
     press(&mut state, KeyCode::Enter);
-    reply(&mut state, Reply::CredentialCreated(common::credential()));
+    reply(&mut state, Reply::CredentialCreated(support::state::credential()));
     snapshot!("credential_details", state);
     press(&mut state, KeyCode::Char('r'));
     snapshot!("credential_details_revealed", state);
@@ -305,7 +304,7 @@ fn inspector() {
     let mut sign_in = state_with(Some("KEYinspect"), KeySource::Flag);
     sign_in.ctx.mode = telnyx_setup::state::Mode::Inspector;
     snapshot!("inspector_sign_in", sign_in);
-    let mut state = common::inspector();
+    let mut state = support::state::inspector();
     snapshot!("inspector_connections", state);
     press(&mut state, KeyCode::Enter);
     snapshot!("inspector_connection_relations", state);
@@ -327,7 +326,7 @@ fn inspector() {
 
 #[test]
 fn inspector_balance_and_doctor() {
-    let mut state = common::inspector();
+    let mut state = support::state::inspector();
     press(&mut state, KeyCode::Char('6'));
     reply(&mut state, Reply::BalanceRead(balance()));
     snapshot!("inspector_balance", state);
@@ -343,7 +342,12 @@ fn inspector_balance_and_doctor() {
     press(&mut state, KeyCode::Enter);
     let facts = telnyx_setup::doctor::Facts {
         connection_id: EXISTING_CONNECTION.into(),
-        connection: Some(common::connection(EXISTING_CONNECTION, "Office softphones", &["G722"], None)),
+        connection: Some(support::state::connection(
+            EXISTING_CONNECTION,
+            "Office softphones",
+            &["G722"],
+            None,
+        )),
         ..Default::default()
     };
     reply(&mut state, Reply::Diagnosed(telnyx_setup::doctor::diagnose(&facts)));
@@ -352,7 +356,7 @@ fn inspector_balance_and_doctor() {
 
 #[test]
 fn the_inspector_never_shows_secrets() {
-    let mut state = common::inspector();
+    let mut state = support::state::inspector();
     press(&mut state, KeyCode::Enter);
     for raw in [false, true] {
         let screen = render(&state, 120, 60).backend().to_string();

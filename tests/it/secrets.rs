@@ -2,7 +2,7 @@
 //! log file, the terminal or the summary printed on exit, nor any `Debug` output.
 //!
 //! The end-to-end test runs the whole wizard (steps 1 to 8, numbers skipped) with the
-//! real binary in a pseudo-terminal (the harness in `pty_support/mod.rs`) against a
+//! real binary in a pseudo-terminal (the harness in `support/pty.rs`) against a
 //! sandbox started in-process on loopback. The key comes from `TELNYX_API_KEY`, the log
 //! goes to a file of the test's own (`TELNYX_SETUP_LOG`) at `TELNYX_SETUP_LOG_LEVEL=trace`,
 //! so it holds all it can, and `y` copies the token (OSC 52: the child has no display).
@@ -18,21 +18,22 @@
 //! are known to find a secret that is there; the log is non-empty and records the
 //! requests, so its search is not over an empty file. The log stays clean even then.
 //!
-//! The in-process test builds the structs that hold secrets (with the `common`
-//! builders: a State signed in, creating a connection, holding a credential and a token;
-//! the commands update() returns; the API client) and checks their `Debug` output.
+//! The in-process test builds the structs that hold secrets (with the
+//! `support::state` builders: a State signed in, creating a connection, holding a
+//! credential and a token; the commands update() returns; the API client) and checks
+//! their `Debug` output.
 //!
 //! Unix only, like the other PTY tests.
 #![cfg(unix)]
 
-mod common;
-mod pty_support;
-
+use crate::support;
+use crate::support::pty::{
+    ENTER, Pty, client, credential_and_token, enter_through_steps_one_to_five_from, runtime,
+};
+use crate::support::state::{at_connections, at_token, credential, jwt, only_call, press, state_with};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::{at_connections, at_token, credential, jwt, only_call, press, state_with};
 use crossterm::event::KeyCode;
-use pty_support::{ENTER, Pty, client, credential_and_token, enter_through_steps_one_to_five_from, runtime};
 use telnyx_setup::api::{ApiBase, Client, PageRequest, TelephonyCredentialFilter, http_client};
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::sandbox::{Sandbox, Seed};
@@ -218,7 +219,7 @@ fn debug_output_never_shows_a_secret() {
     assert_hidden("Client", &format!("{api:?} {api:#?}"), &[key]);
 
     // Creating a connection: the form holds a generated password, and the request
-    // carries it. The signed-in state's key is `KEYtest` (tests/common), and the
+    // carries it. The signed-in state's key is `KEYtest` (tests/it/support/state.rs), and the
     // existing connection the API listed came with the password `password123`.
     let existing = ["KEYtest", "password123"];
     let mut state = at_connections();
@@ -252,7 +253,10 @@ fn debug_output_never_shows_a_secret() {
     let replies = [
         Msg::Done { op: 1, outcome: Ok(Reply::CredentialCreated(credential.clone())) },
         Msg::Done { op: 2, outcome: Ok(Reply::TokenCreated(token.clone())) },
-        Msg::Done { op: 3, outcome: Ok(Reply::CredentialsListed(common::page(vec![credential.clone()]))) },
+        Msg::Done {
+            op: 3,
+            outcome: Ok(Reply::CredentialsListed(support::state::page(vec![credential.clone()]))),
+        },
     ];
     assert_hidden("the worker's replies", &format!("{replies:?} {replies:#?}"), &secrets);
 }

@@ -16,8 +16,7 @@
 //! the walk did reach every collection, filter, relation and the doctor. The account read
 //! back through the API afterwards is the account read before.
 
-mod common;
-
+use crate::support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -59,7 +58,7 @@ impl Inspector {
             key_source: KeySource::Flag,
             seed: 1,
             color: false,
-            now: common::now(),
+            now: support::state::now(),
             utc_offset: time::UtcOffset::UTC,
             mode: Mode::Inspector,
         });

@@ -7,13 +7,11 @@
 //! A second test presses Ctrl-C while an order's answer is held: the app asks first,
 //! and the order, found by its reference once the answer times out, completes once.
 //!
-//! The harness (tests/pty_support) waits for screens, never for fixed times; the
+//! The harness (tests/it/support/pty.rs) waits for screens, never for fixed times; the
 //! binary runs with a short `--timeout` so a lost answer is given up on quickly.
 #![cfg(unix)]
 
-mod pty_support;
-
-use pty_support::{
+use crate::support::pty::{
     CTRL_C, DOWN, ENTER, Pty, SPACE, client, credential_and_token, enter_through_steps_one_to_five, runtime,
     search_default_numbers,
 };

@@ -13,9 +13,8 @@
 //! The only server reached is the sandbox on loopback.
 #![cfg(unix)]
 
-mod pty_support;
-
-use pty_support::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, log_path, runtime};
+use crate::support;
+use crate::support::pty::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, log_path, runtime};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -72,7 +71,7 @@ impl TempDir {
 
     /// Runs the binary as a plain process (no terminal) with this home.
     fn run(&self, args: &[&str], log: &Path) -> Output {
-        Command::new(pty_support::BIN)
+        Command::new(support::pty::BIN)
             .args(args)
             .envs(self.env())
             .env("TELNYX_SETUP_LOG", log)

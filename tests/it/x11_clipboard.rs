@@ -1,7 +1,7 @@
 //! The system clipboard path of step 8's copy, end to end under a real X server.
 //!
 //! An Xvfb server is started on a free display, the binary runs in a pseudo-terminal
-//! (the harness of `tests/pty.rs`) with `DISPLAY` pointing at it and against the
+//! (the harness of `tests/it/pty.rs`) with `DISPLAY` pointing at it and against the
 //! in-process sandbox, and `y` copies the login token: arboard sets the X11 clipboard,
 //! and the app hands the text to `xclip`, whose background process keeps serving it.
 //! After the app has exited, `xclip -selection clipboard -o` must still print the token.
@@ -15,9 +15,7 @@
 //! connections, and every wait has a deadline.
 #![cfg(target_os = "linux")]
 
-mod pty_support;
-
-use pty_support::{
+use crate::support::pty::{
     DEADLINE, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, revealed_token,
     runtime,
 };

@@ -1,7 +1,7 @@
 //! The terminal is given back intact on every way out of the app.
 //!
 //! Each test starts the real binary in a pseudo-terminal (the harness in
-//! `pty_support/mod.rs`), waits until the app has taken the terminal over (alternate
+//! `support/pty.rs`), waits until the app has taken the terminal over (alternate
 //! screen on, bracketed paste on, ICANON and ECHO off in the PTY's termios: the proof
 //! that the checks on exit are not vacuous), then ends it one way:
 //!
@@ -24,9 +24,7 @@
 //! Unix only: termios and signals.
 #![cfg(unix)]
 
-mod pty_support;
-
-use pty_support::{CTRL_C, ENTER, Pty, dump_text};
+use crate::support::pty::{CTRL_C, ENTER, Pty, dump_text};
 
 /// The panic messages of `--simulate-crash ui` and `worker` (src/crash.rs).
 const UI_PANIC: &str = "simulated crash in the Ui";

@@ -1,5 +1,5 @@
-//! The harness of the end-to-end tests (`tests/pty.rs`, `tests/x11_clipboard.rs`): the
-//! real binary in a pseudo-terminal, its screen parsed by vt100.
+//! The harness of the end-to-end tests (`pty`, `x11_clipboard` and the other PTY
+//! modules): the real binary in a pseudo-terminal, its screen parsed by vt100.
 //!
 //! [`Pty::spawn`] starts `telnyx-setup` on the slave side of a PTY (portable-pty); a
 //! thread reads the master (a full PTY buffer would block the app under test) and feeds
@@ -10,7 +10,6 @@
 //! Nothing here sleeps for a fixed time: the `wait_*` helpers block on a condition
 //! variable the reader notifies after every chunk of output, with a deadline, and a
 //! failure prints the screen and the end of the app's log.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
 use std::io::{Read, Write};

@@ -2,7 +2,7 @@
 //! against an in-process sandbox that owns 10,000 phone numbers.
 //!
 //! A support engineer's tour, checked on the screen a user would see (vt100 parses the
-//! PTY's output; the harness is `pty_support/mod.rs`, shared with `tests/pty.rs`): sign
+//! PTY's output; the harness is `support/pty.rs`, shared with `tests/it/pty.rs`): sign
 //! in, the READ-ONLY header, the numbers tab paging in 100 at a time as End is pressed,
 //! a server-side filter down to one number, a connection's "Its phone numbers" relation
 //! and Esc back, the raw JSON with the SIP password hidden, the doctor on the connection,
@@ -15,9 +15,7 @@
 //! something on screen that only the key's effect can bring. Unix only, like the harness.
 #![cfg(unix)]
 
-mod pty_support;
-
-use pty_support::{DOWN, ENTER, Pty, client, dump_text, runtime};
+use crate::support::pty::{DOWN, ENTER, Pty, client, dump_text, runtime};
 use telnyx_setup::api::PageRequest;
 use telnyx_setup::sandbox::{Exchange, Sandbox, Seed};
 

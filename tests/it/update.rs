@@ -1,8 +1,6 @@
 //! update() tests: message sequences in, screens and commands out. No I/O, no tokio.
 
-mod common;
-
-use common::*;
+use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{
     ApiError, CredentialConnectionUpdate, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate,

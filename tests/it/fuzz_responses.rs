@@ -27,7 +27,7 @@
 //! whenever the token carries one as an integer.
 //!
 //! Case counts are the named constants below; failures are saved next to this file
-//! (tests/fuzz_responses.proptest-regressions) and replayed first on the next run.
+//! (tests/it/fuzz_responses.proptest-regressions) and replayed first on the next run.
 
 use base64::Engine;
 use proptest::prelude::*;

@@ -4,8 +4,8 @@
 //! master on its own thread (a full PTY buffer would block the app under test) and feeds
 //! the bytes to a vt100 parser: the test sees the screen a user would see. Keys are
 //! written to the master as a terminal sends them (`\r` for Enter, `\x7f` for
-//! Backspace, `\x03` for Ctrl-C). The harness is in `pty_support/mod.rs`, shared with
-//! `tests/x11_clipboard.rs`.
+//! Backspace, `\x03` for Ctrl-C). The harness is in `support/pty.rs`, shared with
+//! `tests/it/x11_clipboard.rs`.
 //!
 //! Nothing here sleeps for a fixed time: after every key the test waits for the screen
 //! to show the expected state, with a deadline, and a failure prints the screen and the
@@ -24,15 +24,13 @@
 //! SIGWINCH.
 #![cfg(unix)]
 
-mod pty_support;
-
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use pty_support::{
-    BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, credential_and_token, dump_text,
-    enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
+use crate::support::pty::{
+    BACKSPACE, BIN, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, credential_and_token,
+    dump_text, enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
     search_default_numbers,
 };
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -41,8 +39,6 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
 use telnyx_setup::sandbox::{Sandbox, Seed};
-
-const BIN: &str = pty_support::BIN;
 
 // ---------------------------------------------------------------------------------------
 // The tests

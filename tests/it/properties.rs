@@ -1,9 +1,9 @@
 //! Property tests of the wizard's state machine: random message sequences through
 //! [`State::update`], from every screen, with invariants checked after each message.
 //!
-//! The example-based tests (tests/update.rs, tests/update_purchase.rs) pin what each
+//! The example-based tests (tests/it/update.rs, tests/it/update_purchase.rs) pin what each
 //! key does; these tests look for what no example thought of. Each case starts on one
-//! of 19 screens (built with the tests/common builders, so Esc walks back through a
+//! of 19 screens (built with the tests/it/support/state.rs builders, so Esc walks back through a
 //! real history; the numbers screens start from search results the case picks, at
 //! random prices) and sends up to [`MAX_MESSAGES`] messages: key presses, pastes
 //! (control characters, newlines, wide characters, now and then a 100 KB paste), ticks
@@ -40,16 +40,11 @@
 //!   validates against its operation's schema in tests/fixtures/openapi-subset.json.
 //!
 //! Case counts are the named constants below; failures are saved next to this file
-//! (tests/properties.proptest-regressions) and replayed first on the next run.
+//! (tests/it/properties.proptest-regressions) and replayed first on the next run.
 
-mod common;
-// Only the contract's request-body check is used here; the rest serves tests/contract.rs.
-#[allow(dead_code)]
-mod contract_support;
-
+use crate::support::contract::Contract;
+use crate::support::state::*;
 use axum::body::Bytes;
-use common::*;
-use contract_support::Contract;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;

@@ -2,9 +2,7 @@
 //! cursor nears the end, filters, follows relations and walks back, and never changes
 //! the account.
 
-mod common;
-
-use common::*;
+use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::secret::Secret;

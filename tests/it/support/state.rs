@@ -1,6 +1,5 @@
 //! Builders shared by the update() and snapshot tests: a fresh State, key presses,
 //! replies to the request in flight, and sample API records.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{SystemTime, UNIX_EPOCH};

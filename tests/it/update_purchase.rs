@@ -1,9 +1,7 @@
 //! update() tests for steps 6-8: numbers (search, cart, confirmation, ordering,
 //! assignment), the on-demand credential and the login token.
 
-mod common;
-
-use common::*;
+use crate::support::state::*;
 use crossterm::event::KeyCode;
 use std::time::Duration;
 use telnyx_setup::api::{ApiError, NewTelephonyCredential};
@@ -420,7 +418,7 @@ fn the_summary_offers_the_doctor_as_a_last_check() {
     assert!(step.report.is_none());
 }
 
-/// Found by tests/properties.rs: a price at the edge of i64 overflowed the cart's sum
+/// Found by tests/it/properties.rs: a price at the edge of i64 overflowed the cart's sum
 /// (a panic in debug builds, a wrong total in release ones).
 #[test]
 fn an_absurd_price_is_flagged_instead_of_overflowing_the_total() {

@@ -1,0 +1,35 @@
+//! Every integration test of telnyx-setup, in one test binary (`it`): one module per
+//! area below, and the helpers they share in [`support`]. One binary is one link per
+//! build instead of one per test file.
+//!
+//! Its tests run as threads of one process, so none may change what the process
+//! shares: environment variables, the current directory, a global subscriber or panic
+//! hook. What a child process needs is set on that child (`Command::env`), and every
+//! temporary file or directory has a name of its own.
+//!
+//! `cargo test --test it` runs the binary; `cargo test --test it pty::` runs the tests
+//! whose path contains `pty::`: the `pty` module (and, as filters are substrings,
+//! `faults_pty` and `inspector_pty`); a whole test name runs one test.
+
+mod support;
+
+mod client;
+mod contract;
+mod doctor;
+mod faults_pty;
+mod flow;
+mod fuzz_responses;
+mod inspector_pty;
+mod inspector_readonly;
+mod properties;
+mod pty;
+mod remember_key;
+mod retries;
+mod sandbox_faults;
+mod secrets;
+mod snapshots;
+mod terminal_restore;
+mod update;
+mod update_inspector;
+mod update_purchase;
+mod x11_clipboard;
