@@ -6,14 +6,15 @@
 //!
 //! Every test starts its own sandbox on a loopback port; nothing leaves the machine.
 
+use crate::support::client;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use telnyx_setup::api::{
-    self, ApiBase, ApiError, Client, CredentialConnection, CredentialConnectionUpdate, DEFAULT_CODECS,
-    InboundUpdate, NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential,
-    NumberSearch, OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate, PageRequest,
-    PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter,
+    self, ApiError, Client, CredentialConnection, CredentialConnectionUpdate, DEFAULT_CODECS, InboundUpdate,
+    NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
+    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter,
+    PhoneNumberUpdate, TelephonyCredentialFilter,
 };
 use telnyx_setup::sandbox::{Exchange, Sandbox, Seed, TOKEN_LIFETIME};
 use telnyx_setup::secret::Secret;
@@ -22,12 +23,8 @@ const KEY: &str = "KEYtest";
 
 async fn start(seed: &Seed) -> (Sandbox, Client) {
     let sandbox = Sandbox::start_local(seed).await.expect("the sandbox binds a loopback port");
-    let client = client_with_key(&sandbox, KEY);
+    let client = client(&sandbox.base_url(), KEY);
     (sandbox, client)
-}
-
-fn client_with_key(sandbox: &Sandbox, key: &str) -> Client {
-    Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), Secret::new(key))
 }
 
 fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
@@ -80,7 +77,7 @@ async fn balance_reads_the_account_and_proves_the_key() {
 #[tokio::test]
 async fn a_key_not_starting_with_key_is_unauthorized_with_code_10009() {
     let (sandbox, _) = start(&Seed::default()).await;
-    let client = client_with_key(&sandbox, "not-a-key");
+    let client = client(&sandbox.base_url(), "not-a-key");
     for outcome in [
         client.balance().await.map(|_| ()),
         client.list_credential_connections(PageRequest::default(), None).await.map(|_| ()),

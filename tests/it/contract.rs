@@ -11,14 +11,14 @@
 //! - fabricated exchanges prove the checker fails when it should.
 
 use crate::support::contract::{Contract, Report};
+use crate::support::{api_base, client};
 use axum::body::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, SystemTime};
 use telnyx_setup::api::{
-    self, ApiBase, ApiError, Client, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection,
-    NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest,
-    OutboundUpdate, OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter, PhoneNumberUpdate,
-    TelephonyCredentialFilter,
+    self, ApiError, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection, NewNumberOrder,
+    NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate,
+    OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter,
 };
 use telnyx_setup::app::{Effects, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
@@ -34,10 +34,6 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 /// An id no record has (connections and profiles use numeric ids, credentials UUIDs).
 const MISSING_ID: &str = "1";
 const MISSING_UUID: &str = "00000000-0000-4000-8000-000000000000";
-
-fn client(sandbox: &Sandbox, key: &str) -> Client {
-    Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), Secret::new(key))
-}
 
 fn connection_body(name: &str, user_name: &str) -> NewCredentialConnection {
     NewCredentialConnection {
@@ -85,7 +81,7 @@ fn invalid(error: &ApiError) -> bool {
 #[tokio::test]
 async fn every_client_method_keeps_the_contract() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let api = client(&sandbox, "KEYcontract");
+    let api = client(&sandbox.base_url(), "KEYcontract");
 
     // Successes, in the order the wizard and its follow-up steps use them.
     api.balance().await.unwrap();
@@ -219,7 +215,7 @@ async fn every_client_method_keeps_the_contract() {
     // 401: a bad key, on every operation whose contract declares 401 (or `default`).
     // CreateTelephonyCredential and CreateTelephonyCredentialToken declare neither;
     // tests/it/client.rs covers how the client reads a 401 in general.
-    let stranger = client(&sandbox, "not-a-key");
+    let stranger = client(&sandbox.base_url(), "not-a-key");
     let seeded_connection = &connections.data[0].id;
     refused(stranger.balance().await, unauthorized);
     refused(stranger.list_credential_connections(PageRequest::default(), None).await, unauthorized);
@@ -334,7 +330,7 @@ impl Wizard {
 #[tokio::test]
 async fn the_wizard_end_to_end_keeps_the_contract() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let base = ApiBase::parse(&sandbox.base_url()).unwrap();
+    let base = api_base(&sandbox.base_url());
     let mut wizard = Wizard {
         state: State::new(Start {
             key: Some(Secret::new("KEYtest")),

@@ -2,13 +2,14 @@
 //! the API for each condition, with its exit code (0 nothing failed, 1 a check failed,
 //! 2 usage or API errors) and its JSON report checked.
 
+use crate::support::{BIN, client};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::Duration;
 use telnyx_setup::api::{
-    self, ApiBase, Client, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection,
-    NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest,
-    OutboundUpdate, OutboundVoiceProfileUpdate,
+    self, Client, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection, NewNumberOrder,
+    NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate,
+    OutboundVoiceProfileUpdate,
 };
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
@@ -27,8 +28,7 @@ struct Account {
 async fn healthy() -> Account {
     let seed = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
     let sandbox = Sandbox::start_local(&seed).await.unwrap();
-    let api =
-        Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), Secret::from(KEY));
+    let api = client(&sandbox.base_url(), KEY);
     let connection = api
         .create_credential_connection(&NewCredentialConnection {
             connection_name: "Doctor".into(),
@@ -76,7 +76,7 @@ async fn healthy() -> Account {
 
 /// Runs `telnyx-setup doctor` with `args` against the account's sandbox.
 async fn doctor(account: &Account, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_telnyx-setup"));
+    let mut command = Command::new(BIN);
     command
         .args(["doctor", "--api-base", &account.sandbox.base_url(), "--api-key", KEY])
         .args(args)
@@ -241,7 +241,7 @@ async fn the_text_report_names_each_check_and_its_fix() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_and_usage_errors_exit_2() {
     let account = healthy().await;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_telnyx-setup"));
+    let mut command = Command::new(BIN);
     command
         .args(["doctor", "--connection", &account.connection, "--api-base", &account.sandbox.base_url()])
         .args(["--api-key", "not-a-key"])

@@ -11,8 +11,9 @@
 //! binary runs with a short `--timeout` so a lost answer is given up on quickly.
 #![cfg(unix)]
 
+use crate::support::client;
 use crate::support::pty::{
-    CTRL_C, DOWN, ENTER, Pty, SPACE, client, credential_and_token, enter_through_steps_one_to_five, runtime,
+    CTRL_C, DOWN, ENTER, Pty, SPACE, credential_and_token, enter_through_steps_one_to_five, runtime,
     search_default_numbers,
 };
 use std::time::Duration;

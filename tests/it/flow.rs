@@ -4,21 +4,24 @@
 
 use crate::support;
 use crate::support::state::{state_with, type_text};
+use crate::support::{api_base, client};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
 use telnyx_setup::api::{
-    self, ApiBase, ApiError, Client, NewNumberOrder, NumberSearch, OrderedNumberRequest, PageRequest,
+    self, ApiError, Client, NewNumberOrder, NumberSearch, OrderedNumberRequest, PageRequest,
     PhoneNumberFilter, TelephonyCredentialFilter,
 };
 use telnyx_setup::app::{Effects, Flow, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
 use telnyx_setup::msg::{Msg, Reply, Request};
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
-use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, State, Step};
 use telnyx_setup::worker::{self, execute};
+
+/// The key the tests read the account back with, through the API client.
+const CHECK_KEY: &str = "KEYcheck";
 
 struct Wizard {
     state: State,
@@ -27,7 +30,7 @@ struct Wizard {
 
 impl Wizard {
     fn new(sandbox: &Sandbox, key: &str) -> Self {
-        let base = ApiBase::parse(&sandbox.base_url()).unwrap();
+        let base = api_base(&sandbox.base_url());
         let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
         Self {
             state: state_with(Some(key), KeySource::Flag),
@@ -57,10 +60,6 @@ impl Wizard {
     }
 }
 
-fn client(sandbox: &Sandbox) -> Client {
-    Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), Secret::from("KEYcheck"))
-}
-
 #[tokio::test]
 async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
@@ -81,7 +80,10 @@ async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
 #[tokio::test]
 async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let before = client(&sandbox).list_credential_connections(PageRequest::default(), None).await.unwrap();
+    let before = client(&sandbox.base_url(), CHECK_KEY)
+        .list_credential_connections(PageRequest::default(), None)
+        .await
+        .unwrap();
     let taken = before.data[0].user_name.clone();
 
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
@@ -104,7 +106,10 @@ async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
         (last.method.as_str(), last.path.as_str(), last.status),
         ("POST", "/credential_connections", 422)
     );
-    let after = client(&sandbox).list_credential_connections(PageRequest::default(), None).await.unwrap();
+    let after = client(&sandbox.base_url(), CHECK_KEY)
+        .list_credential_connections(PageRequest::default(), None)
+        .await
+        .unwrap();
     assert_eq!(after.data, before.data, "the account is unchanged");
 }
 
@@ -137,7 +142,7 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     wizard.press(KeyCode::Enter).await;
     assert!(matches!(wizard.state.step, Step::Finish(_)), "{}", wizard.screen());
 
-    let api = client(&sandbox);
+    let api = client(&sandbox.base_url(), CHECK_KEY);
     let connections = api.list_credential_connections(PageRequest::default(), None).await.unwrap().data;
     let profiles = api.list_outbound_voice_profiles(PageRequest::default(), None).await.unwrap().data;
     assert_eq!((connections.len(), profiles.len()), (1, 1));
@@ -199,7 +204,7 @@ async fn offered_order(api: &Client, connection_id: &str) -> NewNumberOrder {
 #[tokio::test]
 async fn an_order_whose_answer_was_lost_is_found_not_bought_again() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let api = client(&sandbox);
+    let api = client(&sandbox.base_url(), CHECK_KEY);
     let connection =
         api.list_credential_connections(PageRequest::default(), None).await.unwrap().data.remove(0);
     let body = offered_order(&api, &connection.id).await;
@@ -219,7 +224,7 @@ async fn an_order_whose_answer_was_lost_is_found_not_bought_again() {
 #[tokio::test]
 async fn a_refused_order_carries_telnyx_detail_and_buys_nothing() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let api = client(&sandbox);
+    let api = client(&sandbox.base_url(), CHECK_KEY);
     let body = NewNumberOrder {
         phone_numbers: vec![OrderedNumberRequest { phone_number: "+13125550000".into() }],
         connection_id: None,

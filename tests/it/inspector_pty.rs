@@ -15,7 +15,8 @@
 //! something on screen that only the key's effect can bring. Unix only, like the harness.
 #![cfg(unix)]
 
-use crate::support::pty::{DOWN, ENTER, Pty, client, dump_text, runtime};
+use crate::support::client;
+use crate::support::pty::{DOWN, ENTER, Pty, dump_text, runtime};
 use telnyx_setup::api::PageRequest;
 use telnyx_setup::sandbox::{Exchange, Sandbox, Seed};
 

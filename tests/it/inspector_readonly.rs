@@ -17,6 +17,7 @@
 //! back through the API afterwards is the account read before.
 
 use crate::support;
+use crate::support::{api_base, client};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -24,8 +25,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use telnyx_setup::api::{
-    self, ApiBase, Client, NewNumberOrder, NewTelephonyCredential, NumberSearch, OrderedNumberRequest,
-    PageRequest,
+    self, Client, NewNumberOrder, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, PageRequest,
 };
 use telnyx_setup::app::{Effects, Flow, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
@@ -51,7 +51,7 @@ struct Inspector {
 
 impl Inspector {
     fn new(sandbox: &Sandbox) -> Self {
-        let base = ApiBase::parse(&sandbox.base_url()).expect("the sandbox's URL is a valid API base");
+        let base = api_base(&sandbox.base_url());
         let clipboard = Recording::answering(Ok(CopyMethod::Osc52));
         let state = State::new(Start {
             key: Some(Secret::from("KEYinspect")),
@@ -292,11 +292,6 @@ impl Inspector {
     }
 }
 
-fn client(sandbox: &Sandbox) -> Client {
-    let base = ApiBase::parse(&sandbox.base_url()).expect("the sandbox's URL is a valid API base");
-    Client::new(api::http_client(), base, Secret::from("KEYsetup"))
-}
-
 /// Every record of every collection the inspector shows, and the balance, read through
 /// the API page by page.
 async fn account(api: &Client) -> BTreeMap<&'static str, Vec<Value>> {
@@ -333,7 +328,7 @@ fn line(exchange: &Exchange) -> String {
 async fn every_inspector_key_on_every_tab_sends_only_reads() {
     let seed = Seed { phone_numbers: SEEDED_NUMBERS, order_settles_after: Duration::ZERO, ..Seed::default() };
     let sandbox = Sandbox::start_local(&seed).await.expect("start the sandbox");
-    let api = client(&sandbox);
+    let api = client(&sandbox.base_url(), "KEYsetup");
 
     // Something on every tab: the seeded connection, profile and numbers, plus a number
     // order and a telephony credential on the connection.

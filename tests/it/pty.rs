@@ -25,10 +25,11 @@
 #![cfg(unix)]
 
 use crate::support::pty::{
-    BACKSPACE, BIN, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, client, credential_and_token,
-    dump_text, enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
+    BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, credential_and_token, dump_text,
+    enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
     search_default_numbers,
 };
+use crate::support::{BIN, client};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use std::collections::BTreeSet;

@@ -71,7 +71,7 @@ impl TempDir {
 
     /// Runs the binary as a plain process (no terminal) with this home.
     fn run(&self, args: &[&str], log: &Path) -> Output {
-        Command::new(support::pty::BIN)
+        Command::new(support::BIN)
             .args(args)
             .envs(self.env())
             .env("TELNYX_SETUP_LOG", log)

@@ -10,10 +10,11 @@
 //! The clients here wait 20-40 ms between tries instead of the product's 250 ms and
 //! more, so the suite stays fast; the waits themselves are tested in `api::retry`.
 
+use crate::support::{api_base, client, client_with};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use telnyx_setup::api::{
-    self, ApiBase, ApiError, Client, NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile,
+    self, ApiError, Client, NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile,
     NewTelephonyCredential, NumberSearch, OrderedNumberRequest, PageRequest, RetryNotice, RetryPolicy,
     TelephonyCredentialFilter,
 };
@@ -41,12 +42,12 @@ async fn sandbox(rules: &[&str]) -> Sandbox {
 /// A client with quick retries, recording the retry notices. Its timeout is long
 /// enough that only a `timeout` fault makes a request time out, even on a loaded
 /// machine; see [`impatient_client`].
-fn client(sandbox: &Sandbox) -> (Client, Arc<Mutex<Vec<RetryNotice>>>) {
+fn retrying_client(sandbox: &Sandbox) -> (Client, Arc<Mutex<Vec<RetryNotice>>>) {
     client_with_timeout(sandbox, Duration::from_secs(10))
 }
 
-/// [`client`] for the tests of the `timeout` fault, which holds the answer until the
-/// client gives up.
+/// [`retrying_client`] for the tests of the `timeout` fault, which holds the answer
+/// until the client gives up.
 fn impatient_client(sandbox: &Sandbox) -> (Client, Arc<Mutex<Vec<RetryNotice>>>) {
     client_with_timeout(sandbox, Duration::from_millis(500))
 }
@@ -54,13 +55,9 @@ fn impatient_client(sandbox: &Sandbox) -> (Client, Arc<Mutex<Vec<RetryNotice>>>)
 fn client_with_timeout(sandbox: &Sandbox, timeout: Duration) -> (Client, Arc<Mutex<Vec<RetryNotice>>>) {
     let notices = Arc::new(Mutex::new(Vec::new()));
     let seen = notices.clone();
-    let client = Client::new(
-        api::http_client_with_timeout(timeout),
-        ApiBase::parse(&sandbox.base_url()).unwrap(),
-        Secret::from(KEY),
-    )
-    .with_retry(fast())
-    .on_retry(Arc::new(move |notice| seen.lock().unwrap().push(notice)));
+    let client = client_with(api::http_client_with_timeout(timeout), &sandbox.base_url(), KEY)
+        .with_retry(fast())
+        .on_retry(Arc::new(move |notice| seen.lock().unwrap().push(notice)));
     (client, notices)
 }
 
@@ -79,7 +76,7 @@ fn hits(sandbox: &Sandbox, method: &str, path: &str) -> usize {
 #[tokio::test]
 async fn a_read_is_retried_on_503_and_each_retry_is_reported() {
     let sandbox = sandbox(&["GET /balance=503:2"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     client.balance().await.expect("the third try succeeds");
     assert_eq!(hits(&sandbox, "GET", "/balance"), 3);
     assert_eq!(tries(&notices), [(2, 4, "HTTP 503".into()), (3, 4, "HTTP 503".into())]);
@@ -88,7 +85,7 @@ async fn a_read_is_retried_on_503_and_each_retry_is_reported() {
 #[tokio::test]
 async fn a_rate_limited_read_waits_as_long_as_retry_after_asks() {
     let sandbox = sandbox(&["GET /balance=429:1"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     let started = Instant::now();
     client.balance().await.expect("the second try succeeds");
     // The sandbox answers 429 with `Retry-After: 1`; the policy's own waits are 40 ms.
@@ -118,7 +115,7 @@ async fn dropped_connections_timeouts_and_gateway_errors_are_retried() {
 #[tokio::test]
 async fn a_read_that_keeps_failing_gives_up_after_the_last_try() {
     let sandbox = sandbox(&["GET /balance=503"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     let error = client.balance().await.unwrap_err();
     assert!(matches!(error, ApiError::Server { status: 503, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "GET", "/balance"), 4);
@@ -133,7 +130,7 @@ async fn answers_that_will_not_change_are_not_retried() {
         "GET /outbound_voice_profiles=malformed:1",
     ])
     .await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     assert!(matches!(client.balance().await, Err(ApiError::Server { status: 500, .. })));
     assert!(matches!(
         client.list_credential_connections(PageRequest::first(10), None).await,
@@ -150,8 +147,7 @@ async fn answers_that_will_not_change_are_not_retried() {
 #[tokio::test]
 async fn a_rejected_key_is_not_retried() {
     let sandbox = sandbox(&[]).await;
-    let client = Client::new(api::http_client(), ApiBase::parse(&sandbox.base_url()).unwrap(), "bad".into())
-        .with_retry(fast());
+    let client = client(&sandbox.base_url(), "bad").with_retry(fast());
     assert!(matches!(client.balance().await, Err(ApiError::Unauthorized(_))));
     assert_eq!(sandbox.journal().len(), 1);
 }
@@ -186,7 +182,7 @@ async fn a_create_whose_answer_timed_out_is_found_not_made_twice() {
 #[tokio::test]
 async fn a_create_refused_with_503_is_looked_up_then_tried_again() {
     let sandbox = sandbox(&["POST /credential_connections=503:2"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     execute(&client, Request::CreateConnection(new_connection())).await.expect("the third try creates it");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 3);
     assert_eq!(hits(&sandbox, "GET", "/credential_connections"), 3, "a lookup before each try");
@@ -199,7 +195,7 @@ async fn a_create_whose_outcome_is_unknown_is_looked_for_never_sent_again() {
     // A 502 or 504 may come from a gateway while the server is still at work: the
     // create is looked for, and if it does not show up the error is the answer.
     let sandbox = sandbox(&["POST /credential_connections=504:1"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
     assert!(matches!(error, ApiError::Server { status: 504, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1, "never sent again");
@@ -215,7 +211,7 @@ async fn a_create_whose_outcome_is_unknown_is_looked_for_never_sent_again() {
 #[tokio::test]
 async fn a_create_whose_answer_is_unreadable_is_found() {
     let sandbox = sandbox(&["POST /credential_connections=malformed:1"]).await;
-    let (client, _) = client(&sandbox);
+    let (client, _) = retrying_client(&sandbox);
     let reply = execute(&client, Request::CreateConnection(new_connection())).await.unwrap();
     assert!(matches!(reply, Reply::ConnectionCreated(_)), "{reply:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1);
@@ -226,8 +222,7 @@ async fn a_create_whose_answer_is_unreadable_is_found() {
 async fn a_create_that_could_not_connect_sent_nothing_and_says_so() {
     // A port nothing listens on: the connection is refused before any request leaves.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = ApiBase::parse(&format!("http://127.0.0.1:{port}/v2")).unwrap();
-    let client = Client::new(api::http_client(), base, Secret::from(KEY)).with_retry(fast());
+    let client = client(&format!("http://127.0.0.1:{port}/v2"), KEY).with_retry(fast());
     let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
     assert!(matches!(error, ApiError::Unreachable(_)), "{error:?}");
     assert!(error.to_string().starts_with("Could not connect to the API"), "{error}");
@@ -236,7 +231,7 @@ async fn a_create_that_could_not_connect_sent_nothing_and_says_so() {
 #[tokio::test]
 async fn a_create_refused_for_good_is_sent_once() {
     let sandbox = sandbox(&["POST /credential_connections=422"]).await;
-    let (client, notices) = client(&sandbox);
+    let (client, notices) = retrying_client(&sandbox);
     let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
     assert!(matches!(error, ApiError::Invalid { status: 422, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1);
@@ -246,7 +241,7 @@ async fn a_create_refused_for_good_is_sent_once() {
 #[tokio::test]
 async fn when_no_lookup_can_run_nothing_is_created_and_the_failure_is_shown() {
     let sandbox = sandbox(&["GET /credential_connections=503"]).await;
-    let (client, _) = client(&sandbox);
+    let (client, _) = retrying_client(&sandbox);
     let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
     assert!(matches!(error, ApiError::Server { status: 503, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 0, "never created without a lookup");
@@ -255,7 +250,7 @@ async fn when_no_lookup_can_run_nothing_is_created_and_the_failure_is_shown() {
 #[tokio::test]
 async fn a_connection_with_the_name_but_another_user_name_is_not_taken_for_ours() {
     let sandbox = sandbox(&[]).await;
-    let (client, _) = client(&sandbox);
+    let (client, _) = retrying_client(&sandbox);
     let other = NewCredentialConnection { user_name: "someoneelse99".into(), ..new_connection() };
     client.create_credential_connection(&other).await.unwrap();
     let reply = execute(&client, Request::CreateConnection(new_connection())).await.unwrap();
@@ -267,7 +262,7 @@ async fn a_connection_with_the_name_but_another_user_name_is_not_taken_for_ours(
 #[tokio::test]
 async fn a_profile_whose_answer_was_lost_is_found_but_one_the_user_saw_is_not() {
     let sandbox = sandbox(&["POST /outbound_voice_profiles=reset:1"]).await;
-    let (client, _) = client(&sandbox);
+    let (client, _) = retrying_client(&sandbox);
     let body = NewOutboundVoiceProfile::named("Retry outbound");
     let created = |reply| match reply {
         Ok(Reply::ProfileCreated(profile)) => profile,
@@ -347,7 +342,7 @@ async fn an_order_whose_answer_timed_out_is_found_and_never_bought_twice() {
 #[tokio::test]
 async fn the_worker_reports_retries_before_the_answer() {
     let sandbox = sandbox(&["GET /balance=503:1"]).await;
-    let mut worker = worker::spawn(ApiBase::parse(&sandbox.base_url()).unwrap(), api::http_client());
+    let mut worker = worker::spawn(api_base(&sandbox.base_url()), api::http_client());
     worker.send(Cmd::Call { op: 7, request: Request::SignIn { key: Secret::from(KEY) } });
     let first = tokio::time::timeout(Duration::from_secs(10), worker.replies.recv()).await.unwrap().unwrap();
     let Msg::Retrying { op: 7, notice } = first else { panic!("{first:?}") };

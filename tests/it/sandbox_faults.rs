@@ -6,6 +6,7 @@
 //! Requests go through a plain reqwest client, never the product's `api::Client`,
 //! whose retries would hide the faults. Everything stays on loopback.
 
+use crate::support::BIN;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -16,7 +17,6 @@ use std::time::{Duration, Instant};
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
 
 const KEY: &str = "KEYfaults";
-const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
 /// The longest any step may take before the test counts it as hung.
 const DEADLINE: Duration = Duration::from_secs(30);
 

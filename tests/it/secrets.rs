@@ -27,17 +27,15 @@
 #![cfg(unix)]
 
 use crate::support;
-use crate::support::pty::{
-    ENTER, Pty, client, credential_and_token, enter_through_steps_one_to_five_from, runtime,
-};
+use crate::support::client;
+use crate::support::pty::{ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, runtime};
 use crate::support::state::{at_connections, at_token, credential, jwt, only_call, press, state_with};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crossterm::event::KeyCode;
-use telnyx_setup::api::{ApiBase, Client, PageRequest, TelephonyCredentialFilter, http_client};
+use telnyx_setup::api::{PageRequest, TelephonyCredentialFilter};
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::sandbox::{Sandbox, Seed};
-use telnyx_setup::secret::Secret;
 use telnyx_setup::state::KeySource;
 
 /// The key the end-to-end tests sign in with (the sandbox takes any key starting with
@@ -214,8 +212,7 @@ fn debug_output_never_shows_a_secret() {
     assert_hidden("a State signing in", &format!("{state:?} {state:#?}"), &[key]);
 
     // The API client.
-    let base = ApiBase::parse("http://127.0.0.1:9/v2").expect("a valid base");
-    let api = Client::new(http_client(), base, Secret::new(key));
+    let api = client("http://127.0.0.1:9/v2", key);
     assert_hidden("Client", &format!("{api:?} {api:#?}"), &[key]);
 
     // Creating a connection: the form holds a generated password, and the request

@@ -4,9 +4,33 @@
 //!   API records, and the wizard and inspector walked to each screen;
 //! - [`pty`]: the real binary in a pseudo-terminal, its screen parsed by vt100 (Unix);
 //! - [`contract`]: the checker of HTTP exchanges against the OpenAPI contract in
-//!   `tests/fixtures/openapi-subset.json`.
+//!   `tests/fixtures/openapi-subset.json`;
+//! - here: the binary's path, and the API client every module reads and changes a
+//!   sandbox's account with.
 
 pub mod contract;
 #[cfg(unix)]
 pub mod pty;
 pub mod state;
+
+use telnyx_setup::api::{ApiBase, Client, http_client};
+use telnyx_setup::secret::Secret;
+
+/// The binary under test, for the tests that run it as a child process.
+pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
+
+/// The API base at `base_url` (a sandbox's `base_url()`), as the worker takes it.
+pub fn api_base(base_url: &str) -> ApiBase {
+    ApiBase::parse(base_url).expect("the sandbox's URL is a valid API base")
+}
+
+/// The product's API client for `base_url` (a sandbox's, or one the binary printed),
+/// signing its requests with `key`.
+pub fn client(base_url: &str, key: &str) -> Client {
+    client_with(http_client(), base_url, key)
+}
+
+/// [`client`] over `http`, for a client with a timeout of the test's own.
+pub fn client_with(http: reqwest::Client, base_url: &str, key: &str) -> Client {
+    Client::new(http, api_base(base_url), Secret::new(key))
+}

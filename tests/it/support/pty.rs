@@ -11,6 +11,7 @@
 //! variable the reader notifies after every chunk of output, with a deadline, and a
 //! failure prints the screen and the end of the app's log.
 
+use crate::support::BIN;
 use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -19,10 +20,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
-use telnyx_setup::api::{ApiBase, Client, http_client};
-use telnyx_setup::secret::Secret;
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
 
 /// How long any one expected screen, exit or line of output may take. Generous, for
 /// loaded machines: on an idle one each test runs in a second or two.
@@ -456,11 +453,6 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("build a tokio runtime")
-}
-
-pub fn client(base_url: &str, key: &str) -> Client {
-    let base = ApiBase::parse(base_url).expect("the sandbox's URL is a valid API base");
-    Client::new(http_client(), base, Secret::new(key))
 }
 
 /// From the Numbers intro: opens the search form and searches with its defaults.
