@@ -6,15 +6,15 @@
 //!
 //! Every test starts its own sandbox on a loopback port; nothing leaves the machine.
 
-use crate::support::client;
+use crate::support::{client, new_connection};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use telnyx_setup::api::{
     self, ApiError, Client, CredentialConnection, CredentialConnectionUpdate, DEFAULT_CODECS, InboundUpdate,
-    NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
-    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter,
-    PhoneNumberUpdate, TelephonyCredentialFilter,
+    NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest,
+    OutboundUpdate, OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter, PhoneNumberUpdate,
+    TelephonyCredentialFilter,
 };
 use telnyx_setup::sandbox::{Exchange, Sandbox, Seed, TOKEN_LIFETIME};
 use telnyx_setup::secret::Secret;
@@ -25,14 +25,6 @@ async fn start(seed: &Seed) -> (Sandbox, Client) {
     let sandbox = Sandbox::start_local(seed).await.expect("the sandbox binds a loopback port");
     let client = client(&sandbox.base_url(), KEY);
     (sandbox, client)
-}
-
-fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
-    NewCredentialConnection {
-        connection_name: name.to_owned(),
-        user_name: user_name.to_owned(),
-        password: Secret::new("correct-horse-battery"),
-    }
 }
 
 /// The last exchange the sandbox recorded.

@@ -11,14 +11,14 @@
 //! - fabricated exchanges prove the checker fails when it should.
 
 use crate::support::contract::{Contract, Report};
-use crate::support::{api_base, client};
+use crate::support::{api_base, client, new_connection};
 use axum::body::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, SystemTime};
 use telnyx_setup::api::{
-    self, ApiError, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection, NewNumberOrder,
-    NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate,
-    OutboundVoiceProfileUpdate, PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter,
+    self, ApiError, CredentialConnectionUpdate, InboundUpdate, NewNumberOrder, NewOutboundVoiceProfile,
+    NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate,
+    PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter,
 };
 use telnyx_setup::app::{Effects, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
@@ -34,14 +34,6 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 /// An id no record has (connections and profiles use numeric ids, credentials UUIDs).
 const MISSING_ID: &str = "1";
 const MISSING_UUID: &str = "00000000-0000-4000-8000-000000000000";
-
-fn connection_body(name: &str, user_name: &str) -> NewCredentialConnection {
-    NewCredentialConnection {
-        connection_name: name.to_owned(),
-        user_name: user_name.to_owned(),
-        password: Secret::new("contract-password-1"),
-    }
-}
 
 fn attach(profile_id: &str) -> CredentialConnectionUpdate {
     CredentialConnectionUpdate {
@@ -88,7 +80,7 @@ async fn every_client_method_keeps_the_contract() {
     let connections = api.list_credential_connections(PageRequest::first(250), None).await.unwrap();
     api.list_credential_connections(PageRequest::default(), Some("Office")).await.unwrap();
     let connection =
-        api.create_credential_connection(&connection_body("Contract", "contract01")).await.unwrap();
+        api.create_credential_connection(&new_connection("Contract", "contract01")).await.unwrap();
     api.credential_connection(&connection.id).await.unwrap();
     let codecs = CredentialConnectionUpdate {
         inbound: Some(InboundUpdate { codecs: vec!["OPUS".into(), "VP8".into(), "G722".into()] }),
@@ -174,7 +166,7 @@ async fn every_client_method_keeps_the_contract() {
     api.update_phone_number(owned_id, &assign).await.unwrap();
 
     // 422: input the schemas allow but Telnyx refuses.
-    refused(api.create_credential_connection(&connection_body("Taken", "contract01")).await, invalid);
+    refused(api.create_credential_connection(&new_connection("Taken", "contract01")).await, invalid);
     refused(api.update_credential_connection(&connection.id, &attach(MISSING_ID)).await, invalid);
     refused(
         api.create_outbound_voice_profile(&NewOutboundVoiceProfile::named("Bell\u{7} calls")).await,
@@ -220,7 +212,7 @@ async fn every_client_method_keeps_the_contract() {
     refused(stranger.balance().await, unauthorized);
     refused(stranger.list_credential_connections(PageRequest::default(), None).await, unauthorized);
     refused(
-        stranger.create_credential_connection(&connection_body("Stranger", "stranger01")).await,
+        stranger.create_credential_connection(&new_connection("Stranger", "stranger01")).await,
         unauthorized,
     );
     refused(stranger.credential_connection(seeded_connection).await, unauthorized);

@@ -13,8 +13,8 @@
 
 use crate::support::client;
 use crate::support::pty::{
-    CTRL_C, DOWN, ENTER, Pty, SPACE, credential_and_token, enter_through_steps_one_to_five, runtime,
-    search_default_numbers,
+    CTRL_C, DOWN, ENTER, Pty, SPACE, credential_and_token, enter_through_steps_one_to_five,
+    search_default_numbers, start_sandbox,
 };
 use std::time::Duration;
 use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
@@ -37,9 +37,8 @@ struct Run {
 
 impl Run {
     fn start(name: &str, key: &str, faults: FaultPlan, timeout: &str) -> Self {
-        let runtime = runtime();
         let seed = Seed { faults, order_settles_after: Duration::from_millis(300), ..Seed::empty() };
-        let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+        let (runtime, sandbox) = start_sandbox(&seed);
         let base_url = sandbox.base_url();
         let mut app =
             Pty::spawn(name, &["--api-base", &base_url, "--api-key", key, "--timeout", timeout], 100, 30);

@@ -16,9 +16,9 @@
 #![cfg(unix)]
 
 use crate::support::client;
-use crate::support::pty::{DOWN, ENTER, Pty, dump_text, runtime};
+use crate::support::pty::{DOWN, ENTER, Pty, dump_text, start_sandbox};
 use telnyx_setup::api::PageRequest;
-use telnyx_setup::sandbox::{Exchange, Sandbox, Seed};
+use telnyx_setup::sandbox::{Exchange, Seed};
 
 /// End as xterm sends it.
 const END: &str = "\x1b[F";
@@ -65,9 +65,8 @@ fn listed_numbers(screen: &str) -> Vec<String> {
 
 #[test]
 fn the_inspector_pages_filters_follows_relations_runs_the_doctor_and_changes_nothing() {
-    let runtime = runtime();
     let seed = Seed { phone_numbers: 10_000, ..Seed::default() };
-    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+    let (runtime, sandbox) = start_sandbox(&seed);
     let base_url = sandbox.base_url();
     let api = client(&base_url, "KEYcheck");
     let connection = runtime

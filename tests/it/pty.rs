@@ -27,7 +27,7 @@
 use crate::support::pty::{
     BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, credential_and_token, dump_text,
     enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
-    search_default_numbers,
+    search_default_numbers, start_sandbox,
 };
 use crate::support::{BIN, client};
 use base64::Engine;
@@ -39,7 +39,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use telnyx_setup::api::{PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::Seed;
 
 // ---------------------------------------------------------------------------------------
 // The tests
@@ -50,8 +50,7 @@ use telnyx_setup::sandbox::{Sandbox, Seed};
 /// whitelist holds the defaults plus the country picked through search.
 #[test]
 fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let mut app = Pty::spawn("steps", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
 
@@ -148,9 +147,8 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
 /// the summary printed on exit names the connection but holds no secret.
 #[test]
 fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
-    let runtime = runtime();
     let seed = Seed { order_settles_after: Duration::from_millis(300), ..Seed::empty() };
-    let sandbox = runtime.block_on(Sandbox::start_local(&seed)).expect("start the sandbox");
+    let (runtime, sandbox) = start_sandbox(&seed);
     let base_url = sandbox.base_url();
     let mut app = Pty::spawn("whole", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
     enter_through_steps_one_to_five(&mut app);
@@ -298,8 +296,7 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
 /// back on the cart, and the account has no number order and no number.
 #[test]
 fn declining_the_purchase_buys_nothing() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let mut app = Pty::spawn("decline", &["--api-base", &base_url, "--api-key", "KEYpty"], 100, 30);
     enter_through_steps_one_to_five(&mut app);
@@ -339,8 +336,7 @@ fn declining_the_purchase_buys_nothing() {
 /// field then edits normally and a good key goes through.
 #[test]
 fn a_rejected_key_is_explained_and_can_be_corrected() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let mut app =
         Pty::spawn("rejected", &["--api-base", &sandbox.base_url(), "--api-key", "badkey"], 100, 30);
 

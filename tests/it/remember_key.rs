@@ -14,14 +14,14 @@
 #![cfg(unix)]
 
 use crate::support;
-use crate::support::pty::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, log_path, runtime};
+use crate::support::pty::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, log_path, start_sandbox};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use telnyx_setup::config::{self, Forgotten, KeyFileError};
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::Seed;
 use telnyx_setup::secret::Secret;
 
 const TAB: &str = "\t";
@@ -188,8 +188,7 @@ fn forgetting_removes_the_file_and_says_when_there_was_none() {
 /// so, and signing in works. `--forget-key` then removes it.
 #[test]
 fn a_remembered_key_is_saved_privately_used_next_time_and_forgotten() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let temp = TempDir::new("pty");
     let key_file = temp.key_file();
@@ -312,8 +311,7 @@ fn plain_http_to_another_machine_is_refused_before_any_request() {
 /// doctor's requests reach the sandbox and show in the log.
 #[test]
 fn plain_http_to_loopback_needs_no_flag() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let temp = TempDir::new("loopback");
     let log = log_path("http-loopback");
     let output = temp

@@ -28,14 +28,16 @@
 
 use crate::support;
 use crate::support::client;
-use crate::support::pty::{ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, runtime};
+use crate::support::pty::{
+    ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, start_sandbox,
+};
 use crate::support::state::{at_connections, at_token, credential, jwt, only_call, press, state_with};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{PageRequest, TelephonyCredentialFilter};
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::Seed;
 use telnyx_setup::state::KeySource;
 
 /// The key the end-to-end tests sign in with (the sandbox takes any key starting with
@@ -67,8 +69,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 /// The whole wizard with the key from the environment and the log at trace level;
 /// numbers are skipped. Returns the outputs and the secrets read back from the sandbox.
 fn run_wizard(name: &str, extra: &[&str]) -> Run {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let mut args = vec!["--api-base", base_url.as_str()];
     args.extend_from_slice(extra);

@@ -17,14 +17,14 @@
 
 use crate::support::pty::{
     DEADLINE, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, revealed_token,
-    runtime,
+    start_sandbox,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::Seed;
 
 /// The display numbers tried, in order; the first free one is used.
 const DISPLAYS: std::ops::RangeInclusive<u32> = 90..=99;
@@ -189,8 +189,7 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
         return;
     }
 
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start_local(&Seed::empty())).expect("start the sandbox");
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let xvfb = Xvfb::start();
     let mut app = Pty::spawn_with_env(

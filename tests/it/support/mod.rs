@@ -5,15 +5,15 @@
 //! - [`pty`]: the real binary in a pseudo-terminal, its screen parsed by vt100 (Unix);
 //! - [`contract`]: the checker of HTTP exchanges against the OpenAPI contract in
 //!   `tests/fixtures/openapi-subset.json`;
-//! - here: the binary's path, and the API client every module reads and changes a
-//!   sandbox's account with.
+//! - here: the binary's path, the API client every module reads and changes a
+//!   sandbox's account with, and a new connection's body.
 
 pub mod contract;
 #[cfg(unix)]
 pub mod pty;
 pub mod state;
 
-use telnyx_setup::api::{ApiBase, Client, http_client};
+use telnyx_setup::api::{ApiBase, Client, NewCredentialConnection, http_client};
 use telnyx_setup::secret::Secret;
 
 /// The binary under test, for the tests that run it as a child process.
@@ -33,4 +33,14 @@ pub fn client(base_url: &str, key: &str) -> Client {
 /// [`client`] over `http`, for a client with a timeout of the test's own.
 pub fn client_with(http: reqwest::Client, base_url: &str, key: &str) -> Client {
     Client::new(http, api_base(base_url), Secret::new(key))
+}
+
+/// The body creating a credential connection `name` with SIP user `user_name` and the
+/// password `correct-horse-battery`.
+pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
+    NewCredentialConnection {
+        connection_name: name.to_owned(),
+        user_name: user_name.to_owned(),
+        password: Secret::new("correct-horse-battery"),
+    }
 }

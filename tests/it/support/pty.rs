@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
+use telnyx_setup::sandbox::{Sandbox, Seed};
 
 /// How long any one expected screen, exit or line of output may take. Generous, for
 /// loaded machines: on an idle one each test runs in a second or two.
@@ -453,6 +454,14 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("build a tokio runtime")
+}
+
+/// A sandbox with `seed` on loopback, and the [`runtime`] that serves it: its threads
+/// answer the app while the test blocks on the PTY, and run the test's own API calls.
+pub fn start_sandbox(seed: &Seed) -> (tokio::runtime::Runtime, Sandbox) {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start_local(seed)).expect("start the sandbox");
+    (runtime, sandbox)
 }
 
 /// From the Numbers intro: opens the search form and searches with its defaults.
