@@ -2,7 +2,7 @@
 //! the API for each condition, with its exit code (0 nothing failed, 1 a check failed,
 //! 2 usage or API errors) and its JSON report checked.
 
-use crate::support::{BIN, client};
+use crate::support::{BIN, client, log_path};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -81,10 +81,19 @@ async fn doctor(account: &Account, args: &[&str]) -> Output {
         .args(["doctor", "--api-base", &account.sandbox.base_url(), "--api-key", KEY])
         .args(args)
         .env_remove("TELNYX_API_KEY")
-        .env_remove("TELNYX_API_BASE")
-        .env("TELNYX_SETUP_LOG", std::env::temp_dir().join("telnyx-setup-doctor-test.log"));
+        .env_remove("TELNYX_API_BASE");
+    run(command).await
+}
+
+/// Runs `command` to its exit with a log file of its own, removed afterwards.
+async fn run(mut command: Command) -> Output {
+    let log = log_path("doctor");
+    command.env("TELNYX_SETUP_LOG", &log);
     // The sandbox runs on this test's runtime: wait for the child on another thread.
-    tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap()
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let _ = std::fs::remove_file(&log);
+    output
 }
 
 /// The JSON report of `doctor --json` for the account's connection (plus `args`), and
@@ -244,9 +253,8 @@ async fn api_and_usage_errors_exit_2() {
     let mut command = Command::new(BIN);
     command
         .args(["doctor", "--connection", &account.connection, "--api-base", &account.sandbox.base_url()])
-        .args(["--api-key", "not-a-key"])
-        .env("TELNYX_SETUP_LOG", std::env::temp_dir().join("telnyx-setup-doctor-test.log"));
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+        .args(["--api-key", "not-a-key"]);
+    let output = run(command).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("rejected the API key"));
     let output = doctor(&account, &[]).await; // no --connection

@@ -26,10 +26,10 @@
 
 use crate::support::pty::{
     BACKSPACE, CTRL_C, CTRL_R, DEADLINE, DOWN, ENTER, Pty, SPACE, credential_and_token, dump_text,
-    enter_through_steps_one_to_five, field_text, log_path, log_tail, revealed_token, runtime,
-    search_default_numbers, start_sandbox,
+    enter_through_steps_one_to_five, field_text, log_tail, revealed_token, runtime, search_default_numbers,
+    start_sandbox,
 };
-use crate::support::{BIN, client};
+use crate::support::{BIN, client, log_path};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use std::collections::BTreeSet;

@@ -13,8 +13,8 @@
 //! The only server reached is the sandbox on loopback.
 #![cfg(unix)]
 
-use crate::support;
-use crate::support::pty::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, log_path, start_sandbox};
+use crate::support::pty::{CTRL_C, CTRL_R, ENTER, Pty, SPACE, field_text, start_sandbox};
+use crate::support::{BIN, log_path};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ impl TempDir {
 
     /// Runs the binary as a plain process (no terminal) with this home.
     fn run(&self, args: &[&str], log: &Path) -> Output {
-        Command::new(support::BIN)
+        Command::new(BIN)
             .args(args)
             .envs(self.env())
             .env("TELNYX_SETUP_LOG", log)

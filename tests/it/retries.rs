@@ -221,7 +221,11 @@ async fn a_create_whose_answer_is_unreadable_is_found() {
 #[tokio::test]
 async fn a_create_that_could_not_connect_sent_nothing_and_says_so() {
     // A port nothing listens on: the connection is refused before any request leaves.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // The port stays bound (but not listening) to the end of the test, so no server
+    // another test starts meanwhile in this process can be given it.
+    let unused = tokio::net::TcpSocket::new_v4().unwrap();
+    unused.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = unused.local_addr().unwrap().port();
     let client = client(&format!("http://127.0.0.1:{port}/v2"), KEY).with_retry(fast());
     let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
     assert!(matches!(error, ApiError::Unreachable(_)), "{error:?}");

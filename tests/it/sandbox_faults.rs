@@ -6,10 +6,11 @@
 //! Requests go through a plain reqwest client, never the product's `api::Client`,
 //! whose retries would hide the faults. Everything stays on loopback.
 
-use crate::support::BIN;
+use crate::support::{BIN, log_path};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -423,16 +424,12 @@ impl Drop for Running {
     }
 }
 
-/// A log file per run, so the binary never writes to the developer's.
-fn log_path(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("telnyx-setup-faults-{}-{name}.log", std::process::id()))
-}
-
-fn command(name: &str, args: &[&str]) -> Command {
+/// The binary with `args`, logging to `log` (never to the developer's log).
+fn command(log: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command
         .args(args)
-        .env("TELNYX_SETUP_LOG", log_path(name))
+        .env("TELNYX_SETUP_LOG", log)
         .env_remove("TELNYX_API_KEY")
         .env_remove("TELNYX_API_BASE")
         .stdin(Stdio::null())
@@ -444,7 +441,8 @@ fn command(name: &str, args: &[&str]) -> Command {
 /// Runs the binary to its exit, killing it if it outlives [`DEADLINE`] (a sandbox that
 /// wrongly started would serve forever).
 fn run(name: &str, args: &[&str]) -> Output {
-    let child = command(name, args).spawn().expect("the binary starts");
+    let log = log_path(name);
+    let child = command(&log, args).spawn().expect("the binary starts");
     let (sender, exited) = mpsc::channel();
     let pid = child.id();
     thread::spawn(move || {
@@ -457,7 +455,7 @@ fn run(name: &str, args: &[&str]) -> Output {
             panic!("telnyx-setup {args:?} did not exit within {DEADLINE:?}");
         }
     };
-    let _ = std::fs::remove_file(log_path(name));
+    let _ = std::fs::remove_file(&log);
     output
 }
 
@@ -484,8 +482,9 @@ fn the_binary_refuses_a_bad_fault_rule_at_argument_parsing() {
 
 #[test]
 fn the_sandbox_subcommand_serves_with_faults_and_latency() {
+    let log = log_path("serve");
     let mut server = Running(
-        command("serve", &["sandbox", "--port", "0", "--fault", "GET /balance=429:1", "--latency", "150ms"])
+        command(&log, &["sandbox", "--port", "0", "--fault", "GET /balance=429:1", "--latency", "150ms"])
             .spawn()
             .expect("start the sandbox subcommand"),
     );
@@ -521,7 +520,7 @@ fn the_sandbox_subcommand_serves_with_faults_and_latency() {
         assert_eq!(second.json()["data"]["currency"], "USD");
     });
     drop(server);
-    let _ = std::fs::remove_file(log_path("serve"));
+    let _ = std::fs::remove_file(&log);
 }
 
 #[test]

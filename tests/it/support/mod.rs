@@ -5,19 +5,33 @@
 //! - [`pty`]: the real binary in a pseudo-terminal, its screen parsed by vt100 (Unix);
 //! - [`contract`]: the checker of HTTP exchanges against the OpenAPI contract in
 //!   `tests/fixtures/openapi-subset.json`;
-//! - here: the binary's path, the API client every module reads and changes a
-//!   sandbox's account with, and a new connection's body.
+//! - here: the binary's path, a log file for each of its runs, the API client every
+//!   module reads and changes a sandbox's account with, and a new connection's body.
 
 pub mod contract;
 #[cfg(unix)]
 pub mod pty;
 pub mod state;
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use telnyx_setup::api::{ApiBase, Client, NewCredentialConnection, http_client};
 use telnyx_setup::secret::Secret;
 
 /// The binary under test, for the tests that run it as a child process.
 pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-setup");
+
+/// A log file (`TELNYX_SETUP_LOG`) of its own for each child, so nothing is written
+/// under the user's home and no two children of this or another test run share one.
+/// Whoever runs the child removes it.
+pub fn log_path(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "telnyx-setup-test-{}-{}-{name}.log",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
 
 /// The API base at `base_url` (a sandbox's `base_url()`), as the worker takes it.
 pub fn api_base(base_url: &str) -> ApiBase {

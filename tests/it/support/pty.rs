@@ -11,12 +11,11 @@
 //! variable the reader notifies after every chunk of output, with a deadline, and a
 //! failure prints the screen and the end of the app's log.
 
-use crate::support::BIN;
+use crate::support::{BIN, log_path};
 use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -108,16 +107,6 @@ fn size(cols: u16, rows: u16) -> PtySize {
 
 fn nonzero(n: u16) -> NonZeroU16 {
     NonZeroU16::new(n).expect("terminal sizes are not zero")
-}
-
-/// A log file of its own for each child, so nothing is written under the user's home.
-pub fn log_path(name: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "telnyx-setup-pty-{}-{}-{name}.log",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ))
 }
 
 impl Pty {
