@@ -70,7 +70,7 @@ struct Cli {
 
     /// Crash on purpose: panic in the UI on the first key press, or in the API worker
     /// on its first request. Exists for the tests that prove the terminal is restored
-    /// however the program ends (tests/terminal_restore.rs)
+    /// however the program ends (tests/it/terminal_restore.rs)
     #[arg(long, hide = true, value_enum, value_name = "WHERE")]
     simulate_crash: Option<Crash>,
 
@@ -272,7 +272,10 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
     let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
         Ok(facts) => facts,
         Err(error) => {
-            eprintln!("telnyx-setup doctor: {error}. {}", error.hint());
+            match error.advice() {
+                Some(advice) => eprintln!("telnyx-setup doctor: {error}. {advice}."),
+                None => eprintln!("telnyx-setup doctor: {error}. Run it again in a moment."),
+            }
             return ExitCode::from(USAGE_OR_API_ERROR);
         }
     };

@@ -1,7 +1,7 @@
 //! Every way an API call can fail, as data the screens can show.
 //!
 //! Display is written for the person at the keyboard: what failed and why, with
-//! Telnyx's own error code and detail. [`ApiError::hint`] says what to do next.
+//! Telnyx's own error code and detail. [`ApiError::advice`] says what to do about it.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -146,20 +146,23 @@ impl ApiError {
         }
     }
 
-    /// What the user can do next.
-    pub fn hint(&self) -> &'static str {
+    /// What the user can do about it, in words that name no key: the caller adds how
+    /// to try again (a key on a screen, a command line in a CLI). `None` where trying
+    /// again as it is may work.
+    pub fn advice(&self) -> Option<&'static str> {
         match self {
             Self::Unauthorized(_) => {
-                "Check the key in the Telnyx portal (Account settings > Keys & Credentials) and sign in again."
+                Some("Check the key in the Telnyx portal (Account settings > Keys & Credentials)")
             }
-            Self::Forbidden(_) => "Use a key of an account with access to this resource.",
-            Self::NotFound(_) => "It may have been deleted elsewhere; go back (Esc) and pick again.",
-            Self::Invalid { .. } => "Correct the highlighted input and press Enter to retry.",
-            Self::RateLimited { .. } | Self::Server { .. } | Self::Timeout => "Press Enter to try again.",
-            Self::Unexpected { .. } | Self::Decode(_) => "Press Enter to try again.",
-            Self::Unreachable(_) | Self::Transport(_) => {
-                "Check the network connection or --api-base, then press Enter."
-            }
+            Self::Forbidden(_) => Some("Use a key of an account with access to this resource"),
+            Self::NotFound(_) => Some("It may have been deleted elsewhere"),
+            Self::Invalid { .. } => Some("Correct the input Telnyx named"),
+            Self::Unreachable(_) | Self::Transport(_) => Some("Check the network connection or --api-base"),
+            Self::RateLimited { .. }
+            | Self::Server { .. }
+            | Self::Timeout
+            | Self::Unexpected { .. }
+            | Self::Decode(_) => None,
         }
     }
 }

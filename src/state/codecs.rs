@@ -1,11 +1,12 @@
 //! Step 3: the connection's inbound codecs as toggles. VP8 (browser video) is off on
 //! new Telnyx connections, so it starts checked here; Enter saves the list with PATCH.
 
+use super::keys::{Action, Binding, MOVE, MOVE_HELP};
+use super::screen::{Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, Transition, move_cursor};
 use crate::api::{CredentialConnection, CredentialConnectionUpdate, InboundUpdate};
 use crate::msg::{Reply, Request};
 use crate::state::profile::ProfileStep;
-use crossterm::event::{KeyCode, KeyEvent};
 
 /// The codecs offered, in the order they are listed and sent, with what each is for.
 const OFFERED: [(&str, &str); 7] = [
@@ -62,20 +63,38 @@ impl CodecsStep {
     pub fn enabled(&self) -> Vec<String> {
         self.choices.iter().filter(|c| c.enabled).map(|c| c.name.clone()).collect()
     }
+}
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        if move_cursor(&mut self.cursor, self.choices.len(), &key, true) {
+impl Screen for CodecsStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        "Codecs"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        let mut bindings: Vec<Binding> =
+            Binding::movement(self.choices.len(), MOVE, MOVE_HELP).into_iter().collect();
+        bindings.extend([
+            Binding::new(&[Action::Toggle], "toggle", "Turn the highlighted codec on or off."),
+            Binding::new(&[Action::Submit], "save", "Save the codecs that are on, in this order, and go on."),
+        ]);
+        bindings
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if move_cursor(&mut self.cursor, self.choices.len(), action) {
             return Transition::none();
         }
-        match key.code {
-            KeyCode::Char(' ') => {
+        match action {
+            Action::Toggle => {
                 if let Some(choice) = self.choices.get_mut(self.cursor) {
                     choice.enabled = !choice.enabled;
                     self.activity.problem = None;
                 }
                 Transition::none()
             }
-            KeyCode::Enter => {
+            Action::Submit => {
                 let codecs = self.enabled();
                 if codecs.is_empty() {
                     self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
@@ -89,12 +108,11 @@ impl CodecsStep {
                     Request::UpdateConnection { id: self.connection.id.clone(), update },
                 ))
             }
-            KeyCode::Esc => Transition::Back,
             _ => Transition::none(),
         }
     }
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ConnectionUpdated(connection) => {
                 ctx.setup.codecs_saved = true;

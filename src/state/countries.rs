@@ -2,12 +2,13 @@
 //! profile's current whitelist starts selected; `/` searches, Space toggles, Enter
 //! saves with PATCH (which must repeat the profile's `name`).
 
+use super::keys::{Action, Binding, MOVE, MOVE_HELP};
+use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{OutboundVoiceProfile, OutboundVoiceProfileUpdate};
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
 use crate::state::numbers::NumbersStep;
-use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
 
 #[derive(Debug)]
@@ -49,36 +50,81 @@ impl CountriesStep {
         countries::all().iter().filter(|c| c.matches(self.filter.value())).collect()
     }
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        if self.filtering {
-            match key.code {
-                KeyCode::Esc => {
-                    self.filter.set("");
-                    self.filtering = false;
-                }
-                KeyCode::Enter | KeyCode::Tab => self.filtering = false,
-                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
-                    let len = self.visible().len();
-                    move_cursor(&mut self.cursor, len, &key, false);
-                }
-                _ => {
-                    if self.filter.on_key(key) {
-                        self.cursor = 0;
-                    }
-                }
+    fn on_search_action(&mut self, action: Action) -> Transition {
+        match action {
+            Action::Back => {
+                self.filter.set("");
+                self.filtering = false;
             }
-            return Transition::none();
+            Action::Submit | Action::NextField => self.filtering = false,
+            _ => {
+                let len = self.visible().len();
+                move_cursor(&mut self.cursor, len, action);
+            }
+        }
+        Transition::none()
+    }
+}
+
+const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Action::PageDown];
+
+impl Screen for CountriesStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        if self.filtering { "Countries: search" } else { "Countries" }
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        if self.filtering {
+            let mut bindings = vec![Binding::new(
+                &[Action::Submit, Action::NextField],
+                "done searching",
+                "Keep the search and go back to the list.",
+            )];
+            bindings.extend(Binding::movement(
+                self.visible().len(),
+                SEARCH_MOVE,
+                "Move the highlight in the matching countries.",
+            ));
+            bindings.push(Binding::new(
+                &[Action::Back],
+                "clear search",
+                "Clear the search and go back to the list.",
+            ));
+            return bindings;
+        }
+        let mut bindings: Vec<Binding> =
+            Binding::movement(self.visible().len(), MOVE, MOVE_HELP).into_iter().collect();
+        bindings.extend([
+            Binding::new(&[Action::Toggle], "toggle", "Allow or disallow calls to the highlighted country."),
+            Binding::new(&[Action::Filter], "search", "Search by name, code or region."),
+            Binding::new(&[Action::Submit], "save", "Save the allowed countries on the profile and go on."),
+        ]);
+        if !self.filter.value().is_empty() {
+            bindings.push(Binding::new(
+                &[Action::Back],
+                "clear search",
+                "Clear the search and show every country.",
+            ));
+        }
+        bindings
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if self.filtering {
+            return self.on_search_action(action);
         }
         let len = self.visible().len();
-        if move_cursor(&mut self.cursor, len, &key, true) {
+        if move_cursor(&mut self.cursor, len, action) {
             return Transition::none();
         }
-        match key.code {
-            KeyCode::Char('/') => {
+        match action {
+            Action::Filter => {
                 self.filtering = true;
                 Transition::none()
             }
-            KeyCode::Char(' ') => {
+            Action::Toggle => {
                 if let Some(country) = self.visible().get(self.cursor) {
                     if !self.selected.remove(&country.code) {
                         self.selected.insert(country.code.clone());
@@ -87,13 +133,12 @@ impl CountriesStep {
                 }
                 Transition::none()
             }
-            KeyCode::Esc if !self.filter.value().is_empty() => {
+            Action::Back => {
                 self.filter.set("");
                 self.cursor = 0;
                 Transition::none()
             }
-            KeyCode::Esc => Transition::Back,
-            KeyCode::Enter => {
+            Action::Submit => {
                 if self.selected.is_empty() {
                     self.activity.fail(Problem::Input(
                         "Select at least one country (Space), or calls can go nowhere.".into(),
@@ -114,7 +159,20 @@ impl CountriesStep {
         }
     }
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+    fn input(&self) -> Option<&dyn Input> {
+        self.filtering.then_some(&self.filter as &dyn Input)
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        self.filtering.then_some(&mut self.filter as &mut dyn Input)
+    }
+
+    /// The matches changed: start at the first.
+    fn edited(&mut self) {
+        self.cursor = 0;
+    }
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfileUpdated(profile) => {
                 ctx.setup.countries_saved = true;
@@ -125,14 +183,6 @@ impl CountriesStep {
                 Transition::next(Step::Numbers(next), Vec::new())
             }
             _ => Transition::none(),
-        }
-    }
-
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        if self.filtering {
-            vec![("Enter", "done searching"), ("Esc", "clear search")]
-        } else {
-            vec![("↑↓", "move"), ("Space", "toggle"), ("/", "search"), ("Enter", "save")]
         }
     }
 }

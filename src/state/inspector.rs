@@ -6,11 +6,13 @@
 //! It only ever asks for reads ([`Request::Browse`], [`Request::Fetch`],
 //! [`Request::ReadBalance`]) and the doctor without its trial token.
 
+use super::form::cycle;
+use super::keys::{Action, Binding, MOVE};
+use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::doctor::Report;
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
 /// Records asked for per page: large enough to scroll a while, small enough to answer fast.
@@ -275,10 +277,6 @@ impl InspectorStep {
         (step, cmds)
     }
 
-    pub fn text_focused(&self) -> bool {
-        self.filter_input.is_some()
-    }
-
     /// The relations of the highlighted record.
     pub fn relations(&self) -> Vec<Relation> {
         let Some(item) = self.listing.highlighted() else { return Vec::new() };
@@ -371,54 +369,36 @@ impl InspectorStep {
         self.load_more(ctx)
     }
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        if self.doctor.is_some() {
-            // Any key closes the report.
-            self.doctor = None;
-            return Transition::none();
+    fn on_filter_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        let Some(input) = &self.filter_input else { return Transition::none() };
+        match action {
+            Action::Back => self.filter_input = None,
+            Action::Submit => {
+                let filter = input.value().trim().to_owned();
+                self.filter_input = None;
+                if self.listing.tab == Tab::Numbers
+                    && !filter.is_empty()
+                    && filter.chars().filter(char::is_ascii_digit).count() < 3
+                {
+                    self.activity.fail(Problem::Input("Give at least 3 digits to filter numbers.".into()));
+                    return Transition::none();
+                }
+                let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), filter);
+                return Transition::Stay(self.show(listing, ctx));
+            }
+            _ => {}
         }
-        if let Some(input) = &mut self.filter_input {
-            match key.code {
-                KeyCode::Esc => self.filter_input = None,
-                KeyCode::Enter => {
-                    let filter = input.value().trim().to_owned();
-                    self.filter_input = None;
-                    if self.listing.tab == Tab::Numbers
-                        && !filter.is_empty()
-                        && filter.chars().filter(char::is_ascii_digit).count() < 3
-                    {
-                        self.activity
-                            .fail(Problem::Input("Give at least 3 digits to filter numbers.".into()));
-                        return Transition::none();
-                    }
-                    let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), filter);
-                    return Transition::Stay(self.show(listing, ctx));
-                }
-                _ => {
-                    input.on_key(key);
-                }
-            }
-            return Transition::none();
-        }
-        if self.in_detail {
-            match key.code {
-                KeyCode::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(10),
-                KeyCode::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
-                _ => {}
-            }
-            if matches!(key.code, KeyCode::PageDown | KeyCode::PageUp) {
-                return Transition::none();
-            }
-            let relations = self.relations();
-            if move_cursor(&mut self.relation_cursor, relations.len(), &key, true) {
-                return Transition::none();
-            }
-            return match key.code {
-                KeyCode::Esc | KeyCode::Left => {
-                    self.in_detail = false;
-                    Transition::none()
-                }
-                KeyCode::Enter => match relations.into_iter().nth(self.relation_cursor).map(|r| r.target) {
+        Transition::none()
+    }
+
+    fn on_detail_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        match action {
+            Action::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(10),
+            Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+            Action::Back | Action::Left => self.in_detail = false,
+            Action::Raw => self.raw = !self.raw,
+            Action::Submit => {
+                return match self.relations().into_iter().nth(self.relation_cursor).map(|r| r.target) {
                     Some(Target::Listing(tab, scope)) => {
                         let next = Listing::new(tab, Some(scope), String::new());
                         let previous = std::mem::replace(&mut self.listing, next.clone());
@@ -430,71 +410,204 @@ impl InspectorStep {
                         Transition::run(ctx.call(&mut self.activity, "Running the doctor", request))
                     }
                     None => Transition::none(),
-                },
-                KeyCode::Char('J') => {
-                    self.raw = !self.raw;
-                    Transition::none()
-                }
-                _ => Transition::none(),
-            };
+                };
+            }
+            _ => {
+                let relations = self.relations().len();
+                move_cursor(&mut self.relation_cursor, relations, action);
+            }
         }
+        Transition::none()
+    }
+
+    fn switch_tab(&mut self, tab: Tab, ctx: &mut Ctx) -> Transition {
+        self.trail.clear();
+        Transition::Stay(self.show(Listing::new(tab, None, String::new()), ctx))
+    }
+
+    fn on_list_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         let visible = self.listing.visible().len();
-        if move_cursor(&mut self.listing.cursor, visible, &key, true) {
+        if move_cursor(&mut self.listing.cursor, visible, action) {
             return Transition::Stay(self.load_more(ctx));
         }
-        match key.code {
-            KeyCode::Tab | KeyCode::BackTab => {
-                let next = super::pick::cycle(&Tab::ALL, self.listing.tab, key.code == KeyCode::Tab);
-                self.trail.clear();
-                Transition::Stay(self.show(Listing::new(next, None, String::new()), ctx))
+        match action {
+            Action::NextField | Action::PrevField => {
+                let next = cycle(&Tab::ALL, self.listing.tab, action == Action::NextField);
+                self.switch_tab(next, ctx)
             }
-            KeyCode::Char(digit @ '1'..='6') => {
-                let tab = Tab::ALL[digit as usize - '1' as usize];
-                self.trail.clear();
-                Transition::Stay(self.show(Listing::new(tab, None, String::new()), ctx))
-            }
-            KeyCode::Enter | KeyCode::Right if self.listing.highlighted().is_some() => {
+            Action::Tab(number) => match Tab::ALL.get(usize::from(number).wrapping_sub(1)) {
+                Some(tab) => self.switch_tab(*tab, ctx),
+                None => Transition::none(),
+            },
+            Action::Submit | Action::Right if self.listing.highlighted().is_some() => {
                 self.in_detail = true;
                 self.relation_cursor = 0;
                 self.detail_scroll = 0;
                 Transition::none()
             }
-            KeyCode::Char('/') if self.listing.tab != Tab::Balance => {
+            Action::Filter => {
                 self.filter_input = Some(TextField::new(&self.listing.filter, 64));
                 Transition::none()
             }
-            KeyCode::Char('J') => {
+            Action::Raw => {
                 self.raw = !self.raw;
                 Transition::none()
             }
-            KeyCode::Char('y') => match self.listing.highlighted().and_then(|item| item["id"].as_str()) {
+            Action::Copy => match self.listing.highlighted().and_then(|item| item["id"].as_str()) {
                 Some(id) => Transition::run(Cmd::Copy(Secret::new(id))),
                 None => Transition::none(),
             },
             // Reload; on an empty list (a load failed or was cancelled) Enter does too.
-            KeyCode::Char('r') | KeyCode::Enter => {
+            Action::Reload | Action::Submit => {
                 let (tab, scope, filter) =
                     (self.listing.tab, self.listing.scope.clone(), self.listing.filter.clone());
                 Transition::Stay(self.show(Listing::new(tab, scope, filter), ctx))
             }
             // Esc clears a filter first, then walks back along the relations followed.
-            KeyCode::Esc if !self.listing.filter.is_empty() => {
+            Action::Back if !self.listing.filter.is_empty() => {
                 let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), String::new());
                 Transition::Stay(self.show(listing, ctx))
             }
-            KeyCode::Esc => match self.trail.pop() {
-                Some(previous) => {
+            Action::Back => {
+                if let Some(previous) = self.trail.pop() {
                     self.listing = previous;
                     self.in_detail = false;
-                    Transition::none()
                 }
-                None => Transition::Back,
-            },
+                Transition::none()
+            }
             _ => Transition::none(),
         }
     }
+}
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+const TABS: &[Action] = &[Action::NextField, Action::PrevField];
+const TAB_NUMBERS: &[Action] =
+    &[Action::Tab(1), Action::Tab(2), Action::Tab(3), Action::Tab(4), Action::Tab(5), Action::Tab(6)];
+const CLOSE_REPORT: &[Action] = &[Action::Back, Action::AnyOther];
+const RELATIONS: &[Action] = &[Action::Up, Action::Down, Action::Home, Action::End];
+const SCROLL: &[Action] = &[Action::PageUp, Action::PageDown];
+const TO_LIST: &[Action] = &[Action::Back, Action::Left];
+const DETAILS: &[Action] = &[Action::Submit, Action::Right];
+
+impl Screen for InspectorStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        if self.doctor.is_some() {
+            return "Inspector: the doctor's report";
+        }
+        if self.filter_input.is_some() {
+            return "Inspector: filter";
+        }
+        if self.in_detail {
+            return "Inspector: record details";
+        }
+        match self.listing.tab {
+            Tab::Connections => "Inspector: connections",
+            Tab::Profiles => "Inspector: outbound voice profiles",
+            Tab::Numbers => "Inspector: phone numbers",
+            Tab::Orders => "Inspector: number orders",
+            Tab::Credentials => "Inspector: telephony credentials",
+            Tab::Balance => "Inspector: balance",
+        }
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        if self.doctor.is_some() {
+            return vec![Binding::new(CLOSE_REPORT, "close the report", "Close the report (any key does).")];
+        }
+        if self.filter_input.is_some() {
+            return vec![
+                Binding::new(&[Action::Submit], "apply filter", "Show only the records that match."),
+                Binding::new(&[Action::Back], "cancel", "Close the filter, keeping the list as it was."),
+            ];
+        }
+        if self.in_detail {
+            let relations = self.relations().len();
+            let mut bindings: Vec<Binding> = Binding::movement(
+                relations,
+                RELATIONS,
+                "Move among the record's relations (also j/k, Home, End).",
+            )
+            .map(|binding| Binding { hint: "relation", ..binding })
+            .into_iter()
+            .collect();
+            if relations > 0 {
+                bindings.push(Binding::new(
+                    &[Action::Submit],
+                    "follow",
+                    "Open the highlighted relation (Esc comes back).",
+                ));
+            }
+            bindings.extend([
+                Binding::new(SCROLL, "scroll", "Scroll the details."),
+                Binding::new(&[Action::Raw], "raw JSON", "Show the record as raw JSON, or as fields."),
+                Binding::new(TO_LIST, "list", "Back to the list."),
+            ]);
+            return bindings;
+        }
+        let mut bindings = vec![
+            Binding::new(TABS, "next tab", "Go to the next tab (Shift-Tab: the previous one)."),
+            Binding::new(TAB_NUMBERS, "tab", "Go to the tab of that number.").quiet(),
+        ];
+        if self.listing.tab != Tab::Balance {
+            if self.listing.highlighted().is_some() {
+                bindings.extend(Binding::movement(
+                    self.listing.visible().len(),
+                    MOVE,
+                    "Move (also j/k, Home, End); more load as you near the end.",
+                ));
+                bindings.push(Binding::new(DETAILS, "details", "Open the record's details and relations."));
+            } else {
+                bindings.push(Binding::new(&[Action::Submit], "reload", "Load the list again."));
+            }
+            bindings.push(Binding::new(
+                &[Action::Filter],
+                "filter",
+                "Filter the list (on Telnyx's side where it can).",
+            ));
+            if self.listing.highlighted().is_some() {
+                bindings.extend([
+                    Binding::new(&[Action::Raw], "raw JSON", "Show the record as raw JSON, or as fields."),
+                    Binding::new(&[Action::Copy], "copy id", "Copy the record's id to the clipboard."),
+                ]);
+            }
+        }
+        bindings.push(Binding::new(&[Action::Reload], "reload", "Load this tab again from Telnyx."));
+        if !self.listing.filter.is_empty() {
+            bindings.push(Binding::new(&[Action::Back], "clear filter", "Show the whole list again."));
+        } else if !self.trail.is_empty() {
+            bindings.push(Binding::new(&[Action::Back], "back", "Back to the list you came from."));
+        }
+        bindings
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if self.doctor.is_some() {
+            self.doctor = None;
+            return Transition::none();
+        }
+        if self.filter_input.is_some() {
+            return self.on_filter_action(action, ctx);
+        }
+        if self.in_detail {
+            return self.on_detail_action(action, ctx);
+        }
+        self.on_list_action(action, ctx)
+    }
+
+    fn input(&self) -> Option<&dyn Input> {
+        self.filter_input.as_ref().map(|input| input as &dyn Input)
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        self.filter_input.as_mut().map(|input| input as &mut dyn Input)
+    }
+
+    /// Typing in the filter leaves the problem shown until the filter is applied.
+    fn edited(&mut self) {}
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::Browsed(page) => {
                 let listing = &mut self.listing;
@@ -520,28 +633,5 @@ impl InspectorStep {
             _ => {}
         }
         Transition::none()
-    }
-
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        if self.doctor.is_some() {
-            vec![("any key", "close the report")]
-        } else if self.filter_input.is_some() {
-            vec![("Enter", "apply filter"), ("Esc", "cancel")]
-        } else if self.in_detail {
-            vec![
-                ("↑↓", "relation"),
-                ("Enter", "follow"),
-                ("PgUp/PgDn", "scroll"),
-                ("J", "raw JSON"),
-                ("Esc", "list"),
-            ]
-        } else {
-            let mut hints = vec![("Tab", "next tab"), ("↑↓", "move"), ("Enter", "details"), ("/", "filter")];
-            hints.extend([("J", "raw JSON"), ("y", "copy id"), ("r", "reload")]);
-            if !self.trail.is_empty() {
-                hints.push(("Esc", "back"));
-            }
-            hints
-        }
     }
 }

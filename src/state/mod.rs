@@ -11,23 +11,27 @@ mod countries;
 mod credential;
 mod field;
 mod finish;
+pub mod form;
 mod inspector;
+pub mod keys;
 mod numbers;
 mod pick;
 mod profile;
+pub mod screen;
 mod sign_in;
 mod token;
 
 pub use codecs::{CodecsStep, codec_choices};
-pub use connection::{ConnectionForm, ConnectionStep, FormField};
+pub use connection::{ConnectionStep, FormField};
 pub use countries::CountriesStep;
-pub use credential::{CredentialField, CredentialForm, CredentialStep, DEFAULT_TAG, SIP_DOMAIN};
+pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList};
-pub use profile::{ProfileForm, ProfileStep};
+pub use profile::{ProfileField, ProfileStep};
+pub use screen::Screen;
 pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use token::{LoginToken, TokenStep};
@@ -38,6 +42,7 @@ use crate::api::{
 };
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use keys::{Action, Binding};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::time::SystemTime;
@@ -46,24 +51,57 @@ use std::time::SystemTime;
 pub const STEP_TITLES: [&str; 8] =
     ["Sign in", "Connection", "Codecs", "Voice profile", "Countries", "Numbers", "Credential", "Token"];
 
-/// The screen on display; each variant owns that screen's data.
-// The variants differ in size, but only the current step and a short history exist at
-// once, so boxing them would add indirection for nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Step {
-    SignIn(SignInStep),
-    Connection(ConnectionStep),
-    Codecs(CodecsStep),
-    Profile(ProfileStep),
-    Countries(CountriesStep),
-    Numbers(NumbersStep),
-    Credential(CredentialStep),
-    Token(TokenStep),
+/// Declares [`Step`] and the one match that reaches the [`Screen`] inside a variant,
+/// so adding a screen is one line here (and its state and view files).
+macro_rules! steps {
+    ($($(#[$doc:meta])* $variant:ident($screen:ty) = $number:expr,)*) => {
+        /// The screen on display; each variant owns that screen's data.
+        // The variants differ in size, but only the current step and a short history
+        // exist at once, so boxing them would add indirection for nothing.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Debug)]
+        pub enum Step {
+            $($(#[$doc])* $variant($screen),)*
+        }
+
+        impl Step {
+            /// The step's place among [`STEP_TITLES`], 1-based.
+            pub fn number(&self) -> usize {
+                match self {
+                    $(Step::$variant(_) => $number,)*
+                }
+            }
+
+            /// The screen inside.
+            pub fn screen(&self) -> &dyn Screen {
+                match self {
+                    $(Step::$variant(screen) => screen,)*
+                }
+            }
+
+            pub fn screen_mut(&mut self) -> &mut dyn Screen {
+                match self {
+                    $(Step::$variant(screen) => screen,)*
+                }
+            }
+        }
+    };
+}
+
+steps! {
+    SignIn(SignInStep) = 1,
+    Connection(ConnectionStep) = 2,
+    Codecs(CodecsStep) = 3,
+    Profile(ProfileStep) = 4,
+    Countries(CountriesStep) = 5,
+    Numbers(NumbersStep) = 6,
+    Credential(CredentialStep) = 7,
+    Token(TokenStep) = 8,
     /// The summary after the last step.
-    Finish(FinishStep),
-    /// The read-only inspector (`telnyx-setup inspect`), after sign-in.
-    Inspect(InspectorStep),
+    Finish(FinishStep) = 8,
+    /// The read-only inspector (`telnyx-setup inspect`), after sign-in; not a wizard
+    /// step, so the header names it instead of a number.
+    Inspect(InspectorStep) = 1,
 }
 
 /// A request in flight, and what the screen says while it waits.
@@ -279,7 +317,7 @@ impl State {
 
     /// A request is in flight on the current screen (the spinner runs).
     pub fn busy(&self) -> bool {
-        self.step.activity().busy()
+        self.step.screen().activity().busy()
     }
 
     /// The step's number, 1-based, as the header shows it.
@@ -297,7 +335,7 @@ impl State {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => {
                 if !self.help && !self.busy() {
-                    self.step.on_paste(&text);
+                    self.step.screen_mut().on_paste(&text);
                 }
                 Vec::new()
             }
@@ -309,7 +347,7 @@ impl State {
             Msg::Resized => Vec::new(),
             Msg::Done { op, outcome } => self.on_done(op, outcome),
             Msg::Retrying { op, notice } => {
-                if let Some(pending) = &mut self.step.activity_mut().pending
+                if let Some(pending) = &mut self.step.screen_mut().activity_mut().pending
                     && pending.op == op
                 {
                     pending.retry = Some(notice);
@@ -329,6 +367,48 @@ impl State {
         }
     }
 
+    /// The keys the current screen answers to, in the order the footer and the help
+    /// overlay list them: the screen's own, then Esc (back or cancel), help and quit.
+    pub fn bindings(&self) -> Vec<Binding> {
+        const BACK: &[Action] = &[Action::Back];
+        const HELP: &[Action] = &[Action::Help];
+        const QUIT: &[Action] = &[Action::Quit];
+        let screen = self.step.screen();
+        let mut bindings = if self.busy() {
+            // An order in flight cannot be called back: cancelling the wait would only
+            // hide whether it went through (and let q quit without asking).
+            if self.purchase_in_flight() {
+                Vec::new()
+            } else {
+                vec![Binding::new(BACK, "cancel", "Stop waiting for the request in flight.")]
+            }
+        } else {
+            let mut bindings = screen.bindings();
+            if self.can_go_back() && !binds(&bindings, Action::Back) {
+                bindings.push(Binding::new(BACK, "back", "Back to the previous screen, as you left it."));
+            }
+            bindings
+        };
+        bindings.push(Binding::new(HELP, "help", "Show this help."));
+        bindings.push(Binding::new(QUIT, "quit", "Quit; while an order is in flight, it asks first."));
+        bindings
+    }
+
+    /// A text field has the keyboard: letters type rather than act.
+    pub fn typing(&self) -> bool {
+        self.step.screen().typing()
+    }
+
+    /// The footer's (keys, words) pairs.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        let typing = self.typing();
+        self.bindings()
+            .iter()
+            .filter(|binding| !binding.help_only)
+            .map(|binding| (binding.label(typing), binding.hint))
+            .collect()
+    }
+
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         if self.confirm_quit {
@@ -340,59 +420,55 @@ impl State {
                 Vec::new()
             };
         }
-        if ctrl_c {
-            return self.quit();
-        }
         if self.help {
-            // Any key closes the overlay and does nothing else.
+            // Any key closes the overlay and does nothing else, but Ctrl-C still quits.
             self.help = false;
+            return if ctrl_c { self.quit() } else { Vec::new() };
+        }
+        let typing = self.typing();
+        let bindings = self.bindings();
+        let Some((action, _)) = keys::resolve(&bindings, &key, typing) else {
+            if typing && !self.busy() {
+                self.step.screen_mut().on_text_key(key);
+            }
             return Vec::new();
-        }
-        let typing = self.step.text_focused();
-        if let Some(pending) = self.step.activity().pending.clone() {
-            return match key.code {
-                // An order, once sent, cannot be called back: cancelling the wait would
-                // only hide whether it went through (and let q quit without asking).
-                KeyCode::Esc if self.purchase_in_flight() => Vec::new(),
-                KeyCode::Esc => {
-                    let activity = self.step.activity_mut();
-                    activity.pending = None;
-                    activity.problem = Some(Problem::Cancelled(pending.what));
-                    vec![Cmd::Cancel(pending.op)]
-                }
-                KeyCode::Char('q') if !typing => self.quit(),
-                // Everything else waits: the screen must not change under the request.
-                _ => Vec::new(),
-            };
-        }
-        if !typing {
-            match key.code {
-                KeyCode::Char('q') => return self.quit(),
-                KeyCode::Char('?') => {
-                    self.help = true;
-                    return Vec::new();
-                }
-                _ => {}
+        };
+        match action {
+            Action::Help => {
+                self.help = true;
+                Vec::new()
+            }
+            Action::Quit => self.quit(),
+            Action::Back if self.busy() => {
+                let activity = self.step.screen_mut().activity_mut();
+                let Some(pending) = activity.pending.take() else { return Vec::new() };
+                activity.problem = Some(Problem::Cancelled(pending.what));
+                vec![Cmd::Cancel(pending.op)]
+            }
+            Action::Back if !binds(&self.step.screen().bindings(), Action::Back) => {
+                self.apply(Transition::Back)
+            }
+            action => {
+                let transition = self.step.screen_mut().on_action(action, &mut self.ctx);
+                self.apply(transition)
             }
         }
-        let transition = self.step.on_key(key, &mut self.ctx);
-        self.apply(transition)
     }
 
     fn on_done(&mut self, op: OpId, outcome: Result<Reply, ApiError>) -> Vec<Cmd> {
-        let activity = self.step.activity_mut();
+        let activity = self.step.screen_mut().activity_mut();
         if activity.pending.as_ref().map(|p| p.op) != Some(op) {
             // An answer for a screen the user left or a request they cancelled.
             return Vec::new();
         }
         activity.pending = None;
         let transition = match outcome {
-            Ok(reply) => self.step.on_reply(reply, &mut self.ctx),
+            Ok(reply) => self.step.screen_mut().on_reply(reply, &mut self.ctx),
             Err(error @ ApiError::Unauthorized(_)) if !matches!(self.step, Step::SignIn(_)) => {
                 return self.back_to_sign_in(error);
             }
             Err(error) => {
-                self.step.on_error(error);
+                self.step.screen_mut().on_error(error);
                 Transition::none()
             }
         };
@@ -410,7 +486,7 @@ impl State {
         if let Some(sign_in) = self.history.pop() {
             self.step = sign_in;
         }
-        self.step.activity_mut().fail(Problem::Api(error));
+        self.step.screen_mut().activity_mut().fail(Problem::Api(error));
         Vec::new()
     }
 
@@ -425,7 +501,7 @@ impl State {
             Transition::Back => match self.history.pop() {
                 Some(previous) => {
                     self.step = previous;
-                    self.step.on_return(&mut self.ctx)
+                    self.step.screen_mut().on_return(&mut self.ctx)
                 }
                 None => Vec::new(),
             },
@@ -434,202 +510,27 @@ impl State {
 }
 
 impl Step {
-    /// The step's place among [`STEP_TITLES`], 1-based.
-    pub fn number(&self) -> usize {
-        match self {
-            Step::SignIn(_) => 1,
-            Step::Connection(_) => 2,
-            Step::Codecs(_) => 3,
-            Step::Profile(_) => 4,
-            Step::Countries(_) => 5,
-            Step::Numbers(_) => 6,
-            Step::Credential(_) => 7,
-            Step::Token(_) | Step::Finish(_) => 8,
-            // The inspector is not a wizard step; the header names it instead.
-            Step::Inspect(_) => 1,
-        }
-    }
-
     pub fn activity(&self) -> &Activity {
-        match self {
-            Step::SignIn(s) => &s.activity,
-            Step::Connection(s) => &s.activity,
-            Step::Codecs(s) => &s.activity,
-            Step::Profile(s) => &s.activity,
-            Step::Countries(s) => &s.activity,
-            Step::Numbers(s) => &s.activity,
-            Step::Credential(s) => &s.activity,
-            Step::Token(s) => &s.activity,
-            Step::Finish(s) => &s.activity,
-            Step::Inspect(s) => &s.activity,
-        }
-    }
-
-    fn activity_mut(&mut self) -> &mut Activity {
-        match self {
-            Step::SignIn(s) => &mut s.activity,
-            Step::Connection(s) => &mut s.activity,
-            Step::Codecs(s) => &mut s.activity,
-            Step::Profile(s) => &mut s.activity,
-            Step::Countries(s) => &mut s.activity,
-            Step::Numbers(s) => &mut s.activity,
-            Step::Credential(s) => &mut s.activity,
-            Step::Token(s) => &mut s.activity,
-            Step::Finish(s) => &mut s.activity,
-            Step::Inspect(s) => &mut s.activity,
-        }
-    }
-
-    /// A text field has the keyboard, so letters type instead of acting as shortcuts.
-    pub fn text_focused(&self) -> bool {
-        match self {
-            Step::SignIn(s) => s.typing(),
-            Step::Connection(s) => s.form.is_some(),
-            Step::Profile(s) => s.form.is_some(),
-            Step::Countries(s) => s.filtering,
-            Step::Numbers(s) => s.text_focused(),
-            Step::Credential(s) => s.form.is_some(),
-            Step::Inspect(s) => s.text_focused(),
-            Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => false,
-        }
-    }
-
-    fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        match self {
-            Step::SignIn(s) => s.on_key(key, ctx),
-            Step::Connection(s) => s.on_key(key, ctx),
-            Step::Codecs(s) => s.on_key(key, ctx),
-            Step::Profile(s) => s.on_key(key, ctx),
-            Step::Countries(s) => s.on_key(key, ctx),
-            Step::Numbers(s) => s.on_key(key, ctx),
-            Step::Credential(s) => s.on_key(key, ctx),
-            Step::Token(s) => s.on_key(key, ctx),
-            Step::Finish(s) => s.on_key(key, ctx),
-            Step::Inspect(s) => s.on_key(key, ctx),
-        }
-    }
-
-    fn on_paste(&mut self, text: &str) {
-        match self {
-            Step::SignIn(s) => s.paste(text),
-            Step::Connection(s) => {
-                if let Some(form) = &mut s.form {
-                    form.focused_field_mut().paste(text);
-                }
-            }
-            Step::Profile(s) => {
-                if let Some(form) = &mut s.form {
-                    form.name.paste(text);
-                }
-            }
-            Step::Countries(s) => {
-                if s.filtering {
-                    s.filter.paste(text);
-                    s.cursor = 0;
-                }
-            }
-            Step::Numbers(s) => {
-                if let Some(field) = s.form.focused_text_mut().filter(|_| s.screen == NumbersScreen::Search) {
-                    field.paste(text);
-                }
-            }
-            Step::Credential(s) => {
-                if let Some(form) = &mut s.form {
-                    form.focused_field_mut().paste(text);
-                }
-            }
-            Step::Inspect(s) => {
-                if let Some(input) = &mut s.filter_input {
-                    input.paste(text);
-                }
-            }
-            Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => {}
-        }
-    }
-
-    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
-        match self {
-            Step::SignIn(s) => s.on_reply(reply, ctx),
-            Step::Connection(s) => s.on_reply(reply, ctx),
-            Step::Codecs(s) => s.on_reply(reply, ctx),
-            Step::Profile(s) => s.on_reply(reply, ctx),
-            Step::Countries(s) => s.on_reply(reply, ctx),
-            Step::Numbers(s) => s.on_reply(reply, ctx),
-            Step::Credential(s) => s.on_reply(reply),
-            Step::Token(s) => s.on_reply(reply, ctx),
-            Step::Finish(s) => s.on_reply(reply),
-            Step::Inspect(s) => s.on_reply(reply, ctx),
-        }
-    }
-
-    fn on_error(&mut self, error: ApiError) {
-        match self {
-            Step::Connection(s) => s.on_error(error),
-            Step::Profile(s) => s.on_error(error),
-            Step::Numbers(s) => {
-                s.on_error();
-                s.activity.fail(Problem::Api(error));
-            }
-            other => other.activity_mut().fail(Problem::Api(error)),
-        }
-    }
-
-    /// Called when Esc brings the user back to this screen: lists reload, since the
-    /// screens after it may have created something.
-    fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
-        match self {
-            Step::Connection(s) => s.reload(ctx),
-            Step::Profile(s) => s.reload(ctx),
-            Step::Credential(s) => s.reload(ctx),
-            _ => Vec::new(),
-        }
-    }
-
-    /// The keys this screen answers to, for the footer: (key, what it does).
-    pub fn hints(&self, can_go_back: bool) -> Vec<(&'static str, &'static str)> {
-        let mut hints = match self {
-            Step::SignIn(s) => s.hints(),
-            Step::Connection(s) => s.hints(),
-            Step::Codecs(_) => vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "save")],
-            Step::Profile(s) => s.hints(),
-            Step::Countries(s) => s.hints(),
-            Step::Numbers(s) => s.hints(),
-            Step::Credential(s) => s.hints(),
-            Step::Token(s) => s.hints(),
-            Step::Finish(_) => vec![("Enter", "quit"), ("d", "run the doctor")],
-            Step::Inspect(s) => s.hints(),
-        };
-        if self.activity().busy() {
-            // An order in flight cannot be cancelled (see State::on_key).
-            let ordering = matches!(self, Step::Numbers(s) if s.purchase_in_flight());
-            hints = if ordering { Vec::new() } else { vec![("Esc", "cancel")] };
-        } else if can_go_back && !hints.iter().any(|(key, _)| *key == "Esc") {
-            hints.push(("Esc", "back"));
-        }
-        if !self.text_focused() {
-            hints.push(("?", "help"));
-            hints.push(("q", "quit"));
-        } else {
-            hints.push(("Ctrl-C", "quit"));
-        }
-        hints
+        self.screen().activity()
     }
 }
 
-/// Moves a list cursor for the usual keys; returns whether the key was a movement.
-/// `len` counts every row, `page` is how far PageUp/PageDown jump.
-pub(crate) fn move_cursor(cursor: &mut usize, len: usize, key: &KeyEvent, letters: bool) -> bool {
+fn binds(bindings: &[Binding], action: Action) -> bool {
+    bindings.iter().any(|binding| binding.actions.contains(&action))
+}
+
+/// Moves a list cursor for a movement action; returns whether it was one. `len`
+/// counts every row; PageUp and PageDown jump ten.
+pub(crate) fn move_cursor(cursor: &mut usize, len: usize, action: Action) -> bool {
     let last = len.saturating_sub(1);
     let page = 10;
-    *cursor = match key.code {
-        KeyCode::Up => cursor.saturating_sub(1),
-        KeyCode::Char('k') if letters => cursor.saturating_sub(1),
-        KeyCode::Down => (*cursor + 1).min(last),
-        KeyCode::Char('j') if letters => (*cursor + 1).min(last),
-        KeyCode::PageUp => cursor.saturating_sub(page),
-        KeyCode::PageDown => (*cursor + page).min(last),
-        KeyCode::Home => 0,
-        KeyCode::End => last,
+    *cursor = match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (*cursor + 1).min(last),
+        Action::PageUp => cursor.saturating_sub(page),
+        Action::PageDown => (*cursor + page).min(last),
+        Action::Home => 0,
+        Action::End => last,
         _ => return false,
     };
     true

@@ -7,17 +7,18 @@
 //! order with that reference before creating one, so a retry after a timeout or a
 //! return to this step finds the first order instead of buying again.
 
-use super::pick::cycle;
+use super::form::{Fields, Form, FormEvent, fields};
+use super::keys::{Action, Binding, MOVE, MOVE_HELP};
+use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{
-    AvailableNumber, CredentialConnection, NUMBER_FEATURES, NUMBER_TYPES, NewNumberOrder, NumberOrder,
-    NumberSearch, OrderedNumberRequest, PhoneNumber,
+    ApiError, AvailableNumber, CredentialConnection, NUMBER_FEATURES, NUMBER_TYPES, NewNumberOrder,
+    NumberOrder, NumberSearch, OrderedNumberRequest, PhoneNumber,
 };
 use crate::countries;
 use crate::money::{format_cents, parse_cents};
 use crate::msg::{Reply, Request};
 use crate::state::credential::CredentialStep;
-use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -44,131 +45,98 @@ pub enum NumbersScreen {
     Done,
 }
 
-/// The search form's rows, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchField {
-    Country,
-    City,
-    AreaCode,
-    Contains,
-    Type,
-    Features,
-    Limit,
-}
-
-impl SearchField {
-    pub const ALL: [SearchField; 7] = [
-        SearchField::Country,
-        SearchField::City,
-        SearchField::AreaCode,
-        SearchField::Contains,
-        SearchField::Type,
-        SearchField::Features,
-        SearchField::Limit,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SearchField::Country => "Country (ISO code)",
-            SearchField::City => "City",
-            SearchField::AreaCode => "Area code",
-            SearchField::Contains => "Contains digits",
-            SearchField::Type => "Type",
-            SearchField::Features => "Features",
-            SearchField::Limit => "How many",
-        }
-    }
-
-    fn is_text(self) -> bool {
-        !matches!(self, SearchField::Type | SearchField::Features)
+fields! {
+    /// The search form's rows, in focus order.
+    pub enum SearchField {
+        Country = "Country (ISO code)" from "country_code";
+        City = "City" from "locality";
+        AreaCode = "Area code" from "national_destination_code";
+        Contains = "Contains digits" from "contains" | "phone_number";
+        Type = "Type" as choice;
+        Features = "Features" as choice;
+        Limit = "How many" from "limit";
     }
 }
 
 #[derive(Debug)]
 pub struct SearchForm {
-    pub country: TextField,
-    pub city: TextField,
-    pub area_code: TextField,
-    pub contains: TextField,
+    /// The text rows (and where the focus is, the choice rows included).
+    pub fields: Form<SearchField>,
     /// Index into [`NUMBER_TYPES`].
     pub number_type: usize,
     /// Which of [`NUMBER_FEATURES`] are required.
     pub features: [bool; NUMBER_FEATURES.len()],
     /// The highlighted feature while the features row has focus.
     pub feature_cursor: usize,
-    pub limit: TextField,
-    pub focus: SearchField,
 }
 
 impl SearchForm {
     fn new(country: &str) -> Self {
         let mut features = [false; NUMBER_FEATURES.len()];
         features[0] = true; // voice
-        Self {
-            country: TextField::new(country, 2),
-            city: TextField::new("", 64),
-            area_code: TextField::new("", 6),
-            contains: TextField::new("", 15),
-            number_type: 0,
-            features,
-            feature_cursor: 0,
-            limit: TextField::new(DEFAULT_LIMIT, 3),
-            focus: SearchField::Country,
-        }
+        let fields = Form::new(|field| match field {
+            SearchField::Country => TextField::new(country, 2),
+            SearchField::City => TextField::new("", 64),
+            SearchField::AreaCode => TextField::new("", 6),
+            SearchField::Contains => TextField::new("", 15),
+            SearchField::Limit => TextField::new(DEFAULT_LIMIT, 3),
+            SearchField::Type | SearchField::Features => TextField::new("", 0),
+        });
+        Self { fields, number_type: 0, features, feature_cursor: 0 }
     }
 
-    pub fn text(&self, field: SearchField) -> Option<&TextField> {
-        match field {
-            SearchField::Country => Some(&self.country),
-            SearchField::City => Some(&self.city),
-            SearchField::AreaCode => Some(&self.area_code),
-            SearchField::Contains => Some(&self.contains),
-            SearchField::Limit => Some(&self.limit),
-            SearchField::Type | SearchField::Features => None,
-        }
+    /// The focused row.
+    pub fn focus(&self) -> SearchField {
+        self.fields.focus
     }
 
-    pub(super) fn focused_text_mut(&mut self) -> Option<&mut TextField> {
-        match self.focus {
-            SearchField::Country => Some(&mut self.country),
-            SearchField::City => Some(&mut self.city),
-            SearchField::AreaCode => Some(&mut self.area_code),
-            SearchField::Contains => Some(&mut self.contains),
-            SearchField::Limit => Some(&mut self.limit),
-            SearchField::Type | SearchField::Features => None,
+    /// Left, Right and Space on the choice rows.
+    fn on_choice(&mut self, action: Action) {
+        let types = NUMBER_TYPES.len();
+        match (self.focus(), action) {
+            (SearchField::Type, Action::Right | Action::Toggle) => {
+                self.number_type = (self.number_type + 1) % types;
+            }
+            (SearchField::Type, Action::Left) => self.number_type = (self.number_type + types - 1) % types,
+            (SearchField::Features, Action::Left) => {
+                self.feature_cursor = self.feature_cursor.saturating_sub(1)
+            }
+            (SearchField::Features, Action::Right) => {
+                self.feature_cursor = (self.feature_cursor + 1).min(NUMBER_FEATURES.len() - 1);
+            }
+            (SearchField::Features, Action::Toggle) => {
+                let on = &mut self.features[self.feature_cursor];
+                *on = !*on;
+            }
+            _ => {}
         }
-    }
-
-    fn cycle_focus(&mut self, forward: bool) {
-        self.focus = cycle(&SearchField::ALL, self.focus, forward);
     }
 
     /// Checks the form and builds the search, or says what to fix.
     fn search(&self) -> Result<NumberSearch, (SearchField, String)> {
-        let country = self.country.value().trim().to_uppercase();
+        let fields = &self.fields;
+        let country = fields.value(SearchField::Country).to_uppercase();
         if countries::by_code(&country).is_none() {
             return Err((
                 SearchField::Country,
                 format!("“{country}” is not a country code; use two letters, e.g. US."),
             ));
         }
-        for (field, value) in
-            [(SearchField::AreaCode, &self.area_code), (SearchField::Contains, &self.contains)]
-        {
-            if !value.value().trim().chars().all(|c| c.is_ascii_digit()) {
+        for field in [SearchField::AreaCode, SearchField::Contains] {
+            if !fields.value(field).chars().all(|c| c.is_ascii_digit()) {
                 return Err((field, format!("{} takes digits only.", field.label())));
             }
         }
-        let limit = match self.limit.value().trim().parse::<u32>() {
+        let limit = match fields.value(SearchField::Limit).parse::<u32>() {
             Ok(n) if (1..=100).contains(&n) => n,
             _ => return Err((SearchField::Limit, "Ask for 1 to 100 numbers.".into())),
         };
         Ok(NumberSearch {
             country_code: country,
-            locality: self.city.value().trim().to_owned(),
+            locality: fields.value(SearchField::City).to_owned(),
             administrative_area: String::new(),
-            national_destination_code: self.area_code.value().trim().to_owned(),
-            contains: self.contains.value().trim().to_owned(),
+            national_destination_code: fields.value(SearchField::AreaCode).to_owned(),
+            contains: fields.value(SearchField::Contains).to_owned(),
             phone_number_type: NUMBER_TYPES[self.number_type].0.to_owned(),
             features: NUMBER_FEATURES
                 .iter()
@@ -222,10 +190,6 @@ impl NumbersStep {
             assigned: Vec::new(),
             activity: Activity::default(),
         }
-    }
-
-    pub fn text_focused(&self) -> bool {
-        self.screen == NumbersScreen::Search && self.form.focus.is_text()
     }
 
     pub fn in_cart(&self, number: &str) -> bool {
@@ -294,97 +258,43 @@ impl NumbersStep {
             || self.order.as_ref().is_some_and(|o| o.status == "pending")
     }
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        match self.screen {
-            NumbersScreen::Intro => match key.code {
-                KeyCode::Enter => {
-                    self.screen = NumbersScreen::Search;
-                    Transition::none()
-                }
-                KeyCode::Char('s') => skip(self, ctx),
-                KeyCode::Esc => Transition::Back,
-                _ => Transition::none(),
-            },
-            NumbersScreen::Search => self.on_search_key(key, ctx),
-            NumbersScreen::Results => self.on_results_key(key),
-            NumbersScreen::Cart => self.on_cart_key(key),
-            NumbersScreen::Confirm => self.on_confirm_key(key, ctx),
-            NumbersScreen::Ordering => match key.code {
-                // Polling stopped (limit reached or a failed check): check again.
-                KeyCode::Enter => self.check_order(ctx),
-                _ => Transition::none(),
-            },
-            NumbersScreen::Done => match key.code {
-                KeyCode::Enter => self.advance(ctx),
-                KeyCode::Esc => Transition::Back,
-                _ => Transition::none(),
-            },
-        }
-    }
-
-    fn on_search_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        let form = &mut self.form;
-        match key.code {
-            KeyCode::Esc => {
-                self.screen = NumbersScreen::Intro;
-                self.activity.problem = None;
-            }
-            KeyCode::Tab | KeyCode::Down => form.cycle_focus(true),
-            KeyCode::BackTab | KeyCode::Up => form.cycle_focus(false),
-            KeyCode::Enter => match form.search() {
-                Ok(search) => {
-                    return Transition::run(ctx.call(
-                        &mut self.activity,
-                        "Searching for available numbers",
-                        Request::SearchNumbers(search),
-                    ));
-                }
-                Err((field, message)) => {
-                    form.focus = field;
-                    self.activity.fail(Problem::Input(message));
-                }
-            },
-            KeyCode::Left | KeyCode::Right if form.focus == SearchField::Type => {
-                let len = NUMBER_TYPES.len();
-                form.number_type = if key.code == KeyCode::Right {
-                    (form.number_type + 1) % len
-                } else {
-                    (form.number_type + len - 1) % len
-                };
-            }
-            KeyCode::Char(' ') if form.focus == SearchField::Type => {
-                form.number_type = (form.number_type + 1) % NUMBER_TYPES.len();
-            }
-            KeyCode::Left if form.focus == SearchField::Features => {
-                form.feature_cursor = form.feature_cursor.saturating_sub(1);
-            }
-            KeyCode::Right if form.focus == SearchField::Features => {
-                form.feature_cursor = (form.feature_cursor + 1).min(NUMBER_FEATURES.len() - 1);
-            }
-            KeyCode::Char(' ') if form.focus == SearchField::Features => {
-                let on = &mut form.features[form.feature_cursor];
-                *on = !*on;
-            }
-            KeyCode::Char('s') if !form.focus.is_text() => return skip(self, ctx),
-            _ => {
-                if let Some(field) = form.focused_text_mut()
-                    && field.on_key(key)
-                {
+    fn on_search_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        match action {
+            Action::Left | Action::Right | Action::Toggle => self.form.on_choice(action),
+            Action::Skip => return skip(self, ctx),
+            _ => match self.form.fields.on_action(action) {
+                FormEvent::Cancel => {
+                    self.screen = NumbersScreen::Intro;
                     self.activity.problem = None;
                 }
-            }
+                FormEvent::Submit => match self.form.search() {
+                    Ok(search) => {
+                        self.form.fields.invalid = None;
+                        return Transition::run(ctx.call(
+                            &mut self.activity,
+                            "Searching for available numbers",
+                            Request::SearchNumbers(search),
+                        ));
+                    }
+                    Err((field, message)) => {
+                        self.form.fields.reject(field);
+                        self.activity.fail(Problem::Input(message));
+                    }
+                },
+                FormEvent::Changed(_) | FormEvent::Nothing => {}
+            },
         }
         Transition::none()
     }
 
-    fn on_results_key(&mut self, key: KeyEvent) -> Transition {
-        if move_cursor(&mut self.cursor, self.results.len(), &key, true) {
+    fn on_results_action(&mut self, action: Action) -> Transition {
+        if move_cursor(&mut self.cursor, self.results.len(), action) {
             return Transition::none();
         }
-        match key.code {
-            KeyCode::Esc => self.screen = NumbersScreen::Search,
-            KeyCode::Char(' ') => self.toggle_highlighted(),
-            KeyCode::Enter | KeyCode::Char('c') => {
+        match action {
+            Action::Back => self.screen = NumbersScreen::Search,
+            Action::Toggle => self.toggle_highlighted(),
+            Action::Submit => {
                 if self.cart.is_empty() {
                     self.toggle_highlighted();
                 }
@@ -407,13 +317,13 @@ impl NumbersStep {
         }
     }
 
-    fn on_cart_key(&mut self, key: KeyEvent) -> Transition {
-        if move_cursor(&mut self.cart_cursor, self.cart.len(), &key, true) {
+    fn on_cart_action(&mut self, action: Action) -> Transition {
+        if move_cursor(&mut self.cart_cursor, self.cart.len(), action) {
             return Transition::none();
         }
-        match key.code {
-            KeyCode::Esc => self.screen = NumbersScreen::Results,
-            KeyCode::Char(' ') | KeyCode::Delete | KeyCode::Backspace => {
+        match action {
+            Action::Back => self.screen = NumbersScreen::Results,
+            Action::Toggle | Action::Remove => {
                 if self.cart_cursor < self.cart.len() {
                     self.cart.remove(self.cart_cursor);
                     self.cart_cursor = self.cart_cursor.min(self.cart.len().saturating_sub(1));
@@ -422,7 +332,7 @@ impl NumbersStep {
                     self.screen = NumbersScreen::Results;
                 }
             }
-            KeyCode::Enter if !self.cart.is_empty() => {
+            Action::Submit if !self.cart.is_empty() => {
                 self.activity.problem = None;
                 self.screen = NumbersScreen::Confirm;
             }
@@ -432,8 +342,8 @@ impl NumbersStep {
     }
 
     /// Only `y` buys; any other key declines and goes back to the cart.
-    fn on_confirm_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+    fn on_confirm_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if action == Action::Yes {
             let body = NewNumberOrder {
                 phone_numbers: self
                     .cart
@@ -494,7 +404,146 @@ impl NumbersStep {
         }
     }
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+    fn advance(&mut self, ctx: &mut Ctx) -> Transition {
+        ctx.setup.numbers_step_done = true;
+        let mut next = CredentialStep::new(self.connection.clone());
+        let cmds = next.reload(ctx);
+        Transition::next(Step::Credential(next), cmds)
+    }
+}
+
+const CART_REMOVE: &[Action] = &[Action::Toggle, Action::Remove];
+const DECLINE: &[Action] = &[Action::No, Action::Back, Action::AnyOther];
+const ARROWS: &[Action] = &[Action::Left, Action::Right];
+const TYPE_CHOICE: &[Action] = &[Action::Left, Action::Right, Action::Toggle];
+
+impl Screen for NumbersStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        match self.screen {
+            NumbersScreen::Intro => "Numbers",
+            NumbersScreen::Search => "Numbers: search",
+            NumbersScreen::Results => "Numbers: results",
+            NumbersScreen::Cart => "Numbers: cart",
+            NumbersScreen::Confirm => "Numbers: confirm the purchase",
+            NumbersScreen::Ordering => "Numbers: the order",
+            NumbersScreen::Done => "Numbers: bought",
+        }
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        let skip = Binding::new(&[Action::Skip], "skip", "Skip this step: no number is bought.");
+        match self.screen {
+            NumbersScreen::Intro => {
+                vec![Binding::new(&[Action::Submit], "search numbers", "Search for numbers to buy."), skip]
+            }
+            NumbersScreen::Search => {
+                let mut bindings = Form::<SearchField>::bindings(
+                    ("search", "Search for available numbers matching the form."),
+                    ("back", "Back to the introduction of this step."),
+                );
+                match self.form.focus() {
+                    SearchField::Type => {
+                        bindings.push(Binding::new(
+                            TYPE_CHOICE,
+                            "type",
+                            "Choose the kind of number (also Space).",
+                        ));
+                        bindings.push(skip);
+                    }
+                    SearchField::Features => {
+                        bindings.push(Binding::new(ARROWS, "move", "Move among the features."));
+                        bindings.push(Binding::new(
+                            &[Action::Toggle],
+                            "toggle",
+                            "Require the highlighted feature, or not.",
+                        ));
+                        bindings.push(skip);
+                    }
+                    _ => {}
+                }
+                bindings
+            }
+            NumbersScreen::Results => Binding::movement(self.results.len(), MOVE, MOVE_HELP)
+                .into_iter()
+                .chain([
+                    Binding::new(
+                        &[Action::Toggle],
+                        "add/remove",
+                        "Put the highlighted number in the cart, or take it out.",
+                    ),
+                    Binding::new(
+                        &[Action::Submit],
+                        "cart",
+                        "Review the cart (an empty cart gets the highlighted number first).",
+                    ),
+                    Binding::new(&[Action::Back], "search", "Back to the search form."),
+                ])
+                .collect(),
+            NumbersScreen::Cart => Binding::movement(self.cart.len(), MOVE, MOVE_HELP)
+                .into_iter()
+                .chain([
+                    Binding::new(
+                        &[Action::Submit],
+                        "buy…",
+                        "See the total and confirm; nothing is bought before y.",
+                    ),
+                    Binding::new(
+                        CART_REMOVE,
+                        "remove",
+                        "Take the highlighted number out of the cart (also Delete).",
+                    ),
+                    Binding::new(&[Action::Back], "results", "Back to the search results."),
+                ])
+                .collect(),
+            NumbersScreen::Confirm => vec![
+                Binding::new(&[Action::Yes], "buy", "Buy the numbers in the cart for the total shown."),
+                Binding::new(
+                    DECLINE,
+                    "don't buy",
+                    "Buy nothing and go back to the cart (Esc or any other key too).",
+                ),
+            ],
+            NumbersScreen::Ordering => {
+                vec![Binding::new(&[Action::Submit], "check again", "Ask Telnyx again how the order stands.")]
+            }
+            NumbersScreen::Done => {
+                vec![Binding::new(&[Action::Submit], "continue", "Go on to the telephony credential.")]
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        match self.screen {
+            NumbersScreen::Intro => match action {
+                Action::Submit => {
+                    self.screen = NumbersScreen::Search;
+                    Transition::none()
+                }
+                Action::Skip => skip(self, ctx),
+                _ => Transition::none(),
+            },
+            NumbersScreen::Search => self.on_search_action(action, ctx),
+            NumbersScreen::Results => self.on_results_action(action),
+            NumbersScreen::Cart => self.on_cart_action(action),
+            NumbersScreen::Confirm => self.on_confirm_action(action, ctx),
+            // Polling stopped (limit reached or a failed check): check again.
+            NumbersScreen::Ordering if action == Action::Submit => self.check_order(ctx),
+            NumbersScreen::Done if action == Action::Submit => self.advance(ctx),
+            NumbersScreen::Ordering | NumbersScreen::Done => Transition::none(),
+        }
+    }
+
+    fn input(&self) -> Option<&dyn Input> {
+        (self.screen == NumbersScreen::Search).then_some(&self.form.fields as &dyn Input)
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        (self.screen == NumbersScreen::Search).then_some(&mut self.form.fields as &mut dyn Input)
+    }
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::NumbersFound(numbers) => {
                 self.results = numbers;
@@ -526,52 +575,20 @@ impl NumbersStep {
     }
 
     /// A failed check while ordering leaves the screen on the order, where Enter checks
-    /// again; the generic handling shows the error.
-    pub(super) fn on_error(&mut self) {
+    /// again.
+    fn on_error(&mut self, error: ApiError) {
         if self.order.is_some() && self.screen == NumbersScreen::Ordering && self.assigned.is_empty() {
             self.polls = self.polls.max(1);
         }
+        if self.screen == NumbersScreen::Search {
+            self.form.fields.blame(&error);
+        }
+        self.activity.fail(Problem::Api(error));
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) -> Transition {
-        ctx.setup.numbers_step_done = true;
-        let mut next = CredentialStep::new(self.connection.clone());
-        let cmds = next.reload(ctx);
-        Transition::next(Step::Credential(next), cmds)
-    }
-
-    /// What retries a failed request here, where it is not Enter.
-    pub fn retry_hint(&self) -> Option<&'static str> {
+    fn retry_hint(&self) -> Option<&'static str> {
         (self.screen == NumbersScreen::Confirm)
             .then_some("Press y to try again: the order is looked up first, so nothing is bought twice.")
-    }
-
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        match self.screen {
-            NumbersScreen::Intro => vec![("Enter", "search numbers"), ("s", "skip")],
-            NumbersScreen::Search => match self.form.focus {
-                SearchField::Type => {
-                    vec![("Enter", "search"), ("←→", "type"), ("Tab", "next"), ("s", "skip")]
-                }
-                SearchField::Features => {
-                    vec![
-                        ("Enter", "search"),
-                        ("←→", "move"),
-                        ("Space", "toggle"),
-                        ("Tab", "next"),
-                        ("s", "skip"),
-                    ]
-                }
-                _ => vec![("Enter", "search"), ("Tab", "next field"), ("Esc", "back")],
-            },
-            NumbersScreen::Results => {
-                vec![("↑↓", "move"), ("Space", "add/remove"), ("Enter", "cart"), ("Esc", "search")]
-            }
-            NumbersScreen::Cart => vec![("Enter", "buy…"), ("Space", "remove"), ("Esc", "results")],
-            NumbersScreen::Confirm => vec![("y", "buy"), ("n", "don't buy"), ("Esc", "cart")],
-            NumbersScreen::Ordering => vec![("Enter", "check again")],
-            NumbersScreen::Done => vec![("Enter", "continue")],
-        }
     }
 }
 

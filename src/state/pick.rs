@@ -1,9 +1,9 @@
 //! The list the connection, profile and credential screens share: loaded from the API,
 //! with "Create new" as its first row.
 
+use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::move_cursor;
 use crate::api::Page;
-use crossterm::event::{KeyCode, KeyEvent};
 
 #[derive(Debug)]
 pub struct PickList<T> {
@@ -21,7 +21,6 @@ pub enum Pick {
     Create,
     /// The item at this index of `items`.
     Item(usize),
-    Back,
     /// Loading failed and Enter asks again.
     Reload,
     Nothing,
@@ -41,22 +40,20 @@ impl<T> PickList<T> {
         (items.len() as u64 >= self.total).then(|| items.iter().map(|item| id(item).clone()).collect())
     }
 
-    pub fn on_key(&mut self, key: &KeyEvent) -> Pick {
+    pub fn on_action(&mut self, action: Action) -> Pick {
         let Some(items) = &self.items else {
-            return match key.code {
-                KeyCode::Enter => Pick::Reload,
-                KeyCode::Esc => Pick::Back,
+            return match action {
+                Action::Submit => Pick::Reload,
                 _ => Pick::Nothing,
             };
         };
-        if move_cursor(&mut self.cursor, items.len() + 1, key, true) {
+        if move_cursor(&mut self.cursor, items.len() + 1, action) {
             return Pick::Nothing;
         }
-        match key.code {
-            KeyCode::Esc => Pick::Back,
-            KeyCode::Char('n') => Pick::Create,
-            KeyCode::Enter if self.cursor == 0 => Pick::Create,
-            KeyCode::Enter => Pick::Item(self.cursor - 1),
+        match action {
+            Action::New => Pick::Create,
+            Action::Submit if self.cursor == 0 => Pick::Create,
+            Action::Submit => Pick::Item(self.cursor - 1),
             _ => Pick::Nothing,
         }
     }
@@ -82,19 +79,18 @@ impl<T> PickList<T> {
         self.items.is_some()
     }
 
-    /// The footer's keys for the list.
-    pub fn hints(&self, choose: &'static str) -> Vec<(&'static str, &'static str)> {
+    /// The list's keys: `choose` is what Enter does to an item ("use", "choose").
+    pub fn bindings(&self, choose: &'static str, choose_help: &'static str) -> Vec<Binding> {
         if self.is_loaded() {
-            vec![("↑↓", "move"), ("Enter", choose), ("n", "new")]
+            let rows = self.items.as_ref().map_or(0, Vec::len) + 1;
+            let mut bindings: Vec<Binding> = Binding::movement(rows, MOVE, MOVE_HELP).into_iter().collect();
+            bindings.extend([
+                Binding::new(&[Action::Submit], choose, choose_help),
+                Binding::new(&[Action::New], "new", "Create a new one (also Enter on the first row)."),
+            ]);
+            bindings
         } else {
-            vec![("Enter", "retry")]
+            vec![Binding::new(&[Action::Submit], "retry", "Load the list again.")]
         }
     }
-}
-
-/// The field after (or before) `current` in `all`, wrapping around: Tab in forms.
-pub fn cycle<T: Copy + PartialEq>(all: &[T], current: T, forward: bool) -> T {
-    let index = all.iter().position(|f| *f == current).unwrap_or(0);
-    let len = all.len();
-    all[if forward { (index + 1) % len } else { (index + len - 1) % len }]
 }

@@ -2,7 +2,10 @@
 //! (`outbound.outbound_voice_profile_id`). Creating and attaching are two requests; a
 //! created profile joins the list at once, so a failed attach retries only the attach.
 
+use super::form::{CLOSE_FORM, Form, FormEvent, fields};
+use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
+use super::screen::{Screen, activity_field, form_input};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{
     ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate,
@@ -10,7 +13,6 @@ use crate::api::{
 };
 use crate::msg::{Cmd, Reply, Request};
 use crate::state::countries::CountriesStep;
-use crossterm::event::{KeyCode, KeyEvent};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 const MAX_NAME_CHARS: usize = 255;
@@ -20,15 +22,17 @@ pub struct ProfileStep {
     /// The connection to attach (from step 2, with step 3's codecs).
     pub connection: CredentialConnection,
     pub list: PickList<OutboundVoiceProfile>,
-    pub form: Option<ProfileForm>,
+    pub form: Option<Form<ProfileField>>,
     /// The profile being attached while the attach request runs.
     pub attaching: Option<OutboundVoiceProfile>,
     pub activity: Activity,
 }
 
-#[derive(Debug)]
-pub struct ProfileForm {
-    pub name: TextField,
+fields! {
+    /// The create form's one field.
+    pub enum ProfileField {
+        Name = "Profile name" from "name";
+    }
 }
 
 impl ProfileStep {
@@ -52,52 +56,38 @@ impl ProfileStep {
         vec![ctx.call(&mut self.activity, "Loading your outbound voice profiles", Request::ListProfiles)]
     }
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        if let Some(form) = &mut self.form {
-            return match key.code {
-                KeyCode::Esc => {
-                    self.form = None;
-                    self.activity.problem = None;
-                    Transition::none()
+    fn on_form_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        let Some(form) = &mut self.form else { return Transition::none() };
+        match form.on_action(action) {
+            FormEvent::Cancel => {
+                self.form = None;
+                self.activity.problem = None;
+            }
+            FormEvent::Submit => {
+                let name = form.value(ProfileField::Name).to_owned();
+                if name.chars().count() < 3 {
+                    form.reject(ProfileField::Name);
+                    self.activity
+                        .fail(Problem::Input("The profile name needs at least 3 characters.".into()));
+                    return Transition::none();
                 }
-                KeyCode::Enter => {
-                    let name = form.name.value().trim().to_owned();
-                    if name.chars().count() < 3 {
-                        self.activity
-                            .fail(Problem::Input("The profile name needs at least 3 characters.".into()));
-                        return Transition::none();
-                    }
-                    Transition::run(ctx.call(
-                        &mut self.activity,
-                        "Creating the outbound voice profile",
-                        Request::CreateProfile {
-                            body: NewOutboundVoiceProfile::named(name),
-                            known: self.list.all_ids(|p| &p.id),
-                        },
-                    ))
-                }
-                _ => {
-                    if form.name.on_key(key) {
-                        self.activity.problem = None;
-                    }
-                    Transition::none()
-                }
-            };
+                form.invalid = None;
+                return Transition::run(ctx.call(
+                    &mut self.activity,
+                    "Creating the outbound voice profile",
+                    Request::CreateProfile {
+                        body: NewOutboundVoiceProfile::named(name),
+                        known: self.list.all_ids(|p| &p.id),
+                    },
+                ));
+            }
+            FormEvent::Changed(_) | FormEvent::Nothing => {}
         }
-        match self.list.on_key(&key) {
-            Pick::Create => self.open_form(),
-            Pick::Item(index) => match self.list.get(index).cloned() {
-                Some(profile) => self.attach(profile, ctx),
-                None => Transition::none(),
-            },
-            Pick::Back => Transition::Back,
-            Pick::Reload => Transition::Stay(self.reload(ctx)),
-            Pick::Nothing => Transition::none(),
-        }
+        Transition::none()
     }
 
     fn open_form(&mut self) -> Transition {
-        self.form = Some(ProfileForm { name: TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS) });
+        self.form = Some(Form::new(|_| TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS)));
         self.activity.problem = None;
         Transition::none()
     }
@@ -116,8 +106,43 @@ impl ProfileStep {
         self.attaching = Some(profile);
         Transition::run(ctx.call(&mut self.activity, what, request))
     }
+}
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+impl Screen for ProfileStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        if self.form.is_some() { "Voice profile: a new profile" } else { "Voice profile" }
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        match &self.form {
+            Some(_) => Form::<ProfileField>::bindings(
+                ("create", "Create the profile and attach the connection to it."),
+                CLOSE_FORM,
+            ),
+            None => self.list.bindings("use", "Attach the connection to the highlighted profile."),
+        }
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if self.form.is_some() {
+            return self.on_form_action(action, ctx);
+        }
+        match self.list.on_action(action) {
+            Pick::Create => self.open_form(),
+            Pick::Item(index) => match self.list.get(index).cloned() {
+                Some(profile) => self.attach(profile, ctx),
+                None => Transition::none(),
+            },
+            Pick::Reload => Transition::Stay(self.reload(ctx)),
+            Pick::Nothing => Transition::none(),
+        }
+    }
+
+    form_input!(form);
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfilesListed(page) => {
                 // Highlight the profile already attached: Enter then keeps it.
@@ -143,16 +168,16 @@ impl ProfileStep {
         }
     }
 
-    pub(super) fn on_error(&mut self, error: ApiError) {
+    fn on_error(&mut self, error: ApiError) {
         self.attaching = None;
+        if let Some(form) = &mut self.form {
+            form.blame(&error);
+        }
         self.activity.fail(Problem::Api(error));
     }
 
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        match &self.form {
-            Some(_) => vec![("Enter", "create"), ("Esc", "cancel")],
-            None => self.list.hints("use"),
-        }
+    fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        self.reload(ctx)
     }
 }
 

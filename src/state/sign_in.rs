@@ -5,12 +5,13 @@
 //! ([`Cmd::SaveKey`]); the outcome comes back as `Msg::KeySaved` and is kept in
 //! [`super::Setup::key_saved`], so the next screen can say where the key went.
 
+use super::keys::{Action, Binding};
+use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, Transition};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
 use crate::state::{InspectorStep, Mode};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
@@ -42,7 +43,7 @@ pub enum SignInFocus {
 pub struct SignInStep {
     pub key: super::TextField,
     pub source: KeySource,
-    /// The key is shown in clear (Ctrl-R).
+    /// The key is shown in clear.
     pub reveal: bool,
     /// "Remember this key": ticked or not, or `None` where it is not offered
     /// (`--demo`, whose key opens only the embedded sandbox).
@@ -75,55 +76,14 @@ impl SignInStep {
         self.focus = SignInFocus::Key;
     }
 
-    /// The key field has the keyboard (rather than the checkbox).
-    pub fn typing(&self) -> bool {
-        self.focus == SignInFocus::Key
-    }
-
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        match key.code {
-            KeyCode::Char('r') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.reveal = !self.reveal;
-                Transition::none()
-            }
-            KeyCode::Enter => self.submit(ctx),
-            // Two places to be, so Tab and Shift-Tab both go to the other one.
-            KeyCode::Tab | KeyCode::BackTab => {
-                if self.remember.is_some() {
-                    self.focus = match self.focus {
-                        SignInFocus::Key => SignInFocus::Remember,
-                        SignInFocus::Remember => SignInFocus::Key,
-                    };
-                }
-                Transition::none()
-            }
-            KeyCode::Char(' ') if self.focus == SignInFocus::Remember => {
-                if let Some(ticked) = &mut self.remember {
-                    *ticked = !*ticked;
-                }
-                Transition::none()
-            }
-            _ if self.focus == SignInFocus::Key => {
-                if self.key.on_key(key) {
-                    self.key_edited();
-                }
-                Transition::none()
-            }
-            // Other keys on the checkbox would type into a field that is not focused.
-            _ => Transition::none(),
+    /// Two places to be, so Tab and Shift-Tab both go to the other one.
+    fn switch_focus(&mut self) {
+        if self.remember.is_some() {
+            self.focus = match self.focus {
+                SignInFocus::Key => SignInFocus::Remember,
+                SignInFocus::Remember => SignInFocus::Key,
+            };
         }
-    }
-
-    /// Pasted text goes into the key field, wherever the focus is.
-    pub(super) fn paste(&mut self, text: &str) {
-        self.key.paste(text);
-        self.key_edited();
-    }
-
-    /// The key is now the user's own, whatever filled the field before.
-    fn key_edited(&mut self) {
-        self.source = KeySource::Typed;
-        self.activity.problem = None;
     }
 
     /// The key as it is sent: keys are often pasted with a stray space or newline.
@@ -150,8 +110,81 @@ impl SignInStep {
             Request::SignIn { key: Secret::new(key) },
         ))
     }
+}
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+const TAB: &[Action] = &[Action::NextField, Action::PrevField];
+
+impl Screen for SignInStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        "Sign in"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        let mut bindings = vec![Binding::new(
+            &[Action::Submit],
+            "sign in",
+            "Check the key with Telnyx and go on if it is accepted.",
+        )];
+        match (self.focus, self.remember) {
+            (SignInFocus::Remember, Some(ticked)) => {
+                bindings.push(Binding::new(
+                    &[Action::Toggle],
+                    if ticked { "untick" } else { "tick" },
+                    "Tick or untick \"Remember this key\" (saved only once Telnyx accepts it).",
+                ));
+                bindings.push(Binding::new(TAB, "key field", "Back to the key field."));
+            }
+            (_, Some(_)) => {
+                bindings.push(Binding::new(TAB, "remember option", "Move to the \"Remember this key\" box."));
+            }
+            (_, None) => {}
+        }
+        bindings.push(Binding::new(
+            &[Action::Reveal],
+            if self.reveal { "hide" } else { "reveal" },
+            "Show or hide the key as typed.",
+        ));
+        bindings
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        match action {
+            Action::Reveal => self.reveal = !self.reveal,
+            Action::Submit => return self.submit(ctx),
+            Action::NextField | Action::PrevField => self.switch_focus(),
+            Action::Toggle => {
+                if let Some(ticked) = &mut self.remember {
+                    *ticked = !*ticked;
+                }
+            }
+            _ => {}
+        }
+        Transition::none()
+    }
+
+    fn input(&self) -> Option<&dyn Input> {
+        (self.focus == SignInFocus::Key).then_some(&self.key as &dyn Input)
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        (self.focus == SignInFocus::Key).then_some(&mut self.key as &mut dyn Input)
+    }
+
+    /// The key is now the user's own, whatever filled the field before.
+    fn edited(&mut self) {
+        self.source = KeySource::Typed;
+        self.activity.problem = None;
+    }
+
+    /// Pasted text goes into the key field, wherever the focus is.
+    fn on_paste(&mut self, text: &str) {
+        self.key.paste(text);
+        self.edited();
+    }
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::KeyAccepted(balance) => {
                 ctx.setup.balance = Some(balance);
@@ -172,19 +205,5 @@ impl SignInStep {
             }
             _ => Transition::none(),
         }
-    }
-
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut hints = vec![("Enter", "sign in")];
-        match (self.focus, self.remember) {
-            (SignInFocus::Remember, Some(ticked)) => {
-                hints.push(("Space", if ticked { "untick" } else { "tick" }));
-                hints.push(("Tab", "key field"));
-            }
-            (_, Some(_)) => hints.push(("Tab", "remember option")),
-            (_, None) => {}
-        }
-        hints.push(("Ctrl-R", if self.reveal { "hide" } else { "reveal" }));
-        hints
     }
 }

@@ -2,13 +2,14 @@
 //! `g` generates a fresh one, `y` copies it, `r` reveals it; the expiry comes from the
 //! token's own `exp` claim.
 
+use super::keys::{Action, Binding};
+use super::screen::{Screen, activity_field};
 use super::{Activity, Ctx, Step, Transition};
 use crate::api::TelephonyCredential;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::finish::FinishStep;
-use crossterm::event::{KeyCode, KeyEvent};
 
 /// A login token and when it expires.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,22 +55,57 @@ impl TokenStep {
         let request = Request::CreateToken { credential_id: self.credential.id.clone() };
         vec![ctx.call(&mut self.activity, "Generating a login token", request)]
     }
+}
 
-    pub(super) fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Transition {
-        match (key.code, &self.token) {
-            (KeyCode::Enter, None) | (KeyCode::Char('g'), _) => Transition::Stay(self.generate(ctx)),
-            (KeyCode::Enter, Some(_)) => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
-            (KeyCode::Char('y'), Some(token)) => Transition::run(Cmd::Copy(token.jwt.clone())),
-            (KeyCode::Char('r'), Some(_)) => {
+const GENERATE: &[Action] = &[Action::Submit, Action::Generate];
+
+impl Screen for TokenStep {
+    activity_field!();
+
+    fn title(&self) -> &'static str {
+        "Token"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        match self.token {
+            None => {
+                vec![Binding::new(GENERATE, "generate", "Generate a login token (a JWT valid for 24 hours).")]
+            }
+            Some(_) => vec![
+                Binding::new(
+                    &[Action::Copy],
+                    "copy",
+                    "Copy the token to the clipboard (no need to reveal it).",
+                ),
+                Binding::new(
+                    &[Action::Reveal],
+                    if self.reveal { "hide" } else { "reveal" },
+                    "Show or hide the token.",
+                ),
+                Binding::new(
+                    &[Action::Generate],
+                    "new token",
+                    "Generate a fresh token; the old one stays valid until it expires.",
+                ),
+                Binding::new(&[Action::Submit], "summary", "Go on to the summary of the setup."),
+            ],
+        }
+    }
+
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        match (action, &self.token) {
+            (Action::Submit, None) | (Action::Generate, _) => Transition::Stay(self.generate(ctx)),
+            (Action::Submit, Some(_)) => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
+            (Action::Copy, Some(token)) => Transition::run(Cmd::Copy(token.jwt.clone())),
+            (Action::Reveal, Some(_)) => {
                 self.reveal = !self.reveal;
                 Transition::none()
             }
-            (KeyCode::Esc, _) => Transition::Back,
             _ => Transition::none(),
         }
     }
 
-    pub(super) fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         if let Reply::TokenCreated(jwt) = reply {
             let token = LoginToken::new(jwt);
             ctx.setup.token = Some(token.clone());
@@ -77,17 +113,5 @@ impl TokenStep {
             self.copied = None;
         }
         Transition::none()
-    }
-
-    pub(super) fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        match self.token {
-            None => vec![("Enter", "generate")],
-            Some(_) => vec![
-                ("y", "copy"),
-                ("r", if self.reveal { "hide" } else { "reveal" }),
-                ("g", "new token"),
-                ("Enter", "summary"),
-            ],
-        }
     }
 }

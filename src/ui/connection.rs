@@ -1,8 +1,10 @@
 //! Step 2's screen: the connection list with "Create new" first, or the create form.
 
+use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::{CHECKED, Theme};
-use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
-use crate::state::{ConnectionForm, ConnectionStep, FormField};
+use super::widgets::{fact, paragraph, pick_list, rows, truncate};
+use crate::state::form::Form;
+use crate::state::{ConnectionStep, FormField};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -10,7 +12,7 @@ use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep) {
     if let Some(form) = &step.form {
-        draw_form(frame, area, theme, form, step.activity.busy());
+        draw_form(frame, area, theme, step, form);
         return;
     }
     let [intro, list] = rows(area, [2, 0]);
@@ -45,29 +47,20 @@ fn inactive(active: bool) -> &'static str {
     if active { "" } else { ", inactive" }
 }
 
-fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, form: &ConnectionForm, busy: bool) {
-    let [intro, name, user, password, notes] = rows(area, [2, 3, 3, 3, 0]);
+fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep, form: &Form<FormField>) {
+    let view = FormView {
+        active: !step.activity.busy(),
+        masked: &|field| field == FormField::Password && !step.reveal,
+        ..FormView::new(form, theme, Layout::Bordered)
+    };
+    let [intro, fields, notes] = rows(area, [2, view.height(), 0]);
     frame.render_widget(
         paragraph(Line::raw(
             "New credential connection. The user name and password were generated; edit them if you like.",
         )),
         intro,
     );
-    for (field, field_area) in FormField::ALL.into_iter().zip([name, user, password]) {
-        let shown = if field == FormField::Password && !form.reveal { Shown::Masked } else { Shown::Clear };
-        text_field(
-            frame,
-            field_area,
-            theme,
-            form.field(field),
-            Look {
-                label: field.label(),
-                shown,
-                focused: form.focus == field && !busy,
-                invalid: form.invalid == Some(field),
-            },
-        );
-    }
+    draw_with_cursor(frame, fields, &view);
     frame.render_widget(
         paragraph(vec![
             fact(
@@ -82,15 +75,4 @@ fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, form: &ConnectionForm
         ]),
         notes,
     );
-}
-
-/// Cuts `text` to `max` characters, marking the cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }

@@ -1,7 +1,8 @@
 //! Step 5's screen: the searchable country list with checkboxes.
 
+use super::form::{FieldView, draw_with_cursor};
 use super::theme::{CHECKED, Theme, UNCHECKED};
-use super::widgets::{Look, Shown, check_style, fact, paragraph, rows, select_list, text_field};
+use super::widgets::{check_style, fact, paragraph, rows, select_list};
 use crate::state::CountriesStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,12 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
         ]),
         intro,
     );
-    text_field(
+    draw_with_cursor(
         frame,
         search,
-        theme,
-        &step.filter,
-        Look { label: "Search (/)", shown: Shown::Clear, focused: step.filtering, invalid: false },
+        &FieldView::new(&step.filter, "Search (/)", theme).focused(step.filtering),
     );
     let visible = step.visible();
     if visible.is_empty() {

@@ -1,10 +1,10 @@
 //! Step 7's screens: the connection's credentials with "Create new" first, the create
 //! form, and the chosen credential's SIP details.
 
-use super::connection::truncate;
+use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::Theme;
-use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
-use crate::state::{CredentialField, CredentialStep, SIP_DOMAIN};
+use super::widgets::{fact, paragraph, pick_list, rows, truncate};
+use crate::state::{CredentialStep, SIP_DOMAIN};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,16 +19,8 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep)
         intro,
     );
     if let Some(form) = &step.form {
-        let [name, tag, expires] = rows(rest, [3, 3, 3]);
-        for (field, field_area) in CredentialField::ALL.into_iter().zip([name, tag, expires]) {
-            let look = Look {
-                label: field.label(),
-                shown: Shown::Clear,
-                focused: form.focus == field && !step.activity.busy(),
-                invalid: false,
-            };
-            text_field(frame, field_area, theme, form.field(field), look);
-        }
+        let view = FormView { active: !step.activity.busy(), ..FormView::new(form, theme, Layout::Bordered) };
+        draw_with_cursor(frame, rest, &view);
         return;
     }
     if let Some(credential) = &step.chosen {

@@ -7,6 +7,7 @@ mod connection;
 mod countries;
 mod credential;
 mod finish;
+mod form;
 mod inspector;
 mod numbers;
 mod profile;
@@ -15,6 +16,7 @@ pub mod theme;
 mod token;
 mod widgets;
 
+use crate::api::ApiError;
 use crate::state::{Mode, Problem, STEP_TITLES, State, Step};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -202,20 +204,32 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
             if let Some(url) = error.errors().iter().find_map(|e| e.meta.as_ref()?.url.as_deref()) {
                 lines.push(Line::styled(format!("  More: {url}"), theme.dim()));
             }
-            let hint = match &state.step {
-                Step::Numbers(step) => step.retry_hint(),
-                _ => None,
+            let hint = match state.step.screen().retry_hint() {
+                Some(hint) => hint.to_owned(),
+                None => next_step(error),
             };
-            lines.push(Line::styled(format!("  {}", hint.unwrap_or(error.hint())), theme.dim()));
+            lines.push(Line::styled(format!("  {hint}"), theme.dim()));
             lines
         }
+    }
+}
+
+/// What to do after a failed request: the API's advice and the key that acts on it.
+fn next_step(error: &ApiError) -> String {
+    match (error, error.advice()) {
+        (ApiError::Forbidden(_), Some(advice)) => format!("{advice}."),
+        (ApiError::NotFound(_), Some(advice)) => format!("{advice}; press Esc to go back and pick again."),
+        (ApiError::Unauthorized(_), Some(advice)) => format!("{advice}, then press Enter to sign in again."),
+        (ApiError::Invalid { .. }, _) => "Correct the highlighted input and press Enter to retry.".to_owned(),
+        (_, Some(advice)) => format!("{advice}, then press Enter to try again."),
+        (_, None) => "Press Enter to try again.".to_owned(),
     }
 }
 
 /// The key hints of the current screen.
 fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (key, action) in state.step.hints(state.can_go_back()) {
+    for (key, action) in state.hints() {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {action}  ")));
     }
@@ -231,12 +245,30 @@ fn draw_popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, (wid
     frame.render_widget(paragraph(lines).block(Block::bordered().title(title.to_owned())), popup);
 }
 
+/// The help overlay: what every key of this screen does, from the same bindings the
+/// screen reads its keys through; sentences wrap under themselves, not under the keys.
 fn draw_help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let mut lines = vec![Line::styled(STEP_TITLES[state.step_number() - 1], theme.title()), Line::raw("")];
-    for (key, action) in state.step.hints(state.can_go_back()) {
-        lines.push(Line::from(vec![Span::styled(format!("{key:>10}  "), theme.key()), Span::raw(action)]));
+    let typing = state.typing();
+    let mut rows: Vec<(String, &str)> =
+        state.bindings().iter().map(|binding| (binding.all_labels(typing), binding.help)).collect();
+    if typing {
+        rows.push(("other keys".to_owned(), "Type in the highlighted field (←→ Home End move in it)."));
+    }
+    let width = area.width.saturating_sub(4).min(100);
+    let key_width = rows.iter().map(|(keys, _)| keys.chars().count()).max().unwrap_or(0).min(26);
+    let text_width = usize::from(width.saturating_sub(2)).saturating_sub(key_width + 2).max(10);
+    let mut lines = vec![Line::styled(state.step.screen().title(), theme.title()), Line::raw("")];
+    for (keys, help) in rows {
+        for (index, part) in textwrap::wrap(help, text_width).into_iter().enumerate() {
+            let keys = if index == 0 { keys.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{keys:>key_width$}  "), theme.key()),
+                Span::raw(part.into_owned()),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Ctrl-C quits from anywhere. Any key closes this help.", theme.dim()));
-    draw_popup(frame, area, " Help ", lines, (56, 16));
+    let height = (paragraph(lines.clone()).line_count(width.saturating_sub(2)) as u16 + 2).min(area.height);
+    draw_popup(frame, area, " Help ", lines, (width, height));
 }

@@ -1,9 +1,11 @@
 //! Step 6's screens: the intro, the search form, results, the cart with its totals,
 //! the purchase confirmation, the order's progress and the assigned numbers.
 
+use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::{CHECKED, DONE, FAILED, Theme, UNCHECKED};
-use super::widgets::{fact, inline_choice, inline_field, paragraph, rows, select_list};
+use super::widgets::{fact, inline_choice, paragraph, rows, select_list};
 use crate::api::{AvailableNumber, NUMBER_FEATURES, NUMBER_TYPES};
+use crate::state::form::Fields;
 use crate::state::{NumbersScreen, NumbersStep, SearchField, plural};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -47,35 +49,28 @@ fn draw_search(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep)
     let [intro, fields] = rows(area, [2, 0]);
     frame
         .render_widget(paragraph(Line::raw("Search available numbers. Empty fields match anything.")), intro);
-    let busy = step.activity.busy();
-    for (index, field) in SearchField::ALL.into_iter().enumerate() {
-        let row = Rect { y: fields.y + index as u16, height: 1, ..fields };
-        if row.y >= fields.bottom() {
-            break;
+    let choice = |field: SearchField, focused: bool| match field {
+        SearchField::Type => {
+            let options = NUMBER_TYPES.iter().enumerate().map(|(i, (_, label))| {
+                let chosen = i == form.number_type;
+                (*label, chosen, chosen)
+            });
+            inline_choice(theme, field.label(), focused, options)
         }
-        let focused = form.focus == field && !busy;
-        match field {
-            SearchField::Type => {
-                let options = NUMBER_TYPES.iter().enumerate().map(|(i, (_, label))| {
-                    let chosen = i == form.number_type;
-                    (*label, chosen, chosen)
-                });
-                frame.render_widget(inline_choice(theme, field.label(), focused, options), row);
-            }
-            SearchField::Features => {
-                let options = NUMBER_FEATURES
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| (*name, form.features[i], i == form.feature_cursor));
-                frame.render_widget(inline_choice(theme, field.label(), focused, options), row);
-            }
-            _ => {
-                if let Some(text) = form.text(field) {
-                    inline_field(frame, row, theme, field.label(), text, focused);
-                }
-            }
+        _ => {
+            let options = NUMBER_FEATURES
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (*name, form.features[i], i == form.feature_cursor));
+            inline_choice(theme, field.label(), focused, options)
         }
-    }
+    };
+    let view = FormView {
+        active: !step.activity.busy(),
+        choice: &choice,
+        ..FormView::new(&form.fields, theme, Layout::Inline)
+    };
+    draw_with_cursor(frame, fields, &view);
 }
 
 /// "Chicago, IL" from a number's region information.

@@ -1,8 +1,8 @@
 //! Step 4's screen: outbound voice profiles with "Create new" first, or the create form.
 
-use super::connection::truncate;
+use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::{CURRENT, Theme};
-use super::widgets::{Look, Shown, fact, paragraph, pick_list, rows, text_field};
+use super::widgets::{fact, paragraph, pick_list, rows, truncate};
 use crate::api::NewOutboundVoiceProfile;
 use crate::state::ProfileStep;
 use ratatui::Frame;
@@ -19,19 +19,9 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
         intro,
     );
     if let Some(form) = &step.form {
-        let [field, facts] = rows(rest, [3, 0]);
-        text_field(
-            frame,
-            field,
-            theme,
-            &form.name,
-            Look {
-                label: "Profile name",
-                shown: Shown::Clear,
-                focused: !step.activity.busy(),
-                invalid: false,
-            },
-        );
+        let view = FormView { active: !step.activity.busy(), ..FormView::new(form, theme, Layout::Bordered) };
+        let [field, facts] = rows(rest, [view.height(), 0]);
+        draw_with_cursor(frame, field, &view);
         frame.render_widget(
             paragraph(vec![
                 fact(theme, "Traffic type", NewOutboundVoiceProfile::TRAFFIC_TYPE),

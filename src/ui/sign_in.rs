@@ -2,8 +2,9 @@
 //! key came from and any start-up warning; and the notice, on the screen after it,
 //! saying where a remembered key was saved.
 
+use super::form::{FieldView, draw_with_cursor};
 use super::theme::{self, POINTER, Theme};
-use super::widgets::{Look, Shown, check_style, paragraph, rows, text_field};
+use super::widgets::{check_style, paragraph, rows};
 use crate::state::{KeySource, SignInFocus, SignInStep, State, Step};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -28,16 +29,13 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
         ]),
         intro,
     );
-    let shown = if step.reveal { Shown::Clear } else { Shown::Masked };
     let invalid = matches!(step.activity.problem, Some(crate::state::Problem::Input(_)));
     let idle = !step.activity.busy();
-    text_field(
-        frame,
-        field,
-        theme,
-        &step.key,
-        Look { label: "API key", shown, focused: idle && step.focus == SignInFocus::Key, invalid },
-    );
+    let view = FieldView::new(&step.key, "API key", theme)
+        .masked(!step.reveal)
+        .focused(idle && step.focus == SignInFocus::Key)
+        .invalid(invalid);
+    draw_with_cursor(frame, field, &view);
     if let Some(ticked) = step.remember {
         frame.render_widget(
             remember_line(theme, ticked, idle && step.focus == SignInFocus::Remember),

@@ -145,7 +145,7 @@ fn check_error(what: &str, error: &ApiError) -> Result<(), TestCaseError> {
     let display = error.to_string();
     let debug = format!("{error:?}");
     prop_assert!(!display.trim().is_empty(), "{what}: an error with no text: {error:?}");
-    prop_assert!(!error.hint().is_empty(), "{what}: an error with no hint");
+    prop_assert!(error.advice().is_none_or(|advice| !advice.is_empty()), "{what}: empty advice");
     let reason = error.short_reason();
     prop_assert!(!reason.is_empty() && !contains(&reason, MARKER), "{what}: short reason {reason:?}");
     let _ = (error.is_transient(), error.outcome_unknown());

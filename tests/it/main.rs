@@ -13,6 +13,7 @@
 
 mod support;
 
+mod bindings;
 mod client;
 mod contract;
 mod doctor;

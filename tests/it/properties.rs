@@ -66,7 +66,10 @@ use telnyx_setup::money::{format_cents, parse_cents};
 use telnyx_setup::msg::{Cmd, Msg, OpId, Reply, Request};
 use telnyx_setup::sandbox::Exchange;
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{KeySource, NumbersScreen, NumbersStep, Pending, State, Step, TextField};
+use telnyx_setup::state::{
+    CredentialField, FormField, KeySource, NumbersScreen, NumbersStep, Pending, ProfileField, SearchField,
+    State, Step, TextField,
+};
 use telnyx_setup::{countries, ui};
 
 /// Random message sequences tried from each starting screen.
@@ -793,26 +796,28 @@ fn fields(step: &Step) -> Vec<(&'static str, &TextField, usize)> {
         Step::SignIn(s) => vec![("API key", &s.key, 200)],
         Step::Connection(s) => match &s.form {
             Some(form) => vec![
-                ("connection name", &form.name, 255),
-                ("SIP user name", &form.user_name, 32),
-                ("SIP password", &form.password, 128),
+                ("connection name", form.field(FormField::Name), 255),
+                ("SIP user name", form.field(FormField::UserName), 32),
+                ("SIP password", form.field(FormField::Password), 128),
             ],
             None => vec![],
         },
-        Step::Profile(s) => s.form.iter().map(|form| ("profile name", &form.name, 255)).collect(),
+        Step::Profile(s) => {
+            s.form.iter().map(|form| ("profile name", form.field(ProfileField::Name), 255)).collect()
+        }
         Step::Countries(s) => vec![("country filter", &s.filter, 64)],
         Step::Numbers(s) => vec![
-            ("country", &s.form.country, 2),
-            ("city", &s.form.city, 64),
-            ("area code", &s.form.area_code, 6),
-            ("contains", &s.form.contains, 15),
-            ("limit", &s.form.limit, 3),
+            ("country", s.form.fields.field(SearchField::Country), 2),
+            ("city", s.form.fields.field(SearchField::City), 64),
+            ("area code", s.form.fields.field(SearchField::AreaCode), 6),
+            ("contains", s.form.fields.field(SearchField::Contains), 15),
+            ("limit", s.form.fields.field(SearchField::Limit), 3),
         ],
         Step::Credential(s) => match &s.form {
             Some(form) => vec![
-                ("credential name", &form.name, 255),
-                ("credential tag", &form.tag, 255),
-                ("expiry date", &form.expires, 10),
+                ("credential name", form.field(CredentialField::Name), 255),
+                ("credential tag", form.field(CredentialField::Tag), 255),
+                ("expiry date", form.field(CredentialField::Expires), 10),
             ],
             None => vec![],
         },

@@ -127,14 +127,14 @@ fn sign_in(state: &telnyx_setup::state::State) -> &SignInStep {
 fn remember_is_off_and_tab_then_space_toggles_it() {
     let mut state = fresh();
     assert_eq!(sign_in(&state).remember, Some(false), "offered, off by default");
-    assert!(state.step.hints(false).contains(&("Tab", "remember option")));
+    assert!(state.hints().contains(&("Tab".into(), "remember option")));
     type_text(&mut state, "KEYabc");
     press(&mut state, KeyCode::Tab);
     assert_eq!(sign_in(&state).focus, SignInFocus::Remember);
-    assert!(state.step.hints(false).contains(&("Space", "tick")));
+    assert!(state.hints().contains(&("Space".into(), "tick")));
     assert!(press(&mut state, KeyCode::Char(' ')).is_empty());
     assert_eq!(sign_in(&state).remember, Some(true));
-    assert!(state.step.hints(false).contains(&("Space", "untick")));
+    assert!(state.hints().contains(&("Space".into(), "untick")));
     // Letters do not type into the field that lost the keyboard.
     press(&mut state, KeyCode::Char('x'));
     assert_eq!(sign_in(&state).key.value(), "KEYabc");
@@ -211,7 +211,7 @@ fn the_saved_outcome_is_kept_for_the_next_screen() {
 fn demo_offers_no_remember_and_never_saves() {
     let mut demo = state_with(Some("KEY_DEMO_SANDBOX"), KeySource::Demo);
     assert_eq!(sign_in(&demo).remember, None);
-    assert!(!demo.step.hints(false).iter().any(|(key, _)| *key == "Tab"));
+    assert!(!demo.hints().iter().any(|(key, _)| key == "Tab"));
     press(&mut demo, KeyCode::Tab);
     assert_eq!(sign_in(&demo).focus, SignInFocus::Key, "nothing to move to");
     press(&mut demo, KeyCode::Enter);
@@ -254,9 +254,13 @@ fn create_new_is_first_and_opens_a_form_with_valid_generated_credentials() {
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     let Step::Connection(step) = &state.step else { panic!() };
     let form = step.form.as_ref().expect("the form opens");
-    assert!(check_user_name(form.user_name.value()).is_ok(), "{}", form.user_name.value());
-    assert!(form.password.value().chars().count() >= 8);
-    assert!(!form.reveal, "the password starts hidden");
+    assert!(
+        check_user_name(form.field(FormField::UserName).value()).is_ok(),
+        "{}",
+        form.field(FormField::UserName).value()
+    );
+    assert!(form.field(FormField::Password).value().chars().count() >= 8);
+    assert!(!step.reveal, "the password starts hidden");
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::CreateConnection(body) = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(body.connection_name, "WebRTC (telnyx-setup)");
@@ -277,7 +281,7 @@ fn ctrl_r_reveals_and_ctrl_g_regenerates_the_credentials() {
     ctrl(&mut state, 'r');
     ctrl(&mut state, 'g');
     let Step::Connection(step) = &state.step else { panic!() };
-    assert!(step.form.as_ref().unwrap().reveal);
+    assert!(step.reveal);
     assert_ne!(form_value(&state, FormField::Password), before);
 }
 

@@ -209,7 +209,7 @@ fn every_key_everywhere_asks_only_for_reads() {
         KeyCode::Enter,
         KeyCode::Char('J'),
         KeyCode::Char('y'),
-        KeyCode::Char('r'),
+        KeyCode::Char('R'),
         KeyCode::Char('/'),
         KeyCode::Char('5'),
         KeyCode::Enter,

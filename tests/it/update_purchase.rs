@@ -66,7 +66,7 @@ fn the_search_form_edits_every_filter() {
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "55");
     press(&mut state, KeyCode::Tab);
-    assert_eq!(numbers(&state).form.focus, SearchField::Type);
+    assert_eq!(numbers(&state).form.focus(), SearchField::Type);
     press(&mut state, KeyCode::Right); // toll-free
     press(&mut state, KeyCode::Left); // back to local
     press(&mut state, KeyCode::Tab);
@@ -93,16 +93,16 @@ fn bad_search_input_is_refused_before_sending() {
     type_text(&mut state, "XX");
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     assert!(matches!(numbers(&state).activity.problem, Some(Problem::Input(_))));
-    assert_eq!(numbers(&state).form.focus, SearchField::Country);
+    assert_eq!(numbers(&state).form.focus(), SearchField::Country);
     for _ in 0..2 {
         press(&mut state, KeyCode::Backspace);
     }
     type_text(&mut state, "US");
     press(&mut state, KeyCode::BackTab); // around to "How many"
-    assert_eq!(numbers(&state).form.focus, SearchField::Limit);
+    assert_eq!(numbers(&state).form.focus(), SearchField::Limit);
     type_text(&mut state, "1");
     assert!(press(&mut state, KeyCode::Enter).is_empty(), "100 is the most one search asks for");
-    assert_eq!(numbers(&state).form.focus, SearchField::Limit);
+    assert_eq!(numbers(&state).form.focus(), SearchField::Limit);
 }
 
 #[test]
@@ -266,8 +266,8 @@ fn quitting_during_an_order_asks_first() {
 #[test]
 fn esc_cannot_cancel_an_order_once_sent() {
     let mut state = ordering();
-    let hints = state.step.hints(state.can_go_back());
-    assert!(!hints.iter().any(|(key, _)| *key == "Esc"), "{hints:?}");
+    let hints = state.hints();
+    assert!(!hints.iter().any(|(key, _)| key == "Esc"), "{hints:?}");
     assert!(press(&mut state, KeyCode::Esc).is_empty(), "no Cmd::Cancel for the order");
     assert!(state.busy(), "still waiting for the order's answer");
     assert!(state.purchase_in_flight());

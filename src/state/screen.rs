@@ -1,0 +1,159 @@
+//! What every screen is to the state machine: its bindings and what it does with each
+//! action, its text field, its replies and errors. [`State`](super::State) holds one
+//! [`Step`](super::Step) and reaches the screen inside through
+//! [`Step::screen`](super::Step::screen), the one place that matches the variants.
+
+use super::form::{Fields, Form};
+use super::keys::{Action, Binding};
+use super::{Activity, Ctx, Problem, TextField, Transition};
+use crate::api::ApiError;
+use crate::msg::{Cmd, Reply};
+use crossterm::event::KeyEvent;
+
+/// `activity` and `activity_mut` for a screen whose [`Activity`] is its `activity` field.
+macro_rules! activity_field {
+    () => {
+        fn activity(&self) -> &$crate::state::Activity {
+            &self.activity
+        }
+
+        fn activity_mut(&mut self) -> &mut $crate::state::Activity {
+            &mut self.activity
+        }
+    };
+}
+pub(crate) use activity_field;
+
+/// `input` and `input_mut` for a screen whose typing goes to the form in `$field`
+/// (an `Option<Form<_>>`) while it is open.
+macro_rules! form_input {
+    ($field:ident) => {
+        fn input(&self) -> Option<&dyn $crate::state::screen::Input> {
+            self.$field.as_ref().map(|form| form as &dyn $crate::state::screen::Input)
+        }
+
+        fn input_mut(&mut self) -> Option<&mut dyn $crate::state::screen::Input> {
+            self.$field.as_mut().map(|form| form as &mut dyn $crate::state::screen::Input)
+        }
+    };
+}
+pub(crate) use form_input;
+
+pub trait Screen {
+    fn activity(&self) -> &Activity;
+    fn activity_mut(&mut self) -> &mut Activity;
+
+    /// The help overlay's title: the step and, where it has several, the part of it.
+    fn title(&self) -> &'static str;
+
+    /// The keys this screen answers to now, with what each does. Back, help and quit
+    /// are added by the state machine where the screen does not bind Esc itself.
+    fn bindings(&self) -> Vec<Binding>;
+
+    /// Carries out an action from [`Screen::bindings`].
+    fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition;
+
+    /// Where typed keys and pastes go, if anywhere: a text field or a form.
+    fn input(&self) -> Option<&dyn Input> {
+        None
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        None
+    }
+
+    /// A text field has the keyboard, so letters type instead of acting as shortcuts.
+    fn typing(&self) -> bool {
+        self.input().is_some_and(|input| input.text().is_some())
+    }
+
+    /// The text changed (typed or pasted), so the problem on screen is out of date.
+    fn edited(&mut self) {
+        self.activity_mut().problem = None;
+    }
+
+    /// A key no binding took, while a text field has the keyboard.
+    fn on_text_key(&mut self, key: KeyEvent) {
+        if self.input_mut().is_some_and(|input| input.on_key(key)) {
+            self.edited();
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        if self.input_mut().is_some_and(|input| input.paste(text)) {
+            self.edited();
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+        let _ = (reply, ctx);
+        Transition::none()
+    }
+
+    /// Shows the error; a form moves to the field Telnyx named.
+    fn on_error(&mut self, error: ApiError) {
+        if let Some(input) = self.input_mut() {
+            input.blame(&error);
+        }
+        self.activity_mut().fail(Problem::Api(error));
+    }
+
+    /// Esc brought the user back to this screen.
+    fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        let _ = ctx;
+        Vec::new()
+    }
+
+    /// What to do after a failed request here, where it is not "Press Enter to try
+    /// again".
+    fn retry_hint(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// Something that takes typed keys and pastes: one text field, or a form's focused one.
+pub trait Input {
+    /// The field that has the keyboard; `None` on a form row that is not text.
+    fn text(&self) -> Option<&TextField>;
+    /// Applies an editing key; true when the problem on screen is now out of date.
+    fn on_key(&mut self, key: KeyEvent) -> bool;
+    /// Inserts pasted text; true when the problem on screen is now out of date.
+    fn paste(&mut self, text: &str) -> bool;
+    /// Marks what a refused request's error names, where it names a field here.
+    fn blame(&mut self, error: &ApiError) {
+        let _ = error;
+    }
+}
+
+impl Input for TextField {
+    fn text(&self) -> Option<&TextField> {
+        Some(self)
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> bool {
+        TextField::on_key(self, key)
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        TextField::paste(self, text);
+        true
+    }
+}
+
+impl<F: Fields> Input for Form<F> {
+    fn text(&self) -> Option<&TextField> {
+        self.focused_text()
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> bool {
+        self.on_text_key(key).changed().is_some_and(|field| self.clears_problem(field))
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        Form::paste(self, text).changed().is_some_and(|field| self.clears_problem(field))
+    }
+
+    fn blame(&mut self, error: &ApiError) {
+        Form::blame(self, error);
+    }
+}
