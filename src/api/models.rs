@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 /// The codecs Telnyx enables on a new credential connection (the contract's default).
 pub const DEFAULT_CODECS: [&str; 6] = ["G722", "G711U", "G711A", "G729", "OPUS", "H.264"];
 
-/// Telnyx's rule for SIP user names: 4-32 letters or digits, a letter among the first 5.
+/// Telnyx's rule for SIP user names: 4-32 ASCII letters or digits, a letter among the
+/// first 5.
 pub fn check_user_name(user_name: &str) -> Result<(), String> {
     if !(4..=32).contains(&user_name.len()) || !user_name.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err("user_name must be 4 to 32 letters or digits".to_owned());
+        return Err("user_name must be 4 to 32 ASCII letters or digits (a-z, A-Z, 0-9)".to_owned());
     }
     if !user_name.chars().take(5).any(|c| c.is_ascii_alphabetic()) {
         return Err("user_name must have a letter among its first 5 characters".to_owned());

@@ -172,7 +172,7 @@ impl Screen for ConnectionStep {
             Pick::Create => self.open_form(ctx),
             Pick::Item(index) => {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
-                ctx.setup.connection = Some(connection.clone());
+                ctx.setup.connection_chosen(connection.clone());
                 Transition::next(Step::Codecs(CodecsStep::new(connection)), Vec::new())
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
@@ -189,7 +189,7 @@ impl Screen for ConnectionStep {
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection = Some(connection.clone());
+                ctx.setup.connection_chosen(connection.clone());
                 Transition::next(Step::Codecs(CodecsStep::new(connection)), Vec::new())
             }
             _ => Transition::none(),

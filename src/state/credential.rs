@@ -10,6 +10,7 @@ use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::state::token::TokenStep;
+use std::time::SystemTime;
 
 /// The tag new credentials get, so they can be found (and cleaned up) together.
 pub const DEFAULT_TAG: &str = "telnyx-setup";
@@ -35,18 +36,36 @@ fn new_form(connection: &CredentialConnection) -> Form<CredentialField> {
     })
 }
 
+/// Whether `credential` can no longer log in at `now`: Telnyx says so, or its expiry
+/// has passed since the list was read.
+pub fn is_expired(credential: &TelephonyCredential, now: SystemTime) -> bool {
+    let lapsed = credential.expires_at.as_deref().and_then(|at| {
+        let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+        Some(SystemTime::from(at) <= now)
+    });
+    credential.expired || lapsed == Some(true)
+}
+
 fn body(
     form: &Form<CredentialField>,
     connection_id: &str,
+    now: SystemTime,
 ) -> Result<NewTelephonyCredential, (CredentialField, String)> {
     let optional = |field| Some(form.value(field).to_owned()).filter(|v| !v.is_empty());
     let expires_at = match optional(CredentialField::Expires) {
         None => None,
         Some(date) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(&date, &format).map_err(|_| {
+            let day = time::Date::parse(&date, &format).map_err(|_| {
                 (CredentialField::Expires, format!("“{date}” is not a date; write it as YYYY-MM-DD."))
             })?;
+            // It expires at the start of that day (UTC): a day already begun is too late.
+            if SystemTime::from(day.midnight().assume_utc()) <= now {
+                return Err((
+                    CredentialField::Expires,
+                    format!("{date} is not in the future; an expired credential cannot log in."),
+                ));
+            }
             Some(format!("{date}T00:00:00Z"))
         }
     };
@@ -97,7 +116,7 @@ impl CredentialStep {
                 self.form = None;
                 self.activity.problem = None;
             }
-            FormEvent::Submit => match body(form, &self.connection.id) {
+            FormEvent::Submit => match body(form, &self.connection.id, ctx.now) {
                 Ok(body) => {
                     form.invalid = None;
                     return Transition::run(ctx.call(
@@ -120,6 +139,12 @@ impl CredentialStep {
         let Some(chosen) = &self.chosen else { return Transition::none() };
         match action {
             Action::Reveal => self.reveal = !self.reveal,
+            Action::Submit if is_expired(chosen, ctx.now) => {
+                self.activity.fail(Problem::Input(
+                    "This credential has expired, so its tokens cannot log in: Esc, then n, makes a new one."
+                        .into(),
+                ));
+            }
             Action::Submit => {
                 ctx.setup.credential = Some(chosen.clone());
                 return Transition::next(Step::Token(TokenStep::new(chosen.clone())), Vec::new());

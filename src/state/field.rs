@@ -11,6 +11,9 @@ pub struct TextField {
     max_chars: usize,
     /// Holds a secret (API key, password): Debug output leaves the value out.
     secret: bool,
+    /// The last key or paste did not fit under the cap, and some of it was dropped:
+    /// the screen says so rather than cut silently.
+    cut: bool,
 }
 
 impl std::fmt::Debug for TextField {
@@ -21,14 +24,14 @@ impl std::fmt::Debug for TextField {
         } else {
             debug.field("value", &self.input.value());
         }
-        debug.field("cursor", &self.input.cursor()).finish()
+        debug.field("cursor", &self.input.cursor()).field("cut", &self.cut).finish()
     }
 }
 
 impl TextField {
     pub fn new(value: &str, max_chars: usize) -> Self {
         let value: String = clean(value).chars().take(max_chars).collect();
-        Self { input: Input::new(value), max_chars, secret: false }
+        Self { input: Input::new(value), max_chars, secret: false, cut: false }
     }
 
     /// A field for a secret, which Debug output never shows.
@@ -45,15 +48,34 @@ impl TextField {
         &self.input
     }
 
+    /// The most characters the field holds.
+    pub fn max_chars(&self) -> usize {
+        self.max_chars
+    }
+
+    /// Whether the last key or paste was cut short by the cap.
+    pub fn was_cut(&self) -> bool {
+        self.cut
+    }
+
     /// Applies an editing key; returns whether the value changed. Typing past the cap
-    /// is ignored rather than truncating what is already there.
+    /// is ignored rather than truncating what is already there, and noted.
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
-        if let crossterm::event::KeyCode::Char(c) = key.code
-            && (c.is_control() || self.input.value().chars().count() >= self.max_chars)
-        {
-            return false;
+        if let crossterm::event::KeyCode::Char(c) = key.code {
+            if c.is_control() {
+                return false;
+            }
+            if self.input.value().chars().count() >= self.max_chars {
+                let was_cut = std::mem::replace(&mut self.cut, true);
+                // Changed as far as the screen is concerned: it now says why.
+                return !was_cut;
+            }
         }
-        self.input.handle_event(&Event::Key(key)).is_some_and(|changed| changed.value)
+        let changed = self.input.handle_event(&Event::Key(key)).is_some_and(|changed| changed.value);
+        if changed {
+            self.cut = false;
+        }
+        changed
     }
 
     /// Inserts pasted text at the cursor: only its first line, without control
@@ -61,7 +83,9 @@ impl TextField {
     pub fn paste(&mut self, text: &str) {
         let line = text.trim_matches(['\r', '\n']).lines().next().unwrap_or_default();
         let room = self.max_chars.saturating_sub(self.input.value().chars().count());
-        let pasted: String = clean(line).chars().take(room).collect();
+        let cleaned = clean(line);
+        self.cut = cleaned.chars().count() > room;
+        let pasted: String = cleaned.chars().take(room).collect();
         let cursor = self.input.cursor();
         let value = self.input.value();
         let split = value.char_indices().nth(cursor).map_or(value.len(), |(i, _)| i);
@@ -90,9 +114,22 @@ mod tests {
         assert_eq!(field.value(), "abxyzw");
         field.paste("more");
         assert_eq!(field.value(), "abxyzw");
-        assert!(!field.on_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)));
+        assert!(field.was_cut(), "a paste that did not fit is noted");
+        assert!(!field.on_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)), "already noted");
+        assert_eq!(field.value(), "abxyzw");
         assert!(field.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+        assert!(!field.was_cut());
         assert_eq!(field.value(), "abxyz");
+    }
+
+    #[test]
+    fn typing_past_the_cap_is_noted_once() {
+        let mut field = TextField::new("abc", 3);
+        assert!(!field.was_cut());
+        assert!(field.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE)), "the note is a change");
+        assert!(field.was_cut());
+        assert!(!field.on_key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)));
+        assert_eq!(field.value(), "abc");
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod token;
 pub use codecs::{CodecsStep, codec_choices};
 pub use connection::{ConnectionStep, FormField};
 pub use countries::CountriesStep;
-pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN};
+pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, is_expired};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
@@ -130,6 +130,9 @@ pub enum Problem {
 pub struct Activity {
     pub pending: Option<Pending>,
     pub problem: Option<Problem>,
+    /// A neutral note on what the last action did ("Added … to the cart"), shown
+    /// where a problem would be; cleared like one.
+    pub notice: Option<String>,
 }
 
 impl Activity {
@@ -139,6 +142,12 @@ impl Activity {
 
     fn fail(&mut self, problem: Problem) {
         self.problem = Some(problem);
+        self.notice = None;
+    }
+
+    fn note(&mut self, notice: impl Into<String>) {
+        self.problem = None;
+        self.notice = Some(notice.into());
     }
 }
 
@@ -165,6 +174,23 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// A connection was chosen or created: what later steps set up was for the one
+    /// before, so they are to do again (the key and balance stay).
+    fn connection_chosen(&mut self, connection: CredentialConnection) {
+        *self = Setup {
+            balance: self.balance.take(),
+            key_saved: self.key_saved.take(),
+            connection: Some(connection),
+            ..Setup::default()
+        };
+    }
+
+    /// A profile was attached: its countries are yet to be saved.
+    fn profile_chosen(&mut self, profile: OutboundVoiceProfile) {
+        self.profile = Some(profile);
+        self.countries_saved = false;
+    }
+
     /// Which of the eight steps are done, in [`STEP_TITLES`] order.
     pub fn done(&self) -> [bool; 8] {
         [
@@ -199,6 +225,10 @@ pub struct Ctx {
     /// from a constant in tests, so update() stays deterministic.
     pub rng: StdRng,
     pub setup: Setup,
+    /// The wall clock as of the last tick, for the token's countdown and expiry
+    /// checks. Time reaches the state only through messages, so update() and view()
+    /// never read the clock.
+    pub now: SystemTime,
 }
 
 impl Ctx {
@@ -213,6 +243,7 @@ impl Ctx {
         let op = self.next_op;
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
+        activity.notice = None;
         Cmd::Call { op, request }
     }
 }
@@ -254,9 +285,6 @@ pub struct State {
     pub help: bool,
     /// Whether the theme may use colour (false under `NO_COLOR`).
     pub color: bool,
-    /// The wall clock as of the last tick, for the token's countdown. Time reaches the
-    /// state only through messages, so update() and view() never read the clock.
-    pub now: SystemTime,
     /// The local time zone's offset, read once at start-up, for showing times.
     pub utc_offset: time::UtcOffset,
     /// Quit was asked for while a purchase is in flight; waiting for `y`.
@@ -285,11 +313,11 @@ impl State {
                 next_op: 0,
                 rng: StdRng::seed_from_u64(start.seed),
                 setup: Setup::default(),
+                now: start.now,
             },
             spinner: 0,
             help: false,
             color: start.color,
-            now: start.now,
             utc_offset: start.utc_offset,
             confirm_quit: false,
         }
@@ -341,7 +369,7 @@ impl State {
             }
             Msg::Tick(now) => {
                 self.spinner = self.spinner.wrapping_add(1);
-                self.now = now;
+                self.ctx.now = now;
                 Vec::new()
             }
             Msg::Resized => Vec::new(),

@@ -294,14 +294,20 @@ impl NumbersStep {
         match action {
             Action::Back => self.screen = NumbersScreen::Search,
             Action::Toggle => self.toggle_highlighted(),
+            // With an empty cart, Enter puts the highlighted number in and says so; the
+            // next Enter reviews the cart.
+            Action::Submit if self.cart.is_empty() => {
+                self.toggle_highlighted();
+                if let Some(number) = self.cart.first() {
+                    let added =
+                        format!("Added {} to the cart; Enter again to review it.", number.phone_number);
+                    self.activity.note(added);
+                }
+            }
             Action::Submit => {
-                if self.cart.is_empty() {
-                    self.toggle_highlighted();
-                }
-                if !self.cart.is_empty() {
-                    self.cart_cursor = 0;
-                    self.screen = NumbersScreen::Cart;
-                }
+                self.activity.notice = None;
+                self.cart_cursor = 0;
+                self.screen = NumbersScreen::Cart;
             }
             _ => {}
         }
@@ -357,7 +363,7 @@ impl NumbersStep {
             return Transition::run(ctx.call(&mut self.activity, what, Request::PlaceOrder(body)));
         }
         self.screen = NumbersScreen::Cart;
-        self.activity.fail(Problem::Input("Nothing was bought.".into()));
+        self.activity.note("Nothing was bought.");
         Transition::none()
     }
 
@@ -476,7 +482,7 @@ impl Screen for NumbersStep {
                     Binding::new(
                         &[Action::Submit],
                         "cart",
-                        "Review the cart (an empty cart gets the highlighted number first).",
+                        "Review the cart (into an empty cart, add the highlighted number first).",
                     ),
                     Binding::new(&[Action::Back], "search", "Back to the search form."),
                 ])
@@ -568,6 +574,11 @@ impl Screen for NumbersStep {
                 self.assigned = numbers;
                 self.screen = NumbersScreen::Done;
                 ctx.setup.numbers = self.assigned.clone();
+                // The purchase came off the balance the header shows.
+                Transition::run(ctx.call(&mut self.activity, "Reading the new balance", Request::ReadBalance))
+            }
+            Reply::BalanceRead(balance) => {
+                ctx.setup.balance = Some(balance);
                 Transition::none()
             }
             _ => Transition::none(),
@@ -587,8 +598,13 @@ impl Screen for NumbersStep {
     }
 
     fn retry_hint(&self) -> Option<&'static str> {
-        (self.screen == NumbersScreen::Confirm)
-            .then_some("Press y to try again: the order is looked up first, so nothing is bought twice.")
+        match self.screen {
+            NumbersScreen::Confirm => {
+                Some("Press y to try again: the order is looked up first, so nothing is bought twice.")
+            }
+            NumbersScreen::Done => Some("Only the new balance could not be read. Press Enter to go on."),
+            _ => None,
+        }
     }
 }
 

@@ -182,6 +182,6 @@ impl Screen for ProfileStep {
 }
 
 fn advance(profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
-    ctx.setup.profile = Some(profile.clone());
+    ctx.setup.profile_chosen(profile.clone());
     Transition::next(Step::Countries(CountriesStep::new(profile)), Vec::new())
 }

@@ -123,6 +123,10 @@ pub trait Input {
     fn blame(&mut self, error: &ApiError) {
         let _ = error;
     }
+    /// The label of the field marked for fixing, if one is.
+    fn invalid_label(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Input for TextField {
@@ -155,5 +159,9 @@ impl<F: Fields> Input for Form<F> {
 
     fn blame(&mut self, error: &ApiError) {
         Form::blame(self, error);
+    }
+
+    fn invalid_label(&self) -> Option<&'static str> {
+        self.invalid.map(Fields::label)
     }
 }

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
         )),
         intro,
     );
-    pick_list(frame, list, theme, &step.list, "credential connection", |connection| {
+    pick_list(frame, list, theme, &step.list, step.activity.busy(), "credential connection", |connection| {
         let video = if connection.inbound.codecs.iter().any(|c| c == "VP8") { "VP8 on" } else { "VP8 off" };
         let profile = if connection.outbound.outbound_voice_profile_id.is_some() {
             "profile set"
@@ -66,7 +66,7 @@ fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep
             fact(
                 theme,
                 "Rules",
-                "user name 4-32 letters or digits, a letter among the first 5; password 8-128 characters",
+                "user name 4-32 ASCII letters or digits, a letter among the first 5; password 8-128 characters",
             ),
             Line::from(vec![
                 Span::styled(format!("{CHECKED} "), theme.done()),

@@ -4,13 +4,14 @@
 use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::Theme;
 use super::widgets::{fact, paragraph, pick_list, rows, truncate};
-use crate::state::{CredentialStep, SIP_DOMAIN};
+use crate::state::{CredentialStep, SIP_DOMAIN, is_expired};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::ListItem;
+use std::time::SystemTime;
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep) {
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep, now: SystemTime) {
     let [intro, rest] = rows(area, [2, 0]);
     frame.render_widget(
         paragraph(Line::raw(
@@ -40,19 +41,20 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep)
             fact(theme, "SIP address", format!("{}@{SIP_DOMAIN}", credential.sip_username)),
             fact(theme, "Expires", credential.expires_at.as_deref().unwrap_or("never")),
         ];
-        if credential.expired {
+        lines.push(Line::raw(""));
+        if is_expired(credential, now) {
             lines.push(Line::styled(
-                "This credential has expired: create a new one (Esc, then n).",
+                "This credential has expired and cannot log in: create a new one (Esc, then n).",
                 theme.error(),
             ));
+        } else {
+            lines.push(Line::raw("Press Enter to make a login token from it."));
         }
-        lines.push(Line::raw(""));
-        lines.push(Line::raw("Press Enter to make a login token from it."));
         frame.render_widget(paragraph(lines), rest);
         return;
     }
-    pick_list(frame, rest, theme, &step.list, "credential", |credential| {
-        let state = if credential.expired { "expired" } else { "active" };
+    pick_list(frame, rest, theme, &step.list, step.activity.busy(), "credential", |credential| {
+        let state = if is_expired(credential, now) { "expired" } else { "active" };
         ListItem::new(Line::from(vec![
             Span::raw(format!("{:<32} ", truncate(credential.name.as_deref().unwrap_or("unnamed"), 32))),
             Span::styled(format!("{}  {state}", credential.sip_username), theme.dim()),

@@ -28,11 +28,12 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
         lines.push(fact(theme, "Countries", profile.whitelisted_destinations.join(", ")));
     }
     let numbers: Vec<&str> = setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
-    lines.push(fact(
-        theme,
-        "Numbers",
-        if numbers.is_empty() { "none".to_owned() } else { numbers.join(", ") },
-    ));
+    let numbers = match (numbers.is_empty(), setup.numbers_skipped) {
+        (true, true) => "none (step skipped)".to_owned(),
+        (true, false) => "none".to_owned(),
+        (false, _) => numbers.join(", "),
+    };
+    lines.push(fact(theme, "Numbers", numbers));
     if let Some(credential) = &setup.credential {
         lines.push(fact(
             theme,

@@ -104,6 +104,15 @@ impl<'a> FieldView<'a> {
         (scroll as u16, cursor.min(width.saturating_sub(1)))
     }
 
+    /// The label, with a note when the last key or paste was cut short by the cap.
+    fn title(&self) -> String {
+        if self.field.was_cut() {
+            format!(" {} (at most {} characters: the rest was cut) ", self.label, self.field.max_chars())
+        } else {
+            format!(" {} ", self.label)
+        }
+    }
+
     fn shown(&self) -> String {
         if self.masked {
             "•".repeat(self.field.value().chars().count())
@@ -128,12 +137,17 @@ impl Widget for &FieldView<'_> {
         };
         match self.layout {
             Layout::Bordered => {
-                let block = Block::bordered().title(format!(" {} ", self.label)).border_style(frame_style);
+                let block = Block::bordered().title(self.title()).border_style(frame_style);
                 Paragraph::new(self.shown()).scroll((0, scroll)).block(block).render(area, buf);
             }
             Layout::Inline => {
                 let marker = if self.focused { POINTER } else { "  " };
-                Line::styled(format!("{marker}{}", self.label), frame_style).render(area, buf);
+                let label = if self.field.was_cut() {
+                    format!("{marker}{} (max {})", self.label, self.field.max_chars())
+                } else {
+                    format!("{marker}{}", self.label)
+                };
+                Line::styled(label, frame_style).render(area, buf);
                 let style = if self.focused { theme.selected() } else { Style::new() };
                 // A trailing space shows the field's extent (and the cursor) when empty.
                 Paragraph::new(Line::styled(format!("{} ", self.shown()), style))

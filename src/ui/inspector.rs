@@ -192,9 +192,13 @@ fn draw_balance(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSt
     frame.render_widget(paragraph(lines).block(Block::bordered().title(" Balance ")), area);
 }
 
-/// The doctor's findings in a box over `area`: the inspector and the summary show it.
+/// The doctor's findings in a box over `area` (all of it, so nothing of the panes
+/// behind shows through): the inspector and the summary show it. Reasons and fixes
+/// wrap under themselves, not under the verdict.
 pub fn draw_report(frame: &mut Frame, area: Rect, theme: &Theme, report: &Report) {
-    let popup = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 1 });
+    const ID_WIDTH: usize = 17;
+    let indent = " ".repeat(5 + ID_WIDTH + 1);
+    let text_width = usize::from(area.width.saturating_sub(2)).saturating_sub(indent.len()).max(10);
     let mut lines = Vec::new();
     for check in &report.checks {
         let (label, style) = match check.verdict {
@@ -202,18 +206,27 @@ pub fn draw_report(frame: &mut Frame, area: Rect, theme: &Theme, report: &Report
             Verdict::Warn => ("WARN", theme.warning()),
             Verdict::Fail => ("FAIL", theme.error()),
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label} "), style),
-            Span::styled(format!("{:<17}", check.id), theme.key()),
-            Span::raw(check.reason.clone()),
-        ]));
+        let reason = textwrap::wrap(&check.reason, text_width);
+        for (index, part) in reason.iter().enumerate() {
+            let mut spans = Vec::new();
+            if index == 0 {
+                spans.push(Span::styled(format!("{label} "), style));
+                spans.push(Span::styled(format!("{:<ID_WIDTH$} ", check.id), theme.key()));
+            } else {
+                spans.push(Span::raw(indent.clone()));
+            }
+            spans.push(Span::raw(part.to_string()));
+            lines.push(Line::from(spans));
+        }
         if let Some(fix) = &check.fix {
-            lines.push(Line::styled(format!("     fix: {fix}"), theme.dim()));
+            for part in textwrap::wrap(&format!("fix: {fix}"), text_width) {
+                lines.push(Line::styled(format!("{indent}{part}"), theme.dim()));
+            }
         }
     }
     lines.push(Line::raw(""));
     lines.push(Line::raw(if report.ok { "No check failed." } else { "Some checks failed." }));
     let title = format!(" Doctor: connection {} ", report.connection_id);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(paragraph(lines).block(Block::bordered().title(title)), popup);
+    frame.render_widget(Clear, area);
+    frame.render_widget(paragraph(lines).block(Block::bordered().title(title)), area);
 }

@@ -57,8 +57,8 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Profile(step) => profile::draw(frame, body, &theme, step),
         Step::Countries(step) => countries::draw(frame, body, &theme, step),
         Step::Numbers(step) => numbers::draw(frame, body, &theme, step),
-        Step::Credential(step) => credential::draw(frame, body, &theme, step),
-        Step::Token(step) => token::draw(frame, body, &theme, step, state.now, state.utc_offset),
+        Step::Credential(step) => credential::draw(frame, body, &theme, step, state.ctx.now),
+        Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
         Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
     }
@@ -128,8 +128,12 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let labels = progress_labels(current, &done, area.width as usize);
     let mut progress = Vec::new();
     for (index, label) in labels.into_iter().enumerate() {
+        // The optional numbers step, skipped, is neither done nor to do.
+        let skipped = index == 5 && state.ctx.setup.numbers_skipped;
         let (symbol, style) = if index + 1 == current {
             (theme::CURRENT, theme.current())
+        } else if skipped && done[index] {
+            (theme::SKIPPED, theme.dim())
         } else if done[index] {
             (theme::DONE, theme.done())
         } else {
@@ -184,6 +188,9 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
         return vec![Line::from(spans)];
     }
     match &activity.problem {
+        None if activity.notice.is_some() => {
+            vec![Line::raw(activity.notice.as_deref().unwrap_or_default())]
+        }
         // Idle and fine: room for the note on where "Remember this key" saved it.
         None => sign_in::key_saved_notice(state, theme).into_iter().collect(),
         Some(Problem::Input(message)) => {
@@ -204,9 +211,10 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
             if let Some(url) = error.errors().iter().find_map(|e| e.meta.as_ref()?.url.as_deref()) {
                 lines.push(Line::styled(format!("  More: {url}"), theme.dim()));
             }
-            let hint = match state.step.screen().retry_hint() {
+            let screen = state.step.screen();
+            let hint = match screen.retry_hint() {
                 Some(hint) => hint.to_owned(),
-                None => next_step(error),
+                None => next_step(error, screen.input().and_then(|input| input.invalid_label())),
             };
             lines.push(Line::styled(format!("  {hint}"), theme.dim()));
             lines
@@ -214,15 +222,21 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
     }
 }
 
-/// What to do after a failed request: the API's advice and the key that acts on it.
-fn next_step(error: &ApiError) -> String {
-    match (error, error.advice()) {
-        (ApiError::Forbidden(_), Some(advice)) => format!("{advice}."),
-        (ApiError::NotFound(_), Some(advice)) => format!("{advice}; press Esc to go back and pick again."),
-        (ApiError::Unauthorized(_), Some(advice)) => format!("{advice}, then press Enter to sign in again."),
-        (ApiError::Invalid { .. }, _) => "Correct the highlighted input and press Enter to retry.".to_owned(),
-        (_, Some(advice)) => format!("{advice}, then press Enter to try again."),
-        (_, None) => "Press Enter to try again.".to_owned(),
+/// What to do after a failed request: the API's advice and the key that acts on it;
+/// `invalid` names the field marked for fixing, if Telnyx named one on screen.
+fn next_step(error: &ApiError, invalid: Option<&str>) -> String {
+    match (error, error.advice(), invalid) {
+        (ApiError::Invalid { .. }, _, Some(field)) => {
+            format!("Correct the highlighted field ({field}) and press Enter to retry.")
+        }
+        (ApiError::Invalid { .. }, Some(advice), None) => format!("{advice}, then press Enter to retry."),
+        (ApiError::Forbidden(_), Some(advice), _) => format!("{advice}."),
+        (ApiError::NotFound(_), Some(advice), _) => format!("{advice}; press Esc to go back and pick again."),
+        (ApiError::Unauthorized(_), Some(advice), _) => {
+            format!("{advice}, then press Enter to sign in again.")
+        }
+        (_, Some(advice), _) => format!("{advice}, then press Enter to try again."),
+        (_, None, _) => "Press Enter to try again.".to_owned(),
     }
 }
 

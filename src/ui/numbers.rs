@@ -79,6 +79,57 @@ fn place(number: &AvailableNumber) -> String {
     if parts.is_empty() { number.region("country_code").unwrap_or("").to_owned() } else { parts.join(", ") }
 }
 
+/// A number's features, short enough for a table cell: "voice SMS MMS E911 HD".
+fn features(number: &AvailableNumber) -> String {
+    let short: Vec<&str> = number
+        .feature_names()
+        .into_iter()
+        .map(|name| match name {
+            "sms" => "SMS",
+            "mms" => "MMS",
+            "emergency" => "E911",
+            "hd_voice" => "HD",
+            "international_sms" => "intl SMS",
+            other => other,
+        })
+        .collect();
+    short.join(" ")
+}
+
+/// Column widths for `width` cells: the number always whole, then the prices, and
+/// what is left shared by place and features, which give way first.
+fn result_widths(step: &NumbersStep, width: u16) -> [u16; 6] {
+    let longest = |cells: &mut dyn Iterator<Item = usize>, header: &str| {
+        cells.max().unwrap_or(0).max(header.chars().count()) as u16
+    };
+    let price = |cost: &str, currency: &str| format!("{cost} {currency}").chars().count();
+    let results = &step.results;
+    let number = longest(&mut results.iter().map(|n| n.phone_number.chars().count()), "Number");
+    let upfront = longest(
+        &mut results.iter().map(|n| price(&n.cost_information.upfront_cost, &n.cost_information.currency)),
+        "Upfront",
+    );
+    let monthly = longest(
+        &mut results.iter().map(|n| price(&n.cost_information.monthly_cost, &n.cost_information.currency)),
+        "Monthly",
+    );
+    let place_need = longest(&mut results.iter().map(|n| place(n).chars().count()), "Where");
+    let features_need = longest(&mut results.iter().map(|n| features(n).chars().count()), "Features");
+    // Borders, the highlight symbol and one space between each of the six columns.
+    let room = width.saturating_sub(2 + 2 + 5);
+    let mark = 3;
+    let mut rest = room.saturating_sub(mark + number);
+    let mut take = |want: u16| {
+        let got = want.min(rest);
+        rest -= got;
+        got
+    };
+    let (upfront, monthly) = (take(upfront), take(monthly));
+    let features = if rest >= place_need + features_need { features_need } else { rest * 2 / 5 };
+    let place = rest.saturating_sub(features);
+    [mark, number, place, features, upfront, monthly]
+}
+
 fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     let header = Row::new(["", "Number", "Where", "Features", "Upfront", "Monthly"]).style(theme.dim());
     let rows: Vec<Row> = step
@@ -91,20 +142,13 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
                 mark.to_owned(),
                 number.phone_number.clone(),
                 place(number),
-                number.feature_names().join(","),
+                features(number),
                 format!("{} {}", cost.upfront_cost, cost.currency),
                 format!("{} {}", cost.monthly_cost, cost.currency),
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Length(16),
-        Constraint::Length(18),
-        Constraint::Min(12),
-        Constraint::Length(9),
-        Constraint::Length(9),
-    ];
+    let widths = result_widths(step, area.width).map(Constraint::Length);
     let kind = NUMBER_TYPES[step.form.number_type].1;
     let title = format!(" {} ({kind}) · cart: {} ", plural(step.results.len(), "number"), step.cart.len());
     let table = Table::new(rows, widths)

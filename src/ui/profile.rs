@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
         );
         return;
     }
-    pick_list(frame, rest, theme, &step.list, "outbound voice profile", |profile| {
+    pick_list(frame, rest, theme, &step.list, step.activity.busy(), "outbound voice profile", |profile| {
         let attached = step.attached_id() == Some(profile.id.as_str());
         let enabled = if profile.enabled == Some(false) { ", disabled" } else { "" };
         ListItem::new(Line::from(vec![

@@ -11,6 +11,7 @@ pub struct Theme {
 pub const DONE: &str = "✓";
 pub const CURRENT: &str = "●";
 pub const TODO: &str = "○";
+pub const SKIPPED: &str = "–";
 pub const FAILED: &str = "✗";
 pub const CHECKED: &str = "[x]";
 pub const UNCHECKED: &str = "[ ]";

@@ -77,18 +77,25 @@ pub fn inline_choice<'a>(
     Line::from(spans)
 }
 
-/// A [`PickList`]: "Loading…" until it has loaded, then "+ Create a new …" followed by
+/// A [`PickList`]: "Loading…" while it loads (`loading`), then "+ Create a new …" followed by
 /// one row per item, under a title that counts them.
 pub fn pick_list<T>(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,
     list: &PickList<T>,
+    loading: bool,
     noun: &str,
     row: impl Fn(&T) -> ListItem<'static>,
 ) {
     let Some(items) = &list.items else {
-        frame.render_widget(paragraph(Line::styled(format!("Loading {noun}s…"), theme.dim())), area);
+        // Not loaded: still on its way, or it failed (the status line says why).
+        let text = if loading {
+            format!("Loading {noun}s…")
+        } else {
+            format!("The {noun}s are not loaded; Enter loads them again.")
+        };
+        frame.render_widget(paragraph(Line::styled(text, theme.dim())), area);
         return;
     };
     let mut rows = vec![ListItem::new(Line::styled(format!("+ Create a new {noun}"), theme.current()))];

@@ -5,13 +5,10 @@
 
 use crate::support::state::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use telnyx_setup::api::Balance;
 use telnyx_setup::msg::{Msg, Reply};
 use telnyx_setup::state::keys::{Action, Binding};
 use telnyx_setup::state::{KeySource, State, Step};
-use telnyx_setup::ui;
 
 /// Builds one screen, the same each time it is called.
 type Build = fn() -> State;
@@ -184,20 +181,6 @@ fn acts(build: Build, key: KeyEvent) -> bool {
     !cmds.is_empty() || format!("{state:?}") != before
 }
 
-fn rendered(state: &State, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::view(state, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            text.push_str(buffer[(x, y)].symbol());
-        }
-        text.push('\n');
-    }
-    text
-}
-
 /// The text of `binding`'s row in the footer: the key and its words.
 fn footer_entry(binding: &Binding, typing: bool) -> String {
     format!("{} {}", binding.label(typing), binding.hint)
@@ -216,7 +199,7 @@ fn every_screen_shows_exactly_the_keys_it_handles() {
         let expected: Vec<String> =
             bindings.iter().filter(|b| !b.help_only).map(|b| footer_entry(b, typing)).collect();
         assert_eq!(footer, expected, "{name}: footer");
-        let screen = rendered(&state, 200, 40);
+        let screen = screen_text(&state, 200, 40);
         let last_lines: String = screen.lines().rev().take(2).collect::<Vec<_>>().join(" ");
         for entry in &expected {
             assert!(last_lines.contains(entry.as_str()), "{name}: the footer lacks {entry:?}:\n{screen}");
@@ -227,7 +210,7 @@ fn every_screen_shows_exactly_the_keys_it_handles() {
         let help_key = probes(Action::Help, typing)[0];
         with_help.update(Msg::Key(help_key));
         assert!(with_help.help, "{name}: {help_key:?} should open the help");
-        let help = rendered(&with_help, 200, 40);
+        let help = screen_text(&with_help, 200, 40);
         assert!(help.contains(with_help.step.screen().title()), "{name}: help title\n{help}");
         for binding in &bindings {
             assert!(help.contains(binding.help), "{name}: help lacks {:?}\n{help}", binding.help);

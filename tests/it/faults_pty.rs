@@ -129,6 +129,8 @@ fn ctrl_c_during_an_order_asks_and_the_order_still_completes() {
     let Run { runtime, sandbox, base_url, mut app } = Run::start("order-quit", "KEYquit", faults, "2s");
     search_default_numbers(&mut app);
     app.send(ENTER);
+    app.wait_idle_with(&["· cart: 1"]);
+    app.send(ENTER);
     app.wait_idle_with(&["Cart: 1 number"]);
     app.send(ENTER);
     app.wait_idle_with(&["Buy 1 number for", "[y/N]"]);

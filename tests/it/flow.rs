@@ -126,8 +126,9 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
         wizard.press(KeyCode::Enter).await;
     }
     assert!(matches!(wizard.state.step, Step::Numbers(_)), "{}", wizard.screen());
-    // Step 6: open the search, search, cart (adds the highlighted number), review, buy.
-    for _ in 0..4 {
+    // Step 6: open the search, search, add the highlighted number, open the cart,
+    // review, buy.
+    for _ in 0..5 {
         wizard.press(KeyCode::Enter).await;
     }
     assert!(wizard.screen().contains("[y/N]"), "{}", wizard.screen());

@@ -22,6 +22,7 @@ mod flow;
 mod fuzz_responses;
 mod inspector_pty;
 mod inspector_readonly;
+mod newcomer;
 mod properties;
 mod pty;
 mod remember_key;

@@ -302,7 +302,10 @@ fn declining_the_purchase_buys_nothing() {
     enter_through_steps_one_to_five(&mut app);
 
     search_default_numbers(&mut app);
-    // Enter with an empty cart adds the highlighted number and opens the cart.
+    // Enter with an empty cart adds the highlighted number and says so; Enter again
+    // opens the cart.
+    app.send(ENTER);
+    app.wait_idle_with(&["Enter again to review it.", "· cart: 1"]);
     app.send(ENTER);
     app.wait_idle_with(&["Cart: 1 number", "Enter buy"]);
     app.send(ENTER);

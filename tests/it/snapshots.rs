@@ -190,12 +190,16 @@ fn numbers_cart_and_order() {
     snapshot!("numbers_ordering", state);
     reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100", "+13125550199"])));
     reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100"), owned("+13125550199")]));
+    // The balance is read again after the purchase; the header shows the new one.
+    let after = telnyx_setup::api::Balance { balance: "245.00".into(), ..balance() };
+    reply(&mut state, Reply::BalanceRead(after));
     snapshot!("numbers_done", state);
 }
 
 #[test]
 fn quitting_during_an_order_asks_first() {
     let mut state = at_results();
+    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('y'));
@@ -206,6 +210,7 @@ fn quitting_during_an_order_asks_first() {
 #[test]
 fn numbers_order_failed() {
     let mut state = at_results();
+    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('y'));

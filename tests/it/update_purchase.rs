@@ -4,6 +4,7 @@
 use crate::support::state::*;
 use crossterm::event::KeyCode;
 use std::time::Duration;
+use telnyx_setup::api::Balance;
 use telnyx_setup::api::{ApiError, NewTelephonyCredential};
 use telnyx_setup::clipboard::{CopyError, CopyMethod};
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
@@ -19,6 +20,7 @@ fn numbers(state: &telnyx_setup::state::State) -> &telnyx_setup::state::NumbersS
 /// The highlighted number ordered: cart, review, `y`; the order's answer is awaited.
 fn ordering() -> telnyx_setup::state::State {
     let mut state = at_results();
+    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('y'));
@@ -131,32 +133,42 @@ fn space_fills_the_cart_and_the_total_is_the_sum_of_its_items() {
 }
 
 #[test]
-fn enter_with_an_empty_cart_takes_the_highlighted_number() {
+fn enter_with_an_empty_cart_takes_the_highlighted_number_and_says_so() {
     let mut state = at_results();
     press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter);
     let step = numbers(&state);
-    assert_eq!(step.screen, NumbersScreen::Cart);
+    assert_eq!(step.screen, NumbersScreen::Results, "the first Enter stays on the results");
     assert_eq!(step.cart.iter().map(|n| n.phone_number.as_str()).collect::<Vec<_>>(), ["+13125550199"]);
+    assert_eq!(
+        step.activity.notice.as_deref(),
+        Some("Added +13125550199 to the cart; Enter again to review it.")
+    );
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(numbers(&state).screen, NumbersScreen::Cart);
+    assert_eq!(numbers(&state).activity.notice, None);
 }
 
 #[test]
 fn only_y_buys_and_every_other_answer_buys_nothing() {
     for declined in [KeyCode::Char('n'), KeyCode::Enter, KeyCode::Esc, KeyCode::Char(' ')] {
         let mut state = at_results();
+        press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
         press(&mut state, KeyCode::Enter);
         press(&mut state, KeyCode::Enter);
         assert_eq!(numbers(&state).screen, NumbersScreen::Confirm);
         let cmds = press(&mut state, declined);
         assert!(cmds.is_empty(), "{declined:?} must not order: {cmds:?}");
         assert_eq!(numbers(&state).screen, NumbersScreen::Cart);
-        assert_eq!(numbers(&state).activity.problem, Some(Problem::Input("Nothing was bought.".into())));
+        assert_eq!(numbers(&state).activity.notice.as_deref(), Some("Nothing was bought."));
+        assert_eq!(numbers(&state).activity.problem, None, "declining is no error");
     }
 }
 
 #[test]
 fn y_places_exactly_one_order_with_a_reference_and_the_connection() {
     let mut state = at_results();
+    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Char('y'));
@@ -190,6 +202,7 @@ fn the_order_reference_depends_on_the_cart_not_its_order() {
 #[test]
 fn a_timed_out_order_is_retried_with_the_same_reference() {
     let mut state = at_results();
+    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     let first = press(&mut state, KeyCode::Char('y'));
@@ -218,10 +231,15 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
             phone_numbers: vec!["+13125550100".into()]
         }
     );
-    reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100")]));
+    let cmds = reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100")]));
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
     assert_eq!(state.ctx.setup.numbers, vec![owned("+13125550100")]);
     assert!(!state.purchase_in_flight());
+    // The header's balance is read again after the purchase.
+    assert_eq!(only_call(&cmds), &Request::ReadBalance);
+    let after = Balance { balance: "249.00".into(), ..balance() };
+    reply(&mut state, Reply::BalanceRead(after.clone()));
+    assert_eq!(state.ctx.setup.balance, Some(after));
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
 }

@@ -404,3 +404,18 @@ pub fn inspector() -> State {
     assert!(matches!(state.step, Step::Inspect(_)));
     state
 }
+
+/// The screen `state` draws at `width` x `height`, as text, one line a row.
+pub fn screen_text(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| telnyx_setup::ui::view(state, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,161 @@
+//! What a newcomer hit on a first real use (issue 10), each pinned by a test that
+//! failed before its fix: expired credentials, stale progress and balance, silent
+//! input changes, and numbers cut short on narrow screens.
+
+use crate::support::state::*;
+use crossterm::event::KeyCode;
+use telnyx_setup::api::{ApiError, TelephonyCredential};
+use telnyx_setup::msg::{Cmd, Reply, Request};
+use telnyx_setup::state::{CredentialField, FormField, Problem, State, Step};
+
+fn at_credentials_with(credentials: Vec<TelephonyCredential>) -> State {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(credentials)));
+    assert!(matches!(state.step, Step::Credential(_)));
+    state
+}
+
+fn problem(state: &State) -> String {
+    match &state.step.activity().problem {
+        Some(Problem::Input(message)) => message.clone(),
+        other => panic!("expected an input problem, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_past_or_unreadable_expiry_is_refused_before_anything_is_sent() {
+    for (date, expected) in [("2020-01-01", "is not in the future"), ("2026-11-27", "is not in the future")] {
+        let mut state = at_credentials_with(vec![]);
+        press(&mut state, KeyCode::Char('n'));
+        for _ in 0..2 {
+            press(&mut state, KeyCode::Tab);
+        }
+        type_text(&mut state, date);
+        let cmds = press(&mut state, KeyCode::Enter);
+        assert!(cmds.is_empty(), "{date}: nothing may be sent: {cmds:?}");
+        assert!(problem(&state).contains(expected), "{date}: {}", problem(&state));
+        let Step::Credential(step) = &state.step else { unreachable!() };
+        assert_eq!(step.form.as_ref().and_then(|form| form.invalid), Some(CredentialField::Expires));
+    }
+    // Tomorrow (the tests' clock is 2026-11-27 12:00 UTC) is fine.
+    let mut state = at_credentials_with(vec![]);
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "2026-11-28");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateCredential { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.expires_at.as_deref(), Some("2026-11-28T00:00:00Z"));
+}
+
+#[test]
+fn an_expired_credential_never_reaches_the_token_step() {
+    let flagged = TelephonyCredential { expired: true, ..credential() };
+    let lapsed = TelephonyCredential { expires_at: Some("2026-11-27T11:59:59Z".into()), ..credential() };
+    for expired in [flagged, lapsed] {
+        let mut state = at_credentials_with(vec![expired.clone()]);
+        press(&mut state, KeyCode::Down);
+        press(&mut state, KeyCode::Enter);
+        let cmds = press(&mut state, KeyCode::Enter);
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert!(matches!(state.step, Step::Credential(_)), "{:?}", expired.expires_at);
+        assert!(problem(&state).contains("has expired"), "{}", problem(&state));
+        assert!(state.ctx.setup.credential.is_none());
+        assert!(screen_text(&state, 80, 24).contains("cannot log in"));
+    }
+}
+
+#[test]
+fn choosing_another_connection_resets_the_later_steps() {
+    let mut state = at_token();
+    assert!(state.ctx.setup.done().iter().all(|done| *done));
+    // Back to the connection list; the lists on the way reload, as on return they do.
+    let lobby = connection("1293384261075731409", "Lobby phones", &["G722"], None);
+    while !matches!(state.step, Step::Connection(_)) {
+        press(&mut state, KeyCode::Esc);
+        if state.busy() {
+            let listed = match &state.step {
+                Step::Credential(_) => Reply::CredentialsListed(page(vec![credential()])),
+                Step::Profile(_) => Reply::ProfilesListed(page(vec![])),
+                Step::Connection(_) => Reply::ConnectionsListed(page(vec![lobby.clone()])),
+                other => panic!("unexpected load on {other:?}"),
+            };
+            reply(&mut state, listed);
+        }
+    }
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    let done = state.ctx.setup.done();
+    assert_eq!(done, [true, true, false, false, false, false, false, false], "{:?}", state.ctx.setup);
+    assert!(state.ctx.setup.token.is_none() && state.ctx.setup.credential.is_none());
+}
+
+#[test]
+fn a_list_that_failed_to_load_does_not_say_loading() {
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::ConnectionUpdated(connection("1293384261075731402", "WebRTC", &["VP8"], None)));
+    fail(&mut state, ApiError::Server { status: 500, errors: vec![] });
+    let screen = screen_text(&state, 80, 24);
+    assert!(!screen.contains("Loading"), "{screen}");
+    assert!(screen.contains("not loaded; Enter loads them again"), "{screen}");
+    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::ListProfiles));
+}
+
+#[test]
+fn a_skipped_numbers_step_shows_as_skipped() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    let header: String = screen_text(&state, 120, 24).lines().nth(1).unwrap_or_default().to_owned();
+    assert!(header.contains("– Numbers") || header.contains("– 6"), "{header}");
+    assert!(!header.contains("✓ Numbers") && !header.contains("✓ 6"), "{header}");
+}
+
+/// Empties the focused field.
+fn clear(state: &mut State) {
+    for _ in 0..40 {
+        press(state, KeyCode::Backspace);
+    }
+}
+
+#[test]
+fn a_long_user_name_is_cut_with_a_notice_and_non_ascii_letters_are_named() {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Tab);
+    clear(&mut state);
+    type_text(&mut state, &"a".repeat(33));
+    let Step::Connection(step) = &state.step else { unreachable!() };
+    let form = step.form.as_ref().unwrap();
+    assert_eq!(form.field(FormField::UserName).value().len(), 32);
+    let screen = screen_text(&state, 100, 24);
+    assert!(screen.contains("at most 32 characters: the rest was cut"), "{screen}");
+
+    clear(&mut state);
+    type_text(&mut state, "ÄÖÜuser");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(problem(&state).contains("ASCII letters"), "{}", problem(&state));
+}
+
+#[test]
+fn phone_numbers_are_never_cut_on_narrow_screens() {
+    let long = available("+4920503123456789", "1.00", "1.00");
+    for width in [60, 70, 80, 100] {
+        let state = at_results_with(vec![long.clone()]);
+        let screen = screen_text(&state, width, 16);
+        assert!(screen.contains("+4920503123456789"), "{width} columns:\n{screen}");
+    }
+}
+
+#[test]
+fn a_declined_purchase_is_a_note_not_an_error() {
+    let mut state = at_results();
+    for key in [KeyCode::Enter, KeyCode::Enter, KeyCode::Enter, KeyCode::Char('n')] {
+        let cmds = press(&mut state, key);
+        assert!(!cmds.iter().any(|cmd| matches!(cmd, Cmd::Call { .. })), "{cmds:?}");
+    }
+    assert_eq!(state.step.activity().problem, None);
+    assert!(screen_text(&state, 80, 24).contains("Nothing was bought."));
+    assert!(!screen_text(&state, 80, 24).contains("✗ Nothing was bought."));
+}
