@@ -108,6 +108,7 @@ fn loaded(pages: &[Vec<Value>]) -> State {
         now: UNIX_EPOCH + Duration::from_secs(1_795_780_800),
         utc_offset: time::UtcOffset::UTC,
         mode: Mode::Inspector,
+        api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
     });
     press(&mut state, KeyCode::Enter);
     let balance = Balance {

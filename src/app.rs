@@ -104,6 +104,9 @@ where
 {
     let mut signals = Signals::new()?;
     let mut timer: Option<(Duration, Interval)> = None;
+    if dispatch(state, effects, Msg::Started) == Flow::Quit {
+        return Ok(());
+    }
     draw(terminal, state)?;
     loop {
         // The timer exists only while something animates (a spinner, a countdown):

@@ -236,8 +236,27 @@ pub fn diagnose(facts: &Facts) -> Report {
 
     if let Some(registration) = &facts.registration {
         let status = registration.status.as_str();
+        let transport = registration.transport.as_deref().unwrap_or("").to_ascii_uppercase();
+        let needs_stream: Vec<&str> = ["OPUS", "H.264"]
+            .into_iter()
+            .filter(|codec| connection.inbound.codecs.iter().any(|c| c == codec))
+            .collect();
         checks.push(match status {
-            "Registered" => check("registration", Pass, "A SIP device is registered now.", None),
+            "Registered" if transport == "UDP" && !needs_stream.is_empty() => check(
+                "registration",
+                Warn,
+                format!(
+                    "A device is registered over UDP while {} {} on: Telnyx offers those over TCP or TLS only, \
+                     so calls to this device use the other codecs.",
+                    needs_stream.join(" and "),
+                    if needs_stream.len() == 1 { "is" } else { "are" }
+                ),
+                Some("Register the device over TCP or TLS (WebRTC clients always use a secure WebSocket)."),
+            ),
+            "Registered" => {
+                let over = if transport.is_empty() { String::new() } else { format!(" over {transport}") };
+                check("registration", Pass, format!("A device is registered now{over}."), None)
+            }
             "Failed" | "Expired" => check(
                 "registration",
                 Warn,
@@ -409,6 +428,29 @@ mod tests {
         let report = diagnose(&facts);
         assert_eq!(verdict_of(&report, "registration"), Verdict::Warn);
         assert!(report.checks.iter().any(|c| c.id == "registration" && c.fix.is_some()));
+    }
+
+    #[test]
+    fn a_device_on_udp_with_opus_on_is_warned_about() {
+        let mut facts = healthy_facts();
+        let udp = |transport: &str| RegistrationStatus {
+            status: "Registered".into(),
+            transport: Some(transport.into()),
+            ..Default::default()
+        };
+        facts.registration = Some(udp("UDP"));
+        let report = diagnose(&facts);
+        assert_eq!(verdict_of(&report, "registration"), Verdict::Warn);
+        let check = report.checks.iter().find(|c| c.id == "registration").unwrap();
+        assert!(check.reason.contains("OPUS") && check.reason.contains("UDP"), "{}", check.reason);
+        facts.registration = Some(udp("TLS"));
+        assert_eq!(verdict_of(&diagnose(&facts), "registration"), Verdict::Pass);
+        // Without OPUS or H.264, UDP is fine.
+        facts.registration = Some(udp("udp"));
+        if let Some(connection) = &mut facts.connection {
+            connection.inbound.codecs = vec!["G722".into(), "VP8".into()];
+        }
+        assert_eq!(verdict_of(&diagnose(&facts), "registration"), Verdict::Pass);
     }
 
     #[test]

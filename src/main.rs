@@ -8,7 +8,7 @@ use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_with_time
 use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{KeySource, Mode, Start, State, Step};
+use telnyx_setup::state::{ApiTarget, KeySource, Mode, Start, State, Step};
 use telnyx_setup::{app, config, summary};
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
@@ -183,7 +183,15 @@ async fn wizard(
     for warning in &warnings {
         eprintln!("telnyx-setup: warning: {warning}");
     }
+    let api = match (&sandbox, base.as_str()) {
+        (Some(_), url) => ApiTarget::Sandbox(url.to_owned()),
+        (None, url) if url.trim_end_matches('/') == DEFAULT_API_BASE.trim_end_matches('/') => {
+            ApiTarget::Production
+        }
+        (None, url) => ApiTarget::Custom(url.to_owned()),
+    };
     let start = Start {
+        api,
         key,
         key_source,
         seed: rand::random(),

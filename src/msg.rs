@@ -21,6 +21,9 @@ pub type OpId = u64;
 
 #[derive(Debug)]
 pub enum Msg {
+    /// The loop began, before the first key: a key given on the command line is
+    /// checked now where the screen should not wait for Enter (the inspector).
+    Started,
     /// A key press (releases and repeats are dropped by the loop).
     Key(KeyEvent),
     /// Text pasted into the terminal (bracketed paste).

@@ -10,12 +10,12 @@ use crate::state::profile::ProfileStep;
 
 /// The codecs offered, in the order they are listed and sent, with what each is for.
 const OFFERED: [(&str, &str); 7] = [
-    ("OPUS", "wideband audio, what browsers prefer (needs TCP or TLS SIP)"),
+    ("OPUS", "wideband audio, what browsers prefer"),
     ("G722", "wideband audio"),
     ("G711U", "narrowband audio (PCMU), North America"),
     ("G711A", "narrowband audio (PCMA), rest of the world"),
     ("G729", "low-bandwidth audio"),
-    ("H.264", "video (needs TCP or TLS SIP)"),
+    ("H.264", "video"),
     ("VP8", "video, required for video calls from browsers"),
 ];
 

@@ -220,6 +220,8 @@ pub enum Mode {
 #[derive(Debug)]
 pub struct Ctx {
     pub mode: Mode,
+    /// The API talked to, as the screens name it.
+    pub api: ApiTarget,
     next_op: OpId,
     /// Generates suggested user names and passwords; seeded from the OS in the app and
     /// from a constant in tests, so update() stays deterministic.
@@ -291,6 +293,42 @@ pub struct State {
     pub confirm_quit: bool,
 }
 
+/// Which API the app talks to, so the screens can say so: a support engineer must
+/// never mistake a customer's production account for a sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ApiTarget {
+    /// Telnyx itself: a real account, real charges.
+    #[default]
+    Production,
+    /// The embedded sandbox (`--demo`), at this base URL.
+    Sandbox(String),
+    /// Another base URL (`--api-base`), such as a mock or a standalone sandbox.
+    Custom(String),
+}
+
+impl ApiTarget {
+    /// The word the header shows.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            ApiTarget::Production => "production",
+            ApiTarget::Sandbox(_) => "sandbox",
+            ApiTarget::Custom(_) => "custom API",
+        }
+    }
+
+    /// The sentence the sign-in screen shows.
+    pub fn describe(&self) -> String {
+        match self {
+            ApiTarget::Production => {
+                "API: https://api.telnyx.com/v2, Telnyx production (a real account; purchases are charged)."
+                    .to_owned()
+            }
+            ApiTarget::Sandbox(url) => format!("API: {url}, the embedded sandbox (nothing reaches Telnyx)."),
+            ApiTarget::Custom(url) => format!("API: {url}, a custom base URL (--api-base)."),
+        }
+    }
+}
+
 /// How the wizard starts: the key (from where), and the seed of its generator.
 #[derive(Debug, Clone)]
 pub struct Start {
@@ -301,6 +339,7 @@ pub struct Start {
     pub now: SystemTime,
     pub utc_offset: time::UtcOffset,
     pub mode: Mode,
+    pub api: ApiTarget,
 }
 
 impl State {
@@ -310,6 +349,7 @@ impl State {
             history: Vec::new(),
             ctx: Ctx {
                 mode: start.mode,
+                api: start.api,
                 next_op: 0,
                 rng: StdRng::seed_from_u64(start.seed),
                 setup: Setup::default(),
@@ -373,6 +413,7 @@ impl State {
                 Vec::new()
             }
             Msg::Resized => Vec::new(),
+            Msg::Started => self.on_start(),
             Msg::Done { op, outcome } => self.on_done(op, outcome),
             Msg::Retrying { op, notice } => {
                 if let Some(pending) = &mut self.step.screen_mut().activity_mut().pending
@@ -435,6 +476,18 @@ impl State {
             .filter(|binding| !binding.help_only)
             .map(|binding| (binding.label(typing), binding.hint))
             .collect()
+    }
+
+    /// The inspector, given a key (flag, variable, file), checks it at once: a support
+    /// engineer who named the key has nothing to type. The wizard shows where its key
+    /// came from first, and Enter goes on.
+    fn on_start(&mut self) -> Vec<Cmd> {
+        let ready = matches!(&self.step, Step::SignIn(step) if step.source != KeySource::Typed);
+        if self.ctx.mode != Mode::Inspector || !ready {
+            return Vec::new();
+        }
+        let transition = self.step.screen_mut().on_action(Action::Submit, &mut self.ctx);
+        self.apply(transition)
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {

@@ -43,7 +43,9 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
     );
     frame.render_widget(
         paragraph(Line::styled(
-            "Codecs are offered in this order. OPUS and H.264 need a TCP or TLS SIP transport.",
+            "Codecs are offered in this order. There is no transport to set: each device picks one \
+             when it registers, and WebRTC clients always use a secure WebSocket. SIP phones that \
+             register over UDP get neither OPUS nor H.264.",
             theme.dim(),
         )),
         note,

@@ -17,7 +17,7 @@ mod token;
 mod widgets;
 
 use crate::api::ApiError;
-use crate::state::{Mode, Problem, STEP_TITLES, State, Step};
+use crate::state::{ApiTarget, Mode, Problem, STEP_TITLES, State, Step};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -51,7 +51,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     draw_header(frame, header, state, &theme);
     let body = body.inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
     match &state.step {
-        Step::SignIn(step) => sign_in::draw(frame, body, &theme, step),
+        Step::SignIn(step) => sign_in::draw(frame, body, &theme, step, &state.ctx.api),
         Step::Connection(step) => connection::draw(frame, body, &theme, step),
         Step::Codecs(step) => codecs::draw(frame, body, &theme, step),
         Step::Profile(step) => profile::draw(frame, body, &theme, step),
@@ -99,13 +99,21 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme.dim(),
     );
     let block = Block::new().borders(Borders::BOTTOM).border_style(theme.dim());
+    // Which API, always: production in the warning style, since it costs real money.
+    let api = &state.ctx.api;
+    let api_style = if *api == ApiTarget::Production { theme.warning() } else { theme.dim() };
+    let api = Span::styled(format!(" [{}]", api.tag()), api_style);
     if state.ctx.mode == Mode::Inspector {
-        let title = Line::from(vec![
-            Span::styled("telnyx-setup", theme.title()),
-            Span::styled("  READ-ONLY", theme.warning()),
-            Span::raw("  account inspector"),
+        let title = fit_title(
+            vec![
+                Span::styled("telnyx-setup", theme.title()),
+                api.clone(),
+                Span::styled("  READ-ONLY", theme.warning()),
+                Span::raw("  account inspector"),
+            ],
             balance,
-        ]);
+            area.width,
+        );
         let second = match &state.step {
             Step::Inspect(step) => inspector::tabs(theme, step),
             _ => Line::raw("Sign in to inspect the account; nothing in it will be changed."),
@@ -113,15 +121,19 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(paragraph(vec![title, second]).block(block), area);
         return;
     }
-    let title = Line::from(vec![
-        Span::styled("telnyx-setup", theme.title()),
-        Span::raw(if matches!(state.step, Step::Finish(_)) {
-            "  Setup complete".to_owned()
-        } else {
-            format!("  Step {number} of {}: {}", STEP_TITLES.len(), STEP_TITLES[number - 1])
-        }),
+    let title = fit_title(
+        vec![
+            Span::styled("telnyx-setup", theme.title()),
+            api,
+            Span::raw(if matches!(state.step, Step::Finish(_)) {
+                "  Setup complete".to_owned()
+            } else {
+                format!("  Step {number} of {}: {}", STEP_TITLES.len(), STEP_TITLES[number - 1])
+            }),
+        ],
         balance,
-    ]);
+        area.width,
+    );
     let done = state.ctx.setup.done();
     // On the summary every step is done and none is current.
     let current = if matches!(state.step, Step::Finish(_)) { 0 } else { number };
@@ -142,6 +154,16 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         progress.push(Span::styled(format!("{symbol} {label}  "), style));
     }
     frame.render_widget(paragraph(vec![title, Line::from(progress)]).block(block), area);
+}
+
+/// The header's first line: the balance goes at the end when it fits, and is left out
+/// when it does not (rather than wrap and push the progress line away).
+fn fit_title<'a>(mut spans: Vec<Span<'a>>, balance: Span<'a>, width: u16) -> Line<'a> {
+    let used: usize = spans.iter().map(Span::width).sum();
+    if used + balance.width() <= usize::from(width) {
+        spans.push(balance);
+    }
+    Line::from(spans)
 }
 
 /// The progress labels that fit in `width`: every name if they fit, else the names

@@ -5,12 +5,12 @@
 use super::form::{FieldView, draw_with_cursor};
 use super::theme::{self, POINTER, Theme};
 use super::widgets::{check_style, paragraph, rows};
-use crate::state::{KeySource, SignInFocus, SignInStep, State, Step};
+use crate::state::{ApiTarget, KeySource, SignInFocus, SignInStep, State, Step};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep, api: &ApiTarget) {
     let checkbox_height = u16::from(step.remember.is_some());
     let [intro, field, checkbox, note] = rows(area, [3, 3, checkbox_height, 0]);
     let kept = if step.remember.is_some() {
@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
         );
     }
 
-    let mut lines = Vec::new();
+    let mut lines = vec![Line::styled(api.describe(), theme.dim())];
     let source = match &step.source {
         KeySource::Typed => None,
         KeySource::Flag => Some("The key came from --api-key.".to_owned()),
@@ -61,9 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep) {
     for warning in &step.warnings {
         lines.push(Line::styled(format!("Warning: {warning}"), theme.warning()));
     }
-    if !lines.is_empty() {
-        frame.render_widget(paragraph(lines), note);
-    }
+    frame.render_widget(paragraph(lines), note);
 }
 
 /// `[x] Remember this key`, with the pointer and highlight when it has the keyboard.

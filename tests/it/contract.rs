@@ -332,6 +332,7 @@ async fn the_wizard_end_to_end_keeps_the_contract() {
             now: SystemTime::now(),
             utc_offset: time::UtcOffset::UTC,
             mode: telnyx_setup::state::Mode::Wizard,
+            api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
         }),
         effects: Effects {
             worker: worker::spawn(base, api::http_client()),

@@ -61,6 +61,7 @@ impl Inspector {
             now: support::state::now(),
             utc_offset: time::UtcOffset::UTC,
             mode: Mode::Inspector,
+            api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
         });
         Self {
             state,

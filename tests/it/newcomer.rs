@@ -159,3 +159,30 @@ fn a_declined_purchase_is_a_note_not_an_error() {
     assert!(screen_text(&state, 80, 24).contains("Nothing was bought."));
     assert!(!screen_text(&state, 80, 24).contains("✗ Nothing was bought."));
 }
+
+#[test]
+fn the_inspector_checks_a_given_key_at_once_and_the_wizard_waits() {
+    use telnyx_setup::msg::Msg;
+    let mut inspector = inspector_signed_out(telnyx_setup::state::KeySource::Flag);
+    let cmds = inspector.update(Msg::Started);
+    assert!(matches!(only_call(&cmds), Request::SignIn { .. }), "{cmds:?}");
+
+    let mut typed = inspector_signed_out(telnyx_setup::state::KeySource::Typed);
+    assert!(typed.update(Msg::Started).is_empty(), "a key still to be typed waits");
+
+    let mut wizard = state_with(Some("KEY123"), telnyx_setup::state::KeySource::Env);
+    assert!(wizard.update(Msg::Started).is_empty(), "the wizard shows where its key came from first");
+}
+
+#[test]
+fn the_screens_say_which_api_they_talk_to() {
+    let state = fresh();
+    let screen = screen_text(&state, 100, 24);
+    assert!(screen.lines().next().unwrap_or_default().contains("[sandbox]"), "{screen}");
+    assert!(screen.contains("the embedded sandbox (nothing reaches Telnyx)"), "{screen}");
+    let mut production = fresh();
+    production.ctx.api = telnyx_setup::state::ApiTarget::Production;
+    let screen = screen_text(&production, 100, 24);
+    assert!(screen.lines().next().unwrap_or_default().contains("[production]"), "{screen}");
+    assert!(screen.contains("Telnyx production"), "{screen}");
+}

@@ -32,6 +32,7 @@ pub fn state_with(key: Option<&str>, source: KeySource) -> State {
         now: now(),
         utc_offset: time::UtcOffset::UTC,
         mode: telnyx_setup::state::Mode::Wizard,
+        api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
     })
 }
 
@@ -377,17 +378,23 @@ pub fn raw_page(data: Vec<serde_json::Value>, number: u32, total: u64) -> Page<s
     }
 }
 
-/// The inspector, signed in, on its connections tab with two connections loaded.
-pub fn inspector() -> State {
-    let mut state = State::new(Start {
+/// The inspector on its sign-in screen, with a key from `source`.
+pub fn inspector_signed_out(source: KeySource) -> State {
+    State::new(Start {
         key: Some(Secret::from("KEYinspect")),
-        key_source: KeySource::Flag,
+        key_source: source,
         seed: 1,
         color: false,
         now: now(),
         utc_offset: time::UtcOffset::UTC,
         mode: telnyx_setup::state::Mode::Inspector,
-    });
+        api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
+    })
+}
+
+/// The inspector, signed in, on its connections tab with two connections loaded.
+pub fn inspector() -> State {
+    let mut state = inspector_signed_out(KeySource::Flag);
     press(&mut state, KeyCode::Enter);
     reply(&mut state, Reply::KeyAccepted(balance()));
     reply(
