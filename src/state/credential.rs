@@ -6,9 +6,10 @@ use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition};
+use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
+use crate::secret::Secret;
 use crate::state::token::TokenStep;
 use std::time::SystemTime;
 
@@ -87,7 +88,40 @@ pub struct CredentialStep {
     pub chosen: Option<TelephonyCredential>,
     /// The SIP password is shown in clear.
     pub reveal: bool,
+    /// Which of the chosen credential's [`SipDetail`]s `y` copies.
+    pub detail: SipDetail,
     pub activity: Activity,
+}
+
+/// The parts of a credential a SIP client is configured with, each copied with `y`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SipDetail {
+    #[default]
+    UserName,
+    Password,
+    Address,
+}
+
+impl SipDetail {
+    pub const ALL: [SipDetail; 3] = [SipDetail::UserName, SipDetail::Password, SipDetail::Address];
+
+    /// What the footer and the copy note call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SipDetail::UserName => "the SIP user name",
+            SipDetail::Password => "the SIP password",
+            SipDetail::Address => "the SIP address",
+        }
+    }
+
+    /// Its text for `credential`.
+    pub fn of(self, credential: &TelephonyCredential) -> Secret {
+        match self {
+            SipDetail::UserName => Secret::new(credential.sip_username.clone()),
+            SipDetail::Password => credential.sip_password.clone(),
+            SipDetail::Address => Secret::new(format!("{}@{SIP_DOMAIN}", credential.sip_username)),
+        }
+    }
 }
 
 impl CredentialStep {
@@ -98,6 +132,7 @@ impl CredentialStep {
             form: None,
             chosen: None,
             reveal: false,
+            detail: SipDetail::default(),
             activity: Activity::default(),
         }
     }
@@ -139,6 +174,16 @@ impl CredentialStep {
         let Some(chosen) = &self.chosen else { return Transition::none() };
         match action {
             Action::Reveal => self.reveal = !self.reveal,
+            Action::Up | Action::Down => {
+                let index = SipDetail::ALL.iter().position(|d| *d == self.detail).unwrap_or(0);
+                let mut cursor = index;
+                move_cursor(&mut cursor, SipDetail::ALL.len(), action);
+                self.detail = SipDetail::ALL[cursor];
+            }
+            Action::Copy => {
+                let text = self.detail.of(chosen);
+                return Transition::run(self.activity.copy(self.detail.name(), text));
+            }
             Action::Submit if is_expired(chosen, ctx.now) => {
                 self.activity.fail(Problem::Input(
                     "This credential has expired, so its tokens cannot log in: Esc, then n, makes a new one."
@@ -165,6 +210,8 @@ impl CredentialStep {
     }
 }
 
+const UP_DOWN: &[Action] = &[Action::Up, Action::Down];
+
 impl Screen for CredentialStep {
     activity_field!();
 
@@ -185,8 +232,19 @@ impl Screen for CredentialStep {
                 CLOSE_FORM,
             )
         } else if self.chosen.is_some() {
+            let copy = match self.detail {
+                SipDetail::UserName => "copy user name",
+                SipDetail::Password => "copy password",
+                SipDetail::Address => "copy address",
+            };
             vec![
                 Binding::new(&[Action::Submit], "continue", "Make a login token from this credential."),
+                Binding::new(UP_DOWN, "choose", "Choose the user name, the password or the SIP address."),
+                Binding::new(
+                    &[Action::Copy],
+                    copy,
+                    "Copy the highlighted detail (the password needs no revealing).",
+                ),
                 Binding::new(
                     &[Action::Reveal],
                     if self.reveal { "hide" } else { "reveal" },
@@ -211,6 +269,7 @@ impl Screen for CredentialStep {
             Pick::Create => self.open_form(),
             Pick::Item(index) => {
                 self.chosen = self.list.get(index).cloned();
+                self.detail = SipDetail::default();
                 Transition::none()
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
@@ -227,6 +286,7 @@ impl Screen for CredentialStep {
                 self.form = None;
                 self.list.insert_first(credential.clone());
                 self.chosen = Some(credential);
+                self.detail = SipDetail::default();
             }
             _ => {}
         }

@@ -454,7 +454,7 @@ impl InspectorStep {
                 Transition::none()
             }
             Action::Copy => match self.listing.highlighted().and_then(|item| item["id"].as_str()) {
-                Some(id) => Transition::run(Cmd::Copy(Secret::new(id))),
+                Some(id) => Transition::run(self.activity.copy(format!("the id {id}"), Secret::new(id))),
                 None => Transition::none(),
             },
             // Reload; on an empty list (a load failed or was cancelled) Enter does too.

@@ -24,7 +24,7 @@ mod token;
 pub use codecs::{CodecsStep, codec_choices};
 pub use connection::{ConnectionStep, FormField};
 pub use countries::CountriesStep;
-pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, is_expired};
+pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, SipDetail, is_expired};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
@@ -40,6 +40,7 @@ use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
     TelephonyCredential,
 };
+use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use keys::{Action, Binding};
@@ -133,6 +134,8 @@ pub struct Activity {
     /// A neutral note on what the last action did ("Added … to the cart"), shown
     /// where a problem would be; cleared like one.
     pub notice: Option<String>,
+    /// What the copy in progress is of ("the SIP user name"), for saying where it went.
+    pub copying: Option<String>,
 }
 
 impl Activity {
@@ -143,6 +146,29 @@ impl Activity {
     fn fail(&mut self, problem: Problem) {
         self.problem = Some(problem);
         self.notice = None;
+    }
+
+    /// Asks the loop to copy `text`, remembering what it is for the note on the outcome.
+    fn copy(&mut self, what: impl Into<String>, text: crate::secret::Secret) -> Cmd {
+        self.copying = Some(what.into());
+        Cmd::Copy(text)
+    }
+
+    /// Says where the copy went, or why it failed.
+    fn copied(&mut self, outcome: Result<CopyMethod, CopyError>) {
+        let what = self.copying.take().unwrap_or_else(|| "the text".to_owned());
+        match outcome {
+            Ok(CopyMethod::System { kept_after_exit: true }) => {
+                self.note(format!("Copied {what} to the system clipboard."));
+            }
+            Ok(CopyMethod::System { kept_after_exit: false }) => self.note(format!(
+                "Copied {what} to the system clipboard; paste it before quitting (install xclip to keep it)."
+            )),
+            Ok(CopyMethod::Osc52) => self.note(format!(
+                "Sent {what} to your terminal's clipboard (OSC 52: no system clipboard here)."
+            )),
+            Err(error) => self.fail(Problem::Input(format!("Could not copy {what}: {error}."))),
+        }
     }
 
     fn note(&mut self, notice: impl Into<String>) {
@@ -428,9 +454,7 @@ impl State {
                 Vec::new()
             }
             Msg::Copied(outcome) => {
-                if let Step::Token(step) = &mut self.step {
-                    step.copied = Some(outcome);
-                }
+                self.step.screen_mut().on_copied(outcome);
                 Vec::new()
             }
         }

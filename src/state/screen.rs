@@ -7,6 +7,7 @@ use super::form::{Fields, Form};
 use super::keys::{Action, Binding};
 use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::ApiError;
+use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply};
 use crossterm::event::KeyEvent;
 
@@ -96,6 +97,11 @@ pub trait Screen {
             input.blame(&error);
         }
         self.activity_mut().fail(Problem::Api(error));
+    }
+
+    /// A copy this screen asked for finished: the status line says where it went.
+    fn on_copied(&mut self, outcome: Result<CopyMethod, CopyError>) {
+        self.activity_mut().copied(outcome);
     }
 
     /// Esc brought the user back to this screen.

@@ -105,6 +105,11 @@ impl Screen for TokenStep {
         }
     }
 
+    /// The token screen says where the copy went in its body, beside the token.
+    fn on_copied(&mut self, outcome: Result<CopyMethod, CopyError>) {
+        self.copied = Some(outcome);
+    }
+
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         if let Reply::TokenCreated(jwt) = reply {
             let token = LoginToken::new(jwt);

@@ -2,9 +2,9 @@
 //! form, and the chosen credential's SIP details.
 
 use super::form::{FormView, Layout, draw_with_cursor};
-use super::theme::Theme;
+use super::theme::{POINTER, Theme};
 use super::widgets::{fact, paragraph, pick_list, rows, truncate};
-use crate::state::{CredentialStep, SIP_DOMAIN, is_expired};
+use crate::state::{CredentialStep, SIP_DOMAIN, SipDetail, is_expired};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -36,9 +36,15 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep,
                 "Credential",
                 format!("{} ({})", credential.name.as_deref().unwrap_or("unnamed"), credential.id),
             ),
-            fact(theme, "SIP user name", credential.sip_username.as_str()),
-            fact(theme, "SIP password", password),
-            fact(theme, "SIP address", format!("{}@{SIP_DOMAIN}", credential.sip_username)),
+            detail(theme, step, SipDetail::UserName, "SIP user name", credential.sip_username.clone()),
+            detail(theme, step, SipDetail::Password, "SIP password", password),
+            detail(
+                theme,
+                step,
+                SipDetail::Address,
+                "SIP address",
+                format!("{}@{SIP_DOMAIN}", credential.sip_username),
+            ),
             fact(theme, "Expires", credential.expires_at.as_deref().unwrap_or("never")),
         ];
         lines.push(Line::raw(""));
@@ -60,4 +66,22 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep,
             Span::styled(format!("{}  {state}", credential.sip_username), theme.dim()),
         ]))
     });
+}
+
+/// A SIP detail's line, marked when `y` would copy it.
+fn detail<'a>(
+    theme: &Theme,
+    step: &CredentialStep,
+    which: SipDetail,
+    label: &'a str,
+    value: String,
+) -> Line<'a> {
+    let mut line = fact(theme, label, value);
+    if step.detail == which {
+        line.spans.insert(0, Span::styled(POINTER, theme.focused()));
+        line = line.style(theme.selected());
+    } else {
+        line.spans.insert(0, Span::raw("  "));
+    }
+    line
 }

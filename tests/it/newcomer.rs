@@ -186,3 +186,43 @@ fn the_screens_say_which_api_they_talk_to() {
     assert!(screen.lines().next().unwrap_or_default().contains("[production]"), "{screen}");
     assert!(screen.contains("Telnyx production"), "{screen}");
 }
+
+#[test]
+fn the_credential_screen_copies_each_sip_detail_and_says_where_it_went() {
+    use telnyx_setup::clipboard::{CopyError, CopyMethod};
+    use telnyx_setup::msg::Msg;
+    use telnyx_setup::secret::Secret;
+    let mut state = at_credentials_with(vec![credential()]);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    let user = credential().sip_username;
+    let expected = [
+        (Secret::new(user.clone()), "the SIP user name"),
+        (credential().sip_password, "the SIP password"),
+        (Secret::new(format!("{user}@sip.telnyx.com")), "the SIP address"),
+    ];
+    for (index, (text, what)) in expected.into_iter().enumerate() {
+        if index > 0 {
+            press(&mut state, KeyCode::Down);
+        }
+        assert!(state.hints().iter().any(|(key, _)| key == "y"), "{:?}", state.hints());
+        assert_eq!(press(&mut state, KeyCode::Char('y')), vec![Cmd::Copy(text)], "{what}");
+        state.update(Msg::Copied(Ok(CopyMethod::Osc52)));
+        let notice = state.step.activity().notice.clone().unwrap_or_default();
+        assert!(notice.contains(what) && notice.contains("OSC 52"), "{notice}");
+    }
+    press(&mut state, KeyCode::Char('y'));
+    state.update(Msg::Copied(Err(CopyError("no terminal".into()))));
+    assert!(problem(&state).contains("Could not copy the SIP address"), "{}", problem(&state));
+}
+
+#[test]
+fn the_inspector_says_what_it_copied() {
+    use telnyx_setup::clipboard::CopyMethod;
+    use telnyx_setup::msg::Msg;
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('y'));
+    state.update(Msg::Copied(Ok(CopyMethod::System { kept_after_exit: true })));
+    let notice = state.step.activity().notice.clone().unwrap_or_default();
+    assert!(notice.starts_with("Copied the id ") && notice.contains("system clipboard"), "{notice}");
+}
