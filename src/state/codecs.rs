@@ -1,6 +1,7 @@
 //! Step 3: the connection's inbound codecs as toggles. VP8 (browser video) is off on
 //! new Telnyx connections, so it starts checked here; Enter saves the list with PATCH.
 
+use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, Transition, move_cursor};
@@ -27,21 +28,33 @@ pub struct CodecChoice {
     pub enabled: bool,
 }
 
-/// The rows for a connection: every offered codec, checked if the connection has it,
-/// VP8 checked regardless; codecs the connection has that are not offered are kept.
-pub fn codec_choices(current: &[String]) -> Vec<CodecChoice> {
-    let mut choices: Vec<CodecChoice> = OFFERED
-        .iter()
-        .map(|(name, about)| CodecChoice {
-            name: (*name).to_owned(),
-            about,
-            enabled: *name == "VP8" || current.iter().any(|c| c == name),
-        })
-        .collect();
-    for codec in current {
-        if !OFFERED.iter().any(|(name, _)| name == codec) {
-            choices.push(CodecChoice { name: codec.clone(), about: "set on this connection", enabled: true });
+/// The rows for a connection. One created in this run gets every offered codec in
+/// the offered order, VP8 checked (Telnyx leaves it off on new connections). One that
+/// existed shows its real state: its own codecs in its order, checked, then the
+/// offered ones it lacks, unchecked, VP8 included.
+pub fn codec_choices(current: &[String], created: bool) -> Vec<CodecChoice> {
+    let about =
+        |name: &str| OFFERED.iter().find(|(n, _)| *n == name).map_or("set on this connection", |(_, a)| a);
+    if created {
+        let mut choices: Vec<CodecChoice> = OFFERED
+            .iter()
+            .map(|(name, about)| CodecChoice {
+                name: (*name).to_owned(),
+                about,
+                enabled: *name == "VP8" || current.iter().any(|c| c == name),
+            })
+            .collect();
+        for codec in current.iter().filter(|codec| !OFFERED.iter().any(|(name, _)| name == codec)) {
+            choices.push(CodecChoice { name: codec.clone(), about: about(codec), enabled: true });
         }
+        return choices;
+    }
+    let mut choices: Vec<CodecChoice> = current
+        .iter()
+        .map(|codec| CodecChoice { name: codec.clone(), about: about(codec), enabled: true })
+        .collect();
+    for (name, about) in OFFERED.iter().filter(|(name, _)| !current.iter().any(|c| c == name)) {
+        choices.push(CodecChoice { name: (*name).to_owned(), about, enabled: false });
     }
     choices
 }
@@ -51,28 +64,92 @@ pub struct CodecsStep {
     pub connection: CredentialConnection,
     pub choices: Vec<CodecChoice>,
     pub cursor: usize,
+    /// The connection was created in this run (its codecs change without asking).
+    pub created: bool,
+    /// A change to an existing connection, waiting for `y`.
+    pub change: Option<Change>,
     pub activity: Activity,
 }
 
 impl CodecsStep {
-    pub fn new(connection: CredentialConnection) -> Self {
-        let choices = codec_choices(&connection.inbound.codecs);
-        Self { connection, choices, cursor: 0, activity: Activity::default() }
+    pub fn new(connection: CredentialConnection, created: bool) -> Self {
+        let choices = codec_choices(&connection.inbound.codecs, created);
+        Self { connection, choices, cursor: 0, created, change: None, activity: Activity::default() }
     }
 
     pub fn enabled(&self) -> Vec<String> {
         self.choices.iter().filter(|c| c.enabled).map(|c| c.name.clone()).collect()
     }
+
+    /// VP8 is unticked: browsers cannot make video calls through this connection.
+    pub fn vp8_off(&self) -> bool {
+        !self.choices.iter().any(|c| c.name == "VP8" && c.enabled)
+    }
+
+    fn save(&mut self, ctx: &mut Ctx) -> Transition {
+        let codecs = self.enabled();
+        if codecs.is_empty() {
+            self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
+            return Transition::none();
+        }
+        if codecs == self.connection.inbound.codecs {
+            // Nothing to change: nothing is sent.
+            return advance(self.connection.clone(), ctx);
+        }
+        let update = CredentialConnectionUpdate {
+            inbound: Some(InboundUpdate { codecs: codecs.clone() }),
+            outbound: None,
+        };
+        let request = Request::UpdateConnection { id: self.connection.id.clone(), update };
+        if self.created {
+            return Transition::run(ctx.call(&mut self.activity, "Saving the codecs", request));
+        }
+        let mut lines = vec![
+            format!("Codecs of “{}”:", self.connection.connection_name),
+            format!("  now:   {}", change::list(&self.connection.inbound.codecs)),
+            format!("  after: {}", change::list(&codecs)),
+            format!(
+                "Every device that signs in with this connection (user {}) gets the new codecs.",
+                self.connection.user_name
+            ),
+        ];
+        if self.vp8_off() {
+            lines.push("VP8 stays off: video calls from browsers will not work.".to_owned());
+        }
+        self.change = Some(Change {
+            title: "Change this connection's codecs?".to_owned(),
+            lines,
+            request,
+            what: "Saving the codecs".to_owned(),
+        });
+        Transition::none()
+    }
+}
+
+/// On to the profile step with the connection as saved.
+fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
+    ctx.setup.codecs_saved = true;
+    ctx.setup.connection = Some(connection.clone());
+    let mut next = ProfileStep::new(connection);
+    let cmds = next.reload(ctx);
+    Transition::next(Step::Profile(next), cmds)
 }
 
 impl Screen for CodecsStep {
     activity_field!();
 
+    fn change(&self) -> Option<&Change> {
+        self.change.as_ref()
+    }
+
     fn title(&self) -> &'static str {
-        "Codecs"
+        if self.change.is_some() { "Codecs: confirm the change" } else { "Codecs" }
     }
 
     fn bindings(&self) -> Vec<Binding> {
+        if self.change.is_some() {
+            return Change::bindings();
+        }
         let mut bindings: Vec<Binding> =
             Binding::movement(self.choices.len(), MOVE, MOVE_HELP).into_iter().collect();
         bindings.extend([
@@ -83,6 +160,13 @@ impl Screen for CodecsStep {
     }
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if let Some(change) = self.change.take() {
+            if action == Action::Yes {
+                return Transition::run(ctx.call(&mut self.activity, change.what, change.request));
+            }
+            self.activity.note("Nothing was changed.");
+            return Transition::none();
+        }
         if move_cursor(&mut self.cursor, self.choices.len(), action) {
             return Transition::none();
         }
@@ -91,23 +175,11 @@ impl Screen for CodecsStep {
                 if let Some(choice) = self.choices.get_mut(self.cursor) {
                     choice.enabled = !choice.enabled;
                     self.activity.problem = None;
+                    self.activity.notice = None;
                 }
                 Transition::none()
             }
-            Action::Submit => {
-                let codecs = self.enabled();
-                if codecs.is_empty() {
-                    self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
-                    return Transition::none();
-                }
-                let update =
-                    CredentialConnectionUpdate { inbound: Some(InboundUpdate { codecs }), outbound: None };
-                Transition::run(ctx.call(
-                    &mut self.activity,
-                    "Saving the codecs",
-                    Request::UpdateConnection { id: self.connection.id.clone(), update },
-                ))
-            }
+            Action::Submit => self.save(ctx),
             _ => Transition::none(),
         }
     }
@@ -115,12 +187,8 @@ impl Screen for CodecsStep {
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ConnectionUpdated(connection) => {
-                ctx.setup.codecs_saved = true;
-                ctx.setup.connection = Some(connection.clone());
                 self.connection = connection.clone();
-                let mut next = ProfileStep::new(connection);
-                let cmds = next.reload(ctx);
-                Transition::next(Step::Profile(next), cmds)
+                advance(connection, ctx)
             }
             _ => Transition::none(),
         }

@@ -172,8 +172,8 @@ impl Screen for ConnectionStep {
             Pick::Create => self.open_form(ctx),
             Pick::Item(index) => {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
-                ctx.setup.connection_chosen(connection.clone());
-                Transition::next(Step::Codecs(CodecsStep::new(connection)), Vec::new())
+                ctx.setup.connection_chosen(connection.clone(), false);
+                Transition::next(Step::Codecs(CodecsStep::new(connection, false)), Vec::new())
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),
@@ -189,8 +189,8 @@ impl Screen for ConnectionStep {
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection_chosen(connection.clone());
-                Transition::next(Step::Codecs(CodecsStep::new(connection)), Vec::new())
+                ctx.setup.connection_chosen(connection.clone(), true);
+                Transition::next(Step::Codecs(CodecsStep::new(connection, true)), Vec::new())
             }
             _ => Transition::none(),
         }

@@ -2,6 +2,7 @@
 //! profile's current whitelist starts selected; `/` searches, Space toggles, Enter
 //! saves with PATCH (which must repeat the profile's `name`).
 
+use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
@@ -21,11 +22,17 @@ pub struct CountriesStep {
     pub filtering: bool,
     /// Index into [`CountriesStep::visible`].
     pub cursor: usize,
+    /// The profile was created in this run (its countries change without asking).
+    pub created: bool,
+    /// How many other connections use the profile, and so get the same countries.
+    pub others: u64,
+    /// A change to an existing profile, waiting for `y`.
+    pub change: Option<Change>,
     pub activity: Activity,
 }
 
 impl CountriesStep {
-    pub fn new(profile: OutboundVoiceProfile) -> Self {
+    pub fn new(profile: OutboundVoiceProfile, created: bool, others: u64) -> Self {
         let selected = profile.whitelisted_destinations.iter().cloned().collect();
         Self {
             profile,
@@ -33,6 +40,9 @@ impl CountriesStep {
             filter: TextField::new("", 64),
             filtering: false,
             cursor: 0,
+            created,
+            others,
+            change: None,
             activity: Activity::default(),
         }
     }
@@ -66,16 +76,74 @@ impl CountriesStep {
     }
 }
 
+impl CountriesStep {
+    fn save(&mut self, ctx: &mut Ctx) -> Transition {
+        let whitelist = self.whitelist();
+        if whitelist == self.profile.whitelisted_destinations {
+            // Nothing to change: nothing is sent.
+            return advance(self.profile.clone(), ctx);
+        }
+        let update = OutboundVoiceProfileUpdate {
+            name: self.profile.name.clone(),
+            whitelisted_destinations: whitelist.clone(),
+        };
+        let request = Request::UpdateProfile { id: self.profile.id.clone(), update };
+        let what = "Saving the destination countries";
+        if self.created {
+            return Transition::run(ctx.call(&mut self.activity, what, request));
+        }
+        let others = match self.others {
+            0 => "No other connection uses this profile.".to_owned(),
+            1 => "1 other connection uses this profile: its calls get the same countries.".to_owned(),
+            n => format!("{n} other connections use this profile: their calls get the same countries."),
+        };
+        self.change = Some(Change {
+            title: "Change this profile's countries?".to_owned(),
+            lines: vec![
+                format!("Countries “{}” may call:", self.profile.name),
+                format!("  now:   {}", change::list(&self.profile.whitelisted_destinations)),
+                format!("  after: {}", change::list(&whitelist)),
+                others,
+            ],
+            request,
+            what: what.to_owned(),
+        });
+        Transition::none()
+    }
+}
+
+/// On to the numbers step with the profile as saved.
+fn advance(profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
+    ctx.setup.countries_saved = true;
+    ctx.setup.profile = Some(profile.clone());
+    let connection = ctx.setup.connection.clone().unwrap_or_default();
+    let next = NumbersStep::new(connection, &profile.whitelisted_destinations);
+    Transition::next(Step::Numbers(next), Vec::new())
+}
+
 const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Action::PageDown];
 
 impl Screen for CountriesStep {
     activity_field!();
 
+    fn change(&self) -> Option<&Change> {
+        self.change.as_ref()
+    }
+
     fn title(&self) -> &'static str {
-        if self.filtering { "Countries: search" } else { "Countries" }
+        if self.change.is_some() {
+            "Countries: confirm the change"
+        } else if self.filtering {
+            "Countries: search"
+        } else {
+            "Countries"
+        }
     }
 
     fn bindings(&self) -> Vec<Binding> {
+        if self.change.is_some() {
+            return Change::bindings();
+        }
         if self.filtering {
             let mut bindings = vec![Binding::new(
                 &[Action::Submit, Action::NextField],
@@ -112,6 +180,13 @@ impl Screen for CountriesStep {
     }
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if let Some(change) = self.change.take() {
+            if action == Action::Yes {
+                return Transition::run(ctx.call(&mut self.activity, change.what, change.request));
+            }
+            self.activity.note("Nothing was changed.");
+            return Transition::none();
+        }
         if self.filtering {
             return self.on_search_action(action);
         }
@@ -145,15 +220,7 @@ impl Screen for CountriesStep {
                     ));
                     return Transition::none();
                 }
-                let update = OutboundVoiceProfileUpdate {
-                    name: self.profile.name.clone(),
-                    whitelisted_destinations: self.whitelist(),
-                };
-                Transition::run(ctx.call(
-                    &mut self.activity,
-                    "Saving the destination countries",
-                    Request::UpdateProfile { id: self.profile.id.clone(), update },
-                ))
+                self.save(ctx)
             }
             _ => Transition::none(),
         }
@@ -175,12 +242,8 @@ impl Screen for CountriesStep {
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfileUpdated(profile) => {
-                ctx.setup.countries_saved = true;
-                ctx.setup.profile = Some(profile.clone());
-                self.profile = profile;
-                let connection = ctx.setup.connection.clone().unwrap_or_default();
-                let next = NumbersStep::new(connection, &self.profile.whitelisted_destinations);
-                Transition::next(Step::Numbers(next), Vec::new())
+                self.profile = profile.clone();
+                advance(profile, ctx)
             }
             _ => Transition::none(),
         }

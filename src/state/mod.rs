@@ -5,6 +5,7 @@
 //! Each screen is a [`Step`] variant that owns its data; the screens behind the current
 //! one wait on a history stack, so Esc returns to them as they were.
 
+mod change;
 mod codecs;
 mod connection;
 mod countries;
@@ -21,6 +22,7 @@ pub mod screen;
 mod sign_in;
 mod token;
 
+pub use change::Change;
 pub use codecs::{CodecsStep, codec_choices};
 pub use connection::{ConnectionStep, FormField};
 pub use countries::CountriesStep;
@@ -194,6 +196,11 @@ pub struct Setup {
     pub numbers_step_done: bool,
     pub credential: Option<TelephonyCredential>,
     pub token: Option<LoginToken>,
+    /// The connection was created in this run: its settings are the user's to change
+    /// without being asked.
+    pub connection_created: bool,
+    /// The same for the profile.
+    pub profile_created: bool,
     /// Where "Remember this key" saved the key, or why it could not; `None` when the
     /// user did not ask.
     pub key_saved: Option<Result<std::path::PathBuf, String>>,
@@ -202,18 +209,20 @@ pub struct Setup {
 impl Setup {
     /// A connection was chosen or created: what later steps set up was for the one
     /// before, so they are to do again (the key and balance stay).
-    fn connection_chosen(&mut self, connection: CredentialConnection) {
+    fn connection_chosen(&mut self, connection: CredentialConnection, created: bool) {
         *self = Setup {
             balance: self.balance.take(),
             key_saved: self.key_saved.take(),
             connection: Some(connection),
+            connection_created: created,
             ..Setup::default()
         };
     }
 
     /// A profile was attached: its countries are yet to be saved.
-    fn profile_chosen(&mut self, profile: OutboundVoiceProfile) {
+    fn profile_chosen(&mut self, profile: OutboundVoiceProfile, created: bool) {
         self.profile = Some(profile);
+        self.profile_created = created;
         self.countries_saved = false;
     }
 

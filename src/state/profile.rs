@@ -2,6 +2,7 @@
 //! (`outbound.outbound_voice_profile_id`). Creating and attaching are two requests; a
 //! created profile joins the list at once, so a failed attach retries only the attach.
 
+use super::change::Change;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
@@ -23,8 +24,11 @@ pub struct ProfileStep {
     pub connection: CredentialConnection,
     pub list: PickList<OutboundVoiceProfile>,
     pub form: Option<Form<ProfileField>>,
-    /// The profile being attached while the attach request runs.
-    pub attaching: Option<OutboundVoiceProfile>,
+    /// The profile being attached while the attach request runs, and whether this run
+    /// created it.
+    pub attaching: Option<(OutboundVoiceProfile, bool)>,
+    /// Moving an existing connection off the profile it has, waiting for `y`.
+    pub change: Option<Change>,
     pub activity: Activity,
 }
 
@@ -42,6 +46,7 @@ impl ProfileStep {
             list: PickList::default(),
             form: None,
             attaching: None,
+            change: None,
             activity: Activity::default(),
         }
     }
@@ -92,10 +97,12 @@ impl ProfileStep {
         Transition::none()
     }
 
-    /// Attaches the connection to `profile`, or moves on if it already is.
-    fn attach(&mut self, profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
+    /// Attaches the connection to `profile` (`created` in this run, or not), or moves
+    /// on if it already is. Moving a connection that existed before off another profile
+    /// is shown first and needs `y`.
+    fn attach(&mut self, profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
         if self.attached_id() == Some(profile.id.as_str()) {
-            return advance(profile, ctx);
+            return advance(profile, created, true, ctx);
         }
         let update = CredentialConnectionUpdate {
             inbound: None,
@@ -103,19 +110,52 @@ impl ProfileStep {
         };
         let request = Request::UpdateConnection { id: self.connection.id.clone(), update };
         let what = format!("Attaching the connection to “{}”", profile.name);
-        self.attaching = Some(profile);
-        Transition::run(ctx.call(&mut self.activity, what, request))
+        let replaced = self.attached_id().map(|id| {
+            let name = self.list.items.iter().flatten().find(|p| p.id == id).map(|p| p.name.clone());
+            name.map_or_else(|| format!("profile {id}"), |name| format!("“{name}”"))
+        });
+        self.attaching = Some((profile.clone(), created));
+        match replaced {
+            Some(before) if !ctx.setup.connection_created => {
+                self.change = Some(Change {
+                    title: "Move the connection to another profile?".to_owned(),
+                    lines: vec![
+                        format!("Outbound voice profile of “{}”:", self.connection.connection_name),
+                        format!("  now:   {before}"),
+                        format!("  after: “{}”", profile.name),
+                        "Its outbound calls then follow the new profile's countries and limits.".to_owned(),
+                    ],
+                    request,
+                    what,
+                });
+                Transition::none()
+            }
+            _ => Transition::run(ctx.call(&mut self.activity, what, request)),
+        }
     }
 }
 
 impl Screen for ProfileStep {
     activity_field!();
 
+    fn change(&self) -> Option<&Change> {
+        self.change.as_ref()
+    }
+
     fn title(&self) -> &'static str {
-        if self.form.is_some() { "Voice profile: a new profile" } else { "Voice profile" }
+        if self.change.is_some() {
+            "Voice profile: confirm the change"
+        } else if self.form.is_some() {
+            "Voice profile: a new profile"
+        } else {
+            "Voice profile"
+        }
     }
 
     fn bindings(&self) -> Vec<Binding> {
+        if self.change.is_some() {
+            return Change::bindings();
+        }
         match &self.form {
             Some(_) => Form::<ProfileField>::bindings(
                 ("create", "Create the profile and attach the connection to it."),
@@ -126,13 +166,21 @@ impl Screen for ProfileStep {
     }
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if let Some(change) = self.change.take() {
+            if action == Action::Yes {
+                return Transition::run(ctx.call(&mut self.activity, change.what, change.request));
+            }
+            self.attaching = None;
+            self.activity.note("Nothing was changed.");
+            return Transition::none();
+        }
         if self.form.is_some() {
             return self.on_form_action(action, ctx);
         }
         match self.list.on_action(action) {
             Pick::Create => self.open_form(),
             Pick::Item(index) => match self.list.get(index).cloned() {
-                Some(profile) => self.attach(profile, ctx),
+                Some(profile) => self.attach(profile, false, ctx),
                 None => Transition::none(),
             },
             Pick::Reload => Transition::Stay(self.reload(ctx)),
@@ -154,13 +202,13 @@ impl Screen for ProfileStep {
             Reply::ProfileCreated(profile) => {
                 self.form = None;
                 self.list.insert_first(profile.clone());
-                self.attach(profile, ctx)
+                self.attach(profile, true, ctx)
             }
             Reply::ConnectionUpdated(connection) => {
                 ctx.setup.connection = Some(connection.clone());
                 self.connection = connection;
                 match self.attaching.take() {
-                    Some(profile) => advance(profile, ctx),
+                    Some((profile, created)) => advance(profile, created, false, ctx),
                     None => Transition::none(),
                 }
             }
@@ -181,7 +229,10 @@ impl Screen for ProfileStep {
     }
 }
 
-fn advance(profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
-    ctx.setup.profile_chosen(profile.clone());
-    Transition::next(Step::Countries(CountriesStep::new(profile)), Vec::new())
+/// On to the countries of `profile`; `counted` says whether the profile's
+/// `connections_count` already includes this connection (it was attached before).
+fn advance(profile: OutboundVoiceProfile, created: bool, counted: bool, ctx: &mut Ctx) -> Transition {
+    ctx.setup.profile_chosen(profile.clone(), created);
+    let others = profile.connections_count.unwrap_or(0).saturating_sub(u64::from(counted));
+    Transition::next(Step::Countries(CountriesStep::new(profile, created, others)), Vec::new())
 }

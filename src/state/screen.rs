@@ -3,6 +3,7 @@
 //! [`Step`](super::Step) and reaches the screen inside through
 //! [`Step::screen`](super::Step::screen), the one place that matches the variants.
 
+use super::change::Change;
 use super::form::{Fields, Form};
 use super::keys::{Action, Binding};
 use super::{Activity, Ctx, Problem, TextField, Transition};
@@ -108,6 +109,11 @@ pub trait Screen {
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         let _ = ctx;
         Vec::new()
+    }
+
+    /// A change to an existing record waiting for `y`, shown over the screen.
+    fn change(&self) -> Option<&Change> {
+        None
     }
 
     /// What to do after a failed request here, where it is not "Press Enter to try

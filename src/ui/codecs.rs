@@ -41,13 +41,18 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
         step.cursor,
         Block::bordered().title(format!(" Codecs ({count} on) ")),
     );
-    frame.render_widget(
-        paragraph(Line::styled(
-            "Codecs are offered in this order. There is no transport to set: each device picks one \
-             when it registers, and WebRTC clients always use a secure WebSocket. SIP phones that \
-             register over UDP get neither OPUS nor H.264.",
-            theme.dim(),
-        )),
-        note,
-    );
+    let mut lines = Vec::new();
+    if step.vp8_off() {
+        lines.push(Line::styled(
+            "VP8 is off: video calls from browsers will not work (Space on VP8 turns it on).",
+            theme.warning(),
+        ));
+    }
+    lines.push(Line::styled(
+        "Codecs are offered in this order. There is no transport to set: each device picks one \
+         when it registers, and WebRTC clients always use a secure WebSocket. SIP phones that \
+         register over UDP get neither OPUS nor H.264.",
+        theme.dim(),
+    ));
+    frame.render_widget(paragraph(lines), note);
 }

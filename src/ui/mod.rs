@@ -17,7 +17,7 @@ mod token;
 mod widgets;
 
 use crate::api::ApiError;
-use crate::state::{ApiTarget, Mode, Problem, STEP_TITLES, State, Step};
+use crate::state::{ApiTarget, Change, Mode, Problem, STEP_TITLES, State, Step};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -64,6 +64,9 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     frame.render_widget(status, status_area);
     frame.render_widget(footer, footer_area);
+    if let Some(change) = state.step.screen().change() {
+        draw_change(frame, body, &theme, change);
+    }
     if state.help {
         draw_help(frame, area, state, &theme);
     }
@@ -270,6 +273,16 @@ fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
         spans.push(Span::raw(format!(" {action}  ")));
     }
     Line::from(spans)
+}
+
+/// A change to an existing record, over the screen, with the question.
+fn draw_change(frame: &mut Frame, area: Rect, theme: &Theme, change: &Change) {
+    let mut lines: Vec<Line> = change.lines.iter().map(|line| Line::raw(line.as_str())).collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Change it? [y/N]", theme.current()));
+    let width = area.width.min(76);
+    let height = (paragraph(lines.clone()).line_count(width.saturating_sub(2)) as u16 + 2).min(area.height);
+    draw_popup(frame, area, &format!(" {} ", change.title), lines, (width, height));
 }
 
 /// A bordered box of `size` (width, height) centred over `area`, with what was under

@@ -341,17 +341,23 @@ async fn the_wizard_end_to_end_keeps_the_contract() {
     };
 
     // Enter on every screen: sign in; connection (open the form, create); codecs
-    // (save); profile (open the form, create and attach); countries (save); numbers
+    // (save); profile (open the form, create and attach); countries (one more ticked
+    // with Space, so there is a change to save, then save); numbers
     // (search, add the first result to the cart, review it, then `y`, the only key that
     // buys, and Enter once the order is settled and assigned); credential (open the
     // form, create, continue); token (generate, finish).
     let mut screens = vec![wizard.screen()];
+    let mut ticked = false;
     for _ in 0..30 {
         if matches!(wizard.state.step, Step::Finish(_)) {
             break;
         }
         let key = match &wizard.state.step {
             Step::Numbers(numbers) if numbers.screen == NumbersScreen::Confirm => KeyCode::Char('y'),
+            Step::Countries(_) if !ticked => {
+                ticked = true;
+                KeyCode::Char(' ')
+            }
             _ => KeyCode::Enter,
         };
         wizard.press(key).await;

@@ -182,7 +182,6 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
             "PATCH credential_connections",
             "POST outbound_voice_profiles",
             "PATCH credential_connections",
-            "PATCH outbound_voice_profiles",
             "POST number_orders",
             "POST telephony_credentials",
             "POST telephony_credentials",

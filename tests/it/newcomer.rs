@@ -226,3 +226,105 @@ fn the_inspector_says_what_it_copied() {
     let notice = state.step.activity().notice.clone().unwrap_or_default();
     assert!(notice.starts_with("Copied the id ") && notice.contains("system clipboard"), "{notice}");
 }
+
+#[test]
+fn help_and_quit_answer_at_once_while_an_order_is_in_flight() {
+    let mut state = at_results();
+    for key in [KeyCode::Enter, KeyCode::Enter, KeyCode::Enter, KeyCode::Char('y')] {
+        press(&mut state, key);
+    }
+    assert!(state.purchase_in_flight());
+    let hints = state.hints();
+    assert_eq!(hints, vec![("?".to_owned(), "help"), ("q".to_owned(), "quit")], "nothing else works now");
+    assert!(press(&mut state, KeyCode::Char('?')).is_empty());
+    assert!(state.help, "? opens the help while the order goes on");
+    press(&mut state, KeyCode::Char('x'));
+    assert!(press(&mut state, KeyCode::Char('q')).is_empty());
+    assert!(state.confirm_quit, "q asks at once");
+    assert!(state.purchase_in_flight(), "the order goes on behind the question");
+}
+
+/// The codecs screen of the existing connection "Office softphones".
+fn at_existing_codecs(codecs: &[&str]) -> State {
+    let mut state = state_with(Some("KEYtest"), telnyx_setup::state::KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    let office = connection(EXISTING_CONNECTION, "Office softphones", codecs, None);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![office])));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Codecs(_)));
+    state
+}
+
+#[test]
+fn an_existing_connection_shows_its_real_codecs_and_enter_changes_nothing() {
+    let real = ["G722", "G711U", "G711A", "G729", "OPUS", "H.264"];
+    let mut state = at_existing_codecs(&real);
+    let Step::Codecs(step) = &state.step else { unreachable!() };
+    let shown: Vec<(&str, bool)> = step.choices.iter().map(|c| (c.name.as_str(), c.enabled)).collect();
+    assert_eq!(shown[..6], real.map(|name| (name, true)), "its own codecs, in its order");
+    assert_eq!(shown[6], ("VP8", false), "VP8 is shown off, as it is");
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("VP8 is off: video calls from browsers will not work"), "{screen}");
+    // Enter with nothing changed sends no PATCH: the profiles load.
+    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::ListProfiles));
+}
+
+#[test]
+fn a_change_to_an_existing_connection_is_shown_and_needs_y() {
+    let mut state = at_existing_codecs(&["G722", "G711U"]);
+    // VP8 is the last row: turn it on.
+    press(&mut state, KeyCode::End);
+    press(&mut state, KeyCode::Char(' '));
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "nothing is sent before y");
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("now:   G722, G711U") && screen.contains("after: G722, G711U, VP8"), "{screen}");
+    assert!(screen.contains("[y/N]"), "{screen}");
+    assert_eq!(state.hints()[0], ("y".to_owned(), "change it"));
+    // n keeps it as it was.
+    assert!(press(&mut state, KeyCode::Char('n')).is_empty());
+    assert_eq!(state.step.activity().notice.as_deref(), Some("Nothing was changed."));
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    let Request::UpdateConnection { update, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(
+        update.inbound.as_ref().map(|i| i.codecs.clone()),
+        Some(vec!["G722".into(), "G711U".into(), "VP8".into()])
+    );
+}
+
+/// The countries of the existing profile "Office outbound" (US, CA, MX), which one
+/// other connection uses, just attached to the existing connection.
+fn at_shared_profile_countries() -> State {
+    let mut state = at_existing_codecs(&["G722"]);
+    press(&mut state, KeyCode::Enter);
+    let shared = telnyx_setup::api::OutboundVoiceProfile {
+        connections_count: Some(1),
+        ..profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"])
+    };
+    reply(&mut state, Reply::ProfilesListed(page(vec![shared])));
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "attaching asks nothing: {cmds:?}");
+    let attached = connection(EXISTING_CONNECTION, "Office softphones", &["G722"], Some(EXISTING_PROFILE));
+    reply(&mut state, Reply::ConnectionUpdated(attached));
+    assert!(matches!(state.step, Step::Countries(_)));
+    state
+}
+
+#[test]
+fn a_shared_profile_says_who_else_its_countries_change_for() {
+    // Unchanged: Enter sends nothing.
+    let mut unchanged = at_shared_profile_countries();
+    assert!(press(&mut unchanged, KeyCode::Enter).is_empty());
+    assert!(matches!(unchanged.step, Step::Numbers(_)));
+    // Changed: shown first, with the other connection named.
+    let mut state = at_shared_profile_countries();
+    press(&mut state, KeyCode::Char(' '));
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("1 other connection uses this profile"), "{screen}");
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(only_call(&cmds), Request::UpdateProfile { .. }), "{cmds:?}");
+}
