@@ -202,6 +202,7 @@ async fn wizard(
     };
     let http = http_client_with_timeout(cli.timeout);
     let mut state = State::new(start);
+    state.log_file = telnyx_setup::config::log_file();
     if let Step::SignIn(sign_in) = &mut state.step {
         if cli.demo {
             sign_in.without_remember();

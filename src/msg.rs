@@ -35,6 +35,8 @@ pub enum Msg {
     Resized,
     /// The worker finished request `op`.
     Done { op: OpId, outcome: Result<Reply, ApiError> },
+    /// The worker sent a request and it ended (answered or not): for the requests pane.
+    Requested(crate::api::RequestRecord),
     /// Request `op` failed transiently and is about to be tried again.
     Retrying { op: OpId, notice: RetryNotice },
     /// A [`Cmd::Copy`] finished.

@@ -88,9 +88,14 @@ async fn run(
                     continue;
                 };
                 let progress = replies.clone();
-                let client = client.on_retry(Arc::new(move |notice| {
-                    let _ = progress.send(Msg::Retrying { op, notice });
-                }));
+                let traffic = replies.clone();
+                let client = client
+                    .on_retry(Arc::new(move |notice| {
+                        let _ = progress.send(Msg::Retrying { op, notice });
+                    }))
+                    .on_request(Arc::new(move |record| {
+                        let _ = traffic.send(Msg::Requested(record));
+                    }));
                 let failed = failed_tx.clone();
                 let task = tokio::spawn(async move {
                     let work = async {

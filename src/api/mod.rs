@@ -13,6 +13,20 @@ pub use models::*;
 pub use numbers::*;
 pub use retry::{RetryNotice, RetryObserver, RetryPolicy};
 
+/// One HTTP exchange as the requests pane and `--verbose` show it: method, path,
+/// status and time, never a key, a query value or a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    /// `None` when no answer came (a timeout, a dropped connection).
+    pub status: Option<u16>,
+    pub elapsed: Duration,
+}
+
+/// Told of every exchange as it ends.
+pub type RequestObserver = std::sync::Arc<dyn Fn(RequestRecord) + Send + Sync>;
+
 use crate::secret::Secret;
 use error::ErrorBody;
 use reqwest::{Method, StatusCode, header};
@@ -116,6 +130,7 @@ pub struct Client {
     key: Secret,
     retry: RetryPolicy,
     observer: Option<RetryObserver>,
+    requests: Option<RequestObserver>,
 }
 
 impl std::fmt::Debug for Client {
@@ -145,7 +160,7 @@ type Query<'a> = Vec<(&'static str, String)>;
 
 impl Client {
     pub fn new(http: reqwest::Client, base: ApiBase, key: Secret) -> Self {
-        Self { http, base, key, retry: RetryPolicy::default(), observer: None }
+        Self { http, base, key, retry: RetryPolicy::default(), observer: None, requests: None }
     }
 
     /// The same client with another retry policy.
@@ -158,6 +173,18 @@ impl Client {
     pub fn on_retry(mut self, observer: RetryObserver) -> Self {
         self.observer = Some(observer);
         self
+    }
+
+    /// The same client, telling `observer` of every request it sends.
+    pub fn on_request(mut self, observer: RequestObserver) -> Self {
+        self.requests = Some(observer);
+        self
+    }
+
+    fn record(&self, method: &Method, path: &str, status: Option<u16>, elapsed: Duration) {
+        if let Some(observer) = &self.requests {
+            observer(RequestRecord { method: method.to_string(), path: path.to_owned(), status, elapsed });
+        }
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -425,7 +452,9 @@ impl Client {
             Ok::<_, reqwest::Error>((status, headers, bytes))
         }
         .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let elapsed_ms = elapsed.as_millis() as u64;
+        self.record(&method, url.path(), outcome.as_ref().ok().map(|(status, ..)| status.as_u16()), elapsed);
         let (status, headers, bytes) = match outcome {
             Ok(parts) => parts,
             Err(error) => {

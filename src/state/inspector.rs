@@ -79,24 +79,28 @@ impl Tab {
         }
     }
 
-    /// A one-line summary of a record of this tab.
+    /// A one-line summary of a record of this tab: its state first (so a narrow
+    /// list never hides an inactive or expired record), then what names it, then the
+    /// rest, which a narrow list cuts.
     pub fn row(self, item: &Value) -> String {
         let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
+        let flag = |off: bool, no: &str, yes: &str| if off { no.to_owned() } else { yes.to_owned() };
         match self {
             Tab::Connections => format!(
-                "{:<24} user {:<16} {}",
+                "{:<8} {:<24} user {}",
+                flag(item["active"] == Value::Bool(false), "inactive", "active"),
                 text("connection_name"),
                 text("user_name"),
-                if item["active"] == Value::Bool(false) { "inactive" } else { "active" }
             ),
             Tab::Profiles => format!(
-                "{:<28} {} countries, {} connections",
+                "{:<8} {:<28} {} countries, {} connections",
+                flag(item["enabled"] == Value::Bool(false), "disabled", "enabled"),
                 text("name"),
                 item["whitelisted_destinations"].as_array().map_or(0, Vec::len),
                 item["connections_count"].as_u64().unwrap_or(0)
             ),
             Tab::Numbers => format!(
-                "{:<16} {:<12} {}",
+                "{:<16} {:<10} {}",
                 text("phone_number"),
                 text("status"),
                 item["connection_name"]
@@ -105,16 +109,16 @@ impl Tab {
                     .unwrap_or("no connection")
             ),
             Tab::Orders => format!(
-                "{:<38} {:<8} {} numbers",
-                text("id"),
+                "{:<8} {:>3} numbers  {}",
                 text("status"),
-                item["phone_numbers_count"].as_u64().unwrap_or(0)
+                item["phone_numbers_count"].as_u64().unwrap_or(0),
+                text("id"),
             ),
             Tab::Credentials => format!(
-                "{:<30} {:<32} {}",
+                "{:<8} {:<30} {}",
+                flag(item["expired"] == Value::Bool(true), "expired", "active"),
                 text("name"),
                 text("sip_username"),
-                if item["expired"] == Value::Bool(true) { "expired" } else { "active" }
             ),
             Tab::Balance => String::new(),
         }
@@ -255,6 +259,9 @@ pub struct InspectorStep {
     /// The doctor's report on a connection, shown over the listing.
     pub doctor: Option<Report>,
     pub balance: Option<crate::api::Balance>,
+    /// End was pressed: pages load one after another until the last, the cursor on
+    /// the last record each time.
+    pub to_end: bool,
     pub activity: Activity,
 }
 
@@ -271,6 +278,7 @@ impl InspectorStep {
             raw: false,
             doctor: None,
             balance: ctx.setup.balance.clone(),
+            to_end: false,
             activity: Activity::default(),
         };
         let cmds = step.load_more(ctx);
@@ -354,15 +362,28 @@ impl InspectorStep {
         let near_end = self.listing.cursor + PREFETCH_MARGIN >= self.listing.visible().len();
         match self.listing.next_request().filter(|_| near_end) {
             Some(request) => {
-                let what = format!("Loading {}", self.listing.tab.title().to_lowercase());
+                let name = self.listing.tab.title().to_lowercase();
+                let what = if self.to_end {
+                    format!(
+                        "Loading {name} to the end ({} of {})",
+                        self.listing.items.len(),
+                        self.listing.total
+                    )
+                } else {
+                    format!("Loading {name}")
+                };
                 vec![ctx.call(&mut self.activity, what, request)]
             }
-            None => Vec::new(),
+            None => {
+                self.to_end = false;
+                Vec::new()
+            }
         }
     }
 
     fn show(&mut self, listing: Listing, ctx: &mut Ctx) -> Vec<Cmd> {
         self.listing = listing;
+        self.to_end = false;
         self.in_detail = false;
         self.relation_cursor = 0;
         self.activity.problem = None;
@@ -428,6 +449,8 @@ impl InspectorStep {
     fn on_list_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         let visible = self.listing.visible().len();
         if move_cursor(&mut self.listing.cursor, visible, action) {
+            // End means the true end: the pages not loaded yet follow.
+            self.to_end = action == Action::End;
             return Transition::Stay(self.load_more(ctx));
         }
         match action {
@@ -617,6 +640,9 @@ impl Screen for InspectorStep {
                 let more = page.meta.total_pages > page_number && !page.data.is_empty();
                 listing.add(page.data);
                 listing.next_page = more.then_some(page_number + 1);
+                if self.to_end {
+                    listing.cursor = listing.visible().len().saturating_sub(1);
+                }
                 // The cursor may already be near the end of a short first page.
                 return Transition::Stay(self.load_more(ctx));
             }

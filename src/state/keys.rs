@@ -60,6 +60,8 @@ pub enum Action {
     Tab(u8),
     /// Any key not bound otherwise, where a question treats every other key as no.
     AnyOther,
+    /// `L`, or F2 anywhere: the pane of this session's requests.
+    Requests,
     /// `?`, or F1 in a text field.
     Help,
     /// `q`; Ctrl-C everywhere.
@@ -108,6 +110,7 @@ impl Action {
             Action::Doctor => letter('d'),
             Action::Tab(n) => letter(char::from(b'0' + n)),
             Action::AnyOther => true,
+            Action::Requests => letter('L') || key.code == KeyCode::F(2),
             Action::Help => letter('?') || key.code == KeyCode::F(1),
             Action::Quit => letter('q') || ctrl_letter('c'),
         }
@@ -143,6 +146,8 @@ impl Action {
             Action::Doctor => "d",
             Action::Tab(n) => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"][usize::from(n).min(9)],
             Action::AnyOther => "any other key",
+            Action::Requests if typing => "F2",
+            Action::Requests => "L",
             Action::Help if typing => "F1",
             Action::Help => "?",
             Action::Quit if typing => "Ctrl-C",

@@ -326,7 +326,17 @@ pub struct State {
     pub utc_offset: time::UtcOffset,
     /// Quit was asked for while a purchase is in flight; waiting for `y`.
     pub confirm_quit: bool,
+    /// This session's requests, newest last, for the requests pane (the last
+    /// [`REQUESTS_KEPT`]).
+    pub requests: std::collections::VecDeque<crate::api::RequestRecord>,
+    /// The requests pane is open.
+    pub show_requests: bool,
+    /// Where the log file is, for the requests pane to point to.
+    pub log_file: Option<std::path::PathBuf>,
 }
+
+/// How many requests the pane keeps: a screenful and then some.
+pub const REQUESTS_KEPT: usize = 200;
 
 /// Which API the app talks to, so the screens can say so: a support engineer must
 /// never mistake a customer's production account for a sandbox.
@@ -395,6 +405,9 @@ impl State {
             color: start.color,
             utc_offset: start.utc_offset,
             confirm_quit: false,
+            requests: std::collections::VecDeque::new(),
+            show_requests: false,
+            log_file: None,
         }
     }
 
@@ -448,6 +461,13 @@ impl State {
                 Vec::new()
             }
             Msg::Resized => Vec::new(),
+            Msg::Requested(record) => {
+                if self.requests.len() == REQUESTS_KEPT {
+                    self.requests.pop_front();
+                }
+                self.requests.push_back(record);
+                Vec::new()
+            }
             Msg::Started => self.on_start(),
             Msg::Done { op, outcome } => self.on_done(op, outcome),
             Msg::Retrying { op, notice } => {
@@ -475,6 +495,7 @@ impl State {
         const BACK: &[Action] = &[Action::Back];
         const HELP: &[Action] = &[Action::Help];
         const QUIT: &[Action] = &[Action::Quit];
+        const REQUESTS: &[Action] = &[Action::Requests];
         let screen = self.step.screen();
         let mut bindings = if self.busy() {
             // An order in flight cannot be called back: cancelling the wait would only
@@ -491,6 +512,14 @@ impl State {
             }
             bindings
         };
+        bindings.push(
+            Binding::new(
+                REQUESTS,
+                if self.show_requests { "hide requests" } else { "requests" },
+                "Show or hide this session's requests: method, path, status, time.",
+            )
+            .quiet(),
+        );
         bindings.push(Binding::new(HELP, "help", "Show this help."));
         bindings.push(Binding::new(QUIT, "quit", "Quit; while an order is in flight, it asks first."));
         bindings
@@ -553,6 +582,10 @@ impl State {
                 Vec::new()
             }
             Action::Quit => self.quit(),
+            Action::Requests => {
+                self.show_requests = !self.show_requests;
+                Vec::new()
+            }
             Action::Back if self.busy() => {
                 let activity = self.step.screen_mut().activity_mut();
                 let Some(pending) = activity.pending.take() else { return Vec::new() };

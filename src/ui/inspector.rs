@@ -98,15 +98,19 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
     frame.render_stateful_widget(list, area, &mut state);
 }
 
-/// A record's fields, one per line (nested objects one level deep), secrets hidden.
+/// A record's fields, one per line (nested objects one level deep, indented under
+/// their name), secrets hidden.
 fn fields(item: &Value) -> Vec<String> {
     let mut lines = Vec::new();
     let Some(object) = item.as_object() else { return vec![item.to_string()] };
     for (key, value) in object {
         match value {
+            // A nested object's fields go under its name, indented, so a narrow pane
+            // wraps between a name and its value rather than inside a long dotted name.
             Value::Object(inner) => {
+                lines.push(format!("{key}:"));
                 for (sub, value) in inner {
-                    lines.push(format!("{key}.{sub}: {}", scalar(sub, value)));
+                    lines.push(format!("  {sub}: {}", scalar(sub, value)));
                 }
             }
             _ => lines.push(format!("{key}: {}", scalar(key, value))),

@@ -11,6 +11,7 @@ mod form;
 mod inspector;
 mod numbers;
 mod profile;
+mod requests;
 mod sign_in;
 pub mod theme;
 mod token;
@@ -50,6 +51,15 @@ pub fn view(state: &State, frame: &mut Frame) {
     .areas(area);
     draw_header(frame, header, state, &theme);
     let body = body.inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
+    // The requests pane takes the lower part of the body while it is open.
+    let (body, pane) = if state.show_requests {
+        let pane_height = (body.height / 2).clamp(3, 12);
+        let [body, pane] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(pane_height)]).areas(body);
+        (body, Some(pane))
+    } else {
+        (body, None)
+    };
     match &state.step {
         Step::SignIn(step) => sign_in::draw(frame, body, &theme, step, &state.ctx.api),
         Step::Connection(step) => connection::draw(frame, body, &theme, step),
@@ -61,6 +71,9 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
         Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
+    }
+    if let Some(pane) = pane {
+        requests::draw(frame, pane, &theme, state);
     }
     frame.render_widget(status, status_area);
     frame.render_widget(footer, footer_area);

@@ -119,6 +119,10 @@ fn probes(action: Action, typing: bool) -> Vec<KeyEvent> {
         Action::Doctor => vec![letter('d')],
         Action::Tab(n) => vec![letter(char::from(b'0' + n))],
         Action::AnyOther => vec![letter('x')],
+        Action::Requests if typing => vec![plain(KeyCode::F(2))],
+        Action::Requests => {
+            vec![KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT), plain(KeyCode::F(2))]
+        }
         Action::Help if typing => vec![plain(KeyCode::F(1))],
         Action::Help => vec![letter('?'), plain(KeyCode::F(1))],
         Action::Quit if typing => vec![ctrl('c')],

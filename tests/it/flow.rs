@@ -240,10 +240,7 @@ async fn a_refused_order_carries_telnyx_detail_and_buys_nothing() {
 
 /// The next message from the worker, with a deadline.
 async fn next_reply(wizard: &mut Wizard) -> Msg {
-    tokio::time::timeout(Duration::from_secs(10), wizard.effects.worker.replies.recv())
-        .await
-        .expect("the worker answers within 10s")
-        .expect("the worker is alive")
+    crate::support::next_answer(&mut wizard.effects.worker.replies).await
 }
 
 #[tokio::test]

@@ -328,3 +328,33 @@ fn a_shared_profile_says_who_else_its_countries_change_for() {
     let cmds = press(&mut state, KeyCode::Char('y'));
     assert!(matches!(only_call(&cmds), Request::UpdateProfile { .. }), "{cmds:?}");
 }
+
+#[test]
+fn the_requests_pane_lists_this_sessions_requests() {
+    use std::time::Duration;
+    use telnyx_setup::api::RequestRecord;
+    use telnyx_setup::msg::Msg;
+    let mut state = at_connections();
+    for (path, status) in
+        [("/v2/balance", Some(200)), ("/v2/credential_connections", Some(503)), ("/v2/x", None)]
+    {
+        let record = RequestRecord {
+            method: "GET".into(),
+            path: path.into(),
+            status,
+            elapsed: Duration::from_millis(42),
+        };
+        state.update(Msg::Requested(record));
+    }
+    assert!(!screen_text(&state, 100, 30).contains("Requests this session"));
+    press(&mut state, KeyCode::Char('L'));
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Requests this session"), "{screen}");
+    for expected in ["/v2/balance", "200", "/v2/credential_connections", "503", "—", "42 ms"] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+    // F2 works in a text field too.
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::F(2));
+    assert!(!state.show_requests);
+}

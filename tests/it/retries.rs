@@ -348,9 +348,9 @@ async fn the_worker_reports_retries_before_the_answer() {
     let sandbox = sandbox(&["GET /balance=503:1"]).await;
     let mut worker = worker::spawn(api_base(&sandbox.base_url()), api::http_client());
     worker.send(Cmd::Call { op: 7, request: Request::SignIn { key: Secret::from(KEY) } });
-    let first = tokio::time::timeout(Duration::from_secs(10), worker.replies.recv()).await.unwrap().unwrap();
+    let first = crate::support::next_answer(&mut worker.replies).await;
     let Msg::Retrying { op: 7, notice } = first else { panic!("{first:?}") };
     assert_eq!((notice.attempt, notice.of, notice.reason.as_str()), (2, 4, "HTTP 503"));
-    let second = tokio::time::timeout(Duration::from_secs(10), worker.replies.recv()).await.unwrap().unwrap();
+    let second = crate::support::next_answer(&mut worker.replies).await;
     assert!(matches!(second, Msg::Done { op: 7, outcome: Ok(Reply::KeyAccepted(_)) }), "{second:?}");
 }

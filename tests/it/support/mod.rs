@@ -58,3 +58,19 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         password: Secret::new("correct-horse-battery"),
     }
 }
+
+/// The worker's next message other than a request record (those go to the requests
+/// pane and arrive beside every answer), within 10 s.
+pub async fn next_answer(
+    replies: &mut tokio::sync::mpsc::UnboundedReceiver<telnyx_setup::msg::Msg>,
+) -> telnyx_setup::msg::Msg {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), replies.recv())
+            .await
+            .expect("the worker answers within 10s")
+            .expect("the worker is alive");
+        if !matches!(msg, telnyx_setup::msg::Msg::Requested(_)) {
+            return msg;
+        }
+    }
+}
