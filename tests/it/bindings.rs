@@ -24,6 +24,10 @@ fn screens() -> Vec<(&'static str, Build)> {
         ("connections", at_connections),
         ("connection form", || keys(at_connections(), &[KeyCode::Char('n')])),
         ("codecs", at_codecs),
+        ("codecs, change question", || {
+            keys(at_existing_codecs(&["G722"]), &[KeyCode::End, KeyCode::Char(' '), KeyCode::Enter])
+        }),
+        ("codecs, requests pane", || keys(at_codecs(), &[KeyCode::Char('L')])),
         ("profiles", at_profiles),
         ("profile form", || keys(at_profiles(), &[KeyCode::Char('n')])),
         ("countries", at_countries),

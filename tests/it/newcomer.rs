@@ -244,19 +244,6 @@ fn help_and_quit_answer_at_once_while_an_order_is_in_flight() {
     assert!(state.purchase_in_flight(), "the order goes on behind the question");
 }
 
-/// The codecs screen of the existing connection "Office softphones".
-fn at_existing_codecs(codecs: &[&str]) -> State {
-    let mut state = state_with(Some("KEYtest"), telnyx_setup::state::KeySource::Flag);
-    press(&mut state, KeyCode::Enter);
-    reply(&mut state, Reply::KeyAccepted(balance()));
-    let office = connection(EXISTING_CONNECTION, "Office softphones", codecs, None);
-    reply(&mut state, Reply::ConnectionsListed(page(vec![office])));
-    press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter);
-    assert!(matches!(state.step, Step::Codecs(_)));
-    state
-}
-
 #[test]
 fn an_existing_connection_shows_its_real_codecs_and_enter_changes_nothing() {
     let real = ["G722", "G711U", "G711A", "G729", "OPUS", "H.264"];

@@ -424,3 +424,16 @@ pub fn screen_text(state: &State, width: u16, height: u16) -> String {
     }
     text
 }
+
+/// The codecs screen of the existing connection "Office softphones".
+pub fn at_existing_codecs(codecs: &[&str]) -> State {
+    let mut state = state_with(Some("KEYtest"), KeySource::Flag);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    let office = connection(EXISTING_CONNECTION, "Office softphones", codecs, None);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![office])));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Codecs(_)));
+    state
+}
