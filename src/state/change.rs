@@ -4,6 +4,7 @@
 //! nothing is never sent.
 
 use super::keys::{Action, Binding};
+use super::{Activity, Ctx, Transition};
 use crate::msg::Request;
 
 /// A write waiting for the user's `y`.
@@ -22,6 +23,15 @@ const APPLY: &[Action] = &[Action::Yes];
 const KEEP: &[Action] = &[Action::No, Action::Back, Action::AnyOther];
 
 impl Change {
+    /// The user's answer: `y` sends the change, anything else drops it and says so.
+    pub(super) fn answer(self, action: Action, activity: &mut Activity, ctx: &mut Ctx) -> Transition {
+        if action == Action::Yes {
+            return Transition::run(ctx.call(activity, self.what, self.request));
+        }
+        activity.note("Nothing was changed.");
+        Transition::none()
+    }
+
     /// The keys while the question is open.
     pub fn bindings() -> Vec<Binding> {
         vec![

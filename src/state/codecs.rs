@@ -161,11 +161,7 @@ impl Screen for CodecsStep {
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if let Some(change) = self.change.take() {
-            if action == Action::Yes {
-                return Transition::run(ctx.call(&mut self.activity, change.what, change.request));
-            }
-            self.activity.note("Nothing was changed.");
-            return Transition::none();
+            return change.answer(action, &mut self.activity, ctx);
         }
         if move_cursor(&mut self.cursor, self.choices.len(), action) {
             return Transition::none();

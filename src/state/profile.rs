@@ -167,12 +167,10 @@ impl Screen for ProfileStep {
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if let Some(change) = self.change.take() {
-            if action == Action::Yes {
-                return Transition::run(ctx.call(&mut self.activity, change.what, change.request));
+            if action != Action::Yes {
+                self.attaching = None;
             }
-            self.attaching = None;
-            self.activity.note("Nothing was changed.");
-            return Transition::none();
+            return change.answer(action, &mut self.activity, ctx);
         }
         if self.form.is_some() {
             return self.on_form_action(action, ctx);
