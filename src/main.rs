@@ -147,7 +147,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("telnyx-setup: {message}");
+            eprintln!("telnyx-setup: {}", telnyx_setup::sanitize::Escaped(&message));
             if let Some(log) = log {
                 eprintln!("The log is at {}", log.display());
             }

@@ -3,6 +3,7 @@
 //! Display is written for the person at the keyboard: what failed and why, with
 //! Telnyx's own error code and detail. [`ApiError::advice`] says what to do about it.
 
+use crate::sanitize::Escaped;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -61,15 +62,17 @@ impl TelnyxError {
 }
 
 impl fmt::Display for TelnyxError {
-    /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`.
+    /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`. Every part is
+    /// the server's text, so control characters in it are escaped: this message is
+    /// printed on stderr and logged.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.detail.as_deref().or(self.title.as_deref()).unwrap_or("no detail given");
         // Name the field unless the detail already starts with it.
         if let Some(field) = self.field().filter(|field| !text.starts_with(field.as_str())) {
-            write!(f, "{field}: ")?;
+            write!(f, "{}: ", Escaped(&field))?;
         }
-        f.write_str(text)?;
-        match (self.code.as_deref(), self.title.as_deref()) {
+        write!(f, "{}", Escaped(text))?;
+        match (self.code.as_deref().map(Escaped), self.title.as_deref().map(Escaped)) {
             (Some(code), Some(title)) if self.detail.is_some() => write!(f, " ({code} {title})"),
             (Some(code), _) => write!(f, " ({code})"),
             (None, Some(title)) if self.detail.is_some() => write!(f, " ({title})"),
@@ -106,13 +109,13 @@ pub enum ApiError {
     #[error("Telnyx did not answer in time")]
     Timeout,
     /// No connection could be made: the request was never sent.
-    #[error("Could not connect to the API: {0}")]
+    #[error("Could not connect to the API: {}", Escaped(.0))]
     Unreachable(String),
     /// The connection dropped after the request may have been sent.
-    #[error("The connection to the API broke: {0}")]
+    #[error("The connection to the API broke: {}", Escaped(.0))]
     Transport(String),
     /// A 2xx whose body was not what the contract promises.
-    #[error("Telnyx sent an answer this program cannot read: {0}")]
+    #[error("Telnyx sent an answer this program cannot read: {}", Escaped(.0))]
     Decode(String),
 }
 

@@ -18,7 +18,7 @@ mod store;
 
 pub use connections::KNOWN_CODECS;
 pub use credentials::TOKEN_LIFETIME;
-pub use faults::{BadFaultRule, FaultPlan, FaultRule};
+pub use faults::{BadFaultRule, FaultPlan, FaultRule, HOSTILE_TEXT};
 pub use store::Seed;
 
 use axum::Router;

@@ -20,6 +20,7 @@ mod doctor;
 mod faults_pty;
 mod flow;
 mod fuzz_responses;
+mod hostile_text;
 mod inspector_pty;
 mod inspector_readonly;
 mod properties;
