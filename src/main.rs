@@ -4,7 +4,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_with_timeout};
+use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_for};
 use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
@@ -192,7 +192,7 @@ async fn wizard(
         utc_offset,
         mode,
     };
-    let http = http_client_with_timeout(cli.timeout);
+    let http = http_client_for(&base, cli.timeout);
     let mut state = State::new(start);
     if let Step::SignIn(sign_in) = &mut state.step {
         if cli.demo {
@@ -268,7 +268,7 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
         );
         return ExitCode::from(USAGE_OR_API_ERROR);
     };
-    let client = Client::new(http_client_with_timeout(cli.timeout), base, key);
+    let client = Client::new(http_client_for(&base, cli.timeout), base, key);
     let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
         Ok(facts) => facts,
         Err(error) => {

@@ -114,6 +114,11 @@ pub enum ApiError {
     /// The connection dropped after the request may have been sent.
     #[error("The connection to the API broke: {}", Escaped(.0))]
     Transport(String),
+    /// A 3xx. Telnyx's API does not redirect, and following one could take the key or a
+    /// create's body (a SIP password) to another host, or from HTTPS to plain HTTP; so
+    /// none is followed. `location` is where it pointed, as the server wrote it.
+    #[error("The API answered with a redirect (HTTP {status}) to {}, which is not followed", where_to(.location.as_deref()))]
+    Redirected { status: u16, location: Option<String> },
     /// A 2xx whose body was not what the contract promises.
     #[error("Telnyx sent an answer this program cannot read: {}", Escaped(.0))]
     Decode(String),
@@ -123,6 +128,13 @@ fn first(errors: &[TelnyxError]) -> String {
     match errors.first() {
         Some(error) => format!(": {error}"),
         None => String::new(),
+    }
+}
+
+fn where_to(location: Option<&str>) -> String {
+    match location {
+        Some(location) => format!("'{}'", Escaped(location)),
+        None => "nowhere (no Location header)".to_owned(),
     }
 }
 
@@ -145,6 +157,7 @@ impl ApiError {
             | Self::Timeout
             | Self::Unreachable(_)
             | Self::Transport(_)
+            | Self::Redirected { .. }
             | Self::Decode(_) => &[],
         }
     }
@@ -161,6 +174,9 @@ impl ApiError {
             Self::NotFound(_) => Some("It may have been deleted elsewhere"),
             Self::Invalid { .. } => Some("Correct the input Telnyx named"),
             Self::Unreachable(_) | Self::Transport(_) => Some("Check the network connection or --api-base"),
+            Self::Redirected { .. } => {
+                Some("Check --api-base: it must be the API's own address, such as https://api.telnyx.com/v2")
+            }
             Self::RateLimited { .. }
             | Self::Server { .. }
             | Self::Timeout

@@ -168,7 +168,11 @@ fn check_status(status: u16, retry_after: Option<Duration>, error: &ApiError) ->
         ApiError::Unexpected { status: s, .. } => {
             *s == status && !matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500..=599)
         }
-        ApiError::Timeout | ApiError::Unreachable(_) | ApiError::Transport(_) | ApiError::Decode(_) => false,
+        ApiError::Timeout
+        | ApiError::Unreachable(_)
+        | ApiError::Transport(_)
+        | ApiError::Redirected { .. }
+        | ApiError::Decode(_) => false,
     };
     prop_assert!(mapped, "HTTP {status} became {error:?}");
     Ok(())

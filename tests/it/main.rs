@@ -31,6 +31,7 @@ mod sandbox_faults;
 mod secrets;
 mod snapshots;
 mod terminal_restore;
+mod transport;
 mod update;
 mod update_inspector;
 mod update_purchase;
