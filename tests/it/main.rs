@@ -23,6 +23,7 @@ mod fuzz_responses;
 mod hostile_text;
 mod inspector_pty;
 mod inspector_readonly;
+mod key_files;
 mod properties;
 mod pty;
 mod remember_key;
