@@ -7,6 +7,8 @@
 //! A hand-written type rather than `secrecy::SecretString`: commands compare secrets
 //! in tests (`Cmd: PartialEq`), which `secrecy` deliberately does not offer.
 
+use rand::rngs::{OsRng, StdRng};
+use rand::{RngCore, SeedableRng, TryRngCore};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -45,6 +47,60 @@ impl fmt::Debug for Secret {
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Self::new(value)
+    }
+}
+
+/// Where the secrets this program makes (generated SIP passwords) come from: the
+/// operating system's generator, or a seeded one in tests that compare screens. Kept
+/// apart from the seeded generator of public values (SIP user names), so a password is
+/// never drawn from a stream whose seed or neighbours can be known.
+pub enum SecretRng {
+    /// The OS's secure generator (getrandom), read on every draw: the default.
+    Os,
+    /// Deterministic, for snapshot tests only.
+    Seeded(Box<StdRng>),
+}
+
+impl SecretRng {
+    pub fn os() -> Self {
+        Self::Os
+    }
+
+    /// A deterministic generator, for tests that compare generated secrets on screen.
+    pub fn seeded(seed: u64) -> Self {
+        Self::Seeded(Box::new(StdRng::seed_from_u64(seed)))
+    }
+}
+
+impl fmt::Debug for SecretRng {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Os => "SecretRng::Os",
+            Self::Seeded(_) => "SecretRng::Seeded(<redacted>)",
+        })
+    }
+}
+
+impl RngCore for SecretRng {
+    fn next_u32(&mut self) -> u32 {
+        let mut bytes = [0; 4];
+        self.fill_bytes(&mut bytes);
+        u32::from_le_bytes(bytes)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut bytes = [0; 8];
+        self.fill_bytes(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+
+    /// Panics if the OS generator fails, which getrandom does not do once the system
+    /// has booted: a password from anything weaker would be worse than no password.
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        match self {
+            Self::Os => OsRng.try_fill_bytes(dest).expect("the operating system's random generator failed"),
+            Self::Seeded(rng) => rng.fill_bytes(dest),
+        }
     }
 }
 

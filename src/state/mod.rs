@@ -195,9 +195,12 @@ pub enum Mode {
 pub struct Ctx {
     pub mode: Mode,
     next_op: OpId,
-    /// Generates suggested user names and passwords; seeded from the OS in the app and
-    /// from a constant in tests, so update() stays deterministic.
+    /// Generates suggested user names (public); seeded from the OS in the app and from a
+    /// constant in tests, so update() stays deterministic.
     pub rng: StdRng,
+    /// Generates secrets (SIP passwords): the OS's generator, unless a test that
+    /// compares screens seeds it. Never the stream the user names come from.
+    pub secret_rng: crate::secret::SecretRng,
     pub setup: Setup,
 }
 
@@ -284,6 +287,7 @@ impl State {
                 mode: start.mode,
                 next_op: 0,
                 rng: StdRng::seed_from_u64(start.seed),
+                secret_rng: crate::secret::SecretRng::os(),
                 setup: Setup::default(),
             },
             spinner: 0,

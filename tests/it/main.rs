@@ -30,6 +30,7 @@ mod remember_key;
 mod retries;
 mod sandbox_faults;
 mod secrets;
+mod security;
 mod snapshots;
 mod terminal_restore;
 mod transport;
