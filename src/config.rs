@@ -30,19 +30,36 @@ pub fn log_file() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("TELNYX_SETUP_LOG") {
         return Some(PathBuf::from(path));
     }
+    default_log_dir().map(|dir| dir.join("telnyx-setup.log"))
+}
+
+/// The program's own log directory, used unless `TELNYX_SETUP_LOG` names a file.
+fn default_log_dir() -> Option<PathBuf> {
     let dirs = ProjectDirs::from("com", "telnyx", "telnyx-setup")?;
-    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Some(dir.join("telnyx-setup.log"))
+    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
 
 /// Sends `tracing` output to the log file (appending). The terminal is in raw mode
 /// while the app runs, so nothing may be printed to it. Returns the path in use.
+///
+/// The log names no secret, but it does record what the account holds and does, so it
+/// is private: created with mode 0600 (an older, looser log of the user's is narrowed
+/// to 0600), in a directory created with mode 0700 (the program's own directory is
+/// narrowed to 0700 too), and opened without following a symlink, so a link planted at
+/// its path cannot make the program append to another file. Every line is written
+/// through [`escape_controls`](crate::sanitize::escape_controls): server text with a
+/// newline cannot forge a line, nor an escape sequence act on whoever reads the log.
+/// A log that cannot be opened is reported on stderr, and the program runs without.
 pub fn init_logging() -> Option<PathBuf> {
     let path = log_file()?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok()?;
-    }
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let own_dir = std::env::var_os("TELNYX_SETUP_LOG").is_none();
+    let file = match open_log(&path, own_dir) {
+        Ok(file) => file,
+        Err(reason) => {
+            eprintln!("telnyx-setup: warning: not logging to {}: {reason}", path.display());
+            return None;
+        }
+    };
     // Only this program's own events: its log lines are written to name no secret,
     // while the HTTP stack's trace output can include headers (the bearer key).
     let levels = ["error", "warn", "info", "debug", "trace"];
@@ -51,11 +68,68 @@ pub fn init_logging() -> Option<PathBuf> {
     let filter = tracing_subscriber::EnvFilter::new(format!("warn,telnyx_setup={level}"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(EscapingWriter(file)))
         .with_ansi(false)
         .try_init()
         .ok()?;
     Some(path)
+}
+
+/// Opens the log for appending, privately (see [`init_logging`]). `own_dir`: the
+/// directory is the program's own, which may be narrowed to 0700.
+fn open_log(path: &Path, own_dir: bool) -> Result<File, String> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| e.to_string())?;
+        #[cfg(unix)]
+        if own_dir {
+            unix::narrow_own_dir(dir);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = own_dir;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(0o600)
+            .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::CLOEXEC).bits() as i32);
+    }
+    let file = options.open(path).map_err(|error| {
+        #[cfg(unix)]
+        if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            return "it is a symbolic link; point TELNYX_SETUP_LOG at a file of its own".to_owned();
+        }
+        error.to_string()
+    })?;
+    #[cfg(unix)]
+    unix::narrow_log(&file)?;
+    Ok(file)
+}
+
+/// Writes each log line with its control characters escaped (but its final newline),
+/// so what the server sent can neither start a forged line nor reach a terminal that
+/// shows the log. tracing-subscriber writes one whole line per call.
+pub struct EscapingWriter<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for EscapingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let (line, newline) = match buf.strip_suffix(b"\n") {
+            Some(line) => (line, true),
+            None => (buf, false),
+        };
+        let text = String::from_utf8_lossy(line);
+        self.0.write_all(crate::sanitize::escape_controls(&text).as_bytes())?;
+        if newline {
+            self.0.write_all(b"\n")?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The saved API key's file name inside the config directory.
@@ -393,6 +467,32 @@ mod unix {
         Ok(file)
     }
 
+    /// The program's own log directory, narrowed to 0700 if an older version left it
+    /// open and it is the user's (not a symlink: that is left alone).
+    pub fn narrow_own_dir(dir: &Path) {
+        let Ok(meta) = std::fs::symlink_metadata(dir) else { return };
+        if meta.is_dir() && meta.uid() == effective_uid() && meta.permissions().mode() & 0o077 != 0 {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+
+    /// Checks the opened log: a regular file must be the effective user's, and is made
+    /// 0600 if it was looser; a device (`/dev/null`) is left as it is.
+    pub fn narrow_log(file: &File) -> Result<(), String> {
+        let meta = file.metadata().map_err(|e| e.to_string())?;
+        if !meta.file_type().is_file() {
+            return Ok(());
+        }
+        let you = effective_uid();
+        if meta.uid() != you {
+            return Err(format!("it belongs to user {}, not to you (user {you})", meta.uid()));
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Writes the key to `temp` in the checked directory, created with mode 0600 and
     /// never through a symlink, flushes it and renames it over the key file.
     pub fn save(dir_path: &Path, temp: &str, key: &Secret) -> Result<(), KeyFileError> {
@@ -424,5 +524,22 @@ mod unix {
         // Makes the rename itself durable; a failure here loses nothing already written.
         let _ = rustix::fs::fsync(&dir);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EscapingWriter;
+    use std::io::Write;
+
+    #[test]
+    fn log_lines_keep_their_newline_and_nothing_else_raw() {
+        let mut out = EscapingWriter(Vec::new());
+        write!(out, "INFO detail=\"a\u{1b}]0;x\u{7}\nFORGED\" done\n").unwrap();
+        write!(out, "no newline \u{9b}").unwrap();
+        assert_eq!(
+            String::from_utf8(out.0).unwrap(),
+            "INFO detail=\"a\\u{1b}]0;x\\u{7}\\nFORGED\" done\nno newline \\u{9b}"
+        );
     }
 }

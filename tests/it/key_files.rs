@@ -16,13 +16,12 @@
 #![cfg(unix)]
 
 use crate::support::pty::{CTRL_C, Pty, start_sandbox};
-use crate::support::{BIN, log_path};
+use crate::support::{BIN, TempDir, log_path};
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 use telnyx_setup::config;
@@ -32,29 +31,21 @@ use telnyx_setup::secret::Secret;
 /// A user that is not the one running the tests.
 const OTHER_UID: u32 = 65534;
 
-/// A directory of its own under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
+/// A temporary home for the binary: its config directory (`XDG_CONFIG_HOME`) and `HOME`.
+struct Home(TempDir);
 
-impl TempDir {
+impl Home {
     fn new(name: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "telnyx-setup-keyfiles-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).expect("create a temporary directory");
-        Self(path)
+        Self(TempDir::new(&format!("keyfiles-{name}")))
     }
 
     fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     /// `name` inside, created with `mode` (a private config directory by default).
     fn dir(&self, name: &str, mode: u32) -> PathBuf {
-        let dir = self.0.join(name);
+        let dir = self.path().join(name);
         fs::create_dir_all(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
         dir
@@ -62,7 +53,7 @@ impl TempDir {
 
     /// The config directory the binary uses with `XDG_CONFIG_HOME` at `config`.
     fn config_dir(&self) -> PathBuf {
-        self.0.join("config").join("telnyx-setup")
+        self.path().join("config").join("telnyx-setup")
     }
 
     /// Runs the binary with `args`, its config under this directory, `stdin` as input.
@@ -70,8 +61,8 @@ impl TempDir {
         let log = log_path("keyfiles");
         let mut child = Command::new(BIN)
             .args(args)
-            .env("XDG_CONFIG_HOME", self.0.join("config"))
-            .env("HOME", self.0.join("home"))
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("HOME", self.path().join("home"))
             .env("TELNYX_SETUP_LOG", &log)
             .env_remove("TELNYX_API_KEY")
             .env_remove("TELNYX_API_BASE")
@@ -82,17 +73,12 @@ impl TempDir {
             .spawn()
             .unwrap_or_else(|e| panic!("run {args:?}: {e}"));
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            // The binary may refuse its arguments and exit before it reads: a broken pipe then.
+            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
         }
         let output = child.wait_with_output().expect("the binary runs");
         let _ = fs::remove_file(&log);
         output
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
     }
 }
 
@@ -108,7 +94,7 @@ fn text(bytes: &[u8]) -> String {
 /// Whether this process can give files away (chown), i.e. runs as root: `temp`, which
 /// it created, is owned by its effective user. When it cannot, says so on stderr (and
 /// fails under `CI`, where tests run as root).
-fn can_chown(test: &str, temp: &TempDir) -> bool {
+fn can_chown(test: &str, temp: &Home) -> bool {
     use std::os::unix::fs::MetadataExt;
     if fs::metadata(temp.path()).unwrap().uid() == 0 {
         return true;
@@ -138,7 +124,7 @@ fn assert_says(message: &str, parts: &[&str]) {
 
 #[test]
 fn a_private_key_file_in_a_private_directory_is_used() {
-    let temp = TempDir::new("ok");
+    let temp = Home::new("ok");
     let dir = temp.dir("telnyx-setup", 0o700);
     write_file(&dir.join("api-key"), "KEYmine\n", 0o600);
     assert_eq!(config::load_key_from(&dir).unwrap().unwrap().expose(), "KEYmine");
@@ -149,7 +135,7 @@ fn a_private_key_file_in_a_private_directory_is_used() {
 
 #[test]
 fn a_symlinked_key_file_is_refused_even_to_a_file_of_yours() {
-    let temp = TempDir::new("link-file");
+    let temp = Home::new("link-file");
     let dir = temp.dir("telnyx-setup", 0o700);
     let elsewhere = temp.path().join("someone-elses-key");
     write_file(&elsewhere, "KEYplanted\n", 0o600);
@@ -163,7 +149,7 @@ fn a_symlinked_key_file_is_refused_even_to_a_file_of_yours() {
 
 #[test]
 fn a_symlinked_config_directory_is_refused() {
-    let temp = TempDir::new("link-dir");
+    let temp = Home::new("link-dir");
     let real = temp.dir("real", 0o700);
     write_file(&real.join("api-key"), "KEYplanted\n", 0o600);
     let dir = temp.path().join("telnyx-setup");
@@ -178,7 +164,7 @@ fn a_symlinked_config_directory_is_refused() {
 #[test]
 fn a_config_directory_others_may_write_to_is_refused() {
     for mode in [0o777, 0o770, 0o702, 0o1777] {
-        let temp = TempDir::new("writable-dir");
+        let temp = Home::new("writable-dir");
         let dir = temp.dir("telnyx-setup", 0o700);
         write_file(&dir.join("api-key"), "KEYmine\n", 0o600);
         fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
@@ -191,7 +177,7 @@ fn a_config_directory_others_may_write_to_is_refused() {
 
 #[test]
 fn a_key_file_of_another_user_is_refused_though_it_is_0600() {
-    let temp = TempDir::new("foreign-file");
+    let temp = Home::new("foreign-file");
     if !can_chown("a_key_file_of_another_user_is_refused_though_it_is_0600", &temp) {
         return;
     }
@@ -205,7 +191,7 @@ fn a_key_file_of_another_user_is_refused_though_it_is_0600() {
 
 #[test]
 fn a_config_directory_of_another_user_is_refused() {
-    let temp = TempDir::new("foreign-dir");
+    let temp = Home::new("foreign-dir");
     if !can_chown("a_config_directory_of_another_user_is_refused", &temp) {
         return;
     }
@@ -218,7 +204,7 @@ fn a_config_directory_of_another_user_is_refused() {
 
 #[test]
 fn a_fifo_in_place_of_the_key_file_is_refused_without_hanging() {
-    let temp = TempDir::new("fifo");
+    let temp = Home::new("fifo");
     let dir = temp.dir("telnyx-setup", 0o700);
     let status = Command::new("mkfifo").args(["-m", "600"]).arg(dir.join("api-key")).status().unwrap();
     assert!(status.success());
@@ -241,7 +227,7 @@ fn a_fifo_in_place_of_the_key_file_is_refused_without_hanging() {
 #[test]
 fn the_doctor_sends_no_request_with_a_refused_saved_key() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
-    let temp = TempDir::new("doctor-link");
+    let temp = Home::new("doctor-link");
     let dir = temp.config_dir();
     fs::create_dir_all(&dir).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
@@ -265,7 +251,7 @@ fn doctor_args(sandbox: &Sandbox) -> Vec<String> {
 #[test]
 fn api_key_file_gives_the_key_and_a_file_others_can_read_is_refused() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
-    let temp = TempDir::new("given-file");
+    let temp = Home::new("given-file");
     let file = temp.path().join("telnyx.key");
     write_file(&file, "  KEYfromfile\n", 0o600);
     let mut args = doctor_args(&sandbox);
@@ -288,7 +274,7 @@ fn api_key_file_gives_the_key_and_a_file_others_can_read_is_refused() {
 #[test]
 fn api_key_stdin_reads_one_line_from_a_pipe() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
-    let temp = TempDir::new("stdin");
+    let temp = Home::new("stdin");
     let mut args = doctor_args(&sandbox);
     args.push("--api-key-stdin".to_owned());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -306,7 +292,7 @@ fn api_key_stdin_reads_one_line_from_a_pipe() {
 
 #[test]
 fn the_key_is_given_one_way_only() {
-    let temp = TempDir::new("two-ways");
+    let temp = Home::new("two-ways");
     let file = temp.path().join("k");
     write_file(&file, "KEYa\n", 0o600);
     let file = file.display().to_string();
@@ -342,7 +328,7 @@ fn api_key_stdin_on_a_terminal_is_refused_rather_than_echoed() {
 
 #[test]
 fn the_sign_in_screen_says_the_key_came_from_the_file() {
-    let temp = TempDir::new("sign-in-file");
+    let temp = Home::new("sign-in-file");
     let file = temp.path().join("telnyx.key");
     write_file(&file, "KEYscreen\n", 0o600);
     let mut app =

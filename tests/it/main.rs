@@ -24,6 +24,7 @@ mod hostile_text;
 mod inspector_pty;
 mod inspector_readonly;
 mod key_files;
+mod log_file;
 mod properties;
 mod pty;
 mod remember_key;
