@@ -402,6 +402,9 @@ fn sandbox_seed(cli: &Cli) -> Seed {
 }
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
+    if let Some(warning) = telnyx_setup::sandbox::exposure_warning(addr) {
+        eprintln!("telnyx-setup sandbox: warning: {warning}");
+    }
     let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read.
     println!("{}", sandbox.base_url());

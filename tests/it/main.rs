@@ -30,6 +30,7 @@ mod pty;
 mod remember_key;
 mod retries;
 mod sandbox_faults;
+mod sandbox_limits;
 mod secrets;
 mod security;
 mod snapshots;
