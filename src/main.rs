@@ -148,6 +148,9 @@ fn main() -> ExitCode {
     };
     let log = config::init_logging();
     if !matches!(cli.command, Some(Command::Sandbox { .. })) {
+        // From here to the end the process holds the API key, and later SIP passwords
+        // and tokens: no core dump, no ptrace or /proc/PID/mem by other processes.
+        telnyx_setup::secret::protect_process();
         match given_key(&mut cli, &matches) {
             Ok(given) => cli.given = given,
             Err(message) => {
