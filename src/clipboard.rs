@@ -73,13 +73,30 @@ impl Clipboard for SystemClipboard {
 
 /// On X11 the clipboard's content is served by its owner, which arboard is only while
 /// this program runs. xclip forks a background owner that keeps serving after we exit.
+///
+/// That owner lives on with whatever it was given, so it gets a clean environment: the
+/// X display and its authority, the home directory (where Xlib finds `.Xauthority`) and
+/// the locale, never the rest (`TELNYX_API_KEY` above all). It is started by absolute
+/// path, the first `xclip` in an absolute directory of `PATH` (a relative entry such as
+/// `.` is skipped), and the log says which one.
 fn hand_to_xclip(text: &str) -> bool {
-    let mut command = Command::new("xclip");
+    let Some(program) = find_xclip() else {
+        tracing::info!("no xclip on PATH; the copy lasts while this program runs");
+        return false;
+    };
+    tracing::info!(program = %program.display(), "handing the copied text to xclip");
+    let mut command = Command::new(&program);
     command
         .args(["-selection", "clipboard", "-in"])
+        .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    for variable in XCLIP_ENVIRONMENT {
+        if let Some(value) = std::env::var_os(variable) {
+            command.env(variable, value);
+        }
+    }
     // A process group of its own: when this program is the terminal's controlling process
     // (`exec telnyx-setup`, `xterm -e`, a tmux pane running it), its exit sends SIGHUP to
     // the terminal's foreground process group, which would end xclip's owner with it.
@@ -99,6 +116,25 @@ fn hand_to_xclip(text: &str) -> bool {
         }
     }
     written
+}
+
+/// What xclip's long-lived owner may see of this program's environment.
+const XCLIP_ENVIRONMENT: [&str; 6] = ["DISPLAY", "XAUTHORITY", "HOME", "LANG", "LC_ALL", "LC_CTYPE"];
+
+/// The first executable `xclip` in an absolute directory of `PATH`.
+fn find_xclip() -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).filter(|dir| dir.is_absolute()).map(|dir| dir.join("xclip")).find(|path| {
+        std::fs::metadata(path).is_ok_and(|meta| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                meta.is_file() && meta.permissions().mode() & 0o111 != 0
+            }
+            #[cfg(not(unix))]
+            meta.is_file()
+        })
+    })
 }
 
 /// Records copies instead of making them, answering as configured. Clones share the

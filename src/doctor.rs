@@ -10,6 +10,7 @@ use crate::api::{
     PhoneNumberFilter, RegistrationStatus, TelephonyCredential, TelephonyCredentialFilter,
 };
 use crate::countries;
+use crate::sanitize::Escaped;
 use serde::Serialize;
 use std::fmt;
 
@@ -339,18 +340,20 @@ pub fn countries_of(e164: &str) -> Vec<String> {
 }
 
 impl fmt::Display for Report {
-    /// One line per check: `PASS codecs  Codecs: ...`, then the fix indented.
+    /// One line per check: `PASS codecs  Codecs: ...`, then the fix indented. Reasons
+    /// quote the account's records (names, numbers, codecs, statuses), so control
+    /// characters in them are escaped: this text goes to a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Doctor for credential connection {}", self.connection_id)?;
+        writeln!(f, "Doctor for credential connection {}", Escaped(&self.connection_id))?;
         for check in &self.checks {
             let label = match check.verdict {
                 Verdict::Pass => "PASS",
                 Verdict::Warn => "WARN",
                 Verdict::Fail => "FAIL",
             };
-            writeln!(f, "{label}  {:<17} {}", check.id, check.reason)?;
+            writeln!(f, "{label}  {:<17} {}", check.id, Escaped(&check.reason))?;
             if let Some(fix) = &check.fix {
-                writeln!(f, "      {:<17} fix: {fix}", "")?;
+                writeln!(f, "      {:<17} fix: {}", "", Escaped(fix))?;
             }
         }
         let verdict = if self.ok { "No check failed." } else { "Some checks failed." };

@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod money;
 pub mod msg;
 pub mod sandbox;
+pub mod sanitize;
 pub mod secret;
 pub mod state;
 pub mod summary;

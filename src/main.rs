@@ -4,7 +4,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_with_timeout};
+use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_for};
 use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
@@ -18,9 +18,26 @@ const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None)]
 struct Cli {
-    /// Telnyx API key (otherwise typed on the first screen)
+    /// Telnyx API key: better in TELNYX_API_KEY than here. While the program runs, any user
+    /// of this machine can read a command line in `ps`, and it stays in the shell's
+    /// history; a variable is seen by you (and root) only. --api-key-file and
+    /// --api-key-stdin keep the key out of both; with none, the first screen asks for it
     #[arg(long, global = true, env = "TELNYX_API_KEY", hide_env_values = true, value_name = "KEY")]
     api_key: Option<String>,
+
+    /// Read the API key from this file (its text, trimmed), which only you may be able to
+    /// read: the key stays out of `ps` and shell history
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "api_key_stdin")]
+    api_key_file: Option<std::path::PathBuf>,
+
+    /// Read the API key from standard input (one line), e.g. from a password manager:
+    /// `pass show telnyx | telnyx-setup --api-key-stdin`
+    #[arg(long, global = true)]
+    api_key_stdin: bool,
+
+    /// The key the command line gave, once read (see `given_key`).
+    #[arg(skip)]
+    given: Option<(Secret, KeySource)>,
 
     /// Base URL of the Telnyx API
     #[arg(long, global = true, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
@@ -112,7 +129,7 @@ fn main() -> ExitCode {
     // reading the time zone is not thread-safe on Unix.
     let utc_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
@@ -130,6 +147,18 @@ fn main() -> ExitCode {
         }
     };
     let log = config::init_logging();
+    if !matches!(cli.command, Some(Command::Sandbox { .. })) {
+        // From here to the end the process holds the API key, and later SIP passwords
+        // and tokens: no core dump, no ptrace or /proc/PID/mem by other processes.
+        telnyx_setup::secret::protect_process();
+        match given_key(&mut cli, &matches) {
+            Ok(given) => cli.given = given,
+            Err(message) => {
+                eprintln!("telnyx-setup: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let result = match cli.command {
         Some(Command::Sandbox { host, port }) => {
             runtime.block_on(serve_sandbox(SocketAddr::new(host, port), sandbox_seed(&cli)))
@@ -139,15 +168,15 @@ fn main() -> ExitCode {
             runtime.shutdown_background();
             return outcome;
         }
-        Some(Command::Inspect) => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Inspector)),
-        None => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Wizard)),
+        Some(Command::Inspect) => runtime.block_on(wizard(&cli, utc_offset, Mode::Inspector)),
+        None => runtime.block_on(wizard(&cli, utc_offset, Mode::Wizard)),
     };
     // Requests still in flight are abandoned rather than awaited.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("telnyx-setup: {message}");
+            eprintln!("telnyx-setup: {}", telnyx_setup::sanitize::Escaped(&message));
             if let Some(log) = log {
                 eprintln!("The log is at {}", log.display());
             }
@@ -157,17 +186,10 @@ fn main() -> ExitCode {
 }
 
 /// The terminal app, as the setup wizard or the read-only inspector.
-async fn wizard(
-    cli: &Cli,
-    matches: &ArgMatches,
-    utc_offset: time::UtcOffset,
-    mode: Mode,
-) -> Result<(), String> {
-    let mut key = cli.api_key.as_deref().map(Secret::from);
-    let mut key_source = match matches.value_source("api_key") {
-        Some(ValueSource::EnvVariable) => KeySource::Env,
-        Some(_) if key.is_some() => KeySource::Flag,
-        _ => KeySource::Typed,
+async fn wizard(cli: &Cli, utc_offset: time::UtcOffset, mode: Mode) -> Result<(), String> {
+    let (mut key, mut key_source) = match cli.given.clone() {
+        Some((key, source)) => (Some(key), source),
+        None => (None, KeySource::Typed),
     };
     let (base, sandbox) = api_target(cli).await?;
     // Printed now, and shown on the sign-in screen too: the full-screen UI hides stderr.
@@ -200,7 +222,7 @@ async fn wizard(
         utc_offset,
         mode,
     };
-    let http = http_client_with_timeout(cli.timeout);
+    let http = http_client_for(&base, cli.timeout);
     let mut state = State::new(start);
     state.log_file = telnyx_setup::config::log_file();
     if let Step::SignIn(sign_in) = &mut state.step {
@@ -262,7 +284,7 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
     if let Some(warning) = plain_http_warning(&base) {
         eprintln!("telnyx-setup doctor: warning: {warning}");
     }
-    let mut key = cli.api_key.as_deref().map(Secret::from);
+    let mut key = cli.given.clone().map(|(key, _)| key);
     if key.is_none() {
         let (found, warning) = fallback_key(cli);
         if let Some(warning) = warning {
@@ -272,12 +294,12 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
     }
     let Some(key) = key else {
         eprintln!(
-            "telnyx-setup doctor: an API key is needed (--api-key, TELNYX_API_KEY, or a key saved with \
-             \"Remember this key\")"
+            "telnyx-setup doctor: an API key is needed (TELNYX_API_KEY, --api-key-file, --api-key-stdin, or \
+             a key saved with \"Remember this key\")"
         );
         return ExitCode::from(USAGE_OR_API_ERROR);
     };
-    let client = Client::new(http_client_with_timeout(cli.timeout), base, key);
+    let client = Client::new(http_client_for(&base, cli.timeout), base, key);
     let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
         Ok(facts) => facts,
         Err(error) => {
@@ -303,7 +325,50 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
     if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-/// The key to start with when neither `--api-key` nor `TELNYX_API_KEY` gave one: the
+/// The key the command line gave, and from where: `--api-key-file`, `--api-key-stdin` or
+/// `--api-key`, else `TELNYX_API_KEY` (a flag wins over the variable); `None` when none
+/// did. The text clap parsed is wiped once it is in a [`Secret`].
+fn given_key(cli: &mut Cli, matches: &ArgMatches) -> Result<Option<(Secret, KeySource)>, String> {
+    let on_command_line = matches.value_source("api_key") == Some(ValueSource::CommandLine);
+    let text = cli.api_key.take().map(zeroize::Zeroizing::new);
+    if on_command_line && (cli.api_key_file.is_some() || cli.api_key_stdin) {
+        return Err("give the key one way: --api-key, --api-key-file or --api-key-stdin".to_owned());
+    }
+    if let Some(path) = &cli.api_key_file {
+        let key = config::read_key_file(path).map_err(|e| format!("--api-key-file: {e}"))?;
+        return Ok(Some((key, KeySource::File(path.clone()))));
+    }
+    if cli.api_key_stdin {
+        return read_key_from_stdin().map(|key| Some((key, KeySource::Stdin)));
+    }
+    let source = if on_command_line { KeySource::Flag } else { KeySource::Env };
+    Ok(text.filter(|text| !text.trim().is_empty()).map(|text| (Secret::new(text.trim()), source)))
+}
+
+/// `--api-key-stdin`: the first line of standard input, trimmed. Refused on a terminal,
+/// where the key would be echoed: the first screen asks for it, masked, instead.
+fn read_key_from_stdin() -> Result<Secret, String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err("--api-key-stdin reads the key from a pipe (`pass show telnyx | telnyx-setup \
+                    --api-key-stdin`); to type it, leave the flag out and the first screen asks for it, \
+                    masked"
+            .to_owned());
+    }
+    let mut line = zeroize::Zeroizing::new(String::with_capacity(256));
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("--api-key-stdin: cannot read standard input: {e}"))?;
+    let key = line.trim();
+    if key.is_empty() {
+        return Err("--api-key-stdin: standard input held no key".to_owned());
+    }
+    Ok(Secret::new(key))
+}
+
+/// The key to start with when the command line gave none: the
 /// sandbox's under `--demo` (the saved key is never read then), else the saved key, if
 /// any. A saved key that cannot be used (readable by others, unreadable, empty) is not
 /// used, and comes back as a warning instead.
@@ -349,6 +414,9 @@ fn sandbox_seed(cli: &Cli) -> Seed {
 }
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
+    if let Some(warning) = telnyx_setup::sandbox::exposure_warning(addr) {
+        eprintln!("telnyx-setup sandbox: warning: {warning}");
+    }
     let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read.
     println!("{}", sandbox.base_url());

@@ -26,6 +26,13 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     (cents <= MAX_CENTS).then_some(if negative { -cents } else { cents })
 }
 
+/// A price in cents: as [`parse_cents`], but `None` for a negative amount too. A
+/// balance can be negative; a price cannot, and a negative one (a hostile or broken
+/// answer) would make a cart look cheaper than it is, so it counts as unreadable.
+pub fn parse_price(text: &str) -> Option<i64> {
+    parse_cents(text).filter(|cents| *cents >= 0)
+}
+
 /// 1250 cents is `"12.50"`.
 pub fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
@@ -46,6 +53,10 @@ mod tests {
         for bad in ["", ".", "1.234", "abc", "1,00", "--1", "92233720368547758.07", "10000000000000.01"] {
             assert_eq!(parse_cents(bad), None, "{bad:?}");
         }
+        assert_eq!(parse_price("1.00"), Some(100));
+        assert_eq!(parse_price("0"), Some(0));
+        assert_eq!(parse_price("-0.05"), None, "no price is negative");
+        assert_eq!(parse_price("-100.00"), None);
         assert_eq!(format_cents(24_899), "248.99");
         assert_eq!(format_cents(-5), "-0.05");
         assert_eq!(format_cents(0), "0.00");

@@ -1,13 +1,17 @@
 //! The plain-text summary printed to stdout when the wizard ends: what was set up and
 //! how to log in. Secrets are left out unless the user passed `--print-secrets`.
+//!
+//! Every value is the API's text, printed on the user's terminal after the full-screen
+//! UI has gone, so control characters in it are escaped ([`escape_controls`]).
 
+use crate::sanitize::{Escaped, escape_controls};
 use crate::state::{SIP_DOMAIN, Setup};
 use std::fmt::Write;
 
 pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
-        let _ = writeln!(out, "{label:<18}{value}");
+        let _ = writeln!(out, "{label:<18}{}", escape_controls(value));
     };
     let Some(connection) = &setup.connection else {
         return "telnyx-setup: nothing was set up.\n".to_owned();
@@ -47,7 +51,7 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let _ = writeln!(
         out,
         "WebRTC credential login: new TelnyxRTC({{ login: \"{}\", password: \"<SIP password>\" }})",
-        connection.user_name
+        Escaped(&connection.user_name)
     );
     if !print_secrets {
         let _ = writeln!(out, "(Secrets are not printed; run with --print-secrets to include them.)");

@@ -3,6 +3,7 @@
 //! Display is written for the person at the keyboard: what failed and why, with
 //! Telnyx's own error code and detail. [`ApiError::advice`] says what to do about it.
 
+use crate::sanitize::Escaped;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -61,15 +62,17 @@ impl TelnyxError {
 }
 
 impl fmt::Display for TelnyxError {
-    /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`.
+    /// `user_name: must be 4-32 letters or digits (10015 Invalid value)`. Every part is
+    /// the server's text, so control characters in it are escaped: this message is
+    /// printed on stderr and logged.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.detail.as_deref().or(self.title.as_deref()).unwrap_or("no detail given");
         // Name the field unless the detail already starts with it.
         if let Some(field) = self.field().filter(|field| !text.starts_with(field.as_str())) {
-            write!(f, "{field}: ")?;
+            write!(f, "{}: ", Escaped(&field))?;
         }
-        f.write_str(text)?;
-        match (self.code.as_deref(), self.title.as_deref()) {
+        write!(f, "{}", Escaped(text))?;
+        match (self.code.as_deref().map(Escaped), self.title.as_deref().map(Escaped)) {
             (Some(code), Some(title)) if self.detail.is_some() => write!(f, " ({code} {title})"),
             (Some(code), _) => write!(f, " ({code})"),
             (None, Some(title)) if self.detail.is_some() => write!(f, " ({title})"),
@@ -106,13 +109,18 @@ pub enum ApiError {
     #[error("Telnyx did not answer in time")]
     Timeout,
     /// No connection could be made: the request was never sent.
-    #[error("Could not connect to the API: {0}")]
+    #[error("Could not connect to the API: {}", Escaped(.0))]
     Unreachable(String),
     /// The connection dropped after the request may have been sent.
-    #[error("The connection to the API broke: {0}")]
+    #[error("The connection to the API broke: {}", Escaped(.0))]
     Transport(String),
+    /// A 3xx. Telnyx's API does not redirect, and following one could take the key or a
+    /// create's body (a SIP password) to another host, or from HTTPS to plain HTTP; so
+    /// none is followed. `location` is where it pointed, as the server wrote it.
+    #[error("The API answered with a redirect (HTTP {status}) to {}, which is not followed", where_to(.location.as_deref()))]
+    Redirected { status: u16, location: Option<String> },
     /// A 2xx whose body was not what the contract promises.
-    #[error("Telnyx sent an answer this program cannot read: {0}")]
+    #[error("Telnyx sent an answer this program cannot read: {}", Escaped(.0))]
     Decode(String),
 }
 
@@ -120,6 +128,13 @@ fn first(errors: &[TelnyxError]) -> String {
     match errors.first() {
         Some(error) => format!(": {error}"),
         None => String::new(),
+    }
+}
+
+fn where_to(location: Option<&str>) -> String {
+    match location {
+        Some(location) => format!("'{}'", Escaped(location)),
+        None => "nowhere (no Location header)".to_owned(),
     }
 }
 
@@ -142,6 +157,7 @@ impl ApiError {
             | Self::Timeout
             | Self::Unreachable(_)
             | Self::Transport(_)
+            | Self::Redirected { .. }
             | Self::Decode(_) => &[],
         }
     }
@@ -158,6 +174,9 @@ impl ApiError {
             Self::NotFound(_) => Some("It may have been deleted elsewhere"),
             Self::Invalid { .. } => Some("Correct the input Telnyx named"),
             Self::Unreachable(_) | Self::Transport(_) => Some("Check the network connection or --api-base"),
+            Self::Redirected { .. } => {
+                Some("Check --api-base: it must be the API's own address, such as https://api.telnyx.com/v2")
+            }
             Self::RateLimited { .. }
             | Self::Server { .. }
             | Self::Timeout

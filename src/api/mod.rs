@@ -109,17 +109,41 @@ pub fn http_client() -> reqwest::Client {
     http_client_with_timeout(REQUEST_TIMEOUT)
 }
 
-/// Builds the one HTTP client the process uses: rustls with the ring provider, a
-/// timeout on every request, and a user agent naming this program.
+/// Builds an HTTP client for any base: see [`http_client_for`], which the program uses.
 pub fn http_client_with_timeout(timeout: Duration) -> reqwest::Client {
+    builder(timeout).build().expect("a client with a TLS provider and static settings always builds")
+}
+
+/// Builds the one HTTP client the process uses, for `base`: rustls with the ring
+/// provider, a timeout on every request, a user agent naming this program, and no
+/// redirects followed (see [`ApiError::Redirected`]).
+///
+/// A loopback base is reached directly, never through a proxy from `http_proxy`,
+/// `HTTPS_PROXY` or `ALL_PROXY`: the rule that plain HTTP needs no `--insecure-http`
+/// on loopback holds only because the key never leaves the machine, and a proxy would
+/// take it elsewhere, in clear. Any other base uses the proxy the environment names,
+/// HTTPS through it as a CONNECT tunnel; plain HTTP to it needed `--insecure-http`
+/// anyway. An HTTPS base is HTTPS only: no request of this client goes out in clear.
+pub fn http_client_for(base: &ApiBase, timeout: Duration) -> reqwest::Client {
+    let mut builder = builder(timeout);
+    if base.is_loopback() {
+        builder = builder.no_proxy();
+    }
+    if base.0.scheme() == "https" {
+        builder = builder.https_only(true);
+    }
+    builder.build().expect("a client with a TLS provider and static settings always builds")
+}
+
+fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     // Installing twice fails harmlessly (tests build several clients in one process).
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(concat!("telnyx-setup/", env!("CARGO_PKG_VERSION")))
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-        .build()
-        .expect("a client with a TLS provider and static settings always builds")
+        // The API never redirects; a redirect is reported, not followed.
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 /// A Telnyx API client for one key. Cheap to clone: the connection pool is shared.
@@ -468,6 +492,13 @@ impl Client {
             let content_type =
                 headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
             return Ok((status, content_type, bytes.to_vec()));
+        }
+        if status.is_redirection() {
+            let location =
+                headers.get(header::LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let error = ApiError::Redirected { status: status.as_u16(), location };
+            tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "redirect not followed");
+            return Err(error);
         }
         let error = error_from_response(status.as_u16(), retry_after(&headers), &bytes);
         tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "request refused");

@@ -120,6 +120,7 @@ impl ApiError {
             Self::Forbidden(_) => "HTTP 403".into(),
             Self::NotFound(_) => "HTTP 404".into(),
             Self::Decode(_) => "unreadable answer".into(),
+            Self::Redirected { status, .. } => format!("redirected (HTTP {status})"),
         }
     }
 }

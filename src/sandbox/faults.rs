@@ -18,6 +18,11 @@
 //!     replaced by bytes that are not JSON.
 //!   - `truncated`: the handler runs; the body is cut in half.
 //!   - `empty`: the handler runs; the body is empty.
+//!   - `escapes`: the handler runs; in a JSON body, every string but ids (`id`,
+//!     `*_id`, which later requests put in their paths) gets [`HOSTILE_TEXT`] appended:
+//!     terminal escape sequences (window title, clear screen, an OSC 52 clipboard
+//!     write, a C1 control), DEL and a newline that forges a log line. A hostile
+//!     server's records and error details, for testing what reaches a terminal or a log.
 //! - Counting: `:N` applies the fault to the first N requests the rule matches, `%N` to
 //!   every Nth (the Nth, 2Nth, ...), neither to every one. Each rule counts its own
 //!   matches. Rules are tried in the order given and the first that fires applies; the
@@ -48,6 +53,12 @@ use super::respond::Failure;
 /// What `malformed` answers instead of the body: an HTML error page, as a proxy in the
 /// way would send, which no JSON parser accepts.
 const MALFORMED_BODY: &[u8] = b"<html><body><h1>Sandbox fault: malformed body</h1></body></html>\n";
+
+/// What `escapes` appends to every string of a JSON body: a window title change, a
+/// screen clear, an OSC 52 clipboard write (of `rm -rf ~`), an 8-bit CSI (C1), DEL,
+/// and a newline followed by a line in the log's format.
+pub const HOSTILE_TEXT: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4K\u{7}\u{9b}31m\u{7f}\r\n\
+    2026-01-01T00:00:00.000000Z  INFO telnyx_setup: forged line";
 
 /// Why a fault rule could not be read: the rule as given and the part that is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +101,7 @@ enum Fault {
     Malformed,
     Truncated,
     Empty,
+    Escapes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,11 +215,13 @@ fn parse_fault(text: &str) -> Result<(Fault, Count), String> {
         "malformed" => Fault::Malformed,
         "truncated" => Fault::Truncated,
         "empty" => Fault::Empty,
+        "escapes" => Fault::Escapes,
         digits => match digits.parse::<u16>() {
             Ok(code @ 400..=599) => Fault::Status(StatusCode::from_u16(code).map_err(|e| e.to_string())?),
             _ => {
                 return Err(
-                    "FAULT must be an HTTP status 400-599, timeout, reset, malformed, truncated or empty"
+                    "FAULT must be an HTTP status 400-599, timeout, reset, malformed, truncated, empty or \
+                     escapes"
                         .to_owned(),
                 );
             }
@@ -250,6 +264,7 @@ impl fmt::Display for FaultRule {
             Fault::Malformed => f.write_str("=malformed")?,
             Fault::Truncated => f.write_str("=truncated")?,
             Fault::Empty => f.write_str("=empty")?,
+            Fault::Escapes => f.write_str("=escapes")?,
         }
         match self.count {
             Count::Always => Ok(()),
@@ -379,7 +394,7 @@ pub(super) async fn inject(State(injector): State<Arc<Injector>>, request: Reque
         Fault::Status(status) => (status_answer(status, &text), Delivery::Send),
         Fault::Timeout => (next.run(request).await, Delivery::Hold),
         Fault::Reset => (next.run(request).await, Delivery::Reset),
-        fault @ (Fault::Malformed | Fault::Truncated | Fault::Empty) => {
+        fault @ (Fault::Malformed | Fault::Truncated | Fault::Empty | Fault::Escapes) => {
             (rewrite_body(next.run(request).await, fault).await, Delivery::Send)
         }
     };
@@ -423,11 +438,36 @@ async fn rewrite_body(response: Response, fault: Fault) -> Response {
     let spoiled = match fault {
         Fault::Malformed => Bytes::from_static(MALFORMED_BODY),
         Fault::Truncated => body.slice(..body.len() / 2),
+        Fault::Escapes => plant_escapes(body),
         _ => Bytes::new(),
     };
     // A length set by the handler would no longer be true; hyper sets the real one.
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(spoiled))
+}
+
+/// `body` with [`HOSTILE_TEXT`] after every string but ids, when it is JSON; as it
+/// was otherwise (a token is `text/plain`).
+fn plant_escapes(body: Bytes) -> Bytes {
+    fn plant(value: &mut serde_json::Value, key: Option<&str>) {
+        match value {
+            serde_json::Value::String(text)
+                if !key.is_some_and(|key| key == "id" || key.ends_with("_id")) =>
+            {
+                text.push_str(HOSTILE_TEXT);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|item| plant(item, key)),
+            serde_json::Value::Object(map) => map.iter_mut().for_each(|(key, item)| plant(item, Some(key))),
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(mut value) => {
+            plant(&mut value, None);
+            serde_json::to_vec(&value).map(Bytes::from).unwrap_or(body)
+        }
+        Err(_) => body,
+    }
 }
 
 /// Holds a `timeout` answer until the sandbox stops (`closing` turns true), then drops
@@ -495,6 +535,7 @@ mod tests {
             ("PATCH /a=malformed", Fault::Malformed),
             ("DELETE /a=truncated", Fault::Truncated),
             ("GET /a=empty", Fault::Empty),
+            ("* /x=escapes", Fault::Escapes),
             ("GET /a=400", Fault::Status(StatusCode::BAD_REQUEST)),
             ("GET /a=599", Fault::Status(StatusCode::from_u16(599).unwrap())),
         ] {
@@ -522,7 +563,7 @@ mod tests {
         assert_eq!(
             error("GET /balance=teapot"),
             "'GET /balance=teapot': FAULT must be an HTTP status 400-599, timeout, reset, malformed, \
-             truncated or empty"
+             truncated, empty or escapes"
         );
         for (text, expected) in [
             ("GET /balance=200", "FAULT must be an HTTP status 400-599"),
@@ -641,7 +682,8 @@ mod tests {
         );
         assert_eq!(
             FaultPlan::parse(["GET /a=500", "GET /b=oops"]).unwrap_err().to_string(),
-            "'GET /b=oops': FAULT must be an HTTP status 400-599, timeout, reset, malformed, truncated or empty"
+            "'GET /b=oops': FAULT must be an HTTP status 400-599, timeout, reset, malformed, truncated, empty \
+             or escapes"
         );
     }
 }

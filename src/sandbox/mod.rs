@@ -7,6 +7,13 @@
 //!
 //! [`Seed::faults`] makes it misbehave on purpose (error statuses, timeouts, dropped
 //! connections, spoiled bodies, latency): see the [`faults`] module for the rules.
+//!
+//! No client can make it hold much ([`Limits`]): the key is checked before a body is
+//! read, so an unauthenticated request costs nothing; bodies are capped (413, refused
+//! from their `Content-Length` when it is given); the journal is capped in bytes as well
+//! as in exchanges; a request's head and body must arrive in time, or the connection is
+//! closed (the head) or answered 408 (the body); and only so many connections are served
+//! at once, the rest waiting in the listen queue.
 
 mod connections;
 mod credentials;
@@ -18,7 +25,7 @@ mod store;
 
 pub use connections::KNOWN_CODECS;
 pub use credentials::TOKEN_LIFETIME;
-pub use faults::{BadFaultRule, FaultPlan, FaultRule};
+pub use faults::{BadFaultRule, FaultPlan, FaultRule, HOSTILE_TEXT};
 pub use store::Seed;
 
 use axum::Router;
@@ -32,17 +39,46 @@ use respond::{Failure, Handled, data};
 use serde_json::json;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 use store::Store;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Semaphore, oneshot, watch};
 
 /// Where the API is mounted, as on api.telnyx.com.
 pub const BASE_PATH: &str = "/v2";
 /// How many exchanges the journal keeps; older ones are dropped.
 const JOURNAL_LIMIT: usize = 10_000;
-/// Bodies above this size are refused (Telnyx's own limit is far lower than any real need).
-const BODY_LIMIT: usize = 1 << 20;
+
+/// What one sandbox lets its clients make it hold. The defaults are far beyond what the
+/// product sends (its largest body, a profile's countries or an order, is a few KiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Larger request bodies are answered 413, unread.
+    pub body_bytes: usize,
+    /// The journal keeps exchanges while their bodies add up to at most this; older
+    /// ones are dropped first.
+    pub journal_bytes: usize,
+    /// A request's head must arrive within this, or the connection is closed (hyper's
+    /// header read timeout, which also ends idle keep-alive connections); its body
+    /// too, or it is answered 408.
+    pub read_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen queue until one
+    /// closes.
+    pub connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 256 * 1024,
+            journal_bytes: 32 * 1024 * 1024,
+            read_timeout: Duration::from_secs(30),
+            connections: 128,
+        }
+    }
+}
 
 /// One request and its answer, as the sandbox saw them (no headers: they carry the key).
 #[derive(Debug, Clone)]
@@ -80,10 +116,45 @@ pub struct Shared(Arc<Inner>);
 
 struct Inner {
     store: Mutex<Store>,
-    journal: Mutex<VecDeque<Exchange>>,
+    journal: Mutex<Journal>,
     faults: Arc<faults::Injector>,
-    /// Turns true when the server stops, which releases the answers `timeout` holds.
+    /// Turns true when the server stops, which releases the answers `timeout` holds
+    /// and closes the connections.
     closing: watch::Sender<bool>,
+    limits: Limits,
+    /// One permit per connection served; [`Limits::connections`] in all.
+    connections: Arc<Semaphore>,
+    /// Connections being served now, and the most served at once so far.
+    open_connections: AtomicUsize,
+    peak_connections: AtomicUsize,
+}
+
+/// The exchanges kept, oldest first, and the bytes their bodies hold.
+#[derive(Default)]
+struct Journal {
+    exchanges: VecDeque<Exchange>,
+    bytes: usize,
+}
+
+impl Journal {
+    fn size(exchange: &Exchange) -> usize {
+        exchange.request_body.len() + exchange.response_body.len()
+    }
+
+    /// Adds `exchange`, dropping the oldest ones over either limit. An exchange larger
+    /// than the byte limit on its own is kept without its bodies.
+    fn push(&mut self, mut exchange: Exchange, max_bytes: usize) {
+        if Self::size(&exchange) > max_bytes {
+            exchange.request_body = Bytes::new();
+            exchange.response_body = Bytes::new();
+        }
+        self.bytes += Self::size(&exchange);
+        self.exchanges.push_back(exchange);
+        while self.exchanges.len() > JOURNAL_LIMIT || self.bytes > max_bytes {
+            let Some(old) = self.exchanges.pop_front() else { break };
+            self.bytes -= Self::size(&old);
+        }
+    }
 }
 
 impl Shared {
@@ -93,6 +164,10 @@ impl Shared {
             journal: Mutex::default(),
             faults: Arc::new(faults::Injector::new(seed.faults.clone())),
             closing: watch::Sender::new(false),
+            limits: seed.limits,
+            connections: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
+            open_connections: AtomicUsize::new(0),
+            peak_connections: AtomicUsize::new(0),
         }))
     }
 
@@ -102,8 +177,24 @@ impl Shared {
         self.0.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn journal(&self) -> MutexGuard<'_, VecDeque<Exchange>> {
+    fn journal(&self) -> MutexGuard<'_, Journal> {
         self.0.journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Counts a connection accepted, until the returned guard is dropped.
+    fn connection_opened(&self) -> OpenConnection {
+        let open = self.0.open_connections.fetch_add(1, Ordering::SeqCst) + 1;
+        self.0.peak_connections.fetch_max(open, Ordering::SeqCst);
+        OpenConnection(self.clone())
+    }
+}
+
+/// A connection being served; dropping it counts it closed.
+struct OpenConnection(Shared);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.0.open_connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -174,14 +265,38 @@ async fn not_found() -> Response {
     Failure::not_found().into_response()
 }
 
-/// Telnyx's bearer auth, with the sandbox's rule: keys starting with `KEY` are valid.
-async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Response {
-    let authorized = headers
+/// The sandbox's rule for Telnyx's bearer auth: keys starting with `KEY` are valid.
+fn authorized(headers: &HeaderMap) -> bool {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|key| key.starts_with("KEY"));
-    if authorized { next.run(request).await } else { Failure::unauthenticated().into_response() }
+        .is_some_and(|key| key.starts_with("KEY"))
+}
+
+/// Telnyx's bearer auth, answered 401 when the key is not valid.
+async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Response {
+    if authorized(&headers) { next.run(request).await } else { Failure::unauthenticated().into_response() }
+}
+
+/// Reads an authorized request's body within the limits; `Err` is the answer instead.
+/// An unauthorized request's body is never read: it reaches the handlers empty, and
+/// they answer 401 (after any fault, as a gateway's would come first).
+async fn read_body(app: &Shared, parts: &axum::http::request::Parts, body: Body) -> Result<Bytes, Failure> {
+    if !authorized(&parts.headers) {
+        return Ok(Bytes::new());
+    }
+    let limit = app.0.limits.body_bytes;
+    let declared =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Failure::too_large(limit));
+    }
+    match tokio::time::timeout(app.0.limits.read_timeout, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(Failure::too_large(limit)),
+        Err(_) => Err(Failure::request_timeout()),
+    }
 }
 
 /// Buffers both bodies so the exchange can be journaled, then passes them on intact;
@@ -190,10 +305,13 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
     let method = request.method().clone();
     let uri = request.uri().clone();
     let (parts, body) = request.into_parts();
-    let Ok(request_body) = to_bytes(body, BODY_LIMIT).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    let (request_body, response) = match read_body(&app, &parts, body).await {
+        Ok(request_body) => {
+            let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
+            (request_body, response)
+        }
+        Err(refused) => (Bytes::new(), refused.into_response()),
     };
-    let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
     let (mut parts, body) = response.into_parts();
     let applied = parts.extensions.remove::<faults::Applied>();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
@@ -215,13 +333,7 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         method = %exchange.method, path = %exchange.path, status = exchange.status, fault = exchange.fault,
         "sandbox"
     );
-    {
-        let mut journal = app.journal();
-        if journal.len() == JOURNAL_LIMIT {
-            journal.pop_front();
-        }
-        journal.push_back(exchange);
-    }
+    app.journal().push(exchange, app.0.limits.journal_bytes);
     // Journaled first, so a test sees a held or dropped exchange as soon as it happened.
     match applied.map(|applied| applied.delivery) {
         Some(faults::Delivery::Hold) => faults::hold(parts, app.0.closing.subscribe()).await,
@@ -246,18 +358,7 @@ impl Sandbox {
         let shared = Shared::new(seed);
         let app = router(shared.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let closing = shared.clone();
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stopped.await;
-                // A graceful shutdown waits for every request in flight: release the
-                // answers `timeout` holds, or it would wait forever.
-                closing.0.closing.send_replace(true);
-            });
-            if let Err(error) = serve.await {
-                tracing::error!(%error, "sandbox server stopped");
-            }
-        });
+        tokio::spawn(serve(listener, app, shared.clone(), stopped));
         Ok(Self { addr, shared, _shutdown: shutdown })
     }
 
@@ -275,8 +376,83 @@ impl Sandbox {
         format!("http://{}{BASE_PATH}", self.addr)
     }
 
-    /// Every exchange so far, oldest first.
+    /// Every exchange so far, oldest first (within the journal's limits).
     pub fn journal(&self) -> Vec<Exchange> {
-        self.shared.journal().iter().cloned().collect()
+        self.shared.journal().exchanges.iter().cloned().collect()
     }
+
+    /// The bytes of request and response bodies the journal holds now.
+    pub fn journal_bytes(&self) -> usize {
+        self.shared.journal().bytes
+    }
+
+    /// Connections being served now.
+    pub fn open_connections(&self) -> usize {
+        self.shared.0.open_connections.load(Ordering::SeqCst)
+    }
+
+    /// The most connections served at once so far.
+    pub fn peak_connections(&self) -> usize {
+        self.shared.0.peak_connections.load(Ordering::SeqCst)
+    }
+}
+
+/// Whether serving on `addr` reaches beyond this machine, and what to say then.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "the sandbox listens on {addr}, beyond this machine: anyone who can reach it can use it with \
+             any key starting with KEY, and read what it holds. Use --host 127.0.0.1 unless that is meant"
+        )
+    })
+}
+
+/// The accept loop: one task per connection, at most [`Limits::connections`] at once
+/// (a permit is taken before accepting, so the rest wait in the listen queue), each
+/// with hyper's header read timeout. When `stopped` fires (the [`Sandbox`] is dropped)
+/// it stops accepting, releases the answers `timeout` holds, and has every connection
+/// close once its request in flight is answered.
+async fn serve(listener: TcpListener, app: Router, shared: Shared, mut stopped: oneshot::Receiver<()>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    loop {
+        let permit = tokio::select! {
+            permit = shared.0.connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = &mut stopped => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, most likely: let some close first.
+                    tracing::warn!(%error, "sandbox: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let open = shared.connection_opened();
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let mut closing = shared.0.closing.subscribe();
+        let read_timeout = shared.0.limits.read_timeout;
+        tokio::spawn(async move {
+            let _open = (permit, open);
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = closing.wait_for(|closing| *closing) => {}
+            }
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        });
+    }
+    shared.0.closing.send_replace(true);
 }

@@ -68,6 +68,27 @@ impl Failure {
         }
     }
 
+    /// 413: the body is over the sandbox's limit; it is not read.
+    pub fn too_large(limit: usize) -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            errors: vec![error(
+                "10015",
+                "Request Entity Too Large",
+                &format!("The request body is larger than the limit of {} KiB.", limit / 1024),
+                None,
+            )],
+        }
+    }
+
+    /// 408: the body did not arrive in time.
+    pub fn request_timeout() -> Self {
+        Self {
+            status: StatusCode::REQUEST_TIMEOUT,
+            errors: vec![error("10008", "Request timeout", "The request body did not arrive in time.", None)],
+        }
+    }
+
     /// 422 with one error per invalid field.
     pub fn invalid(problems: Vec<(String, String)>) -> Self {
         Self {

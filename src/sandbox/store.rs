@@ -25,6 +25,9 @@ pub struct Seed {
     /// Faults to inject (error statuses, timeouts, spoiled bodies, latency); none by
     /// default. See [`super::faults`].
     pub faults: super::faults::FaultPlan,
+    /// How much one client may make the sandbox hold: body sizes, the journal, slow
+    /// requests, connections. See [`super::Limits`].
+    pub limits: super::Limits,
 }
 
 impl Default for Seed {
@@ -35,6 +38,7 @@ impl Default for Seed {
             order_settles_after: super::numbers::DEFAULT_SETTLE_AFTER,
             phone_numbers: 0,
             faults: super::faults::FaultPlan::default(),
+            limits: super::Limits::default(),
         }
     }
 }

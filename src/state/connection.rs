@@ -10,7 +10,6 @@ use crate::api::{CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::codecs::CodecsStep;
-use rand::Rng;
 use rand::distr::{Alphanumeric, SampleString};
 
 const MAX_NAME_CHARS: usize = 255;
@@ -36,23 +35,24 @@ fields! {
 }
 
 /// The create form with a suggested name and freshly generated credentials.
-fn suggested_form(rng: &mut impl Rng) -> Form<FormField> {
+fn suggested_form(ctx: &mut Ctx) -> Form<FormField> {
     let mut form = Form::new(|field| match field {
         FormField::Name => TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS),
         FormField::UserName => TextField::new("", 32),
         FormField::Password => TextField::secret("", 128),
     });
-    generate_credentials(&mut form, rng);
+    generate_credentials(&mut form, ctx);
     form
 }
 
-/// A user name that meets Telnyx's rule (letters first, 4-32 alphanumerics) and a
-/// 24-character alphanumeric password (about 142 bits; no symbols that SIP clients
-/// would need escaped).
-fn generate_credentials(form: &mut Form<FormField>, rng: &mut impl Rng) {
-    let suffix = Alphanumeric.sample_string(rng, 8).to_lowercase();
+/// A user name that meets Telnyx's rule (letters first, 4-32 alphanumerics), from the
+/// seeded generator (it is public), and a 24-character alphanumeric password from the
+/// secret one, the OS's: 24 draws of 62 symbols, about 142 bits (no symbols that SIP
+/// clients would need escaped).
+fn generate_credentials(form: &mut Form<FormField>, ctx: &mut Ctx) {
+    let suffix = Alphanumeric.sample_string(&mut ctx.rng, 8).to_lowercase();
     form.field_mut(FormField::UserName).set(&format!("webrtc{suffix}"));
-    form.field_mut(FormField::Password).set(&Alphanumeric.sample_string(rng, 24));
+    form.field_mut(FormField::Password).set(&Alphanumeric.sample_string(&mut ctx.secret_rng, 24));
 }
 
 /// Checks the input against Telnyx's rules so a request that would be refused is
@@ -98,7 +98,7 @@ impl ConnectionStep {
         let Some(form) = &mut self.form else { return Transition::none() };
         match action {
             Action::Reveal => self.reveal = !self.reveal,
-            Action::Generate => generate_credentials(form, &mut ctx.rng),
+            Action::Generate => generate_credentials(form, ctx),
             _ => match form.on_action(action) {
                 FormEvent::Cancel => {
                     self.form = None;
@@ -125,7 +125,7 @@ impl ConnectionStep {
     }
 
     fn open_form(&mut self, ctx: &mut Ctx) -> Transition {
-        self.form = Some(suggested_form(&mut ctx.rng));
+        self.form = Some(suggested_form(ctx));
         self.reveal = false;
         self.activity.problem = None;
         Transition::none()

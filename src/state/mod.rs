@@ -258,9 +258,12 @@ pub struct Ctx {
     /// The API talked to, as the screens name it.
     pub api: ApiTarget,
     next_op: OpId,
-    /// Generates suggested user names and passwords; seeded from the OS in the app and
-    /// from a constant in tests, so update() stays deterministic.
+    /// Generates suggested user names (public); seeded from the OS in the app and from a
+    /// constant in tests, so update() stays deterministic.
     pub rng: StdRng,
+    /// Generates secrets (SIP passwords): the OS's generator, unless a test that
+    /// compares screens seeds it. Never the stream the user names come from.
+    pub secret_rng: crate::secret::SecretRng,
     pub setup: Setup,
     /// The wall clock as of the last tick, for the token's countdown and expiry
     /// checks. Time reaches the state only through messages, so update() and view()
@@ -397,6 +400,7 @@ impl State {
                 api: start.api,
                 next_op: 0,
                 rng: StdRng::seed_from_u64(start.seed),
+                secret_rng: crate::secret::SecretRng::os(),
                 setup: Setup::default(),
                 now: start.now,
             },

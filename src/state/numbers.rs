@@ -16,7 +16,7 @@ use crate::api::{
     NumberOrder, NumberSearch, OrderedNumberRequest, PhoneNumber,
 };
 use crate::countries;
-use crate::money::{format_cents, parse_cents};
+use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
 use crate::state::credential::CredentialStep;
 use std::collections::BTreeMap;
@@ -196,7 +196,8 @@ impl NumbersStep {
         self.cart.iter().any(|n| n.phone_number == number)
     }
 
-    /// The cart's totals per currency; amounts Telnyx sent unreadable count as zero
+    /// The cart's totals per currency; amounts Telnyx sent unreadable (or negative,
+    /// which no price can be) count as zero
     /// and are flagged by [`NumbersStep::unpriced`].
     pub fn totals(&self) -> Totals {
         let mut totals = Totals::new();
@@ -205,19 +206,19 @@ impl NumbersStep {
             let entry = totals.entry(cost.currency.clone()).or_default();
             // Saturating: each amount is at most MAX_CENTS, so only an absurdly large
             // cart could reach the limit, and then the total shows it rather than wraps.
-            entry.0 = entry.0.saturating_add(parse_cents(&cost.upfront_cost).unwrap_or(0));
-            entry.1 = entry.1.saturating_add(parse_cents(&cost.monthly_cost).unwrap_or(0));
+            entry.0 = entry.0.saturating_add(parse_price(&cost.upfront_cost).unwrap_or(0));
+            entry.1 = entry.1.saturating_add(parse_price(&cost.monthly_cost).unwrap_or(0));
         }
         totals
     }
 
-    /// Numbers in the cart whose price could not be read.
+    /// Numbers in the cart whose price could not be read, or was negative.
     pub fn unpriced(&self) -> usize {
         self.cart
             .iter()
             .filter(|n| {
-                parse_cents(&n.cost_information.upfront_cost).is_none()
-                    || parse_cents(&n.cost_information.monthly_cost).is_none()
+                parse_price(&n.cost_information.upfront_cost).is_none()
+                    || parse_price(&n.cost_information.monthly_cost).is_none()
             })
             .count()
     }

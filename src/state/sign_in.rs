@@ -24,6 +24,10 @@ pub enum KeySource {
     Typed,
     Flag,
     Env,
+    /// `--api-key-file`: read from this file.
+    File(PathBuf),
+    /// `--api-key-stdin`.
+    Stdin,
     /// The key the user asked to remember on an earlier run, read from this file.
     Saved(PathBuf),
     /// `--demo`: a key the embedded sandbox accepts.

@@ -12,8 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
 use serde_json::Value;
 
-/// Fields never shown, even here: support engineers see that a secret is set, not what.
-const SECRET_FIELDS: [&str; 3] = ["password", "sip_password", "token"];
+/// Secret fields ([`crate::secret::SECRET_FIELDS`]) are never shown, even here, at any
+/// depth: support engineers see that a secret is set, not what it is.
+const HIDDEN: &str = "•••••• (hidden)";
 
 /// The tab bar, for the header's second line.
 pub fn tabs<'a>(theme: &Theme, step: &InspectorStep) -> Line<'a> {
@@ -99,10 +100,12 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
 }
 
 /// A record's fields, one per line (nested objects one level deep, indented under
-/// their name), secrets hidden.
+/// their name; deeper ones as JSON), secrets hidden at every depth.
 fn fields(item: &Value) -> Vec<String> {
     let mut lines = Vec::new();
-    let Some(object) = item.as_object() else { return vec![item.to_string()] };
+    let mut shown = item.clone();
+    crate::secret::redact_json(&mut shown, HIDDEN);
+    let Some(object) = shown.as_object() else { return vec![shown.to_string()] };
     for (key, value) in object {
         match value {
             // A nested object's fields go under its name, indented, so a narrow pane
@@ -119,10 +122,7 @@ fn fields(item: &Value) -> Vec<String> {
     lines
 }
 
-fn scalar(key: &str, value: &Value) -> String {
-    if SECRET_FIELDS.contains(&key) && !value.is_null() {
-        return "•••••• (hidden)".to_owned();
-    }
+fn scalar(_key: &str, value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Array(items) if items.iter().all(|i| !i.is_object()) => items
@@ -135,25 +135,10 @@ fn scalar(key: &str, value: &Value) -> String {
     }
 }
 
-/// The record as JSON, secrets replaced.
+/// The record as JSON, secrets replaced at every depth.
 fn raw_json(item: &Value) -> String {
-    fn hide(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                for (key, value) in map.iter_mut() {
-                    if SECRET_FIELDS.contains(&key.as_str()) && !value.is_null() {
-                        *value = Value::String("(hidden)".into());
-                    } else {
-                        hide(value);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(hide),
-            _ => {}
-        }
-    }
     let mut shown = item.clone();
-    hide(&mut shown);
+    crate::secret::redact_json(&mut shown, "(hidden)");
     serde_json::to_string_pretty(&shown).unwrap_or_default()
 }
 

@@ -48,6 +48,8 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep, api
         KeySource::Typed => None,
         KeySource::Flag => Some("The key came from --api-key.".to_owned()),
         KeySource::Env => Some("The key came from the TELNYX_API_KEY environment variable.".to_owned()),
+        KeySource::File(path) => Some(format!("The key came from {} (--api-key-file).", path.display())),
+        KeySource::Stdin => Some("The key came from standard input (--api-key-stdin).".to_owned()),
         KeySource::Saved(path) => {
             Some(format!("Using the key saved in {} (--forget-key removes it).", path.display()))
         }

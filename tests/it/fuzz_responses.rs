@@ -168,7 +168,11 @@ fn check_status(status: u16, retry_after: Option<Duration>, error: &ApiError) ->
         ApiError::Unexpected { status: s, .. } => {
             *s == status && !matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500..=599)
         }
-        ApiError::Timeout | ApiError::Unreachable(_) | ApiError::Transport(_) | ApiError::Decode(_) => false,
+        ApiError::Timeout
+        | ApiError::Unreachable(_)
+        | ApiError::Transport(_)
+        | ApiError::Redirected { .. }
+        | ApiError::Decode(_) => false,
     };
     prop_assert!(mapped, "HTTP {status} became {error:?}");
     Ok(())
@@ -881,12 +885,16 @@ proptest! {
         let error = error_from_response(status, retry_after, &body);
         check_status(status, retry_after, &error)?;
         check_error("error_from_response", &error)?;
-        // Telnyx's first error is what the screen quotes, when it says anything.
+        // Telnyx's first error is what the screen quotes, when it says anything, with its
+        // control characters escaped; and no control character is left raw.
+        let message = error.to_string();
         if let Some(first) = error.errors().first()
             && let Some(detail) = first.detail.as_deref().filter(|d| !d.is_empty())
         {
-            prop_assert!(error.to_string().contains(detail), "{error} leaves out {detail:?}");
+            let shown = telnyx_setup::sanitize::escape_controls(detail);
+            prop_assert!(message.contains(shown.as_ref()), "{message} leaves out {shown:?}");
         }
+        prop_assert!(!message.chars().any(telnyx_setup::sanitize::is_control), "raw control in {message:?}");
     }
 }
 

@@ -23,7 +23,7 @@
 //! - the API key is only saved ([`Cmd::SaveKey`]) when Telnyx accepted it, and it is
 //!   the key that was checked;
 //! - the cart's totals are the per-currency sums of its items' prices (read with
-//!   `money::parse_cents`, unreadable prices counting as zero and counted by
+//!   `money::parse_price`, unreadable and negative prices counting as zero and counted by
 //!   `unpriced()`), the total text shows each of them, and the cart holds each number
 //!   once;
 //! - at most one request is in flight per screen: op ids only grow, a message emits at
@@ -62,7 +62,7 @@ use telnyx_setup::api::{
 };
 use telnyx_setup::clipboard::{CopyError, CopyMethod};
 use telnyx_setup::doctor::{self, Facts};
-use telnyx_setup::money::{format_cents, parse_cents};
+use telnyx_setup::money::{format_cents, parse_price};
 use telnyx_setup::msg::{Cmd, Msg, OpId, Reply, Request};
 use telnyx_setup::sandbox::Exchange;
 use telnyx_setup::secret::Secret;
@@ -845,7 +845,7 @@ fn check_cart(step: &NumbersStep) -> Result<(), TestCaseError> {
     let mut unpriced = 0;
     for number in &step.cart {
         let cost = &number.cost_information;
-        let (upfront, monthly) = (parse_cents(&cost.upfront_cost), parse_cents(&cost.monthly_cost));
+        let (upfront, monthly) = (parse_price(&cost.upfront_cost), parse_price(&cost.monthly_cost));
         if upfront.is_none() || monthly.is_none() {
             unpriced += 1;
         }

@@ -465,7 +465,7 @@ fn the_binary_refuses_a_bad_fault_rule_at_argument_parsing() {
         (
             ["sandbox", "--fault", "GET /balance=teapot"],
             "'GET /balance=teapot': FAULT must be an HTTP status 400-599, timeout, reset, malformed, \
-             truncated or empty",
+             truncated, empty or escapes",
         ),
         (["sandbox", "--fault", "GET balance=503"], "PATH must start with '/'"),
         (["sandbox", "--fault", "GET /v2/balance=503"], "PATH is relative to the API base /v2"),

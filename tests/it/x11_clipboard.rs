@@ -6,6 +6,11 @@
 //! and the app hands the text to `xclip`, whose background process keeps serving it.
 //! After the app has exited, `xclip -selection clipboard -o` must still print the token.
 //!
+//! The app is given its key in `TELNYX_API_KEY`, and finds a wrapper of xclip first on
+//! `PATH` that records the environment it was started with: xclip's long-lived owner
+//! must see neither the key nor anything else of the app's environment but the display
+//! and locale, and the log must name the xclip that was run.
+//!
 //! Needs `Xvfb` and `xclip` (Debian/Ubuntu packages `xvfb` and `xclip`). Without them
 //! the test prints a notice to stderr and passes, so `cargo test` works on machines
 //! with no X; when `CI` is set it fails instead, saying what to install (`.ci/run`
@@ -15,9 +20,10 @@
 //! connections, and every wait has a deadline.
 #![cfg(target_os = "linux")]
 
+use crate::support::TempDir;
 use crate::support::pty::{
-    DEADLINE, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, revealed_token,
-    start_sandbox,
+    DEADLINE, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five_from,
+    revealed_token, start_sandbox,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -128,14 +134,32 @@ impl Drop for Xvfb {
 
 /// Whether `program` is an executable file on `PATH`.
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| {
-            std::fs::metadata(dir.join(program)).is_ok_and(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            })
+    find_on_path(program).is_some()
+}
+
+/// The first executable file `program` on `PATH`.
+fn find_on_path(program: &str) -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|path| {
+        std::fs::metadata(path).is_ok_and(|m| {
+            use std::os::unix::fs::PermissionsExt;
+            m.is_file() && m.permissions().mode() & 0o111 != 0
         })
     })
+}
+
+/// A directory holding an `xclip` that writes its environment to `env` and then runs
+/// the real one; returns the directory and the wrapper's path.
+fn recording_xclip(temp: &TempDir, real: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrapper = dir.join("xclip");
+    let env = temp.path().join("xclip.env");
+    let script = format!("#!/bin/sh\n/usr/bin/env > '{}'\nexec '{}' \"$@\"\n", env.display(), real.display());
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, wrapper)
 }
 
 /// `xclip -selection clipboard -o` on `display`: what the clipboard holds.
@@ -192,14 +216,26 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let base_url = sandbox.base_url();
     let xvfb = Xvfb::start();
+    let temp = TempDir::new("x11");
+    let real = find_on_path("xclip").expect("checked above");
+    let (wrapper_dir, wrapper) = recording_xclip(&temp, &real);
+    let path = format!("{}:{}", wrapper_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut app = Pty::spawn_with_env(
         "x11",
-        &["--api-base", &base_url, "--api-key", "KEYx11"],
+        &["--api-base", &base_url],
         100,
         30,
-        &[("DISPLAY", &xvfb.display)],
+        &[
+            ("DISPLAY", &xvfb.display),
+            ("PATH", &path),
+            ("TELNYX_API_KEY", "KEYx11"),
+            ("TELNYX_SETUP_CANARY", "inherited"),
+        ],
     );
-    enter_through_steps_one_to_five(&mut app);
+    enter_through_steps_one_to_five_from(
+        &mut app,
+        "The key came from the TELNYX_API_KEY environment variable.",
+    );
 
     // Skip the numbers; create a credential and a token.
     credential_and_token(&mut app, "s");
@@ -219,6 +255,20 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
     app.wait_idle_with(&["Setup complete", "Enter or q to quit"]);
     app.send("q");
     app.expect_restored();
+
+    let seen = std::fs::read_to_string(temp.path().join("xclip.env")).expect("the app ran the xclip on PATH");
+    let names: Vec<&str> =
+        seen.lines().filter_map(|line| line.split_once('=').map(|(name, _)| name)).collect();
+    assert!(names.contains(&"DISPLAY"), "xclip needs the display: {names:?}");
+    for leaked in ["TELNYX_API_KEY", "TELNYX_SETUP_CANARY", "TELNYX_SETUP_LOG", "TERM"] {
+        assert!(!names.contains(&leaked), "xclip's owner was given {leaked}: {names:?}");
+    }
+    let log = std::fs::read_to_string(app.log_file()).unwrap_or_default();
+    assert!(
+        log.contains(&format!("program={}", wrapper.display())),
+        "the log names the xclip that was run:\n{}",
+        app.log_tail()
+    );
 
     let clipboard = read_clipboard(&xvfb.display);
     assert_eq!(

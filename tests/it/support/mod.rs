@@ -5,8 +5,9 @@
 //! - [`pty`]: the real binary in a pseudo-terminal, its screen parsed by vt100 (Unix);
 //! - [`contract`]: the checker of HTTP exchanges against the OpenAPI contract in
 //!   `tests/fixtures/openapi-subset.json`;
-//! - here: the binary's path, a log file for each of its runs, the API client every
-//!   module reads and changes a sandbox's account with, and a new connection's body.
+//! - here: the binary's path, a log file for each of its runs, a temporary directory,
+//!   the API client every module reads and changes a sandbox's account with, and a new
+//!   connection's body.
 
 pub mod contract;
 #[cfg(unix)]
@@ -31,6 +32,34 @@ pub fn log_path(name: &str) -> PathBuf {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
+}
+
+/// A directory of its own under the system temp dir (unique to this process and
+/// call), removed with everything in it when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "telnyx-setup-test-{}-{}-{name}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The API base at `base_url` (a sandbox's `base_url()`), as the worker takes it.

@@ -487,6 +487,13 @@ pub fn enter_through_steps_one_to_five(app: &mut Pty) {
 /// [`enter_through_steps_one_to_five`] for a key from elsewhere: step 1 shows `key_note`
 /// (where the key came from) before Enter is pressed.
 pub fn enter_through_steps_one_to_five_from(app: &mut Pty, key_note: &str) {
+    enter_through_steps_one_to_four_from(app, key_note);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8: Numbers", "Press Enter to search for numbers, or s to skip"]);
+}
+
+/// Enter through steps 1-4, to the countries of the new profile (CA and US).
+pub fn enter_through_steps_one_to_four_from(app: &mut Pty, key_note: &str) {
     app.wait_idle_with(&["Step 1 of 8: Sign in", key_note]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new credential connection"]);
@@ -500,6 +507,4 @@ pub fn enter_through_steps_one_to_five_from(app: &mut Pty, key_note: &str) {
     app.wait_idle_with(&["┌ Profile name ", "Enter create"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 5 of 8: Countries", "Allowed: CA, US"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 6 of 8: Numbers", "Press Enter to search for numbers, or s to skip"]);
 }

@@ -8,7 +8,7 @@ use telnyx_setup::api::{
     OutboundVoiceProfile, Page, PageMeta, TelnyxError,
 };
 use telnyx_setup::msg::{Cmd, Msg, OpId, Reply, Request};
-use telnyx_setup::secret::Secret;
+use telnyx_setup::secret::{Secret, SecretRng};
 use telnyx_setup::state::{KeySource, Start, State, Step};
 
 /// The wall clock the tests' states start at, in Unix seconds: 2026-11-27 12:00:00 UTC.
@@ -23,8 +23,10 @@ pub fn now() -> SystemTime {
     UNIX_EPOCH + std::time::Duration::from_secs(NOW_SECS)
 }
 
+/// A fresh wizard whose generators are both seeded, so generated user names and
+/// passwords are the same on every run (the snapshots show them).
 pub fn state_with(key: Option<&str>, source: KeySource) -> State {
-    State::new(Start {
+    let mut state = State::new(Start {
         key: key.map(Secret::from),
         key_source: source,
         seed: 1,
@@ -33,7 +35,9 @@ pub fn state_with(key: Option<&str>, source: KeySource) -> State {
         utc_offset: time::UtcOffset::UTC,
         mode: telnyx_setup::state::Mode::Wizard,
         api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
-    })
+    });
+    state.ctx.secret_rng = SecretRng::seeded(2);
+    state
 }
 
 pub fn fresh() -> State {
