@@ -17,5 +17,6 @@ pub mod sandbox;
 pub mod secret;
 pub mod state;
 pub mod summary;
+pub mod tty;
 pub mod ui;
 pub mod worker;

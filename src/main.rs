@@ -9,7 +9,11 @@ use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, Mode, Start, State, Step};
+use telnyx_setup::tty::Tty;
 use telnyx_setup::{app, config, summary};
+
+/// The exit status of usage errors and API errors (1 is a failed check).
+const USAGE_ERROR: u8 = 2;
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
@@ -131,22 +135,34 @@ fn main() -> ExitCode {
     };
     let log = config::init_logging();
     let result = match cli.command {
-        Some(Command::Sandbox { host, port }) => {
-            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), sandbox_seed(&cli)))
-        }
+        Some(Command::Sandbox { host, port }) => runtime
+            .block_on(serve_sandbox(SocketAddr::new(host, port), sandbox_seed(&cli)))
+            .map_err(Failed::Other),
         Some(Command::Doctor { ref connection, ref destination, json }) => {
             let outcome = runtime.block_on(doctor(&cli, connection, destination.as_deref(), json));
             runtime.shutdown_background();
             return outcome;
         }
-        Some(Command::Inspect) => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Inspector)),
-        None => runtime.block_on(wizard(&cli, &matches, utc_offset, Mode::Wizard)),
+        Some(Command::Inspect) | None => {
+            let mode = if cli.command.is_some() { Mode::Inspector } else { Mode::Wizard };
+            runtime.block_on(async {
+                // A mistake in the arguments is said first; then, before the worker
+                // starts, the terminal: without one there is nothing to run.
+                let target = api_target(&cli).await?;
+                let tty = Tty::open().map_err(|error| no_terminal(mode, &error))?;
+                wizard(&cli, &matches, utc_offset, mode, tty, target).await
+            })
+        }
     };
     // Requests still in flight are abandoned rather than awaited.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failed::NoTerminal(message)) => {
+            eprintln!("telnyx-setup: {message}");
+            ExitCode::from(USAGE_ERROR)
+        }
+        Err(Failed::Other(message)) => {
             eprintln!("telnyx-setup: {message}");
             if let Some(log) = log {
                 eprintln!("The log is at {}", log.display());
@@ -156,20 +172,48 @@ fn main() -> ExitCode {
     }
 }
 
-/// The terminal app, as the setup wizard or the read-only inspector.
+/// Why the sandbox, the wizard or the inspector stopped short.
+enum Failed {
+    /// No terminal to draw on: exit 2, with what to run instead.
+    NoTerminal(String),
+    /// Anything else: exit 1, with the message and where the log is.
+    Other(String),
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Self {
+        Self::Other(message)
+    }
+}
+
+/// What to say when there is no terminal for the wizard or the inspector: which
+/// commands work without one.
+fn no_terminal(mode: Mode, error: &telnyx_setup::tty::NoTerminal) -> Failed {
+    let what = if mode == Mode::Wizard { "the wizard" } else { "the inspector" };
+    Failed::NoTerminal(format!(
+        "{what} needs a terminal to draw on, and this process has none ({error}).\n\
+         Without a terminal, use the commands that need none:\n  \
+         telnyx-setup doctor --connection ID    check a connection for what stops WebRTC calls\n  \
+         telnyx-setup sandbox                   serve the fake Telnyx API\n\
+         `telnyx-setup --help` lists every option."
+    ))
+}
+
+/// The terminal app, as the setup wizard or the read-only inspector, drawn on `tty`.
 async fn wizard(
     cli: &Cli,
     matches: &ArgMatches,
     utc_offset: time::UtcOffset,
     mode: Mode,
-) -> Result<(), String> {
+    tty: Tty,
+    (base, sandbox): (ApiBase, Option<Sandbox>),
+) -> Result<(), Failed> {
     let mut key = cli.api_key.as_deref().map(Secret::from);
     let mut key_source = match matches.value_source("api_key") {
         Some(ValueSource::EnvVariable) => KeySource::Env,
         Some(_) if key.is_some() => KeySource::Flag,
         _ => KeySource::Typed,
     };
-    let (base, sandbox) = api_target(cli).await?;
     // Printed now, and shown on the sign-in screen too: the full-screen UI hides stderr.
     let mut warnings: Vec<String> = plain_http_warning(&base).into_iter().collect();
     if key.is_none() {
@@ -200,7 +244,7 @@ async fn wizard(
         }
         sign_in.warnings = warnings;
     }
-    let result = app::run(base, http, state).await.map_err(|e| e.to_string());
+    let result = app::run(tty, base, http, state).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;

@@ -30,6 +30,7 @@ mod sandbox_faults;
 mod secrets;
 mod snapshots;
 mod terminal_restore;
+mod tty;
 mod update;
 mod update_inspector;
 mod update_purchase;
