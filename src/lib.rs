@@ -13,6 +13,7 @@ pub mod crash;
 pub mod doctor;
 pub mod money;
 pub mod msg;
+pub mod output;
 pub mod sandbox;
 pub mod secret;
 pub mod state;

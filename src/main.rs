@@ -10,7 +10,16 @@ use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, Mode, Start, State, Step};
 use telnyx_setup::tty::Tty;
-use telnyx_setup::{app, config, summary};
+use telnyx_setup::{app, config, output, summary};
+
+/// std's `eprintln!` panics when stderr is a closed pipe (`2>&1 | head`); this one, which
+/// shadows it in this file, writes what it can and carries on. stdout goes through
+/// [`output::print`], whose caller decides what a closed pipe means.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        output::error_line(format_args!($($arg)*))
+    };
+}
 
 /// The exit status of usage errors and API errors (1 is a failed check).
 const USAGE_ERROR: u8 = 2;
@@ -249,7 +258,9 @@ async fn wizard(
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
     if mode == Mode::Wizard {
-        print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
+        // A closed pipe (`| head`) is not a failure: the setup is done all the same.
+        output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+            .map_err(|e| format!("cannot print the summary: {e}"))?;
     }
     Ok(())
 }
@@ -324,16 +335,22 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
         }
     };
     let report = telnyx_setup::doctor::diagnose(&facts);
-    if json {
+    let text = if json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => text + "\n",
             Err(error) => {
                 eprintln!("telnyx-setup doctor: {error}");
                 return ExitCode::from(USAGE_OR_API_ERROR);
             }
         }
     } else {
-        print!("{report}");
+        report.to_string()
+    };
+    // A closed pipe (`| head`) ends the output, not the verdict: the exit status still
+    // says whether a check failed.
+    if let Err(error) = output::print(&text) {
+        eprintln!("telnyx-setup doctor: cannot print the report: {error}");
+        return ExitCode::from(USAGE_OR_API_ERROR);
     }
     if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
@@ -363,10 +380,13 @@ fn plain_http_warning(base: &ApiBase) -> Option<String> {
 /// `--forget-key`: removes the saved key and says what it did.
 fn forget_key() -> ExitCode {
     match config::forget_key() {
-        Ok(done) => {
-            println!("{done}");
-            ExitCode::SUCCESS
-        }
+        Ok(done) => match output::print(&format!("{done}\n")) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("telnyx-setup: {done}, but it could not be printed: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Err(error) => {
             eprintln!("telnyx-setup: {error}");
             ExitCode::FAILURE
@@ -385,8 +405,13 @@ fn sandbox_seed(cli: &Cli) -> Seed {
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
     let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    // The first line on stdout is the base URL, for scripts and tests to read.
-    println!("{}", sandbox.base_url());
+    // The first line on stdout is the base URL, for scripts and tests to read. Nobody
+    // can have read it when stdout is a closed pipe: stop, quietly.
+    let printed = output::print(&format!("{}\n", sandbox.base_url()))
+        .map_err(|e| format!("cannot print the sandbox's URL: {e}"))?;
+    if printed == output::Printed::ReaderGone {
+        return Ok(());
+    }
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");
     if seed.faults.is_active() {
         eprintln!("Injecting faults: {}", seed.faults);

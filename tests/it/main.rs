@@ -14,6 +14,7 @@
 mod support;
 
 mod bindings;
+mod broken_pipe;
 mod client;
 mod contract;
 mod doctor;

@@ -13,7 +13,7 @@
 use crate::support::pty::{
     ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, start_sandbox,
 };
-use crate::support::{BIN, client, log_path};
+use crate::support::{BIN, TempPath, client, log_path};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use telnyx_setup::api::PageRequest;
@@ -21,23 +21,6 @@ use telnyx_setup::sandbox::Seed;
 
 /// The summary's last line without `--print-secrets` (src/summary.rs).
 const SUMMARY_END: &str = "(Secrets are not printed; run with --print-secrets to include them.)\n";
-
-/// A file of its own in the temporary directory, removed on drop.
-pub struct TempPath(pub std::path::PathBuf);
-
-impl TempPath {
-    pub fn new(name: &str) -> Self {
-        let path = log_path(name).with_extension("out");
-        let _ = std::fs::remove_file(&path);
-        Self(path)
-    }
-}
-
-impl Drop for TempPath {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 #[test]
 fn with_stdout_redirected_the_wizard_draws_on_the_terminal_and_the_file_gets_the_summary() {
