@@ -18,6 +18,7 @@ use error::ErrorBody;
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -116,7 +117,34 @@ pub struct Client {
     key: Secret,
     retry: RetryPolicy,
     observer: Option<RetryObserver>,
+    requests: Option<RequestObserver>,
 }
+
+/// One request as it went, for `--verbose`: method, path and outcome only, never the
+/// key, the query or a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// The URL's path, e.g. `/v2/credential_connections/12`.
+    pub path: String,
+    /// The HTTP status, or why no answer came (`no answer in time`).
+    pub outcome: Result<u16, String>,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for RequestRecord {
+    /// `GET /v2/balance -> 200 in 12 ms`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let took = self.elapsed.as_millis();
+        match &self.outcome {
+            Ok(status) => write!(f, "{} {} -> {status} in {took} ms", self.method, self.path),
+            Err(reason) => write!(f, "{} {} -> {reason} after {took} ms", self.method, self.path),
+        }
+    }
+}
+
+/// Told of every request the client sends, once it has an answer or has failed.
+pub type RequestObserver = Arc<dyn Fn(&RequestRecord) + Send + Sync>;
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -145,7 +173,13 @@ type Query<'a> = Vec<(&'static str, String)>;
 
 impl Client {
     pub fn new(http: reqwest::Client, base: ApiBase, key: Secret) -> Self {
-        Self { http, base, key, retry: RetryPolicy::default(), observer: None }
+        Self { http, base, key, retry: RetryPolicy::default(), observer: None, requests: None }
+    }
+
+    /// The same client, telling `observer` of every request it sends (`--verbose`).
+    pub fn on_request(mut self, observer: RequestObserver) -> Self {
+        self.requests = Some(observer);
+        self
     }
 
     /// The same client with another retry policy.
@@ -425,16 +459,25 @@ impl Client {
             Ok::<_, reqwest::Error>((status, headers, bytes))
         }
         .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let elapsed_ms = elapsed.as_millis() as u64;
+        let report = |outcome: Result<u16, String>| {
+            if let Some(observer) = &self.requests {
+                let path = url.path().to_owned();
+                observer(&RequestRecord { method: method.to_string(), path, outcome, elapsed });
+            }
+        };
         let (status, headers, bytes) = match outcome {
             Ok(parts) => parts,
             Err(error) => {
                 let error = transport_error(&error);
                 tracing::warn!(%method, path = url.path(), elapsed_ms, %error, "request failed");
+                report(Err(error.short_reason()));
                 return Err(error);
             }
         };
         tracing::info!(%method, path = url.path(), status = status.as_u16(), elapsed_ms, "request");
+        report(Ok(status.as_u16()));
         if status.is_success() {
             let content_type =
                 headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);

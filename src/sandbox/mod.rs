@@ -84,6 +84,8 @@ struct Inner {
     faults: Arc<faults::Injector>,
     /// Turns true when the server stops, which releases the answers `timeout` holds.
     closing: watch::Sender<bool>,
+    /// [`Seed::log_requests`].
+    log_requests: bool,
 }
 
 impl Shared {
@@ -93,6 +95,7 @@ impl Shared {
             journal: Mutex::default(),
             faults: Arc::new(faults::Injector::new(seed.faults.clone())),
             closing: watch::Sender::new(false),
+            log_requests: seed.log_requests,
         }))
     }
 
@@ -187,6 +190,7 @@ async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Respo
 /// Buffers both bodies so the exchange can be journaled, then passes them on intact;
 /// or, when a fault says so, holds the answer or drops the connection instead.
 async fn record(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();
     let (parts, body) = request.into_parts();
@@ -215,6 +219,16 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         method = %exchange.method, path = %exchange.path, status = exchange.status, fault = exchange.fault,
         "sandbox"
     );
+    if app.0.log_requests {
+        let fault = exchange.fault.as_ref().map(|rule| format!(" (fault {rule})")).unwrap_or_default();
+        crate::output::error_line(format_args!(
+            "{} {} -> {} in {} ms{fault}",
+            exchange.method,
+            uri.path(),
+            exchange.status,
+            started.elapsed().as_millis()
+        ));
+    }
     {
         let mut journal = app.journal();
         if journal.len() == JOURNAL_LIMIT {

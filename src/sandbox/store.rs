@@ -25,6 +25,9 @@ pub struct Seed {
     /// Faults to inject (error statuses, timeouts, spoiled bodies, latency); none by
     /// default. See [`super::faults`].
     pub faults: super::faults::FaultPlan,
+    /// Write each exchange to stderr as it ends: method, path, status, time taken and
+    /// the fault that fired, never a header or a body (`sandbox --verbose`).
+    pub log_requests: bool,
 }
 
 impl Default for Seed {
@@ -35,6 +38,7 @@ impl Default for Seed {
             order_settles_after: super::numbers::DEFAULT_SETTLE_AFTER,
             phone_numbers: 0,
             faults: super::faults::FaultPlan::default(),
+            log_requests: false,
         }
     }
 }

@@ -15,6 +15,7 @@ mod support;
 
 mod bindings;
 mod broken_pipe;
+mod cli;
 mod client;
 mod contract;
 mod doctor;
