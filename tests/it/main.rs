@@ -36,4 +36,5 @@ mod tty;
 mod update;
 mod update_inspector;
 mod update_purchase;
+mod update_search;
 mod x11_clipboard;
