@@ -6,14 +6,17 @@ use crate::api::ApiBase;
 use crate::clipboard::{Clipboard, SystemClipboard};
 use crate::msg::{Cmd, Msg};
 use crate::state::State;
+use crate::tty::Tty;
 use crate::ui;
 use crate::worker::{self, WorkerHandle};
+use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use futures::StreamExt;
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, BufWriter};
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior, interval};
@@ -30,41 +33,60 @@ pub struct Effects {
     pub clipboard: Box<dyn Clipboard>,
 }
 
-/// Runs the wizard in the terminal until the user quits. The terminal is restored on
-/// every way out: normal return, error, and panic ([`restore_on_panic`]).
+/// Runs the wizard on `tty` until the user quits. The terminal is restored on every way
+/// out: normal return, error, and panic ([`restore_on_panic`]). Everything is drawn on
+/// `tty`, never on stdout, which is left for the summary.
 /// Returns the final state, for the summary printed after the terminal is restored.
-pub async fn run(base: ApiBase, http: reqwest::Client, mut state: State) -> io::Result<State> {
-    let mut effects =
-        Effects { worker: worker::spawn(base, http), clipboard: Box::new(SystemClipboard::default()) };
-    let report = std::panic::take_hook();
-    let mut terminal = ratatui::init();
-    restore_on_panic(report);
+pub async fn run(tty: Tty, base: ApiBase, http: reqwest::Client, mut state: State) -> io::Result<State> {
+    let clipboard = SystemClipboard::new(Box::new(tty.try_clone()?));
+    let mut effects = Effects { worker: worker::spawn(base, http), clipboard: Box::new(clipboard) };
+    let hook_tty = tty.try_clone()?;
+    let mut restore_tty = tty.try_clone()?;
+    restore_on_panic(std::panic::take_hook(), hook_tty);
     let result = async {
-        crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
+        let mut terminal = take_over(tty)?;
         run_loop(&mut terminal, forward_terminal_events(), &mut state, &mut effects).await
+        // The terminal is dropped here, before the restore: its drop shows the cursor.
     }
     .await;
-    let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
+    restore(&mut restore_tty);
     result.map(|()| state)
 }
 
-/// Replaces the panic hook `ratatui::init` set, which restores the terminal on a panic
-/// in any thread but leaves bracketed paste on. A panic on this thread, the one driving
+/// Raw mode, the alternate screen and bracketed paste on `tty`, and a ratatui terminal
+/// drawing there. Buffered: ratatui writes each cell change as its own small write, and
+/// flushes once per frame.
+fn take_over(tty: Tty) -> io::Result<Terminal<CrosstermBackend<BufWriter<Tty>>>> {
+    crossterm::terminal::enable_raw_mode()?;
+    let mut writer = BufWriter::new(tty);
+    crossterm::execute!(writer, EnterAlternateScreen, EnableBracketedPaste)?;
+    Terminal::new(CrosstermBackend::new(writer))
+}
+
+/// Gives the terminal back: bracketed paste off, the main screen, the cursor shown,
+/// cooked mode. Best effort: it runs on the way out, where nothing can be done about
+/// a failure.
+fn restore(tty: &mut Tty) {
+    let _ = crossterm::execute!(tty, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// Restores the terminal on a panic in the UI: a panic on this thread, the one driving
 /// the UI loop (main's `block_on`), gets the whole terminal back, bracketed paste
-/// included, before `report` prints the message, so the message lands on the main
-/// screen. A panic on another thread ends one task, not the app: restoring then would
-/// leave the UI running in a cooked terminal. If it ends the API worker, the loop
-/// notices and returns, and [`run`] restores the terminal as on any other exit.
-/// Every panic is logged, since stderr is the alternate screen until then.
-fn restore_on_panic(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>) {
+/// included, before `report` (the previous hook) prints the message, so the message
+/// lands on the main screen. A panic on another thread ends one task, not the app:
+/// restoring then would leave the UI running in a cooked terminal. If it ends the API
+/// worker, the loop notices and returns, and [`run`] restores the terminal as on any
+/// other exit. Every panic is logged, since stderr is the alternate screen until then.
+fn restore_on_panic(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>, tty: Tty) {
     let ui = std::thread::current().id();
-    drop(std::panic::take_hook());
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");
         if std::thread::current().id() == ui {
-            let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-            ratatui::restore();
+            // `&Tty` writes: the hook is `Fn`, and the terminal is shared by reference.
+            let mut tty = &tty;
+            let _ = crossterm::execute!(tty, DisableBracketedPaste, LeaveAlternateScreen, Show);
+            let _ = crossterm::terminal::disable_raw_mode();
             report(info);
         }
     }));

@@ -3,7 +3,7 @@
 //! its own clipboard. The result says which was used; "Copied" is shown only for a
 //! copy that really happened. [`Recording`] stands in for tests.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,13 +28,20 @@ pub trait Clipboard {
 }
 
 /// The real clipboard: arboard first, OSC 52 as the fallback.
-#[derive(Default)]
 pub struct SystemClipboard {
     /// Opened on first use; `None` after a failed open, so it is not retried per copy.
     board: Option<Option<arboard::Clipboard>>,
+    /// Where OSC 52 requests go: the terminal the UI draws on, not stdout, which may
+    /// be a file or a pipe.
+    terminal: Box<dyn Write + Send>,
 }
 
 impl SystemClipboard {
+    /// A clipboard whose OSC 52 fallback writes to `terminal`.
+    pub fn new(terminal: Box<dyn Write + Send>) -> Self {
+        Self { board: None, terminal }
+    }
+
     fn board(&mut self) -> Option<&mut arboard::Clipboard> {
         self.board
             .get_or_insert_with(|| {
@@ -63,9 +70,9 @@ impl Clipboard for SystemClipboard {
                 Err(error) => tracing::info!(%error, "system clipboard refused the text; using OSC 52"),
             }
         }
-        let mut stdout = io::stdout();
-        crossterm::execute!(stdout, crossterm::clipboard::CopyToClipboard::to_clipboard_from(text))
-            .and_then(|()| stdout.flush())
+        let terminal = &mut self.terminal;
+        crossterm::execute!(terminal, crossterm::clipboard::CopyToClipboard::to_clipboard_from(text))
+            .and_then(|()| terminal.flush())
             .map_err(|e| CopyError(e.to_string()))?;
         Ok(CopyMethod::Osc52)
     }

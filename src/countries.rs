@@ -1,7 +1,73 @@
 //! Every ISO 3166-1 country with its alpha-2 code, short name and region, from the
-//! keshvar crate's data, sorted by name. Built once and shared.
+//! keshvar crate's data, sorted by name (accents aside: Åland Islands comes after
+//! Afghanistan, not after Zimbabwe). Built once and shared.
+//!
+//! [`search`] ranks countries for what was typed, through [`crate::matcher`]: the code
+//! or a whole name first, then names that start with it, names whose words start with
+//! its words, countries whose region's words do, and fuzzy matches last. The names
+//! searched are the ISO short name and the names people use ([`ALIASES`]: UK, USA,
+//! England, South Korea, Vietnam, ...). [`find`] picks the one country a form's field
+//! names.
 
+use crate::matcher::{self, Query, Rank};
+use std::cmp::Reverse;
 use std::sync::OnceLock;
+
+/// Names people use for a country that its ISO short name is not, or does not start
+/// with (`Korea (Republic of)`, `Viet Nam`, `United Kingdom of Great Britain and
+/// Northern Ireland`).
+pub const ALIASES: &[(&str, &[&str])] = &[
+    ("AE", &["UAE", "Emirates"]),
+    ("AT", &["Österreich"]),
+    ("BN", &["Brunei"]),
+    ("BO", &["Bolivia"]),
+    ("CD", &["DR Congo", "DRC", "Congo-Kinshasa"]),
+    ("CG", &["Congo-Brazzaville", "Republic of the Congo"]),
+    ("CH", &["Schweiz", "Suisse"]),
+    ("CI", &["Ivory Coast"]),
+    ("CV", &["Cape Verde"]),
+    ("CZ", &["Czech Republic"]),
+    ("DE", &["Deutschland"]),
+    ("ES", &["España"]),
+    ("FM", &["Micronesia"]),
+    (
+        "GB",
+        &[
+            "UK",
+            "United Kingdom",
+            "Great Britain",
+            "Britain",
+            "England",
+            "Scotland",
+            "Wales",
+            "Northern Ireland",
+        ],
+    ),
+    ("IE", &["Eire"]),
+    ("IR", &["Iran"]),
+    ("KP", &["North Korea", "DPRK"]),
+    ("KR", &["South Korea", "Korea"]),
+    ("LA", &["Laos"]),
+    ("MD", &["Moldova"]),
+    ("MK", &["Macedonia"]),
+    ("MM", &["Burma"]),
+    ("MO", &["Macau"]),
+    ("NL", &["Holland"]),
+    ("PS", &["Palestine"]),
+    ("RU", &["Russia"]),
+    ("SY", &["Syria"]),
+    ("SZ", &["Swaziland"]),
+    ("TL", &["East Timor"]),
+    ("TR", &["Turkey"]),
+    ("TW", &["Taiwan"]),
+    ("TZ", &["Tanzania"]),
+    ("US", &["USA", "United States", "America"]),
+    ("VA", &["Vatican", "Vatican City"]),
+    ("VE", &["Venezuela"]),
+    ("VG", &["British Virgin Islands", "BVI"]),
+    ("VI", &["US Virgin Islands", "USVI"]),
+    ("VN", &["Vietnam"]),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Country {
@@ -19,21 +85,156 @@ pub struct Country {
     pub area_code_digits: usize,
 }
 
-impl Country {
-    /// Whether the country matches a search: by name, code or region, ignoring case.
-    pub fn matches(&self, query: &str) -> bool {
-        let query = query.trim().to_lowercase();
-        query.is_empty()
-            || self.name.to_lowercase().contains(&query)
-            || self.code.to_lowercase() == query
-            || self.region.to_lowercase().contains(&query)
+/// All countries, sorted by name, accents aside.
+pub fn all() -> &'static [Country] {
+    &entries().countries
+}
+
+/// A country as it is searched: its names and region [`matcher::fold`]ed.
+struct Entry {
+    /// The alpha-2 code, lower case.
+    code: String,
+    /// The short name, then the aliases.
+    names: Vec<String>,
+    region: String,
+}
+
+struct Entries {
+    countries: Vec<Country>,
+    /// The same order as `countries`.
+    search: Vec<Entry>,
+}
+
+fn entries() -> &'static Entries {
+    static ENTRIES: OnceLock<Entries> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let countries = load();
+        let search = countries
+            .iter()
+            .map(|country| {
+                let aliases =
+                    ALIASES.iter().filter(|(code, _)| *code == country.code).flat_map(|(_, names)| *names);
+                Entry {
+                    code: country.code.to_lowercase(),
+                    names: std::iter::once(&country.name)
+                        .chain(aliases)
+                        .map(|name| matcher::fold(name))
+                        .collect(),
+                    region: matcher::fold(&country.region),
+                }
+            })
+            .collect();
+        Entries { countries, search }
+    })
+}
+
+/// How well a country matched, best least: the tier (0 the code or a whole name, 1 a
+/// name's prefix, 2 a name's word starts, 3 in a name as typed, 4 the region's word
+/// starts, 5 fuzzy), the fuzzy score (higher first), and the length of the name that
+/// matched (the closer to what was typed, the better: `united` puts United States
+/// before United States Minor Outlying Islands).
+type Standing = (u8, Reverse<u16>, usize);
+
+/// [`Standing`]'s tiers from the region, and from fuzzy matches.
+const REGION: u8 = 4;
+const FUZZY: u8 = 5;
+
+fn standing(entry: &Entry, query: &Query, min_fuzzy: usize) -> Option<Standing> {
+    if query.text() == entry.code {
+        return Some((0, Reverse(0), 2));
+    }
+    let best = entry
+        .names
+        .iter()
+        .filter_map(|name| query.rank(name).map(|rank| (rank, name.chars().count())))
+        .filter(|(rank, _)| !matches!(rank, Rank::Fuzzy(score) if usize::from(*score) < min_fuzzy))
+        .min()
+        .map(|(rank, len)| match rank {
+            Rank::Exact => (0, Reverse(0), len),
+            Rank::Prefix => (1, Reverse(0), len),
+            Rank::WordStart => (2, Reverse(0), len),
+            Rank::Substring => (3, Reverse(0), len),
+            Rank::Fuzzy(score) => (FUZZY, Reverse(score), len),
+        });
+    match best {
+        Some(found) if found.0 < REGION => Some(found),
+        _ if query.starts_words_of(&entry.region) => {
+            Some((REGION, Reverse(0), entry.names[0].chars().count()))
+        }
+        fuzzy => fuzzy,
     }
 }
 
-/// All countries, sorted by name.
-pub fn all() -> &'static [Country] {
-    static COUNTRIES: OnceLock<Vec<Country>> = OnceLock::new();
-    COUNTRIES.get_or_init(|| {
+/// The countries matching `typed`, best first (see [`Standing`]); ties keep the name
+/// order. Everything, in name order, for an empty search.
+pub fn search(typed: &str) -> Vec<&'static Country> {
+    ranked(&Query::new(typed)).into_iter().map(|(country, _)| country).collect()
+}
+
+fn ranked(query: &Query) -> Vec<(&'static Country, Standing)> {
+    let entries = entries();
+    if query.is_empty() {
+        return entries.countries.iter().map(|country| (country, (0, Reverse(0), 0))).collect();
+    }
+    let letters = query.text().chars().filter(|c| c.is_alphanumeric()).count();
+    let min_fuzzy = LISTED_SCORE_PER_LETTER * letters;
+    let mut found: Vec<(&'static Country, Standing)> = entries
+        .countries
+        .iter()
+        .zip(&entries.search)
+        .filter_map(|(country, entry)| standing(entry, query, min_fuzzy).map(|standing| (country, standing)))
+        .collect();
+    // Stable: equal standings stay in name order.
+    found.sort_by_key(|(_, standing)| *standing);
+    found
+}
+
+/// The fuzzy score per letter typed that a match needs to be listed at all, and to be
+/// suggested by [`find`]. nucleo gives 16 a letter, more for letters in a row or at
+/// word starts, less for gaps: a typo such as `germny` scores about 24 a letter,
+/// `ger` in "Georgia" 25, letters scattered over a long name 14 (`ger` in "Congo
+/// (Democratic Republic of the)") to 16 (`atlantis` in "Saint Helena, Ascension and
+/// Tristan da Cunha").
+const LISTED_SCORE_PER_LETTER: usize = 16;
+const SUGGESTED_SCORE_PER_LETTER: usize = 20;
+
+/// The one country `typed` names, for a form's field: its code, a whole name or alias
+/// (case and accents aside), or the start of exactly one country's name. Otherwise
+/// the message says what was typed and suggests what it may have meant.
+pub fn find(typed: &str) -> Result<&'static Country, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err("Type a country's name or its two-letter code, e.g. Germany or DE.".to_owned());
+    }
+    let found = ranked(&Query::new(typed));
+    let best_tier = found.first().map(|(_, (tier, ..))| *tier);
+    if let Some(tier @ 0..=2) = best_tier {
+        let at_best: Vec<_> = found.iter().filter(|(_, standing)| standing.0 == tier).collect();
+        if let [(country, _)] = at_best.as_slice() {
+            return Ok(country);
+        }
+    }
+    // A weak fuzzy match is no suggestion: `Atlantis` has its letters, in order, in
+    // "Saint Helena, Ascension and Tristan da Cunha".
+    let letters = typed.chars().filter(|c| c.is_alphanumeric()).count();
+    let suggestions: Vec<String> = found
+        .iter()
+        .filter(|(_, (tier, Reverse(score), _))| {
+            *tier < FUZZY || usize::from(*score) >= SUGGESTED_SCORE_PER_LETTER * letters
+        })
+        .take(3)
+        .map(|(country, _)| format!("{} ({})", country.name, country.code))
+        .collect();
+    Err(if suggestions.is_empty() {
+        format!("“{typed}” is not a country; type a name or a two-letter code, e.g. Germany or DE.")
+    } else {
+        format!("“{typed}” could be {}; type more of the name, or the code.", suggestions.join(", "))
+    })
+}
+
+/// The countries from keshvar's data, sorted by name, accents aside.
+fn load() -> Vec<Country> {
+    {
         let mut countries: Vec<Country> = keshvar::CountryIterator::new()
             .map(|country| {
                 let region = country
@@ -57,9 +258,9 @@ pub fn all() -> &'static [Country] {
                 }
             })
             .collect();
-        countries.sort_by(|a, b| a.name.cmp(b.name));
+        countries.sort_by_cached_key(|country| matcher::fold(country.name));
         countries
-    })
+    }
 }
 
 /// Looks a country up by its alpha-2 code (upper case, as Telnyx writes it).
@@ -86,13 +287,94 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_list_is_complete_and_searchable() {
+    fn the_list_is_complete_and_sorted_accents_aside() {
         let countries = all();
         assert!(countries.len() >= 249, "{}", countries.len());
         let us = by_code("US").expect("US is listed");
         assert_eq!(us.region, "Northern America");
-        assert!(us.matches("united") && us.matches("us") && us.matches("northern am"));
-        assert!(!us.matches("germany"));
         assert_eq!(title_case("australia-and-new-zealand"), "Australia and New Zealand");
+        let names: Vec<&str> = countries.iter().map(|c| c.name).collect();
+        let at =
+            |name: &str| names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("{name} listed"));
+        assert!(at("Afghanistan") < at("Åland Islands") && at("Åland Islands") < at("Albania"), "{names:?}");
+        assert_eq!(names.last(), Some(&"Zimbabwe"));
+    }
+
+    fn codes(typed: &str, n: usize) -> Vec<&'static str> {
+        search(typed).iter().take(n).map(|c| c.code.as_str()).collect()
+    }
+
+    #[test]
+    fn codes_and_names_come_before_fuzzy_matches() {
+        assert_eq!(codes("ire", 1), ["IE"], "{:?}", codes("ire", 5));
+        let ire = codes("ire", usize::MAX);
+        let at = |code| ire.iter().position(|c| *c == code).unwrap_or(usize::MAX);
+        assert!(
+            at("BQ") > at("IE") && at("CI") > at("IE"),
+            "Bonaire and Côte d'Ivoire after Ireland: {ire:?}"
+        );
+        assert_eq!(codes("united", 2), ["US", "GB"], "{:?}", codes("united", 5));
+        assert_eq!(codes("us", 1), ["US"]);
+        assert!(!search("us").iter().any(|c| c.code == "AU"), "us is not Australia: {:?}", codes("us", 10));
+        assert_eq!(codes("de", 1), ["DE"]);
+        assert_eq!(codes("germ", 1), ["DE"]);
+    }
+
+    #[test]
+    fn common_names_find_their_country() {
+        for (typed, code) in [
+            ("uk", "GB"),
+            ("UK", "GB"),
+            ("usa", "US"),
+            ("england", "GB"),
+            ("great britain", "GB"),
+            ("south korea", "KR"),
+            ("korea", "KR"),
+            ("north korea", "KP"),
+            ("vietnam", "VN"),
+            ("russia", "RU"),
+            ("ivory coast", "CI"),
+            ("cote d'ivoire", "CI"),
+            ("aland", "AX"),
+            ("turkey", "TR"),
+            ("turkiye", "TR"),
+            ("holland", "NL"),
+        ] {
+            assert_eq!(codes(typed, 1), [code], "{typed:?}: {:?}", codes(typed, 5));
+        }
+        assert_eq!(codes("korea", 2), ["KR", "KP"], "both Koreas, the south first");
+    }
+
+    #[test]
+    fn regions_are_searched_after_names() {
+        let europe = search("northern europe");
+        assert!(europe.iter().any(|c| c.code == "IE") && europe.iter().any(|c| c.code == "SE"));
+        assert_eq!(codes("america", 1), ["US"], "the alias first, then the Americas");
+        assert!(search("america").iter().any(|c| c.code == "BR"), "South America by region");
+    }
+
+    #[test]
+    fn find_takes_a_code_a_name_or_an_alias_and_refuses_what_is_ambiguous() {
+        for (typed, code) in [
+            ("US", "US"),
+            ("de", "DE"),
+            ("UK", "GB"),
+            ("Germany", "DE"),
+            ("ireland", "IE"),
+            ("south korea", "KR"),
+        ] {
+            assert_eq!(find(typed).map(|c| c.code.as_str()), Ok(code), "{typed:?}");
+        }
+        assert_eq!(find("germ").map(|c| c.code.as_str()), Ok("DE"), "the start of one name only");
+        let united = find("united").unwrap_err();
+        assert!(
+            united.contains("could be") && united.contains("(US)") && united.contains("(GB)"),
+            "{united}"
+        );
+        let typo = find("germny").unwrap_err();
+        assert!(typo.contains("could be Germany (DE)"), "a typo is suggested, not taken: {typo}");
+        let nothing = find("Atlantis").unwrap_err();
+        assert!(nothing.contains("not a country") && nothing.contains("e.g."), "{nothing}");
+        assert!(find(" ").is_err());
     }
 }

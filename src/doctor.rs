@@ -71,16 +71,29 @@ pub async fn gather(
     destination: Option<&str>,
     trial_token: bool,
 ) -> Result<Facts, ApiError> {
+    let connection = match client.credential_connection(connection_id).await {
+        Ok(connection) => Some(connection),
+        Err(ApiError::NotFound(_)) => None,
+        Err(error) => return Err(error),
+    };
+    gather_for(client, connection_id, connection, destination, trial_token).await
+}
+
+/// [`gather`] for a connection already read (`None`: there is none by the name or id
+/// `given`, which the report then names).
+pub async fn gather_for(
+    client: &Client,
+    given: &str,
+    connection: Option<CredentialConnection>,
+    destination: Option<&str>,
+    trial_token: bool,
+) -> Result<Facts, ApiError> {
     let mut facts = Facts {
-        connection_id: connection_id.to_owned(),
+        connection_id: given.to_owned(),
         destination: destination.map(str::to_owned),
         ..Facts::default()
     };
-    let connection = match client.credential_connection(connection_id).await {
-        Ok(connection) => connection,
-        Err(ApiError::NotFound(_)) => return Ok(facts),
-        Err(error) => return Err(error),
-    };
+    let Some(connection) = connection else { return Ok(facts) };
     if let Some(profile_id) = &connection.outbound.outbound_voice_profile_id {
         facts.profile = Some(match client.outbound_voice_profile(profile_id).await {
             Ok(profile) => Some(profile),
@@ -103,6 +116,101 @@ pub async fn gather(
     Ok(facts)
 }
 
+/// What `--connection` named.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// The connection with that id, or the one connection with that exact name.
+    Found(CredentialConnection),
+    /// No connection has that id or that exact name.
+    Missing,
+    /// Several connections have that exact name: the caller must pick one by id.
+    Ambiguous(Vec<CredentialConnection>),
+}
+
+/// Finds the credential connection `given` names: its id, or else its exact name
+/// (case and spaces as written). The id is tried first: Telnyx's ids are numbers, but
+/// nothing stops a name from looking like one, so a miss falls through to the names.
+pub async fn resolve_connection(client: &Client, given: &str) -> Result<Resolved, ApiError> {
+    match client.credential_connection(given).await {
+        Ok(connection) => return Ok(Resolved::Found(connection)),
+        Err(ApiError::NotFound(_)) => {}
+        Err(error) => return Err(error),
+    }
+    // Telnyx filters on "contains"; the exact match is picked here, from every page.
+    let mut named = Vec::new();
+    let mut page = 1;
+    loop {
+        let request = PageRequest { number: Some(page), size: Some(250) };
+        let found = client.list_credential_connections(request, Some(given)).await?;
+        let last = found.data.is_empty() || page >= found.meta.total_pages;
+        named.extend(found.data.into_iter().filter(|c| c.connection_name == given));
+        if last {
+            break;
+        }
+        page += 1;
+    }
+    Ok(match named.len() {
+        0 => Resolved::Missing,
+        1 => Resolved::Found(named.remove(0)),
+        _ => Resolved::Ambiguous(named),
+    })
+}
+
+/// Why a `--destination` cannot be checked. Display says what is wrong; every one is
+/// followed, where shown, by [`DESTINATION_EXAMPLE`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadDestination {
+    #[error("{given:?} is not a phone number")]
+    NotANumber { given: String },
+    /// Digits with no `+`: what the user most likely meant is `+` and those digits.
+    #[error("{given} has no + and country code; if it is an international number, write +{digits}")]
+    NoPlus { given: String, digits: String },
+    /// `00` is the international prefix of many countries; E.164 writes it as `+`.
+    #[error("{given} starts with the dialling prefix 00; in E.164 that is +, so write +{digits}")]
+    DiallingPrefix { given: String, digits: String },
+    #[error("{given} has {digits} digits; an E.164 number has 4 to 15 after the +")]
+    Length { given: String, digits: usize },
+    /// Well formed, but no country has that calling code.
+    #[error("{given} starts with an unknown country code: no country's calling code is {tried}")]
+    UnknownCountryCode { given: String, tried: String },
+}
+
+/// The right form of a destination, shown after every [`BadDestination`].
+pub const DESTINATION_EXAMPLE: &str =
+    "E.164 is + then the country code and the number, e.g. +14155550123 (US) or +4915112345678 (DE)";
+
+/// Reads a destination number as E.164 (`+` and 4 to 15 digits, starting with a
+/// country's calling code), after dropping the spaces, dashes, dots and parentheses
+/// people write numbers with. Returns it as `+digits`.
+pub fn parse_destination(given: &str) -> Result<String, BadDestination> {
+    let given = given.trim();
+    let compact: String = given.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let not_a_number = || BadDestination::NotANumber { given: given.to_owned() };
+    let all_digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+    let digits = match compact.strip_prefix('+') {
+        Some(digits) if all_digits(digits) => digits,
+        Some(_) => return Err(not_a_number()),
+        None if !all_digits(&compact) => return Err(not_a_number()),
+        None => {
+            return Err(match compact.strip_prefix("00") {
+                Some(rest) if !rest.is_empty() => {
+                    BadDestination::DiallingPrefix { given: given.to_owned(), digits: rest.to_owned() }
+                }
+                _ => BadDestination::NoPlus { given: given.to_owned(), digits: compact.clone() },
+            });
+        }
+    };
+    if !(4..=15).contains(&digits.len()) {
+        return Err(BadDestination::Length { given: given.to_owned(), digits: digits.len() });
+    }
+    let e164 = format!("+{digits}");
+    if countries_of(&e164).is_empty() {
+        let tried: Vec<String> = (1..=3).map(|len| format!("+{}", &digits[..len])).collect();
+        return Err(BadDestination::UnknownCountryCode { given: given.to_owned(), tried: tried.join(", ") });
+    }
+    Ok(e164)
+}
+
 fn check(id: &'static str, verdict: Verdict, reason: impl Into<String>, fix: Option<&str>) -> Check {
     Check { id, verdict, reason: reason.into(), fix: fix.map(str::to_owned) }
 }
@@ -116,7 +224,7 @@ pub fn diagnose(facts: &Facts) -> Report {
             "connection",
             Fail,
             format!(
-                "No credential connection has id {}. WebRTC needs a credential connection; IP and FQDN connections do not take WebRTC logins.",
+                "No credential connection has the id or the name “{}”. WebRTC needs a credential connection; IP and FQDN connections do not take WebRTC logins.",
                 facts.connection_id
             ),
             Some("Check the id in the portal (Voice > SIP Connections), or run the wizard to create one."),
@@ -293,11 +401,17 @@ fn destinations(profile: &OutboundVoiceProfile, destination: Option<&str>) -> Ch
     };
     let candidates = countries_of(number);
     if candidates.is_empty() {
+        // The command line refuses such numbers (parse_destination); this is for callers
+        // that pass one through.
+        let why = match parse_destination(number) {
+            Err(bad) => bad.to_string(),
+            Ok(_) => format!("{number} belongs to no country"),
+        };
         return check(
             "destinations",
             Fail,
-            format!("{number} is not an international number (+ and country code)."),
-            Some("Give --destination in E.164 form, e.g. +14155550123."),
+            format!("{why}: no profile can allow it."),
+            Some(DESTINATION_EXAMPLE),
         );
     }
     match candidates.iter().find(|code| allowed.iter().any(|a| a == *code)) {
@@ -373,6 +487,48 @@ mod tests {
         assert!(countries_of("+447911123456").contains(&"GB".to_owned()), "+44 is shared with GG, IM, JE");
         assert!(countries_of("4930123456").is_empty(), "no + means no country code");
         assert!(countries_of("+49x").is_empty());
+    }
+
+    #[test]
+    fn destinations_are_read_as_e164_and_bad_ones_say_what_is_wrong() {
+        assert_eq!(parse_destination("+4915112345678").as_deref(), Ok("+4915112345678"));
+        assert_eq!(parse_destination(" +1 (415) 555-0123 ").as_deref(), Ok("+14155550123"));
+        assert_eq!(parse_destination("+49.151.1234.5678").as_deref(), Ok("+4915112345678"));
+        let no_plus = parse_destination("4915112345678").unwrap_err();
+        assert!(matches!(no_plus, BadDestination::NoPlus { .. }), "{no_plus:?}");
+        assert!(no_plus.to_string().contains("write +4915112345678"), "{no_plus}");
+        let prefix = parse_destination("004915112345678").unwrap_err();
+        assert!(prefix.to_string().contains("write +4915112345678"), "{prefix}");
+        let unknown = parse_destination("+999123").unwrap_err();
+        assert!(matches!(unknown, BadDestination::UnknownCountryCode { .. }), "{unknown:?}");
+        assert!(unknown.to_string().contains("unknown country code"), "{unknown}");
+        assert!(unknown.to_string().contains("+9, +99, +999"), "{unknown}");
+        for (bad, why) in [
+            ("+49x123456", "a letter"),
+            ("", "nothing"),
+            ("+", "no digits"),
+            ("call me", "words"),
+            ("++4915112345678", "two pluses"),
+        ] {
+            let error = parse_destination(bad).unwrap_err();
+            assert!(matches!(error, BadDestination::NotANumber { .. }), "{why}: {error:?}");
+        }
+        assert!(matches!(parse_destination("+491"), Err(BadDestination::Length { digits: 3, .. })));
+        assert!(matches!(
+            parse_destination("+4915112345678901"),
+            Err(BadDestination::Length { digits: 16, .. })
+        ));
+    }
+
+    #[test]
+    fn a_destination_of_no_country_names_the_unknown_code() {
+        let mut facts = healthy_facts();
+        facts.destination = Some("+999123".into());
+        let report = diagnose(&facts);
+        let check = report.checks.iter().find(|c| c.id == "destinations").expect("the check ran");
+        assert_eq!(check.verdict, Verdict::Fail);
+        assert!(check.reason.contains("unknown country code"), "{}", check.reason);
+        assert!(!check.reason.contains("not an international number"), "{}", check.reason);
     }
 
     #[test]

@@ -4,12 +4,26 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use telnyx_setup::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_for};
+use std::sync::Arc;
+use telnyx_setup::api::{ApiBase, ApiError, Client, DEFAULT_API_BASE, http_client_for};
 use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{ApiTarget, KeySource, Mode, Start, State, Step};
-use telnyx_setup::{app, config, summary};
+use telnyx_setup::tty::Tty;
+use telnyx_setup::{app, config, output, summary};
+
+/// std's `eprintln!` panics when stderr is a closed pipe (`2>&1 | head`); this one, which
+/// shadows it in this file, writes what it can and carries on. stdout goes through
+/// [`output::print`], whose caller decides what a closed pipe means.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        output::error_line(format_args!($($arg)*))
+    };
+}
+
+/// The exit status of usage errors and API errors (1 is a failed check).
+const USAGE_ERROR: u8 = 2;
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
@@ -105,30 +119,54 @@ enum Command {
         /// Port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Write each request served to stderr: method, path, status, time taken (never
+        /// a key or a body)
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Browse the account read-only: connections, profiles, numbers, orders,
     /// credentials and balance, with their relations and the doctor
     Inspect,
     /// Check a credential connection for everything that stops WebRTC calls. Exits 0
     /// when no check fails, 1 when one does, 2 on usage or API errors
-    Doctor {
-        /// The credential connection's id
-        #[arg(long, value_name = "ID")]
-        connection: String,
-        /// A number the client should be able to call, in E.164 (+14155550123)
-        #[arg(long, value_name = "+E164")]
-        destination: Option<String>,
-        /// Print one JSON report instead of text
-        #[arg(long)]
-        json: bool,
-    },
+    // The usage line clap would make lists the global options given (`--api-key <KEY>
+    // --api-base <URL>`) as if they were required.
+    #[command(
+        override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--json] [--verbose] [OPTIONS]"
+    )]
+    Doctor(DoctorArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DoctorArgs {
+    /// The credential connection: its id, or its exact name
+    #[arg(long, value_name = "ID|NAME")]
+    connection: String,
+    /// A number the client should be able to call, in E.164 (+14155550123)
+    #[arg(long, value_name = "+E164")]
+    destination: Option<String>,
+    /// Print one JSON report instead of text; errors too, as {"error": {"kind", "message"}}
+    #[arg(long)]
+    json: bool,
+    /// Write each API request to stderr: method, path, status, time taken (never the
+    /// key or a body)
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
     // Read while the process has one thread: the time crate refuses it later, since
     // reading the time zone is not thread-safe on Unix.
     let utc_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
-    let matches = Cli::command().get_matches();
+    let matches = match command().try_get_matches() {
+        Ok(matches) => matches,
+        // `doctor --json` promised JSON: a usage error is one too (help and --version
+        // are not errors, and print as usual).
+        Err(error) if error.use_stderr() && doctor_json_requested() => {
+            return Problem::usage(clap_message(&error)).report(true);
+        }
+        Err(error) => error.exit(),
+    };
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
@@ -160,22 +198,35 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Some(Command::Sandbox { host, port }) => {
-            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), sandbox_seed(&cli)))
+        Some(Command::Sandbox { host, port, verbose }) => {
+            let seed = Seed { log_requests: verbose, ..sandbox_seed(&cli) };
+            runtime.block_on(serve_sandbox(SocketAddr::new(host, port), seed)).map_err(Failed::Other)
         }
-        Some(Command::Doctor { ref connection, ref destination, json }) => {
-            let outcome = runtime.block_on(doctor(&cli, connection, destination.as_deref(), json));
+        Some(Command::Doctor(ref args)) => {
+            let outcome = runtime.block_on(doctor(&cli, args));
             runtime.shutdown_background();
             return outcome;
         }
-        Some(Command::Inspect) => runtime.block_on(wizard(&cli, utc_offset, Mode::Inspector)),
-        None => runtime.block_on(wizard(&cli, utc_offset, Mode::Wizard)),
+        Some(Command::Inspect) | None => {
+            let mode = if cli.command.is_some() { Mode::Inspector } else { Mode::Wizard };
+            runtime.block_on(async {
+                // A mistake in the arguments is said first; then, before the worker
+                // starts, the terminal: without one there is nothing to run.
+                let target = api_target(&cli).await?;
+                let tty = Tty::open().map_err(|error| no_terminal(mode, &error))?;
+                wizard(&cli, utc_offset, mode, tty, target).await
+            })
+        }
     };
     // Requests still in flight are abandoned rather than awaited.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failed::NoTerminal(message)) => {
+            eprintln!("telnyx-setup: {message}");
+            ExitCode::from(USAGE_ERROR)
+        }
+        Err(Failed::Other(message)) => {
             eprintln!("telnyx-setup: {}", telnyx_setup::sanitize::Escaped(&message));
             if let Some(log) = log {
                 eprintln!("The log is at {}", log.display());
@@ -185,13 +236,45 @@ fn main() -> ExitCode {
     }
 }
 
-/// The terminal app, as the setup wizard or the read-only inspector.
-async fn wizard(cli: &Cli, utc_offset: time::UtcOffset, mode: Mode) -> Result<(), String> {
+/// Why the sandbox, the wizard or the inspector stopped short.
+enum Failed {
+    /// No terminal to draw on: exit 2, with what to run instead.
+    NoTerminal(String),
+    /// Anything else: exit 1, with the message and where the log is.
+    Other(String),
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Self {
+        Self::Other(message)
+    }
+}
+
+/// What to say when there is no terminal for the wizard or the inspector: which
+/// commands work without one.
+fn no_terminal(mode: Mode, error: &telnyx_setup::tty::NoTerminal) -> Failed {
+    let what = if mode == Mode::Wizard { "the wizard" } else { "the inspector" };
+    Failed::NoTerminal(format!(
+        "{what} needs a terminal to draw on, and this process has none ({error}).\n\
+         Without a terminal, use the commands that need none:\n  \
+         telnyx-setup doctor --connection ID    check a connection for what stops WebRTC calls\n  \
+         telnyx-setup sandbox                   serve the fake Telnyx API\n\
+         `telnyx-setup --help` lists every option."
+    ))
+}
+
+/// The terminal app, as the setup wizard or the read-only inspector, drawn on `tty`.
+async fn wizard(
+    cli: &Cli,
+    utc_offset: time::UtcOffset,
+    mode: Mode,
+    tty: Tty,
+    (base, sandbox): (ApiBase, Option<Sandbox>),
+) -> Result<(), Failed> {
     let (mut key, mut key_source) = match cli.given.clone() {
         Some((key, source)) => (Some(key), source),
         None => (None, KeySource::Typed),
     };
-    let (base, sandbox) = api_target(cli).await?;
     // Printed now, and shown on the sign-in screen too: the full-screen UI hides stderr.
     let mut warnings: Vec<String> = plain_http_warning(&base).into_iter().collect();
     if key.is_none() {
@@ -231,12 +314,14 @@ async fn wizard(cli: &Cli, utc_offset: time::UtcOffset, mode: Mode) -> Result<()
         }
         sign_in.warnings = warnings;
     }
-    let result = app::run(base, http, state).await.map_err(|e| e.to_string());
+    let result = app::run(tty, base, http, state).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
     if mode == Mode::Wizard {
-        print!("{}", summary::text(&state.ctx.setup, cli.print_secrets));
+        // A closed pipe (`| head`) is not a failure: the setup is done all the same.
+        output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+            .map_err(|e| format!("cannot print the summary: {e}"))?;
     }
     Ok(())
 }
@@ -270,17 +355,137 @@ async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String> {
     Ok((base, Some(sandbox)))
 }
 
-/// `doctor`: prints the report; exit 0 if nothing failed, 1 if a check failed, 2 when
-/// the checks could not run.
-async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bool) -> ExitCode {
-    const USAGE_OR_API_ERROR: u8 = 2;
-    let (base, _sandbox) = match api_target(cli).await {
-        Ok(target) => target,
-        Err(message) => {
-            eprintln!("telnyx-setup doctor: {message}");
-            return ExitCode::from(USAGE_OR_API_ERROR);
-        }
+/// The command line, with the log file's path (which depends on the environment) in
+/// `--help`, and examples in `doctor --help`.
+fn command() -> clap::Command {
+    let log = match config::log_file() {
+        Some(path) => path.display().to_string(),
+        None => "none: no home directory was found; set TELNYX_SETUP_LOG".to_owned(),
     };
+    let log = format!(
+        "Log file: {log}\n(TELNYX_SETUP_LOG=FILE writes it elsewhere, TELNYX_SETUP_LOG_LEVEL=debug writes more)"
+    );
+    let doctor = format!(
+        "Examples:\n  \
+         telnyx-setup doctor --connection 1293384261075731402 --destination +14155550123\n  \
+         telnyx-setup doctor --connection \"Office softphones\" --json\n  \
+         telnyx-setup doctor --demo --connection \"Office softphones\" --verbose\n\n\
+         The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
+         --demo checks the embedded sandbox instead.\n\n{log}"
+    );
+    Cli::command()
+        .after_help(log.clone())
+        .mut_subcommand("doctor", |command| command.after_help(doctor))
+        .mut_subcommand("sandbox", |command| command.after_help(log))
+}
+
+/// Whether the command line asks for `doctor --json`, read from the raw arguments for
+/// when clap could not parse them.
+fn doctor_json_requested() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    args.any(|arg| arg == "doctor") && args.any(|arg| arg == "--json")
+}
+
+/// A clap error as one line: what is wrong, and the usage.
+fn clap_message(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut paragraphs = text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+    let what = paragraphs.next().unwrap_or_default();
+    let what = what.strip_prefix("error: ").unwrap_or(&what).to_owned();
+    match paragraphs.find(|p| p.starts_with("Usage:")) {
+        Some(usage) => format!("{what}. {usage}"),
+        None => what,
+    }
+}
+
+/// Why the doctor could not run its checks: exit 2, with a message on stderr, or under
+/// `--json` an object on stdout: `{"error": {"kind": ..., "message": ...}}`.
+struct Problem {
+    /// `usage` (the command line is wrong), `ambiguous_connection` (a name several
+    /// connections have; `ids` lists them), `api` (Telnyx or the network failed), or
+    /// `internal` (a bug).
+    kind: &'static str,
+    message: String,
+    ids: Vec<String>,
+}
+
+impl Problem {
+    fn usage(message: impl Into<String>) -> Self {
+        Self { kind: "usage", message: message.into(), ids: Vec::new() }
+    }
+
+    /// An API failure, with what to do about it from a command line.
+    fn api(error: &ApiError) -> Self {
+        let message = match (error, error.advice()) {
+            (ApiError::Unauthorized(_), Some(advice)) => {
+                format!("{error}. {advice}, then pass it with --api-key or TELNYX_API_KEY.")
+            }
+            (_, Some(advice)) => format!("{error}. {advice}."),
+            // Its message already says when to try again.
+            (ApiError::RateLimited { .. }, None) => format!("{error}."),
+            (_, None) => format!("{error}. Run the doctor again in a moment."),
+        };
+        Self { kind: "api", message, ids: Vec::new() }
+    }
+
+    fn report(self, json: bool) -> ExitCode {
+        if json {
+            let mut error = serde_json::json!({ "kind": self.kind, "message": self.message });
+            if !self.ids.is_empty() {
+                error["ids"] = serde_json::json!(self.ids);
+            }
+            // Nothing more can be said if stdout fails too.
+            let _ = output::print(&format!("{:#}\n", serde_json::json!({ "error": error })));
+        } else {
+            eprintln!("telnyx-setup doctor: {}", telnyx_setup::sanitize::Escaped(&self.message));
+        }
+        ExitCode::from(USAGE_ERROR)
+    }
+}
+
+/// `doctor`: prints the report; exit 0 if nothing failed, 1 if a check failed, 2 when
+/// the checks could not run ([`Problem`]). The command line is checked before anything
+/// is sent.
+async fn doctor(cli: &Cli, args: &DoctorArgs) -> ExitCode {
+    match doctor_report(cli, args).await {
+        Ok(report) => {
+            let text = if args.json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(text) => text + "\n",
+                    Err(error) => {
+                        let message = format!("cannot write the report as JSON: {error}");
+                        return Problem { kind: "internal", message, ids: Vec::new() }.report(true);
+                    }
+                }
+            } else {
+                report.to_string()
+            };
+            // A closed pipe (`| head`) ends the output, not the verdict: the exit status
+            // still says whether a check failed.
+            if let Err(error) = output::print(&text) {
+                eprintln!("telnyx-setup doctor: cannot print the report: {error}");
+                return ExitCode::from(USAGE_ERROR);
+            }
+            if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(problem) => problem.report(args.json),
+    }
+}
+
+async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doctor::Report, Problem> {
+    use telnyx_setup::doctor::{self, DESTINATION_EXAMPLE, Resolved};
+    let given = args.connection.trim();
+    if given.is_empty() {
+        return Err(Problem::usage(
+            "--connection needs a connection's id or exact name, e.g. --connection 1293384261075731402 \
+             or --connection \"Office softphones\"",
+        ));
+    }
+    let destination = match args.destination.as_deref().map(doctor::parse_destination).transpose() {
+        Ok(destination) => destination,
+        Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
+    };
+    let (base, _sandbox) = api_target(cli).await.map_err(Problem::usage)?;
     if let Some(warning) = plain_http_warning(&base) {
         eprintln!("telnyx-setup doctor: warning: {warning}");
     }
@@ -293,36 +498,38 @@ async fn doctor(cli: &Cli, connection: &str, destination: Option<&str>, json: bo
         key = found.map(|(key, _)| key);
     }
     let Some(key) = key else {
-        eprintln!(
-            "telnyx-setup doctor: an API key is needed (TELNYX_API_KEY, --api-key-file, --api-key-stdin, or \
-             a key saved with \"Remember this key\")"
-        );
-        return ExitCode::from(USAGE_OR_API_ERROR);
+        return Err(Problem::usage(
+            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
+             with \"Remember this key\" (or --demo, to try the doctor on the sandbox)",
+        ));
     };
-    let client = Client::new(http_client_for(&base, cli.timeout), base, key);
-    let facts = match telnyx_setup::doctor::gather(&client, connection, destination, true).await {
-        Ok(facts) => facts,
-        Err(error) => {
-            match error.advice() {
-                Some(advice) => eprintln!("telnyx-setup doctor: {error}. {advice}."),
-                None => eprintln!("telnyx-setup doctor: {error}. Run it again in a moment."),
-            }
-            return ExitCode::from(USAGE_OR_API_ERROR);
-        }
-    };
-    let report = telnyx_setup::doctor::diagnose(&facts);
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(error) => {
-                eprintln!("telnyx-setup doctor: {error}");
-                return ExitCode::from(USAGE_OR_API_ERROR);
-            }
-        }
-    } else {
-        print!("{report}");
+    let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
+    if args.verbose {
+        client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {
+            let wait = notice.wait.as_millis();
+            eprintln!("retrying ({}/{}) after {}, in {wait} ms", notice.attempt, notice.of, notice.reason);
+        }));
     }
-    if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    let connection = match doctor::resolve_connection(&client, given).await {
+        Ok(Resolved::Found(connection)) => Some(connection),
+        Ok(Resolved::Missing) => None,
+        Ok(Resolved::Ambiguous(named)) => {
+            let ids: Vec<String> = named.iter().map(|c| c.id.clone()).collect();
+            let message = format!(
+                "--connection {given:?}: {} credential connections have this name ({}); give one of their \
+                 ids, e.g. --connection {}",
+                ids.len(),
+                ids.join(", "),
+                ids[0]
+            );
+            return Err(Problem { kind: "ambiguous_connection", message, ids });
+        }
+        Err(error) => return Err(Problem::api(&error)),
+    };
+    let facts = doctor::gather_for(&client, given, connection, destination.as_deref(), true)
+        .await
+        .map_err(|error| Problem::api(&error))?;
+    Ok(doctor::diagnose(&facts))
 }
 
 /// The key the command line gave, and from where: `--api-key-file`, `--api-key-stdin` or
@@ -393,10 +600,13 @@ fn plain_http_warning(base: &ApiBase) -> Option<String> {
 /// `--forget-key`: removes the saved key and says what it did.
 fn forget_key() -> ExitCode {
     match config::forget_key() {
-        Ok(done) => {
-            println!("{done}");
-            ExitCode::SUCCESS
-        }
+        Ok(done) => match output::print(&format!("{done}\n")) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("telnyx-setup: {done}, but it could not be printed: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Err(error) => {
             eprintln!("telnyx-setup: {error}");
             ExitCode::FAILURE
@@ -418,8 +628,13 @@ async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
         eprintln!("telnyx-setup sandbox: warning: {warning}");
     }
     let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    // The first line on stdout is the base URL, for scripts and tests to read.
-    println!("{}", sandbox.base_url());
+    // The first line on stdout is the base URL, for scripts and tests to read. Nobody
+    // can have read it when stdout is a closed pipe: stop, quietly.
+    let printed = output::print(&format!("{}\n", sandbox.base_url()))
+        .map_err(|e| format!("cannot print the sandbox's URL: {e}"))?;
+    if printed == output::Printed::ReaderGone {
+        return Ok(());
+    }
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");
     if seed.faults.is_active() {
         eprintln!("Injecting faults: {}", seed.faults);

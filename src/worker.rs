@@ -94,7 +94,7 @@ async fn run(
                         let _ = progress.send(Msg::Retrying { op, notice });
                     }))
                     .on_request(Arc::new(move |record| {
-                        let _ = traffic.send(Msg::Requested(record));
+                        let _ = traffic.send(Msg::Requested(record.clone()));
                     }));
                 let failed = failed_tx.clone();
                 let task = tokio::spawn(async move {

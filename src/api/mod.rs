@@ -13,25 +13,12 @@ pub use models::*;
 pub use numbers::*;
 pub use retry::{RetryNotice, RetryObserver, RetryPolicy};
 
-/// One HTTP exchange as the requests pane and `--verbose` show it: method, path,
-/// status and time, never a key, a query value or a body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestRecord {
-    pub method: String,
-    pub path: String,
-    /// `None` when no answer came (a timeout, a dropped connection).
-    pub status: Option<u16>,
-    pub elapsed: Duration,
-}
-
-/// Told of every exchange as it ends.
-pub type RequestObserver = std::sync::Arc<dyn Fn(RequestRecord) + Send + Sync>;
-
 use crate::secret::Secret;
 use error::ErrorBody;
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -157,6 +144,33 @@ pub struct Client {
     requests: Option<RequestObserver>,
 }
 
+/// One request as it went, for `--verbose` and the requests pane: method, path and
+/// outcome only, never the
+/// key, the query or a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// The URL's path, e.g. `/v2/credential_connections/12`.
+    pub path: String,
+    /// The HTTP status, or why no answer came (`no answer in time`).
+    pub outcome: Result<u16, String>,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for RequestRecord {
+    /// `GET /v2/balance -> 200 in 12 ms`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let took = self.elapsed.as_millis();
+        match &self.outcome {
+            Ok(status) => write!(f, "{} {} -> {status} in {took} ms", self.method, self.path),
+            Err(reason) => write!(f, "{} {} -> {reason} after {took} ms", self.method, self.path),
+        }
+    }
+}
+
+/// Told of every request the client sends, once it has an answer or has failed.
+pub type RequestObserver = Arc<dyn Fn(&RequestRecord) + Send + Sync>;
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
@@ -187,6 +201,12 @@ impl Client {
         Self { http, base, key, retry: RetryPolicy::default(), observer: None, requests: None }
     }
 
+    /// The same client, telling `observer` of every request it sends (`--verbose`).
+    pub fn on_request(mut self, observer: RequestObserver) -> Self {
+        self.requests = Some(observer);
+        self
+    }
+
     /// The same client with another retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -197,18 +217,6 @@ impl Client {
     pub fn on_retry(mut self, observer: RetryObserver) -> Self {
         self.observer = Some(observer);
         self
-    }
-
-    /// The same client, telling `observer` of every request it sends.
-    pub fn on_request(mut self, observer: RequestObserver) -> Self {
-        self.requests = Some(observer);
-        self
-    }
-
-    fn record(&self, method: &Method, path: &str, status: Option<u16>, elapsed: Duration) {
-        if let Some(observer) = &self.requests {
-            observer(RequestRecord { method: method.to_string(), path: path.to_owned(), status, elapsed });
-        }
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -478,16 +486,23 @@ impl Client {
         .await;
         let elapsed = started.elapsed();
         let elapsed_ms = elapsed.as_millis() as u64;
-        self.record(&method, url.path(), outcome.as_ref().ok().map(|(status, ..)| status.as_u16()), elapsed);
+        let report = |outcome: Result<u16, String>| {
+            if let Some(observer) = &self.requests {
+                let path = url.path().to_owned();
+                observer(&RequestRecord { method: method.to_string(), path, outcome, elapsed });
+            }
+        };
         let (status, headers, bytes) = match outcome {
             Ok(parts) => parts,
             Err(error) => {
                 let error = transport_error(&error);
                 tracing::warn!(%method, path = url.path(), elapsed_ms, %error, "request failed");
+                report(Err(error.short_reason()));
                 return Err(error);
             }
         };
         tracing::info!(%method, path = url.path(), status = status.as_u16(), elapsed_ms, "request");
+        report(Ok(status.as_u16()));
         if status.is_success() {
             let content_type =
                 headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);

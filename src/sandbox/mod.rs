@@ -127,6 +127,8 @@ struct Inner {
     /// Connections being served now, and the most served at once so far.
     open_connections: AtomicUsize,
     peak_connections: AtomicUsize,
+    /// [`Seed::log_requests`].
+    log_requests: bool,
 }
 
 /// The exchanges kept, oldest first, and the bytes their bodies hold.
@@ -168,6 +170,7 @@ impl Shared {
             connections: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
             open_connections: AtomicUsize::new(0),
             peak_connections: AtomicUsize::new(0),
+            log_requests: seed.log_requests,
         }))
     }
 
@@ -302,6 +305,7 @@ async fn read_body(app: &Shared, parts: &axum::http::request::Parts, body: Body)
 /// Buffers both bodies so the exchange can be journaled, then passes them on intact;
 /// or, when a fault says so, holds the answer or drops the connection instead.
 async fn record(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();
     let (parts, body) = request.into_parts();
@@ -333,6 +337,16 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         method = %exchange.method, path = %exchange.path, status = exchange.status, fault = exchange.fault,
         "sandbox"
     );
+    if app.0.log_requests {
+        let fault = exchange.fault.as_ref().map(|rule| format!(" (fault {rule})")).unwrap_or_default();
+        crate::output::error_line(format_args!(
+            "{} {} -> {} in {} ms{fault}",
+            exchange.method,
+            uri.path(),
+            exchange.status,
+            started.elapsed().as_millis()
+        ));
+    }
     app.journal().push(exchange, app.0.limits.journal_bytes);
     // Journaled first, so a test sees a held or dropped exchange as soon as it happened.
     match applied.map(|applied| applied.delivery) {

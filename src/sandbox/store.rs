@@ -28,6 +28,9 @@ pub struct Seed {
     /// How much one client may make the sandbox hold: body sizes, the journal, slow
     /// requests, connections. See [`super::Limits`].
     pub limits: super::Limits,
+    /// Write each exchange to stderr as it ends: method, path, status, time taken and
+    /// the fault that fired, never a header or a body (`sandbox --verbose`).
+    pub log_requests: bool,
 }
 
 impl Default for Seed {
@@ -39,6 +42,7 @@ impl Default for Seed {
             phone_numbers: 0,
             faults: super::faults::FaultPlan::default(),
             limits: super::Limits::default(),
+            log_requests: false,
         }
     }
 }

@@ -55,9 +55,10 @@ impl CountriesStep {
         kept.chain(added).cloned().collect()
     }
 
-    /// The countries matching the search, in name order.
+    /// The countries matching the search, best match first (every country, in name
+    /// order, without a search).
     pub fn visible(&self) -> Vec<&'static Country> {
-        countries::all().iter().filter(|c| c.matches(self.filter.value())).collect()
+        countries::search(self.filter.value())
     }
 
     fn on_search_action(&mut self, action: Action) -> Transition {

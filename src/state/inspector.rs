@@ -177,9 +177,9 @@ impl Listing {
     /// cannot filter; elsewhere the server already did).
     fn add(&mut self, records: Vec<Value>) {
         let local = !self.filter.is_empty() && self.tab.server_filter().is_none();
-        let needle = self.filter.to_lowercase();
+        let query = crate::matcher::Query::new(&self.filter);
         for record in records {
-            if !local || record.to_string().to_lowercase().contains(&needle) {
+            if !local || query.found_in(crate::matcher::record_fields(&record).iter().map(String::as_str)) {
                 self.visible.push(self.items.len());
             }
             self.items.push(record);

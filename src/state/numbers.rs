@@ -48,7 +48,7 @@ pub enum NumbersScreen {
 fields! {
     /// The search form's rows, in focus order.
     pub enum SearchField {
-        Country = "Country (ISO code)" from "country_code";
+        Country = "Country or code" from "country_code";
         City = "City" from "locality";
         AreaCode = "Area code" from "national_destination_code";
         Contains = "Contains digits" from "contains" | "phone_number";
@@ -75,7 +75,7 @@ impl SearchForm {
         let mut features = [false; NUMBER_FEATURES.len()];
         features[0] = true; // voice
         let fields = Form::new(|field| match field {
-            SearchField::Country => TextField::new(country, 2),
+            SearchField::Country => TextField::new(country, 60),
             SearchField::City => TextField::new("", 64),
             SearchField::AreaCode => TextField::new("", 6),
             SearchField::Contains => TextField::new("", 15),
@@ -115,13 +115,10 @@ impl SearchForm {
     /// Checks the form and builds the search, or says what to fix.
     fn search(&self) -> Result<NumberSearch, (SearchField, String)> {
         let fields = &self.fields;
-        let country = fields.value(SearchField::Country).to_uppercase();
-        if countries::by_code(&country).is_none() {
-            return Err((
-                SearchField::Country,
-                format!("“{country}” is not a country code; use two letters, e.g. US."),
-            ));
-        }
+        let country = countries::find(fields.value(SearchField::Country))
+            .map_err(|message| (SearchField::Country, message))?
+            .code
+            .clone();
         for field in [SearchField::AreaCode, SearchField::Contains] {
             if !fields.value(field).chars().all(|c| c.is_ascii_digit()) {
                 return Err((field, format!("{} takes digits only.", field.label())));

@@ -24,10 +24,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, state: &State) {
         .take(rows)
         .rev()
         .map(|record| {
-            let status = record.status.map_or("—".to_owned(), |status| status.to_string());
-            let style = match record.status {
-                Some(200..=299) => theme.done(),
-                Some(_) | None => theme.warning(),
+            // No answer shows as "—" (the log and --verbose say why).
+            let status = record.outcome.as_ref().map_or("—".to_owned(), |status| status.to_string());
+            let style = match record.outcome {
+                Ok(200..=299) => theme.done(),
+                Ok(_) | Err(_) => theme.warning(),
             };
             Line::from(vec![
                 Span::styled(format!("{:<7}", record.method), theme.key()),

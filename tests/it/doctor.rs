@@ -274,3 +274,213 @@ async fn patch(account: &Account, path: &str, body: &'static str) {
         .expect("the sandbox answers");
     assert_eq!(response.status(), 200, "PATCH {path} {body}");
 }
+
+// ---------------------------------------------------------------------------------------
+// The command line: usage errors, JSON errors, names, messages, --verbose
+// ---------------------------------------------------------------------------------------
+
+/// The exchanges the account's sandbox has seen so far.
+fn exchanges(account: &Account) -> usize {
+    account.sandbox.journal().len()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Words that make sense on a screen, not on a command line.
+fn assert_no_screen_words(message: &str) {
+    for screen_word in ["press", "Press", "sign in again", "Esc", "Enter"] {
+        assert!(!message.contains(screen_word), "a CLI message should not say {screen_word:?}: {message}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_without_a_plus_is_a_usage_error_with_the_right_form() {
+    let account = healthy().await;
+    let before = exchanges(&account);
+    let output =
+        doctor(&account, &["--connection", &account.connection, "--destination", "4915112345678"]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "a malformed number is a usage error:\n{stderr}");
+    assert!(output.stdout.is_empty(), "no report for a wrong command: {}", text(&output.stdout));
+    assert!(stderr.contains("write +4915112345678"), "the fix for this number: {stderr}");
+    assert!(stderr.contains("e.g. +14155550123"), "an example of the right form: {stderr}");
+    assert_eq!(exchanges(&account), before, "nothing should be sent for a wrong command");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_with_an_unknown_country_code_says_so() {
+    let account = healthy().await;
+    let output = doctor(&account, &["--connection", &account.connection, "--destination", "+999123"]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown country code"), "{stderr}");
+    assert!(!stderr.contains("not an international number"), "it is one, of no country: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_usage_line_shows_only_what_is_required() {
+    let account = healthy().await;
+    // --api-key and --api-base are given (by `doctor`), --connection is not.
+    let output = doctor(&account, &[]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let usage = stderr.lines().find(|line| line.starts_with("Usage:")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(usage.contains("--connection <ID|NAME>"), "{usage}");
+    for optional in ["--api-key <KEY>", "--api-base <URL>"] {
+        assert!(!usage.contains(optional), "{optional} is not required, so not in the usage line: {usage}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_json_every_error_is_a_json_object_on_stdout() {
+    let account = healthy().await;
+    let base = account.sandbox.base_url();
+    for (args, kind) in [
+        (vec!["doctor", "--api-base", &base, "--api-key", KEY, "--json"], "usage"),
+        (vec!["doctor", "--api-base", &base, "--api-key", KEY, "--json", "--bogus"], "usage"),
+        (
+            vec!["doctor", "--api-base", &base, "--api-key", KEY, "--connection", "1", "--json"]
+                .into_iter()
+                .chain(["--destination", "4915112345678"])
+                .collect(),
+            "usage",
+        ),
+        (vec!["doctor", "--api-base", &base, "--api-key", "not-a-key", "--connection", "1", "--json"], "api"),
+    ] {
+        let mut command = Command::new(BIN);
+        command.args(&args).env_remove("TELNYX_API_KEY").env_remove("TELNYX_API_BASE");
+        let output = run(command).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
+        let json: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout should be JSON ({e}): {}", text(&output.stdout)));
+        assert_eq!(json["error"]["kind"], kind, "{args:?}: {json:#}");
+        let message = json["error"]["message"].as_str().unwrap_or_else(|| panic!("a message: {json:#}"));
+        assert!(!message.is_empty() && !message.contains("error: "), "{args:?}: {message}");
+        assert_no_screen_words(message);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_can_be_given_by_its_exact_name() {
+    let account = healthy().await;
+    let (code, report) = report_for(&account, "Doctor", &[]).await;
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["connection_id"], account.connection.as_str(), "{report:#}");
+    // Exact: a part of the name, or another case, is no name.
+    for near in ["Doc", "doctor"] {
+        let (code, report) = report_for(&account, near, &[]).await;
+        assert_eq!(code, 1, "{near:?}: {report:#}");
+        assert!(verdict(&report, "connection").1.contains(&format!("“{near}”")), "{report:#}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_several_connections_have_fails_listing_their_ids() {
+    let account = healthy().await;
+    let twin = account
+        .api
+        .create_credential_connection(&NewCredentialConnection {
+            connection_name: "Doctor".into(),
+            user_name: "doctor02".into(),
+            password: Secret::from("doctor-password"),
+        })
+        .await
+        .unwrap()
+        .id;
+    let output = doctor(&account, &["--connection", "Doctor"]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&account.connection) && stderr.contains(&twin), "both ids: {stderr}");
+    let output = doctor(&account, &["--connection", "Doctor", "--json"]).await;
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["error"]["kind"], "ambiguous_connection", "{json:#}");
+    assert_eq!(json["error"]["ids"], serde_json::json!([account.connection, twin]), "{json:#}");
+}
+
+/// `doctor --json --connection <name>` plus `args`: the exit code and the report.
+async fn report_for(account: &Account, connection: &str, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--connection", connection, "--json"];
+    all.extend_from_slice(args);
+    let output = doctor(account, &all).await;
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code().expect("exited"), json)
+}
+
+/// `doctor --demo` with `args`, against a sandbox of its own.
+async fn demo_doctor(args: &[&str]) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(["doctor", "--demo", "--connection", "Office softphones"])
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE");
+    run(command).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_errors_say_what_to_do_from_a_command_line() {
+    let refused = demo_doctor(&["--api-key", "not-a-key"]).await;
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rejected the API key") && stderr.contains("--api-key or TELNYX_API_KEY"),
+        "{stderr}"
+    );
+    assert_no_screen_words(&stderr);
+    for (fault, expected) in [
+        ("GET *=403", "not allowed"),
+        ("GET *=500", "internal problem"),
+        ("GET *=malformed", "cannot read"),
+        ("GET *=404", "Not found"),
+    ] {
+        let output = demo_doctor(&["--fault", fault]).await;
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{fault}: {stderr}");
+        assert!(stderr.contains(expected), "{fault}: {stderr}");
+        assert_no_screen_words(&stderr);
+    }
+    let mut command = Command::new(BIN);
+    command
+        .args(["doctor", "--connection", "1", "--api-key", KEY, "--api-base", "http://127.0.0.1:1/v2"])
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE");
+    let unreachable = run(command).await;
+    let stderr = text(&unreachable.stderr);
+    assert_eq!(unreachable.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--api-base"), "{stderr}");
+    assert_no_screen_words(&stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_writes_each_request_to_stderr_without_keys_or_bodies() {
+    let account = healthy().await;
+    let before = exchanges(&account);
+    let output = doctor(&account, &["--connection", &account.connection, "--verbose"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let sent: Vec<_> = account.sandbox.journal().into_iter().skip(before).collect();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), sent.len(), "one line per request sent ({sent:#?}):\n{stderr}");
+    for (line, exchange) in lines.iter().zip(&sent) {
+        let start = format!("{} /v2{} -> {} in ", exchange.method, exchange.path, exchange.status);
+        assert!(line.starts_with(&start) && line.ends_with(" ms"), "{line:?} should be {start:?}... ms");
+    }
+    for secret in [KEY, "doctor-password"] {
+        assert!(!stderr.contains(secret), "--verbose should not show {secret:?}:\n{stderr}");
+    }
+    assert!(!stderr.contains('{'), "--verbose should show no body:\n{stderr}");
+    // Without --verbose, stderr stays empty.
+    let quiet = doctor(&account, &["--connection", &account.connection]).await;
+    assert!(quiet.stderr.is_empty(), "{}", text(&quiet.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_retries() {
+    let output = demo_doctor(&["--verbose", "--fault", "GET /outbound_voice_profiles/*=503:1"]).await;
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("/outbound_voice_profiles/") && stderr.contains("-> 503 in "), "{stderr}");
+    assert!(stderr.contains("retrying (2/4) after HTTP 503"), "{stderr}");
+}

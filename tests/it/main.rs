@@ -14,6 +14,8 @@
 mod support;
 
 mod bindings;
+mod broken_pipe;
+mod cli;
 mod client;
 mod contract;
 mod doctor;
@@ -37,7 +39,9 @@ mod security;
 mod snapshots;
 mod terminal_restore;
 mod transport;
+mod tty;
 mod update;
 mod update_inspector;
 mod update_purchase;
+mod update_search;
 mod x11_clipboard;

@@ -322,13 +322,16 @@ fn the_requests_pane_lists_this_sessions_requests() {
     use telnyx_setup::api::RequestRecord;
     use telnyx_setup::msg::Msg;
     let mut state = at_connections();
-    for (path, status) in
-        [("/v2/balance", Some(200)), ("/v2/credential_connections", Some(503)), ("/v2/x", None)]
-    {
+    let answers = [
+        ("/v2/balance", Ok(200)),
+        ("/v2/credential_connections", Ok(503)),
+        ("/v2/x", Err("no answer in time".to_owned())),
+    ];
+    for (path, outcome) in answers {
         let record = RequestRecord {
             method: "GET".into(),
             path: path.into(),
-            status,
+            outcome,
             elapsed: Duration::from_millis(42),
         };
         state.update(Msg::Requested(record));

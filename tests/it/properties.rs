@@ -807,7 +807,7 @@ fn fields(step: &Step) -> Vec<(&'static str, &TextField, usize)> {
         }
         Step::Countries(s) => vec![("country filter", &s.filter, 64)],
         Step::Numbers(s) => vec![
-            ("country", s.form.fields.field(SearchField::Country), 2),
+            ("country", s.form.fields.field(SearchField::Country), 60),
             ("city", s.form.fields.field(SearchField::City), 64),
             ("area code", s.form.fields.field(SearchField::AreaCode), 6),
             ("contains", s.form.fields.field(SearchField::Contains), 15),

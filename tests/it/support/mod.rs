@@ -62,6 +62,24 @@ impl Drop for TempDir {
     }
 }
 
+/// A path of its own in the temporary directory (named like [`log_path`]), for a
+/// child's redirected output or a FIFO; removed on drop.
+pub struct TempPath(pub PathBuf);
+
+impl TempPath {
+    pub fn new(name: &str) -> Self {
+        let path = log_path(name).with_extension("out");
+        let _ = std::fs::remove_file(&path);
+        Self(path)
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// The API base at `base_url` (a sandbox's `base_url()`), as the worker takes it.
 pub fn api_base(base_url: &str) -> ApiBase {
     ApiBase::parse(base_url).expect("the sandbox's URL is a valid API base")

@@ -119,11 +119,34 @@ impl Pty {
 
     /// [`Pty::spawn`], with `env` set on top (`DISPLAY` for an X server).
     pub fn spawn_with_env(name: &str, args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Self {
+        let mut command = CommandBuilder::new(BIN);
+        command.args(args);
+        Self::spawn_command(name, command, cols, rows, env)
+    }
+
+    /// [`Pty::spawn`] with the binary's stdout sent to `stdout` (a file or a FIFO)
+    /// instead of the terminal, as `telnyx-setup ... > stdout` in a shell would: the
+    /// PTY stays its controlling terminal, stdin and stderr. The shell `exec`s the
+    /// binary, so the process (and [`Pty::signal`]'s pid) is the binary's.
+    pub fn spawn_with_stdout(name: &str, args: &[&str], cols: u16, rows: u16, stdout: &Path) -> Self {
+        let mut command = CommandBuilder::new("/bin/sh");
+        command.args(["-c", r#"out=$1; shift; exec "$@" > "$out""#, "sh"]);
+        command.arg(stdout);
+        command.arg(BIN);
+        command.args(args);
+        Self::spawn_command(name, command, cols, rows, &[])
+    }
+
+    fn spawn_command(
+        name: &str,
+        mut command: CommandBuilder,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Self {
         let pair =
             portable_pty::native_pty_system().openpty(size(cols, rows)).expect("open a pseudo-terminal");
         let log = log_path(name);
-        let mut command = CommandBuilder::new(BIN);
-        command.args(args);
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
@@ -133,10 +156,9 @@ impl Pty {
         for (variable, value) in env {
             command.env(variable, value);
         }
-        let mut child = pair
-            .slave
-            .spawn_command(command)
-            .unwrap_or_else(|e| panic!("start {BIN} {args:?} in a PTY: {e}"));
+        let argv = format!("{:?}", command.get_argv());
+        let mut child =
+            pair.slave.spawn_command(command).unwrap_or_else(|e| panic!("start {argv} in a PTY: {e}"));
         // Only the child holds the slave now, so the reader sees EOF when it exits.
         drop(pair.slave);
         let pid = child.process_id();
