@@ -56,7 +56,11 @@ pub fn init_logging() -> Option<PathBuf> {
     let file = match open_log(&path, own_dir) {
         Ok(file) => file,
         Err(reason) => {
-            eprintln!("telnyx-setup: warning: not logging to {}: {reason}", path.display());
+            // Not eprintln!, which panics on a closed stderr (`2>&1 | head`).
+            crate::output::error_line(format_args!(
+                "telnyx-setup: warning: not logging to {}: {reason}",
+                path.display()
+            ));
             return None;
         }
     };

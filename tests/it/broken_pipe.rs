@@ -121,3 +121,21 @@ fn the_wizard_quits_quietly_when_its_summary_meets_a_closed_pipe() {
         assert!(!after.contains(noise), "the wizard should quit quietly, not with {noise:?}:\n{after}");
     }
 }
+
+#[test]
+fn a_warning_about_the_log_on_a_closed_stderr_does_not_panic() {
+    // A log path under a file cannot be opened: the warning meets the closed stderr.
+    let blocker = TempPath::new("log-blocker");
+    std::fs::write(&blocker.0, "a file, not a directory").expect("write the blocker");
+    let output = Command::new(BIN)
+        .args(["doctor", "--demo", "--connection", "1"])
+        .env("TELNYX_SETUP_LOG", blocker.0.join("telnyx-setup.log"))
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(closed_pipe())
+        .output()
+        .expect("run the binary");
+    assert_eq!(output.status.code(), Some(1), "the verdict (no connection 1), not a panic's 101");
+}
