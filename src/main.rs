@@ -418,7 +418,9 @@ impl Problem {
     fn api(error: &ApiError) -> Self {
         let message = match (error, error.advice()) {
             (ApiError::Unauthorized(_), Some(advice)) => {
-                format!("{error}. {advice}, then pass it with --api-key or TELNYX_API_KEY.")
+                format!(
+                    "{error}. {advice}, then give it in TELNYX_API_KEY, --api-key-file or --api-key-stdin."
+                )
             }
             (_, Some(advice)) => format!("{error}. {advice}."),
             // Its message already says when to try again.

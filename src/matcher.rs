@@ -164,7 +164,8 @@ impl Query {
 
 /// What the inspector's local filter searches in a record: its text and number values,
 /// nested ones included, but not its keys (`expired` is in every credential), and
-/// nothing under a key that names a secret (a password, a token), which a filter would
+/// nothing under a secret field ([`crate::secret::SECRET_FIELDS`], or a key naming a
+/// password, a secret or a token), which a filter would
 /// otherwise let one guess letter by letter.
 pub fn record_fields(record: &serde_json::Value) -> Vec<String> {
     fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
@@ -174,8 +175,11 @@ pub fn record_fields(record: &serde_json::Value) -> Vec<String> {
             serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, out)),
             serde_json::Value::Object(fields) => {
                 for (key, value) in fields {
-                    let key = key.to_ascii_lowercase();
-                    if !["password", "secret", "token"].iter().any(|secret| key.contains(secret)) {
+                    // The inspector's own list of secret fields, and anything named like one.
+                    let lower = key.to_ascii_lowercase();
+                    let named_secret =
+                        ["password", "secret", "token"].iter().any(|word| lower.contains(word));
+                    if !crate::secret::is_secret_field(key) && !named_secret {
                         walk(value, out);
                     }
                 }

@@ -426,7 +426,7 @@ async fn api_errors_say_what_to_do_from_a_command_line() {
     let stderr = text(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("rejected the API key") && stderr.contains("--api-key or TELNYX_API_KEY"),
+        stderr.contains("rejected the API key") && stderr.contains("then give it in TELNYX_API_KEY"),
         "{stderr}"
     );
     assert_no_screen_words(&stderr);
