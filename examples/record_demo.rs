@@ -72,30 +72,18 @@ impl Driver {
     /// Waits until the screen shows every one of `texts` and no request is in flight;
     /// returns the screen's text.
     fn wait_for(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        let mut recording = self.shared.lock();
-        loop {
-            let screen = recording.parser.screen().contents();
-            if !screen.contains(BUSY) && texts.iter().all(|text| screen.contains(text)) {
-                return screen;
-            }
-            let now = Instant::now();
-            if recording.eof || now >= deadline {
-                let why = if recording.eof { "the app ended" } else { "gave up" };
-                eprintln!("record_demo: waiting for {texts:?}: {why}. The screen:\n{screen}");
-                std::process::exit(1);
-            }
-            recording = self
-                .shared
-                .changed
-                .wait_timeout(recording, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
+        self.wait_until(&[texts]).1
     }
 
     /// Waits for the first of `choices` the screen shows; returns its index.
     fn wait_for_any(&self, choices: &[&[&str]]) -> usize {
+        self.wait_until(choices).0
+    }
+
+    /// Waits until the screen, with no request in flight, shows every text of one of
+    /// `choices`: that choice's index and the screen. Exits the program if the app ends
+    /// or the deadline passes first.
+    fn wait_until(&self, choices: &[&[&str]]) -> (usize, String) {
         let deadline = Instant::now() + DEADLINE;
         let mut recording = self.shared.lock();
         loop {
@@ -103,11 +91,12 @@ impl Driver {
             if !screen.contains(BUSY)
                 && let Some(found) = choices.iter().position(|texts| texts.iter().all(|t| screen.contains(t)))
             {
-                return found;
+                return (found, screen);
             }
             let now = Instant::now();
             if recording.eof || now >= deadline {
-                eprintln!("record_demo: waiting for one of {choices:?}. The screen:\n{screen}");
+                let why = if recording.eof { "the app ended" } else { "gave up" };
+                eprintln!("record_demo: waiting for one of {choices:?}: {why}. The screen:\n{screen}");
                 std::process::exit(1);
             }
             recording = self

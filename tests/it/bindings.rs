@@ -84,10 +84,7 @@ fn keys(mut state: State, codes: &[KeyCode]) -> State {
 
 /// On step 7 with two credentials listed.
 fn at_credentials() -> State {
-    let mut state = keys(at_numbers(), &[KeyCode::Char('s')]);
-    reply(&mut state, Reply::CredentialsListed(page(vec![credential(), credential()])));
-    assert!(matches!(state.step, Step::Credential(_)));
-    state
+    at_credentials_with(vec![credential(), credential()])
 }
 
 /// A key that asks for `action` (with `typing`, as the screen is).

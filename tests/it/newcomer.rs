@@ -8,14 +8,6 @@ use telnyx_setup::api::{ApiError, TelephonyCredential};
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::state::{CredentialField, FormField, Problem, State, Step};
 
-fn at_credentials_with(credentials: Vec<TelephonyCredential>) -> State {
-    let mut state = at_numbers();
-    press(&mut state, KeyCode::Char('s'));
-    reply(&mut state, Reply::CredentialsListed(page(credentials)));
-    assert!(matches!(state.step, Step::Credential(_)));
-    state
-}
-
 fn problem(state: &State) -> String {
     match &state.step.activity().problem {
         Some(Problem::Input(message)) => message.clone(),

@@ -441,3 +441,12 @@ pub fn at_existing_codecs(codecs: &[&str]) -> State {
     assert!(matches!(state.step, Step::Codecs(_)));
     state
 }
+
+/// On step 7 (numbers skipped) with `credentials` listed.
+pub fn at_credentials_with(credentials: Vec<telnyx_setup::api::TelephonyCredential>) -> State {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(credentials)));
+    assert!(matches!(state.step, Step::Credential(_)));
+    state
+}
