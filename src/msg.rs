@@ -106,7 +106,12 @@ pub enum Request {
         key: Secret,
     },
     ListConnections,
-    CreateConnection(NewCredentialConnection),
+    /// Create a connection, unless an earlier try made it (looked for first, unless
+    /// `first_try`: the form was never sent before, so no try can have made it).
+    CreateConnection {
+        body: NewCredentialConnection,
+        first_try: bool,
+    },
     UpdateConnection {
         id: String,
         update: CredentialConnectionUpdate,
@@ -115,9 +120,12 @@ pub enum Request {
     /// Create a profile, unless one with its name that is not among `known` (the ids
     /// the user was shown; `None` when their list was cut short) exists: then an
     /// earlier try created it.
+    /// `first_try`: the form was never sent since `known` was listed, so the list
+    /// stands for the look before the first try.
     CreateProfile {
         body: NewOutboundVoiceProfile,
         known: Option<Vec<String>>,
+        first_try: bool,
     },
     UpdateProfile {
         id: String,
@@ -152,6 +160,8 @@ pub enum Request {
     CreateCredential {
         body: NewTelephonyCredential,
         known: Option<Vec<String>>,
+        /// As for [`Request::CreateProfile`].
+        first_try: bool,
     },
     CreateToken {
         credential_id: String,

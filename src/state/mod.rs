@@ -360,7 +360,7 @@ fn intent(request: &Request) -> Option<crate::journal::Intent> {
     use crate::journal::Intent;
     let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
     match request {
-        Request::CreateConnection(body) => Some(Intent::CreateConnection {
+        Request::CreateConnection { body, .. } => Some(Intent::CreateConnection {
             name: body.connection_name.clone(),
             user_name: body.user_name.clone(),
         }),

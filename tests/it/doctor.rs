@@ -35,6 +35,7 @@ async fn healthy() -> Account {
             user_name: "doctor01".into(),
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
+            inbound: None,
         })
         .await
         .unwrap()
@@ -387,6 +388,7 @@ async fn a_name_several_connections_have_fails_listing_their_ids() {
             user_name: "doctor02".into(),
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
+            inbound: None,
         })
         .await
         .unwrap()
