@@ -36,6 +36,7 @@ mod sandbox_faults;
 mod sandbox_limits;
 mod secrets;
 mod security;
+mod signaling;
 mod snapshots;
 mod terminal_restore;
 mod transport;
