@@ -262,6 +262,23 @@ impl LoginOutcome {
     }
 }
 
+/// A login test's outcome and where it logged in, for the screens that show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginTest {
+    pub url: SignalingUrl,
+    pub outcome: LoginOutcome,
+}
+
+impl LoginTest {
+    pub fn passed(&self) -> bool {
+        self.outcome.passed()
+    }
+
+    pub fn reason(&self) -> String {
+        self.outcome.reason(&self.url)
+    }
+}
+
 /// Logs in at `url` with `login` as the SDK does, waits for `REGED` or an error within
 /// `timeout`, then closes the socket. Never panics on what the server sends.
 pub async fn test_login(url: &SignalingUrl, login: &Login, timeout: Duration) -> LoginOutcome {

@@ -27,6 +27,7 @@ mod inspector_pty;
 mod inspector_readonly;
 mod key_files;
 mod log_file;
+mod login_test;
 mod newcomer;
 mod properties;
 mod pty;
