@@ -150,7 +150,14 @@ impl Pty {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
-        for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
+        for variable in [
+            "TELNYX_API_KEY",
+            "TELNYX_API_BASE",
+            "TELNYX_SIGNALING_URL",
+            "NO_COLOR",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+        ] {
             command.env_remove(variable);
         }
         for (variable, value) in env {
