@@ -118,7 +118,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the Telnyx API sandbox until interrupted; prints its base URL first
+    /// Serve the Telnyx API sandbox (and its WebRTC signaling at /rtc) until interrupted;
+    /// prints its base URL first
     Sandbox {
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1")]

@@ -551,5 +551,7 @@ mod tests {
         assert!(outcomes[0].reason(&url).contains("12 ms"));
         let sip = Login::Sip { user: "gencred1".into(), password: Secret::new("hunter2-password") };
         assert!(!format!("{sip:?}").contains("hunter2"));
+        let token = Login::Token(Secret::new("eyJhbGciOi.secret-claims.signature"));
+        assert!(!format!("{token:?}").contains("secret-claims"));
     }
 }

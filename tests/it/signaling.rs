@@ -546,3 +546,17 @@ async fn the_login_test_reports_garbage_and_an_early_close_as_protocol_errors() 
     let outcome = test_login(&url, &Login::Token(Secret::new("t")), DEADLINE).await;
     assert!(matches!(&outcome, LoginOutcome::Protocol(why) if why.contains("closed")), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn registration_status_while_logged_in_and_after_keeps_the_contract() {
+    let account = account().await;
+    let mut socket = account.socket().await;
+    assert_logs_in(&mut socket, &token_login(&account.token().await)).await;
+    let registered = account.registration().await;
+    assert_eq!((registered.status.as_str(), registered.transport.as_deref()), ("Registered", Some("WSS")));
+    assert!(registered.user_agent.is_some(), "the SDK's User-Agent data: {registered:?}");
+    drop(socket);
+    account.wait_for_status("Unregistered").await;
+    let report = crate::support::contract::Contract::load().check_all(&account.sandbox.journal());
+    report.assert_clean();
+}
