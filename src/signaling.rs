@@ -85,12 +85,7 @@ impl SignalingUrl {
 
     /// The host is this machine; a name that resolves to loopback does not count.
     pub fn is_loopback(&self) -> bool {
-        match self.0.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            None => false,
-        }
+        crate::api::is_loopback_url(&self.0)
     }
 }
 
