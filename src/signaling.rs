@@ -336,7 +336,13 @@ async fn connect(url: &SignalingUrl) -> Result<Socket, LoginOutcome> {
             "it answered HTTP {} instead of opening a WebSocket",
             response.status().as_u16()
         ))),
-        Err(tungstenite::Error::Io(error)) => Err(LoginOutcome::Unreachable(error.to_string())),
+        // rustls reports a refused certificate through the stream, as an I/O error.
+        Err(tungstenite::Error::Io(error)) => Err(LoginOutcome::Unreachable(
+            match error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                Some(tls) => format!("TLS failed: {tls}"),
+                None => error.to_string(),
+            },
+        )),
         Err(tungstenite::Error::Tls(error)) => Err(LoginOutcome::Unreachable(format!("TLS failed: {error}"))),
         Err(error) => Err(LoginOutcome::Protocol(format!("the WebSocket handshake failed: {error}"))),
     }

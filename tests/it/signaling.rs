@@ -560,3 +560,38 @@ async fn registration_status_while_logged_in_and_after_keeps_the_contract() {
     let report = crate::support::contract::Contract::load().check_all(&account.sandbox.journal());
     report.assert_clean();
 }
+
+/// A `wss://` server on loopback whose certificate no root vouches for (self-signed,
+/// `tests/fixtures/self-signed-localhost.*.pem`, made for this test only): the login
+/// test must refuse it before sending anything, as reqwest does for the API.
+#[tokio::test]
+async fn the_login_test_refuses_a_certificate_nobody_vouches_for() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let cert =
+        CertificateDer::from_pem_slice(include_bytes!("../fixtures/self-signed-localhost.cert.pem")).unwrap();
+    let key =
+        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/self-signed-localhost.key.pem")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (handshake_tx, handshake_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let _ = handshake_tx.send(acceptor.accept(stream).await.is_ok());
+    });
+    let url = SignalingUrl::parse(&format!("wss://localhost:{port}/rtc")).unwrap();
+    let outcome = test_login(&url, &Login::Token(Secret::new("never-sent")), DEADLINE).await;
+    assert!(
+        matches!(&outcome, LoginOutcome::Unreachable(why) if why.contains("TLS") && why.contains("certificate")),
+        "{outcome:?}"
+    );
+    assert_eq!(handshake_rx.await, Ok(false), "the client broke off the TLS handshake");
+}

@@ -88,7 +88,14 @@ fn the_official_sdk_logs_in_with_the_token_the_wizard_made() {
     app.send(ENTER);
     app.wait_idle_with(&["Setup complete", "✓ Your WebRTC client can log in"]);
     app.send("q");
-    app.expect_restored();
+    let printed = app.expect_restored();
+    // The login test is logged, and neither the token nor anything of it is, nor printed.
+    let log = std::fs::read_to_string(app.log_file()).expect("the app wrote its log");
+    assert!(log.contains("login test"), "the login test is logged:\n{log}");
+    let (_, signature) = token.rsplit_once('.').expect("a JWT");
+    for (text, what) in [(&log, "the log"), (&printed, "the printed summary")] {
+        assert!(!text.contains(signature), "{what} holds the token:\n{text}");
+    }
 
     let ready = sdk_login(&signaling, &[("LOGIN_TOKEN", &token)]);
     assert_eq!(ready["event"], "ready", "the SDK should log in with the wizard's token: {ready}");
