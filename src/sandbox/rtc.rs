@@ -69,7 +69,13 @@ async fn serve(app: Shared, mut socket: WebSocket) {
                 Some(Ok(Message::Binary(_))) => break Some((1003, "signaling frames are JSON text")),
                 // axum answers pings itself.
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                Some(Ok(Message::Close(_))) | None => break None,
+                // tungstenite has queued the answering close frame: send it, so the
+                // client sees a clean close rather than a reset.
+                Some(Ok(Message::Close(_))) => {
+                    let _ = futures::SinkExt::flush(&mut socket).await;
+                    break None;
+                }
+                None => break None,
                 // A frame over MAX_FRAME, or a protocol error.
                 Some(Err(_)) => break Some((1009, "frame too large or malformed")),
             },

@@ -595,3 +595,14 @@ async fn the_login_test_refuses_a_certificate_nobody_vouches_for() {
     );
     assert_eq!(handshake_rx.await, Ok(false), "the client broke off the TLS handshake");
 }
+
+#[tokio::test]
+async fn a_close_from_the_client_is_answered_with_a_close() {
+    let account = account().await;
+    let mut socket = account.socket().await;
+    assert_logs_in(&mut socket, &token_login(&account.token().await)).await;
+    socket.send(Message::Close(None)).await.unwrap();
+    let answer = tokio::time::timeout(DEADLINE, socket.next()).await.expect("an answer in time");
+    assert!(matches!(answer, Some(Ok(Message::Close(_)))), "{answer:?}");
+    account.wait_for_status("Unregistered").await;
+}
