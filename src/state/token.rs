@@ -126,6 +126,11 @@ impl Screen for TokenStep {
         }
     }
 
+    /// With a token on screen Enter goes on to the summary, so it retries nothing.
+    fn retry_hint(&self) -> Option<&'static str> {
+        self.token.as_ref().map(|_| "Press t to test the login again, or g for a new token.")
+    }
+
     /// The token screen says where the copy went in its body, beside the token.
     fn on_copied(&mut self, outcome: Result<CopyMethod, CopyError>) {
         self.copied = Some(outcome);

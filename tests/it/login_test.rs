@@ -69,6 +69,9 @@ fn esc_cancels_the_login_test_and_a_late_answer_is_dropped() {
     assert_eq!(press(&mut state, KeyCode::Esc), vec![Cmd::Cancel(op)]);
     assert!(!state.busy());
     assert!(matches!(state.step, Step::Token(_)), "Esc cancelled; it did not go back");
+    let screen = screen_text(&state, 120, 30);
+    // Enter would go on to the summary here, so the hint names t and g instead.
+    assert!(screen.contains("Cancelled: Testing the login. Press t to test the login again"), "{screen}");
     state.update(telnyx_setup::msg::Msg::Done { op, outcome: Ok(Reply::LoginTested(passed())) });
     assert!(token_step(&state).login_test.is_none());
     assert!(state.ctx.setup.login_test.is_none());
