@@ -8,7 +8,7 @@
 
 use crate::support::client;
 use crate::support::pty::{
-    ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, start_sandbox,
+    ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, start_sandbox, wizard_at_token,
 };
 use telnyx_setup::api::PageRequest;
 use telnyx_setup::sandbox::Seed;
@@ -17,10 +17,7 @@ use telnyx_setup::sandbox::Seed;
 fn t_logs_in_with_the_token_and_the_summary_says_so() {
     let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let (base_url, signaling) = (sandbox.base_url(), sandbox.signaling_url());
-    let args = ["--api-base", &base_url, "--api-key", "KEYpty", "--signaling-url", &signaling];
-    let mut app = Pty::spawn("login-test", &args, 100, 30);
-    enter_through_steps_one_to_five_from(&mut app, "The key came from --api-key.");
-    credential_and_token(&mut app, "s");
+    let mut app = wizard_at_token("login-test", &base_url, "KEYpty", &signaling);
     app.wait_idle_with(&["t tests the login now", "t test login"]);
     app.send("t");
     let shown = app.wait_idle_with(&["✓ Login test: Logged in to", &signaling]);
@@ -58,11 +55,7 @@ fn esc_cancels_a_login_test_that_hangs() {
     // Accepts connections and never answers: the WebSocket handshake hangs.
     let silent = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let signaling = format!("ws://{}/rtc", silent.local_addr().unwrap());
-    let base_url = sandbox.base_url();
-    let args = ["--api-base", &base_url, "--api-key", "KEYpty", "--signaling-url", &signaling];
-    let mut app = Pty::spawn("login-test-cancel", &args, 100, 30);
-    enter_through_steps_one_to_five_from(&mut app, "The key came from --api-key.");
-    credential_and_token(&mut app, "s");
+    let mut app = wizard_at_token("login-test-cancel", &sandbox.base_url(), "KEYpty", &signaling);
     app.send("t");
     app.wait_for_text(&["Testing the login", "(Esc cancels)"]);
     app.send("\x1b");

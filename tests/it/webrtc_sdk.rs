@@ -14,9 +14,7 @@
 #![cfg(unix)]
 
 use crate::support::client;
-use crate::support::pty::{
-    ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, revealed_token, start_sandbox,
-};
+use crate::support::pty::{ENTER, revealed_token, start_sandbox, wizard_at_token};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -76,10 +74,7 @@ fn the_official_sdk_logs_in_with_the_token_the_wizard_made() {
     }
     let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let (base_url, signaling) = (sandbox.base_url(), sandbox.signaling_url());
-    let args = ["--api-base", &base_url, "--api-key", "KEYsdk", "--signaling-url", &signaling];
-    let mut app = Pty::spawn("webrtc-sdk", &args, 100, 30);
-    enter_through_steps_one_to_five_from(&mut app, "The key came from --api-key.");
-    credential_and_token(&mut app, "s");
+    let mut app = wizard_at_token("webrtc-sdk", &base_url, "KEYsdk", &signaling);
     app.send("t");
     app.wait_idle_with(&["✓ Login test: Logged in to"]);
     app.send("r");
