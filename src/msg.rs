@@ -78,6 +78,8 @@ pub enum Reply {
     Fetched(serde_json::Value),
     BalanceRead(Balance),
     Diagnosed(crate::doctor::Report),
+    /// How a [`Request::TestLogin`] went (a refusal is an answer too, not an error).
+    LoginTested(crate::signaling::LoginTest),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,5 +186,10 @@ pub enum Request {
     Diagnose {
         connection_id: String,
         trial_token: bool,
+    },
+    /// Log in at `url` as the WebRTC SDK does, within the login test's timeout.
+    TestLogin {
+        url: crate::signaling::SignalingUrl,
+        login: crate::signaling::Login,
     },
 }

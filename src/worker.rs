@@ -209,6 +209,11 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             let facts = crate::doctor::gather(client, &connection_id, None, trial_token).await?;
             Ok(Reply::Diagnosed(crate::doctor::diagnose(&facts)))
         }
+        // Not the API: the signaling server. Cancelling the task drops the socket.
+        Request::TestLogin { url, login } => {
+            let outcome = crate::signaling::test_login(&url, &login, crate::signaling::LOGIN_TIMEOUT).await;
+            Ok(Reply::LoginTested(crate::signaling::LoginTest { url, outcome }))
+        }
     }
 }
 

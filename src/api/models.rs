@@ -232,6 +232,9 @@ pub struct TelephonyCredential {
     pub expired: bool,
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// When it was made (ISO 8601): the doctor's login test picks the newest.
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 /// `POST /telephony_credentials`.

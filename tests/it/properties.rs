@@ -737,6 +737,19 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
             };
             Reply::Diagnosed(doctor::diagnose(&facts))
         }
+        Request::TestLogin { url, .. } => {
+            use telnyx_setup::signaling::{LoginOutcome, LoginTest, Refusal};
+            let outcome = if shape.pick.is_multiple_of(2) {
+                LoginOutcome::LoggedIn { elapsed: std::time::Duration::from_millis(shape.count as u64) }
+            } else {
+                LoginOutcome::Refused {
+                    code: -32001,
+                    message: "Login Incorrect".into(),
+                    why: Refusal::TokenRefused,
+                }
+            };
+            Reply::LoginTested(LoginTest { url: url.clone(), outcome })
+        }
     }
 }
 
