@@ -9,6 +9,7 @@ use crate::support::pty::{CTRL_C, ENTER, Pty, in_flight, start_sandbox};
 use crate::support::{TempDir, client};
 use telnyx_setup::api::{Client, PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
+use telnyx_setup::signaling::{Login, LoginOutcome, SignalingUrl, test_login};
 
 const KEY: &str = "KEYrerun";
 /// What the summary shows, and nothing before it.
@@ -85,6 +86,21 @@ impl Account {
                     .count(),
                 credentials: credentials.len(),
             }
+        })
+    }
+
+    /// Whether a fresh token of the account's one credential logs in over WebRTC
+    /// signaling, as the SDK would with what the setup made.
+    fn token_logs_in(&self) -> bool {
+        self.runtime.block_on(async {
+            let api = self.api();
+            let filter = TelephonyCredentialFilter::default();
+            let credentials =
+                api.list_telephony_credentials(PageRequest::first(1), &filter).await.unwrap().data;
+            let token = api.create_token(&credentials[0].id).await.unwrap();
+            let url = SignalingUrl::parse(&self.sandbox.signaling_url()).unwrap();
+            let outcome = test_login(&url, &Login::Token(token), std::time::Duration::from_secs(10)).await;
+            matches!(outcome, LoginOutcome::LoggedIn { .. })
         })
     }
 
@@ -201,6 +217,7 @@ fn crash_at(write: usize, rule: &str) {
     assert_eq!(account.holdings(), ONE_OF_EACH, "writes: {:?}", account.writes());
     let rest = &PATH[(write + 1).min(PATH.len() - 1)..];
     assert_eq!(account.writes()[before.len()..], *rest, "the second run's writes");
+    assert!(account.token_logs_in(), "a token of the setup's credential logs in");
     // The lookups a continued setup makes (the order by its reference, the numbers a
     // connection has) keep the contract like the rest.
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();
