@@ -100,7 +100,7 @@ impl ConnectionStep {
     /// (Re)loads the list, closing the form: used on entry and on return with Esc.
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
-        vec![ctx.call(&mut self.activity, "Loading your credential connections", Request::ListConnections)]
+        ctx.fetch_for(self, "Loading your credential connections", Request::ListConnections)
     }
 
     fn on_form_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
@@ -187,7 +187,9 @@ impl Screen for ConnectionStep {
                 // One telnyx-setup made is the setup's own, unless a new setup was asked for.
                 let ours = ctx.journal.recognise && connection.is_marked();
                 ctx.setup.connection_chosen(connection.clone(), ours, false);
-                Transition::next(Step::Codecs(CodecsStep::new(connection, ours)), Vec::new())
+                // Step 4's list loads while the codecs are looked at.
+                let prefetch = ctx.prefetch(Request::ListProfiles);
+                Transition::next(Step::Codecs(CodecsStep::new(connection, ours)), vec![prefetch])
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),
@@ -208,7 +210,8 @@ impl Screen for ConnectionStep {
             }
             Reply::ConnectionCreated(connection) => {
                 ctx.setup.connection_chosen(connection.clone(), true, true);
-                Transition::next(Step::Codecs(CodecsStep::new(connection, true)), Vec::new())
+                let prefetch = ctx.prefetch(Request::ListProfiles);
+                Transition::next(Step::Codecs(CodecsStep::new(connection, true)), vec![prefetch])
             }
             _ => Transition::none(),
         }

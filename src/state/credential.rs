@@ -154,7 +154,7 @@ impl CredentialStep {
         self.form = None;
         self.chosen = None;
         let request = Request::ListCredentials { connection_id: self.connection.id.clone() };
-        vec![ctx.call(&mut self.activity, "Loading the connection's credentials", request)]
+        ctx.fetch_for(self, "Loading the connection's credentials", request)
     }
 
     fn on_form_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {

@@ -285,6 +285,25 @@ pub struct Ctx {
     /// `--signaling-url` or `--demo` say otherwise (set after [`State::new`]).
     pub signaling: crate::signaling::SignalingUrl,
     pub journal: JournalCtx,
+    /// Reads sent ahead for the screen the user is about to see ([`Ctx::prefetch`]).
+    prefetched: Vec<Prefetched>,
+}
+
+/// A read sent before its screen asked for it, and its answer once it came.
+#[derive(Debug)]
+struct Prefetched {
+    op: OpId,
+    request: Request,
+    outcome: Option<Result<Reply, ApiError>>,
+}
+
+/// What [`Ctx::fetch`] did for a screen.
+enum Fetched {
+    /// The prefetched answer, for the screen to take as if it had just arrived.
+    Ready(Reply),
+    /// A request is on its way (just sent, or prefetched and still in flight): its
+    /// answer arrives as the screen's own.
+    Waiting(Vec<Cmd>),
 }
 
 /// The setup journal as the state machine sees it: the loop reads the file at start
@@ -344,6 +363,60 @@ impl Ctx {
     /// The id of the last request asked for (0 before the first).
     pub fn last_op(&self) -> OpId {
         self.next_op
+    }
+
+    /// Sends the read `request` now, for a screen the user is about to see; that
+    /// screen takes its answer through [`Ctx::fetch`] instead of waiting a round trip.
+    /// An answer that fails is dropped: the screen then asks again, and only its own
+    /// failure is shown, if the user gets there.
+    fn prefetch(&mut self, request: Request) -> Cmd {
+        self.prefetched.retain(|p| p.request != request);
+        self.next_op += 1;
+        let op = self.next_op;
+        self.prefetched.push(Prefetched { op, request: request.clone(), outcome: None });
+        Cmd::Call { op, request }
+    }
+
+    /// What a screen opening needs `request` for: the prefetched answer if it came,
+    /// the prefetched request if it is still in flight (the screen then waits for it
+    /// as for its own), or a request sent now. A prefetch is taken once: a screen
+    /// shown again lists afresh.
+    fn fetch(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Fetched {
+        let Some(index) = self.prefetched.iter().position(|p| p.request == request) else {
+            return Fetched::Waiting(vec![self.call(activity, what, request)]);
+        };
+        let prefetched = self.prefetched.remove(index);
+        match prefetched.outcome {
+            Some(Ok(reply)) => Fetched::Ready(reply),
+            Some(Err(_)) => Fetched::Waiting(vec![self.call(activity, what, request)]),
+            None => {
+                activity.pending = Some(Pending { op: prefetched.op, what: what.into(), retry: None });
+                activity.problem = None;
+                activity.notice = None;
+                Fetched::Waiting(Vec::new())
+            }
+        }
+    }
+
+    /// [`Ctx::fetch`] for `screen`: a ready answer is taken as the screen takes its
+    /// own (list answers keep the screen where it is).
+    fn fetch_for(&mut self, screen: &mut dyn Screen, what: &str, request: Request) -> Vec<Cmd> {
+        match self.fetch(screen.activity_mut(), what, request) {
+            Fetched::Ready(reply) => match screen.on_reply(reply, self) {
+                Transition::Stay(cmds) => cmds,
+                Transition::Next(..) | Transition::Back => Vec::new(),
+            },
+            Fetched::Waiting(cmds) => cmds,
+        }
+    }
+
+    /// Keeps the answer to a prefetch; whether `op` was one.
+    fn prefetch_answered(&mut self, op: OpId, outcome: &mut Option<Result<Reply, ApiError>>) -> bool {
+        let Some(prefetched) = self.prefetched.iter_mut().find(|p| p.op == op && p.outcome.is_none()) else {
+            return false;
+        };
+        prefetched.outcome = outcome.take();
+        true
     }
 
     /// Starts `request`, marking `activity` as waiting for it. A write is noted as the
@@ -507,6 +580,7 @@ impl State {
                 now: start.now,
                 signaling: crate::signaling::SignalingUrl::default(),
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
+                prefetched: Vec::new(),
             },
             spinner: 0,
             help: false,
@@ -775,6 +849,11 @@ impl State {
         if outcome.is_ok() && self.ctx.journal.pending.as_ref().is_some_and(|(pending, _)| *pending == op) {
             self.ctx.journal.pending = None;
         }
+        let mut kept = Some(outcome);
+        if self.ctx.prefetch_answered(op, &mut kept) {
+            return Vec::new();
+        }
+        let Some(outcome) = kept else { return Vec::new() };
         let activity = self.step.screen_mut().activity_mut();
         if activity.pending.as_ref().map(|p| p.op) != Some(op) {
             // An answer for a screen the user left or a request they cancelled.

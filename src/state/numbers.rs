@@ -226,7 +226,12 @@ impl NumbersStep {
         } else {
             step.skipped_before = ctx.journal.resume.as_ref().is_some_and(|r| r.numbers_skipped);
             let request = Request::ListConnectionNumbers { connection_id: step.connection.id.clone() };
-            vec![ctx.call(&mut step.activity, "Reading the connection's numbers", request)]
+            // Step 7's list loads while this step is on screen.
+            let credentials = Request::ListCredentials { connection_id: step.connection.id.clone() };
+            vec![
+                ctx.call(&mut step.activity, "Reading the connection's numbers", request),
+                ctx.prefetch(credentials),
+            ]
         };
         Transition::next(Step::Numbers(step), cmds)
     }

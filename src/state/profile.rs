@@ -58,7 +58,7 @@ impl ProfileStep {
 
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
-        vec![ctx.call(&mut self.activity, "Loading your outbound voice profiles", Request::ListProfiles)]
+        ctx.fetch_for(self, "Loading your outbound voice profiles", Request::ListProfiles)
     }
 
     fn on_form_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {

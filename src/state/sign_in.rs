@@ -108,11 +108,16 @@ impl SignInStep {
                 .fail(Problem::Input("An API key has no spaces in it; check what was pasted.".into()));
             return Transition::none();
         }
-        Transition::run(ctx.call(
+        let mut cmds = vec![ctx.call(
             &mut self.activity,
             "Checking the key with Telnyx (GET /balance)",
             Request::SignIn { key: Secret::new(key) },
-        ))
+        )];
+        // Step 2's list is read with the key's check, not after it: one round trip.
+        if ctx.mode == Mode::Wizard {
+            cmds.push(ctx.prefetch(Request::ListConnections));
+        }
+        Transition::Stay(cmds)
     }
 }
 

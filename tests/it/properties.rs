@@ -362,8 +362,11 @@ fn script() -> impl Strategy<Value = Script> {
 /// The state under test and what the checks remember between messages.
 struct Run {
     state: State,
-    /// The request of the newest `Cmd::Call`, which a success answers.
+    /// The request of the newest `Cmd::Call` the screen waits for, which a success
+    /// answers.
     last_request: Option<Request>,
+    /// Every request sent, by op: a screen may wait for one sent ahead of it.
+    sent: std::collections::HashMap<OpId, Request>,
     /// The newest op id issued; every new one must be larger.
     last_op: OpId,
 }
@@ -381,7 +384,7 @@ struct Before {
 impl Run {
     fn new(state: State) -> Self {
         let last_op = issued_ops(&state);
-        Self { state, last_request: None, last_op }
+        Self { state, last_request: None, sent: std::collections::HashMap::new(), last_op }
     }
 
     fn pending(&self) -> Option<Pending> {
@@ -451,7 +454,8 @@ impl Run {
             Action::KeySaved(true) => Msg::KeySaved(Ok(PathBuf::from("/home/user/.config/telnyx-setup/key"))),
             Action::KeySaved(false) => Msg::KeySaved(Err("permission denied".into())),
             Action::Succeed(shape) => {
-                Msg::Done { op: answer_op, outcome: Ok(plausible_reply(self.last_request.as_ref(), shape)) }
+                let request = self.sent.get(&answer_op).or(self.last_request.as_ref());
+                Msg::Done { op: answer_op, outcome: Ok(plausible_reply(request, shape)) }
             }
             Action::Fail(error) => Msg::Done { op: answer_op, outcome: Err(error.clone()) },
             Action::Stale(offset, ok) => {
@@ -487,8 +491,26 @@ impl Run {
                 _ => None,
             })
             .collect();
-        prop_assert!(calls.len() <= 1, "one message started several requests: {cmds:?}");
         let now_pending = self.pending();
+        for (op, request) in &calls {
+            prop_assert!(*op > self.last_op, "op {op} reused or out of order (newest was {})", self.last_op);
+            self.last_op = *op;
+            self.sent.insert(*op, (*request).clone());
+        }
+        // Besides the one request the screen waits for, only the lists of the screens
+        // ahead may be sent ahead of them (prefetched), and only reads.
+        let (calls, ahead): (Vec<_>, Vec<_>) =
+            calls.into_iter().partition(|(op, _)| now_pending.as_ref().map(|p| p.op) == Some(*op));
+        prop_assert!(calls.len() <= 1, "one message started several requests: {cmds:?}");
+        for (op, request) in &ahead {
+            prop_assert!(
+                matches!(
+                    request,
+                    Request::ListConnections | Request::ListProfiles | Request::ListCredentials { .. }
+                ),
+                "only the next screen's list is sent ahead (op {op}), not {request:?}"
+            );
+        }
         for cmd in cmds {
             if let Cmd::SaveKey(saved) = cmd {
                 // Only a key Telnyx accepted is saved, and it is the key that was checked.
@@ -507,8 +529,6 @@ impl Run {
             if let Request::PlaceOrder(order) = request {
                 check_purchase(action, before, order)?;
             }
-            prop_assert!(*op > self.last_op, "op {op} reused or out of order (newest was {})", self.last_op);
-            self.last_op = *op;
             prop_assert!(
                 before.pending.is_none() || answered,
                 "a request started while {:?} was pending: {request:?}",

@@ -31,7 +31,9 @@ use crate::support::client;
 use crate::support::pty::{
     ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, start_sandbox,
 };
-use crate::support::state::{at_connections, at_token, credential, jwt, only_call, press, state_with};
+use crate::support::state::{
+    at_connections, at_token, credential, jwt, only_call, press, sign_in_request, state_with,
+};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crossterm::event::KeyCode;
@@ -204,11 +206,11 @@ fn debug_output_never_shows_a_secret() {
     let mut state = state_with(Some(key), KeySource::Env);
     assert_hidden("a State with a key", &format!("{state:?}"), &[key]);
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::SignIn { key: sent } = only_call(&cmds) else {
+    let Request::SignIn { key: sent } = sign_in_request(&cmds) else {
         panic!("Enter on step 1 should sign in: {cmds:?}");
     };
     assert_eq!(sent.expose(), key, "the sign-in should carry the key");
-    assert_hidden("Request::SignIn", &format!("{:?}", only_call(&cmds)), &[key]);
+    assert_hidden("Request::SignIn", &format!("{:?}", sign_in_request(&cmds)), &[key]);
     assert_hidden("the sign-in commands", &format!("{cmds:?} {cmds:#?}"), &[key]);
     assert_hidden("a State signing in", &format!("{state:?} {state:#?}"), &[key]);
 

@@ -52,7 +52,7 @@ fn sign_in_sends_the_trimmed_key() {
     let mut state = fresh();
     state.update(Msg::Paste("  KEY0123abc \n".into()));
     let cmds = press(&mut state, KeyCode::Enter);
-    assert_eq!(only_call(&cmds), &Request::SignIn { key: Secret::from("KEY0123abc") });
+    assert_eq!(sign_in_request(&cmds), &Request::SignIn { key: Secret::from("KEY0123abc") });
     assert!(state.busy());
 }
 
@@ -81,7 +81,7 @@ fn a_rejected_key_stays_on_sign_in_with_the_reason_and_can_be_retried() {
     assert_eq!(step.activity.problem, None);
     assert_eq!(step.source, KeySource::Typed);
     let cmds = press(&mut state, KeyCode::Enter);
-    assert_eq!(only_call(&cmds), &Request::SignIn { key: Secret::from("badke") });
+    assert_eq!(sign_in_request(&cmds), &Request::SignIn { key: Secret::from("badke") });
 }
 
 #[test]
@@ -89,8 +89,10 @@ fn an_accepted_key_moves_to_connections_and_loads_them() {
     let mut state = state_with(Some("KEYgood"), KeySource::Flag);
     press(&mut state, KeyCode::Enter);
     let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
-    assert_eq!(only_call(&cmds), &Request::ListConnections);
+    // The list went with the key's check: the screen waits for it, sending nothing.
+    assert!(sent(&cmds).is_empty(), "{cmds:?}");
     assert!(matches!(state.step, Step::Connection(_)));
+    assert!(state.busy(), "the list sent ahead is still on its way");
     assert_eq!(state.ctx.setup.balance, Some(balance()));
     assert!(state.ctx.setup.done()[0]);
 }
@@ -169,10 +171,11 @@ fn the_key_is_saved_only_when_ticked_and_only_after_telnyx_accepts_it() {
     press(&mut state, KeyCode::Char(' '));
     let cmds = press(&mut state, KeyCode::Enter);
     assert_eq!(
-        only_call(&cmds),
+        sign_in_request(&cmds),
         &Request::SignIn { key: Secret::from("KEYbad") },
         "no save before the check"
     );
+    assert!(!cmds.iter().any(|cmd| matches!(cmd, Cmd::SaveKey(_))), "no save before the check");
     assert!(fail(&mut state, rejected_key()).is_empty(), "a refused key is not saved");
     press(&mut state, KeyCode::BackTab);
     press(&mut state, KeyCode::Backspace);
@@ -182,9 +185,8 @@ fn the_key_is_saved_only_when_ticked_and_only_after_telnyx_accepts_it() {
     press(&mut state, KeyCode::Enter);
     let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
     assert!(matches!(state.step, Step::Connection(_)));
-    assert_eq!(cmds.len(), 2, "{cmds:?}");
-    assert_eq!(cmds[0], Cmd::SaveKey(Secret::from("KEYgood")));
-    assert!(matches!(&cmds[1], Cmd::Call { request: Request::ListConnections, .. }), "{cmds:?}");
+    // Saved now; the list, sent with the check, is on its way.
+    assert_eq!(cmds, [Cmd::SaveKey(Secret::from("KEYgood"))]);
 
     // Not ticked: nothing is saved.
     let mut state = state_with(Some("KEYgood"), KeySource::Flag);
@@ -343,8 +345,10 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
 fn picking_an_existing_connection_goes_to_codecs_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Char('j'));
-    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    // Only step 4's list, sent ahead while the codecs are on screen.
+    assert_eq!(sent(&press(&mut state, KeyCode::Enter)), [&Request::ListProfiles]);
     let Step::Codecs(step) = &state.step else { panic!() };
+    assert!(!state.busy(), "the codecs screen does not wait for it");
     assert_eq!(step.connection.id, EXISTING_CONNECTION);
 }
 
@@ -492,8 +496,9 @@ fn the_attached_profile_is_highlighted_and_kept_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
-    // Its codecs kept as they are: nothing is saved, and the profiles load.
-    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::ListProfiles));
+    // Its codecs kept as they are: nothing is saved, and the profiles sent ahead load.
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    assert!(matches!(state.step, Step::Profile(_)) && state.busy());
     reply(
         &mut state,
         Reply::ProfilesListed(page(vec![
@@ -605,7 +610,7 @@ fn a_key_revoked_mid_way_leads_back_to_sign_in_with_the_reason() {
     assert!(state.ctx.setup.connection.is_some(), "what was set up stays set up");
     // Signing in again picks up where the account stands.
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_call(&cmds), Request::SignIn { .. }));
+    assert!(matches!(sign_in_request(&cmds), Request::SignIn { .. }));
 }
 
 #[test]
@@ -647,4 +652,56 @@ fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::CreateProfile { known, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(known, &None, "the worker must not trust a partial list");
+}
+
+// ----- lists sent ahead -----
+
+/// On the codecs of a new connection, with step 4's list sent ahead (its op).
+fn codecs_with_profiles_ahead() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let created = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
+    let cmds = reply(&mut state, Reply::ConnectionCreated(created));
+    let [Cmd::Call { op, request: Request::ListProfiles }] = cmds[..] else { panic!("{cmds:?}") };
+    assert!(matches!(state.step, Step::Codecs(_)) && !state.busy(), "the codecs do not wait for it");
+    (state, op)
+}
+
+#[test]
+fn a_list_sent_ahead_that_arrives_first_shows_at_once() {
+    let (mut state, op) = codecs_with_profiles_ahead();
+    let listed = Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])]));
+    assert!(state.update(Msg::Done { op, outcome: Ok(listed) }).is_empty());
+    assert!(matches!(state.step, Step::Codecs(_)), "the answer does not move the user");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "{cmds:?}");
+    let Step::Profile(step) = &state.step else { panic!() };
+    assert!(!state.busy() && step.list.items.as_ref().is_some_and(|items| items.len() == 1));
+}
+
+#[test]
+fn a_list_sent_ahead_that_arrives_late_is_the_screens_own() {
+    let (mut state, op) = codecs_with_profiles_ahead();
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Profile(_)) && state.busy(), "waits for the list on its way");
+    let listed = Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])]));
+    state.update(Msg::Done { op, outcome: Ok(listed) });
+    let Step::Profile(step) = &state.step else { panic!() };
+    assert!(!state.busy() && step.list.is_loaded());
+}
+
+#[test]
+fn a_list_sent_ahead_that_fails_is_asked_again_and_only_then_shown() {
+    let (mut state, op) = codecs_with_profiles_ahead();
+    // Even a refused key: the user is not on that screen, so nothing happens yet.
+    let cmds = state.update(Msg::Done { op, outcome: Err(rejected_key()) });
+    assert!(cmds.is_empty());
+    assert!(matches!(state.step, Step::Codecs(_)));
+    assert_eq!(state.step.activity().problem, None, "the codecs screen shows no error of another's");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::ListProfiles), "asked again on arrival: {cmds:?}");
+    fail(&mut state, ApiError::Server { status: 503, errors: vec![] });
+    assert!(matches!(state.step, Step::Profile(_)));
+    assert!(state.step.activity().problem.is_some(), "its own failure shows where it belongs");
 }

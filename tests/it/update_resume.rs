@@ -110,7 +110,8 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
     assert!(screen.contains("Enter continue") && screen.contains("n new setup"), "{screen}");
 
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_request(&cmds), Request::ListConnections));
+    // The list sent with the key's check: the screen waits for it.
+    assert!(requests(&cmds).is_empty() && matches!(state.step, Step::Connection(_)) && state.busy());
     let other = connection("1293384261075731499", "Office", &["G722"], None);
     let ours =
         marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
@@ -120,10 +121,11 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
 
     // Enter keeps it; the codecs, as saved, change nothing; the attached profile is
     // highlighted and kept without a request.
-    assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty());
+    // (Step 4's list is sent ahead as the codecs show.)
+    assert_eq!(requests(&press(&mut state, KeyCode::Enter)), [&Request::ListProfiles]);
     assert!(matches!(state.step, Step::Codecs(_)));
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_request(&cmds), Request::ListProfiles), "no PATCH for unchanged codecs: {cmds:?}");
+    assert!(requests(&cmds).is_empty(), "no PATCH for unchanged codecs: {cmds:?}");
     let profiles = vec![
         profile("1293384261075731400", "Office outbound", &["US"]),
         profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]),
@@ -136,7 +138,9 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
     // The whitelist as saved; Enter sends nothing but the numbers the connection has.
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(
-        matches!(only_request(&cmds), Request::ListConnectionNumbers { connection_id } if connection_id == SETUP_CONNECTION),
+        matches!(requests(&cmds)[..],
+            [Request::ListConnectionNumbers { connection_id }, Request::ListCredentials { .. }]
+                if connection_id == SETUP_CONNECTION),
         "{cmds:?}"
     );
 }
@@ -146,7 +150,8 @@ fn n_starts_a_new_setup_with_nothing_preselected() {
     let mut state = journaled(Some(earlier_setup()));
     signed_in(&mut state);
     let cmds = press(&mut state, KeyCode::Char('n'));
-    assert!(matches!(only_request(&cmds), Request::ListConnections));
+    // The list sent with the key's check: the screen waits for it.
+    assert!(requests(&cmds).is_empty() && matches!(state.step, Step::Connection(_)) && state.busy());
     let ours =
         marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
     reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
@@ -158,7 +163,10 @@ fn n_starts_a_new_setup_with_nothing_preselected() {
 fn another_accounts_setup_is_not_offered() {
     let mut state = journaled(None);
     let cmds = signed_in(&mut state);
-    assert!(matches!(only_request(&cmds), Request::ListConnections), "straight to step 2: {cmds:?}");
+    assert!(
+        requests(&cmds).is_empty() && matches!(state.step, Step::Connection(_)),
+        "straight to step 2: {cmds:?}"
+    );
 }
 
 #[test]
@@ -257,7 +265,8 @@ fn numbers_the_connection_has_are_kept_with_enter_and_n_buys_more() {
     assert!(screen.contains("1 number already ordered for this connection (+14155550123)."), "{screen}");
     assert!(screen.contains("Enter continue") && screen.contains("n buy more"), "{screen}");
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_request(&cmds), Request::ListCredentials { .. }), "on without buying: {cmds:?}");
+    assert!(requests(&cmds).is_empty(), "on without buying: {cmds:?}");
+    assert!(matches!(state.step, Step::Credential(_)) && state.busy(), "its list, sent ahead, loads");
     assert_eq!(state.ctx.setup.numbers, [number_on_connection()]);
 
     let mut buying = continued_to_numbers(Some(earlier_setup()));
@@ -273,7 +282,7 @@ fn a_setup_that_skipped_the_numbers_skips_them_again_with_enter() {
     let mut state = continued_to_numbers(Some(record));
     reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_request(&cmds), Request::ListCredentials { .. }), "{cmds:?}");
+    assert!(requests(&cmds).is_empty() && matches!(state.step, Step::Credential(_)), "{cmds:?}");
     assert!(state.ctx.setup.numbers_skipped);
 }
 

@@ -74,6 +74,24 @@ pub fn fail(state: &mut State, error: ApiError) -> Vec<Cmd> {
     state.update(Msg::Done { op, outcome: Err(error) })
 }
 
+/// Every API request among `cmds`, in order (a screen's own, and lists sent ahead).
+pub fn sent(cmds: &[Cmd]) -> Vec<&Request> {
+    cmds.iter()
+        .filter_map(|cmd| match cmd {
+            Cmd::Call { request, .. } => Some(request),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sign-in's requests: the key check, with step 2's list sent alongside it.
+pub fn sign_in_request(cmds: &[Cmd]) -> &Request {
+    match sent(cmds)[..] {
+        [check @ Request::SignIn { .. }, Request::ListConnections] => check,
+        _ => panic!("expected the key check and the connections list, got {cmds:?}"),
+    }
+}
+
 /// The single API request among `cmds`.
 pub fn only_call(cmds: &[Cmd]) -> &Request {
     match cmds {
