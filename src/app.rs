@@ -31,8 +31,6 @@ const CLOCK_PERIOD: Duration = Duration::from_secs(1);
 pub struct Effects {
     pub worker: WorkerHandle,
     pub clipboard: Box<dyn Clipboard>,
-    /// The setup journal's file; `None` keeps no journal (no home directory).
-    pub journal: Option<std::path::PathBuf>,
 }
 
 /// Runs the wizard on `tty` until the user quits. The terminal is restored on every way
@@ -47,7 +45,9 @@ pub async fn run(
     mut state: State,
 ) -> io::Result<State> {
     let clipboard = SystemClipboard::new(Box::new(tty.try_clone()?));
-    let mut effects = Effects { worker: worker::spawn(base, http), clipboard: Box::new(clipboard), journal };
+    // The worker saves the journal too, in order with the requests (see its `run`).
+    let worker = worker::spawn_with_journal(base, http, journal);
+    let mut effects = Effects { worker, clipboard: Box::new(clipboard) };
     let hook_tty = tty.try_clone()?;
     let mut restore_tty = tty.try_clone()?;
     restore_on_panic(std::panic::take_hook(), hook_tty);
@@ -216,16 +216,6 @@ pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
                 // A small local write, done here so its outcome reaches update() at once.
                 Cmd::SaveKey(key) => {
                     queue.push_back(Msg::KeySaved(crate::config::save_key(&key).map_err(|e| e.to_string())))
-                }
-                // Here, in order, and synchronously: the write the record announces is
-                // handed to the worker only after it, so an intent is on disk (synced)
-                // before the request leaves. A few KiB and one fsync per write step.
-                Cmd::Journal { account, record } => {
-                    if let Some(path) = &effects.journal
-                        && let Err(error) = crate::journal::save(path, &account, &record)
-                    {
-                        tracing::warn!("the setup journal was not saved: {error}");
-                    }
                 }
                 other => effects.worker.send(other),
             }

@@ -256,13 +256,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        // The rename is durable once the directory is synced (best effort elsewhere).
-        #[cfg(unix)]
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        // The directory is not synced too: that second fsync would double the wait
+        // before each write, and only a power loss, not a crash, could lose the rename.
+        std::fs::rename(&temp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);

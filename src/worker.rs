@@ -24,6 +24,7 @@ use futures::FutureExt;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
@@ -42,7 +43,7 @@ pub struct WorkerHandle {
 impl WorkerHandle {
     /// Hands an API command to the worker. UI commands (quit) are not its business.
     pub fn send(&self, cmd: Cmd) {
-        if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_)) {
+        if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_) | Cmd::Journal { .. }) {
             // A closed channel means the worker is gone; the loop notices on `replies`.
             let _ = self.orders.send(cmd);
         }
@@ -50,17 +51,23 @@ impl WorkerHandle {
 }
 
 /// Starts the worker on the current tokio runtime, sending requests to `base` through
-/// `http` (which carries the request timeout).
+/// `http` (which carries the request timeout), keeping no setup journal.
 pub fn spawn(base: ApiBase, http: reqwest::Client) -> WorkerHandle {
+    spawn_with_journal(base, http, None)
+}
+
+/// [`spawn`], saving the setup journal's records ([`Cmd::Journal`]) in `journal`.
+pub fn spawn_with_journal(base: ApiBase, http: reqwest::Client, journal: Option<PathBuf>) -> WorkerHandle {
     let (orders, orders_rx) = mpsc::unbounded_channel();
     let (replies_tx, replies) = mpsc::unbounded_channel();
-    tokio::spawn(run(base, http, orders_rx, replies_tx));
+    tokio::spawn(run(base, http, journal, orders_rx, replies_tx));
     WorkerHandle { orders, replies }
 }
 
 async fn run(
     base: ApiBase,
     http: reqwest::Client,
+    journal: Option<PathBuf>,
     mut orders: mpsc::UnboundedReceiver<Cmd>,
     replies: mpsc::UnboundedSender<Msg>,
 ) {
@@ -121,7 +128,21 @@ async fn run(
                     task.abort();
                 }
             }
-            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Journal { .. } | Cmd::Quit => {}
+            // Saved here, in order, before the next order is read: the write a record
+            // announces comes after it, so its intent is on disk (synced) before the
+            // request leaves, and the UI loop never waits for the disk.
+            Cmd::Journal { account, record } => {
+                if let Some(path) = journal.clone() {
+                    let saved =
+                        tokio::task::spawn_blocking(move || crate::journal::save(&path, &account, &record));
+                    match saved.await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(error)) => tracing::warn!("the setup journal was not saved: {error}"),
+                        Err(error) => tracing::warn!("the setup journal was not saved: {error}"),
+                    }
+                }
+            }
+            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
         }
     }
 }

@@ -335,7 +335,6 @@ impl Wizard {
             effects: Effects {
                 worker: worker::spawn(api_base(&sandbox.base_url()), api::http_client()),
                 clipboard: Box::new(Recording::answering(Ok(CopyMethod::Osc52))),
-                journal: None,
             },
         }
     }

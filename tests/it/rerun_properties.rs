@@ -32,8 +32,8 @@ impl Run {
         state.use_journal(journal::load(journal_path), false);
         let base = crate::support::api_base(&sandbox.base_url());
         let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
-        let worker = worker::spawn(base, api::http_client());
-        Self { state, effects: Effects { worker, clipboard, journal: Some(journal_path.to_owned()) } }
+        let worker = worker::spawn_with_journal(base, api::http_client(), Some(journal_path.to_owned()));
+        Self { state, effects: Effects { worker, clipboard } }
     }
 
     fn finished(&self) -> bool {
