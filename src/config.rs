@@ -39,6 +39,17 @@ fn default_log_dir() -> Option<PathBuf> {
     Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
 
+/// The state directory (`~/.local/state/telnyx-setup` on Linux, honouring
+/// `XDG_STATE_HOME`), where the ids of the last finished setup are kept, or wherever
+/// `TELNYX_SETUP_STATE_DIR` says (the tests give each run its own); `None` when no
+/// home directory can be found.
+pub fn state_dir() -> Option<PathBuf> {
+    match std::env::var_os("TELNYX_SETUP_STATE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => default_log_dir(),
+    }
+}
+
 /// Sends `tracing` output to the log file (appending). The terminal is in raw mode
 /// while the app runs, so nothing may be printed to it. Returns the path in use.
 ///
@@ -346,7 +357,7 @@ pub fn forget_key_in(dir: &Path) -> Result<Forgotten, KeyFileError> {
 
 /// Creates `dir` (and missing parents) with mode 0700. An existing directory is left as
 /// it is: it may be shared with other files the user set up on purpose.
-fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -6,11 +6,13 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod countries;
 pub mod crash;
 pub mod doctor;
+pub mod last_setup;
 pub mod matcher;
 pub mod money;
 pub mod msg;

@@ -135,6 +135,38 @@ enum Command {
         override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--json] [--verbose] [OPTIONS]"
     )]
     Doctor(DoctorArgs),
+    /// Print a fresh login token (a JWT, valid 24 hours) for a telephony credential:
+    /// stdout holds the token and a newline, and nothing else. Exits 2 on usage or API
+    /// errors, with the reason on stderr
+    #[command(
+        override_usage = "telnyx-setup token [--credential <ID> | --connection <ID|NAME> [--create]] [--json | --env | --copy] [OPTIONS]"
+    )]
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("output").args(["json", "env", "copy"]))]
+struct TokenArgs {
+    /// The telephony credential's id (a UUID)
+    #[arg(long, value_name = "ID", conflicts_with = "connection")]
+    credential: Option<String>,
+    /// A credential connection's id or exact name: its newest credential that has not
+    /// expired is used
+    #[arg(long, value_name = "ID|NAME")]
+    connection: Option<String>,
+    /// With --connection: make a credential (tagged telnyx-setup, like the wizard's)
+    /// when the connection has none that has not expired
+    #[arg(long, requires = "connection")]
+    create: bool,
+    /// Print {"token", "expires_at", "credential_id", "connection_id"} instead
+    #[arg(long)]
+    json: bool,
+    /// Print TELNYX_LOGIN_TOKEN=<token>, for `eval` or an env file
+    #[arg(long)]
+    env: bool,
+    /// Copy the token to the clipboard instead of printing it (stderr says so)
+    #[arg(long)]
+    copy: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -204,6 +236,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Doctor(ref args)) => {
             let outcome = runtime.block_on(doctor(&cli, args));
+            runtime.shutdown_background();
+            return outcome;
+        }
+        Some(Command::Token(ref args)) => {
+            let outcome = runtime.block_on(token(&cli, args));
             runtime.shutdown_background();
             return outcome;
         }
@@ -314,16 +351,37 @@ async fn wizard(
         }
         sign_in.warnings = warnings;
     }
+    let api_base = base.as_str().to_owned();
     let result = app::run(tty, base, http, state).await.map_err(|e| e.to_string());
+    // A sandbox started here is gone with this process: its ids are worth nothing later.
+    let embedded_sandbox = sandbox.is_some();
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
+    if mode == Mode::Wizard && !embedded_sandbox {
+        remember_setup(&state.ctx.setup, &api_base);
+    }
     if mode == Mode::Wizard {
         // A closed pipe (`| head`) is not a failure: the setup is done all the same.
         output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
             .map_err(|e| format!("cannot print the summary: {e}"))?;
     }
     Ok(())
+}
+
+/// Remembers the ids of a setup that got as far as a credential, for `telnyx-setup
+/// token` with no flag. Failing to is said, not fatal: the setup itself is done.
+fn remember_setup(setup: &telnyx_setup::state::Setup, api_base: &str) {
+    let (Some(connection), Some(credential)) = (&setup.connection, &setup.credential) else { return };
+    let last = telnyx_setup::last_setup::LastSetup {
+        api_base: api_base.to_owned(),
+        connection_id: connection.id.clone(),
+        profile_id: setup.profile.as_ref().map(|p| p.id.clone()),
+        credential_id: credential.id.clone(),
+    };
+    if let Err(error) = telnyx_setup::last_setup::save(&last) {
+        eprintln!("telnyx-setup: warning: the setup's ids were not remembered for `token`: {error}");
+    }
 }
 
 /// Where API calls go: a sandbox started here under `--demo` (it lives as long as the
@@ -373,9 +431,25 @@ fn command() -> clap::Command {
          The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
          --demo checks the embedded sandbox instead.\n\n{log}"
     );
+    let token = format!(
+        "Examples:\n  \
+         telnyx-setup token --credential c215ade3-0d39-418e-94be-c5f780760199\n  \
+         telnyx-setup token --connection \"Office softphones\" --create --json\n  \
+         telnyx-setup token --env >> .env.local\n  \
+         telnyx-setup token --demo --connection \"Office softphones\" --create --copy\n\n\
+         With neither --credential nor --connection, the credential of the last setup finished on\n\
+         this machine is used (the wizard and `setup` remember its ids, never a secret, in\n\
+         {state}).\n\
+         The API key comes from TELNYX_API_KEY, --api-key-file, --api-key-stdin, or the key saved\n\
+         with \"Remember this key\".\n\n{log}",
+        state = config::state_dir()
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_else(|| "the state directory: none was found; set TELNYX_SETUP_STATE_DIR".to_owned())
+    );
     Cli::command()
         .after_help(log.clone())
         .mut_subcommand("doctor", |command| command.after_help(doctor))
+        .mut_subcommand("token", |command| command.after_help(token))
         .mut_subcommand("sandbox", |command| command.after_help(log))
 }
 
@@ -401,6 +475,8 @@ fn clap_message(error: &clap::Error) -> String {
 /// Why the doctor could not run its checks: exit 2, with a message on stderr, or under
 /// `--json` an object on stdout: `{"error": {"kind": ..., "message": ...}}`.
 struct Problem {
+    /// The command, for the message's prefix (`doctor`, `token`).
+    who: &'static str,
     /// `usage` (the command line is wrong), `ambiguous_connection` (a name several
     /// connections have; `ids` lists them), `api` (Telnyx or the network failed), or
     /// `internal` (a bug).
@@ -411,7 +487,12 @@ struct Problem {
 
 impl Problem {
     fn usage(message: impl Into<String>) -> Self {
-        Self { kind: "usage", message: message.into(), ids: Vec::new() }
+        Self { who: "doctor", kind: "usage", message: message.into(), ids: Vec::new() }
+    }
+
+    /// The same problem, said by another command.
+    fn of(self, who: &'static str) -> Self {
+        Self { who, ..self }
     }
 
     /// An API failure, with what to do about it from a command line.
@@ -427,7 +508,7 @@ impl Problem {
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
             (_, None) => format!("{error}. Run the doctor again in a moment."),
         };
-        Self { kind: "api", message, ids: Vec::new() }
+        Self { who: "doctor", kind: "api", message, ids: Vec::new() }
     }
 
     fn report(self, json: bool) -> ExitCode {
@@ -439,7 +520,7 @@ impl Problem {
             // Nothing more can be said if stdout fails too.
             let _ = output::print(&format!("{:#}\n", serde_json::json!({ "error": error })));
         } else {
-            eprintln!("telnyx-setup doctor: {}", telnyx_setup::sanitize::Escaped(&self.message));
+            eprintln!("telnyx-setup {}: {}", self.who, telnyx_setup::sanitize::Escaped(&self.message));
         }
         ExitCode::from(USAGE_ERROR)
     }
@@ -456,7 +537,8 @@ async fn doctor(cli: &Cli, args: &DoctorArgs) -> ExitCode {
                     Ok(text) => text + "\n",
                     Err(error) => {
                         let message = format!("cannot write the report as JSON: {error}");
-                        return Problem { kind: "internal", message, ids: Vec::new() }.report(true);
+                        return Problem { who: "doctor", kind: "internal", message, ids: Vec::new() }
+                            .report(true);
                     }
                 }
             } else {
@@ -487,31 +569,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (base, _sandbox) = api_target(cli).await.map_err(Problem::usage)?;
-    if let Some(warning) = plain_http_warning(&base) {
-        eprintln!("telnyx-setup doctor: warning: {warning}");
-    }
-    let mut key = cli.given.clone().map(|(key, _)| key);
-    if key.is_none() {
-        let (found, warning) = fallback_key(cli);
-        if let Some(warning) = warning {
-            eprintln!("telnyx-setup doctor: warning: {warning}");
-        }
-        key = found.map(|(key, _)| key);
-    }
-    let Some(key) = key else {
-        return Err(Problem::usage(
-            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
-             with \"Remember this key\" (or --demo, to try the doctor on the sandbox)",
-        ));
-    };
-    let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
-    if args.verbose {
-        client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {
-            let wait = notice.wait.as_millis();
-            eprintln!("retrying ({}/{}) after {}, in {wait} ms", notice.attempt, notice.of, notice.reason);
-        }));
-    }
+    let (client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
     let connection = match doctor::resolve_connection(&client, given).await {
         Ok(Resolved::Found(connection)) => Some(connection),
         Ok(Resolved::Missing) => None,
@@ -524,7 +582,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
                 ids.join(", "),
                 ids[0]
             );
-            return Err(Problem { kind: "ambiguous_connection", message, ids });
+            return Err(Problem { who: "doctor", kind: "ambiguous_connection", message, ids });
         }
         Err(error) => return Err(Problem::api(&error)),
     };
@@ -532,6 +590,109 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         .await
         .map_err(|error| Problem::api(&error))?;
     Ok(doctor::diagnose(&facts))
+}
+
+/// The client the commands without a terminal (`doctor`, `token`, `setup`) use: the
+/// API `--demo` or `--api-base` names (a sandbox started here lives as long as the
+/// returned handle), with the key from the command line, `TELNYX_API_KEY`, or the saved
+/// key. `verbose` writes each request and retry to stderr.
+async fn connect(cli: &Cli, who: &'static str, verbose: bool) -> Result<(Client, Option<Sandbox>), Problem> {
+    let (base, sandbox) = api_target(cli).await.map_err(|e| Problem::usage(e).of(who))?;
+    if let Some(warning) = plain_http_warning(&base) {
+        eprintln!("telnyx-setup {who}: warning: {warning}");
+    }
+    let mut key = cli.given.clone().map(|(key, _)| key);
+    if key.is_none() {
+        let (found, warning) = fallback_key(cli);
+        if let Some(warning) = warning {
+            eprintln!("telnyx-setup {who}: warning: {warning}");
+        }
+        key = found.map(|(key, _)| key);
+    }
+    let Some(key) = key else {
+        return Err(Problem::usage(format!(
+            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
+             with \"Remember this key\" (or --demo, to try the {who} on the sandbox)"
+        ))
+        .of(who));
+    };
+    let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
+    if verbose {
+        client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {
+            let wait = notice.wait.as_millis();
+            eprintln!("retrying ({}/{}) after {}, in {wait} ms", notice.attempt, notice.of, notice.reason);
+        }));
+    }
+    Ok((client, sandbox))
+}
+
+/// `token`: prints a fresh login token (or copies it); exit 0, or 2 with the reason
+/// on stderr and nothing on stdout.
+async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
+    use telnyx_setup::cli::token::{self, Choice, TokenError};
+    let issued = async {
+        let choice = match (&args.credential, &args.connection) {
+            (Some(id), _) => Choice::Credential(id.clone()),
+            (None, Some(given)) => Choice::Connection { given: given.clone(), create: args.create },
+            (None, None) => {
+                Choice::Last(telnyx_setup::last_setup::load().map_err(|e| Problem::usage(e).of("token"))?)
+            }
+        };
+        let (client, _sandbox) = connect(cli, "token", false).await?;
+        let base = client.base().as_str().to_owned();
+        token::issue(&client, &base, choice, std::time::SystemTime::now()).await.map_err(
+            |error| match error {
+                TokenError::Usage(message) => Problem::usage(message).of("token"),
+                TokenError::Api(error) => Problem::api(&error).of("token"),
+            },
+        )
+    };
+    let issued = match issued.await {
+        Ok(issued) => issued,
+        // Failures go to stderr even under --json: stdout is the token's alone.
+        Err(problem) => return problem.report(false),
+    };
+    if args.copy {
+        let terminal: Box<dyn std::io::Write + Send> =
+            match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                Ok(tty) => Box::new(tty),
+                Err(_) => Box::new(std::io::stderr()),
+            };
+        use telnyx_setup::clipboard::{Clipboard, CopyMethod, SystemClipboard};
+        return match SystemClipboard::new(terminal).copy(issued.token.expose()) {
+            Ok(method) => {
+                let how = match method {
+                    CopyMethod::System { kept_after_exit: true } => "the system clipboard",
+                    CopyMethod::System { kept_after_exit: false } => {
+                        "the system clipboard (it lasted only while this command ran: install xclip to keep it)"
+                    }
+                    CopyMethod::Osc52 => {
+                        "the terminal's clipboard (an OSC 52 request, which most terminals honour)"
+                    }
+                };
+                eprintln!("telnyx-setup token: copied the login token to {how}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("telnyx-setup token: {error}; run it without --copy to print the token");
+                ExitCode::from(USAGE_ERROR)
+            }
+        };
+    }
+    let text = if args.json {
+        format!("{:#}\n", issued.to_json())
+    } else if args.env {
+        format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+    } else {
+        format!("{}\n", issued.token.expose())
+    };
+    match output::print(&text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup token: cannot print the token: {error}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
 }
 
 /// The key the command line gave, and from where: `--api-key-file`, `--api-key-stdin` or

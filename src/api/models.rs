@@ -195,6 +195,9 @@ pub struct TelephonyCredential {
     pub expired: bool,
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// When it was made (RFC 3339): `token --connection` takes the newest.
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 /// `POST /telephony_credentials`.

@@ -38,6 +38,7 @@ mod secrets;
 mod security;
 mod snapshots;
 mod terminal_restore;
+mod token;
 mod transport;
 mod tty;
 mod update;

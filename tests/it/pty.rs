@@ -289,6 +289,18 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
     ] {
         assert!(!printed.contains(secret), "the summary should not print {what}:\n{printed}");
     }
+
+    // The finished setup is remembered, as ids only, for `telnyx-setup token`.
+    let remembered = telnyx_setup::last_setup::load_from(app.state_dir())
+        .expect("a readable record")
+        .expect("the finished setup is remembered");
+    assert_eq!(remembered.credential_id, credential.id);
+    assert_eq!(remembered.connection_id, connection.id);
+    assert_eq!(remembered.api_base, base_url);
+    let saved = std::fs::read_to_string(telnyx_setup::last_setup::file_in(app.state_dir())).unwrap();
+    for secret in [copied.as_str(), connection.password.expose(), credential.sip_password.expose()] {
+        assert!(!saved.contains(secret), "the state directory holds no secret: {saved}");
+    }
     drop(sandbox);
 }
 

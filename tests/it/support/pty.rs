@@ -97,6 +97,9 @@ pub struct Pty {
     exit: mpsc::Receiver<std::io::Result<ExitStatus>>,
     status: Option<ExitStatus>,
     log: PathBuf,
+    /// Its state directory (`TELNYX_SETUP_STATE_DIR`), where a finished setup's ids
+    /// go: one per run, never the developer's own.
+    state_dir: PathBuf,
     /// The child's process id, for [`Pty::signal`].
     pid: Option<u32>,
 }
@@ -150,6 +153,8 @@ impl Pty {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
+        let state_dir = log.with_extension("state");
+        command.env("TELNYX_SETUP_STATE_DIR", &state_dir);
         for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
             command.env_remove(variable);
         }
@@ -198,7 +203,7 @@ impl Pty {
             output.changed.notify_all();
         });
         let writer = pair.master.take_writer().expect("take the PTY writer");
-        Self { shared, master: pair.master, writer, killer, exit, status: None, log, pid }
+        Self { shared, master: pair.master, writer, killer, exit, status: None, log, state_dir, pid }
     }
 
     /// Types `keys` as a terminal would send them.
@@ -225,6 +230,10 @@ impl Pty {
     }
 
     /// The app's log file (`TELNYX_SETUP_LOG`); removed when the test passes.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
     pub fn log_file(&self) -> &Path {
         &self.log
     }
@@ -395,6 +404,7 @@ impl Drop for Pty {
         } else {
             let _ = std::fs::remove_file(&self.log);
         }
+        let _ = std::fs::remove_dir_all(&self.state_dir);
     }
 }
 

@@ -319,6 +319,7 @@ pub fn credential() -> telnyx_setup::api::TelephonyCredential {
         sip_password: Secret::from("a92dbcfb60184a8cb330b0acb2f7617b"),
         expired: false,
         expires_at: None,
+        created_at: None,
     }
 }
 
