@@ -67,7 +67,7 @@ struct Cli {
     timeout: std::time::Duration,
 
     /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
-    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 0, value_parser = parse_count)]
     seed_numbers: usize,
 
     /// With --demo or `sandbox`: make the sandbox misbehave, as METHOD PATH=FAULT[:N|%N],
@@ -114,10 +114,10 @@ enum Command {
     /// Serve the Telnyx API sandbox until interrupted; prints its base URL first
     Sandbox {
         /// Address to listen on
-        #[arg(long, default_value = "127.0.0.1")]
+        #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
         host: IpAddr,
         /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_port)]
         port: u16,
         /// Write each request served to stderr: method, path, status, time taken (never
         /// a key or a body)
@@ -142,6 +142,18 @@ enum Command {
         override_usage = "telnyx-setup token [--credential <ID> | --connection <ID|NAME> [--create]] [--json | --env | --copy] [OPTIONS]"
     )]
     Token(TokenArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: telnyx_setup::cli::docs::Shell,
+    },
+    /// Print the man page (roff), or a subcommand's (`man token`)
+    Man {
+        /// A subcommand, for its own page (telnyx-setup-token(1))
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -209,6 +221,36 @@ fn main() -> ExitCode {
     if cli.forget_key {
         return forget_key();
     }
+    // Generated from the command line itself: no key, no runtime, no log.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let script = telnyx_setup::cli::docs::completions(command(), *shell, "telnyx-setup");
+            return print_or_fail(&script, "the completion script");
+        }
+        Some(Command::Man { subcommand }) => {
+            return match telnyx_setup::cli::docs::man_page(command(), subcommand.as_deref()) {
+                Some(Ok(page)) => print_or_fail(&page, "the man page"),
+                Some(Err(error)) => {
+                    eprintln!("telnyx-setup man: cannot write the man page: {error}");
+                    ExitCode::FAILURE
+                }
+                None => {
+                    let names: Vec<String> = command()
+                        .get_subcommands()
+                        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                        .map(|s| s.get_name().to_owned())
+                        .collect();
+                    eprintln!(
+                        "telnyx-setup man: no subcommand {:?}; expected one of: {}",
+                        subcommand.as_deref().unwrap_or_default(),
+                        names.join(", ")
+                    );
+                    ExitCode::from(USAGE_ERROR)
+                }
+            };
+        }
+        _ => {}
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -244,6 +286,7 @@ fn main() -> ExitCode {
             runtime.shutdown_background();
             return outcome;
         }
+        Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("printed above"),
         Some(Command::Inspect) | None => {
             let mode = if cli.command.is_some() { Mode::Inspector } else { Mode::Wizard };
             runtime.block_on(async {
@@ -446,11 +489,39 @@ fn command() -> clap::Command {
             .map(|dir| dir.display().to_string())
             .unwrap_or_else(|| "the state directory: none was found; set TELNYX_SETUP_STATE_DIR".to_owned())
     );
+    let sandbox = format!(
+        "Examples:\n  \
+         telnyx-setup sandbox                         # prints http://127.0.0.1:PORT/v2, then serves\n  \
+         telnyx-setup sandbox --port 4010 --verbose --seed-numbers 100\n  \
+         telnyx-setup sandbox --fault 'POST /number_orders=timeout:1'\n\n{log}"
+    );
+    let inspect = format!(
+        "Examples:\n  \
+         telnyx-setup inspect                         # the key from TELNYX_API_KEY or the saved key\n  \
+         telnyx-setup inspect --demo --seed-numbers 10000\n\n{log}"
+    );
+    let completions = "Examples:\n  \
+         telnyx-setup completions bash > ~/.local/share/bash-completion/completions/telnyx-setup\n  \
+         telnyx-setup completions zsh > \"${fpath[1]}/_telnyx-setup\"\n  \
+         telnyx-setup completions fish > ~/.config/fish/completions/telnyx-setup.fish\n  \
+         telnyx-setup completions powershell >> $PROFILE";
+    let man = "Examples:\n  \
+         telnyx-setup man | man -l -\n  \
+         telnyx-setup man token > ~/.local/share/man/man1/telnyx-setup-token.1";
+    let root = format!(
+        "Examples:\n  \
+         telnyx-setup --demo                          # the wizard against the embedded sandbox\n  \
+         TELNYX_API_KEY=KEY... telnyx-setup           # the wizard against your account\n  \
+         telnyx-setup token                           # tomorrow's login token\n\n{log}"
+    );
     Cli::command()
-        .after_help(log.clone())
+        .after_help(root)
+        .mut_subcommand("inspect", |command| command.after_help(inspect))
+        .mut_subcommand("completions", |command| command.after_help(completions))
+        .mut_subcommand("man", |command| command.after_help(man))
         .mut_subcommand("doctor", |command| command.after_help(doctor))
         .mut_subcommand("token", |command| command.after_help(token))
-        .mut_subcommand("sandbox", |command| command.after_help(log))
+        .mut_subcommand("sandbox", |command| command.after_help(sandbox))
 }
 
 /// Whether the command line asks for `doctor --json`, read from the raw arguments for
@@ -824,6 +895,37 @@ async fn wait_for_interrupt() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Prints generated `what` on stdout: exit 0, also when the reader left early.
+fn print_or_fail(text: &str, what: &str) -> ExitCode {
+    match output::print(text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup: cannot print {what}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A count (`--seed-numbers`): a whole number, 0 or more.
+fn parse_count(text: &str) -> Result<usize, String> {
+    text.trim().parse().map_err(|_| format!("expected a whole number such as 0 or 10, not {text:?}"))
+}
+
+/// `sandbox --port`: 0-65535.
+fn parse_port(text: &str) -> Result<u16, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("expected a port number from 0 to 65535 (0 picks a free one), not {text:?}"))
+}
+
+/// `sandbox --host`: an IP address (a name would have to be resolved, and could mean
+/// several addresses).
+fn parse_host(text: &str) -> Result<IpAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!("expected an IP address such as 127.0.0.1, ::1 or 0.0.0.0 (all interfaces), not {text:?}")
+    })
 }
 
 /// `--timeout`: a humantime duration (`500ms`, `10s`, `1m`), at least 100 ms.

@@ -3,4 +3,5 @@
 //! `setup` (the wizard's steps from flags). The binary parses the arguments and finds
 //! the key; these modules do the work against a [`Client`](crate::api::Client).
 
+pub mod docs;
 pub mod token;
