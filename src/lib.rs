@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod config;
 pub mod countries;
 pub mod crash;
+pub mod curl;
 pub mod doctor;
 pub mod last_setup;
 pub mod matcher;

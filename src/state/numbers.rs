@@ -345,18 +345,23 @@ impl NumbersStep {
         Transition::none()
     }
 
+    /// The order for the cart, with the reference that keeps it from being placed twice.
+    fn order_body(&self) -> NewNumberOrder {
+        NewNumberOrder {
+            phone_numbers: self
+                .cart
+                .iter()
+                .map(|n| OrderedNumberRequest { phone_number: n.phone_number.clone() })
+                .collect(),
+            connection_id: Some(self.connection.id.clone()),
+            customer_reference: Some(self.order_reference()),
+        }
+    }
+
     /// Only `y` buys; any other key declines and goes back to the cart.
     fn on_confirm_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if action == Action::Yes {
-            let body = NewNumberOrder {
-                phone_numbers: self
-                    .cart
-                    .iter()
-                    .map(|n| OrderedNumberRequest { phone_number: n.phone_number.clone() })
-                    .collect(),
-                connection_id: Some(self.connection.id.clone()),
-                customer_reference: Some(self.order_reference()),
-            };
+            let body = self.order_body();
             let what = format!("Ordering {}", plural(self.cart.len(), "number"));
             return Transition::run(ctx.call(&mut self.activity, what, Request::PlaceOrder(body)));
         }
@@ -423,6 +428,14 @@ const TYPE_CHOICE: &[Action] = &[Action::Left, Action::Right, Action::Toggle];
 
 impl Screen for NumbersStep {
     activity_field!();
+
+    /// The purchase `y` places, on its question.
+    fn enter_requests(&self) -> Vec<Request> {
+        match self.screen {
+            NumbersScreen::Confirm => vec![Request::PlaceOrder(self.order_body())],
+            _ => Vec::new(),
+        }
+    }
 
     fn title(&self) -> &'static str {
         match self.screen {

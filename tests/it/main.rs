@@ -18,6 +18,7 @@ mod broken_pipe;
 mod cli;
 mod client;
 mod contract;
+mod curl_panel;
 mod docs;
 mod doctor;
 mod faults_pty;
