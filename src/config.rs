@@ -35,19 +35,19 @@ pub fn log_file() -> Option<PathBuf> {
 
 /// The program's own log directory, used unless `TELNYX_SETUP_LOG` names a file.
 fn default_log_dir() -> Option<PathBuf> {
-    let dirs = ProjectDirs::from("com", "telnyx", "telnyx-setup")?;
-    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
+    state_dir()
 }
 
-/// The state directory (`~/.local/state/telnyx-setup` on Linux, honouring
-/// `XDG_STATE_HOME`), where the ids of the last finished setup are kept, or wherever
-/// `TELNYX_SETUP_STATE_DIR` says (the tests give each run its own); `None` when no
-/// home directory can be found.
+/// The platform state directory (`$XDG_STATE_HOME/telnyx-setup`, by default
+/// `~/.local/state/telnyx-setup`, on Linux): the log, the setup journal and the ids
+/// of the last finished setup; or wherever `TELNYX_SETUP_STATE_DIR` says (the tests
+/// give each run its own). `None` when no home directory can be found.
 pub fn state_dir() -> Option<PathBuf> {
-    match std::env::var_os("TELNYX_SETUP_STATE_DIR") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => default_log_dir(),
+    if let Some(dir) = std::env::var_os("TELNYX_SETUP_STATE_DIR").filter(|dir| !dir.is_empty()) {
+        return Some(PathBuf::from(dir));
     }
+    let dirs = ProjectDirs::from("com", "telnyx", "telnyx-setup")?;
+    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
 
 /// Sends `tracing` output to the log file (appending). The terminal is in raw mode
@@ -358,6 +358,11 @@ pub fn forget_key_in(dir: &Path) -> Result<Forgotten, KeyFileError> {
 /// Creates `dir` (and missing parents) with mode 0700. An existing directory is left as
 /// it is: it may be shared with other files the user set up on purpose.
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+    create_private_dir_io(dir).map_err(KeyFileError::io("create", dir))
+}
+
+/// Creates `dir` and its parents, mode 0700 where it creates them.
+pub(crate) fn create_private_dir_io(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -365,7 +370,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(KeyFileError::io("create", dir))
+    builder.create(dir)
 }
 
 /// Creates `path` afresh with mode 0600 from the start, writes the key and flushes it.

@@ -55,6 +55,16 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
             calls
         }
         Request::CheckOrder { id, .. } => vec![Call::number_order(id)],
+        Request::FindOrder { reference } => {
+            vec![
+                Call::list_number_orders(PageRequest::first(1), Some(reference)),
+                Call::number_order(&var("ORDER_ID")),
+            ]
+        }
+        Request::ListConnectionNumbers { connection_id } => {
+            let filter = PhoneNumberFilter { connection_id: Some(connection_id.clone()), phone_number: None };
+            vec![Call::list_phone_numbers(first, &filter)]
+        }
         Request::AssignNumbers { connection_id, phone_numbers } => phone_numbers
             .iter()
             .flat_map(|e164| {
@@ -190,6 +200,7 @@ mod tests {
             connection_name: "Bob's phones".into(),
             user_name: "bob01".into(),
             password: Secret::from("hunter2-hunter2"),
+            tags: Vec::new(),
         };
         let calls = calls_of(&Request::CreateConnection(body));
         assert_eq!(calls.len(), 2, "the look, then the create");

@@ -13,7 +13,7 @@ pub mod countries;
 pub mod crash;
 pub mod curl;
 pub mod doctor;
-pub mod last_setup;
+pub mod journal;
 pub mod matcher;
 pub mod money;
 pub mod msg;

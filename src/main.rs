@@ -11,7 +11,7 @@ use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{ApiTarget, KeySource, Mode, Start, State, Step};
 use telnyx_setup::tty::Tty;
-use telnyx_setup::{app, config, output, summary};
+use telnyx_setup::{app, config, journal, output, summary};
 
 /// std's `eprintln!` panics when stderr is a closed pipe (`2>&1 | head`); this one, which
 /// shadows it in this file, writes what it can and carries on. stdout goes through
@@ -94,6 +94,11 @@ struct Cli {
     /// travels unencrypted (loopback needs no flag)
     #[arg(long, global = true)]
     insecure_http: bool,
+
+    /// Start a new setup: ignore the setup journal (which lets a second run continue the
+    /// first instead of making everything twice) and what earlier runs made
+    #[arg(long)]
+    fresh: bool,
 
     /// Remove the API key saved with "Remember this key", then exit
     #[arg(long)]
@@ -368,6 +373,8 @@ async fn wizard(
     for warning in &warnings {
         eprintln!("telnyx-setup: warning: {warning}");
     }
+    // The inspector changes nothing, so it keeps no journal.
+    let journal_path = journal::path().filter(|_| mode == Mode::Wizard);
     let api = match (&sandbox, base.as_str()) {
         (Some(_), url) => ApiTarget::Sandbox(url.to_owned()),
         (None, url) if url.trim_end_matches('/') == DEFAULT_API_BASE.trim_end_matches('/') => {
@@ -388,43 +395,27 @@ async fn wizard(
     let http = http_client_for(&base, cli.timeout);
     let mut state = State::new(start);
     state.log_file = telnyx_setup::config::log_file();
+    if let Some(path) = &journal_path {
+        state.use_journal(journal::load(path), cli.fresh);
+    } else if cli.fresh {
+        state.use_journal(journal::Loaded::default(), true);
+    }
     if let Step::SignIn(sign_in) = &mut state.step {
         if cli.demo {
             sign_in.without_remember();
         }
         sign_in.warnings = warnings;
     }
-    let api_base = base.as_str().to_owned();
-    let result = app::run(tty, base, http, state).await.map_err(|e| e.to_string());
-    // A sandbox started here is gone with this process: its ids are worth nothing later.
-    let embedded_sandbox = sandbox.is_some();
+    let result = app::run(tty, base, http, journal_path, state).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
-    if mode == Mode::Wizard && !embedded_sandbox {
-        remember_setup(&state.ctx.setup, &api_base);
-    }
     if mode == Mode::Wizard {
         // A closed pipe (`| head`) is not a failure: the setup is done all the same.
         output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
             .map_err(|e| format!("cannot print the summary: {e}"))?;
     }
     Ok(())
-}
-
-/// Remembers the ids of a setup that got as far as a credential, for `telnyx-setup
-/// token` with no flag. Failing to is said, not fatal: the setup itself is done.
-fn remember_setup(setup: &telnyx_setup::state::Setup, api_base: &str) {
-    let (Some(connection), Some(credential)) = (&setup.connection, &setup.credential) else { return };
-    let last = telnyx_setup::last_setup::LastSetup {
-        api_base: api_base.to_owned(),
-        connection_id: connection.id.clone(),
-        profile_id: setup.profile.as_ref().map(|p| p.id.clone()),
-        credential_id: credential.id.clone(),
-    };
-    if let Err(error) = telnyx_setup::last_setup::save(&last) {
-        eprintln!("telnyx-setup: warning: the setup's ids were not remembered for `token`: {error}");
-    }
 }
 
 /// Where API calls go: a sandbox started here under `--demo` (it lives as long as the
@@ -481,8 +472,8 @@ fn command() -> clap::Command {
          telnyx-setup token --env >> .env.local\n  \
          telnyx-setup token --demo --connection \"Office softphones\" --create --copy\n\n\
          With neither --credential nor --connection, the credential of the last setup finished on\n\
-         this machine is used (the wizard and `setup` remember its ids, never a secret, in\n\
-         {state}).\n\
+         this machine with this key is used (the setup journal in {state}\n\
+         holds its ids, never a secret).\n\
          The API key comes from TELNYX_API_KEY, --api-key-file, --api-key-stdin, or the key saved\n\
          with \"Remember this key\".\n\n{log}",
         state = config::state_dir()
@@ -705,18 +696,13 @@ async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
         let choice = match (&args.credential, &args.connection) {
             (Some(id), _) => Choice::Credential(id.clone()),
             (None, Some(given)) => Choice::Connection { given: given.clone(), create: args.create },
-            (None, None) => {
-                Choice::Last(telnyx_setup::last_setup::load().map_err(|e| Problem::usage(e).of("token"))?)
-            }
+            (None, None) => Choice::Last(telnyx_setup::journal::path()),
         };
         let (client, _sandbox) = connect(cli, "token", false).await?;
-        let base = client.base().as_str().to_owned();
-        token::issue(&client, &base, choice, std::time::SystemTime::now()).await.map_err(
-            |error| match error {
-                TokenError::Usage(message) => Problem::usage(message).of("token"),
-                TokenError::Api(error) => Problem::api(&error).of("token"),
-            },
-        )
+        token::issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
+            TokenError::Usage(message) => Problem::usage(message).of("token"),
+            TokenError::Api(error) => Problem::api(&error).of("token"),
+        })
     };
     let issued = match issued.await {
         Ok(issued) => issued,

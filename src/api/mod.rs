@@ -257,6 +257,11 @@ impl Client {
         &self.base
     }
 
+    /// The account as the setup journal names it ([`crate::journal::account_id`]).
+    pub fn account_id(&self) -> String {
+        crate::journal::account_id(self.base.as_str(), self.key.expose())
+    }
+
     /// `GET /balance`: the cheapest call that proves the key works.
     pub async fn balance(&self) -> Result<Balance, ApiError> {
         self.data(Call::balance()).await

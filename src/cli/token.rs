@@ -1,7 +1,7 @@
 //! `telnyx-setup token`: a fresh JWT login token for a credential, chosen by id, by
 //! its connection (the newest credential that has not expired, or a new one with
-//! `--create`), or as the last setup finished on this machine remembered it
-//! ([`crate::last_setup`]).
+//! `--create`), or as the last setup finished on this machine with this account
+//! remembered it (the setup journal, [`crate::journal`], which holds ids only).
 //!
 //! The token is made by the same request the wizard's step 8 sends
 //! ([`Request::CreateToken`]) through the worker, and a credential `--create` makes is
@@ -9,7 +9,6 @@
 
 use crate::api::{ApiError, Client, PageRequest, TelephonyCredential, TelephonyCredentialFilter};
 use crate::doctor::{Resolved, resolve_connection};
-use crate::last_setup::LastSetup;
 use crate::msg::{Reply, Request};
 use crate::secret::Secret;
 use crate::state::LoginToken;
@@ -25,8 +24,9 @@ pub enum Choice {
     /// `--connection ID|NAME`: its newest credential that has not expired; with
     /// `create`, a new one when it has none.
     Connection { given: String, create: bool },
-    /// Neither: the last setup finished on this machine, if one was remembered.
-    Last(Option<LastSetup>),
+    /// Neither: the last setup finished on this machine with this account, as the
+    /// setup journal at this path remembers it.
+    Last(Option<std::path::PathBuf>),
 }
 
 /// A token made, and for what.
@@ -79,32 +79,27 @@ impl From<ApiError> for TokenError {
 pub const HOW_TO_CHOOSE: &str = "choose one with --credential ID, or --connection ID|NAME (its newest \
      credential; add --create to make one when it has none)";
 
-/// Makes a token for the credential `choice` names, `api_base` being where `client`
-/// sends requests (a remembered setup made elsewhere is not used), at `now`.
-pub async fn issue(
-    client: &Client,
-    api_base: &str,
-    choice: Choice,
-    now: SystemTime,
-) -> Result<Issued, TokenError> {
+/// Makes a token for the credential `choice` names, at `now`.
+pub async fn issue(client: &Client, choice: Choice, now: SystemTime) -> Result<Issued, TokenError> {
     let (credential, created) = match choice {
         Choice::Credential(id) => (credential_by_id(client, &id, now).await?, false),
         Choice::Connection { given, create } => credential_of_connection(client, &given, create, now).await?,
-        Choice::Last(None) => {
-            return Err(TokenError::Usage(format!(
-                "no setup has been finished on this machine yet, so there is no credential to \
-                 remember; {HOW_TO_CHOOSE}"
-            )));
-        }
-        Choice::Last(Some(last)) => {
-            if last.api_base.trim_end_matches('/') != api_base.trim_end_matches('/') {
+        Choice::Last(journal) => {
+            let loaded = journal.as_deref().map(crate::journal::load).unwrap_or_default();
+            let finished = loaded
+                .accounts
+                .get(&client.account_id())
+                .filter(|record| record.finished)
+                .and_then(|record| record.credential.clone());
+            let Some(credential) = finished else {
+                let why = loaded.ignored.map(|why| format!(" (the setup journal was not read: {why})"));
                 return Err(TokenError::Usage(format!(
-                    "the last setup finished on this machine was made against {}, not {api_base}; \
-                     pass --api-base {}, or {HOW_TO_CHOOSE}",
-                    last.api_base, last.api_base
+                    "no setup with this API key and API has been finished on this machine{}, so there \
+                     is no credential to remember; {HOW_TO_CHOOSE}",
+                    why.unwrap_or_default()
                 )));
-            }
-            (credential_by_id(client, &last.credential_id, now).await?, false)
+            };
+            (credential_by_id(client, &credential.id, now).await?, false)
         }
     };
     let connection_id = credential.resource_id.as_deref().and_then(|r| r.strip_prefix("connection:"));

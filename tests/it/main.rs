@@ -33,6 +33,7 @@ mod newcomer;
 mod properties;
 mod pty;
 mod remember_key;
+mod rerun;
 mod retries;
 mod sandbox_faults;
 mod sandbox_limits;

@@ -7,7 +7,7 @@ use crate::support::{BIN, TempDir, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::{Command, Output};
 use telnyx_setup::api::{Client, NewTelephonyCredential, PageRequest, TelephonyCredentialFilter};
-use telnyx_setup::last_setup::{self, LastSetup};
+use telnyx_setup::journal;
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::LoginToken;
@@ -62,7 +62,8 @@ impl Account {
             .args(args)
             .env_remove("TELNYX_API_KEY")
             .env_remove("TELNYX_API_BASE")
-            .env("TELNYX_SETUP_STATE_DIR", self.state.path());
+            .env("TELNYX_SETUP_STATE_DIR", self.state.path())
+            .env_remove("TELNYX_SETUP_JOURNAL");
         let log = log_path("token");
         command.env("TELNYX_SETUP_LOG", &log);
         let output =
@@ -200,27 +201,38 @@ async fn unknown_and_expired_credentials_fail_with_the_reason() {
 async fn with_no_flag_the_last_finished_setup_is_used() {
     let account = account().await;
     let output = account.token(&[]).await;
-    failed(&output, &["no setup has been finished", "--credential ID", "--connection"]);
+    failed(
+        &output,
+        &["no setup with this API key and API has been finished", "--credential ID", "--connection"],
+    );
 
     let credential = account.credential(None).await;
-    let last = LastSetup {
-        api_base: account.sandbox.base_url(),
-        connection_id: account.connection.clone(),
-        profile_id: None,
-        credential_id: credential.clone(),
+    let named = |id: &str| Some(journal::Named { id: id.to_owned(), name: "n".to_owned() });
+    let mut record = journal::Record {
+        connection: named(&account.connection),
+        credential: named(&credential),
+        finished: false,
+        ..Default::default()
     };
-    last_setup::save_in(account.state.path(), &last).unwrap();
+    // Where the binary finds it: `setups.json` in its state directory.
+    let path = account.state.path().join("setups.json");
+    let this_account = journal::account_id(&account.sandbox.base_url(), KEY);
+    // A setup not finished yet is not used.
+    journal::save(&path, &this_account, &record).unwrap();
+    failed(&account.token(&[]).await, &["no setup with this API key and API has been finished"]);
+    record.finished = true;
+    journal::save(&path, &this_account, &record).unwrap();
     let output = account.token(&[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(credential_of(stdout(&output).trim_end()), credential);
     // What is remembered is ids, never the token.
-    let saved = std::fs::read_to_string(last_setup::file_in(account.state.path())).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
     assert!(!saved.contains(stdout(&output).trim_end()));
 
-    // A setup made against another API is not taken for this one.
-    let elsewhere = LastSetup { api_base: "https://api.telnyx.com/v2".into(), ..last };
-    last_setup::save_in(account.state.path(), &elsewhere).unwrap();
-    failed(&account.token(&[]).await, &["made against https://api.telnyx.com/v2", "--api-base"]);
+    // Another account's finished setup (another key, or another API) is not this one's.
+    std::fs::remove_file(&path).unwrap();
+    journal::save(&path, &journal::account_id("https://api.telnyx.com/v2", KEY), &record).unwrap();
+    failed(&account.token(&[]).await, &["no setup with this API key and API has been finished"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,6 +102,7 @@ pub fn connection(id: &str, name: &str, codecs: &[&str], profile: Option<&str>) 
         inbound: ConnectionInbound { codecs: codecs.iter().map(|c| c.to_string()).collect() },
         outbound: ConnectionOutbound { outbound_voice_profile_id: profile.map(str::to_owned) },
         created_at: None,
+        tags: Vec::new(),
     }
 }
 
@@ -114,6 +115,7 @@ pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile
         service_plan: Some("global".into()),
         whitelisted_destinations: countries.iter().map(|c| c.to_string()).collect(),
         connections_count: Some(1),
+        tags: Vec::new(),
     }
 }
 
@@ -315,6 +317,7 @@ pub fn credential() -> telnyx_setup::api::TelephonyCredential {
         id: "c215ade3-0d39-418e-94be-c5f780760199".into(),
         name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
         resource_id: Some("connection:1293384261075731402".into()),
+        tag: None,
         sip_username: "gencrednCvHU5IYpSBPPsXI2iQsDX".into(),
         sip_password: Secret::from("a92dbcfb60184a8cb330b0acb2f7617b"),
         expired: false,
