@@ -123,10 +123,18 @@ pub fn render(base: &str, call: &Call, reveal: bool) -> String {
             .query
             .iter()
             .map(|(key, value)| {
-                format!(
-                    "{key}={}",
-                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
-                )
+                // As in the path, a variable stays whole and the rest is encoded.
+                let value: String = split_vars(value)
+                    .into_iter()
+                    .map(|(text, is_var)| {
+                        if is_var {
+                            var(text)
+                        } else {
+                            url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+                        }
+                    })
+                    .collect();
+                format!("{key}={value}")
             })
             .collect();
         url = format!("{url}?{}", pairs.join("&"));

@@ -147,6 +147,14 @@ enum Command {
         override_usage = "telnyx-setup token [--credential <ID> | --connection <ID|NAME> [--create]] [--json | --env | --copy] [OPTIONS]"
     )]
     Token(TokenArgs),
+    /// Set up WebRTC calling without the wizard: a connection, its codecs, a profile and
+    /// its countries, numbers, a credential and a login token, from flags. Reuses what
+    /// exists (by id or exact name), so running it again makes nothing new. Progress
+    /// goes to stderr; exit 0 on success, 2 on usage or API errors
+    #[command(
+        override_usage = "telnyx-setup setup [--connection <NAME|ID>] [--profile <NAME|ID>] [--countries <LIST>] [--credential <NAME|ID>] [--yes | --dry-run] [--json] [OPTIONS]"
+    )]
+    Setup(SetupArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell
     Completions {
         /// The shell to complete in
@@ -159,6 +167,55 @@ enum Command {
         #[arg(value_name = "SUBCOMMAND")]
         subcommand: Option<String>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct SetupArgs {
+    /// The credential connection: its id or exact name to reuse it, else the name of
+    /// the one to create (with a generated SIP user name and password)
+    #[arg(long, value_name = "NAME|ID", default_value = telnyx_setup::cli::setup::DEFAULT_CONNECTION)]
+    connection: String,
+    /// The inbound codecs, in order (default: the connection's codecs plus VP8; every
+    /// offered codec for a new connection), e.g. OPUS,G722,VP8
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    codecs: Option<Vec<String>>,
+    /// The outbound voice profile to reuse (id or exact name) or create, and attach
+    #[arg(long, value_name = "NAME|ID", default_value = telnyx_setup::cli::setup::DEFAULT_PROFILE)]
+    profile: String,
+    /// The countries the profile may call, as ISO codes (default: as they are; US,CA
+    /// for a new profile), e.g. US,CA,IE
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    countries: Option<Vec<String>>,
+    /// Have at least N phone numbers on the connection, buying the missing ones (needs
+    /// --yes; the total is printed first)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_number_count)]
+    buy_numbers: u32,
+    /// The country of the numbers to buy
+    #[arg(long, value_name = "CODE", default_value = "US")]
+    number_country: String,
+    /// The area code of the numbers to buy (digits)
+    #[arg(long, value_name = "DIGITS", default_value = "")]
+    area_code: String,
+    /// The city of the numbers to buy
+    #[arg(long, value_name = "NAME", default_value = "")]
+    city: String,
+    /// The telephony credential to reuse (id or exact name) or create (default name:
+    /// "WebRTC login for <connection>")
+    #[arg(long, value_name = "NAME|ID")]
+    credential: Option<String>,
+    /// Make the changes without asking (needed without a terminal, and to buy numbers)
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    yes: bool,
+    /// Send only GET requests and print the plan, with the curl command of each write
+    #[arg(long)]
+    dry_run: bool,
+    /// Print one JSON report (ids, names, what was created or reused, the token's expiry)
+    #[arg(long)]
+    json: bool,
+    /// Include the SIP password and the login token in the output (and in the dry
+    /// run's curl)
+    #[arg(long)]
+    print_secrets: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -288,6 +345,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Token(ref args)) => {
             let outcome = runtime.block_on(token(&cli, args));
+            runtime.shutdown_background();
+            return outcome;
+        }
+        Some(Command::Setup(ref args)) => {
+            let outcome = runtime.block_on(setup(&cli, args));
             runtime.shutdown_background();
             return outcome;
         }
@@ -505,8 +567,18 @@ fn command() -> clap::Command {
          TELNYX_API_KEY=KEY... telnyx-setup           # the wizard against your account\n  \
          telnyx-setup token                           # tomorrow's login token\n\n{log}"
     );
+    let setup = format!(
+        "Examples:\n  \
+         telnyx-setup setup --dry-run                 # the plan, with the curl of each write; sends only GETs\n  \
+         telnyx-setup setup --yes --connection \"Office softphones\" --countries US,CA,IE\n  \
+         telnyx-setup setup --yes --buy-numbers 1 --number-country US --area-code 312 --json\n  \
+         telnyx-setup setup --demo --yes --print-secrets\n\n\
+         Without --yes it asks once [y/N] on a terminal, and changes nothing without one. Run\n\
+         twice, it finds what the first run made and says \"nothing to change\".\n\n{log}"
+    );
     Cli::command()
         .after_help(root)
+        .mut_subcommand("setup", |command| command.after_help(setup))
         .mut_subcommand("inspect", |command| command.after_help(inspect))
         .mut_subcommand("completions", |command| command.after_help(completions))
         .mut_subcommand("man", |command| command.after_help(man))
@@ -686,6 +758,120 @@ async fn connect(cli: &Cli, who: &'static str, verbose: bool) -> Result<(Client,
         }));
     }
     Ok((client, sandbox))
+}
+
+/// `setup`: the wizard's steps from flags ([`telnyx_setup::cli::setup`]). A dry run
+/// prints the plan; otherwise the changes are made with `--yes`, or after `[y/N]` on a
+/// terminal, and refused without either. Exit 0, or 2 with the reason on stderr.
+async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    use telnyx_setup::cli::setup::{self, Mode, SetupError, Wanted};
+    let wanted = Wanted {
+        connection: args.connection.clone(),
+        codecs: args.codecs.clone(),
+        profile: args.profile.clone(),
+        countries: args.countries.clone(),
+        buy_numbers: args.buy_numbers,
+        number_country: args.number_country.clone(),
+        area_code: args.area_code.clone(),
+        city: args.city.clone(),
+        credential: args.credential.clone(),
+    };
+    let problem = |error: SetupError| match error {
+        SetupError::Usage(message) => Problem::usage(message).of("setup"),
+        SetupError::Api(error) => Problem::api(&error).of("setup"),
+    };
+    let progress = |line: &str| eprintln!("{}", telnyx_setup::sanitize::Escaped(line));
+    let quiet = |_: &str| {};
+    let done = async {
+        let wanted = wanted.parse().map_err(|e| Problem::usage(e).of("setup"))?;
+        let (client, _sandbox) = connect(cli, "setup", false).await?;
+        let now = std::time::SystemTime::now();
+        if args.dry_run {
+            let plan = setup::run(&client, &wanted, Mode::DryRun, now, &progress).await.map_err(problem)?;
+            return Ok((plan, true, client));
+        }
+        if !args.yes {
+            // Planned first (reads only): a run with nothing to change needs no answer.
+            let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
+            if plan.changes_anything() {
+                let changes: Vec<String> = plan
+                    .steps
+                    .iter()
+                    .filter(|s| {
+                        s.step != "token"
+                            && s.action != setup::Action::Reuse
+                            && s.action != setup::Action::Nothing
+                    })
+                    .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
+                    .collect();
+                let changes = changes.join("; ");
+                if plan.buys() {
+                    return Err(Problem::usage(format!(
+                        "buying numbers needs --yes. The setup would:\n{changes}"
+                    ))
+                    .of("setup"));
+                }
+                if !std::io::stdin().is_terminal() {
+                    return Err(Problem::usage(format!(
+                        "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
+                         (or --dry-run to see their curl commands): {changes}"
+                    ))
+                    .of("setup"));
+                }
+                eprintln!("The setup will: {changes}");
+                eprint_prompt("Go ahead? [y/N] ");
+                let mut answer = String::new();
+                let _ = std::io::stdin().read_line(&mut answer);
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
+                }
+            }
+        }
+        let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress)
+            .await
+            .map_err(problem)?;
+        if let Some(path) = telnyx_setup::journal::path()
+            && let Err(error) = done.remember(&path, &client.account_id(), now)
+        {
+            eprintln!("telnyx-setup setup: warning: the setup was not remembered for `token`: {error}");
+        }
+        Ok((done, false, client))
+    };
+    let (outcome, dry_run, client) = match done.await {
+        Ok(done) => done,
+        Err(problem) => return problem.report(false),
+    };
+    let base = client.base().as_str();
+    let text = if args.json {
+        format!("{:#}\n", outcome.to_json(dry_run, args.print_secrets, base))
+    } else if dry_run {
+        outcome.plan(base, args.print_secrets)
+    } else {
+        outcome.summary(args.print_secrets)
+    };
+    // What Telnyx named (a connection's name) is text, never terminal control.
+    let text: String =
+        text.lines().map(|line| telnyx_setup::sanitize::escape_controls(line) + "\n").collect();
+    match output::print(&text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup setup: cannot print the report: {error}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}
+
+/// A question on stderr, without a newline, flushed so it shows before the answer.
+fn eprint_prompt(text: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+}
+
+/// `setup --buy-numbers`: a whole number.
+fn parse_number_count(text: &str) -> Result<u32, String> {
+    text.trim().parse().map_err(|_| format!("expected a whole number such as 1 or 3, not {text:?}"))
 }
 
 /// `token`: prints a fresh login token (or copies it); exit 0, or 2 with the reason

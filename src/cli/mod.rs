@@ -4,4 +4,5 @@
 //! the key; these modules do the work against a [`Client`](crate::api::Client).
 
 pub mod docs;
+pub mod setup;
 pub mod token;

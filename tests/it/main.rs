@@ -39,6 +39,7 @@ mod sandbox_faults;
 mod sandbox_limits;
 mod secrets;
 mod security;
+mod setup;
 mod snapshots;
 mod terminal_restore;
 mod token;
