@@ -862,6 +862,19 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
     }
 }
 
+/// Where an OSC 52 copy would go when the process has no terminal: every write fails.
+struct NoTerminalWriter(String);
+
+impl std::io::Write for NoTerminalWriter {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other(format!("no terminal to send the copy to ({})", self.0)))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A question on stderr, without a newline, flushed so it shows before the answer.
 fn eprint_prompt(text: &str) {
     use std::io::Write;
@@ -896,10 +909,12 @@ async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
         Err(problem) => return problem.report(false),
     };
     if args.copy {
+        // OSC 52 goes to the controlling terminal, never to stderr, which may be a
+        // file: without a terminal (and a system clipboard) the copy fails instead.
         let terminal: Box<dyn std::io::Write + Send> =
             match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
                 Ok(tty) => Box::new(tty),
-                Err(_) => Box::new(std::io::stderr()),
+                Err(error) => Box::new(NoTerminalWriter(error.to_string())),
             };
         use telnyx_setup::clipboard::{Clipboard, CopyMethod, SystemClipboard};
         return match SystemClipboard::new(terminal).copy(issued.token.expose()) {

@@ -22,7 +22,6 @@ use crate::msg::{Reply, Request};
 use crate::secret::Secret;
 use crate::state::{LoginToken, codec_choices, is_expired};
 use crate::worker::{LIST_SIZE, execute};
-use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -356,6 +355,77 @@ pub fn recognise<T>(
     }
 }
 
+/// Takes what a [`Reply`] variant holds, or fails as an answer that does not fit the
+/// request (which would be a bug of the worker's, reported rather than panicking).
+macro_rules! answer {
+    ($reply:expr, $variant:ident) => {
+        match $reply {
+            Reply::$variant(value) => value,
+            other => {
+                let what = format!("{} answered {other:?}", stringify!($variant));
+                return Err(SetupError::Api(ApiError::Decode(what)));
+            }
+        }
+    };
+}
+
+impl Step {
+    fn new(step: &'static str, action: Action, detail: impl Into<String>) -> Self {
+        Self { step, action, detail: detail.into(), id: None, requests: Vec::new(), sets: None }
+    }
+
+    fn with_id(mut self, id: Option<String>) -> Self {
+        self.id = id;
+        self
+    }
+
+    fn sending(mut self, requests: Vec<Request>) -> Self {
+        self.requests = requests;
+        self
+    }
+
+    /// A create whose answer's id a dry run's reader puts in the shell variable `name`.
+    fn setting(mut self, name: &'static str) -> Self {
+        self.sets = Some(name);
+        self
+    }
+}
+
+/// One run of the steps, planned or applied: the steps so far, and how to tell.
+struct Run<'a> {
+    client: &'a Client,
+    apply: bool,
+    progress: &'a dyn Fn(&str),
+    out: Outcome,
+}
+
+impl Run<'_> {
+    fn note(&mut self, step: Step) {
+        (self.progress)(&format!("{}: {} — {}", step.step, step.action.as_str(), step.detail));
+        self.out.steps.push(step);
+    }
+
+    /// Sends `request` when applying; `None` in a dry run.
+    async fn send(&self, request: &Request) -> Result<Option<Reply>, SetupError> {
+        if !self.apply {
+            return Ok(None);
+        }
+        Ok(Some(execute(self.client, request.clone()).await?))
+    }
+
+    /// A write of a record that exists: sent when applying, noted as a change.
+    async fn change(
+        &mut self,
+        step: &'static str,
+        detail: String,
+        request: Request,
+    ) -> Result<(), SetupError> {
+        self.send(&request).await?;
+        self.note(Step::new(step, Action::Change, detail).sending(vec![request]));
+        Ok(())
+    }
+}
+
 /// Runs (or plans) the setup `wanted` asks for. `progress` is told one line per step.
 pub async fn run(
     client: &Client,
@@ -364,58 +434,39 @@ pub async fn run(
     now: SystemTime,
     progress: &dyn Fn(&str),
 ) -> Result<Outcome, SetupError> {
-    let mut out = Outcome::default();
-    let apply = matches!(mode, Mode::Apply { .. });
-    let mut note = |out: &mut Outcome, step: Step| {
-        progress(&format!("{}: {} — {}", step.step, step.action.as_str(), step.detail));
-        out.steps.push(step);
-    };
+    let mut run =
+        Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
     execute(client, Request::ReadBalance).await?;
 
-    // 1. The connection.
-    let found = find_connection(client, &wanted.connection).await?;
-    let (connection, created) = match found {
-        Some(connection) => {
-            let detail = format!("{} ({})", connection.connection_name, connection.id);
-            let step = Step {
-                step: "connection",
-                action: Action::Reuse,
-                detail,
-                id: Some(connection.id.clone()),
-                requests: vec![],
-                sets: None,
-            };
-            note(&mut out, step);
-            (Some(connection), false)
+    // 1. The connection: found, or created (in a dry run its id is ${CONNECTION_ID}).
+    let (connection, created) = match find_connection(client, &wanted.connection).await? {
+        Some(found) => {
+            let detail = format!("{} ({})", found.connection_name, found.id);
+            run.note(Step::new("connection", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            (Some(found), false)
         }
         None => {
             let body = new_connection(&wanted.connection);
-            out.sip_username = Some(body.user_name.clone());
+            run.out.sip_username = Some(body.user_name.clone());
             let request = Request::CreateConnection(body);
-            let made =
-                if apply { Some(expect_connection(execute(client, request.clone()).await?)) } else { None };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, ConnectionCreated)),
+                None => None,
+            };
             let detail = format!("{:?} with a generated SIP user name and password", wanted.connection);
-            let id = made.as_ref().map(|c| c.id.clone()).or_else(|| Some(var("CONNECTION_ID")));
-            note(
-                &mut out,
-                Step {
-                    step: "connection",
-                    action: Action::Create,
-                    detail,
-                    id,
-                    requests: vec![request],
-                    sets: Some("CONNECTION_ID"),
-                },
-            );
+            let id = made.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
+            let step = Step::new("connection", Action::Create, detail).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("CONNECTION_ID"));
             (made, true)
         }
     };
     let connection_id = connection.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
-    out.connection_id = Some(connection_id.clone());
-    out.connection_name =
+    run.out.connection_id = Some(connection_id.clone());
+    run.out.connection_name =
         connection.as_ref().map_or_else(|| wanted.connection.clone(), |c| c.connection_name.clone());
 
-    // 2. Codecs.
+    // 2. Codecs: as asked, else the connection's plus VP8 (every offered one, for a
+    // new connection, as the wizard offers them).
     let current: Vec<String> = connection.as_ref().map(|c| c.inbound.codecs.clone()).unwrap_or_default();
     let desired = match &wanted.codecs {
         Some(codecs) => codecs.clone(),
@@ -429,218 +480,109 @@ pub async fn run(
         }
     };
     if desired == current && !created {
-        note(
-            &mut out,
-            Step {
-                step: "codecs",
-                action: Action::Nothing,
-                detail: desired.join(", "),
-                id: None,
-                requests: vec![],
-                sets: None,
-            },
-        );
+        run.note(Step::new("codecs", Action::Nothing, desired.join(", ")));
     } else {
         let update = CredentialConnectionUpdate {
             inbound: Some(InboundUpdate { codecs: desired.clone() }),
             outbound: None,
         };
         let request = Request::UpdateConnection { id: connection_id.clone(), update };
-        if apply {
-            execute(client, request.clone()).await?;
-        }
-        note(
-            &mut out,
-            Step {
-                step: "codecs",
-                action: Action::Change,
-                detail: desired.join(", "),
-                id: None,
-                requests: vec![request],
-                sets: None,
-            },
-        );
+        run.change("codecs", desired.join(", "), request).await?;
     }
 
     // 3. The profile, and the connection attached to it.
     let profiles = list_profiles(client, &wanted.profile).await?;
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let profile =
-        match recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked) {
-            Ok(found) => found,
-            Err(ids) => return Err(ambiguous("--profile", &wanted.profile, "profiles", &ids)),
-        };
-    let profile = match profile {
-        Some(profile) => {
-            let detail = format!("{} ({})", profile.name, profile.id);
-            note(
-                &mut out,
-                Step {
-                    step: "profile",
-                    action: Action::Reuse,
-                    detail,
-                    id: Some(profile.id.clone()),
-                    requests: vec![],
-                    sets: None,
-                },
-            );
-            Some(profile)
+    let found = recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
+        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    let profile = match found {
+        Some(found) => {
+            let detail = format!("{} ({})", found.name, found.id);
+            run.note(Step::new("profile", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            Some(found)
         }
         None => {
-            let request = Request::CreateProfile {
-                body: NewOutboundVoiceProfile::named(wanted.profile.clone()),
-                known: Some(known),
+            let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
+            let request = Request::CreateProfile { body, known: Some(known) };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, ProfileCreated)),
+                None => None,
             };
-            let made = if apply {
-                match execute(client, request.clone()).await? {
-                    Reply::ProfileCreated(profile) => Some(profile),
-                    other => unreachable!("CreateProfile answers ProfileCreated, not {other:?}"),
-                }
-            } else {
-                None
-            };
-            let id = made.as_ref().map(|p| p.id.clone()).or_else(|| Some(var("PROFILE_ID")));
-            note(
-                &mut out,
-                Step {
-                    step: "profile",
-                    action: Action::Create,
-                    detail: format!("{:?}", wanted.profile),
-                    id,
-                    requests: vec![request],
-                    sets: Some("PROFILE_ID"),
-                },
-            );
+            let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
+            let step =
+                Step::new("profile", Action::Create, format!("{:?}", wanted.profile)).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("PROFILE_ID"));
             made
         }
     };
     let profile_id = profile.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-    out.profile_id = Some(profile_id.clone());
+    run.out.profile_id = Some(profile_id.clone());
     let attached = connection.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone());
     if attached.as_deref() == Some(profile_id.as_str()) {
-        note(
-            &mut out,
-            Step {
-                step: "attach",
-                action: Action::Nothing,
-                detail: "the connection uses the profile".into(),
-                id: None,
-                requests: vec![],
-                sets: None,
-            },
-        );
+        run.note(Step::new("attach", Action::Nothing, "the connection uses the profile"));
     } else {
-        let update = CredentialConnectionUpdate {
-            inbound: None,
-            outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() }),
-        };
-        let request = Request::UpdateConnection { id: connection_id.clone(), update };
-        if apply {
-            execute(client, request.clone()).await?;
-        }
         let detail = match attached {
             Some(before) => format!("move the connection from profile {before} to this one"),
-            None => "attach the connection to the profile".into(),
+            None => "attach the connection to the profile".to_owned(),
         };
-        note(
-            &mut out,
-            Step {
-                step: "attach",
-                action: Action::Change,
-                detail,
-                id: None,
-                requests: vec![request],
-                sets: None,
-            },
-        );
+        let outbound = Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() });
+        let update = CredentialConnectionUpdate { inbound: None, outbound };
+        run.change("attach", detail, Request::UpdateConnection { id: connection_id.clone(), update }).await?;
     }
 
-    // 4. Countries.
-    let current: Vec<String> = match &profile {
-        Some(profile) => profile.whitelisted_destinations.clone(),
-        None => vec!["US".into(), "CA".into()],
-    };
+    // 4. Countries: as asked, else as they are (Telnyx gives a new profile US and CA).
+    let current = profile
+        .as_ref()
+        .map_or_else(|| vec!["US".into(), "CA".into()], |p| p.whitelisted_destinations.clone());
     let desired = wanted.countries.clone().unwrap_or_else(|| current.clone());
-    let same = |a: &[String], b: &[String]| {
-        let (mut a, mut b) = (a.to_vec(), b.to_vec());
-        a.sort();
-        b.sort();
-        a == b
+    let sorted = |codes: &[String]| {
+        let mut codes = codes.to_vec();
+        codes.sort();
+        codes
     };
-    if same(&desired, &current) {
-        note(
-            &mut out,
-            Step {
-                step: "countries",
-                action: Action::Nothing,
-                detail: desired.join(", "),
-                id: None,
-                requests: vec![],
-                sets: None,
-            },
-        );
+    if sorted(&desired) == sorted(&current) {
+        run.note(Step::new("countries", Action::Nothing, desired.join(", ")));
     } else {
         let name = profile.as_ref().map_or_else(|| wanted.profile.clone(), |p| p.name.clone());
         let update = OutboundVoiceProfileUpdate { name, whitelisted_destinations: desired.clone() };
-        let request = Request::UpdateProfile { id: profile_id.clone(), update };
-        if apply {
-            execute(client, request.clone()).await?;
-        }
-        note(
-            &mut out,
-            Step {
-                step: "countries",
-                action: Action::Change,
-                detail: desired.join(", "),
-                id: None,
-                requests: vec![request],
-                sets: None,
-            },
-        );
+        run.change(
+            "countries",
+            desired.join(", "),
+            Request::UpdateProfile { id: profile_id.clone(), update },
+        )
+        .await?;
     }
 
     // 5. Numbers.
     if wanted.buy_numbers > 0 {
-        buy_numbers(client, wanted, mode, &connection_id, connection.is_some(), &mut out, &mut note).await?;
+        buy_numbers(&mut run, wanted, mode, &connection_id, connection.is_some()).await?;
     }
 
-    // 6. The credential.
+    // 6. The credential: the one named (among the connection's that have not expired,
+    // or by id), else a new one, tagged like the wizard's.
     let credential_name =
-        wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", out.connection_name));
-    let credentials = match &connection {
+        wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", run.out.connection_name));
+    let listed = match &connection {
         Some(connection) => list_credentials(client, &connection.id).await?,
         None => Vec::new(),
     };
-    let known: Vec<String> = credentials.iter().map(|c| c.id.clone()).collect();
-    let usable: Vec<TelephonyCredential> = credentials.into_iter().filter(|c| !is_expired(c, now)).collect();
-    let by_id = match (&wanted.credential, usable.iter().any(|c| Some(&c.id) == wanted.credential.as_ref())) {
-        (Some(id), false) => client.telephony_credential(id).await.ok().filter(|c| !is_expired(c, now)),
-        _ => None,
-    };
-    let candidates: Vec<TelephonyCredential> = usable.into_iter().chain(by_id).collect();
-    let found = recognise(
-        &credential_name,
-        candidates,
-        |c| &c.id,
-        |c| c.name.as_deref().unwrap_or_default(),
-        |c| c.tag.as_deref() == Some(MARK),
-    )
-    .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    let known: Vec<String> = listed.iter().map(|c| c.id.clone()).collect();
+    let mut usable: Vec<TelephonyCredential> = listed.into_iter().filter(|c| !is_expired(c, now)).collect();
+    if let Some(id) = wanted.credential.as_deref().filter(|id| !usable.iter().any(|c| c.id == *id))
+        && let Ok(by_id) = client.telephony_credential(id).await
+        && !is_expired(&by_id, now)
+    {
+        usable.push(by_id);
+    }
+    let marked = |c: &TelephonyCredential| c.tag.as_deref() == Some(MARK);
+    let found =
+        recognise(&credential_name, usable, |c| &c.id, |c| c.name.as_deref().unwrap_or_default(), marked)
+            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
     let credential = match found {
-        Some(credential) => {
-            let detail = format!("{} ({})", credential.name.as_deref().unwrap_or_default(), credential.id);
-            note(
-                &mut out,
-                Step {
-                    step: "credential",
-                    action: Action::Reuse,
-                    detail,
-                    id: Some(credential.id.clone()),
-                    requests: vec![],
-                    sets: None,
-                },
-            );
-            Some(credential)
+        Some(found) => {
+            let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
+            run.note(Step::new("credential", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            Some(found)
         }
         None => {
             let body = NewTelephonyCredential {
@@ -650,99 +592,57 @@ pub async fn run(
                 expires_at: None,
             };
             let request = Request::CreateCredential { body, known: Some(known) };
-            let made = if apply {
-                match execute(client, request.clone()).await? {
-                    Reply::CredentialCreated(credential) => Some(credential),
-                    other => unreachable!("CreateCredential answers CredentialCreated, not {other:?}"),
-                }
-            } else {
-                None
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, CredentialCreated)),
+                None => None,
             };
-            let id = made.as_ref().map(|c| c.id.clone()).or_else(|| Some(var("CREDENTIAL_ID")));
-            note(
-                &mut out,
-                Step {
-                    step: "credential",
-                    action: Action::Create,
-                    detail: format!("{credential_name:?}"),
-                    id,
-                    requests: vec![request],
-                    sets: Some("CREDENTIAL_ID"),
-                },
-            );
+            let id = made.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
+            let step =
+                Step::new("credential", Action::Create, format!("{credential_name:?}")).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("CREDENTIAL_ID"));
             made
         }
     };
     let credential_id = credential.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
-    out.credential_id = Some(credential_id.clone());
+    run.out.credential_id = Some(credential_id.clone());
     if let Some(credential) = &credential {
-        out.sip_username = Some(credential.sip_username.clone());
-        out.sip_password = Some(credential.sip_password.clone()).filter(|p| !p.is_empty());
+        run.out.sip_username = Some(credential.sip_username.clone());
+        run.out.sip_password = Some(credential.sip_password.clone()).filter(|p| !p.is_empty());
     }
 
-    // 7. A login token: made every time (a token is not a resource; it lives 24 hours).
+    // 7. A login token, every time: it is not a record, and lives 24 hours.
     let request = Request::CreateToken { credential_id };
-    if apply {
-        if let Reply::TokenCreated(jwt) = execute(client, request.clone()).await? {
-            out.token = Some(LoginToken::new(jwt));
-        }
-        note(
-            &mut out,
-            Step {
-                step: "token",
-                action: Action::Create,
-                detail: "a login token valid 24 hours".into(),
-                id: None,
-                requests: vec![request],
-                sets: None,
-            },
-        );
-    } else {
-        note(
-            &mut out,
-            Step {
-                step: "token",
-                action: Action::Create,
-                detail: "a login token valid 24 hours (a POST that makes no record)".into(),
-                id: None,
-                requests: vec![request],
-                sets: None,
-            },
-        );
+    if let Some(reply) = run.send(&request).await? {
+        run.out.token = Some(LoginToken::new(answer!(reply, TokenCreated)));
     }
-    Ok(out)
+    run.note(Step::new("token", Action::Create, "a login token valid 24 hours").sending(vec![request]));
+    Ok(run.out)
 }
 
-/// Numbers: what the connection has counts; only the missing ones are bought, as one
-/// order whose `customer_reference` is derived from the connection and the numbers,
-/// so a repeated run finds the order instead of placing it again.
+/// Numbers: those on the connection count; only the missing ones are bought, as one
+/// order whose `customer_reference` comes from the connection and the numbers (as the
+/// wizard's does), so a repeated run finds the order instead of placing another.
 async fn buy_numbers(
-    client: &Client,
+    run: &mut Run<'_>,
     wanted: &Wanted,
     mode: Mode,
     connection_id: &str,
     connection_exists: bool,
-    out: &mut Outcome,
-    note: &mut impl FnMut(&mut Outcome, Step),
 ) -> Result<(), SetupError> {
-    let have = if connection_exists {
-        match execute(client, Request::ListConnectionNumbers { connection_id: connection_id.to_owned() })
-            .await?
-        {
-            Reply::ConnectionNumbers(numbers) => numbers.into_iter().map(|n| n.phone_number).collect(),
-            other => unreachable!("ListConnectionNumbers answers ConnectionNumbers, not {other:?}"),
-        }
+    let have: Vec<String> = if connection_exists {
+        let request = Request::ListConnectionNumbers { connection_id: connection_id.to_owned() };
+        answer!(execute(run.client, request).await?, ConnectionNumbers)
+            .into_iter()
+            .map(|n| n.phone_number)
+            .collect()
     } else {
         Vec::new()
     };
-    let missing = wanted.buy_numbers.saturating_sub(have.len() as u32);
+    let missing = wanted.buy_numbers.saturating_sub(u32::try_from(have.len()).unwrap_or(u32::MAX));
     if missing == 0 {
         let detail = format!("the connection has {} number(s): {}", have.len(), have.join(", "));
-        out.numbers = have;
-        note(
-            out,
-            Step { step: "numbers", action: Action::Nothing, detail, id: None, requests: vec![], sets: None },
-        );
+        run.out.numbers = have;
+        run.note(Step::new("numbers", Action::Nothing, detail));
         return Ok(());
     }
     let search = NumberSearch {
@@ -753,10 +653,7 @@ async fn buy_numbers(
         limit: missing,
         ..Default::default()
     };
-    let offered = match execute(client, Request::SearchNumbers(search)).await? {
-        Reply::NumbersFound(found) => found,
-        other => unreachable!("SearchNumbers answers NumbersFound, not {other:?}"),
-    };
+    let offered = answer!(execute(run.client, Request::SearchNumbers(search)).await?, NumbersFound);
     if offered.len() < missing as usize {
         return Err(SetupError::Usage(format!(
             "only {} number(s) are available in {} with these filters, {missing} needed; loosen --area-code or --city",
@@ -778,7 +675,7 @@ async fn buy_numbers(
     let body = NewNumberOrder {
         phone_numbers: chosen.iter().map(|n| OrderedNumberRequest { phone_number: n.clone() }).collect(),
         connection_id: Some(connection_id.to_owned()),
-        customer_reference: Some(order_reference(connection_id, &chosen)),
+        customer_reference: Some(crate::state::order_reference(connection_id, &chosen)),
     };
     let order = Request::PlaceOrder(body);
     let assign =
@@ -789,58 +686,35 @@ async fn buy_numbers(
             return Err(SetupError::Usage(format!("buying numbers needs --yes: it would {detail}")));
         }
         Mode::Apply { buy: true } => {
-            let mut placed = match execute(client, order.clone()).await? {
-                Reply::OrderPlaced { order, .. } => order,
-                other => unreachable!("PlaceOrder answers OrderPlaced, not {other:?}"),
+            let (mut placed, _) = match execute(run.client, order.clone()).await? {
+                Reply::OrderPlaced { order, existing } => (order, existing),
+                other => {
+                    return Err(SetupError::Api(ApiError::Decode(format!("PlaceOrder answered {other:?}"))));
+                }
             };
+            // Polled as the wizard polls: with backoff, for a minute or so.
             let mut wait = Duration::from_millis(200);
-            for _ in 0..12 {
+            for _ in 0..16 {
                 if placed.status != "pending" {
                     break;
                 }
-                placed = match execute(client, Request::CheckOrder { id: placed.id.clone(), after: wait })
-                    .await?
-                {
-                    Reply::OrderChecked(order) => order,
-                    other => unreachable!("CheckOrder answers OrderChecked, not {other:?}"),
-                };
+                let check = Request::CheckOrder { id: placed.id.clone(), after: wait };
+                placed = answer!(execute(run.client, check).await?, OrderChecked);
                 wait = (wait * 2).min(Duration::from_secs(5));
             }
             if placed.status != "success" {
                 return Err(SetupError::Usage(format!(
-                    "the number order {} is {:?}, not complete; run the setup again later to assign its numbers",
+                    "the number order {} is {:?}, not complete; run the setup again later: it finds the \
+                     order by its reference and assigns its numbers",
                     placed.id, placed.status
                 )));
             }
-            execute(client, assign.clone()).await?;
+            execute(run.client, assign.clone()).await?;
         }
     }
-    out.numbers = have.into_iter().chain(chosen).collect();
-    note(
-        out,
-        Step {
-            step: "numbers",
-            action: Action::Create,
-            detail,
-            id: None,
-            requests: vec![order, assign],
-            sets: None,
-        },
-    );
+    run.out.numbers = have.into_iter().chain(chosen).collect();
+    run.note(Step::new("numbers", Action::Create, detail).sending(vec![order, assign]));
     Ok(())
-}
-
-/// The order's reference, as the wizard makes it: telnyx-setup's mark and a stable
-/// hash (FNV-1a) of the connection and the sorted numbers.
-fn order_reference(connection_id: &str, numbers: &[String]) -> String {
-    let mut numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    numbers.sort_unstable();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in connection_id.bytes().chain(numbers.join(",").bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{MARK}-{hash:016x}")
 }
 
 fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError {
@@ -849,13 +723,6 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
         ids.len(),
         ids.join(", ")
     ))
-}
-
-fn expect_connection(reply: Reply) -> CredentialConnection {
-    match reply {
-        Reply::ConnectionCreated(connection) => connection,
-        other => unreachable!("CreateConnection answers ConnectionCreated, not {other:?}"),
-    }
 }
 
 /// The connection `given` names ([`recognise`]), by id or exact name.
@@ -900,12 +767,12 @@ async fn list_credentials(
 /// A new connection's body, as the wizard's form makes it: a SIP user name from the
 /// public generator, a 24-character password from the OS's, and telnyx-setup's mark.
 fn new_connection(name: &str) -> NewCredentialConnection {
-    let suffix = Alphanumeric.sample_string(&mut rand::rng(), 8).to_lowercase();
-    let password = Alphanumeric.sample_string(&mut crate::secret::SecretRng::os(), 24);
+    let (user_name, password) =
+        crate::state::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
     NewCredentialConnection {
         connection_name: name.to_owned(),
-        user_name: format!("webrtc{suffix}"),
-        password: Secret::new(password),
+        user_name,
+        password,
         tags: vec![MARK.to_owned()],
     }
 }

@@ -26,13 +26,13 @@ mod token;
 
 pub use change::Change;
 pub use codecs::{CodecsStep, codec_choices};
-pub use connection::{ConnectionStep, FormField};
+pub use connection::{ConnectionStep, FormField, generate_sip_login};
 pub use countries::CountriesStep;
 pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, SipDetail, is_expired};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
-pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
+pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, order_reference, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;

@@ -272,3 +272,64 @@ fn usage_errors_say_what_was_expected() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
 }
+
+/// `--copy` in a terminal without a display: the token goes out as an OSC 52 request
+/// to the terminal, stdout stays empty, and stderr says where it went.
+#[cfg(unix)]
+#[test]
+fn copy_sends_the_token_to_the_terminal_and_prints_nothing() {
+    use crate::support::pty::{Pty, start_sandbox};
+    use base64::Engine;
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
+    let api = client(&sandbox.base_url(), KEY);
+    let credential = runtime.block_on(async {
+        let connection =
+            api.create_credential_connection(&new_connection("Copy", "copytest01")).await.unwrap().id;
+        let body = NewTelephonyCredential { connection_id: connection, ..Default::default() };
+        api.create_telephony_credential(&body).await.unwrap().id
+    });
+    let base = sandbox.base_url();
+    let args = [
+        "token",
+        "--api-base",
+        base.as_str(),
+        "--api-key",
+        KEY,
+        "--credential",
+        credential.as_str(),
+        "--copy",
+    ];
+    let mut app = Pty::spawn("token-copy", &args, 100, 30);
+    let shown = app.wait_for_text(&["copied the login token to the terminal's clipboard"]);
+    let copies = app.osc52_copies();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    let copied = base64::engine::general_purpose::STANDARD.decode(&copies[0].1).unwrap();
+    let jwt = String::from_utf8(copied).unwrap();
+    assert_eq!(credential_of(&jwt), credential);
+    assert!(!shown.contains(&jwt), "the token is copied, not shown:\n{shown}");
+}
+
+/// Without a terminal (and a display), `--copy` fails rather than write the token
+/// into stderr, which may be a file.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_without_a_terminal_fails_and_leaks_nothing() {
+    use std::os::unix::process::CommandExt;
+    let account = account().await;
+    let credential = account.credential(None).await;
+    let mut command = Command::new(BIN);
+    command
+        .args(["token", "--api-base", &account.sandbox.base_url(), "--api-key", KEY])
+        .args(["--credential", &credential, "--copy"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("TELNYX_SETUP_LOG", log_path("token-copy-none"))
+        .stdin(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe, and nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| if libc::setsid() == -1 { Err(std::io::Error::last_os_error()) } else { Ok(()) });
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    failed(&output, &["could not copy", "without --copy"]);
+    assert!(!stderr(&output).contains("\x1b]52"), "no OSC 52 on stderr");
+}
