@@ -435,8 +435,9 @@ async fn wizard(
     for warning in &warnings {
         eprintln!("telnyx-setup: warning: {warning}");
     }
-    // The inspector changes nothing, so it keeps no journal.
-    let journal_path = journal::path().filter(|_| mode == Mode::Wizard);
+    // The inspector changes nothing, so it keeps no journal; nor does `--demo`, whose
+    // embedded sandbox forgets its records when the program ends.
+    let journal_path = journal::path().filter(|_| mode == Mode::Wizard && sandbox.is_none());
     let api = match (&sandbox, base.as_str()) {
         (Some(_), url) => ApiTarget::Sandbox(url.to_owned()),
         (None, url) if url.trim_end_matches('/') == DEFAULT_API_BASE.trim_end_matches('/') => {

@@ -28,11 +28,9 @@ pub fn draw(
             connection.map(|c| format!(" ({c})")).unwrap_or_default()
         )));
     } else {
-        let reached = record.reached();
-        let done = if reached == 0 {
-            "nothing done yet".to_owned()
-        } else {
-            format!("done up to {}", STEP_TITLES[reached - 1])
+        let done = match record.reached() {
+            0 | 1 => "nothing made yet".to_owned(),
+            reached => format!("done up to {}", STEP_TITLES[reached - 1]),
         };
         let made = connection.map(|c| format!("{c}, ")).unwrap_or_default();
         lines.push(Line::raw(format!(

@@ -4,6 +4,7 @@
 //! with Enter to the summary. Through the API, the account then holds exactly one of
 //! each thing the setup makes, and one order.
 
+use crate::support::contract::Contract;
 use crate::support::pty::{CTRL_C, ENTER, Pty, in_flight, start_sandbox};
 use crate::support::{TempDir, client};
 use telnyx_setup::api::{Client, PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
@@ -201,6 +202,9 @@ fn crash_at(write: usize, rule: &str) {
     assert_eq!(account.holdings(), ONE_OF_EACH, "writes: {:?}", account.writes());
     let rest = &PATH[(write + 1).min(PATH.len() - 1)..];
     assert_eq!(account.writes()[before.len()..], *rest, "the second run's writes");
+    // The lookups a continued setup makes (the order by its reference, the numbers a
+    // connection has) keep the contract like the rest.
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
 
 #[test]
@@ -250,6 +254,19 @@ fn a_second_run_after_a_finished_one_makes_only_a_token() {
     first.expect_restored();
     assert_eq!(account.holdings(), ONE_OF_EACH);
     let writes_before = account.writes().len();
+    // The journal names what was made, never a secret.
+    let journal = std::fs::read_to_string(account.dir.path().join("setups.json")).expect("a journal");
+    let (password, sip_password) = account.runtime.block_on(async {
+        let api = account.api();
+        let connections = api.list_credential_connections(PageRequest::first(1), None).await.unwrap().data;
+        let filter = TelephonyCredentialFilter::default();
+        let credentials = api.list_telephony_credentials(PageRequest::first(1), &filter).await.unwrap().data;
+        (connections[0].password.expose().to_owned(), credentials[0].sip_password.expose().to_owned())
+    });
+    for secret in [KEY, &password, &sip_password] {
+        assert!(!journal.contains(secret), "a secret in the journal:\n{journal}");
+    }
+    assert!(journal.contains("\"finished\": true"), "{journal}");
 
     let mut second = account.wizard("rerun-finished-second");
     second.send(ENTER);
@@ -259,6 +276,7 @@ fn a_second_run_after_a_finished_one_makes_only_a_token() {
     assert_eq!(account.holdings(), ONE_OF_EACH);
     let writes = account.writes();
     assert_eq!(writes[writes_before..], ["POST telephony_credentials"], "only the token: {writes:?}");
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
 
 /// The first line of the screen: the header, which names the screen.
