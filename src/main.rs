@@ -832,7 +832,8 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
         let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress)
             .await
             .map_err(problem)?;
-        if let Some(path) = telnyx_setup::journal::path()
+        // Not under --demo, as for the wizard: its sandbox forgets everything on exit.
+        if let Some(path) = telnyx_setup::journal::path().filter(|_| !cli.demo)
             && let Err(error) = done.remember(&path, &client.account_id(), now)
         {
             eprintln!("telnyx-setup setup: warning: the setup was not remembered for `token`: {error}");
