@@ -792,9 +792,11 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
             let plan = setup::run(&client, &wanted, Mode::DryRun, now, &progress).await.map_err(problem)?;
             return Ok((plan, true, client));
         }
+        // Planned first, with reads only, even under --yes: whatever the flags name
+        // wrongly (an unknown id, an ambiguous name) is said before anything changes,
+        // and a run with nothing to change needs no answer.
+        let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
         if !args.yes {
-            // Planned first (reads only): a run with nothing to change needs no answer.
-            let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
             if plan.changes_anything() {
                 let changes: Vec<String> = plan
                     .steps

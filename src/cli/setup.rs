@@ -439,7 +439,9 @@ pub async fn run(
     execute(client, Request::ReadBalance).await?;
 
     // 1. The connection: found, or created (in a dry run its id is ${CONNECTION_ID}).
-    let (connection, created) = match find_connection(client, &wanted.connection).await? {
+    let found = find_connection(client, &wanted.connection).await?;
+    refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
+    let (connection, created) = match found {
         Some(found) => {
             let detail = format!("{} ({})", found.connection_name, found.id);
             run.note(Step::new("connection", Action::Reuse, detail).with_id(Some(found.id.clone())));
@@ -495,6 +497,7 @@ pub async fn run(
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
     let found = recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
         .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    refuse_unknown_id(&found, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
     let profile = match found {
         Some(found) => {
             let detail = format!("{} ({})", found.name, found.id);
@@ -578,6 +581,7 @@ pub async fn run(
     let found =
         recognise(&credential_name, usable, |c| &c.id, |c| c.name.as_deref().unwrap_or_default(), marked)
             .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
     let credential = match found {
         Some(found) => {
             let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
@@ -715,6 +719,35 @@ async fn buy_numbers(
     run.out.numbers = have.into_iter().chain(chosen).collect();
     run.note(Step::new("numbers", Action::Create, detail).sending(vec![order, assign]));
     Ok(())
+}
+
+/// A name that looks like an id and names nothing is taken for a mistyped id, not for
+/// the name of something to create: `--connection 1293384261075731402` that does not
+/// exist should not make a connection called "1293384261075731402".
+fn refuse_unknown_id<T>(
+    found: &Option<T>,
+    flag: &str,
+    given: &str,
+    what: &str,
+    looks_like_id: fn(&str) -> bool,
+) -> Result<(), SetupError> {
+    if found.is_none() && looks_like_id(given) {
+        return Err(SetupError::Usage(format!(
+            "{flag} {given}: no {what} has this id (nor this name), and an id is not a name to create \
+             one with; check the id (`telnyx-setup inspect` lists them), or give a name"
+        )));
+    }
+    Ok(())
+}
+
+/// Connections' and profiles' ids are numbers.
+fn looks_numeric(given: &str) -> bool {
+    !given.is_empty() && given.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Telephony credentials' ids are UUIDs.
+fn looks_like_uuid(given: &str) -> bool {
+    uuid::Uuid::parse_str(given).is_ok()
 }
 
 fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError {

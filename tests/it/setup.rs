@@ -305,3 +305,53 @@ fn on_a_terminal_it_asks_once() {
         runtime.block_on(api.list_credential_connections(PageRequest::first(250), None)).unwrap().data;
     assert_eq!(connections.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_records_are_found_by_id_or_name_and_unknown_ids_are_refused() {
+    use crate::support::new_connection;
+    let account = account().await;
+    let mine = account.api.create_credential_connection(&new_connection("Desk", "desk0001")).await.unwrap();
+    let report = account.report(&["--yes", "--connection", &mine.id]).await;
+    assert_eq!(report["steps"][0]["action"], "reuse");
+    assert_eq!(report["connection"]["id"], mine.id.as_str());
+    // Two with one name: the one telnyx-setup made (its tag) is the one meant.
+    let mut marked = new_connection("Desk", "desk0002");
+    marked.tags = vec![telnyx_setup::api::MARK.to_owned()];
+    let marked = account.api.create_credential_connection(&marked).await.unwrap();
+    let report = account.report(&["--yes", "--connection", "Desk"]).await;
+    assert_eq!(report["connection"]["id"], marked.id.as_str(), "{report:#}");
+    // Two unmarked with one name: refused, with their ids.
+    account.api.create_credential_connection(&new_connection("Lobby", "lobby001")).await.unwrap();
+    account.api.create_credential_connection(&new_connection("Lobby", "lobby002")).await.unwrap();
+    let output = account.run(&["--yes", "--connection", "Lobby"]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("2 credential connections have this name"), "{}", stderr(&output));
+    // An id that names nothing is not a name to create something with.
+    let before = account.held().await;
+    let writes = || account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
+    let written = writes();
+    for args in [
+        &["--yes", "--connection", "1293384261075731999"][..],
+        &["--yes", "--connection", "Desk", "--credential", "00000000-0000-4000-8000-000000000000"],
+    ] {
+        let output = account.run(args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains("has this id"), "{args:?}: {}", stderr(&output));
+    }
+    assert_eq!(account.held().await, before);
+    assert_eq!(writes(), written, "refused before any write");
+    // Even when earlier steps had something to change.
+    let output = account
+        .run(&[
+            "--yes",
+            "--connection",
+            "Desk",
+            "--codecs",
+            "OPUS",
+            "--credential",
+            "00000000-0000-4000-8000-000000000000",
+        ])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(writes(), written, "the codecs were not changed either");
+}
