@@ -796,39 +796,37 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
         // wrongly (an unknown id, an ambiguous name) is said before anything changes,
         // and a run with nothing to change needs no answer.
         let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
-        if !args.yes {
-            if plan.changes_anything() {
-                let changes: Vec<String> = plan
-                    .steps
-                    .iter()
-                    .filter(|s| {
-                        s.step != "token"
-                            && s.action != setup::Action::Reuse
-                            && s.action != setup::Action::Nothing
-                    })
-                    .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
-                    .collect();
-                let changes = changes.join("; ");
-                if plan.buys() {
-                    return Err(Problem::usage(format!(
-                        "buying numbers needs --yes. The setup would:\n{changes}"
-                    ))
-                    .of("setup"));
-                }
-                if !std::io::stdin().is_terminal() {
-                    return Err(Problem::usage(format!(
-                        "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
-                         (or --dry-run to see their curl commands): {changes}"
-                    ))
-                    .of("setup"));
-                }
-                eprintln!("The setup will: {changes}");
-                eprint_prompt("Go ahead? [y/N] ");
-                let mut answer = String::new();
-                let _ = std::io::stdin().read_line(&mut answer);
-                if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                    return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
-                }
+        if !args.yes && plan.changes_anything() {
+            let changes: Vec<String> = plan
+                .steps
+                .iter()
+                .filter(|s| {
+                    s.step != "token"
+                        && s.action != setup::Action::Reuse
+                        && s.action != setup::Action::Nothing
+                })
+                .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
+                .collect();
+            let changes = changes.join("; ");
+            if plan.buys() {
+                return Err(Problem::usage(format!(
+                    "buying numbers needs --yes; nothing was changed. The setup would: {changes}"
+                ))
+                .of("setup"));
+            }
+            if !std::io::stdin().is_terminal() {
+                return Err(Problem::usage(format!(
+                    "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
+                     (or --dry-run to see their curl commands): {changes}"
+                ))
+                .of("setup"));
+            }
+            eprintln!("The setup will: {changes}");
+            eprint_prompt("Go ahead? [y/N] ");
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
             }
         }
         let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress)
