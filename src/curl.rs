@@ -34,16 +34,16 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
     match request {
         Request::SignIn { .. } | Request::ReadBalance => vec![Call::balance()],
         Request::ListConnections => vec![Call::list_credential_connections(first, None)],
-        Request::CreateConnection(body) => vec![
-            Call::list_credential_connections(first, Some(&body.connection_name)),
-            Call::create_credential_connection(body),
-        ],
+        Request::CreateConnection { body, first_try } => {
+            let look = Call::list_credential_connections(first, Some(&body.connection_name));
+            looked_for(*first_try, look, Call::create_credential_connection(body))
+        }
         Request::UpdateConnection { id, update } => vec![Call::update_credential_connection(id, update)],
         Request::ListProfiles => vec![Call::list_outbound_voice_profiles(first, None)],
-        Request::CreateProfile { body, .. } => vec![
-            Call::list_outbound_voice_profiles(first, Some(&body.name)),
-            Call::create_outbound_voice_profile(body),
-        ],
+        Request::CreateProfile { body, first_try, .. } => {
+            let look = Call::list_outbound_voice_profiles(first, Some(&body.name));
+            looked_for(*first_try, look, Call::create_outbound_voice_profile(body))
+        }
         Request::UpdateProfile { id, update } => vec![Call::update_outbound_voice_profile(id, update)],
         Request::SearchNumbers(search) => vec![Call::search_available_numbers(search)],
         Request::PlaceOrder(body) => {
@@ -84,23 +84,35 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
             };
             vec![Call::list_telephony_credentials(first, &filter)]
         }
-        Request::CreateCredential { body, .. } => {
+        Request::CreateCredential { body, first_try, .. } => {
             let filter = TelephonyCredentialFilter {
                 resource_id: Some(format!("connection:{}", body.connection_id)),
                 tag: body.tag.clone(),
             };
-            vec![Call::list_telephony_credentials(first, &filter), Call::create_telephony_credential(body)]
+            looked_for(
+                *first_try,
+                Call::list_telephony_credentials(first, &filter),
+                Call::create_telephony_credential(body),
+            )
         }
         Request::CreateToken { credential_id } => vec![Call::create_token(credential_id)],
         Request::Browse { collection, page, size, filters } => {
             vec![Call::list_raw(collection, PageRequest { number: Some(*page), size: Some(*size) }, filters)]
         }
         Request::Fetch { collection, id } => vec![Call::get_raw(collection, id)],
+        // A WebSocket login, not an HTTP request: curl has no equivalent.
+        Request::TestLogin { .. } => Vec::new(),
         // The doctor reads much more; these are its first reads of the connection.
         Request::Diagnose { connection_id, .. } => {
             vec![Call::credential_connection(connection_id), Call::check_registration_status(connection_id)]
         }
     }
+}
+
+/// A create, after the look for an earlier try's result unless it is the first try
+/// (then the list the user chose from stands for the look, and the worker skips it).
+fn looked_for(first_try: bool, look: Call, create: Call) -> Vec<Call> {
+    if first_try { vec![create] } else { vec![look, create] }
 }
 
 /// `call` as a curl command against `base` (`https://api.telnyx.com/v2`), on several
@@ -209,8 +221,9 @@ mod tests {
             user_name: "bob01".into(),
             password: Secret::from("hunter2-hunter2"),
             tags: Vec::new(),
+            inbound: None,
         };
-        let calls = calls_of(&Request::CreateConnection(body));
+        let calls = calls_of(&Request::CreateConnection { body, first_try: false });
         assert_eq!(calls.len(), 2, "the look, then the create");
         let text = render("https://api.telnyx.com/v2", &calls[1], false);
         assert!(

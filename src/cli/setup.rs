@@ -448,9 +448,10 @@ pub async fn run(
             (Some(found), false)
         }
         None => {
-            let body = new_connection(&wanted.connection);
+            let body = new_connection(&wanted.connection, new_codecs(wanted));
             run.out.sip_username = Some(body.user_name.clone());
-            let request = Request::CreateConnection(body);
+            // Not a first try: an earlier run may have made it and lost the answer.
+            let request = Request::CreateConnection { body, first_try: false };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, ConnectionCreated)),
                 None => None,
@@ -467,12 +468,12 @@ pub async fn run(
     run.out.connection_name =
         connection.as_ref().map_or_else(|| wanted.connection.clone(), |c| c.connection_name.clone());
 
-    // 2. Codecs: as asked, else the connection's plus VP8 (every offered one, for a
-    // new connection, as the wizard offers them).
+    // 2. Codecs: as asked, else the connection's plus VP8. A new connection was made
+    // with them (every offered one by default, as the wizard makes it).
     let current: Vec<String> = connection.as_ref().map(|c| c.inbound.codecs.clone()).unwrap_or_default();
     let desired = match &wanted.codecs {
+        _ if created => new_codecs(wanted),
         Some(codecs) => codecs.clone(),
-        None if created => codec_choices(&[], false).into_iter().map(|c| c.name).collect(),
         None => {
             let mut codecs = current.clone();
             if !codecs.iter().any(|c| c == "VP8") {
@@ -481,7 +482,10 @@ pub async fn run(
             codecs
         }
     };
-    if desired == current && !created {
+    if created {
+        let detail = format!("set as the connection is made: {}", desired.join(", "));
+        run.note(Step::new("codecs", Action::Nothing, detail));
+    } else if desired == current {
         run.note(Step::new("codecs", Action::Nothing, desired.join(", ")));
     } else {
         let update = CredentialConnectionUpdate {
@@ -506,7 +510,7 @@ pub async fn run(
         }
         None => {
             let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
-            let request = Request::CreateProfile { body, known: Some(known) };
+            let request = Request::CreateProfile { body, known: Some(known), first_try: false };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, ProfileCreated)),
                 None => None,
@@ -595,7 +599,7 @@ pub async fn run(
                 tag: Some(MARK.to_owned()),
                 expires_at: None,
             };
-            let request = Request::CreateCredential { body, known: Some(known) };
+            let request = Request::CreateCredential { body, known: Some(known), first_try: false };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, CredentialCreated)),
                 None => None,
@@ -799,7 +803,7 @@ async fn list_credentials(
 
 /// A new connection's body, as the wizard's form makes it: a SIP user name from the
 /// public generator, a 24-character password from the OS's, and telnyx-setup's mark.
-fn new_connection(name: &str) -> NewCredentialConnection {
+fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
     let (user_name, password) =
         crate::state::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
     NewCredentialConnection {
@@ -807,7 +811,13 @@ fn new_connection(name: &str) -> NewCredentialConnection {
         user_name,
         password,
         tags: vec![MARK.to_owned()],
+        inbound: Some(InboundUpdate { codecs }),
     }
+}
+
+/// A new connection's codecs: as asked, else every offered one, as the wizard's.
+fn new_codecs(wanted: &Wanted) -> Vec<String> {
+    wanted.codecs.clone().unwrap_or_else(crate::state::new_connection_codecs)
 }
 
 #[cfg(test)]

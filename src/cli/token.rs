@@ -221,7 +221,7 @@ async fn credential_of_connection(
         expires_at: None,
     };
     let Reply::CredentialCreated(credential) =
-        execute(client, Request::CreateCredential { body, known: None }).await?
+        execute(client, Request::CreateCredential { body, known: None, first_try: false }).await?
     else {
         unreachable!("CreateCredential answers CredentialCreated")
     };

@@ -151,12 +151,14 @@ async fn every_request(api: &api::Client) -> Vec<Request> {
     vec![
         Request::SignIn { key: Secret::from("KEYcurl") },
         Request::ListConnections,
-        Request::CreateConnection(new_connection("Curl made", "curlmade01")),
+        Request::CreateConnection { body: new_connection("Curl made", "curlmade01"), first_try: false },
         Request::UpdateConnection { id: connection.id.clone(), update: codecs },
         Request::ListProfiles,
         Request::CreateProfile {
             body: NewOutboundVoiceProfile::named("Curl made profile"),
             known: Some(vec![]),
+            // A first try: the worker skips the look, and so does the curl.
+            first_try: true,
         },
         Request::UpdateProfile {
             id: profile.id.clone(),
@@ -180,6 +182,7 @@ async fn every_request(api: &api::Client) -> Vec<Request> {
                 expires_at: None,
             },
             known: Some(vec![credential.id.clone()]),
+            first_try: false,
         },
         Request::CreateToken { credential_id: credential.id.clone() },
         Request::Browse { collection: "phone_numbers", page: 1, size: 20, filters: vec![] },
