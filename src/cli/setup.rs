@@ -795,10 +795,8 @@ async fn list_credentials(
     client: &Client,
     connection_id: &str,
 ) -> Result<Vec<TelephonyCredential>, SetupError> {
-    match execute(client, Request::ListCredentials { connection_id: connection_id.to_owned() }).await? {
-        Reply::CredentialsListed(page) => Ok(page.data),
-        other => unreachable!("ListCredentials answers CredentialsListed, not {other:?}"),
-    }
+    let request = Request::ListCredentials { connection_id: connection_id.to_owned() };
+    Ok(answer!(execute(client, request).await?, CredentialsListed).data)
 }
 
 /// A new connection's body, as the wizard's form makes it: a SIP user name from the

@@ -105,8 +105,9 @@ pub async fn issue(client: &Client, choice: Choice, now: SystemTime) -> Result<I
     let connection_id = credential.resource_id.as_deref().and_then(|r| r.strip_prefix("connection:"));
     let connection_id = connection_id.map(str::to_owned);
     let request = Request::CreateToken { credential_id: credential.id.clone() };
-    let Reply::TokenCreated(token) = execute(client, request).await? else {
-        unreachable!("CreateToken answers TokenCreated")
+    let token = match execute(client, request).await? {
+        Reply::TokenCreated(token) => token,
+        other => return Err(unexpected("CreateToken", &other)),
     };
     let expires_at = LoginToken::new(token.clone()).expires_at;
     Ok(Issued { token, expires_at, credential_id: credential.id, connection_id, created })
@@ -220,10 +221,14 @@ async fn credential_of_connection(
         tag: Some(DEFAULT_TAG.to_owned()),
         expires_at: None,
     };
-    let Reply::CredentialCreated(credential) =
-        execute(client, Request::CreateCredential { body, known: None, first_try: false }).await?
-    else {
-        unreachable!("CreateCredential answers CredentialCreated")
-    };
-    Ok((credential, true))
+    match execute(client, Request::CreateCredential { body, known: None, first_try: false }).await? {
+        Reply::CredentialCreated(credential) => Ok((credential, true)),
+        other => Err(unexpected("CreateCredential", &other)),
+    }
+}
+
+/// An answer that does not fit the request (a bug of the worker's), reported as an
+/// unreadable answer rather than a panic.
+fn unexpected(request: &str, reply: &Reply) -> TokenError {
+    TokenError::Api(ApiError::Decode(format!("{request} answered {reply:?}")))
 }
