@@ -39,8 +39,13 @@ fn default_log_dir() -> Option<PathBuf> {
 }
 
 /// The platform state directory (`$XDG_STATE_HOME/telnyx-setup`, by default
-/// `~/.local/state/telnyx-setup`, on Linux): the log and the setup journal.
+/// `~/.local/state/telnyx-setup`, on Linux): the log, the setup journal and the ids
+/// of the last finished setup; or wherever `TELNYX_SETUP_STATE_DIR` says (the tests
+/// give each run its own). `None` when no home directory can be found.
 pub fn state_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TELNYX_SETUP_STATE_DIR").filter(|dir| !dir.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
     let dirs = ProjectDirs::from("com", "telnyx", "telnyx-setup")?;
     Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
@@ -352,7 +357,7 @@ pub fn forget_key_in(dir: &Path) -> Result<Forgotten, KeyFileError> {
 
 /// Creates `dir` (and missing parents) with mode 0700. An existing directory is left as
 /// it is: it may be shared with other files the user set up on purpose.
-fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
     create_private_dir_io(dir).map_err(KeyFileError::io("create", dir))
 }
 

@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod countries;
 pub mod crash;
+pub mod curl;
 pub mod doctor;
 pub mod journal;
 pub mod matcher;

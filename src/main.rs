@@ -68,7 +68,7 @@ struct Cli {
     timeout: std::time::Duration,
 
     /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
-    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 0, value_parser = parse_count)]
     seed_numbers: usize,
 
     /// With --demo or `sandbox`: make the sandbox misbehave, as METHOD PATH=FAULT[:N|%N],
@@ -127,10 +127,10 @@ enum Command {
     /// prints its base URL first
     Sandbox {
         /// Address to listen on
-        #[arg(long, default_value = "127.0.0.1")]
+        #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
         host: IpAddr,
         /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_port)]
         port: u16,
         /// Write each request served to stderr: method, path, status, time taken (never
         /// a key or a body)
@@ -148,6 +148,107 @@ enum Command {
         override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--login-test] [--json] [--verbose] [OPTIONS]"
     )]
     Doctor(DoctorArgs),
+    /// Print a fresh login token (a JWT, valid 24 hours) for a telephony credential:
+    /// stdout holds the token and a newline, and nothing else. Exits 2 on usage or API
+    /// errors, with the reason on stderr
+    #[command(
+        override_usage = "telnyx-setup token [--credential <ID> | --connection <ID|NAME> [--create]] [--json | --env | --copy] [OPTIONS]"
+    )]
+    Token(TokenArgs),
+    /// Set up WebRTC calling without the wizard: a connection, its codecs, a profile and
+    /// its countries, numbers, a credential and a login token, from flags. Reuses what
+    /// exists (by id or exact name), so running it again makes nothing new. Progress
+    /// goes to stderr; exit 0 on success, 2 on usage or API errors
+    #[command(
+        override_usage = "telnyx-setup setup [--connection <NAME|ID>] [--profile <NAME|ID>] [--countries <LIST>] [--credential <NAME|ID>] [--yes | --dry-run] [--json] [OPTIONS]"
+    )]
+    Setup(SetupArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: telnyx_setup::cli::docs::Shell,
+    },
+    /// Print the man page (roff), or a subcommand's (`man token`)
+    Man {
+        /// A subcommand, for its own page (telnyx-setup-token(1))
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct SetupArgs {
+    /// The credential connection: its id or exact name to reuse it, else the name of
+    /// the one to create (with a generated SIP user name and password)
+    #[arg(long, value_name = "NAME|ID", default_value = telnyx_setup::cli::setup::DEFAULT_CONNECTION)]
+    connection: String,
+    /// The inbound codecs, in order (default: the connection's codecs plus VP8; every
+    /// offered codec for a new connection), e.g. OPUS,G722,VP8
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    codecs: Option<Vec<String>>,
+    /// The outbound voice profile to reuse (id or exact name) or create, and attach
+    #[arg(long, value_name = "NAME|ID", default_value = telnyx_setup::cli::setup::DEFAULT_PROFILE)]
+    profile: String,
+    /// The countries the profile may call, as ISO codes (default: as they are; US,CA
+    /// for a new profile), e.g. US,CA,IE
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    countries: Option<Vec<String>>,
+    /// Have at least N phone numbers on the connection, buying the missing ones (needs
+    /// --yes; the total is printed first)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_number_count)]
+    buy_numbers: u32,
+    /// The country of the numbers to buy
+    #[arg(long, value_name = "CODE", default_value = "US")]
+    number_country: String,
+    /// The area code of the numbers to buy (digits)
+    #[arg(long, value_name = "DIGITS", default_value = "")]
+    area_code: String,
+    /// The city of the numbers to buy
+    #[arg(long, value_name = "NAME", default_value = "")]
+    city: String,
+    /// The telephony credential to reuse (id or exact name) or create (default name:
+    /// "WebRTC login for <connection>")
+    #[arg(long, value_name = "NAME|ID")]
+    credential: Option<String>,
+    /// Make the changes without asking (needed without a terminal, and to buy numbers)
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    yes: bool,
+    /// Send only GET requests and print the plan, with the curl command of each write
+    #[arg(long)]
+    dry_run: bool,
+    /// Print one JSON report (ids, names, what was created or reused, the token's expiry)
+    #[arg(long)]
+    json: bool,
+    /// Include the SIP password and the login token in the output (and in the dry
+    /// run's curl)
+    #[arg(long)]
+    print_secrets: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("output").args(["json", "env", "copy"]))]
+struct TokenArgs {
+    /// The telephony credential's id (a UUID)
+    #[arg(long, value_name = "ID", conflicts_with = "connection")]
+    credential: Option<String>,
+    /// A credential connection's id or exact name: its newest credential that has not
+    /// expired is used
+    #[arg(long, value_name = "ID|NAME")]
+    connection: Option<String>,
+    /// With --connection: make a credential (tagged telnyx-setup, like the wizard's)
+    /// when the connection has none that has not expired
+    #[arg(long, requires = "connection")]
+    create: bool,
+    /// Print {"token", "expires_at", "credential_id", "connection_id"} instead
+    #[arg(long)]
+    json: bool,
+    /// Print TELNYX_LOGIN_TOKEN=<token>, for `eval` or an env file
+    #[arg(long)]
+    env: bool,
+    /// Copy the token to the clipboard instead of printing it (stderr says so)
+    #[arg(long)]
+    copy: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -194,6 +295,36 @@ fn main() -> ExitCode {
     if cli.forget_key {
         return forget_key();
     }
+    // Generated from the command line itself: no key, no runtime, no log.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let script = telnyx_setup::cli::docs::completions(command(), *shell, "telnyx-setup");
+            return print_or_fail(&script, "the completion script");
+        }
+        Some(Command::Man { subcommand }) => {
+            return match telnyx_setup::cli::docs::man_page(command(), subcommand.as_deref()) {
+                Some(Ok(page)) => print_or_fail(&page, "the man page"),
+                Some(Err(error)) => {
+                    eprintln!("telnyx-setup man: cannot write the man page: {error}");
+                    ExitCode::FAILURE
+                }
+                None => {
+                    let names: Vec<String> = command()
+                        .get_subcommands()
+                        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                        .map(|s| s.get_name().to_owned())
+                        .collect();
+                    eprintln!(
+                        "telnyx-setup man: no subcommand {:?}; expected one of: {}",
+                        subcommand.as_deref().unwrap_or_default(),
+                        names.join(", ")
+                    );
+                    ExitCode::from(USAGE_ERROR)
+                }
+            };
+        }
+        _ => {}
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -224,6 +355,17 @@ fn main() -> ExitCode {
             runtime.shutdown_background();
             return outcome;
         }
+        Some(Command::Token(ref args)) => {
+            let outcome = runtime.block_on(token(&cli, args));
+            runtime.shutdown_background();
+            return outcome;
+        }
+        Some(Command::Setup(ref args)) => {
+            let outcome = runtime.block_on(setup(&cli, args));
+            runtime.shutdown_background();
+            return outcome;
+        }
+        Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("printed above"),
         Some(Command::Inspect) | None => {
             let mode = if cli.command.is_some() { Mode::Inspector } else { Mode::Wizard };
             runtime.block_on(async {
@@ -414,10 +556,64 @@ fn command() -> clap::Command {
          The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
          --demo checks the embedded sandbox instead.\n\n{log}"
     );
+    let token = format!(
+        "Examples:\n  \
+         telnyx-setup token --credential c215ade3-0d39-418e-94be-c5f780760199\n  \
+         telnyx-setup token --connection \"Office softphones\" --create --json\n  \
+         telnyx-setup token --env >> .env.local\n  \
+         telnyx-setup token --demo --connection \"Office softphones\" --create --copy\n\n\
+         With neither --credential nor --connection, the credential of the last setup finished on\n\
+         this machine with this key is used (the setup journal in {state}\n\
+         holds its ids, never a secret).\n\
+         The API key comes from TELNYX_API_KEY, --api-key-file, --api-key-stdin, or the key saved\n\
+         with \"Remember this key\".\n\n{log}",
+        state = config::state_dir()
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_else(|| "the state directory: none was found; set TELNYX_SETUP_STATE_DIR".to_owned())
+    );
+    let sandbox = format!(
+        "Examples:\n  \
+         telnyx-setup sandbox                         # prints http://127.0.0.1:PORT/v2, then serves\n  \
+         telnyx-setup sandbox --port 4010 --verbose --seed-numbers 100\n  \
+         telnyx-setup sandbox --fault 'POST /number_orders=timeout:1'\n\n{log}"
+    );
+    let inspect = format!(
+        "Examples:\n  \
+         telnyx-setup inspect                         # the key from TELNYX_API_KEY or the saved key\n  \
+         telnyx-setup inspect --demo --seed-numbers 10000\n\n{log}"
+    );
+    let completions = "Examples:\n  \
+         telnyx-setup completions bash > ~/.local/share/bash-completion/completions/telnyx-setup\n  \
+         telnyx-setup completions zsh > \"${fpath[1]}/_telnyx-setup\"\n  \
+         telnyx-setup completions fish > ~/.config/fish/completions/telnyx-setup.fish\n  \
+         telnyx-setup completions powershell >> $PROFILE";
+    let man = "Examples:\n  \
+         telnyx-setup man | man -l -\n  \
+         telnyx-setup man token > ~/.local/share/man/man1/telnyx-setup-token.1";
+    let root = format!(
+        "Examples:\n  \
+         telnyx-setup --demo                          # the wizard against the embedded sandbox\n  \
+         TELNYX_API_KEY=KEY... telnyx-setup           # the wizard against your account\n  \
+         telnyx-setup token                           # tomorrow's login token\n\n{log}"
+    );
+    let setup = format!(
+        "Examples:\n  \
+         telnyx-setup setup --dry-run                 # the plan, with the curl of each write; sends only GETs\n  \
+         telnyx-setup setup --yes --connection \"Office softphones\" --countries US,CA,IE\n  \
+         telnyx-setup setup --yes --buy-numbers 1 --number-country US --area-code 312 --json\n  \
+         telnyx-setup setup --demo --yes --print-secrets\n\n\
+         Without --yes it asks once [y/N] on a terminal, and changes nothing without one. Run\n\
+         twice, it finds what the first run made and says \"nothing to change\".\n\n{log}"
+    );
     Cli::command()
-        .after_help(log.clone())
+        .after_help(root)
+        .mut_subcommand("setup", |command| command.after_help(setup))
+        .mut_subcommand("inspect", |command| command.after_help(inspect))
+        .mut_subcommand("completions", |command| command.after_help(completions))
+        .mut_subcommand("man", |command| command.after_help(man))
         .mut_subcommand("doctor", |command| command.after_help(doctor))
-        .mut_subcommand("sandbox", |command| command.after_help(log))
+        .mut_subcommand("token", |command| command.after_help(token))
+        .mut_subcommand("sandbox", |command| command.after_help(sandbox))
 }
 
 /// Whether the command line asks for `doctor --json`, read from the raw arguments for
@@ -442,6 +638,8 @@ fn clap_message(error: &clap::Error) -> String {
 /// Why the doctor could not run its checks: exit 2, with a message on stderr, or under
 /// `--json` an object on stdout: `{"error": {"kind": ..., "message": ...}}`.
 struct Problem {
+    /// The command, for the message's prefix (`doctor`, `token`).
+    who: &'static str,
     /// `usage` (the command line is wrong), `ambiguous_connection` (a name several
     /// connections have; `ids` lists them), `api` (Telnyx or the network failed), or
     /// `internal` (a bug).
@@ -452,7 +650,12 @@ struct Problem {
 
 impl Problem {
     fn usage(message: impl Into<String>) -> Self {
-        Self { kind: "usage", message: message.into(), ids: Vec::new() }
+        Self { who: "doctor", kind: "usage", message: message.into(), ids: Vec::new() }
+    }
+
+    /// The same problem, said by another command.
+    fn of(self, who: &'static str) -> Self {
+        Self { who, ..self }
     }
 
     /// An API failure, with what to do about it from a command line.
@@ -468,7 +671,7 @@ impl Problem {
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
             (_, None) => format!("{error}. Run the doctor again in a moment."),
         };
-        Self { kind: "api", message, ids: Vec::new() }
+        Self { who: "doctor", kind: "api", message, ids: Vec::new() }
     }
 
     fn report(self, json: bool) -> ExitCode {
@@ -480,7 +683,7 @@ impl Problem {
             // Nothing more can be said if stdout fails too.
             let _ = output::print(&format!("{:#}\n", serde_json::json!({ "error": error })));
         } else {
-            eprintln!("telnyx-setup doctor: {}", telnyx_setup::sanitize::Escaped(&self.message));
+            eprintln!("telnyx-setup {}: {}", self.who, telnyx_setup::sanitize::Escaped(&self.message));
         }
         ExitCode::from(USAGE_ERROR)
     }
@@ -497,7 +700,8 @@ async fn doctor(cli: &Cli, args: &DoctorArgs) -> ExitCode {
                     Ok(text) => text + "\n",
                     Err(error) => {
                         let message = format!("cannot write the report as JSON: {error}");
-                        return Problem { kind: "internal", message, ids: Vec::new() }.report(true);
+                        return Problem { who: "doctor", kind: "internal", message, ids: Vec::new() }
+                            .report(true);
                     }
                 }
             } else {
@@ -528,32 +732,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (base, sandbox) = api_target(cli).await.map_err(Problem::usage)?;
+    let (client, sandbox) = connect(cli, "doctor", args.verbose).await?;
     let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
-    if let Some(warning) = plain_http_warning(&base) {
-        eprintln!("telnyx-setup doctor: warning: {warning}");
-    }
-    let mut key = cli.given.clone().map(|(key, _)| key);
-    if key.is_none() {
-        let (found, warning) = fallback_key(cli);
-        if let Some(warning) = warning {
-            eprintln!("telnyx-setup doctor: warning: {warning}");
-        }
-        key = found.map(|(key, _)| key);
-    }
-    let Some(key) = key else {
-        return Err(Problem::usage(
-            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
-             with \"Remember this key\" (or --demo, to try the doctor on the sandbox)",
-        ));
-    };
-    let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
-    if args.verbose {
-        client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {
-            let wait = notice.wait.as_millis();
-            eprintln!("retrying ({}/{}) after {}, in {wait} ms", notice.attempt, notice.of, notice.reason);
-        }));
-    }
     let connection = match doctor::resolve_connection(&client, given).await {
         Ok(Resolved::Found(connection)) => Some(connection),
         Ok(Resolved::Missing) => None,
@@ -566,7 +746,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
                 ids.join(", "),
                 ids[0]
             );
-            return Err(Problem { kind: "ambiguous_connection", message, ids });
+            return Err(Problem { who: "doctor", kind: "ambiguous_connection", message, ids });
         }
         Err(error) => return Err(Problem::api(&error)),
     };
@@ -577,6 +757,234 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         doctor::test_login(&client, &mut facts, &signaling, telnyx_setup::signaling::LOGIN_TIMEOUT).await;
     }
     Ok(doctor::diagnose(&facts))
+}
+
+/// The client the commands without a terminal (`doctor`, `token`, `setup`) use: the
+/// API `--demo` or `--api-base` names (a sandbox started here lives as long as the
+/// returned handle), with the key from the command line, `TELNYX_API_KEY`, or the saved
+/// key. `verbose` writes each request and retry to stderr.
+async fn connect(cli: &Cli, who: &'static str, verbose: bool) -> Result<(Client, Option<Sandbox>), Problem> {
+    let (base, sandbox) = api_target(cli).await.map_err(|e| Problem::usage(e).of(who))?;
+    if let Some(warning) = plain_http_warning(&base) {
+        eprintln!("telnyx-setup {who}: warning: {warning}");
+    }
+    let mut key = cli.given.clone().map(|(key, _)| key);
+    if key.is_none() {
+        let (found, warning) = fallback_key(cli);
+        if let Some(warning) = warning {
+            eprintln!("telnyx-setup {who}: warning: {warning}");
+        }
+        key = found.map(|(key, _)| key);
+    }
+    let Some(key) = key else {
+        return Err(Problem::usage(format!(
+            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
+             with \"Remember this key\" (or --demo, to try the {who} on the sandbox)"
+        ))
+        .of(who));
+    };
+    let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
+    if verbose {
+        client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {
+            let wait = notice.wait.as_millis();
+            eprintln!("retrying ({}/{}) after {}, in {wait} ms", notice.attempt, notice.of, notice.reason);
+        }));
+    }
+    Ok((client, sandbox))
+}
+
+/// `setup`: the wizard's steps from flags ([`telnyx_setup::cli::setup`]). A dry run
+/// prints the plan; otherwise the changes are made with `--yes`, or after `[y/N]` on a
+/// terminal, and refused without either. Exit 0, or 2 with the reason on stderr.
+async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    use telnyx_setup::cli::setup::{self, Mode, SetupError, Wanted};
+    let wanted = Wanted {
+        connection: args.connection.clone(),
+        codecs: args.codecs.clone(),
+        profile: args.profile.clone(),
+        countries: args.countries.clone(),
+        buy_numbers: args.buy_numbers,
+        number_country: args.number_country.clone(),
+        area_code: args.area_code.clone(),
+        city: args.city.clone(),
+        credential: args.credential.clone(),
+    };
+    let problem = |error: SetupError| match error {
+        SetupError::Usage(message) => Problem::usage(message).of("setup"),
+        SetupError::Api(error) => Problem::api(&error).of("setup"),
+    };
+    let progress = |line: &str| eprintln!("{}", telnyx_setup::sanitize::Escaped(line));
+    let quiet = |_: &str| {};
+    let done = async {
+        let wanted = wanted.parse().map_err(|e| Problem::usage(e).of("setup"))?;
+        let (client, _sandbox) = connect(cli, "setup", false).await?;
+        let now = std::time::SystemTime::now();
+        if args.dry_run {
+            let plan = setup::run(&client, &wanted, Mode::DryRun, now, &progress).await.map_err(problem)?;
+            return Ok((plan, true, client));
+        }
+        // Planned first, with reads only, even under --yes: whatever the flags name
+        // wrongly (an unknown id, an ambiguous name) is said before anything changes,
+        // and a run with nothing to change needs no answer.
+        let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
+        if !args.yes && plan.changes_anything() {
+            let changes: Vec<String> = plan
+                .steps
+                .iter()
+                .filter(|s| {
+                    s.step != "token"
+                        && s.action != setup::Action::Reuse
+                        && s.action != setup::Action::Nothing
+                })
+                .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
+                .collect();
+            let changes = changes.join("; ");
+            if plan.buys() {
+                return Err(Problem::usage(format!(
+                    "buying numbers needs --yes; nothing was changed. The setup would: {changes}"
+                ))
+                .of("setup"));
+            }
+            if !std::io::stdin().is_terminal() {
+                return Err(Problem::usage(format!(
+                    "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
+                     (or --dry-run to see their curl commands): {changes}"
+                ))
+                .of("setup"));
+            }
+            eprintln!("The setup will: {changes}");
+            eprint_prompt("Go ahead? [y/N] ");
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
+            }
+        }
+        let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress)
+            .await
+            .map_err(problem)?;
+        // Not under --demo, as for the wizard: its sandbox forgets everything on exit.
+        if let Some(path) = telnyx_setup::journal::path().filter(|_| !cli.demo)
+            && let Err(error) = done.remember(&path, &client.account_id(), now)
+        {
+            eprintln!("telnyx-setup setup: warning: the setup was not remembered for `token`: {error}");
+        }
+        Ok((done, false, client))
+    };
+    let (outcome, dry_run, client) = match done.await {
+        Ok(done) => done,
+        Err(problem) => return problem.report(false),
+    };
+    let base = client.base().as_str();
+    let text = if args.json {
+        format!("{:#}\n", outcome.to_json(dry_run, args.print_secrets, base))
+    } else if dry_run {
+        outcome.plan(base, args.print_secrets)
+    } else {
+        outcome.summary(args.print_secrets)
+    };
+    // What Telnyx named (a connection's name) is text, never terminal control.
+    let text: String =
+        text.lines().map(|line| telnyx_setup::sanitize::escape_controls(line) + "\n").collect();
+    match output::print(&text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup setup: cannot print the report: {error}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}
+
+/// Where an OSC 52 copy would go when the process has no terminal: every write fails.
+struct NoTerminalWriter(String);
+
+impl std::io::Write for NoTerminalWriter {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other(format!("no terminal to send the copy to ({})", self.0)))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A question on stderr, without a newline, flushed so it shows before the answer.
+fn eprint_prompt(text: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+}
+
+/// `setup --buy-numbers`: a whole number.
+fn parse_number_count(text: &str) -> Result<u32, String> {
+    text.trim().parse().map_err(|_| format!("expected a whole number such as 1 or 3, not {text:?}"))
+}
+
+/// `token`: prints a fresh login token (or copies it); exit 0, or 2 with the reason
+/// on stderr and nothing on stdout.
+async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
+    use telnyx_setup::cli::token::{self, Choice, TokenError};
+    let issued = async {
+        let choice = match (&args.credential, &args.connection) {
+            (Some(id), _) => Choice::Credential(id.clone()),
+            (None, Some(given)) => Choice::Connection { given: given.clone(), create: args.create },
+            (None, None) => Choice::Last(telnyx_setup::journal::path()),
+        };
+        let (client, _sandbox) = connect(cli, "token", false).await?;
+        token::issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
+            TokenError::Usage(message) => Problem::usage(message).of("token"),
+            TokenError::Api(error) => Problem::api(&error).of("token"),
+        })
+    };
+    let issued = match issued.await {
+        Ok(issued) => issued,
+        // Failures go to stderr even under --json: stdout is the token's alone.
+        Err(problem) => return problem.report(false),
+    };
+    if args.copy {
+        // OSC 52 goes to the controlling terminal, never to stderr, which may be a
+        // file: without a terminal (and a system clipboard) the copy fails instead.
+        let terminal: Box<dyn std::io::Write + Send> =
+            match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                Ok(tty) => Box::new(tty),
+                Err(error) => Box::new(NoTerminalWriter(error.to_string())),
+            };
+        use telnyx_setup::clipboard::{Clipboard, CopyMethod, SystemClipboard};
+        return match SystemClipboard::new(terminal).copy(issued.token.expose()) {
+            Ok(method) => {
+                let how = match method {
+                    CopyMethod::System { kept_after_exit: true } => "the system clipboard",
+                    CopyMethod::System { kept_after_exit: false } => {
+                        "the system clipboard (it lasted only while this command ran: install xclip to keep it)"
+                    }
+                    CopyMethod::Osc52 => {
+                        "the terminal's clipboard (an OSC 52 request, which most terminals honour)"
+                    }
+                };
+                eprintln!("telnyx-setup token: copied the login token to {how}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("telnyx-setup token: {error}; run it without --copy to print the token");
+                ExitCode::from(USAGE_ERROR)
+            }
+        };
+    }
+    let text = if args.json {
+        format!("{:#}\n", issued.to_json())
+    } else if args.env {
+        format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+    } else {
+        format!("{}\n", issued.token.expose())
+    };
+    match output::print(&text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup token: cannot print the token: {error}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
 }
 
 /// The key the command line gave, and from where: `--api-key-file`, `--api-key-stdin` or
@@ -712,6 +1120,37 @@ async fn wait_for_interrupt() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Prints generated `what` on stdout: exit 0, also when the reader left early.
+fn print_or_fail(text: &str, what: &str) -> ExitCode {
+    match output::print(text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("telnyx-setup: cannot print {what}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A count (`--seed-numbers`): a whole number, 0 or more.
+fn parse_count(text: &str) -> Result<usize, String> {
+    text.trim().parse().map_err(|_| format!("expected a whole number such as 0 or 10, not {text:?}"))
+}
+
+/// `sandbox --port`: 0-65535.
+fn parse_port(text: &str) -> Result<u16, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("expected a port number from 0 to 65535 (0 picks a free one), not {text:?}"))
+}
+
+/// `sandbox --host`: an IP address (a name would have to be resolved, and could mean
+/// several addresses).
+fn parse_host(text: &str) -> Result<IpAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!("expected an IP address such as 127.0.0.1, ::1 or 0.0.0.0 (all interfaces), not {text:?}")
+    })
 }
 
 /// `--timeout`: a humantime duration (`500ms`, `10s`, `1m`), at least 100 ms.

@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 /// How many connections and profiles the wizard lists: Telnyx's largest page.
-const LIST_SIZE: u32 = 250;
+pub const LIST_SIZE: u32 = 250;
 
 /// The UI's side of the worker. Dropping it stops the worker and aborts its requests.
 pub struct WorkerHandle {

@@ -3,11 +3,13 @@
 //! It knows URLs, bodies and status codes, and nothing of screens. Every failure is
 //! an [`ApiError`]. Only this module talks HTTP (reqwest); the worker owns the client.
 
+mod calls;
 mod error;
 pub mod models;
 mod numbers;
 mod retry;
 
+pub use calls::{Call, Verb};
 pub use error::{ApiError, ErrorMeta, ErrorSource, TelnyxError};
 pub use models::*;
 pub use numbers::*;
@@ -16,7 +18,6 @@ pub use retry::{RetryNotice, RetryObserver, RetryPolicy};
 use crate::secret::Secret;
 use error::ErrorBody;
 use reqwest::{Method, StatusCode, header};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -263,9 +264,14 @@ impl Client {
         &self.base
     }
 
+    /// The account as the setup journal names it ([`crate::journal::account_id`]).
+    pub fn account_id(&self) -> String {
+        crate::journal::account_id(self.base.as_str(), self.key.expose())
+    }
+
     /// `GET /balance`: the cheapest call that proves the key works.
     pub async fn balance(&self) -> Result<Balance, ApiError> {
-        self.data(Method::GET, &["balance"], Query::new(), None::<&()>).await
+        self.data(Call::balance()).await
     }
 
     pub async fn list_credential_connections(
@@ -273,22 +279,18 @@ impl Client {
         page: PageRequest,
         name_contains: Option<&str>,
     ) -> Result<Page<CredentialConnection>, ApiError> {
-        let mut query = page_query(page);
-        if let Some(name) = name_contains {
-            query.push(("filter[connection_name][contains]", name.to_owned()));
-        }
-        self.page(&["credential_connections"], query).await
+        self.page(Call::list_credential_connections(page, name_contains)).await
     }
 
     pub async fn create_credential_connection(
         &self,
         body: &NewCredentialConnection,
     ) -> Result<CredentialConnection, ApiError> {
-        self.data(Method::POST, &["credential_connections"], Query::new(), Some(body)).await
+        self.data(Call::create_credential_connection(body)).await
     }
 
     pub async fn credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
-        self.data(Method::GET, &["credential_connections", id], Query::new(), None::<&()>).await
+        self.data(Call::credential_connection(id)).await
     }
 
     pub async fn update_credential_connection(
@@ -296,7 +298,7 @@ impl Client {
         id: &str,
         body: &CredentialConnectionUpdate,
     ) -> Result<CredentialConnection, ApiError> {
-        self.data(Method::PATCH, &["credential_connections", id], Query::new(), Some(body)).await
+        self.data(Call::update_credential_connection(id, body)).await
     }
 
     /// A POST that only reads, so it is retried like a GET.
@@ -304,13 +306,13 @@ impl Client {
         &self,
         connection_id: &str,
     ) -> Result<RegistrationStatus, ApiError> {
-        let path = ["credential_connections", connection_id, "actions", "check_registration_status"];
-        let (_, _, body) = self.send_as(Repeat::Safe, Method::POST, &path, Query::new(), None::<&()>).await?;
+        let (_, _, body) =
+            self.send_as(Repeat::Safe, &Call::check_registration_status(connection_id)).await?;
         parse_data(&body)
     }
 
     pub async fn delete_credential_connection(&self, id: &str) -> Result<CredentialConnection, ApiError> {
-        self.data(Method::DELETE, &["credential_connections", id], Query::new(), None::<&()>).await
+        self.data(Call::delete_credential_connection(id)).await
     }
 
     pub async fn list_outbound_voice_profiles(
@@ -318,22 +320,18 @@ impl Client {
         page: PageRequest,
         name_contains: Option<&str>,
     ) -> Result<Page<OutboundVoiceProfile>, ApiError> {
-        let mut query = page_query(page);
-        if let Some(name) = name_contains {
-            query.push(("filter[name][contains]", name.to_owned()));
-        }
-        self.page(&["outbound_voice_profiles"], query).await
+        self.page(Call::list_outbound_voice_profiles(page, name_contains)).await
     }
 
     pub async fn create_outbound_voice_profile(
         &self,
         body: &NewOutboundVoiceProfile,
     ) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(Method::POST, &["outbound_voice_profiles"], Query::new(), Some(body)).await
+        self.data(Call::create_outbound_voice_profile(body)).await
     }
 
     pub async fn outbound_voice_profile(&self, id: &str) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(Method::GET, &["outbound_voice_profiles", id], Query::new(), None::<&()>).await
+        self.data(Call::outbound_voice_profile(id)).await
     }
 
     pub async fn update_outbound_voice_profile(
@@ -341,11 +339,11 @@ impl Client {
         id: &str,
         body: &OutboundVoiceProfileUpdate,
     ) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(Method::PATCH, &["outbound_voice_profiles", id], Query::new(), Some(body)).await
+        self.data(Call::update_outbound_voice_profile(id, body)).await
     }
 
     pub async fn delete_outbound_voice_profile(&self, id: &str) -> Result<OutboundVoiceProfile, ApiError> {
-        self.data(Method::DELETE, &["outbound_voice_profiles", id], Query::new(), None::<&()>).await
+        self.data(Call::delete_outbound_voice_profile(id)).await
     }
 
     pub async fn list_telephony_credentials(
@@ -353,25 +351,18 @@ impl Client {
         page: PageRequest,
         filter: &TelephonyCredentialFilter,
     ) -> Result<Page<TelephonyCredential>, ApiError> {
-        let mut query = page_query(page);
-        if let Some(resource_id) = &filter.resource_id {
-            query.push(("filter[resource_id]", resource_id.clone()));
-        }
-        if let Some(tag) = &filter.tag {
-            query.push(("filter[tag]", tag.clone()));
-        }
-        self.page(&["telephony_credentials"], query).await
+        self.page(Call::list_telephony_credentials(page, filter)).await
     }
 
     pub async fn create_telephony_credential(
         &self,
         body: &NewTelephonyCredential,
     ) -> Result<TelephonyCredential, ApiError> {
-        self.data(Method::POST, &["telephony_credentials"], Query::new(), Some(body)).await
+        self.data(Call::create_telephony_credential(body)).await
     }
 
     pub async fn telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
-        self.data(Method::GET, &["telephony_credentials", id], Query::new(), None::<&()>).await
+        self.data(Call::telephony_credential(id)).await
     }
 
     /// One page of any collection as raw JSON, for the read-only inspector, which shows
@@ -382,70 +373,52 @@ impl Client {
         page: PageRequest,
         filters: &[(&'static str, String)],
     ) -> Result<Page<serde_json::Value>, ApiError> {
-        let mut query = page_query(page);
-        query.extend(filters.iter().cloned());
-        self.page(&[collection], query).await
+        self.page(Call::list_raw(collection, page, filters)).await
     }
 
     /// One record of any collection as raw JSON.
     pub async fn get_raw(&self, collection: &str, id: &str) -> Result<serde_json::Value, ApiError> {
-        self.data(Method::GET, &[collection, id], Query::new(), None::<&()>).await
+        self.data(Call::get_raw(collection, id)).await
     }
 
     pub async fn delete_telephony_credential(&self, id: &str) -> Result<TelephonyCredential, ApiError> {
-        self.data(Method::DELETE, &["telephony_credentials", id], Query::new(), None::<&()>).await
+        self.data(Call::delete_telephony_credential(id)).await
     }
 
     /// `POST /telephony_credentials/{id}/token`: the JWT comes back as `text/plain`.
     /// Retried like a GET: a token is not a resource, so one generated for an answer
     /// that got lost is simply never used.
     pub async fn create_token(&self, credential_id: &str) -> Result<Secret, ApiError> {
-        let path = ["telephony_credentials", credential_id, "token"];
-        let (_, _, body) = self.send_as(Repeat::Safe, Method::POST, &path, Query::new(), None::<&()>).await?;
+        let (_, _, body) = self.send_as(Repeat::Safe, &Call::create_token(credential_id)).await?;
         parse_token(&body)
     }
 
-    async fn page<T: DeserializeOwned>(&self, path: &[&str], query: Query<'_>) -> Result<Page<T>, ApiError> {
-        let (_, _, body) = self.send(Method::GET, path, query, None::<&()>).await?;
+    async fn page<T: DeserializeOwned>(&self, call: Call) -> Result<Page<T>, ApiError> {
+        let (_, _, body) = self.send(&call).await?;
         parse_page(&body)
     }
 
-    async fn data<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &[&str],
-        query: Query<'_>,
-        body: Option<&impl Serialize>,
-    ) -> Result<T, ApiError> {
-        let (_, _, body) = self.send(method, path, query, body).await?;
+    async fn data<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        let (_, _, body) = self.send(&call).await?;
         parse_data(&body)
     }
 
     /// Sends a request, retrying GETs and PATCHes on transient failures (see
     /// [`retry`]); a POST here creates something, so it is sent once.
-    async fn send(
-        &self,
-        method: Method,
-        path: &[&str],
-        query: Query<'_>,
-        body: Option<&impl Serialize>,
-    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
+    async fn send(&self, call: &Call) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
         let repeat =
-            if method == Method::GET || method == Method::PATCH { Repeat::Safe } else { Repeat::Never };
-        self.send_as(repeat, method, path, query, body).await
+            if matches!(call.method, Verb::Get | Verb::Patch) { Repeat::Safe } else { Repeat::Never };
+        self.send_as(repeat, call).await
     }
 
     async fn send_as(
         &self,
         repeat: Repeat,
-        method: Method,
-        path: &[&str],
-        query: Query<'_>,
-        body: Option<&impl Serialize>,
+        call: &Call,
     ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
         let mut attempt = 1;
         loop {
-            let error = match self.send_once(method.clone(), path, &query, body).await {
+            let error = match self.send_once(call).await {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
@@ -463,24 +436,25 @@ impl Client {
 
     /// Sends one request and returns a 2xx's status, content type and body; every other
     /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
-    async fn send_once(
-        &self,
-        method: Method,
-        path: &[&str],
-        query: &Query<'_>,
-        body: Option<&impl Serialize>,
-    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
-        let url = self.base.join(path);
+    async fn send_once(&self, call: &Call) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
+        let segments: Vec<&str> = call.path.iter().map(String::as_str).collect();
+        let url = self.base.join(&segments);
+        let method = match call.method {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        };
         let started = Instant::now();
         let mut request = self
             .http
             .request(method.clone(), url.clone())
             .bearer_auth(self.key.expose())
             .header(header::ACCEPT, "application/json, text/plain");
-        if !query.is_empty() {
-            request = request.query(query);
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
         }
-        if let Some(body) = body {
+        if let Some(body) = &call.body {
             request = request.json(body);
         }
         let outcome = async {
@@ -526,17 +500,6 @@ impl Client {
         tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "request refused");
         Err(error)
     }
-}
-
-fn page_query(page: PageRequest) -> Query<'static> {
-    let mut query = Query::new();
-    if let Some(number) = page.number {
-        query.push(("page[number]", number.to_string()));
-    }
-    if let Some(size) = page.size {
-        query.push(("page[size]", size.to_string()));
-    }
-    query
 }
 
 /// Parses a success body of one record: `{"data": {...}}`.

@@ -232,7 +232,8 @@ pub struct TelephonyCredential {
     pub expired: bool,
     #[serde(default)]
     pub expires_at: Option<String>,
-    /// When it was made (ISO 8601): the doctor's login test picks the newest.
+    /// When it was made (RFC 3339): `token --connection` and the doctor's login test
+    /// pick the newest.
     #[serde(default)]
     pub created_at: Option<String>,
 }

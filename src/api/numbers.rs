@@ -1,8 +1,7 @@
 //! Phone numbers: searching the inventory, ordering, and assigning owned numbers to a
 //! connection (`/available_phone_numbers`, `/number_orders`, `/phone_numbers`).
 
-use super::{ApiError, Client, Page, PageRequest, Query, page_query};
-use reqwest::Method;
+use super::{ApiError, Call, Client, Page, PageRequest, Query};
 use serde::{Deserialize, Serialize};
 
 /// The number types a search can ask for, with their labels on screen.
@@ -30,7 +29,7 @@ pub struct NumberSearch {
 }
 
 impl NumberSearch {
-    fn query(&self) -> Query<'static> {
+    pub(super) fn query(&self) -> Query<'static> {
         let mut query = Query::new();
         let mut add = |key: &'static str, value: &str| {
             if !value.trim().is_empty() {
@@ -185,17 +184,16 @@ impl Client {
         &self,
         search: &NumberSearch,
     ) -> Result<Vec<AvailableNumber>, ApiError> {
-        let (_, _, body) =
-            self.send(Method::GET, &["available_phone_numbers"], search.query(), None::<&()>).await?;
+        let (_, _, body) = self.send(&Call::search_available_numbers(search)).await?;
         super::decode::<SearchResults>(&body).map(|results| results.data)
     }
 
     pub async fn create_number_order(&self, body: &NewNumberOrder) -> Result<NumberOrder, ApiError> {
-        self.data(Method::POST, &["number_orders"], Query::new(), Some(body)).await
+        self.data(Call::create_number_order(body)).await
     }
 
     pub async fn number_order(&self, id: &str) -> Result<NumberOrder, ApiError> {
-        self.data(Method::GET, &["number_orders", id], Query::new(), None::<&()>).await
+        self.data(Call::number_order(id)).await
     }
 
     /// Orders carrying `customer_reference`, newest first.
@@ -204,11 +202,7 @@ impl Client {
         page: PageRequest,
         customer_reference: Option<&str>,
     ) -> Result<Page<NumberOrder>, ApiError> {
-        let mut query = page_query(page);
-        if let Some(reference) = customer_reference {
-            query.push(("filter[customer_reference]", reference.to_owned()));
-        }
-        self.page(&["number_orders"], query).await
+        self.page(Call::list_number_orders(page, customer_reference)).await
     }
 
     pub async fn list_phone_numbers(
@@ -216,14 +210,7 @@ impl Client {
         page: PageRequest,
         filter: &PhoneNumberFilter,
     ) -> Result<Page<PhoneNumber>, ApiError> {
-        let mut query = page_query(page);
-        if let Some(connection_id) = &filter.connection_id {
-            query.push(("filter[connection_id]", connection_id.clone()));
-        }
-        if let Some(digits) = &filter.phone_number {
-            query.push(("filter[phone_number]", digits.clone()));
-        }
-        self.page(&["phone_numbers"], query).await
+        self.page(Call::list_phone_numbers(page, filter)).await
     }
 
     pub async fn update_phone_number(
@@ -231,6 +218,6 @@ impl Client {
         id: &str,
         body: &PhoneNumberUpdate,
     ) -> Result<PhoneNumber, ApiError> {
-        self.data(Method::PATCH, &["phone_numbers", id], Query::new(), Some(body)).await
+        self.data(Call::update_phone_number(id, body)).await
     }
 }

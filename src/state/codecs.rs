@@ -93,21 +93,26 @@ impl CodecsStep {
         !self.choices.iter().any(|c| c.name == "VP8" && c.enabled)
     }
 
+    /// The update Enter sends: `None` when no codec is on or nothing changed.
+    fn save_request(&self) -> Option<Request> {
+        let codecs = self.enabled();
+        if codecs.is_empty() || codecs == self.connection.inbound.codecs {
+            return None;
+        }
+        let update = CredentialConnectionUpdate { inbound: Some(InboundUpdate { codecs }), outbound: None };
+        Some(Request::UpdateConnection { id: self.connection.id.clone(), update })
+    }
+
     fn save(&mut self, ctx: &mut Ctx) -> Transition {
         let codecs = self.enabled();
         if codecs.is_empty() {
             self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
             return Transition::none();
         }
-        if codecs == self.connection.inbound.codecs {
+        let Some(request) = self.save_request() else {
             // Nothing to change: nothing is sent.
             return advance(self.connection.clone(), ctx);
-        }
-        let update = CredentialConnectionUpdate {
-            inbound: Some(InboundUpdate { codecs: codecs.clone() }),
-            outbound: None,
         };
-        let request = Request::UpdateConnection { id: self.connection.id.clone(), update };
         if self.created {
             return Transition::run(ctx.call(&mut self.activity, "Saving the codecs", request));
         }
@@ -144,6 +149,10 @@ fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
 
 impl Screen for CodecsStep {
     activity_field!();
+
+    fn enter_requests(&self) -> Vec<Request> {
+        self.save_request().into_iter().collect()
+    }
 
     fn change(&self) -> Option<&Change> {
         self.change.as_ref()

@@ -50,9 +50,19 @@ fn suggested_form(ctx: &mut Ctx) -> Form<FormField> {
 /// secret one, the OS's: 24 draws of 62 symbols, about 142 bits (no symbols that SIP
 /// clients would need escaped).
 fn generate_credentials(form: &mut Form<FormField>, ctx: &mut Ctx) {
-    let suffix = Alphanumeric.sample_string(&mut ctx.rng, 8).to_lowercase();
-    form.field_mut(FormField::UserName).set(&format!("webrtc{suffix}"));
-    form.field_mut(FormField::Password).set(&Alphanumeric.sample_string(&mut ctx.secret_rng, 24));
+    let (user_name, password) = generate_sip_login(&mut ctx.rng, &mut ctx.secret_rng);
+    form.field_mut(FormField::UserName).set(&user_name);
+    form.field_mut(FormField::Password).set(password.expose());
+}
+
+/// A new connection's SIP user name (from `public`) and password (from `secret`), as
+/// described at [`generate_credentials`]; `setup` makes its connections with it too.
+pub fn generate_sip_login<P: rand::Rng + ?Sized, S: rand::Rng + ?Sized>(
+    public: &mut P,
+    secret: &mut S,
+) -> (String, crate::secret::Secret) {
+    let suffix = Alphanumeric.sample_string(public, 8).to_lowercase();
+    (format!("webrtc{suffix}"), crate::secret::Secret::new(Alphanumeric.sample_string(secret, 24)))
 }
 
 /// Checks the input against Telnyx's rules so a request that would be refused is

@@ -78,17 +78,25 @@ impl CountriesStep {
 }
 
 impl CountriesStep {
-    fn save(&mut self, ctx: &mut Ctx) -> Transition {
+    /// The update Enter sends: `None` when the countries are as they were.
+    fn save_request(&self) -> Option<Request> {
         let whitelist = self.whitelist();
         if whitelist == self.profile.whitelisted_destinations {
-            // Nothing to change: nothing is sent.
-            return advance(self.profile.clone(), ctx);
+            return None;
         }
         let update = OutboundVoiceProfileUpdate {
             name: self.profile.name.clone(),
-            whitelisted_destinations: whitelist.clone(),
+            whitelisted_destinations: whitelist,
         };
-        let request = Request::UpdateProfile { id: self.profile.id.clone(), update };
+        Some(Request::UpdateProfile { id: self.profile.id.clone(), update })
+    }
+
+    fn save(&mut self, ctx: &mut Ctx) -> Transition {
+        let whitelist = self.whitelist();
+        let Some(request) = self.save_request() else {
+            // Nothing to change: nothing is sent.
+            return advance(self.profile.clone(), ctx);
+        };
         let what = "Saving the destination countries";
         if self.created {
             return Transition::run(ctx.call(&mut self.activity, what, request));
@@ -125,6 +133,10 @@ const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Actio
 
 impl Screen for CountriesStep {
     activity_field!();
+
+    fn enter_requests(&self) -> Vec<Request> {
+        self.save_request().into_iter().collect()
+    }
 
     fn change(&self) -> Option<&Change> {
         self.change.as_ref()

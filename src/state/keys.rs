@@ -64,6 +64,8 @@ pub enum Action {
     AnyOther,
     /// `L`, or F2 anywhere: the pane of this session's requests.
     Requests,
+    /// `c`: the equivalent curl of the screen's requests.
+    Curl,
     /// `?`, or F1 in a text field.
     Help,
     /// `q`; Ctrl-C everywhere.
@@ -114,6 +116,7 @@ impl Action {
             Action::Tab(n) => letter(char::from(b'0' + n)),
             Action::AnyOther => true,
             Action::Requests => letter('L') || key.code == KeyCode::F(2),
+            Action::Curl => letter('c'),
             Action::Help => letter('?') || key.code == KeyCode::F(1),
             Action::Quit => letter('q') || ctrl_letter('c'),
         }
@@ -152,6 +155,7 @@ impl Action {
             Action::AnyOther => "any other key",
             Action::Requests if typing => "F2",
             Action::Requests => "L",
+            Action::Curl => "c",
             Action::Help if typing => "F1",
             Action::Help => "?",
             Action::Quit if typing => "Ctrl-C",

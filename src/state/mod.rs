@@ -10,6 +10,7 @@ mod codecs;
 mod connection;
 mod countries;
 mod credential;
+mod curl;
 mod field;
 mod finish;
 pub mod form;
@@ -24,20 +25,21 @@ mod sign_in;
 mod token;
 
 pub use change::Change;
-pub use codecs::{CodecsStep, codec_choices};
-pub use connection::{ConnectionStep, FormField};
+pub use codecs::{CodecsStep, codec_choices, new_connection_codecs};
+pub use connection::{ConnectionStep, FormField, generate_sip_login};
 pub use countries::CountriesStep;
 pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, SipDetail, is_expired};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
-pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
+pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, order_reference, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;
 pub use screen::Screen;
 pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
+pub use curl::CurlPanel;
 pub use token::{LoginToken, TokenStep};
 
 use crate::api::{
@@ -503,6 +505,10 @@ pub struct State {
     pub show_requests: bool,
     /// Where the log file is, for the requests pane to point to.
     pub log_file: Option<std::path::PathBuf>,
+    /// The curl panel (`c`), while it is open.
+    pub curl: Option<CurlPanel>,
+    /// What each screen sent last, for the curl panel.
+    last_sent: std::collections::HashMap<std::mem::Discriminant<Step>, Vec<Request>>,
 }
 
 /// How many requests the pane keeps: a screenful and then some.
@@ -590,6 +596,8 @@ impl State {
             requests: std::collections::VecDeque::new(),
             show_requests: false,
             log_file: None,
+            curl: None,
+            last_sent: std::collections::HashMap::new(),
         }
     }
 
@@ -643,6 +651,18 @@ impl State {
         if let Some(save) = self.journal_save() {
             // First: an intent must be on disk before its write is sent.
             cmds.insert(0, save);
+        }
+        // Remembered for the screen they are sent from (a list loaded on arrival is
+        // the new screen's), so its curl panel can show them.
+        let sent: Vec<Request> = cmds
+            .iter()
+            .filter_map(|cmd| match cmd {
+                Cmd::Call { request, .. } => Some(request.clone()),
+                _ => None,
+            })
+            .collect();
+        if !sent.is_empty() {
+            self.last_sent.insert(std::mem::discriminant(&self.step), sent);
         }
         cmds
     }
@@ -724,7 +744,10 @@ impl State {
                 Vec::new()
             }
             Msg::Copied(outcome) => {
-                self.step.screen_mut().on_copied(outcome);
+                match &mut self.curl {
+                    Some(panel) => panel.copied = Some(outcome),
+                    None => self.step.screen_mut().on_copied(outcome),
+                }
                 Vec::new()
             }
         }
@@ -737,6 +760,9 @@ impl State {
         const HELP: &[Action] = &[Action::Help];
         const QUIT: &[Action] = &[Action::Quit];
         const REQUESTS: &[Action] = &[Action::Requests];
+        if let Some(panel) = &self.curl {
+            return curl_bindings(panel);
+        }
         let screen = self.step.screen();
         let mut bindings = if self.busy() {
             // An order in flight cannot be called back: cancelling the wait would only
@@ -761,9 +787,54 @@ impl State {
             )
             .quiet(),
         );
+        if !self.typing() {
+            bindings.push(
+                Binding::new(
+                    CURL,
+                    "curl",
+                    "Show the requests this screen sent and the ones Enter sends, as curl commands.",
+                )
+                .quiet(),
+            );
+        }
         bindings.push(Binding::new(HELP, "help", "Show this help."));
         bindings.push(Binding::new(QUIT, "quit", "Quit; while an order is in flight, it asks first."));
         bindings
+    }
+
+    /// Opens the curl panel on what the screen last sent and what Enter (or `y`, for
+    /// a question) would send now.
+    fn open_curl(&mut self) {
+        let screen = self.step.screen();
+        let (next, next_key) = match screen.change() {
+            Some(change) => (vec![change.request.clone()], "y"),
+            None if binds(&screen.bindings(), Action::Yes) => (screen.enter_requests(), "y"),
+            None => (screen.enter_requests(), "Enter"),
+        };
+        let base = match &self.ctx.api {
+            ApiTarget::Production => crate::api::DEFAULT_API_BASE.to_owned(),
+            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url.clone(),
+        };
+        let sent = self.last_sent.get(&std::mem::discriminant(&self.step)).cloned().unwrap_or_default();
+        self.curl = Some(CurlPanel { base, sent, next, next_key, reveal: false, scroll: 0, copied: None });
+    }
+
+    /// A key while the curl panel is open.
+    fn on_curl_action(&mut self, action: Action) -> Vec<Cmd> {
+        let Some(panel) = &mut self.curl else { return Vec::new() };
+        match action {
+            Action::Back | Action::Curl => self.curl = None,
+            Action::Copy => return vec![Cmd::Copy(crate::secret::Secret::new(panel.text()))],
+            Action::Reveal => panel.reveal = !panel.reveal,
+            Action::Up => panel.scroll = panel.scroll.saturating_sub(1),
+            Action::Down => panel.scroll = panel.scroll.saturating_add(1),
+            Action::PageUp => panel.scroll = panel.scroll.saturating_sub(10),
+            Action::PageDown => panel.scroll = panel.scroll.saturating_add(10),
+            Action::Home => panel.scroll = 0,
+            Action::End => panel.scroll = u16::MAX,
+            _ => {}
+        }
+        Vec::new()
     }
 
     /// A text field has the keyboard: letters type rather than act.
@@ -825,6 +896,11 @@ impl State {
             Action::Quit => self.quit(),
             Action::Requests => {
                 self.show_requests = !self.show_requests;
+                Vec::new()
+            }
+            _ if self.curl.is_some() => self.on_curl_action(action),
+            Action::Curl => {
+                self.open_curl();
                 Vec::new()
             }
             Action::Back if self.busy() => {
@@ -911,6 +987,28 @@ impl Step {
     pub fn activity(&self) -> &Activity {
         self.screen().activity()
     }
+}
+
+const CURL: &[Action] = &[Action::Curl];
+
+/// The keys of the curl panel, instead of the screen's.
+fn curl_bindings(panel: &CurlPanel) -> Vec<Binding> {
+    const COPY: &[Action] = &[Action::Copy];
+    const REVEAL: &[Action] = &[Action::Reveal];
+    const CLOSE: &[Action] = &[Action::Back, Action::Curl];
+    vec![
+        Binding::new(COPY, "copy", "Copy these curl commands, as shown, to the clipboard."),
+        Binding::new(
+            REVEAL,
+            if panel.reveal { "hide passwords" } else { "show passwords" },
+            "Show the SIP passwords in the bodies, or hide them as ${SIP_PASSWORD} again.",
+        ),
+        Binding::new(keys::MOVE, "scroll", "Scroll the commands (also j/k, Home, End)."),
+        Binding::new(CLOSE, "close", "Close the curl panel (c too)."),
+        Binding::new(&[Action::Requests], "requests", "Show or hide this session's requests.").quiet(),
+        Binding::new(&[Action::Help], "help", "Show this help."),
+        Binding::new(&[Action::Quit], "quit", "Quit; while an order is in flight, it asks first."),
+    ]
 }
 
 /// Seconds since the Unix epoch (0 before it).

@@ -158,6 +158,21 @@ enum IntroDefault {
 /// Totals of a cart, per currency: (upfront, monthly) in cents.
 pub type Totals = BTreeMap<String, (i64, i64)>;
 
+/// The `customer_reference` of an order of `numbers` for the connection: telnyx-setup's
+/// mark and a hash of the connection and the sorted numbers, so the same cart always
+/// has the same reference (the wizard's and `setup`'s orders are found by it).
+pub fn order_reference(connection_id: &str, numbers: &[String]) -> String {
+    let mut numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    numbers.sort_unstable();
+    // FNV-1a: stable across runs and Rust versions, unlike the std hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in connection_id.bytes().chain(numbers.join(",").bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("telnyx-setup-{hash:016x}")
+}
+
 #[derive(Debug)]
 pub struct NumbersStep {
     /// The numbers are assigned to this connection.
@@ -295,15 +310,8 @@ impl NumbersStep {
     /// Identifies this cart's order: the same numbers for the same connection give the
     /// same reference, so an order placed before is found rather than repeated.
     pub fn order_reference(&self) -> String {
-        let mut numbers: Vec<&str> = self.cart.iter().map(|n| n.phone_number.as_str()).collect();
-        numbers.sort_unstable();
-        // FNV-1a: stable across runs and Rust versions, unlike the std hasher.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.connection.id.bytes().chain(numbers.join(",").bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("telnyx-setup-{hash:016x}")
+        let numbers: Vec<String> = self.cart.iter().map(|n| n.phone_number.clone()).collect();
+        order_reference(&self.connection.id, &numbers)
     }
 
     /// Whether an order is placed and not settled: quitting then asks first.
@@ -401,18 +409,23 @@ impl NumbersStep {
         Transition::none()
     }
 
+    /// The order for the cart, with the reference that keeps it from being placed twice.
+    fn order_body(&self) -> NewNumberOrder {
+        NewNumberOrder {
+            phone_numbers: self
+                .cart
+                .iter()
+                .map(|n| OrderedNumberRequest { phone_number: n.phone_number.clone() })
+                .collect(),
+            connection_id: Some(self.connection.id.clone()),
+            customer_reference: Some(self.order_reference()),
+        }
+    }
+
     /// Only `y` buys; any other key declines and goes back to the cart.
     fn on_confirm_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if action == Action::Yes {
-            let body = NewNumberOrder {
-                phone_numbers: self
-                    .cart
-                    .iter()
-                    .map(|n| OrderedNumberRequest { phone_number: n.phone_number.clone() })
-                    .collect(),
-                connection_id: Some(self.connection.id.clone()),
-                customer_reference: Some(self.order_reference()),
-            };
+            let body = self.order_body();
             ctx.setup.order = Some(crate::journal::OrderNote {
                 reference: self.order_reference(),
                 placed_at: super::unix_secs(ctx.now),
@@ -520,6 +533,14 @@ const TYPE_CHOICE: &[Action] = &[Action::Left, Action::Right, Action::Toggle];
 
 impl Screen for NumbersStep {
     activity_field!();
+
+    /// The purchase `y` places, on its question.
+    fn enter_requests(&self) -> Vec<Request> {
+        match self.screen {
+            NumbersScreen::Confirm => vec![Request::PlaceOrder(self.order_body())],
+            _ => Vec::new(),
+        }
+    }
 
     fn title(&self) -> &'static str {
         match self.screen {

@@ -96,18 +96,25 @@ impl ProfileStep {
         Transition::none()
     }
 
-    /// Attaches the connection to `profile` (`created` in this run, or not), or moves
-    /// on if it already is. Moving a connection that existed before off another profile
-    /// is shown first and needs `y`.
-    fn attach(&mut self, profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
+    /// The update attaching the connection to `profile`; `None` when it already is.
+    fn attach_request(&self, profile: &OutboundVoiceProfile) -> Option<Request> {
         if self.attached_id() == Some(profile.id.as_str()) {
-            return advance(profile, created, true, ctx);
+            return None;
         }
         let update = CredentialConnectionUpdate {
             inbound: None,
             outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile.id.clone() }),
         };
-        let request = Request::UpdateConnection { id: self.connection.id.clone(), update };
+        Some(Request::UpdateConnection { id: self.connection.id.clone(), update })
+    }
+
+    /// Attaches the connection to `profile` (`created` in this run, or not), or moves
+    /// on if it already is. Moving a connection that existed before off another profile
+    /// is shown first and needs `y`.
+    fn attach(&mut self, profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
+        let Some(request) = self.attach_request(&profile) else {
+            return advance(profile, created, true, ctx);
+        };
         let what = format!("Attaching the connection to “{}”", profile.name);
         let replaced = self.attached_id().map(|id| {
             let name = self.list.items.iter().flatten().find(|p| p.id == id).map(|p| p.name.clone());
@@ -136,6 +143,18 @@ impl ProfileStep {
 
 impl Screen for ProfileStep {
     activity_field!();
+
+    /// Enter on a profile attaches the connection to it (a new one is made in the form).
+    fn enter_requests(&self) -> Vec<Request> {
+        if self.form.is_some() || self.list.cursor == 0 {
+            return Vec::new();
+        }
+        self.list
+            .get(self.list.cursor - 1)
+            .and_then(|profile| self.attach_request(profile))
+            .into_iter()
+            .collect()
+    }
 
     fn change(&self) -> Option<&Change> {
         self.change.as_ref()

@@ -9,7 +9,7 @@ use super::keys::{Action, Binding};
 use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::ApiError;
 use crate::clipboard::{CopyError, CopyMethod};
-use crate::msg::{Cmd, Reply};
+use crate::msg::{Cmd, Reply, Request};
 use crossterm::event::KeyEvent;
 
 /// `activity` and `activity_mut` for a screen whose [`Activity`] is its `activity` field.
@@ -108,6 +108,13 @@ pub trait Screen {
     /// Esc brought the user back to this screen.
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         let _ = ctx;
+        Vec::new()
+    }
+
+    /// The requests Enter would send now (`y` on a purchase's question), for the curl
+    /// panel, built by the same code as the action itself; empty where Enter sends
+    /// nothing (it moves on, or opens a form).
+    fn enter_requests(&self) -> Vec<Request> {
         Vec::new()
     }
 

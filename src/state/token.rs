@@ -73,6 +73,13 @@ const GENERATE: &[Action] = &[Action::Submit, Action::Generate];
 impl Screen for TokenStep {
     activity_field!();
 
+    fn enter_requests(&self) -> Vec<Request> {
+        match self.token {
+            None => vec![Request::CreateToken { credential_id: self.credential.id.clone() }],
+            Some(_) => Vec::new(),
+        }
+    }
+
     fn title(&self) -> &'static str {
         "Token"
     }

@@ -6,6 +6,7 @@ mod codecs;
 mod connection;
 mod countries;
 mod credential;
+mod curl;
 mod finish;
 mod form;
 mod inspector;
@@ -81,6 +82,9 @@ pub fn view(state: &State, frame: &mut Frame) {
     frame.render_widget(footer, footer_area);
     if let Some(change) = state.step.screen().change() {
         draw_change(frame, body, &theme, change);
+    }
+    if let Some(panel) = &state.curl {
+        curl::draw(frame, body, &theme, panel);
     }
     if state.help {
         draw_help(frame, area, state, &theme);

@@ -36,6 +36,8 @@ fn screens() -> Vec<(&'static str, Build)> {
             keys(at_existing_codecs(&["G722"]), &[KeyCode::End, KeyCode::Char(' '), KeyCode::Enter])
         }),
         ("codecs, requests pane", || keys(at_codecs(), &[KeyCode::Char('L')])),
+        ("codecs, curl panel", || keys(at_codecs(), &[KeyCode::Char('c')])),
+        ("codecs, curl panel revealed", || keys(at_codecs(), &[KeyCode::Char('c'), KeyCode::Char('r')])),
         ("profiles", at_profiles),
         ("profile form", || keys(at_profiles(), &[KeyCode::Char('n')])),
         ("countries", at_countries),
@@ -79,6 +81,7 @@ fn screens() -> Vec<(&'static str, Build)> {
         ("inspector list", inspector),
         ("inspector details", || keys(inspector(), &[KeyCode::Enter])),
         ("inspector filter", || keys(inspector(), &[KeyCode::Char('/')])),
+        ("inspector, curl panel", || keys(inspector(), &[KeyCode::Char('c')])),
         ("inspector balance", || {
             let mut state = keys(inspector(), &[KeyCode::Char('6')]);
             reply(&mut state, Reply::BalanceRead(Balance::default()));
@@ -144,6 +147,7 @@ fn probes(action: Action, typing: bool) -> Vec<KeyEvent> {
         Action::Requests => {
             vec![KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT), plain(KeyCode::F(2))]
         }
+        Action::Curl => vec![letter('c')],
         Action::Help if typing => vec![plain(KeyCode::F(1))],
         Action::Help => vec![letter('?'), plain(KeyCode::F(1))],
         Action::Quit if typing => vec![ctrl('c')],

@@ -290,6 +290,21 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
     ] {
         assert!(!printed.contains(secret), "the summary should not print {what}:\n{printed}");
     }
+
+    // The finished setup is remembered (the setup journal, ids only): `telnyx-setup
+    // token` with no flag, with the same key and API, makes a token for its credential.
+    let journal = app.log_file().with_extension("journal.json");
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["token", "--api-base", &base_url, "--api-key", "KEYpty"])
+        .env("TELNYX_SETUP_JOURNAL", &journal)
+        .env("TELNYX_SETUP_LOG", app.log_file())
+        .output()
+        .expect("run token");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let fresh = String::from_utf8(output.stdout).unwrap();
+    let claims = fresh.trim_end().split('.').nth(1).and_then(|p| URL_SAFE_NO_PAD.decode(p).ok()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
+    assert_eq!(claims["telephony_credential_id"].as_str(), Some(credential.id.as_str()));
     drop(sandbox);
 }
 

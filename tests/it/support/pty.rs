@@ -97,6 +97,9 @@ pub struct Pty {
     exit: mpsc::Receiver<std::io::Result<ExitStatus>>,
     status: Option<ExitStatus>,
     log: PathBuf,
+    /// Its state directory (`TELNYX_SETUP_STATE_DIR`), where a finished setup's ids
+    /// go: one per run, never the developer's own.
+    state_dir: PathBuf,
     /// The child's process id, for [`Pty::signal`].
     pid: Option<u32>,
 }
@@ -150,6 +153,8 @@ impl Pty {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
+        let state_dir = log.with_extension("state");
+        command.env("TELNYX_SETUP_STATE_DIR", &state_dir);
         // Each run its own journal, unless a test shares one between runs (`env`).
         command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
         for variable in [
@@ -207,7 +212,7 @@ impl Pty {
             output.changed.notify_all();
         });
         let writer = pair.master.take_writer().expect("take the PTY writer");
-        Self { shared, master: pair.master, writer, killer, exit, status: None, log, pid }
+        Self { shared, master: pair.master, writer, killer, exit, status: None, log, state_dir, pid }
     }
 
     /// Types `keys` as a terminal would send them.
@@ -412,6 +417,7 @@ impl Drop for Pty {
         } else {
             let _ = std::fs::remove_file(&self.log);
         }
+        let _ = std::fs::remove_dir_all(&self.state_dir);
     }
 }
 

@@ -1,0 +1,834 @@
+//! `telnyx-setup setup`: the wizard's steps from flags, for scripts and CI.
+//!
+//! Each step decides from GET requests whether it reuses what the account has, or
+//! creates or changes something, and then sends the worker's own [`Request`] for it
+//! through [`worker::execute`] (so creates keep the wizard's look-before-create safety,
+//! and orders their `customer_reference`): there is no second implementation of the
+//! steps. A dry run makes the same decisions, sends only the GETs, and prints each
+//! write as the curl command [`crate::curl`] renders for its request; an id that only
+//! an earlier write would give is a shell variable (`${CONNECTION_ID}`).
+//!
+//! What counts as "already there" is decided in one place, [`recognise`]: by id, or
+//! by exact name, preferring what carries telnyx-setup's [`MARK`].
+
+use crate::api::{
+    ApiError, Client, CredentialConnection, CredentialConnectionUpdate, InboundUpdate, MARK,
+    NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
+    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate, PageRequest,
+    TelephonyCredential,
+};
+use crate::curl::{self, var};
+use crate::msg::{Reply, Request};
+use crate::secret::Secret;
+use crate::state::{LoginToken, codec_choices, is_expired};
+use crate::worker::{LIST_SIZE, execute};
+use serde_json::{Value, json};
+use std::time::{Duration, SystemTime};
+
+/// The names the wizard suggests, used when a flag is left out.
+pub const DEFAULT_CONNECTION: &str = "WebRTC (telnyx-setup)";
+pub const DEFAULT_PROFILE: &str = "WebRTC outbound";
+
+/// What the flags ask for, checked ([`Wanted::parse`]) before anything is sent.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    pub connection: String,
+    /// `None`: the connection's codecs plus VP8 (every offered codec for a new one).
+    pub codecs: Option<Vec<String>>,
+    pub profile: String,
+    /// `None`: the profile's countries as they are (Telnyx's US, CA for a new one).
+    pub countries: Option<Vec<String>>,
+    pub buy_numbers: u32,
+    pub number_country: String,
+    pub area_code: String,
+    pub city: String,
+    /// `None`: "WebRTC login for <connection>".
+    pub credential: Option<String>,
+}
+
+impl Wanted {
+    /// Checks and normalises the flags' values; the error says what was expected.
+    pub fn parse(mut self) -> Result<Self, String> {
+        self.connection = self.connection.trim().to_owned();
+        self.profile = self.profile.trim().to_owned();
+        if self.connection.is_empty() {
+            return Err(
+                "--connection needs a connection's id or name, e.g. --connection \"Office softphones\""
+                    .into(),
+            );
+        }
+        if self.profile.chars().count() < 3 {
+            return Err("--profile needs a profile's id or a name of at least 3 characters".into());
+        }
+        if let Some(codecs) = &mut self.codecs {
+            let offered: Vec<String> = codec_choices(&[], false).into_iter().map(|c| c.name).collect();
+            let mut chosen = Vec::new();
+            for codec in codecs.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                let Some(known) = offered.iter().find(|o| o.eq_ignore_ascii_case(codec)) else {
+                    return Err(format!(
+                        "--codecs: unknown codec {codec:?}; expected some of {}",
+                        offered.join(",")
+                    ));
+                };
+                if !chosen.contains(known) {
+                    chosen.push(known.clone());
+                }
+            }
+            if chosen.is_empty() {
+                return Err(format!(
+                    "--codecs needs at least one codec, e.g. --codecs {}",
+                    offered.join(",")
+                ));
+            }
+            *codecs = chosen;
+        }
+        if let Some(countries) = &mut self.countries {
+            let mut codes = Vec::new();
+            for given in countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                let country = crate::countries::by_code(given).ok_or_else(|| {
+                    format!(
+                        "--countries: {given:?} is not an ISO 3166-1 country code; expected e.g. US,CA,IE"
+                    )
+                })?;
+                if !codes.contains(&country.code) {
+                    codes.push(country.code.clone());
+                }
+            }
+            if codes.is_empty() {
+                return Err("--countries needs at least one country code, e.g. --countries US,CA,IE".into());
+            }
+            *countries = codes;
+        }
+        if self.buy_numbers > 0 {
+            let country = crate::countries::by_code(self.number_country.trim()).ok_or_else(|| {
+                format!(
+                    "--number-country: {:?} is not an ISO 3166-1 country code; expected e.g. US",
+                    self.number_country
+                )
+            })?;
+            self.number_country = country.code.clone();
+            if !self.area_code.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!(
+                    "--area-code: {:?} is not digits; expected e.g. --area-code 312",
+                    self.area_code
+                ));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Something that exists is used as it is.
+    Reuse,
+    Create,
+    Change,
+    /// It is already as asked.
+    Nothing,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Reuse => "reuse",
+            Action::Create => "create",
+            Action::Change => "change",
+            Action::Nothing => "nothing to change",
+        }
+    }
+}
+
+/// One step of the plan, or of what was done.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `connection`, `codecs`, `profile`, `attach`, `countries`, `numbers`,
+    /// `credential`, `token`.
+    pub step: &'static str,
+    pub action: Action,
+    /// A sentence: what is reused, created or changed.
+    pub detail: String,
+    /// The id the step ends with, when it has one (a var in a dry run).
+    pub id: Option<String>,
+    /// The requests it sends (or, in a dry run, would send).
+    pub requests: Vec<Request>,
+    /// The shell variable a dry run's reader sets from this step's answer.
+    pub sets: Option<&'static str>,
+}
+
+/// The outcome: every step, and what the scripts need.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub steps: Vec<Step>,
+    pub connection_id: Option<String>,
+    pub connection_name: String,
+    pub profile_id: Option<String>,
+    pub credential_id: Option<String>,
+    pub sip_username: Option<String>,
+    pub sip_password: Option<Secret>,
+    pub numbers: Vec<String>,
+    pub token: Option<LoginToken>,
+}
+
+impl Outcome {
+    /// Whether any step makes or changes a record (a login token is not one).
+    pub fn changes_anything(&self) -> bool {
+        self.steps.iter().any(|s| s.step != "token" && matches!(s.action, Action::Create | Action::Change))
+    }
+
+    /// Whether the plan buys numbers.
+    pub fn buys(&self) -> bool {
+        self.steps.iter().any(|s| s.step == "numbers" && s.action == Action::Create)
+    }
+
+    /// Remembers the finished setup in the setup journal at `path`, for `account`
+    /// (ids and names only), so `telnyx-setup token` with no flag uses its credential.
+    pub fn remember(&self, path: &std::path::Path, account: &str, now: SystemTime) -> Result<(), String> {
+        let (Some(connection), Some(credential)) = (&self.connection_id, &self.credential_id) else {
+            return Ok(());
+        };
+        let named = |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
+        let at = now.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let record = crate::journal::Record {
+            started_at: at,
+            updated_at: at,
+            connection: Some(named(connection, &self.connection_name)),
+            codecs_saved: true,
+            profile: self.profile_id.as_deref().map(|id| named(id, "")),
+            countries_saved: true,
+            numbers_done: true,
+            credential: Some(named(credential, "")),
+            finished: true,
+            ..Default::default()
+        };
+        crate::journal::save(path, account, &record)
+    }
+
+    /// The `--json` report; secrets only with `print_secrets`.
+    pub fn to_json(&self, dry_run: bool, print_secrets: bool, base: &str) -> Value {
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let mut step =
+                    json!({ "step": s.step, "action": s.action.as_str(), "detail": s.detail, "id": s.id });
+                if dry_run {
+                    step["curl"] = json!(curl::render_all(base, &s.requests, print_secrets));
+                    step["sets"] = json!(s.sets);
+                }
+                step
+            })
+            .collect();
+        let expires_at = self.token.as_ref().and_then(|t| t.expires_at).and_then(|at| {
+            time::OffsetDateTime::from_unix_timestamp(at)
+                .ok()?
+                .format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        });
+        let mut report = json!({
+            "dry_run": dry_run,
+            "steps": steps,
+            "connection": { "id": self.connection_id, "name": self.connection_name },
+            "profile_id": self.profile_id,
+            "credential": { "id": self.credential_id, "sip_username": self.sip_username },
+            "numbers": self.numbers,
+            "token": { "expires_at": expires_at },
+        });
+        if print_secrets {
+            report["credential"]["sip_password"] = json!(self.sip_password.as_ref().map(Secret::expose));
+            report["token"]["token"] = json!(self.token.as_ref().map(|t| t.jwt.expose()));
+        }
+        report
+    }
+
+    /// The human summary: a line per step, then the ids.
+    pub fn summary(&self, print_secrets: bool) -> String {
+        let mut out = String::new();
+        for step in &self.steps {
+            out.push_str(&format!("{:<11} {}: {}\n", step.step, step.action.as_str(), step.detail));
+        }
+        let id = |id: &Option<String>| id.clone().unwrap_or_else(|| "—".into());
+        out.push_str(&format!("\nConnection: {} ({})\n", self.connection_name, id(&self.connection_id)));
+        out.push_str(&format!("Profile:    {}\n", id(&self.profile_id)));
+        out.push_str(&format!("Credential: {}", id(&self.credential_id)));
+        if let Some(user) = &self.sip_username {
+            out.push_str(&format!(", SIP user {user}"));
+        }
+        out.push('\n');
+        if print_secrets && let Some(password) = &self.sip_password {
+            out.push_str(&format!("SIP password: {}\n", password.expose()));
+        }
+        if !self.numbers.is_empty() {
+            out.push_str(&format!("Numbers:    {}\n", self.numbers.join(", ")));
+        }
+        if let Some(token) = &self.token {
+            let expires = token
+                .expires_at
+                .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
+                .and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_else(|| "unknown".into());
+            out.push_str(&format!("Login token: expires {expires}"));
+            if print_secrets {
+                out.push_str(&format!("\n{}", token.jwt.expose()));
+            } else {
+                out.push_str(" (--print-secrets shows it; `telnyx-setup token` makes another)");
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The dry run's plan: each step as a `#` line, its curl commands, and the
+    /// variable its answer sets.
+    pub fn plan(&self, base: &str, reveal: bool) -> String {
+        let mut out = format!(
+            "# telnyx-setup setup --dry-run against {base}: nothing was changed.\n\
+             # Set TELNYX_API_KEY, and SIP_PASSWORD for a new connection, to run these in order.\n"
+        );
+        for (n, step) in self.steps.iter().enumerate() {
+            out.push_str(&format!(
+                "\n# {}. {}: {} — {}\n",
+                n + 1,
+                step.step,
+                step.action.as_str(),
+                step.detail
+            ));
+            for command in curl::render_all(base, &step.requests, reveal) {
+                out.push_str(&command);
+                out.push('\n');
+            }
+            if let Some(name) = step.sets {
+                out.push_str(&format!("# {name}=<the \"id\" in this answer's \"data\">\n"));
+            }
+        }
+        out
+    }
+}
+
+/// Why the setup stopped.
+#[derive(Debug)]
+pub enum SetupError {
+    /// The flags, or what they name, cannot be used: the message says why (exit 2).
+    Usage(String),
+    Api(ApiError),
+}
+
+impl From<ApiError> for SetupError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+/// How a step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Only GETs; the writes are planned.
+    DryRun,
+    /// Everything; buying numbers only with `buy`.
+    Apply { buy: bool },
+}
+
+/// Which record a name or id given on the command line means, among `candidates`
+/// (those with the exact name, or the one with the id): the one with that id, else the
+/// one with that exact name; of several with the name, the one telnyx-setup made
+/// (`marked`), if only one is. More than one left is an error naming their ids.
+pub fn recognise<T>(
+    given: &str,
+    candidates: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    name: impl Fn(&T) -> &str,
+    marked: impl Fn(&T) -> bool,
+) -> Result<Option<T>, Vec<String>> {
+    let (by_id, others): (Vec<T>, Vec<T>) = candidates.into_iter().partition(|c| id(c) == given);
+    if let Some(found) = by_id.into_iter().next() {
+        return Ok(Some(found));
+    }
+    let mut named: Vec<T> = others.into_iter().filter(|c| name(c) == given).collect();
+    if named.len() > 1 && named.iter().filter(|c| marked(c)).count() == 1 {
+        named.retain(&marked);
+    }
+    match named.len() {
+        0 => Ok(None),
+        1 => Ok(named.pop()),
+        _ => Err(named.iter().map(|c| id(c).to_owned()).collect()),
+    }
+}
+
+/// Takes what a [`Reply`] variant holds, or fails as an answer that does not fit the
+/// request (which would be a bug of the worker's, reported rather than panicking).
+macro_rules! answer {
+    ($reply:expr, $variant:ident) => {
+        match $reply {
+            Reply::$variant(value) => value,
+            other => {
+                let what = format!("{} answered {other:?}", stringify!($variant));
+                return Err(SetupError::Api(ApiError::Decode(what)));
+            }
+        }
+    };
+}
+
+impl Step {
+    fn new(step: &'static str, action: Action, detail: impl Into<String>) -> Self {
+        Self { step, action, detail: detail.into(), id: None, requests: Vec::new(), sets: None }
+    }
+
+    fn with_id(mut self, id: Option<String>) -> Self {
+        self.id = id;
+        self
+    }
+
+    fn sending(mut self, requests: Vec<Request>) -> Self {
+        self.requests = requests;
+        self
+    }
+
+    /// A create whose answer's id a dry run's reader puts in the shell variable `name`.
+    fn setting(mut self, name: &'static str) -> Self {
+        self.sets = Some(name);
+        self
+    }
+}
+
+/// One run of the steps, planned or applied: the steps so far, and how to tell.
+struct Run<'a> {
+    client: &'a Client,
+    apply: bool,
+    progress: &'a dyn Fn(&str),
+    out: Outcome,
+}
+
+impl Run<'_> {
+    fn note(&mut self, step: Step) {
+        (self.progress)(&format!("{}: {} — {}", step.step, step.action.as_str(), step.detail));
+        self.out.steps.push(step);
+    }
+
+    /// Sends `request` when applying; `None` in a dry run.
+    async fn send(&self, request: &Request) -> Result<Option<Reply>, SetupError> {
+        if !self.apply {
+            return Ok(None);
+        }
+        Ok(Some(execute(self.client, request.clone()).await?))
+    }
+
+    /// A write of a record that exists: sent when applying, noted as a change.
+    async fn change(
+        &mut self,
+        step: &'static str,
+        detail: String,
+        request: Request,
+    ) -> Result<(), SetupError> {
+        self.send(&request).await?;
+        self.note(Step::new(step, Action::Change, detail).sending(vec![request]));
+        Ok(())
+    }
+}
+
+/// Runs (or plans) the setup `wanted` asks for. `progress` is told one line per step.
+pub async fn run(
+    client: &Client,
+    wanted: &Wanted,
+    mode: Mode,
+    now: SystemTime,
+    progress: &dyn Fn(&str),
+) -> Result<Outcome, SetupError> {
+    let mut run =
+        Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
+    execute(client, Request::ReadBalance).await?;
+
+    // 1. The connection: found, or created (in a dry run its id is ${CONNECTION_ID}).
+    let found = find_connection(client, &wanted.connection).await?;
+    refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
+    let (connection, created) = match found {
+        Some(found) => {
+            let detail = format!("{} ({})", found.connection_name, found.id);
+            run.note(Step::new("connection", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            (Some(found), false)
+        }
+        None => {
+            let body = new_connection(&wanted.connection, new_codecs(wanted));
+            run.out.sip_username = Some(body.user_name.clone());
+            // Not a first try: an earlier run may have made it and lost the answer.
+            let request = Request::CreateConnection { body, first_try: false };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, ConnectionCreated)),
+                None => None,
+            };
+            let detail = format!("{:?} with a generated SIP user name and password", wanted.connection);
+            let id = made.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
+            let step = Step::new("connection", Action::Create, detail).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("CONNECTION_ID"));
+            (made, true)
+        }
+    };
+    let connection_id = connection.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
+    run.out.connection_id = Some(connection_id.clone());
+    run.out.connection_name =
+        connection.as_ref().map_or_else(|| wanted.connection.clone(), |c| c.connection_name.clone());
+
+    // 2. Codecs: as asked, else the connection's plus VP8. A new connection was made
+    // with them (every offered one by default, as the wizard makes it).
+    let current: Vec<String> = connection.as_ref().map(|c| c.inbound.codecs.clone()).unwrap_or_default();
+    let desired = match &wanted.codecs {
+        _ if created => new_codecs(wanted),
+        Some(codecs) => codecs.clone(),
+        None => {
+            let mut codecs = current.clone();
+            if !codecs.iter().any(|c| c == "VP8") {
+                codecs.push("VP8".into());
+            }
+            codecs
+        }
+    };
+    if created {
+        let detail = format!("set as the connection is made: {}", desired.join(", "));
+        run.note(Step::new("codecs", Action::Nothing, detail));
+    } else if desired == current {
+        run.note(Step::new("codecs", Action::Nothing, desired.join(", ")));
+    } else {
+        let update = CredentialConnectionUpdate {
+            inbound: Some(InboundUpdate { codecs: desired.clone() }),
+            outbound: None,
+        };
+        let request = Request::UpdateConnection { id: connection_id.clone(), update };
+        run.change("codecs", desired.join(", "), request).await?;
+    }
+
+    // 3. The profile, and the connection attached to it.
+    let profiles = list_profiles(client, &wanted.profile).await?;
+    let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+    let found = recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
+        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    refuse_unknown_id(&found, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
+    let profile = match found {
+        Some(found) => {
+            let detail = format!("{} ({})", found.name, found.id);
+            run.note(Step::new("profile", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            Some(found)
+        }
+        None => {
+            let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
+            let request = Request::CreateProfile { body, known: Some(known), first_try: false };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, ProfileCreated)),
+                None => None,
+            };
+            let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
+            let step =
+                Step::new("profile", Action::Create, format!("{:?}", wanted.profile)).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("PROFILE_ID"));
+            made
+        }
+    };
+    let profile_id = profile.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
+    run.out.profile_id = Some(profile_id.clone());
+    let attached = connection.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone());
+    if attached.as_deref() == Some(profile_id.as_str()) {
+        run.note(Step::new("attach", Action::Nothing, "the connection uses the profile"));
+    } else {
+        let detail = match attached {
+            Some(before) => format!("move the connection from profile {before} to this one"),
+            None => "attach the connection to the profile".to_owned(),
+        };
+        let outbound = Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() });
+        let update = CredentialConnectionUpdate { inbound: None, outbound };
+        run.change("attach", detail, Request::UpdateConnection { id: connection_id.clone(), update }).await?;
+    }
+
+    // 4. Countries: as asked, else as they are (Telnyx gives a new profile US and CA).
+    let current = profile
+        .as_ref()
+        .map_or_else(|| vec!["US".into(), "CA".into()], |p| p.whitelisted_destinations.clone());
+    let desired = wanted.countries.clone().unwrap_or_else(|| current.clone());
+    let sorted = |codes: &[String]| {
+        let mut codes = codes.to_vec();
+        codes.sort();
+        codes
+    };
+    if sorted(&desired) == sorted(&current) {
+        run.note(Step::new("countries", Action::Nothing, desired.join(", ")));
+    } else {
+        let name = profile.as_ref().map_or_else(|| wanted.profile.clone(), |p| p.name.clone());
+        let update = OutboundVoiceProfileUpdate { name, whitelisted_destinations: desired.clone() };
+        run.change(
+            "countries",
+            desired.join(", "),
+            Request::UpdateProfile { id: profile_id.clone(), update },
+        )
+        .await?;
+    }
+
+    // 5. Numbers.
+    if wanted.buy_numbers > 0 {
+        buy_numbers(&mut run, wanted, mode, &connection_id, connection.is_some()).await?;
+    }
+
+    // 6. The credential: the one named (among the connection's that have not expired,
+    // or by id), else a new one, tagged like the wizard's.
+    let credential_name =
+        wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", run.out.connection_name));
+    let listed = match &connection {
+        Some(connection) => list_credentials(client, &connection.id).await?,
+        None => Vec::new(),
+    };
+    let known: Vec<String> = listed.iter().map(|c| c.id.clone()).collect();
+    let mut usable: Vec<TelephonyCredential> = listed.into_iter().filter(|c| !is_expired(c, now)).collect();
+    if let Some(id) = wanted.credential.as_deref().filter(|id| !usable.iter().any(|c| c.id == *id))
+        && let Ok(by_id) = client.telephony_credential(id).await
+        && !is_expired(&by_id, now)
+    {
+        usable.push(by_id);
+    }
+    let marked = |c: &TelephonyCredential| c.tag.as_deref() == Some(MARK);
+    let found =
+        recognise(&credential_name, usable, |c| &c.id, |c| c.name.as_deref().unwrap_or_default(), marked)
+            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
+    let credential = match found {
+        Some(found) => {
+            let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
+            run.note(Step::new("credential", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            Some(found)
+        }
+        None => {
+            let body = NewTelephonyCredential {
+                connection_id: connection_id.clone(),
+                name: Some(credential_name.clone()),
+                tag: Some(MARK.to_owned()),
+                expires_at: None,
+            };
+            let request = Request::CreateCredential { body, known: Some(known), first_try: false };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, CredentialCreated)),
+                None => None,
+            };
+            let id = made.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
+            let step =
+                Step::new("credential", Action::Create, format!("{credential_name:?}")).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("CREDENTIAL_ID"));
+            made
+        }
+    };
+    let credential_id = credential.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
+    run.out.credential_id = Some(credential_id.clone());
+    if let Some(credential) = &credential {
+        run.out.sip_username = Some(credential.sip_username.clone());
+        run.out.sip_password = Some(credential.sip_password.clone()).filter(|p| !p.is_empty());
+    }
+
+    // 7. A login token, every time: it is not a record, and lives 24 hours.
+    let request = Request::CreateToken { credential_id };
+    if let Some(reply) = run.send(&request).await? {
+        run.out.token = Some(LoginToken::new(answer!(reply, TokenCreated)));
+    }
+    run.note(Step::new("token", Action::Create, "a login token valid 24 hours").sending(vec![request]));
+    Ok(run.out)
+}
+
+/// Numbers: those on the connection count; only the missing ones are bought, as one
+/// order whose `customer_reference` comes from the connection and the numbers (as the
+/// wizard's does), so a repeated run finds the order instead of placing another.
+async fn buy_numbers(
+    run: &mut Run<'_>,
+    wanted: &Wanted,
+    mode: Mode,
+    connection_id: &str,
+    connection_exists: bool,
+) -> Result<(), SetupError> {
+    let have: Vec<String> = if connection_exists {
+        let request = Request::ListConnectionNumbers { connection_id: connection_id.to_owned() };
+        answer!(execute(run.client, request).await?, ConnectionNumbers)
+            .into_iter()
+            .map(|n| n.phone_number)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let missing = wanted.buy_numbers.saturating_sub(u32::try_from(have.len()).unwrap_or(u32::MAX));
+    if missing == 0 {
+        let detail = format!("the connection has {} number(s): {}", have.len(), have.join(", "));
+        run.out.numbers = have;
+        run.note(Step::new("numbers", Action::Nothing, detail));
+        return Ok(());
+    }
+    let search = NumberSearch {
+        country_code: wanted.number_country.clone(),
+        locality: wanted.city.clone(),
+        national_destination_code: wanted.area_code.clone(),
+        features: vec!["voice".into()],
+        limit: missing,
+        ..Default::default()
+    };
+    let offered = answer!(execute(run.client, Request::SearchNumbers(search)).await?, NumbersFound);
+    if offered.len() < missing as usize {
+        return Err(SetupError::Usage(format!(
+            "only {} number(s) are available in {} with these filters, {missing} needed; loosen --area-code or --city",
+            offered.len(),
+            wanted.number_country
+        )));
+    }
+    let cents = |text: &str| crate::money::parse_price(text).unwrap_or(0);
+    let upfront: i64 = offered.iter().map(|n| cents(&n.cost_information.upfront_cost)).sum();
+    let monthly: i64 = offered.iter().map(|n| cents(&n.cost_information.monthly_cost)).sum();
+    let currency = offered.first().map(|n| n.cost_information.currency.clone()).unwrap_or_default();
+    let chosen: Vec<String> = offered.iter().map(|n| n.phone_number.clone()).collect();
+    let detail = format!(
+        "buy {} for {} {currency} now and {} {currency} a month",
+        chosen.join(", "),
+        crate::money::format_cents(upfront),
+        crate::money::format_cents(monthly)
+    );
+    let body = NewNumberOrder {
+        phone_numbers: chosen.iter().map(|n| OrderedNumberRequest { phone_number: n.clone() }).collect(),
+        connection_id: Some(connection_id.to_owned()),
+        customer_reference: Some(crate::state::order_reference(connection_id, &chosen)),
+    };
+    let order = Request::PlaceOrder(body);
+    let assign =
+        Request::AssignNumbers { connection_id: connection_id.to_owned(), phone_numbers: chosen.clone() };
+    match mode {
+        Mode::DryRun => {}
+        Mode::Apply { buy: false } => {
+            return Err(SetupError::Usage(format!("buying numbers needs --yes: it would {detail}")));
+        }
+        Mode::Apply { buy: true } => {
+            let (mut placed, _) = match execute(run.client, order.clone()).await? {
+                Reply::OrderPlaced { order, existing } => (order, existing),
+                other => {
+                    return Err(SetupError::Api(ApiError::Decode(format!("PlaceOrder answered {other:?}"))));
+                }
+            };
+            // Polled as the wizard polls: with backoff, for a minute or so.
+            let mut wait = Duration::from_millis(200);
+            for _ in 0..16 {
+                if placed.status != "pending" {
+                    break;
+                }
+                let check = Request::CheckOrder { id: placed.id.clone(), after: wait };
+                placed = answer!(execute(run.client, check).await?, OrderChecked);
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            if placed.status != "success" {
+                return Err(SetupError::Usage(format!(
+                    "the number order {} is {:?}, not complete; run the setup again later: it finds the \
+                     order by its reference and assigns its numbers",
+                    placed.id, placed.status
+                )));
+            }
+            execute(run.client, assign.clone()).await?;
+        }
+    }
+    run.out.numbers = have.into_iter().chain(chosen).collect();
+    run.note(Step::new("numbers", Action::Create, detail).sending(vec![order, assign]));
+    Ok(())
+}
+
+/// A name that looks like an id and names nothing is taken for a mistyped id, not for
+/// the name of something to create: `--connection 1293384261075731402` that does not
+/// exist should not make a connection called "1293384261075731402".
+fn refuse_unknown_id<T>(
+    found: &Option<T>,
+    flag: &str,
+    given: &str,
+    what: &str,
+    looks_like_id: fn(&str) -> bool,
+) -> Result<(), SetupError> {
+    if found.is_none() && looks_like_id(given) {
+        return Err(SetupError::Usage(format!(
+            "{flag} {given}: no {what} has this id (nor this name), and an id is not a name to create \
+             one with; check the id (`telnyx-setup inspect` lists them), or give a name"
+        )));
+    }
+    Ok(())
+}
+
+/// Connections' and profiles' ids are numbers.
+fn looks_numeric(given: &str) -> bool {
+    !given.is_empty() && given.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Telephony credentials' ids are UUIDs.
+fn looks_like_uuid(given: &str) -> bool {
+    uuid::Uuid::parse_str(given).is_ok()
+}
+
+fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError {
+    SetupError::Usage(format!(
+        "{flag} {given:?}: {} {what} have this name ({}); give one of their ids",
+        ids.len(),
+        ids.join(", ")
+    ))
+}
+
+/// The connection `given` names ([`recognise`]), by id or exact name.
+async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
+    let mut candidates = Vec::new();
+    match client.credential_connection(given).await {
+        Ok(connection) => candidates.push(connection),
+        Err(ApiError::NotFound(_)) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let page = client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given)).await?;
+    candidates.extend(page.data);
+    recognise(given, candidates, |c| &c.id, |c| &c.connection_name, CredentialConnection::is_marked)
+        .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
+}
+
+/// The profiles `given` may name: the one with that id, and those whose name contains it.
+async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
+    let mut candidates = Vec::new();
+    match client.outbound_voice_profile(given).await {
+        Ok(profile) => candidates.push(profile),
+        Err(ApiError::NotFound(_)) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let page = client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given)).await?;
+    let listed: Vec<OutboundVoiceProfile> =
+        page.data.into_iter().filter(|p| !candidates.iter().any(|c| c.id == p.id)).collect();
+    candidates.extend(listed);
+    Ok(candidates)
+}
+
+async fn list_credentials(
+    client: &Client,
+    connection_id: &str,
+) -> Result<Vec<TelephonyCredential>, SetupError> {
+    let request = Request::ListCredentials { connection_id: connection_id.to_owned() };
+    Ok(answer!(execute(client, request).await?, CredentialsListed).data)
+}
+
+/// A new connection's body, as the wizard's form makes it: a SIP user name from the
+/// public generator, a 24-character password from the OS's, and telnyx-setup's mark.
+fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
+    let (user_name, password) =
+        crate::state::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
+    NewCredentialConnection {
+        connection_name: name.to_owned(),
+        user_name,
+        password,
+        tags: vec![MARK.to_owned()],
+        inbound: Some(InboundUpdate { codecs }),
+    }
+}
+
+/// A new connection's codecs: as asked, else every offered one, as the wizard's.
+fn new_codecs(wanted: &Wanted) -> Vec<String> {
+    wanted.codecs.clone().unwrap_or_else(crate::state::new_connection_codecs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognise_takes_the_id_then_the_exact_name_then_the_mark() {
+        let records = || vec![("1", "A", false), ("2", "A", true), ("3", "B", false), ("4", "B", false)];
+        let pick = |given: &str| recognise(given, records(), |r| r.0, |r| r.1, |r| r.2);
+        assert_eq!(pick("3").unwrap().unwrap().0, "3");
+        assert_eq!(pick("A").unwrap().unwrap().0, "2", "the marked one of two");
+        assert_eq!(pick("B").unwrap_err(), vec!["3", "4"]);
+        assert_eq!(pick("C").unwrap(), None);
+    }
+}

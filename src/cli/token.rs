@@ -1,0 +1,234 @@
+//! `telnyx-setup token`: a fresh JWT login token for a credential, chosen by id, by
+//! its connection (the newest credential that has not expired, or a new one with
+//! `--create`), or as the last setup finished on this machine with this account
+//! remembered it (the setup journal, [`crate::journal`], which holds ids only).
+//!
+//! The token is made by the same request the wizard's step 8 sends
+//! ([`Request::CreateToken`]) through the worker, and a credential `--create` makes is
+//! made like the wizard's (tagged `telnyx-setup`, looked for before it is created).
+
+use crate::api::{ApiError, Client, PageRequest, TelephonyCredential, TelephonyCredentialFilter};
+use crate::doctor::{Resolved, resolve_connection};
+use crate::msg::{Reply, Request};
+use crate::secret::Secret;
+use crate::state::LoginToken;
+use crate::state::{DEFAULT_TAG, is_expired};
+use crate::worker::execute;
+use std::time::SystemTime;
+
+/// Which credential the token is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// `--credential ID`.
+    Credential(String),
+    /// `--connection ID|NAME`: its newest credential that has not expired; with
+    /// `create`, a new one when it has none.
+    Connection { given: String, create: bool },
+    /// Neither: the last setup finished on this machine with this account, as the
+    /// setup journal at this path remembers it.
+    Last(Option<std::path::PathBuf>),
+}
+
+/// A token made, and for what.
+#[derive(Debug)]
+pub struct Issued {
+    pub token: Secret,
+    /// Unix time of the token's `exp` claim, when it has one.
+    pub expires_at: Option<i64>,
+    pub credential_id: String,
+    pub connection_id: Option<String>,
+    /// The credential was made now (`--create`).
+    pub created: bool,
+}
+
+impl Issued {
+    /// The expiry as RFC 3339 (`2026-12-02T23:12:36Z`), for `--json`.
+    pub fn expires_at_rfc3339(&self) -> Option<String> {
+        let at = time::OffsetDateTime::from_unix_timestamp(self.expires_at?).ok()?;
+        at.format(&time::format_description::well_known::Rfc3339).ok()
+    }
+
+    /// The `--json` report: `{"token", "expires_at", "credential_id", "connection_id"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "token": self.token.expose(),
+            "expires_at": self.expires_at_rfc3339(),
+            "credential_id": self.credential_id,
+            "connection_id": self.connection_id,
+        })
+    }
+}
+
+/// Why no token was made. Each is exit 2, as for the doctor.
+#[derive(Debug)]
+pub enum TokenError {
+    /// What to choose is unclear, or what was chosen cannot give a token (unknown,
+    /// expired, a connection with no credential): the message says what to do.
+    Usage(String),
+    /// Telnyx or the network failed.
+    Api(ApiError),
+}
+
+impl From<ApiError> for TokenError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+/// How to choose a credential, for the messages that need to say it.
+pub const HOW_TO_CHOOSE: &str = "choose one with --credential ID, or --connection ID|NAME (its newest \
+     credential; add --create to make one when it has none)";
+
+/// Makes a token for the credential `choice` names, at `now`.
+pub async fn issue(client: &Client, choice: Choice, now: SystemTime) -> Result<Issued, TokenError> {
+    let (credential, created) = match choice {
+        Choice::Credential(id) => (credential_by_id(client, &id, now).await?, false),
+        Choice::Connection { given, create } => credential_of_connection(client, &given, create, now).await?,
+        Choice::Last(journal) => {
+            let loaded = journal.as_deref().map(crate::journal::load).unwrap_or_default();
+            let finished = loaded
+                .accounts
+                .get(&client.account_id())
+                .filter(|record| record.finished)
+                .and_then(|record| record.credential.clone());
+            let Some(credential) = finished else {
+                let why = loaded.ignored.map(|why| format!(" (the setup journal was not read: {why})"));
+                return Err(TokenError::Usage(format!(
+                    "no setup with this API key and API has been finished on this machine{}, so there \
+                     is no credential to remember; {HOW_TO_CHOOSE}",
+                    why.unwrap_or_default()
+                )));
+            };
+            (credential_by_id(client, &credential.id, now).await?, false)
+        }
+    };
+    let connection_id = credential.resource_id.as_deref().and_then(|r| r.strip_prefix("connection:"));
+    let connection_id = connection_id.map(str::to_owned);
+    let request = Request::CreateToken { credential_id: credential.id.clone() };
+    let token = match execute(client, request).await? {
+        Reply::TokenCreated(token) => token,
+        other => return Err(unexpected("CreateToken", &other)),
+    };
+    let expires_at = LoginToken::new(token.clone()).expires_at;
+    Ok(Issued { token, expires_at, credential_id: credential.id, connection_id, created })
+}
+
+/// The credential with id `id`, refused when it has expired.
+async fn credential_by_id(
+    client: &Client,
+    id: &str,
+    now: SystemTime,
+) -> Result<TelephonyCredential, TokenError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(TokenError::Usage(format!("--credential needs a credential's id; {HOW_TO_CHOOSE}")));
+    }
+    let credential = match client.telephony_credential(id).await {
+        Ok(credential) => credential,
+        Err(error @ ApiError::NotFound(_)) => {
+            return Err(TokenError::Usage(format!(
+                "no telephony credential has the id {id:?} ({error}); the inspector lists them \
+                 (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if is_expired(&credential, now) {
+        let connection = credential.resource_id.as_deref().and_then(|r| r.strip_prefix("connection:"));
+        let fix = match connection {
+            Some(connection) => {
+                format!("make a new one with `telnyx-setup token --connection {connection} --create`")
+            }
+            None => HOW_TO_CHOOSE.to_owned(),
+        };
+        let when = credential.expires_at.as_deref().map(|at| format!(" on {at}")).unwrap_or_default();
+        return Err(TokenError::Usage(format!(
+            "the telephony credential {id} expired{when} and can no longer log in; {fix}"
+        )));
+    }
+    Ok(credential)
+}
+
+/// The newest credential of the connection `given` names that has not expired, or
+/// with `create` a new one when there is none; and whether it was made now.
+async fn credential_of_connection(
+    client: &Client,
+    given: &str,
+    create: bool,
+    now: SystemTime,
+) -> Result<(TelephonyCredential, bool), TokenError> {
+    let given = given.trim();
+    if given.is_empty() {
+        return Err(TokenError::Usage(format!(
+            "--connection needs a connection's id or exact name; {HOW_TO_CHOOSE}"
+        )));
+    }
+    let connection = match resolve_connection(client, given).await? {
+        Resolved::Found(connection) => connection,
+        Resolved::Missing => {
+            return Err(TokenError::Usage(format!(
+                "no credential connection has the id or the exact name {given:?}; \
+                 `telnyx-setup inspect` lists them"
+            )));
+        }
+        Resolved::Ambiguous(named) => {
+            let ids: Vec<&str> = named.iter().map(|c| c.id.as_str()).collect();
+            return Err(TokenError::Usage(format!(
+                "--connection {given:?}: {} credential connections have this name ({}); give one of their ids",
+                ids.len(),
+                ids.join(", ")
+            )));
+        }
+    };
+    let mut usable = Vec::new();
+    let mut page = 1;
+    loop {
+        let filter = TelephonyCredentialFilter {
+            resource_id: Some(format!("connection:{}", connection.id)),
+            tag: None,
+        };
+        let found = client
+            .list_telephony_credentials(PageRequest { number: Some(page), size: Some(250) }, &filter)
+            .await?;
+        let last = found.data.is_empty() || page >= found.meta.total_pages;
+        usable.extend(found.data.into_iter().filter(|c| !is_expired(c, now)));
+        if last {
+            break;
+        }
+        page += 1;
+    }
+    // The newest by creation time (parsed: RFC 3339 texts with and without fractions of
+    // a second do not sort as text); of two made at once, the later listed.
+    let created = |c: &TelephonyCredential| {
+        let at = c.created_at.as_deref()?;
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+    };
+    let newest =
+        usable.into_iter().enumerate().max_by(|(i, a), (j, b)| created(a).cmp(&created(b)).then(i.cmp(j)));
+    if let Some((_, credential)) = newest {
+        return Ok((credential, false));
+    }
+    if !create {
+        return Err(TokenError::Usage(format!(
+            "the connection {} ({}) has no telephony credential that has not expired; make one with \
+             `telnyx-setup token --connection {} --create` (or in the wizard's step 7)",
+            connection.id, connection.connection_name, connection.id
+        )));
+    }
+    let body = crate::api::NewTelephonyCredential {
+        connection_id: connection.id.clone(),
+        name: Some(format!("WebRTC login for {}", connection.connection_name)),
+        tag: Some(DEFAULT_TAG.to_owned()),
+        expires_at: None,
+    };
+    match execute(client, Request::CreateCredential { body, known: None, first_try: false }).await? {
+        Reply::CredentialCreated(credential) => Ok((credential, true)),
+        other => Err(unexpected("CreateCredential", &other)),
+    }
+}
+
+/// An answer that does not fit the request (a bug of the worker's), reported as an
+/// unreadable answer rather than a panic.
+fn unexpected(request: &str, reply: &Reply) -> TokenError {
+    TokenError::Api(ApiError::Decode(format!("{request} answered {reply:?}")))
+}

@@ -1,0 +1,259 @@
+//! The equivalent curl of what the program sends: [`calls_of`] turns a worker
+//! [`Request`] into the HTTP requests the worker sends for it, built by the API
+//! client's own [`Call`] builders, and [`render`] writes one as a curl command with
+//! the key as `$TELNYX_API_KEY` and the JSON body pretty-printed. The wizard's curl
+//! panel (`c`) and `setup --dry-run` print these.
+//!
+//! An id that is not known yet (the connection a dry run would create) is a shell
+//! variable: [`var`] marks it inside a path or a body, and [`render`] writes it as
+//! `"${NAME}"` outside the single quotes, so the command runs once it is set. Secret
+//! fields of a body ([`SECRET_FIELDS`](crate::secret::SECRET_FIELDS)) become
+//! `${SIP_PASSWORD}` unless revealed.
+
+use crate::api::{Call, PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter};
+use crate::msg::Request;
+use crate::worker::LIST_SIZE;
+
+/// Marks where a shell variable goes in a path segment or body string: a private-use
+/// character, which JSON leaves as it is and no Telnyx name or id holds.
+const VAR: char = '\u{E000}';
+
+/// The variable a secret field of a body is shown as, unless revealed.
+pub const SECRET_VAR: &str = "SIP_PASSWORD";
+
+/// `name` as a shell variable inside a [`Call`]'s path or body: rendered `"${name}"`.
+pub fn var(name: &str) -> String {
+    format!("{VAR}{name}{VAR}")
+}
+
+/// The HTTP requests the worker sends for `request`, in order. A create is preceded
+/// by the look for an earlier try's result (the worker's look-before-create); an id
+/// that only an answer gives (the phone number record to assign) is a [`var`].
+pub fn calls_of(request: &Request) -> Vec<Call> {
+    let first = PageRequest::first(LIST_SIZE);
+    match request {
+        Request::SignIn { .. } | Request::ReadBalance => vec![Call::balance()],
+        Request::ListConnections => vec![Call::list_credential_connections(first, None)],
+        Request::CreateConnection { body, first_try } => {
+            let look = Call::list_credential_connections(first, Some(&body.connection_name));
+            looked_for(*first_try, look, Call::create_credential_connection(body))
+        }
+        Request::UpdateConnection { id, update } => vec![Call::update_credential_connection(id, update)],
+        Request::ListProfiles => vec![Call::list_outbound_voice_profiles(first, None)],
+        Request::CreateProfile { body, first_try, .. } => {
+            let look = Call::list_outbound_voice_profiles(first, Some(&body.name));
+            looked_for(*first_try, look, Call::create_outbound_voice_profile(body))
+        }
+        Request::UpdateProfile { id, update } => vec![Call::update_outbound_voice_profile(id, update)],
+        Request::SearchNumbers(search) => vec![Call::search_available_numbers(search)],
+        Request::PlaceOrder(body) => {
+            let mut calls = Vec::new();
+            if let Some(reference) = &body.customer_reference {
+                calls.push(Call::list_number_orders(PageRequest::first(1), Some(reference)));
+            }
+            calls.push(Call::create_number_order(body));
+            calls
+        }
+        Request::CheckOrder { id, .. } => vec![Call::number_order(id)],
+        Request::FindOrder { reference } => {
+            vec![
+                Call::list_number_orders(PageRequest::first(1), Some(reference)),
+                Call::number_order(&var("ORDER_ID")),
+            ]
+        }
+        Request::ListConnectionNumbers { connection_id } => {
+            let filter = PhoneNumberFilter { connection_id: Some(connection_id.clone()), phone_number: None };
+            vec![Call::list_phone_numbers(first, &filter)]
+        }
+        Request::AssignNumbers { connection_id, phone_numbers } => phone_numbers
+            .iter()
+            .flat_map(|e164| {
+                let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+                let filter = PhoneNumberFilter { connection_id: None, phone_number: Some(digits) };
+                let update = PhoneNumberUpdate { connection_id: connection_id.clone() };
+                [
+                    Call::list_phone_numbers(first, &filter),
+                    Call::update_phone_number(&var("PHONE_NUMBER_ID"), &update),
+                ]
+            })
+            .collect(),
+        Request::ListCredentials { connection_id } => {
+            let filter = TelephonyCredentialFilter {
+                resource_id: Some(format!("connection:{connection_id}")),
+                tag: None,
+            };
+            vec![Call::list_telephony_credentials(first, &filter)]
+        }
+        Request::CreateCredential { body, first_try, .. } => {
+            let filter = TelephonyCredentialFilter {
+                resource_id: Some(format!("connection:{}", body.connection_id)),
+                tag: body.tag.clone(),
+            };
+            looked_for(
+                *first_try,
+                Call::list_telephony_credentials(first, &filter),
+                Call::create_telephony_credential(body),
+            )
+        }
+        Request::CreateToken { credential_id } => vec![Call::create_token(credential_id)],
+        Request::Browse { collection, page, size, filters } => {
+            vec![Call::list_raw(collection, PageRequest { number: Some(*page), size: Some(*size) }, filters)]
+        }
+        Request::Fetch { collection, id } => vec![Call::get_raw(collection, id)],
+        // A WebSocket login, not an HTTP request: curl has no equivalent.
+        Request::TestLogin { .. } => Vec::new(),
+        // The doctor reads much more; these are its first reads of the connection.
+        Request::Diagnose { connection_id, .. } => {
+            vec![Call::credential_connection(connection_id), Call::check_registration_status(connection_id)]
+        }
+    }
+}
+
+/// A create, after the look for an earlier try's result unless it is the first try
+/// (then the list the user chose from stands for the look, and the worker skips it).
+fn looked_for(first_try: bool, look: Call, create: Call) -> Vec<Call> {
+    if first_try { vec![create] } else { vec![look, create] }
+}
+
+/// `call` as a curl command against `base` (`https://api.telnyx.com/v2`), on several
+/// lines joined by `\`. Secret fields of the body are `${SIP_PASSWORD}` unless `reveal`.
+pub fn render(base: &str, call: &Call, reveal: bool) -> String {
+    let mut url = base.trim_end_matches('/').to_owned();
+    for segment in &call.path {
+        url.push('/');
+        // A variable stays whole; anything else is percent-encoded as a path segment.
+        url.extend(split_vars(segment).into_iter().map(|(text, is_var)| {
+            if is_var {
+                var(text)
+            } else {
+                url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+            }
+        }));
+    }
+    if !call.query.is_empty() {
+        let pairs: Vec<String> = call
+            .query
+            .iter()
+            .map(|(key, value)| {
+                // As in the path, a variable stays whole and the rest is encoded.
+                let value: String = split_vars(value)
+                    .into_iter()
+                    .map(|(text, is_var)| {
+                        if is_var {
+                            var(text)
+                        } else {
+                            url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+                        }
+                    })
+                    .collect();
+                format!("{key}={value}")
+            })
+            .collect();
+        url = format!("{url}?{}", pairs.join("&"));
+    }
+    // -g: the brackets of page[number] and filter[...] are not curl's URL globbing;
+    // --fail-with-body: a refusal fails the command (a script with `set -e` stops),
+    // and Telnyx's reason is still printed.
+    let mut lines = vec![match call.method {
+        crate::api::Verb::Get => format!("curl -sS -g --fail-with-body {}", quote(&url)),
+        method => format!("curl -sS -g --fail-with-body -X {} {}", method.as_str(), quote(&url)),
+    }];
+    lines.push("  -H \"Authorization: Bearer $TELNYX_API_KEY\"".to_owned());
+    if let Some(body) = &call.body {
+        let mut body = body.clone();
+        if !reveal {
+            crate::secret::redact_json(&mut body, &var(SECRET_VAR));
+        }
+        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        lines.push("  -H 'Content-Type: application/json'".to_owned());
+        lines.push(format!("  -d {}", quote(&text)));
+    }
+    lines.join(" \\\n")
+}
+
+/// Every call of `requests`, rendered, one command after another.
+pub fn render_all(base: &str, requests: &[Request], reveal: bool) -> Vec<String> {
+    requests.iter().flat_map(calls_of).map(|call| render(base, &call, reveal)).collect()
+}
+
+/// Splits `text` into literal parts (`false`) and variable names (`true`).
+fn split_vars(text: &str) -> Vec<(&str, bool)> {
+    // Only a plain upper-case name is a variable: text from the server holding the
+    // marker cannot make the shell expand anything else.
+    let name = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_uppercase())
+            && part.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    text.split(VAR)
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| (part, i % 2 == 1 && name(part)))
+        .collect()
+}
+
+/// `text` for a POSIX shell: literal parts in single quotes (a `'` inside as `'\''`),
+/// variables as `"${NAME}"` between them, so only the variables expand.
+pub fn quote(text: &str) -> String {
+    let parts = split_vars(text);
+    if parts.is_empty() {
+        return "''".to_owned();
+    }
+    parts
+        .into_iter()
+        .map(
+            |(part, is_var)| {
+                if is_var { format!("\"${{{part}}}\"") } else { format!("'{}'", part.replace('\'', "'\\''")) }
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::NewCredentialConnection;
+    use crate::secret::Secret;
+
+    #[test]
+    fn a_create_renders_with_the_key_variable_and_a_hidden_password() {
+        let body = NewCredentialConnection {
+            connection_name: "Bob's phones".into(),
+            user_name: "bob01".into(),
+            password: Secret::from("hunter2-hunter2"),
+            tags: Vec::new(),
+            inbound: None,
+        };
+        let calls = calls_of(&Request::CreateConnection { body, first_try: false });
+        assert_eq!(calls.len(), 2, "the look, then the create");
+        let text = render("https://api.telnyx.com/v2", &calls[1], false);
+        assert!(
+            text.starts_with(
+                "curl -sS -g --fail-with-body -X POST 'https://api.telnyx.com/v2/credential_connections'"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Bearer $TELNYX_API_KEY"));
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains(r#""password": "'"${SIP_PASSWORD}"'""#), "{text}");
+        assert!(text.contains(r#""connection_name": "Bob'\''s phones""#), "{text}");
+        assert!(render("https://api.telnyx.com/v2", &calls[1], true).contains("hunter2-hunter2"));
+        let look = render("http://127.0.0.1:1/v2", &calls[0], false);
+        assert!(look.contains("credential_connections?page[number]=1&page[size]=250&filter[connection_name][contains]=Bob%27s+phones"), "{look}");
+    }
+
+    #[test]
+    fn unknown_ids_are_shell_variables() {
+        let call = Call::credential_connection(&var("CONNECTION_ID"));
+        let text = render("https://api.telnyx.com/v2", &call, false);
+        assert!(
+            text.starts_with(
+                r#"curl -sS -g --fail-with-body 'https://api.telnyx.com/v2/credential_connections/'"${CONNECTION_ID}""#
+            ),
+            "{text}"
+        );
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("it's"), r#"'it'\''s'"#);
+        // Not a name: quoted as text, never expanded.
+        assert_eq!(quote(&var("$(reboot)")), "'$(reboot)'");
+    }
+}

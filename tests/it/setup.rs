@@ -1,0 +1,361 @@
+//! `telnyx-setup setup`, without a terminal, against sandboxes: what `--yes` makes and
+//! that a second run makes nothing; that `--dry-run` sends only GETs and its curl
+//! commands, run in order, make the same setup; the refusal without `--yes`; faults;
+//! secrets only when asked; `token` afterwards; and the contract.
+
+use crate::support::contract::Contract;
+use crate::support::{BIN, TempDir, client, log_path};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use telnyx_setup::api::{Client, PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
+use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
+
+const KEY: &str = "KEYsetup";
+
+struct Account {
+    sandbox: Sandbox,
+    api: Client,
+    state: TempDir,
+}
+
+async fn account_with(seed: Seed) -> Account {
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    Account { sandbox, api, state: TempDir::new("setup-state") }
+}
+
+async fn account() -> Account {
+    account_with(Seed { order_settles_after: Duration::ZERO, ..Seed::empty() }).await
+}
+
+/// What the account holds, as the API lists it.
+#[derive(Debug, PartialEq)]
+struct Held {
+    connections: Vec<(String, Vec<String>, bool)>,
+    profiles: Vec<(String, Vec<String>)>,
+    credentials: Vec<(Option<String>, Option<String>)>,
+    numbers: usize,
+}
+
+impl Account {
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(BIN);
+        command
+            .arg("setup")
+            .args(["--api-base", &self.sandbox.base_url(), "--api-key", KEY])
+            .args(args)
+            .stdin(Stdio::null())
+            .env_remove("TELNYX_API_KEY")
+            .env_remove("TELNYX_SETUP_JOURNAL")
+            .env("TELNYX_SETUP_STATE_DIR", self.state.path())
+            .env("TELNYX_SETUP_LOG", log_path("setup"));
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap()
+    }
+
+    async fn report(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let output = self.run(&all).await;
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+    }
+
+    async fn held(&self) -> Held {
+        let first = PageRequest::first(250);
+        let connections = self.api.list_credential_connections(first, None).await.unwrap().data;
+        let profiles = self.api.list_outbound_voice_profiles(first, None).await.unwrap().data;
+        let credentials = self
+            .api
+            .list_telephony_credentials(first, &TelephonyCredentialFilter::default())
+            .await
+            .unwrap()
+            .data;
+        let numbers = self.api.list_phone_numbers(first, &PhoneNumberFilter::default()).await.unwrap().data;
+        let attached = |c: &telnyx_setup::api::CredentialConnection| {
+            profiles.iter().any(|p| c.outbound.outbound_voice_profile_id.as_deref() == Some(p.id.as_str()))
+        };
+        Held {
+            connections: connections
+                .iter()
+                .map(|c| (c.connection_name.clone(), c.inbound.codecs.clone(), attached(c)))
+                .collect(),
+            profiles: profiles.iter().map(|p| (p.name.clone(), p.whitelisted_destinations.clone())).collect(),
+            credentials: credentials.iter().map(|c| (c.name.clone(), c.tag.clone())).collect(),
+            numbers: numbers.len(),
+        }
+    }
+}
+
+fn actions(report: &Value) -> Vec<(String, String)> {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap().to_owned(), s["action"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yes_twice_makes_each_resource_once() {
+    let account = account().await;
+    let args = ["--yes", "--countries", "US,IE", "--buy-numbers", "1"];
+    let first = account.report(&args).await;
+    let made = actions(&first);
+    for (step, action) in &made {
+        let expected = match step.as_str() {
+            "countries" | "attach" => "change",
+            // A new connection is made with its codecs.
+            "codecs" => "nothing to change",
+            _ => "create",
+        };
+        assert_eq!(action, expected, "{step}: {first:#}");
+    }
+    let held = account.held().await;
+    assert_eq!(held.connections.len(), 1, "{held:?}");
+    assert!(held.connections[0].1.contains(&"VP8".to_owned()) && held.connections[0].2, "{held:?}");
+    assert_eq!(held.profiles, vec![("WebRTC outbound".to_owned(), vec!["US".to_owned(), "IE".to_owned()])]);
+    assert_eq!(held.credentials.len(), 1);
+    assert_eq!(held.credentials[0].1.as_deref(), Some("telnyx-setup"));
+    assert_eq!(held.numbers, 1);
+    let expires = first["token"]["expires_at"].as_str().expect("the token's expiry");
+    assert!(expires.ends_with('Z'), "{expires}");
+
+    let second = account.report(&args).await;
+    for (step, action) in actions(&second) {
+        let expected = match step.as_str() {
+            "connection" | "profile" | "credential" => "reuse",
+            "token" => "create",
+            _ => "nothing to change",
+        };
+        assert_eq!(action, expected, "{step}: {second:#}");
+    }
+    assert_eq!(account.held().await, held, "the second run made nothing new");
+    assert_eq!(second["connection"]["id"], first["connection"]["id"]);
+    assert_eq!(second["credential"]["id"], first["credential"]["id"]);
+    let orders = account.api.list_number_orders(PageRequest::first(250), None).await.unwrap().data;
+    assert_eq!(orders.len(), 1, "one order: {orders:?}");
+
+    // `token` with no flag then uses the credential this setup made.
+    let mut command = Command::new(BIN);
+    command
+        .args(["token", "--api-base", &account.sandbox.base_url(), "--api-key", KEY, "--json"])
+        .env_remove("TELNYX_SETUP_JOURNAL")
+        .env("TELNYX_SETUP_STATE_DIR", account.state.path())
+        .env("TELNYX_SETUP_LOG", log_path("setup-token"));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let token: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(token["credential_id"], first["credential"]["id"]);
+
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_writes_nothing_and_its_curl_makes_the_same_setup() {
+    let planned = account().await;
+    let plan = planned.report(&["--dry-run", "--countries", "US,IE"]).await;
+    assert!(planned.sandbox.journal().iter().all(|e| e.method == "GET"), "a dry run sends only GETs");
+    assert_eq!(planned.held().await.connections.len(), 0);
+
+    // The plan's commands, in order, on the same (still empty) account, each
+    // variable set from the answer of the step that names it.
+    let mut vars: HashMap<String, String> =
+        HashMap::from([("SIP_PASSWORD".to_owned(), "Sip-pass-1234567890".to_owned())]);
+    for step in plan["steps"].as_array().unwrap() {
+        let mut last = String::new();
+        for command in step["curl"].as_array().unwrap() {
+            let command = command.as_str().unwrap().to_owned();
+            let env = vars.clone();
+            let output = tokio::task::spawn_blocking(move || {
+                Command::new("sh")
+                    .arg("-c")
+                    .arg(&command)
+                    .env("TELNYX_API_KEY", KEY)
+                    .envs(env)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            assert!(output.status.success(), "{step:#}: {}", stderr(&output));
+            last = String::from_utf8(output.stdout).unwrap();
+        }
+        if let Some(name) = step["sets"].as_str() {
+            let answer: Value = serde_json::from_str(&last).unwrap();
+            vars.insert(name.to_owned(), answer["data"]["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let by_curl = planned.held().await;
+
+    let direct = account().await;
+    direct.report(&["--yes", "--countries", "US,IE"]).await;
+    assert_eq!(by_curl, direct.held().await, "the curl commands made what --yes makes");
+    Contract::load().check_all(&planned.sandbox.journal()).assert_clean();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_yes_or_a_terminal_nothing_changes() {
+    let account = account().await;
+    let output = account.run(&[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(stderr(&output).contains("pass --yes"), "{}", stderr(&output));
+    assert!(account.sandbox.journal().iter().all(|e| e.method == "GET"));
+    // Buying needs --yes even where the rest would not.
+    let output = account.run(&["--buy-numbers", "1"]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("buying numbers needs --yes"), "{}", stderr(&output));
+    assert!(account.sandbox.journal().iter().all(|e| e.method == "GET"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_flags_and_unknown_names_say_what_was_expected() {
+    let account = account().await;
+    for (args, says) in [
+        (&["--codecs", "OPUS,XYZ", "--yes"][..], "unknown codec \"XYZ\""),
+        (&["--countries", "US,Narnia", "--yes"], "not an ISO 3166-1 country code"),
+        (&["--buy-numbers", "two"], "expected a whole number"),
+    ] {
+        let output = account.run(args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(says), "{args:?}: {}", stderr(&output));
+    }
+    assert!(account.sandbox.journal().iter().all(|e| e.method == "GET"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_leave_a_clear_message_and_no_duplicates() {
+    // The connection's create times out (it happens, the answer is lost), and the
+    // profile's create fails: the run stops with the reason.
+    let faults =
+        FaultPlan::parse(["POST /credential_connections=timeout:1", "POST /outbound_voice_profiles=500:1"])
+            .unwrap();
+    let account = account_with(Seed { faults, ..Seed::empty() }).await;
+    let output = account.run(&["--yes", "--timeout", "1s"]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    assert!(stderr(&output).contains("500"), "{}", stderr(&output));
+    // Again, without the faults: it finishes, with the first run's connection.
+    let report = account.report(&["--yes"]).await;
+    assert_eq!(report["steps"][0]["action"], "reuse", "{report:#}");
+    let held = account.held().await;
+    assert_eq!((held.connections.len(), held.profiles.len(), held.credentials.len()), (1, 1, 1), "{held:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_appear_only_when_asked() {
+    let account = account().await;
+    let output = account.run(&["--yes"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let first = PageRequest::first(250);
+    let connection = &account.api.list_credential_connections(first, None).await.unwrap().data[0];
+    let credential_id = account
+        .api
+        .list_telephony_credentials(first, &TelephonyCredentialFilter::default())
+        .await
+        .unwrap()
+        .data[0]
+        .id
+        .clone();
+    let credential = account.api.telephony_credential(&credential_id).await.unwrap();
+    let mut kept = String::new();
+    for entry in std::fs::read_dir(account.state.path()).unwrap() {
+        kept.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+    }
+    for secret in [connection.password.expose(), credential.sip_password.expose()] {
+        assert!(!secret.is_empty());
+        for (what, text) in [
+            ("stdout", String::from_utf8_lossy(&output.stdout).into_owned()),
+            ("stderr", stderr(&output)),
+            ("state", kept.clone()),
+        ] {
+            assert!(!text.contains(secret), "{what} holds a secret: {text}");
+        }
+    }
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("eyJ"), "no token without --print-secrets");
+    let shown = account.report(&["--yes", "--print-secrets"]).await;
+    assert_eq!(shown["credential"]["sip_password"], credential.sip_password.expose());
+    assert!(shown["token"]["token"].as_str().is_some_and(|t| t.starts_with("eyJ")));
+}
+
+/// With a terminal and without `--yes`, the plan is shown and asked about once: `n`
+/// changes nothing, `y` makes the setup.
+#[cfg(unix)]
+#[test]
+fn on_a_terminal_it_asks_once() {
+    use crate::support::pty::{Pty, start_sandbox};
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
+    let base = sandbox.base_url();
+    let args = ["setup", "--api-base", base.as_str(), "--api-key", KEY];
+    let mut declined = Pty::spawn("setup-no", &args, 100, 30);
+    declined.wait_for_text(&["The setup will: create connection", "Go ahead? [y/N]"]);
+    declined.send("n\r");
+    declined.wait_for_text(&["nothing was changed (the answer was not y)"]);
+    assert!(sandbox.journal().iter().all(|e| e.method == "GET"), "n changed nothing");
+
+    let mut accepted = Pty::spawn("setup-yes", &args, 100, 30);
+    accepted.wait_for_text(&["Go ahead? [y/N]"]);
+    accepted.send("y\r");
+    accepted.wait_for_text(&["Login token: expires"]);
+    let api = client(&base, KEY);
+    let connections =
+        runtime.block_on(api.list_credential_connections(PageRequest::first(250), None)).unwrap().data;
+    assert_eq!(connections.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_records_are_found_by_id_or_name_and_unknown_ids_are_refused() {
+    use crate::support::new_connection;
+    let account = account().await;
+    let mine = account.api.create_credential_connection(&new_connection("Desk", "desk0001")).await.unwrap();
+    let report = account.report(&["--yes", "--connection", &mine.id]).await;
+    assert_eq!(report["steps"][0]["action"], "reuse");
+    assert_eq!(report["connection"]["id"], mine.id.as_str());
+    // Two with one name: the one telnyx-setup made (its tag) is the one meant.
+    let mut marked = new_connection("Desk", "desk0002");
+    marked.tags = vec![telnyx_setup::api::MARK.to_owned()];
+    let marked = account.api.create_credential_connection(&marked).await.unwrap();
+    let report = account.report(&["--yes", "--connection", "Desk"]).await;
+    assert_eq!(report["connection"]["id"], marked.id.as_str(), "{report:#}");
+    // Two unmarked with one name: refused, with their ids.
+    account.api.create_credential_connection(&new_connection("Lobby", "lobby001")).await.unwrap();
+    account.api.create_credential_connection(&new_connection("Lobby", "lobby002")).await.unwrap();
+    let output = account.run(&["--yes", "--connection", "Lobby"]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("2 credential connections have this name"), "{}", stderr(&output));
+    // An id that names nothing is not a name to create something with.
+    let before = account.held().await;
+    let writes = || account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
+    let written = writes();
+    for args in [
+        &["--yes", "--connection", "1293384261075731999"][..],
+        &["--yes", "--connection", "Desk", "--credential", "00000000-0000-4000-8000-000000000000"],
+    ] {
+        let output = account.run(args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains("has this id"), "{args:?}: {}", stderr(&output));
+    }
+    assert_eq!(account.held().await, before);
+    assert_eq!(writes(), written, "refused before any write");
+    // Even when earlier steps had something to change.
+    let output = account
+        .run(&[
+            "--yes",
+            "--connection",
+            "Desk",
+            "--codecs",
+            "OPUS",
+            "--credential",
+            "00000000-0000-4000-8000-000000000000",
+        ])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(writes(), written, "the codecs were not changed either");
+}
