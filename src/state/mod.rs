@@ -289,6 +289,8 @@ pub struct Ctx {
     pub journal: JournalCtx,
     /// Reads sent ahead for the screen the user is about to see ([`Ctx::prefetch`]).
     prefetched: Vec<Prefetched>,
+    /// Reads sent ahead that a screen took since the last update, as its own.
+    taken: Vec<Request>,
 }
 
 /// A read sent before its screen asked for it, and its answer once it came.
@@ -388,6 +390,9 @@ impl Ctx {
             return Fetched::Waiting(vec![self.call(activity, what, request)]);
         };
         let prefetched = self.prefetched.remove(index);
+        if !matches!(prefetched.outcome, Some(Err(_))) {
+            self.taken.push(prefetched.request.clone());
+        }
         match prefetched.outcome {
             Some(Ok(reply)) => Fetched::Ready(reply),
             Some(Err(_)) => Fetched::Waiting(vec![self.call(activity, what, request)]),
@@ -587,6 +592,7 @@ impl State {
                 signaling: crate::signaling::SignalingUrl::default(),
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
                 prefetched: Vec::new(),
+                taken: Vec::new(),
             },
             spinner: 0,
             help: false,
@@ -652,15 +658,18 @@ impl State {
             // First: an intent must be on disk before its write is sent.
             cmds.insert(0, save);
         }
-        // Remembered for the screen they are sent from (a list loaded on arrival is
-        // the new screen's), so its curl panel can show them.
-        let sent: Vec<Request> = cmds
+        // Remembered for the screen that waits for them (a list loaded on arrival is
+        // the new screen's; one read ahead for it, when it takes it), so its curl
+        // panel can show them. Reads sent ahead belong to the screens they are for.
+        let own = self.step.activity().pending.as_ref().map(|p| p.op);
+        let mut sent: Vec<Request> = cmds
             .iter()
             .filter_map(|cmd| match cmd {
-                Cmd::Call { request, .. } => Some(request.clone()),
+                Cmd::Call { op, request } if Some(*op) == own => Some(request.clone()),
                 _ => None,
             })
             .collect();
+        sent.extend(self.ctx.taken.drain(..));
         if !sent.is_empty() {
             self.last_sent.insert(std::mem::discriminant(&self.step), sent);
         }
