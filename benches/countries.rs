@@ -8,6 +8,8 @@
 //!   one more letter and Backspace through `State::update`: the cost of two key
 //!   presses, each of which ranks the list (for the screen's bindings and the cursor).
 //! - `render/countries_search_80x24`: one frame of the step with a search applied.
+//! - `render/countries_full_redraw_200x60`: the whole list (`/` open, nothing typed)
+//!   on a cleared 200x60 terminal, so every cell is drawn and diffed, as after a resize.
 //!
 //! Run: `cargo bench --bench countries -- --quick`.
 
@@ -87,6 +89,17 @@ fn render(c: &mut Criterion) {
     });
     let screen = terminal.backend().to_string();
     assert!(screen.contains("IE Ireland"), "the frame should list Ireland:\n{screen}");
+    // Every cell drawn and diffed, as after a resize: the whole list at 200x60.
+    let state = searching("");
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+    c.bench_function("render/countries_full_redraw_200x60", |b| {
+        b.iter(|| {
+            terminal.clear().expect("clear");
+            terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw")
+        });
+    });
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Step 5 of 8"), "the frame should be step 5:\n{screen}");
 }
 
 criterion_group!(benches, search, update, render);

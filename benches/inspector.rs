@@ -13,6 +13,8 @@
 //!   a fresh 10,000-number listing each time (its replacement is part of the cost).
 //! - `render/view_120x40_cursor_7500`: one frame of `ui::view` on a 120x40 TestBackend
 //!   with the cursor on row 7,500, fields and raw JSON.
+//! - `render/full_redraw_200x60_cursor_7500`: the same on a cleared 200x60 terminal, so
+//!   every cell is drawn and diffed, as after a resize.
 //! - `local_filter/credentials_10000_*`: the credentials tab, which the API cannot
 //!   filter, with 10,000 credentials loaded under a `/` filter applied here: Down and
 //!   Up, and one frame. This is the path where a key's cost grows with what is loaded.
@@ -214,9 +216,20 @@ fn render(c: &mut Criterion) {
     group.bench_function("view_120x40_cursor_7500_raw_json", |b| {
         b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
     });
-    group.finish();
     let screen = terminal.backend().to_string();
     assert!(screen.contains("+15550007500"), "the frame should show row 7,500:\n{screen}");
+    press(&mut state, KeyCode::Char('J'));
+    assert!(!inspector(&state).raw, "J again should show the fields");
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+    group.bench_function("full_redraw_200x60_cursor_7500", |b| {
+        b.iter(|| {
+            terminal.clear().expect("clear");
+            terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw")
+        });
+    });
+    group.finish();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("+15550007500"), "the 200x60 frame should show row 7,500:\n{screen}");
 }
 
 /// A telephony credential as Telnyx lists it.
