@@ -24,8 +24,8 @@
 //!   buy the number), against `sandbox --latency 0ms` and `--latency 200ms`: the
 //!   requests the sandbox served (its `--verbose` log), the wall time from launch to
 //!   the summary, and the visible wait (the sum, over the keys, of the time from the
-//!   key to the next screen ready for a key); the 200 ms run's requests are listed in
-//!   order;
+//!   key to the next screen ready for a key); then the 200 ms run key by key: each
+//!   key's wait and the requests served meanwhile, in order;
 //! - **side by side** with `--peer DIR`: the same WebRTC setup (connection with VP8,
 //!   profile with CA and US, credential, token) made by `DIR/setup.mjs` with Telnyx's
 //!   Node library and by ours ([`ours_setup`]), each against a fresh sandbox at
@@ -126,7 +126,21 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
 struct SandboxProcess {
     child: Child,
     url: String,
-    log: JoinHandle<Vec<String>>,
+    log: JoinHandle<Vec<Served>>,
+}
+
+/// A request the sandbox served, as its log wrote it
+/// (`POST /v2/credential_connections -> 201 in 201 ms`), and when that line came.
+struct Served {
+    at: Instant,
+    line: String,
+}
+
+impl Served {
+    /// The line without the time taken.
+    fn request(&self) -> &str {
+        self.line.rsplit_once(" in ").map_or(&self.line, |(request, _)| request)
+    }
 }
 
 impl SandboxProcess {
@@ -134,7 +148,10 @@ impl SandboxProcess {
         let mut child = Command::new(binary)
             .args(["sandbox", "--verbose"])
             .args(flags)
-            .env("TELNYX_SETUP_LOG", std::env::temp_dir().join(format!("telnyx-setup-perf-sandbox-{}.log", std::process::id())))
+            .env(
+                "TELNYX_SETUP_LOG",
+                std::env::temp_dir().join(format!("telnyx-setup-perf-sandbox-{}.log", std::process::id())),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -154,14 +171,14 @@ impl SandboxProcess {
                 .lines()
                 .map_while(Result::ok)
                 .filter(|line| ["GET ", "POST ", "PATCH ", "DELETE "].iter().any(|m| line.starts_with(m)))
+                .map(|line| Served { at: Instant::now(), line })
                 .collect()
         });
         Self { child, url, log }
     }
 
-    /// Stops the sandbox and returns every request it served, in order, as its log
-    /// wrote them (`POST /v2/credential_connections -> 201 in 201 ms`).
-    fn stop(mut self) -> Vec<String> {
+    /// Stops the sandbox and returns every request it served, in order.
+    fn stop(mut self) -> Vec<Served> {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.log.join().unwrap_or_default()
@@ -254,7 +271,7 @@ fn latency_summary(samples: &[Duration]) -> String {
 /// `--demo` to step 5, idle there for [`IDLE`], then Down through the list.
 fn idle_and_keys(args: &Args, rows: &mut Vec<Row>) {
     let mut app = spawn(&args.binary, &["--demo"], &[], COLS, ROWS);
-    let mut wizard = Wizard { app: &mut app, waited: Duration::ZERO };
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
     wizard.sign_in_to_countries();
     app.wait_quiet(Duration::from_millis(200));
     let pid = app.pid();
@@ -286,13 +303,8 @@ fn idle_and_keys(args: &Args, rows: &mut Vec<Row>) {
 /// The inspector on 10,000 numbers served by a sandbox process of its own.
 fn inspector(args: &Args, rows: &mut Vec<Row>) {
     let sandbox = SandboxProcess::start(&args.binary, &["--seed-numbers", "10000"]);
-    let mut app = spawn(
-        &args.binary,
-        &["inspect", "--api-base", &sandbox.url],
-        &[("TELNYX_API_KEY", KEY)],
-        110,
-        30,
-    );
+    let mut app =
+        spawn(&args.binary, &["inspect", "--api-base", &sandbox.url], &[("TELNYX_API_KEY", KEY)], 110, 30);
     app.wait_for(&["●1 Connections", "Office softphones"]);
     app.send("3");
     app.wait_for(&["●3 Numbers", "Numbers (100 of 10000)"]);
@@ -326,12 +338,25 @@ fn inspector(args: &Args, rows: &mut Vec<Row>) {
     sandbox.stop();
 }
 
-/// The wizard in a PTY, and the time spent waiting for it after keys.
+/// The wizard in a PTY, and the keys pressed.
 struct Wizard<'a> {
     app: &'a mut Session,
-    /// The sum, over the keys pressed, of the time from the key to the screen that
-    /// answers it being ready for the next key.
-    waited: Duration,
+    presses: Vec<Press>,
+}
+
+/// A key, and the wait for the screen that answers it.
+struct Press {
+    /// The key and the screen it waited for.
+    what: String,
+    sent: Instant,
+    /// The output that made the next screen ready for a key (no request in flight).
+    ready: Instant,
+}
+
+impl Press {
+    fn waited(&self) -> Duration {
+        self.ready.saturating_duration_since(self.sent)
+    }
 }
 
 impl Wizard<'_> {
@@ -339,7 +364,11 @@ impl Wizard<'_> {
     fn press(&mut self, key: &str, texts: &[&str]) {
         let sent = self.app.send(key);
         let (_, _, ready) = self.app.wait_until(&[texts]);
-        self.waited += ready.saturating_duration_since(sent);
+        let name = match key {
+            ENTER => "Enter",
+            other => other,
+        };
+        self.presses.push(Press { what: format!("{name} → {}", texts[0].trim()), sent, ready });
     }
 
     /// Steps 1 to 5 with Enter: sign in, a new connection, its codecs, a new profile.
@@ -382,22 +411,31 @@ impl Wizard<'_> {
 struct Run {
     /// Launch to the summary (ours) or to the exit (the peer).
     wall: Duration,
-    /// Ours: the time waited after keys (see [`Wizard::waited`]).
-    waited: Duration,
-    requests: Vec<String>,
+    /// Ours: the keys pressed and the waits for their screens.
+    presses: Vec<Press>,
+    requests: Vec<Served>,
+}
+
+impl Run {
+    /// The visible wait: the sum, over the keys, of the time from the key to the next
+    /// screen ready for a key.
+    fn waited(&self) -> Duration {
+        self.presses.iter().map(Press::waited).sum()
+    }
 }
 
 /// The wizard against `url`, Enter on every screen: buying the first number offered
-/// when `buy_a_number`, else skipping the numbers step.
-fn wizard_run(binary: &Path, url: &str, buy_a_number: bool) -> (Duration, Duration) {
+/// when `buy_a_number`, else skipping the numbers step. Returns the wall time (launch
+/// to the summary) and the keys pressed.
+fn wizard_run(binary: &Path, url: &str, buy_a_number: bool) -> (Duration, Vec<Press>) {
     let started = Instant::now();
     let mut app = spawn(binary, &["--api-base", url], &[("TELNYX_API_KEY", KEY)], COLS, ROWS);
-    let mut wizard = Wizard { app: &mut app, waited: Duration::ZERO };
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
     wizard.sign_in_to_countries();
     wizard.countries_to_summary(buy_a_number);
-    let (wall, waited) = (started.elapsed(), wizard.waited);
+    let (wall, presses) = (started.elapsed(), wizard.presses);
     quit(app, "q");
-    (wall, waited)
+    (wall, presses)
 }
 
 /// Our side of the side-by-side run: the WebRTC setup the peer makes (connection with
@@ -411,12 +449,13 @@ fn ours_setup(binary: &Path, url: &str) -> Duration {
 /// The default Enter-only path, number bought, against a fresh sandbox at `latency`.
 fn default_path(binary: &Path, latency: &str) -> Run {
     let sandbox = SandboxProcess::start(binary, &["--latency", latency]);
-    let (wall, waited) = wizard_run(binary, &sandbox.url, true);
-    Run { wall, waited, requests: sandbox.stop() }
+    let (wall, presses) = wizard_run(binary, &sandbox.url, true);
+    Run { wall, presses, requests: sandbox.stop() }
 }
 
 /// `DIR/setup.mjs` against a fresh sandbox at 200 ms, and ours against another.
-fn side_by_side(binary: &Path, peer: &Path) -> Option<(Run, Run)> {
+/// Returns the peer's run, the time its script measured for its requests, and ours.
+fn side_by_side(binary: &Path, peer: &Path) -> Option<(Run, Option<Duration>, Run)> {
     let sandbox = SandboxProcess::start(binary, &["--latency", "200ms"]);
     let started = Instant::now();
     let output = Command::new("node")
@@ -428,8 +467,8 @@ fn side_by_side(binary: &Path, peer: &Path) -> Option<(Run, Run)> {
         .output();
     let wall = started.elapsed();
     let requests = sandbox.stop();
-    match output {
-        Ok(output) if output.status.success() => {}
+    let output = match output {
+        Ok(output) if output.status.success() => output,
         Ok(output) => {
             eprintln!("perf: the peer failed: {}", String::from_utf8_lossy(&output.stderr).trim());
             return None;
@@ -438,17 +477,18 @@ fn side_by_side(binary: &Path, peer: &Path) -> Option<(Run, Run)> {
             eprintln!("perf: cannot run node for the peer ({error}); the side-by-side row is left out");
             return None;
         }
-    }
-    let peer = Run { wall, waited: wall, requests };
+    };
+    // Its own time for the four requests, from the JSON line it printed ("ms": 911.8).
+    let own = String::from_utf8_lossy(&output.stdout)
+        .split("\"ms\":")
+        .nth(1)
+        .and_then(|rest| rest.split([',', '}']).next()?.parse::<f64>().ok())
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    let peer = Run { wall, presses: Vec::new(), requests };
     let sandbox = SandboxProcess::start(binary, &["--latency", "200ms"]);
     let wall = ours_setup(binary, &sandbox.url);
-    let ours = Run { wall, waited: wall, requests: sandbox.stop() };
-    Some((peer, ours))
-}
-
-/// `POST /v2/credential_connections -> 201 in 201 ms` without the time taken.
-fn request_line(line: &str) -> &str {
-    line.rsplit_once(" in ").map_or(line, |(request, _)| request)
+    let ours = Run { wall, presses: Vec::new(), requests: sandbox.stop() };
+    Some((peer, own, ours))
 }
 
 fn main() {
@@ -456,7 +496,10 @@ fn main() {
     let mut rows = Vec::new();
     let load = |when: &str| {
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-        eprintln!("perf: load average {when}: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+        eprintln!(
+            "perf: load average {when}: {}",
+            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
     };
     load("at the start");
     eprintln!("perf: launching {} times", args.launches);
@@ -476,22 +519,28 @@ fn main() {
         ));
         rows.push(row(
             format!("default path at {label}: wall, visible wait"),
-            format!("{}, {}", secs(run.wall), secs(run.waited)),
+            format!("{}, {}", secs(run.wall), secs(run.waited())),
             "launch to the summary; the sum of key-to-ready-screen times",
         ));
     }
     rows.push(row(
         "visible wait that 200 ms latency adds",
-        secs(slow.waited.saturating_sub(fast.waited)),
-        format!("{:.1} round trips of 200 ms", slow.waited.saturating_sub(fast.waited).as_secs_f64() / 0.2),
+        secs(slow.waited().saturating_sub(fast.waited())),
+        format!(
+            "{:.1} round trips of 200 ms",
+            slow.waited().saturating_sub(fast.waited()).as_secs_f64() / 0.2
+        ),
     ));
     if let Some(peer) = &args.peer {
         eprintln!("perf: side by side with the peer in {}", peer.display());
-        if let Some((peer, ours)) = side_by_side(&args.binary, peer) {
+        if let Some((peer, own, ours)) = side_by_side(&args.binary, peer) {
             rows.push(row(
                 "side by side at 200 ms: Telnyx Node library",
                 format!("{}, {} requests", secs(peer.wall), peer.requests.len()),
-                "peer/telnyx-node/setup.mjs: node started to exit",
+                format!(
+                    "peer/telnyx-node/setup.mjs: node started to exit ({} of it in its requests)",
+                    own.map_or("?".to_owned(), secs)
+                ),
             ));
             rows.push(row(
                 "side by side at 200 ms: telnyx-setup",
@@ -500,7 +549,11 @@ fn main() {
             ));
             rows.push(row(
                 "side by side: ours / peer",
-                format!("{:.2}x the time, {:.2}x the requests", ours.wall.as_secs_f64() / peer.wall.as_secs_f64(), ours.requests.len() as f64 / peer.requests.len().max(1) as f64),
+                format!(
+                    "{:.2}x the time, {:.2}x the requests",
+                    ours.wall.as_secs_f64() / peer.wall.as_secs_f64(),
+                    ours.requests.len() as f64 / peer.requests.len().max(1) as f64
+                ),
                 "below 1 is faster",
             ));
         }
@@ -516,8 +569,26 @@ fn main() {
     for r in &rows {
         println!("| {:w0$} | {:w1$} | {} |", r.what, r.value, r.how, w0 = widths[0], w1 = widths[1]);
     }
-    println!("\nThe default path's requests at 200 ms, in order:\n");
-    for (i, line) in slow.requests.iter().enumerate() {
-        println!("{:>3}. {}", i + 1, request_line(line));
+    println!(
+        "\nThe default path key by key: the wait at 0 ms and at 200 ms, and the requests served \
+         meanwhile at 200 ms, in order:\n"
+    );
+    let mut requests = slow.requests.iter().peekable();
+    let mut number = 0;
+    let mut list =
+        |until: Instant, note: &str, requests: &mut std::iter::Peekable<std::slice::Iter<Served>>| {
+            while let Some(served) = requests.next_if(|served| served.at <= until) {
+                number += 1;
+                println!("      {number:>2}. {}{note}", served.request());
+            }
+        };
+    // A request served between one screen being ready and the next key was not waited
+    // for: it went out in the background.
+    let idle = " (while no key was awaited: in the background)";
+    for (fast, press) in fast.presses.iter().zip(&slow.presses) {
+        list(press.sent, idle, &mut requests);
+        println!("  {:>8} {:>8}  {}", ms(fast.waited()), ms(press.waited()), press.what);
+        list(press.ready, "", &mut requests);
     }
+    list(Instant::now(), idle, &mut requests);
 }
