@@ -100,27 +100,39 @@ fn results() -> State {
     state
 }
 
+/// Home, then Down to the last result.
+fn down_to_the_end(state: &mut State) {
+    press(state, KeyCode::Home);
+    for _ in 1..RESULTS {
+        press(state, KeyCode::Down);
+    }
+}
+
+/// Space twice: the highlighted number into the cart and out again.
+fn toggle_twice(state: &mut State) {
+    press(state, KeyCode::Char(' '));
+    press(state, KeyCode::Char(' '));
+}
+
+/// Draws `state` once on `terminal` and returns the screen's text.
+fn frame(terminal: &mut Terminal<TestBackend>, state: &State) -> String {
+    terminal.draw(|frame| telnyx_setup::ui::view(state, frame)).expect("draw");
+    terminal.backend().to_string()
+}
+
+// Each routine is run and checked once before it is measured, so the checks hold
+// whether or not a filter on the command line runs the benchmark.
 fn update(c: &mut Criterion) {
     let mut state = results();
+    down_to_the_end(&mut state);
+    assert_eq!(numbers(&state).cursor, RESULTS - 1, "Down should reach the last result");
+    toggle_twice(&mut state);
+    assert_eq!(numbers(&state).cart.len(), IN_CART, "two toggles leave the cart as it was");
     let mut group = c.benchmark_group("update");
     group.throughput(Throughput::Elements(RESULTS as u64 - 1));
-    group.bench_function("down_x99", |b| {
-        b.iter(|| {
-            press(&mut state, KeyCode::Home);
-            for _ in 1..RESULTS {
-                press(&mut state, KeyCode::Down);
-            }
-        });
-    });
-    assert_eq!(numbers(&state).cursor, RESULTS - 1, "Down should reach the last result");
+    group.bench_function("down_x99", |b| b.iter(|| down_to_the_end(&mut state)));
     group.throughput(Throughput::Elements(2));
-    group.bench_function("toggle_cart_x2", |b| {
-        b.iter(|| {
-            press(&mut state, KeyCode::Char(' '));
-            press(&mut state, KeyCode::Char(' '));
-        });
-    });
-    assert_eq!(numbers(&state).cart.len(), IN_CART, "two toggles leave the cart as it was");
+    group.bench_function("toggle_cart_x2", |b| b.iter(|| toggle_twice(&mut state)));
     group.finish();
 }
 
@@ -131,12 +143,14 @@ fn render(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("render");
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("a test terminal");
+    let screen = frame(&mut terminal, &state);
+    assert!(screen.contains("+13125550030"), "the frame should show the highlighted number:\n{screen}");
     group.bench_function("results_120x40", |b| {
         b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
     });
-    let screen = terminal.backend().to_string();
-    assert!(screen.contains("+13125550030"), "the frame should show the highlighted number:\n{screen}");
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+    let screen = frame(&mut terminal, &state);
+    assert!(screen.contains("cart: 50"), "the frame should show the cart:\n{screen}");
     group.bench_function("full_redraw_200x60", |b| {
         b.iter(|| {
             terminal.clear().expect("clear");
@@ -144,8 +158,6 @@ fn render(c: &mut Criterion) {
         });
     });
     group.finish();
-    let screen = terminal.backend().to_string();
-    assert!(screen.contains("cart: 50"), "the frame should show the cart:\n{screen}");
 }
 
 criterion_group!(benches, update, render);
