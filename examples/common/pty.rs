@@ -93,8 +93,10 @@ fn nonzero(n: u16) -> NonZeroU16 {
 }
 
 impl Session {
-    /// Starts `launch` with a log file of its own, no display (so no system clipboard
-    /// is touched) and no key or API base from this environment. `before` may add
+    /// Starts `launch` with a log file and a setup journal of its own (so neither the
+    /// user's files nor an earlier run's setup are touched or continued), no display
+    /// (so no system clipboard is touched) and no key or API base from this
+    /// environment. `before` may add
     /// events ahead of the app's first output (a recording's typed command line).
     pub fn spawn(launch: &Launch, before: impl FnOnce(&mut Recording)) -> Self {
         let pty = portable_pty::native_pty_system()
@@ -111,6 +113,7 @@ impl Session {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
+        command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
         for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
             command.env_remove(variable);
         }
@@ -265,11 +268,13 @@ impl Session {
     }
 
     /// Waits for the app to exit (the PTY reads EOF, then the process is reaped) and
-    /// returns whether it exited with status 0. The log is removed then.
+    /// returns whether it exited with status 0. The log and the journal are removed
+    /// then.
     pub fn wait_for_exit(&mut self) -> bool {
         self.wait("the app to exit", |recording| recording.eof.then_some(()));
         let status = self.child.wait().expect("wait for the app");
         let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_file(self.log.with_extension("journal.json"));
         status.success()
     }
 
