@@ -31,15 +31,23 @@ const CLOCK_PERIOD: Duration = Duration::from_secs(1);
 pub struct Effects {
     pub worker: WorkerHandle,
     pub clipboard: Box<dyn Clipboard>,
+    /// The setup journal's file; `None` keeps no journal (no home directory).
+    pub journal: Option<std::path::PathBuf>,
 }
 
 /// Runs the wizard on `tty` until the user quits. The terminal is restored on every way
 /// out: normal return, error, and panic ([`restore_on_panic`]). Everything is drawn on
 /// `tty`, never on stdout, which is left for the summary.
 /// Returns the final state, for the summary printed after the terminal is restored.
-pub async fn run(tty: Tty, base: ApiBase, http: reqwest::Client, mut state: State) -> io::Result<State> {
+pub async fn run(
+    tty: Tty,
+    base: ApiBase,
+    http: reqwest::Client,
+    journal: Option<std::path::PathBuf>,
+    mut state: State,
+) -> io::Result<State> {
     let clipboard = SystemClipboard::new(Box::new(tty.try_clone()?));
-    let mut effects = Effects { worker: worker::spawn(base, http), clipboard: Box::new(clipboard) };
+    let mut effects = Effects { worker: worker::spawn(base, http), clipboard: Box::new(clipboard), journal };
     let hook_tty = tty.try_clone()?;
     let mut restore_tty = tty.try_clone()?;
     restore_on_panic(std::panic::take_hook(), hook_tty);
@@ -208,6 +216,16 @@ pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
                 // A small local write, done here so its outcome reaches update() at once.
                 Cmd::SaveKey(key) => {
                     queue.push_back(Msg::KeySaved(crate::config::save_key(&key).map_err(|e| e.to_string())))
+                }
+                // Here, in order, and synchronously: the write the record announces is
+                // handed to the worker only after it, so an intent is on disk (synced)
+                // before the request leaves. A few KiB and one fsync per write step.
+                Cmd::Journal { account, record } => {
+                    if let Some(path) = &effects.journal
+                        && let Err(error) = crate::journal::save(path, &account, &record)
+                    {
+                        tracing::warn!("the setup journal was not saved: {error}");
+                    }
                 }
                 other => effects.worker.send(other),
             }

@@ -35,6 +35,12 @@ pub fn log_file() -> Option<PathBuf> {
 
 /// The program's own log directory, used unless `TELNYX_SETUP_LOG` names a file.
 fn default_log_dir() -> Option<PathBuf> {
+    state_dir()
+}
+
+/// The platform state directory (`$XDG_STATE_HOME/telnyx-setup`, by default
+/// `~/.local/state/telnyx-setup`, on Linux): the log and the setup journal.
+pub fn state_dir() -> Option<PathBuf> {
     let dirs = ProjectDirs::from("com", "telnyx", "telnyx-setup")?;
     Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
@@ -347,6 +353,11 @@ pub fn forget_key_in(dir: &Path) -> Result<Forgotten, KeyFileError> {
 /// Creates `dir` (and missing parents) with mode 0700. An existing directory is left as
 /// it is: it may be shared with other files the user set up on purpose.
 fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+    create_private_dir_io(dir).map_err(KeyFileError::io("create", dir))
+}
+
+/// Creates `dir` and its parents, mode 0700 where it creates them.
+pub(crate) fn create_private_dir_io(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -354,7 +365,7 @@ fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(KeyFileError::io("create", dir))
+    builder.create(dir)
 }
 
 /// Creates `path` afresh with mode 0600 from the start, writes the key and flushes it.

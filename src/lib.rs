@@ -11,6 +11,7 @@ pub mod config;
 pub mod countries;
 pub mod crash;
 pub mod doctor;
+pub mod journal;
 pub mod matcher;
 pub mod money;
 pub mod msg;

@@ -11,7 +11,7 @@ use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{ApiTarget, KeySource, Mode, Start, State, Step};
 use telnyx_setup::tty::Tty;
-use telnyx_setup::{app, config, output, summary};
+use telnyx_setup::{app, config, journal, output, summary};
 
 /// std's `eprintln!` panics when stderr is a closed pipe (`2>&1 | head`); this one, which
 /// shadows it in this file, writes what it can and carries on. stdout goes through
@@ -94,6 +94,11 @@ struct Cli {
     /// travels unencrypted (loopback needs no flag)
     #[arg(long, global = true)]
     insecure_http: bool,
+
+    /// Start a new setup: ignore the setup journal (which lets a second run continue the
+    /// first instead of making everything twice) and what earlier runs made
+    #[arg(long)]
+    fresh: bool,
 
     /// Remove the API key saved with "Remember this key", then exit
     #[arg(long)]
@@ -288,6 +293,9 @@ async fn wizard(
     for warning in &warnings {
         eprintln!("telnyx-setup: warning: {warning}");
     }
+    // The inspector changes nothing, so it keeps no journal; nor does `--demo`, whose
+    // embedded sandbox forgets its records when the program ends.
+    let journal_path = journal::path().filter(|_| mode == Mode::Wizard && sandbox.is_none());
     let api = match (&sandbox, base.as_str()) {
         (Some(_), url) => ApiTarget::Sandbox(url.to_owned()),
         (None, url) if url.trim_end_matches('/') == DEFAULT_API_BASE.trim_end_matches('/') => {
@@ -308,13 +316,18 @@ async fn wizard(
     let http = http_client_for(&base, cli.timeout);
     let mut state = State::new(start);
     state.log_file = telnyx_setup::config::log_file();
+    if let Some(path) = &journal_path {
+        state.use_journal(journal::load(path), cli.fresh);
+    } else if cli.fresh {
+        state.use_journal(journal::Loaded::default(), true);
+    }
     if let Step::SignIn(sign_in) = &mut state.step {
         if cli.demo {
             sign_in.without_remember();
         }
         sign_in.warnings = warnings;
     }
-    let result = app::run(tty, base, http, state).await.map_err(|e| e.to_string());
+    let result = app::run(tty, base, http, journal_path, state).await.map_err(|e| e.to_string());
     drop(sandbox);
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;

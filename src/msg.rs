@@ -66,6 +66,10 @@ pub enum Reply {
     /// The ordered numbers as `/phone_numbers` shows them, assigned to the connection.
     NumbersAssigned(Vec<PhoneNumber>),
     CredentialsListed(Page<TelephonyCredential>),
+    /// The order an earlier run placed with this reference, if Telnyx has one.
+    OrderFound(Option<NumberOrder>),
+    /// The numbers already on a connection.
+    ConnectionNumbers(Vec<PhoneNumber>),
     CredentialCreated(TelephonyCredential),
     TokenCreated(Secret),
     /// A page of the inspector's current collection, as raw JSON.
@@ -87,6 +91,9 @@ pub enum Cmd {
     /// Save the accepted API key in the config directory (the user ticked "Remember
     /// this key"); the outcome comes back as `Msg::KeySaved`.
     SaveKey(Secret),
+    /// Save this account's setup journal record; run before the commands after it, so
+    /// an intent is on disk before its write is sent.
+    Journal { account: String, record: crate::journal::Record },
     /// Leave the program, restoring the terminal.
     Quit,
 }
@@ -131,6 +138,14 @@ pub enum Request {
         phone_numbers: Vec<String>,
     },
     ListCredentials {
+        connection_id: String,
+    },
+    /// Look for the order an earlier run sent with this `customer_reference`.
+    FindOrder {
+        reference: String,
+    },
+    /// The numbers assigned to a connection (the first page).
+    ListConnectionNumbers {
         connection_id: String,
     },
     /// Create a credential, unless a matching one that is not among `known` exists.

@@ -121,7 +121,7 @@ async fn run(
                     task.abort();
                 }
             }
-            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
+            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Journal { .. } | Cmd::Quit => {}
         }
     }
 }
@@ -184,6 +184,14 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
                 .list_telephony_credentials(PageRequest::first(LIST_SIZE), &filter)
                 .await
                 .map(Reply::CredentialsListed)
+        }
+        Request::FindOrder { reference } => find_order(client, &reference).await.map(Reply::OrderFound),
+        Request::ListConnectionNumbers { connection_id } => {
+            let filter = PhoneNumberFilter { connection_id: Some(connection_id), phone_number: None };
+            client
+                .list_phone_numbers(PageRequest::first(LIST_SIZE), &filter)
+                .await
+                .map(|page| Reply::ConnectionNumbers(page.data))
         }
         Request::CreateCredential { body, known } => {
             create_credential(client, &body, known.as_deref()).await.map(Reply::CredentialCreated)
@@ -353,16 +361,24 @@ async fn known_ids<T>(
 /// order already placed instead of buying the numbers a second time.
 async fn place_order(client: &Client, body: &NewNumberOrder) -> Result<Reply, ApiError> {
     let find = || async {
-        let Some(reference) = &body.customer_reference else { return Ok(None) };
-        let earlier = client.list_number_orders(PageRequest::first(1), Some(reference)).await?;
-        match earlier.data.first() {
-            Some(order) => client.number_order(&order.id).await.map(Some),
-            None => Ok(None::<NumberOrder>),
+        match &body.customer_reference {
+            Some(reference) => find_order(client, reference).await,
+            None => Ok(None),
         }
     };
     let (order, existing) = create_once(client, find, || client.create_number_order(body)).await?;
     log_found("number order", existing);
     Ok(Reply::OrderPlaced { order, existing })
+}
+
+/// The order carrying `reference`, read whole (the list gives each number's id and
+/// E.164 only), or `None` when Telnyx has none.
+async fn find_order(client: &Client, reference: &str) -> Result<Option<NumberOrder>, ApiError> {
+    let earlier = client.list_number_orders(PageRequest::first(1), Some(reference)).await?;
+    match earlier.data.first() {
+        Some(order) => client.number_order(&order.id).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 fn log_found(what: &str, found: bool) {

@@ -90,6 +90,16 @@ pub struct CredentialConnection {
     pub outbound: ConnectionOutbound,
     #[serde(default)]
     pub created_at: Option<String>,
+    /// Labels; what the wizard creates carries [`MARK`], so a later run recognises it.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl CredentialConnection {
+    /// Made by telnyx-setup (by any run, on any machine).
+    pub fn is_marked(&self) -> bool {
+        self.tags.iter().any(|tag| tag == MARK)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -104,12 +114,19 @@ pub struct ConnectionOutbound {
     pub outbound_voice_profile_id: Option<String>,
 }
 
-/// `POST /credential_connections`: the three required fields.
+/// The tag on everything the wizard creates (connection and profile `tags`, the
+/// credential's `tag`), and the prefix of its orders' `customer_reference`: how a
+/// second run, or one on another machine, finds what an earlier one made.
+pub const MARK: &str = "telnyx-setup";
+
+/// `POST /credential_connections`: the three required fields, and the [`MARK`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewCredentialConnection {
     pub connection_name: String,
     pub user_name: String,
     pub password: Secret,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// `PATCH /credential_connections/{id}`: only the parts the wizard changes.
@@ -148,6 +165,16 @@ pub struct OutboundVoiceProfile {
     pub whitelisted_destinations: Vec<String>,
     #[serde(default)]
     pub connections_count: Option<u64>,
+    /// Labels; see [`CredentialConnection::tags`].
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl OutboundVoiceProfile {
+    /// Made by telnyx-setup.
+    pub fn is_marked(&self) -> bool {
+        self.tags.iter().any(|tag| tag == MARK)
+    }
 }
 
 /// `POST /outbound_voice_profiles`. Traffic type and service plan are sent explicitly
@@ -157,6 +184,8 @@ pub struct NewOutboundVoiceProfile {
     pub name: String,
     pub traffic_type: String,
     pub service_plan: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 impl NewOutboundVoiceProfile {
@@ -168,6 +197,7 @@ impl NewOutboundVoiceProfile {
             name: name.into(),
             traffic_type: Self::TRAFFIC_TYPE.to_owned(),
             service_plan: Self::SERVICE_PLAN.to_owned(),
+            tags: vec![MARK.to_owned()],
         }
     }
 }
@@ -187,6 +217,9 @@ pub struct TelephonyCredential {
     pub name: Option<String>,
     #[serde(default)]
     pub resource_id: Option<String>,
+    /// telnyx-setup tags what it creates with [`MARK`].
+    #[serde(default)]
+    pub tag: Option<String>,
     #[serde(default)]
     pub sip_username: String,
     #[serde(default)]

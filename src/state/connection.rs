@@ -74,6 +74,7 @@ fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormFiel
         connection_name: name.to_owned(),
         user_name: user_name.to_owned(),
         password: Secret::new(password),
+        tags: vec![crate::api::MARK.to_owned()],
     })
 }
 
@@ -86,6 +87,13 @@ impl Default for ConnectionStep {
 impl ConnectionStep {
     pub fn new() -> Self {
         Self { list: PickList::default(), form: None, reveal: false, activity: Activity::default() }
+    }
+
+    /// The screen, loading its list.
+    pub(super) fn open(ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
+        let mut step = Self::new();
+        let load = step.reload(ctx);
+        (step, load)
     }
 
     /// (Re)loads the list, closing the form: used on entry and on return with Esc.
@@ -172,8 +180,10 @@ impl Screen for ConnectionStep {
             Pick::Create => self.open_form(ctx),
             Pick::Item(index) => {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
-                ctx.setup.connection_chosen(connection.clone(), false);
-                Transition::next(Step::Codecs(CodecsStep::new(connection, false)), Vec::new())
+                // One telnyx-setup made is the setup's own, unless a new setup was asked for.
+                let ours = ctx.journal.recognise && connection.is_marked();
+                ctx.setup.connection_chosen(connection.clone(), ours, false);
+                Transition::next(Step::Codecs(CodecsStep::new(connection, ours)), Vec::new())
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),
@@ -186,10 +196,14 @@ impl Screen for ConnectionStep {
         match reply {
             Reply::ConnectionsListed(page) => {
                 self.list.loaded(page);
+                let items = self.list.items.as_deref().unwrap_or_default();
+                if let Some(index) = super::resume::preselect_connection(items, &ctx.journal) {
+                    self.list.cursor = index + 1;
+                }
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection_chosen(connection.clone(), true);
+                ctx.setup.connection_chosen(connection.clone(), true, true);
                 Transition::next(Step::Codecs(CodecsStep::new(connection, true)), Vec::new())
             }
             _ => Transition::none(),

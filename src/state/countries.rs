@@ -5,7 +5,7 @@
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::api::{OutboundVoiceProfile, OutboundVoiceProfileUpdate};
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
@@ -118,8 +118,7 @@ fn advance(profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
     ctx.setup.countries_saved = true;
     ctx.setup.profile = Some(profile.clone());
     let connection = ctx.setup.connection.clone().unwrap_or_default();
-    let next = NumbersStep::new(connection, &profile.whitelisted_destinations);
-    Transition::next(Step::Numbers(next), Vec::new())
+    NumbersStep::enter(connection, &profile.whitelisted_destinations, ctx)
 }
 
 const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Action::PageDown];

@@ -279,9 +279,16 @@ impl Screen for CredentialStep {
 
     form_input!(form);
 
-    fn on_reply(&mut self, reply: Reply, _ctx: &mut Ctx) -> Transition {
+    fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
-            Reply::CredentialsListed(page) => self.list.loaded(page),
+            Reply::CredentialsListed(page) => {
+                self.list.loaded(page);
+                let items = self.list.items.as_deref().unwrap_or_default();
+                let usable = |c: &TelephonyCredential| !is_expired(c, ctx.now);
+                if let Some(index) = super::resume::preselect_credential(items, &ctx.journal, usable) {
+                    self.list.cursor = index + 1;
+                }
+            }
             Reply::CredentialCreated(credential) => {
                 self.form = None;
                 self.list.insert_first(credential.clone());

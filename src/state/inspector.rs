@@ -83,6 +83,11 @@ impl Tab {
     /// list never hides an inactive or expired record), then what names it, then the
     /// rest, which a narrow list cuts.
     pub fn row(self, item: &Value) -> String {
+        let row = self.fields(item);
+        if made_by_setup(item) { format!("{row}  · made by telnyx-setup") } else { row }
+    }
+
+    fn fields(self, item: &Value) -> String {
         let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
         let flag = |off: bool, no: &str, yes: &str| if off { no.to_owned() } else { yes.to_owned() };
         match self {
@@ -123,6 +128,15 @@ impl Tab {
             Tab::Balance => String::new(),
         }
     }
+}
+
+/// Whether telnyx-setup made `record`: its mark in `tags` (connections, profiles),
+/// `tag` (credentials) or the `customer_reference` of an order.
+fn made_by_setup(record: &Value) -> bool {
+    let mark = crate::api::MARK;
+    record["tags"].as_array().is_some_and(|tags| tags.iter().any(|tag| tag == mark))
+        || record["tag"] == mark
+        || record["customer_reference"].as_str().is_some_and(|r| r.starts_with(&format!("{mark}-")))
 }
 
 /// Narrows a listing to one relation: a query filter (`filter[connection_id]`) or one

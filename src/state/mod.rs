@@ -18,6 +18,7 @@ pub mod keys;
 mod numbers;
 mod pick;
 mod profile;
+mod resume;
 pub mod screen;
 mod sign_in;
 mod token;
@@ -33,6 +34,7 @@ pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileField, ProfileStep};
+pub use resume::ResumeStep;
 pub use screen::Screen;
 pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
@@ -98,6 +100,8 @@ steps! {
     Profile(ProfileStep) = 4,
     Countries(CountriesStep) = 5,
     Numbers(NumbersStep) = 6,
+    /// "Continue the setup started at …?", after sign-in when the journal has one.
+    Resume(ResumeStep) = 1,
     Credential(CredentialStep) = 7,
     Token(TokenStep) = 8,
     /// The summary after the last step.
@@ -196,9 +200,13 @@ pub struct Setup {
     pub numbers_step_done: bool,
     pub credential: Option<TelephonyCredential>,
     pub token: Option<LoginToken>,
-    /// The connection was created in this run: its settings are the user's to change
-    /// without being asked.
+    /// The connection was made by telnyx-setup (in this run, or by the setup it
+    /// continues): its settings are the user's to change without being asked.
     pub connection_created: bool,
+    /// The connection was created by this very run, so it has no numbers yet.
+    pub connection_new: bool,
+    /// The order placed (or being placed) for the cart, as the journal keeps it.
+    pub order: Option<crate::journal::OrderNote>,
     /// The same for the profile.
     pub profile_created: bool,
     /// Where "Remember this key" saved the key, or why it could not; `None` when the
@@ -209,12 +217,13 @@ pub struct Setup {
 impl Setup {
     /// A connection was chosen or created: what later steps set up was for the one
     /// before, so they are to do again (the key and balance stay).
-    fn connection_chosen(&mut self, connection: CredentialConnection, created: bool) {
+    fn connection_chosen(&mut self, connection: CredentialConnection, created: bool, new: bool) {
         *self = Setup {
             balance: self.balance.take(),
             key_saved: self.key_saved.take(),
             connection: Some(connection),
             connection_created: created,
+            connection_new: new,
             ..Setup::default()
         };
     }
@@ -269,6 +278,60 @@ pub struct Ctx {
     /// checks. Time reaches the state only through messages, so update() and view()
     /// never read the clock.
     pub now: SystemTime,
+    pub journal: JournalCtx,
+}
+
+/// The setup journal as the state machine sees it: the loop reads the file at start
+/// and writes what [`State::update`] asks for ([`Cmd::Journal`]).
+#[derive(Debug, Default)]
+pub struct JournalCtx {
+    /// Every account's record, as read at start, and why the file was ignored if it was.
+    pub loaded: crate::journal::Loaded,
+    /// A journal is kept ([`State::use_journal`]); without one, nothing is saved.
+    pub kept: bool,
+    /// `--fresh`: start a new setup whatever the journal and the account hold.
+    pub fresh: bool,
+    /// This account's id ([`crate::journal::account_id`]), once its key is accepted.
+    pub account: Option<String>,
+    /// The earlier setup being continued; `None` for a new one.
+    pub resume: Option<crate::journal::Record>,
+    /// Whether the lists preselect what telnyx-setup made ([`crate::api::MARK`]): on
+    /// unless the user asked for a new setup (`n` at the prompt, `--fresh`).
+    pub recognise: bool,
+    /// The order an earlier run sent, as Telnyx has it now (found by its reference).
+    pub found_order: Option<crate::api::NumberOrder>,
+    /// This run's record as it will be saved.
+    record: crate::journal::Record,
+    /// The write in flight, as the record names it, and its request's op.
+    pending: Option<(OpId, crate::journal::Intent)>,
+    /// What was saved last, so only changes are written.
+    saved: Option<crate::journal::Record>,
+}
+
+impl JournalCtx {
+    /// The record the journal has for `account`, unless `--fresh`.
+    pub fn earlier(&self, account: &str) -> Option<&crate::journal::Record> {
+        if self.fresh {
+            return None;
+        }
+        self.loaded.accounts.get(account).filter(|record| !record.is_empty())
+    }
+
+    /// Continue `record`: its facts stand until this run chooses again.
+    fn continue_with(&mut self, record: crate::journal::Record) {
+        self.record = record.clone();
+        self.saved = Some(record.clone());
+        self.resume = Some(record);
+        self.recognise = true;
+    }
+
+    /// Start a new setup on this account: the earlier one is forgotten.
+    fn start_new(&mut self) {
+        self.record = crate::journal::Record::default();
+        self.resume = None;
+        self.found_order = None;
+        self.recognise = false;
+    }
 }
 
 impl Ctx {
@@ -277,14 +340,39 @@ impl Ctx {
         self.next_op
     }
 
-    /// Starts `request`, marking `activity` as waiting for it.
+    /// Starts `request`, marking `activity` as waiting for it. A write is noted as the
+    /// journal's intent, saved before the request leaves.
     fn call(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Cmd {
         self.next_op += 1;
         let op = self.next_op;
+        if let Some(intent) = intent(&request) {
+            self.journal.pending = Some((op, intent));
+        }
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
         activity.notice = None;
         Cmd::Call { op, request }
+    }
+}
+
+/// How the journal names `request` if it is a write.
+fn intent(request: &Request) -> Option<crate::journal::Intent> {
+    use crate::journal::Intent;
+    let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
+    match request {
+        Request::CreateConnection(body) => Some(Intent::CreateConnection {
+            name: body.connection_name.clone(),
+            user_name: body.user_name.clone(),
+        }),
+        Request::CreateProfile { body, .. } => Some(Intent::CreateProfile { name: body.name.clone() }),
+        Request::CreateCredential { body, .. } => Some(Intent::CreateCredential { name: body.name.clone() }),
+        Request::UpdateConnection { .. } => update("change the connection"),
+        Request::UpdateProfile { .. } => update("change the profile's countries"),
+        // The order is journaled whole, as `Setup::order`.
+        Request::PlaceOrder(_) => update("order numbers"),
+        Request::AssignNumbers { .. } => update("assign the numbers"),
+        Request::CreateToken { .. } => update("make a login token"),
+        _ => None,
     }
 }
 
@@ -364,6 +452,14 @@ impl ApiTarget {
         }
     }
 
+    /// The API's base URL.
+    pub fn base_url(&self) -> &str {
+        match self {
+            ApiTarget::Production => crate::api::DEFAULT_API_BASE,
+            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url,
+        }
+    }
+
     /// The sentence the sign-in screen shows.
     pub fn describe(&self) -> String {
         match self {
@@ -403,6 +499,7 @@ impl State {
                 secret_rng: crate::secret::SecretRng::os(),
                 setup: Setup::default(),
                 now: start.now,
+                journal: JournalCtx { recognise: true, ..JournalCtx::default() },
             },
             spinner: 0,
             help: false,
@@ -413,6 +510,16 @@ impl State {
             show_requests: false,
             log_file: None,
         }
+    }
+
+    /// Keeps the setup journal, continuing from it as read at start (`loaded`), unless
+    /// `fresh` (`--fresh`): then a new setup starts, and nothing earlier runs made is
+    /// offered.
+    pub fn use_journal(&mut self, loaded: crate::journal::Loaded, fresh: bool) {
+        self.ctx.journal.loaded = loaded;
+        self.ctx.journal.kept = true;
+        self.ctx.journal.fresh = fresh;
+        self.ctx.journal.recognise = !fresh;
     }
 
     /// Something on screen moves with time (the token's countdown), so the loop should
@@ -451,6 +558,55 @@ impl State {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        let mut cmds = self.handle(msg);
+        if let Some(save) = self.journal_save() {
+            // First: an intent must be on disk before its write is sent.
+            cmds.insert(0, save);
+        }
+        cmds
+    }
+
+    /// The journal record this run has reached, if it differs from what was saved.
+    /// Nothing is journaled before the key is accepted, nor by the inspector.
+    fn journal_save(&mut self) -> Option<Cmd> {
+        let journal = &mut self.ctx.journal;
+        let account = journal.account.clone().filter(|_| journal.kept)?;
+        let setup = &self.ctx.setup;
+        let record = &mut journal.record;
+        // What the continued setup made stands until this run picks a connection.
+        if let Some(connection) = &setup.connection {
+            let named =
+                |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
+            record.connection = Some(named(&connection.id, &connection.connection_name));
+            record.codecs_saved = setup.codecs_saved;
+            record.profile = setup.profile.as_ref().map(|p| named(&p.id, &p.name));
+            record.countries_saved = setup.countries_saved;
+            record.numbers_done = setup.numbers_step_done;
+            record.numbers_skipped = setup.numbers_skipped;
+            if setup.order.is_some() {
+                record.order = setup.order.clone();
+            }
+            record.credential =
+                setup.credential.as_ref().map(|c| named(&c.id, c.name.as_deref().unwrap_or_default()));
+            record.finished = setup.token.is_some();
+        }
+        record.pending = journal.pending.as_ref().map(|(_, intent)| intent.clone());
+        let unchanged = journal.saved.as_ref().is_some_and(|saved| {
+            *saved == crate::journal::Record { updated_at: saved.updated_at, ..record.clone() }
+        });
+        if record.is_empty() || unchanged {
+            return None;
+        }
+        let now = unix_secs(self.ctx.now);
+        if record.started_at == 0 {
+            record.started_at = now;
+        }
+        record.updated_at = now;
+        journal.saved = Some(record.clone());
+        Some(Cmd::Journal { account, record: record.clone() })
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => {
@@ -607,6 +763,11 @@ impl State {
     }
 
     fn on_done(&mut self, op: OpId, outcome: Result<Reply, ApiError>) -> Vec<Cmd> {
+        // The write's outcome is known once it succeeded; after a failure it may still
+        // have happened (a timeout), so the intent stays until the next write.
+        if outcome.is_ok() && self.ctx.journal.pending.as_ref().is_some_and(|(pending, _)| *pending == op) {
+            self.ctx.journal.pending = None;
+        }
         let activity = self.step.screen_mut().activity_mut();
         if activity.pending.as_ref().map(|p| p.op) != Some(op) {
             // An answer for a screen the user left or a request they cancelled.
@@ -664,6 +825,11 @@ impl Step {
     pub fn activity(&self) -> &Activity {
         self.screen().activity()
     }
+}
+
+/// Seconds since the Unix epoch (0 before it).
+pub(crate) fn unix_secs(at: SystemTime) -> i64 {
+    at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn binds(bindings: &[Binding], action: Action) -> bool {

@@ -146,6 +146,15 @@ impl SearchForm {
     }
 }
 
+/// What Enter does on the introduction: go on with the numbers the connection has,
+/// skip as the continued setup did, or search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntroDefault {
+    KeepNumbers,
+    Skip,
+    Search,
+}
+
 /// Totals of a cart, per currency: (upfront, monthly) in cents.
 pub type Totals = BTreeMap<String, (i64, i64)>;
 
@@ -166,6 +175,11 @@ pub struct NumbersStep {
     /// Checks of the order so far, for the backoff and the screen.
     pub polls: u32,
     pub assigned: Vec<PhoneNumber>,
+    /// The numbers the connection already has, for a connection this run did not
+    /// create: `None` until read.
+    pub existing: Option<Vec<PhoneNumber>>,
+    /// The setup being continued skipped this step: Enter skips it again.
+    pub skipped_before: bool,
     pub activity: Activity,
 }
 
@@ -185,7 +199,44 @@ impl NumbersStep {
             order_found: false,
             polls: 0,
             assigned: Vec::new(),
+            existing: None,
+            skipped_before: false,
             activity: Activity::default(),
+        }
+    }
+
+    /// The step as the setup reaches it: following the order an earlier run placed
+    /// (found by its reference at sign-in), or reading the numbers an existing
+    /// connection has, so that Enter goes on without buying again.
+    pub(super) fn enter(connection: CredentialConnection, whitelist: &[String], ctx: &mut Ctx) -> Transition {
+        let mut step = Self::new(connection, whitelist);
+        let earlier = ctx.journal.found_order.take().filter(|order| {
+            order.status != "failure"
+                && order.connection_id.as_deref().is_none_or(|id| id == step.connection.id)
+        });
+        let cmds = if let Some(order) = earlier {
+            ctx.setup.order = ctx.journal.resume.as_ref().and_then(|r| r.order.clone());
+            step.order_found = true;
+            match step.follow(order, ctx) {
+                Transition::Stay(cmds) => cmds,
+                _ => Vec::new(),
+            }
+        } else if ctx.setup.connection_new {
+            Vec::new()
+        } else {
+            step.skipped_before = ctx.journal.resume.as_ref().is_some_and(|r| r.numbers_skipped);
+            let request = Request::ListConnectionNumbers { connection_id: step.connection.id.clone() };
+            vec![ctx.call(&mut step.activity, "Reading the connection's numbers", request)]
+        };
+        Transition::next(Step::Numbers(step), cmds)
+    }
+
+    /// What Enter does on the introduction.
+    fn intro_default(&self) -> IntroDefault {
+        match &self.existing {
+            Some(numbers) if !numbers.is_empty() => IntroDefault::KeepNumbers,
+            _ if self.skipped_before => IntroDefault::Skip,
+            _ => IntroDefault::Search,
         }
     }
 
@@ -357,6 +408,13 @@ impl NumbersStep {
                 connection_id: Some(self.connection.id.clone()),
                 customer_reference: Some(self.order_reference()),
             };
+            ctx.setup.order = Some(crate::journal::OrderNote {
+                reference: self.order_reference(),
+                placed_at: super::unix_secs(ctx.now),
+                id: None,
+                status: None,
+                numbers: self.cart.iter().map(|n| n.phone_number.clone()).collect(),
+            });
             let what = format!("Ordering {}", plural(self.cart.len(), "number"));
             return Transition::run(ctx.call(&mut self.activity, what, Request::PlaceOrder(body)));
         }
@@ -375,6 +433,10 @@ impl NumbersStep {
 
     fn follow(&mut self, order: NumberOrder, ctx: &mut Ctx) -> Transition {
         let status = order.status.clone();
+        if let Some(note) = &mut ctx.setup.order {
+            note.id = Some(order.id.clone());
+            note.status = Some(status.clone());
+        }
         self.order = Some(order);
         self.screen = NumbersScreen::Ordering;
         match status.as_str() {
@@ -439,9 +501,27 @@ impl Screen for NumbersStep {
     fn bindings(&self) -> Vec<Binding> {
         let skip = Binding::new(&[Action::Skip], "skip", "Skip this step: no number is bought.");
         match self.screen {
-            NumbersScreen::Intro => {
-                vec![Binding::new(&[Action::Submit], "search numbers", "Search for numbers to buy."), skip]
-            }
+            NumbersScreen::Intro if self.activity.busy() => Vec::new(),
+            NumbersScreen::Intro => match self.intro_default() {
+                IntroDefault::KeepNumbers => vec![
+                    Binding::new(
+                        &[Action::Submit],
+                        "continue",
+                        "Go on with the numbers the connection has; nothing is bought.",
+                    ),
+                    Binding::new(&[Action::New], "buy more", "Search for more numbers to buy."),
+                ],
+                IntroDefault::Skip => vec![
+                    Binding::new(&[Action::Submit], "skip", "Skip this step again: no number is bought."),
+                    Binding::new(&[Action::New], "search numbers", "Search for numbers to buy."),
+                ],
+                IntroDefault::Search => {
+                    vec![
+                        Binding::new(&[Action::Submit], "search numbers", "Search for numbers to buy."),
+                        skip,
+                    ]
+                }
+            },
             NumbersScreen::Search => {
                 let mut bindings = Form::<SearchField>::bindings(
                     ("search", "Search for available numbers matching the form."),
@@ -520,12 +600,18 @@ impl Screen for NumbersStep {
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         match self.screen {
-            NumbersScreen::Intro => match action {
-                Action::Submit => {
+            NumbersScreen::Intro => match (action, self.intro_default()) {
+                (Action::Submit, IntroDefault::KeepNumbers) => {
+                    ctx.setup.numbers = self.existing.clone().unwrap_or_default();
+                    self.advance(ctx)
+                }
+                (Action::Submit, IntroDefault::Skip) | (Action::Skip, IntroDefault::Search) => {
+                    skip(self, ctx)
+                }
+                (Action::Submit, IntroDefault::Search) | (Action::New, _) => {
                     self.screen = NumbersScreen::Search;
                     Transition::none()
                 }
-                Action::Skip => skip(self, ctx),
                 _ => Transition::none(),
             },
             NumbersScreen::Search => self.on_search_action(action, ctx),
@@ -568,6 +654,10 @@ impl Screen for NumbersStep {
                 self.follow(order, ctx)
             }
             Reply::OrderChecked(order) => self.follow(order, ctx),
+            Reply::ConnectionNumbers(numbers) => {
+                self.existing = Some(numbers);
+                Transition::none()
+            }
             Reply::NumbersAssigned(numbers) => {
                 self.assigned = numbers;
                 self.screen = NumbersScreen::Done;

@@ -178,7 +178,10 @@ impl Screen for ProfileStep {
         match self.list.on_action(action) {
             Pick::Create => self.open_form(),
             Pick::Item(index) => match self.list.get(index).cloned() {
-                Some(profile) => self.attach(profile, false, ctx),
+                Some(profile) => {
+                    let ours = ctx.journal.recognise && profile.is_marked();
+                    self.attach(profile, ours, ctx)
+                }
                 None => Transition::none(),
             },
             Pick::Reload => Transition::Stay(self.reload(ctx)),
@@ -191,10 +194,9 @@ impl Screen for ProfileStep {
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfilesListed(page) => {
-                // Highlight the profile already attached: Enter then keeps it.
-                let attached = self.attached_id().and_then(|id| page.data.iter().position(|p| p.id == id));
+                let chosen = super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id());
                 self.list.loaded(page);
-                self.list.cursor = attached.map_or(0, |index| index + 1);
+                self.list.cursor = chosen.map_or(0, |index| index + 1);
                 Transition::none()
             }
             Reply::ProfileCreated(profile) => {

@@ -11,7 +11,7 @@ use super::{Activity, Ctx, Problem, Step, Transition};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
-use crate::state::{InspectorStep, Mode};
+use crate::state::{InspectorStep, Mode, ResumeStep};
 use std::path::PathBuf;
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
@@ -203,8 +203,17 @@ impl Screen for SignInStep {
                     cmds.extend(open);
                     return Transition::next(Step::Inspect(inspector), cmds);
                 }
-                let mut next = ConnectionStep::new();
-                cmds.extend(next.reload(ctx));
+                let account = crate::journal::account_id(ctx.api.base_url(), self.entered_key());
+                ctx.journal.account = Some(account.clone());
+                if let Some(earlier) = ctx.journal.earlier(&account).cloned() {
+                    let (resume, find) = ResumeStep::open(earlier, ctx);
+                    cmds.extend(find);
+                    return Transition::next(Step::Resume(resume), cmds);
+                }
+                let (mut next, load) = ConnectionStep::open(ctx);
+                cmds.extend(load);
+                // Said once, where the setup begins: the journal could not be used.
+                next.activity.notice = ctx.journal.loaded.ignored.take();
                 Transition::next(Step::Connection(next), cmds)
             }
             _ => Transition::none(),

@@ -12,6 +12,7 @@ mod inspector;
 mod numbers;
 mod profile;
 mod requests;
+mod resume;
 mod sign_in;
 pub mod theme;
 mod token;
@@ -70,6 +71,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Credential(step) => credential::draw(frame, body, &theme, step, state.ctx.now),
         Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
+        Step::Resume(step) => resume::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
     }
     if let Some(pane) = pane {

@@ -18,7 +18,7 @@ const TOKEN_NOTE: &str = "A client that logs in with a token (step 8) cannot be 
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     match step.screen {
-        NumbersScreen::Intro => draw_intro(frame, area, theme),
+        NumbersScreen::Intro => draw_intro(frame, area, theme, step),
         NumbersScreen::Search => draw_search(frame, area, theme, step),
         NumbersScreen::Results => draw_results(frame, area, theme, step),
         NumbersScreen::Cart | NumbersScreen::Confirm => draw_cart(frame, area, theme, step),
@@ -26,22 +26,43 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     }
 }
 
-fn draw_intro(frame: &mut Frame, area: Rect, theme: &Theme) {
-    frame.render_widget(
-        paragraph(vec![
-            Line::raw("Optional: a phone number lets people call this connection from ordinary phones."),
-            Line::raw(""),
-            Line::raw(
-                "You search, choose numbers, and see the price; nothing is bought until you confirm with y.",
+fn draw_intro(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+    let mut lines = vec![
+        Line::raw("Optional: a phone number lets people call this connection from ordinary phones."),
+        Line::raw(""),
+    ];
+    let owned = step.existing.as_deref().unwrap_or_default();
+    if !owned.is_empty() {
+        let numbers: Vec<&str> = owned.iter().take(3).map(|n| n.phone_number.as_str()).collect();
+        let more = if owned.len() > 3 { ", …" } else { "" };
+        lines.push(Line::styled(
+            format!(
+                "{DONE} {} already ordered for this connection ({}{more}).",
+                plural(owned.len(), "number"),
+                numbers.join(", ")
             ),
-            Line::raw("The numbers are assigned to the connection."),
-            Line::raw(""),
-            Line::styled(TOKEN_NOTE, theme.warning()),
-            Line::raw(""),
-            Line::raw("Press Enter to search for numbers, or s to skip this step."),
-        ]),
-        area,
-    );
+            theme.done(),
+        ));
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Press Enter to go on with them (nothing is bought), or n to buy more."));
+        frame.render_widget(paragraph(lines), area);
+        return;
+    }
+    lines.extend([
+        Line::raw(
+            "You search, choose numbers, and see the price; nothing is bought until you confirm with y.",
+        ),
+        Line::raw("The numbers are assigned to the connection."),
+        Line::raw(""),
+        Line::styled(TOKEN_NOTE, theme.warning()),
+        Line::raw(""),
+    ]);
+    lines.push(Line::raw(if step.skipped_before {
+        "The setup you continue skipped this step: press Enter to skip it again, or n to search for numbers."
+    } else {
+        "Press Enter to search for numbers, or s to skip this step."
+    }));
+    frame.render_widget(paragraph(lines), area);
 }
 
 fn draw_search(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {

@@ -108,3 +108,17 @@ pub fn pick_list<T>(
     let title = title[..2].to_uppercase() + &title[2..];
     select_list(frame, area, theme, rows, list.cursor, Block::bordered().title(title));
 }
+
+/// A moment in local time, as a person says it: "14:02" today, "2026-11-30 14:02"
+/// another day.
+pub fn local_time(unix: i64, now: std::time::SystemTime, offset: time::UtcOffset) -> String {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else { return unix.to_string() };
+    let at = at.to_offset(offset);
+    let today = time::OffsetDateTime::from(now).to_offset(offset).date();
+    let format = if at.date() == today {
+        time::macros::format_description!("[hour]:[minute]")
+    } else {
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")
+    };
+    at.format(&format).unwrap_or_default()
+}

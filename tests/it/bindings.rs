@@ -6,6 +6,7 @@
 use crate::support::state::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use telnyx_setup::api::Balance;
+use telnyx_setup::journal::Record;
 use telnyx_setup::msg::{Msg, Reply};
 use telnyx_setup::state::keys::{Action, Binding};
 use telnyx_setup::state::{KeySource, State, Step};
@@ -20,6 +21,13 @@ fn screens() -> Vec<(&'static str, Build)> {
         ("sign-in, remember box", || keys(fresh(), &[KeyCode::Tab])),
         ("sign-in, demo", || state_with(Some("KEYdemo"), KeySource::Demo)),
         ("sign-in, checking the key", || keys(state_with(Some("KEY123"), KeySource::Env), &[KeyCode::Enter])),
+        ("continue prompt", at_resume),
+        ("continue prompt, finding the order", at_resume_finding_the_order),
+        ("continue prompt, order lookup failed", || {
+            let mut state = at_resume_finding_the_order();
+            fail(&mut state, telnyx_setup::api::ApiError::Timeout);
+            state
+        }),
         ("connections, loading", connections_loading),
         ("connections", at_connections),
         ("connection form", || keys(at_connections(), &[KeyCode::Char('n')])),
@@ -36,6 +44,17 @@ fn screens() -> Vec<(&'static str, Build)> {
             keys(at_countries(), &[KeyCode::Char('/'), KeyCode::Char('a'), KeyCode::Enter])
         }),
         ("numbers intro", at_numbers),
+        ("numbers intro, numbers on the connection", || {
+            let mut state = continued_to_numbers(Some(earlier_setup()));
+            reply(&mut state, Reply::ConnectionNumbers(vec![number_on_connection()]));
+            state
+        }),
+        ("numbers intro, skipped before", || {
+            let record = Record { numbers_done: true, numbers_skipped: true, ..earlier_setup() };
+            let mut state = continued_to_numbers(Some(record));
+            reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
+            state
+        }),
         ("numbers search, text field", || keys(at_numbers(), &[KeyCode::Enter])),
         ("numbers search, type row", || {
             keys(at_numbers(), &[KeyCode::Enter, KeyCode::Up, KeyCode::Up, KeyCode::Up])

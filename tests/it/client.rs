@@ -298,9 +298,15 @@ async fn outbound_voice_profiles_list_create_get_patch_delete() {
     );
     assert_eq!(
         request_json(&exchange),
-        json!({ "name": "WebRTC outbound", "traffic_type": "conversational", "service_plan": "global" })
+        json!({
+            "name": "WebRTC outbound",
+            "traffic_type": "conversational",
+            "service_plan": "global",
+            "tags": ["telnyx-setup"],
+        })
     );
     assert_eq!(created.name, "WebRTC outbound");
+    assert_eq!(created.tags, ["telnyx-setup"], "the mark a later run finds it by");
     assert_eq!(created.whitelisted_destinations, ["US", "CA"]);
     assert_eq!(created.traffic_type.as_deref(), Some("conversational"));
     assert_eq!(created.service_plan.as_deref(), Some("global"));

@@ -337,6 +337,7 @@ async fn the_wizard_end_to_end_keeps_the_contract() {
         effects: Effects {
             worker: worker::spawn(base, api::http_client()),
             clipboard: Box::new(Recording::answering(Ok(CopyMethod::Osc52))),
+            journal: None,
         },
     };
 

@@ -34,6 +34,7 @@ async fn healthy() -> Account {
             connection_name: "Doctor".into(),
             user_name: "doctor01".into(),
             password: Secret::from("doctor-password"),
+            tags: Vec::new(),
         })
         .await
         .unwrap()
@@ -385,6 +386,7 @@ async fn a_name_several_connections_have_fails_listing_their_ids() {
             connection_name: "Doctor".into(),
             user_name: "doctor02".into(),
             password: Secret::from("doctor-password"),
+            tags: Vec::new(),
         })
         .await
         .unwrap()

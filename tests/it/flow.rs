@@ -34,7 +34,7 @@ impl Wizard {
         let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
         Self {
             state: state_with(Some(key), KeySource::Flag),
-            effects: Effects { worker: worker::spawn(base, api::http_client()), clipboard },
+            effects: Effects { worker: worker::spawn(base, api::http_client()), clipboard, journal: None },
         }
     }
 

@@ -68,6 +68,7 @@ impl Inspector {
             effects: Effects {
                 worker: worker::spawn(base, api::http_client()),
                 clipboard: Box::new(clipboard.clone()),
+                journal: None,
             },
             clipboard,
             keys: Vec::new(),

@@ -294,9 +294,11 @@ fn at_shared_profile_countries() -> State {
 
 #[test]
 fn a_shared_profile_says_who_else_its_countries_change_for() {
-    // Unchanged: Enter sends nothing.
+    // Unchanged: Enter changes nothing; the numbers step reads what the existing
+    // connection already has.
     let mut unchanged = at_shared_profile_countries();
-    assert!(press(&mut unchanged, KeyCode::Enter).is_empty());
+    let cmds = press(&mut unchanged, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::ListConnectionNumbers { .. }), "{cmds:?}");
     assert!(matches!(unchanged.step, Step::Numbers(_)));
     // Changed: shown first, with the other connection named.
     let mut state = at_shared_profile_countries();

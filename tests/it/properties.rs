@@ -672,6 +672,25 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
         Request::AssignNumbers { phone_numbers, .. } => {
             Reply::NumbersAssigned(phone_numbers.iter().map(|n| owned(n)).collect())
         }
+        Request::FindOrder { reference } => {
+            Reply::OrderFound(shape.pick.is_multiple_of(2).then(|| telnyx_setup::api::NumberOrder {
+                id: "order-found".into(),
+                status: ["pending", "success", "failure"][shape.pick % 3].into(),
+                customer_reference: Some(reference.clone()),
+                ..Default::default()
+            }))
+        }
+        Request::ListConnectionNumbers { connection_id } => Reply::ConnectionNumbers(
+            (0..shape.count % 3)
+                .map(|i| telnyx_setup::api::PhoneNumber {
+                    id: format!("num-{i}"),
+                    phone_number: format!("+1312555{i:04}"),
+                    status: "active".into(),
+                    connection_id: Some(connection_id.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
         Request::ListCredentials { .. } => {
             let items = (0..shape.count)
                 .map(|i| {
@@ -822,7 +841,7 @@ fn fields(step: &Step) -> Vec<(&'static str, &TextField, usize)> {
             None => vec![],
         },
         Step::Inspect(s) => s.filter_input.iter().map(|input| ("inspector filter", input, 64)).collect(),
-        Step::Codecs(_) | Step::Token(_) | Step::Finish(_) => vec![],
+        Step::Codecs(_) | Step::Token(_) | Step::Finish(_) | Step::Resume(_) => vec![],
     }
 }
 

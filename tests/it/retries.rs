@@ -159,6 +159,7 @@ fn new_connection() -> NewCredentialConnection {
         connection_name: "Retry test".into(),
         user_name: "retrytest1234".into(),
         password: Secret::from("Sup3rSecret-pass"),
+        tags: vec![telnyx_setup::api::MARK.to_owned()],
     }
 }
 

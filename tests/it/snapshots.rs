@@ -10,6 +10,7 @@ use ratatui::style::Color;
 use std::time::Duration;
 use telnyx_setup::api::ApiError;
 use telnyx_setup::clipboard::{CopyError, CopyMethod};
+use telnyx_setup::journal::Record;
 use telnyx_setup::msg::{Msg, Reply};
 use telnyx_setup::state::{KeySource, State};
 use telnyx_setup::ui;
@@ -402,4 +403,31 @@ fn wide_and_non_ascii_names_keep_the_layout() {
     let wide = connection("1293384261075731499", "大阪 📞 サポート窓口 — Ünïcödé", &["OPUS"], None);
     reply(&mut list, Reply::ConnectionsListed(page(vec![wide])));
     snapshot!("connection_list_wide_name", list);
+}
+
+#[test]
+fn continue_prompt() {
+    snapshot!("resume_unfinished", at_resume());
+    let finished = Record {
+        credential: Some(telnyx_setup::journal::Named { id: "cred-1".into(), name: "WebRTC login".into() }),
+        numbers_done: true,
+        finished: true,
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(finished));
+    signed_in(&mut state);
+    snapshot!("resume_finished", state);
+    snapshot!("resume_finding_the_order", at_resume_finding_the_order());
+    let mut found = at_resume_finding_the_order();
+    let order = telnyx_setup::api::NumberOrder {
+        id: "order-1".into(),
+        status: "success".into(),
+        connection_id: Some(SETUP_CONNECTION.into()),
+        ..Default::default()
+    };
+    reply(&mut found, Reply::OrderFound(Some(order)));
+    snapshot!("resume_order_found", found);
+    let mut numbers = continued_to_numbers(Some(earlier_setup()));
+    reply(&mut numbers, Reply::ConnectionNumbers(vec![number_on_connection()]));
+    snapshot!("numbers_already_on_the_connection", numbers);
 }

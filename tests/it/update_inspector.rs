@@ -229,3 +229,27 @@ fn every_key_everywhere_asks_only_for_reads() {
         assert_read_only(&cmds);
     }
 }
+
+#[test]
+fn records_telnyx_setup_made_are_marked_in_the_lists() {
+    let marked = [
+        (
+            Tab::Connections,
+            serde_json::json!({"connection_name": "WebRTC", "tags": ["office", "telnyx-setup"]}),
+        ),
+        (Tab::Profiles, serde_json::json!({"name": "WebRTC outbound", "tags": ["telnyx-setup"]})),
+        (Tab::Credentials, serde_json::json!({"name": "login", "tag": "telnyx-setup"})),
+        (Tab::Orders, serde_json::json!({"status": "success", "customer_reference": "telnyx-setup-00ff"})),
+    ];
+    for (tab, record) in marked {
+        assert!(tab.row(&record).ends_with("· made by telnyx-setup"), "{tab:?}: {}", tab.row(&record));
+    }
+    let others = [
+        (Tab::Connections, serde_json::json!({"connection_name": "Office", "tags": ["office"]})),
+        (Tab::Credentials, serde_json::json!({"name": "login", "tag": "telnyx-setup-ish"})),
+        (Tab::Orders, serde_json::json!({"status": "success", "customer_reference": "mine"})),
+    ];
+    for (tab, record) in others {
+        assert!(!tab.row(&record).contains("telnyx-setup"), "{tab:?}: {}", tab.row(&record));
+    }
+}

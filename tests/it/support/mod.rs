@@ -103,6 +103,7 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         connection_name: name.to_owned(),
         user_name: user_name.to_owned(),
         password: Secret::new("correct-horse-battery"),
+        tags: Vec::new(),
     }
 }
 

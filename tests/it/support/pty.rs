@@ -150,6 +150,8 @@ impl Pty {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
+        // Each run its own journal, unless a test shares one between runs (`env`).
+        command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
         for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
             command.env_remove(variable);
         }
@@ -298,7 +300,7 @@ impl Pty {
         let what = format!("the screen to show {texts:?} with no request in flight");
         self.wait_for(&what, |screen| {
             let contents = screen.contents();
-            !contents.contains(BUSY) && texts.iter().all(|text| contents.contains(text))
+            !in_flight(&contents) && texts.iter().all(|text| contents.contains(text))
         })
     }
 
@@ -330,6 +332,14 @@ impl Pty {
             "while the wizard runs the terminal should be raw (ICANON, ECHO off)\n{}",
             dump_text(&self.contents())
         );
+    }
+
+    /// Kills the app with SIGKILL, as a closed laptop lid or an OOM killer would, and
+    /// waits until it is gone: nothing of it runs, no handler, no restore.
+    pub fn kill_hard(&mut self) {
+        self.signal("KILL");
+        let status = self.collect_exit().unwrap_or_else(|e| panic!("after SIGKILL: {e}"));
+        assert!(status.signal().is_some(), "the app should have died by the signal, got {status}");
     }
 
     fn exit_description(&mut self) -> String {
@@ -399,6 +409,12 @@ impl Drop for Pty {
 }
 
 /// The screen framed for a failure message, trailing blank rows dropped.
+/// A request is in flight: the status line's spinner turns (an order in flight, which
+/// cannot be cancelled, shows no [`BUSY`]).
+pub fn in_flight(contents: &str) -> bool {
+    contents.contains(BUSY) || telnyx_setup::ui::theme::SPINNER.iter().any(|frame| contents.contains(frame))
+}
+
 pub fn dump(screen: &vt100::Screen) -> String {
     let (row, col) = screen.cursor_position();
     format!(

@@ -102,6 +102,7 @@ pub fn connection(id: &str, name: &str, codecs: &[&str], profile: Option<&str>) 
         inbound: ConnectionInbound { codecs: codecs.iter().map(|c| c.to_string()).collect() },
         outbound: ConnectionOutbound { outbound_voice_profile_id: profile.map(str::to_owned) },
         created_at: None,
+        tags: Vec::new(),
     }
 }
 
@@ -114,6 +115,7 @@ pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile
         service_plan: Some("global".into()),
         whitelisted_destinations: countries.iter().map(|c| c.to_string()).collect(),
         connections_count: Some(1),
+        tags: Vec::new(),
     }
 }
 
@@ -315,6 +317,7 @@ pub fn credential() -> telnyx_setup::api::TelephonyCredential {
         id: "c215ade3-0d39-418e-94be-c5f780760199".into(),
         name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
         resource_id: Some("connection:1293384261075731402".into()),
+        tag: None,
         sip_username: "gencrednCvHU5IYpSBPPsXI2iQsDX".into(),
         sip_password: Secret::from("a92dbcfb60184a8cb330b0acb2f7617b"),
         expired: false,
@@ -448,5 +451,120 @@ pub fn at_credentials_with(credentials: Vec<telnyx_setup::api::TelephonyCredenti
     press(&mut state, KeyCode::Char('s'));
     reply(&mut state, Reply::CredentialsListed(page(credentials)));
     assert!(matches!(state.step, Step::Credential(_)));
+    state
+}
+
+// ----- a setup journal -----
+
+use std::collections::BTreeMap;
+use telnyx_setup::api::MARK;
+use telnyx_setup::journal::{self, Loaded, Named, Record};
+
+/// The base URL and key the state builders use, so the journal's account matches.
+pub const JOURNAL_BASE: &str = "http://127.0.0.1:4010/v2";
+pub const JOURNAL_KEY: &str = "KEYtest";
+pub const SETUP_CONNECTION: &str = "1293384261075731402";
+pub const SETUP_PROFILE: &str = "1293384261075731403";
+
+/// The journal's id of the account the builders sign in to.
+pub fn account() -> String {
+    journal::account_id(JOURNAL_BASE, JOURNAL_KEY)
+}
+
+/// A state keeping a journal that holds `record` for this account (and one for another).
+pub fn journaled(record: Option<Record>) -> State {
+    let mut accounts = BTreeMap::new();
+    accounts.insert(journal::account_id(JOURNAL_BASE, "KEYsomeoneelse"), earlier_setup());
+    if let Some(record) = record {
+        accounts.insert(account(), record);
+    }
+    let mut state = state_with(Some(JOURNAL_KEY), KeySource::Flag);
+    state.use_journal(Loaded { accounts, ignored: None }, false);
+    state
+}
+
+/// An earlier setup that got as far as the countries (started 2026-11-28 11:02 UTC).
+pub fn earlier_setup() -> Record {
+    Record {
+        started_at: 1_795_863_720,
+        updated_at: 1_795_863_900,
+        connection: Some(Named { id: SETUP_CONNECTION.into(), name: "WebRTC (telnyx-setup)".into() }),
+        codecs_saved: true,
+        profile: Some(Named { id: SETUP_PROFILE.into(), name: "WebRTC outbound".into() }),
+        countries_saved: true,
+        ..Record::default()
+    }
+}
+
+/// Enter on sign-in, and Telnyx accepts the key.
+pub fn signed_in(state: &mut State) -> Vec<Cmd> {
+    press(state, KeyCode::Enter);
+    reply(state, Reply::KeyAccepted(balance()))
+}
+
+/// `connection` with telnyx-setup's mark in its tags.
+pub fn marked(
+    mut connection: telnyx_setup::api::CredentialConnection,
+) -> telnyx_setup::api::CredentialConnection {
+    connection.tags = vec![MARK.to_owned()];
+    connection
+}
+
+/// Signed in with a journal holding [`earlier_setup`]: the continue prompt.
+pub fn at_resume() -> State {
+    let mut state = journaled(Some(earlier_setup()));
+    signed_in(&mut state);
+    assert!(matches!(state.step, Step::Resume(_)));
+    state
+}
+
+/// Continues `record` with Enter to step 6, where the connection's numbers are being
+/// read.
+pub fn continued_to_numbers(record: Option<Record>) -> State {
+    let mut state = journaled(record);
+    signed_in(&mut state);
+    press(&mut state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])),
+    );
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Numbers(_)), "{}", screen_text(&state, 100, 30));
+    state
+}
+
+/// A number the setup's connection has.
+pub fn number_on_connection() -> telnyx_setup::api::PhoneNumber {
+    telnyx_setup::api::PhoneNumber {
+        id: "num-1".into(),
+        phone_number: "+14155550123".into(),
+        status: "active".into(),
+        connection_id: Some(SETUP_CONNECTION.into()),
+        ..Default::default()
+    }
+}
+
+/// The continue prompt for a setup whose order was sent without an answer, while the
+/// order is looked up.
+pub fn at_resume_finding_the_order() -> State {
+    let record = Record {
+        order: Some(journal::OrderNote {
+            reference: "telnyx-setup-0123456789abcdef".into(),
+            placed_at: 1_795_863_960,
+            id: None,
+            status: None,
+            numbers: vec!["+14155550123".into()],
+        }),
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    assert!(state.busy());
     state
 }

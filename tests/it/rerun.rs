@@ -1,0 +1,324 @@
+//! Safe re-run: the real binary in a PTY against the sandbox, killed (SIGKILL) at each
+//! write of the Enter-only path just after the sandbox performed it and before its
+//! answer arrived, or quit with Ctrl-C on each screen, then started again and driven
+//! with Enter to the summary. Through the API, the account then holds exactly one of
+//! each thing the setup makes, and one order.
+
+use crate::support::contract::Contract;
+use crate::support::pty::{CTRL_C, ENTER, Pty, in_flight, start_sandbox};
+use crate::support::{TempDir, client};
+use telnyx_setup::api::{Client, PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
+use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
+
+const KEY: &str = "KEYrerun";
+/// What the summary shows, and nothing before it.
+const SUMMARY: &str = "Press d for a last check by the doctor";
+
+/// The account a run works on: a sandbox whose orders settle quickly, and a journal
+/// shared by the runs.
+struct Account {
+    runtime: tokio::runtime::Runtime,
+    sandbox: Sandbox,
+    dir: TempDir,
+}
+
+impl Account {
+    fn new(faults: &[&str]) -> Self {
+        let seed = Seed {
+            order_settles_after: std::time::Duration::from_millis(200),
+            faults: FaultPlan::parse(faults.iter().copied()).expect("valid fault rules"),
+            ..Seed::empty()
+        };
+        let (runtime, sandbox) = start_sandbox(&seed);
+        Self { runtime, sandbox, dir: TempDir::new("rerun") }
+    }
+
+    /// Starts the wizard on this account, with the key from the environment.
+    fn wizard(&self, name: &str) -> Pty {
+        let journal = self.dir.path().join("setups.json");
+        let base = self.sandbox.base_url();
+        let journal = journal.to_str().expect("a UTF-8 temp path");
+        let mut app = Pty::spawn_with_env(
+            name,
+            &["--api-base", &base, "--timeout", "5s"],
+            100,
+            32,
+            &[("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_JOURNAL", journal)],
+        );
+        // Keys before the first frame would meet a terminal not yet in raw mode.
+        app.wait_for_text(&["Step 1 of 8: Sign in", "The key came from the TELNYX_API_KEY"]);
+        app
+    }
+
+    fn api(&self) -> Client {
+        client(&self.sandbox.base_url(), "KEYcheck")
+    }
+
+    /// What the account holds, read through the API.
+    fn holdings(&self) -> Holdings {
+        self.runtime.block_on(async {
+            let api = self.api();
+            let first = || PageRequest::first(250);
+            let connections = api.list_credential_connections(first(), None).await.unwrap().data;
+            let profiles = api.list_outbound_voice_profiles(first(), None).await.unwrap().data;
+            let orders = api.list_number_orders(first(), None).await.unwrap().data;
+            let numbers = api.list_phone_numbers(first(), &PhoneNumberFilter::default()).await.unwrap().data;
+            let credentials = api
+                .list_telephony_credentials(first(), &TelephonyCredentialFilter::default())
+                .await
+                .unwrap()
+                .data;
+            let connection = connections.first();
+            Holdings {
+                connections: connections.len(),
+                marked: connections.iter().all(|c| c.is_marked()),
+                profiles: profiles.len(),
+                attached: connection.and_then(|c| c.outbound.outbound_voice_profile_id.clone())
+                    == profiles.first().map(|p| p.id.clone()),
+                vp8: connection.is_some_and(|c| c.inbound.codecs.iter().any(|codec| codec == "VP8")),
+                orders: orders.len(),
+                numbers_on_connection: numbers
+                    .iter()
+                    .filter(|n| {
+                        n.connection_id.is_some() && n.connection_id == connection.map(|c| c.id.clone())
+                    })
+                    .count(),
+                credentials: credentials.len(),
+            }
+        })
+    }
+
+    /// Writes the sandbox has answered (or held), in order: `POST credential_connections`.
+    fn writes(&self) -> Vec<String> {
+        self.sandbox
+            .journal()
+            .iter()
+            .filter(|e| !e.is_read())
+            .map(|e| format!("{} {}", e.method, e.path.split('/').nth(1).unwrap_or_default()))
+            .collect()
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Holdings {
+    connections: usize,
+    marked: bool,
+    profiles: usize,
+    attached: bool,
+    vp8: bool,
+    orders: usize,
+    numbers_on_connection: usize,
+    credentials: usize,
+}
+
+/// One of each, wired together: what a finished setup leaves.
+const ONE_OF_EACH: Holdings = Holdings {
+    connections: 1,
+    marked: true,
+    profiles: 1,
+    attached: true,
+    vp8: true,
+    orders: 1,
+    numbers_on_connection: 1,
+    credentials: 1,
+};
+
+/// The screen's text with digits taken out: the token's countdown ticks every second,
+/// and must not pass for the effect of a key.
+fn settled(screen: &str) -> String {
+    screen.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
+/// Waits until no request is in flight, and returns the screen.
+fn idle(app: &mut Pty) -> String {
+    app.wait_for("no request in flight", |screen| !in_flight(&screen.contents()))
+}
+
+/// Presses what a user who only presses Enter would (and `y` at the purchase question,
+/// which Enter never answers), until the summary; at most `limit` keys. Returns how
+/// many keys it pressed and whether it reached the summary.
+fn press_on(app: &mut Pty, limit: usize) -> (usize, bool) {
+    for pressed in 0..limit {
+        let screen = idle(app);
+        if screen.contains(SUMMARY) {
+            return (pressed, true);
+        }
+        app.send(if screen.contains("[y/N]") { "y" } else { ENTER });
+        let before = settled(&screen);
+        app.wait_for("the key to take effect", |now| settled(&now.contents()) != before);
+    }
+    let screen = idle(app);
+    (limit, screen.contains(SUMMARY))
+}
+
+fn drive_to_summary(app: &mut Pty) {
+    let (pressed, done) = press_on(app, 40);
+    assert!(done, "no summary after {pressed} keys:\n{}", app.contents());
+}
+
+/// The writes of the Enter-only path, in order, on an empty account.
+const PATH: [&str; 7] = [
+    "POST credential_connections",  // the connection
+    "PATCH credential_connections", // its codecs (VP8 on)
+    "POST outbound_voice_profiles", // the profile
+    "PATCH credential_connections", // the attach
+    "POST number_orders",           // the number
+    "POST telephony_credentials",   // the credential
+    "POST telephony_credentials",   // the token (`/{id}/token`)
+];
+
+/// Presses keys as [`press_on`] does until `stop` holds; returns whether it did.
+fn press_until(app: &mut Pty, stop: impl Fn() -> bool) -> bool {
+    for _ in 0..40 {
+        // The held write keeps a request in flight: waiting for idle would wait it out.
+        let screen = app.wait_for("no request in flight", |now| !in_flight(&now.contents()) || stop());
+        if stop() {
+            return true;
+        }
+        if screen.contains(SUMMARY) {
+            return false;
+        }
+        app.send(if screen.contains("[y/N]") { "y" } else { ENTER });
+        let before = settled(&screen);
+        app.wait_for("the key to take effect", |now| settled(&now.contents()) != before || stop());
+    }
+    stop()
+}
+
+/// A first run killed while the sandbox holds the answer of write number `write` of
+/// [`PATH`] (which `rule` delays), then a second run to the end: one of each, and the
+/// second run sends only the writes the first did not get to (and a fresh token).
+fn crash_at(write: usize, rule: &str) {
+    let account = Account::new(&[rule]);
+    let mut first = account.wizard("rerun-first");
+    let held = || account.sandbox.journal().iter().any(|e| e.fault.as_deref() == Some(rule));
+    assert!(press_until(&mut first, held), "the fault {rule} never fired:\n{}", first.contents());
+    first.kill_hard();
+    let before = account.writes();
+    assert_eq!(before, PATH[..=write], "the first run got as far as the held write");
+
+    let mut second = account.wizard("rerun-second");
+    drive_to_summary(&mut second);
+    assert_eq!(account.holdings(), ONE_OF_EACH, "writes: {:?}", account.writes());
+    let rest = &PATH[(write + 1).min(PATH.len() - 1)..];
+    assert_eq!(account.writes()[before.len()..], *rest, "the second run's writes");
+    // The lookups a continued setup makes (the order by its reference, the numbers a
+    // connection has) keep the contract like the rest.
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}
+
+#[test]
+fn killed_while_creating_the_connection() {
+    crash_at(0, "POST /credential_connections=timeout:1");
+}
+
+#[test]
+fn killed_while_saving_the_codecs() {
+    crash_at(1, "PATCH /credential_connections/*=timeout:1");
+}
+
+#[test]
+fn killed_while_creating_the_profile() {
+    crash_at(2, "POST /outbound_voice_profiles=timeout:1");
+}
+
+#[test]
+fn killed_while_attaching_the_profile() {
+    // The second PATCH of the connection is the attach (the first saved the codecs).
+    crash_at(3, "PATCH /credential_connections/*=timeout%2");
+}
+
+#[test]
+fn killed_while_ordering_the_number() {
+    crash_at(4, "POST /number_orders=timeout:1");
+}
+
+#[test]
+fn killed_while_creating_the_credential() {
+    crash_at(5, "POST /telephony_credentials=timeout:1");
+}
+
+#[test]
+fn killed_while_making_the_token() {
+    crash_at(6, "POST /telephony_credentials/*/token=timeout:1");
+}
+
+/// A second run after a finished one changes nothing and buys nothing; it makes a
+/// fresh token.
+#[test]
+fn a_second_run_after_a_finished_one_makes_only_a_token() {
+    let account = Account::new(&[]);
+    let mut first = account.wizard("rerun-finished-first");
+    drive_to_summary(&mut first);
+    first.send(ENTER);
+    first.expect_restored();
+    assert_eq!(account.holdings(), ONE_OF_EACH);
+    let writes_before = account.writes().len();
+    // The journal names what was made, never a secret.
+    let journal = std::fs::read_to_string(account.dir.path().join("setups.json")).expect("a journal");
+    let (password, sip_password) = account.runtime.block_on(async {
+        let api = account.api();
+        let connections = api.list_credential_connections(PageRequest::first(1), None).await.unwrap().data;
+        let filter = TelephonyCredentialFilter::default();
+        let credentials = api.list_telephony_credentials(PageRequest::first(1), &filter).await.unwrap().data;
+        (connections[0].password.expose().to_owned(), credentials[0].sip_password.expose().to_owned())
+    });
+    for secret in [KEY, &password, &sip_password] {
+        assert!(!journal.contains(secret), "a secret in the journal:\n{journal}");
+    }
+    assert!(journal.contains("\"finished\": true"), "{journal}");
+
+    let mut second = account.wizard("rerun-finished-second");
+    second.send(ENTER);
+    let prompt = second.wait_for_text(&["The setup finished at", "Enter continue"]);
+    assert!(prompt.contains("get a fresh token, or change"), "{prompt}");
+    drive_to_summary(&mut second);
+    assert_eq!(account.holdings(), ONE_OF_EACH);
+    let writes = account.writes();
+    assert_eq!(writes[writes_before..], ["POST telephony_credentials"], "only the token: {writes:?}");
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}
+
+/// The first line of the screen: the header, which names the screen.
+fn header(screen: &str) -> String {
+    screen.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Ctrl-C on each screen of the path (each form and question too), then a second run
+/// to the end.
+#[test]
+fn quit_with_ctrl_c_on_each_screen_then_run_again() {
+    // Where each screen begins, in keys from the start, from an uninterrupted run.
+    let starts = {
+        let account = Account::new(&[]);
+        let mut app = account.wizard("rerun-count");
+        let mut starts = vec![0];
+        let mut last = header(&idle(&mut app));
+        for pressed in 1..40 {
+            press_on(&mut app, 1);
+            let screen = idle(&mut app);
+            if screen.contains(SUMMARY) {
+                break;
+            }
+            let now = header(&screen);
+            if now != last {
+                starts.push(pressed);
+                last = now;
+            }
+        }
+        starts
+    };
+    assert!(starts.len() >= 8, "one screen a step at least: {starts:?}");
+    for stop in starts {
+        let account = Account::new(&[]);
+        let mut first = account.wizard("rerun-ctrl-c-first");
+        let (pressed, done) = press_on(&mut first, stop);
+        assert_eq!((pressed, done), (stop, false));
+        idle(&mut first);
+        first.send(CTRL_C);
+        first.expect_restored();
+        let mut second = account.wizard("rerun-ctrl-c-second");
+        drive_to_summary(&mut second);
+        assert_eq!(account.holdings(), ONE_OF_EACH, "after Ctrl-C at key {stop}: {:?}", account.writes());
+    }
+}

@@ -1,0 +1,360 @@
+//! update() with a setup journal: the intent saved before each write and the result
+//! after it, the continue prompt, and what each step preselects when continuing.
+
+use crate::support::state::*;
+use crossterm::event::KeyCode;
+use std::collections::BTreeMap;
+use telnyx_setup::api::{MARK, NumberOrder, OrderedNumber};
+use telnyx_setup::journal::{Intent, Loaded, Named, OrderNote, Record};
+use telnyx_setup::msg::{Cmd, Reply, Request};
+use telnyx_setup::state::{KeySource, State, Step};
+
+/// The API requests among `cmds` (journal saves come with them).
+fn requests(cmds: &[Cmd]) -> Vec<&Request> {
+    cmds.iter()
+        .filter_map(|cmd| match cmd {
+            Cmd::Call { request, .. } => Some(request),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one API request among `cmds`.
+fn only_request(cmds: &[Cmd]) -> &Request {
+    match requests(cmds)[..] {
+        [request] => request,
+        _ => panic!("expected one API call, got {cmds:?}"),
+    }
+}
+
+fn journal_saves(cmds: &[Cmd]) -> Vec<&Record> {
+    cmds.iter()
+        .filter_map(|cmd| match cmd {
+            Cmd::Journal { record, .. } => Some(record),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_intent_is_saved_before_the_write_and_the_result_after_it() {
+    let mut state = journaled(None);
+    let cmds = signed_in(&mut state);
+    assert!(journal_saves(&cmds).is_empty(), "nothing is saved before anything is made: {cmds:?}");
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let [
+        Cmd::Journal { account: saved_for, record },
+        Cmd::Call { request: Request::CreateConnection(body), .. },
+    ] = &cmds[..]
+    else {
+        panic!("the journal first, then the create: {cmds:?}")
+    };
+    assert_eq!(*saved_for, account());
+    assert_eq!(
+        record.pending,
+        Some(Intent::CreateConnection {
+            name: body.connection_name.clone(),
+            user_name: body.user_name.clone()
+        })
+    );
+    assert_eq!(body.tags, [MARK], "the connection carries the mark");
+    assert!(record.connection.is_none());
+
+    let created = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["G722"], None);
+    let cmds = reply(&mut state, Reply::ConnectionCreated(created));
+    let [record] = journal_saves(&cmds)[..] else { panic!("one save: {cmds:?}") };
+    assert_eq!(record.pending, None, "the answer came");
+    assert_eq!(record.connection.as_ref().map(|c| c.id.as_str()), Some(SETUP_CONNECTION));
+    assert_eq!(record.reached(), 2);
+    let json = serde_json::to_string(record).unwrap();
+    assert!(!json.contains(body.password.expose()), "no SIP password in the journal: {json}");
+    assert!(!json.contains(JOURNAL_KEY), "no key in the journal: {json}");
+}
+
+#[test]
+fn a_failed_write_keeps_its_intent_for_the_next_run() {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let cmds = fail(&mut state, telnyx_setup::api::ApiError::Timeout);
+    assert!(journal_saves(&cmds).is_empty(), "the intent stands: it may have happened: {cmds:?}");
+}
+
+#[test]
+fn without_a_journal_nothing_is_saved() {
+    let mut state = state_with(Some(JOURNAL_KEY), KeySource::Flag);
+    signed_in(&mut state);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_request(&cmds), Request::CreateConnection(_)));
+}
+
+#[test]
+fn an_unfinished_setup_is_offered_and_enter_continues_it() {
+    let mut state = journaled(Some(earlier_setup()));
+    let cmds = signed_in(&mut state);
+    assert!(cmds.is_empty(), "no request: the prompt waits for the user: {cmds:?}");
+    assert!(matches!(state.step, Step::Resume(_)));
+    let screen = screen_text(&state, 100, 30);
+    assert!(
+        screen
+            .contains("Continue the setup started at 2026-11-28 11:02 (connection “WebRTC (telnyx-setup)”,"),
+        "{screen}"
+    );
+    assert!(screen.contains("done up to") && screen.contains("Countries)?"), "{screen}");
+    assert!(screen.contains("Enter continue") && screen.contains("n new setup"), "{screen}");
+
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_request(&cmds), Request::ListConnections));
+    let other = connection("1293384261075731499", "Office", &["G722"], None);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours, other])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 1, "the setup's connection is highlighted");
+
+    // Enter keeps it; the codecs, as saved, change nothing; the attached profile is
+    // highlighted and kept without a request.
+    assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty());
+    assert!(matches!(state.step, Step::Codecs(_)));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_request(&cmds), Request::ListProfiles), "no PATCH for unchanged codecs: {cmds:?}");
+    let profiles = vec![
+        profile("1293384261075731400", "Office outbound", &["US"]),
+        profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]),
+    ];
+    reply(&mut state, Reply::ProfilesListed(page(profiles)));
+    let Step::Profile(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 2, "the attached profile is highlighted");
+    assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty(), "already attached: nothing to send");
+    assert!(matches!(state.step, Step::Countries(_)));
+    // The whitelist as saved; Enter sends nothing but the numbers the connection has.
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(only_request(&cmds), Request::ListConnectionNumbers { connection_id } if connection_id == SETUP_CONNECTION),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn n_starts_a_new_setup_with_nothing_preselected() {
+    let mut state = journaled(Some(earlier_setup()));
+    signed_in(&mut state);
+    let cmds = press(&mut state, KeyCode::Char('n'));
+    assert!(matches!(only_request(&cmds), Request::ListConnections));
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 0, "Create new, as on a first run");
+}
+
+#[test]
+fn another_accounts_setup_is_not_offered() {
+    let mut state = journaled(None);
+    let cmds = signed_in(&mut state);
+    assert!(matches!(only_request(&cmds), Request::ListConnections), "straight to step 2: {cmds:?}");
+}
+
+#[test]
+fn fresh_ignores_the_journal_and_the_mark() {
+    let mut accounts = BTreeMap::new();
+    accounts.insert(account(), earlier_setup());
+    let mut state = state_with(Some(JOURNAL_KEY), KeySource::Flag);
+    state.use_journal(Loaded { accounts, ignored: None }, true);
+    signed_in(&mut state);
+    assert!(matches!(state.step, Step::Connection(_)));
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 0);
+}
+
+#[test]
+fn without_a_journal_the_newest_marked_connection_is_highlighted() {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    let old = marked(connection("1293384261075731410", "WebRTC (telnyx-setup)", &["VP8"], None));
+    let other = connection("1293384261075731411", "Office", &["G722"], None);
+    let newest = marked(connection("1293384261075731412", "WebRTC (telnyx-setup)", &["VP8"], None));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![old, other, newest])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 3, "the list is oldest first: the last marked one");
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_is_found_by_what_it_sent() {
+    let record = Record {
+        started_at: 1_795_863_720,
+        updated_at: 1_795_863_720,
+        pending: Some(Intent::CreateConnection { name: "Mine".into(), user_name: "webrtcabc12345".into() }),
+        ..Record::default()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("nothing made yet"), "{screen}");
+    press(&mut state, KeyCode::Enter);
+    let mut made = marked(connection("1293384261075731420", "Mine", &["G722"], None));
+    made.user_name = "webrtcabc12345".into();
+    let newer = marked(connection("1293384261075731421", "WebRTC (telnyx-setup)", &["VP8"], None));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![made, newer])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 1, "the connection the lost create made, not the newest");
+    // It is the setup's own, so its codecs get VP8 without a question.
+    press(&mut state, KeyCode::Enter);
+    let Step::Codecs(step) = &state.step else { panic!() };
+    assert!(step.created && !step.vp8_off());
+}
+
+#[test]
+fn the_setups_credential_is_highlighted_and_an_expired_one_never() {
+    let record =
+        Record { credential: Some(Named { id: "cred-2".into(), name: String::new() }), ..earlier_setup() };
+    let mut credentials: Vec<_> = (1..=3)
+        .map(|i| {
+            let mut c = credential();
+            c.id = format!("cred-{i}");
+            c.tag = Some(MARK.to_owned());
+            c
+        })
+        .collect();
+    // Continued: the journal's credential.
+    let mut state = continued_to_credentials(Some(record.clone()), credentials.clone());
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 2);
+    // Expired: the newest marked one that can log in instead.
+    credentials[1].expired = true;
+    state = continued_to_credentials(Some(record), credentials);
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 3);
+}
+
+/// Continues `record` to step 7 with the numbers skipped, and lists `credentials`.
+fn continued_to_credentials(
+    record: Option<Record>,
+    credentials: Vec<telnyx_setup::api::TelephonyCredential>,
+) -> State {
+    let mut state = continued_to_numbers(record);
+    reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(credentials)));
+    assert!(matches!(state.step, Step::Credential(_)), "{}", screen_text(&state, 100, 30));
+    state
+}
+
+#[test]
+fn numbers_the_connection_has_are_kept_with_enter_and_n_buys_more() {
+    let mut state = continued_to_numbers(Some(earlier_setup()));
+    reply(&mut state, Reply::ConnectionNumbers(vec![number_on_connection()]));
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("1 number already ordered for this connection (+14155550123)."), "{screen}");
+    assert!(screen.contains("Enter continue") && screen.contains("n buy more"), "{screen}");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_request(&cmds), Request::ListCredentials { .. }), "on without buying: {cmds:?}");
+    assert_eq!(state.ctx.setup.numbers, [number_on_connection()]);
+
+    let mut buying = continued_to_numbers(Some(earlier_setup()));
+    reply(&mut buying, Reply::ConnectionNumbers(vec![number_on_connection()]));
+    assert!(requests(&press(&mut buying, KeyCode::Char('n'))).is_empty());
+    let Step::Numbers(step) = &buying.step else { panic!() };
+    assert_eq!(step.screen, telnyx_setup::state::NumbersScreen::Search, "buying more is asked for");
+}
+
+#[test]
+fn a_setup_that_skipped_the_numbers_skips_them_again_with_enter() {
+    let record = Record { numbers_done: true, numbers_skipped: true, ..earlier_setup() };
+    let mut state = continued_to_numbers(Some(record));
+    reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_request(&cmds), Request::ListCredentials { .. }), "{cmds:?}");
+    assert!(state.ctx.setup.numbers_skipped);
+}
+
+#[test]
+fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
+    let record = Record {
+        order: Some(OrderNote {
+            reference: "telnyx-setup-0123456789abcdef".into(),
+            placed_at: 1_795_863_960,
+            id: None,
+            status: None,
+            numbers: vec!["+14155550123".into()],
+        }),
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(record));
+    let cmds = signed_in(&mut state);
+    assert!(
+        matches!(only_request(&cmds), Request::FindOrder { reference } if reference == "telnyx-setup-0123456789abcdef"),
+        "{cmds:?}"
+    );
+    // Nothing else is offered until the lookup is done.
+    assert!(press(&mut state, KeyCode::Char('x')).is_empty());
+    let order = NumberOrder {
+        id: "order-1".into(),
+        status: "success".into(),
+        phone_numbers: vec![OrderedNumber {
+            phone_number: "+14155550123".into(),
+            ..OrderedNumber::default()
+        }],
+        connection_id: Some(SETUP_CONNECTION.into()),
+        customer_reference: Some("telnyx-setup-0123456789abcdef".into()),
+        requirements_met: Some(true),
+    };
+    reply(&mut state, Reply::OrderFound(Some(order)));
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Found the order placed at 2026-11-28 11:06: success."), "{screen}");
+    press(&mut state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])),
+    );
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::AssignNumbers { phone_numbers, .. } = only_request(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(phone_numbers, &["+14155550123"], "the found order is followed, not bought again");
+}
+
+#[test]
+fn an_order_telnyx_never_got_is_said_and_forgotten() {
+    let record = Record {
+        order: Some(OrderNote {
+            reference: "telnyx-setup-0123456789abcdef".into(),
+            placed_at: 1_795_863_960,
+            id: None,
+            status: None,
+            numbers: vec!["+14155550123".into()],
+        }),
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    reply(&mut state, Reply::OrderFound(None));
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("never reached Telnyx: nothing was bought"), "{screen}");
+    let Step::Resume(step) = &state.step else { panic!() };
+    assert!(step.record.order.is_none());
+}
+
+#[test]
+fn an_ignored_journal_is_said_where_the_setup_begins() {
+    let mut state = state_with(Some(JOURNAL_KEY), KeySource::Flag);
+    let ignored = "The setup journal /tmp/x/setups.json was ignored: it is not a journal this program wrote.";
+    state.use_journal(Loaded { accounts: BTreeMap::new(), ignored: Some(ignored.into()) }, false);
+    signed_in(&mut state);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    let screen = screen_text(&state, 120, 30);
+    assert!(screen.contains("was ignored: it is not a journal this program wrote."), "{screen}");
+}
