@@ -15,23 +15,17 @@
 //!
 //! Run: `cargo bench --bench numbers -- --quick`.
 
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use std::hint::black_box;
-use std::time::{Duration, UNIX_EPOCH};
 use telnyx_setup::api::{AvailableNumber, CostInformation, CredentialConnection, Feature, RegionInformation};
 use telnyx_setup::msg::{Msg, Reply};
-use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{KeySource, Mode, NumbersScreen, NumbersStep, Start, State, Step};
+use telnyx_setup::state::{Mode, NumbersScreen, NumbersStep, State, Step};
 
 const RESULTS: usize = 100;
 const IN_CART: usize = 50;
-
-fn press(state: &mut State, code: KeyCode) {
-    black_box(state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-}
 
 /// A number as a search returns it: prices that vary, a city and a state.
 fn available(index: usize) -> AvailableNumber {
@@ -62,16 +56,7 @@ fn numbers(state: &State) -> &NumbersStep {
 /// Step 6's results with [`RESULTS`] numbers, [`IN_CART`] of them in the cart, the
 /// cursor on the first one.
 fn results() -> State {
-    let mut state = State::new(Start {
-        key: Some(Secret::from("KEYbench")),
-        key_source: KeySource::Flag,
-        seed: 1,
-        color: true,
-        now: UNIX_EPOCH + Duration::from_secs(1_795_780_800),
-        utc_offset: time::UtcOffset::UTC,
-        mode: Mode::Wizard,
-        api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
-    });
+    let mut state = common::start(Mode::Wizard);
     let connection = CredentialConnection {
         id: "1293384261075731402".into(),
         connection_name: "WebRTC (telnyx-setup)".into(),
@@ -80,8 +65,8 @@ fn results() -> State {
         ..Default::default()
     };
     state.step = Step::Numbers(NumbersStep::new(connection, &["US".into(), "CA".into()]));
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
+    common::press(&mut state, KeyCode::Enter);
+    common::press(&mut state, KeyCode::Enter);
     let op = state.step.activity().pending.as_ref().expect("the search should be pending").op;
     black_box(
         state.update(Msg::Done {
@@ -90,10 +75,10 @@ fn results() -> State {
         }),
     );
     for _ in 0..IN_CART {
-        press(&mut state, KeyCode::Char(' '));
-        press(&mut state, KeyCode::Down);
+        common::press(&mut state, KeyCode::Char(' '));
+        common::press(&mut state, KeyCode::Down);
     }
-    press(&mut state, KeyCode::Home);
+    common::press(&mut state, KeyCode::Home);
     let step = numbers(&state);
     assert_eq!(step.screen, NumbersScreen::Results);
     assert_eq!((step.results.len(), step.cart.len(), step.cursor), (RESULTS, IN_CART, 0));
@@ -102,22 +87,16 @@ fn results() -> State {
 
 /// Home, then Down to the last result.
 fn down_to_the_end(state: &mut State) {
-    press(state, KeyCode::Home);
+    common::press(state, KeyCode::Home);
     for _ in 1..RESULTS {
-        press(state, KeyCode::Down);
+        common::press(state, KeyCode::Down);
     }
 }
 
 /// Space twice: the highlighted number into the cart and out again.
 fn toggle_twice(state: &mut State) {
-    press(state, KeyCode::Char(' '));
-    press(state, KeyCode::Char(' '));
-}
-
-/// Draws `state` once on `terminal` and returns the screen's text.
-fn frame(terminal: &mut Terminal<TestBackend>, state: &State) -> String {
-    terminal.draw(|frame| telnyx_setup::ui::view(state, frame)).expect("draw");
-    terminal.backend().to_string()
+    common::press(state, KeyCode::Char(' '));
+    common::press(state, KeyCode::Char(' '));
 }
 
 // Each routine is run and checked once before it is measured, so the checks hold
@@ -139,23 +118,20 @@ fn update(c: &mut Criterion) {
 fn render(c: &mut Criterion) {
     let mut state = results();
     for _ in 0..30 {
-        press(&mut state, KeyCode::Down);
+        common::press(&mut state, KeyCode::Down);
     }
     let mut group = c.benchmark_group("render");
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("a test terminal");
-    let screen = frame(&mut terminal, &state);
+    let mut terminal = common::terminal(120, 40);
+    let screen = common::frame(&mut terminal, &state);
     assert!(screen.contains("+13125550030"), "the frame should show the highlighted number:\n{screen}");
     group.bench_function("results_120x40", |b| {
-        b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
+        b.iter(|| common::draw(&mut terminal, &state));
     });
-    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
-    let screen = frame(&mut terminal, &state);
+    let mut terminal = common::terminal(200, 60);
+    let screen = common::frame(&mut terminal, &state);
     assert!(screen.contains("cart: 50"), "the frame should show the cart:\n{screen}");
     group.bench_function("full_redraw_200x60", |b| {
-        b.iter(|| {
-            terminal.clear().expect("clear");
-            terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw")
-        });
+        b.iter(|| common::full_redraw(&mut terminal, &state));
     });
     group.finish();
 }
