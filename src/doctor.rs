@@ -3,7 +3,9 @@
 //!
 //! [`gather`] reads the facts from the API (GETs, the registration-status action, and a
 //! trial token); [`diagnose`] turns them into a [`Report`] without I/O, so every rule is
-//! tested on plain data. `telnyx-setup doctor` prints the report or its JSON.
+//! tested on plain data. `telnyx-setup doctor` prints the report or its JSON. With
+//! `--login-test`, [`test_login`] also logs in as the WebRTC SDK does (the `login`
+//! check); never without it, since a login registers a device.
 
 use crate::api::{
     ApiError, Client, CredentialConnection, OutboundVoiceProfile, PageRequest, PhoneNumber,
@@ -11,8 +13,10 @@ use crate::api::{
 };
 use crate::countries;
 use crate::sanitize::Escaped;
+use crate::signaling::{self, Login, LoginTest, SignalingUrl};
 use serde::Serialize;
 use std::fmt;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,6 +63,48 @@ pub struct Facts {
     pub registration: Option<RegistrationStatus>,
     /// The number the user wants to call, as given (`+4930...`).
     pub destination: Option<String>,
+    /// The login test, when asked for ([`test_login`]).
+    pub login: Option<LoginCheck>,
+}
+
+/// What the login test did.
+#[derive(Debug, Clone)]
+pub enum LoginCheck {
+    /// No credential of the connection is valid: there is no token to log in with.
+    NoCredential,
+    /// A fresh token of `credential` (its SIP user name) could not be made.
+    Token { credential: String, error: ApiError },
+    /// It logged in, or tried, with a fresh token of `credential`.
+    Ran { credential: String, test: LoginTest },
+}
+
+/// The login test: makes a fresh token from the connection's newest valid telephony
+/// credential and logs in with it at `url` within `timeout`, as the SDK does. Its
+/// failures are findings (the `login` check), not errors.
+pub async fn test_login(client: &Client, facts: &mut Facts, url: &SignalingUrl, timeout: Duration) {
+    if facts.connection.is_none() {
+        return;
+    }
+    // Newest by `created_at` (ISO 8601 sorts as text); among equals, the later listed.
+    let newest = facts
+        .credentials
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.expired)
+        .max_by(|(i, a), (j, b)| a.created_at.cmp(&b.created_at).then(i.cmp(j)))
+        .map(|(_, c)| c);
+    let Some(credential) = newest else {
+        facts.login = Some(LoginCheck::NoCredential);
+        return;
+    };
+    let name = credential.sip_username.clone();
+    facts.login = Some(match client.create_token(&credential.id).await {
+        Err(error) => LoginCheck::Token { credential: name, error },
+        Ok(token) => {
+            let outcome = signaling::test_login(url, &Login::Token(token), timeout).await;
+            LoginCheck::Ran { credential: name, test: LoginTest { url: url.clone(), outcome } }
+        }
+    });
 }
 
 /// Reads every fact the checks need. A connection Telnyx does not know is a finding,
@@ -380,8 +426,50 @@ pub fn diagnose(facts: &Facts) -> Report {
             ),
         });
     }
+    if let Some(login) = &facts.login {
+        checks.push(login_check(login));
+    }
     let ok = checks.iter().all(|c| c.verdict != Fail);
     Report { connection_id: connection.id.clone(), ok, checks }
+}
+
+/// The `login` check: PASS with the time it took, FAIL with why and what to do.
+fn login_check(login: &LoginCheck) -> Check {
+    use Verdict::{Fail, Pass};
+    match login {
+        LoginCheck::NoCredential => check(
+            "login",
+            Fail,
+            "No valid on-demand credential to make a login token from, so no login was tried.",
+            Some("Create a telephony credential (wizard step 7), then run the login test again."),
+        ),
+        LoginCheck::Token { credential, error } => check(
+            "login",
+            Fail,
+            format!(
+                "A login token for credential {credential} could not be made, so no login was tried: {error}"
+            ),
+            Some("Create a new telephony credential (wizard step 7) and try again."),
+        ),
+        LoginCheck::Ran { credential, test } if test.passed() => check(
+            "login",
+            Pass,
+            format!(
+                "{}, with a fresh token of credential {credential}.",
+                test.reason().trim_end_matches('.')
+            ),
+            None,
+        ),
+        LoginCheck::Ran { credential, test } => check(
+            "login",
+            Fail,
+            format!(
+                "{}, with a fresh token of credential {credential}.",
+                test.reason().trim_end_matches('.')
+            ),
+            test.outcome.fix(),
+        ),
+    }
 }
 
 /// Whether the profile allows any country, and the destination's in particular.

@@ -19,6 +19,7 @@ pub mod output;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;
+pub mod signaling;
 pub mod state;
 pub mod summary;
 pub mod tty;

@@ -9,6 +9,7 @@ use telnyx_setup::api::{ApiBase, ApiError, Client, DEFAULT_API_BASE, http_client
 use telnyx_setup::crash::{self, Crash};
 use telnyx_setup::sandbox::{FaultPlan, FaultRule, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
+use telnyx_setup::signaling::SignalingUrl;
 use telnyx_setup::state::{ApiTarget, KeySource, Mode, Start, State, Step};
 use telnyx_setup::tty::Tty;
 use telnyx_setup::{app, config, journal, output, summary};
@@ -90,6 +91,12 @@ struct Cli {
     #[arg(long, global = true)]
     demo: bool,
 
+    /// Where the login test (`t` on the token screen, `doctor --login-test`) logs in:
+    /// Telnyx's WebRTC signaling server, or with --demo the embedded sandbox's; ws:// is
+    /// accepted for this machine only [default: wss://rtc.telnyx.com]
+    #[arg(long, global = true, env = "TELNYX_SIGNALING_URL", value_name = "URL")]
+    signaling_url: Option<String>,
+
     /// Allow an http:// --api-base on another machine, though the API key then
     /// travels unencrypted (loopback needs no flag)
     #[arg(long, global = true)]
@@ -116,7 +123,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the Telnyx API sandbox until interrupted; prints its base URL first
+    /// Serve the Telnyx API sandbox (and its WebRTC signaling at /rtc) until interrupted;
+    /// prints its base URL first
     Sandbox {
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1")]
@@ -137,7 +145,7 @@ enum Command {
     // The usage line clap would make lists the global options given (`--api-key <KEY>
     // --api-base <URL>`) as if they were required.
     #[command(
-        override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--json] [--verbose] [OPTIONS]"
+        override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--login-test] [--json] [--verbose] [OPTIONS]"
     )]
     Doctor(DoctorArgs),
 }
@@ -157,6 +165,10 @@ struct DoctorArgs {
     /// key or a body)
     #[arg(long, short)]
     verbose: bool,
+    /// Also log in as the WebRTC SDK does, with a fresh token of the connection's newest
+    /// valid credential (a device registers for a moment): the `login` check
+    #[arg(long)]
+    login_test: bool,
 }
 
 fn main() -> ExitCode {
@@ -218,8 +230,9 @@ fn main() -> ExitCode {
                 // A mistake in the arguments is said first; then, before the worker
                 // starts, the terminal: without one there is nothing to run.
                 let target = api_target(&cli).await?;
+                let signaling = signaling_target(&cli, target.1.as_ref())?;
                 let tty = Tty::open().map_err(|error| no_terminal(mode, &error))?;
-                wizard(&cli, utc_offset, mode, tty, target).await
+                wizard(&cli, utc_offset, mode, tty, target, signaling).await
             })
         }
     };
@@ -275,6 +288,7 @@ async fn wizard(
     mode: Mode,
     tty: Tty,
     (base, sandbox): (ApiBase, Option<Sandbox>),
+    signaling: SignalingUrl,
 ) -> Result<(), Failed> {
     let (mut key, mut key_source) = match cli.given.clone() {
         Some((key, source)) => (Some(key), source),
@@ -316,6 +330,7 @@ async fn wizard(
     let http = http_client_for(&base, cli.timeout);
     let mut state = State::new(start);
     state.log_file = telnyx_setup::config::log_file();
+    state.ctx.signaling = signaling;
     if let Some(path) = &journal_path {
         state.use_journal(journal::load(path), cli.fresh);
     } else if cli.fresh {
@@ -368,6 +383,18 @@ async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String> {
     Ok((base, Some(sandbox)))
 }
 
+/// Where the login test logs in: `--signaling-url` (or `TELNYX_SIGNALING_URL`) when
+/// given, else the sandbox's `/rtc` under `--demo`, else Telnyx's server.
+fn signaling_target(cli: &Cli, sandbox: Option<&Sandbox>) -> Result<SignalingUrl, String> {
+    match (&cli.signaling_url, sandbox) {
+        (Some(url), _) => SignalingUrl::parse(url).map_err(|e| format!("--signaling-url: {e}")),
+        (None, Some(sandbox)) => {
+            SignalingUrl::parse(&sandbox.signaling_url()).map_err(|e| format!("sandbox signaling URL: {e}"))
+        }
+        (None, None) => Ok(SignalingUrl::default()),
+    }
+}
+
 /// The command line, with the log file's path (which depends on the environment) in
 /// `--help`, and examples in `doctor --help`.
 fn command() -> clap::Command {
@@ -382,7 +409,8 @@ fn command() -> clap::Command {
         "Examples:\n  \
          telnyx-setup doctor --connection 1293384261075731402 --destination +14155550123\n  \
          telnyx-setup doctor --connection \"Office softphones\" --json\n  \
-         telnyx-setup doctor --demo --connection \"Office softphones\" --verbose\n\n\
+         telnyx-setup doctor --demo --connection \"Office softphones\" --verbose\n  \
+         telnyx-setup doctor --connection 1293384261075731402 --login-test\n\n\
          The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
          --demo checks the embedded sandbox instead.\n\n{log}"
     );
@@ -500,7 +528,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (base, _sandbox) = api_target(cli).await.map_err(Problem::usage)?;
+    let (base, sandbox) = api_target(cli).await.map_err(Problem::usage)?;
+    let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
     if let Some(warning) = plain_http_warning(&base) {
         eprintln!("telnyx-setup doctor: warning: {warning}");
     }
@@ -541,9 +570,12 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         }
         Err(error) => return Err(Problem::api(&error)),
     };
-    let facts = doctor::gather_for(&client, given, connection, destination.as_deref(), true)
+    let mut facts = doctor::gather_for(&client, given, connection, destination.as_deref(), true)
         .await
         .map_err(|error| Problem::api(&error))?;
+    if args.login_test {
+        doctor::test_login(&client, &mut facts, &signaling, telnyx_setup::signaling::LOGIN_TIMEOUT).await;
+    }
     Ok(doctor::diagnose(&facts))
 }
 
@@ -651,6 +683,10 @@ async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
         return Ok(());
     }
     eprintln!("Telnyx API sandbox: keys starting with KEY are accepted. Ctrl-C stops it.");
+    eprintln!(
+        "WebRTC signaling: {} (for the SDK's host option and --signaling-url)",
+        sandbox.signaling_url()
+    );
     if seed.faults.is_active() {
         eprintln!("Injecting faults: {}", seed.faults);
     }

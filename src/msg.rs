@@ -78,6 +78,8 @@ pub enum Reply {
     Fetched(serde_json::Value),
     BalanceRead(Balance),
     Diagnosed(crate::doctor::Report),
+    /// How a [`Request::TestLogin`] went (a refusal is an answer too, not an error).
+    LoginTested(crate::signaling::LoginTest),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +108,12 @@ pub enum Request {
         key: Secret,
     },
     ListConnections,
-    CreateConnection(NewCredentialConnection),
+    /// Create a connection, unless an earlier try made it (looked for first, unless
+    /// `first_try`: the form was never sent before, so no try can have made it).
+    CreateConnection {
+        body: NewCredentialConnection,
+        first_try: bool,
+    },
     UpdateConnection {
         id: String,
         update: CredentialConnectionUpdate,
@@ -115,9 +122,12 @@ pub enum Request {
     /// Create a profile, unless one with its name that is not among `known` (the ids
     /// the user was shown; `None` when their list was cut short) exists: then an
     /// earlier try created it.
+    /// `first_try`: the form was never sent since `known` was listed, so the list
+    /// stands for the look before the first try.
     CreateProfile {
         body: NewOutboundVoiceProfile,
         known: Option<Vec<String>>,
+        first_try: bool,
     },
     UpdateProfile {
         id: String,
@@ -152,6 +162,8 @@ pub enum Request {
     CreateCredential {
         body: NewTelephonyCredential,
         known: Option<Vec<String>>,
+        /// As for [`Request::CreateProfile`].
+        first_try: bool,
     },
     CreateToken {
         credential_id: String,
@@ -174,5 +186,10 @@ pub enum Request {
     Diagnose {
         connection_id: String,
         trial_token: bool,
+    },
+    /// Log in at `url` as the WebRTC SDK does, within the login test's timeout.
+    TestLogin {
+        url: crate::signaling::SignalingUrl,
+        login: crate::signaling::Login,
     },
 }

@@ -44,6 +44,12 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
             line("Login token", token.jwt.expose());
         }
     }
+    match &setup.login_test {
+        Some(test) if test.passed() => line("Login test", &format!("passed: {}", test.reason())),
+        Some(test) => line("Login test", &format!("FAILED: {}", test.reason())),
+        None if setup.token.is_some() => line("Login test", "not run (t on the token screen runs it)"),
+        None => {}
+    }
     out.push('\n');
     let token =
         if print_secrets && setup.token.is_some() { "<the login token above>" } else { "<login token>" };

@@ -148,8 +148,8 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .list_credential_connections(PageRequest::first(LIST_SIZE), None)
             .await
             .map(Reply::ConnectionsListed),
-        Request::CreateConnection(body) => {
-            create_connection(client, &body).await.map(Reply::ConnectionCreated)
+        Request::CreateConnection { body, first_try } => {
+            create_connection(client, &body, first_try).await.map(Reply::ConnectionCreated)
         }
         Request::UpdateConnection { id, update } => {
             client.update_credential_connection(&id, &update).await.map(Reply::ConnectionUpdated)
@@ -158,8 +158,8 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), None)
             .await
             .map(Reply::ProfilesListed),
-        Request::CreateProfile { body, known } => {
-            create_profile(client, &body, known.as_deref()).await.map(Reply::ProfileCreated)
+        Request::CreateProfile { body, known, first_try } => {
+            create_profile(client, &body, known.as_deref(), first_try).await.map(Reply::ProfileCreated)
         }
         Request::UpdateProfile { id, update } => {
             client.update_outbound_voice_profile(&id, &update).await.map(Reply::ProfileUpdated)
@@ -193,8 +193,8 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
                 .await
                 .map(|page| Reply::ConnectionNumbers(page.data))
         }
-        Request::CreateCredential { body, known } => {
-            create_credential(client, &body, known.as_deref()).await.map(Reply::CredentialCreated)
+        Request::CreateCredential { body, known, first_try } => {
+            create_credential(client, &body, known.as_deref(), first_try).await.map(Reply::CredentialCreated)
         }
         Request::CreateToken { credential_id } => {
             client.create_token(&credential_id).await.map(Reply::TokenCreated)
@@ -209,6 +209,11 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             let facts = crate::doctor::gather(client, &connection_id, None, trial_token).await?;
             Ok(Reply::Diagnosed(crate::doctor::diagnose(&facts)))
         }
+        // Not the API: the signaling server. Cancelling the task drops the socket.
+        Request::TestLogin { url, login } => {
+            let outcome = crate::signaling::test_login(&url, &login, crate::signaling::LOGIN_TIMEOUT).await;
+            Ok(Reply::LoginTested(crate::signaling::LoginTest { url, outcome }))
+        }
     }
 }
 
@@ -219,8 +224,13 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
 /// be at work, so `find` looks for the result a few times, with the policy's waits,
 /// and the error is returned if it does not show up; the user's retry then starts with
 /// `find` again. Returns the resource and whether it was found rather than created now.
+///
+/// `first_try`: no earlier try can have made it (the form was never sent, and what it
+/// could be confused with was just listed, completely), so the first look is skipped:
+/// the list the user chose from stands for it. Every later look is made.
 async fn create_once<T, Found, Created>(
     client: &Client,
+    first_try: bool,
     find: impl Fn() -> Found,
     create: impl Fn() -> Created,
 ) -> Result<(T, bool), ApiError>
@@ -230,7 +240,9 @@ where
 {
     let mut attempt = 1;
     loop {
-        if let Some(found) = find().await? {
+        if (attempt > 1 || !first_try)
+            && let Some(found) = find().await?
+        {
             return Ok((found, true));
         }
         let error = match create().await {
@@ -277,6 +289,7 @@ where
 async fn create_connection(
     client: &Client,
     body: &NewCredentialConnection,
+    first_try: bool,
 ) -> Result<CredentialConnection, ApiError> {
     let find = || async {
         let page = client
@@ -287,7 +300,8 @@ async fn create_connection(
             .into_iter()
             .find(|c| c.connection_name == body.connection_name && c.user_name == body.user_name))
     };
-    let (connection, found) = create_once(client, find, || client.create_credential_connection(body)).await?;
+    let (connection, found) =
+        create_once(client, first_try, find, || client.create_credential_connection(body)).await?;
     log_found("connection", found);
     Ok(connection)
 }
@@ -298,15 +312,18 @@ async fn create_profile(
     client: &Client,
     body: &NewOutboundVoiceProfile,
     known: Option<&[String]>,
+    first_try: bool,
 ) -> Result<OutboundVoiceProfile, ApiError> {
     let matching = || async {
         let page =
             client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(&body.name)).await?;
         Ok(page.data.into_iter().filter(|p| p.name == body.name).collect::<Vec<_>>())
     };
+    let first_try = first_try && known.is_some();
     let known = known_ids(known, matching(), |p| &p.id).await?;
     let find = || async { Ok(matching().await?.into_iter().find(|p| !known.contains(&p.id))) };
-    let (profile, found) = create_once(client, find, || client.create_outbound_voice_profile(body)).await?;
+    let (profile, found) =
+        create_once(client, first_try, find, || client.create_outbound_voice_profile(body)).await?;
     log_found("profile", found);
     Ok(profile)
 }
@@ -317,6 +334,7 @@ async fn create_credential(
     client: &Client,
     body: &NewTelephonyCredential,
     known: Option<&[String]>,
+    first_try: bool,
 ) -> Result<TelephonyCredential, ApiError> {
     let day = |date: Option<&str>| date.map(|d| d.chars().take(10).collect::<String>());
     let matching = || async {
@@ -333,9 +351,11 @@ async fn create_credential(
             })
             .collect::<Vec<_>>())
     };
+    let first_try = first_try && known.is_some();
     let known = known_ids(known, matching(), |c| &c.id).await?;
     let find = || async { Ok(matching().await?.into_iter().find(|c| !known.contains(&c.id))) };
-    let (credential, found) = create_once(client, find, || client.create_telephony_credential(body)).await?;
+    let (credential, found) =
+        create_once(client, first_try, find, || client.create_telephony_credential(body)).await?;
     log_found("credential", found);
     Ok(credential)
 }
@@ -366,7 +386,9 @@ async fn place_order(client: &Client, body: &NewNumberOrder) -> Result<Reply, Ap
             None => Ok(None),
         }
     };
-    let (order, existing) = create_once(client, find, || client.create_number_order(body)).await?;
+    // Always looked for first: an order is found by its cart's reference, which an
+    // earlier run (or another machine) may have used already.
+    let (order, existing) = create_once(client, false, find, || client.create_number_order(body)).await?;
     log_found("number order", existing);
     Ok(Reply::OrderPlaced { order, existing })
 }

@@ -60,12 +60,7 @@ impl ApiBase {
     /// The host is this machine: 127.0.0.0/8, ::1 or `localhost`. Anything else, even
     /// a name that happens to resolve to loopback, counts as another machine.
     pub fn is_loopback(&self) -> bool {
-        match self.0.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            None => false,
-        }
+        is_loopback_url(&self.0)
     }
 
     /// Plain HTTP to another machine, where the API key would cross the network
@@ -82,6 +77,18 @@ impl ApiBase {
             .pop_if_empty()
             .extend(segments);
         url
+    }
+}
+
+/// The URL's host is this machine: 127.0.0.0/8, ::1 or `localhost`. Anything else, even
+/// a name that happens to resolve to loopback, counts as another machine. The rule for
+/// plain `http://` API bases and plain `ws://` signaling URLs alike.
+pub fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

@@ -119,7 +119,8 @@ pub struct ConnectionOutbound {
 /// second run, or one on another machine, finds what an earlier one made.
 pub const MARK: &str = "telnyx-setup";
 
-/// `POST /credential_connections`: the three required fields, and the [`MARK`].
+/// `POST /credential_connections`: the three required fields, the [`MARK`], and the
+/// codecs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewCredentialConnection {
     pub connection_name: String,
@@ -127,6 +128,9 @@ pub struct NewCredentialConnection {
     pub password: Secret,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The inbound codecs from the start, so a new connection needs no PATCH for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbound: Option<InboundUpdate>,
 }
 
 /// `PATCH /credential_connections/{id}`: only the parts the wizard changes.
@@ -228,6 +232,9 @@ pub struct TelephonyCredential {
     pub expired: bool,
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// When it was made (ISO 8601): the doctor's login test picks the newest.
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 /// `POST /telephony_credentials`.

@@ -70,20 +70,35 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     data(StatusCode::OK, connection.clone())
 }
 
-/// `POST /{id}/actions/check_registration_status`: no SIP device ever registers with
-/// the sandbox, so every connection reports `Not Registered`.
+/// `POST /{id}/actions/check_registration_status`: `Registered` while a WebRTC client
+/// is logged in on the signaling socket for the connection (`/rtc`), `Unregistered`
+/// once the last one has gone, and `Not Registered` before any.
 pub async fn registration_status(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
-    let connection =
-        numeric_id(&id).and_then(|id| store.connections.get(&id)).ok_or_else(Failure::not_found)?;
-    data(
-        StatusCode::OK,
-        json!({
-            "record_type": "registration_status",
-            "sip_username": connection["user_name"],
-            "status": "Not Registered",
-        }),
-    )
+    let id =
+        numeric_id(&id).filter(|id| store.connections.contains_key(id)).ok_or_else(Failure::not_found)?;
+    let Some(registration) = store.registrations.get(&id) else {
+        return data(
+            StatusCode::OK,
+            json!({
+                "record_type": "registration_status",
+                "sip_username": store.connections[&id]["user_name"],
+                "status": "Not Registered",
+            }),
+        );
+    };
+    let mut status = json!({
+        "record_type": "registration_status",
+        "sip_username": registration.sip_username,
+        "status": if registration.sockets > 0 { "Registered" } else { "Unregistered" },
+        "last_registration": registration.last_registration,
+        // WebRTC clients register over a secure WebSocket.
+        "transport": "WSS",
+    });
+    if let Some(agent) = &registration.user_agent {
+        status["user_agent"] = json!(agent);
+    }
+    data(StatusCode::OK, status)
 }
 
 pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handled {

@@ -101,14 +101,20 @@ pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handle
 pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
     let index = position(&store, &id)?;
-    let credential = &store.credentials[index];
-    let issued = OffsetDateTime::now_utc();
+    let jwt = sign_token(&store, &store.credentials[index], OffsetDateTime::now_utc());
+    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jwt).into_response())
+}
+
+/// A login token for `credential`, issued at `issued`: valid from a second before (`nbf`,
+/// as Telnyx's) until [`TOKEN_LIFETIME`] after (`exp`).
+pub fn sign_token(store: &Store, credential: &Value, issued: OffsetDateTime) -> String {
     let header = json!({ "alg": "HS256", "typ": "JWT" });
     let claims = json!({
         "iss": "telnyx_access_token",
         "sub": credential["resource_id"],
         "telephony_credential_id": credential["id"],
         "iat": issued.unix_timestamp(),
+        "nbf": issued.unix_timestamp() - 1,
         "exp": (issued + TOKEN_LIFETIME).unix_timestamp(),
         "jti": uuid::Uuid::new_v4().to_string(),
     });
@@ -117,12 +123,56 @@ pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
+    let signature = URL_SAFE_NO_PAD.encode(mac(store, &signing_input).finalize().into_bytes());
+    format!("{signing_input}.{signature}")
+}
+
+fn mac(store: &Store, signing_input: &str) -> Hmac<sha2::Sha256> {
     let mut mac =
         Hmac::<sha2::Sha256>::new_from_slice(&store.token_key).expect("HMAC accepts any key length");
     mac.update(signing_input.as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    let jwt = format!("{signing_input}.{signature}");
-    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jwt).into_response())
+    mac
+}
+
+/// The credential a login token was issued for, when the token is one this sandbox
+/// signed (the signature checked in constant time), it is valid at `now` (`nbf`,
+/// `exp`), and its credential still exists and has not expired. `None` for anything
+/// else, whatever the text: the signaling login refuses it.
+pub fn verify_token<'a>(store: &'a Store, jwt: &str, now: OffsetDateTime) -> Option<&'a Value> {
+    let (signing_input, signature) = jwt.rsplit_once('.')?;
+    let (_header, payload) = signing_input.split_once('.')?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    mac(store, signing_input).verify_slice(&signature).ok()?;
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let now = now.unix_timestamp();
+    let exp = claims["exp"].as_i64()?;
+    if exp <= now || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now) {
+        return None;
+    }
+    let id = claims["telephony_credential_id"].as_str()?;
+    store.credentials.iter().find(|c| c["id"] == json!(id)).filter(|c| !is_expired(c, now))
+}
+
+/// A telephony credential whose SIP user name and password these are, if it has not
+/// expired.
+pub fn by_sip_login<'a>(
+    store: &'a Store,
+    user: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Option<&'a Value> {
+    store
+        .credentials
+        .iter()
+        .find(|c| c["sip_username"].as_str() == Some(user) && c["sip_password"].as_str() == Some(password))
+        .filter(|c| !is_expired(c, now.unix_timestamp()))
+}
+
+fn is_expired(credential: &Value, now: i64) -> bool {
+    credential["expires_at"]
+        .as_str()
+        .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+        .is_some_and(|at| at.unix_timestamp() <= now)
 }
 
 fn position(store: &Store, id: &str) -> Result<usize, Failure> {

@@ -21,6 +21,7 @@ pub mod faults;
 mod numbers;
 mod profiles;
 mod respond;
+mod rtc;
 mod store;
 
 pub use connections::KNOWN_CODECS;
@@ -48,6 +49,8 @@ use tokio::sync::{Semaphore, oneshot, watch};
 
 /// Where the API is mounted, as on api.telnyx.com.
 pub const BASE_PATH: &str = "/v2";
+/// Where WebRTC signaling is served (a WebSocket, on the API's port): see [`rtc`].
+pub const SIGNALING_PATH: &str = "/rtc";
 /// How many exchanges the journal keeps; older ones are dropped.
 const JOURNAL_LIMIT: usize = 10_000;
 
@@ -65,7 +68,8 @@ pub struct Limits {
     /// too, or it is answered 408.
     pub read_timeout: Duration,
     /// Connections served at once; further ones wait in the listen queue until one
-    /// closes.
+    /// closes. Signaling sockets are counted apart, up to the same number: a further
+    /// one is answered 503.
     pub connections: usize,
 }
 
@@ -124,6 +128,8 @@ struct Inner {
     limits: Limits,
     /// One permit per connection served; [`Limits::connections`] in all.
     connections: Arc<Semaphore>,
+    /// One permit per signaling socket open; as many.
+    sockets: Arc<Semaphore>,
     /// Connections being served now, and the most served at once so far.
     open_connections: AtomicUsize,
     peak_connections: AtomicUsize,
@@ -168,6 +174,7 @@ impl Shared {
             closing: watch::Sender::new(false),
             limits: seed.limits,
             connections: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
+            sockets: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
             open_connections: AtomicUsize::new(0),
             peak_connections: AtomicUsize::new(0),
             log_requests: seed.log_requests,
@@ -242,10 +249,14 @@ pub fn router(shared: Shared) -> Router {
     } else {
         api
     };
+    // Signaling is a WebSocket, outside the API's key check and journal: its login is
+    // its own, and a socket's frames are no HTTP exchange.
+    let signaling = Router::new().route(SIGNALING_PATH, get(rtc::upgrade));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), record))
+        .merge(signaling)
         .with_state(shared)
 }
 
@@ -390,6 +401,25 @@ impl Sandbox {
         format!("http://{}{BASE_PATH}", self.addr)
     }
 
+    /// The WebRTC signaling URL, e.g. `ws://127.0.0.1:41234/rtc`.
+    pub fn signaling_url(&self) -> String {
+        format!("ws://{}{SIGNALING_PATH}", self.addr)
+    }
+
+    /// Signaling sockets open now.
+    pub fn open_sockets(&self) -> usize {
+        self.shared.0.limits.connections.max(1) - self.shared.0.sockets.available_permits()
+    }
+
+    /// A login token for a credential as `POST /telephony_credentials/{id}/token` makes
+    /// it, but issued at `issued` (in the past: expired; ahead: not yet valid), for
+    /// the tests of what the signaling login refuses. `None`: no such credential.
+    pub fn token_issued_at(&self, credential_id: &str, issued: time::OffsetDateTime) -> Option<String> {
+        let store = self.shared.store();
+        let credential = store.credentials.iter().find(|c| c["id"] == json!(credential_id))?;
+        Some(credentials::sign_token(&store, credential, issued))
+    }
+
     /// Every exchange so far, oldest first (within the journal's limits).
     pub fn journal(&self) -> Vec<Exchange> {
         self.shared.journal().exchanges.iter().cloned().collect()
@@ -458,7 +488,9 @@ async fn serve(listener: TcpListener, app: Router, shared: Shared, mut stopped: 
             let _open = (permit, open);
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            // Upgrades: `/rtc` becomes a WebSocket, served on from there by its own task
+            // (which ends when `closing` turns true).
+            let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => return,

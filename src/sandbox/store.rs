@@ -54,6 +54,19 @@ impl Seed {
     }
 }
 
+/// A connection's WebRTC registrations: sockets logged in for it now, and the last one.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Sockets logged in now: `Registered` while any is, `Unregistered` after.
+    pub sockets: usize,
+    /// The SIP user name of the last login (the credential's, or the connection's).
+    pub sip_username: String,
+    /// When the last login registered, as Telnyx writes it.
+    pub last_registration: String,
+    /// The client's `User-Agent.data` at the last login, shortened.
+    pub user_agent: Option<String>,
+}
+
 pub struct Store {
     pub balance: String,
     /// Keyed by id; ids increase, so iteration is creation order.
@@ -65,6 +78,9 @@ pub struct Store {
     pub numbers: super::numbers::Inventory,
     /// Signs login tokens; random per sandbox, like a real signing key.
     pub token_key: [u8; 32],
+    /// WebRTC logins on the signaling socket (`/rtc`), by connection id: what
+    /// `check_registration_status` reports.
+    pub registrations: BTreeMap<u64, Registration>,
     next_id: u64,
     rng: StdRng,
 }
@@ -80,6 +96,7 @@ impl Store {
             credentials: Vec::new(),
             numbers: super::numbers::Inventory::new(seed.order_settles_after),
             token_key,
+            registrations: BTreeMap::new(),
             next_id: FIRST_NUMERIC_ID,
             rng,
         };

@@ -20,6 +20,13 @@ const OFFERED: [(&str, &str); 7] = [
     ("VP8", "video, required for video calls from browsers"),
 ];
 
+/// The codecs a connection is created with: every offered one, in the offered order,
+/// which is Telnyx's defaults (G722, G711U, G711A, G729, OPUS, H.264) and VP8. The codecs
+/// screen then shows them all checked, and Enter on it sends nothing.
+pub fn new_connection_codecs() -> Vec<String> {
+    OFFERED.iter().map(|(name, _)| (*name).to_owned()).collect()
+}
+
 /// One row of the codec list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodecChoice {

@@ -75,6 +75,7 @@ fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormFiel
         user_name: user_name.to_owned(),
         password: Secret::new(password),
         tags: vec![crate::api::MARK.to_owned()],
+        inbound: Some(crate::api::InboundUpdate { codecs: super::codecs::new_connection_codecs() }),
     })
 }
 
@@ -115,10 +116,13 @@ impl ConnectionStep {
                 FormEvent::Submit => match validate(form) {
                     Ok(body) => {
                         form.invalid = None;
+                        // Its SIP user name is new, so only an earlier send of this
+                        // form can have made it.
+                        let first_try = self.list.create_try();
                         return Transition::run(ctx.call(
                             &mut self.activity,
                             "Creating the connection",
-                            Request::CreateConnection(body),
+                            Request::CreateConnection { body, first_try },
                         ));
                     }
                     Err((field, message)) => {

@@ -137,6 +137,19 @@ impl CredentialStep {
         }
     }
 
+    /// The screen as the numbers step leaves it. A connection this run created has no
+    /// credentials yet, so there is nothing to list: the screen starts with an empty,
+    /// complete list.
+    pub(super) fn open(connection: CredentialConnection, ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
+        let mut step = Self::new(connection);
+        if ctx.setup.connection_new {
+            step.list.loaded(crate::api::Page { data: Vec::new(), meta: Default::default() });
+            return (step, Vec::new());
+        }
+        let cmds = step.reload(ctx);
+        (step, cmds)
+    }
+
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
         self.chosen = None;
@@ -154,10 +167,12 @@ impl CredentialStep {
             FormEvent::Submit => match body(form, &self.connection.id, ctx.now) {
                 Ok(body) => {
                     form.invalid = None;
+                    let known = self.list.all_ids(|c| &c.id);
+                    let first_try = self.list.create_try();
                     return Transition::run(ctx.call(
                         &mut self.activity,
                         "Creating the credential",
-                        Request::CreateCredential { body, known: self.list.all_ids(|c| &c.id) },
+                        Request::CreateCredential { body, known, first_try },
                     ));
                 }
                 Err((field, message)) => {

@@ -56,6 +56,8 @@ pub enum Action {
     Raw,
     /// `d`: the doctor.
     Doctor,
+    /// `t`: log in now as the WebRTC SDK would (the login test).
+    TestLogin,
     /// `1`-`9`: the tab of that number.
     Tab(u8),
     /// Any key not bound otherwise, where a question treats every other key as no.
@@ -108,6 +110,7 @@ impl Action {
             Action::Reload => letter('R'),
             Action::Raw => letter('J'),
             Action::Doctor => letter('d'),
+            Action::TestLogin => letter('t'),
             Action::Tab(n) => letter(char::from(b'0' + n)),
             Action::AnyOther => true,
             Action::Requests => letter('L') || key.code == KeyCode::F(2),
@@ -144,6 +147,7 @@ impl Action {
             Action::Reload => "R",
             Action::Raw => "J",
             Action::Doctor => "d",
+            Action::TestLogin => "t",
             Action::Tab(n) => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"][usize::from(n).min(9)],
             Action::AnyOther => "any other key",
             Action::Requests if typing => "F2",

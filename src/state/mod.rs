@@ -212,6 +212,9 @@ pub struct Setup {
     /// Where "Remember this key" saved the key, or why it could not; `None` when the
     /// user did not ask.
     pub key_saved: Option<Result<std::path::PathBuf, String>>,
+    /// The last login test (`t` on the token screen) of the token generated; `None`
+    /// until one ran. The summary claims a working login only after one passed.
+    pub login_test: Option<crate::signaling::LoginTest>,
 }
 
 impl Setup {
@@ -278,6 +281,9 @@ pub struct Ctx {
     /// checks. Time reaches the state only through messages, so update() and view()
     /// never read the clock.
     pub now: SystemTime,
+    /// Where the login test (`t`) logs in: Telnyx's signaling server unless
+    /// `--signaling-url` or `--demo` say otherwise (set after [`State::new`]).
+    pub signaling: crate::signaling::SignalingUrl,
     pub journal: JournalCtx,
 }
 
@@ -360,7 +366,7 @@ fn intent(request: &Request) -> Option<crate::journal::Intent> {
     use crate::journal::Intent;
     let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
     match request {
-        Request::CreateConnection(body) => Some(Intent::CreateConnection {
+        Request::CreateConnection { body, .. } => Some(Intent::CreateConnection {
             name: body.connection_name.clone(),
             user_name: body.user_name.clone(),
         }),
@@ -499,6 +505,7 @@ impl State {
                 secret_rng: crate::secret::SecretRng::os(),
                 setup: Setup::default(),
                 now: start.now,
+                signaling: crate::signaling::SignalingUrl::default(),
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
             },
             spinner: 0,

@@ -440,6 +440,27 @@ impl NumbersStep {
         self.order = Some(order);
         self.screen = NumbersScreen::Ordering;
         match status.as_str() {
+            // Ordered with the connection's id, the numbers are on it already: the
+            // order says which they are, and nothing is left to read or change.
+            "success"
+                if self.order.as_ref().and_then(|o| o.connection_id.as_deref())
+                    == Some(&self.connection.id) =>
+            {
+                let order = self.order.as_ref().expect("just set");
+                let numbers = order
+                    .phone_numbers
+                    .iter()
+                    .map(|number| PhoneNumber {
+                        id: String::new(),
+                        phone_number: number.phone_number.clone(),
+                        status: number.status.clone().unwrap_or_else(|| "success".to_owned()),
+                        connection_id: Some(self.connection.id.clone()),
+                        connection_name: Some(self.connection.connection_name.clone()),
+                        phone_number_type: None,
+                    })
+                    .collect();
+                self.assigned(numbers, ctx)
+            }
             "success" => {
                 let order = self.order.as_ref().expect("just set");
                 let request = Request::AssignNumbers {
@@ -472,9 +493,18 @@ impl NumbersStep {
 
     fn advance(&mut self, ctx: &mut Ctx) -> Transition {
         ctx.setup.numbers_step_done = true;
-        let mut next = CredentialStep::new(self.connection.clone());
-        let cmds = next.reload(ctx);
+        let (next, cmds) = CredentialStep::open(self.connection.clone(), ctx);
         Transition::next(Step::Credential(next), cmds)
+    }
+
+    /// The ordered numbers are on the connection: on to the summary of the purchase,
+    /// reading the balance it came off.
+    fn assigned(&mut self, numbers: Vec<PhoneNumber>, ctx: &mut Ctx) -> Transition {
+        self.assigned = numbers;
+        self.screen = NumbersScreen::Done;
+        ctx.setup.numbers = self.assigned.clone();
+        // The purchase came off the balance the header shows.
+        Transition::run(ctx.call(&mut self.activity, "Reading the new balance", Request::ReadBalance))
     }
 }
 
@@ -658,13 +688,7 @@ impl Screen for NumbersStep {
                 self.existing = Some(numbers);
                 Transition::none()
             }
-            Reply::NumbersAssigned(numbers) => {
-                self.assigned = numbers;
-                self.screen = NumbersScreen::Done;
-                ctx.setup.numbers = self.assigned.clone();
-                // The purchase came off the balance the header shows.
-                Transition::run(ctx.call(&mut self.activity, "Reading the new balance", Request::ReadBalance))
-            }
+            Reply::NumbersAssigned(numbers) => self.assigned(numbers, ctx),
             Reply::BalanceRead(balance) => {
                 ctx.setup.balance = Some(balance);
                 Transition::none()

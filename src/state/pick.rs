@@ -13,6 +13,9 @@ pub struct PickList<T> {
     pub total: u64,
     /// 0 is "Create new"; `n` is `items[n - 1]`.
     pub cursor: usize,
+    /// A create was sent since the list loaded: its result may exist though the list
+    /// does not show it, so the next create looks first.
+    create_sent: bool,
 }
 
 /// What a key asked of the list.
@@ -28,7 +31,7 @@ pub enum Pick {
 
 impl<T> Default for PickList<T> {
     fn default() -> Self {
-        Self { items: None, total: 0, cursor: 0 }
+        Self { items: None, total: 0, cursor: 0, create_sent: false }
     }
 }
 
@@ -58,7 +61,19 @@ impl<T> PickList<T> {
         }
     }
 
+    /// Notes that a create is being sent, and says whether it is the first since the
+    /// list loaded in full: then the list is what an earlier try could be confused
+    /// with, and the worker need not list again before the try
+    /// ([`Request::CreateProfile`](crate::msg::Request)'s `first_try`).
+    pub fn create_try(&mut self) -> bool {
+        let first =
+            !self.create_sent && self.items.as_ref().is_some_and(|items| items.len() as u64 >= self.total);
+        self.create_sent = true;
+        first
+    }
+
     pub fn loaded(&mut self, page: Page<T>) {
+        self.create_sent = false;
         self.total = page.meta.total_results.max(page.data.len() as u64);
         self.cursor = self.cursor.min(page.data.len());
         self.items = Some(page.data);

@@ -77,13 +77,12 @@ impl ProfileStep {
                     return Transition::none();
                 }
                 form.invalid = None;
+                let known = self.list.all_ids(|p| &p.id);
+                let first_try = self.list.create_try();
                 return Transition::run(ctx.call(
                     &mut self.activity,
                     "Creating the outbound voice profile",
-                    Request::CreateProfile {
-                        body: NewOutboundVoiceProfile::named(name),
-                        known: self.list.all_ids(|p| &p.id),
-                    },
+                    Request::CreateProfile { body: NewOutboundVoiceProfile::named(name), known, first_try },
                 ));
             }
             FormEvent::Changed(_) | FormEvent::Nothing => {}

@@ -1,5 +1,6 @@
 //! Step 8: the JWT login token for the credential. Enter generates it (valid 24 hours),
-//! `g` generates a fresh one, `y` copies it, `r` reveals it; the expiry comes from the
+//! `g` generates a fresh one, `y` copies it, `r` reveals it, `t` logs in with it as the
+//! WebRTC SDK would (the login test, see `crate::signaling`); the expiry comes from the
 //! token's own `exp` claim.
 
 use super::keys::{Action, Binding};
@@ -9,6 +10,7 @@ use crate::api::TelephonyCredential;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
+use crate::signaling::{Login, LoginTest};
 use crate::state::finish::FinishStep;
 
 /// A login token and when it expires.
@@ -43,12 +45,21 @@ pub struct TokenStep {
     pub reveal: bool,
     /// The outcome of the last copy, until the token changes.
     pub copied: Option<Result<CopyMethod, CopyError>>,
+    /// The outcome of the last login test (`t`) of this token, until the token changes.
+    pub login_test: Option<LoginTest>,
     pub activity: Activity,
 }
 
 impl TokenStep {
     pub fn new(credential: TelephonyCredential) -> Self {
-        Self { credential, token: None, reveal: false, copied: None, activity: Activity::default() }
+        Self {
+            credential,
+            token: None,
+            reveal: false,
+            copied: None,
+            login_test: None,
+            activity: Activity::default(),
+        }
     }
 
     pub(super) fn generate(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
@@ -83,6 +94,11 @@ impl Screen for TokenStep {
                     "Show or hide the token.",
                 ),
                 Binding::new(
+                    &[Action::TestLogin],
+                    "test login",
+                    "Log in now with this token, as the WebRTC SDK does; Esc cancels.",
+                ),
+                Binding::new(
                     &[Action::Generate],
                     "new token",
                     "Generate a fresh token; the old one stays valid until it expires.",
@@ -101,8 +117,18 @@ impl Screen for TokenStep {
                 self.reveal = !self.reveal;
                 Transition::none()
             }
+            (Action::TestLogin, Some(token)) => {
+                let request =
+                    Request::TestLogin { url: ctx.signaling.clone(), login: Login::Token(token.jwt.clone()) };
+                Transition::run(ctx.call(&mut self.activity, "Testing the login", request))
+            }
             _ => Transition::none(),
         }
+    }
+
+    /// With a token on screen Enter goes on to the summary, so it retries nothing.
+    fn retry_hint(&self) -> Option<&'static str> {
+        self.token.as_ref().map(|_| "Press t to test the login again, or g for a new token.")
     }
 
     /// The token screen says where the copy went in its body, beside the token.
@@ -111,11 +137,21 @@ impl Screen for TokenStep {
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
-        if let Reply::TokenCreated(jwt) = reply {
-            let token = LoginToken::new(jwt);
-            ctx.setup.token = Some(token.clone());
-            self.token = Some(token);
-            self.copied = None;
+        match reply {
+            Reply::TokenCreated(jwt) => {
+                let token = LoginToken::new(jwt);
+                ctx.setup.token = Some(token.clone());
+                self.token = Some(token);
+                self.copied = None;
+                // A test of the old token says nothing of the new one.
+                self.login_test = None;
+                ctx.setup.login_test = None;
+            }
+            Reply::LoginTested(test) => {
+                ctx.setup.login_test = Some(test.clone());
+                self.login_test = Some(test);
+            }
+            _ => {}
         }
         Transition::none()
     }

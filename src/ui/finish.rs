@@ -1,6 +1,6 @@
 //! The closing summary: everything created or chosen, and how a WebRTC client logs in.
 
-use super::theme::{DONE, Theme};
+use super::theme::{DONE, FAILED, Theme};
 use super::widgets::{fact, paragraph};
 use crate::doctor::Report;
 use crate::state::{SIP_DOMAIN, Setup};
@@ -13,8 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
         super::inspector::draw_report(frame, area, theme, report);
         return;
     }
-    let mut lines =
-        vec![Line::styled(format!("{DONE} Your WebRTC client can log in and call."), theme.done())];
+    let mut lines = vec![headline(theme, setup)];
     if let Some(connection) = &setup.connection {
         lines.push(fact(
             theme,
@@ -56,4 +55,24 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
     lines.push(Line::raw(""));
     lines.push(Line::raw("Press d for a last check by the doctor, Enter or q to quit (the summary is printed, without secrets)."));
     frame.render_widget(paragraph(lines), area);
+}
+
+/// The claim the summary makes: a working login only after a login test passed.
+fn headline(theme: &Theme, setup: &Setup) -> Line<'static> {
+    match &setup.login_test {
+        Some(test) if test.passed() => {
+            Line::styled(format!("{DONE} Your WebRTC client can log in: {}", test.reason()), theme.done())
+        }
+        Some(test) => Line::styled(
+            format!(
+                "{FAILED} The login test failed: {} Esc goes back to the token, where t tests again.",
+                test.reason()
+            ),
+            theme.error(),
+        ),
+        None => Line::styled(
+            "The login was not tested: Esc goes back to the token, where t tests it.",
+            theme.dim(),
+        ),
+    }
 }

@@ -240,7 +240,8 @@ fn status_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
             ])]
         }
         Some(Problem::Cancelled(what)) => {
-            vec![Line::styled(format!("Cancelled: {what}. Press Enter to try again."), theme.warning())]
+            let hint = state.step.screen().retry_hint().unwrap_or("Press Enter to try again.");
+            vec![Line::styled(format!("Cancelled: {what}. {hint}"), theme.warning())]
         }
         Some(Problem::Api(error)) => {
             let mut lines =

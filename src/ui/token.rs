@@ -1,9 +1,10 @@
 //! Step 8's screen: the login token (hidden until `r`), its expiry in local time with a
-//! countdown, and what the last copy did.
+//! countdown, what the last copy did, and how the last login test (`t`) went.
 
 use super::theme::{DONE, FAILED, Theme};
 use super::widgets::{fact, paragraph};
 use crate::clipboard::CopyMethod;
+use crate::signaling::LoginTest;
 use crate::state::{LoginToken, TokenStep};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,9 +51,24 @@ pub fn draw(
         ),
         Some(Err(error)) => Line::styled(format!("{FAILED} Not copied: {error}"), theme.error()),
     });
+    lines.push(login_test_line(theme, step.login_test.as_ref()));
+    if let Some(fix) = step.login_test.as_ref().and_then(|test| test.outcome.fix()) {
+        lines.push(Line::styled(format!("  {fix}"), theme.dim()));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
     frame.render_widget(paragraph(lines), area);
+}
+
+/// "✓ Login test: Logged in to … in 12 ms.", "✗ Login test: …", or how to run one.
+pub fn login_test_line(theme: &Theme, test: Option<&LoginTest>) -> Line<'static> {
+    match test {
+        None => Line::styled("t tests the login now, as the WebRTC SDK would.", theme.dim()),
+        Some(test) if test.passed() => {
+            Line::styled(format!("{DONE} Login test: {}", test.reason()), theme.done())
+        }
+        Some(test) => Line::styled(format!("{FAILED} Login test: {}", test.reason()), theme.error()),
+    }
 }
 
 /// "2026-11-28 19:05 (+01:00), in 23h 59m", or "expired".

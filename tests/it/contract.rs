@@ -319,73 +319,105 @@ impl Wizard {
     }
 }
 
+impl Wizard {
+    fn new(sandbox: &Sandbox) -> Self {
+        Self {
+            state: State::new(Start {
+                key: Some(Secret::new("KEYtest")),
+                key_source: KeySource::Flag,
+                seed: 7,
+                color: false,
+                now: SystemTime::now(),
+                utc_offset: time::UtcOffset::UTC,
+                mode: telnyx_setup::state::Mode::Wizard,
+                api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
+            }),
+            effects: Effects {
+                worker: worker::spawn(api_base(&sandbox.base_url()), api::http_client()),
+                clipboard: Box::new(Recording::answering(Ok(CopyMethod::Osc52))),
+                journal: None,
+            },
+        }
+    }
+
+    /// Drives the wizard to the summary: `y` where a question needs it, Enter
+    /// elsewhere, except where `key` says otherwise. Returns the screens seen.
+    async fn walk(&mut self, key: impl Fn(&Step) -> Option<KeyCode>) -> Vec<&'static str> {
+        let mut screens = vec![self.screen()];
+        for _ in 0..30 {
+            if matches!(self.state.step, Step::Finish(_)) {
+                break;
+            }
+            let step = &self.state.step;
+            let question = step.screen().change().is_some()
+                || matches!(step, Step::Numbers(numbers) if numbers.screen == NumbersScreen::Confirm);
+            let code = key(step).unwrap_or(if question { KeyCode::Char('y') } else { KeyCode::Enter });
+            self.press(code).await;
+            if let Some(problem) = &self.state.step.activity().problem {
+                panic!("the {} screen shows a problem: {problem:?}", self.screen());
+            }
+            screens.push(self.screen());
+        }
+        screens.dedup();
+        assert!(
+            matches!(self.state.step, Step::Finish(_)),
+            "the wizard did not finish; screens seen: {screens:?}\n{}",
+            crate::support::state::screen_text(&self.state, 100, 30)
+        );
+        screens
+    }
+}
+
 #[tokio::test]
 async fn the_wizard_end_to_end_keeps_the_contract() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let base = api_base(&sandbox.base_url());
-    let mut wizard = Wizard {
-        state: State::new(Start {
-            key: Some(Secret::new("KEYtest")),
-            key_source: KeySource::Flag,
-            seed: 7,
-            color: false,
-            now: SystemTime::now(),
-            utc_offset: time::UtcOffset::UTC,
-            mode: telnyx_setup::state::Mode::Wizard,
-            api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
-        }),
-        effects: Effects {
-            worker: worker::spawn(base, api::http_client()),
-            clipboard: Box::new(Recording::answering(Ok(CopyMethod::Osc52))),
-            journal: None,
-        },
-    };
 
-    // Enter on every screen: sign in; connection (open the form, create); codecs
-    // (save); profile (open the form, create and attach); countries (one more ticked
-    // with Space, so there is a change to save, then save); numbers
+    // A first setup, Enter on every screen: sign in; connection (open the form,
+    // create); codecs (keep); profile (open the form, create and attach); countries
+    // (one more ticked with Space, so there is a change to save, then save); numbers
     // (search, add the first result to the cart, review it, then `y`, the only key that
-    // buys, and Enter once the order is settled and assigned); credential (open the
-    // form, create, continue); token (generate, finish).
-    let mut screens = vec![wizard.screen()];
-    let mut ticked = false;
-    for _ in 0..30 {
-        if matches!(wizard.state.step, Step::Finish(_)) {
-            break;
-        }
-        let key = match &wizard.state.step {
-            Step::Numbers(numbers) if numbers.screen == NumbersScreen::Confirm => KeyCode::Char('y'),
-            Step::Countries(_) if !ticked => {
-                ticked = true;
-                KeyCode::Char(' ')
+    // buys, and Enter once the order is settled); credential (open the form, create,
+    // continue); token (generate, finish).
+    let mut wizard = Wizard::new(&sandbox);
+    let tick_once = std::sync::atomic::AtomicBool::new(false);
+    let screens = wizard
+        .walk(|step| {
+            let first = matches!(step, Step::Countries(_))
+                && !tick_once.swap(true, std::sync::atomic::Ordering::Relaxed);
+            first.then_some(KeyCode::Char(' '))
+        })
+        .await;
+    let all = [
+        "Sign in",
+        "Connection",
+        "Codecs",
+        "Voice profile",
+        "Countries",
+        "Numbers",
+        "Credential",
+        "Token",
+        "Finish",
+    ];
+    assert_eq!(screens, all);
+    // Then one on a connection made before this run (the second in the list), whose
+    // numbers and credentials are read: Enter keeps its numbers, or the step is skipped.
+    let mut second = Wizard::new(&sandbox);
+    let screens = second
+        .walk(|step| match step {
+            Step::Connection(connection) if connection.list.is_loaded() && connection.list.cursor == 0 => {
+                Some(KeyCode::Down)
             }
-            _ => KeyCode::Enter,
-        };
-        wizard.press(key).await;
-        if let Some(problem) = &wizard.state.step.activity().problem {
-            panic!("the {} screen shows a problem: {problem:?}", wizard.screen());
-        }
-        screens.push(wizard.screen());
-    }
-    screens.dedup();
-    assert!(
-        matches!(wizard.state.step, Step::Finish(_)),
-        "the wizard did not finish; screens seen: {screens:?}"
-    );
-    assert_eq!(
-        screens,
-        [
-            "Sign in",
-            "Connection",
-            "Codecs",
-            "Voice profile",
-            "Countries",
-            "Numbers",
-            "Credential",
-            "Token",
-            "Finish"
-        ]
-    );
+            // Enter goes on with numbers the connection has; without any, skip.
+            Step::Numbers(numbers)
+                if numbers.screen == NumbersScreen::Intro
+                    && numbers.existing.as_ref().is_some_and(Vec::is_empty) =>
+            {
+                Some(KeyCode::Char('s'))
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(screens, all);
 
     let journal = sandbox.journal();
     let contract = Contract::load();

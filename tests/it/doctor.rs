@@ -35,6 +35,7 @@ async fn healthy() -> Account {
             user_name: "doctor01".into(),
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
+            inbound: None,
         })
         .await
         .unwrap()
@@ -387,6 +388,7 @@ async fn a_name_several_connections_have_fails_listing_their_ids() {
             user_name: "doctor02".into(),
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
+            inbound: None,
         })
         .await
         .unwrap()
@@ -485,4 +487,142 @@ async fn verbose_shows_retries() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("/outbound_voice_profiles/") && stderr.contains("-> 503 in "), "{stderr}");
     assert!(stderr.contains("retrying (2/4) after HTTP 503"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------
+// --login-test: a real login on the sandbox's signaling socket
+// ---------------------------------------------------------------------------------------
+
+/// The JSON report with `--login-test` against the account's own signaling URL (plus
+/// `args`).
+async fn login_report(account: &Account, args: &[&str]) -> (i32, Value) {
+    let url = account.sandbox.signaling_url();
+    let mut all = vec!["--login-test", "--signaling-url", url.as_str()];
+    all.extend_from_slice(args);
+    report(account, &all).await
+}
+
+/// The fix of check `id`.
+fn fix<'a>(report: &'a Value, id: &str) -> &'a str {
+    let checks = report["checks"].as_array().unwrap();
+    checks.iter().find(|c| c["id"] == id).and_then(|c| c["fix"].as_str()).unwrap_or_default()
+}
+
+/// The ids of the account's credentials.
+async fn credential_ids(account: &Account) -> Vec<String> {
+    let filter = api::TelephonyCredentialFilter {
+        resource_id: Some(format!("connection:{}", account.connection)),
+        tag: None,
+    };
+    let page = account.api.list_telephony_credentials(api::PageRequest::first(250), &filter).await.unwrap();
+    page.data.into_iter().map(|c| c.id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_test_passes_with_the_time_it_took() {
+    let account = healthy().await;
+    let (code, report) = login_report(&account, &[]).await;
+    assert_eq!(code, 0, "{report:#}");
+    let (passed, reason) = verdict(&report, "login");
+    assert_eq!(passed, "pass", "{report:#}");
+    assert!(reason.contains(" ms") && reason.contains("REGED"), "{reason}");
+    assert!(reason.contains(&account.sandbox.signaling_url()), "{reason}");
+    // It logged in and left: the connection was registered, and is no more.
+    let status = account.api.check_registration_status(&account.connection).await.unwrap();
+    assert_eq!(status.status, "Unregistered");
+    // As text too.
+    let url = account.sandbox.signaling_url();
+    let args = ["--connection", account.connection.as_str(), "--login-test", "--signaling-url", url.as_str()];
+    let output = doctor(&account, &args).await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.lines().any(|l| l.starts_with("PASS  login")), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_login_test_nothing_logs_in() {
+    let account = healthy().await;
+    let url = account.sandbox.signaling_url();
+    let (code, report) = report(&account, &["--signaling-url", url.as_str()]).await;
+    assert_eq!(code, 0);
+    assert!(report["checks"].as_array().unwrap().iter().all(|c| c["id"] != "login"), "{report:#}");
+    let status = account.api.check_registration_status(&account.connection).await.unwrap();
+    assert_eq!(status.status, "Not Registered", "no device ever registered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_test_fails_when_the_only_credential_expired_or_was_deleted() {
+    let account = healthy().await;
+    let ids = credential_ids(&account).await;
+    assert_eq!(ids.len(), 1);
+    patch(&account, &format!("telephony_credentials/{}", ids[0]), r#"{"expires_at":"2020-01-01T00:00:00Z"}"#)
+        .await;
+    let (code, report) = login_report(&account, &[]).await;
+    assert_eq!(code, 1, "{report:#}");
+    let (failed, reason) = verdict(&report, "login");
+    assert_eq!(failed, "fail");
+    assert!(reason.contains("No valid"), "{reason}");
+    assert!(fix(&report, "login").contains("step 7"), "{report:#}");
+
+    account.api.delete_telephony_credential(&ids[0]).await.unwrap();
+    let (code, report) = login_report(&account, &[]).await;
+    assert_eq!(code, 1);
+    assert_eq!(verdict(&report, "login").0, "fail");
+    assert_eq!(report["ok"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_test_uses_the_newest_valid_credential_and_says_why_a_refusal_happened() {
+    let account = healthy().await;
+    let newer = account
+        .api
+        .create_telephony_credential(&NewTelephonyCredential {
+            connection_id: account.connection.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (code, report) = login_report(&account, &[]).await;
+    assert_eq!(code, 0, "{report:#}");
+    assert!(verdict(&report, "login").1.contains(&newer.sip_username), "{report:#}");
+    // Another sandbox's signaling: its tokens are not this one's, so it refuses them.
+    let other = Sandbox::start_local(&Seed::empty()).await.unwrap();
+    let url = other.signaling_url();
+    let args =
+        ["--connection", account.connection.as_str(), "--json", "--login-test", "--signaling-url", &url];
+    let output = doctor(&account, &args).await;
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (failed, reason) = verdict(&report, "login");
+    assert_eq!(failed, "fail");
+    assert!(reason.contains("token was refused") && reason.contains("-32001"), "{reason}");
+    assert!(fix(&report, "login").contains("fresh token"), "{report:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_error() {
+    let account = healthy().await;
+    let port = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let url = format!("ws://127.0.0.1:{port}/rtc");
+    let args =
+        ["--connection", account.connection.as_str(), "--json", "--login-test", "--signaling-url", &url];
+    let output = doctor(&account, &args).await;
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(verdict(&report, "login").0, "fail");
+    assert!(verdict(&report, "login").1.contains("Could not reach"), "{report:#}");
+    assert!(fix(&report, "login").contains("--signaling-url"));
+
+    let args = [
+        "--connection",
+        account.connection.as_str(),
+        "--json",
+        "--login-test",
+        "--signaling-url",
+        "ws://example.com/rtc",
+    ];
+    let output = doctor(&account, &args).await;
+    assert_eq!(output.status.code(), Some(2));
+    let error: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(error["error"]["kind"], "usage");
+    assert!(error["error"]["message"].as_str().unwrap().contains("--signaling-url"), "{error:#}");
 }

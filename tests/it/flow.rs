@@ -178,8 +178,8 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     assert_eq!(
         writes,
         [
+            // The codecs (VP8 on) come with the create: no PATCH for them.
             "POST credential_connections",
-            "PATCH credential_connections",
             "POST outbound_voice_profiles",
             "PATCH credential_connections",
             "POST number_orders",
@@ -292,4 +292,26 @@ async fn a_forbidden_action_shows_telnyx_title_and_detail() {
     assert!(step.form.is_some(), "the form stays");
     let posts = sandbox.journal().iter().filter(|e| e.method == "POST").count();
     assert_eq!(posts, 1, "a 403 is not retried");
+}
+
+/// The requests of the default path (Enter everywhere, `y` to buy) on an empty account,
+/// method and path, in order.
+async fn default_path_requests(seed: Seed) -> Vec<String> {
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let mut wizard = Wizard::new(&sandbox, "KEYcount");
+    for _ in 0..40 {
+        if matches!(wizard.state.step, Step::Finish(_)) {
+            break;
+        }
+        let buy = matches!(&wizard.state.step, Step::Numbers(n) if n.screen == telnyx_setup::state::NumbersScreen::Confirm);
+        wizard.press(if buy { KeyCode::Char('y') } else { KeyCode::Enter }).await;
+    }
+    assert!(matches!(wizard.state.step, Step::Finish(_)), "{}", wizard.screen());
+    sandbox.journal().iter().map(|e| format!("{} {}", e.method, e.path)).collect()
+}
+
+#[tokio::test]
+async fn the_default_path_sends_at_most_14_requests() {
+    let requests = default_path_requests(Seed::empty()).await;
+    assert!(requests.len() <= 14, "{} requests: {requests:#?}", requests.len());
 }

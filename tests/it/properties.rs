@@ -614,7 +614,7 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                 .collect();
             Reply::ConnectionsListed(paged(items, shape))
         }
-        Request::CreateConnection(body) => Reply::ConnectionCreated(connection(
+        Request::CreateConnection { body, .. } => Reply::ConnectionCreated(connection(
             "1293384261075731402",
             &body.connection_name,
             &DEFAULT_CODECS,
@@ -736,6 +736,19 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                 ..Facts::default()
             };
             Reply::Diagnosed(doctor::diagnose(&facts))
+        }
+        Request::TestLogin { url, .. } => {
+            use telnyx_setup::signaling::{LoginOutcome, LoginTest, Refusal};
+            let outcome = if shape.pick.is_multiple_of(2) {
+                LoginOutcome::LoggedIn { elapsed: std::time::Duration::from_millis(shape.count as u64) }
+            } else {
+                LoginOutcome::Refused {
+                    code: -32001,
+                    message: "Login Incorrect".into(),
+                    why: Refusal::TokenRefused,
+                }
+            };
+            Reply::LoginTested(LoginTest { url: url.clone(), outcome })
         }
     }
 }
@@ -908,7 +921,7 @@ fn check_request(request: &Request) -> Result<(), TestCaseError> {
             check_name("API key", key.expose(), 200)?;
             prop_assert!(!key.expose().chars().any(char::is_whitespace), "the API key sent has spaces");
         }
-        Request::CreateConnection(body) => {
+        Request::CreateConnection { body, .. } => {
             check_name("connection name", &body.connection_name, 255)?;
             check_name("SIP user name", &body.user_name, 32)?;
             prop_assert!(check_user_name(&body.user_name).is_ok(), "bad SIP user name {:?}", body.user_name);
@@ -978,7 +991,9 @@ fn contract() -> &'static Contract {
 /// Validates a request body against its operation's schema in the OpenAPI subset.
 fn check_contract(request: &Request) -> Result<(), TestCaseError> {
     let (method, path, body) = match request {
-        Request::CreateConnection(body) => ("POST", "/credential_connections".to_owned(), to_json(body)),
+        Request::CreateConnection { body, .. } => {
+            ("POST", "/credential_connections".to_owned(), to_json(body))
+        }
         Request::UpdateConnection { id, update } => {
             ("PATCH", format!("/credential_connections/{id}"), to_json(update))
         }
@@ -1187,7 +1202,7 @@ fn the_checks_catch_what_they_guard() {
     // A name with a newline fails the request checks; every body-carrying request maps
     // to an operation of the contract (an unmapped one would be reported).
     let body = telnyx_setup::api::NewOutboundVoiceProfile::named("two\nlines");
-    assert!(check_request(&Request::CreateProfile { body, known: None }).is_err());
+    assert!(check_request(&Request::CreateProfile { body, known: None, first_try: false }).is_err());
     for (method, path) in [
         ("POST", "/credential_connections"),
         ("PATCH", "/credential_connections/1"),

@@ -179,10 +179,11 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
     app.wait_idle_with(&["Buy 2 numbers for", "[y/N]"]);
     app.send("y");
     let done = app.wait_idle_with(&["2 numbers bought and assigned", "Enter continue"]);
+    // Ordered with the connection's id, each number is on it as the order settled it.
     for number in &chosen {
         assert!(
-            done.contains(&format!("{number}  active")),
-            "{number} should be listed as active\n{}",
+            done.contains(&format!("{number}  success  on WebRTC (telnyx-setup)")),
+            "{number} should be listed as bought onto the connection\n{}",
             dump_text(&done)
         );
     }

@@ -160,6 +160,7 @@ fn new_connection() -> NewCredentialConnection {
         user_name: "retrytest1234".into(),
         password: Secret::from("Sup3rSecret-pass"),
         tags: vec![telnyx_setup::api::MARK.to_owned()],
+        inbound: None,
     }
 }
 
@@ -172,7 +173,9 @@ async fn connections_named(client: &Client, name: &str) -> usize {
 async fn a_create_whose_answer_timed_out_is_found_not_made_twice() {
     let sandbox = sandbox(&["POST /credential_connections=timeout:1"]).await;
     let (client, notices) = impatient_client(&sandbox);
-    let reply = execute(&client, Request::CreateConnection(new_connection())).await.expect("found by lookup");
+    let reply = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .expect("found by lookup");
     let Reply::ConnectionCreated(connection) = reply else { panic!("{reply:?}") };
     assert_eq!(connection.user_name, "retrytest1234");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1, "the create was not sent again");
@@ -184,7 +187,9 @@ async fn a_create_whose_answer_timed_out_is_found_not_made_twice() {
 async fn a_create_refused_with_503_is_looked_up_then_tried_again() {
     let sandbox = sandbox(&["POST /credential_connections=503:2"]).await;
     let (client, notices) = retrying_client(&sandbox);
-    execute(&client, Request::CreateConnection(new_connection())).await.expect("the third try creates it");
+    execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .expect("the third try creates it");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 3);
     assert_eq!(hits(&sandbox, "GET", "/credential_connections"), 3, "a lookup before each try");
     assert_eq!(connections_named(&client, "Retry test").await, 1);
@@ -197,7 +202,9 @@ async fn a_create_whose_outcome_is_unknown_is_looked_for_never_sent_again() {
     // create is looked for, and if it does not show up the error is the answer.
     let sandbox = sandbox(&["POST /credential_connections=504:1"]).await;
     let (client, notices) = retrying_client(&sandbox);
-    let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
+    let error = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Server { status: 504, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1, "never sent again");
     assert_eq!(hits(&sandbox, "GET", "/credential_connections"), 1 + 4, "one look first, four after");
@@ -205,7 +212,7 @@ async fn a_create_whose_outcome_is_unknown_is_looked_for_never_sent_again() {
     let reason = "HTTP 504; looking for the result".to_owned();
     assert_eq!(looks, [(2, reason.clone()), (3, reason.clone()), (4, reason)]);
     // The user's retry looks again, then creates it: one connection in the end.
-    execute(&client, Request::CreateConnection(new_connection())).await.unwrap();
+    execute(&client, Request::CreateConnection { body: new_connection(), first_try: false }).await.unwrap();
     assert_eq!(connections_named(&client, "Retry test").await, 1);
 }
 
@@ -213,7 +220,9 @@ async fn a_create_whose_outcome_is_unknown_is_looked_for_never_sent_again() {
 async fn a_create_whose_answer_is_unreadable_is_found() {
     let sandbox = sandbox(&["POST /credential_connections=malformed:1"]).await;
     let (client, _) = retrying_client(&sandbox);
-    let reply = execute(&client, Request::CreateConnection(new_connection())).await.unwrap();
+    let reply = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap();
     assert!(matches!(reply, Reply::ConnectionCreated(_)), "{reply:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1);
     assert_eq!(connections_named(&client, "Retry test").await, 1);
@@ -228,7 +237,9 @@ async fn a_create_that_could_not_connect_sent_nothing_and_says_so() {
     unused.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let port = unused.local_addr().unwrap().port();
     let client = client(&format!("http://127.0.0.1:{port}/v2"), KEY).with_retry(fast());
-    let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
+    let error = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Unreachable(_)), "{error:?}");
     assert!(error.to_string().starts_with("Could not connect to the API"), "{error}");
 }
@@ -237,7 +248,9 @@ async fn a_create_that_could_not_connect_sent_nothing_and_says_so() {
 async fn a_create_refused_for_good_is_sent_once() {
     let sandbox = sandbox(&["POST /credential_connections=422"]).await;
     let (client, notices) = retrying_client(&sandbox);
-    let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
+    let error = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Invalid { status: 422, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 1);
     assert!(tries(&notices).is_empty());
@@ -247,7 +260,9 @@ async fn a_create_refused_for_good_is_sent_once() {
 async fn when_no_lookup_can_run_nothing_is_created_and_the_failure_is_shown() {
     let sandbox = sandbox(&["GET /credential_connections=503"]).await;
     let (client, _) = retrying_client(&sandbox);
-    let error = execute(&client, Request::CreateConnection(new_connection())).await.unwrap_err();
+    let error = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Server { status: 503, .. }), "{error:?}");
     assert_eq!(hits(&sandbox, "POST", "/credential_connections"), 0, "never created without a lookup");
 }
@@ -258,7 +273,9 @@ async fn a_connection_with_the_name_but_another_user_name_is_not_taken_for_ours(
     let (client, _) = retrying_client(&sandbox);
     let other = NewCredentialConnection { user_name: "someoneelse99".into(), ..new_connection() };
     client.create_credential_connection(&other).await.unwrap();
-    let reply = execute(&client, Request::CreateConnection(new_connection())).await.unwrap();
+    let reply = execute(&client, Request::CreateConnection { body: new_connection(), first_try: false })
+        .await
+        .unwrap();
     let Reply::ConnectionCreated(connection) = reply else { panic!("{reply:?}") };
     assert_eq!(connection.user_name, "retrytest1234");
     assert_eq!(connections_named(&client, "Retry test").await, 2);
@@ -273,18 +290,35 @@ async fn a_profile_whose_answer_was_lost_is_found_but_one_the_user_saw_is_not() 
         Ok(Reply::ProfileCreated(profile)) => profile,
         other => panic!("{other:?}"),
     };
-    let first =
-        created(execute(&client, Request::CreateProfile { body: body.clone(), known: Some(vec![]) }).await);
+    let first = created(
+        execute(
+            &client,
+            Request::CreateProfile { body: body.clone(), known: Some(vec![]), first_try: false },
+        )
+        .await,
+    );
     assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 1, "found after the reset");
     // The user now sees that profile and asks for another one of the same name.
     let second = created(
-        execute(&client, Request::CreateProfile { body: body.clone(), known: Some(vec![first.id.clone()]) })
-            .await,
+        execute(
+            &client,
+            Request::CreateProfile {
+                body: body.clone(),
+                known: Some(vec![first.id.clone()]),
+                first_try: false,
+            },
+        )
+        .await,
     );
     assert_ne!(first.id, second.id);
     // Asked again with only the first known, the second one is taken as this try's.
-    let again =
-        created(execute(&client, Request::CreateProfile { body, known: Some(vec![first.id.clone()]) }).await);
+    let again = created(
+        execute(
+            &client,
+            Request::CreateProfile { body, known: Some(vec![first.id.clone()]), first_try: false },
+        )
+        .await,
+    );
     assert_eq!(again.id, second.id);
     assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 2);
 }
@@ -297,7 +331,8 @@ async fn with_a_list_cut_short_what_exists_before_the_first_try_is_not_taken_for
     let body = NewOutboundVoiceProfile::named("Busy outbound");
     let existing = client.create_outbound_voice_profile(&body).await.unwrap();
     // The user saw only a first page, so the worker cannot know every profile they saw.
-    let reply = execute(&client, Request::CreateProfile { body, known: None }).await.unwrap();
+    let reply =
+        execute(&client, Request::CreateProfile { body, known: None, first_try: false }).await.unwrap();
     let Reply::ProfileCreated(profile) = reply else { panic!("{reply:?}") };
     assert_ne!(profile.id, existing.id, "the profile that existed before is not adopted");
     assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 2, "one by the test, one by the worker");
@@ -314,7 +349,9 @@ async fn a_credential_whose_answer_timed_out_is_found() {
         tag: Some("retries".into()),
         expires_at: Some("2031-01-02T00:00:00Z".into()),
     };
-    let reply = execute(&client, Request::CreateCredential { body, known: Some(vec![]) }).await.unwrap();
+    let reply = execute(&client, Request::CreateCredential { body, known: Some(vec![]), first_try: false })
+        .await
+        .unwrap();
     assert!(matches!(reply, Reply::CredentialCreated(_)), "{reply:?}");
     let filter =
         TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
@@ -354,4 +391,20 @@ async fn the_worker_reports_retries_before_the_answer() {
     assert_eq!((notice.attempt, notice.of, notice.reason.as_str()), (2, 4, "HTTP 503"));
     let second = crate::support::next_answer(&mut worker.replies).await;
     assert!(matches!(second, Msg::Done { op: 7, outcome: Ok(Reply::KeyAccepted(_)) }), "{second:?}");
+}
+
+/// A first try after a complete list sends the create alone; after a lost answer the
+/// lookups come back, so the result is still found rather than made twice.
+#[tokio::test]
+async fn a_first_try_skips_the_look_a_list_already_made_but_a_lost_answer_still_looks() {
+    let sandbox = sandbox(&["POST /outbound_voice_profiles=reset:1"]).await;
+    let (client, _) = retrying_client(&sandbox);
+    let body = NewOutboundVoiceProfile::named("First try");
+    let request = Request::CreateProfile { body, known: Some(vec![]), first_try: true };
+    let reply = execute(&client, request).await.unwrap();
+    assert!(matches!(reply, Reply::ProfileCreated(_)), "{reply:?}");
+    let sent: Vec<String> = sandbox.journal().iter().map(|e| format!("{} {}", e.method, e.path)).collect();
+    assert_eq!(sent[0], "POST /outbound_voice_profiles", "no look before the first try: {sent:?}");
+    assert_eq!(hits(&sandbox, "POST", "/outbound_voice_profiles"), 1, "the reset one was found: {sent:?}");
+    assert!(sent[1..].iter().any(|s| s == "GET /outbound_voice_profiles"), "{sent:?}");
 }

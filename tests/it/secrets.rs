@@ -225,7 +225,7 @@ fn debug_output_never_shows_a_secret() {
     press(&mut state, KeyCode::Enter);
     let with_form = format!("{state:?} {state:#?}");
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::CreateConnection(body) = only_call(&cmds) else {
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else {
         panic!("Enter on the form should create the connection: {cmds:?}");
     };
     let password = body.password.expose().to_owned();

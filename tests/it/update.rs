@@ -262,7 +262,7 @@ fn create_new_is_first_and_opens_a_form_with_valid_generated_credentials() {
     assert!(form.field(FormField::Password).value().chars().count() >= 8);
     assert!(!step.reveal, "the password starts hidden");
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::CreateConnection(body) = only_call(&cmds) else { panic!("{cmds:?}") };
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(body.connection_name, "WebRTC (telnyx-setup)");
     assert_eq!(body.user_name, form_value(&state, FormField::UserName));
     assert_eq!(body.password.expose(), form_value(&state, FormField::Password));
@@ -446,6 +446,7 @@ fn creating_a_profile_then_attaches_the_connection() {
         &Request::CreateProfile {
             body: NewOutboundVoiceProfile::named("WebRTC outbound"),
             known: Some(vec![EXISTING_PROFILE.into()]),
+            first_try: true,
         }
     );
     let cmds = reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));

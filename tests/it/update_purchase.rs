@@ -223,7 +223,34 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
     assert!(second > first, "{second:?} after {first:?}");
     assert_eq!(*first, Duration::from_millis(500));
     assert!(state.purchase_in_flight());
+    // Ordered with the connection's id, the numbers are on it: the order says which,
+    // and nothing is read or changed to assign them.
     let cmds = reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100"])));
+    assert_eq!(numbers(&state).screen, NumbersScreen::Done);
+    let bought: Vec<(&str, Option<&str>)> = state
+        .ctx
+        .setup
+        .numbers
+        .iter()
+        .map(|n| (n.phone_number.as_str(), n.connection_id.as_deref()))
+        .collect();
+    assert_eq!(bought, [("+13125550100", Some("1293384261075731402"))]);
+    assert!(!state.purchase_in_flight());
+    // The header's balance is read again after the purchase.
+    assert_eq!(only_call(&cmds), &Request::ReadBalance);
+    let after = Balance { balance: "249.00".into(), ..balance() };
+    reply(&mut state, Reply::BalanceRead(after.clone()));
+    assert_eq!(state.ctx.setup.balance, Some(after));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
+}
+
+#[test]
+fn an_order_telnyx_settled_without_the_connection_has_its_numbers_assigned() {
+    let mut state = ordering();
+    let unassigned =
+        telnyx_setup::api::NumberOrder { connection_id: None, ..order("success", &["+13125550100"]) };
+    let cmds = reply(&mut state, Reply::OrderPlaced { order: unassigned, existing: true });
     assert_eq!(
         only_call(&cmds),
         &Request::AssignNumbers {
@@ -234,14 +261,21 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
     let cmds = reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100")]));
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
     assert_eq!(state.ctx.setup.numbers, vec![owned("+13125550100")]);
-    assert!(!state.purchase_in_flight());
-    // The header's balance is read again after the purchase.
     assert_eq!(only_call(&cmds), &Request::ReadBalance);
-    let after = Balance { balance: "249.00".into(), ..balance() };
-    reply(&mut state, Reply::BalanceRead(after.clone()));
-    assert_eq!(state.ctx.setup.balance, Some(after));
+}
+
+#[test]
+fn a_connection_made_in_this_run_has_no_credentials_to_list() {
+    let mut state = at_numbers();
+    state.ctx.setup.connection_new = true;
+    let cmds = press(&mut state, KeyCode::Char('s'));
+    assert!(cmds.is_empty(), "nothing to list: {cmds:?}");
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.list.items.as_deref().map(<[_]>::len), Some(0));
+    press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
+    let Request::CreateCredential { known, first_try, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!((known.as_deref(), *first_try), (Some(&[][..]), true), "the empty list stands for the look");
 }
 
 #[test]
@@ -318,7 +352,12 @@ fn enter_creates_a_credential_with_the_defaults() {
     // The credential the user was shown is named, so the worker never mistakes it
     // for one an earlier try created.
     let known = Some(vec![credential().id]);
-    assert_eq!(only_call(&cmds), &Request::CreateCredential { body: expected, known });
+    let request = Request::CreateCredential { body: expected.clone(), known: known.clone(), first_try: true };
+    assert_eq!(only_call(&cmds), &request, "the list just shown stands for the look before the try");
+    // A second send (the first timed out) is not a first try: the worker looks first.
+    fail(&mut state, telnyx_setup::api::ApiError::Timeout);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(only_call(&cmds), &Request::CreateCredential { body: expected, known, first_try: false });
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn the_intent_is_saved_before_the_write_and_the_result_after_it() {
     let cmds = press(&mut state, KeyCode::Enter);
     let [
         Cmd::Journal { account: saved_for, record },
-        Cmd::Call { request: Request::CreateConnection(body), .. },
+        Cmd::Call { request: Request::CreateConnection { body, .. }, .. },
     ] = &cmds[..]
     else {
         panic!("the journal first, then the create: {cmds:?}")
@@ -91,7 +91,7 @@ fn without_a_journal_nothing_is_saved() {
     reply(&mut state, Reply::ConnectionsListed(page(vec![])));
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_request(&cmds), Request::CreateConnection(_)));
+    assert!(matches!(only_request(&cmds), Request::CreateConnection { .. }));
 }
 
 #[test]
@@ -323,8 +323,12 @@ fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
     );
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::AssignNumbers { phone_numbers, .. } = only_request(&cmds) else { panic!("{cmds:?}") };
-    assert_eq!(phone_numbers, &["+14155550123"], "the found order is followed, not bought again");
+    // The found order is followed, not bought again: it settled onto the connection.
+    assert!(matches!(only_request(&cmds), Request::ReadBalance), "{cmds:?}");
+    let Step::Numbers(step) = &state.step else { panic!() };
+    assert!(step.order_found);
+    let numbers: Vec<&str> = state.ctx.setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
+    assert_eq!(numbers, ["+14155550123"]);
 }
 
 #[test]

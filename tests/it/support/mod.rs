@@ -104,6 +104,7 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         user_name: user_name.to_owned(),
         password: Secret::new("correct-horse-battery"),
         tags: Vec::new(),
+        inbound: None,
     }
 }
 

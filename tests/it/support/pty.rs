@@ -152,7 +152,14 @@ impl Pty {
         command.env("TELNYX_SETUP_LOG", &log);
         // Each run its own journal, unless a test shares one between runs (`env`).
         command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
-        for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
+        for variable in [
+            "TELNYX_API_KEY",
+            "TELNYX_API_BASE",
+            "TELNYX_SIGNALING_URL",
+            "NO_COLOR",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+        ] {
             command.env_remove(variable);
         }
         for (variable, value) in env {
@@ -513,6 +520,17 @@ pub fn credential_and_token(app: &mut Pty, key: &str) {
     app.wait_idle_with(&["Step 8 of 8: Token", "Press Enter to generate a login token"]);
     app.send(ENTER);
     app.wait_idle_with(&["r reveals", "y copy"]);
+}
+
+/// The wizard in a PTY against the sandbox at `base_url` with the key `key`, its login
+/// test pointed at `signaling`, walked with Enter (numbers skipped) to a generated
+/// token. Leaves it idle on the token screen.
+pub fn wizard_at_token(name: &str, base_url: &str, key: &str, signaling: &str) -> Pty {
+    let args = ["--api-base", base_url, "--api-key", key, "--signaling-url", signaling];
+    let mut app = Pty::spawn(name, &args, 100, 30);
+    enter_through_steps_one_to_five(&mut app);
+    credential_and_token(&mut app, "s");
+    app
 }
 
 /// Steps 1 to 5 with Enter only, against an empty account: sign in, create a connection,
