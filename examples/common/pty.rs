@@ -114,7 +114,14 @@ impl Session {
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
         command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
-        for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
+        for variable in [
+            "TELNYX_API_KEY",
+            "TELNYX_API_BASE",
+            "TELNYX_SIGNALING_URL",
+            "NO_COLOR",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+        ] {
             command.env_remove(variable);
         }
         for (variable, value) in launch.env {
