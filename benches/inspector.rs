@@ -13,23 +13,23 @@
 //!   a fresh 10,000-number listing each time (its replacement is part of the cost).
 //! - `render/view_120x40_cursor_7500`: one frame of `ui::view` on a 120x40 TestBackend
 //!   with the cursor on row 7,500, fields and raw JSON.
+//! - `render/full_redraw_200x60_cursor_7500`: the same on a cleared 200x60 terminal, so
+//!   every cell is drawn and diffed, as after a resize.
 //! - `local_filter/credentials_10000_*`: the credentials tab, which the API cannot
 //!   filter, with 10,000 credentials loaded under a `/` filter applied here: Down and
 //!   Up, and one frame. This is the path where a key's cost grows with what is loaded.
 //!
 //! Run: `cargo bench --bench inspector -- --quick` (or `--measurement-time 2`).
 
+mod common;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use serde_json::{Value, json};
 use std::hint::black_box;
-use std::time::{Duration, UNIX_EPOCH};
 use telnyx_setup::api::{Balance, Page, PageMeta};
 use telnyx_setup::msg::{Msg, Reply};
-use telnyx_setup::secret::Secret;
-use telnyx_setup::state::{InspectorStep, KeySource, Mode, PAGE_SIZE, Start, State, Step, Tab};
+use telnyx_setup::state::{InspectorStep, Mode, PAGE_SIZE, State, Step, Tab};
 
 const NUMBERS: usize = 10_000;
 const CONNECTION: &str = "1293384261075731402";
@@ -80,10 +80,6 @@ fn page(data: Vec<Value>, number: u32, total: u64) -> Page<Value> {
     }
 }
 
-fn press(state: &mut State, code: KeyCode) {
-    black_box(state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-}
-
 /// Answers the request the inspector has pending.
 fn answer(state: &mut State, reply: Reply) {
     let op = state.step.activity().pending.as_ref().expect("a request should be pending").op;
@@ -100,17 +96,8 @@ fn inspector(state: &State) -> &InspectorStep {
 /// Signed in to the inspector, on the numbers tab with all 10,000 numbers loaded
 /// (`pages` are cloned in), the cursor at the top.
 fn loaded(pages: &[Vec<Value>]) -> State {
-    let mut state = State::new(Start {
-        key: Some(Secret::from("KEYbench")),
-        key_source: KeySource::Flag,
-        seed: 1,
-        color: true,
-        now: UNIX_EPOCH + Duration::from_secs(1_795_780_800),
-        utc_offset: time::UtcOffset::UTC,
-        mode: Mode::Inspector,
-        api: telnyx_setup::state::ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
-    });
-    press(&mut state, KeyCode::Enter);
+    let mut state = common::start(Mode::Inspector);
+    common::press(&mut state, KeyCode::Enter);
     let balance = Balance {
         balance: "250.00".into(),
         available_credit: "250.00".into(),
@@ -120,13 +107,13 @@ fn loaded(pages: &[Vec<Value>]) -> State {
     };
     answer(&mut state, Reply::KeyAccepted(balance));
     answer(&mut state, Reply::Browsed(page(Vec::new(), 1, 0)));
-    press(&mut state, KeyCode::Char('3'));
+    common::press(&mut state, KeyCode::Char('3'));
     for (index, data) in pages.iter().enumerate() {
         answer(&mut state, Reply::Browsed(page(data.clone(), index as u32 + 1, NUMBERS as u64)));
         // The cursor at the end of what is loaded: the next page is asked for.
-        press(&mut state, KeyCode::End);
+        common::press(&mut state, KeyCode::End);
     }
-    press(&mut state, KeyCode::Home);
+    common::press(&mut state, KeyCode::Home);
     let listing = &inspector(&state).listing;
     assert_eq!(listing.tab, Tab::Numbers);
     assert_eq!(listing.items.len(), NUMBERS, "every page should be loaded");
@@ -146,9 +133,9 @@ fn update(c: &mut Criterion) {
     group.throughput(Throughput::Elements(NUMBERS as u64));
     group.bench_function("down_x10000", |b| {
         b.iter(|| {
-            press(&mut state, KeyCode::Home);
+            common::press(&mut state, KeyCode::Home);
             for _ in 1..NUMBERS {
-                press(&mut state, KeyCode::Down);
+                common::press(&mut state, KeyCode::Down);
             }
         });
     });
@@ -157,9 +144,9 @@ fn update(c: &mut Criterion) {
     group.throughput(Throughput::Elements(NUMBERS as u64 / 10));
     group.bench_function("page_down_x1000", |b| {
         b.iter(|| {
-            press(&mut state, KeyCode::Home);
+            common::press(&mut state, KeyCode::Home);
             for _ in 0..NUMBERS / 10 {
-                press(&mut state, KeyCode::PageDown);
+                common::press(&mut state, KeyCode::PageDown);
             }
         });
     });
@@ -168,11 +155,11 @@ fn update(c: &mut Criterion) {
     group.throughput(Throughput::Elements(6));
     group.bench_function("filter_typed_and_cancelled", |b| {
         b.iter(|| {
-            press(&mut state, KeyCode::Char('/'));
+            common::press(&mut state, KeyCode::Char('/'));
             for digit in "1234".chars() {
-                press(&mut state, KeyCode::Char(digit));
+                common::press(&mut state, KeyCode::Char(digit));
             }
-            press(&mut state, KeyCode::Esc);
+            common::press(&mut state, KeyCode::Esc);
         });
     });
     assert!(inspector(&state).filter_input.is_none(), "Esc should close the prompt");
@@ -183,11 +170,11 @@ fn update(c: &mut Criterion) {
         b.iter_batched(
             || loaded(&pages),
             |mut state| {
-                press(&mut state, KeyCode::Char('/'));
+                common::press(&mut state, KeyCode::Char('/'));
                 for digit in "1234".chars() {
-                    press(&mut state, KeyCode::Char(digit));
+                    common::press(&mut state, KeyCode::Char(digit));
                 }
-                press(&mut state, KeyCode::Enter);
+                common::press(&mut state, KeyCode::Enter);
                 answer(&mut state, Reply::Browsed(page(vec![number(1234)], 1, 1)));
                 debug_assert_eq!(inspector(&state).listing.items.len(), 1);
                 state
@@ -201,22 +188,30 @@ fn update(c: &mut Criterion) {
 fn render(c: &mut Criterion) {
     let mut state = loaded(&all_pages());
     for _ in 0..750 {
-        press(&mut state, KeyCode::PageDown);
+        common::press(&mut state, KeyCode::PageDown);
     }
     assert_eq!(inspector(&state).listing.cursor, 7_500);
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("a test terminal");
+    let mut terminal = common::terminal(120, 40);
+    let screen = common::frame(&mut terminal, &state);
+    assert!(screen.contains("+15550007500"), "the frame should show row 7,500:\n{screen}");
     let mut group = c.benchmark_group("render");
     group.bench_function("view_120x40_cursor_7500_fields", |b| {
-        b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
+        b.iter(|| common::draw(&mut terminal, &state));
     });
-    press(&mut state, KeyCode::Char('J'));
+    common::press(&mut state, KeyCode::Char('J'));
     assert!(inspector(&state).raw, "J should show the raw JSON");
     group.bench_function("view_120x40_cursor_7500_raw_json", |b| {
-        b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
+        b.iter(|| common::draw(&mut terminal, &state));
+    });
+    common::press(&mut state, KeyCode::Char('J'));
+    assert!(!inspector(&state).raw, "J again should show the fields");
+    let mut terminal = common::terminal(200, 60);
+    let screen = common::frame(&mut terminal, &state);
+    assert!(screen.contains("+15550007500"), "the 200x60 frame should show row 7,500:\n{screen}");
+    group.bench_function("full_redraw_200x60_cursor_7500", |b| {
+        b.iter(|| common::full_redraw(&mut terminal, &state));
     });
     group.finish();
-    let screen = terminal.backend().to_string();
-    assert!(screen.contains("+15550007500"), "the frame should show row 7,500:\n{screen}");
 }
 
 /// A telephony credential as Telnyx lists it.
@@ -245,18 +240,18 @@ fn local_filter(c: &mut Criterion) {
         .chunks(PAGE_SIZE as usize)
         .map(<[Value]>::to_vec)
         .collect();
-    press(&mut state, KeyCode::Char('5'));
+    common::press(&mut state, KeyCode::Char('5'));
     answer(&mut state, Reply::Browsed(page(pages[0].clone(), 1, NUMBERS as u64)));
-    press(&mut state, KeyCode::Char('/'));
+    common::press(&mut state, KeyCode::Char('/'));
     for letter in "login".chars() {
-        press(&mut state, KeyCode::Char(letter));
+        common::press(&mut state, KeyCode::Char(letter));
     }
-    press(&mut state, KeyCode::Enter);
+    common::press(&mut state, KeyCode::Enter);
     for (index, data) in pages.iter().enumerate() {
         answer(&mut state, Reply::Browsed(page(data.clone(), index as u32 + 1, NUMBERS as u64)));
-        press(&mut state, KeyCode::End);
+        common::press(&mut state, KeyCode::End);
     }
-    press(&mut state, KeyCode::Home);
+    common::press(&mut state, KeyCode::Home);
     let listing = &inspector(&state).listing;
     assert_eq!((listing.tab, listing.filter.as_str()), (Tab::Credentials, "login"));
     assert_eq!(listing.visible().len(), NUMBERS, "every credential should be loaded and match");
@@ -267,13 +262,13 @@ fn local_filter(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("credentials_10000_down_up", |b| {
         b.iter(|| {
-            press(&mut state, KeyCode::Down);
-            press(&mut state, KeyCode::Up);
+            common::press(&mut state, KeyCode::Down);
+            common::press(&mut state, KeyCode::Up);
         });
     });
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("a test terminal");
+    let mut terminal = common::terminal(120, 40);
     group.bench_function("credentials_10000_view_120x40", |b| {
-        b.iter(|| terminal.draw(|frame| telnyx_setup::ui::view(&state, frame)).map(|_| ()).expect("draw"));
+        b.iter(|| common::draw(&mut terminal, &state));
     });
     group.finish();
 }

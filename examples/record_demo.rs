@@ -15,97 +15,30 @@
 //! the run's: waits for the app are cut short, and pauses are added before keys, so
 //! the result reads at a human pace however fast or slow the machine was.
 
-use portable_pty::{CommandBuilder, PtySize};
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
+#[path = "common/pty.rs"]
+mod pty;
+
+use pty::{BACKSPACE, ENTER, Event, Launch, SPACE, Session};
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread;
 use std::time::{Duration, Instant};
 
 const COLS: u16 = 100;
 const ROWS: u16 = 30;
-/// How long one screen may take to appear before the recording is abandoned.
-const DEADLINE: Duration = Duration::from_secs(30);
-/// Shown while a request is in flight (the status line); keys wait for it to go.
-const BUSY: &str = "(Esc cancels)";
 /// How long the app must have written nothing before a key is pressed.
 const QUIET: Duration = Duration::from_millis(50);
 /// The longest stretch of the run's own time kept between two outputs.
 const LONGEST_WAIT: f64 = 0.4;
 
-const ENTER: &str = "\r";
-const SPACE: &str = " ";
-const BACKSPACE: &str = "\x7f";
-
-/// What happened, in the order it happened.
-enum Event {
-    /// The app wrote these bytes.
-    Output(Instant, Vec<u8>),
-    /// The driver paused this long (seconds of recording) before a key.
-    Pause(f64),
-}
-
-struct Recording {
-    parser: vt100::Parser,
-    events: Vec<Event>,
-    eof: bool,
-}
-
-struct Shared {
-    recording: Mutex<Recording>,
-    changed: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Recording> {
-        self.recording.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-struct Driver {
-    shared: Arc<Shared>,
-    writer: Box<dyn Write + Send>,
-}
+/// The session, pressing keys at a recording's pace.
+struct Driver(Session);
 
 impl Driver {
-    /// Waits until the screen shows every one of `texts` and no request is in flight;
-    /// returns the screen's text.
     fn wait_for(&self, texts: &[&str]) -> String {
-        self.wait_until(&[texts]).1
+        self.0.wait_for(texts)
     }
 
-    /// Waits for the first of `choices` the screen shows; returns its index.
     fn wait_for_any(&self, choices: &[&[&str]]) -> usize {
-        self.wait_until(choices).0
-    }
-
-    /// Waits until the screen, with no request in flight, shows every text of one of
-    /// `choices`: that choice's index and the screen. Exits the program if the app ends
-    /// or the deadline passes first.
-    fn wait_until(&self, choices: &[&[&str]]) -> (usize, String) {
-        let deadline = Instant::now() + DEADLINE;
-        let mut recording = self.shared.lock();
-        loop {
-            let screen = recording.parser.screen().contents();
-            if !screen.contains(BUSY)
-                && let Some(found) = choices.iter().position(|texts| texts.iter().all(|t| screen.contains(t)))
-            {
-                return (found, screen);
-            }
-            let now = Instant::now();
-            if recording.eof || now >= deadline {
-                let why = if recording.eof { "the app ended" } else { "gave up" };
-                eprintln!("record_demo: waiting for one of {choices:?}: {why}. The screen:\n{screen}");
-                std::process::exit(1);
-            }
-            recording = self
-                .shared
-                .changed
-                .wait_timeout(recording, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
+        self.0.wait_for_any(choices)
     }
 
     /// Presses `keys` after a pause of `pause` seconds (of the recording), once the
@@ -113,50 +46,15 @@ impl Driver {
     /// goes) may come after the text a wait looked for, and would otherwise be
     /// recorded after the pause, as if the cursor lagged.
     fn press(&mut self, keys: &str, pause: f64) {
-        let mut recording = self.shared.lock();
-        loop {
-            let last = recording.events.iter().rev().find_map(|event| match event {
-                Event::Output(at, _) => Some(*at),
-                Event::Pause(_) => None,
-            });
-            let quiet = last.map_or(QUIET, |at| at.elapsed());
-            if quiet >= QUIET || recording.eof {
-                break;
-            }
-            recording = self
-                .shared
-                .changed
-                .wait_timeout(recording, QUIET - quiet)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        recording.events.push(Event::Pause(pause));
-        drop(recording);
-        self.writer.write_all(keys.as_bytes()).and_then(|()| self.writer.flush()).expect("write to the PTY");
+        self.0.wait_quiet(QUIET);
+        self.0.push(Event::Pause(pause));
+        self.0.send(keys);
     }
 
     /// Types `text` a letter at a time, as a person would.
     fn type_text(&mut self, text: &str) {
         for (i, letter) in text.chars().enumerate() {
             self.press(&letter.to_string(), if i == 0 { 0.6 } else { 0.12 });
-        }
-    }
-
-    fn wait_for_exit(&self) {
-        let deadline = Instant::now() + DEADLINE;
-        let mut recording = self.shared.lock();
-        while !recording.eof {
-            let now = Instant::now();
-            if now >= deadline {
-                eprintln!("record_demo: the app did not exit");
-                std::process::exit(1);
-            }
-            recording = self
-                .shared
-                .changed
-                .wait_timeout(recording, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
         }
     }
 }
@@ -223,7 +121,6 @@ fn drive(app: &mut Driver) {
     app.press(ENTER, 2.0);
     app.wait_for(&["Setup complete", "Enter or q to quit"]);
     app.press("q", 2.5);
-    app.wait_for_exit();
 }
 
 fn main() {
@@ -232,33 +129,10 @@ fn main() {
         eprintln!("usage: record_demo <telnyx-setup binary> <output.cast>");
         std::process::exit(2);
     };
-    let pty = portable_pty::native_pty_system()
-        .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
-        .expect("open a pseudo-terminal");
-    let log = std::env::temp_dir().join(format!("telnyx-setup-record-demo-{}.log", std::process::id()));
-    let mut command = CommandBuilder::new(&binary);
-    command.arg("--demo");
-    command.cwd(std::env::temp_dir());
-    command.env("TERM", "xterm-256color");
-    command.env("TELNYX_SETUP_LOG", &log);
-    for variable in ["TELNYX_API_KEY", "TELNYX_API_BASE", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"] {
-        command.env_remove(variable);
-    }
-
-    let rows = NonZeroU16::new(ROWS).expect("not zero");
-    let cols = NonZeroU16::new(COLS).expect("not zero");
-    let shared = Arc::new(Shared {
-        recording: Mutex::new(Recording {
-            parser: vt100::Parser::new(rows, cols, 0),
-            events: Vec::new(),
-            eof: false,
-        }),
-        changed: Condvar::new(),
-    });
     // What a shell would have shown: the prompt and the command, typed.
     let prompt = "$ telnyx-setup --demo";
-    {
-        let mut recording = shared.lock();
+    let launch = Launch { binary: &binary, args: &["--demo"], env: &[], cols: COLS, rows: ROWS };
+    let session = Session::spawn(&launch, |recording| {
         recording.events.push(Event::Pause(0.5));
         for (i, letter) in prompt.char_indices() {
             recording.events.push(Event::Output(Instant::now(), letter.to_string().into_bytes()));
@@ -269,44 +143,14 @@ fn main() {
         recording.events.push(Event::Pause(0.6));
         recording.events.push(Event::Output(Instant::now(), b"\r\n".to_vec()));
         recording.parser.process(format!("{prompt}\r\n").as_bytes());
-    }
-
-    let mut child =
-        pty.slave.spawn_command(command).unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("clone the PTY reader");
-    let output = Arc::clone(&shared);
-    thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    let mut recording = output.lock();
-                    recording.parser.process(&buf[..n]);
-                    recording.events.push(Event::Output(Instant::now(), buf[..n].to_vec()));
-                    drop(recording);
-                    output.changed.notify_all();
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-        output.lock().eof = true;
-        output.changed.notify_all();
     });
-    let mut app =
-        Driver { shared: Arc::clone(&shared), writer: pty.master.take_writer().expect("the PTY writer") };
+    let mut app = Driver(session);
     drive(&mut app);
-    let status = child.wait().expect("wait for the app");
-    let _ = std::fs::remove_file(&log);
-    if !status.success() {
-        eprintln!("record_demo: the app exited with {status}");
+    if !app.0.wait_for_exit() {
+        eprintln!("record_demo: the app did not exit with status 0");
         std::process::exit(1);
     }
-
-    let recording = shared.lock();
-    let cast = cast(&recording.events);
+    let cast = app.0.with_recording(|recording| cast(&recording.events));
     std::fs::write(&out, cast).unwrap_or_else(|e| panic!("write {}: {e}", out.display()));
     eprintln!("record_demo: wrote {}", out.display());
 }

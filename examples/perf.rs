@@ -1,0 +1,624 @@
+//! The perf harness: what a user of the real (release) binary waits for, measured from
+//! outside, in a pseudo-terminal, and printed as one table. Not part of CI's pass or
+//! fail: the figures depend on the machine and what else it runs.
+//!
+//! ```sh
+//! scripts/perf.sh                      # builds, then runs this with the peer
+//! perf target/release/telnyx-setup [--peer peer/telnyx-node] [--launches 20] [--keys 100]
+//! ```
+//!
+//! What it measures, each in a process of its own:
+//!
+//! - **launch to first frame**: `--demo` started in a PTY until the sign-in screen is
+//!   drawn, the median of `--launches` runs (and the slowest);
+//! - **idle wake-ups**: on step 5 (the countries list, reached through `--demo`), the
+//!   context switches of all the process's threads over 10 s, from
+//!   `/proc/PID/task/*/status` (voluntary + nonvoluntary);
+//! - **key to frame**: Down in that list, from the key's write to the first byte of
+//!   the frame it causes, the median and 95th percentile of `--keys` presses; and Up
+//!   in the inspector's list of 10,000 numbers;
+//! - **inspector memory**: `inspect` against a `sandbox --seed-numbers 10000` running
+//!   as a process of its own (so only the inspector is measured), End to the last
+//!   number, then `VmHWM` (peak resident) and `VmRSS` from `/proc/PID/status`;
+//! - **the default path**: the wizard driven with Enter on every screen (and `y` to
+//!   buy the number), against `sandbox --latency 0ms` and `--latency 200ms`: the
+//!   requests the sandbox served (its `--verbose` log), the wall time from launch to
+//!   the summary, and the visible wait (the sum, over the keys, of the time from the
+//!   key to the next screen ready for a key); then the 200 ms run key by key: each
+//!   key's wait and the requests served meanwhile, in order. The setup journal is on
+//!   tmpfs for these ([`memory_dir`]); one more run at 0 ms keeps it on disk;
+//! - **side by side** with `--peer DIR`: the same WebRTC setup (connection with VP8,
+//!   profile with CA and US, credential, token) made by `DIR/setup.mjs` with Telnyx's
+//!   Node library and by ours ([`ours_setup`]), each against a fresh sandbox at
+//!   200 ms: wall time, requests, and the ratio.
+
+#[path = "common/pty.rs"]
+mod pty;
+
+use pty::{CTRL_C, ENTER, Launch, Session};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const COLS: u16 = 100;
+const ROWS: u16 = 30;
+const DOWN: &str = "\x1b[B";
+const UP: &str = "\x1b[A";
+/// End as xterm sends it.
+const END: &str = "\x1b[F";
+/// The sandbox accepts keys that start with `KEY`.
+const KEY: &str = "KEYperfharness";
+/// How long the idle screen is watched.
+const IDLE: Duration = Duration::from_secs(10);
+/// A frame is taken to be over when the app has written nothing for this long.
+const FRAME_QUIET: Duration = Duration::from_millis(15);
+
+struct Args {
+    binary: PathBuf,
+    peer: Option<PathBuf>,
+    launches: usize,
+    keys: usize,
+}
+
+fn parse_args() -> Args {
+    let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N]";
+    let mut args = std::env::args().skip(1);
+    let Some(binary) = args.next().filter(|a| !a.starts_with('-')) else {
+        eprintln!("{usage}");
+        std::process::exit(2);
+    };
+    let mut parsed = Args { binary: PathBuf::from(binary), peer: None, launches: 20, keys: 100 };
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| {
+            eprintln!("perf: {flag} needs a value\n{usage}");
+            std::process::exit(2);
+        });
+        let number = || {
+            value.parse::<usize>().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+                eprintln!("perf: {flag} takes a positive number, not {value:?}");
+                std::process::exit(2);
+            })
+        };
+        match flag.as_str() {
+            "--peer" => parsed.peer = Some(PathBuf::from(&value)),
+            "--launches" => parsed.launches = number(),
+            "--keys" => parsed.keys = number(),
+            _ => {
+                eprintln!("perf: unknown option {flag}\n{usage}");
+                std::process::exit(2);
+            }
+        }
+    }
+    parsed
+}
+
+/// One row of the table.
+struct Row {
+    what: String,
+    value: String,
+    how: String,
+}
+
+fn row(what: impl Into<String>, value: impl Into<String>, how: impl Into<String>) -> Row {
+    Row { what: what.into(), value: value.into(), how: how.into() }
+}
+
+fn ms(duration: Duration) -> String {
+    let ms = duration.as_secs_f64() * 1000.0;
+    if ms < 10.0 { format!("{ms:.2} ms") } else { format!("{ms:.0} ms") }
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
+
+/// The `q`-th quantile (0.5 is the median) of `samples`, nearest rank.
+fn quantile(samples: &[Duration], q: f64) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A `telnyx-setup sandbox --verbose` of its own, in another process, whose log of
+/// requests (one stderr line each) is collected by a thread.
+struct SandboxProcess {
+    child: Child,
+    url: String,
+    log: JoinHandle<Vec<Served>>,
+}
+
+/// A request the sandbox served, as its log wrote it
+/// (`POST /v2/credential_connections -> 201 in 201 ms`), and when that line came.
+struct Served {
+    at: Instant,
+    line: String,
+}
+
+impl Served {
+    /// The line without the time taken.
+    fn request(&self) -> &str {
+        self.line.rsplit_once(" in ").map_or(&self.line, |(request, _)| request)
+    }
+}
+
+impl SandboxProcess {
+    fn start(binary: &Path, flags: &[&str]) -> Self {
+        let mut child = Command::new(binary)
+            .args(["sandbox", "--verbose"])
+            .args(flags)
+            .env(
+                "TELNYX_SETUP_LOG",
+                std::env::temp_dir().join(format!("telnyx-setup-perf-sandbox-{}.log", std::process::id())),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {} sandbox: {e}", binary.display()));
+        let mut url = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout).read_line(&mut url).expect("read the sandbox's URL");
+        let url = url.trim().to_owned();
+        if !url.starts_with("http://") {
+            eprintln!("perf: the sandbox printed {url:?} instead of its URL");
+            std::process::exit(1);
+        }
+        let stderr = child.stderr.take().expect("piped stderr");
+        let log = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .filter(|line| ["GET ", "POST ", "PATCH ", "DELETE "].iter().any(|m| line.starts_with(m)))
+                .map(|line| Served { at: Instant::now(), line })
+                .collect()
+        });
+        Self { child, url, log }
+    }
+
+    /// Stops the sandbox and returns every request it served, in order.
+    fn stop(mut self) -> Vec<Served> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log.join().unwrap_or_default()
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// Reads `field` (in kB) from /proc/PID/status.
+fn proc_status_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Context switches of every thread of `pid` so far (voluntary + nonvoluntary).
+fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0 };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|line| line.contains("ctxt_switches:"))
+                .filter_map(|line| line.split(':').nth(1)?.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+fn threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map(|tasks| tasks.count()).unwrap_or(0)
+}
+
+fn spawn(binary: &Path, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
+    Session::spawn(&Launch { binary, args, env, cols, rows }, |_| {})
+}
+
+fn quit(mut app: Session, keys: &str) {
+    app.send(keys);
+    if !app.wait_for_exit() {
+        eprintln!("perf: the app did not exit with status 0");
+        std::process::exit(1);
+    }
+}
+
+/// `--demo` until the sign-in screen, `launches` times.
+fn launch(args: &Args, rows: &mut Vec<Row>) {
+    let mut samples = Vec::new();
+    for _ in 0..args.launches {
+        let started = Instant::now();
+        let app = spawn(&args.binary, &["--demo"], &[], COLS, ROWS);
+        let (_, _, drawn) = app.wait_until(&[&["Step 1 of 8: Sign in", "Demo mode"]]);
+        samples.push(drawn - started);
+        quit(app, CTRL_C);
+    }
+    rows.push(row(
+        "launch to first frame (`--demo`)",
+        format!("{} median, {} slowest", ms(quantile(&samples, 0.5)), ms(quantile(&samples, 1.0))),
+        format!("{} launches, spawn to the sign-in screen drawn", samples.len()),
+    ));
+}
+
+/// Presses `key` `count` times, each after the previous frame is over; the time from
+/// each write to the first byte of its frame.
+fn key_to_frame(app: &mut Session, key: &str, count: usize) -> Vec<Duration> {
+    (0..count)
+        .map(|_| {
+            app.wait_quiet(FRAME_QUIET);
+            let mark = app.mark();
+            let sent = app.send(key);
+            app.first_output_since(mark).saturating_duration_since(sent)
+        })
+        .collect()
+}
+
+fn latency_summary(samples: &[Duration]) -> String {
+    format!("{} median, {} p95", ms(quantile(samples, 0.5)), ms(quantile(samples, 0.95)))
+}
+
+/// `--demo` to step 5, idle there for [`IDLE`], then Down through the list.
+fn idle_and_keys(args: &Args, rows: &mut Vec<Row>) {
+    let mut app = spawn(&args.binary, &["--demo"], &[], COLS, ROWS);
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
+    wizard.sign_in_to_countries();
+    app.wait_quiet(Duration::from_millis(200));
+    let pid = app.pid();
+    let before = context_switches(pid);
+    let threads = threads(pid);
+    let started = Instant::now();
+    // Watching for output, not sleeping: a frame drawn while idle is a wake-up too.
+    let mark = app.mark();
+    std::thread::sleep(IDLE);
+    let frames = app.with_recording(|recording| recording.events.len() - mark);
+    let wakeups = context_switches(pid) - before;
+    let watched = started.elapsed();
+    rows.push(row(
+        "idle wake-ups (step 5, `--demo`)",
+        format!("{wakeups} in {}", secs(watched)),
+        format!(
+            "context switches of all {threads} threads, /proc/PID/task/*/status; {frames} writes to the terminal"
+        ),
+    ));
+    let samples = key_to_frame(&mut app, DOWN, args.keys.min(240));
+    rows.push(row(
+        "key to frame: Down in the countries list",
+        latency_summary(&samples),
+        format!("{} keys, write to the first byte of the frame", samples.len()),
+    ));
+    quit(app, "q");
+}
+
+/// The inspector on 10,000 numbers served by a sandbox process of its own.
+fn inspector(args: &Args, rows: &mut Vec<Row>) {
+    let sandbox = SandboxProcess::start(&args.binary, &["--seed-numbers", "10000"]);
+    let mut app =
+        spawn(&args.binary, &["inspect", "--api-base", &sandbox.url], &[("TELNYX_API_KEY", KEY)], 110, 30);
+    app.wait_for(&["●1 Connections", "Office softphones"]);
+    app.send("3");
+    app.wait_for(&["●3 Numbers", "Numbers (100 of 10000)"]);
+    let first_page = proc_status_kb(app.pid(), "VmHWM").unwrap_or(0);
+    let sent = app.send(END);
+    let (_, _, loaded) = app.wait_until(&[&["Numbers (10000)", "▶ +15550009999"]]);
+    let pid = app.pid();
+    let peak = proc_status_kb(pid, "VmHWM").unwrap_or(0);
+    let resident = proc_status_kb(pid, "VmRSS").unwrap_or(0);
+    let sandbox_peak = proc_status_kb(sandbox.pid(), "VmHWM").unwrap_or(0);
+    rows.push(row(
+        "inspector, 10,000 numbers loaded: peak resident (VmHWM)",
+        format!("{:.1} MiB", peak as f64 / 1024.0),
+        format!(
+            "now {:.1} MiB (VmRSS); {:.1} MiB with the first page of 100 loaded; the sandbox \
+             process, not counted, {:.1} MiB",
+            resident as f64 / 1024.0,
+            first_page as f64 / 1024.0,
+            sandbox_peak as f64 / 1024.0
+        ),
+    ));
+    rows.push(row(
+        "inspector: End until all 10,000 are loaded",
+        ms(loaded - sent),
+        "100 pages of 100, sandbox at 0 ms".to_owned(),
+    ));
+    let samples = key_to_frame(&mut app, UP, args.keys.min(9_999));
+    rows.push(row(
+        "key to frame: Up in the inspector's 10,000 numbers",
+        latency_summary(&samples),
+        format!("{} keys", samples.len()),
+    ));
+    quit(app, "q");
+    sandbox.stop();
+}
+
+/// The wizard in a PTY, and the keys pressed.
+struct Wizard<'a> {
+    app: &'a mut Session,
+    presses: Vec<Press>,
+}
+
+/// A key, and the wait for the screen that answers it.
+struct Press {
+    /// The key and the screen it waited for.
+    what: String,
+    sent: Instant,
+    /// The output that made the next screen ready for a key (no request in flight).
+    ready: Instant,
+}
+
+impl Press {
+    fn waited(&self) -> Duration {
+        self.ready.saturating_duration_since(self.sent)
+    }
+}
+
+impl Wizard<'_> {
+    /// Presses `key`, then waits for a screen with `texts` and no request in flight.
+    fn press(&mut self, key: &str, texts: &[&str]) {
+        let sent = self.app.send(key);
+        let (_, _, ready) = self.app.wait_until(&[texts]);
+        let name = match key {
+            ENTER => "Enter",
+            other => other,
+        };
+        self.presses.push(Press { what: format!("{name} → {}", texts[0].trim()), sent, ready });
+    }
+
+    /// Steps 1 to 5 with Enter: sign in, a new connection, its codecs, a new profile.
+    /// Leaves the wizard on the countries of the new profile.
+    fn sign_in_to_countries(&mut self) {
+        self.app.wait_for(&["Step 1 of 8: Sign in"]);
+        self.press(ENTER, &["Step 2 of 8: Connection", "+ Create a new credential connection"]);
+        self.press(ENTER, &["┌ SIP user name ", "Enter create"]);
+        self.press(ENTER, &["Step 3 of 8: Codecs", "[x] VP8"]);
+        self.press(ENTER, &["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
+        self.press(ENTER, &["┌ Profile name ", "Enter create"]);
+        self.press(ENTER, &["Step 5 of 8: Countries", "Allowed: CA, US"]);
+    }
+
+    /// Step 5 kept, step 6 with `numbers` (buy the first number offered, or skip with
+    /// `s`), then a new credential and its token, to the summary.
+    fn countries_to_summary(&mut self, buy_a_number: bool) {
+        self.press(ENTER, &["Step 6 of 8: Numbers", "Press Enter to search for numbers, or s to skip"]);
+        let credentials = ["Step 7 of 8: Credential", "+ Create a new credential"];
+        if buy_a_number {
+            self.press(ENTER, &["Search available numbers", "Enter search"]);
+            self.press(ENTER, &["· cart: 0"]);
+            self.press(ENTER, &["· cart: 1"]);
+            self.press(ENTER, &["Cart: 1 number", "Enter buy"]);
+            self.press(ENTER, &["Buy 1 number for", "[y/N]"]);
+            self.press("y", &["1 number bought and assigned", "Enter continue"]);
+            self.press(ENTER, &credentials);
+        } else {
+            self.press("s", &credentials);
+        }
+        self.press(ENTER, &["┌ Name (optional) ", "Enter create"]);
+        self.press(ENTER, &["SIP user name:", "Press Enter to make a login token"]);
+        self.press(ENTER, &["Step 8 of 8: Token", "Press Enter to generate a login token"]);
+        self.press(ENTER, &["r reveals", "y copy"]);
+        self.press(ENTER, &["Setup complete", "Enter or q to quit"]);
+    }
+}
+
+/// What one run of a setup cost.
+struct Run {
+    /// Launch to the summary (ours) or to the exit (the peer).
+    wall: Duration,
+    /// Ours: the keys pressed and the waits for their screens.
+    presses: Vec<Press>,
+    requests: Vec<Served>,
+}
+
+impl Run {
+    /// The visible wait: the sum, over the keys, of the time from the key to the next
+    /// screen ready for a key.
+    fn waited(&self) -> Duration {
+        self.presses.iter().map(Press::waited).sum()
+    }
+}
+
+/// The wizard against `url`, Enter on every screen: buying the first number offered
+/// when `buy_a_number`, else skipping the numbers step. Returns the wall time (launch
+/// to the summary) and the keys pressed.
+fn wizard_run(binary: &Path, url: &str, buy_a_number: bool, journal_dir: &Path) -> (Duration, Vec<Press>) {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let journal = journal_dir.join(format!("telnyx-setup-perf-{}-{run}.json", std::process::id()));
+    let journal_env = journal.to_string_lossy().into_owned();
+    let started = Instant::now();
+    let env = [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_JOURNAL", journal_env.as_str())];
+    let mut app = spawn(binary, &["--api-base", url], &env, COLS, ROWS);
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
+    wizard.sign_in_to_countries();
+    wizard.countries_to_summary(buy_a_number);
+    let (wall, presses) = (started.elapsed(), wizard.presses);
+    quit(app, "q");
+    let _ = std::fs::remove_file(&journal);
+    (wall, presses)
+}
+
+/// Our side of the side-by-side run: the WebRTC setup the peer makes (connection with
+/// VP8, profile with CA and US, credential, token), against `url`. Today the wizard
+/// driven with Enter, skipping the numbers step; when `telnyx-setup setup --yes` exists
+/// this is the one function to change, to run it instead.
+fn ours_setup(binary: &Path, url: &str) -> Duration {
+    wizard_run(binary, url, false, &memory_dir()).0
+}
+
+/// Where the wizard's setup journal goes for the network measurements: tmpfs
+/// (`/dev/shm`) where there is one, so that its fsyncs, which another build writing to
+/// the same disk can make last a second or more, do not hide the network's share. One
+/// run keeps it on disk, to show what they cost.
+fn memory_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() }
+}
+
+/// The default Enter-only path, number bought, against a fresh sandbox at `latency`,
+/// with the setup journal in `journal_dir`.
+fn default_path(binary: &Path, latency: &str, journal_dir: &Path) -> Run {
+    let sandbox = SandboxProcess::start(binary, &["--latency", latency]);
+    let (wall, presses) = wizard_run(binary, &sandbox.url, true, journal_dir);
+    Run { wall, presses, requests: sandbox.stop() }
+}
+
+/// `DIR/setup.mjs` against a fresh sandbox at 200 ms, and ours against another.
+/// Returns the peer's run, the time its script measured for its requests, and ours.
+fn side_by_side(binary: &Path, peer: &Path) -> Option<(Run, Option<Duration>, Run)> {
+    let sandbox = SandboxProcess::start(binary, &["--latency", "200ms"]);
+    let started = Instant::now();
+    let output = Command::new("node")
+        .arg("setup.mjs")
+        .current_dir(peer)
+        .env("TELNYX_BASE_URL", &sandbox.url)
+        .env("TELNYX_API_KEY", KEY)
+        .stdin(Stdio::null())
+        .output();
+    let wall = started.elapsed();
+    let requests = sandbox.stop();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            eprintln!("perf: the peer failed: {}", String::from_utf8_lossy(&output.stderr).trim());
+            return None;
+        }
+        Err(error) => {
+            eprintln!("perf: cannot run node for the peer ({error}); the side-by-side row is left out");
+            return None;
+        }
+    };
+    // Its own time for the four requests, from the JSON line it printed ("ms": 911.8).
+    let own = String::from_utf8_lossy(&output.stdout)
+        .split("\"ms\":")
+        .nth(1)
+        .and_then(|rest| rest.split([',', '}']).next()?.parse::<f64>().ok())
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    let peer = Run { wall, presses: Vec::new(), requests };
+    let sandbox = SandboxProcess::start(binary, &["--latency", "200ms"]);
+    let wall = ours_setup(binary, &sandbox.url);
+    let ours = Run { wall, presses: Vec::new(), requests: sandbox.stop() };
+    Some((peer, own, ours))
+}
+
+fn main() {
+    let args = parse_args();
+    let mut rows = Vec::new();
+    let load = |when: &str| {
+        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        eprintln!(
+            "perf: load average {when}: {}",
+            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
+    };
+    load("at the start");
+    eprintln!("perf: launching {} times", args.launches);
+    launch(&args, &mut rows);
+    eprintln!("perf: idle for {} s on step 5, then {} keys", IDLE.as_secs(), args.keys);
+    idle_and_keys(&args, &mut rows);
+    eprintln!("perf: the inspector on 10,000 numbers");
+    inspector(&args, &mut rows);
+    eprintln!("perf: the default path at 0 ms and 200 ms");
+    let fast = default_path(&args.binary, "0ms", &memory_dir());
+    let slow = default_path(&args.binary, "200ms", &memory_dir());
+    let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir());
+    for (label, run) in [("0 ms", &fast), ("200 ms", &slow)] {
+        rows.push(row(
+            format!("default path at {label}: requests"),
+            run.requests.len().to_string(),
+            "Enter on every screen, `y` to buy one number; the sandbox's --verbose log",
+        ));
+        rows.push(row(
+            format!("default path at {label}: wall, visible wait"),
+            format!("{}, {}", secs(run.wall), secs(run.waited())),
+            "launch to the summary; the sum of key-to-ready-screen times",
+        ));
+    }
+    rows.push(row(
+        "default path at 0 ms, journal on disk: wall, visible wait",
+        format!("{}, {}", secs(on_disk.wall), secs(on_disk.waited())),
+        format!(
+            "the runs above keep the setup journal in {}; this one in {}, fsyncs and all",
+            memory_dir().display(),
+            std::env::temp_dir().display()
+        ),
+    ));
+    rows.push(row(
+        "visible wait that 200 ms latency adds",
+        secs(slow.waited().saturating_sub(fast.waited())),
+        format!(
+            "{:.1} round trips of 200 ms",
+            slow.waited().saturating_sub(fast.waited()).as_secs_f64() / 0.2
+        ),
+    ));
+    if let Some(peer) = &args.peer {
+        eprintln!("perf: side by side with the peer in {}", peer.display());
+        if let Some((peer, own, ours)) = side_by_side(&args.binary, peer) {
+            rows.push(row(
+                "side by side at 200 ms: Telnyx Node library",
+                format!("{}, {} requests", secs(peer.wall), peer.requests.len()),
+                format!(
+                    "peer/telnyx-node/setup.mjs: node started to exit ({} of it in its requests)",
+                    own.map_or("?".to_owned(), secs)
+                ),
+            ));
+            rows.push(row(
+                "side by side at 200 ms: telnyx-setup",
+                format!("{}, {} requests", secs(ours.wall), ours.requests.len()),
+                "the wizard with Enter (numbers skipped), launch to the summary",
+            ));
+            rows.push(row(
+                "side by side: ours / peer",
+                format!(
+                    "{:.2}x the time, {:.2}x the requests",
+                    ours.wall.as_secs_f64() / peer.wall.as_secs_f64(),
+                    ours.requests.len() as f64 / peer.requests.len().max(1) as f64
+                ),
+                "below 1 is faster",
+            ));
+        }
+    }
+    load("at the end");
+
+    let widths = [
+        rows.iter().map(|r| r.what.len()).max().unwrap_or(0),
+        rows.iter().map(|r| r.value.len()).max().unwrap_or(0),
+    ];
+    println!("| {:w0$} | {:w1$} | how |", "what", "figure", w0 = widths[0], w1 = widths[1]);
+    println!("| {} | {} | --- |", "-".repeat(widths[0]), "-".repeat(widths[1]));
+    for r in &rows {
+        println!("| {:w0$} | {:w1$} | {} |", r.what, r.value, r.how, w0 = widths[0], w1 = widths[1]);
+    }
+    println!(
+        "\nThe default path key by key: the wait at 0 ms and at 200 ms, and the requests served \
+         meanwhile at 200 ms, in order:\n"
+    );
+    let mut requests = slow.requests.iter().peekable();
+    let mut number = 0;
+    let mut list =
+        |until: Instant, note: &str, requests: &mut std::iter::Peekable<std::slice::Iter<Served>>| {
+            while let Some(served) = requests.next_if(|served| served.at <= until) {
+                number += 1;
+                println!("      {number:>2}. {}{note}", served.request());
+            }
+        };
+    // A request served between one screen being ready and the next key was not waited
+    // for: it went out in the background.
+    let idle = " (while no key was awaited: in the background)";
+    for (fast, press) in fast.presses.iter().zip(&slow.presses) {
+        list(press.sent, idle, &mut requests);
+        println!("  {:>8} {:>8}  {}", ms(fast.waited()), ms(press.waited()), press.what);
+        list(press.ready, "", &mut requests);
+    }
+    list(Instant::now(), idle, &mut requests);
+}
