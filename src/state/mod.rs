@@ -669,7 +669,7 @@ impl State {
                 _ => None,
             })
             .collect();
-        sent.extend(self.ctx.taken.drain(..));
+        sent.append(&mut self.ctx.taken);
         if !sent.is_empty() {
             self.last_sent.insert(std::mem::discriminant(&self.step), sent);
         }
