@@ -222,6 +222,7 @@ mod tests {
             password: Secret::from("hunter2-hunter2"),
             tags: Vec::new(),
             inbound: None,
+            outbound: None,
         };
         let calls = calls_of(&Request::CreateConnection { body, first_try: false });
         assert_eq!(calls.len(), 2, "the look, then the create");

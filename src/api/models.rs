@@ -131,6 +131,10 @@ pub struct NewCredentialConnection {
     /// The inbound codecs from the start, so a new connection needs no PATCH for them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound: Option<InboundUpdate>,
+    /// The outbound voice profile from the start (`setup`, which makes the profile
+    /// first), so it needs no PATCH to attach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbound: Option<OutboundUpdate>,
 }
 
 /// `PATCH /credential_connections/{id}`: only the parts the wizard changes.

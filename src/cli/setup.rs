@@ -436,11 +436,48 @@ pub async fn run(
 ) -> Result<Outcome, SetupError> {
     let mut run =
         Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
-    execute(client, Request::ReadBalance).await?;
-
-    // 1. The connection: found, or created (in a dry run its id is ${CONNECTION_ID}).
-    let found = find_connection(client, &wanted.connection).await?;
+    // Every lookup at once: the key's check, the connection and the profiles named.
+    let (_, found, profiles) = tokio::try_join!(
+        async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
+        find_connection(client, &wanted.connection),
+        list_profiles(client, &wanted.profile),
+    )?;
     refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
+    let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+    let found_profile =
+        recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
+            .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    refuse_unknown_id(&found_profile, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
+
+    // 1. The profile first, so that a new connection is made attached to it (and with
+    // its codecs) in one request. It was just listed by name, so the create needs no
+    // look before its first try; one whose answer is lost is still looked for.
+    let profile = match found_profile {
+        Some(found) => {
+            let detail = format!("{} ({})", found.name, found.id);
+            run.note(Step::new("profile", Action::Reuse, detail).with_id(Some(found.id.clone())));
+            Some(found)
+        }
+        None => {
+            let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
+            let request = Request::CreateProfile { body, known: Some(known), first_try: true };
+            let made = match run.send(&request).await? {
+                Some(reply) => Some(answer!(reply, ProfileCreated)),
+                None => None,
+            };
+            let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
+            let step =
+                Step::new("profile", Action::Create, format!("{:?}", wanted.profile)).with_id(Some(id));
+            run.note(step.sending(vec![request]).setting("PROFILE_ID"));
+            made
+        }
+    };
+    let profile_id = profile.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
+    run.out.profile_id = Some(profile_id.clone());
+
+    // 2. The connection: found, or created attached to the profile, with its codecs
+    // (in a dry run its id is ${CONNECTION_ID}). Its SIP user name is new, so no
+    // earlier try can have made it: no look before the first try.
     let (connection, created) = match found {
         Some(found) => {
             let detail = format!("{} ({})", found.connection_name, found.id);
@@ -448,10 +485,10 @@ pub async fn run(
             (Some(found), false)
         }
         None => {
-            let body = new_connection(&wanted.connection, new_codecs(wanted));
+            let mut body = new_connection(&wanted.connection, new_codecs(wanted));
+            body.outbound = Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() });
             run.out.sip_username = Some(body.user_name.clone());
-            // Not a first try: an earlier run may have made it and lost the answer.
-            let request = Request::CreateConnection { body, first_try: false };
+            let request = Request::CreateConnection { body, first_try: true };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, ConnectionCreated)),
                 None => None,
@@ -468,7 +505,7 @@ pub async fn run(
     run.out.connection_name =
         connection.as_ref().map_or_else(|| wanted.connection.clone(), |c| c.connection_name.clone());
 
-    // 2. Codecs: as asked, else the connection's plus VP8. A new connection was made
+    // 3. Codecs: as asked, else the connection's plus VP8. A new connection was made
     // with them (every offered one by default, as the wizard makes it).
     let current: Vec<String> = connection.as_ref().map(|c| c.inbound.codecs.clone()).unwrap_or_default();
     let desired = match &wanted.codecs {
@@ -496,36 +533,11 @@ pub async fn run(
         run.change("codecs", desired.join(", "), request).await?;
     }
 
-    // 3. The profile, and the connection attached to it.
-    let profiles = list_profiles(client, &wanted.profile).await?;
-    let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let found = recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
-        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
-    refuse_unknown_id(&found, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
-    let profile = match found {
-        Some(found) => {
-            let detail = format!("{} ({})", found.name, found.id);
-            run.note(Step::new("profile", Action::Reuse, detail).with_id(Some(found.id.clone())));
-            Some(found)
-        }
-        None => {
-            let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
-            let request = Request::CreateProfile { body, known: Some(known), first_try: false };
-            let made = match run.send(&request).await? {
-                Some(reply) => Some(answer!(reply, ProfileCreated)),
-                None => None,
-            };
-            let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-            let step =
-                Step::new("profile", Action::Create, format!("{:?}", wanted.profile)).with_id(Some(id));
-            run.note(step.sending(vec![request]).setting("PROFILE_ID"));
-            made
-        }
-    };
-    let profile_id = profile.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-    run.out.profile_id = Some(profile_id.clone());
+    // The connection on the profile: a new one was made on it.
     let attached = connection.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone());
-    if attached.as_deref() == Some(profile_id.as_str()) {
+    if created {
+        run.note(Step::new("attach", Action::Nothing, "the connection was made on the profile"));
+    } else if attached.as_deref() == Some(profile_id.as_str()) {
         run.note(Step::new("attach", Action::Nothing, "the connection uses the profile"));
     } else {
         let detail = match attached {
@@ -569,10 +581,13 @@ pub async fn run(
     // or by id), else a new one, tagged like the wizard's.
     let credential_name =
         wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", run.out.connection_name));
+    // A connection made now has none; another's are listed (that list, if complete,
+    // stands for the look before a create's first try).
     let listed = match &connection {
-        Some(connection) => list_credentials(client, &connection.id).await?,
-        None => Vec::new(),
+        Some(connection) if !created => list_credentials(client, &connection.id).await?,
+        _ => Vec::new(),
     };
+    let complete = (listed.len() as u32) < LIST_SIZE;
     let known: Vec<String> = listed.iter().map(|c| c.id.clone()).collect();
     let mut usable: Vec<TelephonyCredential> = listed.into_iter().filter(|c| !is_expired(c, now)).collect();
     if let Some(id) = wanted.credential.as_deref().filter(|id| !usable.iter().any(|c| c.id == *id))
@@ -599,7 +614,7 @@ pub async fn run(
                 tag: Some(MARK.to_owned()),
                 expires_at: None,
             };
-            let request = Request::CreateCredential { body, known: Some(known), first_try: false };
+            let request = Request::CreateCredential { body, known: Some(known), first_try: complete };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, CredentialCreated)),
                 None => None,
@@ -765,13 +780,17 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
 /// The connection `given` names ([`recognise`]), by id or exact name.
 async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
     let mut candidates = Vec::new();
-    match client.credential_connection(given).await {
+    // By id and by name at once: one round trip.
+    let (by_id, page) = tokio::join!(
+        client.credential_connection(given),
+        client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given))
+    );
+    match by_id {
         Ok(connection) => candidates.push(connection),
         Err(ApiError::NotFound(_)) => {}
         Err(error) => return Err(error.into()),
     }
-    let page = client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given)).await?;
-    candidates.extend(page.data);
+    candidates.extend(page?.data);
     recognise(given, candidates, |c| &c.id, |c| &c.connection_name, CredentialConnection::is_marked)
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
 }
@@ -779,12 +798,16 @@ async fn find_connection(client: &Client, given: &str) -> Result<Option<Credenti
 /// The profiles `given` may name: the one with that id, and those whose name contains it.
 async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
     let mut candidates = Vec::new();
-    match client.outbound_voice_profile(given).await {
+    let (by_id, page) = tokio::join!(
+        client.outbound_voice_profile(given),
+        client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given))
+    );
+    match by_id {
         Ok(profile) => candidates.push(profile),
         Err(ApiError::NotFound(_)) => {}
         Err(error) => return Err(error.into()),
     }
-    let page = client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given)).await?;
+    let page = page?;
     let listed: Vec<OutboundVoiceProfile> =
         page.data.into_iter().filter(|p| !candidates.iter().any(|c| c.id == p.id)).collect();
     candidates.extend(listed);
@@ -810,6 +833,7 @@ fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
         password,
         tags: vec![MARK.to_owned()],
         inbound: Some(InboundUpdate { codecs }),
+        outbound: None,
     }
 }
 

@@ -86,6 +86,8 @@ fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormFiel
         password: Secret::new(password),
         tags: vec![crate::api::MARK.to_owned()],
         inbound: Some(crate::api::InboundUpdate { codecs: super::codecs::new_connection_codecs() }),
+        // Step 4 attaches the profile: it is chosen after the connection.
+        outbound: None,
     })
 }
 

@@ -36,6 +36,7 @@ async fn healthy() -> Account {
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
             inbound: None,
+            outbound: None,
         })
         .await
         .unwrap()
@@ -389,6 +390,7 @@ async fn a_name_several_connections_have_fails_listing_their_ids() {
             password: Secret::from("doctor-password"),
             tags: Vec::new(),
             inbound: None,
+            outbound: None,
         })
         .await
         .unwrap()

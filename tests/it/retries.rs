@@ -161,6 +161,7 @@ fn new_connection() -> NewCredentialConnection {
         password: Secret::from("Sup3rSecret-pass"),
         tags: vec![telnyx_setup::api::MARK.to_owned()],
         inbound: None,
+        outbound: None,
     }
 }
 

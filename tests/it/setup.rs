@@ -98,6 +98,12 @@ fn actions(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What the report says the run did for `step`.
+fn action_of<'a>(report: &'a Value, step: &str) -> &'a Value {
+    let steps = report["steps"].as_array().expect("steps");
+    &steps.iter().find(|s| s["step"] == step).unwrap_or_else(|| panic!("no step {step}: {report:#}"))["action"]
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -110,9 +116,9 @@ async fn yes_twice_makes_each_resource_once() {
     let made = actions(&first);
     for (step, action) in &made {
         let expected = match step.as_str() {
-            "countries" | "attach" => "change",
-            // A new connection is made with its codecs.
-            "codecs" => "nothing to change",
+            "countries" => "change",
+            // A new connection is made on the profile (made first), with its codecs.
+            "codecs" | "attach" => "nothing to change",
             _ => "create",
         };
         assert_eq!(action, expected, "{step}: {first:#}");
@@ -232,19 +238,19 @@ async fn bad_flags_and_unknown_names_say_what_was_expected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_leave_a_clear_message_and_no_duplicates() {
-    // The connection's create times out (it happens, the answer is lost), and the
-    // profile's create fails: the run stops with the reason.
+    // The profile's create times out (it happens, the answer is lost), and the
+    // connection's create fails: the run stops with the reason.
     let faults =
-        FaultPlan::parse(["POST /credential_connections=timeout:1", "POST /outbound_voice_profiles=500:1"])
+        FaultPlan::parse(["POST /outbound_voice_profiles=timeout:1", "POST /credential_connections=500:1"])
             .unwrap();
     let account = account_with(Seed { faults, ..Seed::empty() }).await;
     let output = account.run(&["--yes", "--timeout", "1s"]).await;
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(output.stdout.is_empty());
     assert!(stderr(&output).contains("500"), "{}", stderr(&output));
-    // Again, without the faults: it finishes, with the first run's connection.
+    // Again, without the faults: it finishes, with the first run's profile.
     let report = account.report(&["--yes"]).await;
-    assert_eq!(report["steps"][0]["action"], "reuse", "{report:#}");
+    assert_eq!(action_of(&report, "profile"), "reuse", "{report:#}");
     let held = account.held().await;
     assert_eq!((held.connections.len(), held.profiles.len(), held.credentials.len()), (1, 1, 1), "{held:?}");
 }
@@ -295,7 +301,7 @@ fn on_a_terminal_it_asks_once() {
     let base = sandbox.base_url();
     let args = ["setup", "--api-base", base.as_str(), "--api-key", KEY];
     let mut declined = Pty::spawn("setup-no", &args, 100, 30);
-    declined.wait_for_text(&["The setup will: create connection", "Go ahead? [y/N]"]);
+    declined.wait_for_text(&["The setup will: create profile", "create connection", "Go ahead? [y/N]"]);
     declined.send("n\r");
     declined.wait_for_text(&["nothing was changed (the answer was not y)"]);
     assert!(sandbox.journal().iter().all(|e| e.method == "GET"), "n changed nothing");
@@ -316,7 +322,7 @@ async fn existing_records_are_found_by_id_or_name_and_unknown_ids_are_refused() 
     let account = account().await;
     let mine = account.api.create_credential_connection(&new_connection("Desk", "desk0001")).await.unwrap();
     let report = account.report(&["--yes", "--connection", &mine.id]).await;
-    assert_eq!(report["steps"][0]["action"], "reuse");
+    assert_eq!(action_of(&report, "connection"), "reuse");
     assert_eq!(report["connection"]["id"], mine.id.as_str());
     // Two with one name: the one telnyx-setup made (its tag) is the one meant.
     let mut marked = new_connection("Desk", "desk0002");

@@ -105,6 +105,7 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         password: Secret::new("correct-horse-battery"),
         tags: Vec::new(),
         inbound: None,
+        outbound: None,
     }
 }
 
