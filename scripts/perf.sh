@@ -14,7 +14,8 @@ cargo build --locked --release --bin telnyx-setup
 # The harness itself in the dev profile: its dependencies are the tests' (already
 # built), and it only reads a PTY; the binary it measures is the release one.
 cargo build --locked --example perf
-target="${CARGO_TARGET_DIR:-target}"
+# Absolute: the harness starts the binary from other directories.
+target="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)"
 peer=""
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     if [ ! -d peer/telnyx-node/node_modules/telnyx ]; then
