@@ -5,7 +5,7 @@ use crate::support::state::*;
 use crossterm::event::KeyCode;
 use std::collections::BTreeMap;
 use telnyx_setup::api::{MARK, NumberOrder, OrderedNumber};
-use telnyx_setup::journal::{Intent, Loaded, Named, OrderNote, Record};
+use telnyx_setup::journal::{Intent, Loaded, Named, Record};
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::state::{KeySource, State, Step};
 
@@ -288,17 +288,7 @@ fn a_setup_that_skipped_the_numbers_skips_them_again_with_enter() {
 
 #[test]
 fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
-    let record = Record {
-        order: Some(OrderNote {
-            reference: "telnyx-setup-0123456789abcdef".into(),
-            placed_at: 1_795_863_960,
-            id: None,
-            status: None,
-            numbers: vec!["+14155550123".into()],
-        }),
-        ..earlier_setup()
-    };
-    let mut state = journaled(Some(record));
+    let mut state = journaled(Some(unsettled_order_setup()));
     let cmds = signed_in(&mut state);
     assert!(
         matches!(only_request(&cmds), Request::FindOrder { reference } if reference == "telnyx-setup-0123456789abcdef"),
@@ -320,17 +310,7 @@ fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
     reply(&mut state, Reply::OrderFound(Some(order)));
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("Found the order placed at 2026-11-28 11:06: success."), "{screen}");
-    press(&mut state, KeyCode::Enter);
-    let ours =
-        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
-    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])),
-    );
-    press(&mut state, KeyCode::Enter);
+    from_the_prompt_to_countries(&mut state);
     let cmds = press(&mut state, KeyCode::Enter);
     // The found order is followed, not bought again: it settled onto the connection.
     assert!(matches!(only_request(&cmds), Request::ReadBalance), "{cmds:?}");
@@ -342,17 +322,7 @@ fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
 
 #[test]
 fn an_order_telnyx_never_got_is_said_and_forgotten() {
-    let record = Record {
-        order: Some(OrderNote {
-            reference: "telnyx-setup-0123456789abcdef".into(),
-            placed_at: 1_795_863_960,
-            id: None,
-            status: None,
-            numbers: vec!["+14155550123".into()],
-        }),
-        ..earlier_setup()
-    };
-    let mut state = journaled(Some(record));
+    let mut state = journaled(Some(unsettled_order_setup()));
     signed_in(&mut state);
     reply(&mut state, Reply::OrderFound(None));
     let screen = screen_text(&state, 100, 30);

@@ -546,20 +546,23 @@ pub fn at_resume() -> State {
 pub fn continued_to_numbers(record: Option<Record>) -> State {
     let mut state = journaled(record);
     signed_in(&mut state);
-    press(&mut state, KeyCode::Enter);
-    let ours =
-        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
-    reply(&mut state, Reply::ConnectionsListed(page(vec![ours])));
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])),
-    );
-    press(&mut state, KeyCode::Enter);
+    from_the_prompt_to_countries(&mut state);
     press(&mut state, KeyCode::Enter);
     assert!(matches!(state.step, Step::Numbers(_)), "{}", screen_text(&state, 100, 30));
     state
+}
+
+/// From the continue prompt, Enter on every screen to step 5, the setup's connection
+/// and profile listed and kept.
+pub fn from_the_prompt_to_countries(state: &mut State) {
+    press(state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(state, Reply::ConnectionsListed(page(vec![ours])));
+    press(state, KeyCode::Enter);
+    press(state, KeyCode::Enter);
+    reply(state, Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])));
+    press(state, KeyCode::Enter);
 }
 
 /// A number the setup's connection has.
@@ -576,7 +579,15 @@ pub fn number_on_connection() -> telnyx_setup::api::PhoneNumber {
 /// The continue prompt for a setup whose order was sent without an answer, while the
 /// order is looked up.
 pub fn at_resume_finding_the_order() -> State {
-    let record = Record {
+    let mut state = journaled(Some(unsettled_order_setup()));
+    signed_in(&mut state);
+    assert!(state.busy());
+    state
+}
+
+/// [`earlier_setup`] with an order sent at 2026-11-28 11:06 UTC whose answer never came.
+pub fn unsettled_order_setup() -> Record {
+    Record {
         order: Some(journal::OrderNote {
             reference: "telnyx-setup-0123456789abcdef".into(),
             placed_at: 1_795_863_960,
@@ -585,9 +596,5 @@ pub fn at_resume_finding_the_order() -> State {
             numbers: vec!["+14155550123".into()],
         }),
         ..earlier_setup()
-    };
-    let mut state = journaled(Some(record));
-    signed_in(&mut state);
-    assert!(state.busy());
-    state
+    }
 }
