@@ -416,6 +416,8 @@ impl Drop for Pty {
             eprintln!("the app's log is kept at {}", self.log.display());
         } else {
             let _ = std::fs::remove_file(&self.log);
+            // The run's own journal (a test that shares one names it and keeps it).
+            let _ = std::fs::remove_file(self.log.with_extension("journal.json"));
         }
         let _ = std::fs::remove_dir_all(&self.state_dir);
     }
