@@ -561,17 +561,15 @@ async fn registration_status_while_logged_in_and_after_keeps_the_contract() {
     report.assert_clean();
 }
 
-/// A `wss://` server on loopback whose certificate no root vouches for (self-signed,
-/// `tests/fixtures/self-signed-localhost.*.pem`, made for this test only): the login
-/// test must refuse it before sending anything, as reqwest does for the API.
+/// A `wss://` server on loopback whose certificate no root vouches for (self-signed
+/// for `localhost`, made as the test runs): the login test must refuse it before
+/// sending anything, as reqwest does for the API.
 #[tokio::test]
 async fn the_login_test_refuses_a_certificate_nobody_vouches_for() {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let cert =
-        CertificateDer::from_pem_slice(include_bytes!("../fixtures/self-signed-localhost.cert.pem")).unwrap();
-    let key =
-        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/self-signed-localhost.key.pem")).unwrap();
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = made.cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
