@@ -434,17 +434,17 @@ impl Run {
 fn wizard_run(binary: &Path, url: &str, buy_a_number: bool, journal_dir: &Path) -> (Duration, Vec<Press>) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let journal = journal_dir.join(format!("telnyx-setup-perf-{}-{run}.json", std::process::id()));
-    let journal_env = journal.to_string_lossy().into_owned();
+    let state = journal_dir.join(format!("telnyx-setup-perf-{}-{run}", std::process::id()));
+    let state_env = state.to_string_lossy().into_owned();
     let started = Instant::now();
-    let env = [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_JOURNAL", journal_env.as_str())];
+    let env = [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state_env.as_str())];
     let mut app = spawn(binary, &["--api-base", url], &env, COLS, ROWS);
     let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
     wizard.sign_in_to_countries();
     wizard.countries_to_summary(buy_a_number);
     let (wall, presses) = (started.elapsed(), wizard.presses);
     quit(app, "q");
-    let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_dir_all(&state);
     (wall, presses)
 }
 
@@ -452,18 +452,18 @@ fn wizard_run(binary: &Path, url: &str, buy_a_number: bool, journal_dir: &Path) 
 /// VP8, profile with CA and US, credential, token), against `url`, with
 /// `telnyx-setup setup --yes`: its safety lookups included, the journal on tmpfs.
 fn ours_setup(binary: &Path, url: &str) -> Duration {
-    let journal = memory_dir().join(format!("telnyx-setup-perf-setup-{}.json", std::process::id()));
+    let state = memory_dir().join(format!("telnyx-setup-perf-setup-{}", std::process::id()));
     let started = Instant::now();
     let status = Command::new(binary)
         .args(["setup", "--yes", "--api-base", url])
         .env("TELNYX_API_KEY", KEY)
-        .env("TELNYX_SETUP_JOURNAL", &journal)
+        .env("TELNYX_SETUP_STATE_DIR", &state)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
     let wall = started.elapsed();
-    let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_dir_all(&state);
     assert!(status.is_ok_and(|s| s.success()), "perf: `setup --yes` failed");
     wall
 }

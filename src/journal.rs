@@ -8,7 +8,7 @@
 //! never a key, a password or a token. Accounts are told apart by [`account_id`], a
 //! short digest from which no key can be recovered.
 //!
-//! One file (`setups.json` in the state directory, or `TELNYX_SETUP_JOURNAL`) holds a
+//! One file (`setups.json` in the state directory, [`crate::config::state_dir`]) holds a
 //! record per account, the [`KEPT`] most recent. It is written before each write the
 //! wizard sends (the intent) and after its answer (the result), atomically: a temporary
 //! file in the same directory, fsync, rename, mode 0600. A file that cannot be read or
@@ -29,12 +29,9 @@ pub const KEPT: usize = 20;
 const MAX_BYTES: u64 = 1024 * 1024;
 const FILE_NAME: &str = "setups.json";
 
-/// The journal's path: `TELNYX_SETUP_JOURNAL`, or `setups.json` in the state
-/// directory beside the log; `None` without a home directory.
+/// The journal's path: `setups.json` in the state directory; `None` without a home
+/// directory.
 pub fn path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("TELNYX_SETUP_JOURNAL") {
-        return Some(PathBuf::from(path));
-    }
     crate::config::state_dir().map(|dir| dir.join(FILE_NAME))
 }
 

@@ -113,7 +113,7 @@ impl Session {
         command.cwd(std::env::temp_dir());
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
-        command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
+        command.env("TELNYX_SETUP_STATE_DIR", log.with_extension("state"));
         for variable in [
             "TELNYX_API_KEY",
             "TELNYX_API_BASE",
@@ -281,7 +281,7 @@ impl Session {
         self.wait("the app to exit", |recording| recording.eof.then_some(()));
         let status = self.child.wait().expect("wait for the app");
         let _ = std::fs::remove_file(&self.log);
-        let _ = std::fs::remove_file(self.log.with_extension("journal.json"));
+        let _ = std::fs::remove_dir_all(self.log.with_extension("state"));
         status.success()
     }
 

@@ -2,17 +2,15 @@
 //! the API for each condition, with its exit code (0 nothing failed, 1 a check failed,
 //! 2 usage or API errors) and its JSON report checked.
 
-use crate::support::{BIN, client, log_path};
+use crate::support::{BIN, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::Duration;
 use telnyx_setup::api::{
-    self, Client, CredentialConnectionUpdate, InboundUpdate, NewCredentialConnection, NewNumberOrder,
-    NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate,
-    OutboundVoiceProfileUpdate,
+    self, Client, CredentialConnectionUpdate, InboundUpdate, NewNumberOrder, NewOutboundVoiceProfile,
+    NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate,
 };
 use telnyx_setup::sandbox::{Sandbox, Seed};
-use telnyx_setup::secret::Secret;
 
 const KEY: &str = "KEYdoctor";
 
@@ -29,18 +27,8 @@ async fn healthy() -> Account {
     let seed = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
     let sandbox = Sandbox::start_local(&seed).await.unwrap();
     let api = client(&sandbox.base_url(), KEY);
-    let connection = api
-        .create_credential_connection(&NewCredentialConnection {
-            connection_name: "Doctor".into(),
-            user_name: "doctor01".into(),
-            password: Secret::from("doctor-password"),
-            tags: Vec::new(),
-            inbound: None,
-            outbound: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let connection =
+        api.create_credential_connection(&new_connection("Doctor", "doctor01")).await.unwrap().id;
     let codecs = ["OPUS", "G722", "VP8"].map(String::from).to_vec();
     api.update_credential_connection(
         &connection,
@@ -382,19 +370,8 @@ async fn a_connection_can_be_given_by_its_exact_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_name_several_connections_have_fails_listing_their_ids() {
     let account = healthy().await;
-    let twin = account
-        .api
-        .create_credential_connection(&NewCredentialConnection {
-            connection_name: "Doctor".into(),
-            user_name: "doctor02".into(),
-            password: Secret::from("doctor-password"),
-            tags: Vec::new(),
-            inbound: None,
-            outbound: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let twin =
+        account.api.create_credential_connection(&new_connection("Doctor", "doctor02")).await.unwrap().id;
     let output = doctor(&account, &["--connection", "Doctor"]).await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
@@ -474,7 +451,8 @@ async fn verbose_writes_each_request_to_stderr_without_keys_or_bodies() {
         let start = format!("{} /v2{} -> {} in ", exchange.method, exchange.path, exchange.status);
         assert!(line.starts_with(&start) && line.ends_with(" ms"), "{line:?} should be {start:?}... ms");
     }
-    for secret in [KEY, "doctor-password"] {
+    let password = new_connection("Doctor", "doctor01").password;
+    for secret in [KEY, password.expose()] {
         assert!(!stderr.contains(secret), "--verbose should not show {secret:?}:\n{stderr}");
     }
     assert!(!stderr.contains('{'), "--verbose should show no body:\n{stderr}");

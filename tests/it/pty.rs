@@ -293,10 +293,9 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
 
     // The finished setup is remembered (the setup journal, ids only): `telnyx-setup
     // token` with no flag, with the same key and API, makes a token for its credential.
-    let journal = app.log_file().with_extension("journal.json");
     let output = std::process::Command::new(crate::support::BIN)
         .args(["token", "--api-base", &base_url, "--api-key", "KEYpty"])
-        .env("TELNYX_SETUP_JOURNAL", &journal)
+        .env("TELNYX_SETUP_STATE_DIR", app.state_dir())
         .env("TELNYX_SETUP_LOG", app.log_file())
         .output()
         .expect("run token");

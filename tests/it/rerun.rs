@@ -36,15 +36,14 @@ impl Account {
 
     /// Starts the wizard on this account, with the key from the environment.
     fn wizard(&self, name: &str) -> Pty {
-        let journal = self.dir.path().join("setups.json");
         let base = self.sandbox.base_url();
-        let journal = journal.to_str().expect("a UTF-8 temp path");
+        let state = self.dir.path().to_str().expect("a UTF-8 temp path");
         let mut app = Pty::spawn_with_env(
             name,
             &["--api-base", &base, "--timeout", "5s"],
             100,
             32,
-            &[("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_JOURNAL", journal)],
+            &[("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state)],
         );
         // Keys before the first frame would meet a terminal not yet in raw mode.
         app.wait_for_text(&["Step 1 of 8: Sign in", "The key came from the TELNYX_API_KEY"]);

@@ -48,7 +48,6 @@ impl Account {
             .args(args)
             .stdin(Stdio::null())
             .env_remove("TELNYX_API_KEY")
-            .env_remove("TELNYX_SETUP_JOURNAL")
             .env("TELNYX_SETUP_STATE_DIR", self.state.path())
             .env("TELNYX_SETUP_LOG", log_path("setup"));
         tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap()
@@ -152,7 +151,6 @@ async fn yes_twice_makes_each_resource_once() {
     let mut command = Command::new(BIN);
     command
         .args(["token", "--api-base", &account.sandbox.base_url(), "--api-key", KEY, "--json"])
-        .env_remove("TELNYX_SETUP_JOURNAL")
         .env("TELNYX_SETUP_STATE_DIR", account.state.path())
         .env("TELNYX_SETUP_LOG", log_path("setup-token"));
     let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();

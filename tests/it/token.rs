@@ -62,8 +62,7 @@ impl Account {
             .args(args)
             .env_remove("TELNYX_API_KEY")
             .env_remove("TELNYX_API_BASE")
-            .env("TELNYX_SETUP_STATE_DIR", self.state.path())
-            .env_remove("TELNYX_SETUP_JOURNAL");
+            .env("TELNYX_SETUP_STATE_DIR", self.state.path());
         let log = log_path("token");
         command.env("TELNYX_SETUP_LOG", &log);
         let output =

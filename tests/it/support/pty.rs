@@ -154,9 +154,9 @@ impl Pty {
         command.env("TERM", "xterm-256color");
         command.env("TELNYX_SETUP_LOG", &log);
         let state_dir = log.with_extension("state");
+        // Each run its own (journal included), unless a test shares one between runs
+        // (`env`).
         command.env("TELNYX_SETUP_STATE_DIR", &state_dir);
-        // Each run its own journal, unless a test shares one between runs (`env`).
-        command.env("TELNYX_SETUP_JOURNAL", log.with_extension("journal.json"));
         for variable in [
             "TELNYX_API_KEY",
             "TELNYX_API_BASE",
@@ -241,6 +241,11 @@ impl Pty {
     /// The app's log file (`TELNYX_SETUP_LOG`); removed when the test passes.
     pub fn log_file(&self) -> &Path {
         &self.log
+    }
+
+    /// The run's own state directory (its setup journal).
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
     }
 
     /// Every byte the app has written to the terminal so far.
@@ -416,8 +421,6 @@ impl Drop for Pty {
             eprintln!("the app's log is kept at {}", self.log.display());
         } else {
             let _ = std::fs::remove_file(&self.log);
-            // The run's own journal (a test that shares one names it and keeps it).
-            let _ = std::fs::remove_file(self.log.with_extension("journal.json"));
         }
         let _ = std::fs::remove_dir_all(&self.state_dir);
     }
