@@ -173,7 +173,7 @@ where
             () = signals.recv() => return Ok(()),
             () = tick(&mut timer) => Msg::Tick(SystemTime::now()),
         };
-        if dispatch(state, effects, msg) == Flow::Quit {
+        if dispatch_now(state, effects, msg) == Flow::Quit {
             return Ok(());
         }
         // Drain whatever else is ready, then draw once.
@@ -188,7 +188,7 @@ where
             } else {
                 break;
             };
-            if dispatch(state, effects, msg) == Flow::Quit {
+            if dispatch_now(state, effects, msg) == Flow::Quit {
                 return Ok(());
             }
         }
@@ -205,6 +205,15 @@ pub enum Flow {
 /// Feeds one message to update() and runs what it asks for: UI commands here, on the
 /// loop's task (a copy's or a key save's outcome goes straight back to update()), API
 /// commands on the worker.
+/// [`dispatch`], with the clock given first ([`Msg::Now`]): keys and answers are
+/// handled knowing the time even while no timer runs.
+fn dispatch_now(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
+    if !matches!(msg, Msg::Tick(_)) {
+        dispatch(state, effects, Msg::Now(SystemTime::now()));
+    }
+    dispatch(state, effects, msg)
+}
+
 pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     let mut flow = Flow::Continue;
     let mut queue = VecDeque::from([msg]);

@@ -46,14 +46,13 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
         }
         Request::UpdateProfile { id, update } => vec![Call::update_outbound_voice_profile(id, update)],
         Request::SearchNumbers(search) => vec![Call::search_available_numbers(search)],
-        Request::PlaceOrder(body) => {
-            let mut calls = Vec::new();
-            if let Some(reference) = &body.customer_reference {
-                calls.push(Call::list_number_orders(PageRequest::first(1), Some(reference)));
+        Request::PlaceOrder { body, first_try } => match &body.customer_reference {
+            Some(reference) => {
+                let look = Call::list_number_orders(PageRequest::first(1), Some(reference));
+                looked_for(*first_try, look, Call::create_number_order(body))
             }
-            calls.push(Call::create_number_order(body));
-            calls
-        }
+            None => vec![Call::create_number_order(body)],
+        },
         Request::CheckOrder { id, .. } => vec![Call::number_order(id)],
         Request::FindOrder { reference } => {
             vec![

@@ -31,6 +31,10 @@ pub enum Msg {
     /// The animation timer fired, at this wall-clock time. It only runs while
     /// something moves: a spinner, or the token's countdown.
     Tick(SystemTime),
+    /// The wall clock, given by the loop before each key and answer: the age of an
+    /// answer read ahead ([`crate::state::PREFETCH_FRESH`]) is measured against it,
+    /// also while nothing animates.
+    Now(SystemTime),
     /// The terminal changed size; nothing to update, but the screen is redrawn.
     Resized,
     /// The worker finished request `op`.
@@ -136,7 +140,13 @@ pub enum Request {
     SearchNumbers(NumberSearch),
     /// Order the cart, unless an order with the body's `customer_reference` exists
     /// already: then that order is the answer. A purchase is never blindly repeated.
-    PlaceOrder(NewNumberOrder),
+    /// `first_try`: that order was looked for on the question's screen, just before
+    /// `y`, and not found, so the look before the first try is skipped; every retry
+    /// looks again.
+    PlaceOrder {
+        body: NewNumberOrder,
+        first_try: bool,
+    },
     /// Wait `after`, then read the order (polling with backoff).
     CheckOrder {
         id: String,

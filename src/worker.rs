@@ -188,7 +188,7 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
         Request::SearchNumbers(search) => {
             client.search_available_numbers(&search).await.map(Reply::NumbersFound)
         }
-        Request::PlaceOrder(body) => place_order(client, &body).await,
+        Request::PlaceOrder { body, first_try } => place_order(client, &body, first_try).await,
         Request::CheckOrder { id, after } => {
             tokio::time::sleep(after).await;
             client.number_order(&id).await.map(Reply::OrderChecked)
@@ -400,16 +400,16 @@ async fn known_ids<T>(
 /// Orders the cart, unless an order with the same `customer_reference` exists: a
 /// repeated Enter, a retry after a timeout, or a return to the step then finds the
 /// order already placed instead of buying the numbers a second time.
-async fn place_order(client: &Client, body: &NewNumberOrder) -> Result<Reply, ApiError> {
+async fn place_order(client: &Client, body: &NewNumberOrder, first_try: bool) -> Result<Reply, ApiError> {
     let find = || async {
         match &body.customer_reference {
             Some(reference) => find_order(client, reference).await,
             None => Ok(None),
         }
     };
-    // Always looked for first: an order is found by its cart's reference, which an
-    // earlier run (or another machine) may have used already.
-    let (order, existing) = create_once(client, false, find, || client.create_number_order(body)).await?;
+    // Looked for first (unless the wizard just did): an order is found by its cart's
+    // reference, which an earlier run (or another machine) may have used already.
+    let (order, existing) = create_once(client, first_try, find, || client.create_number_order(body)).await?;
     log_found("number order", existing);
     Ok(Reply::OrderPlaced { order, existing })
 }

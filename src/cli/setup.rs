@@ -700,7 +700,7 @@ async fn buy_numbers(
         connection_id: Some(connection_id.to_owned()),
         customer_reference: Some(crate::state::order_reference(connection_id, &chosen)),
     };
-    let order = Request::PlaceOrder(body);
+    let order = Request::PlaceOrder { body, first_try: false };
     let assign =
         Request::AssignNumbers { connection_id: connection_id.to_owned(), phone_numbers: chosen.clone() };
     match mode {

@@ -199,9 +199,13 @@ impl Screen for ConnectionStep {
                 // One telnyx-setup made is the setup's own, unless a new setup was asked for.
                 let ours = ctx.journal.recognise && connection.is_marked();
                 ctx.setup.connection_chosen(connection.clone(), ours, false);
-                // Step 4's list loads while the codecs are looked at.
+                // Step 4's list loads while the codecs are looked at (if the one read at
+                // sign-in is not still on its way or fresh).
                 let prefetch = ctx.prefetch(Request::ListProfiles);
-                Transition::next(Step::Codecs(CodecsStep::new(connection, ours)), vec![prefetch])
+                Transition::next(
+                    Step::Codecs(CodecsStep::new(connection, ours)),
+                    prefetch.into_iter().collect(),
+                )
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),
@@ -223,7 +227,10 @@ impl Screen for ConnectionStep {
             Reply::ConnectionCreated(connection) => {
                 ctx.setup.connection_chosen(connection.clone(), true, true);
                 let prefetch = ctx.prefetch(Request::ListProfiles);
-                Transition::next(Step::Codecs(CodecsStep::new(connection, true)), vec![prefetch])
+                Transition::next(
+                    Step::Codecs(CodecsStep::new(connection, true)),
+                    prefetch.into_iter().collect(),
+                )
             }
             _ => Transition::none(),
         }

@@ -52,7 +52,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use keys::{Action, Binding};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// The wizard's steps in order, as the header names them.
 pub const STEP_TITLES: [&str; 8] =
@@ -291,7 +291,14 @@ pub struct Ctx {
     prefetched: Vec<Prefetched>,
     /// Reads sent ahead that a screen took since the last update, as its own.
     taken: Vec<Request>,
+    /// The balance read in the background ([`Ctx::refresh_balance`]), while on its way.
+    balance_read: Option<OpId>,
 }
+
+/// How long a read sent ahead stands for the screen that needs it, from its answer:
+/// long enough to cover the screens read before that one, short enough that the
+/// account has rarely changed meanwhile. An older answer is read again.
+pub const PREFETCH_FRESH: Duration = Duration::from_secs(60);
 
 /// A read sent before its screen asked for it, and its answer once it came.
 #[derive(Debug)]
@@ -299,6 +306,21 @@ struct Prefetched {
     op: OpId,
     request: Request,
     outcome: Option<Result<Reply, ApiError>>,
+    /// When the answer came (the state's clock then).
+    answered_at: SystemTime,
+}
+
+impl Prefetched {
+    /// Answered, successfully, too long ago to stand for the present.
+    fn stale(&self, now: SystemTime) -> bool {
+        matches!(self.outcome, Some(Ok(_)))
+            && now.duration_since(self.answered_at).unwrap_or_default() > PREFETCH_FRESH
+    }
+
+    /// On its way, or answered recently: sending it again would only repeat it.
+    fn standing(&self, now: SystemTime) -> bool {
+        !matches!(self.outcome, Some(Err(_))) && !self.stale(now)
+    }
 }
 
 /// What [`Ctx::fetch`] did for a screen.
@@ -373,12 +395,23 @@ impl Ctx {
     /// screen takes its answer through [`Ctx::fetch`] instead of waiting a round trip.
     /// An answer that fails is dropped: the screen then asks again, and only its own
     /// failure is shown, if the user gets there.
-    fn prefetch(&mut self, request: Request) -> Cmd {
+    ///
+    /// Nothing is sent if the same read is already on its way or freshly answered.
+    fn prefetch(&mut self, request: Request) -> Option<Cmd> {
+        let now = self.now;
+        if self.prefetched.iter().any(|p| p.request == request && p.standing(now)) {
+            return None;
+        }
         self.prefetched.retain(|p| p.request != request);
         self.next_op += 1;
         let op = self.next_op;
-        self.prefetched.push(Prefetched { op, request: request.clone(), outcome: None });
-        Cmd::Call { op, request }
+        self.prefetched.push(Prefetched { op, request: request.clone(), outcome: None, answered_at: now });
+        Some(Cmd::Call { op, request })
+    }
+
+    /// Drops every read sent ahead (their answers, when they come, are ignored).
+    fn forget_reads_ahead(&mut self) {
+        self.prefetched.clear();
     }
 
     /// What a screen opening needs `request` for: the prefetched answer if it came,
@@ -386,7 +419,9 @@ impl Ctx {
     /// as for its own), or a request sent now. A prefetch is taken once: a screen
     /// shown again lists afresh.
     fn fetch(&mut self, activity: &mut Activity, what: impl Into<String>, request: Request) -> Fetched {
-        let Some(index) = self.prefetched.iter().position(|p| p.request == request) else {
+        let now = self.now;
+        let Some(index) = self.prefetched.iter().position(|p| p.request == request && !p.stale(now)) else {
+            self.prefetched.retain(|p| p.request != request);
             return Fetched::Waiting(vec![self.call(activity, what, request)]);
         };
         let prefetched = self.prefetched.remove(index);
@@ -417,12 +452,35 @@ impl Ctx {
         }
     }
 
+    /// Reads the balance again for the header (after a purchase), without holding up
+    /// the screen: a failure leaves the header as it was.
+    fn refresh_balance(&mut self) -> Cmd {
+        self.next_op += 1;
+        self.balance_read = Some(self.next_op);
+        Cmd::Call { op: self.next_op, request: Request::ReadBalance }
+    }
+
+    /// Takes the answer to [`Ctx::refresh_balance`]; whether `op` was it.
+    fn balance_answered(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) -> bool {
+        if self.balance_read != Some(op) {
+            return false;
+        }
+        self.balance_read = None;
+        match outcome {
+            Ok(Reply::BalanceRead(balance)) => self.setup.balance = Some(balance.clone()),
+            Ok(_) => {}
+            Err(error) => tracing::info!("the balance could not be read again: {error}"),
+        }
+        true
+    }
+
     /// Keeps the answer to a prefetch; whether `op` was one.
     fn prefetch_answered(&mut self, op: OpId, outcome: &mut Option<Result<Reply, ApiError>>) -> bool {
         let Some(prefetched) = self.prefetched.iter_mut().find(|p| p.op == op && p.outcome.is_none()) else {
             return false;
         };
         prefetched.outcome = outcome.take();
+        prefetched.answered_at = self.now;
         true
     }
 
@@ -455,7 +513,7 @@ fn intent(request: &Request) -> Option<crate::journal::Intent> {
         Request::UpdateConnection { .. } => update("change the connection"),
         Request::UpdateProfile { .. } => update("change the profile's countries"),
         // The order is journaled whole, as `Setup::order`.
-        Request::PlaceOrder(_) => update("order numbers"),
+        Request::PlaceOrder { .. } => update("order numbers"),
         Request::AssignNumbers { .. } => update("assign the numbers"),
         Request::CreateToken { .. } => update("make a login token"),
         _ => None,
@@ -593,6 +651,7 @@ impl State {
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
                 prefetched: Vec::new(),
                 taken: Vec::new(),
+                balance_read: None,
             },
             spinner: 0,
             help: false,
@@ -727,6 +786,10 @@ impl State {
             }
             Msg::Tick(now) => {
                 self.spinner = self.spinner.wrapping_add(1);
+                self.ctx.now = now;
+                Vec::new()
+            }
+            Msg::Now(now) => {
                 self.ctx.now = now;
                 Vec::new()
             }
@@ -933,6 +996,9 @@ impl State {
         // have happened (a timeout), so the intent stays until the next write.
         if outcome.is_ok() && self.ctx.journal.pending.as_ref().is_some_and(|(pending, _)| *pending == op) {
             self.ctx.journal.pending = None;
+        }
+        if self.ctx.balance_answered(op, &outcome) {
+            return Vec::new();
         }
         let mut kept = Some(outcome);
         if self.ctx.prefetch_answered(op, &mut kept) {

@@ -237,16 +237,22 @@ impl NumbersStep {
                 _ => Vec::new(),
             }
         } else if ctx.setup.connection_new {
-            Vec::new()
+            // A new connection has no numbers: the search the form starts with goes out
+            // while the introduction is read.
+            step.form
+                .search()
+                .ok()
+                .and_then(|search| ctx.prefetch(Request::SearchNumbers(search)))
+                .into_iter()
+                .collect()
         } else {
             step.skipped_before = ctx.journal.resume.as_ref().is_some_and(|r| r.numbers_skipped);
             let request = Request::ListConnectionNumbers { connection_id: step.connection.id.clone() };
             // Step 7's list loads while this step is on screen.
             let credentials = Request::ListCredentials { connection_id: step.connection.id.clone() };
-            vec![
-                ctx.call(&mut step.activity, "Reading the connection's numbers", request),
-                ctx.prefetch(credentials),
-            ]
+            let mut cmds = vec![ctx.call(&mut step.activity, "Reading the connection's numbers", request)];
+            cmds.extend(ctx.prefetch(credentials));
+            cmds
         };
         Transition::next(Step::Numbers(step), cmds)
     }
@@ -332,10 +338,11 @@ impl NumbersStep {
                 FormEvent::Submit => match self.form.search() {
                     Ok(search) => {
                         self.form.fields.invalid = None;
-                        return Transition::run(ctx.call(
-                            &mut self.activity,
+                        let request = Request::SearchNumbers(search);
+                        return Transition::Stay(ctx.fetch_for(
+                            self,
                             "Searching for available numbers",
-                            Request::SearchNumbers(search),
+                            request,
                         ));
                     }
                     Err((field, message)) => {
@@ -385,7 +392,7 @@ impl NumbersStep {
         }
     }
 
-    fn on_cart_action(&mut self, action: Action) -> Transition {
+    fn on_cart_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if move_cursor(&mut self.cart_cursor, self.cart.len(), action) {
             return Transition::none();
         }
@@ -403,6 +410,10 @@ impl NumbersStep {
             Action::Submit if !self.cart.is_empty() => {
                 self.activity.problem = None;
                 self.screen = NumbersScreen::Confirm;
+                // The look for an earlier order of this cart goes out while the question
+                // is read, so that `y` costs one round trip.
+                let look = Request::FindOrder { reference: self.order_reference() };
+                return Transition::Stay(ctx.prefetch(look).into_iter().collect());
             }
             _ => {}
         }
@@ -425,7 +436,6 @@ impl NumbersStep {
     /// Only `y` buys; any other key declines and goes back to the cart.
     fn on_confirm_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if action == Action::Yes {
-            let body = self.order_body();
             ctx.setup.order = Some(crate::journal::OrderNote {
                 reference: self.order_reference(),
                 placed_at: super::unix_secs(ctx.now),
@@ -433,12 +443,24 @@ impl NumbersStep {
                 status: None,
                 numbers: self.cart.iter().map(|n| n.phone_number.clone()).collect(),
             });
-            let what = format!("Ordering {}", plural(self.cart.len(), "number"));
-            return Transition::run(ctx.call(&mut self.activity, what, Request::PlaceOrder(body)));
+            // The look for an earlier order of this cart went out as the question
+            // was shown: its answer decides (an order found is followed, none found
+            // places one); still on its way, it is waited for; failed or old, it is
+            // made again now.
+            let look = Request::FindOrder { reference: self.order_reference() };
+            return Transition::Stay(ctx.fetch_for(self, "Looking for an earlier order of this cart", look));
         }
         self.screen = NumbersScreen::Cart;
         self.activity.note("Nothing was bought.");
         Transition::none()
+    }
+
+    /// Orders the cart, its earlier order just looked for and not found (so the worker
+    /// does not look again before the first try).
+    fn place_order(&mut self, ctx: &mut Ctx) -> Transition {
+        let what = format!("Ordering {}", plural(self.cart.len(), "number"));
+        let request = Request::PlaceOrder { body: self.order_body(), first_try: true };
+        Transition::run(ctx.call(&mut self.activity, what, request))
     }
 
     fn check_order(&mut self, ctx: &mut Ctx) -> Transition {
@@ -516,13 +538,12 @@ impl NumbersStep {
     }
 
     /// The ordered numbers are on the connection: on to the summary of the purchase,
-    /// reading the balance it came off.
+    /// while the balance it came off is read again for the header.
     fn assigned(&mut self, numbers: Vec<PhoneNumber>, ctx: &mut Ctx) -> Transition {
         self.assigned = numbers;
         self.screen = NumbersScreen::Done;
         ctx.setup.numbers = self.assigned.clone();
-        // The purchase came off the balance the header shows.
-        Transition::run(ctx.call(&mut self.activity, "Reading the new balance", Request::ReadBalance))
+        Transition::run(ctx.refresh_balance())
     }
 }
 
@@ -537,7 +558,7 @@ impl Screen for NumbersStep {
     /// The purchase `y` places, on its question.
     fn enter_requests(&self) -> Vec<Request> {
         match self.screen {
-            NumbersScreen::Confirm => vec![Request::PlaceOrder(self.order_body())],
+            NumbersScreen::Confirm => vec![Request::PlaceOrder { body: self.order_body(), first_try: false }],
             _ => Vec::new(),
         }
     }
@@ -672,7 +693,7 @@ impl Screen for NumbersStep {
             },
             NumbersScreen::Search => self.on_search_action(action, ctx),
             NumbersScreen::Results => self.on_results_action(action),
-            NumbersScreen::Cart => self.on_cart_action(action),
+            NumbersScreen::Cart => self.on_cart_action(action, ctx),
             NumbersScreen::Confirm => self.on_confirm_action(action, ctx),
             // Polling stopped (limit reached or a failed check): check again.
             NumbersScreen::Ordering if action == Action::Submit => self.check_order(ctx),
@@ -710,15 +731,18 @@ impl Screen for NumbersStep {
                 self.follow(order, ctx)
             }
             Reply::OrderChecked(order) => self.follow(order, ctx),
+            // The look `y` waits for (see `on_confirm_action`).
+            Reply::OrderFound(Some(order)) if self.screen == NumbersScreen::Confirm => {
+                self.order_found = true;
+                self.polls = 0;
+                self.follow(order, ctx)
+            }
+            Reply::OrderFound(None) if self.screen == NumbersScreen::Confirm => self.place_order(ctx),
             Reply::ConnectionNumbers(numbers) => {
                 self.existing = Some(numbers);
                 Transition::none()
             }
             Reply::NumbersAssigned(numbers) => self.assigned(numbers, ctx),
-            Reply::BalanceRead(balance) => {
-                ctx.setup.balance = Some(balance);
-                Transition::none()
-            }
             _ => Transition::none(),
         }
     }
@@ -740,7 +764,6 @@ impl Screen for NumbersStep {
             NumbersScreen::Confirm => {
                 Some("Press y to try again: the order is looked up first, so nothing is bought twice.")
             }
-            NumbersScreen::Done => Some("Only the new balance could not be read. Press Enter to go on."),
             _ => None,
         }
     }

@@ -113,9 +113,13 @@ impl SignInStep {
             "Checking the key with Telnyx (GET /balance)",
             Request::SignIn { key: Secret::new(key) },
         )];
-        // Step 2's list is read with the key's check, not after it: one round trip.
+        // Steps 2 and 4's lists are read with the key's check, not after it: one round
+        // trip, and step 4 opens at once however quickly the user gets there.
         if ctx.mode == Mode::Wizard {
-            cmds.push(ctx.prefetch(Request::ListConnections));
+            // Read with this key: what an earlier try's key read is not this account's.
+            ctx.forget_reads_ahead();
+            cmds.extend(ctx.prefetch(Request::ListConnections));
+            cmds.extend(ctx.prefetch(Request::ListProfiles));
         }
         Transition::Stay(cmds)
     }

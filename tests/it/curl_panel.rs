@@ -168,11 +168,14 @@ async fn every_request(api: &api::Client) -> Vec<Request> {
             },
         },
         Request::SearchNumbers(search),
-        Request::PlaceOrder(NewNumberOrder {
-            phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
-            connection_id: Some(connection.id.clone()),
-            customer_reference: Some("curl-test-order".into()),
-        }),
+        Request::PlaceOrder {
+            body: NewNumberOrder {
+                phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
+                connection_id: Some(connection.id.clone()),
+                customer_reference: Some("curl-test-order".into()),
+            },
+            first_try: false,
+        },
         Request::ListCredentials { connection_id: connection.id.clone() },
         Request::CreateCredential {
             body: NewTelephonyCredential {

@@ -69,13 +69,17 @@ async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
     assert!(matches!(wizard.state.step, Step::SignIn(_)), "{screen}");
     assert!(screen.contains("Telnyx rejected the API key"), "{screen}");
     assert!(screen.contains("(10009 Authentication"), "{screen}");
-    // The key's check, and step 2's list sent with it: both refused, nothing after.
+    // The key's check, and steps 2 and 4's lists sent with it: all refused, nothing after.
     let mut seen: Vec<_> =
         sandbox.journal().iter().map(|e| (e.method.clone(), e.path.clone(), e.status)).collect();
     seen.sort();
     assert_eq!(
         seen,
-        [("GET".into(), "/balance".into(), 401), ("GET".into(), "/credential_connections".into(), 401)]
+        [
+            ("GET".into(), "/balance".into(), 401),
+            ("GET".into(), "/credential_connections".into(), 401),
+            ("GET".into(), "/outbound_voice_profiles".into(), 401)
+        ]
     );
 }
 
@@ -213,7 +217,7 @@ async fn an_order_whose_answer_was_lost_is_found_not_bought_again() {
     // The first attempt reached Telnyx, but its answer never came back (a timeout).
     let placed = api.create_number_order(&body).await.unwrap();
     // The retry looks the order up by its reference instead of buying again.
-    let retry = execute(&api, Request::PlaceOrder(body.clone())).await.unwrap();
+    let retry = execute(&api, Request::PlaceOrder { body: body.clone(), first_try: false }).await.unwrap();
     let Reply::OrderPlaced { order, existing } = retry else { panic!("{retry:?}") };
     assert!(existing);
     assert_eq!(order.id, placed.id);
@@ -232,7 +236,7 @@ async fn a_refused_order_carries_telnyx_detail_and_buys_nothing() {
         connection_id: None,
         customer_reference: Some("telnyx-setup-never-offered".into()),
     };
-    let error = execute(&api, Request::PlaceOrder(body)).await.unwrap_err();
+    let error = execute(&api, Request::PlaceOrder { body, first_try: false }).await.unwrap_err();
     let ApiError::Invalid { status: 422, errors } = &error else { panic!("{error:?}") };
     assert_eq!(errors[0].field().as_deref(), Some("phone_numbers.0.phone_number"));
     assert!(error.to_string().contains("search for available numbers first"), "{error}");
@@ -252,15 +256,22 @@ async fn a_retry_is_shown_on_screen_while_it_waits() {
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
     let enter = Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     dispatch(&mut wizard.state, &mut wizard.effects, enter);
-    let signed_in = next_reply(&mut wizard).await;
-    dispatch(&mut wizard.state, &mut wizard.effects, signed_in); // the connection list loads
-    let msg = next_reply(&mut wizard).await;
-    assert!(matches!(msg, Msg::Retrying { .. }), "{msg:?}");
-    dispatch(&mut wizard.state, &mut wizard.effects, msg);
+    // The key's check and the profiles sent ahead may answer in either order around
+    // the retry: every message is handled until the retry's notice.
+    loop {
+        let msg = next_reply(&mut wizard).await;
+        let retrying = matches!(msg, Msg::Retrying { .. });
+        dispatch(&mut wizard.state, &mut wizard.effects, msg);
+        if retrying {
+            break;
+        }
+    }
     let screen = wizard.screen();
     assert!(screen.contains("Loading your credential connections… retrying (2/4): HTTP 503"), "{screen}");
-    let msg = next_reply(&mut wizard).await;
-    dispatch(&mut wizard.state, &mut wizard.effects, msg);
+    while wizard.state.busy() {
+        let msg = next_reply(&mut wizard).await;
+        dispatch(&mut wizard.state, &mut wizard.effects, msg);
+    }
     let screen = wizard.screen();
     assert!(!screen.contains("retrying"), "{screen}");
     assert!(screen.contains("Create a new credential connection"), "{screen}");

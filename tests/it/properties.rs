@@ -369,6 +369,9 @@ struct Run {
     sent: std::collections::HashMap<OpId, Request>,
     /// The newest op id issued; every new one must be larger.
     last_op: OpId,
+    /// The look for an earlier order that `y` on the confirmation waits for: only its
+    /// answer may go on to place the order.
+    look_by_y: Option<OpId>,
 }
 
 /// What the checks need to know about the state before a message.
@@ -384,7 +387,7 @@ struct Before {
 impl Run {
     fn new(state: State) -> Self {
         let last_op = issued_ops(&state);
-        Self { state, last_request: None, sent: std::collections::HashMap::new(), last_op }
+        Self { state, last_request: None, sent: std::collections::HashMap::new(), last_op, look_by_y: None }
     }
 
     fn pending(&self) -> Option<Pending> {
@@ -497,8 +500,8 @@ impl Run {
             self.last_op = *op;
             self.sent.insert(*op, (*request).clone());
         }
-        // Besides the one request the screen waits for, only the lists of the screens
-        // ahead may be sent ahead of them (prefetched), and only reads.
+        // Besides the one request the screen waits for, only reads may go: the lists
+        // and looks of the screens ahead (prefetched), and the header's balance.
         let (calls, ahead): (Vec<_>, Vec<_>) =
             calls.into_iter().partition(|(op, _)| now_pending.as_ref().map(|p| p.op) == Some(*op));
         prop_assert!(calls.len() <= 1, "one message started several requests: {cmds:?}");
@@ -506,7 +509,12 @@ impl Run {
             prop_assert!(
                 matches!(
                     request,
-                    Request::ListConnections | Request::ListProfiles | Request::ListCredentials { .. }
+                    Request::ListConnections
+                        | Request::ListProfiles
+                        | Request::ListCredentials { .. }
+                        | Request::SearchNumbers(_)
+                        | Request::FindOrder { .. }
+                        | Request::ReadBalance
                 ),
                 "only the next screen's list is sent ahead (op {op}), not {request:?}"
             );
@@ -525,9 +533,17 @@ impl Run {
                 prop_assert!(checked == Some(saved), "the key saved is not the key Telnyx accepted");
             }
         }
+        let by_y = matches!(action, Action::Key(KeyCode::Char('y' | 'Y'), _)) && !before.modal;
+        if by_y
+            && let Some(look) = &now_pending
+            && matches!(self.sent.get(&look.op), Some(Request::FindOrder { .. }))
+        {
+            self.look_by_y = Some(look.op);
+        }
+        let look_answered = answered && before.pending.as_ref().map(|p| p.op) == self.look_by_y;
         for (op, request) in &calls {
-            if let Request::PlaceOrder(order) = request {
-                check_purchase(action, before, order)?;
+            if let Request::PlaceOrder { body: order, .. } = request {
+                check_purchase(by_y || look_answered, action, before, order)?;
             }
             prop_assert!(
                 before.pending.is_none() || answered,
@@ -573,13 +589,18 @@ impl Run {
     }
 }
 
-/// An order is only placed by `y` on the confirmation, and orders the cart confirmed.
-fn check_purchase(action: &Action, before: &Before, order: &NewNumberOrder) -> Result<(), TestCaseError> {
-    let y = matches!(action, Action::Key(KeyCode::Char('y' | 'Y'), _));
+/// An order is only placed on the confirmation, by `y` or by the answer to the look
+/// for an earlier order that `y` waits for (`by_y`), and orders the cart confirmed.
+fn check_purchase(
+    by_y: bool,
+    action: &Action,
+    before: &Before,
+    order: &NewNumberOrder,
+) -> Result<(), TestCaseError> {
     let Some((NumbersScreen::Confirm, cart, reference)) = &before.numbers else {
         return Err(TestCaseError::fail(format!("an order was placed off the confirmation, by {action:?}")));
     };
-    prop_assert!(y && !before.modal, "an order was placed by {action:?}, not by y");
+    prop_assert!(by_y, "an order was placed by {action:?}, not by y");
     let ordered: Vec<&str> = order.phone_numbers.iter().map(|n| n.phone_number.as_str()).collect();
     prop_assert_eq!(&ordered, cart, "the order is not the cart that was confirmed");
     prop_assert_eq!(order.customer_reference.as_ref(), Some(reference));
@@ -682,7 +703,7 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                 .collect();
             Reply::NumbersFound(numbers)
         }
-        Request::PlaceOrder(body) => {
+        Request::PlaceOrder { body, .. } => {
             let numbers: Vec<&str> = body.phone_numbers.iter().map(|n| n.phone_number.as_str()).collect();
             let mut placed = order(order_status(shape), &numbers);
             placed.customer_reference = body.customer_reference.clone();
@@ -982,7 +1003,7 @@ fn check_request(request: &Request) -> Result<(), TestCaseError> {
             prop_assert!((1..=100).contains(&search.limit));
             prop_assert!(!search.locality.chars().any(char::is_control));
         }
-        Request::PlaceOrder(order) => {
+        Request::PlaceOrder { body: order, .. } => {
             prop_assert!(!order.phone_numbers.is_empty(), "ordered nothing");
             prop_assert!(order.connection_id.as_deref().is_some_and(|id| !id.is_empty()));
         }
@@ -1021,7 +1042,7 @@ fn check_contract(request: &Request) -> Result<(), TestCaseError> {
         Request::UpdateProfile { id, update } => {
             ("PATCH", format!("/outbound_voice_profiles/{id}"), to_json(update))
         }
-        Request::PlaceOrder(body) => ("POST", "/number_orders".to_owned(), to_json(body)),
+        Request::PlaceOrder { body, .. } => ("POST", "/number_orders".to_owned(), to_json(body)),
         Request::CreateCredential { body, .. } => {
             ("POST", "/telephony_credentials".to_owned(), to_json(body))
         }
@@ -1108,10 +1129,18 @@ fn start(at: Start, results: &Shape) -> Result<Run, TestCaseError> {
         | Start::NumbersConfirm
         | Start::NumbersOrdering
         | Start::Credentials
-        | Start::CredentialForm => at_numbers(),
+        | Start::CredentialForm => at_countries(),
         Start::Token | Start::Finish => at_token(),
         Start::Inspector => inspector(),
     });
+    if matches!(run.state.step, Step::Countries(_))
+        && !matches!(at, Start::Countries | Start::CountriesFiltering)
+    {
+        // To step 6 as `at_numbers` goes, here so that the search it sends ahead is
+        // among the requests this run knows how to answer.
+        keys(&mut run, &[Enter])?;
+        run.state.ctx.setup.connection_new = false;
+    }
     let search = |run: &mut Run| -> Result<(), TestCaseError> {
         keys(run, &[Enter, Enter])?;
         let distinct = if results.pick.is_multiple_of(5) { results.pick + 1 } else { results.pick };
@@ -1201,11 +1230,10 @@ fn the_checks_catch_what_they_guard() {
         numbers: Some((NumbersScreen::Cart, vec![], String::new())),
         modal: false,
     };
-    let order = Request::PlaceOrder(NewNumberOrder {
-        phone_numbers: vec![],
-        connection_id: None,
-        customer_reference: None,
-    });
+    let order = Request::PlaceOrder {
+        body: NewNumberOrder { phone_numbers: vec![], connection_id: None, customer_reference: None },
+        first_try: false,
+    };
     let op = run.last_op + 1;
     let cmds = [Cmd::Call { op, request: order }];
     assert!(run.check_commands(&key_action(KeyCode::Enter), &before, false, false, &cmds).is_err());

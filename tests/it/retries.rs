@@ -372,7 +372,7 @@ async fn an_order_whose_answer_timed_out_is_found_and_never_bought_twice() {
         connection_id: None,
         customer_reference: Some("telnyx-setup-retries".into()),
     };
-    let reply = execute(&client, Request::PlaceOrder(body)).await.unwrap();
+    let reply = execute(&client, Request::PlaceOrder { body, first_try: false }).await.unwrap();
     let Reply::OrderPlaced { existing, .. } = reply else { panic!("{reply:?}") };
     assert!(existing, "the order the lost answer was for");
     let orders = client.list_number_orders(PageRequest::first(250), None).await.unwrap();

@@ -11,7 +11,7 @@ use std::time::Duration;
 use telnyx_setup::api::ApiError;
 use telnyx_setup::clipboard::{CopyError, CopyMethod};
 use telnyx_setup::journal::Record;
-use telnyx_setup::msg::{Msg, Reply};
+use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::state::{KeySource, State};
 use telnyx_setup::ui;
 
@@ -181,19 +181,22 @@ fn numbers_cart_and_order() {
     press(&mut state, KeyCode::Enter);
     snapshot!("numbers_confirm", state);
     press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderFound(None)); // no earlier order of this cart
     fail(&mut state, ApiError::Timeout);
     snapshot!("numbers_confirm_after_timeout", state);
     press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderFound(None));
     reply(
         &mut state,
         Reply::OrderPlaced { order: order("pending", &["+13125550100", "+13125550199"]), existing: false },
     );
     snapshot!("numbers_ordering", state);
-    reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100", "+13125550199"])));
-    reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100"), owned("+13125550199")]));
+    // Ordered with the connection's id, the numbers are on it once the order settles.
+    let cmds = reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100", "+13125550199"])));
     // The balance is read again after the purchase; the header shows the new one.
+    let [Cmd::Call { op, request: Request::ReadBalance }] = cmds[..] else { panic!("{cmds:?}") };
     let after = telnyx_setup::api::Balance { balance: "245.00".into(), ..balance() };
-    reply(&mut state, Reply::BalanceRead(after));
+    state.update(Msg::Done { op, outcome: Ok(Reply::BalanceRead(after)) });
     snapshot!("numbers_done", state);
 }
 
@@ -204,6 +207,7 @@ fn quitting_during_an_order_asks_first() {
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderFound(None)); // no earlier order: it is placed
     press(&mut state, KeyCode::Char('q'));
     snapshot!("numbers_quit_during_order", state);
 }
@@ -215,6 +219,7 @@ fn numbers_order_failed() {
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderFound(None));
     let mut failed = order("failure", &["+13125550100"]);
     failed.phone_numbers[0].requirements_met = Some(false);
     failed.phone_numbers[0].requirements_status = Some("requirement-info-pending".into());

@@ -345,8 +345,8 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
 fn picking_an_existing_connection_goes_to_codecs_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Char('j'));
-    // Only step 4's list, sent ahead while the codecs are on screen.
-    assert_eq!(sent(&press(&mut state, KeyCode::Enter)), [&Request::ListProfiles]);
+    // Step 4's list went with the key's check and is on its way: nothing is sent.
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
     let Step::Codecs(step) = &state.step else { panic!() };
     assert!(!state.busy(), "the codecs screen does not wait for it");
     assert_eq!(step.connection.id, EXISTING_CONNECTION);
@@ -542,7 +542,9 @@ fn search_and_space_add_a_country_and_enter_saves_with_the_name() {
         &mut state,
         Reply::ProfileUpdated(profile("1293384261075731403", "WebRTC outbound", &["CA", "DE", "US"])),
     );
-    assert!(cmds.is_empty());
+    // Only step 6's first search, sent ahead (the first whitelisted country's).
+    let [Request::SearchNumbers(search)] = sent(&cmds)[..] else { panic!("{cmds:?}") };
+    assert_eq!(search.country_code, "CA");
     assert!(matches!(state.step, Step::Numbers(_)));
     assert_eq!(state.ctx.setup.done()[..5], [true; 5]);
 }
@@ -656,16 +658,76 @@ fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
 
 // ----- lists sent ahead -----
 
+/// The op of the read of `wanted` among `cmds`.
+fn op_of(cmds: &[Cmd], wanted: &Request) -> telnyx_setup::msg::OpId {
+    cmds.iter()
+        .find_map(|cmd| match cmd {
+            Cmd::Call { op, request } if request == wanted => Some(*op),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{wanted:?} is not among {cmds:?}"))
+}
+
+/// Signed in (the connections listed), with step 4's list sent with the key's check
+/// (its op) and not answered yet.
+fn signed_in_with_profiles_ahead() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
+    let mut state = state_with(Some("KEYtest"), KeySource::Flag);
+    let op = op_of(&press(&mut state, KeyCode::Enter), &Request::ListProfiles);
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    assert!(matches!(state.step, Step::Connection(_)) && !state.busy());
+    (state, op)
+}
+
 /// On the codecs of a new connection, with step 4's list sent ahead (its op).
 fn codecs_with_profiles_ahead() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
-    let mut state = at_connections();
+    let (mut state, op) = signed_in_with_profiles_ahead();
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     let created = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
     let cmds = reply(&mut state, Reply::ConnectionCreated(created));
-    let [Cmd::Call { op, request: Request::ListProfiles }] = cmds[..] else { panic!("{cmds:?}") };
+    assert!(sent(&cmds).is_empty(), "the list on its way is not sent again: {cmds:?}");
     assert!(matches!(state.step, Step::Codecs(_)) && !state.busy(), "the codecs do not wait for it");
     (state, op)
+}
+
+/// `state` with its clock at `secs` after the tests' start time.
+fn clock_at(state: &mut telnyx_setup::state::State, secs: u64) {
+    let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW_SECS);
+    state.update(Msg::Now(start + std::time::Duration::from_secs(secs)));
+}
+
+#[test]
+fn a_list_sent_ahead_stands_for_a_minute_then_is_read_again() {
+    for (age, read_again) in [(59, false), (61, true)] {
+        let (mut state, op) = codecs_with_profiles_ahead();
+        clock_at(&mut state, 0);
+        let listed = Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])]));
+        state.update(Msg::Done { op, outcome: Ok(listed) });
+        clock_at(&mut state, age);
+        let cmds = press(&mut state, KeyCode::Enter);
+        assert!(matches!(state.step, Step::Profile(_)));
+        if read_again {
+            assert!(matches!(only_call(&cmds), Request::ListProfiles), "{age} s old: {cmds:?}");
+            assert!(state.busy(), "the screen waits for the list read afresh");
+        } else {
+            assert!(sent(&cmds).is_empty() && !state.busy(), "{age} s old: {cmds:?}");
+        }
+    }
+}
+
+#[test]
+fn a_new_key_reads_ahead_again_whatever_the_last_key_read() {
+    let mut state = state_with(Some("KEYfirst"), KeySource::Flag);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let profiles = op_of(&cmds, &Request::ListProfiles);
+    // The check timed out, but the lists sent with it were answered (for that key).
+    fail(&mut state, ApiError::Timeout);
+    let listed = Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Another account's", &["US"])]));
+    state.update(Msg::Done { op: profiles, outcome: Ok(listed) });
+    type_text(&mut state, "X");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(sign_in_request(&cmds), &Request::SignIn { key: Secret::from("KEYfirstX") });
 }
 
 #[test]

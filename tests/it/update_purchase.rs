@@ -3,7 +3,7 @@
 
 use crate::support::state::*;
 use crossterm::event::KeyCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use telnyx_setup::api::Balance;
 use telnyx_setup::api::{ApiError, NewTelephonyCredential};
 use telnyx_setup::clipboard::{CopyError, CopyMethod};
@@ -17,18 +17,32 @@ fn numbers(state: &telnyx_setup::state::State) -> &telnyx_setup::state::NumbersS
     }
 }
 
-/// The highlighted number ordered: cart, review, `y`; the order's answer is awaited.
-fn ordering() -> telnyx_setup::state::State {
+/// The highlighted number in the cart and the question asked, with the look for an
+/// earlier order of the cart sent as it showed (returned), not answered yet.
+fn confirming() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
     let mut state = at_results();
     press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('y'));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(numbers(&state).screen, NumbersScreen::Confirm);
+    let [Cmd::Call { op, request: Request::FindOrder { reference } }] = &cmds[..] else { panic!("{cmds:?}") };
+    assert_eq!(*reference, numbers(&state).order_reference());
+    assert!(!state.busy(), "the question does not wait for the look");
+    (state, *op)
+}
+
+/// The highlighted number ordered: cart, review, `y`, no earlier order found; the
+/// order's answer is awaited.
+fn ordering() -> telnyx_setup::state::State {
+    let (mut state, _) = confirming();
+    assert!(press(&mut state, KeyCode::Char('y')).is_empty(), "y waits for the look on its way");
+    let cmds = reply(&mut state, Reply::OrderFound(None));
+    assert!(matches!(only_call(&cmds), Request::PlaceOrder { first_try: true, .. }), "{cmds:?}");
     state
 }
 
 fn place_order_calls(cmds: &[Cmd]) -> usize {
-    cmds.iter().filter(|c| matches!(c, Cmd::Call { request: Request::PlaceOrder(_), .. })).count()
+    cmds.iter().filter(|c| matches!(c, Cmd::Call { request: Request::PlaceOrder { .. }, .. })).count()
 }
 
 #[test]
@@ -43,14 +57,31 @@ fn s_skips_the_numbers_step_and_loads_credentials() {
 
 #[test]
 fn the_search_defaults_to_a_whitelisted_country_voice_and_ten_numbers() {
-    let mut state = at_numbers();
-    press(&mut state, KeyCode::Enter);
+    let mut state = at_countries();
+    // Sent ahead as the step's introduction shows: the form's first search.
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::SearchNumbers(search) = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(search.country_code, "US");
     assert_eq!(search.phone_number_type, "local");
     assert_eq!(search.features, ["voice"]);
     assert_eq!(search.limit, 10);
+    // The form's Enter, unchanged, takes it: nothing else is sent, and its answer shows.
+    press(&mut state, KeyCode::Enter);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(state.busy(), "the search on its way is the form's");
+    reply(&mut state, Reply::NumbersFound(vec![available("+13125550100", "1.00", "1.00")]));
+    assert_eq!(numbers(&state).screen, NumbersScreen::Results);
+}
+
+#[test]
+fn a_changed_search_is_sent_and_the_one_ahead_left() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "Chicago");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::SearchNumbers(search) = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(search.locality, "Chicago");
 }
 
 #[test]
@@ -167,12 +198,13 @@ fn only_y_buys_and_every_other_answer_buys_nothing() {
 
 #[test]
 fn y_places_exactly_one_order_with_a_reference_and_the_connection() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
+    let (mut state, look) = confirming();
+    // The look answered while the question was read: y orders at once, and the worker
+    // does not look again.
+    let cmds = state.update(Msg::Done { op: look, outcome: Ok(Reply::OrderFound(None)) });
+    assert!(cmds.is_empty() && !state.busy(), "the answer ahead changes nothing on screen: {cmds:?}");
     let cmds = press(&mut state, KeyCode::Char('y'));
-    let Request::PlaceOrder(body) = only_call(&cmds) else { panic!("{cmds:?}") };
+    let Request::PlaceOrder { body, first_try: true } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(body.phone_numbers.len(), 1);
     assert_eq!(body.phone_numbers[0].phone_number, "+13125550100");
     assert_eq!(body.connection_id.as_deref(), Some("1293384261075731402"));
@@ -201,15 +233,46 @@ fn the_order_reference_depends_on_the_cart_not_its_order() {
 
 #[test]
 fn a_timed_out_order_is_retried_with_the_same_reference() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Enter); // puts the highlighted number in the cart
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    let first = press(&mut state, KeyCode::Char('y'));
+    let mut state = ordering();
+    let first = numbers(&state).order_reference();
     fail(&mut state, ApiError::Timeout);
     assert_eq!(numbers(&state).screen, NumbersScreen::Confirm, "the question stays for a retry");
+    // The retry looks the first order up by its reference, now, before anything else.
     let again = press(&mut state, KeyCode::Char('y'));
-    assert_eq!(only_call(&first), only_call(&again), "the retry looks the first order up by its reference");
+    assert_eq!(only_call(&again), &Request::FindOrder { reference: first });
+    let found = order("pending", &["+13125550100"]);
+    let cmds = reply(&mut state, Reply::OrderFound(Some(found.clone())));
+    assert_eq!(place_order_calls(&cmds), 0, "the order the timeout hid is followed, not placed again");
+    assert_eq!(only_call(&cmds), &Request::CheckOrder { id: found.id, after: Duration::from_millis(500) });
+    assert!(numbers(&state).order_found);
+}
+
+#[test]
+fn an_earlier_order_found_as_the_question_showed_is_followed_on_y() {
+    let (mut state, look) = confirming();
+    let found = order("success", &["+13125550100"]);
+    state.update(Msg::Done { op: look, outcome: Ok(Reply::OrderFound(Some(found))) });
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(place_order_calls(&cmds), 0, "{cmds:?}");
+    assert_eq!(numbers(&state).screen, NumbersScreen::Done);
+    assert!(numbers(&state).order_found);
+}
+
+#[test]
+fn a_failed_or_old_look_is_made_again_on_y() {
+    for failed in [true, false] {
+        let (mut state, look) = confirming();
+        let outcome = if failed { Err(ApiError::Timeout) } else { Ok(Reply::OrderFound(None)) };
+        state.update(Msg::Done { op: look, outcome });
+        if !failed {
+            let later = SystemTime::UNIX_EPOCH + Duration::from_secs(NOW_SECS + 61);
+            state.update(Msg::Now(later));
+        }
+        let cmds = press(&mut state, KeyCode::Char('y'));
+        assert!(matches!(only_call(&cmds), Request::FindOrder { .. }), "failed {failed}: {cmds:?}");
+        let cmds = reply(&mut state, Reply::OrderFound(None));
+        assert!(matches!(only_call(&cmds), Request::PlaceOrder { first_try: true, .. }), "{cmds:?}");
+    }
 }
 
 #[test]
@@ -236,10 +299,11 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
         .collect();
     assert_eq!(bought, [("+13125550100", Some("1293384261075731402"))]);
     assert!(!state.purchase_in_flight());
-    // The header's balance is read again after the purchase.
-    assert_eq!(only_call(&cmds), &Request::ReadBalance);
+    // The header's balance is read again after the purchase, without holding the screen.
+    let [Cmd::Call { op, request: Request::ReadBalance }] = cmds[..] else { panic!("{cmds:?}") };
+    assert!(!state.busy(), "the summary of the purchase does not wait for the balance");
     let after = Balance { balance: "249.00".into(), ..balance() };
-    reply(&mut state, Reply::BalanceRead(after.clone()));
+    state.update(Msg::Done { op, outcome: Ok(Reply::BalanceRead(after.clone())) });
     assert_eq!(state.ctx.setup.balance, Some(after));
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
