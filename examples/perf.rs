@@ -26,7 +26,11 @@
 //!   the summary, and the visible wait (the sum, over the keys, of the time from the
 //!   key to the next screen ready for a key); then the 200 ms run key by key: each
 //!   key's wait and the requests served meanwhile, in order. The setup journal is on
-//!   tmpfs for these ([`memory_dir`]); one more run at 0 ms keeps it on disk;
+//!   tmpfs for these ([`memory_dir`]); one more run at 0 ms keeps it on disk. Keys go
+//!   as soon as each screen is ready, which no person does: reads sent ahead while a
+//!   screen is read cannot be ahead then. So both latencies are run once more at the
+//!   pace of a reader, [`READING`] on each screen before its key, and the wait that
+//!   latency adds is given for both paces;
 //! - **side by side** with `--peer DIR`: the same WebRTC setup (connection with VP8,
 //!   profile with CA and US, credential, token) made by `DIR/setup.mjs` with Telnyx's
 //!   Node library and by ours ([`ours_setup`]), each against a fresh sandbox at
@@ -52,6 +56,9 @@ const END: &str = "\x1b[F";
 const KEY: &str = "KEYperfharness";
 /// How long the idle screen is watched.
 const IDLE: Duration = Duration::from_secs(10);
+/// A reader's time on each screen before pressing its key, for the paced runs: quick
+/// for a person (reading "Buy 1 number for $1.00? [y/N]" takes longer).
+const READING: Duration = Duration::from_millis(500);
 /// A frame is taken to be over when the app has written nothing for this long.
 const FRAME_QUIET: Duration = Duration::from_millis(15);
 
@@ -272,7 +279,7 @@ fn latency_summary(samples: &[Duration]) -> String {
 /// `--demo` to step 5, idle there for [`IDLE`], then Down through the list.
 fn idle_and_keys(args: &Args, rows: &mut Vec<Row>) {
     let mut app = spawn(&args.binary, &["--demo"], &[], COLS, ROWS);
-    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new(), reading: Duration::ZERO };
     wizard.sign_in_to_countries();
     app.wait_quiet(Duration::from_millis(200));
     let pid = app.pid();
@@ -346,6 +353,8 @@ fn inspector(args: &Args, rows: &mut Vec<Row>) {
 struct Wizard<'a> {
     app: &'a mut Session,
     presses: Vec<Press>,
+    /// Time spent on each ready screen before its key ([`READING`], or none).
+    reading: Duration,
 }
 
 /// A key, and the wait for the screen that answers it.
@@ -366,6 +375,8 @@ impl Press {
 impl Wizard<'_> {
     /// Presses `key`, then waits for a screen with `texts` and no request in flight.
     fn press(&mut self, key: &str, texts: &[&str]) {
+        // Not a wait for a condition: the reader's pace is what is being modelled.
+        std::thread::sleep(self.reading);
         let sent = self.app.send(key);
         let (_, _, ready) = self.app.wait_until(&[texts]);
         let name = match key {
@@ -431,7 +442,13 @@ impl Run {
 /// The wizard against `url`, Enter on every screen: buying the first number offered
 /// when `buy_a_number`, else skipping the numbers step. Returns the wall time (launch
 /// to the summary) and the keys pressed.
-fn wizard_run(binary: &Path, url: &str, buy_a_number: bool, journal_dir: &Path) -> (Duration, Vec<Press>) {
+fn wizard_run(
+    binary: &Path,
+    url: &str,
+    buy_a_number: bool,
+    journal_dir: &Path,
+    reading: Duration,
+) -> (Duration, Vec<Press>) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let state = journal_dir.join(format!("telnyx-setup-perf-{}-{run}", std::process::id()));
@@ -439,7 +456,7 @@ fn wizard_run(binary: &Path, url: &str, buy_a_number: bool, journal_dir: &Path) 
     let started = Instant::now();
     let env = [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state_env.as_str())];
     let mut app = spawn(binary, &["--api-base", url], &env, COLS, ROWS);
-    let mut wizard = Wizard { app: &mut app, presses: Vec::new() };
+    let mut wizard = Wizard { app: &mut app, presses: Vec::new(), reading };
     wizard.sign_in_to_countries();
     wizard.countries_to_summary(buy_a_number);
     let (wall, presses) = (started.elapsed(), wizard.presses);
@@ -478,10 +495,10 @@ fn memory_dir() -> PathBuf {
 }
 
 /// The default Enter-only path, number bought, against a fresh sandbox at `latency`,
-/// with the setup journal in `journal_dir`.
-fn default_path(binary: &Path, latency: &str, journal_dir: &Path) -> Run {
+/// with the setup journal in `journal_dir`, `reading` each screen before its key.
+fn default_path(binary: &Path, latency: &str, journal_dir: &Path, reading: Duration) -> Run {
     let sandbox = SandboxProcess::start(binary, &["--latency", latency]);
-    let (wall, presses) = wizard_run(binary, &sandbox.url, true, journal_dir);
+    let (wall, presses) = wizard_run(binary, &sandbox.url, true, journal_dir, reading);
     Run { wall, presses, requests: sandbox.stop() }
 }
 
@@ -541,9 +558,12 @@ fn main() {
     eprintln!("perf: the inspector on 10,000 numbers");
     inspector(&args, &mut rows);
     eprintln!("perf: the default path at 0 ms and 200 ms");
-    let fast = default_path(&args.binary, "0ms", &memory_dir());
-    let slow = default_path(&args.binary, "200ms", &memory_dir());
-    let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir());
+    let fast = default_path(&args.binary, "0ms", &memory_dir(), Duration::ZERO);
+    let slow = default_path(&args.binary, "200ms", &memory_dir(), Duration::ZERO);
+    let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir(), Duration::ZERO);
+    eprintln!("perf: the default path at 0 ms and 200 ms, {} ms on each screen", READING.as_millis());
+    let read_fast = default_path(&args.binary, "0ms", &memory_dir(), READING);
+    let read_slow = default_path(&args.binary, "200ms", &memory_dir(), READING);
     for (label, run) in [("0 ms", &fast), ("200 ms", &slow)] {
         rows.push(row(
             format!("default path at {label}: requests"),
@@ -565,12 +585,23 @@ fn main() {
             std::env::temp_dir().display()
         ),
     ));
+    let added = |fast: &Run, slow: &Run| slow.waited().saturating_sub(fast.waited());
     rows.push(row(
         "visible wait that 200 ms latency adds",
-        secs(slow.waited().saturating_sub(fast.waited())),
+        secs(added(&fast, &slow)),
         format!(
-            "{:.1} round trips of 200 ms",
-            slow.waited().saturating_sub(fast.waited()).as_secs_f64() / 0.2
+            "{:.1} round trips of 200 ms; each key sent as soon as its screen is ready",
+            added(&fast, &slow).as_secs_f64() / 0.2
+        ),
+    ));
+    rows.push(row(
+        format!("the same, {} ms on each screen", READING.as_millis()),
+        secs(added(&read_fast, &read_slow)),
+        format!(
+            "{:.1} round trips; visible wait {} at 0 ms, {} at 200 ms",
+            added(&read_fast, &read_slow).as_secs_f64() / 0.2,
+            secs(read_fast.waited()),
+            secs(read_slow.waited())
         ),
     ));
     if let Some(peer) = &args.peer {

@@ -23,7 +23,7 @@ use crate::secret::Secret;
 use crate::state::{LoginToken, codec_choices, is_expired};
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 /// The names the wizard suggests, used when a flag is left out.
 pub const DEFAULT_CONNECTION: &str = "WebRTC (telnyx-setup)";
@@ -716,14 +716,13 @@ async fn buy_numbers(
                 }
             };
             // Polled as the wizard polls: with backoff, for a minute or so.
-            let mut wait = Duration::from_millis(200);
-            for _ in 0..16 {
+            for polls in 0..crate::state::POLL_LIMIT {
                 if placed.status != "pending" {
                     break;
                 }
-                let check = Request::CheckOrder { id: placed.id.clone(), after: wait };
+                let check =
+                    Request::CheckOrder { id: placed.id.clone(), after: crate::state::poll_wait(polls) };
                 placed = answer!(execute(run.client, check).await?, OrderChecked);
-                wait = (wait * 2).min(Duration::from_secs(5));
             }
             if placed.status != "success" {
                 return Err(SetupError::Usage(format!(

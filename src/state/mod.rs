@@ -32,7 +32,9 @@ pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, S
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
-pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, order_reference, plural};
+pub use numbers::{
+    NumbersScreen, NumbersStep, POLL_LIMIT, SearchField, SearchForm, order_reference, plural, poll_wait,
+};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;

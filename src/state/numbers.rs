@@ -25,8 +25,14 @@ use std::time::Duration;
 /// Polling an order waits this long first, doubling up to [`POLL_MAX`].
 const POLL_FIRST: Duration = Duration::from_millis(500);
 const POLL_MAX: Duration = Duration::from_secs(8);
-/// After this many checks the screen stops polling and offers Enter to check again.
-const POLL_LIMIT: u32 = 12;
+
+/// The wait before check `polls + 1` of a pending order (the wizard's and `setup`'s).
+pub fn poll_wait(polls: u32) -> Duration {
+    POLL_FIRST.saturating_mul(1 << polls.min(5)).min(POLL_MAX)
+}
+/// After this many checks (about 70 s) the screen stops polling and offers Enter to
+/// check again; `setup` gives up and says how to go on.
+pub const POLL_LIMIT: u32 = 12;
 const DEFAULT_LIMIT: &str = "10";
 
 /// Where in the step the user is.
@@ -465,7 +471,7 @@ impl NumbersStep {
 
     fn check_order(&mut self, ctx: &mut Ctx) -> Transition {
         let Some(order) = &self.order else { return Transition::none() };
-        let after = POLL_FIRST.saturating_mul(1 << self.polls.min(5)).min(POLL_MAX);
+        let after = poll_wait(self.polls);
         let request = Request::CheckOrder { id: order.id.clone(), after };
         let what = format!("Waiting for Telnyx to complete the order (check {})", self.polls + 1);
         Transition::run(ctx.call(&mut self.activity, what, request))
