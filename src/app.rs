@@ -202,9 +202,6 @@ pub enum Flow {
     Quit,
 }
 
-/// Feeds one message to update() and runs what it asks for: UI commands here, on the
-/// loop's task (a copy's or a key save's outcome goes straight back to update()), API
-/// commands on the worker.
 /// [`dispatch`], with the clock given first ([`Msg::Now`]): keys and answers are
 /// handled knowing the time even while no timer runs.
 fn dispatch_now(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
@@ -214,6 +211,9 @@ fn dispatch_now(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     dispatch(state, effects, msg)
 }
 
+/// Feeds one message to update() and runs what it asks for: UI commands here, on the
+/// loop's task (a copy's or a key save's outcome goes straight back to update()), API
+/// commands on the worker.
 pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     let mut flow = Flow::Continue;
     let mut queue = VecDeque::from([msg]);
