@@ -5,7 +5,13 @@
 //! ```sh
 //! scripts/perf.sh                      # builds, then runs this with the peer
 //! perf target/release/telnyx-setup [--peer peer/telnyx-node] [--launches 20] [--keys 100]
+//! perf target/release/telnyx-setup --only inspector   # one measurement, in seconds
 //! ```
+//!
+//! `--only SECTION` runs one of the measurements below and prints its rows alone:
+//! `launch`, `idle` (idle wake-ups and key to frame in the countries list), `inspector`,
+//! `path` (the default path), or `peer` (side by side; needs `--peer`). Without it,
+//! every measurement runs.
 //!
 //! What it measures, each in a process of its own:
 //!
@@ -60,16 +66,51 @@ struct Args {
     peer: Option<PathBuf>,
     launches: usize,
     keys: usize,
+    /// `--only`: the one measurement to make; `None` makes them all.
+    only: Option<Section>,
+}
+
+/// The measurements, each a part of the table; `--only` names one, so a change to one
+/// part of the program is measured without waiting for the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Launch,
+    Idle,
+    Inspector,
+    Path,
+    Peer,
+}
+
+impl Section {
+    const ALL: [(&'static str, Section); 5] = [
+        ("launch", Section::Launch),
+        ("idle", Section::Idle),
+        ("inspector", Section::Inspector),
+        ("path", Section::Path),
+        ("peer", Section::Peer),
+    ];
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(known, _)| *known == name).map(|(_, section)| *section)
+    }
+}
+
+impl Args {
+    /// Whether `section` is to be measured in this run.
+    fn runs(&self, section: Section) -> bool {
+        self.only.is_none_or(|only| only == section)
+    }
 }
 
 fn parse_args() -> Args {
-    let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N]";
+    let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N] \
+                 [--only launch|idle|inspector|path|peer]";
     let mut args = std::env::args().skip(1);
     let Some(binary) = args.next().filter(|a| !a.starts_with('-')) else {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let mut parsed = Args { binary: PathBuf::from(binary), peer: None, launches: 20, keys: 100 };
+    let mut parsed = Args { binary: PathBuf::from(binary), peer: None, launches: 20, keys: 100, only: None };
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_else(|| {
             eprintln!("perf: {flag} needs a value\n{usage}");
@@ -85,11 +126,21 @@ fn parse_args() -> Args {
             "--peer" => parsed.peer = Some(PathBuf::from(&value)),
             "--launches" => parsed.launches = number(),
             "--keys" => parsed.keys = number(),
+            "--only" => {
+                parsed.only = Some(Section::parse(&value).unwrap_or_else(|| {
+                    eprintln!("perf: --only takes a measurement's name, not {value:?}\n{usage}");
+                    std::process::exit(2);
+                }))
+            }
             _ => {
                 eprintln!("perf: unknown option {flag}\n{usage}");
                 std::process::exit(2);
             }
         }
+    }
+    if parsed.only == Some(Section::Peer) && parsed.peer.is_none() {
+        eprintln!("perf: --only peer needs --peer DIR\n{usage}");
+        std::process::exit(2);
     }
     parsed
 }
@@ -534,46 +585,29 @@ fn main() {
         );
     };
     load("at the start");
-    eprintln!("perf: launching {} times", args.launches);
-    launch(&args, &mut rows);
-    eprintln!("perf: idle for {} s on step 5, then {} keys", IDLE.as_secs(), args.keys);
-    idle_and_keys(&args, &mut rows);
-    eprintln!("perf: the inspector on 10,000 numbers");
-    inspector(&args, &mut rows);
-    eprintln!("perf: the default path at 0 ms and 200 ms");
-    let fast = default_path(&args.binary, "0ms", &memory_dir());
-    let slow = default_path(&args.binary, "200ms", &memory_dir());
-    let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir());
-    for (label, run) in [("0 ms", &fast), ("200 ms", &slow)] {
-        rows.push(row(
-            format!("default path at {label}: requests"),
-            run.requests.len().to_string(),
-            "Enter on every screen, `y` to buy one number; the sandbox's --verbose log",
-        ));
-        rows.push(row(
-            format!("default path at {label}: wall, visible wait"),
-            format!("{}, {}", secs(run.wall), secs(run.waited())),
-            "launch to the summary; the sum of key-to-ready-screen times",
-        ));
+    if args.runs(Section::Launch) {
+        eprintln!("perf: launching {} times", args.launches);
+        launch(&args, &mut rows);
     }
-    rows.push(row(
-        "default path at 0 ms, journal on disk: wall, visible wait",
-        format!("{}, {}", secs(on_disk.wall), secs(on_disk.waited())),
-        format!(
-            "the runs above keep the setup journal in {}; this one in {}, fsyncs and all",
-            memory_dir().display(),
-            std::env::temp_dir().display()
-        ),
-    ));
-    rows.push(row(
-        "visible wait that 200 ms latency adds",
-        secs(slow.waited().saturating_sub(fast.waited())),
-        format!(
-            "{:.1} round trips of 200 ms",
-            slow.waited().saturating_sub(fast.waited()).as_secs_f64() / 0.2
-        ),
-    ));
-    if let Some(peer) = &args.peer {
+    if args.runs(Section::Idle) {
+        eprintln!("perf: idle for {} s on step 5, then {} keys", IDLE.as_secs(), args.keys);
+        idle_and_keys(&args, &mut rows);
+    }
+    if args.runs(Section::Inspector) {
+        eprintln!("perf: the inspector on 10,000 numbers");
+        inspector(&args, &mut rows);
+    }
+    // The 0 ms and 200 ms runs, kept for the key-by-key listing after the table.
+    let mut paths = None;
+    if args.runs(Section::Path) {
+        eprintln!("perf: the default path at 0 ms and 200 ms");
+        let fast = default_path(&args.binary, "0ms", &memory_dir());
+        let slow = default_path(&args.binary, "200ms", &memory_dir());
+        let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir());
+        default_path_rows(&fast, &slow, &on_disk, &mut rows);
+        paths = Some((fast, slow));
+    }
+    if let Some(peer) = args.peer.as_ref().filter(|_| args.runs(Section::Peer)) {
         eprintln!("perf: side by side with the peer in {}", peer.display());
         if let Some((peer, own, ours)) = side_by_side(&args.binary, peer) {
             rows.push(row(
@@ -611,6 +645,48 @@ fn main() {
     for r in &rows {
         println!("| {:w0$} | {:w1$} | {} |", r.what, r.value, r.how, w0 = widths[0], w1 = widths[1]);
     }
+    if let Some((fast, slow)) = &paths {
+        print_key_by_key(fast, slow);
+    }
+}
+
+/// The default path's rows: requests, wall time and visible wait at 0 ms and 200 ms,
+/// the journal on disk, and what latency adds.
+fn default_path_rows(fast: &Run, slow: &Run, on_disk: &Run, rows: &mut Vec<Row>) {
+    for (label, run) in [("0 ms", fast), ("200 ms", slow)] {
+        rows.push(row(
+            format!("default path at {label}: requests"),
+            run.requests.len().to_string(),
+            "Enter on every screen, `y` to buy one number; the sandbox's --verbose log",
+        ));
+        rows.push(row(
+            format!("default path at {label}: wall, visible wait"),
+            format!("{}, {}", secs(run.wall), secs(run.waited())),
+            "launch to the summary; the sum of key-to-ready-screen times",
+        ));
+    }
+    rows.push(row(
+        "default path at 0 ms, journal on disk: wall, visible wait",
+        format!("{}, {}", secs(on_disk.wall), secs(on_disk.waited())),
+        format!(
+            "the runs above keep the setup journal in {}; this one in {}, fsyncs and all",
+            memory_dir().display(),
+            std::env::temp_dir().display()
+        ),
+    ));
+    rows.push(row(
+        "visible wait that 200 ms latency adds",
+        secs(slow.waited().saturating_sub(fast.waited())),
+        format!(
+            "{:.1} round trips of 200 ms",
+            slow.waited().saturating_sub(fast.waited()).as_secs_f64() / 0.2
+        ),
+    ));
+}
+
+/// The default path key by key: each key's wait at 0 ms and 200 ms, and the requests
+/// the 200 ms sandbox served meanwhile.
+fn print_key_by_key(fast: &Run, slow: &Run) {
     println!(
         "\nThe default path key by key: the wait at 0 ms and at 200 ms, and the requests served \
          meanwhile at 200 ms, in order:\n"
