@@ -116,7 +116,7 @@ fn loaded(pages: &[Vec<Value>]) -> State {
     common::press(&mut state, KeyCode::Home);
     let listing = &inspector(&state).listing;
     assert_eq!(listing.tab, Tab::Numbers);
-    assert_eq!(listing.items.len(), NUMBERS, "every page should be loaded");
+    assert_eq!(listing.records().len(), NUMBERS, "every page should be loaded");
     assert!(listing.next_page.is_none() && !state.busy(), "nothing more to load");
     state
 }
@@ -163,7 +163,7 @@ fn update(c: &mut Criterion) {
         });
     });
     assert!(inspector(&state).filter_input.is_none(), "Esc should close the prompt");
-    assert_eq!(inspector(&state).listing.items.len(), NUMBERS, "a cancelled prompt keeps the listing");
+    assert_eq!(inspector(&state).listing.records().len(), NUMBERS, "a cancelled prompt keeps the listing");
 
     group.throughput(Throughput::Elements(7));
     group.bench_function("filter_applied", |b| {
@@ -176,7 +176,7 @@ fn update(c: &mut Criterion) {
                 }
                 common::press(&mut state, KeyCode::Enter);
                 answer(&mut state, Reply::Browsed(page(vec![number(1234)], 1, 1)));
-                debug_assert_eq!(inspector(&state).listing.items.len(), 1);
+                debug_assert_eq!(inspector(&state).listing.records().len(), 1);
                 state
             },
             BatchSize::PerIteration,

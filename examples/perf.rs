@@ -5,7 +5,13 @@
 //! ```sh
 //! scripts/perf.sh                      # builds, then runs this with the peer
 //! perf target/release/telnyx-setup [--peer peer/telnyx-node] [--launches 20] [--keys 100]
+//! perf target/release/telnyx-setup --only inspector   # one measurement, in seconds
 //! ```
+//!
+//! `--only SECTION` runs one of the measurements below and prints its rows alone:
+//! `launch`, `idle` (idle wake-ups and key to frame in the countries list), `inspector`,
+//! `path` (the default path), or `peer` (side by side; needs `--peer`). Without it,
+//! every measurement runs.
 //!
 //! What it measures, each in a process of its own:
 //!
@@ -67,16 +73,51 @@ struct Args {
     peer: Option<PathBuf>,
     launches: usize,
     keys: usize,
+    /// `--only`: the one measurement to make; `None` makes them all.
+    only: Option<Section>,
+}
+
+/// The measurements, each a part of the table; `--only` names one, so a change to one
+/// part of the program is measured without waiting for the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Launch,
+    Idle,
+    Inspector,
+    Path,
+    Peer,
+}
+
+impl Section {
+    const ALL: [(&'static str, Section); 5] = [
+        ("launch", Section::Launch),
+        ("idle", Section::Idle),
+        ("inspector", Section::Inspector),
+        ("path", Section::Path),
+        ("peer", Section::Peer),
+    ];
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(known, _)| *known == name).map(|(_, section)| *section)
+    }
+}
+
+impl Args {
+    /// Whether `section` is to be measured in this run.
+    fn runs(&self, section: Section) -> bool {
+        self.only.is_none_or(|only| only == section)
+    }
 }
 
 fn parse_args() -> Args {
-    let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N]";
+    let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N] \
+                 [--only launch|idle|inspector|path|peer]";
     let mut args = std::env::args().skip(1);
     let Some(binary) = args.next().filter(|a| !a.starts_with('-')) else {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let mut parsed = Args { binary: PathBuf::from(binary), peer: None, launches: 20, keys: 100 };
+    let mut parsed = Args { binary: PathBuf::from(binary), peer: None, launches: 20, keys: 100, only: None };
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_else(|| {
             eprintln!("perf: {flag} needs a value\n{usage}");
@@ -92,11 +133,21 @@ fn parse_args() -> Args {
             "--peer" => parsed.peer = Some(PathBuf::from(&value)),
             "--launches" => parsed.launches = number(),
             "--keys" => parsed.keys = number(),
+            "--only" => {
+                parsed.only = Some(Section::parse(&value).unwrap_or_else(|| {
+                    eprintln!("perf: --only takes a measurement's name, not {value:?}\n{usage}");
+                    std::process::exit(2);
+                }))
+            }
             _ => {
                 eprintln!("perf: unknown option {flag}\n{usage}");
                 std::process::exit(2);
             }
         }
+    }
+    if parsed.only == Some(Section::Peer) && parsed.peer.is_none() {
+        eprintln!("perf: --only peer needs --peer DIR\n{usage}");
+        std::process::exit(2);
     }
     parsed
 }
@@ -551,60 +602,33 @@ fn main() {
         );
     };
     load("at the start");
-    eprintln!("perf: launching {} times", args.launches);
-    launch(&args, &mut rows);
-    eprintln!("perf: idle for {} s on step 5, then {} keys", IDLE.as_secs(), args.keys);
-    idle_and_keys(&args, &mut rows);
-    eprintln!("perf: the inspector on 10,000 numbers");
-    inspector(&args, &mut rows);
-    eprintln!("perf: the default path at 0 ms and 200 ms");
-    let fast = default_path(&args.binary, "0ms", &memory_dir(), Duration::ZERO);
-    let slow = default_path(&args.binary, "200ms", &memory_dir(), Duration::ZERO);
-    let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir(), Duration::ZERO);
-    eprintln!("perf: the default path at 0 ms and 200 ms, {} ms on each screen", READING.as_millis());
-    let read_fast = default_path(&args.binary, "0ms", &memory_dir(), READING);
-    let read_slow = default_path(&args.binary, "200ms", &memory_dir(), READING);
-    for (label, run) in [("0 ms", &fast), ("200 ms", &slow)] {
-        rows.push(row(
-            format!("default path at {label}: requests"),
-            run.requests.len().to_string(),
-            "Enter on every screen, `y` to buy one number; the sandbox's --verbose log",
-        ));
-        rows.push(row(
-            format!("default path at {label}: wall, visible wait"),
-            format!("{}, {}", secs(run.wall), secs(run.waited())),
-            "launch to the summary; the sum of key-to-ready-screen times",
-        ));
+    if args.runs(Section::Launch) {
+        eprintln!("perf: launching {} times", args.launches);
+        launch(&args, &mut rows);
     }
-    rows.push(row(
-        "default path at 0 ms, journal on disk: wall, visible wait",
-        format!("{}, {}", secs(on_disk.wall), secs(on_disk.waited())),
-        format!(
-            "the runs above keep the setup journal in {}; this one in {}, fsyncs and all",
-            memory_dir().display(),
-            std::env::temp_dir().display()
-        ),
-    ));
-    let added = |fast: &Run, slow: &Run| slow.waited().saturating_sub(fast.waited());
-    rows.push(row(
-        "visible wait that 200 ms latency adds",
-        secs(added(&fast, &slow)),
-        format!(
-            "{:.1} round trips of 200 ms; each key sent as soon as its screen is ready",
-            added(&fast, &slow).as_secs_f64() / 0.2
-        ),
-    ));
-    rows.push(row(
-        format!("the same, {} ms on each screen", READING.as_millis()),
-        secs(added(&read_fast, &read_slow)),
-        format!(
-            "{:.1} round trips; visible wait {} at 0 ms, {} at 200 ms",
-            added(&read_fast, &read_slow).as_secs_f64() / 0.2,
-            secs(read_fast.waited()),
-            secs(read_slow.waited())
-        ),
-    ));
-    if let Some(peer) = &args.peer {
+    if args.runs(Section::Idle) {
+        eprintln!("perf: idle for {} s on step 5, then {} keys", IDLE.as_secs(), args.keys);
+        idle_and_keys(&args, &mut rows);
+    }
+    if args.runs(Section::Inspector) {
+        eprintln!("perf: the inspector on 10,000 numbers");
+        inspector(&args, &mut rows);
+    }
+    // The 0 ms and 200 ms runs, kept for the key-by-key listing after the table.
+    let mut paths = None;
+    if args.runs(Section::Path) {
+        eprintln!("perf: the default path at 0 ms and 200 ms");
+        let fast = default_path(&args.binary, "0ms", &memory_dir(), Duration::ZERO);
+        let slow = default_path(&args.binary, "200ms", &memory_dir(), Duration::ZERO);
+        let on_disk = default_path(&args.binary, "0ms", &std::env::temp_dir(), Duration::ZERO);
+        eprintln!("perf: the default path at 0 ms and 200 ms, {} ms on each screen", READING.as_millis());
+        let read_fast = default_path(&args.binary, "0ms", &memory_dir(), READING);
+        let read_slow = default_path(&args.binary, "200ms", &memory_dir(), READING);
+        default_path_rows(&fast, &slow, &on_disk, &mut rows);
+        read_pace_rows(&read_fast, &read_slow, &mut rows);
+        paths = Some((fast, slow));
+    }
+    if let Some(peer) = args.peer.as_ref().filter(|_| args.runs(Section::Peer)) {
         eprintln!("perf: side by side with the peer in {}", peer.display());
         if let Some((peer, own, ours)) = side_by_side(&args.binary, peer) {
             rows.push(row(
@@ -642,6 +666,67 @@ fn main() {
     for r in &rows {
         println!("| {:w0$} | {:w1$} | {} |", r.what, r.value, r.how, w0 = widths[0], w1 = widths[1]);
     }
+    if let Some((fast, slow)) = &paths {
+        print_key_by_key(fast, slow);
+    }
+}
+
+/// The default path's rows: requests, wall time and visible wait at 0 ms and 200 ms,
+/// the journal on disk, and what latency adds.
+fn default_path_rows(fast: &Run, slow: &Run, on_disk: &Run, rows: &mut Vec<Row>) {
+    for (label, run) in [("0 ms", fast), ("200 ms", slow)] {
+        rows.push(row(
+            format!("default path at {label}: requests"),
+            run.requests.len().to_string(),
+            "Enter on every screen, `y` to buy one number; the sandbox's --verbose log",
+        ));
+        rows.push(row(
+            format!("default path at {label}: wall, visible wait"),
+            format!("{}, {}", secs(run.wall), secs(run.waited())),
+            "launch to the summary; the sum of key-to-ready-screen times",
+        ));
+    }
+    rows.push(row(
+        "default path at 0 ms, journal on disk: wall, visible wait",
+        format!("{}, {}", secs(on_disk.wall), secs(on_disk.waited())),
+        format!(
+            "the runs above keep the setup journal in {}; this one in {}, fsyncs and all",
+            memory_dir().display(),
+            std::env::temp_dir().display()
+        ),
+    ));
+    rows.push(row(
+        "visible wait that 200 ms latency adds",
+        secs(added_wait(fast, slow)),
+        format!(
+            "{:.1} round trips of 200 ms; each key sent as soon as its screen is ready",
+            added_wait(fast, slow).as_secs_f64() / 0.2
+        ),
+    ));
+}
+
+/// What latency adds to the visible wait at a reader's pace ([`READING`]).
+fn read_pace_rows(fast: &Run, slow: &Run, rows: &mut Vec<Row>) {
+    rows.push(row(
+        format!("the same, {} ms on each screen", READING.as_millis()),
+        secs(added_wait(fast, slow)),
+        format!(
+            "{:.1} round trips; visible wait {} at 0 ms, {} at 200 ms",
+            added_wait(fast, slow).as_secs_f64() / 0.2,
+            secs(fast.waited()),
+            secs(slow.waited())
+        ),
+    ));
+}
+
+/// The visible wait of `slow` beyond that of `fast`, the same path at 0 ms.
+fn added_wait(fast: &Run, slow: &Run) -> Duration {
+    slow.waited().saturating_sub(fast.waited())
+}
+
+/// The default path key by key: each key's wait at 0 ms and 200 ms, and the requests
+/// the 200 ms sandbox served meanwhile.
+fn print_key_by_key(fast: &Run, slow: &Run) {
     println!(
         "\nThe default path key by key: the wait at 0 ms and at 200 ms, and the requests served \
          meanwhile at 200 ms, in order:\n"

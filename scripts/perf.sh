@@ -6,8 +6,11 @@
 #
 #   scripts/perf.sh                       # every measurement, with the peer
 #   scripts/perf.sh --launches 5 --keys 20  # fewer samples, quicker
+#   scripts/perf.sh --only inspector        # one measurement: launch, idle, inspector,
+#                                           # path (the default path) or peer
 #
-# It takes about 30 s. The README's Performance section shows its latest output.
+# It takes about 30 s (`--only` runs one part, in a few seconds). The README's
+# Performance section shows its latest output.
 set -eu
 cd "$(dirname "$0")/.."
 cargo build --locked --release --bin telnyx-setup

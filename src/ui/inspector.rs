@@ -1,6 +1,7 @@
-//! The inspector's screen: the tab's list (only the rows in view are built, so ten
-//! thousand records scroll as fast as ten), the highlighted record's fields or raw
-//! JSON with its relations, and the doctor's report over them.
+//! The inspector's screen: the tab's list (only the rows in view are drawn, from lines
+//! made when their page arrived, so ten thousand records scroll as fast as ten), the
+//! highlighted record's fields or raw JSON with its relations (the one record parsed
+//! back from its compact text, once a frame), and the doctor's report over them.
 
 use super::theme::{CURRENT, POINTER, Theme};
 use super::widgets::{fact, paragraph};
@@ -86,13 +87,14 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
         frame.render_widget(paragraph(Line::styled(text, theme.dim())).block(block), area);
         return;
     }
-    // Only the rows in view are built: the rest may be thousands.
+    // Only the rows in view are drawn: the rest may be thousands.
     let offset = listing.cursor.saturating_sub(height.saturating_sub(1));
+    let records = listing.records();
     let items: Vec<ListItem> = visible
         .iter()
         .skip(offset)
         .take(height.max(1))
-        .map(|&index| ListItem::new(listing.tab.row(&listing.items[index])))
+        .map(|&index| ListItem::new(records[index].row()))
         .collect();
     let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
     let mut state = ListState::default().with_selected(Some(listing.cursor - offset));
@@ -101,9 +103,8 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
 
 /// A record's fields, one per line (nested objects one level deep, indented under
 /// their name; deeper ones as JSON), secrets hidden at every depth.
-fn fields(item: &Value) -> Vec<String> {
+fn fields(mut shown: Value) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut shown = item.clone();
     crate::secret::redact_json(&mut shown, HIDDEN);
     let Some(object) = shown.as_object() else { return vec![shown.to_string()] };
     for (key, value) in object {
@@ -136,8 +137,7 @@ fn scalar(_key: &str, value: &Value) -> String {
 }
 
 /// The record as JSON, secrets replaced at every depth.
-fn raw_json(item: &Value) -> String {
-    let mut shown = item.clone();
+fn raw_json(mut shown: Value) -> String {
     crate::secret::redact_json(&mut shown, "(hidden)");
     serde_json::to_string_pretty(&shown).unwrap_or_default()
 }
@@ -149,11 +149,13 @@ fn draw_detail(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSte
     } else {
         theme.dim()
     });
-    let Some(item) = step.listing.highlighted() else {
+    let Some(record) = step.listing.highlighted() else {
         frame.render_widget(block, area);
         return;
     };
-    let relations = step.relations();
+    // Parsed once here for the relations and the body; the views redact this copy.
+    let item = record.value();
+    let relations = step.relations_of(&item);
     let mut lines: Vec<Line> = Vec::new();
     if !relations.is_empty() {
         for (index, relation) in relations.iter().enumerate() {

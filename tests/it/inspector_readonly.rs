@@ -172,9 +172,9 @@ impl Inspector {
         let listing = &self.step().listing;
         if tab != Tab::Balance {
             assert!(
-                listing.next_page.is_none() && listing.items.len() as u64 == listing.total,
+                listing.next_page.is_none() && listing.records().len() as u64 == listing.total,
                 "End four times should have loaded all of {tab:?} ({} of {}, next page {:?})\n{}",
-                listing.items.len(),
+                listing.records().len(),
                 listing.total,
                 listing.next_page,
                 self.screen()
@@ -182,7 +182,7 @@ impl Inspector {
         }
         if tab == Tab::Numbers && listing.scope.is_none() {
             assert!(
-                listing.items.len() > SEEDED_NUMBERS,
+                listing.records().len() > SEEDED_NUMBERS,
                 "all the numbers should be loaded\n{}",
                 self.screen()
             );
@@ -407,7 +407,7 @@ async fn every_inspector_key_on_every_tab_sends_only_reads() {
     );
     inspector.press(KeyCode::Enter).await;
     inspector.expect_no_problem("loading again after a cancel");
-    assert!(!inspector.step().listing.items.is_empty(), "moving should load the numbers again");
+    assert!(!inspector.step().listing.records().is_empty(), "moving should load the numbers again");
 
     // Esc at the top goes back to the sign-in; Enter signs in again.
     inspector.press(KeyCode::Esc).await;

@@ -78,8 +78,36 @@ fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
     let second: Vec<_> = (100..200).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
     reply(&mut state, Reply::Browsed(raw_page(second, 2, 10_000)));
     let step = inspector_step(&state);
-    assert_eq!(step.listing.items.len(), 200);
+    assert_eq!(step.listing.records().len(), 200);
     assert_eq!(step.listing.next_page, Some(3));
+}
+
+/// The listing keeps each record as compact text with its row made on arrival: the
+/// row is the one [`Tab::row`] makes, and the record parses back to what arrived, an
+/// id that is not a string, nesting, a float and a telnyx-setup mark included.
+#[test]
+fn a_record_kept_compact_gives_back_its_row_id_and_json() {
+    let mut state = inspector();
+    let odd = serde_json::json!({
+        "id": 42,
+        "record_type": "credential_connection",
+        "connection_name": "Numeric id",
+        "active": false,
+        "tags": [telnyx_setup::api::MARK],
+        "outbound": {"outbound_voice_profile_id": "1293", "rates": [0.0125, 1e-7]},
+    });
+    let records = vec![connection_json("1293384261075731409", "Lobby phones", None), odd];
+    press(&mut state, KeyCode::Char('R'));
+    reply(&mut state, Reply::Browsed(raw_page(records.clone(), 1, 2)));
+    let listing = &inspector_step(&state).listing;
+    assert_eq!(listing.records().len(), 2);
+    for (kept, arrived) in listing.records().iter().zip(&records) {
+        assert_eq!(kept.row(), Tab::Connections.row(arrived));
+        assert_eq!(&kept.value(), arrived);
+    }
+    assert_eq!(listing.records()[0].id(), Some("1293384261075731409"));
+    assert_eq!(listing.records()[1].id(), None, "a numeric id is not copied, as before");
+    assert!(listing.records()[1].row().ends_with("· made by telnyx-setup"));
 }
 
 #[test]
@@ -131,7 +159,7 @@ fn credentials_are_filtered_locally() {
     assert!(filters.is_empty(), "the API has no text filter for credentials");
     let step = inspector_step(&state);
     assert_eq!(step.listing.visible(), [1]);
-    assert_eq!(step.listing.highlighted().unwrap()["id"], "b");
+    assert_eq!(step.listing.highlighted().unwrap().id(), Some("b"));
 }
 
 #[test]
@@ -172,7 +200,7 @@ fn relations_are_followed_with_enter_and_walked_back_with_esc() {
     press(&mut state, KeyCode::Esc);
     let step = inspector_step(&state);
     assert_eq!(step.listing.tab, Tab::Connections);
-    assert_eq!(step.listing.items.len(), 2, "the connections are still there, not reloaded");
+    assert_eq!(step.listing.records().len(), 2, "the connections are still there, not reloaded");
 }
 
 #[test]

@@ -110,7 +110,7 @@ fn credentials_shown(typed: &str) -> Vec<String> {
     press(&mut state, KeyCode::Enter);
     reply(&mut state, Reply::Browsed(raw_page(records, 1, 2)));
     let Step::Inspect(step) = &state.step else { panic!("in the inspector") };
-    step.listing.visible().iter().map(|&i| step.listing.items[i]["id"].as_str().unwrap().to_owned()).collect()
+    step.listing.visible().iter().map(|&i| step.listing.records()[i].id().unwrap().to_owned()).collect()
 }
 
 #[test]
