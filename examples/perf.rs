@@ -426,10 +426,18 @@ impl Press {
 impl Wizard<'_> {
     /// Presses `key`, then waits for a screen with `texts` and no request in flight.
     fn press(&mut self, key: &str, texts: &[&str]) {
+        self.press_until(key, texts, |screen| !screen.contains(pty::BUSY));
+    }
+
+    /// Presses `key`, then waits for a screen with `texts` of which `ready` holds.
+    fn press_until(&mut self, key: &str, texts: &[&str], ready: impl Fn(&str) -> bool) {
         // Not a wait for a condition: the reader's pace is what is being modelled.
         std::thread::sleep(self.reading);
         let sent = self.app.send(key);
-        let (_, _, ready) = self.app.wait_until(&[texts]);
+        let ready = self.app.wait(&format!("{texts:?}"), |recording| {
+            let screen = recording.parser.screen().contents();
+            (texts.iter().all(|t| screen.contains(t)) && ready(&screen)).then(|| recording.last_output())?
+        });
         let name = match key {
             ENTER => "Enter",
             other => other,
@@ -460,7 +468,11 @@ impl Wizard<'_> {
             self.press(ENTER, &["· cart: 1"]);
             self.press(ENTER, &["Cart: 1 number", "Enter buy"]);
             self.press(ENTER, &["Buy 1 number for", "[y/N]"]);
-            self.press("y", &["1 number bought and assigned", "Enter continue"]);
+            // The order placed: Enter goes on while Telnyx completes it (the summary
+            // waits for it below), or, if it completed at once, after its summary.
+            self.press_until("y", &["Step 6 of 8", "Enter continue"], |screen| {
+                screen.contains("Press Enter to go on") || screen.contains("1 number bought and assigned")
+            });
             self.press(ENTER, &credentials);
         } else {
             self.press("s", &credentials);
@@ -469,7 +481,10 @@ impl Wizard<'_> {
         self.press(ENTER, &["SIP user name:", "Press Enter to make a login token"]);
         self.press(ENTER, &["Step 8 of 8: Token", "Press Enter to generate a login token"]);
         self.press(ENTER, &["r reveals", "y copy"]);
-        self.press(ENTER, &["Setup complete", "Enter or q to quit"]);
+        // Ready once the number bought is on it, not while the order still completes.
+        self.press_until(ENTER, &["Setup complete", "Enter or q to quit"], |screen| {
+            !screen.contains(pty::BUSY) && !screen.contains("completing the order")
+        });
     }
 }
 

@@ -26,8 +26,7 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
         line("Voice profile", &format!("{} (id {})", profile.name, profile.id));
         line("Countries", &profile.whitelisted_destinations.join(", "));
     }
-    let numbers: Vec<&str> = setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
-    line("Numbers", &if numbers.is_empty() { "none".to_owned() } else { numbers.join(", ") });
+    line("Numbers", &setup.numbers_text());
     if let Some(credential) = &setup.credential {
         line("Credential", &format!("{} (id {})", credential.sip_username, credential.id));
         line("SIP address", &format!("{}@{SIP_DOMAIN}", credential.sip_username));

@@ -222,6 +222,24 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// The numbers as the summaries name them: those on the connection, or the order
+    /// still completing at Telnyx (or failed), or none.
+    pub fn numbers_text(&self) -> String {
+        if !self.numbers.is_empty() {
+            return self.numbers.iter().map(|n| n.phone_number.as_str()).collect::<Vec<_>>().join(", ");
+        }
+        match &self.order {
+            Some(order) if order.status.as_deref() == Some("pending") => {
+                format!("{}: Telnyx is completing the order (a re-run finds it)", order.numbers.join(", "))
+            }
+            Some(order) if order.status.as_deref() == Some("failure") => {
+                "none: the order failed, nothing was bought".to_owned()
+            }
+            _ if self.numbers_skipped => "none (step skipped)".to_owned(),
+            _ => "none".to_owned(),
+        }
+    }
+
     /// A connection was chosen or created: what later steps set up was for the one
     /// before, so they are to do again (the key and balance stay).
     fn connection_chosen(&mut self, connection: CredentialConnection, created: bool, new: bool) {
@@ -295,6 +313,17 @@ pub struct Ctx {
     taken: Vec<Request>,
     /// The balance read in the background ([`Ctx::refresh_balance`]), while on its way.
     balance_read: Option<OpId>,
+    /// An order left to complete while the user goes on ([`Ctx::complete_order`]).
+    completing: Option<Completing>,
+}
+
+/// A pending order checked in the background: the check on its way, the checks so
+/// far, and the connection it was placed for.
+#[derive(Debug)]
+struct Completing {
+    op: OpId,
+    polls: u32,
+    connection: crate::api::CredentialConnection,
 }
 
 /// How long a read sent ahead stands for the screen that needs it, from its answer:
@@ -460,6 +489,60 @@ impl Ctx {
         self.next_op += 1;
         self.balance_read = Some(self.next_op);
         Cmd::Call { op: self.next_op, request: Request::ReadBalance }
+    }
+
+    /// Goes on checking the pending order of `connection` in the background, from its
+    /// check `op` on its way (`polls` made so far). Only reads are left: the order was
+    /// placed with the connection's id, so Telnyx assigns its numbers as it completes.
+    fn complete_order(&mut self, op: OpId, polls: u32, connection: crate::api::CredentialConnection) {
+        self.completing = Some(Completing { op, polls, connection });
+    }
+
+    /// An order is completing in the background (the summary says so).
+    pub fn order_completing(&self) -> bool {
+        self.completing.is_some()
+    }
+
+    /// Takes the answer to a background check of the order ([`Ctx::complete_order`]):
+    /// the next check while it is pending, its numbers once it succeeded. `None` if
+    /// `op` was not that check.
+    fn order_checked(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) -> Option<Vec<Cmd>> {
+        let completing = self.completing.take_if(|c| c.op == op)?;
+        let order = match outcome {
+            Ok(Reply::OrderChecked(order)) => order,
+            Ok(_) => return Some(Vec::new()),
+            Err(error) => {
+                // The order stands at Telnyx; the journal keeps it, so a re-run finds it.
+                tracing::info!("the number order could not be checked: {error}");
+                return Some(Vec::new());
+            }
+        };
+        if let Some(note) = &mut self.setup.order {
+            note.id = Some(order.id.clone());
+            note.status = Some(order.status.clone());
+        }
+        Some(match order.status.as_str() {
+            "pending" if completing.polls < numbers::POLL_LIMIT => {
+                self.next_op += 1;
+                let request =
+                    Request::CheckOrder { id: order.id.clone(), after: numbers::poll_wait(completing.polls) };
+                self.completing =
+                    Some(Completing { op: self.next_op, polls: completing.polls + 1, ..completing });
+                vec![Cmd::Call { op: self.next_op, request }]
+            }
+            "success" => match numbers::on_connection(order, &completing.connection) {
+                Some(numbers) => {
+                    self.setup.numbers = numbers;
+                    vec![self.refresh_balance()]
+                }
+                None => {
+                    tracing::info!("the completed number order does not name the connection");
+                    Vec::new()
+                }
+            },
+            // Failed, or still pending after every check: the summary says which.
+            _ => Vec::new(),
+        })
     }
 
     /// Takes the answer to [`Ctx::refresh_balance`]; whether `op` was it.
@@ -654,6 +737,7 @@ impl State {
                 prefetched: Vec::new(),
                 taken: Vec::new(),
                 balance_read: None,
+                completing: None,
             },
             spinner: 0,
             help: false,
@@ -839,13 +923,13 @@ impl State {
         }
         let screen = self.step.screen();
         let mut bindings = if self.busy() {
+            let mut bindings = screen.bindings_while_busy();
             // An order in flight cannot be called back: cancelling the wait would only
             // hide whether it went through (and let q quit without asking).
-            if self.purchase_in_flight() {
-                Vec::new()
-            } else {
-                vec![Binding::new(BACK, "cancel", "Stop waiting for the request in flight.")]
+            if !self.purchase_in_flight() {
+                bindings.push(Binding::new(BACK, "cancel", "Stop waiting for the request in flight."));
             }
+            bindings
         } else {
             let mut bindings = screen.bindings();
             if self.can_go_back() && !binds(&bindings, Action::Back) {
@@ -1001,6 +1085,9 @@ impl State {
         }
         if self.ctx.balance_answered(op, &outcome) {
             return Vec::new();
+        }
+        if let Some(cmds) = self.ctx.order_checked(op, &outcome) {
+            return cmds;
         }
         let mut kept = Some(outcome);
         if self.ctx.prefetch_answered(op, &mut kept) {

@@ -469,6 +469,17 @@ impl NumbersStep {
         Transition::run(ctx.call(&mut self.activity, what, request))
     }
 
+    /// The order is pending and was placed with this connection's id, its check on
+    /// its way: the user may go on while it completes, since only checks are left
+    /// (Telnyx puts the numbers on the connection; see `Ctx::complete_order`).
+    pub fn may_go_on(&self) -> bool {
+        self.screen == NumbersScreen::Ordering
+            && self.activity.busy()
+            && self.order.as_ref().is_some_and(|order| {
+                order.status == "pending" && order.connection_id.as_deref() == Some(&self.connection.id)
+            })
+    }
+
     fn check_order(&mut self, ctx: &mut Ctx) -> Transition {
         let Some(order) = &self.order else { return Transition::none() };
         let after = poll_wait(self.polls);
@@ -489,22 +500,9 @@ impl NumbersStep {
             // Ordered with the connection's id, the numbers are on it already: the
             // order says which they are, and nothing is left to read or change.
             "success"
-                if self.order.as_ref().and_then(|o| o.connection_id.as_deref())
-                    == Some(&self.connection.id) =>
+                if let Some(numbers) =
+                    on_connection(self.order.as_ref().expect("just set"), &self.connection) =>
             {
-                let order = self.order.as_ref().expect("just set");
-                let numbers = order
-                    .phone_numbers
-                    .iter()
-                    .map(|number| PhoneNumber {
-                        id: String::new(),
-                        phone_number: number.phone_number.clone(),
-                        status: number.status.clone().unwrap_or_else(|| "success".to_owned()),
-                        connection_id: Some(self.connection.id.clone()),
-                        connection_name: Some(self.connection.connection_name.clone()),
-                        phone_number_type: None,
-                    })
-                    .collect();
                 self.assigned(numbers, ctx)
             }
             "success" => {
@@ -567,6 +565,17 @@ impl Screen for NumbersStep {
             NumbersScreen::Confirm => vec![Request::PlaceOrder { body: self.order_body(), first_try: false }],
             _ => Vec::new(),
         }
+    }
+
+    fn bindings_while_busy(&self) -> Vec<Binding> {
+        if !self.may_go_on() {
+            return Vec::new();
+        }
+        vec![Binding::new(
+            &[Action::Submit],
+            "continue",
+            "Go on to the credential while Telnyx completes the order; the summary shows its numbers.",
+        )]
     }
 
     fn title(&self) -> &'static str {
@@ -701,6 +710,11 @@ impl Screen for NumbersStep {
             NumbersScreen::Results => self.on_results_action(action),
             NumbersScreen::Cart => self.on_cart_action(action, ctx),
             NumbersScreen::Confirm => self.on_confirm_action(action, ctx),
+            NumbersScreen::Ordering if action == Action::Submit && self.may_go_on() => {
+                let check = self.activity.pending.take().expect("a check is on its way");
+                ctx.complete_order(check.op, self.polls, self.connection.clone());
+                self.advance(ctx)
+            }
             // Polling stopped (limit reached or a failed check): check again.
             NumbersScreen::Ordering if action == Action::Submit => self.check_order(ctx),
             NumbersScreen::Done if action == Action::Submit => self.advance(ctx),
@@ -778,6 +792,31 @@ impl Screen for NumbersStep {
 fn skip(step: &mut NumbersStep, ctx: &mut Ctx) -> Transition {
     ctx.setup.numbers_skipped = true;
     step.advance(ctx)
+}
+
+/// The numbers of a successful `order` placed with `connection`'s id: Telnyx put
+/// them on it, so the order says which they are and nothing is left to read or
+/// change. `None` if the order does not carry that connection.
+pub(super) fn on_connection(
+    order: &NumberOrder,
+    connection: &CredentialConnection,
+) -> Option<Vec<PhoneNumber>> {
+    if order.status != "success" || order.connection_id.as_deref() != Some(&connection.id) {
+        return None;
+    }
+    let numbers = order
+        .phone_numbers
+        .iter()
+        .map(|number| PhoneNumber {
+            id: String::new(),
+            phone_number: number.phone_number.clone(),
+            status: number.status.clone().unwrap_or_else(|| "success".to_owned()),
+            connection_id: Some(connection.id.clone()),
+            connection_name: Some(connection.connection_name.clone()),
+            phone_number_type: None,
+        })
+        .collect();
+    Some(numbers)
 }
 
 /// "1 number", "3 numbers".

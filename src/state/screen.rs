@@ -52,6 +52,12 @@ pub trait Screen {
     /// are added by the state machine where the screen does not bind Esc itself.
     fn bindings(&self) -> Vec<Binding>;
 
+    /// The keys the screen answers to while its request is in flight (besides Esc to
+    /// cancel it): none, unless the wait is one the user may leave.
+    fn bindings_while_busy(&self) -> Vec<Binding> {
+        Vec::new()
+    }
+
     /// Carries out an action from [`Screen::bindings`].
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition;
 

@@ -26,13 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
         lines.push(fact(theme, "Voice profile", format!("{} (id {})", profile.name, profile.id)));
         lines.push(fact(theme, "Countries", profile.whitelisted_destinations.join(", ")));
     }
-    let numbers: Vec<&str> = setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
-    let numbers = match (numbers.is_empty(), setup.numbers_skipped) {
-        (true, true) => "none (step skipped)".to_owned(),
-        (true, false) => "none".to_owned(),
-        (false, _) => numbers.join(", "),
-    };
-    lines.push(fact(theme, "Numbers", numbers));
+    lines.push(fact(theme, "Numbers", setup.numbers_text()));
     if let Some(credential) = &setup.credential {
         lines.push(fact(
             theme,

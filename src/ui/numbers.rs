@@ -283,6 +283,12 @@ fn draw_order(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) 
                 theme.error(),
             ));
         }
+        if step.may_go_on() {
+            lines.push(Line::styled(
+                "Press Enter to go on while Telnyx completes it: the numbers come onto the connection by themselves, and the summary shows them.",
+                theme.dim(),
+            ));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(TOKEN_NOTE, theme.dim()));

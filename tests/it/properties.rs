@@ -382,6 +382,8 @@ struct Before {
     /// is showing.
     numbers: Option<(NumbersScreen, Vec<String>, String)>,
     modal: bool,
+    /// The wait on screen is an order completing, which Enter may leave.
+    may_go_on: bool,
 }
 
 impl Run {
@@ -408,6 +410,7 @@ impl Run {
                 _ => None,
             },
             modal: self.state.help || self.state.confirm_quit,
+            may_go_on: matches!(&self.state.step, Step::Numbers(step) if step.may_go_on()),
         };
         let msg = self.message(action);
         let answered = match &msg {
@@ -533,6 +536,11 @@ impl Run {
                 prop_assert!(checked == Some(saved), "the key saved is not the key Telnyx accepted");
             }
         }
+        // Enter on an order completing goes on, and its checks go on in the background.
+        let left = before.may_go_on && !before.modal && matches!(action, Action::Key(KeyCode::Enter, _));
+        if left {
+            prop_assert!(self.state.ctx.order_completing(), "the order was left unchecked");
+        }
         let by_y = matches!(action, Action::Key(KeyCode::Char('y' | 'Y'), _)) && !before.modal;
         if by_y
             && let Some(look) = &now_pending
@@ -546,7 +554,7 @@ impl Run {
                 check_purchase(by_y || look_answered, action, before, order)?;
             }
             prop_assert!(
-                before.pending.is_none() || answered,
+                before.pending.is_none() || answered || left,
                 "a request started while {:?} was pending: {request:?}",
                 before.pending
             );
@@ -572,6 +580,7 @@ impl Run {
         if let Some(pending) = &before.pending
             && !answered
             && !cancel_key
+            && !left
         {
             prop_assert_eq!(
                 now_pending.as_ref().map(|p| (p.op, &p.what)),
@@ -1229,6 +1238,7 @@ fn the_checks_catch_what_they_guard() {
         step_number: 6,
         numbers: Some((NumbersScreen::Cart, vec![], String::new())),
         modal: false,
+        may_go_on: false,
     };
     let order = Request::PlaceOrder {
         body: NewNumberOrder { phone_numbers: vec![], connection_id: None, customer_reference: None },
@@ -1239,12 +1249,12 @@ fn the_checks_catch_what_they_guard() {
     assert!(run.check_commands(&key_action(KeyCode::Enter), &before, false, false, &cmds).is_err());
     // A reused op id fails the one-request-at-a-time check.
     let mut run = start(Start::Codecs, &ordinary_results()).unwrap();
-    let before = Before { pending: None, step_number: 3, numbers: None, modal: false };
+    let before = Before { pending: None, step_number: 3, numbers: None, modal: false, may_go_on: false };
     let cmds = [Cmd::Call { op: run.last_op, request: Request::ListProfiles }];
     assert!(run.check_commands(&key_action(KeyCode::Enter), &before, false, false, &cmds).is_err());
     // Saving a key on a key press (not on Telnyx's acceptance) fails the key check.
     let mut run = start(Start::SignInWithKey, &ordinary_results()).unwrap();
-    let before = Before { pending: None, step_number: 1, numbers: None, modal: false };
+    let before = Before { pending: None, step_number: 1, numbers: None, modal: false, may_go_on: false };
     let cmds = [Cmd::SaveKey(Secret::from("KEY0123456789"))];
     assert!(run.check_commands(&key_action(KeyCode::Enter), &before, false, false, &cmds).is_err());
     // A name with a newline fails the request checks; every body-carrying request maps

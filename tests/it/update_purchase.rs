@@ -309,6 +309,76 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
     assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
 }
 
+/// On the order's first check after it was placed pending: the check's op.
+fn checking_a_pending_order() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
+    let mut state = ordering();
+    let cmds =
+        reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: false });
+    let [Cmd::Call { op, request: Request::CheckOrder { .. } }] = cmds[..] else { panic!("{cmds:?}") };
+    assert!(numbers(&state).may_go_on(), "placed with the connection's id, the order may complete alone");
+    (state, op)
+}
+
+#[test]
+fn enter_goes_on_while_the_order_completes_in_the_background() {
+    let (mut state, first_check) = checking_a_pending_order();
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Enter continue") && screen.contains("Press Enter to go on"), "{screen}");
+    // Step 7's list is read; the check on its way is the background's now.
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Credential(_)), "{cmds:?}");
+    assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
+    assert!(state.ctx.order_completing());
+    assert_eq!(
+        state.ctx.setup.numbers_text(),
+        "+13125550100: Telnyx is completing the order (a re-run finds it)"
+    );
+    // Still pending: checked again, later, without touching the screen.
+    let pending = Reply::OrderChecked(order("pending", &["+13125550100"]));
+    let cmds = state.update(Msg::Done { op: first_check, outcome: Ok(pending) });
+    let [Cmd::Call { op: second_check, request: Request::CheckOrder { after, .. } }] = cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(after, Duration::from_secs(1), "the backoff goes on from the checks made on screen");
+    assert!(state.busy(), "the credentials list is still the screen's own wait");
+    // Completed: its numbers are the setup's, and the balance is read again.
+    let done = Reply::OrderChecked(order("success", &["+13125550100"]));
+    let cmds = state.update(Msg::Done { op: second_check, outcome: Ok(done) });
+    assert_eq!(sent(&cmds), [&Request::ReadBalance]);
+    assert!(!state.ctx.order_completing());
+    assert_eq!(state.ctx.setup.numbers_text(), "+13125550100");
+    assert_eq!(state.ctx.setup.order.as_ref().and_then(|o| o.status.as_deref()), Some("success"));
+}
+
+#[test]
+fn an_order_that_fails_in_the_background_says_so_in_the_summary() {
+    for outcome in [Ok(Reply::OrderChecked(order("failure", &["+13125550100"]))), Err(ApiError::Timeout)] {
+        let failed = outcome.is_ok();
+        let (mut state, check) = checking_a_pending_order();
+        press(&mut state, KeyCode::Enter);
+        assert!(state.update(Msg::Done { op: check, outcome }).is_empty());
+        assert!(!state.ctx.order_completing());
+        let expected = if failed {
+            "none: the order failed, nothing was bought"
+        } else {
+            // Unchecked, it stands at Telnyx as last seen; a re-run looks it up.
+            "+13125550100: Telnyx is completing the order (a re-run finds it)"
+        };
+        assert_eq!(state.ctx.setup.numbers_text(), expected);
+    }
+}
+
+#[test]
+fn an_order_without_the_connection_is_not_left_to_complete_alone() {
+    let mut state = ordering();
+    let foreign =
+        telnyx_setup::api::NumberOrder { connection_id: None, ..order("pending", &["+13125550100"]) };
+    reply(&mut state, Reply::OrderPlaced { order: foreign, existing: true });
+    assert!(!numbers(&state).may_go_on(), "its numbers would need assigning, a write");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(state.step, Step::Numbers(_)) && state.busy());
+}
+
 #[test]
 fn an_order_telnyx_settled_without_the_connection_has_its_numbers_assigned() {
     let mut state = ordering();
