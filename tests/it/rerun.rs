@@ -25,8 +25,13 @@ struct Account {
 
 impl Account {
     fn new(faults: &[&str]) -> Self {
+        Self::settling_after(faults, std::time::Duration::from_millis(200))
+    }
+
+    /// The account, with orders that settle `settle` after they are placed.
+    fn settling_after(faults: &[&str], settle: std::time::Duration) -> Self {
         let seed = Seed {
-            order_settles_after: std::time::Duration::from_millis(200),
+            order_settles_after: settle,
             faults: FaultPlan::parse(faults.iter().copied()).expect("valid fault rules"),
             ..Seed::empty()
         };
@@ -250,6 +255,29 @@ fn killed_while_creating_the_credential() {
 #[test]
 fn killed_while_making_the_token() {
     crash_at(5, "POST /telephony_credentials/*/token=timeout:1");
+}
+
+/// Enter on the order's screen goes on while Telnyx completes it: the summary lists
+/// the number once the background checks see it done, and the account holds one of
+/// each, the number on the connection.
+#[test]
+fn enter_goes_on_while_the_order_completes_and_the_summary_lists_its_number() {
+    let account = Account::settling_after(&[], std::time::Duration::from_secs(2));
+    let mut app = account.wizard("order-in-background");
+    let ordered = || account.writes().iter().any(|w| w == "POST number_orders");
+    assert!(press_until(&mut app, ordered), "no order was placed:\n{}", app.contents());
+    app.wait_for_text(&["Press Enter to go on while Telnyx completes it", "Enter continue"]);
+    app.send(ENTER);
+    app.wait_for_text(&["Step 7 of 8: Credential"]);
+    drive_to_summary(&mut app);
+    let summary = app.wait_for("the number on the summary", |screen| {
+        let text = screen.contents();
+        !text.contains("completing the order")
+            && text.lines().any(|l| l.contains("Numbers") && l.contains("+"))
+    });
+    assert!(summary.contains(SUMMARY), "{summary}");
+    assert_eq!(account.holdings(), ONE_OF_EACH);
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
 
 /// A second run after a finished one changes nothing and buys nothing; it makes a
