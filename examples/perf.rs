@@ -641,7 +641,11 @@ fn main() {
         let read_slow = default_path(&args.binary, "200ms", &memory_dir(), READING);
         default_path_rows(&fast, &slow, &on_disk, &mut rows);
         read_pace_rows(&read_fast, &read_slow, &mut rows);
-        paths = Some((fast, slow));
+        let reading = format!("after {} ms on each screen", READING.as_millis());
+        paths = Some([
+            ("as soon as each screen is ready".to_owned(), fast, slow),
+            (reading, read_fast, read_slow),
+        ]);
     }
     if let Some(peer) = args.peer.as_ref().filter(|_| args.runs(Section::Peer)) {
         eprintln!("perf: side by side with the peer in {}", peer.display());
@@ -681,8 +685,8 @@ fn main() {
     for r in &rows {
         println!("| {:w0$} | {:w1$} | {} |", r.what, r.value, r.how, w0 = widths[0], w1 = widths[1]);
     }
-    if let Some((fast, slow)) = &paths {
-        print_key_by_key(fast, slow);
+    for (pace, fast, slow) in paths.iter().flatten() {
+        print_key_by_key(pace, fast, slow);
     }
 }
 
@@ -741,10 +745,10 @@ fn added_wait(fast: &Run, slow: &Run) -> Duration {
 
 /// The default path key by key: each key's wait at 0 ms and 200 ms, and the requests
 /// the 200 ms sandbox served meanwhile.
-fn print_key_by_key(fast: &Run, slow: &Run) {
+fn print_key_by_key(pace: &str, fast: &Run, slow: &Run) {
     println!(
-        "\nThe default path key by key: the wait at 0 ms and at 200 ms, and the requests served \
-         meanwhile at 200 ms, in order:\n"
+        "\nThe default path key by key, keys sent {pace}: the wait at 0 ms and at 200 ms, and the \
+         requests served meanwhile at 200 ms, in order:\n"
     );
     let mut requests = slow.requests.iter().peekable();
     let mut number = 0;
