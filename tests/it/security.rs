@@ -103,6 +103,12 @@ fn the_inspector_hides_secrets_at_any_depth_in_both_views() {
         }
         press(&mut state, KeyCode::Char('J'));
     }
+    // Nor does the state's Debug output, where the records are kept.
+    let debug = format!("{state:?} {state:#?}");
+    assert!(debug.contains("Deep secrets"), "the record is in the state");
+    for secret in ["deep-password-3", "deep-token-4", "918273645", "sip-password-2"] {
+        assert!(!debug.contains(secret), "Debug output shows {secret}");
+    }
 }
 
 #[test]
