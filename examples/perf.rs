@@ -453,7 +453,7 @@ impl Wizard<'_> {
         self.press(ENTER, &["┌ SIP user name ", "Enter create"]);
         self.press(ENTER, &["Step 3 of 8: Codecs", "[x] VP8"]);
         self.press(ENTER, &["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
-        self.press(ENTER, &["┌ Profile name ", "Enter create"]);
+        self.press(ENTER, &["┌ Profile name ", "Enter next"]);
         self.press(ENTER, &["Step 5 of 8: Countries", "Allowed: CA, US"]);
     }
 

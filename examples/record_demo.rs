@@ -73,7 +73,7 @@ fn drive(app: &mut Driver) {
     app.press(ENTER, 1.5);
     app.wait_for(&["Step 4 of 8: Voice profile"]);
     app.press(ENTER, 1.2);
-    if app.wait_for_any(&[&["Step 5 of 8: Countries"], &["Enter create"]]) == 1 {
+    if app.wait_for_any(&[&["Step 5 of 8: Countries"], &["Enter next"]]) == 1 {
         app.press(ENTER, 1.0);
     }
     app.wait_for(&["Step 5 of 8: Countries"]);

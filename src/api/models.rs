@@ -194,6 +194,9 @@ pub struct NewOutboundVoiceProfile {
     pub service_plan: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The countries it may call; left out when empty (Telnyx then gives US and CA).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub whitelisted_destinations: Vec<String>,
 }
 
 impl NewOutboundVoiceProfile {
@@ -206,7 +209,13 @@ impl NewOutboundVoiceProfile {
             traffic_type: Self::TRAFFIC_TYPE.to_owned(),
             service_plan: Self::SERVICE_PLAN.to_owned(),
             tags: vec![MARK.to_owned()],
+            whitelisted_destinations: Vec::new(),
         }
+    }
+
+    /// [`NewOutboundVoiceProfile::named`], allowed to call `countries`.
+    pub fn with_countries(name: impl Into<String>, countries: Vec<String>) -> Self {
+        Self { whitelisted_destinations: countries, ..Self::named(name) }
     }
 }
 

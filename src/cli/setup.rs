@@ -459,7 +459,9 @@ pub async fn run(
             Some(found)
         }
         None => {
-            let body = NewOutboundVoiceProfile::named(wanted.profile.clone());
+            // Made with its countries (none asked: Telnyx's US and CA), in one request.
+            let countries = wanted.countries.clone().unwrap_or_default();
+            let body = NewOutboundVoiceProfile::with_countries(wanted.profile.clone(), countries);
             let request = Request::CreateProfile { body, known: Some(known), first_try: true };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, ProfileCreated)),
@@ -549,10 +551,10 @@ pub async fn run(
         run.change("attach", detail, Request::UpdateConnection { id: connection_id.clone(), update }).await?;
     }
 
-    // 4. Countries: as asked, else as they are (Telnyx gives a new profile US and CA).
-    let current = profile
-        .as_ref()
-        .map_or_else(|| vec!["US".into(), "CA".into()], |p| p.whitelisted_destinations.clone());
+    // 4. Countries: as asked, else as they are (Telnyx gives a new profile US and CA). A
+    // profile made above was made with them (in a dry run it is not there to read).
+    let made_with = || wanted.countries.clone().unwrap_or_else(|| vec!["US".into(), "CA".into()]);
+    let current = profile.as_ref().map_or_else(made_with, |p| p.whitelisted_destinations.clone());
     let desired = wanted.countries.clone().unwrap_or_else(|| current.clone());
     let sorted = |codes: &[String]| {
         let mut codes = codes.to_vec();

@@ -142,7 +142,7 @@ impl CodecsStep {
 fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
     ctx.setup.codecs_saved = true;
     ctx.setup.connection = Some(connection.clone());
-    let mut next = ProfileStep::new(connection);
+    let mut next = ProfileStep::new(connection, ctx.setup.connection_created);
     let cmds = next.reload(ctx);
     Transition::next(Step::Profile(next), cmds)
 }

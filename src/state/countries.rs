@@ -1,12 +1,17 @@
 //! Step 5: the destination countries the outbound voice profile may call. The
 //! profile's current whitelist starts selected; `/` searches, Space toggles, Enter
-//! saves with PATCH (which must repeat the profile's `name`).
+//! saves with PATCH (which must repeat the profile's `name`). A new profile is made
+//! here, with its countries in its create body, and the connection attached to it:
+//! one write fewer than making it on step 4 and changing its countries after.
 
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
-use crate::api::{OutboundVoiceProfile, OutboundVoiceProfileUpdate};
+use crate::api::{
+    CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate, OutboundVoiceProfile,
+    OutboundVoiceProfileUpdate,
+};
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
 use crate::state::numbers::NumbersStep;
@@ -28,8 +33,24 @@ pub struct CountriesStep {
     pub others: u64,
     /// A change to an existing profile, waiting for `y`.
     pub change: Option<Change>,
+    /// The profile is still to be made (named on step 4): Enter creates it.
+    pub draft: Option<ProfileDraft>,
+    /// The profile was made here and the connection is still to be attached to it
+    /// (Enter tries again after a failure).
+    attach_pending: bool,
     pub activity: Activity,
 }
+
+/// A new profile named on step 4, made when its countries are chosen: what the
+/// worker's look before its create needs (see [`Request::CreateProfile`]).
+#[derive(Debug, Clone)]
+pub struct ProfileDraft {
+    pub known: Option<Vec<String>>,
+    pub first_try: bool,
+}
+
+/// The countries Telnyx gives a profile made without any.
+const NEW_PROFILE_COUNTRIES: [&str; 2] = ["US", "CA"];
 
 impl CountriesStep {
     pub fn new(profile: OutboundVoiceProfile, created: bool, others: u64) -> Self {
@@ -43,8 +64,21 @@ impl CountriesStep {
             created,
             others,
             change: None,
+            draft: None,
+            attach_pending: false,
             activity: Activity::default(),
         }
+    }
+
+    /// The countries of a profile named `name` that is still to be made, starting
+    /// with Telnyx's default ones.
+    pub fn draft(name: String, draft: ProfileDraft) -> Self {
+        let profile = OutboundVoiceProfile {
+            name,
+            whitelisted_destinations: NEW_PROFILE_COUNTRIES.map(String::from).to_vec(),
+            ..OutboundVoiceProfile::default()
+        };
+        Self { draft: Some(draft), ..Self::new(profile, true, 0) }
     }
 
     /// The selection as it is saved: the profile's countries kept in their order (the
@@ -78,9 +112,18 @@ impl CountriesStep {
 }
 
 impl CountriesStep {
-    /// The update Enter sends: `None` when the countries are as they were.
+    /// The request Enter sends: the draft's create, or the update; `None` when the
+    /// countries are as they were.
     fn save_request(&self) -> Option<Request> {
         let whitelist = self.whitelist();
+        if let Some(draft) = &self.draft {
+            let body = NewOutboundVoiceProfile::with_countries(self.profile.name.clone(), whitelist);
+            return Some(Request::CreateProfile {
+                body,
+                known: draft.known.clone(),
+                first_try: draft.first_try,
+            });
+        }
         if whitelist == self.profile.whitelisted_destinations {
             return None;
         }
@@ -91,12 +134,36 @@ impl CountriesStep {
         Some(Request::UpdateProfile { id: self.profile.id.clone(), update })
     }
 
+    /// Attaches the connection to the profile just made here.
+    fn attach(&mut self, ctx: &mut Ctx) -> Transition {
+        let connection = ctx.setup.connection.clone().unwrap_or_default();
+        let update = CredentialConnectionUpdate {
+            inbound: None,
+            outbound: Some(OutboundUpdate { outbound_voice_profile_id: self.profile.id.clone() }),
+        };
+        let what = format!("Attaching the connection to “{}”", self.profile.name);
+        Transition::run(ctx.call(
+            &mut self.activity,
+            what,
+            Request::UpdateConnection { id: connection.id, update },
+        ))
+    }
+
     fn save(&mut self, ctx: &mut Ctx) -> Transition {
+        if self.attach_pending {
+            return self.attach(ctx);
+        }
         let whitelist = self.whitelist();
         let Some(request) = self.save_request() else {
             // Nothing to change: nothing is sent.
             return advance(self.profile.clone(), ctx);
         };
+        if let Some(draft) = &mut self.draft {
+            // A retry may follow a try whose answer was lost: the worker looks first.
+            draft.first_try = false;
+            let what = "Creating the outbound voice profile with these countries";
+            return Transition::run(ctx.call(&mut self.activity, what, request));
+        }
         let what = "Saving the destination countries";
         if self.created {
             return Transition::run(ctx.call(&mut self.activity, what, request));
@@ -179,7 +246,25 @@ impl Screen for CountriesStep {
         bindings.extend([
             Binding::new(&[Action::Toggle], "toggle", "Allow or disallow calls to the highlighted country."),
             Binding::new(&[Action::Filter], "search", "Search by name, code or region."),
-            Binding::new(&[Action::Submit], "save", "Save the allowed countries on the profile and go on."),
+            if self.draft.is_some() {
+                Binding::new(
+                    &[Action::Submit],
+                    "create",
+                    "Create the profile with these countries, attach the connection to it, and go on.",
+                )
+            } else if self.attach_pending {
+                Binding::new(
+                    &[Action::Submit],
+                    "attach",
+                    "Attach the connection to the profile made here, and go on.",
+                )
+            } else {
+                Binding::new(
+                    &[Action::Submit],
+                    "save",
+                    "Save the allowed countries on the profile and go on.",
+                )
+            },
         ]);
         if !self.filter.value().is_empty() {
             bindings.push(Binding::new(
@@ -252,6 +337,19 @@ impl Screen for CountriesStep {
             Reply::ProfileUpdated(profile) => {
                 self.profile = profile.clone();
                 advance(profile, ctx)
+            }
+            Reply::ProfileCreated(profile) => {
+                ctx.setup.profile_chosen(profile.clone(), true);
+                self.selected = profile.whitelisted_destinations.iter().cloned().collect();
+                self.profile = profile;
+                self.draft = None;
+                self.attach_pending = true;
+                self.attach(ctx)
+            }
+            Reply::ConnectionUpdated(connection) => {
+                ctx.setup.connection = Some(connection);
+                self.attach_pending = false;
+                advance(self.profile.clone(), ctx)
             }
             _ => Transition::none(),
         }

@@ -1,6 +1,9 @@
 //! Step 4: pick or create an outbound voice profile, then attach the connection to it
-//! (`outbound.outbound_voice_profile_id`). Creating and attaching are two requests; a
-//! created profile joins the list at once, so a failed attach retries only the attach.
+//! (`outbound.outbound_voice_profile_id`). A new profile is named here and made on
+//! step 5 with its countries ([`CountriesStep::draft`]); only one that moves an
+//! existing connection off another profile is made here, after the question. Creating
+//! and attaching are two requests; a created profile joins the list at once, so a
+//! failed attach retries only the attach.
 
 use super::change::Change;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
@@ -13,7 +16,7 @@ use crate::api::{
     OutboundVoiceProfile,
 };
 use crate::msg::{Cmd, Reply, Request};
-use crate::state::countries::CountriesStep;
+use crate::state::countries::{CountriesStep, ProfileDraft};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 const MAX_NAME_CHARS: usize = 255;
@@ -22,6 +25,8 @@ const MAX_NAME_CHARS: usize = 255;
 pub struct ProfileStep {
     /// The connection to attach (from step 2, with step 3's codecs).
     pub connection: CredentialConnection,
+    /// This run created the connection (attaching it moves nothing).
+    pub connection_created: bool,
     pub list: PickList<OutboundVoiceProfile>,
     pub form: Option<Form<ProfileField>>,
     /// The profile being attached while the attach request runs, and whether this run
@@ -29,6 +34,9 @@ pub struct ProfileStep {
     pub attaching: Option<(OutboundVoiceProfile, bool)>,
     /// Moving an existing connection off the profile it has, waiting for `y`.
     pub change: Option<Change>,
+    /// The profile to highlight when the list loads: the one step 5 made from this
+    /// form, when the user comes back to this step.
+    made_on_step_5: Option<String>,
     pub activity: Activity,
 }
 
@@ -40,13 +48,15 @@ fields! {
 }
 
 impl ProfileStep {
-    pub fn new(connection: CredentialConnection) -> Self {
+    pub fn new(connection: CredentialConnection, connection_created: bool) -> Self {
         Self {
             connection,
+            connection_created,
             list: PickList::default(),
             form: None,
             attaching: None,
             change: None,
+            made_on_step_5: None,
             activity: Activity::default(),
         }
     }
@@ -79,6 +89,13 @@ impl ProfileStep {
                 form.invalid = None;
                 let known = self.list.all_ids(|p| &p.id);
                 let first_try = self.list.create_try();
+                // Made on the next screen, with the countries chosen there, unless
+                // attaching it moves a connection off another profile: that is asked
+                // here first, about the profile made now.
+                if !self.moves_the_connection() {
+                    let draft = ProfileDraft { known, first_try };
+                    return Transition::next(Step::Countries(CountriesStep::draft(name, draft)), Vec::new());
+                }
                 return Transition::run(ctx.call(
                     &mut self.activity,
                     "Creating the outbound voice profile",
@@ -94,6 +111,12 @@ impl ProfileStep {
         self.form = Some(Form::new(|_| TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS)));
         self.activity.problem = None;
         Transition::none()
+    }
+
+    /// Attaching the connection to another profile would move it off the one it has:
+    /// a connection that existed before this run, attached already.
+    fn moves_the_connection(&self) -> bool {
+        self.attached_id().is_some() && !self.connection_created
     }
 
     /// The update attaching the connection to `profile`; `None` when it already is.
@@ -122,7 +145,7 @@ impl ProfileStep {
         });
         self.attaching = Some((profile.clone(), created));
         match replaced {
-            Some(before) if !ctx.setup.connection_created => {
+            Some(before) if self.moves_the_connection() => {
                 self.change = Some(Change {
                     title: "Move the connection to another profile?".to_owned(),
                     lines: vec![
@@ -176,7 +199,11 @@ impl Screen for ProfileStep {
         }
         match &self.form {
             Some(_) => Form::<ProfileField>::bindings(
-                ("create", "Create the profile and attach the connection to it."),
+                if self.moves_the_connection() {
+                    ("create", "Create the profile and attach the connection to it.")
+                } else {
+                    ("next", "Choose the new profile's countries: it is made with them.")
+                },
                 CLOSE_FORM,
             ),
             None => self.list.bindings("use", "Attach the connection to the highlighted profile."),
@@ -212,7 +239,10 @@ impl Screen for ProfileStep {
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfilesListed(page) => {
-                let chosen = super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id());
+                let made = self.made_on_step_5.take();
+                let chosen = made.and_then(|id| page.data.iter().position(|p| p.id == id)).or_else(|| {
+                    super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id())
+                });
                 self.list.loaded(page);
                 self.list.cursor = chosen.map_or(0, |index| index + 1);
                 Transition::none()
@@ -243,6 +273,14 @@ impl Screen for ProfileStep {
     }
 
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        // Back from the countries of a profile named in the form and made there: the
+        // form closes, so Enter cannot make it twice, and the list highlights it.
+        if self.form.is_some()
+            && let Some(made) = &ctx.setup.profile
+        {
+            self.form = None;
+            self.made_on_step_5 = Some(made.id.clone());
+        }
         self.reload(ctx)
     }
 }

@@ -14,7 +14,15 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
     let selected: Vec<&str> = step.selected.iter().map(String::as_str).collect();
     frame.render_widget(
         paragraph(vec![
-            fact(theme, "Profile", step.profile.name.as_str()),
+            fact(
+                theme,
+                "Profile",
+                if step.draft.is_some() {
+                    format!("{} (new: Enter makes it with these countries)", step.profile.name)
+                } else {
+                    step.profile.name.clone()
+                },
+            ),
             fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
             Line::styled(
                 "Calls elsewhere are refused. International calls cost more than domestic ones.",

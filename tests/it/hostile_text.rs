@@ -97,9 +97,9 @@ async fn an_api_error_on_stderr_is_escaped() {
 }
 
 /// The whole wizard with `--demo`, where every PATCH answer (the connection after its
-/// codecs and profile, the profile after its countries, one more ticked so there is a
-/// change to save) and the credential's create answer are planted: the summary printed
-/// on exit names all of them, escaped.
+/// codecs and profile), the profile's create answer (made with its countries, one more
+/// ticked) and the credential's create answer are planted: the summary printed on exit
+/// names all of them, escaped.
 #[cfg(unix)]
 #[test]
 fn the_summary_on_exit_prints_hostile_records_escaped() {
@@ -111,6 +111,8 @@ fn the_summary_on_exit_prints_hostile_records_escaped() {
             "--print-secrets",
             "--fault",
             "PATCH *=escapes",
+            "--fault",
+            "POST /outbound_voice_profiles=escapes",
             "--fault",
             "POST /telephony_credentials=escapes",
         ],

@@ -1145,9 +1145,13 @@ fn start(at: Start, results: &Shape) -> Result<Run, TestCaseError> {
     if matches!(run.state.step, Step::Countries(_))
         && !matches!(at, Start::Countries | Start::CountriesFiltering)
     {
-        // To step 6 as `at_numbers` goes, here so that the search it sends ahead is
-        // among the requests this run knows how to answer.
+        // To step 6 as `at_numbers` goes (the profile made, the connection attached),
+        // here so that the search it sends ahead is among the requests this run knows
+        // how to answer.
         keys(&mut run, &[Enter])?;
+        let answer = Shape { count: 1, pick: 0, prices: vec![] };
+        run.act(&Action::Succeed(answer.clone()), None)?;
+        run.act(&Action::Succeed(answer), None)?;
         run.state.ctx.setup.connection_new = false;
     }
     let search = |run: &mut Run| -> Result<(), TestCaseError> {

@@ -84,7 +84,7 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
         "+ Create a new outbound voice profile",
     ]);
     app.send(ENTER);
-    app.wait_idle_with(&["┌ Profile name ", "Enter create"]);
+    app.wait_idle_with(&["┌ Profile name ", "Enter next"]);
     app.send(ENTER);
 
     // Step 5: search for Germany, add it to the default US and CA, save.

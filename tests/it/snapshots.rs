@@ -135,7 +135,8 @@ fn profiles() {
     snapshot!("profile_list", state);
     press(&mut state, KeyCode::Enter);
     snapshot!("profile_form", state);
-    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter); // to its countries
+    press(&mut state, KeyCode::Enter); // made with them, then attached
     reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     fail(&mut state, ApiError::Timeout);
     snapshot!("profile_attach_failed", state);

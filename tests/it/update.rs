@@ -4,7 +4,7 @@ use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{
     ApiError, CredentialConnectionUpdate, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate,
-    OutboundVoiceProfileUpdate, RetryNotice, check_user_name,
+    RetryNotice, check_user_name,
 };
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::secret::Secret;
@@ -441,14 +441,19 @@ fn saved_codecs_move_on_to_profiles() {
 // ----- step 4: outbound voice profile -----
 
 #[test]
-fn creating_a_profile_then_attaches_the_connection() {
+fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
     let mut state = at_profiles();
     press(&mut state, KeyCode::Enter);
+    // Named here, made on the next screen: nothing is sent yet.
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let Step::Countries(step) = &state.step else { panic!("{:?}", state.step) };
+    assert!(step.draft.is_some() && step.whitelist() == ["US", "CA"], "Telnyx's countries to start");
+    assert!(!state.ctx.setup.done()[3], "no profile exists yet");
     let cmds = press(&mut state, KeyCode::Enter);
     assert_eq!(
         only_call(&cmds),
         &Request::CreateProfile {
-            body: NewOutboundVoiceProfile::named("WebRTC outbound"),
+            body: NewOutboundVoiceProfile::with_countries("WebRTC outbound", vec!["US".into(), "CA".into()]),
             known: Some(vec![EXISTING_PROFILE.into()]),
             first_try: true,
         }
@@ -462,20 +467,64 @@ fn creating_a_profile_then_attaches_the_connection() {
         only_call(&cmds),
         &Request::UpdateConnection { id: "1293384261075731402".into(), update: attach }
     );
+    assert!(state.ctx.setup.done()[3], "the profile exists now");
+    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some("77"));
+    reply(&mut state, Reply::ConnectionUpdated(attached));
+    assert!(matches!(state.step, Step::Numbers(_)));
+    assert_eq!(state.ctx.setup.done()[..5], [true; 5]);
 }
 
 #[test]
-fn a_failed_attach_is_retried_without_creating_a_second_profile() {
-    let mut state = at_profiles();
+fn a_failed_create_or_attach_on_step_5_is_retried_without_a_second_profile() {
+    // The create's answer lost: the retry lets the worker look for it first.
+    let mut state = at_countries();
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
+    fail(&mut state, ApiError::Timeout);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::CreateProfile { first_try: false, .. }), "{cmds:?}");
+    // Made, but the attach failed: Enter attaches, and makes nothing new.
     reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     fail(&mut state, ApiError::Timeout);
-    let Step::Profile(step) = &state.step else { panic!() };
-    assert!(step.form.is_none());
-    assert_eq!(step.list.get(0).unwrap().id, "77", "the new profile is listed first");
-    assert_eq!(step.list.cursor, 1, "and highlighted");
+    let Step::Countries(step) = &state.step else { panic!() };
+    assert!(step.draft.is_none() && step.profile.id == "77");
     let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
+}
+
+#[test]
+fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second_one() {
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
+    fail(&mut state, ApiError::Timeout); // the attach
+    let cmds = press(&mut state, KeyCode::Esc);
+    assert!(matches!(only_call(&cmds), Request::ListProfiles), "{cmds:?}");
+    let listed =
+        vec![profile("77", "WebRTC outbound", &["US", "CA"]), profile(EXISTING_PROFILE, "Office", &["US"])];
+    reply(&mut state, Reply::ProfilesListed(page(listed)));
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert!(step.form.is_none(), "the form that named it is closed");
+    assert_eq!(step.list.cursor, 1, "the profile made is highlighted");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "only the attach: {cmds:?}");
+}
+
+#[test]
+fn a_new_profile_that_moves_a_connection_is_made_on_step_4_and_asked_about() {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    press(&mut state, KeyCode::Enter); // its codecs as they are
+    reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
+    press(&mut state, KeyCode::Up); // "+ Create a new outbound voice profile"
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateProfile { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert!(body.whitelisted_destinations.is_empty(), "Telnyx's countries, changed on step 5 if wanted");
+    reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert!(step.change.is_some(), "moving the connection off “Office” is asked first");
+    let cmds = press(&mut state, KeyCode::Char('y'));
     assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
 }
 
@@ -523,30 +572,29 @@ fn the_profile_whitelist_starts_selected() {
 }
 
 #[test]
-fn search_and_space_add_a_country_and_enter_saves_with_the_name() {
+fn search_and_space_add_a_country_and_enter_makes_the_profile_with_it() {
     let mut state = at_countries();
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "germ");
     press(&mut state, KeyCode::Enter); // leaves the search
     press(&mut state, KeyCode::Char(' '));
     let cmds = press(&mut state, KeyCode::Enter);
-    let expected = OutboundVoiceProfileUpdate {
-        name: "WebRTC outbound".into(),
-        whitelisted_destinations: ["US", "CA", "DE"].map(String::from).to_vec(),
-    };
-    assert_eq!(
-        only_call(&cmds),
-        &Request::UpdateProfile { id: "1293384261075731403".into(), update: expected }
-    );
-    let cmds = reply(
+    let Request::CreateProfile { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    let countries: Vec<String> = ["US", "CA", "DE"].map(String::from).to_vec();
+    assert_eq!(body, &NewOutboundVoiceProfile::with_countries("WebRTC outbound", countries));
+    reply(
         &mut state,
-        Reply::ProfileUpdated(profile("1293384261075731403", "WebRTC outbound", &["CA", "DE", "US"])),
+        Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA", "DE"])),
     );
+    let attached =
+        connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS"], Some("1293384261075731403"));
+    let cmds = reply(&mut state, Reply::ConnectionUpdated(attached));
     // Only step 6's first search, sent ahead (the first whitelisted country's).
     let [Request::SearchNumbers(search)] = sent(&cmds)[..] else { panic!("{cmds:?}") };
-    assert_eq!(search.country_code, "CA");
+    assert_eq!(search.country_code, "US");
     assert!(matches!(state.step, Step::Numbers(_)));
     assert_eq!(state.ctx.setup.done()[..5], [true; 5]);
+    assert_eq!(state.ctx.setup.profile.as_ref().unwrap().whitelisted_destinations, ["US", "CA", "DE"]);
 }
 
 #[test]
@@ -601,9 +649,8 @@ fn debug_output_of_the_whole_state_never_shows_secrets() {
 
 #[test]
 fn a_key_revoked_mid_way_leads_back_to_sign_in_with_the_reason() {
-    let mut state = at_profiles();
-    press(&mut state, KeyCode::Enter); // create form
-    press(&mut state, KeyCode::Enter); // create
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Enter); // create the profile
     assert!(state.busy());
     assert!(fail(&mut state, rejected_key()).is_empty(), "nothing is retried with a refused key");
     let Step::SignIn(step) = &state.step else { panic!("{:?}", state.step) };
@@ -651,7 +698,8 @@ fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
     let Step::Profile(step) = &mut state.step else { panic!() };
     step.list.total = 300; // the account has more profiles than the page shown
     press(&mut state, KeyCode::Enter);
-    let cmds = press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter); // made on step 5
     let Request::CreateProfile { known, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(known, &None, "the worker must not trust a partial list");
 }

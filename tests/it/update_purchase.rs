@@ -59,7 +59,7 @@ fn s_skips_the_numbers_step_and_loads_credentials() {
 fn the_search_defaults_to_a_whitelisted_country_voice_and_ten_numbers() {
     let mut state = at_countries();
     // Sent ahead as the step's introduction shows: the form's first search.
-    let cmds = press(&mut state, KeyCode::Enter);
+    let cmds = to_numbers_from(&mut state);
     let Request::SearchNumbers(search) = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(search.country_code, "US");
     assert_eq!(search.phone_number_type, "local");

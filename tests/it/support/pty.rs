@@ -571,7 +571,7 @@ pub fn enter_through_steps_one_to_four_from(app: &mut Pty, key_note: &str) {
     app.send(ENTER);
     app.wait_idle_with(&["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
     app.send(ENTER);
-    app.wait_idle_with(&["┌ Profile name ", "Enter create"]);
+    app.wait_idle_with(&["┌ Profile name ", "Enter next"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 5 of 8: Countries", "Allowed: CA, US"]);
 }

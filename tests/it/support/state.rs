@@ -223,35 +223,24 @@ pub fn at_profiles() -> State {
     state
 }
 
-/// On the countries screen for a new profile whitelisting US and CA.
+/// On the countries screen of a new profile "WebRTC outbound", named on step 4 and
+/// made when the countries are saved (Telnyx's US and CA selected).
 pub fn at_countries() -> State {
     let mut state = at_profiles();
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])),
-    );
-    reply(
-        &mut state,
-        Reply::ConnectionUpdated(connection(
-            "1293384261075731402",
-            "WebRTC (telnyx-setup)",
-            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
-            Some("1293384261075731403"),
-        )),
-    );
-    assert!(matches!(state.step, Step::Countries(_)));
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "the profile is made with its countries, on step 5: {cmds:?}");
+    assert!(matches!(&state.step, Step::Countries(step) if step.draft.is_some()));
     state
 }
 
-/// On step 6's intro, with a connection "1293384261075731402" and US, CA whitelisted
-/// (the new profile's countries, kept as they are, so nothing was sent).
+/// On step 6's intro, with a connection "1293384261075731402" attached to the new
+/// profile "1293384261075731403", made with US and CA.
 pub fn at_numbers() -> State {
     let mut state = at_countries();
-    let cmds = press(&mut state, KeyCode::Enter);
-    // Unchanged countries are not saved again; the search the form starts with is sent
-    // ahead (the builders after this one answer it as the form's own).
+    let cmds = to_numbers_from(&mut state);
+    // The search the form starts with is sent ahead (the builders after this one
+    // answer it as the form's own).
     assert!(
         matches!(sent(&cmds)[..], [Request::SearchNumbers(_)]) && cmds.len() == 1,
         "only the search ahead: {cmds:?}"
@@ -262,6 +251,28 @@ pub fn at_numbers() -> State {
     // is not asked for: update_purchase tests that).
     state.ctx.setup.connection_new = false;
     state
+}
+
+/// From [`at_countries`], Enter: the profile made with US and CA, the connection
+/// attached to it. Returns what the attach's answer sent (step 6's reads ahead).
+pub fn to_numbers_from(state: &mut State) -> Vec<Cmd> {
+    let cmds = press(state, KeyCode::Enter);
+    let Request::CreateProfile { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.whitelisted_destinations, ["US", "CA"]);
+    let cmds =
+        reply(state, Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])));
+    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "then the attach: {cmds:?}");
+    let cmds = reply(
+        state,
+        Reply::ConnectionUpdated(connection(
+            "1293384261075731402",
+            "WebRTC (telnyx-setup)",
+            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
+            Some("1293384261075731403"),
+        )),
+    );
+    assert!(matches!(state.step, Step::Numbers(_)));
+    cmds
 }
 
 pub fn available(number: &str, upfront: &str, monthly: &str) -> telnyx_setup::api::AvailableNumber {
