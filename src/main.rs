@@ -821,13 +821,14 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
         let (client, _sandbox) = connect(cli, "setup", false).await?;
         let now = std::time::SystemTime::now();
         if args.dry_run {
-            let plan = setup::run(&client, &wanted, Mode::DryRun, now, &progress).await.map_err(problem)?;
+            let plan =
+                setup::run(&client, &wanted, Mode::DryRun, now, &progress, None).await.map_err(problem)?;
             return Ok((plan, true, client));
         }
         // Planned first, with reads only, even under --yes: whatever the flags name
         // wrongly (an unknown id, an ambiguous name) is said before anything changes,
         // and a run with nothing to change needs no answer.
-        let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet).await.map_err(problem)?;
+        let plan = setup::run(&client, &wanted, Mode::DryRun, now, &quiet, None).await.map_err(problem)?;
         if !args.yes && plan.changes_anything() {
             let changes: Vec<String> = plan
                 .steps
@@ -861,7 +862,10 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
                 return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
             }
         }
-        let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress)
+        // Under --yes the plan's reads are a moment old and stand for the apply's; after
+        // the question, they are read again.
+        let looked_up = args.yes.then(|| plan.lookups.clone());
+        let done = setup::run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress, looked_up)
             .await
             .map_err(problem)?;
         // Not under --demo, as for the wizard: its sandbox forgets everything on exit.

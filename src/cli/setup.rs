@@ -169,6 +169,17 @@ pub struct Outcome {
     pub sip_password: Option<Secret>,
     pub numbers: Vec<String>,
     pub token: Option<LoginToken>,
+    /// What the run read before changing anything, for [`run`]'s next call.
+    pub lookups: Lookups,
+}
+
+/// What the setup reads before it changes anything: the key's check, the connection
+/// and the profiles the flags name. A plan's are handed to the apply that follows it
+/// at once (`--yes`: no question in between), which then does not read them again.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    found: Option<CredentialConnection>,
+    profiles: Vec<OutboundVoiceProfile>,
 }
 
 impl Outcome {
@@ -427,21 +438,30 @@ impl Run<'_> {
 }
 
 /// Runs (or plans) the setup `wanted` asks for. `progress` is told one line per step.
+/// `looked_up`: what a plan read a moment ago ([`Outcome::lookups`]), read now if `None`.
 pub async fn run(
     client: &Client,
     wanted: &Wanted,
     mode: Mode,
     now: SystemTime,
     progress: &dyn Fn(&str),
+    looked_up: Option<Lookups>,
 ) -> Result<Outcome, SetupError> {
     let mut run =
         Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
-    // Every lookup at once: the key's check, the connection and the profiles named.
-    let (_, found, profiles) = tokio::try_join!(
-        async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
-        find_connection(client, &wanted.connection),
-        list_profiles(client, &wanted.profile),
-    )?;
+    let Lookups { found, profiles } = match looked_up {
+        Some(lookups) => lookups,
+        None => {
+            // Every lookup at once: the key's check, the connection and the profiles named.
+            let (_, found, profiles) = tokio::try_join!(
+                async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
+                find_connection(client, &wanted.connection),
+                list_profiles(client, &wanted.profile),
+            )?;
+            Lookups { found, profiles }
+        }
+    };
+    run.out.lookups = Lookups { found: found.clone(), profiles: profiles.clone() };
     refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
     let found_profile =

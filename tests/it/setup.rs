@@ -363,3 +363,20 @@ async fn existing_records_are_found_by_id_or_name_and_unknown_ids_are_refused() 
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(writes(), written, "the codecs were not changed either");
 }
+
+/// Under `--yes` the plan's lookups stand for the apply's: each is read once, and the
+/// writes follow (on an empty account: the profile, the connection, the credential,
+/// its token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yes_reads_each_lookup_once() {
+    let account = account().await;
+    account.report(&["--yes"]).await;
+    let mut reads: Vec<String> =
+        account.sandbox.journal().iter().filter(|e| e.method == "GET").map(|e| e.path.clone()).collect();
+    let all = reads.len();
+    reads.sort();
+    reads.dedup();
+    assert_eq!(all, reads.len(), "a lookup was read twice: {:?}", account.sandbox.journal());
+    let writes = account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
+    assert_eq!(writes, 4, "{:?}", account.sandbox.journal());
+}
