@@ -349,7 +349,9 @@ impl Screen for CountriesStep {
             Reply::ConnectionUpdated(connection) => {
                 ctx.setup.connection = Some(connection);
                 self.attach_pending = false;
-                advance(self.profile.clone(), ctx)
+                // On, or first the countries changed since the profile was made (while
+                // its attach was failing).
+                self.save(ctx)
             }
             _ => Transition::none(),
         }

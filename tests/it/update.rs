@@ -487,8 +487,17 @@ fn a_failed_create_or_attach_on_step_5_is_retried_without_a_second_profile() {
     fail(&mut state, ApiError::Timeout);
     let Step::Countries(step) = &state.step else { panic!() };
     assert!(step.draft.is_none() && step.profile.id == "77");
+    press(&mut state, KeyCode::Char(' ')); // one more country meanwhile: AF, first in the list
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
+    // Attached, the profile gets the country chosen since it was made.
+    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS"], Some("77"));
+    let cmds = reply(&mut state, Reply::ConnectionUpdated(attached));
+    let Request::UpdateProfile { id, update } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(
+        (id.as_str(), update.whitelisted_destinations.clone()),
+        ("77", vec!["US".into(), "CA".into(), "AF".into()])
+    );
 }
 
 #[test]
