@@ -9,7 +9,8 @@
 #   scripts/perf.sh --only inspector        # one measurement: launch, idle, inspector,
 #                                           # path (the default path) or peer
 #
-# It takes about 90 s (`--only` runs one part: the inspector in seconds, the path in about 40 s). The README's
+# It takes about 45 s after the build (`--only` runs one part: the inspector in about 3 s,
+# the path in about 27 s). The README's
 # Performance section shows its latest output.
 set -eu
 cd "$(dirname "$0")/.."

@@ -10,8 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 cargo build --locked --bin telnyx-setup --example record_demo
-# Absolute: the recorder starts the binary from another directory.
-target="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug"
+target="${CARGO_TARGET_DIR:-target}/debug"
 "$target/examples/record_demo" "$target/telnyx-setup" docs/demo.cast
 if command -v agg >/dev/null 2>&1; then
     # 12 frames a second and idle stretches cut to 2 s keep the GIF small.

@@ -16,6 +16,9 @@
 // Each example uses the part it needs.
 #![allow(dead_code)]
 
+#[path = "isolate.rs"]
+mod isolate;
+
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -108,22 +111,12 @@ impl Session {
             std::process::id(),
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
-        let mut command = CommandBuilder::new(launch.binary);
+        // Absolute: the run starts in another directory, where a relative path to the
+        // binary would name nothing.
+        let binary = std::path::absolute(launch.binary).unwrap_or_else(|_| launch.binary.to_path_buf());
+        let mut command = CommandBuilder::new(binary);
         command.args(launch.args);
-        command.cwd(std::env::temp_dir());
-        command.env("TERM", "xterm-256color");
-        command.env("TELNYX_SETUP_LOG", &log);
-        command.env("TELNYX_SETUP_STATE_DIR", log.with_extension("state"));
-        for variable in [
-            "TELNYX_API_KEY",
-            "TELNYX_API_BASE",
-            "TELNYX_SIGNALING_URL",
-            "NO_COLOR",
-            "DISPLAY",
-            "WAYLAND_DISPLAY",
-        ] {
-            command.env_remove(variable);
-        }
+        isolate::isolate(&mut command, &log);
         for (variable, value) in launch.env {
             command.env(variable, value);
         }

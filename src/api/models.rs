@@ -146,6 +146,16 @@ pub struct CredentialConnectionUpdate {
     pub outbound: Option<OutboundUpdate>,
 }
 
+impl CredentialConnectionUpdate {
+    /// The update attaching a connection to the outbound voice profile `profile_id`.
+    pub fn attach_to(profile_id: impl Into<String>) -> Self {
+        Self {
+            inbound: None,
+            outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile_id.into() }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboundUpdate {
     /// Replaces the whole list on Telnyx's side.

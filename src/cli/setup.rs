@@ -566,8 +566,7 @@ pub async fn run(
             Some(before) => format!("move the connection from profile {before} to this one"),
             None => "attach the connection to the profile".to_owned(),
         };
-        let outbound = Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() });
-        let update = CredentialConnectionUpdate { inbound: None, outbound };
+        let update = CredentialConnectionUpdate::attach_to(&profile_id);
         run.change("attach", detail, Request::UpdateConnection { id: connection_id.clone(), update }).await?;
     }
 
@@ -800,38 +799,41 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
 
 /// The connection `given` names ([`recognise`]), by id or exact name.
 async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
-    let mut candidates = Vec::new();
     // By id and by name at once: one round trip.
     let (by_id, page) = tokio::join!(
         client.credential_connection(given),
         client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given))
     );
-    match by_id {
-        Ok(connection) => candidates.push(connection),
-        Err(ApiError::NotFound(_)) => {}
-        Err(error) => return Err(error.into()),
-    }
-    candidates.extend(page?.data);
+    let candidates = by_id_then_listed(by_id, page, |c| &c.id)?;
     recognise(given, candidates, |c| &c.id, |c| &c.connection_name, CredentialConnection::is_marked)
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
 }
 
 /// The profiles `given` may name: the one with that id, and those whose name contains it.
 async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
-    let mut candidates = Vec::new();
     let (by_id, page) = tokio::join!(
         client.outbound_voice_profile(given),
         client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given))
     );
-    match by_id {
-        Ok(profile) => candidates.push(profile),
-        Err(ApiError::NotFound(_)) => {}
+    by_id_then_listed(by_id, page, |p| &p.id)
+}
+
+/// The record read by id (a 404 is none), then those listed by name, each once.
+fn by_id_then_listed<T>(
+    by_id: Result<T, ApiError>,
+    listed: Result<crate::api::Page<T>, ApiError>,
+    id: impl Fn(&T) -> &String,
+) -> Result<Vec<T>, SetupError> {
+    let mut candidates = match by_id {
+        Ok(record) => vec![record],
+        Err(ApiError::NotFound(_)) => Vec::new(),
         Err(error) => return Err(error.into()),
+    };
+    for record in listed?.data {
+        if !candidates.iter().any(|c| id(c) == id(&record)) {
+            candidates.push(record);
+        }
     }
-    let page = page?;
-    let listed: Vec<OutboundVoiceProfile> =
-        page.data.into_iter().filter(|p| !candidates.iter().any(|c| c.id == p.id)).collect();
-    candidates.extend(listed);
     Ok(candidates)
 }
 

@@ -9,8 +9,7 @@ use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::api::{
-    CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate, OutboundVoiceProfile,
-    OutboundVoiceProfileUpdate,
+    CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile, OutboundVoiceProfileUpdate,
 };
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
@@ -137,10 +136,7 @@ impl CountriesStep {
     /// Attaches the connection to the profile just made here.
     fn attach(&mut self, ctx: &mut Ctx) -> Transition {
         let connection = ctx.setup.connection.clone().unwrap_or_default();
-        let update = CredentialConnectionUpdate {
-            inbound: None,
-            outbound: Some(OutboundUpdate { outbound_voice_profile_id: self.profile.id.clone() }),
-        };
+        let update = CredentialConnectionUpdate::attach_to(&self.profile.id);
         let what = format!("Attaching the connection to “{}”", self.profile.name);
         Transition::run(ctx.call(
             &mut self.activity,

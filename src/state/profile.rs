@@ -12,8 +12,7 @@ use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{
-    ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundUpdate,
-    OutboundVoiceProfile,
+    ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile,
 };
 use crate::msg::{Cmd, Reply, Request};
 use crate::state::countries::{CountriesStep, ProfileDraft};
@@ -124,10 +123,7 @@ impl ProfileStep {
         if self.attached_id() == Some(profile.id.as_str()) {
             return None;
         }
-        let update = CredentialConnectionUpdate {
-            inbound: None,
-            outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile.id.clone() }),
-        };
+        let update = CredentialConnectionUpdate::attach_to(&profile.id);
         Some(Request::UpdateConnection { id: self.connection.id.clone(), update })
     }
 

@@ -11,6 +11,9 @@
 //! variable the reader notifies after every chunk of output, with a deadline, and a
 //! failure prints the screen and the end of the app's log.
 
+#[path = "../../../examples/common/isolate.rs"]
+mod isolate;
+
 use crate::support::{BIN, log_path};
 use portable_pty::{ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize};
 use std::io::{Read, Write};
@@ -150,23 +153,9 @@ impl Pty {
         let pair =
             portable_pty::native_pty_system().openpty(size(cols, rows)).expect("open a pseudo-terminal");
         let log = log_path(name);
-        command.cwd(std::env::temp_dir());
-        command.env("TERM", "xterm-256color");
-        command.env("TELNYX_SETUP_LOG", &log);
-        let state_dir = log.with_extension("state");
-        // Each run its own (journal included), unless a test shares one between runs
-        // (`env`).
-        command.env("TELNYX_SETUP_STATE_DIR", &state_dir);
-        for variable in [
-            "TELNYX_API_KEY",
-            "TELNYX_API_BASE",
-            "TELNYX_SIGNALING_URL",
-            "NO_COLOR",
-            "DISPLAY",
-            "WAYLAND_DISPLAY",
-        ] {
-            command.env_remove(variable);
-        }
+        // Each run its own state directory (journal included), unless a test shares
+        // one between runs (`env`).
+        let state_dir = isolate::isolate(&mut command, &log);
         for (variable, value) in env {
             command.env(variable, value);
         }
