@@ -15,6 +15,7 @@ pub mod curl;
 pub mod doctor;
 pub mod journal;
 pub mod matcher;
+pub mod media;
 pub mod money;
 pub mod msg;
 pub mod output;

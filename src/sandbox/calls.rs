@@ -8,7 +8,8 @@
 //! between them directly. A call to a phone number is checked as Telnyx checks it (the
 //! [`Rejection`] table); one that passes rings the client a number the account owns is
 //! assigned to (its connection's logged-in client), as Telnyx routes inbound calls, and
-//! otherwise rings unanswered: the sandbox has no phone network behind it.
+//! otherwise is answered by an echo ([`crate::media::Echo`]), a WebRTC endpoint on
+//! loopback that sends back what it hears: the sandbox has no phone network behind it.
 //!
 //! The frames and their texts come from three places, cited where they are used:
 //! the official SDK's source (`team-telnyx/webrtc` 2.27.10, `packages/js/src/Modules/
@@ -19,15 +20,15 @@
 
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Frames one socket may have queued for it by others; a client that does not read is
 /// not allowed to make the sandbox hold more (the rest are dropped).
 pub const OUTBOX: usize = 256;
 /// How many ended calls [`Switchboard::history`] keeps.
 const HISTORY: usize = 1000;
-/// How long a call to a number nobody answers rings before it ends `NO_ANSWER`.
-pub const RING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Who [`CallRecord::answered_by`] names for calls the echo answered.
+pub const ECHO: &str = "echo";
 
 /// A request the server sends to one socket: its method and params (the socket gives
 /// it the next of its own ids).
@@ -49,14 +50,16 @@ struct Leg {
 enum Callee {
     /// Another logged-in socket, by its `sessid`.
     Client(String),
-    /// A phone number with nobody on the sandbox to answer it: it rings.
-    Unanswered,
+    /// A phone number with nobody on the sandbox to take it: the echo answers.
+    Echo,
 }
 
 struct Call {
     caller: String,
     callee: Callee,
     answered: bool,
+    /// The echo's call ends when this is dropped (with the call).
+    _stop_echo: Option<oneshot::Sender<()>>,
 }
 
 /// How a call ended, as the SDK puts it on the call object (`cause`, `causeCode`,
@@ -194,13 +197,14 @@ fn not_registered() -> Ending {
     }
 }
 
-/// A call that rang out: Q.850 19 `NO_ANSWER`, SIP 480.
-pub fn no_answer() -> Ending {
+/// An offer the echo cannot answer (no audio it knows, or not an SDP): Q.850 88
+/// `INCOMPATIBLE_DESTINATION`, SIP 488 (RFC 3398 section 8.2.6.1).
+pub fn incompatible() -> Ending {
     Ending {
-        cause: "NO_ANSWER".into(),
-        cause_code: 19,
-        sip_code: Some(480),
-        sip_reason: Some("Temporarily Unavailable".into()),
+        cause: "INCOMPATIBLE_DESTINATION".into(),
+        cause_code: 88,
+        sip_code: Some(488),
+        sip_reason: Some("Not Acceptable Here".into()),
     }
 }
 
@@ -219,8 +223,8 @@ pub enum Route {
         sessid: String,
         callee_number: String,
     },
-    /// A number that passed the checks and that nobody here answers.
-    Unanswered,
+    /// A number that passed the checks and that nobody here takes: the echo answers.
+    Echo,
     Rejected(Ending),
 }
 
@@ -361,11 +365,14 @@ impl Switchboard {
                 record.state = CallState::Ended(ending);
                 vec![Outgoing { method: METHOD_BYE, params }]
             }
-            Route::Unanswered => {
-                self.calls.insert(
-                    call_id.clone(),
-                    Call { caller: sessid.to_owned(), callee: Callee::Unanswered, answered: false },
-                );
+            Route::Echo => {
+                let call = Call {
+                    caller: sessid.to_owned(),
+                    callee: Callee::Echo,
+                    answered: false,
+                    _stop_echo: None,
+                };
+                self.calls.insert(call_id.clone(), call);
                 vec![Outgoing { method: METHOD_RINGING, params: json!({ "callID": call_id }) }]
             }
             Route::Client { sessid: callee, callee_number } => {
@@ -384,7 +391,12 @@ impl Switchboard {
                 self.send(&callee, METHOD_INVITE, forwarded);
                 self.calls.insert(
                     call_id.clone(),
-                    Call { caller: sessid.to_owned(), callee: Callee::Client(callee), answered: false },
+                    Call {
+                        caller: sessid.to_owned(),
+                        callee: Callee::Client(callee),
+                        answered: false,
+                        _stop_echo: None,
+                    },
                 );
                 vec![Outgoing { method: METHOD_RINGING, params: json!({ "callID": call_id }) }]
             }
@@ -514,17 +526,29 @@ impl Switchboard {
         }
     }
 
-    /// A call to a number nobody answered, once [`RING_TIMEOUT`] is up.
-    pub fn ring_out(&mut self, call_id: &str) {
-        if let Some(call) = self.calls.get(call_id)
-            && call.callee == Callee::Unanswered
-        {
-            let caller = call.caller.clone();
-            self.calls.remove(call_id);
-            self.send(&caller, METHOD_BYE, no_answer().params(call_id));
-            if let Some(record) = self.record(call_id) {
-                record.state = CallState::Ended(no_answer());
-            }
+    /// The echo answered `call_id` with `sdp`: the caller gets the answer, and the echo
+    /// runs until `stop`'s receiver sees the call end. `false`: the call ended first.
+    pub fn echo_answered(&mut self, call_id: &str, sdp: &str, stop: oneshot::Sender<()>) -> bool {
+        let Some(call) =
+            self.calls.get_mut(call_id).filter(|call| call.callee == Callee::Echo && !call.answered)
+        else {
+            return false;
+        };
+        call.answered = true;
+        call._stop_echo = Some(stop);
+        let caller = call.caller.clone();
+        self.send(&caller, METHOD_ANSWER, json!({ "callID": call_id, "sdp": sdp }));
+        if let Some(record) = self.record(call_id) {
+            record.state = CallState::Active;
+            record.answered_by = Some(ECHO.to_owned());
+        }
+        true
+    }
+
+    /// The echo could not answer `call_id`: the caller gets a bye saying why.
+    pub fn echo_failed(&mut self, call_id: &str, ending: Ending) {
+        if self.calls.get(call_id).is_some_and(|call| call.callee == Callee::Echo) {
+            self.hang_up(call_id, "", ending);
         }
     }
 
@@ -540,7 +564,7 @@ impl Switchboard {
         if call.caller == sessid {
             Some(match &call.callee {
                 Callee::Client(callee) => Some(callee.clone()),
-                Callee::Unanswered => None,
+                Callee::Echo => None,
             })
         } else if call.callee == Callee::Client(sessid.to_owned()) {
             Some(Some(call.caller.clone()))
@@ -557,7 +581,7 @@ impl Switchboard {
                 Callee::Client(callee) => {
                     Some((callee.clone(), if call.answered { ending.clone() } else { cancelled() }))
                 }
-                Callee::Unanswered => None,
+                Callee::Echo => None,
             }
         } else {
             Some((call.caller.clone(), ending.clone()))
@@ -579,7 +603,7 @@ fn call_id(params: &Value) -> Option<String> {
 /// names; else, for a phone number, Telnyx's outbound checks in order (D38 the
 /// profile, D35/D36 the caller ID, D13 the country, D19 the balance), then the client
 /// logged in on the connection the number is assigned to, if the account owns it and
-/// one is; else it rings unanswered. Anything else is a SIP user nobody is logged in as.
+/// one is; else the echo. Anything else is a SIP user nobody is logged in as.
 pub fn route(
     store: &super::store::Store,
     board: &Switchboard,
@@ -605,7 +629,7 @@ pub fn route(
                 .and_then(|owned| owned["connection_id"].as_str()?.parse::<u64>().ok());
             match assigned.and_then(|connection| board.client_on(connection, sessid)) {
                 Some(callee) => Route::Client { sessid: callee, callee_number: number },
-                None => Route::Unanswered,
+                None => Route::Echo,
             }
         }
     }

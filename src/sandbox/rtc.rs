@@ -181,13 +181,11 @@ impl Session {
                 let mut board = app.calls();
                 let route = calls::route(&store, &board, &sessid, registered.connection, params);
                 drop(store);
-                let unanswered = route == calls::Route::Unanswered;
+                let echo = route == calls::Route::Echo;
                 let handled = board.invite(&sessid, params, route);
-                if unanswered && handled.reply.is_ok() {
-                    ring_out_later(
-                        app,
-                        params["dialogParams"]["callID"].as_str().unwrap_or_default().to_owned(),
-                    );
+                if echo && handled.reply.is_ok() {
+                    let call_id = params["dialogParams"]["callID"].as_str().unwrap_or_default().to_owned();
+                    start_echo(app, call_id, params["sdp"].as_str().unwrap_or_default().to_owned());
                 }
                 handled
             }
@@ -282,16 +280,32 @@ fn error(id: Value, code: i64, message: &str) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
 }
 
-/// Ends a call to a number nobody answers once [`calls::RING_TIMEOUT`] is up, unless
-/// the sandbox stops first.
-fn ring_out_later(app: &Shared, call_id: String) {
+/// Answers a call to a number with the echo ([`crate::media::Echo`], a host candidate
+/// on loopback only), and runs it until the call ends or the sandbox stops.
+fn start_echo(app: &Shared, call_id: String, offer: String) {
     let app = app.clone();
     let mut closing = app.0.closing.subscribe();
     tokio::spawn(async move {
-        tokio::select! {
-            () = tokio::time::sleep(calls::RING_TIMEOUT) => app.calls().ring_out(&call_id),
-            _ = closing.wait_for(|closing| *closing) => {}
+        let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+        let (echo, answer) = match crate::media::Echo::answer(&offer, loopback).await {
+            Ok(answered) => answered,
+            Err(error) => {
+                tracing::debug!(%error, "sandbox: the echo could not answer");
+                app.calls().echo_failed(&call_id, calls::incompatible());
+                return;
+            }
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        if !app.calls().echo_answered(&call_id, &answer, stop) {
+            return;
         }
+        let ended = async move {
+            tokio::select! {
+                _ = stopped => {}
+                _ = closing.wait_for(|closing| *closing) => {}
+            }
+        };
+        echo.run(ended).await;
     });
 }
 

@@ -9,6 +9,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
 use telnyx_setup::api::{Client, NewTelephonyCredential, TelephonyCredential};
+use telnyx_setup::media::ToneCaller;
 use telnyx_setup::sandbox::{CallState, Sandbox, Seed};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -135,9 +136,13 @@ impl Phone {
 
     /// Places a call as the SDK's `newCall` does; returns its callID and the result.
     async fn invite(&mut self, destination: &str, caller_id: &str) -> (String, Value) {
+        self.invite_with(destination, caller_id, OFFER).await
+    }
+
+    async fn invite_with(&mut self, destination: &str, caller_id: &str, offer: &str) -> (String, Value) {
         let call_id = format!("c0ffee00-0000-4000-8000-{:012}", self.next + 1000);
         let frame = json!({ "jsonrpc": "2.0", "id": self.id(), "method": "telnyx_rtc.invite", "params": {
-            "sessid": self.sessid, "sdp": OFFER,
+            "sessid": self.sessid, "sdp": offer,
             "dialogParams": { "callID": call_id, "destination_number": destination,
                 "caller_id_number": caller_id, "caller_id_name": "Test", "remote_caller_id_name": "Outbound Call",
                 "audio": true, "video": false, "attach": false, "screenShare": false, "userVariables": {} },
@@ -342,18 +347,52 @@ async fn calls_to_numbers_are_refused_as_telnyxs_outbound_path_refuses_them() {
 }
 
 #[tokio::test]
-async fn a_number_that_passes_rings_and_a_number_of_the_account_rings_its_client() {
-    let (sandbox, api) = office().await;
+async fn a_number_that_passes_is_answered_by_the_echo_which_sends_back_what_it_hears() {
+    let (sandbox, _api) = office().await;
     let mut office = Phone::login(&sandbox, OFFICE_USER, OFFICE_PASSWORD).await;
-    // A number elsewhere: nobody answers in the sandbox, so it rings until hung up.
-    let (call_id, answer) = office.invite("(312) 945-7420", OWNED).await;
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let (caller, offer) = ToneCaller::offer(loopback).await.expect("an offer");
+    let (call_id, answer) = office.invite_with("(312) 945-7420", OWNED, &offer).await;
     created(&answer, &call_id);
     assert_eq!(office.expect("telnyx_rtc.ringing").await, json!({ "callID": call_id }));
-    assert_eq!(sandbox.calls()[0].to, "(312) 945-7420");
-    assert_eq!(sandbox.calls()[0].state, CallState::Ringing);
-    let bye = office.call_frame("telnyx_rtc.bye", &call_id, json!({ "cause": "USER_BUSY", "causeCode": 17 }));
-    assert_eq!(office.request(&bye).await["result"]["message"], "CALL ENDED");
+    let answered = office.expect("telnyx_rtc.answer").await;
+    assert_eq!(answered["callID"], call_id.as_str());
+    let sdp = answered["sdp"].as_str().expect("the echo's answer");
+    assert!(sdp.contains("typ host") && sdp.contains("127.0.0.1"), "a loopback host candidate: {sdp}");
+    let call = &sandbox.calls()[0];
+    assert_eq!((call.to.as_str(), call.answered_by.as_deref()), ("(312) 945-7420", Some("echo")));
+    assert_eq!(call.state, CallState::Active);
 
+    let heard = caller.talk(sdp, 1000.0, Duration::from_millis(1500)).await.expect("the call runs");
+    assert!(heard.tone_frames >= 10, "the tone came back: {heard:?}");
+    assert!(heard.round_trip.is_some(), "{heard:?}");
+    assert_eq!(heard.codec.as_deref(), Some("PCMU/8000"), "{heard:?}");
+    assert_eq!(heard.pair, Some(("host".to_owned(), "host".to_owned())), "{heard:?}");
+
+    let bye =
+        office.call_frame("telnyx_rtc.bye", &call_id, json!({ "cause": "NORMAL_CLEARING", "causeCode": 16 }));
+    assert_eq!(office.request(&bye).await["result"]["message"], "CALL ENDED");
+    assert!(matches!(sandbox.calls()[0].state, CallState::Ended(_)));
+}
+
+#[tokio::test]
+async fn an_offer_the_echo_cannot_answer_ends_incompatible() {
+    let (sandbox, _api) = office().await;
+    let mut office = Phone::login(&sandbox, OFFICE_USER, OFFICE_PASSWORD).await;
+    let (call_id, _) = office.invite_with("+13129457420", OWNED, "not an SDP").await;
+    office.expect("telnyx_rtc.ringing").await;
+    let bye = office.expect("telnyx_rtc.bye").await;
+    assert_eq!(bye["callID"], call_id.as_str());
+    assert_eq!(
+        (bye["cause"].as_str(), bye["sipCode"].as_u64()),
+        (Some("INCOMPATIBLE_DESTINATION"), Some(488))
+    );
+}
+
+#[tokio::test]
+async fn a_number_of_the_account_rings_the_client_on_its_connection() {
+    let (sandbox, api) = office().await;
+    let mut office = Phone::login(&sandbox, OFFICE_USER, OFFICE_PASSWORD).await;
     // One of the account's numbers, on a connection a client is logged in on: that
     // client rings, with the number it was called on.
     let connection = office_connection(&api).await;
