@@ -5,7 +5,7 @@
 //! where the API key comes from ([`key`]). `main.rs` parses, installs the hooks, starts
 //! the runtime and dispatches; the wizard itself starts in [`crate::wizard`].
 //!
-//! Nothing here imports the TUI's state machine (`crate::state`): what a setup is, the
+//! Nothing here imports the TUI's state machine (`state/`): what a setup is, the
 //! commands take from [`crate::setup`], as the wizard does.
 
 /// std's `eprintln!` panics when stderr is a closed pipe (`2>&1 | head`); this one, which
