@@ -299,7 +299,8 @@ fn outcome_kind(outcome: &LoginOutcome) -> &'static str {
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn exchange(url: &SignalingUrl, login: &Login, started: Instant) -> LoginOutcome {
     let mut socket = match connect(url).await {
@@ -320,7 +321,7 @@ async fn exchange(url: &SignalingUrl, login: &Login, started: Instant) -> LoginO
     outcome
 }
 
-async fn connect(url: &SignalingUrl) -> Result<Socket, LoginOutcome> {
+pub(crate) async fn connect(url: &SignalingUrl) -> Result<Socket, LoginOutcome> {
     let config = tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
@@ -472,7 +473,7 @@ fn lost(error: tungstenite::Error) -> LoginOutcome {
 }
 
 /// The server's text, escaped and cut to a readable length, for a sentence.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let text = escape_controls(text);
     let mut short: String = text.chars().take(120).collect();
     if short.len() < text.len() {

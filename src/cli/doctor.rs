@@ -25,6 +25,20 @@ pub struct DoctorArgs {
     /// valid credential (a device registers for a moment): the `login` check
     #[arg(long)]
     login_test: bool,
+    /// Also place a test call between two temporary logins of the connection (the second
+    /// answers with an echo; both are deleted after): the `call` check reports the time
+    /// to answer, the tone coming back, the round trip, the ICE pair and the codec, or
+    /// why the call failed. Asks first unless --yes (not against the sandbox)
+    #[arg(long)]
+    call_test: bool,
+    /// Also place a real call to this number from the connection, with a temporary
+    /// login, and report how it ended (D38, D13...): the `call_number` check. It may
+    /// cost money: asks first unless --yes (not against the sandbox)
+    #[arg(long, value_name = "+E164")]
+    call: Option<String>,
+    /// Answer yes to --call-test's and --call's question (for scripts)
+    #[arg(long)]
+    yes: bool,
 }
 
 impl DoctorArgs {
@@ -73,6 +87,10 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Re
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
+    let call = match args.call.as_deref().map(doctor::parse_destination).transpose() {
+        Ok(call) => call,
+        Err(bad) => return Err(Problem::usage(format!("--call: {bad}. {DESTINATION_EXAMPLE}."))),
+    };
     let (client, sandbox) = connect(cli, "doctor", args.verbose).await?;
     let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
     let connection = match doctor::resolve_connection(&client, given).await {
@@ -97,5 +115,52 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Re
     if args.login_test {
         doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT).await;
     }
-    Ok(doctor::diagnose(&facts))
+    let mut report = doctor::diagnose(&facts);
+    if let Some(connection) = facts.connection.as_ref().filter(|_| args.call_test || call.is_some()) {
+        let checks = call_checks(&client, &connection.id, &facts, &signaling, args, call.as_deref()).await?;
+        report.ok &= checks.iter().all(|check| check.verdict != doctor::Verdict::Fail);
+        report.checks.extend(checks);
+    }
+    Ok(report)
+}
+
+/// `--call-test` and `--call`: asks first when the calls reach Telnyx (not the sandbox on
+/// this machine) unless `--yes`, then runs them (`crate::calltest`).
+async fn call_checks(
+    client: &crate::api::Client,
+    connection: &str,
+    facts: &crate::doctor::Facts,
+    signaling: &crate::signaling::SignalingUrl,
+    args: &DoctorArgs,
+    call: Option<&str>,
+) -> Result<Vec<crate::doctor::Check>, Problem> {
+    use crate::calltest;
+    let mut plans = Vec::new();
+    if args.call_test {
+        plans.push(calltest::plan_between(connection));
+    }
+    if let Some(number) = call {
+        plans.push(calltest::plan_to_number(connection, number));
+    }
+    if !signaling.is_loopback() && !args.yes {
+        let question = format!("{} Go ahead? [y/N] ", plans.join(" "));
+        if !super::prompt::confirm(&question) {
+            let message = "the call test was not confirmed, so nothing was created or called (--yes answers \
+                           yes for scripts)"
+                .to_owned();
+            return Err(Problem { who: "doctor", kind: "declined", message, ids: Vec::new() });
+        }
+    }
+    // The caller ID: one of the connection's numbers, as the SDK's callerNumber would be.
+    let caller_id = facts.numbers.first().map(|number| number.phone_number.as_str()).unwrap_or_default();
+    let mut checks = Vec::new();
+    if args.call_test {
+        checks.push(calltest::between_logins(client, connection, signaling, caller_id).await.check("call"));
+    }
+    if let Some(number) = call {
+        checks.push(
+            calltest::to_number(client, connection, signaling, number, caller_id).await.check("call_number"),
+        );
+    }
+    Ok(checks)
 }
