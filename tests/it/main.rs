@@ -36,6 +36,7 @@ mod login_test_pty;
 mod newcomer;
 mod properties;
 mod pty;
+mod recognise;
 mod remember_key;
 mod rerun;
 mod rerun_properties;
