@@ -33,6 +33,7 @@ mod key_files;
 mod log_file;
 mod login_test;
 mod login_test_pty;
+mod names;
 mod newcomer;
 mod properties;
 mod pty;
