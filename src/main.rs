@@ -658,8 +658,19 @@ impl Problem {
         Self { who, ..self }
     }
 
-    /// An API failure, with what to do about it from a command line.
+    /// An API failure of the doctor's, with what to do about it from a command line.
     fn api(error: &ApiError) -> Self {
+        Self::api_of("doctor", error)
+    }
+
+    /// An API failure of `who`'s (`doctor`, `token`, `setup`), with what to do about
+    /// it: when nothing more specific fits, to run that same command again.
+    fn api_of(who: &'static str, error: &ApiError) -> Self {
+        let again = match who {
+            "setup" => "Run the same setup again in a moment: it reuses what this run made",
+            "token" => "Run the same token command again in a moment",
+            _ => "Run the doctor again in a moment",
+        };
         let message = match (error, error.advice()) {
             (ApiError::Unauthorized(_), Some(advice)) => {
                 format!(
@@ -669,9 +680,9 @@ impl Problem {
             (_, Some(advice)) => format!("{error}. {advice}."),
             // Its message already says when to try again.
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
-            (_, None) => format!("{error}. Run the doctor again in a moment."),
+            (_, None) => format!("{error}. {again}."),
         };
-        Self { who: "doctor", kind: "api", message, ids: Vec::new() }
+        Self { who, kind: "api", message, ids: Vec::new() }
     }
 
     fn report(self, json: bool) -> ExitCode {
@@ -812,7 +823,7 @@ async fn setup(cli: &Cli, args: &SetupArgs) -> ExitCode {
     };
     let problem = |error: SetupError| match error {
         SetupError::Usage(message) => Problem::usage(message).of("setup"),
-        SetupError::Api(error) => Problem::api(&error).of("setup"),
+        SetupError::Api(error) => Problem::api_of("setup", &error),
     };
     let progress = |line: &str| eprintln!("{}", telnyx_setup::sanitize::Escaped(line));
     let quiet = |_: &str| {};
@@ -915,9 +926,7 @@ impl std::io::Write for NoTerminalWriter {
 
 /// A question on stderr, without a newline, flushed so it shows before the answer.
 fn eprint_prompt(text: &str) {
-    use std::io::Write;
-    let mut stderr = std::io::stderr();
-    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+    output::prompt(text);
 }
 
 /// `setup --buy-numbers`: a whole number.
@@ -938,7 +947,7 @@ async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
         let (client, _sandbox) = connect(cli, "token", false).await?;
         token::issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
             TokenError::Usage(message) => Problem::usage(message).of("token"),
-            TokenError::Api(error) => Problem::api(&error).of("token"),
+            TokenError::Api(error) => Problem::api_of("token", &error),
         })
     };
     let issued = match issued.await {
@@ -978,7 +987,7 @@ async fn token(cli: &Cli, args: &TokenArgs) -> ExitCode {
     let text = if args.json {
         format!("{:#}\n", issued.to_json())
     } else if args.env {
-        format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+        issued.env_line()
     } else {
         format!("{}\n", issued.token.expose())
     };

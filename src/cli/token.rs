@@ -48,6 +48,18 @@ impl Issued {
         at.format(&time::format_description::well_known::Rfc3339).ok()
     }
 
+    /// The `--env` line, for `eval "$(telnyx-setup token --env)"`: the token quoted for
+    /// a POSIX shell, so that even a token that is not what [`parse_token`] checks it is
+    /// (it is a JWT, which needs no quoting) could only ever be the variable's value.
+    ///
+    /// [`parse_token`]: crate::api::parse_token
+    pub fn env_line(&self) -> String {
+        // shlex refuses only a NUL, which a checked token cannot hold: then nothing is
+        // assigned rather than something unquoted.
+        let quoted = shlex::try_quote(self.token.expose()).unwrap_or(std::borrow::Cow::Borrowed("''"));
+        format!("TELNYX_LOGIN_TOKEN={quoted}\n")
+    }
+
     /// The `--json` report: `{"token", "expires_at", "credential_id", "connection_id"}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
