@@ -28,6 +28,10 @@ pub const PLANTED: &str = "Office\ntouch pwned #$(touch pwned)`touch pwned`'\"};
 pub const PLANTED_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln$(touch pwned)\
                                  \u{1b}]0;PWNED\u{7}\u{1b}[2J";
 
+/// A login token that is only a JWT, for a server hostile everywhere else, so that a
+/// setup gets as far as its summary.
+pub const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+
 /// One request it was sent.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -45,10 +49,15 @@ pub struct Hostile {
 }
 
 impl Hostile {
-    /// Starts on a free loopback port; call from a tokio runtime.
+    /// Starts on a free loopback port, giving [`PLANTED_TOKEN`]; call from a tokio runtime.
     pub async fn start() -> Self {
+        Self::start_with_token(PLANTED_TOKEN).await
+    }
+
+    /// Starts, giving `token` as the login token.
+    pub async fn start_with_token(token: &'static str) -> Self {
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let app = axum::Router::new().fallback(answer).with_state(seen.clone());
+        let app = axum::Router::new().fallback(answer).with_state((seen.clone(), token));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let base = format!("http://{}/v2", listener.local_addr().expect("its address"));
         let task = tokio::spawn(async move {
@@ -75,7 +84,7 @@ impl Drop for Hostile {
 }
 
 async fn answer(
-    State(seen): State<Arc<Mutex<Vec<Seen>>>>,
+    State((seen, token)): State<(Arc<Mutex<Vec<Seen>>>, &'static str)>,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -110,7 +119,7 @@ async fn answer(
         ["telephony_credentials"] if get => page(credential(None)),
         ["telephony_credentials"] => one(credential(None)),
         ["telephony_credentials", _, "token"] => {
-            return ([(header::CONTENT_TYPE, "text/plain")], PLANTED_TOKEN).into_response();
+            return ([(header::CONTENT_TYPE, "text/plain")], token).into_response();
         }
         ["telephony_credentials", id] => one(credential(Some(id))),
         ["available_phone_numbers"] => {
@@ -125,10 +134,10 @@ async fn answer(
             number["cost_information"]["monthly_cost"] = json!("n/a");
             json!({ "data": [number], "meta": { "total_results": 1, "best_effort_results": 0 } })
         }
-        ["phone_numbers"] if get => page(json!({
+        ["phone_numbers"] if get => page(plant(json!({
             "record_type": "phone_number", "id": "1", "phone_number": "+13125550199",
             "connection_id": "1", "status": "active"
-        })),
+        }))),
         ["number_orders"] if get => page(order()),
         ["number_orders"] | ["number_orders", _] => one(order()),
         _ => {
