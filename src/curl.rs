@@ -7,7 +7,7 @@
 //! An id that is not known yet (the connection a dry run would create) is a shell
 //! variable: [`var`] marks it inside a path or a body, and [`render`] writes it as
 //! `"${NAME}"` outside the single quotes, so the command runs once it is set. Secret
-//! fields of a body ([`SECRET_FIELDS`](crate::secret::SECRET_FIELDS)) become
+//! fields of a body ([`SECRET_PATTERNS`](crate::secret::SECRET_PATTERNS)) become
 //! `${SIP_PASSWORD}` unless revealed.
 
 use crate::api::{Call, PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter};

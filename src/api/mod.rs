@@ -438,6 +438,15 @@ impl Client {
     /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
     async fn send_once(&self, call: &Call) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
         let segments: Vec<&str> = call.path.iter().map(String::as_str).collect();
+        // A segment the URL rules would resolve rather than send (`..` is the parent,
+        // `.` the collection itself, an empty one vanishes; `%2e%2e` too, by the URL
+        // standard) names no record: nothing is sent, as for an id Telnyx does not
+        // know. Without this `token --credential ..` read the collection, and a write
+        // to `..` would go to the collection above the record.
+        if segments.iter().any(|segment| matches!(*segment, "" | "." | "..")) {
+            tracing::warn!(method = call.method.as_str(), "a path segment names no record: not sent");
+            return Err(ApiError::NotFound(Vec::new()));
+        }
         let url = self.base.join(&segments);
         let method = match call.method {
             Verb::Get => Method::GET,
@@ -656,6 +665,15 @@ mod tests {
             "http://127.0.0.1:4010/v2/credential_connections/12"
         );
         assert_eq!(ApiBase::parse("http://h").unwrap().join(&["balance"]).as_str(), "http://h/balance");
+        // Each segment is percent-encoded as one segment (`.` and `..`, which the URL
+        // rules resolve whatever their encoding, are never sent: see send_once).
+        for (segment, sent) in [("%2e%2E", "%252e%252E"), ("a/b?c#d", "a%2Fb%3Fc%23d"), ("..x", "..x")] {
+            assert_eq!(
+                ApiBase::parse("http://h/v2").unwrap().join(&["telephony_credentials", segment]).as_str(),
+                format!("http://h/v2/telephony_credentials/{sent}"),
+                "{segment:?}"
+            );
+        }
         assert!(ApiBase::parse("api.telnyx.com").is_err());
         assert!(ApiBase::parse("ftp://api.telnyx.com").is_err());
         assert!(ApiBase::parse("").is_err());

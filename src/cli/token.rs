@@ -135,6 +135,15 @@ async fn credential_by_id(
     if id.is_empty() {
         return Err(TokenError::Usage(format!("--credential needs a credential's id; {HOW_TO_CHOOSE}")));
     }
+    // It becomes a path segment: Telnyx's ids are UUIDs, so anything that is not
+    // letters, digits, `-` and `_` (`..`, a `/`, a `?`) is a mistake, refused before it
+    // is sent (the client also percent-encodes every segment and never sends `..`).
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(TokenError::Usage(format!(
+            "--credential {id:?} is not a credential's id (Telnyx's are UUIDs: letters, digits and \
+             dashes); the inspector lists them (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
+        )));
+    }
     let credential = match client.telephony_credential(id).await {
         Ok(credential) => credential,
         Err(error @ ApiError::NotFound(_)) => {

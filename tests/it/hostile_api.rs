@@ -287,3 +287,32 @@ fn the_login_snippet_is_javascript_with_the_name_as_one_string() {
     let login: String = serde_json::from_slice(&output.stdout).expect("the login, as JSON");
     assert_eq!(login, name, "the name is one string, as it came:\n{snippet}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_segment_from_the_user_is_checked_and_never_normalised() {
+    let hostile = Hostile::start().await;
+    let dir = TempDir::new("hostile-segment");
+    for id in ["..", ".", "../../balance", "a/b", "c1?page[size]=1"] {
+        let output = run(binary(&hostile, &["token", "--credential", id]), &dir).await;
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{id}: {stderr}");
+        assert!(stderr.contains("is not a credential's id"), "{id}: {stderr}");
+    }
+    assert!(
+        hostile.seen().iter().all(|s| s.target == "/v2/balance"),
+        "only the key's check: {:#?}",
+        hostile.seen()
+    );
+    // The client itself sends each segment percent-encoded as one, and never one that
+    // the URL rules would resolve to another path.
+    let api = crate::support::client(hostile.base_url(), KEY);
+    let before = hostile.seen().len();
+    for id in ["..", ".", ""] {
+        let answer = api.telephony_credential(id).await;
+        assert!(matches!(answer, Err(telnyx_setup::api::ApiError::NotFound(_))), "{id:?}: {answer:?}");
+    }
+    assert_eq!(hostile.seen().len(), before, "nothing was sent for them");
+    let _ = api.telephony_credential("a/..%2e?x#y").await;
+    let sent: Vec<String> = hostile.seen()[before..].iter().map(|s| s.target.clone()).collect();
+    assert_eq!(sent, ["/v2/telephony_credentials/a%2F..%252e%3Fx%23y"]);
+}
