@@ -5,7 +5,8 @@
 //!
 //! [`print`] tells a closed pipe (the reader has all it wanted: stop, quietly) from a
 //! real failure such as a full disk (say so). [`error_line`] is for messages on
-//! stderr, where a failure cannot be reported, and [`prompt`] for a question there.
+//! stderr, where a failure cannot be reported (and `cli::prompt` asks its question
+//! there with the same escaping).
 //!
 //! They are also the one way out to a terminal: every byte written to stdout or
 //! stderr outside the full-screen UI goes through one of them, and each escapes every
@@ -51,13 +52,6 @@ pub fn error_line(args: fmt::Arguments<'_>) {
     };
     let mut stderr = io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.write_all(b"\n"));
-}
-
-/// Writes a question to stderr without a newline, flushed so it shows before the
-/// answer is typed; failure is ignored, as for [`error_line`].
-pub fn prompt(text: &str) {
-    let mut stderr = io::stderr().lock();
-    let _ = stderr.write_all(escape_controls_but_newlines(text).as_bytes()).and_then(|()| stderr.flush());
 }
 
 #[cfg(test)]
