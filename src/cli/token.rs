@@ -48,6 +48,18 @@ impl Issued {
         at.format(&time::format_description::well_known::Rfc3339).ok()
     }
 
+    /// The `--env` line, for `eval "$(telnyx-setup token --env)"`: the token quoted for
+    /// a POSIX shell, so that even a token that is not what [`parse_token`] checks it is
+    /// (it is a JWT, which needs no quoting) could only ever be the variable's value.
+    ///
+    /// [`parse_token`]: crate::api::parse_token
+    pub fn env_line(&self) -> String {
+        // shlex refuses only a NUL, which a checked token cannot hold: then nothing is
+        // assigned rather than something unquoted.
+        let quoted = shlex::try_quote(self.token.expose()).unwrap_or(std::borrow::Cow::Borrowed("''"));
+        format!("TELNYX_LOGIN_TOKEN={quoted}\n")
+    }
+
     /// The `--json` report: `{"token", "expires_at", "credential_id", "connection_id"}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -122,6 +134,15 @@ async fn credential_by_id(
     let id = id.trim();
     if id.is_empty() {
         return Err(TokenError::Usage(format!("--credential needs a credential's id; {HOW_TO_CHOOSE}")));
+    }
+    // It becomes a path segment: Telnyx's ids are UUIDs, so anything that is not
+    // letters, digits, `-` and `_` (`..`, a `/`, a `?`) is a mistake, refused before it
+    // is sent (the client also percent-encodes every segment and never sends `..`).
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(TokenError::Usage(format!(
+            "--credential {id:?} is not a credential's id (Telnyx's are UUIDs: letters, digits and \
+             dashes); the inspector lists them (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
+        )));
     }
     let credential = match client.telephony_credential(id).await {
         Ok(credential) => credential,
@@ -289,7 +310,7 @@ impl TokenArgs {
             let (client, _sandbox) = connect(cli, "token", false).await?;
             issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
                 TokenError::Usage(message) => Problem::usage(message).of("token"),
-                TokenError::Api(error) => Problem::api(&error).of("token"),
+                TokenError::Api(error) => Problem::api_of("token", &error),
             })
         };
         let issued = match issued.await {
@@ -329,7 +350,7 @@ impl TokenArgs {
         let text = if args.json {
             format!("{:#}\n", issued.to_json())
         } else if args.env {
-            format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+            issued.env_line()
         } else {
             format!("{}\n", issued.token.expose())
         };

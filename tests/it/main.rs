@@ -25,6 +25,7 @@ mod doctor;
 mod faults_pty;
 mod flow;
 mod fuzz_responses;
+mod hostile_api;
 mod hostile_text;
 mod inspector_pty;
 mod inspector_readonly;
