@@ -40,7 +40,10 @@
 //! - **side by side** with `--peer DIR`: the same WebRTC setup (connection with VP8,
 //!   profile with CA and US, credential, token) made by `DIR/setup.mjs` with Telnyx's
 //!   Node library and by ours ([`ours_setup`]), each against a fresh sandbox at
-//!   200 ms: wall time, requests, and the ratio.
+//!   200 ms: wall time, requests, and the ratio.;
+//! - **calls**: `doctor --call` against a sandbox process, [`CALLS`] times: invite to
+//!   answer, answer to the first audio back, and the tone's round trip, as its
+//!   `call_number` check reports them (the sandbox's echo answers on loopback).
 
 #[path = "common/pty.rs"]
 mod pty;
@@ -86,15 +89,17 @@ enum Section {
     Inspector,
     Path,
     Peer,
+    Call,
 }
 
 impl Section {
-    const ALL: [(&'static str, Section); 5] = [
+    const ALL: [(&'static str, Section); 6] = [
         ("launch", Section::Launch),
         ("idle", Section::Idle),
         ("inspector", Section::Inspector),
         ("path", Section::Path),
         ("peer", Section::Peer),
+        ("call", Section::Call),
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -111,7 +116,7 @@ impl Args {
 
 fn parse_args() -> Args {
     let usage = "usage: perf <telnyx-setup binary> [--peer DIR] [--launches N] [--keys N] \
-                 [--only launch|idle|inspector|path|peer]";
+                 [--only launch|idle|inspector|path|peer|call]";
     let mut args = std::env::args().skip(1);
     let Some(binary) = args.next().filter(|a| !a.starts_with('-')) else {
         eprintln!("{usage}");
@@ -674,6 +679,10 @@ fn main() {
             ));
         }
     }
+    if args.runs(Section::Call) {
+        eprintln!("perf: {CALLS} calls to the sandbox's echo");
+        calls(&args, &mut rows);
+    }
     load("at the end");
 
     let widths = [
@@ -768,4 +777,63 @@ fn print_key_by_key(pace: &str, fast: &Run, slow: &Run) {
         list(press.ready, "", &mut requests);
     }
     list(Instant::now(), idle, &mut requests);
+}
+
+/// How many calls the call section places.
+const CALLS: usize = 10;
+
+/// `doctor --call` against a sandbox process on loopback, [`CALLS`] times: the time to
+/// answer, to the first audio back, and the tone's round trip, as the `call_number`
+/// check reports them (the sandbox's echo answers; PCMU, host candidates on 127.0.0.1).
+fn calls(args: &Args, rows: &mut Vec<Row>) {
+    let sandbox = SandboxProcess::start(&args.binary, &["--seed-numbers", "1"]);
+    let signaling = sandbox.url.replacen("http://", "ws://", 1).replace("/v2", "/rtc");
+    let figure = |reason: &str, before: &str| -> Option<Duration> {
+        let rest = reason.split(before).nth(1)?;
+        let number: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
+        number.parse().ok().map(Duration::from_millis)
+    };
+    let (mut answered, mut audio, mut round_trip) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..CALLS {
+        let output = Command::new(&args.binary)
+            .args(["doctor", "--api-base", &sandbox.url, "--signaling-url", &signaling, "--json"])
+            .args(["--connection", "Office softphones", "--call", "+13129457420"])
+            .env("TELNYX_API_KEY", KEY)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the doctor runs");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        let check =
+            report["checks"].as_array().and_then(|c| c.iter().find(|c| c["id"] == "call_number")).cloned();
+        let reason = check.as_ref().and_then(|c| c["reason"].as_str()).unwrap_or_default().to_owned();
+        match (
+            figure(&reason, "Answered in"),
+            figure(&reason, "audio back"),
+            figure(&reason, "round trip of"),
+        ) {
+            (Some(a), Some(b), Some(c)) => {
+                answered.push(a);
+                audio.push(b);
+                round_trip.push(c);
+            }
+            _ => eprintln!("perf: a call did not pass: {reason}"),
+        }
+    }
+    sandbox.stop();
+    if answered.is_empty() {
+        return;
+    }
+    let how = |what: &str| {
+        format!("{} calls, `doctor --call` to the sandbox's echo on loopback; {what}", answered.len())
+    };
+    let spread = |samples: &[Duration]| {
+        format!("{} median, {} slowest", ms(quantile(samples, 0.5)), ms(quantile(samples, 1.0)))
+    };
+    rows.push(row("call: invite to answer", spread(&answered), how("budget 100 ms")));
+    rows.push(row("call: answer to first audio back", spread(&audio), how("budget 300 ms")));
+    rows.push(row(
+        "call: the tone's round trip",
+        spread(&round_trip),
+        how("first tone frame sent to its echo found"),
+    ));
 }

@@ -89,8 +89,10 @@ impl CallOutcome {
         let ms = |d: &Duration| d.as_millis();
         match self {
             Self::Passed { answered, heard } => format!(
-                "Answered in {} ms; the {TONE_HZ} Hz tone came back{} ({} of {} frames); codec {}; ICE pair {}.",
+                "Answered in {} ms; audio back {} ms after the answer; the {TONE_HZ} Hz tone came back{} ({} of {} \
+                 frames); codec {}; ICE pair {}.",
                 ms(answered),
+                heard.first_audio_after.map_or_else(|| "?".to_owned(), |after| ms(&after).to_string()),
                 heard
                     .round_trip
                     .map(|rt| format!(" after a round trip of {} ms", ms(&rt)))

@@ -136,6 +136,18 @@ impl Session {
             if request.contains_key("result") || request.contains_key("error") {
                 return Vec::new();
             }
+            // The SDK's call statistics under its `debug` option: `{"type":
+            // "debug_report_start" | "debug_report_data" | "debug_report_stop", ...}`
+            // with no method (messages/WebRTCStats.ts). It awaits an answer and aborts
+            // the call on an error ("Peer init failed"), so a logged-in socket gets a
+            // result; what Telnyx puts in it is not known, and the SDK reads nothing.
+            let debug_report = request
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| kind.starts_with("debug_report_"));
+            if debug_report && self.sessid.is_some() {
+                return vec![json!({ "jsonrpc": "2.0", "id": id, "result": {} })];
+            }
             return vec![error(id, -32600, "Invalid Request")];
         };
         match method {

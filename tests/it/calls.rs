@@ -404,3 +404,21 @@ async fn a_number_of_the_account_rings_the_client_on_its_connection() {
     assert_eq!(invite["callID"], call_id.as_str());
     assert_eq!(invite["callee_id_number"], OWNED_TOO);
 }
+
+#[tokio::test]
+async fn the_sdks_debug_reports_are_answered_so_its_calls_go_on() {
+    // With `debug: true` the SDK sends these before its invite and aborts the call if
+    // they are refused (seen with the official SDK in Chromium against this sandbox).
+    let (sandbox, _api) = office().await;
+    let mut office = Phone::login(&sandbox, OFFICE_USER, OFFICE_PASSWORD).await;
+    for kind in ["debug_report_start", "debug_report_data", "debug_report_stop"] {
+        let frame = json!({ "jsonrpc": "2.0", "id": office.id(), "type": kind,
+            "debug_report_id": "428158a2-1f70-465a-838c-b0f533e03e8d", "debug_report_version": 1,
+            "call_id": "aeb38083-21b9-498a-b498-46922a568c64" });
+        let answer = office.request(&frame).await;
+        assert_eq!(answer["result"], json!({}), "{kind}: {answer}");
+    }
+    // Other frames without a method are still refused.
+    let frame = json!({ "jsonrpc": "2.0", "id": office.id(), "type": "something_else" });
+    assert_eq!(office.request(&frame).await["error"]["code"], -32600);
+}
