@@ -189,8 +189,13 @@ pub fn now() -> String {
 fn connection_defaults() -> Value {
     json!({
         "active": true,
+        // Mobile push for the WebRTC SDKs: none until one is uploaded (contract default).
+        "android_push_credential_id": null,
         "anchorsite_override": "Latency",
         "call_cost_in_webhooks": false,
+        // Newer than the contract copy (telnyx-python declares it on the PATCH body);
+        // off unless asked for.
+        "conversation_persistence": false,
         "default_on_hold_comfort_noise_enabled": false,
         "dtmf_type": "RFC 2833",
         "encode_contact_header_enabled": false,
@@ -209,7 +214,10 @@ fn connection_defaults() -> Value {
             "timeout_1xx_secs": 3,
             "timeout_2xx_secs": 90,
         },
+        "ios_push_credential_id": null,
         "jitter_buffer": { "enable_jitter_buffer": false, "jitterbuffer_msec_max": 200, "jitterbuffer_msec_min": 60 },
+        // Off: the contract's enum has `disabled`, and a new connection filters nothing.
+        "noise_suppression": "disabled",
         "onnet_t38_passthrough_enabled": false,
         "outbound": {
             "ani_override": "",
