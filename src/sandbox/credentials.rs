@@ -43,9 +43,18 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     let mut store = app.store();
     validate(&store, &body, true)?;
+    let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
+    let mut fields = body;
+    fields.remove("connection_id");
+    let record = insert(&mut store, &connection_id, fields);
+    data(StatusCode::CREATED, with_expiry(&record))
+}
+
+/// Stores a new credential of connection `connection_id` with Telnyx's generated SIP
+/// user name and password, overlaid with `fields`; returns it as stored.
+pub fn insert(store: &mut Store, connection_id: &str, fields: Map<String, Value>) -> Value {
     let id = store.uuid();
     let now = now();
-    let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
     let mut record = json!({
         "id": id,
         "record_type": "credential",
@@ -58,11 +67,9 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
         "created_at": now,
         "updated_at": now,
     });
-    let mut fields = body;
-    fields.remove("connection_id");
     merge(&mut record, &Value::Object(fields));
     store.credentials.push(record.clone());
-    data(StatusCode::CREATED, with_expiry(&record))
+    record
 }
 
 pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
@@ -150,7 +157,21 @@ pub fn verify_token<'a>(store: &'a Store, jwt: &str, now: OffsetDateTime) -> Opt
         return None;
     }
     let id = claims["telephony_credential_id"].as_str()?;
-    store.credentials.iter().find(|c| c["id"] == json!(id)).filter(|c| !is_expired(c, now))
+    store
+        .credentials
+        .iter()
+        .find(|c| c["id"] == json!(id))
+        .filter(|c| !is_expired(c, now) && !propagating(store, c, now))
+}
+
+/// Under the `credential-propagation` scenario, whether `credential` is too new for
+/// its tokens to be honoured yet (as right after a create on Telnyx).
+fn propagating(store: &Store, credential: &Value, now: i64) -> bool {
+    store.scenario == Some(super::Scenario::CredentialPropagation)
+        && credential["created_at"]
+            .as_str()
+            .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+            .is_some_and(|at| now < at.unix_timestamp() + super::scenario::PROPAGATION.as_secs() as i64)
 }
 
 /// A telephony credential whose SIP user name and password these are, if it has not

@@ -9,7 +9,7 @@ use crate::support::contract::Contract;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
-use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::sandbox::{Sandbox, Scenario, Seed};
 
 const KEY: &str = "KEYtelnyx";
 
@@ -145,4 +145,109 @@ async fn records_carry_the_fields_the_official_libraries_declare() {
     assert!(number["activated_at"].is_string(), "an active number says when it became so: {number}");
 
     Contract::load().check_all(&api.sandbox.journal()).assert_clean();
+}
+
+/// Runs `telnyx-setup doctor --json` for the scenarios' connection against `sandbox`,
+/// with `args`: the exit code, the JSON report (`Null` when there is none) and stderr.
+async fn doctor(sandbox: &Sandbox, args: &[&str]) -> (i32, Value, String) {
+    let mut command = std::process::Command::new(crate::support::BIN);
+    command
+        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .args(["--connection", "Office softphones", "--json"])
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE");
+    let log = crate::support::log_path("scenario-doctor");
+    command.env("TELNYX_SETUP_LOG", &log);
+    // The sandbox runs on this test's runtime: wait for the child on another thread.
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let _ = std::fs::remove_file(&log);
+    (
+        output.status.code().expect("exited"),
+        serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The verdict of check `id` in a doctor's report.
+fn verdict(report: &Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .map(|check| check["verdict"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}
+
+fn scenario(scenario: Scenario) -> Seed {
+    Seed { scenario: Some(scenario), ..Seed::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
+    // Every scenario is listed, by the name --scenario takes, with what it does.
+    let list = Scenario::list();
+    for each in Scenario::ALL {
+        assert_eq!(Scenario::parse(each.name()), Ok(each));
+        assert!(
+            list.lines().any(|l| l.starts_with(each.name()) && l.len() > each.name().len() + 20),
+            "{list}"
+        );
+    }
+    let unknown = Scenario::parse("broken\u{1b}[2J").unwrap_err().to_string();
+    assert!(unknown.contains("no-profile") && !unknown.contains('\u{1b}'), "{unknown}");
+
+    // Without a scenario's fault, its working account passes where the doctor looks.
+    let healthy = Api::start(scenario(Scenario::NoPushCredential)).await;
+    let (code, report, _) = doctor(&healthy.sandbox, &["--destination", "+14155550123"]).await;
+    for id in ["connection", "outbound_profile", "destinations", "numbers", "credentials", "token"] {
+        assert_eq!(verdict(&report, id), "pass", "{id}: {report:#}");
+    }
+    assert_eq!(code, 0, "{report:#}");
+
+    let cases: [(Scenario, &[&str], &str); 3] = [
+        (Scenario::NoProfile, &[], "outbound_profile"),
+        (Scenario::CountryBlocked, &["--destination", "+442079460000"], "destinations"),
+        (Scenario::ExpiredCredential, &[], "credentials"),
+    ];
+    for (each, args, failing) in cases {
+        let api = Api::start(scenario(each)).await;
+        let (code, report, _) = doctor(&api.sandbox, args).await;
+        assert_eq!(verdict(&report, failing), "fail", "{each}: {report:#}");
+        assert_eq!((code, &report["ok"]), (1, &json!(false)), "{each}: {report:#}");
+    }
+
+    // A refused key and a rate limit stop the doctor before any check: exit 2, and why.
+    let api = Api::start(scenario(Scenario::RevokedKey)).await;
+    let (status, answer) = api.send(Method::GET, "/balance", None).await;
+    assert_eq!((status.as_u16(), &answer["errors"][0]["code"]), (401, &json!("10009")), "{answer}");
+    let (code, report, stderr) = doctor(&api.sandbox, &[]).await;
+    assert_eq!(code, 2, "{report} {stderr}");
+    assert!(report.to_string().contains("rejected the API key"), "{report} {stderr}");
+
+    let api = Api::start(scenario(Scenario::RateLimited)).await;
+    let response =
+        api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "60");
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["errors"][0]["code"], "10011", "{answer}");
+    let (code, report, stderr) = doctor(&api.sandbox, &[]).await;
+    assert_eq!(code, 2, "{report} {stderr}");
+    assert!(report.to_string().contains("rate limiting"), "{report} {stderr}");
+
+    // A new credential's tokens are refused at first: the doctor's login test fails.
+    let api = Api::start(scenario(Scenario::CredentialPropagation)).await;
+    let signaling = api.sandbox.signaling_url();
+    let (code, report, stderr) = doctor(&api.sandbox, &["--login-test", "--signaling-url", &signaling]).await;
+    assert_eq!(verdict(&report, "login"), "fail", "{report:#} {stderr}");
+    assert_eq!(code, 1);
+
+    // The doctor has no check of these yet; the account is as described.
+    let api = Api::start(scenario(Scenario::ZeroBalance)).await;
+    assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], "0.00");
+    let api = Api::start(scenario(Scenario::NoPushCredential)).await;
+    let connections = api.ok(Method::GET, "/credential_connections", None).await;
+    assert_eq!(connections[0]["ios_push_credential_id"], Value::Null);
+    assert_eq!(connections[0]["android_push_credential_id"], Value::Null);
 }
