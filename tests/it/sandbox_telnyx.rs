@@ -251,3 +251,97 @@ async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
     assert_eq!(connections[0]["ios_push_credential_id"], Value::Null);
     assert_eq!(connections[0]["android_push_credential_id"], Value::Null);
 }
+
+/// The token's header and claims, decoded.
+fn decode_jwt(jwt: &str) -> (Value, Value) {
+    use base64::Engine;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT is header.payload.signature: {jwt}");
+    let decode = |part: &str| -> Value {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).expect("base64url");
+        serde_json::from_slice(&bytes).expect("JSON")
+    };
+    (decode(parts[0]), decode(parts[1]))
+}
+
+async fn token(api: &Api, credential: &str) -> String {
+    let response = api
+        .http
+        .post(format!("{}/telephony_credentials/{credential}/token", api.sandbox.base_url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_login_token_is_telnyx_s_claim_by_claim() {
+    let api = Api::start(Seed::default()).await;
+    let connection = api.ok(Method::GET, "/credential_connections", None).await[0]["id"].clone();
+    let credential =
+        api.ok(Method::POST, "/telephony_credentials", Some(json!({ "connection_id": connection }))).await;
+    let id = credential["id"].as_str().unwrap();
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    let jwt = token(&api, id).await;
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
+
+    // shared/telnyx-api/WEBRTC-LOGIN.md, "Real tokens": every claim of Telnyx's, no other.
+    let (header, claims) = decode_jwt(&jwt);
+    assert_eq!(header, json!({ "alg": "HS512", "typ": "JWT" }));
+    let mut names: Vec<&str> = claims.as_object().unwrap().keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "tel_token", "typ"], "{claims}");
+    assert_eq!(claims["aud"], "telnyx_telephony");
+    assert_eq!(claims["iss"], "telnyx_telephony");
+    assert_eq!(claims["typ"], "access");
+    assert_eq!(claims["sub"], id, "the subject is the credential (a UUID)");
+    assert!(uuid::Uuid::parse_str(claims["sub"].as_str().unwrap()).is_ok());
+    assert!(claims["tel_token"].as_str().is_some_and(|t| t.len() >= 16), "an opaque tel_token: {claims}");
+    assert!(uuid::Uuid::parse_str(claims["jti"].as_str().unwrap()).is_ok(), "jti is unique: {claims}");
+    let iat = claims["iat"].as_i64().unwrap();
+    assert!((before..=after).contains(&iat));
+    assert_eq!(claims["nbf"].as_i64(), Some(iat - 1), "nbf is iat - 1, as Telnyx's");
+    assert_eq!(claims["exp"].as_i64(), Some(iat + 86_400), "24 hours");
+    // Each token is its own.
+    let (_, again) = decode_jwt(&token(&api, id).await);
+    assert_ne!(again["jti"], claims["jti"]);
+    assert_ne!(again["tel_token"], claims["tel_token"]);
+
+    // Signed with HS512 by the sandbox's key: the SDK's login accepts it, and refuses
+    // the same claims with a changed signature.
+    let login = |jwt: String| {
+        let url = api.sandbox.signaling_url();
+        async move {
+            let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+            use futures::{SinkExt, StreamExt};
+            let frame =
+                json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
+            socket
+                .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
+                .await
+                .unwrap();
+            let reply = socket.next().await.unwrap().unwrap();
+            serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
+        }
+    };
+    assert!(login(jwt.clone()).await["result"]["sessid"].is_string());
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{signed}.{flipped}{}", &signature[1..]);
+    assert_eq!(login(forged).await["error"]["code"], -32001);
+
+    // A credential that expires within the day: the token lives until then, no longer.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+    let soon_text = soon.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let short = api
+        .ok(
+            Method::POST,
+            "/telephony_credentials",
+            Some(json!({ "connection_id": connection, "expires_at": soon_text })),
+        )
+        .await;
+    let (_, claims) = decode_jwt(&token(&api, short["id"].as_str().unwrap()).await);
+    assert_eq!(claims["exp"].as_i64(), Some(soon.unix_timestamp()), "{claims}");
+}
