@@ -55,6 +55,9 @@ use tokio::sync::{Semaphore, oneshot, watch};
 pub const BASE_PATH: &str = "/v2";
 /// Where WebRTC signaling is served (a WebSocket, on the API's port): see [`rtc`].
 pub const SIGNALING_PATH: &str = "/rtc";
+/// The most phone numbers a sandbox account may start with (`--seed-numbers`): each is
+/// about 1 KiB of JSON in memory.
+pub const MAX_SEED_NUMBERS: usize = 100_000;
 /// How many exchanges the journal keeps; older ones are dropped.
 const JOURNAL_LIMIT: usize = 10_000;
 

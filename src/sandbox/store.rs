@@ -20,7 +20,8 @@ pub struct Seed {
     /// How long a number order stays `pending` before it settles.
     pub order_settles_after: std::time::Duration,
     /// Active phone numbers the account owns from the start (on the sample connection
-    /// when there is one), for large-account tests and demos.
+    /// when there is one), for large-account tests and demos; at most
+    /// [`super::MAX_SEED_NUMBERS`] are made.
     pub phone_numbers: usize,
     /// Faults to inject (error statuses, timeouts, spoiled bodies, latency); none by
     /// default. See [`super::faults`].
@@ -108,7 +109,7 @@ impl Store {
             rng,
         };
         if let Some(scenario) = seed.scenario {
-            store.seed_scenario(scenario, seed.phone_numbers.max(1));
+            store.seed_scenario(scenario, seed.phone_numbers.clamp(1, super::MAX_SEED_NUMBERS));
             return store;
         }
         let mut sample_connection = None;
@@ -124,7 +125,11 @@ impl Store {
                 "outbound": { "outbound_voice_profile_id": profile.to_string() },
             })));
         }
-        super::numbers::seed_owned(&mut store, seed.phone_numbers, sample_connection);
+        super::numbers::seed_owned(
+            &mut store,
+            seed.phone_numbers.min(super::MAX_SEED_NUMBERS),
+            sample_connection,
+        );
         store
     }
 

@@ -345,3 +345,49 @@ async fn the_login_token_is_telnyx_s_claim_by_claim() {
     let (_, claims) = decode_jwt(&token(&api, short["id"].as_str().unwrap()).await);
     assert_eq!(claims["exp"].as_i64(), Some(soon.unix_timestamp()), "{claims}");
 }
+
+#[test]
+fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
+    let bin = crate::support::BIN;
+    let output = std::process::Command::new(bin).args(["sandbox", "--list-scenarios"]).output().unwrap();
+    assert!(output.status.success());
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(listed, Scenario::list());
+    assert_eq!(listed.lines().count(), Scenario::ALL.len());
+
+    let output = std::process::Command::new(bin).args(["sandbox", "--scenario", "nope"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("no scenario is called") && said.contains("revoked-key"), "{said}");
+
+    // --seed-numbers is bounded, with a clear error, before anything is made.
+    let output =
+        std::process::Command::new(bin).args(["sandbox", "--seed-numbers", "100000000"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("at most 100000 numbers"), "{said}");
+
+    // The served account is the scenario's: every key refused under revoked-key.
+    let log = crate::support::log_path("scenario-sandbox");
+    let mut child = std::process::Command::new(bin)
+        .args(["sandbox", "--scenario", "revoked-key"])
+        .env("TELNYX_SETUP_LOG", &log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = runtime.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        http.get(format!("{base}/balance")).bearer_auth(KEY).send().await.unwrap().status().as_u16()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(status, 401, "{base}");
+}
