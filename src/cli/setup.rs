@@ -8,13 +8,14 @@
 //! write as the curl command [`crate::curl`] renders for its request; an id that only
 //! an earlier write would give is a shell variable (`${CONNECTION_ID}`).
 //!
-//! What counts as "already there" is decided in one place, [`recognise`]: by id, or
-//! by exact name, preferring what carries telnyx-setup's [`MARK`].
+//! What counts as "already there" is decided by [`crate::setup::recognise`], the rule
+//! `token`, `doctor` and the wizard's preselection share: by id, or by exact name,
+//! preferring what carries telnyx-setup's [`MARK`], then the newest of those.
 
 use crate::api::{
     ApiError, Client, CredentialConnection, CredentialConnectionUpdate, InboundUpdate, MARK,
     NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
-    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate, PageRequest,
+    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate,
     TelephonyCredential,
 };
 use crate::curl::{self, var};
@@ -22,7 +23,7 @@ use crate::msg::{Reply, Request};
 use crate::output;
 use crate::sanitize::Escaped;
 use crate::secret::Secret;
-use crate::setup::{LoginToken, codec_choices, is_expired};
+use crate::setup::{LoginToken, codec_choices, is_expired, recognise};
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -356,32 +357,6 @@ pub enum Mode {
     Apply { buy: bool },
 }
 
-/// Which record a name or id given on the command line means, among `candidates`
-/// (those with the exact name, or the one with the id): the one with that id, else the
-/// one with that exact name; of several with the name, the one telnyx-setup made
-/// (`marked`), if only one is. More than one left is an error naming their ids.
-pub fn recognise<T>(
-    given: &str,
-    candidates: Vec<T>,
-    id: impl Fn(&T) -> &str,
-    name: impl Fn(&T) -> &str,
-    marked: impl Fn(&T) -> bool,
-) -> Result<Option<T>, Vec<String>> {
-    let (by_id, others): (Vec<T>, Vec<T>) = candidates.into_iter().partition(|c| id(c) == given);
-    if let Some(found) = by_id.into_iter().next() {
-        return Ok(Some(found));
-    }
-    let mut named: Vec<T> = others.into_iter().filter(|c| name(c) == given).collect();
-    if named.len() > 1 && named.iter().filter(|c| marked(c)).count() == 1 {
-        named.retain(&marked);
-    }
-    match named.len() {
-        0 => Ok(None),
-        1 => Ok(named.pop()),
-        _ => Err(named.iter().map(|c| id(c).to_owned()).collect()),
-    }
-}
-
 /// Takes what a [`Reply`] variant holds, or fails as an answer that does not fit the
 /// request (which would be a bug of the worker's, reported rather than panicking).
 macro_rules! answer {
@@ -489,9 +464,9 @@ pub async fn run(
         Lookups { found: found.clone(), profiles: profiles.clone(), currency: currency.clone() };
     refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let found_profile =
-        recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
-            .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    let found_profile = recognise(&wanted.profile, profiles)
+        .found()
+        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
     refuse_unknown_id(&found_profile, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
 
     // 1. The profile first, so that a new connection is made attached to it (and with
@@ -643,10 +618,9 @@ pub async fn run(
     {
         usable.push(by_id);
     }
-    let marked = |c: &TelephonyCredential| c.tag.as_deref() == Some(MARK);
-    let found =
-        recognise(&credential_name, usable, |c| &c.id, |c| c.name.as_deref().unwrap_or_default(), marked)
-            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    let found = recognise(&credential_name, usable)
+        .found()
+        .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
     refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
     let credential = match found {
         Some(found) => {
@@ -857,44 +831,18 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
     ))
 }
 
-/// The connection `given` names ([`recognise`]), by id or exact name.
+/// The connection `given` names ([`recognise`]), by id or exact name, on every page.
 async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
-    // By id and by name at once: one round trip.
-    let (by_id, page) = tokio::join!(
-        client.credential_connection(given),
-        client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given))
-    );
-    let candidates = by_id_then_listed(by_id, page, |c| &c.id)?;
-    recognise(given, candidates, |c| &c.id, |c| &c.connection_name, CredentialConnection::is_marked)
+    crate::setup::find_connection(client, given)
+        .await?
+        .found()
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
 }
 
-/// The profiles `given` may name: the one with that id, and those whose name contains it.
+/// The profiles `given` may name: the one with that id, and those whose name contains
+/// it, on every page.
 async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
-    let (by_id, page) = tokio::join!(
-        client.outbound_voice_profile(given),
-        client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given))
-    );
-    by_id_then_listed(by_id, page, |p| &p.id)
-}
-
-/// The record read by id (a 404 is none), then those listed by name, each once.
-fn by_id_then_listed<T>(
-    by_id: Result<T, ApiError>,
-    listed: Result<crate::api::Page<T>, ApiError>,
-    id: impl Fn(&T) -> &String,
-) -> Result<Vec<T>, SetupError> {
-    let mut candidates = match by_id {
-        Ok(record) => vec![record],
-        Err(ApiError::NotFound(_)) => Vec::new(),
-        Err(error) => return Err(error.into()),
-    };
-    for record in listed?.data {
-        if !candidates.iter().any(|c| id(c) == id(&record)) {
-            candidates.push(record);
-        }
-    }
-    Ok(candidates)
+    Ok(crate::setup::profile_candidates(client, given).await?)
 }
 
 async fn list_credentials(
@@ -923,21 +871,6 @@ fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
 /// A new connection's codecs: as asked, else every offered one, as the wizard's.
 fn new_codecs(wanted: &Wanted) -> Vec<String> {
     wanted.codecs.clone().unwrap_or_else(crate::setup::new_connection_codecs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognise_takes_the_id_then_the_exact_name_then_the_mark() {
-        let records = || vec![("1", "A", false), ("2", "A", true), ("3", "B", false), ("4", "B", false)];
-        let pick = |given: &str| recognise(given, records(), |r| r.0, |r| r.1, |r| r.2);
-        assert_eq!(pick("3").unwrap().unwrap().0, "3");
-        assert_eq!(pick("A").unwrap().unwrap().0, "2", "the marked one of two");
-        assert_eq!(pick("B").unwrap_err(), vec!["3", "4"]);
-        assert_eq!(pick("C").unwrap(), None);
-    }
 }
 
 #[derive(clap::Args, Debug)]

@@ -8,11 +8,10 @@
 //! made like the wizard's (tagged `telnyx-setup`, looked for before it is created).
 
 use crate::api::{ApiError, Client, PageRequest, TelephonyCredential, TelephonyCredentialFilter};
-use crate::doctor::{Resolved, resolve_connection};
 use crate::msg::{Reply, Request};
 use crate::output;
 use crate::secret::Secret;
-use crate::setup::{DEFAULT_TAG, LoginToken, is_expired};
+use crate::setup::{DEFAULT_TAG, LoginToken, Recognised, find_connection, is_expired};
 use crate::worker::execute;
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -185,15 +184,16 @@ async fn credential_of_connection(
             "--connection needs a connection's id or exact name; {HOW_TO_CHOOSE}"
         )));
     }
-    let connection = match resolve_connection(client, given).await? {
-        Resolved::Found(connection) => connection,
-        Resolved::Missing => {
+    // Which connection the name means is `setup`'s and `doctor`'s rule too.
+    let connection = match find_connection(client, given).await? {
+        Recognised::Found(connection) => connection,
+        Recognised::Missing => {
             return Err(TokenError::Usage(format!(
                 "no credential connection has the id or the exact name {given:?}; \
                  `telnyx-setup inspect` lists them"
             )));
         }
-        Resolved::Ambiguous(named) => {
+        Recognised::Ambiguous(named) => {
             let ids: Vec<&str> = named.iter().map(|c| c.id.as_str()).collect();
             return Err(TokenError::Usage(format!(
                 "--connection {given:?}: {} credential connections have this name ({}); give one of their ids",
