@@ -320,10 +320,14 @@ impl TokenArgs {
                     Err(error) => Box::new(NoTerminalWriter(error.to_string())),
                 };
             use crate::clipboard::{Clipboard, CopyMethod, SystemClipboard};
-            return match SystemClipboard::new(terminal).copy(issued.token.expose()) {
+            return match SystemClipboard::new(terminal).copy_secret(issued.token.expose()) {
                 Ok(method) => {
                     let how = match method {
                         CopyMethod::System { kept_after_exit: true } => "copied the login token to the system clipboard".to_owned(),
+                        CopyMethod::SystemUntil { cleared_after } => format!(
+                            "copied the login token to the system clipboard; {}",
+                            crate::clipboard::cleared_text(cleared_after)
+                        ),
                         CopyMethod::System { kept_after_exit: false } => {
                             "copied the login token to the system clipboard (it lasted only while this command ran: install xclip to keep it)".to_owned()
                         }
