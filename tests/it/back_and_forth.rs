@@ -119,6 +119,8 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
 
     // Back to the profile, and on again with Enter (and `s` on the numbers, as before).
     back_to(&mut app, "Step 4 of 8: Voice profile");
+    // The list read again, with the profile made a moment ago attached.
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ WebRTC outbound", "attached"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 5 of 8: Countries"]);
     app.send(ENTER);
