@@ -3,7 +3,7 @@
 //! is unchanged sends no write. The real binary in a PTY against the sandbox.
 #![cfg(unix)]
 
-use crate::support::pty::{DOWN, ENTER, Pty, in_flight, start_sandbox};
+use crate::support::pty::{DOWN, ENTER, Pty, start_sandbox};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
 const ESC: &str = "\x1b";
@@ -13,21 +13,27 @@ fn writes(sandbox: &Sandbox) -> Vec<String> {
     sandbox.journal().iter().filter(|e| !e.is_read()).map(|e| format!("{} {}", e.method, e.path)).collect()
 }
 
-/// Presses Esc until the screen shows `target`: one screen back per press, and again
-/// after a press that only cancelled a list's reload (Esc cancels what is in flight).
-fn back_to(app: &mut Pty, target: &str) {
+/// Presses Esc until the screen shows `target`, a whole step title ("Step 4 of 8: Voice
+/// profile"): each press waits for the next whole title in `through` (or `target`), so
+/// a half-drawn frame never passes for a screen; a press that closed something on the
+/// same screen (the credential's details) shows the same title, and is pressed again.
+fn back_to(app: &mut Pty, target: &str, through: &[&str]) {
     for _ in 0..8 {
         let before = app.contents();
         app.send(ESC);
-        let now = app.wait_for("Esc to take effect", |screen| {
+        let title =
+            |text: &str| std::iter::once(&target).chain(through).find(|t| text.contains(**t)).copied();
+        // The credential's details close onto its list, under the same title.
+        let list = |text: &str| text.contains("+ Create a new credential");
+        app.wait_for("Esc to take effect", |screen| {
             let now = screen.contents();
-            now.contains(target) || now != before
+            title(&now).is_some() && (title(&now) != title(&before) || list(&now) != list(&before))
         });
+        let now = app.wait_idle_with(&[]);
         if now.contains(target) {
             app.wait_idle_with(&[target]);
             return;
         }
-        app.wait_for("no request in flight", |screen| !in_flight(&screen.contents()));
     }
     panic!("Esc never led back to {target:?}:\n{}", app.contents());
 }
@@ -64,9 +70,9 @@ fn back_to_the_codecs_and_on_keeps_the_attached_profile() {
     app.wait_idle_with(&["Step 6 of 8"]);
     let made = writes(&sandbox);
 
-    for target in ["Step 5 of 8", "Step 4 of 8", "Step 3 of 8: Codecs"] {
-        back_to(&mut app, target);
-    }
+    back_to(&mut app, "Step 5 of 8: Countries", &[]);
+    back_to(&mut app, "Step 4 of 8: Voice profile", &[]);
+    back_to(&mut app, "Step 3 of 8: Codecs", &[]);
     app.send(ENTER);
     let profiles = app.wait_idle_with(&["Step 4 of 8: Voice profile", "attached"]);
     let row = highlighted(&profiles);
@@ -118,7 +124,9 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
     assert_eq!(created(), 1);
 
     // Back to the profile, and on again with Enter (and `s` on the numbers, as before).
-    back_to(&mut app, "Step 4 of 8: Voice profile");
+    let through =
+        ["Step 8 of 8: Token", "Step 7 of 8: Credential", "Step 6 of 8: Numbers", "Step 5 of 8: Countries"];
+    back_to(&mut app, "Step 4 of 8: Voice profile", &through);
     // The list read again, with the profile made a moment ago attached.
     app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ WebRTC outbound", "attached"]);
     app.send(ENTER);
