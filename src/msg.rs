@@ -78,6 +78,8 @@ pub enum Reply {
     TokenCreated(Secret),
     /// A page of the inspector's current collection, as raw JSON.
     Browsed(Page<serde_json::Value>),
+    /// The pages of a [`Request::BrowseMany`], in order.
+    BrowsedMany(Vec<Page<serde_json::Value>>),
     /// One record the inspector looked up (a relation followed).
     Fetched(serde_json::Value),
     BalanceRead(Balance),
@@ -182,6 +184,15 @@ pub enum Request {
     Browse {
         collection: &'static str,
         page: u32,
+        size: u32,
+        filters: Vec<(&'static str, String)>,
+    },
+    /// Read pages `first..=last` of a collection, several at a time (the inspector's
+    /// End, once the first page said how many there are).
+    BrowseMany {
+        collection: &'static str,
+        first: u32,
+        last: u32,
         size: u32,
         filters: Vec<(&'static str, String)>,
     },

@@ -154,7 +154,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSte
         return;
     };
     // Parsed once here for the relations and the body; the views redact this copy.
-    let item = record.value();
+    let item = step.listing.value(record);
     let relations = step.relations_of(&item);
     let mut lines: Vec<Line> = Vec::new();
     if !relations.is_empty() {

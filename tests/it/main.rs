@@ -13,6 +13,7 @@
 
 mod support;
 
+mod big_accounts;
 mod bindings;
 mod broken_pipe;
 mod cli;

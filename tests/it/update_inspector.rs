@@ -4,6 +4,7 @@
 
 use crate::support::state::*;
 use crossterm::event::KeyCode;
+use telnyx_setup::api::PARALLEL_PAGES;
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{InspectorStep, PAGE_SIZE, Problem, Scope, State, Step, Tab};
@@ -23,6 +24,7 @@ fn assert_read_only(cmds: &[Cmd]) {
                 matches!(
                     request,
                     Request::Browse { .. }
+                        | Request::BrowseMany { .. }
                         | Request::Fetch { .. }
                         | Request::ReadBalance
                         | Request::Diagnose { trial_token: false, .. }
@@ -63,11 +65,12 @@ fn tabs_switch_with_tab_and_digits_and_load_their_collection() {
 fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
     let mut state = inspector();
     press(&mut state, KeyCode::Char('3'));
-    let first: Vec<_> = (0..100).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    let size = PAGE_SIZE as usize;
+    let first: Vec<_> = (0..size).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
     let cmds = reply(&mut state, Reply::Browsed(raw_page(first, 1, 10_000)));
     assert!(cmds.is_empty(), "the cursor is at the top: no need for more yet");
     let mut asked = Vec::new();
-    for _ in 0..90 {
+    for _ in 0..size - 10 {
         asked.extend(press(&mut state, KeyCode::Down));
     }
     assert_read_only(&asked);
@@ -75,11 +78,46 @@ fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
     assert_eq!(*page, 2);
     // While that page loads, moving on asks for nothing more.
     assert!(press(&mut state, KeyCode::Down).is_empty());
-    let second: Vec<_> = (100..200).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    let second: Vec<_> = (size..2 * size).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
     reply(&mut state, Reply::Browsed(raw_page(second, 2, 10_000)));
     let step = inspector_step(&state);
-    assert_eq!(step.listing.records().len(), 200);
+    assert_eq!(step.listing.records().len(), 2 * size);
     assert_eq!(step.listing.next_page, Some(3));
+}
+
+/// End on a big account: once the first page says how many pages there are, the rest
+/// are asked for [`PARALLEL_PAGES`] at a time, each batch as one request the worker
+/// sends at once, until the last; the cursor ends on the last record.
+#[test]
+fn end_reads_the_remaining_pages_several_at_a_time() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    let size = PAGE_SIZE as usize;
+    let page = |number: u32| {
+        let from = (number as usize - 1) * size;
+        let data = (from..(from + size).min(10_000)).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+        raw_page(data, number, 10_000)
+    };
+    reply(&mut state, Reply::Browsed(page(1)));
+    let mut cmds = press(&mut state, KeyCode::End);
+    let mut batches = Vec::new();
+    while let [Cmd::Call { request: Request::BrowseMany { first, last, size: asked, .. }, .. }] = &cmds[..] {
+        assert_eq!(*asked, PAGE_SIZE);
+        assert!(last - first < PARALLEL_PAGES, "{first}..={last}");
+        batches.push((*first, *last));
+        let pages = (*first..=*last).map(page).collect();
+        cmds = reply(&mut state, Reply::BrowsedMany(pages));
+    }
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let pages = 10_000u32.div_ceil(PAGE_SIZE);
+    assert_eq!(batches.first(), Some(&(2, 1 + PARALLEL_PAGES)));
+    assert_eq!(batches.last().map(|b| b.1), Some(pages));
+    assert_eq!(batches.len() as u32, (pages - 1).div_ceil(PARALLEL_PAGES));
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.records().len(), 10_000);
+    assert_eq!(step.listing.next_page, None);
+    assert_eq!(step.listing.cursor, 9_999);
+    assert!(!step.to_end);
 }
 
 /// The listing keeps each record as compact text with its row made on arrival: the
@@ -103,7 +141,7 @@ fn a_record_kept_compact_gives_back_its_row_id_and_json() {
     assert_eq!(listing.records().len(), 2);
     for (kept, arrived) in listing.records().iter().zip(&records) {
         assert_eq!(kept.row(), Tab::Connections.row(arrived));
-        assert_eq!(&kept.value(), arrived);
+        assert_eq!(&listing.value(kept), arrived);
     }
     assert_eq!(listing.records()[0].id(), Some("1293384261075731409"));
     assert_eq!(listing.records()[1].id(), None, "a numeric id is not copied, as before");
