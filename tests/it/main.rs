@@ -16,6 +16,7 @@ mod support;
 mod big_accounts;
 mod bindings;
 mod broken_pipe;
+mod calls;
 mod cli;
 mod client;
 mod contract;
