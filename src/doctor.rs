@@ -140,24 +140,39 @@ pub async fn gather_for(
         ..Facts::default()
     };
     let Some(connection) = connection else { return Ok(facts) };
-    if let Some(profile_id) = &connection.outbound.outbound_voice_profile_id {
-        facts.profile = Some(match client.outbound_voice_profile(profile_id).await {
-            Ok(profile) => Some(profile),
-            Err(ApiError::NotFound(_)) => None,
-            Err(error) => return Err(error),
-        });
-    }
+    // Once the connection is known, every read goes at once: one round trip for all of
+    // them (the trial token follows the credentials it is made from).
+    let profile = async {
+        let Some(profile_id) = &connection.outbound.outbound_voice_profile_id else { return Ok(None) };
+        match client.outbound_voice_profile(profile_id).await {
+            Ok(profile) => Ok(Some(Some(profile))),
+            Err(ApiError::NotFound(_)) => Ok(Some(None)),
+            Err(error) => Err(error),
+        }
+    };
     let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
-    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter).await?;
+    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter);
+    let credentials = async {
+        let filter = TelephonyCredentialFilter {
+            resource_id: Some(format!("connection:{}", connection.id)),
+            tag: None,
+        };
+        let credentials = client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data;
+        let token = match credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
+            Some(usable) => Some(client.create_token(&usable.id).await.map(|_| ())),
+            None => None,
+        };
+        Ok::<_, ApiError>((credentials, token))
+    };
+    let registration = client.check_registration_status(&connection.id);
+    let (profile, numbers, (credentials, token), registration) =
+        futures::try_join!(profile, numbers, credentials, registration)?;
+    facts.profile = profile;
     facts.numbers_total = numbers.meta.total_results.max(numbers.data.len() as u64);
     facts.numbers = numbers.data;
-    let filter =
-        TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
-    facts.credentials = client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data;
-    if let Some(usable) = facts.credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
-        facts.token = Some(client.create_token(&usable.id).await.map(|_| ()));
-    }
-    facts.registration = Some(client.check_registration_status(&connection.id).await?);
+    facts.credentials = credentials;
+    facts.token = token;
+    facts.registration = Some(registration);
     facts.connection = Some(connection);
     Ok(facts)
 }

@@ -753,18 +753,22 @@ pub async fn list_numbers(State(app): State<Shared>, Query(params): Query<Params
     page_of(items, total, paging)
 }
 
-/// One page (`items`, already cut to the page) of `total` records, with Telnyx's `meta`.
+/// One page (`items`, already cut to the page) of `total` records, with Telnyx's `meta`,
+/// written straight from the references: no copy of the records is made (a `json!`
+/// body would clone each into a new tree, while the store is locked).
 fn page_of(items: Vec<&Value>, total: usize, (number, size): (usize, usize)) -> Handled {
-    let body = json!({
-        "data": items,
-        "meta": {
-            "page_number": number,
-            "page_size": size,
-            "total_pages": total.div_ceil(size),
-            "total_results": total,
-        },
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        data: Vec<&'a Value>,
+        meta: Value,
+    }
+    let meta = json!({
+        "page_number": number,
+        "page_size": size,
+        "total_pages": total.div_ceil(size),
+        "total_results": total,
     });
-    Ok((StatusCode::OK, Json(body)).into_response())
+    Ok((StatusCode::OK, Json(Body { data: items, meta })).into_response())
 }
 
 fn owned_id(store: &Store, id: &str) -> Result<u64, Failure> {

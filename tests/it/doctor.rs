@@ -606,3 +606,28 @@ async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_
     assert_eq!(error["error"]["kind"], "usage");
     assert!(error["error"]["message"].as_str().unwrap().contains("--signaling-url"), "{error:#}");
 }
+
+/// Once the connection is found, the doctor's reads (profile, numbers, credentials,
+/// registration) go at once: against a sandbox that holds every answer for a second,
+/// four are open together. One after another, they would share one connection.
+#[tokio::test]
+async fn once_the_connection_is_found_its_reads_go_at_once() {
+    let seed = Seed {
+        faults: telnyx_setup::sandbox::FaultPlan::new(Vec::new(), Duration::from_secs(1)),
+        ..Seed::default()
+    };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let connection = match telnyx_setup::doctor::resolve_connection(&api, "Office softphones").await.unwrap()
+    {
+        telnyx_setup::doctor::Resolved::Found(connection) => connection,
+        other => panic!("the seeded connection: {other:?}"),
+    };
+    let before = sandbox.journal().len();
+    let facts = telnyx_setup::doctor::gather_for(&api, &connection.id.clone(), Some(connection), None, false)
+        .await
+        .unwrap();
+    assert!(facts.profile.is_some() && facts.registration.is_some());
+    assert_eq!(sandbox.journal().len() - before, 4, "profile, numbers, credentials, registration");
+    assert!(sandbox.peak_connections() >= 4, "at most {} at once", sandbox.peak_connections());
+}
