@@ -12,27 +12,12 @@ use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
 use crate::state::{InspectorStep, Mode, ResumeStep};
-use std::path::PathBuf;
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
 /// paste fill the screen.
 const MAX_KEY_CHARS: usize = 200;
 
-/// Where the key in the field came from, so the screen can say so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeySource {
-    Typed,
-    Flag,
-    Env,
-    /// `--api-key-file`: read from this file.
-    File(PathBuf),
-    /// `--api-key-stdin`.
-    Stdin,
-    /// The key the user asked to remember on an earlier run, read from this file.
-    Saved(PathBuf),
-    /// `--demo`: a key the embedded sandbox accepts.
-    Demo,
-}
+pub use crate::config::KeySource;
 
 /// What has the keyboard on the sign-in screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
