@@ -173,6 +173,9 @@ pub struct RequestRecord {
     /// The HTTP status, or why no answer came (`no answer in time`).
     pub outcome: Result<u16, String>,
     pub elapsed: Duration,
+    /// Telnyx's `x-request-id` of the answer, when it had one: what Telnyx's support
+    /// asks for to find the request in their logs.
+    pub request_id: Option<String>,
 }
 
 impl std::fmt::Display for RequestRecord {
@@ -522,10 +525,10 @@ impl Client {
         .await;
         let elapsed = started.elapsed();
         let elapsed_ms = elapsed.as_millis() as u64;
-        let report = |outcome: Result<u16, String>| {
+        let report = |outcome: Result<u16, String>, request_id: Option<String>| {
             if let Some(observer) = &self.requests {
                 let path = url.path().to_owned();
-                observer(&RequestRecord { method: method.to_string(), path, outcome, elapsed });
+                observer(&RequestRecord { method: method.to_string(), path, outcome, elapsed, request_id });
             }
         };
         let (status, headers, bytes) = match outcome {
@@ -533,7 +536,7 @@ impl Client {
             Err(error) => {
                 let error = transport_error(&error);
                 tracing::warn!(%method, path = url.path(), elapsed_ms, %error, "request failed");
-                report(Err(error.short_reason()));
+                report(Err(error.short_reason()), None);
                 return Err(error);
             }
         };
@@ -543,7 +546,10 @@ impl Client {
         {
             self.rate_remaining.store(left, Ordering::Relaxed);
         }
-        report(Ok(status.as_u16()));
+        let request_id = headers
+            .get("x-request-id")
+            .map(|v| crate::sanitize::escape_controls(&String::from_utf8_lossy(v.as_bytes())).into_owned());
+        report(Ok(status.as_u16()), request_id);
         if status.is_success() {
             let content_type =
                 headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);

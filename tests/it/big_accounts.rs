@@ -72,6 +72,7 @@ async fn page(State(fake): State<Arc<Fake>>, Query(params): Query<HashMap<String
         "meta": { "page_number": number, "page_size": SIZE, "total_pages": PAGES, "total_results": PAGES * SIZE },
     });
     let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", format!("req-{number}").parse().unwrap());
     if let Some(left) = fake.remaining {
         headers.insert("x-ratelimit-remaining", left.to_string().parse().unwrap());
     }
@@ -158,4 +159,19 @@ async fn the_sandbox_pages_a_big_account() {
         .await
         .expect("a filtered page");
     assert_eq!(filtered.meta.total_results, 1);
+}
+
+/// Every request's record carries Telnyx's `x-request-id`, for `doctor --report`.
+#[tokio::test]
+async fn each_request_record_has_its_x_request_id() {
+    let (url, _fake) = serve(Fake::default()).await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let client =
+        client(&url, KEY).on_request(Arc::new(move |record| kept.lock().unwrap().push(record.clone())));
+    client.list_raw("phone_numbers", PageRequest { number: Some(4), size: Some(SIZE) }, &[]).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].request_id.as_deref(), Some("req-4"));
+    assert_eq!(seen[0].outcome, Ok(200));
 }
