@@ -15,9 +15,16 @@ pub enum CopyMethod {
     /// program exits when `kept_after_exit`; otherwise it lasts while this program runs.
     System { kept_after_exit: bool },
     /// An OSC 52 escape sequence sent to the terminal, which sets its clipboard (most
-    /// terminals do; tmux needs `set -g set-clipboard on`).
+    /// terminals do; tmux needs `set -g set-clipboard on`). Nothing comes back to say
+    /// whether it did, so what is shown says so ([`OSC52_CHECK`]).
     Osc52,
 }
+
+/// What to say after an OSC 52 copy, which no terminal confirms: it may not have
+/// arrived, and how to find out. tmux's default (`set-clipboard external`) drops an
+/// application's request; some terminals ask first or refuse it.
+pub const OSC52_CHECK: &str = "it may not have arrived (the terminal does not say): paste to check. \
+     In tmux, `tmux show -g set-clipboard` must say on (`set -g set-clipboard on`).";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("could not copy: {0}")]

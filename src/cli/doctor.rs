@@ -91,7 +91,8 @@ impl DoctorArgs {
 
 /// The report, and with `--report` what its file is written from.
 async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<Attachment>), Problem> {
-    use crate::doctor::{self, DESTINATION_EXAMPLE, Resolved};
+    use crate::doctor::{self, DESTINATION_EXAMPLE};
+    use crate::setup::Recognised;
     let given = args.connection.as_deref().unwrap_or_default().trim();
     if given.is_empty() {
         return Err(Problem::usage(
@@ -116,10 +117,11 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         log
     });
     let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
-    let connection = match doctor::resolve_connection(&client, given).await {
-        Ok(Resolved::Found(connection)) => Some(connection),
-        Ok(Resolved::Missing) => None,
-        Ok(Resolved::Ambiguous(named)) => {
+    // Which connection the name means is `setup`'s and `token`'s rule too.
+    let connection = match crate::setup::find_connection(&client, given).await {
+        Ok(Recognised::Found(connection)) => Some(connection),
+        Ok(Recognised::Missing) => None,
+        Ok(Recognised::Ambiguous(named)) => {
             let ids: Vec<String> = named.iter().map(|c| c.id.clone()).collect();
             let message = format!(
                 "--connection {given:?}: {} credential connections have this name ({}); give one of their \

@@ -36,10 +36,12 @@ impl SandboxArgs {
 }
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
-    if let Some(warning) = crate::sandbox::exposure_warning(addr) {
+    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // Said once bound, so it names the port it listens on (`--port 0` picks one), and
+    // before the URL, the first thing anyone can use it by.
+    if let Some(warning) = crate::sandbox::exposure_warning(sandbox.addr()) {
         eprintln!("telnyx-setup sandbox: warning: {warning}");
     }
-    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read. Nobody
     // can have read it when stdout is a closed pipe: stop, quietly.
     let printed = output::print(&format!("{}\n", sandbox.base_url()))

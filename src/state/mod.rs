@@ -174,7 +174,8 @@ impl Activity {
                 "Copied {what} to the system clipboard; paste it before quitting (install xclip to keep it)."
             )),
             Ok(CopyMethod::Osc52) => self.note(format!(
-                "Sent {what} to your terminal's clipboard (OSC 52: no system clipboard here)."
+                "Sent {what} to your terminal's clipboard (OSC 52: no system clipboard here); {}",
+                crate::clipboard::OSC52_CHECK
             )),
             Err(error) => self.fail(Problem::Input(format!("Could not copy {what}: {error}."))),
         }

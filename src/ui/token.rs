@@ -43,11 +43,16 @@ pub fn draw(
             Line::styled(format!("{DONE} Copied to the system clipboard."), theme.done())
         }
         Some(Ok(CopyMethod::System { kept_after_exit: false })) => Line::styled(
-            format!("{DONE} Copied to the system clipboard; paste it before quitting (install xclip to keep it)."),
+            format!(
+                "{DONE} Copied to the system clipboard; paste it before quitting (install xclip to keep it)."
+            ),
             theme.done(),
         ),
         Some(Ok(CopyMethod::Osc52)) => Line::styled(
-            format!("{DONE} Sent to your terminal's clipboard (OSC 52: no system clipboard here). In tmux: set -g set-clipboard on."),
+            format!(
+                "{DONE} Sent to your terminal's clipboard (OSC 52: no system clipboard here); {}",
+                crate::clipboard::OSC52_CHECK
+            ),
             theme.done(),
         ),
         Some(Err(error)) => Line::styled(format!("{FAILED} Not copied: {error}"), theme.error()),

@@ -618,9 +618,8 @@ async fn once_the_connection_is_found_its_reads_go_at_once() {
     };
     let sandbox = Sandbox::start_local(&seed).await.unwrap();
     let api = client(&sandbox.base_url(), KEY);
-    let connection = match telnyx_setup::doctor::resolve_connection(&api, "Office softphones").await.unwrap()
-    {
-        telnyx_setup::doctor::Resolved::Found(connection) => connection,
+    let connection = match telnyx_setup::setup::find_connection(&api, "Office softphones").await.unwrap() {
+        telnyx_setup::setup::Recognised::Found(connection) => connection,
         other => panic!("the seeded connection: {other:?}"),
     };
     let before = sandbox.journal().len();
