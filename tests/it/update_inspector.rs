@@ -159,6 +159,25 @@ fn filters_go_to_the_server_where_the_api_has_them() {
     assert_eq!(inspector_step(&state).listing.filter, "lobby");
 }
 
+/// A filter by digits on a big account is one request to the API: Telnyx filters, and
+/// what matches fits in one page; the 10,000 numbers loaded before are dropped.
+#[test]
+fn a_digits_filter_is_one_request() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    let first: Vec<_> = (0..PAGE_SIZE as usize).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    reply(&mut state, Reply::Browsed(raw_page(first, 1, 10_000)));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "1234");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::Browse { filters, page: 1, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(filters, &[("filter[phone_number]", "1234".to_owned())]);
+    let cmds =
+        reply(&mut state, Reply::Browsed(raw_page(vec![number_json(1234, EXISTING_CONNECTION)], 1, 1)));
+    assert!(cmds.is_empty(), "nothing more to ask for: {cmds:?}");
+    assert_eq!(inspector_step(&state).listing.records().len(), 1);
+}
+
 #[test]
 fn a_number_filter_needs_three_digits() {
     let mut state = inspector();
