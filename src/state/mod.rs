@@ -170,6 +170,10 @@ impl Activity {
             Ok(CopyMethod::System { kept_after_exit: true }) => {
                 self.note(format!("Copied {what} to the system clipboard."));
             }
+            Ok(CopyMethod::SystemUntil { cleared_after }) => self.note(format!(
+                "Copied {what} to the system clipboard; {}.",
+                crate::clipboard::cleared_text(cleared_after)
+            )),
             Ok(CopyMethod::System { kept_after_exit: false }) => self.note(format!(
                 "Copied {what} to the system clipboard; paste it before quitting (install xclip to keep it)."
             )),

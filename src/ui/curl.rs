@@ -13,7 +13,9 @@ use ratatui::widgets::{Block, Clear};
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, panel: &CurlPanel) {
     let copied = match &panel.copied {
         None => String::new(),
-        Some(Ok(CopyMethod::System { .. })) => " · copied to the clipboard".to_owned(),
+        Some(Ok(CopyMethod::System { .. } | CopyMethod::SystemUntil { .. })) => {
+            " · copied to the clipboard".to_owned()
+        }
         Some(Ok(CopyMethod::Osc52)) => " · sent by OSC 52: paste to check it arrived".to_owned(),
         Some(Err(error)) => format!(" · {error}"),
     };

@@ -13,6 +13,7 @@
 
 mod support;
 
+mod back_and_forth;
 mod big_accounts;
 mod bindings;
 mod broken_pipe;
@@ -46,6 +47,7 @@ mod rerun_properties;
 mod retries;
 mod sandbox_faults;
 mod sandbox_limits;
+mod sandbox_telnyx;
 mod secrets;
 mod security;
 mod setup;

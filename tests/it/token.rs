@@ -103,7 +103,7 @@ fn credential_of(jwt: &str) -> String {
     let claims = jwt.split('.').nth(1).unwrap();
     let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap();
     let claims: Value = serde_json::from_slice(&claims).unwrap();
-    claims["telephony_credential_id"].as_str().unwrap().to_owned()
+    claims["sub"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
