@@ -131,6 +131,7 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
                 Call::list_raw(collection, PageRequest { number: Some(page), size: Some(*size) }, filters)
             })
             .collect(),
+        Request::FindTarget { given } => crate::target::calls(given),
         Request::Fetch { collection, id } => vec![Call::get_raw(collection, id)],
         // A WebSocket login, not an HTTP request: curl has no equivalent.
         Request::TestLogin { .. } => Vec::new(),

@@ -80,6 +80,8 @@ pub enum Reply {
     Browsed(Page<serde_json::Value>),
     /// The pages of a [`Request::BrowseMany`], in order.
     BrowsedMany(Vec<Page<serde_json::Value>>),
+    /// The records a [`Request::FindTarget`] may mean: none, one, or several to ask about.
+    TargetFound(Vec<crate::target::Found>),
     /// One record the inspector looked up (a relation followed).
     Fetched(serde_json::Value),
     BalanceRead(Balance),
@@ -198,6 +200,11 @@ pub enum Request {
         last: u32,
         size: u32,
         filters: Vec<(&'static str, String)>,
+    },
+    /// Find what a pasted target names: an id, a UUID, a phone number or a SIP user
+    /// name (`inspect TARGET`, the inspector's `g`).
+    FindTarget {
+        given: String,
     },
     /// Read one record of a collection (inspector).
     Fetch {

@@ -20,6 +20,7 @@ macro_rules! eprintln {
 
 pub mod completions;
 pub mod doctor;
+pub mod inspect;
 pub mod key;
 pub mod man;
 pub mod problem;
@@ -146,8 +147,9 @@ pub enum Command {
     /// prints its base URL first
     Sandbox(sandbox::SandboxArgs),
     /// Browse the account read-only: connections, profiles, numbers, orders,
-    /// credentials and balance, with their relations and the doctor
-    Inspect,
+    /// credentials and balance, with their relations and the doctor; given a TARGET, open
+    /// on that record (or, with --json, print it and its relations)
+    Inspect(inspect::InspectArgs),
     /// Check a credential connection for everything that stops WebRTC calls. Exits 0
     /// when no check fails, 1 when one does, 2 on usage or API errors
     // The usage line clap would make lists the global options given (`--api-key <KEY>

@@ -372,6 +372,8 @@ pub struct InspectorStep {
     pub trail: Vec<Listing>,
     /// The `/` prompt while it is open.
     pub filter_input: Option<TextField>,
+    /// The `g` prompt (a record to go to) while it is open.
+    pub goto_input: Option<TextField>,
     /// The detail pane has the keyboard (its relations are selectable).
     pub in_detail: bool,
     pub relation_cursor: usize,
@@ -395,6 +397,7 @@ impl InspectorStep {
             listing: Listing::new(Tab::Connections, None, String::new()),
             trail: Vec::new(),
             filter_input: None,
+            goto_input: None,
             in_detail: false,
             relation_cursor: 0,
             detail_scroll: 0,
@@ -404,8 +407,76 @@ impl InspectorStep {
             to_end: false,
             activity: Activity::default(),
         };
-        let cmds = step.load_more(ctx);
+        let cmds = match ctx.inspect_target.take() {
+            Some(given) => step.go_to(given, ctx),
+            None => step.load_more(ctx),
+        };
         (step, cmds)
+    }
+
+    /// Looks for the record `given` names (every kind its form allows, at once); the
+    /// answer opens it ([`InspectorStep::found`]).
+    fn go_to(&mut self, given: String, ctx: &mut Ctx) -> Vec<Cmd> {
+        let what = format!("Looking for {given}");
+        vec![ctx.call(&mut self.activity, what, Request::FindTarget { given })]
+    }
+
+    /// What a target named: one record opens on its tab, as a relation does (Esc comes
+    /// back); none, or several (to ask which), is said in place.
+    fn found(&mut self, mut found: Vec<crate::target::Found>) -> Transition {
+        match found.len() {
+            0 => self.activity.fail(Problem::Input(
+                "No record of this account is that: give a connection or profile id, a credential or \
+                 order UUID, a phone number or a SIP user name (g)."
+                    .into(),
+            )),
+            1 => {
+                let one = found.remove(0);
+                let tab = match one.kind {
+                    crate::target::Kind::Connection => Tab::Connections,
+                    crate::target::Kind::Profile => Tab::Profiles,
+                    crate::target::Kind::Number => Tab::Numbers,
+                    crate::target::Kind::Order => Tab::Orders,
+                    crate::target::Kind::Credential => Tab::Credentials,
+                };
+                let scope = Scope::Record { id: one.id.clone(), label: one.describe() };
+                let mut listing = Listing::new(tab, Some(scope), String::new());
+                listing.add(vec![one.record]);
+                listing.total = 1;
+                listing.next_page = None;
+                let previous = std::mem::replace(&mut self.listing, listing);
+                if previous.next_page != Some(1) || !previous.records.is_empty() {
+                    self.trail.push(previous);
+                }
+                self.in_detail = false;
+                self.relation_cursor = 0;
+                self.activity.problem = None;
+            }
+            _ => {
+                let each: Vec<String> = found.iter().map(crate::target::Found::describe).collect();
+                self.activity.fail(Problem::Input(format!(
+                    "That could be {}: press g and give the id of the one you mean.",
+                    each.join(", or ")
+                )));
+            }
+        }
+        Transition::none()
+    }
+
+    fn on_goto_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        let Some(input) = &self.goto_input else { return Transition::none() };
+        match action {
+            Action::Back => self.goto_input = None,
+            Action::Submit => {
+                let given = input.value().trim().to_owned();
+                self.goto_input = None;
+                if !given.is_empty() {
+                    return Transition::Stay(self.go_to(given, ctx));
+                }
+            }
+            _ => {}
+        }
+        Transition::none()
     }
 
     /// The relations of the highlighted record.
@@ -603,6 +674,10 @@ impl InspectorStep {
                 self.filter_input = Some(TextField::new(&self.listing.filter, 64));
                 Transition::none()
             }
+            Action::GoTo => {
+                self.goto_input = Some(TextField::new("", 128));
+                Transition::none()
+            }
             Action::Raw => {
                 self.raw = !self.raw;
                 Transition::none()
@@ -653,6 +728,9 @@ impl Screen for InspectorStep {
         if self.filter_input.is_some() {
             return "Inspector: filter";
         }
+        if self.goto_input.is_some() {
+            return "Inspector: go to a record";
+        }
         if self.in_detail {
             return "Inspector: record details";
         }
@@ -674,6 +752,12 @@ impl Screen for InspectorStep {
             return vec![
                 Binding::new(&[Action::Submit], "apply filter", "Show only the records that match."),
                 Binding::new(&[Action::Back], "cancel", "Close the filter, keeping the list as it was."),
+            ];
+        }
+        if self.goto_input.is_some() {
+            return vec![
+                Binding::new(&[Action::Submit], "go", "Find the record and open it (Esc comes back)."),
+                Binding::new(&[Action::Back], "cancel", "Close the prompt."),
             ];
         }
         if self.in_detail {
@@ -727,6 +811,11 @@ impl Screen for InspectorStep {
                 ]);
             }
         }
+        bindings.push(Binding::new(
+            &[Action::GoTo],
+            "go to",
+            "Go to a record by its id, UUID, phone number or SIP user name.",
+        ));
         bindings.push(Binding::new(&[Action::Reload], "reload", "Load this tab again from Telnyx."));
         if !self.listing.filter.is_empty() {
             bindings.push(Binding::new(&[Action::Back], "clear filter", "Show the whole list again."));
@@ -744,6 +833,9 @@ impl Screen for InspectorStep {
         if self.filter_input.is_some() {
             return self.on_filter_action(action, ctx);
         }
+        if self.goto_input.is_some() {
+            return self.on_goto_action(action, ctx);
+        }
         if self.in_detail {
             return self.on_detail_action(action, ctx);
         }
@@ -751,11 +843,11 @@ impl Screen for InspectorStep {
     }
 
     fn input(&self) -> Option<&dyn Input> {
-        self.filter_input.as_ref().map(|input| input as &dyn Input)
+        self.filter_input.as_ref().or(self.goto_input.as_ref()).map(|input| input as &dyn Input)
     }
 
     fn input_mut(&mut self) -> Option<&mut dyn Input> {
-        self.filter_input.as_mut().map(|input| input as &mut dyn Input)
+        self.filter_input.as_mut().or(self.goto_input.as_mut()).map(|input| input as &mut dyn Input)
     }
 
     /// Typing in the filter leaves the problem shown until the filter is applied.
@@ -792,6 +884,7 @@ impl Screen for InspectorStep {
                 self.listing.next_page = None;
             }
             Reply::Diagnosed(report) => self.doctor = Some(report),
+            Reply::TargetFound(found) => return self.found(found),
             _ => {}
         }
         Transition::none()

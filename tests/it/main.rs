@@ -29,6 +29,7 @@ mod flow;
 mod fuzz_responses;
 mod hostile_api;
 mod hostile_text;
+mod inspect_target;
 mod inspector_pty;
 mod inspector_readonly;
 mod journal;

@@ -775,6 +775,7 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                 .collect();
             Reply::BrowsedMany(pages)
         }
+        Request::FindTarget { .. } => Reply::TargetFound(Vec::new()),
         Request::Fetch { collection, id } => {
             let mut found = record(collection, 0, shape.pick);
             if let Some(object) = found.as_object_mut() {

@@ -8,6 +8,7 @@ use telnyx_setup::api::PARALLEL_PAGES;
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{InspectorStep, PAGE_SIZE, Problem, Scope, State, Step, Tab};
+use telnyx_setup::target::{Found, Kind};
 
 fn inspector_step(state: &State) -> &InspectorStep {
     match &state.step {
@@ -25,6 +26,7 @@ fn assert_read_only(cmds: &[Cmd]) {
                     request,
                     Request::Browse { .. }
                         | Request::BrowseMany { .. }
+                        | Request::FindTarget { .. }
                         | Request::Fetch { .. }
                         | Request::ReadBalance
                         | Request::Diagnose { trial_token: false, .. }
@@ -337,4 +339,55 @@ fn records_telnyx_setup_made_are_marked_in_the_lists() {
     for (tab, record) in others {
         assert!(!tab.row(&record).contains("telnyx-setup"), "{tab:?}: {}", tab.row(&record));
     }
+}
+
+/// `inspect TARGET` opens the inspector on the record: its lookup is the first request,
+/// and the one record found opens on its tab.
+#[test]
+fn a_target_opens_the_inspector_on_its_record() {
+    let mut state = state_with(Some("KEYinspect"), telnyx_setup::state::KeySource::Flag);
+    state.ctx.mode = telnyx_setup::state::Mode::Inspector;
+    state.ctx.inspect_target = Some("+15550001234".into());
+    press(&mut state, KeyCode::Enter);
+    let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
+    assert_eq!(only_call(&cmds), &Request::FindTarget { given: "+15550001234".into() });
+    let record = number_json(1234, EXISTING_CONNECTION);
+    let id = record["id"].as_str().unwrap().to_owned();
+    let found = Found { kind: Kind::Number, id: id.clone(), record: record.clone() };
+    assert!(reply(&mut state, Reply::TargetFound(vec![found])).is_empty());
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.tab, Tab::Numbers);
+    assert_eq!(step.listing.records().len(), 1);
+    assert_eq!(step.listing.highlighted().and_then(|r| r.id()), Some(id.as_str()));
+    assert!(step.listing.scope.as_ref().is_some_and(|s| s.label().contains("+15550001234")));
+}
+
+/// `g` asks for a target; several records found are named, to pick one by id; none
+/// found says so.
+#[test]
+fn g_goes_to_a_record_and_says_when_it_could_be_several() {
+    let mut state = inspector();
+    assert!(press(&mut state, KeyCode::Char('g')).is_empty());
+    assert!(inspector_step(&state).goto_input.is_some());
+    type_text(&mut state, "gencredAbc");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(only_call(&cmds), &Request::FindTarget { given: "gencredAbc".into() });
+    let credential = serde_json::json!({"id": "c-1", "sip_username": "gencredAbc"});
+    let connection = serde_json::json!({"id": "77", "connection_name": "Lobby", "user_name": "gencredAbc"});
+    let two = vec![
+        Found { kind: Kind::Credential, id: "c-1".into(), record: credential },
+        Found { kind: Kind::Connection, id: "77".into(), record: connection },
+    ];
+    reply(&mut state, Reply::TargetFound(two));
+    let Some(Problem::Input(said)) = &inspector_step(&state).activity.problem else { panic!("a question") };
+    assert!(
+        said.contains("telephony credential c-1") && said.contains("credential connection 77 (Lobby)"),
+        "{said}"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    type_text(&mut state, "nobody");
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::TargetFound(Vec::new()));
+    let Some(Problem::Input(said)) = &inspector_step(&state).activity.problem else { panic!("a problem") };
+    assert!(said.starts_with("No record of this account is that"), "{said}");
 }
