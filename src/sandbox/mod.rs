@@ -17,6 +17,7 @@
 
 mod calls;
 mod connections;
+mod contract;
 mod credentials;
 pub mod faults;
 mod numbers;
@@ -78,6 +79,9 @@ pub struct Limits {
     /// closes. Signaling sockets are counted apart, up to the same number: a further
     /// one is answered 503.
     pub connections: usize,
+    /// Records of each kind (connections, profiles, credentials, number orders) an
+    /// account holds; a create beyond is answered 422.
+    pub records: usize,
 }
 
 impl Default for Limits {
@@ -87,6 +91,7 @@ impl Default for Limits {
             journal_bytes: 32 * 1024 * 1024,
             read_timeout: Duration::from_secs(30),
             connections: 128,
+            records: 1000,
         }
     }
 }
@@ -399,6 +404,21 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         Some(faults::Delivery::Hold) => faults::hold(parts, app.0.closing.subscribe()).await,
         Some(faults::Delivery::Reset) => faults::abort(parts),
         Some(faults::Delivery::Send) | None => Response::from_parts(parts, Body::from(response_body)),
+    }
+}
+
+impl Shared {
+    /// `Err` (a 422) when the account already holds `held` records of a kind: as many
+    /// as [`Limits::records`].
+    fn room_for(&self, held: usize, kind: &str) -> Result<(), Failure> {
+        let limit = self.0.limits.records;
+        if held < limit {
+            return Ok(());
+        }
+        Err(Failure::invalid(vec![(
+            "/".into(),
+            format!("the account holds {limit} {kind}, the most this sandbox keeps: delete some first"),
+        )]))
     }
 }
 

@@ -391,3 +391,101 @@ fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
     let _ = std::fs::remove_file(&log);
     assert_eq!(status, 401, "{base}");
 }
+
+/// The `source.pointer`s of a 422's errors, each checked for Telnyx's shape.
+fn refused_at(status: StatusCode, answer: &Value) -> Vec<String> {
+    assert_eq!(status.as_u16(), 422, "{answer}");
+    let errors = answer["errors"].as_array().expect("errors[]");
+    for error in errors {
+        assert_eq!(error["code"], "10015", "{error}");
+        assert!(error["title"].is_string() && error["detail"].is_string(), "{error}");
+        assert_eq!(error["meta"]["url"], "https://developers.telnyx.com/docs/overview/errors/10015");
+    }
+    errors.iter().map(|e| e["source"]["pointer"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn writes_are_checked_against_the_contract_and_what_is_stored_is_bounded() {
+    use telnyx_setup::sandbox::Limits;
+    let limits = Limits { records: 3, ..Limits::default() };
+    let api = Api::start(Seed { limits, ..Seed::default() }).await;
+    let connection = api.ok(Method::GET, "/credential_connections", None).await[0].clone();
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let path = format!("/credential_connections/{id}");
+
+    // Read-only fields, wrong types, values outside an enum or a range: one 422 names each.
+    let (status, answer) = api
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({
+                "id": "1", "record_type": "phone_number", "created_at": "1970-01-01T00:00:00Z",
+                "tags": "notalist", "noise_suppression": "loud", "webhook_timeout_secs": 99,
+                "inbound": { "timeout_1xx_secs": "soon" }, "conversation_persistence": "yes",
+            })),
+        )
+        .await;
+    let mut pointers = refused_at(status, &answer);
+    pointers.sort_unstable();
+    assert_eq!(
+        pointers,
+        [
+            "/conversation_persistence",
+            "/created_at",
+            "/id",
+            "/inbound/timeout_1xx_secs",
+            "/noise_suppression",
+            "/record_type",
+            "/tags",
+            "/webhook_timeout_secs",
+        ],
+        "{answer:#}"
+    );
+    // Nothing changed, and the record still answers at its own path only.
+    let after = api.ok(Method::GET, &path, None).await;
+    assert_eq!(after, connection);
+    assert_eq!(api.send(Method::GET, "/credential_connections/1", None).await.0.as_u16(), 404);
+
+    // A field the contract does not know is not stored; one it declares is.
+    let patched =
+        api.ok(Method::PATCH, &path, Some(json!({ "planted": "x".repeat(900), "tags": ["a"] }))).await;
+    assert!(patched.get("planted").is_none(), "{patched}");
+    assert_eq!(patched["tags"], json!(["a"]));
+
+    // Strings and lists are bounded where the contract sets no limit.
+    let (status, answer) =
+        api.send(Method::PATCH, &path, Some(json!({ "connection_name": "n".repeat(200 * 1024) }))).await;
+    assert_eq!(refused_at(status, &answer), ["/connection_name"]);
+    let (status, answer) = api.send(Method::PATCH, &path, Some(json!({ "tags": vec!["t"; 1001] }))).await;
+    assert_eq!(refused_at(status, &answer), ["/tags"]);
+
+    // Records per account: the sample has one profile; two more fit, the next is refused.
+    for name in ["Second", "Third"] {
+        api.ok(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": name }))).await;
+    }
+    let (status, answer) =
+        api.send(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": "Fourth" }))).await;
+    assert_eq!(refused_at(status, &answer), ["/"]);
+    assert!(
+        answer["errors"][0]["detail"].as_str().unwrap().contains("the most this sandbox keeps"),
+        "{answer}"
+    );
+    assert_eq!(api.ok(Method::GET, "/outbound_voice_profiles", None).await.as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_creates_leave_the_sandbox_s_memory_bounded() {
+    // 200 creates with 200 KB names (issue 21, item 7: 11 → 92 MB before): all refused,
+    // so the account holds nothing of them; the journal is capped on its own.
+    let api = Api::start(Seed::empty()).await;
+    for index in 0..200 {
+        let body = json!({
+            "connection_name": "n".repeat(200 * 1000),
+            "user_name": format!("user{index:04}"),
+            "password": "long-enough-password",
+        });
+        let (status, _) = api.send(Method::POST, "/credential_connections", Some(body)).await;
+        assert_eq!(status.as_u16(), 422);
+    }
+    assert_eq!(api.ok(Method::GET, "/credential_connections", None).await, json!([]));
+}
