@@ -489,3 +489,58 @@ async fn hostile_creates_leave_the_sandbox_s_memory_bounded() {
     }
     assert_eq!(api.ok(Method::GET, "/credential_connections", None).await, json!([]));
 }
+
+#[tokio::test]
+async fn a_rate_limit_per_key_answers_as_telnyx_does() {
+    let api = Api::start(Seed { rate_limit: Some(3), ..Seed::default() }).await;
+    let get = |key: &'static str| {
+        let request = api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(key);
+        async move { request.send().await.unwrap() }
+    };
+    // Within one second's window (retried whole if the clock ticks over mid-way).
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let window = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        answers.clear();
+        for _ in 0..4 {
+            answers.push(get(KEY).await);
+        }
+        answers.push(get("KEYother").await);
+        if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() == window {
+            break;
+        }
+    }
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers().get(name).unwrap_or_else(|| panic!("no {name}")).to_str().unwrap().to_owned()
+    };
+    for (index, response) in answers[..3].iter().enumerate() {
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(header(response, "x-ratelimit-limit"), "3");
+        assert_eq!(header(response, "x-ratelimit-remaining"), (2 - index).to_string());
+        assert_eq!(header(response, "x-ratelimit-reset"), "1");
+    }
+    let over = &answers[3];
+    assert_eq!(over.status().as_u16(), 429);
+    assert_eq!(header(over, "retry-after"), "1");
+    assert_eq!(header(over, "x-ratelimit-remaining"), "0");
+    // Another key has its own count.
+    assert_eq!(answers[4].status().as_u16(), 200);
+    assert_eq!(header(&answers[4], "x-ratelimit-remaining"), "2");
+    let body: Value = answers.remove(3).json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "10011", "{body}");
+    assert_eq!(body["errors"][0]["meta"]["url"], "https://developers.telnyx.com/docs/overview/errors/10011");
+
+    // Off by default: no headers, no limit.
+    let api = Api::start(Seed::default()).await;
+    let response =
+        api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(KEY).send().await.unwrap();
+    assert!(response.headers().get("x-ratelimit-limit").is_none());
+
+    // The flag: N/s, anything else is a usage error.
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["sandbox", "--rate-limit", "fast"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("requests per second such as 10/s"));
+}
