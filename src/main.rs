@@ -92,8 +92,9 @@ struct Cli {
     demo: bool,
 
     /// Where the login test (`t` on the token screen, `doctor --login-test`) logs in:
-    /// Telnyx's WebRTC signaling server, or with --demo the embedded sandbox's; ws:// is
-    /// accepted for this machine only [default: wss://rtc.telnyx.com]
+    /// Telnyx's WebRTC signaling server, or, when the API is on this machine (--demo, a
+    /// `telnyx-setup sandbox`), its /rtc; ws:// is accepted for this machine only
+    /// [default: wss://rtc.telnyx.com]
     #[arg(long, global = true, env = "TELNYX_SIGNALING_URL", value_name = "URL")]
     signaling_url: Option<String>,
 
@@ -372,7 +373,7 @@ fn main() -> ExitCode {
                 // A mistake in the arguments is said first; then, before the worker
                 // starts, the terminal: without one there is nothing to run.
                 let target = api_target(&cli).await?;
-                let signaling = signaling_target(&cli, target.1.as_ref())?;
+                let signaling = signaling_target(&cli, &target.0)?;
                 let tty = Tty::open().map_err(|error| no_terminal(mode, &error))?;
                 wizard(&cli, utc_offset, mode, tty, target, signaling).await
             })
@@ -526,14 +527,12 @@ async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String> {
 }
 
 /// Where the login test logs in: `--signaling-url` (or `TELNYX_SIGNALING_URL`) when
-/// given, else the sandbox's `/rtc` under `--demo`, else Telnyx's server.
-fn signaling_target(cli: &Cli, sandbox: Option<&Sandbox>) -> Result<SignalingUrl, String> {
-    match (&cli.signaling_url, sandbox) {
-        (Some(url), _) => SignalingUrl::parse(url).map_err(|e| format!("--signaling-url: {e}")),
-        (None, Some(sandbox)) => {
-            SignalingUrl::parse(&sandbox.signaling_url()).map_err(|e| format!("sandbox signaling URL: {e}"))
-        }
-        (None, None) => Ok(SignalingUrl::default()),
+/// given, else the `/rtc` of an API on this machine (the sandbox of `--demo` or of
+/// `telnyx-setup sandbox`), else Telnyx's server.
+fn signaling_target(cli: &Cli, base: &ApiBase) -> Result<SignalingUrl, String> {
+    match &cli.signaling_url {
+        Some(url) => SignalingUrl::parse(url).map_err(|e| format!("--signaling-url: {e}")),
+        None => Ok(SignalingUrl::for_api_base(base)),
     }
 }
 
@@ -732,8 +731,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<telnyx_setup::doc
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (client, sandbox) = connect(cli, "doctor", args.verbose).await?;
-    let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
+    let (client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
+    let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
     let connection = match doctor::resolve_connection(&client, given).await {
         Ok(Resolved::Found(connection)) => Some(connection),
         Ok(Resolved::Missing) => None,
