@@ -10,8 +10,8 @@
 #                                           # path (the default path) or peer
 #
 # It takes about 45 s after the build (`--only` runs one part: the inspector in about 3 s,
-# the path in about 27 s). The README's
-# Performance section shows its latest output.
+# the path in about 27 s). docs/performance.md
+# shows its latest output.
 set -eu
 cd "$(dirname "$0")/.."
 cargo build --locked --release --bin telnyx-setup

@@ -1,7 +1,7 @@
 //! The WebRTC login test: logs in to Telnyx's signaling server the way the official JS
 //! SDK (`@telnyx/webrtc`) does, and says how it went.
 //!
-//! The exchange is JSON-RPC 2.0 over one WebSocket (see the README's "Login test"):
+//! The exchange is JSON-RPC 2.0 over one WebSocket (see "The login test" in docs/commands.md):
 //! `login` with a `login_token` or a SIP `login`/`passwd`, the server's result with a
 //! `sessid`, then the client's `telnyx_rtc.gatewayState` query, answered `REGED` when
 //! the client is registered: the moment the SDK emits `telnyx.ready`. [`test_login`]
