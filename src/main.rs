@@ -25,6 +25,8 @@ macro_rules! eprintln {
 
 /// The exit status of usage errors and API errors (1 is a failed check).
 const USAGE_ERROR: u8 = 2;
+/// Exit status after Ctrl-C: 128 + SIGINT, as shells report an interrupted command.
+const INTERRUPTED: u8 = 130;
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
@@ -383,6 +385,7 @@ fn main() -> ExitCode {
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failed::Interrupted) => ExitCode::from(INTERRUPTED),
         Err(Failed::NoTerminal(message)) => {
             eprintln!("telnyx-setup: {message}");
             ExitCode::from(USAGE_ERROR)
@@ -399,6 +402,9 @@ fn main() -> ExitCode {
 
 /// Why the sandbox, the wizard or the inspector stopped short.
 enum Failed {
+    /// Ctrl-C: exit 130 (128 + SIGINT), as an interrupted command does; what was made is
+    /// printed all the same.
+    Interrupted,
     /// No terminal to draw on: exit 2, with what to run instead.
     NoTerminal(String),
     /// Anything else: exit 1, with the message and where the log is.
@@ -418,6 +424,8 @@ fn no_terminal(mode: Mode, error: &telnyx_setup::tty::NoTerminal) -> Failed {
     Failed::NoTerminal(format!(
         "{what} needs a terminal to draw on, and this process has none ({error}).\n\
          Without a terminal, use the commands that need none:\n  \
+         telnyx-setup setup --yes               the wizard's steps from flags (--dry-run shows the plan)\n  \
+         telnyx-setup token                     print a login token for a connection's credential\n  \
          telnyx-setup doctor --connection ID    check a connection for what stops WebRTC calls\n  \
          telnyx-setup sandbox                   serve the fake Telnyx API\n\
          `telnyx-setup --help` lists every option."
@@ -490,9 +498,17 @@ async fn wizard(
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
     if mode == Mode::Wizard {
-        // A closed pipe (`| head`) is not a failure: the setup is done all the same.
-        output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
-            .map_err(|e| format!("cannot print the summary: {e}"))?;
+        if state.ctx.setup.connection.is_none() {
+            // A message, not data: stdout stays empty for whatever reads it.
+            eprintln!("{}", summary::NOTHING_SET_UP);
+        } else {
+            // A closed pipe (`| head`) is not a failure: the setup is done all the same.
+            output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+                .map_err(|e| format!("cannot print the summary: {e}"))?;
+        }
+    }
+    if state.interrupted {
+        return Err(Failed::Interrupted);
     }
     Ok(())
 }

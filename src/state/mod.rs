@@ -646,6 +646,8 @@ pub struct State {
     pub utc_offset: time::UtcOffset,
     /// Quit was asked for while a purchase is in flight; waiting for `y`.
     pub confirm_quit: bool,
+    /// The user quit with Ctrl-C: the program exits 130, as an interrupted command does.
+    pub interrupted: bool,
     /// This session's requests, newest last, for the requests pane (the last
     /// [`REQUESTS_KEPT`]).
     pub requests: std::collections::VecDeque<crate::api::RequestRecord>,
@@ -744,6 +746,7 @@ impl State {
             color: start.color,
             utc_offset: start.utc_offset,
             confirm_quit: false,
+            interrupted: false,
             requests: std::collections::VecDeque::new(),
             show_requests: false,
             log_file: None,
@@ -1024,6 +1027,14 @@ impl State {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        let cmds = self.on_key_press(key, ctrl_c);
+        if ctrl_c && cmds.contains(&Cmd::Quit) {
+            self.interrupted = true;
+        }
+        cmds
+    }
+
+    fn on_key_press(&mut self, key: KeyEvent, ctrl_c: bool) -> Vec<Cmd> {
         if self.confirm_quit {
             // "Quit anyway? [y/N]": y or a second Ctrl-C quits, anything else stays.
             self.confirm_quit = false;

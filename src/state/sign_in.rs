@@ -18,6 +18,10 @@ use std::path::PathBuf;
 /// paste fill the screen.
 const MAX_KEY_CHARS: usize = 200;
 
+/// Said when the key holds a `?`, which no Telnyx key has: the key field takes typed
+/// keys, so `?` typed instead of opening help.
+pub const QUESTION_MARK_TYPED: &str = "The key now has a '?' in it (Telnyx keys have none): help is F1 while typing here; Backspace removes it.";
+
 /// Where the key in the field came from, so the screen can say so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
@@ -185,10 +189,12 @@ impl Screen for SignInStep {
         (self.focus == SignInFocus::Key).then_some(&mut self.key as &mut dyn Input)
     }
 
-    /// The key is now the user's own, whatever filled the field before.
+    /// The key is now the user's own, whatever filled the field before. A `?` in it
+    /// was most likely meant for help, which is F1 while the key field has the keyboard.
     fn edited(&mut self) {
         self.source = KeySource::Typed;
         self.activity.problem = None;
+        self.activity.notice = self.key.value().contains('?').then(|| QUESTION_MARK_TYPED.to_owned());
     }
 
     /// Pasted text goes into the key field, wherever the focus is.

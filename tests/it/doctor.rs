@@ -523,8 +523,8 @@ async fn the_login_test_passes_with_the_time_it_took() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_test_logs_in_at_the_rtc_of_a_sandbox_api_base() {
     let account = healthy().await;
-    let output = doctor(&account, &["--connection", account.connection.as_str(), "--json", "--login-test"])
-        .await;
+    let output =
+        doctor(&account, &["--connection", account.connection.as_str(), "--json", "--login-test"]).await;
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     let (passed, reason) = verdict(&report, "login");

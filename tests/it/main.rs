@@ -33,6 +33,7 @@ mod log_file;
 mod login_test;
 mod login_test_pty;
 mod newcomer;
+mod newcomer_again;
 mod properties;
 mod pty;
 mod remember_key;
