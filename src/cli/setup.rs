@@ -85,11 +85,9 @@ impl Wanted {
         if let Some(countries) = &mut self.countries {
             let mut codes = Vec::new();
             for given in countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-                let country = crate::countries::by_code(given).ok_or_else(|| {
-                    format!(
-                        "--countries: {given:?} is not an ISO 3166-1 country code; expected e.g. US,CA,IE"
-                    )
-                })?;
+                // The wizard's resolver: a code, a name or a name people use (UK).
+                let country = crate::countries::find(given)
+                    .map_err(|why| format!("--countries: {why} Expected e.g. US,CA,IE"))?;
                 if !codes.contains(&country.code) {
                     codes.push(country.code.clone());
                 }
@@ -100,12 +98,8 @@ impl Wanted {
             *countries = codes;
         }
         if self.buy_numbers > 0 {
-            let country = crate::countries::by_code(self.number_country.trim()).ok_or_else(|| {
-                format!(
-                    "--number-country: {:?} is not an ISO 3166-1 country code; expected e.g. US",
-                    self.number_country
-                )
-            })?;
+            let country = crate::countries::find(&self.number_country)
+                .map_err(|why| format!("--number-country: {why} Expected e.g. US"))?;
             self.number_country = country.code.clone();
             if !self.area_code.chars().all(|c| c.is_ascii_digit()) {
                 return Err(format!(

@@ -353,7 +353,7 @@ fn quit_with_ctrl_c_on_each_screen_then_run_again() {
         assert_eq!((pressed, done), (stop, false));
         idle(&mut first);
         first.send(CTRL_C);
-        first.expect_restored();
+        first.expect_restored_with(130);
         let mut second = account.wizard("rerun-ctrl-c-second");
         drive_to_summary(&mut second);
         assert_eq!(account.holdings(), ONE_OF_EACH, "after Ctrl-C at key {stop}: {:?}", account.writes());
