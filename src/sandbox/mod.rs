@@ -15,6 +15,7 @@
 //! closed (the head) or answered 408 (the body); and only so many connections are served
 //! at once, the rest waiting in the listen queue.
 
+mod calls;
 mod connections;
 mod credentials;
 pub mod faults;
@@ -24,6 +25,7 @@ mod respond;
 mod rtc;
 mod store;
 
+pub use calls::{CallRecord, CallState, Ending, Rejection};
 pub use connections::KNOWN_CODECS;
 pub use credentials::TOKEN_LIFETIME;
 pub use faults::{BadFaultRule, FaultPlan, FaultRule, HOSTILE_TEXT};
@@ -120,6 +122,9 @@ pub struct Shared(Arc<Inner>);
 
 struct Inner {
     store: Mutex<Store>,
+    /// Who is logged in on `/rtc` and the calls between them. Locked after `store`
+    /// when both are needed, never before.
+    calls: Mutex<calls::Switchboard>,
     journal: Mutex<Journal>,
     faults: Arc<faults::Injector>,
     /// Turns true when the server stops, which releases the answers `timeout` holds
@@ -169,6 +174,7 @@ impl Shared {
     fn new(seed: &Seed) -> Self {
         Self(Arc::new(Inner {
             store: Mutex::new(Store::new(seed)),
+            calls: Mutex::default(),
             journal: Mutex::default(),
             faults: Arc::new(faults::Injector::new(seed.faults.clone())),
             closing: watch::Sender::new(false),
@@ -185,6 +191,10 @@ impl Shared {
     /// is still the best there is, so keep serving.
     fn store(&self) -> MutexGuard<'_, Store> {
         self.0.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn calls(&self) -> MutexGuard<'_, calls::Switchboard> {
+        self.0.calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
@@ -418,6 +428,12 @@ impl Sandbox {
         let store = self.shared.store();
         let credential = store.credentials.iter().find(|c| c["id"] == json!(credential_id))?;
         Some(credentials::sign_token(&store, credential, issued))
+    }
+
+    /// Every call placed on the signaling socket so far, oldest first (the last
+    /// thousand ended ones, and every one still up).
+    pub fn calls(&self) -> Vec<CallRecord> {
+        self.shared.calls().history()
     }
 
     /// Every exchange so far, oldest first (within the journal's limits).

@@ -73,6 +73,12 @@ impl Inventory {
         }
     }
 
+    /// The account's numbers (owned or on order), as `GET /phone_numbers` shows them:
+    /// the sandbox's signaling routes calls to them and checks caller IDs against them.
+    pub fn owned(&self) -> impl Iterator<Item = &Value> {
+        self.owned.values()
+    }
+
     /// Numbers owned or on order: never offered again.
     fn taken(&self) -> HashSet<&str> {
         self.owned.values().filter_map(|n| n["phone_number"].as_str()).collect()

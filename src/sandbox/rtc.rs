@@ -12,11 +12,17 @@
 //! JSON-RPC errors for frames that are not requests; binary and oversized frames close
 //! the socket. While a socket is logged in, its connection reports `Registered`.
 //!
+//! Logged in, a socket places and takes calls: `telnyx_rtc.invite`, `answer`, `bye`,
+//! `info`, `modify`, `candidate` and `endOfCandidates`, routed by [`super::calls`]
+//! (where the frames and the reasons a call is refused are laid out); what other
+//! sockets send it arrives through its outbox, each frame with the next of its ids.
+//!
 //! Every socket ends when the sandbox stops (a 1001 close), and one that has not logged
 //! in within [`super::Limits::read_timeout`] is closed; at most
 //! [`super::Limits::connections`] are open at once (the rest are answered 503).
 
 use super::Shared;
+use super::calls::{self, Outgoing};
 use super::credentials::{by_sip_login, verify_token};
 use super::store::{Registration, numeric_id};
 use crate::signaling::{
@@ -28,7 +34,9 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 
 /// The largest frame read; the SDK's login is under 2 KiB.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -48,7 +56,9 @@ pub async fn upgrade(State(app): State<Shared>, ws: WebSocketUpgrade) -> Respons
 
 async fn serve(app: Shared, mut socket: WebSocket) {
     let mut closing = app.0.closing.subscribe();
-    let mut session = Session { sessid: None, registered: None, next_id: FIRST_SERVER_ID };
+    let (outbox, mut inbox) = mpsc::channel(calls::OUTBOX);
+    let mut session =
+        Session { sessid: None, registered: None, next_id: FIRST_SERVER_ID, outbox, held: HashMap::new() };
     let login_deadline = tokio::time::sleep(app.0.limits.read_timeout);
     tokio::pin!(login_deadline);
     let close = loop {
@@ -58,6 +68,14 @@ async fn serve(app: Shared, mut socket: WebSocket) {
                 break Some((1001, "the sandbox is stopping"));
             }
             () = &mut login_deadline, if session.sessid.is_none() => break Some((1008, "no login in time")),
+            // What other sockets' calls send this one (the session keeps a sender, so
+            // this never ends while the socket is served).
+            Some(outgoing) = inbox.recv() => {
+                let frame = session.request(outgoing);
+                if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+                    break None;
+                }
+            }
             message = socket.recv() => match message {
                 Some(Ok(Message::Text(text))) => {
                     for reply in session.handle(&app, &text) {
@@ -93,6 +111,11 @@ struct Session {
     sessid: Option<String>,
     registered: Option<Registered>,
     next_id: u64,
+    /// Where other sockets' calls queue frames for this one, given to the switchboard
+    /// at login.
+    outbox: mpsc::Sender<Outgoing>,
+    /// Calls this socket put on hold (`telnyx_rtc.modify`), by callID.
+    held: HashMap<String, bool>,
 }
 
 impl Session {
@@ -126,8 +149,61 @@ impl Session {
                 "id": id,
                 "result": { "params": { "state": STATE_REGISTERED }, "sessid": self.sessid },
             })],
+            calls::METHOD_INVITE
+            | calls::METHOD_ANSWER
+            | calls::METHOD_BYE
+            | calls::METHOD_INFO
+            | calls::METHOD_MODIFY
+            | calls::METHOD_CANDIDATE
+            | calls::METHOD_END_OF_CANDIDATES => {
+                let params = request.get("params").cloned().unwrap_or(Value::Null);
+                self.call(app, id, method, &params)
+            }
             _ => vec![error(id, -32601, "Method not found")],
         }
+    }
+
+    /// A server request to this socket, with the next of its ids.
+    fn request(&mut self, outgoing: Outgoing) -> Value {
+        let frame = json!({ "jsonrpc": "2.0", "id": self.next_id, "method": outgoing.method, "params": outgoing.params });
+        self.next_id += 1;
+        frame
+    }
+
+    /// A call request from this (logged-in) socket: the reply, then its own requests.
+    fn call(&mut self, app: &Shared, id: Value, method: &str, params: &Value) -> Vec<Value> {
+        let (Some(sessid), Some(registered)) = (self.sessid.clone(), self.registered.as_ref()) else {
+            return vec![error(id, ERROR_AUTHENTICATION_REQUIRED, "Authentication Required")];
+        };
+        let handled = match method {
+            calls::METHOD_INVITE => {
+                let store = app.store();
+                let mut board = app.calls();
+                let route = calls::route(&store, &board, &sessid, registered.connection, params);
+                drop(store);
+                let unanswered = route == calls::Route::Unanswered;
+                let handled = board.invite(&sessid, params, route);
+                if unanswered && handled.reply.is_ok() {
+                    ring_out_later(
+                        app,
+                        params["dialogParams"]["callID"].as_str().unwrap_or_default().to_owned(),
+                    );
+                }
+                handled
+            }
+            calls::METHOD_ANSWER => app.calls().answer(&sessid, params),
+            calls::METHOD_BYE => app.calls().bye(&sessid, params),
+            calls::METHOD_INFO => app.calls().info(&sessid, params),
+            calls::METHOD_MODIFY => app.calls().modify(&sessid, params, &mut self.held),
+            calls::METHOD_CANDIDATE => app.calls().candidate(&sessid, calls::METHOD_CANDIDATE, params),
+            _ => app.calls().candidate(&sessid, calls::METHOD_END_OF_CANDIDATES, params),
+        };
+        let mut frames = vec![match handled.reply {
+            Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+            Err((code, message)) => error(id, code, message),
+        }];
+        frames.extend(handled.then.into_iter().map(|outgoing| self.request(outgoing)));
+        frames
     }
 
     fn login(&mut self, app: &Shared, id: Value, params: Option<&Map<String, Value>>) -> Vec<Value> {
@@ -152,12 +228,13 @@ impl Session {
                 user_agent: None,
             });
             registration.sockets += 1;
-            registration.sip_username = sip_username;
+            registration.sip_username = sip_username.clone();
             registration.last_registration = super::store::now();
             registration.user_agent = user_agent;
             sessid
         };
-        self.registered = Some(Registered { app: app.clone(), connection });
+        app.calls().join(&sessid, connection, &sip_username, self.outbox.clone());
+        self.registered = Some(Registered { app: app.clone(), connection, sessid: sessid.clone() });
         self.sessid = Some(sessid.clone());
         let ready = json!({
             "jsonrpc": "2.0",
@@ -205,14 +282,30 @@ fn error(id: Value, code: i64, message: &str) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
 }
 
-/// A socket logged in for `connection`; dropping it counts the socket gone.
+/// Ends a call to a number nobody answers once [`calls::RING_TIMEOUT`] is up, unless
+/// the sandbox stops first.
+fn ring_out_later(app: &Shared, call_id: String) {
+    let app = app.clone();
+    let mut closing = app.0.closing.subscribe();
+    tokio::spawn(async move {
+        tokio::select! {
+            () = tokio::time::sleep(calls::RING_TIMEOUT) => app.calls().ring_out(&call_id),
+            _ = closing.wait_for(|closing| *closing) => {}
+        }
+    });
+}
+
+/// A socket logged in for `connection`; dropping it counts the socket gone and ends
+/// its calls.
 struct Registered {
     app: Shared,
     connection: u64,
+    sessid: String,
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
+        self.app.calls().leave(&self.sessid);
         if let Some(registration) = self.app.store().registrations.get_mut(&self.connection) {
             registration.sockets = registration.sockets.saturating_sub(1);
         }

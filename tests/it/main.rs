@@ -15,6 +15,7 @@ mod support;
 
 mod bindings;
 mod broken_pipe;
+mod calls;
 mod cli;
 mod client;
 mod contract;
