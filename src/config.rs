@@ -147,6 +147,22 @@ impl<W: std::io::Write> std::io::Write for EscapingWriter<W> {
     }
 }
 
+/// Where the API key in use came from, so the sign-in screen can say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Typed,
+    Flag,
+    Env,
+    /// `--api-key-file`: read from this file.
+    File(PathBuf),
+    /// `--api-key-stdin`.
+    Stdin,
+    /// The key the user asked to remember on an earlier run, read from this file.
+    Saved(PathBuf),
+    /// `--demo`: a key the embedded sandbox accepts.
+    Demo,
+}
+
 /// The saved API key's file name inside the config directory.
 pub const KEY_FILE_NAME: &str = "api-key";
 

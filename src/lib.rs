@@ -2,7 +2,8 @@
 //! login, through the Telnyx API v2.
 //!
 //! The library holds everything so the tests reach it; `main.rs` only parses arguments
-//! and starts [`app::run`] or the [`sandbox`]. See ARCHITECTURE notes in each module.
+//! ([`cli::Cli`]) and hands over to a subcommand's `run` or to [`wizard::run`]. See
+//! ARCHITECTURE notes in each module.
 
 pub mod api;
 pub mod app;
@@ -21,9 +22,11 @@ pub mod output;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;
+pub mod setup;
 pub mod signaling;
 pub mod state;
 pub mod summary;
 pub mod tty;
 pub mod ui;
+pub mod wizard;
 pub mod worker;

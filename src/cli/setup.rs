@@ -19,10 +19,12 @@ use crate::api::{
 };
 use crate::curl::{self, var};
 use crate::msg::{Reply, Request};
+use crate::output;
 use crate::secret::Secret;
-use crate::state::{LoginToken, codec_choices, is_expired};
+use crate::setup::{LoginToken, codec_choices, is_expired};
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
+use std::process::ExitCode;
 use std::time::SystemTime;
 
 /// The names the wizard suggests, used when a flag is left out.
@@ -713,7 +715,7 @@ async fn buy_numbers(
     let body = NewNumberOrder {
         phone_numbers: chosen.iter().map(|n| OrderedNumberRequest { phone_number: n.clone() }).collect(),
         connection_id: Some(connection_id.to_owned()),
-        customer_reference: Some(crate::state::order_reference(connection_id, &chosen)),
+        customer_reference: Some(crate::setup::order_reference(connection_id, &chosen)),
     };
     let order = Request::PlaceOrder { body, first_try: false };
     let assign =
@@ -731,12 +733,12 @@ async fn buy_numbers(
                 }
             };
             // Polled as the wizard polls: with backoff, for a minute or so.
-            for polls in 0..crate::state::POLL_LIMIT {
+            for polls in 0..crate::setup::POLL_LIMIT {
                 if placed.status != "pending" {
                     break;
                 }
                 let check =
-                    Request::CheckOrder { id: placed.id.clone(), after: crate::state::poll_wait(polls) };
+                    Request::CheckOrder { id: placed.id.clone(), after: crate::setup::poll_wait(polls) };
                 placed = answer!(execute(run.client, check).await?, OrderChecked);
             }
             if placed.status != "success" {
@@ -843,7 +845,7 @@ async fn list_credentials(
 /// public generator, a 24-character password from the OS's, and telnyx-setup's mark.
 fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
     let (user_name, password) =
-        crate::state::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
+        crate::setup::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
     NewCredentialConnection {
         connection_name: name.to_owned(),
         user_name,
@@ -856,7 +858,7 @@ fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
 
 /// A new connection's codecs: as asked, else every offered one, as the wizard's.
 fn new_codecs(wanted: &Wanted) -> Vec<String> {
-    wanted.codecs.clone().unwrap_or_else(crate::state::new_connection_codecs)
+    wanted.codecs.clone().unwrap_or_else(crate::setup::new_connection_codecs)
 }
 
 #[cfg(test)]
@@ -872,4 +874,162 @@ mod tests {
         assert_eq!(pick("B").unwrap_err(), vec!["3", "4"]);
         assert_eq!(pick("C").unwrap(), None);
     }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// The credential connection: its id or exact name to reuse it, else the name of
+    /// the one to create (with a generated SIP user name and password)
+    #[arg(long, value_name = "NAME|ID", default_value = DEFAULT_CONNECTION)]
+    connection: String,
+    /// The inbound codecs, in order (default: the connection's codecs plus VP8; every
+    /// offered codec for a new connection), e.g. OPUS,G722,VP8
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    codecs: Option<Vec<String>>,
+    /// The outbound voice profile to reuse (id or exact name) or create, and attach
+    #[arg(long, value_name = "NAME|ID", default_value = DEFAULT_PROFILE)]
+    profile: String,
+    /// The countries the profile may call, as ISO codes (default: as they are; US,CA
+    /// for a new profile), e.g. US,CA,IE
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    countries: Option<Vec<String>>,
+    /// Have at least N phone numbers on the connection, buying the missing ones (needs
+    /// --yes; the total is printed first)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_number_count)]
+    buy_numbers: u32,
+    /// The country of the numbers to buy
+    #[arg(long, value_name = "CODE", default_value = "US")]
+    number_country: String,
+    /// The area code of the numbers to buy (digits)
+    #[arg(long, value_name = "DIGITS", default_value = "")]
+    area_code: String,
+    /// The city of the numbers to buy
+    #[arg(long, value_name = "NAME", default_value = "")]
+    city: String,
+    /// The telephony credential to reuse (id or exact name) or create (default name:
+    /// "WebRTC login for <connection>")
+    #[arg(long, value_name = "NAME|ID")]
+    credential: Option<String>,
+    /// Make the changes without asking (needed without a terminal, and to buy numbers)
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    yes: bool,
+    /// Send only GET requests and print the plan, with the curl command of each write
+    #[arg(long)]
+    dry_run: bool,
+    /// Print one JSON report (ids, names, what was created or reused, the token's expiry)
+    #[arg(long)]
+    json: bool,
+    /// Include the SIP password and the login token in the output (and in the dry
+    /// run's curl)
+    #[arg(long)]
+    print_secrets: bool,
+}
+
+/// `setup`: the wizard's steps from flags ([`crate::cli::setup`]). A dry run
+/// prints the plan; otherwise the changes are made with `--yes`, or after `[y/N]` on a
+/// terminal, and refused without either. Exit 0, or 2 with the reason on stderr.
+impl SetupArgs {
+    /// Plans, asks or not, applies, and prints the outcome.
+    pub async fn run(&self, cli: &crate::cli::Cli) -> ExitCode {
+        let args = self;
+        use crate::cli::problem::Problem;
+        use crate::cli::{USAGE_ERROR, connect};
+        use std::io::IsTerminal;
+        let wanted = Wanted {
+            connection: args.connection.clone(),
+            codecs: args.codecs.clone(),
+            profile: args.profile.clone(),
+            countries: args.countries.clone(),
+            buy_numbers: args.buy_numbers,
+            number_country: args.number_country.clone(),
+            area_code: args.area_code.clone(),
+            city: args.city.clone(),
+            credential: args.credential.clone(),
+        };
+        let problem = |error: SetupError| match error {
+            SetupError::Usage(message) => Problem::usage(message).of("setup"),
+            SetupError::Api(error) => Problem::api(&error).of("setup"),
+        };
+        let progress = |line: &str| eprintln!("{}", crate::sanitize::Escaped(line));
+        let quiet = |_: &str| {};
+        let done = async {
+            let wanted = wanted.parse().map_err(|e| Problem::usage(e).of("setup"))?;
+            let (client, _sandbox) = connect(cli, "setup", false).await?;
+            let now = std::time::SystemTime::now();
+            if args.dry_run {
+                let plan =
+                    run(&client, &wanted, Mode::DryRun, now, &progress, None).await.map_err(problem)?;
+                return Ok((plan, true, client));
+            }
+            // Planned first, with reads only, even under --yes: whatever the flags name
+            // wrongly (an unknown id, an ambiguous name) is said before anything changes,
+            // and a run with nothing to change needs no answer.
+            let plan = run(&client, &wanted, Mode::DryRun, now, &quiet, None).await.map_err(problem)?;
+            if !args.yes && plan.changes_anything() {
+                let changes: Vec<String> = plan
+                    .steps
+                    .iter()
+                    .filter(|s| s.step != "token" && s.action != Action::Reuse && s.action != Action::Nothing)
+                    .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
+                    .collect();
+                let changes = changes.join("; ");
+                if plan.buys() {
+                    return Err(Problem::usage(format!(
+                        "buying numbers needs --yes; nothing was changed. The setup would: {changes}"
+                    ))
+                    .of("setup"));
+                }
+                if !std::io::stdin().is_terminal() {
+                    return Err(Problem::usage(format!(
+                        "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
+                     (or --dry-run to see their curl commands): {changes}"
+                    ))
+                    .of("setup"));
+                }
+                eprintln!("The setup will: {changes}");
+                if !crate::cli::prompt::confirm("Go ahead? [y/N] ") {
+                    return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
+                }
+            }
+            // Under --yes the plan's reads are a moment old and stand for the apply's; after
+            // the question, they are read again.
+            let looked_up = args.yes.then(|| plan.lookups.clone());
+            let done = run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress, looked_up)
+                .await
+                .map_err(problem)?;
+            // Not under --demo, as for the wizard: its sandbox forgets everything on exit.
+            if let Some(path) = crate::journal::path().filter(|_| !cli.demo)
+                && let Err(error) = done.remember(&path, &client.account_id(), now)
+            {
+                eprintln!("telnyx-setup setup: warning: the setup was not remembered for `token`: {error}");
+            }
+            Ok((done, false, client))
+        };
+        let (outcome, dry_run, client) = match done.await {
+            Ok(done) => done,
+            Err(problem) => return problem.report(false),
+        };
+        let base = client.base().as_str();
+        let text = if args.json {
+            format!("{:#}\n", outcome.to_json(dry_run, args.print_secrets, base))
+        } else if dry_run {
+            outcome.plan(base, args.print_secrets)
+        } else {
+            outcome.summary(args.print_secrets)
+        };
+        // What Telnyx named (a connection's name) is text, never terminal control.
+        let text: String = text.lines().map(|line| crate::sanitize::escape_controls(line) + "\n").collect();
+        match output::print(&text) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("telnyx-setup setup: cannot print the report: {error}");
+                ExitCode::from(USAGE_ERROR)
+            }
+        }
+    }
+}
+
+/// `setup --buy-numbers`: a whole number.
+fn parse_number_count(text: &str) -> Result<u32, String> {
+    text.trim().parse().map_err(|_| format!("expected a whole number such as 1 or 3, not {text:?}"))
 }

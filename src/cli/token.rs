@@ -10,10 +10,11 @@
 use crate::api::{ApiError, Client, PageRequest, TelephonyCredential, TelephonyCredentialFilter};
 use crate::doctor::{Resolved, resolve_connection};
 use crate::msg::{Reply, Request};
+use crate::output;
 use crate::secret::Secret;
-use crate::state::LoginToken;
-use crate::state::{DEFAULT_TAG, is_expired};
+use crate::setup::{DEFAULT_TAG, LoginToken, is_expired};
 use crate::worker::execute;
+use std::process::ExitCode;
 use std::time::SystemTime;
 
 /// Which credential the token is for.
@@ -231,4 +232,113 @@ async fn credential_of_connection(
 /// unreadable answer rather than a panic.
 fn unexpected(request: &str, reply: &Reply) -> TokenError {
     TokenError::Api(ApiError::Decode(format!("{request} answered {reply:?}")))
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("output").args(["json", "env", "copy"]))]
+pub struct TokenArgs {
+    /// The telephony credential's id (a UUID)
+    #[arg(long, value_name = "ID", conflicts_with = "connection")]
+    credential: Option<String>,
+    /// A credential connection's id or exact name: its newest credential that has not
+    /// expired is used
+    #[arg(long, value_name = "ID|NAME")]
+    connection: Option<String>,
+    /// With --connection: make a credential (tagged telnyx-setup, like the wizard's)
+    /// when the connection has none that has not expired
+    #[arg(long, requires = "connection")]
+    create: bool,
+    /// Print {"token", "expires_at", "credential_id", "connection_id"} instead
+    #[arg(long)]
+    json: bool,
+    /// Print TELNYX_LOGIN_TOKEN=<token>, for `eval` or an env file
+    #[arg(long)]
+    env: bool,
+    /// Copy the token to the clipboard instead of printing it (stderr says so)
+    #[arg(long)]
+    copy: bool,
+}
+
+/// Where an OSC 52 copy would go when the process has no terminal: every write fails.
+struct NoTerminalWriter(String);
+
+impl std::io::Write for NoTerminalWriter {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other(format!("no terminal to send the copy to ({})", self.0)))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `token`: prints a fresh login token (or copies it); exit 0, or 2 with the reason
+/// on stderr and nothing on stdout.
+impl TokenArgs {
+    /// Prints the token, or copies it.
+    pub async fn run(&self, cli: &crate::cli::Cli) -> ExitCode {
+        let args = self;
+        use crate::cli::problem::Problem;
+        use crate::cli::{USAGE_ERROR, connect};
+        let issued = async {
+            let choice = match (&args.credential, &args.connection) {
+                (Some(id), _) => Choice::Credential(id.clone()),
+                (None, Some(given)) => Choice::Connection { given: given.clone(), create: args.create },
+                (None, None) => Choice::Last(crate::journal::path()),
+            };
+            let (client, _sandbox) = connect(cli, "token", false).await?;
+            issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
+                TokenError::Usage(message) => Problem::usage(message).of("token"),
+                TokenError::Api(error) => Problem::api(&error).of("token"),
+            })
+        };
+        let issued = match issued.await {
+            Ok(issued) => issued,
+            // Failures go to stderr even under --json: stdout is the token's alone.
+            Err(problem) => return problem.report(false),
+        };
+        if args.copy {
+            // OSC 52 goes to the controlling terminal, never to stderr, which may be a
+            // file: without a terminal (and a system clipboard) the copy fails instead.
+            let terminal: Box<dyn std::io::Write + Send> =
+                match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                    Ok(tty) => Box::new(tty),
+                    Err(error) => Box::new(NoTerminalWriter(error.to_string())),
+                };
+            use crate::clipboard::{Clipboard, CopyMethod, SystemClipboard};
+            return match SystemClipboard::new(terminal).copy(issued.token.expose()) {
+                Ok(method) => {
+                    let how = match method {
+                        CopyMethod::System { kept_after_exit: true } => "the system clipboard",
+                        CopyMethod::System { kept_after_exit: false } => {
+                            "the system clipboard (it lasted only while this command ran: install xclip to keep it)"
+                        }
+                        CopyMethod::Osc52 => {
+                            "the terminal's clipboard (an OSC 52 request, which most terminals honour)"
+                        }
+                    };
+                    eprintln!("telnyx-setup token: copied the login token to {how}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("telnyx-setup token: {error}; run it without --copy to print the token");
+                    ExitCode::from(USAGE_ERROR)
+                }
+            };
+        }
+        let text = if args.json {
+            format!("{:#}\n", issued.to_json())
+        } else if args.env {
+            format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+        } else {
+            format!("{}\n", issued.token.expose())
+        };
+        match output::print(&text) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("telnyx-setup token: cannot print the token: {error}");
+                ExitCode::from(USAGE_ERROR)
+            }
+        }
+    }
 }

@@ -9,8 +9,8 @@ use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
+use crate::setup::generate_sip_login;
 use crate::state::codecs::CodecsStep;
-use rand::distr::{Alphanumeric, SampleString};
 
 const MAX_NAME_CHARS: usize = 255;
 const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
@@ -55,16 +55,6 @@ fn generate_credentials(form: &mut Form<FormField>, ctx: &mut Ctx) {
     form.field_mut(FormField::Password).set(password.expose());
 }
 
-/// A new connection's SIP user name (from `public`) and password (from `secret`), as
-/// described at [`generate_credentials`]; `setup` makes its connections with it too.
-pub fn generate_sip_login<P: rand::Rng + ?Sized, S: rand::Rng + ?Sized>(
-    public: &mut P,
-    secret: &mut S,
-) -> (String, crate::secret::Secret) {
-    let suffix = Alphanumeric.sample_string(public, 8).to_lowercase();
-    (format!("webrtc{suffix}"), crate::secret::Secret::new(Alphanumeric.sample_string(secret, 24)))
-}
-
 /// Checks the input against Telnyx's rules so a request that would be refused is
 /// never sent.
 fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormField, String)> {
@@ -85,7 +75,7 @@ fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormFiel
         user_name: user_name.to_owned(),
         password: Secret::new(password),
         tags: vec![crate::api::MARK.to_owned()],
-        inbound: Some(crate::api::InboundUpdate { codecs: super::codecs::new_connection_codecs() }),
+        inbound: Some(crate::api::InboundUpdate { codecs: crate::setup::new_connection_codecs() }),
         // Step 4 attaches the profile: it is chosen after the connection.
         outbound: None,
     })

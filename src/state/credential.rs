@@ -10,11 +10,10 @@ use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
+use crate::setup::{DEFAULT_TAG, is_expired};
 use crate::state::token::TokenStep;
 use std::time::SystemTime;
 
-/// The tag new credentials get, so they can be found (and cleaned up) together.
-pub const DEFAULT_TAG: &str = "telnyx-setup";
 /// The domain a credential's SIP URI uses.
 pub const SIP_DOMAIN: &str = "sip.telnyx.com";
 
@@ -35,16 +34,6 @@ fn new_form(connection: &CredentialConnection) -> Form<CredentialField> {
         CredentialField::Tag => TextField::new(DEFAULT_TAG, 255),
         CredentialField::Expires => TextField::new("", 10),
     })
-}
-
-/// Whether `credential` can no longer log in at `now`: Telnyx says so, or its expiry
-/// has passed since the list was read.
-pub fn is_expired(credential: &TelephonyCredential, now: SystemTime) -> bool {
-    let lapsed = credential.expires_at.as_deref().and_then(|at| {
-        let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
-        Some(SystemTime::from(at) <= now)
-    });
-    credential.expired || lapsed == Some(true)
 }
 
 fn body(

@@ -25,16 +25,14 @@ mod sign_in;
 mod token;
 
 pub use change::Change;
-pub use codecs::{CodecsStep, codec_choices, new_connection_codecs};
-pub use connection::{ConnectionStep, FormField, generate_sip_login};
+pub use codecs::CodecsStep;
+pub use connection::{ConnectionStep, FormField};
 pub use countries::CountriesStep;
-pub use credential::{CredentialField, CredentialStep, DEFAULT_TAG, SIP_DOMAIN, SipDetail, is_expired};
+pub use credential::{CredentialField, CredentialStep, SIP_DOMAIN, SipDetail};
 pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, PAGE_SIZE, Relation, Scope, Tab};
-pub use numbers::{
-    NumbersScreen, NumbersStep, POLL_LIMIT, SearchField, SearchForm, order_reference, plural, poll_wait,
-};
+pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;
@@ -42,7 +40,7 @@ pub use screen::Screen;
 pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use curl::CurlPanel;
-pub use token::{LoginToken, TokenStep};
+pub use token::TokenStep;
 
 use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
@@ -50,6 +48,7 @@ use crate::api::{
 };
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
+use crate::setup::LoginToken;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use keys::{Action, Binding};
 use rand::SeedableRng;
@@ -522,10 +521,12 @@ impl Ctx {
             note.status = Some(order.status.clone());
         }
         Some(match order.status.as_str() {
-            "pending" if completing.polls < numbers::POLL_LIMIT => {
+            "pending" if completing.polls < crate::setup::POLL_LIMIT => {
                 self.next_op += 1;
-                let request =
-                    Request::CheckOrder { id: order.id.clone(), after: numbers::poll_wait(completing.polls) };
+                let request = Request::CheckOrder {
+                    id: order.id.clone(),
+                    after: crate::setup::poll_wait(completing.polls),
+                };
                 self.completing =
                     Some(Completing { op: self.next_op, polls: completing.polls + 1, ..completing });
                 vec![Cmd::Call { op: self.next_op, request }]

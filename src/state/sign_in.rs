@@ -12,7 +12,6 @@ use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::state::connection::ConnectionStep;
 use crate::state::{InspectorStep, Mode, ResumeStep};
-use std::path::PathBuf;
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
 /// paste fill the screen.
@@ -22,21 +21,7 @@ const MAX_KEY_CHARS: usize = 200;
 /// keys, so `?` typed instead of opening help.
 pub const QUESTION_MARK_TYPED: &str = "The key now has a '?' in it (Telnyx keys have none): help is F1 while typing here; Backspace removes it.";
 
-/// Where the key in the field came from, so the screen can say so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeySource {
-    Typed,
-    Flag,
-    Env,
-    /// `--api-key-file`: read from this file.
-    File(PathBuf),
-    /// `--api-key-stdin`.
-    Stdin,
-    /// The key the user asked to remember on an earlier run, read from this file.
-    Saved(PathBuf),
-    /// `--demo`: a key the embedded sandbox accepts.
-    Demo,
-}
+pub use crate::config::KeySource;
 
 /// What has the keyboard on the sign-in screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

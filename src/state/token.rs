@@ -9,33 +9,9 @@ use super::{Activity, Ctx, Step, Transition};
 use crate::api::TelephonyCredential;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
-use crate::secret::Secret;
+use crate::setup::LoginToken;
 use crate::signaling::{Login, LoginTest};
 use crate::state::finish::FinishStep;
-
-/// A login token and when it expires.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginToken {
-    pub jwt: Secret,
-    /// Unix time of the `exp` claim; `None` when the token does not say.
-    pub expires_at: Option<i64>,
-}
-
-#[derive(serde::Deserialize)]
-struct Claims {
-    exp: Option<i64>,
-}
-
-impl LoginToken {
-    /// Reads `exp` without verifying the signature: the token is Telnyx's to check,
-    /// this program only shows when it lapses.
-    pub fn new(jwt: Secret) -> Self {
-        let expires_at = jsonwebtoken::dangerous::insecure_decode::<Claims>(jwt.expose())
-            .ok()
-            .and_then(|data| data.claims.exp);
-        Self { jwt, expires_at }
-    }
-}
 
 #[derive(Debug)]
 pub struct TokenStep {

@@ -4,7 +4,8 @@
 use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::{POINTER, Theme};
 use super::widgets::{fact, paragraph, pick_list, rows, truncate};
-use crate::state::{CredentialStep, SIP_DOMAIN, SipDetail, is_expired};
+use crate::setup::is_expired;
+use crate::state::{CredentialStep, SIP_DOMAIN, SipDetail};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -4,8 +4,9 @@
 use super::theme::{DONE, FAILED, Theme};
 use super::widgets::{fact, paragraph};
 use crate::clipboard::CopyMethod;
+use crate::setup::LoginToken;
 use crate::signaling::LoginTest;
-use crate::state::{LoginToken, TokenStep};
+use crate::state::TokenStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;

@@ -115,3 +115,31 @@ fn flag_errors_say_what_was_expected() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// The files of `src/<dir>` (this crate's own sources, read at test time).
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            files.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    assert!(!files.is_empty(), "no sources in {}", dir.display());
+    files
+}
+
+#[test]
+fn the_command_line_and_the_setup_stay_out_of_the_tui() {
+    // ARCHITECTURE.md: `cli` never imports the TUI's state machine; `setup` imports
+    // neither it, its views, nor the command line.
+    for (path, text) in sources("cli") {
+        assert!(!text.contains("crate::state"), "{path} imports crate::state");
+    }
+    for (path, text) in sources("setup") {
+        for layer in ["crate::state", "crate::ui", "crate::cli", "crate::app"] {
+            assert!(!text.contains(layer), "{path} imports {layer}");
+        }
+    }
+}

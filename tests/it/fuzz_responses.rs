@@ -42,7 +42,7 @@ use telnyx_setup::api::{
     parse_token,
 };
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::LoginToken;
+use telnyx_setup::setup::LoginToken;
 
 /// Cases of arbitrary bytes.
 const BYTES_CASES: u32 = 4096;

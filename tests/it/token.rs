@@ -10,7 +10,7 @@ use telnyx_setup::api::{Client, NewTelephonyCredential, PageRequest, TelephonyCr
 use telnyx_setup::journal;
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
 use telnyx_setup::secret::Secret;
-use telnyx_setup::state::LoginToken;
+use telnyx_setup::setup::LoginToken;
 
 const KEY: &str = "KEYtoken";
 

@@ -407,7 +407,7 @@ fn vp8_starts_checked_and_enter_saves_the_checked_codecs_in_order() {
 #[test]
 fn codecs_the_product_does_not_offer_are_kept() {
     for created in [true, false] {
-        let choices = telnyx_setup::state::codec_choices(&["G722".into(), "T38X".into()], created);
+        let choices = telnyx_setup::setup::codec_choices(&["G722".into(), "T38X".into()], created);
         let kept = choices.iter().find(|c| c.name == "T38X").expect("unknown codecs stay listed");
         assert!(kept.enabled);
         // VP8 is proposed on a connection made in this run, shown as it is otherwise.

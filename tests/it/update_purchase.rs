@@ -581,7 +581,7 @@ fn g_generates_a_fresh_token_and_enter_shows_the_summary() {
 
 #[test]
 fn an_unreadable_token_still_works_without_an_expiry() {
-    let token = telnyx_setup::state::LoginToken::new(telnyx_setup::secret::Secret::from("not-a-jwt"));
+    let token = telnyx_setup::setup::LoginToken::new(telnyx_setup::secret::Secret::from("not-a-jwt"));
     assert_eq!(token.expires_at, None);
 }
 

@@ -1,0 +1,185 @@
+//! How a command says it failed: [`Problem`] for the commands without a terminal
+//! (exit 2, a line on stderr, or under `doctor --json` an object on stdout), and
+//! [`Failed`] for the sandbox, the wizard and the inspector.
+
+use super::{INTERRUPTED, USAGE_ERROR};
+use crate::api::ApiError;
+use crate::output;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Whether the command line asks for `doctor --json`, read from the raw arguments for
+/// when clap could not parse them.
+pub fn doctor_json_requested() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    args.any(|arg| arg == "doctor") && args.any(|arg| arg == "--json")
+}
+
+/// A clap error as one line: what is wrong, and the usage.
+pub fn clap_message(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut paragraphs = text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+    let what = paragraphs.next().unwrap_or_default();
+    let what = what.strip_prefix("error: ").unwrap_or(&what).to_owned();
+    match paragraphs.find(|p| p.starts_with("Usage:")) {
+        Some(usage) => format!("{what}. {usage}"),
+        None => what,
+    }
+}
+
+/// Why the doctor could not run its checks: exit 2, with a message on stderr, or under
+/// `--json` an object on stdout: `{"error": {"kind": ..., "message": ...}}`.
+pub struct Problem {
+    /// The command, for the message's prefix (`doctor`, `token`).
+    pub who: &'static str,
+    /// `usage` (the command line is wrong), `ambiguous_connection` (a name several
+    /// connections have; `ids` lists them), `api` (Telnyx or the network failed), or
+    /// `internal` (a bug).
+    pub kind: &'static str,
+    pub message: String,
+    pub ids: Vec<String>,
+}
+
+impl Problem {
+    /// The command line is wrong.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { who: "doctor", kind: "usage", message: message.into(), ids: Vec::new() }
+    }
+
+    /// The same problem, said by another command.
+    pub fn of(self, who: &'static str) -> Self {
+        Self { who, ..self }
+    }
+
+    /// An API failure, with what to do about it from a command line.
+    pub fn api(error: &ApiError) -> Self {
+        let message = match (error, error.advice()) {
+            (ApiError::Unauthorized(_), Some(advice)) => {
+                format!(
+                    "{error}. {advice}, then give it in TELNYX_API_KEY, --api-key-file or --api-key-stdin."
+                )
+            }
+            (_, Some(advice)) => format!("{error}. {advice}."),
+            // Its message already says when to try again.
+            (ApiError::RateLimited { .. }, None) => format!("{error}."),
+            (_, None) => format!("{error}. Run the doctor again in a moment."),
+        };
+        Self { who: "doctor", kind: "api", message, ids: Vec::new() }
+    }
+
+    /// Says it (as [`Self::to_json`] on stdout under `json`, else [`Self::line`] on
+    /// stderr) and gives exit status 2.
+    pub fn report(self, json: bool) -> ExitCode {
+        if json {
+            // Nothing more can be said if stdout fails too.
+            let _ = output::print(&format!("{:#}\n", self.to_json()));
+        } else {
+            eprintln!("{}", self.line());
+        }
+        ExitCode::from(USAGE_ERROR)
+    }
+
+    /// `{"error": {"kind", "message"}}`, with `"ids"` when there are some.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut error = serde_json::json!({ "kind": self.kind, "message": self.message });
+        if !self.ids.is_empty() {
+            error["ids"] = serde_json::json!(self.ids);
+        }
+        serde_json::json!({ "error": error })
+    }
+
+    /// The line for stderr: `telnyx-setup WHO: MESSAGE`, the message's control
+    /// characters escaped (it may quote what the server said).
+    pub fn line(&self) -> String {
+        format!("telnyx-setup {}: {}", self.who, crate::sanitize::Escaped(&self.message))
+    }
+}
+
+/// Why the sandbox, the wizard or the inspector stopped short.
+pub enum Failed {
+    /// Ctrl-C: exit 130 (128 + SIGINT), as an interrupted command does; what was made is
+    /// printed all the same.
+    Interrupted,
+    /// No terminal to draw on: exit 2, with what to run instead.
+    NoTerminal(String),
+    /// Anything else: exit 1, with the message and where the log is.
+    Other(String),
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Self {
+        Self::Other(message)
+    }
+}
+
+impl Failed {
+    /// Says it on stderr, with where the log is after any other failure: exit 2 without a
+    /// terminal, else 1.
+    pub fn report(self, log: Option<&Path>) -> ExitCode {
+        match self {
+            Self::Interrupted => ExitCode::from(INTERRUPTED),
+            Self::NoTerminal(message) => {
+                eprintln!("telnyx-setup: {message}");
+                ExitCode::from(USAGE_ERROR)
+            }
+            Self::Other(message) => {
+                eprintln!("telnyx-setup: {}", crate::sanitize::Escaped(&message));
+                if let Some(log) = log {
+                    eprintln!("The log is at {}", log.display());
+                }
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_usage_problem_is_said_by_the_command_that_met_it() {
+        let problem = Problem::usage("--connection needs a name").of("token");
+        assert_eq!(problem.line(), "telnyx-setup token: --connection needs a name");
+        assert_eq!(problem.kind, "usage");
+        assert_eq!(Problem::usage("x").who, "doctor");
+    }
+
+    #[test]
+    fn the_json_form_lists_ids_only_when_there_are_some() {
+        let plain = Problem::usage("bad").to_json();
+        assert_eq!(plain, serde_json::json!({ "error": { "kind": "usage", "message": "bad" } }));
+        let ambiguous = Problem {
+            who: "doctor",
+            kind: "ambiguous_connection",
+            message: "two".into(),
+            ids: vec!["1".into(), "2".into()],
+        };
+        assert_eq!(ambiguous.to_json()["error"]["ids"], serde_json::json!(["1", "2"]));
+    }
+
+    #[test]
+    fn server_text_in_a_message_cannot_reach_the_terminal_as_control() {
+        let line = Problem::usage("name \u{1b}[2J\u{7}").line();
+        assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
+    }
+
+    #[test]
+    fn an_api_failure_says_what_to_do() {
+        let problem = Problem::api(&ApiError::Unauthorized(Vec::new()));
+        assert_eq!(problem.kind, "api");
+        assert!(problem.message.contains("TELNYX_API_KEY"), "{}", problem.message);
+        assert!(problem.message.contains("--api-key-file"), "{}", problem.message);
+    }
+
+    #[test]
+    fn a_clap_error_becomes_one_line_with_its_usage() {
+        let error = super::super::command()
+            .try_get_matches_from(["telnyx-setup", "doctor", "--json"])
+            .expect_err("--connection is required");
+        let message = clap_message(&error);
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("--connection"), "{message}");
+        assert!(message.contains("Usage: telnyx-setup doctor"), "{message}");
+    }
+}

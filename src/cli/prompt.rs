@@ -1,0 +1,72 @@
+//! The one question a command asks: `[y/N]` on stderr, answered on stdin. Only `y`,
+//! `Y` or `yes` is a yes; anything else, an empty line or no input at all is a no.
+
+use std::io::{BufRead, Write};
+
+/// Asks `question` on stderr and reads the answer from stdin: `true` for a yes.
+pub fn confirm(question: &str) -> bool {
+    confirm_on(question, &mut std::io::stdin().lock(), &mut std::io::stderr())
+}
+
+/// [`confirm`] on any reader and writer. The question is flushed before the answer is
+/// read, so it shows without a newline; a write that fails (a closed stderr) does not
+/// stop the reading, and a read that fails is a no.
+pub fn confirm_on(question: &str, input: &mut impl BufRead, output: &mut impl Write) -> bool {
+    let _ = output.write_all(question.as_bytes()).and_then(|()| output.flush());
+    let mut answer = String::new();
+    if input.read_line(&mut answer).is_err() {
+        return false;
+    }
+    is_yes(&answer)
+}
+
+/// Whether an answer line says yes.
+fn is_yes(answer: &str) -> bool {
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(input: &[u8]) -> (bool, String) {
+        let mut output = Vec::new();
+        let yes = confirm_on("Go ahead? [y/N] ", &mut &input[..], &mut output);
+        (yes, String::from_utf8(output).unwrap())
+    }
+
+    #[test]
+    fn only_y_or_yes_is_a_yes() {
+        for yes in ["y\n", "Y\n", "yes\n", "  y  \n", "y"] {
+            assert!(ask(yes.as_bytes()).0, "{yes:?}");
+        }
+        for no in ["\n", "n\n", "N\n", "no\n", "yes please\n", "YES\n", "ja\n", ""] {
+            assert!(!ask(no.as_bytes()).0, "{no:?}");
+        }
+    }
+
+    #[test]
+    fn the_question_is_written_without_a_newline() {
+        assert_eq!(ask(b"n\n").1, "Go ahead? [y/N] ");
+    }
+
+    #[test]
+    fn a_closed_output_still_reads_the_answer() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        assert!(confirm_on("?", &mut &b"y\n"[..], &mut Closed));
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_a_no() {
+        let invalid_utf8: &[u8] = &[0xff, 0xfe, b'\n'];
+        assert!(!confirm_on("?", &mut &invalid_utf8[..], &mut Vec::new()));
+    }
+}
