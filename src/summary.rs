@@ -58,7 +58,7 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let _ = writeln!(out, "WebRTC token login:      new TelnyxRTC({{ login_token: \"{token}\" }})");
     let _ = writeln!(
         out,
-        "WebRTC credential login: new TelnyxRTC({{ login: \"{}\", password: \"<SIP password>\" }})",
+        "WebRTC connection login: new TelnyxRTC({{ login: \"{}\", password: \"<the connection's SIP password>\" }})",
         Escaped(&connection.user_name)
     );
     if !print_secrets {

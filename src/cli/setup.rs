@@ -680,7 +680,7 @@ async fn buy_numbers(
     };
     let missing = wanted.buy_numbers.saturating_sub(u32::try_from(have.len()).unwrap_or(u32::MAX));
     if missing == 0 {
-        let detail = format!("the connection has {} number(s): {}", have.len(), have.join(", "));
+        let detail = format!("the connection has {}: {}", numbers(have.len()), have.join(", "));
         run.out.numbers = have;
         run.note(Step::new("numbers", Action::Nothing, detail));
         return Ok(());
@@ -696,8 +696,8 @@ async fn buy_numbers(
     let offered = answer!(execute(run.client, Request::SearchNumbers(search)).await?, NumbersFound);
     if offered.len() < missing as usize {
         return Err(SetupError::Usage(format!(
-            "only {} number(s) are available in {} with these filters, {missing} needed; loosen --area-code or --city",
-            offered.len(),
+            "only {} available in {} with these filters, {missing} needed; loosen --area-code or --city",
+            numbers(offered.len()),
             wanted.number_country
         )));
     }
@@ -812,6 +812,11 @@ async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoice
         client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given))
     );
     by_id_then_listed(by_id, page, |p| &p.id)
+}
+
+/// "1 number", "3 numbers".
+fn numbers(count: usize) -> String {
+    if count == 1 { "1 number".to_owned() } else { format!("{count} numbers") }
 }
 
 /// The record read by id (a 404 is none), then those listed by name, each once.

@@ -1172,19 +1172,24 @@ fn curl_bindings(panel: &CurlPanel) -> Vec<Binding> {
     const COPY: &[Action] = &[Action::Copy];
     const REVEAL: &[Action] = &[Action::Reveal];
     const CLOSE: &[Action] = &[Action::Back, Action::Curl];
-    vec![
-        Binding::new(COPY, "copy", "Copy these curl commands, as shown, to the clipboard."),
-        Binding::new(
+    let mut bindings =
+        vec![Binding::new(COPY, "copy", "Copy these curl commands, as shown, to the clipboard.")];
+    // Only where a command has a password to show.
+    if panel.has_secrets() {
+        bindings.push(Binding::new(
             REVEAL,
             if panel.reveal { "hide passwords" } else { "show passwords" },
             "Show the SIP passwords in the bodies, or hide them as ${SIP_PASSWORD} again.",
-        ),
+        ));
+    }
+    bindings.extend([
         Binding::new(keys::MOVE, "scroll", "Scroll the commands (also j/k, Home, End)."),
         Binding::new(CLOSE, "close", "Close the curl panel (c too)."),
         Binding::new(&[Action::Requests], "requests", "Show or hide this session's requests.").quiet(),
         Binding::new(&[Action::Help], "help", "Show this help."),
         Binding::new(&[Action::Quit], "quit", "Quit; while an order is in flight, it asks first."),
-    ]
+    ]);
+    bindings
 }
 
 /// Seconds since the Unix epoch (0 before it).

@@ -206,9 +206,15 @@ impl Screen for SignInStep {
                 let account = crate::journal::account_id(ctx.api.base_url(), self.entered_key());
                 ctx.journal.account = Some(account.clone());
                 if let Some(earlier) = ctx.journal.earlier(&account).cloned() {
-                    let (resume, find) = ResumeStep::open(earlier, ctx);
-                    cmds.extend(find);
-                    return Transition::next(Step::Resume(resume), cmds);
+                    if earlier.connection.is_some() || earlier.order.is_some() {
+                        let (resume, find) = ResumeStep::open(earlier, ctx);
+                        cmds.extend(find);
+                        return Transition::next(Step::Resume(resume), cmds);
+                    }
+                    // Nothing was made (the run quit while its first create was in
+                    // flight): no setup to offer. It is continued quietly all the same,
+                    // so a connection that create did make is the one highlighted.
+                    ctx.journal.continue_with(earlier);
                 }
                 let (mut next, load) = ConnectionStep::open(ctx);
                 cmds.extend(load);

@@ -4,6 +4,7 @@
 use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::NewOutboundVoiceProfile;
+use telnyx_setup::journal::Record;
 use telnyx_setup::msg::Request;
 use telnyx_setup::state::{CredentialField, Problem, Step};
 
@@ -88,4 +89,78 @@ fn a_name_of_two_countries_asks_which_before_enter_ticks() {
         press(&mut state, KeyCode::Enter);
         assert!(countries_selected(&state).contains(&second.to_owned()), "{typed}");
     }
+}
+
+// ----- words -----
+
+/// A new connection is made with VP8: the codecs screen no longer says it is off.
+#[test]
+fn the_codecs_screen_of_a_new_connection_does_not_say_vp8_is_off() {
+    let screen = screen_text(&at_codecs(), 100, 30);
+    assert!(screen.contains("all on for the new connection, VP8"), "{screen}");
+    assert!(!screen.contains("off on new connections"), "{screen}");
+}
+
+/// The summary names the connection's user name as the connection's login, apart from
+/// the credential.
+#[test]
+fn the_summary_says_whose_login_the_user_name_is() {
+    let state = at_token();
+    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    assert!(printed.contains("WebRTC connection login: new TelnyxRTC({ login: \""), "{printed}");
+    assert!(!printed.contains("credential login"), "{printed}");
+}
+
+/// The finished setup's question names the keys that answer it, and a record `setup
+/// --yes` left without names shows ids, not empty names.
+#[test]
+fn the_resume_question_says_what_its_keys_do_and_never_shows_an_empty_name() {
+    use telnyx_setup::journal::Named;
+    let record = Record {
+        profile: Some(Named { id: SETUP_PROFILE.into(), name: String::new() }),
+        credential: Some(Named { id: "cred-1".into(), name: String::new() }),
+        numbers_done: true,
+        finished: true,
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    let screen = screen_text(&state, 120, 40);
+    assert!(
+        screen.contains("Enter goes through it again") && screen.contains("n starts a new one"),
+        "{screen}"
+    );
+    assert!(!screen.contains("get a fresh token, or change"), "{screen}");
+    assert!(screen.contains(&format!("id {SETUP_PROFILE}")) && !screen.contains(":  (id"), "{screen}");
+}
+
+/// `t` before a token exists says why it cannot test yet.
+#[test]
+fn t_before_a_token_says_there_is_none_yet() {
+    let mut state = at_token();
+    let Step::Token(step) = &mut state.step else { panic!() };
+    step.token = None;
+    assert!(press(&mut state, KeyCode::Char('t')).is_empty());
+    let notice = state.step.activity().notice.clone().unwrap_or_default();
+    assert!(notice.contains("no token to test yet"), "{notice:?}");
+}
+
+/// The curl panel offers `r` only where a command has a password to show.
+#[test]
+fn the_curl_panel_offers_r_only_where_there_are_passwords() {
+    use telnyx_setup::state::keys::Action;
+    let offers_reveal = |state: &telnyx_setup::state::State| {
+        state.bindings().iter().any(|binding| binding.actions.contains(&Action::Reveal))
+    };
+    // Where a create sent a password, `r` shows it (curl_panel.rs's
+    // passwords_are_hidden_until_revealed_and_y_copies_what_is_shown). Step 3's panel
+    // has no password in it.
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Char('c'));
+    assert!(!offers_reveal(&state));
+    // A profile's create carries none.
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Char('c'));
+    assert!(!offers_reveal(&state));
+    assert!(!screen_text(&state, 120, 40).contains("show passwords"));
 }
