@@ -7,23 +7,51 @@
 //! An id that is not known yet (the connection a dry run would create) is a shell
 //! variable: [`var`] marks it inside a path or a body, and [`render`] writes it as
 //! `"${NAME}"` outside the single quotes, so the command runs once it is set. Secret
-//! fields of a body ([`SECRET_FIELDS`](crate::secret::SECRET_FIELDS)) become
+//! fields of a body ([`SECRET_PATTERNS`](crate::secret::SECRET_PATTERNS)) become
 //! `${SIP_PASSWORD}` unless revealed.
 
 use crate::api::{Call, PageRequest, PhoneNumberFilter, PhoneNumberUpdate, TelephonyCredentialFilter};
 use crate::msg::Request;
 use crate::worker::LIST_SIZE;
 
-/// Marks where a shell variable goes in a path segment or body string: a private-use
-/// character, which JSON leaves as it is and no Telnyx name or id holds.
+/// Starts the mark of a shell variable in a path segment or body string: a
+/// private-use character, which JSON leaves as it is, then [`key`].
 const VAR: char = '\u{E000}';
 
 /// The variable a secret field of a body is shown as, unless revealed.
 pub const SECRET_VAR: &str = "SIP_PASSWORD";
 
-/// `name` as a shell variable inside a [`Call`]'s path or body: rendered `"${name}"`.
+/// The program's own shell variables: no other name is ever written as one.
+pub const VARIABLES: &[&str] =
+    &["CONNECTION_ID", "PROFILE_ID", "CREDENTIAL_ID", "PHONE_NUMBER_ID", "ORDER_ID", SECRET_VAR];
+
+/// What follows [`VAR`] in a mark: random, drawn once per process, and never shown
+/// (a variable is rendered as `"${NAME}"`). Server text can hold the private-use
+/// character (a profile named `Prof\u{E000}TELNYX_API_KEY\u{E000}` once made a plan
+/// send the key in a body), but it cannot hold this, so only [`var`] makes a mark.
+fn key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        use rand::Rng;
+        let mut rng = rand::rng();
+        (0..24).map(|_| char::from(b'a' + rng.random_range(0..26u8))).collect()
+    })
+}
+
+/// `name`, one of the program's own [`VARIABLES`], as a shell variable inside a
+/// [`Call`]'s path or body: rendered `"${name}"`.
 pub fn var(name: &str) -> String {
-    format!("{VAR}{name}{VAR}")
+    debug_assert!(VARIABLES.contains(&name), "{name} is not one of the program's variables");
+    format!("{VAR}{}{name}{VAR}", key())
+}
+
+/// `text` for a person: each variable as `${NAME}`, everything else as it is (the
+/// id a dry run's step will have, in `--json`).
+pub fn shown(text: &str) -> String {
+    split_vars(text)
+        .into_iter()
+        .map(|(part, is_var)| if is_var { format!("${{{part}}}") } else { part.to_owned() })
+        .collect()
 }
 
 /// The HTTP requests the worker sends for `request`, in order. A create is preceded
@@ -163,11 +191,24 @@ pub fn render(base: &str, call: &Call, reveal: bool) -> String {
         if !reveal {
             crate::secret::redact_json(&mut body, &var(SECRET_VAR));
         }
-        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        let text = json_escaping_controls(&serde_json::to_string_pretty(&body).unwrap_or_default());
         lines.push("  -H 'Content-Type: application/json'".to_owned());
         lines.push(format!("  -d {}", quote(&text)));
     }
     lines.join(" \\\n")
+}
+
+/// `json` with DEL and the C1 controls, which serde leaves raw inside strings, written
+/// as JSON escapes (`\u009b`): the same string to the server, and no raw control on the
+/// terminal, where [`crate::output`] would otherwise escape them Rust's way and make
+/// the body invalid JSON. Outside strings JSON holds none of them.
+fn json_escaping_controls(json: &str) -> String {
+    json.chars()
+        .map(|c| match c {
+            '\u{7f}'..='\u{9f}' => format!("\\u{:04x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Every call of `requests`, rendered, one command after another.
@@ -175,23 +216,40 @@ pub fn render_all(base: &str, requests: &[Request], reveal: bool) -> Vec<String>
     requests.iter().flat_map(calls_of).map(|call| render(base, &call, reveal)).collect()
 }
 
-/// Splits `text` into literal parts (`false`) and variable names (`true`).
+/// Splits `text` into literal parts (`false`) and variable names (`true`). Only a
+/// whole mark [`var`] made is a variable; a private-use character anywhere else (in
+/// server text) stays in the literal text, as data.
 fn split_vars(text: &str) -> Vec<(&str, bool)> {
-    // Only a plain upper-case name is a variable: text from the server holding the
-    // marker cannot make the shell expand anything else.
-    let name = |part: &str| {
-        part.starts_with(|c: char| c.is_ascii_uppercase())
-            && part.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-    };
-    text.split(VAR)
-        .enumerate()
-        .filter(|(_, part)| !part.is_empty())
-        .map(|(i, part)| (part, i % 2 == 1 && name(part)))
-        .collect()
+    let mut parts = Vec::new();
+    let mut literal = 0;
+    let mut at = 0;
+    while let Some(found) = text[at..].find(VAR) {
+        let start = at + found;
+        let after = start + VAR.len_utf8();
+        let named = text[after..].strip_prefix(key()).and_then(|rest| {
+            VARIABLES.iter().find(|name| rest.strip_prefix(**name).is_some_and(|tail| tail.starts_with(VAR)))
+        });
+        match named {
+            Some(name) => {
+                if literal < start {
+                    parts.push((&text[literal..start], false));
+                }
+                parts.push((*name, true));
+                literal = after + key().len() + name.len() + VAR.len_utf8();
+                at = literal;
+            }
+            None => at = after,
+        }
+    }
+    if literal < text.len() {
+        parts.push((&text[literal..], false));
+    }
+    parts
 }
 
-/// `text` for a POSIX shell: literal parts in single quotes (a `'` inside as `'\''`),
-/// variables as `"${NAME}"` between them, so only the variables expand.
+/// `text` for a POSIX shell: literal parts quoted by [`shlex`] (and always quoted, so
+/// a URL reads as one word), variables as `"${NAME}"` between them, so only the
+/// program's own variables expand and everything else is data.
 pub fn quote(text: &str) -> String {
     let parts = split_vars(text);
     if parts.is_empty() {
@@ -199,12 +257,21 @@ pub fn quote(text: &str) -> String {
     }
     parts
         .into_iter()
-        .map(
-            |(part, is_var)| {
-                if is_var { format!("\"${{{part}}}\"") } else { format!("'{}'", part.replace('\'', "'\\''")) }
-            },
-        )
+        .map(|(part, is_var)| if is_var { format!("\"${{{part}}}\"") } else { quote_literal(part) })
         .collect()
+}
+
+/// `text` quoted for a POSIX shell as one word of data.
+fn quote_literal(text: &str) -> String {
+    // A NUL cannot be passed to a program at all; JSON and percent-encoding never
+    // leave one raw, so this is a last resort that keeps the rest data.
+    let text = text.replace('\0', "\u{fffd}");
+    match shlex::try_quote(&text) {
+        // Left bare: only letters, digits and `+-./:@]_`, so single quotes are safe.
+        Ok(quoted) if quoted == text => format!("'{text}'"),
+        Ok(quoted) => quoted.into_owned(),
+        Err(_) => "''".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -234,8 +301,13 @@ mod tests {
         );
         assert!(text.contains("Bearer $TELNYX_API_KEY"));
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(text.contains(r#""password": "'"${SIP_PASSWORD}"'""#), "{text}");
-        assert!(text.contains(r#""connection_name": "Bob'\''s phones""#), "{text}");
+        // The shell's words, as shlex's own parser reads them (it expands nothing).
+        let words = shlex::split(&text.replace(" \\\n", " ")).expect("the command parses");
+        let body = words.iter().skip_while(|w| *w != "-d").nth(1).expect("a body");
+        let body: serde_json::Value = serde_json::from_str(body).expect("the body is JSON");
+        assert_eq!(body["connection_name"], "Bob's phones");
+        assert_eq!(body["password"], "${SIP_PASSWORD}", "{text}");
+        assert!(text.contains(r#""${SIP_PASSWORD}""#), "expanded by the shell: {text}");
         assert!(render("https://api.telnyx.com/v2", &calls[1], true).contains("hunter2-hunter2"));
         let look = render("http://127.0.0.1:1/v2", &calls[0], false);
         assert!(look.contains("credential_connections?page[number]=1&page[size]=250&filter[connection_name][contains]=Bob%27s+phones"), "{look}");
@@ -252,8 +324,35 @@ mod tests {
             "{text}"
         );
         assert_eq!(quote(""), "''");
-        assert_eq!(quote("it's"), r#"'it'\''s'"#);
-        // Not a name: quoted as text, never expanded.
-        assert_eq!(quote(&var("$(reboot)")), "'$(reboot)'");
+        assert_eq!(quote("it's"), r#""it's""#);
+        assert_eq!(shown(&format!("id {}", var("CONNECTION_ID"))), "id ${CONNECTION_ID}");
+    }
+
+    #[test]
+    fn only_the_programs_own_variables_expand() {
+        // Server text holding the marker around a name stays data, marker and all.
+        let planted = "Prof\u{E000}TELNYX_API_KEY\u{E000}";
+        assert_eq!(quote(planted), "'Prof\u{E000}TELNYX_API_KEY\u{E000}'");
+        assert_eq!(quote("\u{E000}CONNECTION_ID\u{E000}"), "'\u{E000}CONNECTION_ID\u{E000}'");
+        assert_eq!(
+            quote(&format!("a{planted}{}b", var("PROFILE_ID"))),
+            format!("'a{planted}'\"${{PROFILE_ID}}\"'b'")
+        );
+        let call = Call::update_outbound_voice_profile(
+            &var("PROFILE_ID"),
+            &crate::api::OutboundVoiceProfileUpdate {
+                name: planted.into(),
+                whitelisted_destinations: vec![],
+            },
+        );
+        let text = render("https://api.telnyx.com/v2", &call, false);
+        assert!(!text.contains("${TELNYX_API_KEY}") && text.contains("${PROFILE_ID}"), "{text}");
+        assert!(text.contains("Bearer $TELNYX_API_KEY"), "{text}");
+        // Shell metacharacters, quotes and newlines are data.
+        assert_eq!(
+            quote("$(touch x)`y`\n'\"\\"),
+            r#"'$(touch x)`y`
+'"'\"\\""#
+        );
     }
 }

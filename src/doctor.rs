@@ -162,46 +162,6 @@ pub async fn gather_for(
     Ok(facts)
 }
 
-/// What `--connection` named.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Resolved {
-    /// The connection with that id, or the one connection with that exact name.
-    Found(CredentialConnection),
-    /// No connection has that id or that exact name.
-    Missing,
-    /// Several connections have that exact name: the caller must pick one by id.
-    Ambiguous(Vec<CredentialConnection>),
-}
-
-/// Finds the credential connection `given` names: its id, or else its exact name
-/// (case and spaces as written). The id is tried first: Telnyx's ids are numbers, but
-/// nothing stops a name from looking like one, so a miss falls through to the names.
-pub async fn resolve_connection(client: &Client, given: &str) -> Result<Resolved, ApiError> {
-    match client.credential_connection(given).await {
-        Ok(connection) => return Ok(Resolved::Found(connection)),
-        Err(ApiError::NotFound(_)) => {}
-        Err(error) => return Err(error),
-    }
-    // Telnyx filters on "contains"; the exact match is picked here, from every page.
-    let mut named = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest { number: Some(page), size: Some(250) };
-        let found = client.list_credential_connections(request, Some(given)).await?;
-        let last = found.data.is_empty() || page >= found.meta.total_pages;
-        named.extend(found.data.into_iter().filter(|c| c.connection_name == given));
-        if last {
-            break;
-        }
-        page += 1;
-    }
-    Ok(match named.len() {
-        0 => Resolved::Missing,
-        1 => Resolved::Found(named.remove(0)),
-        _ => Resolved::Ambiguous(named),
-    })
-}
-
 /// Why a `--destination` cannot be checked. Display says what is wrong; every one is
 /// followed, where shown, by [`DESTINATION_EXAMPLE`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

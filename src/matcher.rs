@@ -164,7 +164,7 @@ impl Query {
 
 /// What the inspector's local filter searches in a record: its text and number values,
 /// nested ones included, but not its keys (`expired` is in every credential), and
-/// nothing under a secret field ([`crate::secret::SECRET_FIELDS`], or a key naming a
+/// nothing under a secret field ([`crate::secret::SECRET_PATTERNS`], or a key naming a
 /// password, a secret or a token), which a filter would
 /// otherwise let one guess letter by letter.
 pub fn record_fields(record: &serde_json::Value) -> Vec<String> {

@@ -42,6 +42,19 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with every control character but the newline escaped as [`escape_controls`]
+/// does: for a whole text of several lines on its way to stdout or stderr
+/// ([`crate::output`]), the last guard of every byte the program writes there. Server
+/// text inside it must still be escaped (or quoted) where it is put in, since a newline
+/// it holds would start a line of its own here.
+pub fn escape_controls_but_newlines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_control(c)) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(escape_controls).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 /// Displays a string through [`escape_controls`]: `format!("{}", Escaped(&name))`.
 #[derive(Debug, Clone, Copy)]
 pub struct Escaped<'a>(pub &'a str);
@@ -66,6 +79,12 @@ mod tests {
         assert_eq!(escape_controls("Büro “Lobby” 電話 ✓ \\u{1b}"), "Büro “Lobby” 電話 ✓ \\u{1b}");
         assert!(matches!(escape_controls("plain"), Cow::Borrowed("plain")));
         assert_eq!(Escaped("x\u{1b}y").to_string(), "x\\u{1b}y");
+    }
+
+    #[test]
+    fn a_text_of_lines_keeps_its_newlines_and_nothing_else() {
+        assert_eq!(escape_controls_but_newlines("a\u{1b}[2J\nb\r\n\tc\n"), "a\\u{1b}[2J\nb\\r\n\\tc\n");
+        assert!(matches!(escape_controls_but_newlines("a\nb\n"), Cow::Borrowed("a\nb\n")));
     }
 
     #[test]

@@ -28,18 +28,28 @@ impl Drop for Secret {
 
 impl zeroize::ZeroizeOnDrop for Secret {}
 
-/// The fields of API records whose values are secrets: SIP passwords, login tokens, a
-/// port-out PIN, keys. Every view of raw records (the inspector's details and its raw
-/// JSON) hides them, at any depth.
-pub const SECRET_FIELDS: &[&str] =
-    &["password", "sip_password", "token", "login_token", "external_pin", "pin", "api_key", "secret"];
+/// The names of API records' fields whose values are secrets (SIP passwords, login
+/// tokens, a port-out PIN, keys), as patterns matched without regard to case: `*` is
+/// any text. Every view of raw records (the inspector's details and its raw JSON)
+/// hides them, at any depth. Patterns rather than names, because a record can name
+/// one any way (`Password`, `passwd`, `auth_token`, `webhook_api_key`): hiding a field
+/// that was not secret costs a press of `r`, showing one that was costs the secret.
+pub const SECRET_PATTERNS: &[&str] =
+    &["*password*", "*passwd*", "*token*", "*secret*", "*api_key*", "*apikey*", "pin", "*_pin"];
 
-/// Whether a record's field called `name` holds a secret.
+/// Whether a record's field called `name` holds a secret: it matches one of
+/// [`SECRET_PATTERNS`], whatever its case.
 pub fn is_secret_field(name: &str) -> bool {
-    SECRET_FIELDS.contains(&name)
+    let name = name.to_ascii_lowercase();
+    SECRET_PATTERNS.iter().any(|pattern| match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+        (Some(rest), _) if rest.ends_with('*') => name.contains(&rest[..rest.len() - 1]),
+        (Some(suffix), _) => name.ends_with(suffix),
+        (None, Some(prefix)) => name.starts_with(prefix),
+        (None, None) => name == *pattern,
+    })
 }
 
-/// Replaces the value of every secret field ([`SECRET_FIELDS`]) in `value`, at any depth
+/// Replaces the value of every secret field ([`SECRET_PATTERNS`]) in `value`, at any depth
 /// and inside arrays, by `marker`; a null stays null (it shows that none is set).
 pub fn redact_json(value: &mut serde_json::Value, marker: &str) {
     match value {
@@ -162,6 +172,30 @@ impl RngCore for SecretRng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_fields_are_matched_by_pattern_whatever_their_case() {
+        for name in [
+            "password",
+            "Password",
+            "SIP_PASSWORD",
+            "passwd",
+            "auth_token",
+            "login_token",
+            "Token",
+            "client_secret",
+            "webhook_api_key",
+            "apikey",
+            "pin",
+            "PIN",
+            "external_pin",
+        ] {
+            assert!(is_secret_field(name), "{name} is a secret");
+        }
+        for name in ["id", "connection_name", "user_name", "pinned", "spinner", "tags", "api_version"] {
+            assert!(!is_secret_field(name), "{name} is not a secret");
+        }
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

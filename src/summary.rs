@@ -56,10 +56,15 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let token =
         if print_secrets && setup.token.is_some() { "<the login token above>" } else { "<login token>" };
     let _ = writeln!(out, "WebRTC token login:      new TelnyxRTC({{ login_token: \"{token}\" }})");
+    // The user name as a JSON string literal, which is a JavaScript one: a `"` or `\\`
+    // in it cannot end the string and write code into a snippet meant to be pasted.
+    // serde leaves DEL and C1 raw, which escape_controls writes as `\\u{9b}`: a
+    // JavaScript escape of the same character, so the string stays the same.
+    let login = serde_json::to_string(&connection.user_name).unwrap_or_else(|_| "\"\"".into());
     let _ = writeln!(
         out,
-        "WebRTC connection login: new TelnyxRTC({{ login: \"{}\", password: \"<the connection's SIP password>\" }})",
-        Escaped(&connection.user_name)
+        "WebRTC connection login: new TelnyxRTC({{ login: {}, password: \"<the connection's SIP password>\" }})",
+        Escaped(&login)
     );
     if !print_secrets {
         let _ = writeln!(out, "(Secrets are not printed; run with --print-secrets to include them.)");

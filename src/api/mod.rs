@@ -438,6 +438,15 @@ impl Client {
     /// outcome becomes an [`ApiError`]. The log line names method, path and status only.
     async fn send_once(&self, call: &Call) -> Result<(StatusCode, Option<String>, Vec<u8>), ApiError> {
         let segments: Vec<&str> = call.path.iter().map(String::as_str).collect();
+        // A segment the URL rules would resolve rather than send (`..` is the parent,
+        // `.` the collection itself, an empty one vanishes; `%2e%2e` too, by the URL
+        // standard) names no record: nothing is sent, as for an id Telnyx does not
+        // know. Without this `token --credential ..` read the collection, and a write
+        // to `..` would go to the collection above the record.
+        if segments.iter().any(|segment| matches!(*segment, "" | "." | "..")) {
+            tracing::warn!(method = call.method.as_str(), "a path segment names no record: not sent");
+            return Err(ApiError::NotFound(Vec::new()));
+        }
         let url = self.base.join(&segments);
         let method = match call.method {
             Verb::Get => Method::GET,
@@ -512,14 +521,57 @@ pub fn parse_page<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, ApiError>
     decode(body)
 }
 
-/// Parses the login token endpoint's `text/plain` body.
+/// Parses the login token endpoint's `text/plain` body: a JWT, three base64url parts
+/// joined by dots, and nothing else ([`check_jwt`]). Whatever else arrives is refused,
+/// not passed on: the token is printed for a shell (`token --env`, for `eval`), copied,
+/// and pasted into a browser, so a token holding `$(…)` or a terminal escape is an
+/// attack, not a token.
 pub fn parse_token(body: &[u8]) -> Result<Secret, ApiError> {
-    let token = std::str::from_utf8(body).map_err(|_| ApiError::Decode("the token is not text".into()))?;
+    let token = std::str::from_utf8(body)
+        .map_err(|_| ApiError::Decode("the login token is not text (it is not UTF-8)".into()))?;
     let token = token.trim();
-    if token.is_empty() {
-        return Err(ApiError::Decode("the token is empty".into()));
-    }
+    check_jwt(token).map_err(|why| {
+        ApiError::Decode(format!(
+            "the login token is not a JWT (three base64url parts joined by dots): {why}"
+        ))
+    })?;
     Ok(Secret::new(token))
+}
+
+/// Whether `token` is a compact JWT: three non-empty base64url parts (no padding)
+/// joined by dots, the first two JSON objects (decoded by `jsonwebtoken`, which also
+/// wants the header's `alg`), the third any bytes. The reason says what arrived by its
+/// shape (length, parts, the first character that does not belong, escaped), never by
+/// its content: a token is a secret, and so is most of a broken one.
+pub fn check_jwt(token: &str) -> Result<(), String> {
+    if token.is_empty() {
+        return Err("the answer was empty".into());
+    }
+    let length = token.chars().count();
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if let Some((at, bad)) = token.chars().enumerate().find(|(_, c)| !base64url(*c) && *c != '.') {
+        // `{:?}` of a char writes a control as `\u{1b}`: nothing raw reaches a terminal.
+        return Err(format!("{length} characters arrived, and character {} is {bad:?}", at + 1));
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 3 || parts.iter().any(|part| part.is_empty()) {
+        let lengths: Vec<String> = parts.iter().map(|part| part.len().to_string()).collect();
+        return Err(format!(
+            "{length} characters arrived in {} dot-separated part(s) of {} characters",
+            parts.len(),
+            lengths.join(", ")
+        ));
+    }
+    jsonwebtoken::dangerous::insecure_decode::<serde_json::Map<String, serde_json::Value>>(token)
+        // Not the decoder's message: serde's can quote the text it could not read.
+        .map_err(|_| {
+            "its header or claims are not base64url JSON objects (a header names its `alg`)".to_owned()
+        })?;
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts[2])
+        .map_err(|_| format!("its signature ({} characters) is not base64url", parts[2].len()))?;
+    Ok(())
 }
 
 /// Parses a success body. The message names the position, never the content: a body
@@ -613,6 +665,15 @@ mod tests {
             "http://127.0.0.1:4010/v2/credential_connections/12"
         );
         assert_eq!(ApiBase::parse("http://h").unwrap().join(&["balance"]).as_str(), "http://h/balance");
+        // Each segment is percent-encoded as one segment (`.` and `..`, which the URL
+        // rules resolve whatever their encoding, are never sent: see send_once).
+        for (segment, sent) in [("%2e%2E", "%252e%252E"), ("a/b?c#d", "a%2Fb%3Fc%23d"), ("..x", "..x")] {
+            assert_eq!(
+                ApiBase::parse("http://h/v2").unwrap().join(&["telephony_credentials", segment]).as_str(),
+                format!("http://h/v2/telephony_credentials/{sent}"),
+                "{segment:?}"
+            );
+        }
         assert!(ApiBase::parse("api.telnyx.com").is_err());
         assert!(ApiBase::parse("ftp://api.telnyx.com").is_err());
         assert!(ApiBase::parse("").is_err());
@@ -630,6 +691,29 @@ mod tests {
             ApiError::Unauthorized(errors) => assert_eq!(errors[0].code.as_deref(), Some("10009")),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_login_token_is_a_jwt_and_nothing_else() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln";
+        assert_eq!(parse_token(format!("{jwt}\n").as_bytes()).unwrap().expose(), jwt);
+        let refused = |text: &str| parse_token(text.as_bytes()).unwrap_err().to_string();
+        let error = refused(&format!("{jwt}$(touch pwned)\u{1b}]0;x\u{7}"));
+        assert!(error.contains("and character 39 is '$'"), "{error}");
+        assert!(!error.contains("touch") && !error.contains("c2ln"), "the token is not quoted: {error}");
+        assert!(refused(&format!("{jwt}\u{1b}[2J")).contains(r"is '\u{1b}'"));
+        assert!(refused("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9").contains("in 2 dot-separated part(s)"));
+        assert!(
+            refused("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.").contains("in 3 dot-separated part(s) of 20, 12, 0")
+        );
+        assert!(refused("e30.eyJleHAiOjF9.c2ln").contains("header or claims"), "a header with no alg");
+        assert!(
+            refused("eyJhbGciOiJIUzI1NiJ9.WzFd.c2ln").contains("header or claims"),
+            "claims that are a list"
+        );
+        assert!(refused("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c").contains("signature"));
+        assert!(refused("  ").contains("empty"));
+        assert!(refused("<html>").contains("character 1 is '<'"));
     }
 
     #[test]

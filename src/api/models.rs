@@ -183,6 +183,8 @@ pub struct OutboundVoiceProfile {
     pub whitelisted_destinations: Vec<String>,
     #[serde(default)]
     pub connections_count: Option<u64>,
+    #[serde(default)]
+    pub created_at: Option<String>,
     /// Labels; see [`CredentialConnection::tags`].
     #[serde(default)]
     pub tags: Vec<String>,

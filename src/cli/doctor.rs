@@ -61,7 +61,8 @@ impl DoctorArgs {
 }
 
 async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Report, Problem> {
-    use crate::doctor::{self, DESTINATION_EXAMPLE, Resolved};
+    use crate::doctor::{self, DESTINATION_EXAMPLE};
+    use crate::setup::Recognised;
     let given = args.connection.trim();
     if given.is_empty() {
         return Err(Problem::usage(
@@ -75,10 +76,11 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Re
     };
     let (client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
     let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
-    let connection = match doctor::resolve_connection(&client, given).await {
-        Ok(Resolved::Found(connection)) => Some(connection),
-        Ok(Resolved::Missing) => None,
-        Ok(Resolved::Ambiguous(named)) => {
+    // Which connection the name means is `setup`'s and `token`'s rule too.
+    let connection = match crate::setup::find_connection(&client, given).await {
+        Ok(Recognised::Found(connection)) => Some(connection),
+        Ok(Recognised::Missing) => None,
+        Ok(Recognised::Ambiguous(named)) => {
             let ids: Vec<String> = named.iter().map(|c| c.id.clone()).collect();
             let message = format!(
                 "--connection {given:?}: {} credential connections have this name ({}); give one of their \

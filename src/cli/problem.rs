@@ -51,8 +51,19 @@ impl Problem {
         Self { who, ..self }
     }
 
-    /// An API failure, with what to do about it from a command line.
+    /// An API failure of the doctor's, with what to do about it from a command line.
     pub fn api(error: &ApiError) -> Self {
+        Self::api_of("doctor", error)
+    }
+
+    /// An API failure of `who`'s (`doctor`, `token`, `setup`), with what to do about
+    /// it: when nothing more specific fits, to run that same command again.
+    pub fn api_of(who: &'static str, error: &ApiError) -> Self {
+        let again = match who {
+            "setup" => "Run the same setup again in a moment: it reuses what this run made",
+            "token" => "Run the same token command again in a moment",
+            _ => "Run the doctor again in a moment",
+        };
         let message = match (error, error.advice()) {
             (ApiError::Unauthorized(_), Some(advice)) => {
                 format!(
@@ -62,9 +73,9 @@ impl Problem {
             (_, Some(advice)) => format!("{error}. {advice}."),
             // Its message already says when to try again.
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
-            (_, None) => format!("{error}. Run the doctor again in a moment."),
+            (_, None) => format!("{error}. {again}."),
         };
-        Self { who: "doctor", kind: "api", message, ids: Vec::new() }
+        Self { who, kind: "api", message, ids: Vec::new() }
     }
 
     /// Says it (as [`Self::to_json`] on stdout under `json`, else [`Self::line`] on

@@ -12,6 +12,8 @@ pub fn confirm(question: &str) -> bool {
 /// read, so it shows without a newline; a write that fails (a closed stderr) does not
 /// stop the reading, and a read that fails is a no.
 pub fn confirm_on(question: &str, input: &mut impl BufRead, output: &mut impl Write) -> bool {
+    // Through the one escaping of everything written to a terminal (crate::output).
+    let question = crate::sanitize::escape_controls_but_newlines(question);
     let _ = output.write_all(question.as_bytes()).and_then(|()| output.flush());
     let mut answer = String::new();
     if input.read_line(&mut answer).is_err() {

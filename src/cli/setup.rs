@@ -8,20 +8,22 @@
 //! write as the curl command [`crate::curl`] renders for its request; an id that only
 //! an earlier write would give is a shell variable (`${CONNECTION_ID}`).
 //!
-//! What counts as "already there" is decided in one place, [`recognise`]: by id, or
-//! by exact name, preferring what carries telnyx-setup's [`MARK`].
+//! What counts as "already there" is decided by [`crate::setup::recognise`], the rule
+//! `token`, `doctor` and the wizard's preselection share: by id, or by exact name,
+//! preferring what carries telnyx-setup's [`MARK`], then the newest of those.
 
 use crate::api::{
     ApiError, Client, CredentialConnection, CredentialConnectionUpdate, InboundUpdate, MARK,
     NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
-    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate, PageRequest,
+    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate,
     TelephonyCredential,
 };
 use crate::curl::{self, var};
 use crate::msg::{Reply, Request};
 use crate::output;
+use crate::sanitize::Escaped;
 use crate::secret::Secret;
-use crate::setup::{LoginToken, codec_choices, is_expired};
+use crate::setup::{LoginToken, codec_choices, is_expired, recognise};
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -176,6 +178,8 @@ pub struct Outcome {
 pub struct Lookups {
     found: Option<CredentialConnection>,
     profiles: Vec<OutboundVoiceProfile>,
+    /// The account's currency, from its balance: the only one a price is read in.
+    currency: Option<String>,
 }
 
 impl Outcome {
@@ -218,8 +222,9 @@ impl Outcome {
             .steps
             .iter()
             .map(|s| {
+                let id = s.id.as_deref().map(curl::shown);
                 let mut step =
-                    json!({ "step": s.step, "action": s.action.as_str(), "detail": s.detail, "id": s.id });
+                    json!({ "step": s.step, "action": s.action.as_str(), "detail": s.detail, "id": id });
                 if dry_run {
                     step["curl"] = json!(curl::render_all(base, &s.requests, print_secrets));
                     step["sets"] = json!(s.sets);
@@ -227,6 +232,8 @@ impl Outcome {
                 step
             })
             .collect();
+        // An id a dry run does not know yet is its variable, `${CONNECTION_ID}`.
+        let shown = |id: &Option<String>| id.as_deref().map(curl::shown);
         let expires_at = self.token.as_ref().and_then(|t| t.expires_at).and_then(|at| {
             time::OffsetDateTime::from_unix_timestamp(at)
                 .ok()?
@@ -236,9 +243,9 @@ impl Outcome {
         let mut report = json!({
             "dry_run": dry_run,
             "steps": steps,
-            "connection": { "id": self.connection_id, "name": self.connection_name },
-            "profile_id": self.profile_id,
-            "credential": { "id": self.credential_id, "sip_username": self.sip_username },
+            "connection": { "id": shown(&self.connection_id), "name": self.connection_name },
+            "profile_id": shown(&self.profile_id),
+            "credential": { "id": shown(&self.credential_id), "sip_username": self.sip_username },
             "numbers": self.numbers,
             "token": { "expires_at": expires_at },
         });
@@ -249,25 +256,30 @@ impl Outcome {
         report
     }
 
-    /// The human summary: a line per step, then the ids.
+    /// The human summary: a line per step, then the ids. The server's text in it is
+    /// escaped where it is put in, so none of it can start a line of its own.
     pub fn summary(&self, print_secrets: bool) -> String {
         let mut out = String::new();
         for step in &self.steps {
             out.push_str(&format!("{:<11} {}: {}\n", step.step, step.action.as_str(), step.detail));
         }
-        let id = |id: &Option<String>| id.clone().unwrap_or_else(|| "—".into());
-        out.push_str(&format!("\nConnection: {} ({})\n", self.connection_name, id(&self.connection_id)));
+        let id = |id: &Option<String>| Escaped(id.as_deref().unwrap_or("—")).to_string();
+        out.push_str(&format!(
+            "\nConnection: {} ({})\n",
+            Escaped(&self.connection_name),
+            id(&self.connection_id)
+        ));
         out.push_str(&format!("Profile:    {}\n", id(&self.profile_id)));
         out.push_str(&format!("Credential: {}", id(&self.credential_id)));
         if let Some(user) = &self.sip_username {
-            out.push_str(&format!(", SIP user {user}"));
+            out.push_str(&format!(", SIP user {}", Escaped(user)));
         }
         out.push('\n');
         if print_secrets && let Some(password) = &self.sip_password {
-            out.push_str(&format!("SIP password: {}\n", password.expose()));
+            out.push_str(&format!("SIP password: {}\n", Escaped(password.expose())));
         }
         if !self.numbers.is_empty() {
-            out.push_str(&format!("Numbers:    {}\n", self.numbers.join(", ")));
+            out.push_str(&format!("Numbers:    {}\n", Escaped(&self.numbers.join(", "))));
         }
         if let Some(token) = &self.token {
             let expires = token
@@ -286,8 +298,11 @@ impl Outcome {
         out
     }
 
-    /// The dry run's plan: each step as a `#` line, its curl commands, and the
-    /// variable its answer sets.
+    /// The dry run's plan, a script to run in order: each step as a `#` line, its curl
+    /// commands, and the variable its answer sets. The server's text reaches it only
+    /// escaped on a `#` line (no newline can end the comment: [`Step::new`]) or quoted
+    /// for the shell inside a command ([`curl::quote`]), so running the plan runs the
+    /// program's commands and nothing else.
     pub fn plan(&self, base: &str, reveal: bool) -> String {
         let mut out = format!(
             "# telnyx-setup setup --dry-run against {base}: nothing was changed.\n\
@@ -336,32 +351,6 @@ pub enum Mode {
     Apply { buy: bool },
 }
 
-/// Which record a name or id given on the command line means, among `candidates`
-/// (those with the exact name, or the one with the id): the one with that id, else the
-/// one with that exact name; of several with the name, the one telnyx-setup made
-/// (`marked`), if only one is. More than one left is an error naming their ids.
-pub fn recognise<T>(
-    given: &str,
-    candidates: Vec<T>,
-    id: impl Fn(&T) -> &str,
-    name: impl Fn(&T) -> &str,
-    marked: impl Fn(&T) -> bool,
-) -> Result<Option<T>, Vec<String>> {
-    let (by_id, others): (Vec<T>, Vec<T>) = candidates.into_iter().partition(|c| id(c) == given);
-    if let Some(found) = by_id.into_iter().next() {
-        return Ok(Some(found));
-    }
-    let mut named: Vec<T> = others.into_iter().filter(|c| name(c) == given).collect();
-    if named.len() > 1 && named.iter().filter(|c| marked(c)).count() == 1 {
-        named.retain(&marked);
-    }
-    match named.len() {
-        0 => Ok(None),
-        1 => Ok(named.pop()),
-        _ => Err(named.iter().map(|c| id(c).to_owned()).collect()),
-    }
-}
-
 /// Takes what a [`Reply`] variant holds, or fails as an answer that does not fit the
 /// request (which would be a bug of the worker's, reported rather than panicking).
 macro_rules! answer {
@@ -377,8 +366,12 @@ macro_rules! answer {
 }
 
 impl Step {
+    /// A step whose `detail` (which holds the server's names, codecs and ids) is
+    /// escaped once, here: every place that shows it (the plan's `#` lines, the
+    /// question, the summary, progress) gets a line no newline or escape can split.
     fn new(step: &'static str, action: Action, detail: impl Into<String>) -> Self {
-        Self { step, action, detail: detail.into(), id: None, requests: Vec::new(), sets: None }
+        let detail = crate::sanitize::escape_controls(&detail.into()).into_owned();
+        Self { step, action, detail, id: None, requests: Vec::new(), sets: None }
     }
 
     fn with_id(mut self, id: Option<String>) -> Self {
@@ -445,24 +438,29 @@ pub async fn run(
 ) -> Result<Outcome, SetupError> {
     let mut run =
         Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
-    let Lookups { found, profiles } = match looked_up {
+    let Lookups { found, profiles, currency } = match looked_up {
         Some(lookups) => lookups,
         None => {
             // Every lookup at once: the key's check, the connection and the profiles named.
-            let (_, found, profiles) = tokio::try_join!(
+            let (balance, found, profiles) = tokio::try_join!(
                 async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
                 find_connection(client, &wanted.connection),
                 list_profiles(client, &wanted.profile),
             )?;
-            Lookups { found, profiles }
+            let currency = match balance {
+                Reply::BalanceRead(balance) => Some(balance.currency).filter(|c| !c.is_empty()),
+                _ => None,
+            };
+            Lookups { found, profiles, currency }
         }
     };
-    run.out.lookups = Lookups { found: found.clone(), profiles: profiles.clone() };
+    run.out.lookups =
+        Lookups { found: found.clone(), profiles: profiles.clone(), currency: currency.clone() };
     refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let found_profile =
-        recognise(&wanted.profile, profiles, |p| &p.id, |p| &p.name, OutboundVoiceProfile::is_marked)
-            .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
+    let found_profile = recognise(&wanted.profile, profiles)
+        .found()
+        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
     refuse_unknown_id(&found_profile, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
 
     // 1. The profile first, so that a new connection is made attached to it (and with
@@ -591,7 +589,8 @@ pub async fn run(
 
     // 5. Numbers.
     if wanted.buy_numbers > 0 {
-        buy_numbers(&mut run, wanted, mode, &connection_id, connection.is_some()).await?;
+        buy_numbers(&mut run, wanted, mode, &connection_id, connection.is_some(), currency.as_deref())
+            .await?;
     }
 
     // 6. The credential: the one named (among the connection's that have not expired,
@@ -613,10 +612,9 @@ pub async fn run(
     {
         usable.push(by_id);
     }
-    let marked = |c: &TelephonyCredential| c.tag.as_deref() == Some(MARK);
-    let found =
-        recognise(&credential_name, usable, |c| &c.id, |c| c.name.as_deref().unwrap_or_default(), marked)
-            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    let found = recognise(&credential_name, usable)
+        .found()
+        .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
     refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
     let credential = match found {
         Some(found) => {
@@ -668,6 +666,7 @@ async fn buy_numbers(
     mode: Mode,
     connection_id: &str,
     connection_exists: bool,
+    account_currency: Option<&str>,
 ) -> Result<(), SetupError> {
     let have: Vec<String> = if connection_exists {
         let request = Request::ListConnectionNumbers { connection_id: connection_id.to_owned() };
@@ -701,10 +700,7 @@ async fn buy_numbers(
             wanted.number_country
         )));
     }
-    let cents = |text: &str| crate::money::parse_price(text).unwrap_or(0);
-    let upfront: i64 = offered.iter().map(|n| cents(&n.cost_information.upfront_cost)).sum();
-    let monthly: i64 = offered.iter().map(|n| cents(&n.cost_information.monthly_cost)).sum();
-    let currency = offered.first().map(|n| n.cost_information.currency.clone()).unwrap_or_default();
+    let (upfront, monthly, currency) = priced(&offered, account_currency)?;
     let chosen: Vec<String> = offered.iter().map(|n| n.phone_number.clone()).collect();
     let detail = format!(
         "buy {} for {} {currency} now and {} {currency} a month",
@@ -756,6 +752,42 @@ async fn buy_numbers(
     Ok(())
 }
 
+/// What `offered` costs, upfront and a month, in cents, and in which currency. Every
+/// price must be a non-negative amount in the account's currency (else in one
+/// currency they all share): anything else (`-250.00`, `n/a`, another currency) is an
+/// unknown price, and nothing is bought at an unknown price, in a plan or with
+/// `--yes`, as the wizard refuses a cart it cannot price.
+fn priced(
+    offered: &[crate::api::AvailableNumber],
+    account_currency: Option<&str>,
+) -> Result<(i64, i64, String), SetupError> {
+    let currency = account_currency
+        .map(str::to_owned)
+        .or_else(|| offered.first().map(|n| n.cost_information.currency.clone()))
+        .unwrap_or_default();
+    let (mut upfront, mut monthly) = (0i64, 0i64);
+    for number in offered {
+        let cost = &number.cost_information;
+        let price = crate::money::parse_price;
+        match (price(&cost.upfront_cost), price(&cost.monthly_cost)) {
+            (Some(now), Some(month)) if !currency.is_empty() && cost.currency == currency => {
+                upfront = upfront.saturating_add(now);
+                monthly = monthly.saturating_add(month);
+            }
+            // Debug quotes (and escapes) the server's text: it says what arrived.
+            _ => {
+                return Err(SetupError::Usage(format!(
+                    "--buy-numbers: {:?} has an unknown price (upfront {:?}, monthly {:?}, in {:?}; the \
+                     account's currency is {:?}), and nothing is bought at an unknown price; nothing was \
+                     changed. Choose the numbers in the wizard (`telnyx-setup`), which shows each price",
+                    number.phone_number, cost.upfront_cost, cost.monthly_cost, cost.currency, currency
+                )));
+            }
+        }
+    }
+    Ok((upfront, monthly, currency))
+}
+
 /// A name that looks like an id and names nothing is taken for a mistyped id, not for
 /// the name of something to create: `--connection 1293384261075731402` that does not
 /// exist should not make a connection called "1293384261075731402".
@@ -793,49 +825,23 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
     ))
 }
 
-/// The connection `given` names ([`recognise`]), by id or exact name.
+/// The connection `given` names ([`recognise`]), by id or exact name, on every page.
 async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
-    // By id and by name at once: one round trip.
-    let (by_id, page) = tokio::join!(
-        client.credential_connection(given),
-        client.list_credential_connections(PageRequest::first(LIST_SIZE), Some(given))
-    );
-    let candidates = by_id_then_listed(by_id, page, |c| &c.id)?;
-    recognise(given, candidates, |c| &c.id, |c| &c.connection_name, CredentialConnection::is_marked)
+    crate::setup::find_connection(client, given)
+        .await?
+        .found()
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
 }
 
-/// The profiles `given` may name: the one with that id, and those whose name contains it.
+/// The profiles `given` may name: the one with that id, and those whose name contains
+/// it, on every page.
 async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
-    let (by_id, page) = tokio::join!(
-        client.outbound_voice_profile(given),
-        client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), Some(given))
-    );
-    by_id_then_listed(by_id, page, |p| &p.id)
+    Ok(crate::setup::profile_candidates(client, given).await?)
 }
 
 /// "1 number", "3 numbers".
 fn numbers(count: usize) -> String {
     if count == 1 { "1 number".to_owned() } else { format!("{count} numbers") }
-}
-
-/// The record read by id (a 404 is none), then those listed by name, each once.
-fn by_id_then_listed<T>(
-    by_id: Result<T, ApiError>,
-    listed: Result<crate::api::Page<T>, ApiError>,
-    id: impl Fn(&T) -> &String,
-) -> Result<Vec<T>, SetupError> {
-    let mut candidates = match by_id {
-        Ok(record) => vec![record],
-        Err(ApiError::NotFound(_)) => Vec::new(),
-        Err(error) => return Err(error.into()),
-    };
-    for record in listed?.data {
-        if !candidates.iter().any(|c| id(c) == id(&record)) {
-            candidates.push(record);
-        }
-    }
-    Ok(candidates)
 }
 
 async fn list_credentials(
@@ -864,21 +870,6 @@ fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
 /// A new connection's codecs: as asked, else every offered one, as the wizard's.
 fn new_codecs(wanted: &Wanted) -> Vec<String> {
     wanted.codecs.clone().unwrap_or_else(crate::setup::new_connection_codecs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognise_takes_the_id_then_the_exact_name_then_the_mark() {
-        let records = || vec![("1", "A", false), ("2", "A", true), ("3", "B", false), ("4", "B", false)];
-        let pick = |given: &str| recognise(given, records(), |r| r.0, |r| r.1, |r| r.2);
-        assert_eq!(pick("3").unwrap().unwrap().0, "3");
-        assert_eq!(pick("A").unwrap().unwrap().0, "2", "the marked one of two");
-        assert_eq!(pick("B").unwrap_err(), vec!["3", "4"]);
-        assert_eq!(pick("C").unwrap(), None);
-    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -953,7 +944,7 @@ impl SetupArgs {
         };
         let problem = |error: SetupError| match error {
             SetupError::Usage(message) => Problem::usage(message).of("setup"),
-            SetupError::Api(error) => Problem::api(&error).of("setup"),
+            SetupError::Api(error) => Problem::api_of("setup", &error),
         };
         let progress = |line: &str| eprintln!("{}", crate::sanitize::Escaped(line));
         let quiet = |_: &str| {};

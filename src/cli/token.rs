@@ -8,11 +8,10 @@
 //! made like the wizard's (tagged `telnyx-setup`, looked for before it is created).
 
 use crate::api::{ApiError, Client, PageRequest, TelephonyCredential, TelephonyCredentialFilter};
-use crate::doctor::{Resolved, resolve_connection};
 use crate::msg::{Reply, Request};
 use crate::output;
 use crate::secret::Secret;
-use crate::setup::{DEFAULT_TAG, LoginToken, is_expired};
+use crate::setup::{DEFAULT_TAG, LoginToken, Recognised, find_connection, is_expired};
 use crate::worker::execute;
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -47,6 +46,18 @@ impl Issued {
     pub fn expires_at_rfc3339(&self) -> Option<String> {
         let at = time::OffsetDateTime::from_unix_timestamp(self.expires_at?).ok()?;
         at.format(&time::format_description::well_known::Rfc3339).ok()
+    }
+
+    /// The `--env` line, for `eval "$(telnyx-setup token --env)"`: the token quoted for
+    /// a POSIX shell, so that even a token that is not what [`parse_token`] checks it is
+    /// (it is a JWT, which needs no quoting) could only ever be the variable's value.
+    ///
+    /// [`parse_token`]: crate::api::parse_token
+    pub fn env_line(&self) -> String {
+        // shlex refuses only a NUL, which a checked token cannot hold: then nothing is
+        // assigned rather than something unquoted.
+        let quoted = shlex::try_quote(self.token.expose()).unwrap_or(std::borrow::Cow::Borrowed("''"));
+        format!("TELNYX_LOGIN_TOKEN={quoted}\n")
     }
 
     /// The `--json` report: `{"token", "expires_at", "credential_id", "connection_id"}`.
@@ -124,6 +135,15 @@ async fn credential_by_id(
     if id.is_empty() {
         return Err(TokenError::Usage(format!("--credential needs a credential's id; {HOW_TO_CHOOSE}")));
     }
+    // It becomes a path segment: Telnyx's ids are UUIDs, so anything that is not
+    // letters, digits, `-` and `_` (`..`, a `/`, a `?`) is a mistake, refused before it
+    // is sent (the client also percent-encodes every segment and never sends `..`).
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(TokenError::Usage(format!(
+            "--credential {id:?} is not a credential's id (Telnyx's are UUIDs: letters, digits and \
+             dashes); the inspector lists them (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
+        )));
+    }
     let credential = match client.telephony_credential(id).await {
         Ok(credential) => credential,
         Err(error @ ApiError::NotFound(_)) => {
@@ -164,15 +184,16 @@ async fn credential_of_connection(
             "--connection needs a connection's id or exact name; {HOW_TO_CHOOSE}"
         )));
     }
-    let connection = match resolve_connection(client, given).await? {
-        Resolved::Found(connection) => connection,
-        Resolved::Missing => {
+    // Which connection the name means is `setup`'s and `doctor`'s rule too.
+    let connection = match find_connection(client, given).await? {
+        Recognised::Found(connection) => connection,
+        Recognised::Missing => {
             return Err(TokenError::Usage(format!(
                 "no credential connection has the id or the exact name {given:?}; \
                  `telnyx-setup inspect` lists them"
             )));
         }
-        Resolved::Ambiguous(named) => {
+        Recognised::Ambiguous(named) => {
             let ids: Vec<&str> = named.iter().map(|c| c.id.as_str()).collect();
             return Err(TokenError::Usage(format!(
                 "--connection {given:?}: {} credential connections have this name ({}); give one of their ids",
@@ -289,7 +310,7 @@ impl TokenArgs {
             let (client, _sandbox) = connect(cli, "token", false).await?;
             issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
                 TokenError::Usage(message) => Problem::usage(message).of("token"),
-                TokenError::Api(error) => Problem::api(&error).of("token"),
+                TokenError::Api(error) => Problem::api_of("token", &error),
             })
         };
         let issued = match issued.await {
@@ -329,7 +350,7 @@ impl TokenArgs {
         let text = if args.json {
             format!("{:#}\n", issued.to_json())
         } else if args.env {
-            format!("TELNYX_LOGIN_TOKEN={}\n", issued.token.expose())
+            issued.env_line()
         } else {
             format!("{}\n", issued.token.expose())
         };

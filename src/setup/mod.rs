@@ -4,8 +4,12 @@
 
 mod codecs;
 mod credential;
+mod names;
 mod order;
+mod recognise;
 
 pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
+pub use names::{free_name, name_taken};
 pub use order::{POLL_LIMIT, order_reference, poll_wait};
+pub use recognise::{Recognisable, Recognised, find_connection, prefer, profile_candidates, recognise};

@@ -9,7 +9,7 @@ use super::{Activity, Ctx, Problem, Step, TextField, Transition};
 use crate::api::{CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::generate_sip_login;
+use crate::setup::{free_name, generate_sip_login, name_taken};
 use crate::state::codecs::CodecsStep;
 
 const MAX_NAME_CHARS: usize = 255;
@@ -34,10 +34,12 @@ fields! {
     }
 }
 
-/// The create form with a suggested name and freshly generated credentials.
-fn suggested_form(ctx: &mut Ctx) -> Form<FormField> {
+/// The create form with a suggested name that none of `listed` has, and freshly
+/// generated credentials.
+fn suggested_form(ctx: &mut Ctx, listed: &[CredentialConnection]) -> Form<FormField> {
+    let name = free_name(SUGGESTED_NAME, listed.iter().map(|c| c.connection_name.as_str()));
     let mut form = Form::new(|field| match field {
-        FormField::Name => TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS),
+        FormField::Name => TextField::new(&name, MAX_NAME_CHARS),
         FormField::UserName => TextField::new("", 32),
         FormField::Password => TextField::secret("", 128),
     });
@@ -116,6 +118,19 @@ impl ConnectionStep {
                     self.activity.problem = None;
                 }
                 FormEvent::Submit => match validate(form) {
+                    // A second record of one name would make the name mean nothing on
+                    // day two (`token --connection NAME`): reuse it, or rename.
+                    Ok(body)
+                        if self
+                            .list
+                            .items
+                            .iter()
+                            .flatten()
+                            .any(|c| c.connection_name == body.connection_name) =>
+                    {
+                        form.reject(FormField::Name);
+                        self.activity.fail(Problem::Input(name_taken("connection", &body.connection_name)));
+                    }
                     Ok(body) => {
                         form.invalid = None;
                         // Its SIP user name is new, so only an earlier send of this
@@ -139,7 +154,7 @@ impl ConnectionStep {
     }
 
     fn open_form(&mut self, ctx: &mut Ctx) -> Transition {
-        self.form = Some(suggested_form(ctx));
+        self.form = Some(suggested_form(ctx, self.list.items.as_deref().unwrap_or_default()));
         self.reveal = false;
         self.activity.problem = None;
         Transition::none()

@@ -15,6 +15,7 @@ use crate::api::{
     ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile,
 };
 use crate::msg::{Cmd, Reply, Request};
+use crate::setup::{free_name, name_taken};
 use crate::state::countries::{CountriesStep, ProfileDraft};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
@@ -85,6 +86,11 @@ impl ProfileStep {
                         .fail(Problem::Input("The profile name needs at least 3 characters.".into()));
                     return Transition::none();
                 }
+                if self.list.items.iter().flatten().any(|p| p.name == name) {
+                    form.reject(ProfileField::Name);
+                    self.activity.fail(Problem::Input(name_taken("profile", &name)));
+                    return Transition::none();
+                }
                 form.invalid = None;
                 let known = self.list.all_ids(|p| &p.id);
                 let first_try = self.list.create_try();
@@ -107,7 +113,9 @@ impl ProfileStep {
     }
 
     fn open_form(&mut self) -> Transition {
-        self.form = Some(Form::new(|_| TextField::new(SUGGESTED_NAME, MAX_NAME_CHARS)));
+        let listed = self.list.items.iter().flatten().map(|p| p.name.as_str());
+        let name = free_name(SUGGESTED_NAME, listed);
+        self.form = Some(Form::new(|_| TextField::new(&name, MAX_NAME_CHARS)));
         self.activity.problem = None;
         Transition::none()
     }

@@ -6,8 +6,9 @@
 //! `customer_reference` first, and its fate shown, before anything else is offered.
 //!
 //! The preselection rules the lists share live here too: what the continued setup
-//! made, else what its unanswered create would have made, else the newest record that
-//! carries telnyx-setup's [`MARK`](crate::api::MARK).
+//! made, else what its unanswered create would have made, else the record that
+//! carries telnyx-setup's [`MARK`](crate::api::MARK), the newest of several: the rule of
+//! [`crate::setup::prefer`], which `setup`, `token` and `doctor` use too.
 
 use super::keys::{Action, Binding};
 use super::screen::{Screen, activity_field};
@@ -15,6 +16,7 @@ use super::{Activity, ConnectionStep, Ctx, JournalCtx, Step, Transition};
 use crate::api::{CredentialConnection, NumberOrder, OutboundVoiceProfile, TelephonyCredential};
 use crate::journal::{Intent, Record};
 use crate::msg::{Cmd, Reply, Request};
+use crate::setup::{Recognisable, Recognised, prefer};
 
 #[derive(Debug)]
 pub struct ResumeStep {
@@ -120,21 +122,26 @@ impl Screen for ResumeStep {
 
 /// The row to highlight among `items` (indices into `items`): the continued setup's
 /// record (`id`), else the one its unanswered create made (`made`), else the newest
-/// marked one. Nothing unless the user continues or recognition is on.
-fn preselect<T>(
+/// marked one ([`prefer`]; of several it cannot tell apart, the last listed). Nothing
+/// unless the user continues or recognition is on.
+fn preselect<T: Recognisable>(
     items: &[T],
     journal: &JournalCtx,
     id: Option<&str>,
     made: impl Fn(&T) -> bool,
     marked: impl Fn(&T) -> bool,
-    item_id: impl Fn(&T) -> &str,
 ) -> Option<usize> {
     if !journal.recognise {
         return None;
     }
-    id.and_then(|id| items.iter().position(|item| item_id(item) == id))
-        .or_else(|| items.iter().rposition(&made))
-        .or_else(|| items.iter().rposition(marked))
+    let at = |id: &str| items.iter().position(|item| item.id() == id);
+    id.and_then(at).or_else(|| items.iter().rposition(&made)).or_else(|| {
+        match prefer(items.iter().filter(|item| marked(item)).collect()) {
+            Recognised::Found(ours) => at(ours.id()),
+            Recognised::Ambiguous(tied) => tied.last().and_then(|ours| at(ours.id())),
+            Recognised::Missing => None,
+        }
+    })
 }
 
 /// The connection to highlight on step 2.
@@ -146,7 +153,7 @@ pub(super) fn preselect_connection(items: &[CredentialConnection], journal: &Jou
                 if *name == c.connection_name && *user_name == c.user_name)
     };
     let id = resume.and_then(|r| r.connection.as_ref()).map(|c| c.id.as_str());
-    preselect(items, journal, id, made, CredentialConnection::is_marked, |c| &c.id)
+    preselect(items, journal, id, made, CredentialConnection::is_marked)
 }
 
 /// The profile to highlight on step 4: the one the connection is attached to (Enter
@@ -166,7 +173,7 @@ pub(super) fn preselect_profile(
                 Some(Intent::CreateProfile { name }) if *name == p.name)
     };
     let id = resume.and_then(|r| r.profile.as_ref()).map(|p| p.id.as_str());
-    preselect(items, journal, id, made, OutboundVoiceProfile::is_marked, |p| &p.id)
+    preselect(items, journal, id, made, OutboundVoiceProfile::is_marked)
 }
 
 /// The credential to highlight on step 7, among those that can still log in.
@@ -186,5 +193,5 @@ pub(super) fn preselect_credential(
         .and_then(|r| r.credential.as_ref())
         .map(|c| c.id.as_str())
         .filter(|id| items.iter().any(|c| c.id == *id && usable(c)));
-    preselect(items, journal, id, made, marked, |c| &c.id)
+    preselect(items, journal, id, made, marked)
 }

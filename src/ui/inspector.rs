@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
 use serde_json::Value;
 
-/// Secret fields ([`crate::secret::SECRET_FIELDS`]) are never shown, even here, at any
+/// Secret fields ([`crate::secret::SECRET_PATTERNS`]) are never shown, even here, at any
 /// depth: support engineers see that a secret is set, not what it is.
 const HIDDEN: &str = "•••••• (hidden)";
 

@@ -937,11 +937,26 @@ proptest! {
                 prop_assert_eq!(token.expires_at, expected, "claims {:?}", claims);
             }
         }
-        // The token endpoint's body is the token, trimmed; an empty one is refused.
+        // The token endpoint's body is the token, trimmed, when it is a JWT: three
+        // base64url parts, a header with its `alg`, claims that are a JSON object, a
+        // signature. Anything else is refused, with an error that does not quote it.
+        let trimmed: Vec<&str> = text.trim().split('.').collect();
+        let decoded = |part: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).ok();
+        let claims_object = trimmed.get(1).and_then(|part| decoded(part))
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .is_some_and(|claims| claims.is_object());
+        let is_jwt = trimmed.len() == 3
+            && trimmed[0] == jwt_with("{}", "").split('.').next().unwrap()
+            && claims_object
+            && !trimmed[2].is_empty()
+            && decoded(trimmed[2]).is_some();
         match parse_token(text.as_bytes()) {
-            Ok(secret) => prop_assert_eq!(secret.expose(), text.trim()),
+            Ok(secret) => {
+                prop_assert!(is_jwt, "{text:?} accepted");
+                prop_assert_eq!(secret.expose(), text.trim());
+            }
             Err(error) => {
-                prop_assert!(text.trim().is_empty(), "{text:?} refused: {error}");
+                prop_assert!(!is_jwt, "{text:?} refused: {error}");
                 check_error("parse_token", &error)?;
             }
         }

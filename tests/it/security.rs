@@ -71,8 +71,23 @@ fn record_with_deep_secrets() -> serde_json::Value {
         "settings": {"auth": {"password": "deep-password-3", "list": [{"token": "deep-token-4"}]}},
         "port_out": {"external_pin": "918273645"},
         "sip": {"sip_password": "sip-password-2"},
+        // Named any way a server may name them.
+        "Password": "cased-password-5",
+        "webhook": {"passwd": "passwd-6", "auth_token": "auth-token-7", "webhook_api_key": "api-key-8"},
     })
 }
+
+/// The secrets of [`record_with_deep_secrets`].
+const SECRETS: &[&str] = &[
+    "deep-password-3",
+    "deep-token-4",
+    "918273645",
+    "sip-password-2",
+    "cased-password-5",
+    "passwd-6",
+    "auth-token-7",
+    "api-key-8",
+];
 
 #[test]
 fn the_inspector_hides_secrets_at_any_depth_in_both_views() {
@@ -98,7 +113,7 @@ fn the_inspector_hides_secrets_at_any_depth_in_both_views() {
         let screen = terminal.backend().to_string();
         assert!(screen.contains("Deep secrets"), "{view}: the record is on screen:\n{screen}");
         assert!(screen.contains("hidden"), "{view}: secrets are marked hidden:\n{screen}");
-        for secret in ["deep-password-3", "deep-token-4", "918273645", "sip-password-2"] {
+        for secret in SECRETS {
             assert!(!screen.contains(secret), "{view} shows {secret}:\n{screen}");
         }
         press(&mut state, KeyCode::Char('J'));
@@ -106,7 +121,7 @@ fn the_inspector_hides_secrets_at_any_depth_in_both_views() {
     // Nor does the state's Debug output, where the records are kept.
     let debug = format!("{state:?} {state:#?}");
     assert!(debug.contains("Deep secrets"), "the record is in the state");
-    for secret in ["deep-password-3", "deep-token-4", "918273645", "sip-password-2"] {
+    for secret in SECRETS {
         assert!(!debug.contains(secret), "Debug output shows {secret}");
     }
 }

@@ -3,6 +3,7 @@
 //! - [`state`]: a fresh `State`, key presses, replies to the request in flight, sample
 //!   API records, and the wizard and inspector walked to each screen;
 //! - [`pty`]: the real binary in a pseudo-terminal, its screen parsed by vt100 (Unix);
+//! - [`hostile`]: a hostile API on loopback, planting text in every string it answers;
 //! - [`contract`]: the checker of HTTP exchanges against the OpenAPI contract in
 //!   `tests/fixtures/openapi-subset.json`;
 //! - here: the binary's path, a log file for each of its runs, a temporary directory,
@@ -10,6 +11,7 @@
 //!   connection's body.
 
 pub mod contract;
+pub mod hostile;
 #[cfg(unix)]
 pub mod pty;
 pub mod state;

@@ -133,6 +133,7 @@ pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile
         service_plan: Some("global".into()),
         whitelisted_destinations: countries.iter().map(|c| c.to_string()).collect(),
         connections_count: Some(1),
+        created_at: None,
         tags: Vec::new(),
     }
 }

@@ -1,0 +1,37 @@
+//! Names for new records: the one suggested is free on the account, so two setups that
+//! keep the suggestion never make two records of one name, and a name the account
+//! already has is said before it is sent (the user reuses that record, or picks
+//! another name).
+
+/// `suggested` if no record in `taken` has it, else the first free of `suggested 2`,
+/// `suggested 3`, … (`WebRTC (telnyx-setup) 2`).
+pub fn free_name<'a>(suggested: &str, taken: impl IntoIterator<Item = &'a str>) -> String {
+    let taken: std::collections::HashSet<&str> = taken.into_iter().collect();
+    if !taken.contains(suggested) {
+        return suggested.to_owned();
+    }
+    (2..).map(|n| format!("{suggested} {n}")).find(|name| !taken.contains(name.as_str())).unwrap_or_default()
+}
+
+/// What to say when a new `what` (a connection, a profile) would take a name the
+/// account has already: reuse that record, or give another name.
+pub fn name_taken(what: &str, name: &str) -> String {
+    format!(
+        "A {what} named “{name}” exists already: press Esc and choose it in the list, or give another name."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suggestion_is_the_first_free_name() {
+        let base = "WebRTC (telnyx-setup)";
+        assert_eq!(free_name(base, []), base);
+        assert_eq!(free_name(base, ["Other"]), base);
+        assert_eq!(free_name(base, [base]), "WebRTC (telnyx-setup) 2");
+        let taken = [base, "WebRTC (telnyx-setup) 2", "WebRTC (telnyx-setup) 4"];
+        assert_eq!(free_name(base, taken), "WebRTC (telnyx-setup) 3");
+    }
+}
