@@ -23,8 +23,7 @@ pub fn draw(
     let mut lines = Vec::new();
     if record.finished {
         lines.push(Line::raw(format!(
-            "The setup finished at {}{}. Enter goes through it again (each step keeps what it made, and \
-             step 8 makes a fresh token); n starts a new one.",
+            "The setup finished at {}{}: continue it (step 8 makes a fresh token), or start a new setup?",
             at(record.updated_at),
             connection.map(|c| format!(" ({c})")).unwrap_or_default()
         )));

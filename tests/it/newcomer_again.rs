@@ -126,10 +126,12 @@ fn the_resume_question_says_what_its_keys_do_and_never_shows_an_empty_name() {
     let mut state = journaled(Some(record));
     signed_in(&mut state);
     let screen = screen_text(&state, 120, 40);
+    // Its words are the keys': Enter continue, n new setup.
     assert!(
-        screen.contains("Enter goes through it again") && screen.contains("n starts a new one"),
+        screen.contains(": continue it (step 8 makes a") && screen.contains("or start a new setup?"),
         "{screen}"
     );
+    assert!(screen.contains("Enter continue") && screen.contains("n new setup"), "{screen}");
     assert!(!screen.contains("get a fresh token, or change"), "{screen}");
     assert!(screen.contains(&format!("id {SETUP_PROFILE}")) && !screen.contains(":  (id"), "{screen}");
 }

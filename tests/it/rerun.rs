@@ -308,7 +308,10 @@ fn a_second_run_after_a_finished_one_makes_only_a_token() {
     let mut second = account.wizard("rerun-finished-second");
     second.send(ENTER);
     let prompt = second.wait_for_text(&["The setup finished at", "Enter continue"]);
-    assert!(prompt.contains("get a fresh token, or change"), "{prompt}");
+    assert!(
+        prompt.contains(": continue it (step 8 makes a") && prompt.contains("or start a new setup?"),
+        "{prompt}"
+    );
     drive_to_summary(&mut second);
     assert_eq!(account.holdings(), ONE_OF_EACH);
     let writes = account.writes();
