@@ -222,6 +222,9 @@ pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
             match cmd {
                 Cmd::Quit => flow = Flow::Quit,
                 Cmd::Copy(text) => queue.push_back(Msg::Copied(effects.clipboard.copy(text.expose()))),
+                Cmd::CopySecret(text) => {
+                    queue.push_back(Msg::Copied(effects.clipboard.copy_secret(text.expose())))
+                }
                 // A small local write, done here so its outcome reaches update() at once.
                 Cmd::SaveKey(key) => {
                     queue.push_back(Msg::KeySaved(crate::config::save_key(&key).map_err(|e| e.to_string())))

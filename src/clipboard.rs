@@ -2,6 +2,12 @@
 //! an OSC 52 escape sequence otherwise (SSH, tmux, no display), so the terminal sets
 //! its own clipboard. The result says which was used; "Copied" is shown only for a
 //! copy that really happened. [`Recording`] stands in for tests.
+//!
+//! A secret (the login token) is cleared from the clipboard after a time if it is
+//! still there, as password managers do ([`Clipboard::copy_secret`], [`clear_after`]):
+//! on X11 its owner, `xclip`, is run under `timeout`, so it stops serving the token
+//! then, whether this program still runs or not; if anything else was copied since,
+//! xclip has already let go, and what was copied since stays.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -14,10 +20,20 @@ pub enum CopyMethod {
     /// The system clipboard. On X11 a clipboard owner (xclip) keeps the text after this
     /// program exits when `kept_after_exit`; otherwise it lasts while this program runs.
     System { kept_after_exit: bool },
+    /// The system clipboard, kept after this program exits, and cleared after the
+    /// time given if it still holds the text (a secret's copy on X11).
+    SystemUntil { cleared_after: Duration },
     /// An OSC 52 escape sequence sent to the terminal, which sets its clipboard (most
-    /// terminals do; tmux needs `set -g set-clipboard on`).
+    /// terminals do; tmux needs `set -g set-clipboard on`). Nothing comes back to say
+    /// whether it did, so what is shown says so ([`OSC52_CHECK`]).
     Osc52,
 }
+
+/// What to say after an OSC 52 copy, which no terminal confirms: it may not have
+/// arrived, and how to find out. tmux's default (`set-clipboard external`) drops an
+/// application's request; some terminals ask first or refuse it.
+pub const OSC52_CHECK: &str = "it may not have arrived (the terminal does not say): paste to check. \
+     In tmux, `tmux show -g set-clipboard` must say on (`set -g set-clipboard on`).";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("could not copy: {0}")]
@@ -25,6 +41,42 @@ pub struct CopyError(pub String);
 
 pub trait Clipboard {
     fn copy(&mut self, text: &str) -> Result<CopyMethod, CopyError>;
+
+    /// Copies a secret: as [`Clipboard::copy`], and cleared after a time where the
+    /// clipboard allows it ([`CopyMethod::SystemUntil`]).
+    fn copy_secret(&mut self, text: &str) -> Result<CopyMethod, CopyError> {
+        self.copy(text)
+    }
+}
+
+/// How long a copied secret stays in the system clipboard: a minute, time to paste it,
+/// unless `TELNYX_SETUP_CLIPBOARD_CLEAR` says otherwise (a duration such as `30s`, or
+/// `0` to keep it); `None`: kept.
+pub fn clear_after() -> Option<Duration> {
+    const DEFAULT: Duration = Duration::from_secs(60);
+    let Some(given) = std::env::var_os("TELNYX_SETUP_CLIPBOARD_CLEAR") else { return Some(DEFAULT) };
+    let given = given.to_string_lossy();
+    match given.trim() {
+        "0" => None,
+        text => match humantime::parse_duration(text) {
+            Ok(after) if after.is_zero() => None,
+            Ok(after) => Some(after),
+            Err(error) => {
+                tracing::warn!(%error, "TELNYX_SETUP_CLIPBOARD_CLEAR is not a duration; a minute it is");
+                Some(DEFAULT)
+            }
+        },
+    }
+}
+
+/// "the clipboard is cleared in 1m if it still holds it": how a clearing is said, on
+/// screen and on stderr.
+pub fn cleared_text(after: Duration) -> String {
+    format!(
+        "the clipboard is cleared in {} if it still holds it, as password managers do \
+         (TELNYX_SETUP_CLIPBOARD_CLEAR=0 keeps it)",
+        humantime::format_duration(after)
+    )
 }
 
 /// The real clipboard: arboard first, OSC 52 as the fallback.
@@ -61,11 +113,28 @@ impl SystemClipboard {
 
 impl Clipboard for SystemClipboard {
     fn copy(&mut self, text: &str) -> Result<CopyMethod, CopyError> {
+        self.copy_clearing(text, None)
+    }
+
+    fn copy_secret(&mut self, text: &str) -> Result<CopyMethod, CopyError> {
+        self.copy_clearing(text, clear_after())
+    }
+}
+
+impl SystemClipboard {
+    /// Copies `text`, to be cleared after `clear` where xclip keeps it.
+    fn copy_clearing(&mut self, text: &str, clear: Option<Duration>) -> Result<CopyMethod, CopyError> {
         if let Some(board) = self.board() {
             match board.set_text(text) {
                 Ok(()) => {
-                    let kept_after_exit = !cfg!(target_os = "linux") || hand_to_xclip(text);
-                    return Ok(CopyMethod::System { kept_after_exit });
+                    if !cfg!(target_os = "linux") {
+                        return Ok(CopyMethod::System { kept_after_exit: true });
+                    }
+                    return Ok(match hand_to_xclip(text, clear) {
+                        Handed::Until(cleared_after) => CopyMethod::SystemUntil { cleared_after },
+                        Handed::Kept => CopyMethod::System { kept_after_exit: true },
+                        Handed::Not => CopyMethod::System { kept_after_exit: false },
+                    });
                 }
                 Err(error) => tracing::info!(%error, "system clipboard refused the text; using OSC 52"),
             }
@@ -78,21 +147,46 @@ impl Clipboard for SystemClipboard {
     }
 }
 
+/// What became of a text handed to xclip.
+enum Handed {
+    /// xclip serves it, until `timeout` stops it after this long.
+    Until(Duration),
+    /// xclip serves it, for good.
+    Kept,
+    /// No xclip: it lasts while this program runs.
+    Not,
+}
+
 /// On X11 the clipboard's content is served by its owner, which arboard is only while
 /// this program runs. xclip forks a background owner that keeps serving after we exit.
+/// With `clear`, and coreutils' `timeout` found as xclip is, xclip runs in the
+/// foreground (`-quiet`) under `timeout`, which stops it after that long: the X
+/// server then has no owner for the clipboard, which is empty. Had anything else been
+/// copied meanwhile, xclip would have exited on losing the clipboard, and the new
+/// text stays.
 ///
 /// That owner lives on with whatever it was given, so it gets a clean environment: the
 /// X display and its authority, the home directory (where Xlib finds `.Xauthority`) and
 /// the locale, never the rest (`TELNYX_API_KEY` above all). It is started by absolute
 /// path, the first `xclip` in an absolute directory of `PATH` (a relative entry such as
 /// `.` is skipped), and the log says which one.
-fn hand_to_xclip(text: &str) -> bool {
-    let Some(program) = find_xclip() else {
+fn hand_to_xclip(text: &str, clear: Option<Duration>) -> Handed {
+    let Some(program) = find_program("xclip") else {
         tracing::info!("no xclip on PATH; the copy lasts while this program runs");
-        return false;
+        return Handed::Not;
     };
-    tracing::info!(program = %program.display(), "handing the copied text to xclip");
-    let mut command = Command::new(&program);
+    let timed = clear.and_then(|after| Some((after, find_program("timeout")?)));
+    tracing::info!(program = %program.display(), timed = timed.is_some(), "handing the copied text to xclip");
+    let mut command = match &timed {
+        Some((after, timeout)) => {
+            let mut command = Command::new(timeout);
+            // Whole seconds, rounded up: coreutils' timeout takes a number of them.
+            let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            command.arg(seconds.to_string()).arg(&program).arg("-quiet");
+            command
+        }
+        None => Command::new(&program),
+    };
     command
         .args(["-selection", "clipboard", "-in"])
         .env_clear()
@@ -110,28 +204,35 @@ fn hand_to_xclip(text: &str) -> bool {
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let spawned = command.spawn();
-    let Ok(mut child) = spawned else { return false };
+    let Ok(mut child) = spawned else { return Handed::Not };
     let written = child.stdin.take().is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
+    if let Some((after, _)) = timed {
+        // It serves in the foreground until the time is up (or something else is
+        // copied): reaped by a thread while this program runs, by init after.
+        std::thread::spawn(move || child.wait());
+        return if written { Handed::Until(after) } else { Handed::Not };
+    }
+    let handed = |ok: bool| if ok { Handed::Kept } else { Handed::Not };
     // xclip's foreground process exits once its background owner has forked; wait a
     // little for it so it is reaped, without holding the screen up.
     let deadline = Instant::now() + Duration::from_secs(1);
     while Instant::now() < deadline {
         match child.try_wait() {
-            Ok(Some(status)) => return written && status.success(),
+            Ok(Some(status)) => return handed(written && status.success()),
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => return false,
+            Err(_) => return Handed::Not,
         }
     }
-    written
+    handed(written)
 }
 
 /// What xclip's long-lived owner may see of this program's environment.
 const XCLIP_ENVIRONMENT: [&str; 6] = ["DISPLAY", "XAUTHORITY", "HOME", "LANG", "LC_ALL", "LC_CTYPE"];
 
-/// The first executable `xclip` in an absolute directory of `PATH`.
-fn find_xclip() -> Option<std::path::PathBuf> {
+/// The first executable `program` in an absolute directory of `PATH`.
+fn find_program(program: &str) -> Option<std::path::PathBuf> {
     let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths).filter(|dir| dir.is_absolute()).map(|dir| dir.join("xclip")).find(|path| {
+    std::env::split_paths(&paths).filter(|dir| dir.is_absolute()).map(|dir| dir.join(program)).find(|path| {
         std::fs::metadata(path).is_ok_and(|meta| {
             #[cfg(unix)]
             {

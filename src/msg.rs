@@ -94,6 +94,9 @@ pub enum Cmd {
     Cancel(OpId),
     /// Put the text on the clipboard; the outcome comes back as `Msg::Copied`.
     Copy(Secret),
+    /// The same for a secret (the login token), which the clipboard clears after a
+    /// time if it is still there ([`crate::clipboard::Clipboard::copy_secret`]).
+    CopySecret(Secret),
     /// Save the accepted API key in the config directory (the user ticked "Remember
     /// this key"); the outcome comes back as `Msg::KeySaved`.
     SaveKey(Secret),

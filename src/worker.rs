@@ -142,7 +142,7 @@ async fn run(
                     }
                 }
             }
-            Cmd::Copy(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
+            Cmd::Copy(_) | Cmd::CopySecret(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
         }
     }
 }

@@ -88,6 +88,7 @@ pub struct Cli {
     pub timeout: std::time::Duration,
 
     /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
+    /// (at most 100000)
     #[arg(long, global = true, value_name = "N", default_value_t = 0, value_parser = parse_count)]
     pub seed_numbers: usize,
 
@@ -363,7 +364,13 @@ pub fn print_or_fail(text: &str, what: &str) -> ExitCode {
 
 /// A count (`--seed-numbers`): a whole number, 0 or more.
 fn parse_count(text: &str) -> Result<usize, String> {
-    text.trim().parse().map_err(|_| format!("expected a whole number such as 0 or 10, not {text:?}"))
+    let count: usize =
+        text.trim().parse().map_err(|_| format!("expected a whole number such as 0 or 10, not {text:?}"))?;
+    let max = crate::sandbox::MAX_SEED_NUMBERS;
+    if count > max {
+        return Err(format!("at most {max} numbers: the sandbox keeps every one in memory"));
+    }
+    Ok(count)
 }
 
 /// `--timeout`: a humantime duration (`500ms`, `10s`, `1m`), at least 100 ms.

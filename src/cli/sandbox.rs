@@ -3,7 +3,7 @@
 
 use super::{Cli, sandbox_seed};
 use crate::output;
-use crate::sandbox::{Sandbox, Seed};
+use crate::sandbox::{Sandbox, Scenario, Seed};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,12 +21,27 @@ pub struct SandboxArgs {
     /// a key or a body)
     #[arg(long, short)]
     verbose: bool,
+    /// Start the account in a known broken state, e.g. no-profile or revoked-key
+    /// (--list-scenarios says what each does)
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario)]
+    scenario: Option<Scenario>,
+    /// Print the scenarios --scenario takes, with what each does, and exit
+    #[arg(long)]
+    list_scenarios: bool,
 }
 
 impl SandboxArgs {
     /// Serves until interrupted: exit 0, or 1 with the reason (and the log's path).
     pub async fn run(&self, cli: &Cli, log: Option<&Path>) -> ExitCode {
-        let seed = Seed { log_requests: self.verbose, ..sandbox_seed(cli) };
+        if self.list_scenarios {
+            return match output::print(&Scenario::list()) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    super::problem::Failed::Other(format!("cannot print the scenarios: {e}")).report(log)
+                }
+            };
+        }
+        let seed = Seed { log_requests: self.verbose, scenario: self.scenario, ..sandbox_seed(cli) };
         let served = serve_sandbox(SocketAddr::new(self.host, self.port), seed).await;
         match served {
             Ok(()) => ExitCode::SUCCESS,
@@ -36,10 +51,12 @@ impl SandboxArgs {
 }
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
-    if let Some(warning) = crate::sandbox::exposure_warning(addr) {
+    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // Said once bound, so it names the port it listens on (`--port 0` picks one), and
+    // before the URL, the first thing anyone can use it by.
+    if let Some(warning) = crate::sandbox::exposure_warning(sandbox.addr()) {
         eprintln!("telnyx-setup sandbox: warning: {warning}");
     }
-    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line on stdout is the base URL, for scripts and tests to read. Nobody
     // can have read it when stdout is a closed pipe: stop, quietly.
     let printed = output::print(&format!("{}\n", sandbox.base_url()))
@@ -54,6 +71,9 @@ async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
     );
     if seed.faults.is_active() {
         eprintln!("Injecting faults: {}", seed.faults);
+    }
+    if let Some(scenario) = seed.scenario {
+        eprintln!("Scenario {scenario}: {}.", scenario.describe());
     }
     wait_for_interrupt().await;
     Ok(())
@@ -92,4 +112,9 @@ fn parse_host(text: &str) -> Result<IpAddr, String> {
     text.trim().parse().map_err(|_| {
         format!("expected an IP address such as 127.0.0.1, ::1 or 0.0.0.0 (all interfaces), not {text:?}")
     })
+}
+
+/// `sandbox --scenario`: one of [`Scenario::ALL`], by name.
+fn parse_scenario(text: &str) -> Result<Scenario, String> {
+    Scenario::parse(text.trim()).map_err(|e| e.to_string())
 }

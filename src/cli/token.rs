@@ -327,18 +327,23 @@ impl TokenArgs {
                     Err(error) => Box::new(NoTerminalWriter(error.to_string())),
                 };
             use crate::clipboard::{Clipboard, CopyMethod, SystemClipboard};
-            return match SystemClipboard::new(terminal).copy(issued.token.expose()) {
+            return match SystemClipboard::new(terminal).copy_secret(issued.token.expose()) {
                 Ok(method) => {
                     let how = match method {
-                        CopyMethod::System { kept_after_exit: true } => "the system clipboard",
+                        CopyMethod::System { kept_after_exit: true } => "copied the login token to the system clipboard".to_owned(),
+                        CopyMethod::SystemUntil { cleared_after } => format!(
+                            "copied the login token to the system clipboard; {}",
+                            crate::clipboard::cleared_text(cleared_after)
+                        ),
                         CopyMethod::System { kept_after_exit: false } => {
-                            "the system clipboard (it lasted only while this command ran: install xclip to keep it)"
+                            "copied the login token to the system clipboard (it lasted only while this command ran: install xclip to keep it)".to_owned()
                         }
-                        CopyMethod::Osc52 => {
-                            "the terminal's clipboard (an OSC 52 request, which most terminals honour)"
-                        }
+                        CopyMethod::Osc52 => format!(
+                            "sent the login token to the terminal's clipboard (an OSC 52 request); {}",
+                            crate::clipboard::OSC52_CHECK
+                        ),
                     };
-                    eprintln!("telnyx-setup token: copied the login token to {how}");
+                    eprintln!("telnyx-setup token: {how}");
                     ExitCode::SUCCESS
                 }
                 Err(error) => {

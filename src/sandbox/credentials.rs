@@ -1,5 +1,6 @@
 //! `/telephony_credentials`: on-demand SIP credentials of a connection, and
-//! `POST /{id}/token`, which answers 201 `text/plain` with a signed JWT valid for 24h.
+//! `POST /{id}/token`, which answers 201 `text/plain` with a JWT signed as Telnyx's are
+//! (HS512, Telnyx's claims), valid for 24h or until the credential expires.
 
 use super::Shared;
 use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
@@ -43,9 +44,18 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     let mut store = app.store();
     validate(&store, &body, true)?;
+    let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
+    let mut fields = body;
+    fields.remove("connection_id");
+    let record = insert(&mut store, &connection_id, fields);
+    data(StatusCode::CREATED, with_expiry(&record))
+}
+
+/// Stores a new credential of connection `connection_id` with Telnyx's generated SIP
+/// user name and password, overlaid with `fields`; returns it as stored.
+pub fn insert(store: &mut Store, connection_id: &str, fields: Map<String, Value>) -> Value {
     let id = store.uuid();
     let now = now();
-    let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
     let mut record = json!({
         "id": id,
         "record_type": "credential",
@@ -58,11 +68,9 @@ pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
         "created_at": now,
         "updated_at": now,
     });
-    let mut fields = body;
-    fields.remove("connection_id");
     merge(&mut record, &Value::Object(fields));
     store.credentials.push(record.clone());
-    data(StatusCode::CREATED, with_expiry(&record))
+    record
 }
 
 pub async fn get(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
@@ -97,7 +105,8 @@ pub async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Handle
     data(StatusCode::OK, with_expiry(&credential))
 }
 
-/// Signs a JWT for the credential: HS256 with the sandbox's key, `exp` 24h ahead.
+/// Signs a JWT for the credential as Telnyx does: HS512 with the sandbox's key, valid
+/// for 24 hours or until the credential expires, whichever is sooner.
 pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled {
     let store = app.store();
     let index = position(&store, &id)?;
@@ -105,18 +114,27 @@ pub async fn token(State(app): State<Shared>, Path(id): Path<String>) -> Handled
     Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jwt).into_response())
 }
 
-/// A login token for `credential`, issued at `issued`: valid from a second before (`nbf`,
-/// as Telnyx's) until [`TOKEN_LIFETIME`] after (`exp`).
+/// A login token for `credential`, issued at `issued`, with the claims of Telnyx's own
+/// (shared/telnyx-api/WEBRTC-LOGIN.md, "Real tokens"): `aud` and `iss`
+/// `telnyx_telephony`, `typ` `access`, `sub` the credential's id, an opaque
+/// `tel_token`, a fresh `jti`, `iat`, `nbf` a second before (as Telnyx's), and `exp`
+/// [`TOKEN_LIFETIME`] later or when the credential expires, whichever is sooner.
 pub fn sign_token(store: &Store, credential: &Value, issued: OffsetDateTime) -> String {
-    let header = json!({ "alg": "HS256", "typ": "JWT" });
+    let header = json!({ "alg": "HS512", "typ": "JWT" });
+    let mut expires = issued + TOKEN_LIFETIME;
+    if let Some(at) = expires_at(credential) {
+        expires = expires.min(at);
+    }
     let claims = json!({
-        "iss": "telnyx_access_token",
-        "sub": credential["resource_id"],
-        "telephony_credential_id": credential["id"],
+        "aud": "telnyx_telephony",
+        "iss": "telnyx_telephony",
+        "typ": "access",
+        "sub": credential["id"],
+        "tel_token": URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()),
+        "jti": uuid::Uuid::new_v4().to_string(),
         "iat": issued.unix_timestamp(),
         "nbf": issued.unix_timestamp() - 1,
-        "exp": (issued + TOKEN_LIFETIME).unix_timestamp(),
-        "jti": uuid::Uuid::new_v4().to_string(),
+        "exp": expires.unix_timestamp(),
     });
     let signing_input = format!(
         "{}.{}",
@@ -127,9 +145,9 @@ pub fn sign_token(store: &Store, credential: &Value, issued: OffsetDateTime) -> 
     format!("{signing_input}.{signature}")
 }
 
-fn mac(store: &Store, signing_input: &str) -> Hmac<sha2::Sha256> {
+fn mac(store: &Store, signing_input: &str) -> Hmac<sha2::Sha512> {
     let mut mac =
-        Hmac::<sha2::Sha256>::new_from_slice(&store.token_key).expect("HMAC accepts any key length");
+        Hmac::<sha2::Sha512>::new_from_slice(&store.token_key).expect("HMAC accepts any key length");
     mac.update(signing_input.as_bytes());
     mac
 }
@@ -149,8 +167,25 @@ pub fn verify_token<'a>(store: &'a Store, jwt: &str, now: OffsetDateTime) -> Opt
     if exp <= now || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now) {
         return None;
     }
-    let id = claims["telephony_credential_id"].as_str()?;
-    store.credentials.iter().find(|c| c["id"] == json!(id)).filter(|c| !is_expired(c, now))
+    if claims["aud"] != "telnyx_telephony" || claims["typ"] != "access" {
+        return None;
+    }
+    let id = claims["sub"].as_str()?;
+    store
+        .credentials
+        .iter()
+        .find(|c| c["id"] == json!(id))
+        .filter(|c| !is_expired(c, now) && !propagating(store, c, now))
+}
+
+/// Under the `credential-propagation` scenario, whether `credential` is too new for
+/// its tokens to be honoured yet (as right after a create on Telnyx).
+fn propagating(store: &Store, credential: &Value, now: i64) -> bool {
+    store.scenario == Some(super::Scenario::CredentialPropagation)
+        && credential["created_at"]
+            .as_str()
+            .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+            .is_some_and(|at| now < at.unix_timestamp() + super::scenario::PROPAGATION.as_secs() as i64)
 }
 
 /// A telephony credential whose SIP user name and password these are, if it has not
@@ -169,10 +204,12 @@ pub fn by_sip_login<'a>(
 }
 
 fn is_expired(credential: &Value, now: i64) -> bool {
-    credential["expires_at"]
-        .as_str()
-        .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
-        .is_some_and(|at| at.unix_timestamp() <= now)
+    expires_at(credential).is_some_and(|at| at.unix_timestamp() <= now)
+}
+
+/// When the credential expires, if it does.
+fn expires_at(credential: &Value) -> Option<OffsetDateTime> {
+    credential["expires_at"].as_str().and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
 }
 
 fn position(store: &Store, id: &str) -> Result<usize, Failure> {

@@ -23,12 +23,14 @@ mod numbers;
 mod profiles;
 mod respond;
 mod rtc;
+pub mod scenario;
 mod store;
 
 pub use calls::{CallRecord, CallState, Ending, Rejection};
 pub use connections::KNOWN_CODECS;
 pub use credentials::TOKEN_LIFETIME;
 pub use faults::{BadFaultRule, FaultPlan, FaultRule, HOSTILE_TEXT};
+pub use scenario::{Scenario, UnknownScenario};
 pub use store::Seed;
 
 use axum::Router;
@@ -53,6 +55,9 @@ use tokio::sync::{Semaphore, oneshot, watch};
 pub const BASE_PATH: &str = "/v2";
 /// Where WebRTC signaling is served (a WebSocket, on the API's port): see [`rtc`].
 pub const SIGNALING_PATH: &str = "/rtc";
+/// The most phone numbers a sandbox account may start with (`--seed-numbers`): each is
+/// about 1 KiB of JSON in memory.
+pub const MAX_SEED_NUMBERS: usize = 100_000;
 /// How many exchanges the journal keeps; older ones are dropped.
 const JOURNAL_LIMIT: usize = 10_000;
 
@@ -140,6 +145,9 @@ struct Inner {
     peak_connections: AtomicUsize,
     /// [`Seed::log_requests`].
     log_requests: bool,
+    /// [`Seed::scenario`]: the ones that change how requests are answered are read here,
+    /// without the store's lock.
+    scenario: Option<Scenario>,
 }
 
 /// The exchanges kept, oldest first, and the bytes their bodies hold.
@@ -184,6 +192,7 @@ impl Shared {
             open_connections: AtomicUsize::new(0),
             peak_connections: AtomicUsize::new(0),
             log_requests: seed.log_requests,
+            scenario: seed.scenario,
         }))
     }
 
@@ -251,7 +260,7 @@ pub fn router(shared: Shared) -> Router {
             get(numbers::get_number).patch(numbers::update_number).delete(numbers::delete_number),
         )
         .fallback(not_found)
-        .layer(middleware::from_fn(authenticate));
+        .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     // Faults come before the key check, as a gateway's would. Without any, the layer
     // is left out, so a sandbox without faults is exactly what it was.
     let api = if shared.0.faults.is_active() {
@@ -289,25 +298,41 @@ async fn not_found() -> Response {
     Failure::not_found().into_response()
 }
 
-/// The sandbox's rule for Telnyx's bearer auth: keys starting with `KEY` are valid.
-fn authorized(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|key| key.starts_with("KEY"))
+/// The sandbox's rule for Telnyx's bearer auth: keys starting with `KEY` are valid,
+/// unless the `revoked-key` scenario refuses them all.
+fn authorized(app: &Shared, headers: &HeaderMap) -> bool {
+    app.0.scenario != Some(Scenario::RevokedKey)
+        && headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|key| key.starts_with("KEY"))
 }
 
-/// Telnyx's bearer auth, answered 401 when the key is not valid.
-async fn authenticate(headers: HeaderMap, request: Request, next: Next) -> Response {
-    if authorized(&headers) { next.run(request).await } else { Failure::unauthenticated().into_response() }
+/// Telnyx's bearer auth, answered 401 when the key is not valid; then, under the
+/// `rate-limited` scenario, Telnyx's 429.
+async fn authenticate(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !authorized(&app, &headers) {
+        return Failure::unauthenticated().into_response();
+    }
+    if app.0.scenario == Some(Scenario::RateLimited) {
+        let mut response = Failure::rate_limited().into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, scenario::RATE_LIMITED_RETRY_AFTER.into());
+        return response;
+    }
+    next.run(request).await
 }
 
 /// Reads an authorized request's body within the limits; `Err` is the answer instead.
 /// An unauthorized request's body is never read: it reaches the handlers empty, and
 /// they answer 401 (after any fault, as a gateway's would come first).
 async fn read_body(app: &Shared, parts: &axum::http::request::Parts, body: Body) -> Result<Bytes, Failure> {
-    if !authorized(&parts.headers) {
+    if !authorized(app, &parts.headers) {
         return Ok(Bytes::new());
     }
     let limit = app.0.limits.body_bytes;

@@ -114,6 +114,7 @@ impl Inventory {
             for id in &order.numbers {
                 if let Some(owned) = self.owned.get_mut(id) {
                     owned["status"] = json!("active");
+                    owned["activated_at"] = json!(stamp);
                     owned["updated_at"] = json!(stamp);
                 }
             }
@@ -168,6 +169,8 @@ fn owned_record(
         "external_pin": null,
         "emergency_enabled": false,
         "emergency_address_id": null,
+        // The contract's default for a number without emergency service.
+        "emergency_status": "disabled",
         "call_forwarding_enabled": true,
         "cnam_listing_enabled": false,
         "caller_id_name_enabled": false,
@@ -177,6 +180,8 @@ fn owned_record(
         "deletion_lock_enabled": false,
         "source_type": "number_order",
         "purchased_at": stamp,
+        // When the number became usable: null while its order is pending.
+        "activated_at": if status == "active" { json!(stamp) } else { Value::Null },
         "created_at": stamp,
         "updated_at": stamp,
     })

@@ -81,6 +81,20 @@ impl Failure {
         }
     }
 
+    /// 429: over the rate limit, as Telnyx says it (code 10011). The caller adds
+    /// `Retry-After`.
+    pub fn rate_limited() -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            errors: vec![error(
+                "10011",
+                "Too many requests",
+                "You have exceeded the rate limit for this API key. Wait before sending more requests.",
+                None,
+            )],
+        }
+    }
+
     /// 408: the body did not arrive in time.
     pub fn request_timeout() -> Self {
         Self {

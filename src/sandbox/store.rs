@@ -20,7 +20,8 @@ pub struct Seed {
     /// How long a number order stays `pending` before it settles.
     pub order_settles_after: std::time::Duration,
     /// Active phone numbers the account owns from the start (on the sample connection
-    /// when there is one), for large-account tests and demos.
+    /// when there is one), for large-account tests and demos; at most
+    /// [`super::MAX_SEED_NUMBERS`] are made.
     pub phone_numbers: usize,
     /// Faults to inject (error statuses, timeouts, spoiled bodies, latency); none by
     /// default. See [`super::faults`].
@@ -28,6 +29,8 @@ pub struct Seed {
     /// How much one client may make the sandbox hold: body sizes, the journal, slow
     /// requests, connections. See [`super::Limits`].
     pub limits: super::Limits,
+    /// Start the account in a known broken state (`--scenario`): see [`super::scenario`].
+    pub scenario: Option<super::scenario::Scenario>,
     /// Write each exchange to stderr as it ends: method, path, status, time taken and
     /// the fault that fired, never a header or a body (`sandbox --verbose`).
     pub log_requests: bool,
@@ -42,6 +45,7 @@ impl Default for Seed {
             phone_numbers: 0,
             faults: super::faults::FaultPlan::default(),
             limits: super::Limits::default(),
+            scenario: None,
             log_requests: false,
         }
     }
@@ -81,6 +85,9 @@ pub struct Store {
     /// WebRTC logins on the signaling socket (`/rtc`), by connection id: what
     /// `check_registration_status` reports.
     pub registrations: BTreeMap<u64, Registration>,
+    /// The broken state the account started in, which also changes how some requests
+    /// are answered (a refused key, a rate limit, a slow credential).
+    pub scenario: Option<super::scenario::Scenario>,
     next_id: u64,
     rng: StdRng,
 }
@@ -97,9 +104,14 @@ impl Store {
             numbers: super::numbers::Inventory::new(seed.order_settles_after),
             token_key,
             registrations: BTreeMap::new(),
+            scenario: seed.scenario,
             next_id: FIRST_NUMERIC_ID,
             rng,
         };
+        if let Some(scenario) = seed.scenario {
+            store.seed_scenario(scenario, seed.phone_numbers.clamp(1, super::MAX_SEED_NUMBERS));
+            return store;
+        }
         let mut sample_connection = None;
         if seed.sample_resources {
             let profile = store.insert_profile(json!({
@@ -113,8 +125,45 @@ impl Store {
                 "outbound": { "outbound_voice_profile_id": profile.to_string() },
             })));
         }
-        super::numbers::seed_owned(&mut store, seed.phone_numbers, sample_connection);
+        super::numbers::seed_owned(
+            &mut store,
+            seed.phone_numbers.min(super::MAX_SEED_NUMBERS),
+            sample_connection,
+        );
         store
+    }
+
+    /// The scenarios' working account, with `scenario`'s one thing broken: see
+    /// [`super::scenario`].
+    fn seed_scenario(&mut self, scenario: super::scenario::Scenario, numbers: usize) {
+        use super::scenario::Scenario;
+        if scenario == Scenario::ZeroBalance {
+            self.balance = "0.00".to_owned();
+        }
+        let destinations =
+            if scenario == Scenario::CountryBlocked { json!(["US"]) } else { json!(["US", "CA", "MX"]) };
+        let profile = self
+            .insert_profile(json!({ "name": "Office outbound", "whitelisted_destinations": destinations }));
+        let mut connection = json!({
+            "connection_name": "Office softphones",
+            "user_name": "officephones01",
+            "password": "office-phones-password",
+        });
+        if scenario != Scenario::NoProfile {
+            connection["outbound"] = json!({ "outbound_voice_profile_id": profile.to_string() });
+        }
+        let connection = self.insert_connection(connection);
+        let mut credential = serde_json::Map::new();
+        credential.insert("name".into(), json!("Office softphones login"));
+        if scenario == Scenario::ExpiredCredential {
+            let yesterday = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+            credential.insert(
+                "expires_at".into(),
+                json!(yesterday.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
+            );
+        }
+        super::credentials::insert(self, &connection.to_string(), credential);
+        super::numbers::seed_owned(self, numbers, Some(connection));
     }
 
     pub fn next_numeric_id(&mut self) -> u64 {
@@ -189,8 +238,13 @@ pub fn now() -> String {
 fn connection_defaults() -> Value {
     json!({
         "active": true,
+        // Mobile push for the WebRTC SDKs: none until one is uploaded (contract default).
+        "android_push_credential_id": null,
         "anchorsite_override": "Latency",
         "call_cost_in_webhooks": false,
+        // Newer than the contract copy (telnyx-python declares it on the PATCH body);
+        // off unless asked for.
+        "conversation_persistence": false,
         "default_on_hold_comfort_noise_enabled": false,
         "dtmf_type": "RFC 2833",
         "encode_contact_header_enabled": false,
@@ -209,7 +263,10 @@ fn connection_defaults() -> Value {
             "timeout_1xx_secs": 3,
             "timeout_2xx_secs": 90,
         },
+        "ios_push_credential_id": null,
         "jitter_buffer": { "enable_jitter_buffer": false, "jitterbuffer_msec_max": 200, "jitterbuffer_msec_min": 60 },
+        // Off: the contract's enum has `disabled`, and a new connection filters nothing.
+        "noise_suppression": "disabled",
         "onnet_t38_passthrough_enabled": false,
         "outbound": {
             "ani_override": "",

@@ -170,11 +170,16 @@ impl Activity {
             Ok(CopyMethod::System { kept_after_exit: true }) => {
                 self.note(format!("Copied {what} to the system clipboard."));
             }
+            Ok(CopyMethod::SystemUntil { cleared_after }) => self.note(format!(
+                "Copied {what} to the system clipboard; {}.",
+                crate::clipboard::cleared_text(cleared_after)
+            )),
             Ok(CopyMethod::System { kept_after_exit: false }) => self.note(format!(
                 "Copied {what} to the system clipboard; paste it before quitting (install xclip to keep it)."
             )),
             Ok(CopyMethod::Osc52) => self.note(format!(
-                "Sent {what} to your terminal's clipboard (OSC 52: no system clipboard here)."
+                "Sent {what} to your terminal's clipboard (OSC 52: no system clipboard here); {}",
+                crate::clipboard::OSC52_CHECK
             )),
             Err(error) => self.fail(Problem::Input(format!("Could not copy {what}: {error}."))),
         }

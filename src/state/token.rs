@@ -101,7 +101,7 @@ impl Screen for TokenStep {
         match (action, &self.token) {
             (Action::Submit, None) | (Action::Generate, _) => Transition::Stay(self.generate(ctx)),
             (Action::Submit, Some(_)) => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
-            (Action::Copy, Some(token)) => Transition::run(Cmd::Copy(token.jwt.clone())),
+            (Action::Copy, Some(token)) => Transition::run(Cmd::CopySecret(token.jwt.clone())),
             (Action::Reveal, Some(_)) => {
                 self.reveal = !self.reveal;
                 Transition::none()

@@ -13,8 +13,10 @@ use ratatui::widgets::{Block, Clear};
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, panel: &CurlPanel) {
     let copied = match &panel.copied {
         None => String::new(),
-        Some(Ok(CopyMethod::System { .. })) => " · copied to the clipboard".to_owned(),
-        Some(Ok(CopyMethod::Osc52)) => " · sent to your terminal's clipboard (OSC 52)".to_owned(),
+        Some(Ok(CopyMethod::System { .. } | CopyMethod::SystemUntil { .. })) => {
+            " · copied to the clipboard".to_owned()
+        }
+        Some(Ok(CopyMethod::Osc52)) => " · sent by OSC 52: paste to check it arrived".to_owned(),
         Some(Err(error)) => format!(" · {error}"),
     };
     let title = format!(" The equivalent curl · API key as $TELNYX_API_KEY{copied} ");

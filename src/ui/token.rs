@@ -42,12 +42,24 @@ pub fn draw(
         Some(Ok(CopyMethod::System { kept_after_exit: true })) => {
             Line::styled(format!("{DONE} Copied to the system clipboard."), theme.done())
         }
+        Some(Ok(CopyMethod::SystemUntil { cleared_after })) => Line::styled(
+            format!(
+                "{DONE} Copied to the system clipboard. {}.",
+                capitalised(&crate::clipboard::cleared_text(*cleared_after))
+            ),
+            theme.done(),
+        ),
         Some(Ok(CopyMethod::System { kept_after_exit: false })) => Line::styled(
-            format!("{DONE} Copied to the system clipboard; paste it before quitting (install xclip to keep it)."),
+            format!(
+                "{DONE} Copied to the system clipboard; paste it before quitting (install xclip to keep it)."
+            ),
             theme.done(),
         ),
         Some(Ok(CopyMethod::Osc52)) => Line::styled(
-            format!("{DONE} Sent to your terminal's clipboard (OSC 52: no system clipboard here). In tmux: set -g set-clipboard on."),
+            format!(
+                "{DONE} Sent to your terminal's clipboard (OSC 52: no system clipboard here); {}",
+                crate::clipboard::OSC52_CHECK
+            ),
             theme.done(),
         ),
         Some(Err(error)) => Line::styled(format!("{FAILED} Not copied: {error}"), theme.error()),
@@ -59,6 +71,12 @@ pub fn draw(
     lines.push(Line::raw(""));
     lines.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
     frame.render_widget(paragraph(lines), area);
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// "✓ Login test: Logged in to … in 12 ms.", "✗ Login test: …", or how to run one.

@@ -46,6 +46,7 @@ mod rerun_properties;
 mod retries;
 mod sandbox_faults;
 mod sandbox_limits;
+mod sandbox_telnyx;
 mod secrets;
 mod security;
 mod setup;

@@ -270,7 +270,7 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
         "the token should expire about 24h from now ({now}), got exp {exp}: {claims}"
     );
     assert_eq!(
-        claims["telephony_credential_id"].as_str(),
+        claims["sub"].as_str(),
         Some(credential.id.as_str()),
         "the token should be for the credential: {claims}"
     );
@@ -301,7 +301,7 @@ fn the_whole_wizard_buys_numbers_and_copies_the_token_with_osc_52() {
     let fresh = String::from_utf8(output.stdout).unwrap();
     let claims = fresh.trim_end().split('.').nth(1).and_then(|p| URL_SAFE_NO_PAD.decode(p).ok()).unwrap();
     let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
-    assert_eq!(claims["telephony_credential_id"].as_str(), Some(credential.id.as_str()));
+    assert_eq!(claims["sub"].as_str(), Some(credential.id.as_str()));
     drop(sandbox);
 }
 

@@ -210,8 +210,9 @@ fn serving_beyond_loopback_is_warned_about() {
         let warning = exposure_warning(exposed.parse::<SocketAddr>().unwrap()).expect(exposed);
         assert!(warning.contains("beyond this machine"), "{warning}");
     }
-    // The binary says it before it listens. 192.0.2.1 (TEST-NET-1) is no address of
-    // this machine, so binding fails and nothing is exposed.
+    // The binary says it once it listens, naming the port it got. 192.0.2.1
+    // (TEST-NET-1) is no address of this machine: binding fails, nothing is exposed,
+    // and there is nothing to warn about.
     let log = crate::support::log_path("sandbox-host");
     let output = Command::new(BIN)
         .args(["sandbox", "--host", "192.0.2.1", "--port", "0"])
@@ -219,8 +220,33 @@ fn serving_beyond_loopback_is_warned_about() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let _ = std::fs::remove_file(&log);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("warning: the sandbox listens on 192.0.2.1:0, beyond this machine"), "{stderr}");
+    assert!(stderr.contains("cannot listen on 192.0.2.1:0"), "{stderr}");
+    assert!(!stderr.contains("warning"), "nothing listens, so nothing is exposed: {stderr}");
     assert!(!output.status.success(), "192.0.2.1 cannot be bound here: {stderr}");
+    // On every address with `--port 0`: the warning names the port chosen, not 0. It is
+    // stopped as soon as it has said so (no request is sent to it).
+    let mut child = Command::new(BIN)
+        .args(["sandbox", "--host", "0.0.0.0", "--port", "0"])
+        .env("TELNYX_SETUP_LOG", &log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut url)
+        .unwrap();
+    let mut warning = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stderr.take().unwrap()), &mut warning)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&log);
+    let port = url.trim().trim_end_matches("/v2").rsplit(':').next().unwrap_or_default().to_owned();
+    assert!(port.parse::<u16>().is_ok_and(|port| port != 0), "the URL names the port: {url}");
+    assert!(
+        warning.contains(&format!("warning: the sandbox listens on 0.0.0.0:{port}, beyond this machine")),
+        "{warning}"
+    );
 }

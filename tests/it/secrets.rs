@@ -244,7 +244,7 @@ fn debug_output_never_shows_a_secret() {
     let mut state = at_token();
     assert_hidden("a State with a token", &format!("{state:?} {state:#?}"), &secrets);
     let cmds = press(&mut state, KeyCode::Char('y'));
-    assert!(matches!(cmds.as_slice(), [Cmd::Copy(_)]), "y should copy the token: {cmds:?}");
+    assert!(matches!(cmds.as_slice(), [Cmd::CopySecret(_)]), "y should copy the token: {cmds:?}");
     assert_hidden("the copy command", &format!("{cmds:?}"), &secrets);
     press(&mut state, KeyCode::Char('r'));
     assert_hidden("a State with the token revealed", &format!("{state:?} {state:#?}"), &secrets);

@@ -559,7 +559,7 @@ fn the_token_expiry_comes_from_the_jwt() {
 fn y_copies_the_token_and_the_outcome_is_shown() {
     let mut state = at_token();
     let cmds = press(&mut state, KeyCode::Char('y'));
-    assert_eq!(cmds, vec![Cmd::Copy(jwt())]);
+    assert_eq!(cmds, vec![Cmd::CopySecret(jwt())]);
     state.update(Msg::Copied(Ok(CopyMethod::Osc52)));
     let Step::Token(step) = &state.step else { panic!() };
     assert_eq!(step.copied, Some(Ok(CopyMethod::Osc52)));

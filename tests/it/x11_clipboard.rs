@@ -281,3 +281,137 @@ fn the_token_copied_to_the_x11_clipboard_outlives_the_app() {
     drop(xvfb);
     drop(sandbox);
 }
+
+/// What the X11 clipboard holds on `display`, or `None` when it holds nothing (no
+/// owner: `xclip -o` fails), read within [`DEADLINE`].
+fn clipboard_now(display: &str) -> Option<String> {
+    let display = display.to_owned();
+    let (sender, read) = mpsc::channel();
+    thread::spawn(move || {
+        let output = Command::new("xclip")
+            .args(["-selection", "clipboard", "-o"])
+            .env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .output();
+        let _ = sender.send(output);
+    });
+    let output = read.recv_timeout(DEADLINE).expect("xclip -o answers").expect("xclip -o runs");
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Waits until `check` holds for what the clipboard holds, and returns that.
+fn wait_for_clipboard(display: &str, what: &str, check: impl Fn(&Option<String>) -> bool) -> Option<String> {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let now = clipboard_now(display);
+        if check(&now) {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waiting for the clipboard to {what}: it holds {now:?}"
+        );
+        thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Waits until process `pid` has ended (gone, or a zombie nobody reaped yet).
+fn wait_for_exit(pid: &str) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+        if stat.is_empty() || state == Some(Some('Z')) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "process {pid} (timeout) did not end: {stat}");
+        thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `token --copy` with an X display: the token is in the clipboard once the command
+/// has exited, and gone when the clearing time (`TELNYX_SETUP_CLIPBOARD_CLEAR`, here
+/// 2 s) is up; but had something else been copied meanwhile, that stays. A `timeout`
+/// first on `PATH` notes its process id, so the test knows when the time is up
+/// rather than sleeping for it.
+#[test]
+fn a_copied_token_is_cleared_after_a_time_if_it_is_still_there() {
+    let missing: Vec<&str> =
+        ["Xvfb", "xclip", "timeout"].into_iter().filter(|program| !on_path(program)).collect();
+    if !missing.is_empty() {
+        let advice =
+            format!("the clipboard clearing test needs {} on PATH (xvfb, xclip)", missing.join(" and "));
+        assert!(std::env::var_os("CI").is_none(), "{advice}. CI is set, so this is a failure, not a skip.");
+        let _ = writeln!(std::io::stderr(), "notice: skipping: {advice}.");
+        return;
+    }
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
+    let api = crate::support::client(&sandbox.base_url(), "KEYclear");
+    let credential = runtime.block_on(async {
+        let body = crate::support::new_connection("Clear", "cleartest01");
+        let connection = api.create_credential_connection(&body).await.unwrap().id;
+        let body =
+            telnyx_setup::api::NewTelephonyCredential { connection_id: connection, ..Default::default() };
+        api.create_telephony_credential(&body).await.unwrap().id
+    });
+    let xvfb = Xvfb::start();
+    let temp = TempDir::new("x11-clear");
+    let pids = temp.path().join("timeout.pids");
+    let dir = temp.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let real = find_on_path("timeout").expect("checked above");
+    let script = format!("#!/bin/sh\necho $$ >> '{}'\nexec '{}' \"$@\"\n", pids.display(), real.display());
+    std::fs::write(dir.join("timeout"), script).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("timeout"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    let copy = || {
+        let log = crate::support::log_path("x11-clear");
+        let output = Command::new(crate::support::BIN)
+            .args(["token", "--api-base", &sandbox.base_url(), "--credential", &credential, "--copy"])
+            .env("DISPLAY", &xvfb.display)
+            .env("PATH", &path)
+            .env("TELNYX_API_KEY", "KEYclear")
+            .env("TELNYX_SETUP_CLIPBOARD_CLEAR", "2s")
+            .env("TELNYX_SETUP_LOG", &log)
+            .env("TELNYX_SETUP_STATE_DIR", temp.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs");
+        let _ = std::fs::remove_file(&log);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("the clipboard is cleared in 2s if it still holds it"),
+            "it says so: {stderr}"
+        );
+        let pid = std::fs::read_to_string(&pids).unwrap().lines().last().expect("timeout ran").to_owned();
+        let held = wait_for_clipboard(&xvfb.display, "hold the token", |held| {
+            held.as_deref().is_some_and(|text| text.split('.').count() == 3)
+        });
+        (pid, held.unwrap())
+    };
+
+    // Still there when the time is up: cleared.
+    let (pid, _token) = copy();
+    wait_for_exit(&pid);
+    wait_for_clipboard(&xvfb.display, "be cleared", Option::is_none);
+
+    // Something else copied meanwhile: it stays.
+    let (pid, _token) = copy();
+    let mut mine = Command::new("xclip")
+        .args(["-selection", "clipboard", "-in"])
+        .env("DISPLAY", &xvfb.display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    mine.stdin.take().unwrap().write_all(b"my own text").unwrap();
+    let _ = mine.wait();
+    wait_for_clipboard(&xvfb.display, "hold my own text", |held| held.as_deref() == Some("my own text"));
+    wait_for_exit(&pid);
+    assert_eq!(clipboard_now(&xvfb.display).as_deref(), Some("my own text"), "what was copied since stays");
+    drop(xvfb);
+    drop(sandbox);
+}

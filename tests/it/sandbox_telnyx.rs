@@ -1,0 +1,393 @@
+//! The sandbox as a local Telnyx (issue 24): the fields Telnyx's official libraries
+//! declare, with Telnyx's defaults and PATCH setting the writable ones; every exchange
+//! checked against the contract.
+//!
+//! Requests go through a plain reqwest client, as another program's tests would send
+//! them. Everything stays on loopback.
+
+use crate::support::contract::Contract;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use telnyx_setup::sandbox::{Sandbox, Scenario, Seed};
+
+const KEY: &str = "KEYtelnyx";
+
+/// A sandbox on loopback and a plain client for it.
+pub struct Api {
+    pub sandbox: Sandbox,
+    http: reqwest::Client,
+}
+
+impl Api {
+    pub async fn start(seed: Seed) -> Self {
+        // reqwest is built without a default TLS provider; plain HTTP still needs one set.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sandbox = Sandbox::start_local(&seed).await.expect("the sandbox binds a loopback port");
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { sandbox, http }
+    }
+
+    /// Sends `method path` with the test key (or `key`) and a JSON body; the status and
+    /// the parsed answer (`Value::Null` when it is not JSON).
+    pub async fn send_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.sandbox.base_url())).bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the sandbox answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.send_as(KEY, method, path, body).await
+    }
+
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, answer) = self.send(method.clone(), path, body).await;
+        assert!(status.is_success(), "{method} {path}: {status} {answer}");
+        answer["data"].clone()
+    }
+}
+
+#[tokio::test]
+async fn records_carry_the_fields_the_official_libraries_declare() {
+    let api = Api::start(Seed { order_settles_after: Duration::ZERO, ..Seed::empty() }).await;
+
+    let profile = api.ok(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": "Office" }))).await;
+    let profile_id = profile["id"].as_str().unwrap().to_owned();
+    let connection = api
+        .ok(
+            Method::POST,
+            "/credential_connections",
+            Some(json!({ "connection_name": "Desk", "user_name": "desk0001", "password": "desk-password" })),
+        )
+        .await;
+    assert_eq!(connection["android_push_credential_id"], Value::Null);
+    assert_eq!(connection["ios_push_credential_id"], Value::Null);
+    assert_eq!(connection["noise_suppression"], "disabled");
+    assert_eq!(connection["conversation_persistence"], false);
+    let connection_id = connection["id"].as_str().unwrap().to_owned();
+
+    // PATCH sets the writable ones.
+    let patched = api
+        .ok(
+            Method::PATCH,
+            &format!("/credential_connections/{connection_id}"),
+            Some(json!({
+                "android_push_credential_id": "06b09dfd-7154-4980-8b75-cebf7a9d4f8e",
+                "noise_suppression": "both",
+                "conversation_persistence": true,
+            })),
+        )
+        .await;
+    assert_eq!(patched["android_push_credential_id"], "06b09dfd-7154-4980-8b75-cebf7a9d4f8e");
+    assert_eq!(patched["noise_suppression"], "both");
+    assert_eq!(patched["conversation_persistence"], true);
+    let patched = api
+        .ok(
+            Method::PATCH,
+            &format!("/outbound_voice_profiles/{profile_id}"),
+            Some(json!({
+                "name": "Office",
+                "daily_spend_limit": "25.00",
+                "daily_spend_limit_enabled": true,
+                "max_destination_rate": 0.5,
+                "calling_window": { "start_time": "08:00:00.00Z", "end_time": "20:00:00.00Z", "calls_per_cld": 5 },
+            })),
+        )
+        .await;
+    assert_eq!(patched["daily_spend_limit"], "25.00");
+    assert_eq!(patched["max_destination_rate"], 0.5);
+    assert_eq!(patched["calling_window"]["calls_per_cld"], 5);
+
+    let credential = api
+        .ok(
+            Method::POST,
+            "/telephony_credentials",
+            Some(json!({ "connection_id": connection_id, "expires_at": "2040-01-01T00:00:00Z" })),
+        )
+        .await;
+    assert_eq!(credential["expires_at"], "2040-01-01T00:00:00Z");
+    assert_eq!(credential["expired"], false);
+
+    let found = api.send(Method::GET, "/available_phone_numbers?filter[limit]=1", None).await.1;
+    let e164 = found["data"][0]["phone_number"].as_str().unwrap().to_owned();
+    let order = api
+        .ok(
+            Method::POST,
+            "/number_orders",
+            Some(json!({
+                "phone_numbers": [{ "phone_number": e164 }],
+                "connection_id": connection_id,
+                "billing_group_id": "abc85f64-5717-4562-b3fc-2c9600",
+                "messaging_profile_id": "abc85f64-5717-4562-b3fc-2c9601",
+                "customer_reference": "MY REF 001",
+            })),
+        )
+        .await;
+    assert_eq!(order["billing_group_id"], "abc85f64-5717-4562-b3fc-2c9600");
+    assert_eq!(order["messaging_profile_id"], "abc85f64-5717-4562-b3fc-2c9601");
+    assert_eq!(order["customer_reference"], "MY REF 001");
+
+    let numbers = api.ok(Method::GET, "/phone_numbers", None).await;
+    let number = &numbers[0];
+    assert_eq!(number["emergency_status"], "disabled");
+    assert!(number["activated_at"].is_string(), "an active number says when it became so: {number}");
+
+    Contract::load().check_all(&api.sandbox.journal()).assert_clean();
+}
+
+/// Runs `telnyx-setup doctor --json` for the scenarios' connection against `sandbox`,
+/// with `args`: the exit code, the JSON report (`Null` when there is none) and stderr.
+async fn doctor(sandbox: &Sandbox, args: &[&str]) -> (i32, Value, String) {
+    let mut command = std::process::Command::new(crate::support::BIN);
+    command
+        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .args(["--connection", "Office softphones", "--json"])
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE");
+    let log = crate::support::log_path("scenario-doctor");
+    command.env("TELNYX_SETUP_LOG", &log);
+    // The sandbox runs on this test's runtime: wait for the child on another thread.
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let _ = std::fs::remove_file(&log);
+    (
+        output.status.code().expect("exited"),
+        serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The verdict of check `id` in a doctor's report.
+fn verdict(report: &Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .map(|check| check["verdict"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}
+
+fn scenario(scenario: Scenario) -> Seed {
+    Seed { scenario: Some(scenario), ..Seed::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
+    // Every scenario is listed, by the name --scenario takes, with what it does.
+    let list = Scenario::list();
+    for each in Scenario::ALL {
+        assert_eq!(Scenario::parse(each.name()), Ok(each));
+        assert!(
+            list.lines().any(|l| l.starts_with(each.name()) && l.len() > each.name().len() + 20),
+            "{list}"
+        );
+    }
+    let unknown = Scenario::parse("broken\u{1b}[2J").unwrap_err().to_string();
+    assert!(unknown.contains("no-profile") && !unknown.contains('\u{1b}'), "{unknown}");
+
+    // Without a scenario's fault, its working account passes where the doctor looks.
+    let healthy = Api::start(scenario(Scenario::NoPushCredential)).await;
+    let (code, report, _) = doctor(&healthy.sandbox, &["--destination", "+14155550123"]).await;
+    for id in ["connection", "outbound_profile", "destinations", "numbers", "credentials", "token"] {
+        assert_eq!(verdict(&report, id), "pass", "{id}: {report:#}");
+    }
+    assert_eq!(code, 0, "{report:#}");
+
+    let cases: [(Scenario, &[&str], &str); 3] = [
+        (Scenario::NoProfile, &[], "outbound_profile"),
+        (Scenario::CountryBlocked, &["--destination", "+442079460000"], "destinations"),
+        (Scenario::ExpiredCredential, &[], "credentials"),
+    ];
+    for (each, args, failing) in cases {
+        let api = Api::start(scenario(each)).await;
+        let (code, report, _) = doctor(&api.sandbox, args).await;
+        assert_eq!(verdict(&report, failing), "fail", "{each}: {report:#}");
+        assert_eq!((code, &report["ok"]), (1, &json!(false)), "{each}: {report:#}");
+    }
+
+    // A refused key and a rate limit stop the doctor before any check: exit 2, and why.
+    let api = Api::start(scenario(Scenario::RevokedKey)).await;
+    let (status, answer) = api.send(Method::GET, "/balance", None).await;
+    assert_eq!((status.as_u16(), &answer["errors"][0]["code"]), (401, &json!("10009")), "{answer}");
+    let (code, report, stderr) = doctor(&api.sandbox, &[]).await;
+    assert_eq!(code, 2, "{report} {stderr}");
+    assert!(report.to_string().contains("rejected the API key"), "{report} {stderr}");
+
+    let api = Api::start(scenario(Scenario::RateLimited)).await;
+    let response =
+        api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "60");
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["errors"][0]["code"], "10011", "{answer}");
+    let (code, report, stderr) = doctor(&api.sandbox, &[]).await;
+    assert_eq!(code, 2, "{report} {stderr}");
+    assert!(report.to_string().contains("rate limiting"), "{report} {stderr}");
+
+    // A new credential's tokens are refused at first: the doctor's login test fails.
+    let api = Api::start(scenario(Scenario::CredentialPropagation)).await;
+    let signaling = api.sandbox.signaling_url();
+    let (code, report, stderr) = doctor(&api.sandbox, &["--login-test", "--signaling-url", &signaling]).await;
+    assert_eq!(verdict(&report, "login"), "fail", "{report:#} {stderr}");
+    assert_eq!(code, 1);
+
+    // The doctor has no check of these yet; the account is as described.
+    let api = Api::start(scenario(Scenario::ZeroBalance)).await;
+    assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], "0.00");
+    let api = Api::start(scenario(Scenario::NoPushCredential)).await;
+    let connections = api.ok(Method::GET, "/credential_connections", None).await;
+    assert_eq!(connections[0]["ios_push_credential_id"], Value::Null);
+    assert_eq!(connections[0]["android_push_credential_id"], Value::Null);
+}
+
+/// The token's header and claims, decoded.
+fn decode_jwt(jwt: &str) -> (Value, Value) {
+    use base64::Engine;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT is header.payload.signature: {jwt}");
+    let decode = |part: &str| -> Value {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).expect("base64url");
+        serde_json::from_slice(&bytes).expect("JSON")
+    };
+    (decode(parts[0]), decode(parts[1]))
+}
+
+async fn token(api: &Api, credential: &str) -> String {
+    let response = api
+        .http
+        .post(format!("{}/telephony_credentials/{credential}/token", api.sandbox.base_url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_login_token_is_telnyx_s_claim_by_claim() {
+    let api = Api::start(Seed::default()).await;
+    let connection = api.ok(Method::GET, "/credential_connections", None).await[0]["id"].clone();
+    let credential =
+        api.ok(Method::POST, "/telephony_credentials", Some(json!({ "connection_id": connection }))).await;
+    let id = credential["id"].as_str().unwrap();
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    let jwt = token(&api, id).await;
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
+
+    // shared/telnyx-api/WEBRTC-LOGIN.md, "Real tokens": every claim of Telnyx's, no other.
+    let (header, claims) = decode_jwt(&jwt);
+    assert_eq!(header, json!({ "alg": "HS512", "typ": "JWT" }));
+    let mut names: Vec<&str> = claims.as_object().unwrap().keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "tel_token", "typ"], "{claims}");
+    assert_eq!(claims["aud"], "telnyx_telephony");
+    assert_eq!(claims["iss"], "telnyx_telephony");
+    assert_eq!(claims["typ"], "access");
+    assert_eq!(claims["sub"], id, "the subject is the credential (a UUID)");
+    assert!(uuid::Uuid::parse_str(claims["sub"].as_str().unwrap()).is_ok());
+    assert!(claims["tel_token"].as_str().is_some_and(|t| t.len() >= 16), "an opaque tel_token: {claims}");
+    assert!(uuid::Uuid::parse_str(claims["jti"].as_str().unwrap()).is_ok(), "jti is unique: {claims}");
+    let iat = claims["iat"].as_i64().unwrap();
+    assert!((before..=after).contains(&iat));
+    assert_eq!(claims["nbf"].as_i64(), Some(iat - 1), "nbf is iat - 1, as Telnyx's");
+    assert_eq!(claims["exp"].as_i64(), Some(iat + 86_400), "24 hours");
+    // Each token is its own.
+    let (_, again) = decode_jwt(&token(&api, id).await);
+    assert_ne!(again["jti"], claims["jti"]);
+    assert_ne!(again["tel_token"], claims["tel_token"]);
+
+    // Signed with HS512 by the sandbox's key: the SDK's login accepts it, and refuses
+    // the same claims with a changed signature.
+    let login = |jwt: String| {
+        let url = api.sandbox.signaling_url();
+        async move {
+            let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+            use futures::{SinkExt, StreamExt};
+            let frame =
+                json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
+            socket
+                .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
+                .await
+                .unwrap();
+            let reply = socket.next().await.unwrap().unwrap();
+            serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
+        }
+    };
+    assert!(login(jwt.clone()).await["result"]["sessid"].is_string());
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{signed}.{flipped}{}", &signature[1..]);
+    assert_eq!(login(forged).await["error"]["code"], -32001);
+
+    // A credential that expires within the day: the token lives until then, no longer.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+    let soon_text = soon.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let short = api
+        .ok(
+            Method::POST,
+            "/telephony_credentials",
+            Some(json!({ "connection_id": connection, "expires_at": soon_text })),
+        )
+        .await;
+    let (_, claims) = decode_jwt(&token(&api, short["id"].as_str().unwrap()).await);
+    assert_eq!(claims["exp"].as_i64(), Some(soon.unix_timestamp()), "{claims}");
+}
+
+#[test]
+fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
+    let bin = crate::support::BIN;
+    let output = std::process::Command::new(bin).args(["sandbox", "--list-scenarios"]).output().unwrap();
+    assert!(output.status.success());
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(listed, Scenario::list());
+    assert_eq!(listed.lines().count(), Scenario::ALL.len());
+
+    let output = std::process::Command::new(bin).args(["sandbox", "--scenario", "nope"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("no scenario is called") && said.contains("revoked-key"), "{said}");
+
+    // --seed-numbers is bounded, with a clear error, before anything is made.
+    let output =
+        std::process::Command::new(bin).args(["sandbox", "--seed-numbers", "100000000"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("at most 100000 numbers"), "{said}");
+
+    // The served account is the scenario's: every key refused under revoked-key.
+    let log = crate::support::log_path("scenario-sandbox");
+    let mut child = std::process::Command::new(bin)
+        .args(["sandbox", "--scenario", "revoked-key"])
+        .env("TELNYX_SETUP_LOG", &log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = runtime.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        http.get(format!("{base}/balance")).bearer_auth(KEY).send().await.unwrap().status().as_u16()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(status, 401, "{base}");
+}
