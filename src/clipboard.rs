@@ -3,7 +3,7 @@
 //! its own clipboard. The result says which was used; "Copied" is shown only for a
 //! copy that really happened. [`Recording`] stands in for tests.
 //!
-//! A secret (the login token) is cleared from the clipboard after a time if it is
+//! A secret (the login token, a SIP password) is cleared from the clipboard after a time if it is
 //! still there, as password managers do ([`Clipboard::copy_secret`], [`clear_after`]):
 //! on X11 its owner, `xclip`, is run under `timeout`, so it stops serving the token
 //! then, whether this program still runs or not; if anything else was copied since,

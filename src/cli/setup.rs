@@ -39,14 +39,17 @@ pub struct Wanted {
     pub connection: String,
     /// `None`: the connection's codecs plus VP8 (every offered codec for a new one).
     pub codecs: Option<Vec<String>>,
-    pub profile: String,
+    /// `None`: the profile the connection has ([`DEFAULT_PROFILE`] for a connection
+    /// without one, or a new connection).
+    pub profile: Option<String>,
     /// `None`: the profile's countries as they are (Telnyx's US, CA for a new one).
     pub countries: Option<Vec<String>>,
     pub buy_numbers: u32,
     pub number_country: String,
     pub area_code: String,
     pub city: String,
-    /// `None`: "WebRTC login for <connection>".
+    /// `None`: the connection's newest credential that has not expired, else a new one,
+    /// "WebRTC login for <connection>".
     pub credential: Option<String>,
 }
 
@@ -54,14 +57,14 @@ impl Wanted {
     /// Checks and normalises the flags' values; the error says what was expected.
     pub fn parse(mut self) -> Result<Self, String> {
         self.connection = self.connection.trim().to_owned();
-        self.profile = self.profile.trim().to_owned();
+        self.profile = self.profile.map(|p| p.trim().to_owned());
         if self.connection.is_empty() {
             return Err(
                 "--connection needs a connection's id or name, e.g. --connection \"Office softphones\""
                     .into(),
             );
         }
-        if self.profile.chars().count() < 3 {
+        if self.profile.as_ref().is_some_and(|p| p.chars().count() < 3) {
             return Err("--profile needs a profile's id or a name of at least 3 characters".into());
         }
         if let Some(codecs) = &mut self.codecs {
@@ -441,12 +444,26 @@ pub async fn run(
     let Lookups { found, profiles, currency } = match looked_up {
         Some(lookups) => lookups,
         None => {
-            // Every lookup at once: the key's check, the connection and the profiles named.
-            let (balance, found, profiles) = tokio::try_join!(
+            // Every lookup at once: the key's check, the connection and the profiles named
+            // (left out: the default name's, for a connection without a profile).
+            let named = wanted.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+            let (balance, found, mut profiles) = tokio::try_join!(
                 async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
                 find_connection(client, &wanted.connection),
-                list_profiles(client, &wanted.profile),
+                list_profiles(client, named),
             )?;
+            // A profile left out is the one the connection has: read it, unless it is
+            // listed already (a profile deleted since is none, and the default is meant).
+            if wanted.profile.is_none()
+                && let Some(id) = found.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.as_deref())
+                && !profiles.iter().any(|p| p.id == id)
+            {
+                match client.outbound_voice_profile(id).await {
+                    Ok(attached) => profiles.push(attached),
+                    Err(ApiError::NotFound(_)) => {}
+                    Err(error) => return Err(error.into()),
+                }
+            }
             let currency = match balance {
                 Reply::BalanceRead(balance) => Some(balance.currency).filter(|c| !c.is_empty()),
                 _ => None,
@@ -458,10 +475,16 @@ pub async fn run(
         Lookups { found: found.clone(), profiles: profiles.clone(), currency: currency.clone() };
     refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
     let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let found_profile = recognise(&wanted.profile, profiles)
+    // Left out: the connection's own profile (read above), else the default name.
+    let kept = found
+        .as_ref()
+        .and_then(|c| c.outbound.outbound_voice_profile_id.clone())
+        .filter(|id| wanted.profile.is_none() && profiles.iter().any(|p| p.id == *id));
+    let profile_given = wanted.profile.clone().or(kept).unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+    let found_profile = recognise(&profile_given, profiles)
         .found()
-        .map_err(|ids| ambiguous("--profile", &wanted.profile, "profiles", &ids))?;
-    refuse_unknown_id(&found_profile, "--profile", &wanted.profile, "outbound voice profile", looks_numeric)?;
+        .map_err(|ids| ambiguous("--profile", &profile_given, "profiles", &ids))?;
+    refuse_unknown_id(&found_profile, "--profile", &profile_given, "outbound voice profile", looks_numeric)?;
 
     // 1. The profile first, so that a new connection is made attached to it (and with
     // its codecs) in one request. It was just listed by name, so the create needs no
@@ -475,15 +498,14 @@ pub async fn run(
         None => {
             // Made with its countries (none asked: Telnyx's US and CA), in one request.
             let countries = wanted.countries.clone().unwrap_or_default();
-            let body = NewOutboundVoiceProfile::with_countries(wanted.profile.clone(), countries);
+            let body = NewOutboundVoiceProfile::with_countries(profile_given.clone(), countries);
             let request = Request::CreateProfile { body, known: Some(known), first_try: true };
             let made = match run.send(&request).await? {
                 Some(reply) => Some(answer!(reply, ProfileCreated)),
                 None => None,
             };
             let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-            let step =
-                Step::new("profile", Action::Create, format!("{:?}", wanted.profile)).with_id(Some(id));
+            let step = Step::new("profile", Action::Create, format!("{profile_given:?}")).with_id(Some(id));
             run.note(step.sending(vec![request]).setting("PROFILE_ID"));
             made
         }
@@ -577,7 +599,7 @@ pub async fn run(
     if sorted(&desired) == sorted(&current) {
         run.note(Step::new("countries", Action::Nothing, desired.join(", ")));
     } else {
-        let name = profile.as_ref().map_or_else(|| wanted.profile.clone(), |p| p.name.clone());
+        let name = profile.as_ref().map_or_else(|| profile_given.clone(), |p| p.name.clone());
         let update = OutboundVoiceProfileUpdate { name, whitelisted_destinations: desired.clone() };
         run.change(
             "countries",
@@ -594,7 +616,8 @@ pub async fn run(
     }
 
     // 6. The credential: the one named (among the connection's that have not expired,
-    // or by id), else a new one, tagged like the wizard's.
+    // or by id); left out, the connection's newest that has not expired (what `token
+    // --connection` uses too); else a new one, tagged like the wizard's.
     let credential_name =
         wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", run.out.connection_name));
     // A connection made now has none; another's are listed (that list, if complete,
@@ -612,9 +635,12 @@ pub async fn run(
     {
         usable.push(by_id);
     }
-    let found = recognise(&credential_name, usable)
-        .found()
-        .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?;
+    let found = match &wanted.credential {
+        None => crate::setup::newest(usable),
+        Some(_) => recognise(&credential_name, usable)
+            .found()
+            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?,
+    };
     refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
     let credential = match found {
         Some(found) => {
@@ -883,8 +909,10 @@ pub struct SetupArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     codecs: Option<Vec<String>>,
     /// The outbound voice profile to reuse (id or exact name) or create, and attach
-    #[arg(long, value_name = "NAME|ID", default_value = DEFAULT_PROFILE)]
-    profile: String,
+    /// (default: the one the connection has; "WebRTC outbound" for a connection without
+    /// one)
+    #[arg(long, value_name = "NAME|ID")]
+    profile: Option<String>,
     /// The countries the profile may call, as ISO codes (default: as they are; US,CA
     /// for a new profile), e.g. US,CA,IE
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -902,8 +930,9 @@ pub struct SetupArgs {
     /// The city of the numbers to buy
     #[arg(long, value_name = "NAME", default_value = "")]
     city: String,
-    /// The telephony credential to reuse (id or exact name) or create (default name:
-    /// "WebRTC login for <connection>")
+    /// The telephony credential to reuse (id or exact name) or create (default: the
+    /// connection's newest that has not expired, else a new "WebRTC login for
+    /// <connection>")
     #[arg(long, value_name = "NAME|ID")]
     credential: Option<String>,
     /// Make the changes without asking (needed without a terminal, and to buy numbers)

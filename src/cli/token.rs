@@ -219,15 +219,8 @@ async fn credential_of_connection(
         }
         page += 1;
     }
-    // The newest by creation time (parsed: RFC 3339 texts with and without fractions of
-    // a second do not sort as text); of two made at once, the later listed.
-    let created = |c: &TelephonyCredential| {
-        let at = c.created_at.as_deref()?;
-        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
-    };
-    let newest =
-        usable.into_iter().enumerate().max_by(|(i, a), (j, b)| created(a).cmp(&created(b)).then(i.cmp(j)));
-    if let Some((_, credential)) = newest {
+    // The newest, as `setup` keeps it when no credential is named.
+    if let Some(credential) = crate::setup::newest(usable) {
         return Ok((credential, false));
     }
     if !create {

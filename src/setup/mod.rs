@@ -12,4 +12,6 @@ pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
 pub use names::{free_name, name_taken};
 pub use order::{POLL_LIMIT, order_reference, poll_wait};
-pub use recognise::{Recognisable, Recognised, find_connection, prefer, profile_candidates, recognise};
+pub use recognise::{
+    Recognisable, Recognised, find_connection, newest, prefer, profile_candidates, recognise,
+};

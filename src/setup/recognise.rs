@@ -141,6 +141,21 @@ pub fn prefer<T: Recognisable>(mut candidates: Vec<T>) -> Recognised<T> {
     }
 }
 
+/// The newest of `records` by `created_at` (parsed: RFC 3339 texts with and without
+/// fractions of a second do not sort as text); of two made at once, or without a time,
+/// the later listed. What a left-out credential keeps: the connection's newest.
+pub fn newest<T: Recognisable>(records: Vec<T>) -> Option<T> {
+    let made = |r: &T| {
+        let at = r.created_at()?;
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+    };
+    records
+        .into_iter()
+        .enumerate()
+        .max_by(|(i, a), (j, b)| made(a).cmp(&made(b)).then(i.cmp(j)))
+        .map(|(_, r)| r)
+}
+
 /// The credential connection `given` means ([`recognise`]): read by id, and listed
 /// by name on every page (Telnyx filters on "contains"; the exact name is picked here),
 /// at once.
@@ -265,6 +280,15 @@ mod tests {
             reversed.reverse();
             assert_eq!(recognise(given, reversed).found(), recognise(given, records()).found(), "{given}");
         }
+    }
+
+    #[test]
+    fn the_newest_is_by_time_then_the_later_listed() {
+        let newest = |records: Vec<R>| newest(records).map(|r| r.0);
+        assert_eq!(newest(vec![R("1", "", false, LATE), R("2", "", false, EARLY)]), Some("1"));
+        assert_eq!(newest(vec![R("1", "", false, None), R("2", "", false, None)]), Some("2"));
+        assert_eq!(newest(vec![R("1", "", false, EARLY), R("2", "", false, None)]), Some("1"));
+        assert_eq!(newest(Vec::new()), None);
     }
 
     #[test]

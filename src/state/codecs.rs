@@ -82,8 +82,18 @@ impl CodecsStep {
     }
 }
 
-/// On to the profile step with the connection as saved.
+/// On to the profile step with the connection as saved. This screen's copy of the
+/// connection is as it was when the screen opened: returned to after a profile was
+/// attached, the connection the account has now (its profile) is the one that goes on,
+/// with the codecs saved here, so the profile step highlights the attached profile and
+/// Enter on it sends nothing.
 fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
+    let connection = match &ctx.setup.connection {
+        Some(now) if now.id == connection.id => {
+            CredentialConnection { inbound: connection.inbound, ..now.clone() }
+        }
+        _ => connection,
+    };
     ctx.setup.codecs_saved = true;
     ctx.setup.connection = Some(connection.clone());
     let mut next = ProfileStep::new(connection, ctx.setup.connection_created);

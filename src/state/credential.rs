@@ -186,7 +186,12 @@ impl CredentialStep {
             }
             Action::Copy => {
                 let text = self.detail.of(chosen);
-                return Transition::run(self.activity.copy(self.detail.name(), text));
+                // The password is a secret: the clipboard lets go of it after a time.
+                let copy = match self.detail {
+                    SipDetail::Password => self.activity.copy_secret(self.detail.name(), text),
+                    _ => self.activity.copy(self.detail.name(), text),
+                };
+                return Transition::run(copy);
             }
             Action::Submit if is_expired(chosen, ctx.now) => {
                 self.activity.fail(Problem::Input(

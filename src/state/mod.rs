@@ -163,6 +163,13 @@ impl Activity {
         Cmd::Copy(text)
     }
 
+    /// [`Self::copy`] for a secret, which the clipboard clears after a time if it
+    /// still holds it ([`Cmd::CopySecret`]).
+    fn copy_secret(&mut self, what: impl Into<String>, text: crate::secret::Secret) -> Cmd {
+        self.copying = Some(what.into());
+        Cmd::CopySecret(text)
+    }
+
     /// Says where the copy went, or why it failed.
     fn copied(&mut self, outcome: Result<CopyMethod, CopyError>) {
         let what = self.copying.take().unwrap_or_else(|| "the text".to_owned());

@@ -13,6 +13,7 @@
 
 mod support;
 
+mod back_and_forth;
 mod bindings;
 mod broken_pipe;
 mod calls;

@@ -202,7 +202,9 @@ fn the_credential_screen_copies_each_sip_detail_and_says_where_it_went() {
             press(&mut state, KeyCode::Down);
         }
         assert!(state.hints().iter().any(|(key, _)| key == "y"), "{:?}", state.hints());
-        assert_eq!(press(&mut state, KeyCode::Char('y')), vec![Cmd::Copy(text)], "{what}");
+        // The password is a secret: copied to be cleared after a time.
+        let copy = if what == "the SIP password" { Cmd::CopySecret(text) } else { Cmd::Copy(text) };
+        assert_eq!(press(&mut state, KeyCode::Char('y')), vec![copy], "{what}");
         state.update(Msg::Copied(Ok(CopyMethod::Osc52)));
         let notice = state.step.activity().notice.clone().unwrap_or_default();
         assert!(notice.contains(what) && notice.contains("OSC 52"), "{notice}");

@@ -393,3 +393,39 @@ async fn yes_reads_each_lookup_once() {
     let writes = account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
     assert_eq!(writes, 4, "{:?}", account.sandbox.journal());
 }
+
+/// Issue 20, case 4: a choice left out keeps what the connection has (its profile, its
+/// newest credential that has not expired, its codecs plus VP8), as the wizard does,
+/// rather than the defaults a new setup would take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_choice_left_out_keeps_what_the_connection_has() {
+    let account = account().await;
+    let lobby =
+        ["--connection", "Lobby tablets", "--profile", "Lobby outbound", "--credential", "Lobby tablet"];
+    let mut first_args = vec!["--yes"];
+    first_args.extend_from_slice(&lobby);
+    let first = account.report(&first_args).await;
+    // Another setup with the default names, so the default profile exists as well.
+    account.report(&["--yes"]).await;
+    let held = account.held().await;
+
+    let plan = account.report(&["--dry-run", "--connection", "Lobby tablets", "--countries", "US,FR"]).await;
+    assert_eq!(plan["connection"]["id"], first["connection"]["id"], "{plan:#}");
+    assert_eq!(action_of(&plan, "profile"), "reuse", "{plan:#}");
+    assert_eq!(plan["profile"]["id"], first["profile"]["id"], "its own profile, not the default: {plan:#}");
+    assert_eq!(action_of(&plan, "attach"), "nothing to change", "no move: {plan:#}");
+    assert_eq!(action_of(&plan, "credential"), "reuse", "{plan:#}");
+    assert_eq!(plan["credential"]["id"], first["credential"]["id"], "its own credential: {plan:#}");
+    assert_eq!(action_of(&plan, "codecs"), "nothing to change", "{plan:#}");
+
+    // Applied, it changes the countries and nothing else.
+    let done = account.report(&["--yes", "--connection", "Lobby tablets", "--countries", "US,FR"]).await;
+    assert_eq!(done["credential"]["id"], first["credential"]["id"], "{done:#}");
+    let after = account.held().await;
+    assert_eq!(after.connections, held.connections, "no connection made or moved");
+    assert_eq!(after.credentials, held.credentials, "no credential made");
+    let lobby_outbound = after.profiles.iter().find(|p| p.0 == "Lobby outbound").expect("the profile");
+    let mut countries = lobby_outbound.1.clone();
+    countries.sort();
+    assert_eq!(countries, ["FR", "US"], "{after:?}");
+}
