@@ -813,6 +813,12 @@ impl State {
         !self.history.is_empty()
     }
 
+    /// Esc at the inspector's top level (no filter, no relation followed) quits, as in
+    /// k9s and lazygit: the sign-in behind it has nothing left to do.
+    fn esc_quits(&self) -> bool {
+        matches!(self.step, Step::Inspect(_))
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = self.handle(msg);
         if let Some(save) = self.journal_save() {
@@ -948,7 +954,9 @@ impl State {
             bindings
         } else {
             let mut bindings = screen.bindings();
-            if self.can_go_back() && !binds(&bindings, Action::Back) {
+            if self.esc_quits() && !binds(&bindings, Action::Back) {
+                bindings.push(Binding::new(BACK, "quit", "Quit the inspector (it changed nothing)."));
+            } else if self.can_go_back() && !binds(&bindings, Action::Back) {
                 bindings.push(Binding::new(BACK, "back", "Back to the previous screen, as you left it."));
             }
             bindings
@@ -1090,6 +1098,9 @@ impl State {
                 let Some(pending) = activity.pending.take() else { return Vec::new() };
                 activity.problem = Some(Problem::Cancelled(pending.what));
                 vec![Cmd::Cancel(pending.op)]
+            }
+            Action::Back if self.esc_quits() && !binds(&self.step.screen().bindings(), Action::Back) => {
+                self.quit()
             }
             Action::Back if !binds(&self.step.screen().bindings(), Action::Back) => {
                 self.apply(Transition::Back)
