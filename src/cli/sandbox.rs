@@ -25,6 +25,11 @@ pub struct SandboxArgs {
     /// (--list-scenarios says what each does)
     #[arg(long, value_name = "NAME", value_parser = parse_scenario)]
     scenario: Option<Scenario>,
+    /// Limit each key to N requests a second, as Telnyx does (off by default): every
+    /// answer says x-ratelimit-limit, -remaining and -reset, and a request over the
+    /// limit gets 429 with code 10011 and Retry-After
+    #[arg(long, value_name = "N/s", value_parser = parse_rate)]
+    rate_limit: Option<u32>,
     /// Print the scenarios --scenario takes, with what each does, and exit
     #[arg(long)]
     list_scenarios: bool,
@@ -41,7 +46,12 @@ impl SandboxArgs {
                 }
             };
         }
-        let seed = Seed { log_requests: self.verbose, scenario: self.scenario, ..sandbox_seed(cli) };
+        let seed = Seed {
+            log_requests: self.verbose,
+            scenario: self.scenario,
+            rate_limit: self.rate_limit,
+            ..sandbox_seed(cli)
+        };
         let served = serve_sandbox(SocketAddr::new(self.host, self.port), seed).await;
         match served {
             Ok(()) => ExitCode::SUCCESS,
@@ -117,4 +127,13 @@ fn parse_host(text: &str) -> Result<IpAddr, String> {
 /// `sandbox --scenario`: one of [`Scenario::ALL`], by name.
 fn parse_scenario(text: &str) -> Result<Scenario, String> {
     Scenario::parse(text.trim()).map_err(|e| e.to_string())
+}
+
+/// `sandbox --rate-limit`: `N/s` (or `N`), N from 1.
+fn parse_rate(text: &str) -> Result<u32, String> {
+    let number = text.trim().strip_suffix("/s").unwrap_or(text.trim());
+    match number.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected requests per second such as 10/s, not {text:?}")),
+    }
 }

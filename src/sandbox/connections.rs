@@ -2,6 +2,7 @@
 //! with Telnyx's validation of user names, passwords, codecs and profile links.
 
 use super::Shared;
+use super::contract::{Write, check};
 use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{Store, now, numeric_id};
 use crate::api::check_user_name;
@@ -40,7 +41,9 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
 pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     let mut store = app.store();
+    app.room_for(store.connections.len(), "credential connections")?;
     validate(&store, &body, None)?;
+    let body = check(Write::CreateConnection, body)?;
     let id = store.insert_connection(Value::Object(body));
     data(StatusCode::CREATED, store.connections[&id].clone())
 }
@@ -58,6 +61,7 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
         numeric_id(&id).filter(|id| store.connections.contains_key(id)).ok_or_else(Failure::not_found)?;
     let body = object_body(&body)?;
     validate(&store, &body, Some(id))?;
+    let body = check(Write::UpdateConnection, body)?;
     let connection = store.connections.get_mut(&id).ok_or_else(Failure::not_found)?;
     merge(connection, &Value::Object(body));
     // Detaching the profile (null) leaves the key out: the contract types it as a string.

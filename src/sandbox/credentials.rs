@@ -3,6 +3,7 @@
 //! (HS512, Telnyx's claims), valid for 24h or until the credential expires.
 
 use super::Shared;
+use super::contract::{Write, check};
 use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{Store, now, numeric_id};
 use axum::body::Bytes;
@@ -43,7 +44,9 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
 pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     let mut store = app.store();
+    app.room_for(store.credentials.len(), "telephony credentials")?;
     validate(&store, &body, true)?;
+    let body = check(Write::CreateCredential, body)?;
     let connection_id = body["connection_id"].as_str().unwrap_or_default().to_owned();
     let mut fields = body;
     fields.remove("connection_id");
@@ -85,7 +88,7 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     let index = position(&store, &id)?;
     let body = object_body(&body)?;
     validate(&store, &body, false)?;
-    let mut fields = body;
+    let mut fields = check(Write::UpdateCredential, body)?;
     if let Some(connection_id) = fields.remove("connection_id") {
         fields.insert(
             "resource_id".into(),

@@ -17,6 +17,7 @@
 
 mod calls;
 mod connections;
+mod contract;
 mod credentials;
 pub mod faults;
 mod numbers;
@@ -78,6 +79,9 @@ pub struct Limits {
     /// closes. Signaling sockets are counted apart, up to the same number: a further
     /// one is answered 503.
     pub connections: usize,
+    /// Records of each kind (connections, profiles, credentials, number orders) an
+    /// account holds; a create beyond is answered 422.
+    pub records: usize,
 }
 
 impl Default for Limits {
@@ -87,6 +91,7 @@ impl Default for Limits {
             journal_bytes: 32 * 1024 * 1024,
             read_timeout: Duration::from_secs(30),
             connections: 128,
+            records: 1000,
         }
     }
 }
@@ -148,6 +153,8 @@ struct Inner {
     /// [`Seed::scenario`]: the ones that change how requests are answered are read here,
     /// without the store's lock.
     scenario: Option<Scenario>,
+    /// [`Seed::rate_limit`], when set.
+    rate_limiter: Option<Mutex<RateLimiter>>,
 }
 
 /// The exchanges kept, oldest first, and the bytes their bodies hold.
@@ -193,6 +200,7 @@ impl Shared {
             peak_connections: AtomicUsize::new(0),
             log_requests: seed.log_requests,
             scenario: seed.scenario,
+            rate_limiter: seed.rate_limit.map(|limit| Mutex::new(RateLimiter::new(limit))),
         }))
     }
 
@@ -320,6 +328,23 @@ async fn authenticate(
     if !authorized(&app, &headers) {
         return Failure::unauthenticated().into_response();
     }
+    if let Some(limiter) = &app.0.rate_limiter {
+        let key = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()).unwrap_or_default();
+        let (allowed, limit, remaining, reset) =
+            limiter.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take(key);
+        let mut response = if allowed {
+            next.run(request).await
+        } else {
+            let mut response = Failure::rate_limited().into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, reset.into());
+            response
+        };
+        let headers = response.headers_mut();
+        headers.insert("x-ratelimit-limit", limit.into());
+        headers.insert("x-ratelimit-remaining", remaining.into());
+        headers.insert("x-ratelimit-reset", reset.into());
+        return response;
+    }
     if app.0.scenario == Some(Scenario::RateLimited) {
         let mut response = Failure::rate_limited().into_response();
         response.headers_mut().insert(header::RETRY_AFTER, scenario::RATE_LIMITED_RETRY_AFTER.into());
@@ -399,6 +424,63 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
         Some(faults::Delivery::Hold) => faults::hold(parts, app.0.closing.subscribe()).await,
         Some(faults::Delivery::Reset) => faults::abort(parts),
         Some(faults::Delivery::Send) | None => Response::from_parts(parts, Body::from(response_body)),
+    }
+}
+
+impl Shared {
+    /// `Err` (a 422) when the account already holds `held` records of a kind: as many
+    /// as [`Limits::records`].
+    fn room_for(&self, held: usize, kind: &str) -> Result<(), Failure> {
+        let limit = self.0.limits.records;
+        if held < limit {
+            return Ok(());
+        }
+        Err(Failure::invalid(vec![(
+            "/".into(),
+            format!("the account holds {limit} {kind}, the most this sandbox keeps: delete some first"),
+        )]))
+    }
+}
+
+/// Telnyx's per-key rate limit (`--rate-limit N/s`): at most `limit` requests per key in
+/// each one-second window. Keys are kept as hashes, and only for the current window, so
+/// the map holds no secret and cannot grow past one window's keys.
+pub struct RateLimiter {
+    limit: u32,
+    window: u64,
+    used: std::collections::HashMap<u64, u32>,
+    /// Keyed per sandbox, so no client can aim two keys at one count.
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl RateLimiter {
+    fn new(limit: u32) -> Self {
+        Self {
+            limit: limit.max(1),
+            window: 0,
+            used: std::collections::HashMap::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    /// Counts a request by `key`: whether it is allowed, and the headers' values
+    /// (limit, remaining, seconds until the window resets).
+    fn take(&mut self, key: &[u8]) -> (bool, u32, u32, u64) {
+        use std::hash::{BuildHasher, Hasher};
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let window = now.as_secs();
+        if window != self.window {
+            self.window = window;
+            self.used.clear();
+        }
+        let mut hasher = self.hasher.build_hasher();
+        hasher.write(key);
+        let used = self.used.entry(hasher.finish()).or_insert(0);
+        let allowed = *used < self.limit;
+        if allowed {
+            *used += 1;
+        }
+        (allowed, self.limit, self.limit - *used, 1)
     }
 }
 

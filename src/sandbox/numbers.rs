@@ -6,6 +6,7 @@
 //! a second order for it, or an order for a number never offered, is refused.
 
 use super::Shared;
+use super::contract::{Write, check};
 use super::respond::{Failure, Handled, Kind, Params, Problems, data, object_body, page, paging};
 use super::store::{Store, now, numeric_id};
 use crate::countries::{self, Country};
@@ -485,7 +486,9 @@ pub async fn create_order(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     let mut store = app.store();
     store.numbers.settle(Instant::now());
+    app.room_for(store.numbers.orders.len(), "number orders")?;
     let wanted = validate_order(&store, &body)?;
+    let body = check(Write::CreateOrder, body)?;
     let upfront: i64 =
         wanted.iter().filter_map(|n| parse_cents(n["cost_information"]["upfront_cost"].as_str()?)).sum();
     let balance = parse_cents(&store.balance).unwrap_or(0);
@@ -629,6 +632,7 @@ pub async fn update_order(State(app): State<Shared>, Path(id): Path<String>, bod
     let mut problems = Problems::default();
     problems.expect_type(&body, "", "customer_reference", Kind::String);
     problems.into_result()?;
+    let body = check(Write::UpdateOrder, body)?;
     let order = store
         .numbers
         .orders
@@ -776,6 +780,7 @@ pub async fn update_number(State(app): State<Shared>, Path(id): Path<String>, bo
         problems.add("/connection_id", format!("connection {connection} does not exist"));
     }
     problems.into_result()?;
+    let body = check(Write::UpdateNumber, body)?;
     let name =
         body.get("connection_id").map(|c| connection_name(&store, c.as_str().filter(|c| !c.is_empty())));
     let number = store.numbers.owned.get_mut(&id).ok_or_else(Failure::not_found)?;

@@ -2,6 +2,7 @@
 //! `name`), delete (refused while connections use the profile).
 
 use super::Shared;
+use super::contract::{Write, check};
 use super::respond::{Failure, Handled, Kind, Params, Problems, data, merge, object_body, page, paging};
 use super::store::{now, numeric_id};
 use axum::body::Bytes;
@@ -46,7 +47,9 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
 pub async fn create(State(app): State<Shared>, body: Bytes) -> Handled {
     let body = object_body(&body)?;
     validate(&body)?;
+    let body = check(Write::CreateProfile, body)?;
     let mut store = app.store();
+    app.room_for(store.profiles.len(), "outbound voice profiles")?;
     let id = store.insert_profile(Value::Object(body));
     data(StatusCode::OK, store.profile_view(&store.profiles[&id]))
 }
@@ -62,6 +65,7 @@ pub async fn update(State(app): State<Shared>, Path(id): Path<String>, body: Byt
     let id = numeric_id(&id).filter(|id| store.profiles.contains_key(id)).ok_or_else(Failure::not_found)?;
     let body = object_body(&body)?;
     validate(&body)?;
+    let body = check(Write::UpdateProfile, body)?;
     let profile = store.profiles.get_mut(&id).ok_or_else(Failure::not_found)?;
     merge(profile, &Value::Object(body));
     profile["updated_at"] = json!(now());

@@ -29,6 +29,9 @@ pub struct Seed {
     /// How much one client may make the sandbox hold: body sizes, the journal, slow
     /// requests, connections. See [`super::Limits`].
     pub limits: super::Limits,
+    /// Requests each key may make per second (`--rate-limit N/s`); none when `None`,
+    /// as by default. See [`super::RateLimiter`].
+    pub rate_limit: Option<u32>,
     /// Start the account in a known broken state (`--scenario`): see [`super::scenario`].
     pub scenario: Option<super::scenario::Scenario>,
     /// Write each exchange to stderr as it ends: method, path, status, time taken and
@@ -46,6 +49,7 @@ impl Default for Seed {
             faults: super::faults::FaultPlan::default(),
             limits: super::Limits::default(),
             scenario: None,
+            rate_limit: None,
             log_requests: false,
         }
     }

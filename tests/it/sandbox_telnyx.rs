@@ -391,3 +391,156 @@ fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
     let _ = std::fs::remove_file(&log);
     assert_eq!(status, 401, "{base}");
 }
+
+/// The `source.pointer`s of a 422's errors, each checked for Telnyx's shape.
+fn refused_at(status: StatusCode, answer: &Value) -> Vec<String> {
+    assert_eq!(status.as_u16(), 422, "{answer}");
+    let errors = answer["errors"].as_array().expect("errors[]");
+    for error in errors {
+        assert_eq!(error["code"], "10015", "{error}");
+        assert!(error["title"].is_string() && error["detail"].is_string(), "{error}");
+        assert_eq!(error["meta"]["url"], "https://developers.telnyx.com/docs/overview/errors/10015");
+    }
+    errors.iter().map(|e| e["source"]["pointer"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn writes_are_checked_against_the_contract_and_what_is_stored_is_bounded() {
+    use telnyx_setup::sandbox::Limits;
+    let limits = Limits { records: 3, ..Limits::default() };
+    let api = Api::start(Seed { limits, ..Seed::default() }).await;
+    let connection = api.ok(Method::GET, "/credential_connections", None).await[0].clone();
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let path = format!("/credential_connections/{id}");
+
+    // Read-only fields, wrong types, values outside an enum or a range: one 422 names each.
+    let (status, answer) = api
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({
+                "id": "1", "record_type": "phone_number", "created_at": "1970-01-01T00:00:00Z",
+                "tags": "notalist", "noise_suppression": "loud", "webhook_timeout_secs": 99,
+                "inbound": { "timeout_1xx_secs": "soon" }, "conversation_persistence": "yes",
+            })),
+        )
+        .await;
+    let mut pointers = refused_at(status, &answer);
+    pointers.sort_unstable();
+    assert_eq!(
+        pointers,
+        [
+            "/conversation_persistence",
+            "/created_at",
+            "/id",
+            "/inbound/timeout_1xx_secs",
+            "/noise_suppression",
+            "/record_type",
+            "/tags",
+            "/webhook_timeout_secs",
+        ],
+        "{answer:#}"
+    );
+    // Nothing changed, and the record still answers at its own path only.
+    let after = api.ok(Method::GET, &path, None).await;
+    assert_eq!(after, connection);
+    assert_eq!(api.send(Method::GET, "/credential_connections/1", None).await.0.as_u16(), 404);
+
+    // A field the contract does not know is not stored; one it declares is.
+    let patched =
+        api.ok(Method::PATCH, &path, Some(json!({ "planted": "x".repeat(900), "tags": ["a"] }))).await;
+    assert!(patched.get("planted").is_none(), "{patched}");
+    assert_eq!(patched["tags"], json!(["a"]));
+
+    // Strings and lists are bounded where the contract sets no limit.
+    let (status, answer) =
+        api.send(Method::PATCH, &path, Some(json!({ "connection_name": "n".repeat(200 * 1024) }))).await;
+    assert_eq!(refused_at(status, &answer), ["/connection_name"]);
+    let (status, answer) = api.send(Method::PATCH, &path, Some(json!({ "tags": vec!["t"; 1001] }))).await;
+    assert_eq!(refused_at(status, &answer), ["/tags"]);
+
+    // Records per account: the sample has one profile; two more fit, the next is refused.
+    for name in ["Second", "Third"] {
+        api.ok(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": name }))).await;
+    }
+    let (status, answer) =
+        api.send(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": "Fourth" }))).await;
+    assert_eq!(refused_at(status, &answer), ["/"]);
+    assert!(
+        answer["errors"][0]["detail"].as_str().unwrap().contains("the most this sandbox keeps"),
+        "{answer}"
+    );
+    assert_eq!(api.ok(Method::GET, "/outbound_voice_profiles", None).await.as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_creates_leave_the_sandbox_s_memory_bounded() {
+    // 200 creates with 200 KB names (issue 21, item 7: 11 → 92 MB before): all refused,
+    // so the account holds nothing of them; the journal is capped on its own.
+    let api = Api::start(Seed::empty()).await;
+    for index in 0..200 {
+        let body = json!({
+            "connection_name": "n".repeat(200 * 1000),
+            "user_name": format!("user{index:04}"),
+            "password": "long-enough-password",
+        });
+        let (status, _) = api.send(Method::POST, "/credential_connections", Some(body)).await;
+        assert_eq!(status.as_u16(), 422);
+    }
+    assert_eq!(api.ok(Method::GET, "/credential_connections", None).await, json!([]));
+}
+
+#[tokio::test]
+async fn a_rate_limit_per_key_answers_as_telnyx_does() {
+    let api = Api::start(Seed { rate_limit: Some(3), ..Seed::default() }).await;
+    let get = |key: &'static str| {
+        let request = api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(key);
+        async move { request.send().await.unwrap() }
+    };
+    // Within one second's window (retried whole if the clock ticks over mid-way).
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let window = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        answers.clear();
+        for _ in 0..4 {
+            answers.push(get(KEY).await);
+        }
+        answers.push(get("KEYother").await);
+        if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() == window {
+            break;
+        }
+    }
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers().get(name).unwrap_or_else(|| panic!("no {name}")).to_str().unwrap().to_owned()
+    };
+    for (index, response) in answers[..3].iter().enumerate() {
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(header(response, "x-ratelimit-limit"), "3");
+        assert_eq!(header(response, "x-ratelimit-remaining"), (2 - index).to_string());
+        assert_eq!(header(response, "x-ratelimit-reset"), "1");
+    }
+    let over = &answers[3];
+    assert_eq!(over.status().as_u16(), 429);
+    assert_eq!(header(over, "retry-after"), "1");
+    assert_eq!(header(over, "x-ratelimit-remaining"), "0");
+    // Another key has its own count.
+    assert_eq!(answers[4].status().as_u16(), 200);
+    assert_eq!(header(&answers[4], "x-ratelimit-remaining"), "2");
+    let body: Value = answers.remove(3).json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "10011", "{body}");
+    assert_eq!(body["errors"][0]["meta"]["url"], "https://developers.telnyx.com/docs/overview/errors/10011");
+
+    // Off by default: no headers, no limit.
+    let api = Api::start(Seed::default()).await;
+    let response =
+        api.http.get(format!("{}/balance", api.sandbox.base_url())).bearer_auth(KEY).send().await.unwrap();
+    assert!(response.headers().get("x-ratelimit-limit").is_none());
+
+    // The flag: N/s, anything else is a usage error.
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["sandbox", "--rate-limit", "fast"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("requests per second such as 10/s"));
+}
