@@ -20,6 +20,7 @@ mod connections;
 mod contract;
 mod credentials;
 pub mod faults;
+mod idempotency;
 mod numbers;
 mod profiles;
 mod respond;
@@ -153,6 +154,8 @@ struct Inner {
     /// [`Seed::scenario`]: the ones that change how requests are answered are read here,
     /// without the store's lock.
     scenario: Option<Scenario>,
+    /// Successes kept for replay under their `Idempotency-Key`.
+    idempotency: Mutex<idempotency::Store>,
     /// [`Seed::rate_limit`], when set.
     rate_limiter: Option<Mutex<RateLimiter>>,
 }
@@ -200,6 +203,7 @@ impl Shared {
             peak_connections: AtomicUsize::new(0),
             log_requests: seed.log_requests,
             scenario: seed.scenario,
+            idempotency: Mutex::default(),
             rate_limiter: seed.rate_limit.map(|limit| Mutex::new(RateLimiter::new(limit))),
         }))
     }
@@ -380,16 +384,35 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
     let method = request.method().clone();
     let uri = request.uri().clone();
     let (parts, body) = request.into_parts();
+    let mut keep_as = None;
     let (request_body, response) = match read_body(&app, &parts, body).await {
-        Ok(request_body) => {
-            let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
-            (request_body, response)
-        }
+        Ok(request_body) => match idempotent(&app, &parts, &request_body) {
+            Ok(Some(idempotency::Seen::Replay(kept))) => (request_body, replay(kept)),
+            Ok(seen) => {
+                if let Some(idempotency::Seen::New { slot, request }) = seen {
+                    keep_as = Some((slot, request));
+                }
+                let response = next.run(Request::from_parts(parts, Body::from(request_body.clone()))).await;
+                (request_body, response)
+            }
+            Err(refused) => (request_body, refused.into_response()),
+        },
         Err(refused) => (Bytes::new(), refused.into_response()),
     };
     let (mut parts, body) = response.into_parts();
     let applied = parts.extensions.remove::<faults::Applied>();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if let Some((slot, request)) = keep_as.filter(|_| parts.status.is_success() && applied.is_none()) {
+        let content_type =
+            parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).keep(
+            slot,
+            request,
+            parts.status,
+            content_type,
+            response_body.clone(),
+        );
+    }
     let exchange = Exchange {
         method: method.to_string(),
         path: uri.path().strip_prefix(BASE_PATH).unwrap_or(uri.path()).to_owned(),
@@ -482,6 +505,52 @@ impl RateLimiter {
         }
         (allowed, self.limit, self.limit - *used, 1)
     }
+}
+
+/// A write's `Idempotency-Key`, looked up: `Ok(None)` when there is none (or the
+/// request is not an authorized write under [`BASE_PATH`]), `Err` Telnyx's 422 for a
+/// key it would refuse or one used for another request.
+fn idempotent(
+    app: &Shared,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<Option<idempotency::Seen>, Failure> {
+    let Some(key) = parts.headers.get(idempotency::HEADER) else { return Ok(None) };
+    let write = matches!(parts.method, Method::POST | Method::PATCH | Method::DELETE);
+    if !write || !parts.uri.path().starts_with(BASE_PATH) || !authorized(app, &parts.headers) {
+        return Ok(None);
+    }
+    let key = key.to_str().ok().filter(|key| idempotency::valid(key)).ok_or_else(|| {
+        Failure::invalid_parameter(
+            "Idempotency-Key",
+            "Idempotency-Key must be 1 to 255 characters of A-Z, a-z, 0-9, _, : and -",
+        )
+    })?;
+    let authorization = parts.headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()).unwrap_or_default();
+    let seen = app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).see(
+        authorization,
+        key,
+        parts.method.as_str(),
+        parts.uri.path(),
+        body,
+    );
+    match seen {
+        idempotency::Seen::Conflict => Err(Failure::invalid_parameter(
+            "Idempotency-Key",
+            "This Idempotency-Key was used for another request in the last 24 hours; use a new key",
+        )),
+        seen => Ok(Some(seen)),
+    }
+}
+
+/// A kept success, answered again as it was.
+fn replay(kept: idempotency::Kept) -> Response {
+    let mut response = Response::new(Body::from(kept.body));
+    *response.status_mut() = kept.status;
+    if let Some(content_type) = kept.content_type.and_then(|c| c.parse().ok()) {
+        response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    }
+    response
 }
 
 /// A running sandbox. Dropping it stops the server.

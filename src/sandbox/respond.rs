@@ -103,6 +103,13 @@ impl Failure {
         }
     }
 
+    /// 422 for a request parameter or header (`source.parameter`), not a body field.
+    pub fn invalid_parameter(parameter: &str, detail: &str) -> Self {
+        let mut problem = error("10015", "Invalid value", detail, None);
+        problem["source"] = json!({ "parameter": parameter });
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, errors: vec![problem] }
+    }
+
     /// 422 with one error per invalid field.
     pub fn invalid(problems: Vec<(String, String)>) -> Self {
         Self {

@@ -544,3 +544,58 @@ async fn a_rate_limit_per_key_answers_as_telnyx_does() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("requests per second such as 10/s"));
 }
+
+#[tokio::test]
+async fn an_idempotency_key_replays_a_success_and_refuses_another_request() {
+    let api = Api::start(Seed { order_settles_after: Duration::ZERO, ..Seed::default() }).await;
+    let base = api.sandbox.base_url();
+    let post = |key: &'static str, idempotency: &str, path: &str, body: Value| {
+        let request = api
+            .http
+            .post(format!("{base}{path}"))
+            .bearer_auth(key)
+            .header("Idempotency-Key", idempotency)
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let body = json!({ "connection_name": "Once", "user_name": "once0001", "password": "once-password" });
+    let first = post(KEY, "create:once-1", "/credential_connections", body.clone()).await;
+    assert_eq!(first.0, 201, "{}", first.1);
+    let again = post(KEY, "create:once-1", "/credential_connections", body.clone()).await;
+    assert_eq!(again, first, "the success is replayed as it was");
+    let connections = api.ok(Method::GET, "/credential_connections", None).await;
+    assert_eq!(connections.as_array().unwrap().iter().filter(|c| c["connection_name"] == "Once").count(), 1);
+
+    // The same key with another body, or a key Telnyx would refuse: 422 naming the header.
+    let other = json!({ "connection_name": "Twice", "user_name": "twice001", "password": "twice-password" });
+    for (idempotency, body) in
+        [("create:once-1", other.clone()), ("not a key!", other.clone()), (&*"k".repeat(256), other.clone())]
+    {
+        let (status, answer) = post(KEY, idempotency, "/credential_connections", body).await;
+        assert_eq!(status, 422, "{idempotency}: {answer}");
+        assert_eq!(answer["errors"][0]["code"], "10015");
+        assert_eq!(answer["errors"][0]["source"]["parameter"], "Idempotency-Key", "{answer}");
+    }
+    // Keys belong to an API key: another one's same key is a new request.
+    let (status, _) = post("KEYsomeoneelse", "create:once-1", "/credential_connections", other).await;
+    assert_eq!(status, 201);
+
+    // A failure is not kept: fixed and sent again with the same key, it runs.
+    let bad = json!({ "connection_name": "Fixed", "user_name": "fix00001", "password": "short" });
+    assert_eq!(post(KEY, "create:fix", "/credential_connections", bad).await.0, 422);
+    let good = json!({ "connection_name": "Fixed", "user_name": "fix00001", "password": "long-enough" });
+    assert_eq!(post(KEY, "create:fix", "/credential_connections", good).await.0, 201);
+
+    // An order sent twice with one key is placed, and paid for, once.
+    let found = api.send(Method::GET, "/available_phone_numbers?filter[limit]=1", None).await.1;
+    let order = json!({ "phone_numbers": [{ "phone_number": found["data"][0]["phone_number"] }] });
+    let first = post(KEY, "order-1", "/number_orders", order.clone()).await;
+    assert_eq!(first.0, 200, "{}", first.1);
+    assert_eq!(post(KEY, "order-1", "/number_orders", order).await, first);
+    assert_eq!(api.ok(Method::GET, "/number_orders", None).await.as_array().unwrap().len(), 1);
+    assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], "249.00");
+}
