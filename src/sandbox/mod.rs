@@ -133,6 +133,8 @@ pub struct Shared(Arc<Inner>);
 
 struct Inner {
     store: Mutex<Store>,
+    /// What the account started as, for `POST /_sandbox/reset`.
+    seed: Seed,
     /// Who is logged in on `/rtc` and the calls between them. Locked after `store`
     /// when both are needed, never before.
     calls: Mutex<calls::Switchboard>,
@@ -192,6 +194,7 @@ impl Shared {
     fn new(seed: &Seed) -> Self {
         Self(Arc::new(Inner {
             store: Mutex::new(Store::new(seed)),
+            seed: seed.clone(),
             calls: Mutex::default(),
             journal: Mutex::default(),
             faults: Arc::new(faults::Injector::new(seed.faults.clone())),
@@ -283,11 +286,16 @@ pub fn router(shared: Shared) -> Router {
     // Signaling is a WebSocket, outside the API's key check and journal: its login is
     // its own, and a socket's frames are no HTTP exchange.
     let signaling = Router::new().route(SIGNALING_PATH, get(rtc::upgrade));
+    // For test suites, as LocalStack's and stripe-mock's: outside `/v2` (nothing there
+    // exists on the real API) and outside the journal they read.
+    let control =
+        Router::new().route("/_sandbox/reset", post(reset)).route("/_sandbox/requests", get(served_requests));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), record))
         .merge(signaling)
+        .merge(control)
         .with_state(shared)
 }
 
@@ -304,6 +312,65 @@ async fn balance(State(app): State<Shared>) -> Handled {
             "currency": "USD",
         }),
     )
+}
+
+/// `POST /_sandbox/reset`: the account as it started (a new token signing key too, so
+/// earlier tokens stop working), an empty journal, and no idempotency keys kept.
+async fn reset(State(app): State<Shared>) -> Response {
+    *app.store() = Store::new(&app.0.seed);
+    *app.journal() = Journal::default();
+    *app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Default::default();
+    (StatusCode::OK, axum::Json(json!({ "data": { "reset": true } }))).into_response()
+}
+
+/// `GET /_sandbox/requests`: the requests served under `/v2`, oldest first (within the
+/// journal's limits): method, path, query, status, the fault that fired, and the JSON
+/// body sent with every secret-looking field hidden. No headers (they carry the key)
+/// and no answers (they carry SIP passwords).
+async fn served_requests(State(app): State<Shared>) -> Response {
+    let requests: Vec<serde_json::Value> = app
+        .journal()
+        .exchanges
+        .iter()
+        .map(|exchange| {
+            let body =
+                serde_json::from_slice::<serde_json::Value>(&exchange.request_body).ok().map(hide_secrets);
+            json!({
+                "method": exchange.method,
+                "path": exchange.path,
+                "query": exchange.query,
+                "status": exchange.status,
+                "fault": exchange.fault,
+                "body": body,
+            })
+        })
+        .collect();
+    (StatusCode::OK, axum::Json(json!({ "data": requests }))).into_response()
+}
+
+/// `value` with the values of secret-looking fields (`password`, `passwd`, `*token*`,
+/// `*secret*`, `*api_key*`, `pin`, any case) replaced, at any depth.
+fn hide_secrets(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| {
+                    let lower = key.to_ascii_lowercase();
+                    let secret = ["password", "passwd", "token", "secret", "api_key"]
+                        .iter()
+                        .any(|s| lower.contains(s))
+                        || lower == "pin"
+                        || lower.ends_with("_pin");
+                    let value = if secret { json!("[hidden]") } else { hide_secrets(value) };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(hide_secrets).collect()),
+        other => other,
+    }
 }
 
 async fn not_found() -> Response {

@@ -599,3 +599,43 @@ async fn an_idempotency_key_replays_a_success_and_refuses_another_request() {
     assert_eq!(api.ok(Method::GET, "/number_orders", None).await.as_array().unwrap().len(), 1);
     assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], "249.00");
 }
+
+#[tokio::test]
+async fn test_suites_reset_the_account_and_read_the_requests_without_secrets() {
+    let api = Api::start(Seed::default()).await;
+    let root = api.sandbox.base_url().trim_end_matches("/v2").to_owned();
+    let body = json!({
+        "connection_name": "Mine", "user_name": "mine0001", "password": "my-secret-password",
+        "inbound": { "codecs": ["OPUS"] },
+    });
+    api.ok(Method::POST, "/credential_connections", Some(body)).await;
+    assert_eq!(api.ok(Method::GET, "/credential_connections", None).await.as_array().unwrap().len(), 2);
+
+    let served: Value =
+        api.http.get(format!("{root}/_sandbox/requests")).send().await.unwrap().json().await.unwrap();
+    let served = served["data"].as_array().unwrap().clone();
+    assert_eq!(served.len(), 2, "{served:?}");
+    assert_eq!(
+        (served[0]["method"].as_str(), served[0]["path"].as_str()),
+        (Some("POST"), Some("/credential_connections"))
+    );
+    assert_eq!(served[0]["status"], 201);
+    assert_eq!(served[0]["body"]["connection_name"], "Mine");
+    assert_eq!(served[0]["body"]["password"], "[hidden]");
+    assert_eq!(served[0]["body"]["inbound"]["codecs"], json!(["OPUS"]));
+    let text = serde_json::to_string(&served).unwrap();
+    assert!(!text.contains("my-secret-password") && !text.contains("KEYtelnyx"), "{text}");
+    assert!(!text.contains("office-phones-password"), "no answers, which hold SIP passwords");
+
+    // Reset: the account as it started, an empty journal; nothing of this under /v2.
+    let response = api.http.post(format!("{root}/_sandbox/reset")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let connections = api.ok(Method::GET, "/credential_connections", None).await;
+    assert_eq!(connections.as_array().unwrap().len(), 1);
+    assert_eq!(connections[0]["connection_name"], "Office softphones");
+    let served: Value =
+        api.http.get(format!("{root}/_sandbox/requests")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(served["data"].as_array().unwrap().len(), 1, "only the GET since the reset: {served}");
+    assert_eq!(api.send(Method::POST, "/_sandbox/reset", None).await.0.as_u16(), 404);
+    assert_eq!(api.send(Method::GET, "/_sandbox/requests", None).await.0.as_u16(), 404);
+}
