@@ -276,6 +276,16 @@ async fn token(api: &Api, credential: &str) -> String {
     response.text().await.unwrap()
 }
 
+/// The answer to a signaling `login` with `jwt` as its `login_token`.
+async fn token_login(api: &Api, jwt: String) -> Value {
+    use futures::{SinkExt, StreamExt};
+    let (mut socket, _) = tokio_tungstenite::connect_async(api.sandbox.signaling_url()).await.unwrap();
+    let frame = json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
+    socket.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into())).await.unwrap();
+    let reply = socket.next().await.unwrap().unwrap();
+    serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
+}
+
 #[tokio::test]
 async fn the_login_token_is_telnyx_s_claim_by_claim() {
     let api = Api::start(Seed::default()).await;
@@ -311,21 +321,7 @@ async fn the_login_token_is_telnyx_s_claim_by_claim() {
 
     // Signed with HS512 by the sandbox's key: the SDK's login accepts it, and refuses
     // the same claims with a changed signature.
-    let login = |jwt: String| {
-        let url = api.sandbox.signaling_url();
-        async move {
-            let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-            use futures::{SinkExt, StreamExt};
-            let frame =
-                json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
-            socket
-                .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
-                .await
-                .unwrap();
-            let reply = socket.next().await.unwrap().unwrap();
-            serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
-        }
-    };
+    let login = |jwt: String| token_login(&api, jwt);
     assert!(login(jwt.clone()).await["result"]["sessid"].is_string());
     let (signed, signature) = jwt.rsplit_once('.').unwrap();
     let flipped = if signature.starts_with('A') { "B" } else { "A" };
@@ -710,12 +706,10 @@ async fn a_state_file_keeps_the_account_across_restarts() {
         api.ok(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": "After restart" }))).await;
     let new_id: u64 = again["id"].as_str().unwrap().parse().unwrap();
     assert!(new_id > connection_id.parse::<u64>().unwrap(), "ids continue, never reused");
-    let (header, claims) = decode_jwt(&jwt);
-    assert_eq!(
-        (header["alg"].as_str(), claims["sub"].as_str()),
-        (Some("HS512"), Some(credential_id.as_str()))
+    assert!(
+        token_login(&api, jwt).await["result"]["sessid"].is_string(),
+        "a token from before still logs in"
     );
-    assert_eq!(token(&api, &credential_id).await.split('.').count(), 3);
     // A reset is kept too: the account as it started.
     let root = api.sandbox.base_url().trim_end_matches("/v2").to_owned();
     assert_eq!(api.http.post(format!("{root}/_sandbox/reset")).send().await.unwrap().status().as_u16(), 200);
