@@ -156,18 +156,23 @@ pub fn newest<T: Recognisable>(records: Vec<T>) -> Option<T> {
         .map(|(_, r)| r)
 }
 
-/// The credential connection `given` means ([`recognise`]): read by id, and listed
-/// by name on every page (Telnyx filters on "contains"; the exact name is picked here),
-/// at once.
+/// The credential connection `given` means ([`recognise`]): read by id when it looks
+/// like one (Telnyx's connection ids are digits; an id found is meant, whatever the
+/// names), else or then listed by name on every page (Telnyx filters on "contains";
+/// the exact name is picked here). One round trip for a name, one for an id that exists.
 pub async fn find_connection(
     client: &Client,
     given: &str,
 ) -> Result<Recognised<CredentialConnection>, ApiError> {
-    let (by_id, named) = tokio::join!(
-        client.credential_connection(given),
-        every_page(|page| client.list_credential_connections(page, Some(given)))
-    );
-    Ok(recognise(given, by_id_then_listed(by_id, named?)?))
+    if !given.is_empty() && given.chars().all(|c| c.is_ascii_digit()) {
+        match client.credential_connection(given).await {
+            Ok(connection) => return Ok(Recognised::Found(connection)),
+            Err(ApiError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let named = every_page(|page| client.list_credential_connections(page, Some(given))).await?;
+    Ok(recognise(given, named))
 }
 
 /// The outbound voice profiles `given` may mean: the one with that id, and every one

@@ -127,12 +127,23 @@ impl CredentialStep {
     }
 
     /// The screen as the numbers step leaves it. A connection this run created has no
-    /// credentials yet, so there is nothing to list: the screen starts with an empty,
-    /// complete list.
+    /// credentials but the one this run made for it, if it made one already (the user
+    /// came back here): the screen starts with that complete list, with nothing to
+    /// read, and the one made highlighted, so Enter keeps it instead of making another.
     pub(super) fn open(connection: CredentialConnection, ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
         let mut step = Self::new(connection);
         if ctx.setup.connection_new {
-            step.list.loaded(crate::api::Page { data: Vec::new(), meta: Default::default() });
+            let on_it = format!("connection:{}", step.connection.id);
+            let made: Vec<TelephonyCredential> = ctx
+                .setup
+                .credential
+                .iter()
+                .filter(|c| c.resource_id.as_deref() == Some(&on_it))
+                .cloned()
+                .collect();
+            let meta = crate::api::PageMeta { total_results: made.len() as u64, ..Default::default() };
+            step.list.loaded(crate::api::Page { data: made, meta });
+            step.list.cursor = step.list.items.as_ref().map_or(0, Vec::len);
             return (step, Vec::new());
         }
         let cmds = step.reload(ctx);

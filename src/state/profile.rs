@@ -277,6 +277,12 @@ impl Screen for ProfileStep {
     }
 
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        // The connection as it is now: a profile attached since this screen opened
+        // (made on the countries step) is the attached one, highlighted, and Enter on
+        // it sends nothing.
+        if let Some(now) = ctx.setup.connection.as_ref().filter(|c| c.id == self.connection.id) {
+            self.connection = now.clone();
+        }
         // Back from the countries of a profile named in the form and made there: the
         // form closes, so Enter cannot make it twice, and the list highlights it.
         if self.form.is_some()

@@ -3,7 +3,7 @@
 //! is unchanged sends no write. The real binary in a PTY against the sandbox.
 #![cfg(unix)]
 
-use crate::support::pty::{DOWN, ENTER, Pty, start_sandbox};
+use crate::support::pty::{DOWN, ENTER, Pty, in_flight, start_sandbox};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
 const ESC: &str = "\x1b";
@@ -11,6 +11,41 @@ const ESC: &str = "\x1b";
 /// The writes the sandbox has answered (or held).
 fn writes(sandbox: &Sandbox) -> Vec<String> {
     sandbox.journal().iter().filter(|e| !e.is_read()).map(|e| format!("{} {}", e.method, e.path)).collect()
+}
+
+/// Presses Esc until the screen shows `target`, a whole step title ("Step 4 of 8: Voice
+/// profile"), idle. An Esc can be taken by a request in flight (it cancels it, and the
+/// screen stays): when nothing changed for a while, Esc is pressed again.
+fn back_to(app: &mut Pty, target: &str) {
+    for _ in 0..12 {
+        let before = app.contents();
+        app.send(ESC);
+        for _ in 0..50 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let now = app.contents();
+            if now.contains(target) && !in_flight(&now) {
+                return;
+            }
+            if now != before {
+                break;
+            }
+        }
+        app.wait_for("no request in flight", |screen| !in_flight(&screen.contents()));
+        // A frame may be half drawn: the screen once it holds still.
+        let mut settled = app.contents();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let now = app.contents();
+            if now == settled {
+                break;
+            }
+            settled = now;
+        }
+        if settled.contains(target) && !in_flight(&settled) {
+            return;
+        }
+    }
+    panic!("Esc never led back to {target:?}:\n{}", app.contents());
 }
 
 /// The highlighted row of a list: the screen's line with `▶`.
@@ -45,10 +80,9 @@ fn back_to_the_codecs_and_on_keeps_the_attached_profile() {
     app.wait_idle_with(&["Step 6 of 8"]);
     let made = writes(&sandbox);
 
-    for back_to in ["Step 5 of 8", "Step 4 of 8", "Step 3 of 8: Codecs"] {
-        app.send(ESC);
-        app.wait_idle_with(&[back_to]);
-    }
+    back_to(&mut app, "Step 5 of 8: Countries");
+    back_to(&mut app, "Step 4 of 8: Voice profile");
+    back_to(&mut app, "Step 3 of 8: Codecs");
     app.send(ENTER);
     let profiles = app.wait_idle_with(&["Step 4 of 8: Voice profile", "attached"]);
     let row = highlighted(&profiles);
@@ -58,4 +92,63 @@ fn back_to_the_codecs_and_on_keeps_the_attached_profile() {
     app.send(ENTER);
     app.wait_idle_with(&["Step 5 of 8: Countries"]);
     assert_eq!(writes(&sandbox), made, "Enter on what is unchanged sends nothing");
+}
+
+/// Case 2: after the credential is made, back to the profile and forward again: step 7
+/// lists the credential made (it did show "Credentials (0)", and Enter made another).
+#[test]
+fn back_four_screens_and_on_keeps_the_credential_made() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
+    let mut app =
+        Pty::spawn("back-credential", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
+    app.wait_idle_with(&["Step 1 of 8: Sign in"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "▶ + Create a new credential connection"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 3 of 8: Codecs"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Profile name "]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8: Countries"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8"]);
+    app.send("s");
+    app.wait_idle_with(&["Step 7 of 8", "▶ + Create a new credential"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 8 of 8"]);
+    let created = || {
+        sandbox
+            .journal()
+            .iter()
+            .filter(|e| e.method == "POST" && e.path.ends_with("/telephony_credentials"))
+            .count()
+    };
+    assert_eq!(created(), 1);
+
+    // Back to the profile, and on again with Enter (and `s` on the numbers, as before).
+    back_to(&mut app, "Step 4 of 8: Voice profile");
+    // The list read again, with the profile made a moment ago attached.
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ WebRTC outbound", "attached"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8: Countries"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8"]);
+    app.send("s");
+    let credentials = app.wait_idle_with(&["Step 7 of 8"]);
+    assert!(credentials.contains("Credentials (1)"), "the credential made is listed:\n{credentials}");
+    let row = highlighted(&credentials);
+    assert!(!row.contains("+ Create"), "the credential made is highlighted, not {row:?}:\n{credentials}");
+    app.send(ENTER);
+    app.wait_for("on from the credential", |screen| {
+        !screen.contents().contains("Credentials (1)") || screen.contents().contains("SIP user name")
+    });
+    assert_eq!(created(), 1, "no second credential");
 }
