@@ -126,6 +126,12 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
         Request::Browse { collection, page, size, filters } => {
             vec![Call::list_raw(collection, PageRequest { number: Some(*page), size: Some(*size) }, filters)]
         }
+        Request::BrowseMany { collection, first, last, size, filters } => (*first..=*last)
+            .map(|page| {
+                Call::list_raw(collection, PageRequest { number: Some(page), size: Some(*size) }, filters)
+            })
+            .collect(),
+        Request::FindTarget { given } => crate::target::calls(given),
         Request::Fetch { collection, id } => vec![Call::get_raw(collection, id)],
         // A WebSocket login, not an HTTP request: curl has no equivalent.
         Request::TestLogin { .. } => Vec::new(),

@@ -134,32 +134,129 @@ pub async fn gather_for(
     destination: Option<&str>,
     trial_token: bool,
 ) -> Result<Facts, ApiError> {
-    let mut facts = Facts {
-        connection_id: given.to_owned(),
-        destination: destination.map(str::to_owned),
-        ..Facts::default()
-    };
-    let Some(connection) = connection else { return Ok(facts) };
-    if let Some(profile_id) = &connection.outbound.outbound_voice_profile_id {
-        facts.profile = Some(match client.outbound_voice_profile(profile_id).await {
-            Ok(profile) => Some(profile),
-            Err(ApiError::NotFound(_)) => None,
-            Err(error) => return Err(error),
+    let Some(connection) = connection else {
+        return Ok(Facts {
+            connection_id: given.to_owned(),
+            destination: destination.map(str::to_owned),
+            ..Facts::default()
         });
-    }
+    };
+    let profile = async {
+        let Some(profile_id) = &connection.outbound.outbound_voice_profile_id else { return Ok(None) };
+        match client.outbound_voice_profile(profile_id).await {
+            Ok(profile) => Ok(Some(Some(profile))),
+            Err(ApiError::NotFound(_)) => Ok(Some(None)),
+            Err(error) => Err(error),
+        }
+    };
+    let credentials = async {
+        let filter = TelephonyCredentialFilter {
+            resource_id: Some(format!("connection:{}", connection.id)),
+            tag: None,
+        };
+        Ok(client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data)
+    };
+    let connection = connection.clone();
+    facts_of(client, given, connection, profile, credentials, destination, trial_token).await
+}
+
+/// The facts of `connection`, with every read at once: one round trip for all of them
+/// (the trial token follows the credentials it is made from). `profile` and
+/// `credentials` are the caller's: read for this connection alone, or taken from the
+/// account's lists read once for every connection (`doctor --all`).
+async fn facts_of(
+    client: &Client,
+    given: &str,
+    connection: CredentialConnection,
+    profile: impl Future<Output = Result<Option<Option<OutboundVoiceProfile>>, ApiError>>,
+    credentials: impl Future<Output = Result<Vec<TelephonyCredential>, ApiError>>,
+    destination: Option<&str>,
+    trial_token: bool,
+) -> Result<Facts, ApiError> {
     let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
-    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter).await?;
-    facts.numbers_total = numbers.meta.total_results.max(numbers.data.len() as u64);
-    facts.numbers = numbers.data;
-    let filter =
-        TelephonyCredentialFilter { resource_id: Some(format!("connection:{}", connection.id)), tag: None };
-    facts.credentials = client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data;
-    if let Some(usable) = facts.credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
-        facts.token = Some(client.create_token(&usable.id).await.map(|_| ()));
-    }
-    facts.registration = Some(client.check_registration_status(&connection.id).await?);
-    facts.connection = Some(connection);
-    Ok(facts)
+    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter);
+    let credentials = async {
+        let credentials = credentials.await?;
+        let token = match credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
+            Some(usable) => Some(client.create_token(&usable.id).await.map(|_| ())),
+            None => None,
+        };
+        Ok::<_, ApiError>((credentials, token))
+    };
+    let registration = client.check_registration_status(&connection.id);
+    let (profile, numbers, (credentials, token), registration) =
+        futures::try_join!(profile, numbers, credentials, registration)?;
+    Ok(Facts {
+        connection_id: given.to_owned(),
+        profile,
+        numbers_total: numbers.meta.total_results.max(numbers.data.len() as u64),
+        numbers: numbers.data,
+        credentials,
+        token,
+        registration: Some(registration),
+        destination: destination.map(str::to_owned),
+        connection: Some(connection),
+        login: None,
+    })
+}
+
+/// Connections `doctor --all` checks at once: enough to hide the round trips of a
+/// dozen connections, few enough to stay well inside an account's rate limit.
+pub const ALL_AT_ONCE: usize = 4;
+
+/// The facts of every credential connection of the account, [`ALL_AT_ONCE`] at a
+/// time, in the API's order. The lists the checks share (connections, profiles,
+/// telephony credentials) are read once, every page; each connection then needs only
+/// its own reads (numbers, registration, the trial token).
+pub async fn gather_all(
+    client: &Client,
+    destination: Option<&str>,
+    trial_token: bool,
+) -> Result<Vec<Facts>, ApiError> {
+    use futures::{StreamExt, TryStreamExt};
+    let any = TelephonyCredentialFilter::default();
+    let (connections, profiles, credentials) = futures::try_join!(
+        every_page(|page| client.list_credential_connections(page, None)),
+        every_page(|page| client.list_outbound_voice_profiles(page, None)),
+        every_page(|page| client.list_telephony_credentials(page, &any)),
+    )?;
+    let (profiles, credentials) = (&profiles, &credentials);
+    futures::stream::iter(connections)
+        .map(|connection| async move {
+            let profile = connection
+                .outbound
+                .outbound_voice_profile_id
+                .as_ref()
+                .map(|id| profiles.iter().find(|p| &p.id == id).cloned());
+            let resource = format!("connection:{}", connection.id);
+            let own =
+                credentials.iter().filter(|c| c.resource_id.as_deref() == Some(&resource)).cloned().collect();
+            let given = connection.id.clone();
+            let (profile, own) = (async { Ok(profile) }, async { Ok(own) });
+            facts_of(client, &given, connection, profile, own, destination, trial_token).await
+        })
+        .buffered(ALL_AT_ONCE)
+        .try_collect()
+        .await
+}
+
+/// Every record of a collection: the first page of 250, then the rest several at a time.
+async fn every_page<T, F, Fut>(read: F) -> Result<Vec<T>, ApiError>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: Future<Output = Result<crate::api::Page<T>, ApiError>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    let first = read(PageRequest::first(250)).await?;
+    let pages = first.meta.total_pages;
+    let mut all = first.data;
+    let rest: Vec<_> = futures::stream::iter(2..=pages)
+        .map(|number| read(PageRequest { number: Some(number), size: Some(250) }))
+        .buffered(crate::api::PARALLEL_PAGES as usize)
+        .try_collect()
+        .await?;
+    all.extend(rest.into_iter().flat_map(|page| page.data));
+    Ok(all)
 }
 
 /// Why a `--destination` cannot be checked. Display says what is wrong; every one is

@@ -26,6 +26,7 @@ pub mod setup;
 pub mod signaling;
 pub mod state;
 pub mod summary;
+pub mod target;
 pub mod tty;
 pub mod ui;
 pub mod wizard;

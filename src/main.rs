@@ -64,7 +64,8 @@ fn main() -> ExitCode {
         Some(Command::Token(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Setup(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Completions(_) | Command::Man(_)) => unreachable!("printed above"),
-        Some(Command::Inspect) => {
+        Some(Command::Inspect(args)) if args.json => runtime.block_on(args.run_json(&cli)),
+        Some(Command::Inspect(_)) => {
             runtime.block_on(wizard::run(&cli, Mode::Inspector, utc_offset, log.as_deref()))
         }
         None => runtime.block_on(wizard::run(&cli, Mode::Wizard, utc_offset, log.as_deref())),

@@ -78,6 +78,10 @@ pub enum Reply {
     TokenCreated(Secret),
     /// A page of the inspector's current collection, as raw JSON.
     Browsed(Page<serde_json::Value>),
+    /// The pages of a [`Request::BrowseMany`], in order.
+    BrowsedMany(Vec<Page<serde_json::Value>>),
+    /// The records a [`Request::FindTarget`] may mean: none, one, or several to ask about.
+    TargetFound(Vec<crate::target::Found>),
     /// One record the inspector looked up (a relation followed).
     Fetched(serde_json::Value),
     BalanceRead(Balance),
@@ -187,6 +191,20 @@ pub enum Request {
         page: u32,
         size: u32,
         filters: Vec<(&'static str, String)>,
+    },
+    /// Read pages `first..=last` of a collection, several at a time (the inspector's
+    /// End, once the first page said how many there are).
+    BrowseMany {
+        collection: &'static str,
+        first: u32,
+        last: u32,
+        size: u32,
+        filters: Vec<(&'static str, String)>,
+    },
+    /// Find what a pasted target names: an id, a UUID, a phone number or a SIP user
+    /// name (`inspect TARGET`, the inspector's `g`).
+    FindTarget {
+        given: String,
     },
     /// Read one record of a collection (inspector).
     Fetch {

@@ -103,6 +103,9 @@ async fn wizard(
     let mut state = State::new(start);
     state.log_file = crate::config::log_file();
     state.ctx.signaling = signaling;
+    if let Some(crate::cli::Command::Inspect(args)) = &cli.command {
+        state.ctx.inspect_target = args.target.clone();
+    }
     if let Some(path) = &journal_path {
         state.use_journal(journal::load(path), cli.fresh);
     } else if cli.fresh {

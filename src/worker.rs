@@ -236,6 +236,10 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             .list_raw(collection, PageRequest { number: Some(page), size: Some(size) }, &filters)
             .await
             .map(Reply::Browsed),
+        Request::BrowseMany { collection, first, last, size, filters } => {
+            client.list_raw_pages(collection, first..=last, size, &filters).await.map(Reply::BrowsedMany)
+        }
+        Request::FindTarget { given } => crate::target::find(client, &given).await.map(Reply::TargetFound),
         Request::Fetch { collection, id } => client.get_raw(collection, &id).await.map(Reply::Fetched),
         Request::ReadBalance => client.balance().await.map(Reply::BalanceRead),
         Request::Diagnose { connection_id, trial_token } => {

@@ -3,14 +3,30 @@
 
 use super::problem::Problem;
 use super::{Cli, USAGE_ERROR, connect, signaling_target};
+use crate::api::{ApiError, Client, PageRequest, RequestRecord};
+use crate::doctor::{Facts, Report, Verdict};
 use crate::output;
+use crate::sanitize::Escaped;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 #[derive(clap::Args, Debug)]
 pub struct DoctorArgs {
     /// The credential connection: its id, or its exact name
-    #[arg(long, value_name = "ID|NAME")]
-    connection: String,
+    #[arg(long, value_name = "ID|NAME", required_unless_present = "all")]
+    connection: Option<String>,
+    /// Check every credential connection of the account, several at once: one line each
+    /// with its first failing check (exit 1 if any fails)
+    #[arg(long, conflicts_with_all = ["connection", "login_test", "report"])]
+    all: bool,
+    /// Also write FILE, to attach to a support ticket: the checks, the records they read
+    /// (secret fields removed), the requests of this run with Telnyx's x-request-id, and
+    /// the program's and the OS's versions. Never a key, password or token
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// A number the client should be able to call, in E.164 (+14155550123)
     #[arg(long, value_name = "+E164")]
     destination: Option<String>,
@@ -33,8 +49,11 @@ impl DoctorArgs {
     /// is sent.
     pub async fn run(&self, cli: &Cli) -> ExitCode {
         let args = self;
+        if args.all {
+            return all(cli, args).await;
+        }
         match doctor_report(cli, args).await {
-            Ok(report) => {
+            Ok((report, attach)) => {
                 let text = if args.json {
                     match serde_json::to_string_pretty(&report) {
                         Ok(text) => text + "\n",
@@ -53,6 +72,16 @@ impl DoctorArgs {
                     eprintln!("telnyx-setup doctor: cannot print the report: {error}");
                     return ExitCode::from(USAGE_ERROR);
                 }
+                if let (Some(path), Some(attach)) = (&args.report, attach) {
+                    if let Err(error) = attach.write(path, &report).await {
+                        return Problem { who: "doctor", kind: "report", message: error, ids: Vec::new() }
+                            .report(args.json);
+                    }
+                    eprintln!(
+                        "telnyx-setup doctor: wrote the report to attach to {}",
+                        Escaped(&path.display().to_string())
+                    );
+                }
                 if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
             }
             Err(problem) => problem.report(args.json),
@@ -60,10 +89,11 @@ impl DoctorArgs {
     }
 }
 
-async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Report, Problem> {
+/// The report, and with `--report` what its file is written from.
+async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<Attachment>), Problem> {
     use crate::doctor::{self, DESTINATION_EXAMPLE};
     use crate::setup::Recognised;
-    let given = args.connection.trim();
+    let given = args.connection.as_deref().unwrap_or_default().trim();
     if given.is_empty() {
         return Err(Problem::usage(
             "--connection needs a connection's id or exact name, e.g. --connection 1293384261075731402 \
@@ -74,7 +104,18 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Re
         Ok(destination) => destination,
         Err(bad) => return Err(Problem::usage(format!("--destination: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
+    let (mut client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
+    let requests = args.report.is_some().then(|| {
+        let (log, verbose) = (RequestLog::default(), args.verbose);
+        let kept = log.clone();
+        client = client.clone().on_request(Arc::new(move |request| {
+            if verbose {
+                eprintln!("{request}");
+            }
+            kept.push(request);
+        }));
+        log
+    });
     let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
     // Which connection the name means is `setup`'s and `token`'s rule too.
     let connection = match crate::setup::find_connection(&client, given).await {
@@ -99,5 +140,204 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<crate::doctor::Re
     if args.login_test {
         doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT).await;
     }
-    Ok(doctor::diagnose(&facts))
+    let report = doctor::diagnose(&facts);
+    let attach = requests.map(|requests| Attachment { client, facts, requests });
+    Ok((report, attach))
+}
+
+/// `doctor --all`: every credential connection of the account, [`crate::doctor::ALL_AT_ONCE`]
+/// at a time, one line each (its first failing check); exit 1 if any fails.
+async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
+    let destination = match args.destination.as_deref().map(crate::doctor::parse_destination).transpose() {
+        Ok(destination) => destination,
+        Err(bad) => {
+            let message = format!("--destination: {bad}. {}.", crate::doctor::DESTINATION_EXAMPLE);
+            return Problem::usage(message).report(args.json);
+        }
+    };
+    let client = match connect(cli, "doctor", args.verbose).await {
+        Ok((client, _sandbox)) => client,
+        Err(problem) => return problem.report(args.json),
+    };
+    let every = match crate::doctor::gather_all(&client, destination.as_deref(), true).await {
+        Ok(every) => every,
+        Err(error) => return Problem::api(&error).report(args.json),
+    };
+    let reports: Vec<(Report, String)> = every
+        .iter()
+        .map(|facts| {
+            let name = facts.connection.as_ref().map(|c| c.connection_name.clone()).unwrap_or_default();
+            (crate::doctor::diagnose(facts), name)
+        })
+        .collect();
+    let ok = reports.iter().all(|(report, _)| report.ok);
+    let text = if args.json {
+        let reports: Vec<Value> = reports
+            .iter()
+            .map(|(report, name)| {
+                let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
+                value["connection_name"] = json!(name);
+                value
+            })
+            .collect();
+        serde_json::to_string_pretty(&json!({ "ok": ok, "connections": reports })).unwrap_or_default() + "\n"
+    } else {
+        let mut text: String = reports.iter().map(|(report, name)| all_line(report, name) + "\n").collect();
+        let failing = reports.iter().filter(|(report, _)| !report.ok).count();
+        text.push_str(&match (reports.len(), failing) {
+            (0, _) => {
+                "No credential connection in this account: WebRTC needs one (run the wizard).\n".to_owned()
+            }
+            (all, 0) => format!("No check failed on the {all} credential connection(s).\n"),
+            (all, failing) => format!("{failing} of {all} credential connection(s) have a failing check.\n"),
+        });
+        text
+    };
+    if let Err(error) = output::print(&text) {
+        eprintln!("telnyx-setup doctor: cannot print the report: {error}");
+        return ExitCode::from(USAGE_ERROR);
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// One connection's line of `doctor --all`: `✗ Name (id)  FAIL check: reason`, or
+/// `✓ Name (id)  no check failed`, with its warnings' names.
+fn all_line(report: &Report, name: &str) -> String {
+    let who = format!("{} ({})", Escaped(name), Escaped(&report.connection_id));
+    let first = |verdict| report.checks.iter().find(|c| c.verdict == verdict);
+    match first(Verdict::Fail) {
+        Some(failed) => format!("✗ {who}  FAIL {}: {}", failed.id, Escaped(&failed.reason)),
+        None => {
+            let warned: Vec<&str> =
+                report.checks.iter().filter(|c| c.verdict == Verdict::Warn).map(|c| c.id).collect();
+            if warned.is_empty() {
+                format!("✓ {who}  no check failed")
+            } else {
+                format!("✓ {who}  no check failed; WARN {}", warned.join(", "))
+            }
+        }
+    }
+}
+
+/// The requests of this run, the last [`RequestLog::KEPT`], for `--report`.
+#[derive(Clone, Default)]
+struct RequestLog(Arc<Mutex<VecDeque<RequestRecord>>>);
+
+impl RequestLog {
+    const KEPT: usize = 100;
+
+    fn push(&self, request: &RequestRecord) {
+        let mut kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() == Self::KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(request.clone());
+    }
+
+    fn all(&self) -> Vec<RequestRecord> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect()
+    }
+}
+
+/// What `--report FILE` is written from: the client (to read the records as Telnyx
+/// gives them, every field), the facts the checks read, and the requests so far.
+struct Attachment {
+    client: Client,
+    facts: Facts,
+    requests: RequestLog,
+}
+
+impl Attachment {
+    /// Reads the records the checks were made from as raw JSON (all at once), removes
+    /// their secret fields ([`crate::secret::SECRET_FIELDS`], the inspector's list), and
+    /// writes the file. Its requests are the run's last ones, this read's included.
+    async fn write(self, path: &std::path::Path, report: &Report) -> Result<(), String> {
+        let records = self
+            .records()
+            .await
+            .map_err(|error| format!("cannot read the records for the report: {error}"))?;
+        let requests: Vec<Value> = self
+            .requests
+            .all()
+            .iter()
+            .map(|r| {
+                let (status, error) = match &r.outcome {
+                    Ok(status) => (json!(status), Value::Null),
+                    Err(reason) => (Value::Null, json!(reason)),
+                };
+                json!({
+                    "method": r.method,
+                    "path": r.path,
+                    "status": status,
+                    "error": error,
+                    "elapsed_ms": r.elapsed.as_millis() as u64,
+                    "x_request_id": r.request_id,
+                })
+            })
+            .collect();
+        let file = json!({
+            "what": "telnyx-setup doctor report, to attach to a support ticket",
+            "created_at": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            "program": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
+            "os": os_versions(),
+            "api_host": self.client.base().host(),
+            "report": report,
+            "records": records,
+            "requests": requests,
+        });
+        let text =
+            serde_json::to_string_pretty(&file).map_err(|e| format!("cannot write the report: {e}"))? + "\n";
+        std::fs::write(path, text).map_err(|e| format!("cannot write the report to {}: {e}", path.display()))
+    }
+
+    /// The connection, its profile, numbers and credentials as Telnyx returns them,
+    /// secret fields replaced by `(removed)`.
+    async fn records(&self) -> Result<Value, ApiError> {
+        let client = &self.client;
+        let Some(connection) = &self.facts.connection else { return Ok(json!({})) };
+        let id = connection.id.as_str();
+        let profile = async {
+            match &connection.outbound.outbound_voice_profile_id {
+                Some(profile) => match client.get_raw("outbound_voice_profiles", profile).await {
+                    Err(ApiError::NotFound(_)) => Ok(Value::Null),
+                    read => read,
+                },
+                None => Ok(Value::Null),
+            }
+        };
+        let of_numbers = [("filter[connection_id]", id.to_owned())];
+        let of_credentials = [("filter[resource_id]", format!("connection:{id}"))];
+        let (connection, profile, numbers, credentials) = futures::try_join!(
+            client.get_raw("credential_connections", id),
+            profile,
+            client.list_raw("phone_numbers", PageRequest::first(250), &of_numbers),
+            client.list_raw("telephony_credentials", PageRequest::first(250), &of_credentials),
+        )?;
+        let mut records = json!({
+            "connection": connection,
+            "outbound_voice_profile": profile,
+            "phone_numbers": numbers.data,
+            "telephony_credentials": credentials.data,
+        });
+        crate::secret::redact_json(&mut records, "(removed)");
+        Ok(records)
+    }
+}
+
+/// The OS as far as it says: its family and architecture, and on Linux the
+/// distribution (`/etc/os-release`) and the kernel release.
+fn os_versions() -> Value {
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let distribution = read("/etc/os-release").and_then(|text| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("PRETTY_NAME="))
+            .map(|name| name.trim_matches('"').to_owned())
+    });
+    let kernel = read("/proc/sys/kernel/osrelease").map(|text| text.trim().to_owned());
+    json!({
+        "family": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+        "distribution": distribution,
+        "kernel": kernel,
+    })
 }

@@ -20,6 +20,7 @@ macro_rules! eprintln {
 
 pub mod completions;
 pub mod doctor;
+pub mod inspect;
 pub mod key;
 pub mod man;
 pub mod problem;
@@ -149,14 +150,15 @@ pub enum Command {
     /// prints its base URL first
     Sandbox(sandbox::SandboxArgs),
     /// Browse the account read-only: connections, profiles, numbers, orders,
-    /// credentials and balance, with their relations and the doctor
-    Inspect,
+    /// credentials and balance, with their relations and the doctor; given a TARGET, open
+    /// on that record (or, with --json, print it and its relations)
+    Inspect(inspect::InspectArgs),
     /// Check a credential connection for everything that stops WebRTC calls. Exits 0
     /// when no check fails, 1 when one does, 2 on usage or API errors
     // The usage line clap would make lists the global options given (`--api-key <KEY>
     // --api-base <URL>`) as if they were required.
     #[command(
-        override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--login-test] [--json] [--verbose] [OPTIONS]"
+        override_usage = "telnyx-setup doctor --connection <ID|NAME> [--destination <+E164>] [--login-test] [--report <FILE>] [--json] [--verbose] [OPTIONS]\n       telnyx-setup doctor --all [--destination <+E164>] [--json] [--verbose] [OPTIONS]"
     )]
     Doctor(doctor::DoctorArgs),
     /// Print a fresh login token (a JWT, valid 24 hours) for a telephony credential:
@@ -234,7 +236,9 @@ pub fn command() -> clap::Command {
          telnyx-setup doctor --connection 1293384261075731402 --destination +14155550123\n  \
          telnyx-setup doctor --connection \"Office softphones\" --json\n  \
          telnyx-setup doctor --demo --connection \"Office softphones\" --verbose\n  \
-         telnyx-setup doctor --connection 1293384261075731402 --login-test\n\n\
+         telnyx-setup doctor --connection 1293384261075731402 --login-test\n  \
+         telnyx-setup doctor --all\n  \
+         telnyx-setup doctor --connection \"Office softphones\" --report ticket.json\n\n\
          The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
          --demo checks the embedded sandbox instead.\n\n{log}"
     );

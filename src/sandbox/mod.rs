@@ -22,6 +22,7 @@ mod credentials;
 pub mod faults;
 mod idempotency;
 mod numbers;
+mod persist;
 mod profiles;
 mod respond;
 mod rtc;
@@ -46,7 +47,7 @@ use respond::{Failure, Handled, data};
 use serde_json::json;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use store::Store;
@@ -160,6 +161,10 @@ struct Inner {
     idempotency: Mutex<idempotency::Store>,
     /// [`Seed::rate_limit`], when set.
     rate_limiter: Option<Mutex<RateLimiter>>,
+    /// Under `--state`: snapshots taken of the account, and the last one written, so a
+    /// slower write never overwrites a newer one.
+    snapshots: AtomicU64,
+    written: Mutex<u64>,
 }
 
 /// The exchanges kept, oldest first, and the bytes their bodies hold.
@@ -191,9 +196,9 @@ impl Journal {
 }
 
 impl Shared {
-    fn new(seed: &Seed) -> Self {
+    fn new(seed: &Seed, store: Store) -> Self {
         Self(Arc::new(Inner {
-            store: Mutex::new(Store::new(seed)),
+            store: Mutex::new(store),
             seed: seed.clone(),
             calls: Mutex::default(),
             journal: Mutex::default(),
@@ -208,7 +213,42 @@ impl Shared {
             scenario: seed.scenario,
             idempotency: Mutex::default(),
             rate_limiter: seed.rate_limit.map(|limit| Mutex::new(RateLimiter::new(limit))),
+            snapshots: AtomicU64::new(0),
+            written: Mutex::new(0),
         }))
+    }
+
+    /// Under `--state`, writes the account to its file (off the async workers: it
+    /// syncs), finishing before the caller answers. `Err` says why it failed.
+    async fn save_state(&self) -> std::io::Result<()> {
+        let Some(path) = self.0.seed.state_file.clone() else { return Ok(()) };
+        let (bytes, sequence) = {
+            let store = self.store();
+            (persist::snapshot(&store), self.0.snapshots.fetch_add(1, Ordering::SeqCst) + 1)
+        };
+        let app = self.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let mut last = app.0.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *last >= sequence {
+                return Ok(());
+            }
+            persist::write(&path, &bytes).map_err(|error| {
+                std::io::Error::other(format!("cannot write the state file {}: {error}", path.display()))
+            })?;
+            *last = sequence;
+            Ok(())
+        })
+        .await;
+        written.unwrap_or_else(|error| Err(std::io::Error::other(error.to_string())))
+    }
+
+    /// [`Self::save_state`] while serving: a failure is said on stderr, and the
+    /// sandbox serves on (the next write tries again).
+    async fn save_state_or_warn(&self) {
+        if let Err(error) = self.save_state().await {
+            tracing::warn!(%error, "sandbox");
+            crate::output::error_line(format_args!("telnyx-setup sandbox: {error}"));
+        }
     }
 
     /// The account. A poisoned lock only means a handler panicked mid-request; the data
@@ -320,6 +360,7 @@ async fn reset(State(app): State<Shared>) -> Response {
     *app.store() = Store::new(&app.0.seed);
     *app.journal() = Journal::default();
     *app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Default::default();
+    app.save_state_or_warn().await;
     (StatusCode::OK, axum::Json(json!({ "data": { "reset": true } }))).into_response()
 }
 
@@ -469,6 +510,9 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
     let (mut parts, body) = response.into_parts();
     let applied = parts.extensions.remove::<faults::Applied>();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if method != Method::GET && parts.status.is_success() && uri.path().starts_with(BASE_PATH) {
+        app.save_state_or_warn().await;
+    }
     if let Some((slot, request)) = keep_as.filter(|_| parts.status.is_success() && applied.is_none()) {
         let content_type =
             parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -630,10 +674,23 @@ pub struct Sandbox {
 impl Sandbox {
     /// Serves a fresh account on `addr` (port 0 picks a free port) in the background of
     /// the current tokio runtime.
+    ///
+    /// With [`Seed::state_file`], the account is the file's when it exists, and the
+    /// file is written before this returns; an error of kind `InvalidData` says why the
+    /// file cannot be used, in a sentence for the user.
     pub async fn start(addr: SocketAddr, seed: &Seed) -> std::io::Result<Self> {
+        let store = match &seed.state_file {
+            Some(path) => persist::load(path, seed)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            None => None,
+        };
+        let shared = Shared::new(seed, store.unwrap_or_else(|| Store::new(seed)));
+        shared
+            .save_state()
+            .await
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Shared::new(seed);
         let app = router(shared.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, app, shared.clone(), stopped));

@@ -123,6 +123,65 @@ impl Inventory {
     }
 }
 
+/// An [`Inventory`] as `sandbox --state` keeps it: offers in the order made, orders
+/// with the ids of the numbers they created, and owned numbers. A pending order's
+/// moment to settle is not kept: it settles the usual while after the sandbox restarts.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedInventory {
+    offered: Vec<Value>,
+    orders: Vec<SavedOrder>,
+    owned: Vec<Value>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedOrder {
+    record: Value,
+    numbers: Vec<u64>,
+}
+
+impl Inventory {
+    pub fn save(&self) -> SavedInventory {
+        SavedInventory {
+            offered: self.offered_order.iter().filter_map(|e164| self.offered.get(e164).cloned()).collect(),
+            orders: self
+                .orders
+                .iter()
+                .map(|order| SavedOrder { record: order.record.clone(), numbers: order.numbers.clone() })
+                .collect(),
+            owned: self.owned.values().cloned().collect(),
+        }
+    }
+
+    /// The inventory `saved` describes; `Err` names the first record that is not one.
+    pub fn restore(saved: SavedInventory, settle_after: Duration) -> Result<Self, String> {
+        let mut inventory = Self::new(settle_after);
+        for offer in saved.offered {
+            let e164 = offer["phone_number"].as_str().ok_or("an offered number has no phone_number")?;
+            inventory.offered_order.push(e164.to_owned());
+            inventory.offered.insert(e164.to_owned(), offer);
+        }
+        let settles_at = Instant::now() + settle_after;
+        for order in saved.orders {
+            if !order.record.is_object() || !order.record["id"].is_string() {
+                return Err("a number order has no id".into());
+            }
+            inventory.orders.push(Order { record: order.record, numbers: order.numbers, settles_at });
+        }
+        for number in saved.owned {
+            let id = number["id"].as_str().and_then(numeric_id).ok_or("a phone number has no numeric id")?;
+            inventory.owned.insert(id, number);
+        }
+        Ok(inventory)
+    }
+
+    /// The largest numeric id the inventory uses, so new ones start above it.
+    pub fn largest_id(&self) -> u64 {
+        self.owned.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
 /// Adds `count` active numbers to the account, on `connection` when given, numbered
 /// from +1 555 000 0000 (a fictional range, so they never clash with offers).
 pub fn seed_owned(store: &mut Store, count: usize, connection: Option<u64>) {
@@ -695,60 +754,89 @@ pub async fn list_numbers(State(app): State<Shared>, Query(params): Query<Params
     let mut store = app.store();
     store.numbers.settle(Instant::now());
     let paging = paging(&params, 20, StatusCode::BAD_REQUEST)?;
-    let filter = |key: &str| params.get(&format!("filter[{key}]"));
-    if let Some(digits) = filter("phone_number") {
-        let count = digits.chars().filter(char::is_ascii_digit).count();
-        if count < 3 {
-            let mut failure = Failure::bad_request("filter[phone_number] needs at least 3 digits", "/");
-            failure.errors[0]["source"] = json!({ "parameter": "filter[phone_number]" });
-            return Err(failure);
-        }
-    }
+    let filter = |key: &str| params.get(&format!("filter[{key}]")).map(String::as_str);
     let digits_of = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
-    // References, not copies: an account can own many thousands of numbers and only
-    // one page of them is sent.
-    let mut items: Vec<&Value> = store
-        .numbers
-        .owned
-        .values()
-        .filter(|n| {
-            filter("phone_number").is_none_or(|p| {
-                digits_of(n["phone_number"].as_str().unwrap_or_default()).contains(&digits_of(p))
-            })
-        })
-        .filter(|n| filter("status").is_none_or(|s| n["status"].as_str() == Some(s)))
-        .filter(|n| filter("connection_id").is_none_or(|c| n["connection_id"].as_str() == Some(c)))
-        .filter(|n| {
-            filter("country_iso_alpha2")
-                .is_none_or(|c| c.split(',').any(|c| n["country_iso_alpha2"].as_str() == Some(c)))
-        })
-        .filter(|n| filter("number_type][eq").is_none_or(|t| n["phone_number_type"].as_str() == Some(t)))
-        .filter(|n| filter("customer_reference").is_none_or(|r| n["customer_reference"].as_str() == Some(r)))
-        .filter(|n| {
-            filter("tag").is_none_or(|t| n["tags"].as_array().is_some_and(|tags| tags.iter().any(|x| x == t)))
-        })
-        .filter(|n| {
-            filter("voice.connection_name][contains").is_none_or(|c| {
-                n["connection_name"]
-                    .as_str()
-                    .is_some_and(|name| name.to_lowercase().contains(&c.to_lowercase()))
-            })
-        })
-        .collect();
-    match params.get("sort").map(String::as_str) {
-        None | Some("purchased_at") => {}
-        Some(key @ ("phone_number" | "connection_name")) => {
-            items.sort_by(|a, b| a[key].as_str().cmp(&b[key].as_str()))
-        }
-        Some("usage_payment_method") => {}
+    let digits = filter("phone_number").map(digits_of);
+    if digits.as_ref().is_some_and(|d| d.len() < 3) {
+        let mut failure = Failure::bad_request("filter[phone_number] needs at least 3 digits", "/");
+        failure.errors[0]["source"] = json!({ "parameter": "filter[phone_number]" });
+        return Err(failure);
+    }
+    let sort = match params.get("sort").map(String::as_str) {
+        None | Some("purchased_at" | "usage_payment_method") => None,
+        Some(key @ ("phone_number" | "connection_name")) => Some(key),
         Some(_) => {
             return Err(Failure::bad_request(
                 "sort must be purchased_at, phone_number, connection_name or usage_payment_method",
                 "/",
             ));
         }
+    };
+    // Each filter's text is read once, not once per number: the account can own a
+    // hundred thousand of them.
+    let (status, connection, countries) =
+        (filter("status"), filter("connection_id"), filter("country_iso_alpha2"));
+    let (number_type, reference, tag) =
+        (filter("number_type][eq"), filter("customer_reference"), filter("tag"));
+    let name_contains = filter("voice.connection_name][contains").map(str::to_lowercase);
+    let filtered = digits.is_some()
+        || [status, connection, countries, number_type, reference, tag].iter().any(Option::is_some)
+        || name_contains.is_some();
+    let numbers = &store.numbers.owned;
+    if !filtered && sort.is_none() {
+        // The whole account in purchase order: one page costs its own size, not the
+        // account's (a skip over the ordered map, then the page itself).
+        let (number, size) = paging;
+        let items = numbers.values().skip((number - 1).saturating_mul(size)).take(size).collect();
+        return page_of(items, numbers.len(), paging);
     }
-    page(items, paging)
+    // References, not copies: only one page of them is sent.
+    let mut items: Vec<&Value> = numbers
+        .values()
+        .filter(|n| {
+            digits
+                .as_ref()
+                .is_none_or(|d| digits_of(n["phone_number"].as_str().unwrap_or_default()).contains(d))
+        })
+        .filter(|n| status.is_none_or(|s| n["status"].as_str() == Some(s)))
+        .filter(|n| connection.is_none_or(|c| n["connection_id"].as_str() == Some(c)))
+        .filter(|n| {
+            countries.is_none_or(|c| c.split(',').any(|c| n["country_iso_alpha2"].as_str() == Some(c)))
+        })
+        .filter(|n| number_type.is_none_or(|t| n["phone_number_type"].as_str() == Some(t)))
+        .filter(|n| reference.is_none_or(|r| n["customer_reference"].as_str() == Some(r)))
+        .filter(|n| tag.is_none_or(|t| n["tags"].as_array().is_some_and(|tags| tags.iter().any(|x| x == t))))
+        .filter(|n| {
+            name_contains.as_ref().is_none_or(|c| {
+                n["connection_name"].as_str().is_some_and(|name| name.to_lowercase().contains(c))
+            })
+        })
+        .collect();
+    if let Some(key) = sort {
+        items.sort_by(|a, b| a[key].as_str().cmp(&b[key].as_str()));
+    }
+    let total = items.len();
+    let (number, size) = paging;
+    let items = items.into_iter().skip((number - 1).saturating_mul(size)).take(size).collect();
+    page_of(items, total, paging)
+}
+
+/// One page (`items`, already cut to the page) of `total` records, with Telnyx's `meta`,
+/// written straight from the references: no copy of the records is made (a `json!`
+/// body would clone each into a new tree, while the store is locked).
+fn page_of(items: Vec<&Value>, total: usize, (number, size): (usize, usize)) -> Handled {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        data: Vec<&'a Value>,
+        meta: Value,
+    }
+    let meta = json!({
+        "page_number": number,
+        "page_size": size,
+        "total_pages": total.div_ceil(size),
+        "total_results": total,
+    });
+    Ok((StatusCode::OK, Json(Body { data: items, meta })).into_response())
 }
 
 fn owned_id(store: &Store, id: &str) -> Result<u64, Failure> {

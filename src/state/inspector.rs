@@ -10,13 +10,15 @@ use super::form::cycle;
 use super::keys::{Action, Binding, MOVE};
 use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
+use crate::api::{PARALLEL_PAGES, Page};
 use crate::doctor::Report;
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use serde_json::Value;
 
-/// Records asked for per page: large enough to scroll a while, small enough to answer fast.
-pub const PAGE_SIZE: u32 = 100;
+/// Records asked for per page: Telnyx's largest page, so a big account is read in as few
+/// requests as it allows.
+pub const PAGE_SIZE: u32 = 250;
 /// How close to the end of what is loaded the cursor gets before the next page is asked for.
 const PREFETCH_MARGIN: usize = 20;
 
@@ -156,23 +158,32 @@ impl Scope {
 }
 
 /// One record of a listing, kept compact: what the list shows of it, worked out once
-/// when its page arrives, and the record itself as JSON text. As a `Value` tree (a map
-/// node, a key string and a value per field) a phone number costs about 4.5 KB; kept
-/// this way, about 1 KB: 10,000 numbers took 44 MiB the one way and 10 MiB the other,
-/// most of what the inspector holds. Only the highlighted record is needed as a `Value`
-/// (details, raw JSON, relations), one a frame: [`Record::value`] parses it back.
+/// when its page arrives, and where its JSON text is in the listing's compressed
+/// blocks. As a `Value` tree (a map node, a key string and a value per field) a phone
+/// number costs about 4.5 KB, as JSON text about 1 KB (10,000 numbers: 44 MiB the one
+/// way, 10 MiB the other); in an LZ4 block of [`BLOCK_RECORDS`] records, whose field
+/// names repeat, about a tenth of that. Only the highlighted record is needed as a
+/// `Value` (details, raw JSON, relations), one a frame: [`Listing::value`] decompresses
+/// its block and parses it back.
 #[derive(Clone)]
 pub struct Record {
     /// Its line in the list ([`Tab::row`]).
     row: Box<str>,
     /// Its `id`, when that is a string (the one [`Action::Copy`] copies).
     id: Option<Box<str>>,
-    /// The record as compact JSON, every field of it (secrets too: the views hide them
-    /// when they draw it, as they did with the `Value`).
-    json: Box<str>,
+    /// Its block in [`Listing::blocks`], and where its text starts and ends in that
+    /// block once decompressed.
+    block: u32,
+    start: u32,
+    end: u32,
 }
 
-/// Without the JSON, which may hold a secret (a connection's SIP password).
+/// Records compressed together: enough for LZ4 to find their field names again and
+/// again, few enough that the highlighted record's block decompresses in microseconds.
+const BLOCK_RECORDS: usize = 32;
+
+/// Only the row and id: the record's JSON may hold a secret (a connection's SIP
+/// password).
 impl std::fmt::Debug for Record {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Record").field("row", &self.row).field("id", &self.id).finish_non_exhaustive()
@@ -180,15 +191,6 @@ impl std::fmt::Debug for Record {
 }
 
 impl Record {
-    fn new(tab: Tab, value: &Value) -> Self {
-        Self {
-            row: tab.row(value).into(),
-            id: value["id"].as_str().map(Box::from),
-            // Serializing a `Value` cannot fail: its keys are strings and its numbers finite.
-            json: serde_json::to_string(value).unwrap_or_default().into(),
-        }
-    }
-
     /// Its line in the list.
     pub fn row(&self) -> &str {
         &self.row
@@ -197,14 +199,6 @@ impl Record {
     /// Its `id`, if it has one as a string.
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
-    }
-
-    /// The record as a `Value` again, for the one record a frame shows in detail. The
-    /// text was written by serde_json from a `Value`, so it parses back to the same one
-    /// and the `Null` fallback is never reached (a float aside: without serde_json's
-    /// `float_roundtrip` one may come back a unit off in its last place).
-    pub fn value(&self) -> Value {
-        serde_json::from_str(&self.json).unwrap_or(Value::Null)
     }
 }
 
@@ -215,7 +209,12 @@ pub struct Listing {
     /// The records loaded, in the API's order; private, so [`Listing::visible`] always
     /// indexes them.
     records: Vec<Record>,
+    /// The records' JSON text, every field of it (secrets too: the views hide them when
+    /// they draw a record), [`BLOCK_RECORDS`] records to an LZ4 block.
+    blocks: Vec<Box<[u8]>>,
     pub total: u64,
+    /// How many pages the API said there are (0 until the first page came).
+    pub pages: u32,
     /// The next page to ask for; `None` once everything is loaded.
     pub next_page: Option<u32>,
     /// Index into [`Listing::visible`].
@@ -233,7 +232,9 @@ impl Listing {
         Self {
             tab,
             records: Vec::new(),
+            blocks: Vec::new(),
             total: 0,
+            pages: 0,
             next_page: Some(1),
             cursor: 0,
             filter,
@@ -249,12 +250,41 @@ impl Listing {
         let local = !self.filter.is_empty() && self.tab.server_filter().is_none();
         let query = crate::matcher::Query::new(&self.filter);
         self.records.reserve(records.len());
-        for record in records {
-            if !local || query.found_in(crate::matcher::record_fields(&record).iter().map(String::as_str)) {
-                self.visible.push(self.records.len());
+        for chunk in records.chunks(BLOCK_RECORDS) {
+            let block = self.blocks.len() as u32;
+            let mut text = String::new();
+            for record in chunk {
+                if !local || query.found_in(crate::matcher::record_fields(record).iter().map(String::as_str))
+                {
+                    self.visible.push(self.records.len());
+                }
+                let start = text.len() as u32;
+                // Serializing a `Value` cannot fail: its keys are strings and its
+                // numbers finite.
+                text.push_str(&serde_json::to_string(record).unwrap_or_default());
+                self.records.push(Record {
+                    row: self.tab.row(record).into(),
+                    id: record["id"].as_str().map(Box::from),
+                    block,
+                    start,
+                    end: text.len() as u32,
+                });
             }
-            self.records.push(Record::new(self.tab, &record));
+            self.blocks.push(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice());
         }
+    }
+
+    /// `record` (one of [`Listing::records`]) as a `Value` again, for the one record a
+    /// frame shows in detail. The text was written by serde_json from a `Value` and
+    /// compressed here, so it comes back and parses to the same one, and the `Null`
+    /// fallback is never reached (a float aside: without serde_json's `float_roundtrip`
+    /// one may come back a unit off in its last place).
+    pub fn value(&self, record: &Record) -> Value {
+        let Some(block) = self.blocks.get(record.block as usize) else { return Value::Null };
+        let Ok(text) = lz4_flex::decompress_size_prepended(block) else { return Value::Null };
+        text.get(record.start as usize..record.end as usize)
+            .and_then(|json| serde_json::from_slice(json).ok())
+            .unwrap_or(Value::Null)
     }
 
     /// Every record loaded, shown or not.
@@ -271,8 +301,20 @@ impl Listing {
         self.visible.get(self.cursor).map(|&i| &self.records[i])
     }
 
-    /// The request for the next page, if there is one.
-    fn next_request(&self) -> Option<Request> {
+    /// A page that arrived: its records, and what it says of the pages left.
+    fn arrived(&mut self, page: Page<Value>) {
+        self.total = page.meta.total_results.max(self.records.len() as u64 + page.data.len() as u64);
+        self.pages = self.pages.max(page.meta.total_pages);
+        let number = self.next_page.unwrap_or(1);
+        let more = page.meta.total_pages > number && !page.data.is_empty();
+        self.add(page.data);
+        self.next_page = more.then_some(number + 1);
+    }
+
+    /// The request for what comes next: on the way to the end (`to_end`), once the
+    /// first page said how many there are, the next [`PARALLEL_PAGES`] pages at once;
+    /// otherwise the next page, if there is one.
+    fn next_request(&self, to_end: bool) -> Option<Request> {
         if self.tab == Tab::Balance {
             return (self.next_page == Some(1)).then_some(Request::ReadBalance);
         }
@@ -288,7 +330,12 @@ impl Listing {
         if let Some(key) = self.tab.server_filter().filter(|_| !self.filter.is_empty()) {
             filters.push((key, self.filter.clone()));
         }
-        Some(Request::Browse { collection: self.tab.collection(), page, size: PAGE_SIZE, filters })
+        let collection = self.tab.collection();
+        if to_end && page > 1 && self.pages > page {
+            let last = self.pages.min(page + PARALLEL_PAGES - 1);
+            return Some(Request::BrowseMany { collection, first: page, last, size: PAGE_SIZE, filters });
+        }
+        Some(Request::Browse { collection, page, size: PAGE_SIZE, filters })
     }
 }
 
@@ -325,6 +372,8 @@ pub struct InspectorStep {
     pub trail: Vec<Listing>,
     /// The `/` prompt while it is open.
     pub filter_input: Option<TextField>,
+    /// The `g` prompt (a record to go to) while it is open.
+    pub goto_input: Option<TextField>,
     /// The detail pane has the keyboard (its relations are selectable).
     pub in_detail: bool,
     pub relation_cursor: usize,
@@ -348,6 +397,7 @@ impl InspectorStep {
             listing: Listing::new(Tab::Connections, None, String::new()),
             trail: Vec::new(),
             filter_input: None,
+            goto_input: None,
             in_detail: false,
             relation_cursor: 0,
             detail_scroll: 0,
@@ -357,14 +407,82 @@ impl InspectorStep {
             to_end: false,
             activity: Activity::default(),
         };
-        let cmds = step.load_more(ctx);
+        let cmds = match ctx.inspect_target.take() {
+            Some(given) => step.go_to(given, ctx),
+            None => step.load_more(ctx),
+        };
         (step, cmds)
+    }
+
+    /// Looks for the record `given` names (every kind its form allows, at once); the
+    /// answer opens it ([`InspectorStep::found`]).
+    fn go_to(&mut self, given: String, ctx: &mut Ctx) -> Vec<Cmd> {
+        let what = format!("Looking for {given}");
+        vec![ctx.call(&mut self.activity, what, Request::FindTarget { given })]
+    }
+
+    /// What a target named: one record opens on its tab, as a relation does (Esc comes
+    /// back); none, or several (to ask which), is said in place.
+    fn found(&mut self, mut found: Vec<crate::target::Found>) -> Transition {
+        match found.len() {
+            0 => self.activity.fail(Problem::Input(
+                "No record of this account is that: give a connection or profile id, a credential or \
+                 order UUID, a phone number or a SIP user name (g)."
+                    .into(),
+            )),
+            1 => {
+                let one = found.remove(0);
+                let tab = match one.kind {
+                    crate::target::Kind::Connection => Tab::Connections,
+                    crate::target::Kind::Profile => Tab::Profiles,
+                    crate::target::Kind::Number => Tab::Numbers,
+                    crate::target::Kind::Order => Tab::Orders,
+                    crate::target::Kind::Credential => Tab::Credentials,
+                };
+                let scope = Scope::Record { id: one.id.clone(), label: one.describe() };
+                let mut listing = Listing::new(tab, Some(scope), String::new());
+                listing.add(vec![one.record]);
+                listing.total = 1;
+                listing.next_page = None;
+                let previous = std::mem::replace(&mut self.listing, listing);
+                if previous.next_page != Some(1) || !previous.records.is_empty() {
+                    self.trail.push(previous);
+                }
+                self.in_detail = false;
+                self.relation_cursor = 0;
+                self.activity.problem = None;
+            }
+            _ => {
+                let each: Vec<String> = found.iter().map(crate::target::Found::describe).collect();
+                self.activity.fail(Problem::Input(format!(
+                    "That could be {}: press g and give the id of the one you mean.",
+                    each.join(", or ")
+                )));
+            }
+        }
+        Transition::none()
+    }
+
+    fn on_goto_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        let Some(input) = &self.goto_input else { return Transition::none() };
+        match action {
+            Action::Back => self.goto_input = None,
+            Action::Submit => {
+                let given = input.value().trim().to_owned();
+                self.goto_input = None;
+                if !given.is_empty() {
+                    return Transition::Stay(self.go_to(given, ctx));
+                }
+            }
+            _ => {}
+        }
+        Transition::none()
     }
 
     /// The relations of the highlighted record.
     pub fn relations(&self) -> Vec<Relation> {
         match self.listing.highlighted() {
-            Some(record) => self.relations_of(&record.value()),
+            Some(record) => self.relations_of(&self.listing.value(record)),
             None => Vec::new(),
         }
     }
@@ -444,7 +562,7 @@ impl InspectorStep {
             return Vec::new();
         }
         let near_end = self.listing.cursor + PREFETCH_MARGIN >= self.listing.visible().len();
-        match self.listing.next_request().filter(|_| near_end) {
+        match self.listing.next_request(self.to_end).filter(|_| near_end) {
             Some(request) => {
                 let name = self.listing.tab.title().to_lowercase();
                 let what = if self.to_end {
@@ -556,6 +674,10 @@ impl InspectorStep {
                 self.filter_input = Some(TextField::new(&self.listing.filter, 64));
                 Transition::none()
             }
+            Action::GoTo => {
+                self.goto_input = Some(TextField::new("", 128));
+                Transition::none()
+            }
             Action::Raw => {
                 self.raw = !self.raw;
                 Transition::none()
@@ -606,6 +728,9 @@ impl Screen for InspectorStep {
         if self.filter_input.is_some() {
             return "Inspector: filter";
         }
+        if self.goto_input.is_some() {
+            return "Inspector: go to a record";
+        }
         if self.in_detail {
             return "Inspector: record details";
         }
@@ -627,6 +752,12 @@ impl Screen for InspectorStep {
             return vec![
                 Binding::new(&[Action::Submit], "apply filter", "Show only the records that match."),
                 Binding::new(&[Action::Back], "cancel", "Close the filter, keeping the list as it was."),
+            ];
+        }
+        if self.goto_input.is_some() {
+            return vec![
+                Binding::new(&[Action::Submit], "go", "Find the record and open it (Esc comes back)."),
+                Binding::new(&[Action::Back], "cancel", "Close the prompt."),
             ];
         }
         if self.in_detail {
@@ -680,6 +811,11 @@ impl Screen for InspectorStep {
                 ]);
             }
         }
+        bindings.push(Binding::new(
+            &[Action::GoTo],
+            "go to",
+            "Go to a record by its id, UUID, phone number or SIP user name.",
+        ));
         bindings.push(Binding::new(&[Action::Reload], "reload", "Load this tab again from Telnyx."));
         if !self.listing.filter.is_empty() {
             bindings.push(Binding::new(&[Action::Back], "clear filter", "Show the whole list again."));
@@ -697,6 +833,9 @@ impl Screen for InspectorStep {
         if self.filter_input.is_some() {
             return self.on_filter_action(action, ctx);
         }
+        if self.goto_input.is_some() {
+            return self.on_goto_action(action, ctx);
+        }
         if self.in_detail {
             return self.on_detail_action(action, ctx);
         }
@@ -704,11 +843,11 @@ impl Screen for InspectorStep {
     }
 
     fn input(&self) -> Option<&dyn Input> {
-        self.filter_input.as_ref().map(|input| input as &dyn Input)
+        self.filter_input.as_ref().or(self.goto_input.as_ref()).map(|input| input as &dyn Input)
     }
 
     fn input_mut(&mut self) -> Option<&mut dyn Input> {
-        self.filter_input.as_mut().map(|input| input as &mut dyn Input)
+        self.filter_input.as_mut().or(self.goto_input.as_mut()).map(|input| input as &mut dyn Input)
     }
 
     /// Typing in the filter leaves the problem shown until the filter is applied.
@@ -716,14 +855,19 @@ impl Screen for InspectorStep {
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
-            Reply::Browsed(page) => {
+            Reply::Browsed(_) | Reply::BrowsedMany(_) => {
+                let pages = match reply {
+                    Reply::Browsed(page) => vec![page],
+                    Reply::BrowsedMany(pages) => pages,
+                    _ => Vec::new(),
+                };
                 let listing = &mut self.listing;
-                listing.total =
-                    page.meta.total_results.max(listing.records.len() as u64 + page.data.len() as u64);
-                let page_number = listing.next_page.unwrap_or(1);
-                let more = page.meta.total_pages > page_number && !page.data.is_empty();
-                listing.add(page.data);
-                listing.next_page = more.then_some(page_number + 1);
+                for page in pages {
+                    listing.arrived(page);
+                    if listing.next_page.is_none() {
+                        break;
+                    }
+                }
                 if self.to_end {
                     listing.cursor = listing.visible().len().saturating_sub(1);
                 }
@@ -740,6 +884,7 @@ impl Screen for InspectorStep {
                 self.listing.next_page = None;
             }
             Reply::Diagnosed(report) => self.doctor = Some(report),
+            Reply::TargetFound(found) => return self.found(found),
             _ => {}
         }
         Transition::none()

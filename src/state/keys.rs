@@ -58,6 +58,8 @@ pub enum Action {
     Doctor,
     /// `t`: log in now as the WebRTC SDK would (the login test).
     TestLogin,
+    /// `g`: go to a record by its id, number or SIP user name (the inspector).
+    GoTo,
     /// `1`-`9`: the tab of that number.
     Tab(u8),
     /// Any key not bound otherwise, where a question treats every other key as no.
@@ -113,6 +115,7 @@ impl Action {
             Action::Raw => letter('J'),
             Action::Doctor => letter('d'),
             Action::TestLogin => letter('t'),
+            Action::GoTo => letter('g'),
             Action::Tab(n) => letter(char::from(b'0' + n)),
             Action::AnyOther => true,
             Action::Requests => letter('L') || key.code == KeyCode::F(2),
@@ -151,6 +154,7 @@ impl Action {
             Action::Raw => "J",
             Action::Doctor => "d",
             Action::TestLogin => "t",
+            Action::GoTo => "g",
             Action::Tab(n) => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"][usize::from(n).min(9)],
             Action::AnyOther => "any other key",
             Action::Requests if typing => "F2",

@@ -318,6 +318,9 @@ pub struct Ctx {
     /// `--signaling-url` or `--demo` say otherwise (set after [`State::new`]).
     pub signaling: crate::signaling::SignalingUrl,
     pub journal: JournalCtx,
+    /// The record `inspect TARGET` was given (an id, a number, a SIP user name): the
+    /// inspector opens on it (set after [`State::new`]; taken when it opens).
+    pub inspect_target: Option<String>,
     /// Reads sent ahead for the screen the user is about to see ([`Ctx::prefetch`]).
     prefetched: Vec<Prefetched>,
     /// Reads sent ahead that a screen took since the last update, as its own.
@@ -749,6 +752,7 @@ impl State {
                 now: start.now,
                 signaling: crate::signaling::SignalingUrl::default(),
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
+                inspect_target: None,
                 prefetched: Vec::new(),
                 taken: Vec::new(),
                 balance_read: None,

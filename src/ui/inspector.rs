@@ -53,9 +53,15 @@ fn draw_filter(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSte
     if let Some(scope) = &listing.scope {
         spans.push(Span::styled(format!("{}  ", scope.label()), theme.current()));
     }
-    match &step.filter_input {
-        Some(input) => {
-            let prefix = format!("/ {} > ", listing.tab.filter_hint());
+    let prompt = match (&step.filter_input, &step.goto_input) {
+        (Some(input), _) => Some((format!("/ {} > ", listing.tab.filter_hint()), input)),
+        (None, Some(input)) => {
+            Some(("g go to: id, UUID, phone number or SIP user name > ".to_owned(), input))
+        }
+        (None, None) => None,
+    };
+    match prompt {
+        Some((prefix, input)) => {
             let x = area.x + (prefix.chars().count() + spans.iter().map(|s| s.width()).sum::<usize>()) as u16;
             spans.push(Span::styled(prefix, theme.focused()));
             spans.push(Span::raw(input.value().to_owned()));
@@ -154,7 +160,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorSte
         return;
     };
     // Parsed once here for the relations and the body; the views redact this copy.
-    let item = record.value();
+    let item = step.listing.value(record);
     let relations = step.relations_of(&item);
     let mut lines: Vec<Line> = Vec::new();
     if !relations.is_empty() {

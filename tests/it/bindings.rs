@@ -141,6 +141,7 @@ fn probes(action: Action, typing: bool) -> Vec<KeyEvent> {
         Action::Raw => vec![KeyEvent::new(KeyCode::Char('J'), KeyModifiers::SHIFT)],
         Action::Doctor => vec![letter('d')],
         Action::TestLogin => vec![letter('t')],
+        Action::GoTo => vec![letter('g')],
         Action::Tab(n) => vec![letter(char::from(b'0' + n))],
         Action::AnyOther => vec![letter('x')],
         Action::Requests if typing => vec![plain(KeyCode::F(2))],

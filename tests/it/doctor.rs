@@ -447,9 +447,14 @@ async fn verbose_writes_each_request_to_stderr_without_keys_or_bodies() {
     let sent: Vec<_> = account.sandbox.journal().into_iter().skip(before).collect();
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), sent.len(), "one line per request sent ({sent:#?}):\n{stderr}");
-    for (line, exchange) in lines.iter().zip(&sent) {
-        let start = format!("{} /v2{} -> {} in ", exchange.method, exchange.path, exchange.status);
-        assert!(line.starts_with(&start) && line.ends_with(" ms"), "{line:?} should be {start:?}... ms");
+    // The reads after the connection's go at once, so lines and exchanges are matched
+    // as sets: each line names one exchange, in the order the answers came.
+    let mut starts: Vec<String> =
+        sent.iter().map(|e| format!("{} /v2{} -> {} in ", e.method, e.path, e.status)).collect();
+    for line in &lines {
+        let found = starts.iter().position(|start| line.starts_with(start.as_str()) && line.ends_with(" ms"));
+        let Some(found) = found else { panic!("{line:?} should be one of {starts:?}, then ... ms") };
+        starts.remove(found);
     }
     let password = new_connection("Doctor", "doctor01").password;
     for secret in [KEY, password.expose()] {
@@ -622,4 +627,129 @@ async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_
     let error: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(error["error"]["kind"], "usage");
     assert!(error["error"]["message"].as_str().unwrap().contains("--signaling-url"), "{error:#}");
+}
+
+/// Once the connection is found, the doctor's reads (profile, numbers, credentials,
+/// registration) go at once: against a sandbox that holds every answer for a second,
+/// four are open together. One after another, they would share one connection.
+#[tokio::test]
+async fn once_the_connection_is_found_its_reads_go_at_once() {
+    let seed = Seed {
+        faults: telnyx_setup::sandbox::FaultPlan::new(Vec::new(), Duration::from_secs(1)),
+        ..Seed::default()
+    };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let connection = match telnyx_setup::setup::find_connection(&api, "Office softphones").await.unwrap() {
+        telnyx_setup::setup::Recognised::Found(connection) => connection,
+        other => panic!("the seeded connection: {other:?}"),
+    };
+    let before = sandbox.journal().len();
+    let facts = telnyx_setup::doctor::gather_for(&api, &connection.id.clone(), Some(connection), None, false)
+        .await
+        .unwrap();
+    assert!(facts.profile.is_some() && facts.registration.is_some());
+    assert_eq!(sandbox.journal().len() - before, 4, "profile, numbers, credentials, registration");
+    assert!(sandbox.peak_connections() >= 4, "at most {} at once", sandbox.peak_connections());
+}
+
+// ---------------------------------------------------------------------------------------
+// doctor --all and doctor --report
+// ---------------------------------------------------------------------------------------
+
+/// `doctor --all`: one line per credential connection with its first failing check,
+/// exit 1 when one fails; the lists the checks share are read once for all of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_checks_every_connection_one_line_each() {
+    let account = healthy().await;
+    let broken =
+        account.api.create_credential_connection(&new_connection("Broken", "broken01")).await.unwrap().id;
+    let before = account.sandbox.journal().len();
+    let output = doctor(&account, &["--all"]).await;
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "one connection fails\n{stdout}{}", text(&output.stderr));
+    let line = |start: &str| stdout.lines().find(|l| l.starts_with(start)).unwrap_or_default().to_owned();
+    let failed = line(&format!("✗ Broken ({broken})"));
+    assert!(failed.contains("FAIL outbound_profile: "), "{stdout}");
+    assert!(line(&format!("✓ Doctor ({})", account.connection)).contains("no check failed"), "{stdout}");
+    assert!(stdout.contains("1 of 2 credential connection(s) have a failing check."), "{stdout}");
+    let lists = |path: &str| {
+        account.sandbox.journal()[before..].iter().filter(|e| e.method == "GET" && e.path == path).count()
+    };
+    assert_eq!(lists("/telephony_credentials"), 1, "one read of the credentials for both connections");
+    assert_eq!(lists("/outbound_voice_profiles"), 1, "one read of the profiles for both connections");
+
+    let output = doctor(&account, &["--all", "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["ok"], false);
+    let names: Vec<&str> = json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["connection_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"Broken") && names.contains(&"Doctor"), "{names:?}");
+
+    // Only healthy connections: exit 0.
+    account.api.delete_credential_connection(&broken).await.unwrap();
+    let output = doctor(&account, &["--all"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+/// `doctor --report FILE`: the checks, the records read, the requests with their
+/// status and time, the versions; never the key, a password, a PIN or a token, each
+/// planted in the account first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_to_attach_holds_the_evidence_and_no_secret() {
+    let account = healthy().await;
+    let number =
+        account.api.list_phone_numbers(api::PageRequest::first(10), &Default::default()).await.unwrap();
+    let number = &number.data[0].id;
+    patch(&account, &format!("phone_numbers/{number}"), r#"{"external_pin": "PIN-planted-4242"}"#).await;
+    let filter = api::TelephonyCredentialFilter {
+        resource_id: Some(format!("connection:{}", account.connection)),
+        tag: None,
+    };
+    let credentials =
+        account.api.list_telephony_credentials(api::PageRequest::first(10), &filter).await.unwrap();
+    let credential = &credentials.data[0];
+    let token = account.api.create_token(&credential.id).await.unwrap();
+    let secrets = [
+        KEY.to_owned(),
+        "correct-horse-battery".to_owned(),
+        "PIN-planted-4242".to_owned(),
+        credential.sip_password.expose().to_owned(),
+        token.expose().to_owned(),
+    ];
+    let path = std::env::temp_dir().join(format!("telnyx-setup-report-{}.json", std::process::id()));
+    let output =
+        doctor(&account, &["--connection", &account.connection, "--report", path.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+    let file = std::fs::read_to_string(&path).expect("the report was written");
+    let _ = std::fs::remove_file(&path);
+    for secret in &secrets {
+        assert!(!file.contains(secret.as_str()), "the report holds a secret ({} chars)", secret.len());
+    }
+    let report: Value = serde_json::from_str(&file).expect("the report is JSON");
+    assert_eq!(report["report"]["ok"], true);
+    assert!(report["report"]["checks"].as_array().is_some_and(|c| c.len() >= 5));
+    assert_eq!(report["program"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(report["os"]["family"].is_string());
+    let records = &report["records"];
+    assert_eq!(records["connection"]["id"], account.connection.as_str());
+    assert_eq!(records["connection"]["password"], "(removed)");
+    assert_eq!(records["outbound_voice_profile"]["id"], account.profile.as_str());
+    assert_eq!(records["phone_numbers"][0]["external_pin"], "(removed)");
+    assert_eq!(records["telephony_credentials"][0]["sip_password"], "(removed)");
+    let requests = report["requests"].as_array().expect("the requests");
+    let connection_read = format!("/v2/credential_connections/{}", account.connection);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["method"] == "GET" && r["path"] == connection_read.as_str() && r["status"] == 200),
+        "{requests:?}"
+    );
+    assert!(requests.iter().all(|r| r["elapsed_ms"].is_u64() && r.get("x_request_id").is_some()));
 }

@@ -3,7 +3,7 @@
 //!
 //! A support engineer's tour, checked on the screen a user would see (vt100 parses the
 //! PTY's output; the harness is `support/pty.rs`, shared with `tests/it/pty.rs`): sign
-//! in, the READ-ONLY header, the numbers tab paging in 100 at a time as End is pressed,
+//! in, the READ-ONLY header, the numbers tab paging in 250 at a time, End reading the rest several pages at once,
 //! a server-side filter down to one number, a connection's "Its phone numbers" relation
 //! and Esc back, the raw JSON with the SIP password hidden, the doctor on the connection,
 //! and `q`, after which the terminal must be given back intact.
@@ -92,9 +92,9 @@ fn the_inspector_pages_filters_follows_relations_runs_the_doctor_and_changes_not
         dump_text(&first)
     );
 
-    // Numbers: the first page of 100 out of 10,000.
+    // Numbers: the first page of 250 out of 10,000.
     app.send("3");
-    let numbers = app.wait_idle_with(&["●3 Numbers", "Numbers (100 of 10000)"]);
+    let numbers = app.wait_idle_with(&["●3 Numbers", "Numbers (250 of 10000)"]);
     assert!(
         numbers.contains("▶ +15550000000"),
         "the cursor should start on the first number\n{}",
@@ -136,7 +136,7 @@ fn the_inspector_pages_filters_follows_relations_runs_the_doctor_and_changes_not
     app.send(&DOWN.repeat(downs));
     app.send(ENTER);
     let scoped =
-        app.wait_idle_with(&["numbers of Office softphones", "●3 Numbers", "Numbers (100 of 10000)"]);
+        app.wait_idle_with(&["numbers of Office softphones", "●3 Numbers", "Numbers (250 of 10000)"]);
     let rows = listed_numbers(&scoped);
     assert!(
         rows.first().map(String::as_str) == Some("+15550000000"),

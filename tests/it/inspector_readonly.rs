@@ -35,8 +35,9 @@ use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{InspectorStep, KeySource, Mode, Problem, Start, State, Step, Tab};
 use telnyx_setup::worker;
 
-/// Numbers the account owns from the start: four pages of the inspector's 100.
-const SEEDED_NUMBERS: usize = 350;
+/// Numbers the account owns from the start: four pages of the inspector's 250, so End
+/// reads the last three at once.
+const SEEDED_NUMBERS: usize = 850;
 /// How long one request may take before the test gives up.
 const REPLY_DEADLINE: Duration = Duration::from_secs(20);
 

@@ -14,6 +14,7 @@
 mod support;
 
 mod back_and_forth;
+mod big_accounts;
 mod bindings;
 mod broken_pipe;
 mod calls;
@@ -28,6 +29,7 @@ mod flow;
 mod fuzz_responses;
 mod hostile_api;
 mod hostile_text;
+mod inspect_target;
 mod inspector_pty;
 mod inspector_readonly;
 mod journal;

@@ -337,6 +337,7 @@ fn the_requests_pane_lists_this_sessions_requests() {
             path: path.into(),
             outcome,
             elapsed: Duration::from_millis(42),
+            request_id: None,
         };
         state.update(Msg::Requested(record));
     }

@@ -766,6 +766,17 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
             let total = [shape.count as u64, 250, 10_000, 0][shape.pick % 4];
             Reply::Browsed(raw_page(items, *page, total))
         }
+        Request::BrowseMany { collection, first, last, .. } => {
+            let total = [shape.count as u64, 250, 10_000, 0][shape.pick % 4];
+            let pages = (*first..=*last)
+                .map(|page| {
+                    let items = (0..shape.count).map(|i| record(collection, i, shape.pick)).collect();
+                    raw_page(items, page, total)
+                })
+                .collect();
+            Reply::BrowsedMany(pages)
+        }
+        Request::FindTarget { .. } => Reply::TargetFound(Vec::new()),
         Request::Fetch { collection, id } => {
             let mut found = record(collection, 0, shape.pick);
             if let Some(object) = found.as_object_mut() {

@@ -4,9 +4,11 @@
 
 use crate::support::state::*;
 use crossterm::event::KeyCode;
+use telnyx_setup::api::PARALLEL_PAGES;
 use telnyx_setup::msg::{Cmd, Reply, Request};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{InspectorStep, PAGE_SIZE, Problem, Scope, State, Step, Tab};
+use telnyx_setup::target::{Found, Kind};
 
 fn inspector_step(state: &State) -> &InspectorStep {
     match &state.step {
@@ -23,6 +25,8 @@ fn assert_read_only(cmds: &[Cmd]) {
                 matches!(
                     request,
                     Request::Browse { .. }
+                        | Request::BrowseMany { .. }
+                        | Request::FindTarget { .. }
                         | Request::Fetch { .. }
                         | Request::ReadBalance
                         | Request::Diagnose { trial_token: false, .. }
@@ -63,11 +67,12 @@ fn tabs_switch_with_tab_and_digits_and_load_their_collection() {
 fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
     let mut state = inspector();
     press(&mut state, KeyCode::Char('3'));
-    let first: Vec<_> = (0..100).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    let size = PAGE_SIZE as usize;
+    let first: Vec<_> = (0..size).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
     let cmds = reply(&mut state, Reply::Browsed(raw_page(first, 1, 10_000)));
     assert!(cmds.is_empty(), "the cursor is at the top: no need for more yet");
     let mut asked = Vec::new();
-    for _ in 0..90 {
+    for _ in 0..size - 10 {
         asked.extend(press(&mut state, KeyCode::Down));
     }
     assert_read_only(&asked);
@@ -75,11 +80,46 @@ fn the_next_page_is_asked_for_as_the_cursor_nears_the_end() {
     assert_eq!(*page, 2);
     // While that page loads, moving on asks for nothing more.
     assert!(press(&mut state, KeyCode::Down).is_empty());
-    let second: Vec<_> = (100..200).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    let second: Vec<_> = (size..2 * size).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
     reply(&mut state, Reply::Browsed(raw_page(second, 2, 10_000)));
     let step = inspector_step(&state);
-    assert_eq!(step.listing.records().len(), 200);
+    assert_eq!(step.listing.records().len(), 2 * size);
     assert_eq!(step.listing.next_page, Some(3));
+}
+
+/// End on a big account: once the first page says how many pages there are, the rest
+/// are asked for [`PARALLEL_PAGES`] at a time, each batch as one request the worker
+/// sends at once, until the last; the cursor ends on the last record.
+#[test]
+fn end_reads_the_remaining_pages_several_at_a_time() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    let size = PAGE_SIZE as usize;
+    let page = |number: u32| {
+        let from = (number as usize - 1) * size;
+        let data = (from..(from + size).min(10_000)).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+        raw_page(data, number, 10_000)
+    };
+    reply(&mut state, Reply::Browsed(page(1)));
+    let mut cmds = press(&mut state, KeyCode::End);
+    let mut batches = Vec::new();
+    while let [Cmd::Call { request: Request::BrowseMany { first, last, size: asked, .. }, .. }] = &cmds[..] {
+        assert_eq!(*asked, PAGE_SIZE);
+        assert!(last - first < PARALLEL_PAGES, "{first}..={last}");
+        batches.push((*first, *last));
+        let pages = (*first..=*last).map(page).collect();
+        cmds = reply(&mut state, Reply::BrowsedMany(pages));
+    }
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let pages = 10_000u32.div_ceil(PAGE_SIZE);
+    assert_eq!(batches.first(), Some(&(2, 1 + PARALLEL_PAGES)));
+    assert_eq!(batches.last().map(|b| b.1), Some(pages));
+    assert_eq!(batches.len() as u32, (pages - 1).div_ceil(PARALLEL_PAGES));
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.records().len(), 10_000);
+    assert_eq!(step.listing.next_page, None);
+    assert_eq!(step.listing.cursor, 9_999);
+    assert!(!step.to_end);
 }
 
 /// The listing keeps each record as compact text with its row made on arrival: the
@@ -103,7 +143,7 @@ fn a_record_kept_compact_gives_back_its_row_id_and_json() {
     assert_eq!(listing.records().len(), 2);
     for (kept, arrived) in listing.records().iter().zip(&records) {
         assert_eq!(kept.row(), Tab::Connections.row(arrived));
-        assert_eq!(&kept.value(), arrived);
+        assert_eq!(&listing.value(kept), arrived);
     }
     assert_eq!(listing.records()[0].id(), Some("1293384261075731409"));
     assert_eq!(listing.records()[1].id(), None, "a numeric id is not copied, as before");
@@ -119,6 +159,25 @@ fn filters_go_to_the_server_where_the_api_has_them() {
     let Request::Browse { filters, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(filters, &[("filter[connection_name][contains]", "lobby".to_owned())]);
     assert_eq!(inspector_step(&state).listing.filter, "lobby");
+}
+
+/// A filter by digits on a big account is one request to the API: Telnyx filters, and
+/// what matches fits in one page; the 10,000 numbers loaded before are dropped.
+#[test]
+fn a_digits_filter_is_one_request() {
+    let mut state = inspector();
+    press(&mut state, KeyCode::Char('3'));
+    let first: Vec<_> = (0..PAGE_SIZE as usize).map(|i| number_json(i, EXISTING_CONNECTION)).collect();
+    reply(&mut state, Reply::Browsed(raw_page(first, 1, 10_000)));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "1234");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::Browse { filters, page: 1, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(filters, &[("filter[phone_number]", "1234".to_owned())]);
+    let cmds =
+        reply(&mut state, Reply::Browsed(raw_page(vec![number_json(1234, EXISTING_CONNECTION)], 1, 1)));
+    assert!(cmds.is_empty(), "nothing more to ask for: {cmds:?}");
+    assert_eq!(inspector_step(&state).listing.records().len(), 1);
 }
 
 #[test]
@@ -280,4 +339,55 @@ fn records_telnyx_setup_made_are_marked_in_the_lists() {
     for (tab, record) in others {
         assert!(!tab.row(&record).contains("telnyx-setup"), "{tab:?}: {}", tab.row(&record));
     }
+}
+
+/// `inspect TARGET` opens the inspector on the record: its lookup is the first request,
+/// and the one record found opens on its tab.
+#[test]
+fn a_target_opens_the_inspector_on_its_record() {
+    let mut state = state_with(Some("KEYinspect"), telnyx_setup::state::KeySource::Flag);
+    state.ctx.mode = telnyx_setup::state::Mode::Inspector;
+    state.ctx.inspect_target = Some("+15550001234".into());
+    press(&mut state, KeyCode::Enter);
+    let cmds = reply(&mut state, Reply::KeyAccepted(balance()));
+    assert_eq!(only_call(&cmds), &Request::FindTarget { given: "+15550001234".into() });
+    let record = number_json(1234, EXISTING_CONNECTION);
+    let id = record["id"].as_str().unwrap().to_owned();
+    let found = Found { kind: Kind::Number, id: id.clone(), record: record.clone() };
+    assert!(reply(&mut state, Reply::TargetFound(vec![found])).is_empty());
+    let step = inspector_step(&state);
+    assert_eq!(step.listing.tab, Tab::Numbers);
+    assert_eq!(step.listing.records().len(), 1);
+    assert_eq!(step.listing.highlighted().and_then(|r| r.id()), Some(id.as_str()));
+    assert!(step.listing.scope.as_ref().is_some_and(|s| s.label().contains("+15550001234")));
+}
+
+/// `g` asks for a target; several records found are named, to pick one by id; none
+/// found says so.
+#[test]
+fn g_goes_to_a_record_and_says_when_it_could_be_several() {
+    let mut state = inspector();
+    assert!(press(&mut state, KeyCode::Char('g')).is_empty());
+    assert!(inspector_step(&state).goto_input.is_some());
+    type_text(&mut state, "gencredAbc");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(only_call(&cmds), &Request::FindTarget { given: "gencredAbc".into() });
+    let credential = serde_json::json!({"id": "c-1", "sip_username": "gencredAbc"});
+    let connection = serde_json::json!({"id": "77", "connection_name": "Lobby", "user_name": "gencredAbc"});
+    let two = vec![
+        Found { kind: Kind::Credential, id: "c-1".into(), record: credential },
+        Found { kind: Kind::Connection, id: "77".into(), record: connection },
+    ];
+    reply(&mut state, Reply::TargetFound(two));
+    let Some(Problem::Input(said)) = &inspector_step(&state).activity.problem else { panic!("a question") };
+    assert!(
+        said.contains("telephony credential c-1") && said.contains("credential connection 77 (Lobby)"),
+        "{said}"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    type_text(&mut state, "nobody");
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::TargetFound(Vec::new()));
+    let Some(Problem::Input(said)) = &inspector_step(&state).activity.problem else { panic!("a problem") };
+    assert!(said.starts_with("No record of this account is that"), "{said}");
 }

@@ -411,13 +411,13 @@ pub fn number_json(index: usize, connection: &str) -> serde_json::Value {
 
 /// A page of raw records with its paging `meta`.
 pub fn raw_page(data: Vec<serde_json::Value>, number: u32, total: u64) -> Page<serde_json::Value> {
-    let size = 100;
+    let size = telnyx_setup::state::PAGE_SIZE;
     Page {
         data,
         meta: PageMeta {
             page_number: number,
             page_size: size,
-            total_pages: total.div_ceil(100) as u32,
+            total_pages: total.div_ceil(u64::from(size)) as u32,
             total_results: total,
         },
     }

@@ -1,0 +1,129 @@
+//! `telnyx-setup inspect TARGET`: what a pasted id, UUID, phone number or SIP user name
+//! names, found by the forms the API gives each kind; `--json` prints the record and
+//! its relations, secrets hidden; a target that names nothing, or several records, is
+//! exit 2 with what it could be. The inspector's side (opening on the target, `g`) is
+//! tested in `update_inspector`.
+
+use crate::support::{BIN, client, log_path, new_connection};
+use serde_json::Value;
+use std::process::Command;
+use std::time::Duration;
+use telnyx_setup::api::{
+    NewNumberOrder, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, PageRequest,
+};
+use telnyx_setup::sandbox::{Sandbox, Seed};
+
+const KEY: &str = "KEYtarget";
+
+/// `inspect TARGET --json` against `sandbox`: the exit code and stdout as JSON.
+async fn inspect(sandbox: &Sandbox, target: &str) -> (i32, Value) {
+    let log = log_path("inspect-target");
+    let mut command = Command::new(BIN);
+    command
+        .args(["inspect", target, "--json", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE")
+        .env("TELNYX_SETUP_LOG", &log);
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let _ = std::fs::remove_file(&log);
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("JSON on stdout: {}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code().unwrap_or(-1), json)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_target_is_found_and_printed_with_its_relations() {
+    let seed = Seed { phone_numbers: 3, order_settles_after: Duration::ZERO, ..Seed::default() };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let connection = api.create_credential_connection(&new_connection("Lobby", "lobby01")).await.unwrap();
+    let credential = api
+        .create_telephony_credential(&NewTelephonyCredential {
+            connection_id: connection.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let offered = api
+        .search_available_numbers(&NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() })
+        .await
+        .unwrap();
+    let order = api
+        .create_number_order(&NewNumberOrder {
+            phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
+            connection_id: Some(connection.id.clone()),
+            customer_reference: None,
+        })
+        .await
+        .unwrap();
+    let profile =
+        api.list_outbound_voice_profiles(PageRequest::first(10), None).await.unwrap().data[0].clone();
+    let number = offered[0].phone_number.clone();
+
+    // A connection by id: its profile, numbers and credentials, the password hidden.
+    let (code, json) = inspect(&sandbox, &connection.id).await;
+    assert_eq!((code, json["kind"].as_str()), (0, Some("credential_connections")), "{json}");
+    assert_eq!(json["record"]["password"], "(hidden)");
+    assert_eq!(json["relations"]["telephony_credentials"][0]["id"], credential.id.as_str());
+    assert_eq!(json["relations"]["telephony_credentials"][0]["sip_password"], "(hidden)");
+    assert_eq!(json["relations"]["phone_numbers"][0]["phone_number"], number.as_str());
+    // A profile by id: its connections.
+    let (code, json) = inspect(&sandbox, &profile.id).await;
+    assert_eq!((code, json["kind"].as_str()), (0, Some("outbound_voice_profiles")), "{json}");
+    assert!(json["relations"]["credential_connections"].is_array());
+    // A number, in E.164 and as digits with spaces: its connection.
+    for given in [number.clone(), format!("{} {}", &number[1..5], &number[5..])] {
+        let (code, json) = inspect(&sandbox, &given).await;
+        assert_eq!((code, json["kind"].as_str()), (0, Some("phone_numbers")), "{given}: {json}");
+        assert_eq!(json["record"]["phone_number"], number.as_str());
+        assert_eq!(json["relations"]["credential_connection"]["id"], connection.id.as_str());
+    }
+    // A credential by UUID, and by its SIP user name with Telnyx's domain.
+    for given in [credential.id.clone(), format!("{}@sip.telnyx.com", credential.sip_username)] {
+        let (code, json) = inspect(&sandbox, &given).await;
+        assert_eq!((code, json["kind"].as_str()), (0, Some("telephony_credentials")), "{given}: {json}");
+        assert_eq!(json["id"], credential.id.as_str());
+        assert_eq!(json["relations"]["credential_connection"]["id"], connection.id.as_str());
+    }
+    // An order by UUID.
+    let (code, json) = inspect(&sandbox, &order.id).await;
+    assert_eq!((code, json["kind"].as_str()), (0, Some("number_orders")), "{json}");
+    // A connection by its SIP user name.
+    let (code, json) = inspect(&sandbox, "lobby01").await;
+    assert_eq!((code, json["id"].as_str()), (0, Some(connection.id.as_str())), "{json}");
+
+    let json = serde_json::to_string(&json).unwrap();
+    assert!(!json.contains("correct-horse-battery"), "no password in the output");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_names_nothing_or_two_records_is_exit_2_with_what_it_could_be() {
+    let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let first = api.create_credential_connection(&new_connection("One", "one01")).await.unwrap();
+    let credential = api
+        .create_telephony_credential(&NewTelephonyCredential {
+            connection_id: first.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // A connection whose SIP user name is the credential's: the name means either.
+    let second =
+        api.create_credential_connection(&new_connection("Two", &credential.sip_username)).await.unwrap();
+    let (code, json) = inspect(&sandbox, &credential.sip_username).await;
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["error"]["kind"], "ambiguous_target");
+    let ids: Vec<&str> =
+        json["error"]["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(ids.contains(&credential.id.as_str()) && ids.contains(&second.id.as_str()), "{ids:?}");
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("telephony credential") && message.contains("credential connection"),
+        "{message}"
+    );
+
+    let (code, json) = inspect(&sandbox, "1293384261075799999").await;
+    assert_eq!((code, json["error"]["kind"].as_str()), (2, Some("not_found")), "{json}");
+}
