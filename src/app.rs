@@ -33,6 +33,9 @@ pub struct Effects {
     pub clipboard: Box<dyn Clipboard>,
 }
 
+/// How long the program waits, on its way out, for the worker's last journal save.
+const JOURNAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Runs the wizard on `tty` until the user quits. The terminal is restored on every way
 /// out: normal return, error, and panic ([`restore_on_panic`]). Everything is drawn on
 /// `tty`, never on stdout, which is left for the summary.
@@ -58,6 +61,10 @@ pub async fn run(
     }
     .await;
     restore(&mut restore_tty);
+    // The terminal is the user's again; the journal's last record may still be on its
+    // way to the disk (fsync on a busy machine): it is waited for, within a bound.
+    let Effects { worker, .. } = effects;
+    worker.finish(JOURNAL_FLUSH).await;
     result.map(|()| state)
 }
 

@@ -4,10 +4,13 @@
 //!
 //! [`search`] ranks countries for what was typed, through [`crate::matcher`]: the code
 //! or a whole name first, then names that start with it, names whose words start with
-//! its words, countries whose region's words do, and fuzzy matches last. The names
-//! searched are the ISO short name and the names people use ([`ALIASES`]: UK, USA,
-//! England, South Korea, Vietnam, ...). [`find`] picks the one country a form's field
-//! names.
+//! its words, names that contain it, a name mistyped by a letter or two, countries
+//! whose region's words do, and fuzzy matches last, only when nothing better matched
+//! (`england` lists the United Kingdom alone). The names searched are the ISO short
+//! name and the names people use ([`ALIASES`]: UK, USA, England, South Korea, Vietnam,
+//! ...); a name people give two countries is an alias of both (`Congo`, `Korea`), so it
+//! is ambiguous. [`find`] picks the one country a form's field or a flag names, for the
+//! wizard and `setup --countries` alike.
 
 use crate::matcher::{self, Query, Rank};
 use std::cmp::Reverse;
@@ -21,7 +24,8 @@ pub const ALIASES: &[(&str, &[&str])] = &[
     ("AT", &["Österreich"]),
     ("BN", &["Brunei"]),
     ("BO", &["Bolivia"]),
-    ("CD", &["DR Congo", "DRC", "Congo-Kinshasa"]),
+    // "Congo" is the Republic of the Congo's ISO name, and what many call the DRC.
+    ("CD", &["DR Congo", "DRC", "Congo-Kinshasa", "Congo"]),
     ("CG", &["Congo-Brazzaville", "Republic of the Congo"]),
     ("CH", &["Schweiz", "Suisse"]),
     ("CI", &["Ivory Coast"]),
@@ -45,7 +49,7 @@ pub const ALIASES: &[(&str, &[&str])] = &[
     ),
     ("IE", &["Eire"]),
     ("IR", &["Iran"]),
-    ("KP", &["North Korea", "DPRK"]),
+    ("KP", &["North Korea", "DPRK", "Korea"]),
     ("KR", &["South Korea", "Korea"]),
     ("LA", &["Laos"]),
     ("MD", &["Moldova"]),
@@ -129,15 +133,56 @@ fn entries() -> &'static Entries {
 }
 
 /// How well a country matched, best least: the tier (0 the code or a whole name, 1 a
-/// name's prefix, 2 a name's word starts, 3 in a name as typed, 4 the region's word
-/// starts, 5 fuzzy), the fuzzy score (higher first), and the length of the name that
-/// matched (the closer to what was typed, the better: `united` puts United States
-/// before United States Minor Outlying Islands).
+/// name's prefix, 2 a name's word starts, 3 in a name as typed, 4 a whole name but for
+/// a letter or two ([`TYPO`]), 5 the region's word starts, 6 fuzzy), the fuzzy score
+/// (higher first), and the length of the name that matched (the closer to what was
+/// typed, the better: `united` puts United States before United States Minor Outlying
+/// Islands). A region's countries tie, so they stay in name order.
 type Standing = (u8, Reverse<u16>, usize);
 
-/// [`Standing`]'s tiers from the region, and from fuzzy matches.
-const REGION: u8 = 4;
-const FUZZY: u8 = 5;
+/// [`Standing`]'s tiers from a mistyped name, from the region, and from fuzzy matches.
+const TYPO: u8 = 4;
+const REGION: u8 = 5;
+const FUZZY: u8 = 6;
+
+/// Letters a name may be mistyped by and still rank as that name (`irland`,
+/// `swizerland`): none below 4 letters, one up to 7, two from 8.
+fn typos_allowed(letters: usize) -> usize {
+    match letters {
+        0..4 => 0,
+        4..8 => 1,
+        _ => 2,
+    }
+}
+
+/// The optimal-string-alignment distance between `a` and `b` (insertions, deletions,
+/// substitutions, and two neighbours swapped, each 1), or `None` when it is over
+/// `limit`.
+fn typo_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    // d[i][j]: the distance between a's first i letters and b's first j (names are short).
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    let distance = d[a.len()][b.len()];
+    (distance <= limit).then_some(distance)
+}
 
 fn standing(entry: &Entry, query: &Query, min_fuzzy: usize) -> Option<Standing> {
     if query.text() == entry.code {
@@ -156,13 +201,22 @@ fn standing(entry: &Entry, query: &Query, min_fuzzy: usize) -> Option<Standing> 
             Rank::Substring => (3, Reverse(0), len),
             Rank::Fuzzy(score) => (FUZZY, Reverse(score), len),
         });
-    match best {
-        Some(found) if found.0 < REGION => Some(found),
-        _ if query.starts_words_of(&entry.region) => {
-            Some((REGION, Reverse(0), entry.names[0].chars().count()))
-        }
-        fuzzy => fuzzy,
+    if let Some(found) = best.filter(|found| found.0 < TYPO) {
+        return Some(found);
     }
+    let limit = typos_allowed(query.text().chars().filter(|c| c.is_alphanumeric()).count());
+    let typo = entry
+        .names
+        .iter()
+        .filter_map(|name| typo_distance(query.text(), name, limit).map(|d| (d, name.chars().count())))
+        .min();
+    if let Some((distance, len)) = typo {
+        return Some((TYPO, Reverse(u16::MAX - distance as u16), len));
+    }
+    if query.starts_words_of(&entry.region) {
+        return Some((REGION, Reverse(0), 0));
+    }
+    best
 }
 
 /// The countries matching `typed`, best first (see [`Standing`]); ties keep the name
@@ -184,8 +238,19 @@ fn ranked(query: &Query) -> Vec<(&'static Country, Standing)> {
         .zip(&entries.search)
         .filter_map(|(country, entry)| standing(entry, query, min_fuzzy).map(|standing| (country, standing)))
         .collect();
-    // Stable: equal standings stay in name order.
-    found.sort_by_key(|(_, standing)| *standing);
+    // Stable: equal standings stay in name order, but for a name two countries share
+    // (`congo`, `korea`), where the one whose own name is shortest, the one usually
+    // meant, comes first. A region's countries stay in name order.
+    found.sort_by_key(|(country, standing)| {
+        let own = if standing.0 == REGION { 0 } else { country.name.chars().count() };
+        (*standing, own)
+    });
+    // Letters scattered over a name are a last resort: once a name (or a region)
+    // matched better, they only push what was meant down the list (`england` found
+    // the Cocos (Keeling) Islands, `holland` Heard Island and McDonald Islands).
+    if found.first().is_some_and(|(_, (tier, ..))| *tier < FUZZY) {
+        found.retain(|(_, (tier, ..))| *tier < FUZZY);
+    }
     found
 }
 
@@ -230,6 +295,20 @@ pub fn find(typed: &str) -> Result<&'static Country, String> {
     } else {
         format!("“{typed}” could be {}; type more of the name, or the code.", suggestions.join(", "))
     })
+}
+
+/// The countries whose whole name, or a name people use, is `typed` (case and accents
+/// aside): one for most names, two for `Congo` and `Korea`, none for a code or a part.
+pub fn named(typed: &str) -> Vec<&'static Country> {
+    let query = Query::new(typed);
+    let entries = entries();
+    entries
+        .countries
+        .iter()
+        .zip(&entries.search)
+        .filter(|(_, entry)| !query.is_empty() && entry.names.iter().any(|name| *name == query.text()))
+        .map(|(country, _)| country)
+        .collect()
 }
 
 /// The countries from keshvar's data, sorted by name, accents aside.
@@ -343,6 +422,32 @@ mod tests {
             assert_eq!(codes(typed, 1), [code], "{typed:?}: {:?}", codes(typed, 5));
         }
         assert_eq!(codes("korea", 2), ["KR", "KP"], "both Koreas, the south first");
+        assert_eq!(codes("congo", 2), ["CG", "CD"], "both Congos");
+    }
+
+    #[test]
+    fn names_and_aliases_rank_above_letters_scattered_over_a_name() {
+        // A name mistyped by a letter is that name, before anything fuzzy.
+        assert_eq!(codes("irland", usize::MAX), ["IE"], "not the United Kingdom too");
+        assert_eq!(codes("swizerland", 1), ["CH"]);
+        assert_eq!(codes("germny", 1), ["DE"]);
+        // An alias matched whole: nothing fuzzy follows it.
+        assert_eq!(codes("england", usize::MAX), ["GB"], "no Cocos (Keeling) Islands");
+        assert_eq!(codes("holland", usize::MAX), ["NL"], "no Heard Island and McDonald Islands");
+        // Fuzzy matches still find what nothing else does.
+        assert!(!search("untd kngdm").is_empty());
+        assert_eq!(typo_distance("irland", "ireland", 1), Some(1));
+        assert_eq!(typo_distance("ierland", "ireland", 1), Some(1), "two letters swapped");
+        assert_eq!(typo_distance("iran", "oman", 1), None);
+    }
+
+    #[test]
+    fn a_regions_countries_are_in_name_order() {
+        let europe: Vec<&str> = search("northern europe").iter().map(|c| c.name).collect();
+        assert!(europe.len() > 5, "{europe:?}");
+        let mut sorted = europe.clone();
+        sorted.sort_by_cached_key(|name| matcher::fold(name));
+        assert_eq!(europe, sorted);
     }
 
     #[test]
@@ -373,6 +478,10 @@ mod tests {
         );
         let typo = find("germny").unwrap_err();
         assert!(typo.contains("could be Germany (DE)"), "a typo is suggested, not taken: {typo}");
+        for (typed, both) in [("congo", ["(CG)", "(CD)"]), ("korea", ["(KR)", "(KP)"])] {
+            let asked = find(typed).unwrap_err();
+            assert!(asked.contains("could be") && both.iter().all(|c| asked.contains(c)), "{asked}");
+        }
         let nothing = find("Atlantis").unwrap_err();
         assert!(nothing.contains("not a country") && nothing.contains("e.g."), "{nothing}");
         assert!(find(" ").is_err());

@@ -236,7 +236,7 @@ pub fn save(path: &Path, account: &str, record: &Record) -> Result<(), String> {
 
 /// Writes `bytes` to a temporary file beside `path` (mode 0600), syncs it, and renames
 /// it over `path`: a crash leaves the old file or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
     crate::config::create_private_dir_io(dir)?;
     let name = path.file_name().and_then(|name| name.to_str()).unwrap_or(FILE_NAME);

@@ -87,6 +87,25 @@ impl SignalingUrl {
     pub fn is_loopback(&self) -> bool {
         crate::api::is_loopback_url(&self.0)
     }
+
+    /// Where the login test logs in when `--signaling-url` is not given: an API on this
+    /// machine is a sandbox (`--demo`, `telnyx-setup sandbox`), which serves signaling
+    /// at `/rtc` on the API's own address; any other API is Telnyx's, whose signaling
+    /// server is [`DEFAULT_SIGNALING_URL`].
+    pub fn for_api_base(base: &crate::api::ApiBase) -> Self {
+        if !base.is_loopback() {
+            return Self::default();
+        }
+        let Ok(mut url) = Url::parse(base.as_str()) else { return Self::default() };
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        // http -> ws and https -> wss: special scheme to special scheme, which
+        // `Url::set_scheme` allows.
+        if url.set_scheme(scheme).is_err() {
+            return Self::default();
+        }
+        url.set_path(crate::sandbox::SIGNALING_PATH);
+        Self(url)
+    }
 }
 
 impl Default for SignalingUrl {
@@ -245,10 +264,12 @@ impl LoginOutcome {
                 "Check that the connection is active, then test again."
             }
             LoginOutcome::Unreachable(_) => {
-                "Check the network (outbound port 443 must be open) or --signaling-url."
+                "Check the network (outbound port 443 must be open), or try --signaling-url wss://rtc.telnyx.com \
+                 (Telnyx) or --signaling-url ws://127.0.0.1:PORT/rtc (a sandbox on PORT)."
             }
             LoginOutcome::TimedOut(_) => {
-                "Test again; if it keeps timing out, check the network or --signaling-url."
+                "Test again; if it keeps timing out, check the network, or try --signaling-url \
+                 wss://rtc.telnyx.com (Telnyx) or --signaling-url ws://127.0.0.1:PORT/rtc (a sandbox on PORT)."
             }
             LoginOutcome::Protocol(_) => {
                 "Check --signaling-url: it must be Telnyx's signaling server, wss://rtc.telnyx.com."
@@ -502,6 +523,18 @@ mod tests {
             SignalingUrl::parse("ws://127.0.0.1:5/rtc?a=b").unwrap().as_str(),
             "ws://127.0.0.1:5/rtc?a=b"
         );
+    }
+
+    #[test]
+    fn an_api_on_this_machine_is_a_sandbox_whose_signaling_is_its_rtc() {
+        use crate::api::ApiBase;
+        let of = |base: &str| SignalingUrl::for_api_base(&ApiBase::parse(base).unwrap()).to_string();
+        assert_eq!(of("http://127.0.0.1:4711/v2"), "ws://127.0.0.1:4711/rtc");
+        assert_eq!(of("http://localhost:4711/v2/"), "ws://localhost:4711/rtc");
+        assert_eq!(of("https://[::1]:8443/v2"), "wss://[::1]:8443/rtc");
+        // Telnyx, and any other machine, keep Telnyx's signaling server.
+        assert_eq!(of("https://api.telnyx.com/v2"), DEFAULT_SIGNALING_URL);
+        assert_eq!(of("https://mock.example.com/v2"), DEFAULT_SIGNALING_URL);
     }
 
     #[test]

@@ -8,13 +8,16 @@ use crate::sanitize::{Escaped, escape_controls};
 use crate::state::{SIP_DOMAIN, Setup};
 use std::fmt::Write;
 
+/// What the wizard says on stderr when it ends before a connection was made or chosen.
+pub const NOTHING_SET_UP: &str = "telnyx-setup: nothing was set up.";
+
 pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
         let _ = writeln!(out, "{label:<18}{}", escape_controls(value));
     };
     let Some(connection) = &setup.connection else {
-        return "telnyx-setup: nothing was set up.\n".to_owned();
+        return format!("{NOTHING_SET_UP}\n");
     };
     line("Connection", &format!("{} (id {})", connection.connection_name, connection.id));
     line("SIP user name", &connection.user_name);
@@ -60,7 +63,7 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
     let login = serde_json::to_string(&connection.user_name).unwrap_or_else(|_| "\"\"".into());
     let _ = writeln!(
         out,
-        "WebRTC credential login: new TelnyxRTC({{ login: {}, password: \"<SIP password>\" }})",
+        "WebRTC connection login: new TelnyxRTC({{ login: {}, password: \"<the connection's SIP password>\" }})",
         Escaped(&login)
     );
     if !print_secrets {

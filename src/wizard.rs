@@ -30,7 +30,7 @@ macro_rules! eprintln {
 pub async fn run(cli: &Cli, mode: Mode, utc_offset: time::UtcOffset, log: Option<&Path>) -> ExitCode {
     let ran = async {
         let target = api_target(cli).await?;
-        let signaling = signaling_target(cli, target.1.as_ref())?;
+        let signaling = signaling_target(cli, &target.0)?;
         let tty = Tty::open().map_err(|error| no_terminal(mode, &error))?;
         wizard(cli, utc_offset, mode, tty, target, signaling).await
     };
@@ -45,6 +45,8 @@ fn no_terminal(mode: Mode, error: &crate::tty::NoTerminal) -> Failed {
     Failed::NoTerminal(format!(
         "{what} needs a terminal to draw on, and this process has none ({error}).\n\
          Without a terminal, use the commands that need none:\n  \
+         telnyx-setup setup --yes               the wizard's steps from flags (--dry-run shows the plan)\n  \
+         telnyx-setup token                     print a login token for a connection's credential\n  \
          telnyx-setup doctor --connection ID    check a connection for what stops WebRTC calls\n  \
          telnyx-setup sandbox                   serve the fake Telnyx API\n\
          `telnyx-setup --help` lists every option."
@@ -120,9 +122,17 @@ async fn wizard(
     // Printed after the terminal is restored, so it stays on screen.
     let state = result?;
     if mode == Mode::Wizard {
-        // A closed pipe (`| head`) is not a failure: the setup is done all the same.
-        output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
-            .map_err(|e| format!("cannot print the summary: {e}"))?;
+        if state.ctx.setup.connection.is_none() {
+            // A message, not data: stdout stays empty for whatever reads it.
+            eprintln!("{}", summary::NOTHING_SET_UP);
+        } else {
+            // A closed pipe (`| head`) is not a failure: the setup is done all the same.
+            output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+                .map_err(|e| format!("cannot print the summary: {e}"))?;
+        }
+    }
+    if state.interrupted {
+        return Err(Failed::Interrupted);
     }
     Ok(())
 }

@@ -38,9 +38,21 @@ pub struct WorkerHandle {
     // block the UI loop, which must never wait.
     orders: mpsc::UnboundedSender<Cmd>,
     pub replies: mpsc::UnboundedReceiver<Msg>,
+    /// The worker's task, for [`WorkerHandle::finish`].
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl WorkerHandle {
+    /// Takes no more commands and waits, up to `limit`, for the worker to carry out the
+    /// ones it has, so a journal record sent just before a quit (the token's, which
+    /// marks the setup finished) is on disk when the program ends. Requests still in
+    /// flight are aborted.
+    pub async fn finish(self, limit: std::time::Duration) {
+        let Self { orders, task, .. } = self;
+        drop(orders);
+        let _ = tokio::time::timeout(limit, task).await;
+    }
+
     /// Hands an API command to the worker. UI commands (quit) are not its business.
     pub fn send(&self, cmd: Cmd) {
         if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_) | Cmd::Journal { .. }) {
@@ -60,8 +72,8 @@ pub fn spawn(base: ApiBase, http: reqwest::Client) -> WorkerHandle {
 pub fn spawn_with_journal(base: ApiBase, http: reqwest::Client, journal: Option<PathBuf>) -> WorkerHandle {
     let (orders, orders_rx) = mpsc::unbounded_channel();
     let (replies_tx, replies) = mpsc::unbounded_channel();
-    tokio::spawn(run(base, http, journal, orders_rx, replies_tx));
-    WorkerHandle { orders, replies }
+    let task = tokio::spawn(run(base, http, journal, orders_rx, replies_tx));
+    WorkerHandle { orders, replies, task }
 }
 
 async fn run(

@@ -122,7 +122,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         Ok(call) => call,
         Err(bad) => return Err(Problem::usage(format!("--call: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (mut client, sandbox) = connect(cli, "doctor", args.verbose).await?;
+    let (mut client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
     let requests = args.report.is_some().then(|| {
         let (log, verbose) = (RequestLog::default(), args.verbose);
         let kept = log.clone();
@@ -134,7 +134,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         }));
         log
     });
-    let signaling = signaling_target(cli, sandbox.as_ref()).map_err(Problem::usage)?;
+    let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
     // Which connection the name means is `setup`'s and `token`'s rule too.
     let connection = match crate::setup::find_connection(&client, given).await {
         Ok(Recognised::Found(connection)) => Some(connection),

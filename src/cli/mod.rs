@@ -44,6 +44,8 @@ use std::sync::Arc;
 
 /// The exit status of usage errors and API errors (1 is a failed check).
 pub const USAGE_ERROR: u8 = 2;
+/// Exit status after Ctrl-C: 128 + SIGINT, as shells report an interrupted command.
+pub const INTERRUPTED: u8 = 130;
 
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 pub const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
@@ -112,8 +114,9 @@ pub struct Cli {
     pub demo: bool,
 
     /// Where the login test (`t` on the token screen, `doctor --login-test`) logs in:
-    /// Telnyx's WebRTC signaling server, or with --demo the embedded sandbox's; ws:// is
-    /// accepted for this machine only [default: wss://rtc.telnyx.com]
+    /// Telnyx's WebRTC signaling server, or, when the API is on this machine (--demo, a
+    /// `telnyx-setup sandbox`), its /rtc; ws:// is accepted for this machine only
+    /// [default: wss://rtc.telnyx.com]
     #[arg(long, global = true, env = "TELNYX_SIGNALING_URL", value_name = "URL")]
     pub signaling_url: Option<String>,
 
@@ -209,14 +212,12 @@ pub async fn api_target(cli: &Cli) -> Result<(ApiBase, Option<Sandbox>), String>
 }
 
 /// Where the login test logs in: `--signaling-url` (or `TELNYX_SIGNALING_URL`) when
-/// given, else the sandbox's `/rtc` under `--demo`, else Telnyx's server.
-pub fn signaling_target(cli: &Cli, sandbox: Option<&Sandbox>) -> Result<SignalingUrl, String> {
-    match (&cli.signaling_url, sandbox) {
-        (Some(url), _) => SignalingUrl::parse(url).map_err(|e| format!("--signaling-url: {e}")),
-        (None, Some(sandbox)) => {
-            SignalingUrl::parse(&sandbox.signaling_url()).map_err(|e| format!("sandbox signaling URL: {e}"))
-        }
-        (None, None) => Ok(SignalingUrl::default()),
+/// given, else the `/rtc` of an API on this machine (the sandbox of `--demo` or of
+/// `telnyx-setup sandbox`), else Telnyx's server.
+pub fn signaling_target(cli: &Cli, base: &ApiBase) -> Result<SignalingUrl, String> {
+    match &cli.signaling_url {
+        Some(url) => SignalingUrl::parse(url).map_err(|e| format!("--signaling-url: {e}")),
+        None => Ok(SignalingUrl::for_api_base(base)),
     }
 }
 

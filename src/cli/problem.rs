@@ -2,7 +2,7 @@
 //! (exit 2, a line on stderr, or under `doctor --json` an object on stdout), and
 //! [`Failed`] for the sandbox, the wizard and the inspector.
 
-use super::USAGE_ERROR;
+use super::{INTERRUPTED, USAGE_ERROR};
 use crate::api::ApiError;
 use crate::output;
 use std::path::Path;
@@ -108,6 +108,9 @@ impl Problem {
 
 /// Why the sandbox, the wizard or the inspector stopped short.
 pub enum Failed {
+    /// Ctrl-C: exit 130 (128 + SIGINT), as an interrupted command does; what was made is
+    /// printed all the same.
+    Interrupted,
     /// No terminal to draw on: exit 2, with what to run instead.
     NoTerminal(String),
     /// Anything else: exit 1, with the message and where the log is.
@@ -125,6 +128,7 @@ impl Failed {
     /// terminal, else 1.
     pub fn report(self, log: Option<&Path>) -> ExitCode {
         match self {
+            Self::Interrupted => ExitCode::from(INTERRUPTED),
             Self::NoTerminal(message) => {
                 eprintln!("telnyx-setup: {message}");
                 ExitCode::from(USAGE_ERROR)

@@ -33,6 +33,11 @@ pub struct SandboxArgs {
     /// Print the scenarios --scenario takes, with what each does, and exit
     #[arg(long)]
     list_scenarios: bool,
+    /// Keep the account in FILE across restarts (created when missing, rewritten
+    /// after every write; it holds the sandbox's records, SIP passwords included,
+    /// never an API key)
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
 }
 
 impl SandboxArgs {
@@ -50,6 +55,7 @@ impl SandboxArgs {
             log_requests: self.verbose,
             scenario: self.scenario,
             rate_limit: self.rate_limit,
+            state_file: self.state.clone(),
             ..sandbox_seed(cli)
         };
         let served = serve_sandbox(SocketAddr::new(self.host, self.port), seed).await;
@@ -61,7 +67,11 @@ impl SandboxArgs {
 }
 
 async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
-    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let sandbox = Sandbox::start(addr, &seed).await.map_err(|e| match e.kind() {
+        // The state file's own sentence.
+        std::io::ErrorKind::InvalidData => e.to_string(),
+        _ => format!("cannot listen on {addr}: {e}"),
+    })?;
     // Said once bound, so it names the port it listens on (`--port 0` picks one), and
     // before the URL, the first thing anyone can use it by.
     if let Some(warning) = crate::sandbox::exposure_warning(sandbox.addr()) {

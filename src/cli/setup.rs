@@ -92,11 +92,9 @@ impl Wanted {
         if let Some(countries) = &mut self.countries {
             let mut codes = Vec::new();
             for given in countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-                let country = crate::countries::by_code(given).ok_or_else(|| {
-                    format!(
-                        "--countries: {given:?} is not an ISO 3166-1 country code; expected e.g. US,CA,IE"
-                    )
-                })?;
+                // The wizard's resolver: a code, a name or a name people use (UK).
+                let country = crate::countries::find(given)
+                    .map_err(|why| format!("--countries: {why} Expected e.g. US,CA,IE"))?;
                 if !codes.contains(&country.code) {
                     codes.push(country.code.clone());
                 }
@@ -107,12 +105,8 @@ impl Wanted {
             *countries = codes;
         }
         if self.buy_numbers > 0 {
-            let country = crate::countries::by_code(self.number_country.trim()).ok_or_else(|| {
-                format!(
-                    "--number-country: {:?} is not an ISO 3166-1 country code; expected e.g. US",
-                    self.number_country
-                )
-            })?;
+            let country = crate::countries::find(&self.number_country)
+                .map_err(|why| format!("--number-country: {why} Expected e.g. US"))?;
             self.number_country = country.code.clone();
             if !self.area_code.chars().all(|c| c.is_ascii_digit()) {
                 return Err(format!(
@@ -711,7 +705,7 @@ async fn buy_numbers(
     };
     let missing = wanted.buy_numbers.saturating_sub(u32::try_from(have.len()).unwrap_or(u32::MAX));
     if missing == 0 {
-        let detail = format!("the connection has {} number(s): {}", have.len(), have.join(", "));
+        let detail = format!("the connection has {}: {}", numbers(have.len()), have.join(", "));
         run.out.numbers = have;
         run.note(Step::new("numbers", Action::Nothing, detail));
         return Ok(());
@@ -727,8 +721,8 @@ async fn buy_numbers(
     let offered = answer!(execute(run.client, Request::SearchNumbers(search)).await?, NumbersFound);
     if offered.len() < missing as usize {
         return Err(SetupError::Usage(format!(
-            "only {} number(s) are available in {} with these filters, {missing} needed; loosen --area-code or --city",
-            offered.len(),
+            "only {} available in {} with these filters, {missing} needed; loosen --area-code or --city",
+            numbers(offered.len()),
             wanted.number_country
         )));
     }
@@ -869,6 +863,11 @@ async fn find_connection(client: &Client, given: &str) -> Result<Option<Credenti
 /// it, on every page.
 async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
     Ok(crate::setup::profile_candidates(client, given).await?)
+}
+
+/// "1 number", "3 numbers".
+fn numbers(count: usize) -> String {
+    if count == 1 { "1 number".to_owned() } else { format!("{count} numbers") }
 }
 
 async fn list_credentials(

@@ -12,8 +12,10 @@
 //! read, so an unauthenticated request costs nothing; bodies are capped (413, refused
 //! from their `Content-Length` when it is given); the journal is capped in bytes as well
 //! as in exchanges; a request's head and body must arrive in time, or the connection is
-//! closed (the head) or answered 408 (the body); and only so many connections are served
-//! at once, the rest waiting in the listen queue.
+//! closed (the head, sooner) or answered 408 (the body); and only so many connections
+//! are open at once, a new one closing the oldest that serves no request (so half-open
+//! connections cannot starve a request), or waiting in the listen queue when every one
+//! is serving.
 
 mod calls;
 mod connections;
@@ -22,6 +24,7 @@ mod credentials;
 pub mod faults;
 mod idempotency;
 mod numbers;
+mod persist;
 mod profiles;
 mod respond;
 mod rtc;
@@ -46,7 +49,7 @@ use respond::{Failure, Handled, data};
 use serde_json::json;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use store::Store;
@@ -72,13 +75,17 @@ pub struct Limits {
     /// The journal keeps exchanges while their bodies add up to at most this; older
     /// ones are dropped first.
     pub journal_bytes: usize,
-    /// A request's head must arrive within this, or the connection is closed (hyper's
-    /// header read timeout, which also ends idle keep-alive connections); its body
-    /// too, or it is answered 408.
+    /// A request's body must arrive within this, or it is answered 408; a signaling
+    /// socket must log in within it, or it is closed.
     pub read_timeout: Duration,
-    /// Connections served at once; further ones wait in the listen queue until one
-    /// closes. Signaling sockets are counted apart, up to the same number: a further
-    /// one is answered 503.
+    /// A request's head must arrive within this, or the connection is closed (hyper's
+    /// header read timeout, which also ends idle keep-alive connections): shorter than
+    /// [`Self::read_timeout`], as a half-open connection holds a place.
+    pub head_timeout: Duration,
+    /// Connections open at once. When a new one comes at the bound, the oldest one
+    /// not serving a request (idle, or still sending its head) is closed for it; when
+    /// every one is serving a request, it waits in the listen queue. Signaling sockets
+    /// are counted apart, up to the same number: a further one is answered 503.
     pub connections: usize,
     /// Records of each kind (connections, profiles, credentials, number orders) an
     /// account holds; a create beyond is answered 422.
@@ -91,6 +98,7 @@ impl Default for Limits {
             body_bytes: 256 * 1024,
             journal_bytes: 32 * 1024 * 1024,
             read_timeout: Duration::from_secs(30),
+            head_timeout: Duration::from_secs(10),
             connections: 128,
             records: 1000,
         }
@@ -144,8 +152,10 @@ struct Inner {
     /// and closes the connections.
     closing: watch::Sender<bool>,
     limits: Limits,
-    /// One permit per connection served; [`Limits::connections`] in all.
-    connections: Arc<Semaphore>,
+    /// The connections open, for [`Limits::connections`].
+    connections: Mutex<Connections>,
+    /// Told when a connection closes or finishes a request: one may be closed now.
+    connection_freed: tokio::sync::Notify,
     /// One permit per signaling socket open; as many.
     sockets: Arc<Semaphore>,
     /// Connections being served now, and the most served at once so far.
@@ -160,6 +170,10 @@ struct Inner {
     idempotency: Mutex<idempotency::Store>,
     /// [`Seed::rate_limit`], when set.
     rate_limiter: Option<Mutex<RateLimiter>>,
+    /// Under `--state`: snapshots taken of the account, and the last one written, so a
+    /// slower write never overwrites a newer one.
+    snapshots: AtomicU64,
+    written: Mutex<u64>,
 }
 
 /// The exchanges kept, oldest first, and the bytes their bodies hold.
@@ -191,16 +205,17 @@ impl Journal {
 }
 
 impl Shared {
-    fn new(seed: &Seed) -> Self {
+    fn new(seed: &Seed, store: Store) -> Self {
         Self(Arc::new(Inner {
-            store: Mutex::new(Store::new(seed)),
+            store: Mutex::new(store),
             seed: seed.clone(),
             calls: Mutex::default(),
             journal: Mutex::default(),
             faults: Arc::new(faults::Injector::new(seed.faults.clone())),
             closing: watch::Sender::new(false),
             limits: seed.limits,
-            connections: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
+            connections: Mutex::default(),
+            connection_freed: tokio::sync::Notify::new(),
             sockets: Arc::new(Semaphore::new(seed.limits.connections.max(1))),
             open_connections: AtomicUsize::new(0),
             peak_connections: AtomicUsize::new(0),
@@ -208,7 +223,42 @@ impl Shared {
             scenario: seed.scenario,
             idempotency: Mutex::default(),
             rate_limiter: seed.rate_limit.map(|limit| Mutex::new(RateLimiter::new(limit))),
+            snapshots: AtomicU64::new(0),
+            written: Mutex::new(0),
         }))
+    }
+
+    /// Under `--state`, writes the account to its file (off the async workers: it
+    /// syncs), finishing before the caller answers. `Err` says why it failed.
+    async fn save_state(&self) -> std::io::Result<()> {
+        let Some(path) = self.0.seed.state_file.clone() else { return Ok(()) };
+        let (bytes, sequence) = {
+            let store = self.store();
+            (persist::snapshot(&store), self.0.snapshots.fetch_add(1, Ordering::SeqCst) + 1)
+        };
+        let app = self.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let mut last = app.0.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *last >= sequence {
+                return Ok(());
+            }
+            persist::write(&path, &bytes).map_err(|error| {
+                std::io::Error::other(format!("cannot write the state file {}: {error}", path.display()))
+            })?;
+            *last = sequence;
+            Ok(())
+        })
+        .await;
+        written.unwrap_or_else(|error| Err(std::io::Error::other(error.to_string())))
+    }
+
+    /// [`Self::save_state`] while serving: a failure is said on stderr, and the
+    /// sandbox serves on (the next write tries again).
+    async fn save_state_or_warn(&self) {
+        if let Err(error) = self.save_state().await {
+            tracing::warn!(%error, "sandbox");
+            crate::output::error_line(format_args!("telnyx-setup sandbox: {error}"));
+        }
     }
 
     /// The account. A poisoned lock only means a handler panicked mid-request; the data
@@ -239,6 +289,95 @@ struct OpenConnection(Shared);
 impl Drop for OpenConnection {
     fn drop(&mut self) {
         self.0.0.open_connections.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The connections open, by the order they were accepted (ids increase): whether each
+/// is serving a request, and how to close it.
+#[derive(Default)]
+struct Connections {
+    next: u64,
+    open: std::collections::BTreeMap<u64, Tracked>,
+}
+
+struct Tracked {
+    /// Requests in flight on it (0: idle, or its head still arriving).
+    serving: usize,
+    /// Told to close to make room; it leaves the map once it has.
+    closing: bool,
+    close: Arc<tokio::sync::Notify>,
+}
+
+impl Shared {
+    fn tracked(&self) -> MutexGuard<'_, Connections> {
+        self.0.connections.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes room for one more connection under [`Limits::connections`]: at the bound,
+    /// closes the oldest one serving no request, or waits until one can be closed or
+    /// one closes on its own. Then registers it: its id, and what tells it to close.
+    async fn admit(&self) -> (u64, Arc<tokio::sync::Notify>) {
+        let limit = self.0.limits.connections.max(1);
+        loop {
+            let freed = self.0.connection_freed.notified();
+            {
+                let mut connections = self.tracked();
+                // At the bound, one connection at a time is told to close, and the new
+                // one waits until it has: never more than the bound open at once.
+                if connections.open.len() >= limit && !connections.open.values().any(|c| c.closing) {
+                    let idle = connections.open.values_mut().find(|c| c.serving == 0);
+                    if let Some(tracked) = idle {
+                        tracked.closing = true;
+                        tracked.close.notify_one();
+                    }
+                }
+                if connections.open.len() < limit {
+                    connections.next += 1;
+                    let id = connections.next;
+                    let close = Arc::new(tokio::sync::Notify::new());
+                    connections.open.insert(id, Tracked { serving: 0, closing: false, close: close.clone() });
+                    return (id, close);
+                }
+            }
+            freed.await;
+        }
+    }
+
+    /// Counts a request starting (`+1`) or answered (`-1`) on connection `id`.
+    fn serving(&self, id: u64, starting: bool) {
+        if let Some(tracked) = self.tracked().open.get_mut(&id) {
+            if starting {
+                tracked.serving += 1;
+            } else {
+                tracked.serving = tracked.serving.saturating_sub(1);
+            }
+        }
+        if !starting {
+            self.0.connection_freed.notify_waiters();
+        }
+    }
+
+    fn closed(&self, id: u64) {
+        self.tracked().open.remove(&id);
+        self.0.connection_freed.notify_waiters();
+    }
+}
+
+/// A request in flight on a connection, until it is answered.
+struct Serving(Shared, u64);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.serving(self.1, false);
+    }
+}
+
+/// A connection registered with [`Shared::admit`]; dropping it unregisters it.
+struct Admitted(Shared, u64);
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.0.closed(self.1);
     }
 }
 
@@ -320,6 +459,7 @@ async fn reset(State(app): State<Shared>) -> Response {
     *app.store() = Store::new(&app.0.seed);
     *app.journal() = Journal::default();
     *app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Default::default();
+    app.save_state_or_warn().await;
     (StatusCode::OK, axum::Json(json!({ "data": { "reset": true } }))).into_response()
 }
 
@@ -469,6 +609,9 @@ async fn record(State(app): State<Shared>, request: Request, next: Next) -> Resp
     let (mut parts, body) = response.into_parts();
     let applied = parts.extensions.remove::<faults::Applied>();
     let response_body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if method != Method::GET && parts.status.is_success() && uri.path().starts_with(BASE_PATH) {
+        app.save_state_or_warn().await;
+    }
     if let Some((slot, request)) = keep_as.filter(|_| parts.status.is_success() && applied.is_none()) {
         let content_type =
             parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -630,10 +773,23 @@ pub struct Sandbox {
 impl Sandbox {
     /// Serves a fresh account on `addr` (port 0 picks a free port) in the background of
     /// the current tokio runtime.
+    ///
+    /// With [`Seed::state_file`], the account is the file's when it exists, and the
+    /// file is written before this returns; an error of kind `InvalidData` says why the
+    /// file cannot be used, in a sentence for the user.
     pub async fn start(addr: SocketAddr, seed: &Seed) -> std::io::Result<Self> {
+        let store = match &seed.state_file {
+            Some(path) => persist::load(path, seed)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            None => None,
+        };
+        let shared = Shared::new(seed, store.unwrap_or_else(|| Store::new(seed)));
+        shared
+            .save_state()
+            .await
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Shared::new(seed);
         let app = router(shared.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, app, shared.clone(), stopped));
@@ -711,21 +867,22 @@ pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
 }
 
 /// The accept loop: one task per connection, at most [`Limits::connections`] at once
-/// (a permit is taken before accepting, so the rest wait in the listen queue), each
-/// with hyper's header read timeout. When `stopped` fires (the [`Sandbox`] is dropped)
+/// (room is made before accepting, by closing the oldest connection serving no
+/// request, or else the rest wait in the listen queue), each with hyper's header read
+/// timeout ([`Limits::head_timeout`]). On loopback every client has the same address,
+/// so the bound is on connections, not per address: half-open connections cannot
+/// starve a request, as each new connection displaces the oldest of them. When `stopped` fires (the [`Sandbox`] is dropped)
 /// it stops accepting, releases the answers `timeout` holds, and has every connection
 /// close once its request in flight is answered.
 async fn serve(listener: TcpListener, app: Router, shared: Shared, mut stopped: oneshot::Receiver<()>) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let service = hyper_util::service::TowerToHyperService::new(app);
     loop {
-        let permit = tokio::select! {
-            permit = shared.0.connections.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
+        let (id, evicted) = tokio::select! {
+            admitted = shared.admit() => admitted,
             _ = &mut stopped => break,
         };
+        let admitted = Admitted(shared.clone(), id);
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -740,19 +897,36 @@ async fn serve(listener: TcpListener, app: Router, shared: Shared, mut stopped: 
         };
         let open = shared.connection_opened();
         let _ = stream.set_nodelay(true);
-        let service = service.clone();
+        let inner = service.clone();
+        let tracker = shared.clone();
+        // Each request marks its connection busy until answered, so it is never the
+        // one closed to make room.
+        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            tracker.serving(id, true);
+            let serving = Serving(tracker.clone(), id);
+            let answer = hyper::service::Service::call(&inner, request);
+            async move {
+                let answer = answer.await;
+                drop(serving);
+                answer
+            }
+        });
         let mut closing = shared.0.closing.subscribe();
-        let read_timeout = shared.0.limits.read_timeout;
+        let head_timeout = shared.0.limits.head_timeout;
         tokio::spawn(async move {
-            let _open = (permit, open);
+            // Counted closed before it leaves the map, so the next one admitted never
+            // finds more open than the bound.
+            let _open = (open, admitted);
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            builder.timer(TokioTimer::new()).header_read_timeout(head_timeout);
             // Upgrades: `/rtc` becomes a WebSocket, served on from there by its own task
             // (which ends when `closing` turns true).
             let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => return,
+                // Closed to make room for a newer connection: dropped unanswered.
+                _ = evicted.notified() => return,
                 _ = closing.wait_for(|closing| *closing) => {}
             }
             connection.as_mut().graceful_shutdown();

@@ -123,6 +123,65 @@ impl Inventory {
     }
 }
 
+/// An [`Inventory`] as `sandbox --state` keeps it: offers in the order made, orders
+/// with the ids of the numbers they created, and owned numbers. A pending order's
+/// moment to settle is not kept: it settles the usual while after the sandbox restarts.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedInventory {
+    offered: Vec<Value>,
+    orders: Vec<SavedOrder>,
+    owned: Vec<Value>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedOrder {
+    record: Value,
+    numbers: Vec<u64>,
+}
+
+impl Inventory {
+    pub fn save(&self) -> SavedInventory {
+        SavedInventory {
+            offered: self.offered_order.iter().filter_map(|e164| self.offered.get(e164).cloned()).collect(),
+            orders: self
+                .orders
+                .iter()
+                .map(|order| SavedOrder { record: order.record.clone(), numbers: order.numbers.clone() })
+                .collect(),
+            owned: self.owned.values().cloned().collect(),
+        }
+    }
+
+    /// The inventory `saved` describes; `Err` names the first record that is not one.
+    pub fn restore(saved: SavedInventory, settle_after: Duration) -> Result<Self, String> {
+        let mut inventory = Self::new(settle_after);
+        for offer in saved.offered {
+            let e164 = offer["phone_number"].as_str().ok_or("an offered number has no phone_number")?;
+            inventory.offered_order.push(e164.to_owned());
+            inventory.offered.insert(e164.to_owned(), offer);
+        }
+        let settles_at = Instant::now() + settle_after;
+        for order in saved.orders {
+            if !order.record.is_object() || !order.record["id"].is_string() {
+                return Err("a number order has no id".into());
+            }
+            inventory.orders.push(Order { record: order.record, numbers: order.numbers, settles_at });
+        }
+        for number in saved.owned {
+            let id = number["id"].as_str().and_then(numeric_id).ok_or("a phone number has no numeric id")?;
+            inventory.owned.insert(id, number);
+        }
+        Ok(inventory)
+    }
+
+    /// The largest numeric id the inventory uses, so new ones start above it.
+    pub fn largest_id(&self) -> u64 {
+        self.owned.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
 /// Adds `count` active numbers to the account, on `connection` when given, numbered
 /// from +1 555 000 0000 (a fictional range, so they never clash with offers).
 pub fn seed_owned(store: &mut Store, count: usize, connection: Option<u64>) {

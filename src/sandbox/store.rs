@@ -37,6 +37,9 @@ pub struct Seed {
     /// Write each exchange to stderr as it ends: method, path, status, time taken and
     /// the fault that fired, never a header or a body (`sandbox --verbose`).
     pub log_requests: bool,
+    /// Keep the account in this file across restarts (`sandbox --state FILE`): see
+    /// [`super::persist`].
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Seed {
@@ -51,6 +54,7 @@ impl Default for Seed {
             scenario: None,
             rate_limit: None,
             log_requests: false,
+            state_file: None,
         }
     }
 }
@@ -92,7 +96,7 @@ pub struct Store {
     /// The broken state the account started in, which also changes how some requests
     /// are answered (a refused key, a rate limit, a slow credential).
     pub scenario: Option<super::scenario::Scenario>,
-    next_id: u64,
+    pub(super) next_id: u64,
     rng: StdRng,
 }
 

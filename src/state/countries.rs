@@ -1,6 +1,7 @@
 //! Step 5: the destination countries the outbound voice profile may call. The
-//! profile's current whitelist starts selected; `/` searches, Space toggles, Enter
-//! saves with PATCH (which must repeat the profile's `name`). A new profile is made
+//! profile's current whitelist starts selected; `/` searches (Enter there ticks the
+//! highlighted match, or asks which one when the name is two countries'), Space
+//! toggles, Enter saves with PATCH (which must repeat the profile's `name`). A new profile is made
 //! here, with its countries in its create body, and the connection attached to it:
 //! one write fewer than making it on step 4 and changing its countries after.
 
@@ -24,6 +25,9 @@ pub struct CountriesStep {
     pub filter: TextField,
     /// The search field has the keyboard.
     pub filtering: bool,
+    /// The highlight was moved since the search last changed: Enter ticks that row
+    /// even when the name typed is two countries'.
+    pub picked: bool,
     /// Index into [`CountriesStep::visible`].
     pub cursor: usize,
     /// The profile was created in this run (its countries change without asking).
@@ -59,6 +63,7 @@ impl CountriesStep {
             selected,
             filter: TextField::new("", 64),
             filtering: false,
+            picked: false,
             cursor: 0,
             created,
             others,
@@ -100,13 +105,39 @@ impl CountriesStep {
                 self.filter.set("");
                 self.filtering = false;
             }
-            Action::Submit | Action::NextField => self.filtering = false,
+            Action::Submit => self.tick_highlighted(),
+            Action::NextField => self.filtering = false,
             _ => {
                 let len = self.visible().len();
-                move_cursor(&mut self.cursor, len, action);
+                self.picked |= move_cursor(&mut self.cursor, len, action);
             }
         }
         Transition::none()
+    }
+
+    /// Enter in the search: ticks the highlighted match and goes back to the list,
+    /// unless the name typed is two countries' (`congo`, `korea`) and the highlight
+    /// was not moved to the one meant: then it asks.
+    fn tick_highlighted(&mut self) {
+        let Some(country) = self.visible().get(self.cursor).copied() else {
+            self.filtering = false;
+            return;
+        };
+        let named = countries::named(self.filter.value());
+        if named.len() > 1 && !self.picked {
+            let which: Vec<String> = named.iter().map(|c| format!("{} ({})", c.name, c.code)).collect();
+            self.activity.fail(Problem::Input(format!(
+                "“{}” is the name of {} countries: {}. Move to the one you mean, then press Enter.",
+                self.filter.value().trim(),
+                named.len(),
+                which.join(", ")
+            )));
+            return;
+        }
+        self.selected.insert(country.code.clone());
+        self.filtering = false;
+        self.activity.problem = None;
+        self.activity.notice = Some(format!("Ticked {} ({}).", country.name, country.code));
     }
 }
 
@@ -220,11 +251,18 @@ impl Screen for CountriesStep {
             return Change::bindings();
         }
         if self.filtering {
-            let mut bindings = vec![Binding::new(
-                &[Action::Submit, Action::NextField],
-                "done searching",
-                "Keep the search and go back to the list.",
-            )];
+            let mut bindings = vec![
+                Binding::new(
+                    &[Action::Submit],
+                    "tick",
+                    "Tick the highlighted country and go back to the list (Space there unticks it).",
+                ),
+                Binding::new(
+                    &[Action::NextField],
+                    "done searching",
+                    "Keep the search and go back to the list.",
+                ),
+            ];
             bindings.extend(Binding::movement(
                 self.visible().len(),
                 SEARCH_MOVE,
@@ -294,6 +332,7 @@ impl Screen for CountriesStep {
                         self.selected.insert(country.code.clone());
                     }
                     self.activity.problem = None;
+                    self.activity.notice = None;
                 }
                 Transition::none()
             }
@@ -326,6 +365,8 @@ impl Screen for CountriesStep {
     /// The matches changed: start at the first.
     fn edited(&mut self) {
         self.cursor = 0;
+        self.picked = false;
+        self.activity.problem = None;
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {

@@ -24,6 +24,13 @@ pub struct CurlPanel {
 }
 
 impl CurlPanel {
+    /// Some command has a secret field (a SIP password) that `r` would show.
+    pub fn has_secrets(&self) -> bool {
+        let requests: Vec<Request> = self.sent.iter().chain(&self.next).cloned().collect();
+        crate::curl::render_all(&self.base, &requests, true)
+            != crate::curl::render_all(&self.base, &requests, false)
+    }
+
     /// The panel's text: each group under a `#` comment, commands apart by a blank line.
     pub fn text(&self) -> String {
         let mut out = Vec::new();

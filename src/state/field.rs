@@ -2,8 +2,8 @@
 //! shares (a length cap, no control characters, pastes that keep only the first line).
 
 use crossterm::event::{Event, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::{Input, InputRequest};
 
 #[derive(Clone, Default)]
 pub struct TextField {
@@ -59,21 +59,31 @@ impl TextField {
     }
 
     /// Applies an editing key; returns whether the value changed. Typing past the cap
-    /// is ignored rather than truncating what is already there, and noted.
+    /// is ignored rather than truncating what is already there, and noted. Only a key
+    /// that inserts counts as typing: the editing keys (Ctrl-A, Ctrl-U, Ctrl-W, ...)
+    /// edit whatever the length.
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
-        if let crossterm::event::KeyCode::Char(c) = key.code {
-            if c.is_control() {
-                return false;
-            }
-            if self.input.value().chars().count() >= self.max_chars {
+        let Some(request) = to_input_request(&Event::Key(key)) else { return false };
+        let count = self.input.value().chars().count();
+        match request {
+            InputRequest::InsertChar(c) if c.is_control() => return false,
+            InputRequest::InsertChar(_) if count >= self.max_chars => {
                 let was_cut = std::mem::replace(&mut self.cut, true);
                 // Changed as far as the screen is concerned: it now says why.
                 return !was_cut;
             }
+            _ => {}
         }
-        let changed = self.input.handle_event(&Event::Key(key)).is_some_and(|changed| changed.value);
+        let changed = self.input.handle(request).is_some_and(|changed| changed.value);
         if changed {
             self.cut = false;
+        }
+        // Ctrl-Y puts back what Ctrl-U or Ctrl-W took, which may not fit any more.
+        if self.input.value().chars().count() > self.max_chars {
+            let cursor = self.input.cursor().min(self.max_chars);
+            let kept: String = self.input.value().chars().take(self.max_chars).collect();
+            self.input = Input::new(kept).with_cursor(cursor);
+            self.cut = true;
         }
         changed
     }
@@ -130,6 +140,31 @@ mod tests {
         assert!(field.was_cut());
         assert!(!field.on_key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)));
         assert_eq!(field.value(), "abc");
+    }
+
+    #[test]
+    fn editing_keys_edit_a_full_field() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let mut field = TextField::new("2020-01-01", 10);
+        assert!(!field.on_key(ctrl('a')), "Ctrl-A moves, it does not type");
+        assert!(!field.was_cut());
+        assert_eq!(field.input().cursor(), 0);
+        assert!(field.on_key(ctrl('k')), "Ctrl-K deletes to the end");
+        assert_eq!(field.value(), "");
+        field.set("2020-01-01");
+        assert!(field.on_key(ctrl('u')), "Ctrl-U deletes the line");
+        assert!(!field.was_cut());
+        assert_eq!(field.value(), "");
+        for c in "2030-06-30".chars() {
+            field.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(field.value(), "2030-06-30");
+        assert!(field.on_key(ctrl('w')), "Ctrl-W deletes a word");
+        assert_eq!(field.value(), "2030-06-");
+        // What Ctrl-Y puts back never goes past the cap.
+        field.on_key(KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE));
+        field.on_key(ctrl('y'));
+        assert_eq!(field.value().chars().count(), 10, "{:?}", field.value());
     }
 
     #[test]

@@ -662,6 +662,8 @@ pub struct State {
     pub utc_offset: time::UtcOffset,
     /// Quit was asked for while a purchase is in flight; waiting for `y`.
     pub confirm_quit: bool,
+    /// The user quit with Ctrl-C: the program exits 130, as an interrupted command does.
+    pub interrupted: bool,
     /// This session's requests, newest last, for the requests pane (the last
     /// [`REQUESTS_KEPT`]).
     pub requests: std::collections::VecDeque<crate::api::RequestRecord>,
@@ -761,6 +763,7 @@ impl State {
             color: start.color,
             utc_offset: start.utc_offset,
             confirm_quit: false,
+            interrupted: false,
             requests: std::collections::VecDeque::new(),
             show_requests: false,
             log_file: None,
@@ -812,6 +815,12 @@ impl State {
     /// Whether Esc has a screen to return to.
     pub fn can_go_back(&self) -> bool {
         !self.history.is_empty()
+    }
+
+    /// Esc at the inspector's top level (no filter, no relation followed) quits, as in
+    /// k9s and lazygit: the sign-in behind it has nothing left to do.
+    fn esc_quits(&self) -> bool {
+        matches!(self.step, Step::Inspect(_))
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
@@ -949,7 +958,9 @@ impl State {
             bindings
         } else {
             let mut bindings = screen.bindings();
-            if self.can_go_back() && !binds(&bindings, Action::Back) {
+            if self.esc_quits() && !binds(&bindings, Action::Back) {
+                bindings.push(Binding::new(BACK, "quit", "Quit the inspector (it changed nothing)."));
+            } else if self.can_go_back() && !binds(&bindings, Action::Back) {
                 bindings.push(Binding::new(BACK, "back", "Back to the previous screen, as you left it."));
             }
             bindings
@@ -1041,6 +1052,14 @@ impl State {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        let cmds = self.on_key_press(key, ctrl_c);
+        if ctrl_c && cmds.contains(&Cmd::Quit) {
+            self.interrupted = true;
+        }
+        cmds
+    }
+
+    fn on_key_press(&mut self, key: KeyEvent, ctrl_c: bool) -> Vec<Cmd> {
         if self.confirm_quit {
             // "Quit anyway? [y/N]": y or a second Ctrl-C quits, anything else stays.
             self.confirm_quit = false;
@@ -1083,6 +1102,9 @@ impl State {
                 let Some(pending) = activity.pending.take() else { return Vec::new() };
                 activity.problem = Some(Problem::Cancelled(pending.what));
                 vec![Cmd::Cancel(pending.op)]
+            }
+            Action::Back if self.esc_quits() && !binds(&self.step.screen().bindings(), Action::Back) => {
+                self.quit()
             }
             Action::Back if !binds(&self.step.screen().bindings(), Action::Back) => {
                 self.apply(Transition::Back)
@@ -1177,19 +1199,24 @@ fn curl_bindings(panel: &CurlPanel) -> Vec<Binding> {
     const COPY: &[Action] = &[Action::Copy];
     const REVEAL: &[Action] = &[Action::Reveal];
     const CLOSE: &[Action] = &[Action::Back, Action::Curl];
-    vec![
-        Binding::new(COPY, "copy", "Copy these curl commands, as shown, to the clipboard."),
-        Binding::new(
+    let mut bindings =
+        vec![Binding::new(COPY, "copy", "Copy these curl commands, as shown, to the clipboard.")];
+    // Only where a command has a password to show.
+    if panel.has_secrets() {
+        bindings.push(Binding::new(
             REVEAL,
             if panel.reveal { "hide passwords" } else { "show passwords" },
             "Show the SIP passwords in the bodies, or hide them as ${SIP_PASSWORD} again.",
-        ),
+        ));
+    }
+    bindings.extend([
         Binding::new(keys::MOVE, "scroll", "Scroll the commands (also j/k, Home, End)."),
         Binding::new(CLOSE, "close", "Close the curl panel (c too)."),
         Binding::new(&[Action::Requests], "requests", "Show or hide this session's requests.").quiet(),
         Binding::new(&[Action::Help], "help", "Show this help."),
         Binding::new(&[Action::Quit], "quit", "Quit; while an order is in flight, it asks first."),
-    ]
+    ]);
+    bindings
 }
 
 /// Seconds since the Unix epoch (0 before it).

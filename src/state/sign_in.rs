@@ -17,6 +17,10 @@ use crate::state::{InspectorStep, Mode, ResumeStep};
 /// paste fill the screen.
 const MAX_KEY_CHARS: usize = 200;
 
+/// Said when the key holds a `?`, which no Telnyx key has: the key field takes typed
+/// keys, so `?` typed instead of opening help.
+pub const QUESTION_MARK_TYPED: &str = "The key now has a '?' in it (Telnyx keys have none): help is F1 while typing here; Backspace removes it.";
+
 pub use crate::config::KeySource;
 
 /// What has the keyboard on the sign-in screen.
@@ -170,10 +174,12 @@ impl Screen for SignInStep {
         (self.focus == SignInFocus::Key).then_some(&mut self.key as &mut dyn Input)
     }
 
-    /// The key is now the user's own, whatever filled the field before.
+    /// The key is now the user's own, whatever filled the field before. A `?` in it
+    /// was most likely meant for help, which is F1 while the key field has the keyboard.
     fn edited(&mut self) {
         self.source = KeySource::Typed;
         self.activity.problem = None;
+        self.activity.notice = self.key.value().contains('?').then(|| QUESTION_MARK_TYPED.to_owned());
     }
 
     /// Pasted text goes into the key field, wherever the focus is.
@@ -200,9 +206,15 @@ impl Screen for SignInStep {
                 let account = crate::journal::account_id(ctx.api.base_url(), self.entered_key());
                 ctx.journal.account = Some(account.clone());
                 if let Some(earlier) = ctx.journal.earlier(&account).cloned() {
-                    let (resume, find) = ResumeStep::open(earlier, ctx);
-                    cmds.extend(find);
-                    return Transition::next(Step::Resume(resume), cmds);
+                    if earlier.connection.is_some() || earlier.order.is_some() {
+                        let (resume, find) = ResumeStep::open(earlier, ctx);
+                        cmds.extend(find);
+                        return Transition::next(Step::Resume(resume), cmds);
+                    }
+                    // Nothing was made (the run quit while its first create was in
+                    // flight): no setup to offer. It is continued quietly all the same,
+                    // so a connection that create did make is the one highlighted.
+                    ctx.journal.continue_with(earlier);
                 }
                 let (mut next, load) = ConnectionStep::open(ctx);
                 cmds.extend(load);

@@ -62,9 +62,15 @@ impl Screen for TokenStep {
 
     fn bindings(&self) -> Vec<Binding> {
         match self.token {
-            None => {
-                vec![Binding::new(GENERATE, "generate", "Generate a login token (a JWT valid for 24 hours).")]
-            }
+            None => vec![
+                Binding::new(GENERATE, "generate", "Generate a login token (a JWT valid for 24 hours)."),
+                Binding::new(
+                    &[Action::TestLogin],
+                    "test login",
+                    "Test the login: there is no token to test until Enter generates one.",
+                )
+                .quiet(),
+            ],
             Some(_) => vec![
                 Binding::new(
                     &[Action::Copy],
@@ -98,6 +104,12 @@ impl Screen for TokenStep {
             (Action::Copy, Some(token)) => Transition::run(Cmd::CopySecret(token.jwt.clone())),
             (Action::Reveal, Some(_)) => {
                 self.reveal = !self.reveal;
+                Transition::none()
+            }
+            (Action::TestLogin, None) => {
+                self.activity.notice = Some(
+                    "There is no token to test yet: Enter generates one, then t tests the login.".into(),
+                );
                 Transition::none()
             }
             (Action::TestLogin, Some(token)) => {

@@ -17,7 +17,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
                 "Connection",
                 format!("{} (user {})", step.connection.connection_name, step.connection.user_name),
             ),
-            Line::raw("Inbound codecs. VP8, needed for browser video, is off on new connections."),
+            Line::raw(if step.created {
+                "Inbound codecs: all on for the new connection, VP8 (browser video) included."
+            } else {
+                "Inbound codecs. VP8, needed for browser video, is off unless turned on here."
+            }),
         ]),
         intro,
     );

@@ -38,11 +38,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
     lines.push(Line::raw("Token login:      new TelnyxRTC({ login_token: \"<token from step 8>\" })"));
     if let Some(connection) = &setup.connection {
         lines.push(Line::raw(format!(
-            "Credential login: new TelnyxRTC({{ login: \"{}\", password: \"<SIP password>\" }})",
+            "Connection login: new TelnyxRTC({{ login: \"{}\", password: \"<the connection's SIP password>\" }})",
             connection.user_name
         )));
         lines.push(Line::styled(
-            "Calls to the connection's numbers ring credential logins only.",
+            "The credential above logs in by token; calls to the connection's numbers ring the connection login only.",
             theme.dim(),
         ));
     }

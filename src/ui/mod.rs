@@ -40,10 +40,11 @@ pub fn view(state: &State, frame: &mut Frame) {
         return;
     }
     let status = paragraph(status_lines(state, &theme));
-    let footer = paragraph(footer_line(state, &theme));
-    // Wrapped heights, capped so the screen keeps room for the step itself.
+    let footer = paragraph(footer_line(state, &theme, area.width));
+    // Wrapped heights, capped so the screen keeps room for the step itself; the footer
+    // is one line (the keys that do not fit are in the help).
     let status_height = status.line_count(area.width).min(6) as u16;
-    let footer_height = footer.line_count(area.width).min(2) as u16;
+    let footer_height = 1;
     let [header, body, status_area, footer_area] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
@@ -285,10 +286,29 @@ fn next_step(error: &ApiError, invalid: Option<&str>) -> String {
     }
 }
 
-/// The key hints of the current screen.
-fn footer_line(state: &State, theme: &Theme) -> Line<'static> {
+/// The key hints of the current screen that fit on one line `width` wide: where they
+/// do not all fit, the last ones give way, but never Enter, Esc, help or quit (help
+/// lists them all), so the footer never wraps and never cuts a hint in half.
+pub fn footer_hints(state: &State, width: u16) -> Vec<(String, &'static str)> {
+    let mut hints = state.hints();
+    let entry = |(key, action): &(String, &str)| Line::raw(format!("{key} {action}")).width();
+    // Each hint and the two spaces before the next.
+    let total =
+        |hints: &[(String, &str)]| hints.iter().map(|hint| entry(hint) + 2).sum::<usize>().saturating_sub(2);
+    let kept_last = |hint: &(String, &str)| {
+        hint.0.starts_with("Enter") || hint.0 == "Esc" || matches!(hint.1, "help" | "quit")
+    };
+    while total(&hints) > usize::from(width) {
+        let Some(drop) = hints.iter().rposition(|hint| !kept_last(hint)) else { break };
+        hints.remove(drop);
+    }
+    hints
+}
+
+/// The key hints of the current screen, on one line.
+fn footer_line(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
-    for (key, action) in state.hints() {
+    for (key, action) in footer_hints(state, width) {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {action}  ")));
     }

@@ -23,7 +23,7 @@ pub fn draw(
     let mut lines = Vec::new();
     if record.finished {
         lines.push(Line::raw(format!(
-            "The setup finished at {}{}: get a fresh token, or change this setup?",
+            "The setup finished at {}{}: continue it (step 8 makes a fresh token), or start a new setup?",
             at(record.updated_at),
             connection.map(|c| format!(" ({c})")).unwrap_or_default()
         )));
@@ -39,14 +39,19 @@ pub fn draw(
         )));
     }
     lines.push(Line::raw(""));
+    // `setup --yes` records some ids without a name: the id alone, then.
+    let named = |named: &crate::journal::Named| match named.name.as_str() {
+        "" => format!("id {}", named.id),
+        name => format!("{name} (id {})", named.id),
+    };
     if let Some(connection) = &record.connection {
-        lines.push(fact(theme, "Connection", format!("{} (id {})", connection.name, connection.id)));
+        lines.push(fact(theme, "Connection", named(connection)));
     }
     if let Some(profile) = &record.profile {
-        lines.push(fact(theme, "Voice profile", format!("{} (id {})", profile.name, profile.id)));
+        lines.push(fact(theme, "Voice profile", named(profile)));
     }
     if let Some(credential) = &record.credential {
-        lines.push(fact(theme, "Credential", format!("{} (id {})", credential.name, credential.id)));
+        lines.push(fact(theme, "Credential", named(credential)));
     }
     match (&step.order, step.unsettled_order(), &record.order) {
         (Some(Some(order)), _, _) => {

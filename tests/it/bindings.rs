@@ -271,3 +271,29 @@ fn every_screen_shows_exactly_the_keys_it_handles() {
         }
     }
 }
+
+/// At 80 columns no footer wraps or cuts a hint: its one line holds whole hints of the
+/// screen's, and always help (where the others that did not fit are).
+#[test]
+fn no_footer_wraps_at_80_columns() {
+    for (name, build) in screens() {
+        let state = build();
+        let typing = state.typing();
+        let expected: Vec<String> =
+            state.hints().iter().map(|(key, words)| format!("{key} {words}")).collect();
+        let screen = screen_text(&state, 80, 24);
+        let last = screen.lines().last().unwrap_or_default().trim_end().to_owned();
+        let shown: Vec<&str> = last.split("  ").map(str::trim).filter(|entry| !entry.is_empty()).collect();
+        for entry in &shown {
+            assert!(expected.iter().any(|e| e == entry), "{name}: {entry:?} is not a whole hint:\n{screen}");
+        }
+        let help = format!("{} help", Action::Help.label(typing));
+        assert!(shown.contains(&help.as_str()), "{name}: the footer lacks {help:?}:\n{screen}");
+        // The line above is not the footer's first half.
+        let above = screen.lines().rev().nth(1).unwrap_or_default();
+        assert!(
+            !expected.iter().any(|e| above.contains(e.as_str()) && !last.contains(e.as_str())),
+            "{name}: the footer wrapped:\n{screen}"
+        );
+    }
+}

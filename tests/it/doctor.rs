@@ -523,6 +523,20 @@ async fn the_login_test_passes_with_the_time_it_took() {
     assert!(text.lines().any(|l| l.starts_with("PASS  login")), "{text}");
 }
 
+/// A standalone sandbox as `--api-base` (no `--signaling-url`): the login test logs in
+/// at that sandbox's `/rtc`, not at Telnyx's server, which this machine cannot reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_test_logs_in_at_the_rtc_of_a_sandbox_api_base() {
+    let account = healthy().await;
+    let output =
+        doctor(&account, &["--connection", account.connection.as_str(), "--json", "--login-test"]).await;
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let (passed, reason) = verdict(&report, "login");
+    assert_eq!(passed, "pass", "{report:#}");
+    assert!(reason.contains(&account.sandbox.signaling_url()), "{reason}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_login_test_nothing_logs_in() {
     let account = healthy().await;
@@ -595,7 +609,10 @@ async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(verdict(&report, "login").0, "fail");
     assert!(verdict(&report, "login").1.contains("Could not reach"), "{report:#}");
-    assert!(fix(&report, "login").contains("--signaling-url"));
+    // The fix names the flag with a value to paste, for Telnyx and for a sandbox.
+    let fix = fix(&report, "login");
+    assert!(fix.contains("--signaling-url wss://rtc.telnyx.com"), "{fix}");
+    assert!(fix.contains("--signaling-url ws://127.0.0.1:PORT/rtc"), "{fix}");
 
     let args = [
         "--connection",

@@ -264,8 +264,8 @@ fn the_login_snippet_is_javascript_with_the_name_as_one_string() {
     assert!(raw.is_empty(), "the summary holds raw control characters:\n{}", raw.join("\n"));
     let snippet = text
         .lines()
-        .find_map(|line| line.strip_prefix("WebRTC credential login: "))
-        .unwrap_or_else(|| panic!("no credential login snippet:\n{text}"));
+        .find_map(|line| line.strip_prefix("WebRTC connection login: "))
+        .unwrap_or_else(|| panic!("no connection login snippet:\n{text}"));
     let script = format!(
         "class TelnyxRTC {{ constructor(options) {{ this.options = options; }} }}\n\
          const client = {snippet};\n\

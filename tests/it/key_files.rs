@@ -337,5 +337,5 @@ fn the_sign_in_screen_says_the_key_came_from_the_file() {
         Pty::spawn("sign-in-file", &["--demo", "--api-key-file", &file.display().to_string()], 120, 30);
     app.wait_idle_with(&["Step 1 of 8: Sign in", "(--api-key-file)", "telnyx.key"]);
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
 }

@@ -1,6 +1,6 @@
 //! `t` on the token screen, in the real binary in a pseudo-terminal (the harness of
-//! `tests/it/pty.rs`): against the in-process sandbox's signaling with
-//! `--signaling-url`, against the embedded sandbox of `--demo` with no URL given, and
+//! `tests/it/pty.rs`): against the signaling of a standalone sandbox given as
+//! `--api-base` with no `--signaling-url`, against the embedded sandbox of `--demo` with no URL given, and
 //! against a server that never answers, where Esc cancels the test.
 //!
 //! Every wait is for what the screen shows, with a deadline.
@@ -17,7 +17,8 @@ use telnyx_setup::sandbox::Seed;
 fn t_logs_in_with_the_token_and_the_summary_says_so() {
     let (runtime, sandbox) = start_sandbox(&Seed::empty());
     let (base_url, signaling) = (sandbox.base_url(), sandbox.signaling_url());
-    let mut app = wizard_at_token("login-test", &base_url, "KEYpty", &signaling);
+    // No --signaling-url: an API base on this machine is a sandbox, with its own /rtc.
+    let mut app = wizard_at_token("login-test", &base_url, "KEYpty", "");
     app.wait_idle_with(&["t tests the login now", "t test login"]);
     app.send("t");
     let shown = app.wait_idle_with(&["✓ Login test: Logged in to", &signaling]);

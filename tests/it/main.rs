@@ -40,6 +40,7 @@ mod login_test;
 mod login_test_pty;
 mod names;
 mod newcomer;
+mod newcomer_again;
 mod properties;
 mod pty;
 mod recognise;

@@ -78,7 +78,7 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8"]);
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
     assert_eq!(connection_names(&runtime, &sandbox), [DEFAULT.to_owned(), format!("{DEFAULT} 2")]);
     for args in [
         &["token", "--connection", DEFAULT][..],

@@ -409,7 +409,8 @@ impl Run {
                 )),
                 _ => None,
             },
-            modal: self.state.help || self.state.confirm_quit,
+            // The curl panel, like the help, takes the keys while it is open.
+            modal: self.state.help || self.state.confirm_quit || self.state.curl.is_some(),
             may_go_on: matches!(&self.state.step, Step::Numbers(step) if step.may_go_on()),
         };
         let msg = self.message(action);

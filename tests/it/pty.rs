@@ -87,16 +87,14 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
     app.wait_idle_with(&["┌ Profile name ", "Enter next"]);
     app.send(ENTER);
 
-    // Step 5: search for Germany, add it to the default US and CA, save.
+    // Step 5: search for Germany, Enter ticks it (added to the default US and CA), save.
     app.wait_idle_with(&["Step 5 of 8: Countries", "Allowed: CA, US"]);
     app.send("/");
-    app.wait_for_text(&["Enter done searching"]);
+    app.wait_for_text(&["Enter tick", "Tab done searching"]);
     app.send("germany");
     app.wait_for_text(&["(1 shown)", "[ ] DE Germany"]);
     app.send(ENTER);
-    app.wait_for_text(&["/ search"]);
-    app.send(SPACE);
-    app.wait_for_text(&["[x] DE Germany", "Allowed: CA, DE, US"]);
+    app.wait_for_text(&["/ search", "[x] DE Germany", "Allowed: CA, DE, US"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 6 of 8: Numbers", "Press Enter to search for numbers, or s to skip"]);
 
@@ -401,7 +399,7 @@ fn demo_mode_signs_in_to_the_seeded_sandbox_and_ctrl_c_quits() {
     app.send(ENTER);
     app.wait_idle_with(&["Step 2 of 8: Connection", "Office softphones"]);
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
 }
 
 /// `telnyx-setup sandbox --port 0` prints its base URL first and serves the API there.
@@ -480,5 +478,5 @@ fn a_tiny_terminal_shows_a_notice_until_it_is_resized() {
     );
 
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
 }

@@ -259,7 +259,7 @@ fn an_exposed_key_file_is_refused_with_a_warning() {
     assert!(!screen.contains("Using the key saved"), "{screen}");
     assert_eq!(field_text(&screen, "API key").as_deref(), Some(""), "the field starts empty\n{screen}");
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
 
     let log = log_path("exposed-doctor");
     let doctor = temp.run(&["--api-base", "http://127.0.0.1:9/v2", "doctor", "--connection", "1"], &log);
@@ -280,7 +280,7 @@ fn demo_ignores_the_saved_key_and_offers_no_remember_box() {
     assert!(!screen.contains("Remember this key"), "{screen}");
     assert!(!screen.contains("Using the key saved"), "{screen}");
     app.send(CTRL_C);
-    app.expect_restored();
+    app.expect_restored_with(130);
 }
 
 // ----- TLS by default -----
@@ -361,6 +361,6 @@ fn insecure_http_is_allowed_with_the_flag_and_warned_about() {
         "Plain HTTP to example.com: the API key travels unencrypted",
     ]);
     app.send(CTRL_C);
-    let printed = app.expect_restored();
+    let printed = app.expect_restored_with(130);
     assert!(!printed.contains("KEYx"), "{printed}");
 }

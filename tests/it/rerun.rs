@@ -308,7 +308,10 @@ fn a_second_run_after_a_finished_one_makes_only_a_token() {
     let mut second = account.wizard("rerun-finished-second");
     second.send(ENTER);
     let prompt = second.wait_for_text(&["The setup finished at", "Enter continue"]);
-    assert!(prompt.contains("get a fresh token, or change"), "{prompt}");
+    assert!(
+        prompt.contains(": continue it (step 8 makes a") && prompt.contains("or start a new setup?"),
+        "{prompt}"
+    );
     drive_to_summary(&mut second);
     assert_eq!(account.holdings(), ONE_OF_EACH);
     let writes = account.writes();
@@ -353,7 +356,7 @@ fn quit_with_ctrl_c_on_each_screen_then_run_again() {
         assert_eq!((pressed, done), (stop, false));
         idle(&mut first);
         first.send(CTRL_C);
-        first.expect_restored();
+        first.expect_restored_with(130);
         let mut second = account.wizard("rerun-ctrl-c-second");
         drive_to_summary(&mut second);
         assert_eq!(account.holdings(), ONE_OF_EACH, "after Ctrl-C at key {stop}: {:?}", account.writes());

@@ -6,9 +6,13 @@
 //!   process (its resident memory).
 //! - A body over the limit is answered 413 with Telnyx's `errors[]`, unread; bodies
 //!   under it fill the journal only up to its byte limit.
-//! - Half-sent request heads: the connections are closed after the read timeout, no
+//! - Half-sent request heads: the connections are closed after the head timeout, no
 //!   more than the connection limit are served at once, and the sandbox still answers
 //!   afterwards. A body that stops half-way is answered 408.
+//! - 200 half-open connections (issue 21, item 7: 130 starved a normal request for
+//!   the 30 s header timeout before): each new connection at the bound closes the
+//!   oldest one serving no request, so a normal request is answered at once; one
+//!   answer held in flight is never the one closed.
 //! - `sandbox --host` beyond loopback is warned about.
 //!
 //! Every load is a fixed number of requests or connections with a deadline, all to
@@ -140,7 +144,7 @@ async fn closed_by_server(mut stream: TcpStream, deadline: Instant) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_sent_requests_are_timed_out_and_connections_are_bounded() {
-    let limits = Limits { connections: 8, read_timeout: Duration::from_millis(400), ..Limits::default() };
+    let limits = Limits { connections: 8, head_timeout: Duration::from_millis(400), ..Limits::default() };
     let sandbox = Sandbox::start_local(&Seed { limits, ..Seed::empty() }).await.unwrap();
     let deadline = Instant::now() + DEADLINE;
     let mut waits = Vec::new();
@@ -169,6 +173,61 @@ async fn half_sent_requests_are_timed_out_and_connections_are_bounded() {
     }
     let balance = crate::support::client(&sandbox.base_url(), "KEYafter").balance().await;
     assert!(balance.is_ok(), "the sandbox still answers: {balance:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_do_not_starve_a_normal_request() {
+    assert!(Limits::default().head_timeout <= Duration::from_secs(10), "idle heads time out sooner");
+    assert!(Limits::default().head_timeout < Limits::default().read_timeout);
+    // The default bound, and a head timeout far beyond the wait below: the answer
+    // comes because half-open connections make room, not because they time out.
+    let limits = Limits { head_timeout: Duration::from_secs(600), ..Limits::default() };
+    let bound = limits.connections;
+    let seed = Seed {
+        limits,
+        faults: telnyx_setup::sandbox::FaultPlan::parse(["GET /credential_connections=timeout"]).unwrap(),
+        ..Seed::default()
+    };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let deadline = Instant::now() + DEADLINE;
+
+    // One request in flight, held unanswered by the `timeout` fault: the oldest
+    // connection, but serving a request, so never the one closed.
+    let mut held = TcpStream::connect(sandbox.addr()).await.unwrap();
+    held.write_all(b"GET /v2/credential_connections HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer KEYheld\r\n\r\n")
+        .await
+        .unwrap();
+    while !sandbox.journal().iter().any(|e| e.path == "/credential_connections") {
+        assert!(Instant::now() < deadline, "the held request never arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let mut half_open = Vec::new();
+    for _ in 0..200 {
+        let mut stream = TcpStream::connect(sandbox.addr()).await.unwrap();
+        stream.write_all(b"GET /v2/bal").await.unwrap();
+        half_open.push(stream);
+    }
+    while sandbox.peak_connections() < bound {
+        assert!(Instant::now() < deadline, "only {} connections were accepted", sandbox.peak_connections());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let started = Instant::now();
+    let balance =
+        tokio::time::timeout(DEADLINE, crate::support::client(&sandbox.base_url(), "KEYnormal").balance())
+            .await;
+    assert!(
+        matches!(balance, Ok(Ok(_))),
+        "a normal request behind 200 half-open connections: {balance:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(sandbox.peak_connections() <= bound, "{} connections at once", sandbox.peak_connections());
+    // The oldest half-open ones were closed to make room; the held request was not.
+    assert!(closed_by_server(half_open.remove(0), deadline).await, "the oldest half-open one is closed");
+    let mut buf = [0u8; 64];
+    let still_held = tokio::time::timeout(Duration::from_millis(200), held.read(&mut buf)).await;
+    assert!(still_held.is_err(), "the connection serving a request was closed: {still_held:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

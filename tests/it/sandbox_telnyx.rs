@@ -276,6 +276,16 @@ async fn token(api: &Api, credential: &str) -> String {
     response.text().await.unwrap()
 }
 
+/// The answer to a signaling `login` with `jwt` as its `login_token`.
+async fn token_login(api: &Api, jwt: String) -> Value {
+    use futures::{SinkExt, StreamExt};
+    let (mut socket, _) = tokio_tungstenite::connect_async(api.sandbox.signaling_url()).await.unwrap();
+    let frame = json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
+    socket.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into())).await.unwrap();
+    let reply = socket.next().await.unwrap().unwrap();
+    serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
+}
+
 #[tokio::test]
 async fn the_login_token_is_telnyx_s_claim_by_claim() {
     let api = Api::start(Seed::default()).await;
@@ -311,21 +321,7 @@ async fn the_login_token_is_telnyx_s_claim_by_claim() {
 
     // Signed with HS512 by the sandbox's key: the SDK's login accepts it, and refuses
     // the same claims with a changed signature.
-    let login = |jwt: String| {
-        let url = api.sandbox.signaling_url();
-        async move {
-            let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-            use futures::{SinkExt, StreamExt};
-            let frame =
-                json!({ "jsonrpc": "2.0", "id": 1, "method": "login", "params": { "login_token": jwt } });
-            socket
-                .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
-                .await
-                .unwrap();
-            let reply = socket.next().await.unwrap().unwrap();
-            serde_json::from_str::<Value>(reply.to_text().unwrap()).unwrap()
-        }
-    };
+    let login = |jwt: String| token_login(&api, jwt);
     assert!(login(jwt.clone()).await["result"]["sessid"].is_string());
     let (signed, signature) = jwt.rsplit_once('.').unwrap();
     let flipped = if signature.starts_with('A') { "B" } else { "A" };
@@ -638,4 +634,109 @@ async fn test_suites_reset_the_account_and_read_the_requests_without_secrets() {
     assert_eq!(served["data"].as_array().unwrap().len(), 1, "only the GET since the reset: {served}");
     assert_eq!(api.send(Method::POST, "/_sandbox/reset", None).await.0.as_u16(), 404);
     assert_eq!(api.send(Method::GET, "/_sandbox/requests", None).await.0.as_u16(), 404);
+}
+
+#[tokio::test]
+async fn a_state_file_keeps_the_account_across_restarts() {
+    let dir = crate::support::TempDir::new("sandbox-state");
+    let file = dir.path().join("state.json");
+    let seed =
+        Seed { state_file: Some(file.clone()), order_settles_after: Duration::ZERO, ..Seed::default() };
+
+    let api = Api::start(seed.clone()).await;
+    assert!(file.exists(), "written as the sandbox starts");
+    let body = json!({ "connection_name": "Kept", "user_name": "kept0001", "password": "kept-password-1" });
+    let connection = api.ok(Method::POST, "/credential_connections", Some(body)).await;
+    let connection_id = connection["id"].as_str().unwrap().to_owned();
+    let credential =
+        api.ok(Method::POST, "/telephony_credentials", Some(json!({ "connection_id": connection_id }))).await;
+    let credential_id = credential["id"].as_str().unwrap().to_owned();
+    let offers =
+        api.ok(Method::GET, "/available_phone_numbers?filter[country_code]=US&filter[limit]=1", None).await;
+    let e164 = offers[0]["phone_number"].as_str().unwrap().to_owned();
+    let order = api
+        .ok(
+            Method::POST,
+            "/number_orders",
+            Some(json!({ "phone_numbers": [{ "phone_number": e164 }], "connection_id": connection_id })),
+        )
+        .await;
+    let jwt = token(&api, &credential_id).await;
+    let balance = api.ok(Method::GET, "/balance", None).await["balance"].clone();
+    let connections = api.ok(Method::GET, "/credential_connections", None).await;
+    drop(api);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the file holds SIP passwords: the owner's only");
+    }
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(KEY), "never an API key");
+    assert!(text.contains("kept-password-1"), "the sandbox's own records, SIP passwords included");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left beside it: {leftovers:?}");
+
+    // Started again on the same file: the same account, ids continuing, tokens valid.
+    let api = Api::start(seed.clone()).await;
+    assert_eq!(api.ok(Method::GET, "/credential_connections", None).await, connections);
+    assert_eq!(
+        api.ok(Method::GET, &format!("/telephony_credentials/{credential_id}"), None).await["id"],
+        credential_id
+    );
+    assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], balance);
+    let order_id = order["id"].as_str().unwrap();
+    assert_eq!(api.ok(Method::GET, &format!("/number_orders/{order_id}"), None).await["status"], "success");
+    let numbers = api.ok(Method::GET, "/phone_numbers", None).await;
+    assert!(numbers.as_array().unwrap().iter().any(|n| n["phone_number"] == e164.as_str()), "{numbers}");
+    assert_eq!(
+        api.send(
+            Method::POST,
+            "/number_orders",
+            Some(json!({ "phone_numbers": [{ "phone_number": e164 }] }))
+        )
+        .await
+        .0
+        .as_u16(),
+        422,
+        "still taken"
+    );
+    let again =
+        api.ok(Method::POST, "/outbound_voice_profiles", Some(json!({ "name": "After restart" }))).await;
+    let new_id: u64 = again["id"].as_str().unwrap().parse().unwrap();
+    assert!(new_id > connection_id.parse::<u64>().unwrap(), "ids continue, never reused");
+    assert!(
+        token_login(&api, jwt).await["result"]["sessid"].is_string(),
+        "a token from before still logs in"
+    );
+    // A reset is kept too: the account as it started.
+    let root = api.sandbox.base_url().trim_end_matches("/v2").to_owned();
+    assert_eq!(api.http.post(format!("{root}/_sandbox/reset")).send().await.unwrap().status().as_u16(), 200);
+    drop(api);
+    let api = Api::start(seed.clone()).await;
+    assert_eq!(api.ok(Method::GET, "/credential_connections", None).await.as_array().unwrap().len(), 1);
+    drop(api);
+
+    // A file that is not a sandbox's state: a clear error, and the file left as it was.
+    for corrupt in ["{not json", "{\"version\": 99}", "[]"] {
+        std::fs::write(&file, corrupt).unwrap();
+        let Err(error) = Sandbox::start_local(&seed).await else { panic!("{corrupt:?} was accepted") };
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        let said = error.to_string();
+        assert!(said.contains("is not a sandbox state file") && said.contains("state.json"), "{said}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), corrupt);
+    }
+    let log = crate::support::log_path("state-sandbox");
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["sandbox", "--state"])
+        .arg(&file)
+        .env("TELNYX_SETUP_LOG", &log)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("is not a sandbox state file"), "{said}");
+    assert!(output.stdout.is_empty(), "no URL: it never served");
 }

@@ -145,7 +145,9 @@ fn a_negative_price_is_flagged_and_not_taken_off_the_total() {
 
 /// The binary, holding a key and waiting for an API that never answers, is not
 /// dumpable: the files in its /proc directory belong to root, not to its user. Run as
-/// another user (65534) when the tests run as root, so the two can be told apart.
+/// another user (65534) when the tests run as root, so the two can be told apart; that
+/// user runs a copy in a directory it can enter, since the build's own may be under a
+/// home or a `mktemp -d` only root may enter.
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_is_not_dumpable_while_it_holds_the_key() {
@@ -155,7 +157,18 @@ async fn the_binary_is_not_dumpable_while_it_holds_the_key() {
     let base = format!("http://{}/v2", listener.local_addr().unwrap());
     let home = crate::support::TempDir::new("dumpable");
     let as_root = std::fs::metadata(home.path()).unwrap().uid() == 0;
-    let mut command = std::process::Command::new(crate::support::BIN);
+    let binary = if as_root {
+        use std::os::unix::fs::PermissionsExt;
+        let copy = home.path().join("telnyx-setup");
+        std::fs::copy(crate::support::BIN, &copy).expect("copy the binary where uid 65534 can reach it");
+        for (path, mode) in [(home.path(), 0o755), (copy.as_path(), 0o755)] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        copy
+    } else {
+        std::path::PathBuf::from(crate::support::BIN)
+    };
+    let mut command = std::process::Command::new(&binary);
     command
         .args(["doctor", "--connection", "1", "--api-base", &base, "--timeout", "30s"])
         .env("TELNYX_API_KEY", "KEYdumpable")
@@ -168,7 +181,19 @@ async fn the_binary_is_not_dumpable_while_it_holds_the_key() {
     if as_root {
         command.uid(65534).gid(65534);
     }
-    let mut child = command.spawn().expect("start the doctor");
+    // A copy just written may be open in a child another test forked before its exec
+    // closed the descriptor ("Text file busy"): that passes within moments.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut child = loop {
+        match command.spawn() {
+            Err(error)
+                if error.raw_os_error() == Some(libc::ETXTBSY) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            started => break started.expect("start the doctor"),
+        }
+    };
     // Once it connects it holds the key and is sending it: look then.
     let accepted = tokio::time::timeout(std::time::Duration::from_secs(20), listener.accept()).await;
     let owner = std::fs::metadata(format!("/proc/{}/status", child.id())).map(|m| m.uid());

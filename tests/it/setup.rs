@@ -219,12 +219,25 @@ async fn without_yes_or_a_terminal_nothing_changes() {
     assert!(account.sandbox.journal().iter().all(|e| e.method == "GET"));
 }
 
+/// `--countries` takes what the wizard takes: codes in any case, names, and the names
+/// people use (UK is GB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn countries_take_the_wizards_names() {
+    let account = account().await;
+    account.report(&["--yes", "--countries", "us,UK,Ireland"]).await;
+    let held = account.held().await;
+    let countries = ["US", "GB", "IE"].map(String::from).to_vec();
+    assert_eq!(held.profiles, vec![("WebRTC outbound".to_owned(), countries)]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_flags_and_unknown_names_say_what_was_expected() {
     let account = account().await;
     for (args, says) in [
         (&["--codecs", "OPUS,XYZ", "--yes"][..], "unknown codec \"XYZ\""),
-        (&["--countries", "US,Narnia", "--yes"], "not an ISO 3166-1 country code"),
+        (&["--countries", "US,Narnia", "--yes"], "“Narnia” is not a country"),
+        (&["--countries", "US,Grmany", "--yes"], "could be Germany (DE)"),
+        (&["--countries", "congo", "--yes"], "could be Congo (CG), Congo (Democratic Republic of the) (CD)"),
         (&["--buy-numbers", "two"], "expected a whole number"),
     ] {
         let output = account.run(args).await;

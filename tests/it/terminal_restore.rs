@@ -6,7 +6,7 @@
 //! that the checks on exit are not vacuous), then ends it one way:
 //!
 //! - `q`, the normal quit;
-//! - Ctrl-C, which raw mode delivers as a key, not as SIGINT;
+//! - Ctrl-C, which raw mode delivers as a key, not as SIGINT (exit status 130);
 //! - SIGTERM and SIGHUP sent to the child's pid, which end the loop like a quit;
 //! - a panic in the UI loop (`--simulate-crash ui`, on the first key press): exit status
 //!   101, and the panic message lands on the main screen, after the terminal is restored;
@@ -73,7 +73,8 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     // On step 1 the key field has the focus: Ctrl-C quits even while typing.
     let mut app = start("restore-ctrl-c", &[]);
     app.send(CTRL_C);
-    let printed = app.expect_restored();
+    // 130 = 128 + SIGINT, as a shell reports a command Ctrl-C interrupted.
+    let printed = app.expect_restored_with(130);
     assert!(printed.contains("nothing was set up"), "the summary should follow Ctrl-C:\n{printed}");
 }
 

@@ -11,7 +11,7 @@
 #![cfg(unix)]
 
 use crate::support::pty::{
-    ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, start_sandbox,
+    CTRL_C, ENTER, Pty, credential_and_token, dump_text, enter_through_steps_one_to_five, start_sandbox,
 };
 use crate::support::{BIN, TempPath, client, log_path};
 use std::os::unix::process::CommandExt;
@@ -91,6 +91,24 @@ fn without_a_terminal(args: &[&str]) -> std::process::Output {
     output
 }
 
+/// Ctrl-C while a request is in flight, stdout redirected: exit 130, and "nothing was
+/// set up" on stderr (the terminal), not in the file, which stays empty.
+#[test]
+fn ctrl_c_during_a_request_exits_130_with_its_message_on_stderr() {
+    let summary = TempPath::new("interrupted");
+    // Every answer takes a minute: the sign-in's request is in flight when Ctrl-C comes.
+    let args = ["--demo", "--latency", "60s"];
+    let mut app = Pty::spawn_with_stdout("interrupted", &args, 100, 30, &summary.0);
+    app.wait_idle_with(&["Step 1 of 8: Sign in", "Demo mode"]);
+    app.send(ENTER);
+    app.wait_for_text(&["Checking the key"]);
+    app.send(CTRL_C);
+    let after = app.expect_restored_with(130);
+    assert!(after.contains("telnyx-setup: nothing was set up."), "on the terminal (stderr):\n{after}");
+    let bytes = std::fs::read(&summary.0).expect("the redirected stdout exists");
+    assert!(bytes.is_empty(), "stdout should stay empty: {:?}", String::from_utf8_lossy(&bytes));
+}
+
 #[test]
 fn without_a_terminal_the_wizard_and_the_inspector_name_the_commands_that_need_none_and_exit_2() {
     for (args, what) in [(&["--demo"][..], "the wizard"), (&["inspect", "--demo"][..], "the inspector")] {
@@ -101,6 +119,8 @@ fn without_a_terminal_the_wizard_and_the_inspector_name_the_commands_that_need_n
         for expected in [
             format!("{what} needs a terminal"),
             "/dev/tty".to_owned(),
+            "telnyx-setup setup --yes".to_owned(),
+            "telnyx-setup token".to_owned(),
             "telnyx-setup doctor --connection".to_owned(),
             "telnyx-setup sandbox".to_owned(),
         ] {

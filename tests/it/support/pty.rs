@@ -523,10 +523,14 @@ pub fn credential_and_token(app: &mut Pty, key: &str) {
 }
 
 /// The wizard in a PTY against the sandbox at `base_url` with the key `key`, its login
-/// test pointed at `signaling`, walked with Enter (numbers skipped) to a generated
+/// test pointed at `signaling` (none when empty), walked with Enter (numbers skipped) to a generated
 /// token. Leaves it idle on the token screen.
 pub fn wizard_at_token(name: &str, base_url: &str, key: &str, signaling: &str) -> Pty {
-    let args = ["--api-base", base_url, "--api-key", key, "--signaling-url", signaling];
+    let mut args = vec!["--api-base", base_url, "--api-key", key];
+    // An empty one is none: the run picks its own.
+    if !signaling.is_empty() {
+        args.extend(["--signaling-url", signaling]);
+    }
     let mut app = Pty::spawn(name, &args, 100, 30);
     enter_through_steps_one_to_five(&mut app);
     credential_and_token(&mut app, "s");
