@@ -53,6 +53,18 @@ fn highlighted(screen: &str) -> String {
     screen.lines().find(|line| line.contains('▶')).unwrap_or_default().to_owned()
 }
 
+/// Enter from sign-in through a new connection and its codecs, to step 4.
+fn sign_in_and_make_a_connection(app: &mut Pty) {
+    app.wait_idle_with(&["Step 1 of 8: Sign in"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "▶ + Create a new credential connection"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 3 of 8: Codecs"]);
+    app.send(ENTER);
+}
+
 /// Case 1: after an existing profile is attached, Esc back to the codecs and Enter:
 /// the profile list highlights the attached profile, and Enter on it sends nothing
 /// (before, it offered "+ Create a new" and made a second profile and moved the
@@ -62,14 +74,7 @@ fn back_to_the_codecs_and_on_keeps_the_attached_profile() {
     let (_runtime, sandbox) = start_sandbox(&Seed::default());
     let mut app =
         Pty::spawn("back-codecs", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
-    app.wait_idle_with(&["Step 1 of 8: Sign in"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 2 of 8: Connection", "▶ + Create a new credential connection"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 3 of 8: Codecs"]);
-    app.send(ENTER);
+    sign_in_and_make_a_connection(&mut app);
     app.wait_idle_with(&["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
     app.send(DOWN);
     app.wait_for("a profile highlighted", |screen| !highlighted(&screen.contents()).contains("+ Create"));
@@ -101,14 +106,7 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let mut app =
         Pty::spawn("back-credential", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
-    app.wait_idle_with(&["Step 1 of 8: Sign in"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 2 of 8: Connection", "▶ + Create a new credential connection"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 3 of 8: Codecs"]);
-    app.send(ENTER);
+    sign_in_and_make_a_connection(&mut app);
     app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
     app.send(ENTER);
     app.wait_idle_with(&["┌ Profile name "]);
