@@ -86,7 +86,7 @@ impl Tab {
     /// rest, which a narrow list cuts.
     pub fn row(self, item: &Value) -> String {
         let row = self.fields(item);
-        if made_by_setup(item) { format!("{row}  · made by telnyx-setup") } else { row }
+        if made_by_setup(item) { format!("{row}{MADE_MARK}") } else { row }
     }
 
     fn fields(self, item: &Value) -> String {
@@ -100,11 +100,14 @@ impl Tab {
                 text("user_name"),
             ),
             Tab::Profiles => format!(
-                "{:<8} {:<28} {} countries, {} connections",
+                "{:<8} {:<24} {} {}",
                 flag(item["enabled"] == Value::Bool(false), "disabled", "enabled"),
                 text("name"),
-                item["whitelisted_destinations"].as_array().map_or(0, Vec::len),
-                item["connections_count"].as_u64().unwrap_or(0)
+                match item["whitelisted_destinations"].as_array().map_or(0, Vec::len) {
+                    1 => "1 country,".to_owned(),
+                    count => format!("{count} countries,"),
+                },
+                super::plural(item["connections_count"].as_u64().unwrap_or(0) as usize, "connection"),
             ),
             Tab::Numbers => format!(
                 "{:<16} {:<10} {}",
@@ -131,6 +134,10 @@ impl Tab {
         }
     }
 }
+
+/// The end of a row of a record telnyx-setup made; the list keeps it in view when it
+/// cuts a row to the pane's width.
+pub const MADE_MARK: &str = "  · by telnyx-setup";
 
 /// Whether telnyx-setup made `record`: its mark in `tags` (connections, profiles),
 /// `tag` (credentials) or the `customer_reference` of an order.

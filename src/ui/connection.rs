@@ -8,7 +8,6 @@ use crate::state::{ConnectionStep, FormField};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep) {
     if let Some(form) = &step.form {
@@ -29,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
         } else {
             "no profile"
         };
-        ListItem::new(Line::from(vec![
+        Line::from(vec![
             Span::raw(format!("{:<28} ", truncate(&connection.connection_name, 28))),
             Span::styled(
                 format!(
@@ -39,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep)
                 ),
                 theme.dim(),
             ),
-        ]))
+        ])
     });
 }
 

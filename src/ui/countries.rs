@@ -2,18 +2,16 @@
 
 use super::form::{FieldView, draw_with_cursor};
 use super::theme::{CHECKED, Theme, UNCHECKED};
-use super::widgets::{check_style, fact, paragraph, rows, select_list};
+use super::widgets::{check_style, fact, height, paragraph, rows, select_list};
 use crate::state::CountriesStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, ListItem};
+use ratatui::widgets::Block;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) {
-    let [intro, search, list] = rows(area, [3, 3, 0]);
     let selected: Vec<&str> = step.selected.iter().map(String::as_str).collect();
-    frame.render_widget(
-        paragraph(vec![
+    let intro = paragraph(vec![
             fact(
                 theme,
                 "Profile",
@@ -28,9 +26,9 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
                 "Calls elsewhere are refused. International calls cost more than domestic ones.",
                 theme.warning(),
             ),
-        ]),
-        intro,
-    );
+    ]);
+    let [intro_area, search, list] = rows(area, [height(&intro, area.width).min(6), 3, 0]);
+    frame.render_widget(intro, intro_area);
     draw_with_cursor(
         frame,
         search,
@@ -46,10 +44,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
         .map(|country| {
             let on = step.selected.contains(&country.code);
             let mark = if on { CHECKED } else { UNCHECKED };
-            ListItem::new(Line::from(vec![
+            Line::from(vec![
                 Span::styled(format!("{mark} {} {}", country.code, country.name), check_style(theme, on)),
                 Span::styled(format!("  {}", country.region), theme.dim()),
-            ]))
+            ])
         })
         .collect();
     let title = format!(" Countries ({} shown) ", visible.len());

@@ -9,7 +9,6 @@ use crate::state::{CredentialStep, SIP_DOMAIN, SipDetail};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::ListItem;
 use std::time::SystemTime;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep, now: SystemTime) {
@@ -62,10 +61,10 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep,
     }
     pick_list(frame, rest, theme, &step.list, step.activity.busy(), "credential", |credential| {
         let state = if is_expired(credential, now) { "expired" } else { "active" };
-        ListItem::new(Line::from(vec![
+        Line::from(vec![
             Span::raw(format!("{:<32} ", truncate(credential.name.as_deref().unwrap_or("unnamed"), 32))),
             Span::styled(format!("{}  {state}", credential.sip_username), theme.dim()),
-        ]))
+        ])
     });
 }
 

@@ -4,9 +4,9 @@
 //! back from its compact text, once a frame), and the doctor's report over them.
 
 use super::theme::{CURRENT, POINTER, Theme};
-use super::widgets::{fact, paragraph};
+use super::widgets::{ellipsize, fact, paragraph};
 use crate::doctor::{Report, Verdict};
-use crate::state::{InspectorStep, Tab};
+use crate::state::{InspectorStep, MADE_MARK, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -37,8 +37,12 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) 
     if step.listing.tab == Tab::Balance {
         draw_balance(frame, panes, theme, step);
     } else {
+        // The details take 30% of a wide screen (their lines are short `key: value`
+        // pairs, and wrap), at least 34 columns or 45% of a narrow one, so the list's
+        // rows fit whole at 120 columns.
+        let detail_width = (panes.width * 3 / 10).max(34.min(panes.width * 45 / 100));
         let [list, detail] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(panes);
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(detail_width)]).areas(panes);
         draw_list(frame, list, theme, step);
         draw_detail(frame, detail, theme, step);
     }
@@ -93,6 +97,7 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
         frame.render_widget(paragraph(Line::styled(text, theme.dim())).block(block), area);
         return;
     }
+    let width = usize::from(block.inner(area).width).saturating_sub(Span::raw(POINTER).width());
     // Only the rows in view are drawn: the rest may be thousands.
     let offset = listing.cursor.saturating_sub(height.saturating_sub(1));
     let records = listing.records();
@@ -100,11 +105,25 @@ fn draw_list(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep)
         .iter()
         .skip(offset)
         .take(height.max(1))
-        .map(|&index| ListItem::new(records[index].row()))
+        .map(|&index| ListItem::new(fit_row(records[index].row(), width)))
         .collect();
     let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
     let mut state = ListState::default().with_selected(Some(listing.cursor - offset));
     frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// A list row cut to `width` with "…", keeping the "made by telnyx-setup" mark at its
+/// end in view.
+fn fit_row(row: &str, width: usize) -> Line<'_> {
+    match row.strip_suffix(MADE_MARK) {
+        Some(rest) => {
+            let mark = Span::raw(MADE_MARK).width();
+            let mut line = ellipsize(Line::raw(rest), width.saturating_sub(mark));
+            line.spans.push(Span::raw(MADE_MARK));
+            line
+        }
+        None => ellipsize(Line::raw(row), width),
+    }
 }
 
 /// A record's fields, one per line (nested objects one level deep, indented under

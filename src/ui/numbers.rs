@@ -3,14 +3,14 @@
 
 use super::form::{FormView, Layout, draw_with_cursor};
 use super::theme::{CHECKED, DONE, FAILED, Theme, UNCHECKED};
-use super::widgets::{fact, inline_choice, paragraph, rows, select_list};
+use super::widgets::{ellipsize, fact, inline_choice, paragraph, rows, select_list};
 use crate::api::{AvailableNumber, NUMBER_FEATURES, NUMBER_TYPES};
 use crate::state::form::Fields;
 use crate::state::{NumbersScreen, NumbersStep, SearchField, plural};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, ListItem, Row, Table, TableState};
+use ratatui::widgets::{Block, Row, Table, TableState};
 
 /// Why a number, and the catch with token logins, said plainly.
 const TOKEN_NOTE: &str = "A client that logs in with a token (step 8) cannot be called on a number: \
@@ -76,14 +76,14 @@ fn draw_search(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep)
                 let chosen = i == form.number_type;
                 (*label, chosen, chosen)
             });
-            inline_choice(theme, field.label(), focused, options)
+            inline_choice(theme, field.label(), focused, options, fields.width)
         }
         _ => {
             let options = NUMBER_FEATURES
                 .iter()
                 .enumerate()
                 .map(|(i, name)| (*name, form.features[i], i == form.feature_cursor));
-            inline_choice(theme, field.label(), focused, options)
+            inline_choice(theme, field.label(), focused, options, fields.width)
         }
     };
     let view = FormView {
@@ -110,12 +110,34 @@ fn features(number: &AvailableNumber) -> String {
             "mms" => "MMS",
             "emergency" => "E911",
             "hd_voice" => "HD",
-            "international_sms" => "intl SMS",
+            "international_sms" => "intl\u{a0}SMS",
             other => other,
         })
         .collect();
     short.join(" ")
 }
+
+/// The words of `text` that fit in `width` columns, then "…" for the rest: a feature
+/// list cut between features ("voice SMS MMS …"), never inside one ("E9…").
+fn fit_words(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut fitted = String::new();
+    for word in text.split(' ') {
+        if fitted.chars().count() + word.chars().count() + 1 > width.saturating_sub(1) {
+            break;
+        }
+        fitted.push_str(word);
+        fitted.push(' ');
+    }
+    fitted.push('…');
+    fitted
+}
+
+/// Narrower than this, the features column is left out rather than cut to a stub.
+const MIN_FEATURES_WIDTH: u16 = 9;
 
 /// Column widths for `width` cells: the number always whole, then the prices, and
 /// what is left shared by place and features, which give way first.
@@ -146,13 +168,24 @@ fn result_widths(step: &NumbersStep, width: u16) -> [u16; 6] {
         got
     };
     let (upfront, monthly) = (take(upfront), take(monthly));
-    let features = if rest >= place_need + features_need { features_need } else { rest * 2 / 5 };
+    // The place keeps its width where it can (a city is how people tell numbers apart);
+    // the features take what is left, and where that is too narrow to say anything
+    // ("voice S…"), their column goes and the place has it all.
+    let features = if rest >= place_need + features_need {
+        features_need
+    } else {
+        features_need.min(rest * 2 / 5).max(rest.saturating_sub(place_need))
+    };
+    let features = if features < MIN_FEATURES_WIDTH { 0 } else { features };
     let place = rest.saturating_sub(features);
     [mark, number, place, features, upfront, monthly]
 }
 
 fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     let header = Row::new(["", "Number", "Where", "Features", "Upfront", "Monthly"]).style(theme.dim());
+    let widths = result_widths(step, area.width);
+    // Cut cells end in "…", so a cut place or feature list reads as cut.
+    let cell = |text: String, width: u16| ellipsize(Line::raw(text), usize::from(width));
     let rows: Vec<Row> = step
         .results
         .iter()
@@ -160,16 +193,16 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
             let mark = if step.in_cart(&number.phone_number) { CHECKED } else { UNCHECKED };
             let cost = &number.cost_information;
             Row::new([
-                mark.to_owned(),
-                number.phone_number.clone(),
-                place(number),
-                features(number),
-                format!("{} {}", cost.upfront_cost, cost.currency),
-                format!("{} {}", cost.monthly_cost, cost.currency),
+                Line::raw(mark),
+                Line::raw(number.phone_number.clone()),
+                cell(place(number), widths[2]),
+                Line::raw(fit_words(&features(number), widths[3])),
+                Line::raw(format!("{} {}", cost.upfront_cost, cost.currency)),
+                Line::raw(format!("{} {}", cost.monthly_cost, cost.currency)),
             ])
         })
         .collect();
-    let widths = result_widths(step, area.width).map(Constraint::Length);
+    let widths = widths.map(Constraint::Length);
     let kind = NUMBER_TYPES[step.form.number_type].1;
     let title = format!(" {} ({kind}) · cart: {} ", plural(step.results.len(), "number"), step.cart.len());
     let table = Table::new(rows, widths)
@@ -184,19 +217,31 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
 fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     let confirming = step.screen == NumbersScreen::Confirm;
     let [list, totals] = rows(area, [step.cart.len() as u16 + 2, 0]);
-    let items = step
+    // Borders and the highlight symbol; the prices always show whole, and the place
+    // takes the room left (none at 60 columns rather than a stub).
+    let room = usize::from(list.width.saturating_sub(4));
+    let prices: Vec<String> = step
         .cart
         .iter()
         .map(|number| {
             let cost = &number.cost_information;
-            ListItem::new(Line::from(vec![
-                Span::raw(format!("{:<16} ", number.phone_number)),
-                Span::styled(format!("{:<24} ", place(number)), theme.dim()),
-                Span::raw(format!(
-                    "{} {} now, {} {} a month",
-                    cost.upfront_cost, cost.currency, cost.monthly_cost, cost.currency
-                )),
-            ]))
+            format!("{} {} now, {} {} a month", cost.upfront_cost, cost.currency, cost.monthly_cost, cost.currency)
+        })
+        .collect();
+    let price_width = prices.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+    let place_width = room.saturating_sub(17 + price_width + 1).min(24);
+    let items = step
+        .cart
+        .iter()
+        .zip(prices)
+        .map(|(number, price)| {
+            let mut spans = vec![Span::raw(format!("{:<16} ", number.phone_number))];
+            if place_width >= 8 {
+                let place = ellipsize(Line::raw(place(number)), place_width).to_string();
+                spans.push(Span::styled(format!("{place:<place_width$} "), theme.dim()));
+            }
+            spans.push(Span::raw(price));
+            Line::from(spans)
         })
         .collect();
     let title = format!(" Cart: {} ", plural(step.cart.len(), "number"));

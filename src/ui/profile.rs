@@ -8,7 +8,6 @@ use crate::state::ProfileStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::ListItem;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
     let [intro, rest] = rows(area, [2, 0]);
@@ -35,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
     pick_list(frame, rest, theme, &step.list, step.activity.busy(), "outbound voice profile", |profile| {
         let attached = step.attached_id() == Some(profile.id.as_str());
         let enabled = if profile.enabled == Some(false) { ", disabled" } else { "" };
-        ListItem::new(Line::from(vec![
+        Line::from(vec![
             Span::raw(format!("{:<28} ", truncate(&profile.name, 28))),
             Span::styled(
                 format!(
@@ -49,6 +48,6 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
                 if attached { format!("  {CURRENT} attached") } else { String::new() },
                 theme.done(),
             ),
-        ]))
+        ])
     });
 }

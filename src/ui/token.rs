@@ -10,6 +10,7 @@ use crate::state::TokenStep;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn draw(
@@ -29,15 +30,24 @@ pub fn draw(
         frame.render_widget(paragraph(lines), area);
         return;
     };
-    let shown = if step.reveal {
-        token.jwt.expose().to_owned()
-    } else {
-        format!("{}… ({} characters, r reveals)", "•".repeat(24), token.jwt.expose().chars().count())
-    };
-    lines.push(fact(theme, "Token", shown));
-    lines.push(fact(theme, "Expires", expiry_text(token, now, offset)));
-    lines.push(Line::raw(""));
-    lines.push(match &step.copied {
+    // Revealed, the token is drawn on rows of its own from the terminal's left edge to
+    // its right one, with nothing before or after it on those rows: selected with the
+    // mouse it copies whole, not with the margin's space at the start of each row.
+    let revealed = step.reveal.then(|| token.jwt.expose());
+    let mut after = Vec::new();
+    match revealed {
+        Some(_) => lines.truncate(1),
+        None => lines.push(fact(
+            theme,
+            "Token",
+            format!("{}… ({} characters, r reveals)", "•".repeat(24), token.jwt.expose().chars().count()),
+        )),
+    }
+    after.push(fact(theme, "Expires", expiry_text(token, now, offset)));
+    if revealed.is_none() {
+        after.push(Line::raw(""));
+    }
+    after.push(match &step.copied {
         None => Line::styled("y copies the token (it does not need revealing).", theme.dim()),
         Some(Ok(CopyMethod::System { kept_after_exit: true })) => {
             Line::styled(format!("{DONE} Copied to the system clipboard."), theme.done())
@@ -64,13 +74,33 @@ pub fn draw(
         ),
         Some(Err(error)) => Line::styled(format!("{FAILED} Not copied: {error}"), theme.error()),
     });
-    lines.push(login_test_line(theme, step.login_test.as_ref()));
+    after.push(login_test_line(theme, step.login_test.as_ref()));
     if let Some(fix) = step.login_test.as_ref().and_then(|test| test.outcome.fix()) {
-        lines.push(Line::styled(format!("  {fix}"), theme.dim()));
+        after.push(Line::styled(format!("  {fix}"), theme.dim()));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
-    frame.render_widget(paragraph(lines), area);
+    if revealed.is_none() {
+        after.push(Line::raw(""));
+    }
+    after.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
+    let Some(jwt) = revealed else {
+        lines.extend(after);
+        frame.render_widget(paragraph(lines), area);
+        return;
+    };
+    lines.push(Line::styled("Token (r hides it):", theme.dim()));
+    let before = paragraph(lines);
+    let top = before.line_count(area.width) as u16;
+    frame.render_widget(before, area);
+    let screen = frame.area();
+    let width = usize::from(screen.width.max(1));
+    let chunks: Vec<String> =
+        jwt.chars().collect::<Vec<_>>().chunks(width).map(|chunk| chunk.iter().collect()).collect();
+    let y = area.y.saturating_add(top);
+    let height = (chunks.len() as u16).min(area.bottom().saturating_sub(y));
+    let token_area = Rect { x: screen.x, y, width: screen.width, height };
+    frame.render_widget(Paragraph::new(chunks.into_iter().map(Line::raw).collect::<Vec<_>>()), token_area);
+    let below = Rect { y: y + height, height: area.bottom().saturating_sub(y + height), ..area };
+    frame.render_widget(paragraph(after), below);
 }
 
 /// `text` with its first letter in capitals.

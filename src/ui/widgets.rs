@@ -19,15 +19,57 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// A list with one highlighted row, scrolled so the highlight is visible.
+/// `line` cut to `width` columns, the cut marked with "…" (padding before the cut is
+/// dropped, so "Chicago, IL   …" does not happen); a line that fits is unchanged.
+pub fn ellipsize(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let room = width.saturating_sub(1);
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let mut kept = String::new();
+        for ch in span.content.chars() {
+            let mut buf = [0; 4];
+            let ch_width = Span::raw(&*ch.encode_utf8(&mut buf)).width();
+            if used + ch_width > room {
+                break;
+            }
+            used += ch_width;
+            kept.push(ch);
+        }
+        let full = kept.len() == span.content.len();
+        spans.push(Span::styled(kept, span.style));
+        if !full {
+            break;
+        }
+    }
+    if let Some(last) = spans.last_mut() {
+        let trimmed = last.content.trim_end().to_owned();
+        last.content = format!("{trimmed}…").into();
+    }
+    Line::from(spans).style(line.style)
+}
+
+/// How many rows `paragraph` takes wrapped at `width`, so an intro whose text wraps
+/// onto one row more at 60 columns pushes what is below it down instead of being cut.
+pub fn height(paragraph: &Paragraph, width: u16) -> u16 {
+    paragraph.line_count(width) as u16
+}
+
+/// A list with one highlighted row, scrolled so the highlight is visible. Rows wider
+/// than the list end in "…" rather than being cut silently.
 pub fn select_list(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,
-    items: Vec<ListItem>,
+    items: Vec<Line>,
     cursor: usize,
     block: Block,
 ) {
+    let width = usize::from(block.inner(area).width).saturating_sub(Span::raw(POINTER).width());
+    let items: Vec<ListItem> = items.into_iter().map(|line| ListItem::new(ellipsize(line, width))).collect();
     let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
     let mut state = ListState::default().with_selected(Some(cursor));
     frame.render_stateful_widget(list, area, &mut state);
@@ -57,24 +99,45 @@ pub fn check_style(theme: &Theme, enabled: bool) -> Style {
     if enabled { theme.done() } else { Style::new() }
 }
 
-/// A one-row choice among labels, the chosen one marked.
+/// A one-row choice among labels, the chosen one marked, in `width` columns. Where the
+/// options do not all fit (60 columns), the row scrolls so the highlighted one shows,
+/// and "…" marks the options out of view on either side.
 pub fn inline_choice<'a>(
     theme: &Theme,
     label: &str,
     focused: bool,
     options: impl Iterator<Item = (&'a str, bool, bool)>,
+    width: u16,
 ) -> Line<'a> {
     let label_style = if focused { theme.focused() } else { theme.dim() };
     let marker = if focused { POINTER } else { "  " };
     let label_width = usize::from(super::form::INLINE_LABEL_WIDTH) - 2;
     let mut spans = vec![Span::styled(format!("{marker}{label:<label_width$}"), label_style)];
+    let mut choices = Vec::new();
     for (name, chosen, highlighted) in options {
         let mark = if chosen { "[x] " } else { "[ ] " };
         let style = if highlighted && focused { theme.selected() } else { check_style(theme, chosen) };
-        spans.push(Span::styled(format!("{mark}{name}"), style));
-        spans.push(Span::raw("  "));
+        choices.push((Span::styled(format!("{mark}{name}  "), style), highlighted));
     }
-    Line::from(spans)
+    let room = usize::from(width).saturating_sub(spans[0].width());
+    let shown = |from: usize, to: usize| -> usize { choices[from..=to].iter().map(|(s, _)| s.width()).sum() };
+    let mut start = 0;
+    if let Some(highlighted) = choices.iter().position(|(_, h)| *h) {
+        // Room for "… " before, and for "…" after when more follows.
+        while start < highlighted && shown(start, highlighted) + 4 > room {
+            start += 1;
+        }
+    }
+    if start > 0 {
+        spans.push(Span::styled("… ", theme.dim()));
+    }
+    spans.extend(choices.into_iter().skip(start).map(|(span, _)| span));
+    let mut line = Line::from(spans);
+    // Trailing spaces after the last option are not a cut.
+    if let Some(last) = line.spans.last_mut() {
+        last.content = last.content.trim_end().to_owned().into();
+    }
+    ellipsize(line, usize::from(width))
 }
 
 /// A [`PickList`]: "Loading…" while it loads (`loading`), then "+ Create a new …" followed by
@@ -86,7 +149,7 @@ pub fn pick_list<T>(
     list: &PickList<T>,
     loading: bool,
     noun: &str,
-    row: impl Fn(&T) -> ListItem<'static>,
+    row: impl Fn(&T) -> Line<'static>,
 ) {
     let Some(items) = &list.items else {
         // Not loaded: still on its way, or it failed (the status line says why).
@@ -98,7 +161,7 @@ pub fn pick_list<T>(
         frame.render_widget(paragraph(Line::styled(text, theme.dim())), area);
         return;
     };
-    let mut rows = vec![ListItem::new(Line::styled(format!("+ Create a new {noun}"), theme.current()))];
+    let mut rows = vec![Line::styled(format!("+ Create a new {noun}"), theme.current())];
     rows.extend(items.iter().map(row));
     let title = if list.total > items.len() as u64 {
         format!(" {noun}s (first {} of {}) ", items.len(), list.total)

@@ -34,6 +34,7 @@ mod inspect_target;
 mod inspector_pty;
 mod inspector_readonly;
 mod journal;
+mod layout;
 mod key_files;
 mod log_file;
 mod login_test;
