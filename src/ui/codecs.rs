@@ -10,15 +10,18 @@ use ratatui::widgets::Block;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CodecsStep) {
     let intro = paragraph(vec![
-        fact(theme, "Connection", format!("{} (user {})", step.connection.connection_name, step.connection.user_name)),
+        fact(
+            theme,
+            "Connection",
+            format!("{} (user {})", step.connection.connection_name, step.connection.user_name),
+        ),
         Line::raw(if step.created {
             "Inbound codecs: all on for the new connection, VP8 (browser video) included."
         } else {
             "Inbound codecs. VP8, needed for browser video, is off unless turned on here."
         }),
     ]);
-    let [intro_area, list, note] =
-        rows(area, [height(&intro, area.width), step.choices.len() as u16 + 2, 0]);
+    let [intro_area, list, note] = rows(area, [height(&intro, area.width), step.choices.len() as u16 + 2, 0]);
     frame.render_widget(intro, intro_area);
     let items = step
         .choices

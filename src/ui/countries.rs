@@ -12,20 +12,20 @@ use ratatui::widgets::Block;
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) {
     let selected: Vec<&str> = step.selected.iter().map(String::as_str).collect();
     let intro = paragraph(vec![
-            fact(
-                theme,
-                "Profile",
-                if step.draft.is_some() {
-                    format!("{} (new: Enter makes it with these countries)", step.profile.name)
-                } else {
-                    step.profile.name.clone()
-                },
-            ),
-            fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
-            Line::styled(
-                "Calls elsewhere are refused. International calls cost more than domestic ones.",
-                theme.warning(),
-            ),
+        fact(
+            theme,
+            "Profile",
+            if step.draft.is_some() {
+                format!("{} (new: Enter makes it with these countries)", step.profile.name)
+            } else {
+                step.profile.name.clone()
+            },
+        ),
+        fact(theme, "Allowed", if selected.is_empty() { "none".to_owned() } else { selected.join(", ") }),
+        Line::styled(
+            "Calls elsewhere are refused. International calls cost more than domestic ones.",
+            theme.warning(),
+        ),
     ]);
     let [intro_area, search, list] = rows(area, [height(&intro, area.width).min(6), 3, 0]);
     frame.render_widget(intro, intro_area);

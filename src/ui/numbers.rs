@@ -225,7 +225,10 @@ fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
         .iter()
         .map(|number| {
             let cost = &number.cost_information;
-            format!("{} {} now, {} {} a month", cost.upfront_cost, cost.currency, cost.monthly_cost, cost.currency)
+            format!(
+                "{} {} now, {} {} a month",
+                cost.upfront_cost, cost.currency, cost.monthly_cost, cost.currency
+            )
         })
         .collect();
     let price_width = prices.iter().map(|p| p.chars().count()).max().unwrap_or(0);

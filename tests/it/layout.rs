@@ -75,7 +75,10 @@ fn the_inspectors_rows_fit_at_120x40() {
     });
     reply(&mut state, Reply::Browsed(raw_page(vec![profile], 1, 1)));
     let screen = rows(&state, 120, 40).join("\n");
-    assert!(screen.contains("WebRTC outbound          2 countries, 1 connection  · by telnyx-setup"), "{screen}");
+    assert!(
+        screen.contains("WebRTC outbound          2 countries, 1 connection  · by telnyx-setup"),
+        "{screen}"
+    );
     // Narrower, a row is cut with "…" and still says who made it.
     let screen = rows(&state, 80, 24).join("\n");
     assert!(screen.contains("…  · by telnyx-setup"), "{screen}");
@@ -88,10 +91,9 @@ fn a_revealed_token_is_drawn_from_the_left_edge_so_it_copies_whole() {
     let jwt = jwt().expose().to_owned();
     for (width, height) in [(120, 40), (80, 24), (60, 20)] {
         let screen = rows(&state, width, height);
-        let first = screen
-            .iter()
-            .position(|row| row.starts_with(&jwt[..20]))
-            .unwrap_or_else(|| panic!("{width}x{height}: the token starts at column 0:\n{}", screen.join("\n")));
+        let first = screen.iter().position(|row| row.starts_with(&jwt[..20])).unwrap_or_else(|| {
+            panic!("{width}x{height}: the token starts at column 0:\n{}", screen.join("\n"))
+        });
         // Row after row, the terminal's whole width, as a mouse selection copies it.
         let mut copied = String::new();
         for row in &screen[first..] {
