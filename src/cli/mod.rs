@@ -50,6 +50,13 @@ pub const INTERRUPTED: u8 = 130;
 /// The key `--demo` fills in; the sandbox accepts any key starting with `KEY`.
 pub const DEMO_KEY: &str = "KEY_DEMO_SANDBOX";
 
+/// The `--help` heading of the options every command takes, listed after the command's
+/// own (as gh lists its inherited flags), so `setup --help` shows setup's first.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+/// The heading of the options only the embedded sandbox reads (`--demo`, `sandbox`):
+/// apart, so nobody looks for them to change what Telnyx does.
+pub const SANDBOX_OPTIONS: &str = "Sandbox options (with --demo or `sandbox`)";
+
 /// Set up Telnyx WebRTC calling from the terminal: API key to login token.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None)]
@@ -57,18 +64,26 @@ pub struct Cli {
     /// Telnyx API key: better in TELNYX_API_KEY than here. While the program runs, any user
     /// of this machine can read a command line in `ps`, and it stays in the shell's
     /// history; a variable is seen by you (and root) only. --api-key-file and
-    /// --api-key-stdin keep the key out of both; with none, the first screen asks for it
-    #[arg(long, global = true, env = "TELNYX_API_KEY", hide_env_values = true, value_name = "KEY")]
+    /// --api-key-stdin keep the key out of both. With none of them, the key saved with
+    /// "Remember this key" is used, else the wizard asks for it
+    #[arg(
+        long,
+        global = true,
+        env = "TELNYX_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY",
+        help_heading = GLOBAL_OPTIONS
+    )]
     pub api_key: Option<String>,
 
     /// Read the API key from this file (its text, trimmed), which only you may be able to
     /// read: the key stays out of `ps` and shell history
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "api_key_stdin")]
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "api_key_stdin", help_heading = GLOBAL_OPTIONS)]
     pub api_key_file: Option<std::path::PathBuf>,
 
     /// Read the API key from standard input (one line), e.g. from a password manager:
     /// `pass show telnyx | telnyx-setup --api-key-stdin`
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub api_key_stdin: bool,
 
     /// The key the command line gave, once read (see `given_key`).
@@ -76,7 +91,14 @@ pub struct Cli {
     pub given: Option<(Secret, KeySource)>,
 
     /// Base URL of the Telnyx API
-    #[arg(long, global = true, env = "TELNYX_API_BASE", value_name = "URL", default_value = DEFAULT_API_BASE)]
+    #[arg(
+        long,
+        global = true,
+        env = "TELNYX_API_BASE",
+        value_name = "URL",
+        default_value = DEFAULT_API_BASE,
+        help_heading = GLOBAL_OPTIONS
+    )]
     pub api_base: String,
 
     /// Include the SIP passwords and the login token in the summary printed on exit
@@ -85,12 +107,26 @@ pub struct Cli {
 
     /// How long one API request may take before it counts as failed (e.g. 10s, 1m);
     /// reads are then retried, and a create is looked up before it is tried again
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        default_value = "30s",
+        value_parser = parse_timeout,
+        help_heading = GLOBAL_OPTIONS
+    )]
     pub timeout: std::time::Duration,
 
     /// With --demo or `sandbox`: active phone numbers the sandbox account starts with
     /// (at most 100000)
-    #[arg(long, global = true, value_name = "N", default_value_t = 0, value_parser = parse_count)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = parse_count,
+        help_heading = SANDBOX_OPTIONS
+    )]
     pub seed_numbers: usize,
 
     /// With --demo or `sandbox`: make the sandbox misbehave, as METHOD PATH=FAULT[:N|%N],
@@ -100,29 +136,36 @@ pub struct Cli {
         long = "fault",
         global = true,
         value_name = "RULE",
-        value_parser = <FaultRule as std::str::FromStr>::from_str
+        value_parser = <FaultRule as std::str::FromStr>::from_str,
+        help_heading = SANDBOX_OPTIONS
     )]
     pub faults: Vec<FaultRule>,
 
     /// With --demo or `sandbox`: delay every answer of the sandbox by this much (e.g. 200ms)
-    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        value_parser = humantime::parse_duration,
+        help_heading = SANDBOX_OPTIONS
+    )]
     pub latency: Option<std::time::Duration>,
 
     /// Run against an embedded sandbox of the Telnyx API (overrides --api-base):
     /// nothing reaches Telnyx
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub demo: bool,
 
     /// Where the login test (`t` on the token screen, `doctor --login-test`) logs in:
     /// Telnyx's WebRTC signaling server, or, when the API is on this machine (--demo, a
     /// `telnyx-setup sandbox`), its /rtc; ws:// is accepted for this machine only
     /// [default: wss://rtc.telnyx.com]
-    #[arg(long, global = true, env = "TELNYX_SIGNALING_URL", value_name = "URL")]
+    #[arg(long, global = true, env = "TELNYX_SIGNALING_URL", value_name = "URL", help_heading = GLOBAL_OPTIONS)]
     pub signaling_url: Option<String>,
 
     /// Allow an http:// --api-base on another machine, though the API key then
     /// travels unencrypted (loopback needs no flag)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub insecure_http: bool,
 
     /// Start a new setup: ignore the setup journal (which lets a second run continue the

@@ -913,8 +913,9 @@ pub struct SetupArgs {
     /// one)
     #[arg(long, value_name = "NAME|ID")]
     profile: Option<String>,
-    /// The countries the profile may call, as ISO codes (default: as they are; US,CA
-    /// for a new profile), e.g. US,CA,IE
+    /// The countries the profile may call: two-letter codes, names, or the names people
+    /// use (UK, Holland), as the wizard takes them (default: as they are; US,CA for a new
+    /// profile), e.g. US,UK,ireland
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     countries: Option<Vec<String>>,
     /// Have at least N phone numbers on the connection, buying the missing ones (needs

@@ -37,10 +37,15 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) 
     if step.listing.tab == Tab::Balance {
         draw_balance(frame, panes, theme, step);
     } else {
-        // The details take 30% of a wide screen (their lines are short `key: value`
-        // pairs, and wrap), at least 34 columns or 45% of a narrow one, so the list's
-        // rows fit whole at 120 columns.
-        let detail_width = (panes.width * 3 / 10).max(34.min(panes.width * 45 / 100));
+        // While the list has the focus, the details take 30% of a wide screen (their
+        // lines are short `key: value` pairs, and wrap), at least 34 columns or 45% of a
+        // narrow one, so the list's rows fit whole at 120 columns; in the details or the
+        // raw JSON, whose lines are long, they take 45%.
+        let detail_width = if step.in_detail || step.raw {
+            panes.width * 45 / 100
+        } else {
+            (panes.width * 3 / 10).max(34.min(panes.width * 45 / 100))
+        };
         let [list, detail] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(detail_width)]).areas(panes);
         draw_list(frame, list, theme, step);

@@ -28,6 +28,7 @@ mod doctor;
 mod faults_pty;
 mod flow;
 mod fuzz_responses;
+mod help;
 mod hostile_api;
 mod hostile_text;
 mod inspect_target;

@@ -468,10 +468,10 @@ pub fn field_text(contents: &str, label: &str) -> Option<String> {
     Some(inner.trim().to_owned())
 }
 
-/// The login token as step 8 shows it revealed (`r`): the rows between `Token:` and
-/// `Expires:`, which wrap the token at the screen's width, joined.
+/// The login token as step 8 shows it revealed (`r`): the rows between `Token (r hides
+/// it):` and `Expires:`, which wrap the token at the screen's width, joined.
 pub fn revealed_token(contents: &str) -> Option<String> {
-    let mut lines = contents.lines().map(str::trim).skip_while(|line| *line != "Token:").skip(1);
+    let mut lines = contents.lines().map(str::trim).skip_while(|line| *line != "Token (r hides it):").skip(1);
     let mut token = String::new();
     for line in lines.by_ref() {
         if line.starts_with("Expires:") {
