@@ -14,7 +14,9 @@
 //!
 //! [`MARK`]: crate::api::MARK
 
-use crate::api::{ApiError, AvailableNumber, Client, NumberSearch, OutboundVoiceProfile, TelephonyCredential};
+use crate::api::{
+    ApiError, AvailableNumber, Client, NumberSearch, OutboundVoiceProfile, TelephonyCredential,
+};
 use crate::curl;
 use crate::msg::{Reply, Request};
 use crate::output;
@@ -22,8 +24,8 @@ use crate::sanitize::Escaped;
 use crate::secret::Secret;
 use crate::setup::plan::{Step, count};
 use crate::setup::{
-    Account, Applied, ApplyError, DEFAULT_PROFILE, Journal, LoginToken, Part, Pick, Plan, Wanted, codec_choices,
-    is_expired, recognise,
+    Account, Applied, ApplyError, DEFAULT_PROFILE, Journal, LoginToken, Part, Pick, Plan, Wanted,
+    codec_choices, is_expired, recognise,
 };
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
@@ -271,7 +273,11 @@ impl Outcome {
                 step.detail
             ));
             if let (Some(before), Some(after)) = (&step.before, &step.after) {
-                out.push_str(&format!("#    before: {}; after: {}\n", curl::shown(before), curl::shown(after)));
+                out.push_str(&format!(
+                    "#    before: {}; after: {}\n",
+                    curl::shown(before),
+                    curl::shown(after)
+                ));
             }
             for affected in &step.affects {
                 out.push_str(&format!("#    also affects {affected}\n"));
@@ -331,7 +337,11 @@ macro_rules! answer {
 /// the profile's other connections; round three, to buy numbers, the search.
 /// Whatever the flags name wrongly (an unknown id, an ambiguous name) is said here,
 /// before anything is changed.
-pub async fn prepare(client: &Client, flags: &Flags, now: SystemTime) -> Result<(Wanted, Account), SetupError> {
+pub async fn prepare(
+    client: &Client,
+    flags: &Flags,
+    now: SystemTime,
+) -> Result<(Wanted, Account), SetupError> {
     let named = flags.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
     let (balance, found, mut profiles) = tokio::try_join!(
         async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
@@ -373,7 +383,10 @@ pub async fn prepare(client: &Client, flags: &Flags, now: SystemTime) -> Result<
     let numbers = async {
         let Some(id) = &connection_id else { return Ok(Vec::new()) };
         let request = Request::ListConnectionNumbers { connection_id: id.clone() };
-        Ok(answer!(execute(client, request).await?, ConnectionNumbers).into_iter().map(|n| n.phone_number).collect())
+        Ok(answer!(execute(client, request).await?, ConnectionNumbers)
+            .into_iter()
+            .map(|n| n.phone_number)
+            .collect())
     };
     let (own, credentials, numbers): (Option<OutboundVoiceProfile>, Vec<TelephonyCredential>, Vec<String>) =
         tokio::try_join!(own_profile, credentials, numbers)?;
@@ -545,7 +558,10 @@ async fn find_connection(
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
 }
 
-async fn list_credentials(client: &Client, connection_id: &str) -> Result<Vec<TelephonyCredential>, SetupError> {
+async fn list_credentials(
+    client: &Client,
+    connection_id: &str,
+) -> Result<Vec<TelephonyCredential>, SetupError> {
     let request = Request::ListCredentials { connection_id: connection_id.to_owned() };
     Ok(answer!(execute(client, request).await?, CredentialsListed).data)
 }

@@ -196,7 +196,8 @@ pub async fn apply(
         progress(&step.line());
     }
     let id = |planned: &str| {
-        ids.iter().fold(planned.to_owned(), |text, (name, value)| text.replace(&crate::curl::var(name), value))
+        ids.iter()
+            .fold(planned.to_owned(), |text, (name, value)| text.replace(&crate::curl::var(name), value))
     };
     done.connection_id = id(&plan.connection_id);
     done.profile_id = id(&plan.profile_id);

@@ -239,7 +239,8 @@ impl Step {
     }
 
     fn affecting(mut self, affects: Vec<String>) -> Self {
-        self.affects = affects.into_iter().map(|a| crate::sanitize::escape_controls(&a).into_owned()).collect();
+        self.affects =
+            affects.into_iter().map(|a| crate::sanitize::escape_controls(&a).into_owned()).collect();
         self
     }
 
@@ -335,7 +336,8 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             let countries = wanted.countries.clone().unwrap_or_default();
             let body = NewOutboundVoiceProfile::with_countries(name.clone(), countries);
             let known = account.profiles.iter().map(|p| p.id.clone()).collect();
-            let request = Request::CreateProfile { body, known: Some(known), first_try: account.profiles_listed };
+            let request =
+                Request::CreateProfile { body, known: Some(known), first_try: account.profiles_listed };
             out.profile_id = var("PROFILE_ID");
             let step = Step::new(Part::Profile, Kind::Create, format!("{name:?}")).id(var("PROFILE_ID"));
             out.steps.push(step.sending(request).setting("PROFILE_ID"));
@@ -427,11 +429,14 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             let step = match attached {
                 Some(before) => {
                     let was = account.profile(before).map_or_else(|| before.to_owned(), |p| p.name.clone());
-                    let detail = format!("move the connection from profile {was} ({before}) to {profile_name}");
+                    let detail =
+                        format!("move the connection from profile {was} ({before}) to {profile_name}");
                     Step::new(Part::Attach, Kind::Move, detail).changing(before, &out.profile_id)
                 }
-                None => Step::new(Part::Attach, Kind::Change, format!("attach the connection to {profile_name}"))
-                    .changing("no profile", &out.profile_id),
+                None => {
+                    Step::new(Part::Attach, Kind::Change, format!("attach the connection to {profile_name}"))
+                        .changing("no profile", &out.profile_id)
+                }
             };
             out.steps.push(step.id(&found.id).affecting(on_connection.clone()).sending(request));
         }
@@ -449,7 +454,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
     if sorted(&desired) == sorted(&current) {
         out.steps.push(Step::new(Part::Countries, Kind::Keep, desired.join(", ")));
     } else {
-        let update = OutboundVoiceProfileUpdate { name: profile_name.clone(), whitelisted_destinations: desired.clone() };
+        let update = OutboundVoiceProfileUpdate {
+            name: profile_name.clone(),
+            whitelisted_destinations: desired.clone(),
+        };
         let request = Request::UpdateProfile { id: out.profile_id.clone(), update };
         // The profile's other connections call out under the new countries too.
         let others: Vec<String> = account
@@ -508,7 +516,8 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             // A connection made now has none: nothing to look for on the first try.
             let complete = connection.is_none() || account.credentials_complete;
             let request = Request::CreateCredential { body, known: Some(known), first_try: complete };
-            let step = Step::new(Part::Credential, Kind::Create, format!("{name:?}")).id(var("CREDENTIAL_ID"));
+            let step =
+                Step::new(Part::Credential, Kind::Create, format!("{name:?}")).id(var("CREDENTIAL_ID"));
             out.steps.push(step.sending(request).setting("CREDENTIAL_ID"));
             out.credential_id = var("CREDENTIAL_ID");
         }
@@ -570,7 +579,10 @@ pub fn count(numbers: usize) -> String {
 /// currency they all share): anything else (`-250.00`, `n/a`, another currency) is an
 /// unknown price, and nothing is bought at an unknown price, in a plan or applied, as
 /// the wizard refuses a cart it cannot price.
-fn priced(offered: &[AvailableNumber], account_currency: Option<&str>) -> Result<(i64, i64, String), Refusal> {
+fn priced(
+    offered: &[AvailableNumber],
+    account_currency: Option<&str>,
+) -> Result<(i64, i64, String), Refusal> {
     let currency = account_currency
         .map(str::to_owned)
         .or_else(|| offered.first().map(|n| n.cost_information.currency.clone()))
@@ -626,7 +638,8 @@ pub fn fill(request: &Request, ids: &HashMap<&'static str, String>) -> Request {
         Request::PlaceOrder { body, .. } => {
             if let Some(connection) = &mut body.connection_id {
                 *connection = put(connection);
-                let numbers: Vec<String> = body.phone_numbers.iter().map(|n| n.phone_number.clone()).collect();
+                let numbers: Vec<String> =
+                    body.phone_numbers.iter().map(|n| n.phone_number.clone()).collect();
                 body.customer_reference = Some(super::order_reference(connection, &numbers));
             }
         }
@@ -653,7 +666,8 @@ mod tests {
     }
 
     fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile {
-        serde_json::from_value(json!({ "id": id, "name": name, "whitelisted_destinations": countries })).unwrap()
+        serde_json::from_value(json!({ "id": id, "name": name, "whitelisted_destinations": countries }))
+            .unwrap()
     }
 
     fn credential(id: &str, name: &str) -> TelephonyCredential {
@@ -686,7 +700,8 @@ mod tests {
 
     #[test]
     fn a_new_setup_on_an_empty_account_creates_each_record_once() {
-        let plan = plan(&Wanted::new_connection(DEFAULT_CONNECTION), &Account::empty(SystemTime::now())).unwrap();
+        let plan =
+            plan(&Wanted::new_connection(DEFAULT_CONNECTION), &Account::empty(SystemTime::now())).unwrap();
         assert_eq!(
             kinds(&plan),
             [
