@@ -233,8 +233,9 @@ impl Step {
     }
 
     fn changing(mut self, before: impl Into<String>, after: impl Into<String>) -> Self {
-        self.before = Some(before.into());
-        self.after = Some(after.into());
+        let escaped = |text: String| crate::sanitize::escape_controls(&text).into_owned();
+        self.before = Some(escaped(before.into()));
+        self.after = Some(escaped(after.into()));
         self
     }
 
