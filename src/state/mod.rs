@@ -13,6 +13,7 @@ mod credential;
 mod curl;
 mod field;
 mod finish;
+mod flow;
 pub mod form;
 mod inspector;
 pub mod keys;

@@ -19,7 +19,6 @@ use crate::countries;
 use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
 use crate::setup::{POLL_LIMIT, order_reference, poll_wait};
-use crate::state::credential::CredentialStep;
 use std::collections::BTreeMap;
 
 const DEFAULT_LIMIT: &str = "10";
@@ -516,8 +515,7 @@ impl NumbersStep {
 
     fn advance(&mut self, ctx: &mut Ctx) -> Transition {
         ctx.setup.numbers_step_done = true;
-        let (next, cmds) = CredentialStep::open(self.connection.clone(), ctx);
-        Transition::next(Step::Credential(next), cmds)
+        super::flow::next(super::flow::Decided::Numbers, ctx)
     }
 
     /// The ordered numbers are on the connection: on to the summary of the purchase,
