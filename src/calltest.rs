@@ -139,9 +139,10 @@ impl CallOutcome {
                  codecs on the connection include PCMU."
             }
             Self::Refused(hangup) | Self::EndedEarly(hangup) => match hangup.d_code() {
-                Some("D38") => "Assign an outbound voice profile to the connection (wizard step 5).",
+                Some("D38") => "Assign an outbound voice profile to the connection (wizard step 4).",
                 Some("D13") => {
-                    "Add the destination's country to the outbound voice profile's allowed destinations."
+                    "Add the destination's country to the outbound voice profile's allowed destinations \
+                     (wizard step 5)."
                 }
                 Some("D35") => {
                     "Send a caller ID in E.164 (the SDK's callerNumber in newCall()), or set a caller ID \

@@ -18,6 +18,7 @@ mod big_accounts;
 mod bindings;
 mod broken_pipe;
 mod call_test;
+mod call_test_wizard;
 mod calls;
 mod cli;
 mod client;
