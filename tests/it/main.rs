@@ -57,6 +57,7 @@ mod security;
 mod setup;
 mod signaling;
 mod snapshots;
+mod stun;
 mod terminal_restore;
 mod token;
 mod transport;
