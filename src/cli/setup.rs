@@ -65,7 +65,7 @@ impl Wanted {
             );
         }
         if self.profile.as_ref().is_some_and(|p| p.chars().count() < 3) {
-            return Err("--profile needs a profile's id or a name of at least 3 characters".into());
+            return Err("--voice-profile needs a profile's id or a name of at least 3 characters".into());
         }
         if let Some(codecs) = &mut self.codecs {
             let offered: Vec<String> = codec_choices(&[], false).into_iter().map(|c| c.name).collect();
@@ -911,7 +911,8 @@ pub struct SetupArgs {
     /// The outbound voice profile to reuse (id or exact name) or create, and attach
     /// (default: the one the connection has; "WebRTC outbound" for a connection without
     /// one)
-    #[arg(long, value_name = "NAME|ID")]
+    // Not `--profile`: that is the account (`--profile NAME`, every command's).
+    #[arg(id = "voice_profile", long = "voice-profile", value_name = "NAME|ID")]
     profile: Option<String>,
     /// The countries the profile may call, as ISO codes (default: as they are; US,CA
     /// for a new profile), e.g. US,CA,IE

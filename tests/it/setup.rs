@@ -400,8 +400,14 @@ async fn yes_reads_each_lookup_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_choice_left_out_keeps_what_the_connection_has() {
     let account = account().await;
-    let lobby =
-        ["--connection", "Lobby tablets", "--profile", "Lobby outbound", "--credential", "Lobby tablet"];
+    let lobby = [
+        "--connection",
+        "Lobby tablets",
+        "--voice-profile",
+        "Lobby outbound",
+        "--credential",
+        "Lobby tablet",
+    ];
     let mut first_args = vec!["--yes"];
     first_args.extend_from_slice(&lobby);
     let first = account.report(&first_args).await;
