@@ -600,25 +600,9 @@ impl Ctx {
     }
 }
 
-/// How the journal names `request` if it is a write.
+/// How the journal names `request` if it is a write (as `setup` does).
 fn intent(request: &Request) -> Option<crate::journal::Intent> {
-    use crate::journal::Intent;
-    let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
-    match request {
-        Request::CreateConnection { body, .. } => Some(Intent::CreateConnection {
-            name: body.connection_name.clone(),
-            user_name: body.user_name.clone(),
-        }),
-        Request::CreateProfile { body, .. } => Some(Intent::CreateProfile { name: body.name.clone() }),
-        Request::CreateCredential { body, .. } => Some(Intent::CreateCredential { name: body.name.clone() }),
-        Request::UpdateConnection { .. } => update("change the connection"),
-        Request::UpdateProfile { .. } => update("change the profile's countries"),
-        // The order is journaled whole, as `Setup::order`.
-        Request::PlaceOrder { .. } => update("order numbers"),
-        Request::AssignNumbers { .. } => update("assign the numbers"),
-        Request::CreateToken { .. } => update("make a login token"),
-        _ => None,
-    }
+    crate::setup::intent(request)
 }
 
 /// What a step's handler decided.

@@ -24,9 +24,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
-/// How long any one expected screen, exit or line of output may take. Generous, for
-/// loaded machines: on an idle one each test runs in a second or two.
-pub const DEADLINE: Duration = Duration::from_secs(20);
+/// How long any one expected screen, exit or line of output may take before the test
+/// fails. Generous, because a wait ends as soon as its condition holds: on an idle
+/// machine each test runs in a second or two, but with several test suites building on
+/// two cores a screen has been seen to take over 20 s.
+pub const DEADLINE: Duration = Duration::from_secs(60);
 
 pub const ENTER: &str = "\r";
 pub const SPACE: &str = " ";
