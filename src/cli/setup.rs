@@ -401,8 +401,8 @@ pub async fn prepare(
             let given = given.as_deref().unwrap_or(DEFAULT_PROFILE);
             let found = recognise(given, profiles.iter().collect())
                 .found()
-                .map_err(|ids| ambiguous("--profile", given, "profiles", &ids))?;
-            refuse_unknown_id(&found, "--profile", given, "outbound voice profile", looks_numeric)?;
+                .map_err(|ids| ambiguous("--voice-profile", given, "profiles", &ids))?;
+            refuse_unknown_id(&found, "--voice-profile", given, "outbound voice profile", looks_numeric)?;
             Some(match found {
                 Some(found) => Pick::Existing(found.id.clone()),
                 None => Pick::New(given.to_owned()),
