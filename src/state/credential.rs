@@ -6,12 +6,11 @@ use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::setup::{DEFAULT_TAG, is_expired};
-use crate::state::token::TokenStep;
 use std::time::SystemTime;
 
 /// The domain a credential's SIP URI uses.
@@ -212,7 +211,7 @@ impl CredentialStep {
             }
             Action::Submit => {
                 ctx.setup.credential = Some(chosen.clone());
-                return Transition::next(Step::Token(TokenStep::new(chosen.clone())), Vec::new());
+                return super::flow::next(super::flow::Decided::Credential, ctx);
             }
             Action::Back => {
                 self.chosen = None;

@@ -13,6 +13,7 @@ mod credential;
 mod curl;
 mod field;
 mod finish;
+mod flow;
 pub mod form;
 mod inspector;
 pub mod keys;
@@ -246,9 +247,17 @@ impl Setup {
             Some(order) if order.status.as_deref() == Some("failure") => {
                 "none: the order failed, nothing was bought".to_owned()
             }
-            _ if self.numbers_skipped => "none (step skipped)".to_owned(),
+            _ if self.shows_numbers_skipped() => "none (step skipped)".to_owned(),
             _ => "none".to_owned(),
         }
+    }
+
+    /// Whether the numbers step counts as skipped, for the header's mark and the
+    /// summary alike: skipped (`s`) with no number on the connection and no order on
+    /// its way. A step skipped after numbers were bought is done: they are there.
+    pub fn shows_numbers_skipped(&self) -> bool {
+        let ordering = self.order.as_ref().is_some_and(|o| o.status.as_deref() != Some("failure"));
+        self.numbers_skipped && self.numbers.is_empty() && !ordering
     }
 
     /// A connection was chosen or created: what later steps set up was for the one

@@ -5,13 +5,12 @@
 
 use super::keys::{Action, Binding};
 use super::screen::{Screen, activity_field};
-use super::{Activity, Ctx, Step, Transition};
+use super::{Activity, Ctx, Transition};
 use crate::api::TelephonyCredential;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
 use crate::setup::LoginToken;
 use crate::signaling::{Login, LoginTest};
-use crate::state::finish::FinishStep;
 
 #[derive(Debug)]
 pub struct TokenStep {
@@ -100,7 +99,7 @@ impl Screen for TokenStep {
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         match (action, &self.token) {
             (Action::Submit, None) | (Action::Generate, _) => Transition::Stay(self.generate(ctx)),
-            (Action::Submit, Some(_)) => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
+            (Action::Submit, Some(_)) => super::flow::next(super::flow::Decided::Token, ctx),
             (Action::Copy, Some(token)) => Transition::run(Cmd::CopySecret(token.jwt.clone())),
             (Action::Reveal, Some(_)) => {
                 self.reveal = !self.reveal;
