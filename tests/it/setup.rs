@@ -459,8 +459,9 @@ async fn the_plan_says_what_else_each_change_affects() {
     let affects = countries["affects"].as_array().unwrap();
     assert!(affects.len() == 1 && affects[0].as_str().unwrap().contains("Kiosk"), "{plan:#}");
 
-    let output =
-        account.run(&["--dry-run", "--connection", "Lobby tablets", "--voice-profile", "Other outbound"]).await;
+    let output = account
+        .run(&["--dry-run", "--connection", "Lobby tablets", "--voice-profile", "Other outbound"])
+        .await;
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("attach: move — move the connection from profile Lobby outbound"), "{text}");
     assert!(text.contains("#    also affects the number +1"), "{text}");
