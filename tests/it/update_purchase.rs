@@ -477,9 +477,10 @@ fn enter_creates_a_credential_with_the_defaults() {
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
+    // The connection has a credential of the suggested name: the next is free.
     let expected = NewTelephonyCredential {
         connection_id: "1293384261075731402".into(),
-        name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
+        name: Some("WebRTC login for WebRTC (telnyx-setup) 2".into()),
         tag: Some("telnyx-setup".into()),
         expires_at: None,
     };
