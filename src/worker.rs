@@ -274,6 +274,18 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             let outcome = crate::signaling::test_login(&url, &login, crate::signaling::LOGIN_TIMEOUT).await;
             Ok(Reply::LoginTested(crate::signaling::LoginTest { url, outcome }))
         }
+        // A task of its own, which Esc (aborting this one) does not stop: it runs to its
+        // end, within its ring and tone limits, so its temporary credentials are deleted.
+        Request::TestCall { url, connection_id, caller_id } => {
+            let client = client.clone();
+            let call = tokio::spawn(async move {
+                crate::calltest::between_logins(&client, &connection_id, &url, &caller_id).await
+            });
+            let outcome = call.await.unwrap_or_else(|error| {
+                crate::calltest::CallOutcome::Signaling(format!("the call test stopped: {error}"))
+            });
+            Ok(Reply::CallTested(outcome))
+        }
     }
 }
 

@@ -231,6 +231,9 @@ pub struct Setup {
     /// The last login test (`t` on the token screen) of the token generated; `None`
     /// until one ran. The summary claims a working login only after one passed.
     pub login_test: Option<crate::signaling::LoginTest>,
+    /// The last call test (offered on the token screen after a login test passed);
+    /// the summary claims a client that can call only after one passed.
+    pub call_test: Option<crate::calltest::CallOutcome>,
 }
 
 impl Setup {
