@@ -459,3 +459,25 @@ fn status_checks_every_account_and_fails_when_one_key_is_refused() {
     let said = text(&output.stdout);
     assert!(said.starts_with("✗ good*") && said.contains("account \"good\": its key file"), "{said}");
 }
+
+/// The inspector opened with `--profile` names the account in its header.
+#[test]
+fn the_header_names_the_account_the_key_came_from() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("header");
+    home.plant_file_account("good", "KEY_GOOD", false);
+    home.plant_file_account("other", "KEY_OTHER", true);
+    let env: Vec<(&str, String)> = home.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = Pty::spawn_with_env(
+        "accounts-header",
+        &["--api-base", &base, "--profile", "good", "inspect"],
+        100,
+        30,
+        &env,
+    );
+    app.wait_for_text(&["account good]", "READ-ONLY"]);
+    app.send(CTRL_C);
+    app.expect_restored_with(130);
+}
