@@ -4,7 +4,7 @@
 
 use clap::FromArgMatches;
 use std::process::ExitCode;
-use telnyx_setup::cli::problem::{Problem, clap_message, doctor_json_requested};
+use telnyx_setup::cli::problem::{Problem, clap_message, json_requested};
 use telnyx_setup::cli::{self, Cli, Command, USAGE_ERROR};
 use telnyx_setup::state::Mode;
 use telnyx_setup::{config, crash, output, wizard};
@@ -15,12 +15,14 @@ fn main() -> ExitCode {
     let utc_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let matches = match cli::command().try_get_matches() {
         Ok(matches) => matches,
-        // `doctor --json` promised JSON: a usage error is one too (help and --version
-        // are not errors, and print as usual).
-        Err(error) if error.use_stderr() && doctor_json_requested() => {
-            return Problem::usage(clap_message(&error)).report(true);
-        }
-        Err(error) => error.exit(),
+        // `--json` promised JSON: a usage error is one too (help and --version are not
+        // errors, and print as usual).
+        Err(error) => match json_requested() {
+            Some(who) if error.use_stderr() => {
+                return Problem::usage(clap_message(&error)).of(who).report(true);
+            }
+            _ => error.exit(),
+        },
     };
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

@@ -30,7 +30,7 @@ pub struct DoctorArgs {
     /// A number the client should be able to call, in E.164 (+14155550123)
     #[arg(long, value_name = "+E164")]
     destination: Option<String>,
-    /// Print one JSON report instead of text; errors too, as {"error": {"kind", "message"}}
+    /// Print one JSON report instead of text; errors too, as {"error": {"code", "title", "detail", "request_id"}}
     #[arg(long)]
     json: bool,
     /// Write each API request to stderr: method, path, status, time taken (never the
@@ -73,8 +73,7 @@ impl DoctorArgs {
                         Ok(text) => text + "\n",
                         Err(error) => {
                             let message = format!("cannot write the report as JSON: {error}");
-                            return Problem { who: "doctor", kind: "internal", message, ids: Vec::new() }
-                                .report(true);
+                            return Problem::new("doctor", "internal", message).report(true);
                         }
                     }
                 } else {
@@ -88,8 +87,7 @@ impl DoctorArgs {
                 }
                 if let (Some(path), Some(attach)) = (&args.report, attach) {
                     if let Err(error) = attach.write(path, &report).await {
-                        return Problem { who: "doctor", kind: "report", message: error, ids: Vec::new() }
-                            .report(args.json);
+                        return Problem::new("doctor", "report", error).report(args.json);
                     }
                     eprintln!(
                         "telnyx-setup doctor: wrote the report to attach to {}",
@@ -148,7 +146,7 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
                 ids.join(", "),
                 ids[0]
             );
-            return Err(Problem { who: "doctor", kind: "ambiguous_connection", message, ids });
+            return Err(Problem::new("doctor", "ambiguous_connection", message).with_ids(ids));
         }
         Err(error) => return Err(Problem::api(&error)),
     };
@@ -192,7 +190,7 @@ async fn call_checks(
             let message = "the call test was not confirmed, so nothing was created or called (--yes answers \
                            yes for scripts)"
                 .to_owned();
-            return Err(Problem { who: "doctor", kind: "declined", message, ids: Vec::new() });
+            return Err(Problem::new("doctor", "declined", message));
         }
     }
     // The caller ID: one of the connection's numbers, as the SDK's callerNumber would be.

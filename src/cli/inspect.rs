@@ -28,8 +28,10 @@ impl InspectArgs {
     /// descriptions and ids in the error, to pick one).
     pub async fn run_json(&self, cli: &Cli) -> ExitCode {
         let given = self.target.as_deref().unwrap_or_default().trim();
-        let client = match connect(cli, "inspect", false).await {
-            Ok((client, _sandbox)) => client,
+        // The sandbox (under --demo) lives as long as this binding: dropped inside a
+        // match arm, it stopped before the first request, and `--demo` never answered.
+        let (client, _sandbox) = match connect(cli, "inspect", false).await {
+            Ok(connected) => connected,
             Err(problem) => return problem.of("inspect").report(true),
         };
         let found = match crate::target::find(&client, given).await {
@@ -43,14 +45,14 @@ impl InspectArgs {
                     "no record of this account is {given:?}: give a connection or profile id, a credential \
                      or order UUID, a phone number or a SIP user name"
                 );
-                return Problem { who: "inspect", kind: "not_found", message, ids: Vec::new() }.report(true);
+                return Problem::new("inspect", "not_found", message).report(true);
             }
             Err(found) => {
                 let each: Vec<String> = found.iter().map(Found::describe).collect();
                 let message =
                     format!("{given:?} could be {}: give the id of the one you mean", each.join(", or "));
                 let ids = found.into_iter().map(|f| f.id).collect();
-                return Problem { who: "inspect", kind: "ambiguous_target", message, ids }.report(true);
+                return Problem::new("inspect", "ambiguous_target", message).with_ids(ids).report(true);
             }
         };
         let relations = match relations(&client, &one).await {

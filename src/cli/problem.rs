@@ -8,11 +8,15 @@ use crate::output;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Whether the command line asks for `doctor --json`, read from the raw arguments for
-/// when clap could not parse them.
-pub fn doctor_json_requested() -> bool {
-    let mut args = std::env::args_os().skip(1);
-    args.any(|arg| arg == "doctor") && args.any(|arg| arg == "--json")
+/// The commands whose `--json` covers their errors too.
+pub const JSON_COMMANDS: [&str; 4] = ["setup", "token", "doctor", "inspect"];
+
+/// The command whose `--json` the command line asks for, read from the raw arguments for
+/// when clap could not parse them: its usage error is then JSON too.
+pub fn json_requested() -> Option<&'static str> {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let command = args.iter().find_map(|arg| JSON_COMMANDS.iter().find(|name| arg == **name))?;
+    args.iter().any(|arg| arg == "--json").then_some(*command)
 }
 
 /// A clap error as one line: what is wrong, and the usage.
@@ -27,23 +31,40 @@ pub fn clap_message(error: &clap::Error) -> String {
     }
 }
 
-/// Why the doctor could not run its checks: exit 2, with a message on stderr, or under
-/// `--json` an object on stdout: `{"error": {"kind": ..., "message": ...}}`.
+/// Why a command without a terminal stopped short: exit 2, with a line on stderr, or
+/// under `--json` (setup, token, doctor, inspect) one object on stdout, the same shape
+/// for every command: `{"error": {"code", "title", "detail", "request_id"}}`, with
+/// `"ids"` when several records fit (see [`Problem::to_json`]).
 pub struct Problem {
     /// The command, for the message's prefix (`doctor`, `token`).
     pub who: &'static str,
-    /// `usage` (the command line is wrong), `ambiguous_connection` (a name several
-    /// connections have; `ids` lists them), `api` (Telnyx or the network failed), or
-    /// `internal` (a bug).
+    /// `usage` (the command line is wrong), `ambiguous_connection` or `ambiguous_target`
+    /// (a name several records have; `ids` lists them), `not_found`, `declined` (a
+    /// question answered no), `api` (Telnyx or the network failed), `report` (a file
+    /// could not be written), or `internal` (a bug). JSON's `code`.
     pub kind: &'static str,
+    /// What failed, why, and what to do. JSON's `detail`.
     pub message: String,
     pub ids: Vec<String>,
+    /// Telnyx's `x-request-id` of the answer that failed, when there was one: what
+    /// Telnyx's support asks for.
+    pub request_id: Option<String>,
 }
 
 impl Problem {
+    /// `who`'s problem of `kind` (see [`Problem::kind`]).
+    pub fn new(who: &'static str, kind: &'static str, message: impl Into<String>) -> Self {
+        Self { who, kind, message: message.into(), ids: Vec::new(), request_id: None }
+    }
+
+    /// The same problem, naming the records that fit.
+    pub fn with_ids(self, ids: Vec<String>) -> Self {
+        Self { ids, ..self }
+    }
+
     /// The command line is wrong.
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { who: "doctor", kind: "usage", message: message.into(), ids: Vec::new() }
+        Self::new("doctor", "usage", message)
     }
 
     /// The same problem, said by another command.
@@ -75,7 +96,7 @@ impl Problem {
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
             (_, None) => format!("{error}. {again}."),
         };
-        Self { who, kind: "api", message, ids: Vec::new() }
+        Self::new(who, "api", message)
     }
 
     /// Says it (as [`Self::to_json`] on stdout under `json`, else [`Self::line`] on
@@ -90,9 +111,28 @@ impl Problem {
         ExitCode::from(USAGE_ERROR)
     }
 
-    /// `{"error": {"kind", "message"}}`, with `"ids"` when there are some.
+    /// A short name for [`Self::kind`], JSON's `title`.
+    pub fn title(&self) -> &'static str {
+        match self.kind {
+            "usage" => "Usage error",
+            "api" => "Telnyx API error",
+            "not_found" => "Not found",
+            "ambiguous_connection" | "ambiguous_target" => "Several records fit",
+            "declined" => "Declined",
+            "report" => "Report not written",
+            _ => "Internal error",
+        }
+    }
+
+    /// `{"error": {"code", "title", "detail", "request_id"}}` (`request_id` null when
+    /// no answer of Telnyx's failed), with `"ids"` when there are some.
     pub fn to_json(&self) -> serde_json::Value {
-        let mut error = serde_json::json!({ "kind": self.kind, "message": self.message });
+        let mut error = serde_json::json!({
+            "code": self.kind,
+            "title": self.title(),
+            "detail": self.message,
+            "request_id": self.request_id,
+        });
         if !self.ids.is_empty() {
             error["ids"] = serde_json::json!(self.ids);
         }
@@ -159,13 +199,14 @@ mod tests {
     #[test]
     fn the_json_form_lists_ids_only_when_there_are_some() {
         let plain = Problem::usage("bad").to_json();
-        assert_eq!(plain, serde_json::json!({ "error": { "kind": "usage", "message": "bad" } }));
-        let ambiguous = Problem {
-            who: "doctor",
-            kind: "ambiguous_connection",
-            message: "two".into(),
-            ids: vec!["1".into(), "2".into()],
-        };
+        assert_eq!(
+            plain,
+            serde_json::json!({ "error": {
+                "code": "usage", "title": "Usage error", "detail": "bad", "request_id": null
+            } })
+        );
+        let ambiguous =
+            Problem::new("doctor", "ambiguous_connection", "two").with_ids(vec!["1".into(), "2".into()]);
         assert_eq!(ambiguous.to_json()["error"]["ids"], serde_json::json!(["1", "2"]));
     }
 

@@ -611,7 +611,9 @@ pub struct SetupArgs {
     /// Send only GET requests and print the plan, with the curl command of each write
     #[arg(long)]
     dry_run: bool,
-    /// Print one JSON report (ids, names, what was created or reused, the token's expiry)
+    /// Print one JSON report (ids, names, what was created or reused, the token's
+    /// expiry); an error too is JSON on stdout, {"error": {"code", "title", "detail",
+    /// "request_id"}}
     #[arg(long)]
     json: bool,
     /// Include the SIP password and the login token in the output (and in the dry
@@ -690,7 +692,7 @@ impl SetupArgs {
         };
         let (outcome, dry_run, client) = match done.await {
             Ok(done) => done,
-            Err(problem) => return problem.report(false),
+            Err(problem) => return problem.report(args.json),
         };
         let base = client.base().as_str();
         let text = if args.json {

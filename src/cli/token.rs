@@ -262,7 +262,8 @@ pub struct TokenArgs {
     /// when the connection has none that has not expired
     #[arg(long, requires = "connection")]
     create: bool,
-    /// Print {"token", "expires_at", "credential_id", "connection_id"} instead
+    /// Print {"token", "expires_at", "credential_id", "connection_id"} instead; an error
+    /// too is JSON on stdout, {"error": {"code", "title", "detail", "request_id"}}
     #[arg(long)]
     json: bool,
     /// Print TELNYX_LOGIN_TOKEN=<token>, for `eval` or an env file
@@ -308,8 +309,9 @@ impl TokenArgs {
         };
         let issued = match issued.await {
             Ok(issued) => issued,
-            // Failures go to stderr even under --json: stdout is the token's alone.
-            Err(problem) => return problem.report(false),
+            // Under --json a failure is JSON on stdout, as every command's is; else a
+            // line on stderr, and stdout stays the token's alone.
+            Err(problem) => return problem.report(args.json),
         };
         if args.copy {
             // OSC 52 goes to the controlling terminal, never to stderr, which may be a

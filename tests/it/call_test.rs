@@ -171,7 +171,7 @@ async fn against_telnyx_nothing_is_created_or_called_without_a_yes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(2), "{stdout}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["error"]["kind"], "declined", "{report}");
+    assert_eq!(report["error"]["code"], "declined", "{report}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("may cost money") && stderr.contains("[y/N]"),

@@ -346,8 +346,8 @@ async fn with_json_every_error_is_a_json_object_on_stdout() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
         let json: Value = serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: stdout should be JSON ({e}): {}", text(&output.stdout)));
-        assert_eq!(json["error"]["kind"], kind, "{args:?}: {json:#}");
-        let message = json["error"]["message"].as_str().unwrap_or_else(|| panic!("a message: {json:#}"));
+        assert_eq!(json["error"]["code"], kind, "{args:?}: {json:#}");
+        let message = json["error"]["detail"].as_str().unwrap_or_else(|| panic!("a message: {json:#}"));
         assert!(!message.is_empty() && !message.contains("error: "), "{args:?}: {message}");
         assert_no_screen_words(message);
     }
@@ -378,7 +378,7 @@ async fn a_name_several_connections_have_fails_listing_their_ids() {
     assert!(stderr.contains(&account.connection) && stderr.contains(&twin), "both ids: {stderr}");
     let output = doctor(&account, &["--connection", "Doctor", "--json"]).await;
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["error"]["kind"], "ambiguous_connection", "{json:#}");
+    assert_eq!(json["error"]["code"], "ambiguous_connection", "{json:#}");
     assert_eq!(json["error"]["ids"], serde_json::json!([account.connection, twin]), "{json:#}");
 }
 
@@ -625,8 +625,8 @@ async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_
     let output = doctor(&account, &args).await;
     assert_eq!(output.status.code(), Some(2));
     let error: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(error["error"]["kind"], "usage");
-    assert!(error["error"]["message"].as_str().unwrap().contains("--signaling-url"), "{error:#}");
+    assert_eq!(error["error"]["code"], "usage");
+    assert!(error["error"]["detail"].as_str().unwrap().contains("--signaling-url"), "{error:#}");
 }
 
 /// Once the connection is found, the doctor's reads (profile, numbers, credentials,

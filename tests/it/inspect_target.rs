@@ -114,16 +114,16 @@ async fn a_target_that_names_nothing_or_two_records_is_exit_2_with_what_it_could
         api.create_credential_connection(&new_connection("Two", &credential.sip_username)).await.unwrap();
     let (code, json) = inspect(&sandbox, &credential.sip_username).await;
     assert_eq!(code, 2, "{json}");
-    assert_eq!(json["error"]["kind"], "ambiguous_target");
+    assert_eq!(json["error"]["code"], "ambiguous_target");
     let ids: Vec<&str> =
         json["error"]["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(ids.contains(&credential.id.as_str()) && ids.contains(&second.id.as_str()), "{ids:?}");
-    let message = json["error"]["message"].as_str().unwrap();
+    let message = json["error"]["detail"].as_str().unwrap();
     assert!(
         message.contains("telephony credential") && message.contains("credential connection"),
         "{message}"
     );
 
     let (code, json) = inspect(&sandbox, "1293384261075799999").await;
-    assert_eq!((code, json["error"]["kind"].as_str()), (2, Some("not_found")), "{json}");
+    assert_eq!((code, json["error"]["code"].as_str()), (2, Some("not_found")), "{json}");
 }

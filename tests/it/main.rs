@@ -38,6 +38,7 @@ mod inspect_target;
 mod inspector_pty;
 mod inspector_readonly;
 mod journal;
+mod json_errors;
 mod key_files;
 mod layout;
 mod log_file;

@@ -437,3 +437,86 @@ fn continue_prompt() {
     reply(&mut numbers, Reply::ConnectionNumbers(vec![number_on_connection()]));
     snapshot!("numbers_already_on_the_connection", numbers);
 }
+
+/// A newcomer's walk at 60x20, the smallest terminal the wizard lays out for (the tests
+/// above are at 80x24): every screen of the straight path, with a search, a cart, an
+/// order and a revealed token, so a layout change shows here as a diff.
+#[test]
+fn every_screen_at_60x20() {
+    let small = |name: &str, state: &State| {
+        insta::assert_snapshot!(format!("small_{name}"), render(state, 60, 20).backend());
+    };
+    small("sign_in_empty", &fresh());
+    small("sign_in_demo_key", &state_with(Some("KEY_DEMO_SANDBOX"), KeySource::Demo));
+    let mut rejected = state_with(Some("KEYx"), KeySource::Flag);
+    press(&mut rejected, KeyCode::Enter);
+    fail(&mut rejected, rejected_key());
+    small("sign_in_rejected", &rejected);
+    let mut state = at_connections();
+    small("connection_list", &state);
+    press(&mut state, KeyCode::Enter);
+    small("connection_form", &state);
+    small("codecs", &at_codecs());
+    let mut state = at_profiles();
+    small("profile_list", &state);
+    press(&mut state, KeyCode::Enter);
+    small("profile_form", &state);
+    let mut state = at_countries();
+    small("countries", &state);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "ire");
+    small("countries_search", &state);
+    let mut state = at_numbers();
+    small("numbers_intro", &state);
+    press(&mut state, KeyCode::Enter);
+    small("numbers_search_form", &state);
+    let mut state = at_results();
+    press(&mut state, KeyCode::Char(' '));
+    small("numbers_results", &state);
+    press(&mut state, KeyCode::Enter);
+    small("numbers_cart", &state);
+    press(&mut state, KeyCode::Enter);
+    small("numbers_confirm", &state);
+    press(&mut state, KeyCode::Char('y'));
+    reply(&mut state, Reply::OrderFound(None));
+    reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: false });
+    small("numbers_ordering", &state);
+    reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100"])));
+    small("numbers_done", &state);
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![])));
+    small("credential_list", &state);
+    press(&mut state, KeyCode::Enter);
+    small("credential_form", &state);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::CredentialCreated(support::state::credential()));
+    small("credential_details", &state);
+    let mut state = at_token();
+    small("token", &state);
+    press(&mut state, KeyCode::Char('r'));
+    small("token_revealed", &state);
+    press(&mut state, KeyCode::Enter);
+    small("finish", &state);
+    small("resume_unfinished", &at_resume());
+    let mut help = at_codecs();
+    press(&mut help, KeyCode::Char('?'));
+    small("help_codecs", &help);
+    small("inspector_connections", &support::state::inspector());
+}
+
+/// Screens of the straight path the tests above show only in another state.
+#[test]
+fn more_screens_at_80x24() {
+    let mut state = at_token();
+    press(&mut state, KeyCode::Char('r'));
+    snapshot!("token_revealed", state);
+    let mut inspector = support::state::inspector();
+    press(&mut inspector, KeyCode::Char('2'));
+    let profile = serde_json::json!({
+        "id": "77", "record_type": "outbound_voice_profile", "name": "WebRTC outbound", "enabled": true,
+        "whitelisted_destinations": ["US", "CA"], "connections_count": 1, "tags": ["telnyx-setup"],
+    });
+    reply(&mut inspector, Reply::Browsed(raw_page(vec![profile], 1, 1)));
+    snapshot!("inspector_profiles", inspector);
+}
