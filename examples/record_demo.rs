@@ -4,10 +4,11 @@
 //! as an asciinema v2 `.cast` file: one JSON header line, then `[seconds, "o", text]`
 //! lines.
 //!
-//! `scripts/record-demo.sh` builds and runs it, then renders the GIF with `agg`:
+//! `scripts/record-demo.sh` builds and runs it, then renders the animated
+//! `assets/demo.svg` from the cast with npm's svg-term-cli:
 //!
 //! ```sh
-//! record_demo target/debug/telnyx-setup docs/demo.cast
+//! record_demo target/debug/telnyx-setup assets/demo.cast
 //! ```
 //!
 //! Each key waits for the screen it belongs to (parsed with vt100), so the recording
@@ -78,13 +79,14 @@ fn drive(app: &mut Driver) {
     }
     app.wait_for(&["Step 5 of 8: Countries"]);
     app.press("/", 1.2);
-    app.wait_for(&["Enter done searching"]);
+    app.wait_for(&["Tab done searching"]);
     app.type_text("ire");
     app.wait_for(&["IE Ireland"]);
+    // After a search, Enter ticks the highlighted match; Tab leaves the search.
     app.press(ENTER, 1.0);
-    app.wait_for(&["/ search"]);
-    app.press(SPACE, 0.6);
     app.wait_for(&["[x] IE Ireland"]);
+    app.press("\t", 1.0);
+    app.wait_for(&["/ search"]);
     app.press(ENTER, 1.0);
     app.wait_for(&["Step 6 of 8: Numbers", "Press Enter to search for numbers"]);
     app.press(ENTER, 1.2);

@@ -48,11 +48,15 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
     }
     lines.push(Line::raw(""));
     lines.push(Line::raw("Press d for a last check by the doctor, Enter or q to quit (the summary is printed, without secrets)."));
-    // Where it all does not fit (60x20), the blank lines and the last sentence (the
-    // footer says the same keys) go, rather than the facts below the fold.
-    if paragraph(lines.clone()).line_count(area.width) > usize::from(area.height) {
-        lines.pop();
+    // Where it all does not fit (60x20), the blank lines go, then if need be the last
+    // sentence (the footer says the same keys), rather than the facts below the fold.
+    let fits =
+        |lines: &Vec<Line>| paragraph(lines.clone()).line_count(area.width) <= usize::from(area.height);
+    if !fits(&lines) {
         lines.retain(|line| line.width() > 0);
+        if !fits(&lines) {
+            lines.pop();
+        }
     }
     frame.render_widget(paragraph(lines), area);
 }

@@ -128,9 +128,15 @@ async fn eval_of_token_env_runs_nothing_and_token_prints_no_escape() {
     ] {
         let output = run(binary(&hostile, args), &dir).await;
         no_raw_controls(&args.join(" "), &output);
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(output.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&output.stdout));
+        if args.contains(&"--json") {
+            // Under --json the reason is the JSON error's detail, on stdout.
+            let error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            stderr = error["error"]["detail"].as_str().unwrap_or_default().to_owned();
+        } else {
+            assert!(output.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&output.stdout));
+        }
         assert!(stderr.contains("is not a JWT") && stderr.contains("is '$'"), "{args:?}: {stderr}");
         // Advice for this command, not the doctor's.
         assert!(stderr.trim_end().ends_with("Run the same token command again in a moment."), "{stderr}");

@@ -267,7 +267,12 @@ fn usage_errors_say_what_was_expected() {
     assert!(stderr(&output).contains("--connection"), "{}", stderr(&output));
     let output = run(&["--demo", "--credential", "a", "--connection", "b"]);
     assert_eq!(output.status.code(), Some(2));
+    // Under --json the usage error is JSON on stdout, as every --json error is.
     let output = run(&["--demo", "--json", "--env", "--credential", "a"]);
+    assert_eq!(output.status.code(), Some(2));
+    let error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(error["error"]["code"], "usage", "{error:#}");
+    let output = run(&["--demo", "--env", "--copy", "--credential", "a"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
 }
