@@ -66,7 +66,7 @@ impl Flags {
             );
         }
         if self.profile.as_ref().is_some_and(|p| p.chars().count() < 3) {
-            return Err("--profile needs a profile's id or a name of at least 3 characters".into());
+            return Err("--voice-profile needs a profile's id or a name of at least 3 characters".into());
         }
         if let Some(codecs) = &mut self.codecs {
             let offered: Vec<String> = codec_choices(&[], false).into_iter().map(|c| c.name).collect();
@@ -401,8 +401,8 @@ pub async fn prepare(
             let given = given.as_deref().unwrap_or(DEFAULT_PROFILE);
             let found = recognise(given, profiles.iter().collect())
                 .found()
-                .map_err(|ids| ambiguous("--profile", given, "profiles", &ids))?;
-            refuse_unknown_id(&found, "--profile", given, "outbound voice profile", looks_numeric)?;
+                .map_err(|ids| ambiguous("--voice-profile", given, "profiles", &ids))?;
+            refuse_unknown_id(&found, "--voice-profile", given, "outbound voice profile", looks_numeric)?;
             Some(match found {
                 Some(found) => Pick::Existing(found.id.clone()),
                 None => Pick::New(given.to_owned()),
@@ -579,7 +579,8 @@ pub struct SetupArgs {
     /// The outbound voice profile to reuse (id or exact name) or create, and attach
     /// (default: the one the connection has; "WebRTC outbound" for a connection without
     /// one)
-    #[arg(long, value_name = "NAME|ID")]
+    // Not `--profile`: that is the account (`--profile NAME`, every command's).
+    #[arg(id = "voice_profile", long = "voice-profile", value_name = "NAME|ID")]
     profile: Option<String>,
     /// The countries the profile may call, as ISO codes (default: as they are; US,CA
     /// for a new profile), e.g. US,CA,IE

@@ -27,7 +27,7 @@ use std::time::SystemTime;
 
 /// The name a new connection is suggested, and a script's left-out `--connection`.
 pub const DEFAULT_CONNECTION: &str = "WebRTC (telnyx-setup)";
-/// The name a new profile is suggested, and a script's left-out `--profile` for a
+/// The name a new profile is suggested, and a script's left-out `--voice-profile` for a
 /// connection without one.
 pub const DEFAULT_PROFILE: &str = "WebRTC outbound";
 

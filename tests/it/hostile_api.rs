@@ -26,7 +26,7 @@ const SETUP: &[&str] = &[
     "setup",
     "--connection",
     "1001",
-    "--profile",
+    "--voice-profile",
     "2001",
     "--codecs",
     "OPUS",

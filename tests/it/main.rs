@@ -13,6 +13,7 @@
 
 mod support;
 
+mod accounts;
 mod back_and_forth;
 mod big_accounts;
 mod bindings;

@@ -401,8 +401,14 @@ async fn yes_reads_each_lookup_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_choice_left_out_keeps_what_the_connection_has() {
     let account = account().await;
-    let lobby =
-        ["--connection", "Lobby tablets", "--profile", "Lobby outbound", "--credential", "Lobby tablet"];
+    let lobby = [
+        "--connection",
+        "Lobby tablets",
+        "--voice-profile",
+        "Lobby outbound",
+        "--credential",
+        "Lobby tablet",
+    ];
     let mut first_args = vec!["--yes"];
     first_args.extend_from_slice(&lobby);
     let first = account.report(&first_args).await;
@@ -437,11 +443,11 @@ async fn a_choice_left_out_keeps_what_the_connection_has() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plan_says_what_else_each_change_affects() {
     let account = account().await;
-    let lobby = ["--connection", "Lobby tablets", "--profile", "Lobby outbound", "--buy-numbers", "1"];
+    let lobby = ["--connection", "Lobby tablets", "--voice-profile", "Lobby outbound", "--buy-numbers", "1"];
     let mut args = vec!["--yes"];
     args.extend_from_slice(&lobby);
     account.report(&args).await;
-    account.report(&["--yes", "--connection", "Kiosk", "--profile", "Lobby outbound"]).await;
+    account.report(&["--yes", "--connection", "Kiosk", "--voice-profile", "Lobby outbound"]).await;
     let writes = || account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
     let written = writes();
 
@@ -453,8 +459,9 @@ async fn the_plan_says_what_else_each_change_affects() {
     let affects = countries["affects"].as_array().unwrap();
     assert!(affects.len() == 1 && affects[0].as_str().unwrap().contains("Kiosk"), "{plan:#}");
 
-    let output =
-        account.run(&["--dry-run", "--connection", "Lobby tablets", "--profile", "Other outbound"]).await;
+    let output = account
+        .run(&["--dry-run", "--connection", "Lobby tablets", "--voice-profile", "Other outbound"])
+        .await;
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("attach: move — move the connection from profile Lobby outbound"), "{text}");
     assert!(text.contains("#    also affects the number +1"), "{text}");

@@ -400,6 +400,23 @@ impl Pty {
         );
         printed.unwrap_or_else(|| panic!("the app never left the alternate screen\n{shown}"))
     }
+
+    /// For a command that asks on the terminal without a full screen (`accounts add`):
+    /// it exits on its own with status `code` and leaves the line discipline cooked
+    /// (ICANON, ECHO). Returns the screen.
+    pub fn expect_exit_cooked(&mut self, code: u32) -> String {
+        let screen = self.wait_term("the app to exit and close the terminal", |term| {
+            term.eof.then(|| term.parser.screen().clone())
+        });
+        let status = self.collect_exit().unwrap_or_else(|e| panic!("the app closed the terminal but: {e}"));
+        let shown = format!("{}{}", dump(&screen), log_tail(&self.log));
+        assert!(
+            status.signal().is_none() && status.exit_code() == code,
+            "the app should exit with status {code}, got {status}\n{shown}"
+        );
+        assert_eq!(self.line_discipline(), (true, true), "the app should leave raw mode on exit\n{shown}");
+        shown
+    }
 }
 
 impl Drop for Pty {
