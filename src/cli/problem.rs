@@ -96,7 +96,7 @@ impl Problem {
             (ApiError::RateLimited { .. }, None) => format!("{error}."),
             (_, None) => format!("{error}. {again}."),
         };
-        Self::new(who, "api", message)
+        Self { request_id: error.request_id().map(str::to_owned), ..Self::new(who, "api", message) }
     }
 
     /// Says it (as [`Self::to_json`] on stdout under `json`, else [`Self::line`] on

@@ -77,6 +77,9 @@ pub enum TokenError {
     /// What to choose is unclear, or what was chosen cannot give a token (unknown,
     /// expired, a connection with no credential): the message says what to do.
     Usage(String),
+    /// The record named is not on the account: the message says where to look, and
+    /// Telnyx's `x-request-id` of the 404 goes with it.
+    NotFound(String, Option<String>),
     /// Telnyx or the network failed.
     Api(ApiError),
 }
@@ -147,10 +150,13 @@ async fn credential_by_id(
     let credential = match client.telephony_credential(id).await {
         Ok(credential) => credential,
         Err(error @ ApiError::NotFound(_)) => {
-            return Err(TokenError::Usage(format!(
-                "no telephony credential has the id {id:?} ({error}); the inspector lists them \
-                 (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
-            )));
+            return Err(TokenError::NotFound(
+                format!(
+                    "no telephony credential has the id {id:?} ({error}); the inspector lists them \
+                     (`telnyx-setup inspect`, tab 5), or {HOW_TO_CHOOSE}"
+                ),
+                error.request_id().map(str::to_owned),
+            ));
         }
         Err(error) => return Err(error.into()),
     };
@@ -188,10 +194,13 @@ async fn credential_of_connection(
     let connection = match find_connection(client, given).await? {
         Recognised::Found(connection) => connection,
         Recognised::Missing => {
-            return Err(TokenError::Usage(format!(
-                "no credential connection has the id or the exact name {given:?}; \
-                 `telnyx-setup inspect` lists them"
-            )));
+            return Err(TokenError::NotFound(
+                format!(
+                    "no credential connection has the id or the exact name {given:?}; \
+                     `telnyx-setup inspect` lists them"
+                ),
+                None,
+            ));
         }
         Recognised::Ambiguous(named) => {
             let ids: Vec<&str> = named.iter().map(|c| c.id.as_str()).collect();
@@ -304,6 +313,9 @@ impl TokenArgs {
             let (client, _sandbox) = connect(cli, "token", false).await?;
             issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
                 TokenError::Usage(message) => Problem::usage(message).of("token"),
+                TokenError::NotFound(message, request_id) => {
+                    Problem { request_id, ..Problem::new("token", "not_found", message) }
+                }
                 TokenError::Api(error) => Problem::api_of("token", &error),
             })
         };

@@ -73,7 +73,8 @@ fn records_that_are_not_there_are_said_as_json_by_every_command() {
     let missing = "00000000-0000-4000-8000-000000000000";
     for (args, codes) in [
         (&["inspect", "--demo", "--json", missing][..], &["not_found"][..]),
-        (&["token", "--demo", "--json", "--credential", missing], &["api", "not_found", "usage"]),
+        (&["token", "--demo", "--json", "--credential", missing], &["not_found"]),
+        (&["token", "--demo", "--json", "--connection", "No such connection"], &["not_found"]),
     ] {
         let error = error_of(&home, args);
         assert!(codes.contains(&error["code"].as_str().unwrap()), "{args:?}: one of {codes:?}: {error:#}");

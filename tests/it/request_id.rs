@@ -30,8 +30,8 @@ async fn the_sandboxs_answers_carry_an_x_request_id_and_the_error_keeps_it() {
     assert!(is_uuid(other) && other != id, "one per request: {other} after {id}");
 }
 
-#[test]
-fn the_command_lines_messages_show_it() {
+/// `token --credential` of a credential the sandbox does not have, with `extra` flags.
+fn token_of_a_missing_credential(extra: &[&str]) -> std::process::Output {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime.block_on(Sandbox::start_local(&Seed::default())).unwrap();
     let log = log_path("request-id");
@@ -43,6 +43,7 @@ fn the_command_lines_messages_show_it() {
             "--credential",
             "00000000-0000-4000-8000-000000000000",
         ])
+        .args(extra)
         .env("TELNYX_API_KEY", "KEY_OK")
         .env("TELNYX_SETUP_LOG", &log)
         .env_remove("TELNYX_PROFILE")
@@ -51,10 +52,26 @@ fn the_command_lines_messages_show_it() {
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&log);
+    output
+}
+
+#[test]
+fn the_command_lines_messages_show_it() {
+    let output = token_of_a_missing_credential(&[]);
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{said}");
     let id = said.split("(x-request-id: ").nth(1).and_then(|rest| rest.split(')').next());
     assert!(id.is_some_and(is_uuid), "the message names the request: {said}");
+}
+
+#[test]
+fn the_json_error_carries_it_as_request_id() {
+    let output = token_of_a_missing_credential(&["--json"]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    let json: serde_json::Value = serde_json::from_str(&said).unwrap_or_else(|e| panic!("{e}: {said}"));
+    let id = json["error"]["request_id"].as_str();
+    assert!(id.is_some_and(is_uuid), "the JSON error names the request: {json:#}");
 }
 
 #[test]
