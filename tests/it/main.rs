@@ -48,6 +48,7 @@ mod remember_key;
 mod rerun;
 mod rerun_properties;
 mod retries;
+mod sandbox_examples;
 mod sandbox_faults;
 mod sandbox_limits;
 mod sandbox_telnyx;
