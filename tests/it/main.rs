@@ -25,6 +25,7 @@ mod contract;
 mod curl_panel;
 mod docs;
 mod doctor;
+mod doctor_causes;
 mod faults_pty;
 mod flow;
 mod fuzz_responses;
