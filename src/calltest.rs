@@ -10,7 +10,7 @@
 //! Telnyx's network and not the phone network; `--call` calls a number.
 
 use crate::doctor::{Check, Verdict};
-use crate::media::{Echo, Heard, ToneCaller};
+use crate::media::{Echo, Gathering, Heard, ToneCaller};
 use crate::signaling::{self, Login, METHOD_GATEWAY_STATE, METHOD_PING, STATE_REGISTERED, SignalingUrl};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -139,9 +139,10 @@ impl CallOutcome {
                  codecs on the connection include PCMU."
             }
             Self::Refused(hangup) | Self::EndedEarly(hangup) => match hangup.d_code() {
-                Some("D38") => "Assign an outbound voice profile to the connection (wizard step 5).",
+                Some("D38") => "Assign an outbound voice profile to the connection (wizard step 4).",
                 Some("D13") => {
-                    "Add the destination's country to the outbound voice profile's allowed destinations."
+                    "Add the destination's country to the outbound voice profile's allowed destinations \
+                     (wizard step 5)."
                 }
                 Some("D35") => {
                     "Send a caller ID in E.164 (the SDK's callerNumber in newCall()), or set a caller ID \
@@ -280,27 +281,32 @@ async fn receive(socket: &mut signaling::Socket) -> Result<Value, String> {
     }
 }
 
-/// Logs in as `login` and calls `destination` with caller ID `caller_id`, media on
-/// `ip`; sends the tone once answered and reports.
+/// Logs in as `login` and calls `destination` with caller ID `caller_id`, with the
+/// media candidates `gathering` finds; sends the tone once answered and reports.
 pub async fn place_call(
     url: &SignalingUrl,
     login: &Login,
     destination: &str,
     caller_id: &str,
-    ip: IpAddr,
+    gathering: &Gathering,
 ) -> CallOutcome {
     let mut session = match Session::open(url, login).await {
         Ok(session) => session,
         Err(why) => return CallOutcome::Login(why),
     };
-    let outcome = call_on(&mut session, destination, caller_id, ip).await;
+    let outcome = call_on(&mut session, destination, caller_id, gathering).await;
     session.close().await;
     tracing::info!(passed = outcome.passed(), "call test");
     outcome
 }
 
-async fn call_on(session: &mut Session, destination: &str, caller_id: &str, ip: IpAddr) -> CallOutcome {
-    let (caller, offer) = match ToneCaller::offer(ip).await {
+async fn call_on(
+    session: &mut Session,
+    destination: &str,
+    caller_id: &str,
+    gathering: &Gathering,
+) -> CallOutcome {
+    let (caller, offer) = match ToneCaller::offer(gathering).await {
         Ok(made) => made,
         Err(error) => return CallOutcome::Signaling(format!("no offer could be made: {error}")),
     };
@@ -400,7 +406,7 @@ async fn hang_up(session: &mut Session, call_id: &str) {
 pub async fn answer_with_echo(
     url: SignalingUrl,
     login: Login,
-    ip: IpAddr,
+    gathering: Gathering,
     ready: tokio::sync::oneshot::Sender<Result<(), String>>,
 ) {
     let mut session = match Session::open(&url, &login).await {
@@ -421,7 +427,7 @@ pub async fn answer_with_echo(
                 break (params["callID"].as_str().unwrap_or_default().to_owned(), params["sdp"].as_str().unwrap_or_default().to_owned());
             }
         };
-        let Ok((echo, answer)) = Echo::answer(&offer, ip).await else {
+        let Ok((echo, answer)) = Echo::answer_gathering(&offer, &gathering).await else {
             let (_, bye) = session.request(
                 "telnyx_rtc.bye",
                 json!({ "dialogParams": { "callID": call_id }, "cause": "INCOMPATIBLE_DESTINATION", "causeCode": 88 }),
@@ -450,23 +456,37 @@ pub async fn answer_with_echo(
     session.close().await;
 }
 
-/// Where this machine's media goes: loopback for a signaling server on this machine
-/// (the sandbox), else the address of the interface that reaches Telnyx's STUN server
-/// (found by the routing table: a UDP "connect" sends nothing).
-pub async fn media_address(url: &SignalingUrl) -> IpAddr {
-    let loopback = IpAddr::from([127, 0, 0, 1]);
+/// How the call test's endpoints gather candidates for calls signalled at `url`
+/// ([`choose_gathering`]), finding the interface that reaches Telnyx's STUN server by
+/// the routing table (a UDP "connect" sends nothing).
+pub async fn gathering(url: &SignalingUrl) -> Gathering {
     if url.is_loopback() {
-        return loopback;
+        return choose_gathering(url, None);
     }
     let routed = async {
         let socket = tokio::net::UdpSocket::bind("0.0.0.0:0").await.ok()?;
         socket.connect(TELNYX_STUN).await.ok()?;
         socket.local_addr().ok().map(|addr| addr.ip())
     };
-    routed.await.unwrap_or(loopback)
+    choose_gathering(url, routed.await)
 }
 
-/// Telnyx's STUN server, as the SDK's default ICE servers name it.
+/// Against a signaling server on this machine (the sandbox): a loopback host candidate
+/// only, so no media and no STUN request leaves the machine. Against Telnyx: a host
+/// candidate on `routed` (the interface towards Telnyx; loopback if there is none,
+/// where ICE then fails and says so) and a server-reflexive one from Telnyx's STUN
+/// server, as the SDK gathers.
+pub fn choose_gathering(url: &SignalingUrl, routed: Option<IpAddr>) -> Gathering {
+    let loopback = IpAddr::from([127, 0, 0, 1]);
+    if url.is_loopback() {
+        return Gathering::Host(loopback);
+    }
+    Gathering::Stun { ip: routed.unwrap_or(loopback), server: TELNYX_STUN.to_owned() }
+}
+
+/// Telnyx's STUN server, as the SDK's default ICE servers name it: `STUN_SERVER =
+/// { urls: 'stun:stun.telnyx.com:3478' }` in team-telnyx/webrtc 2.27.10,
+/// packages/js/src/Modules/Verto/util/constants/index.ts.
 pub const TELNYX_STUN: &str = "stun.telnyx.com:3478";
 
 /// What `--call-test` creates and does, for the question asked first.
@@ -525,7 +545,7 @@ pub async fn between_logins(
     url: &SignalingUrl,
     caller_id: &str,
 ) -> CallOutcome {
-    let ip = media_address(url).await;
+    let gathering = gathering(url).await;
     let (callee, callee_login) = match temporary_login(client, connection).await {
         Ok(made) => made,
         Err(why) => return CallOutcome::Login(why),
@@ -534,9 +554,12 @@ pub async fn between_logins(
         Err(why) => CallOutcome::Login(why),
         Ok((caller, caller_login)) => {
             let (ready, registered) = tokio::sync::oneshot::channel();
-            let answering = tokio::spawn(answer_with_echo(url.clone(), callee_login, ip, ready));
+            let answering =
+                tokio::spawn(answer_with_echo(url.clone(), callee_login, gathering.clone(), ready));
             let outcome = match registered.await {
-                Ok(Ok(())) => place_call(url, &caller_login, &callee.sip_username, caller_id, ip).await,
+                Ok(Ok(())) => {
+                    place_call(url, &caller_login, &callee.sip_username, caller_id, &gathering).await
+                }
                 Ok(Err(why)) => CallOutcome::Login(format!("the answering login failed: {why}")),
                 Err(_) => CallOutcome::Login("the answering login stopped".into()),
             };
@@ -557,12 +580,12 @@ pub async fn to_number(
     number: &str,
     caller_id: &str,
 ) -> CallOutcome {
-    let ip = media_address(url).await;
+    let gathering = gathering(url).await;
     let (credential, login) = match temporary_login(client, connection).await {
         Ok(made) => made,
         Err(why) => return CallOutcome::Login(why),
     };
-    let outcome = place_call(url, &login, number, caller_id, ip).await;
+    let outcome = place_call(url, &login, number, caller_id, &gathering).await;
     forget(client, &credential).await;
     outcome
 }
@@ -570,6 +593,28 @@ pub async fn to_number(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sandbox_gets_loopback_host_candidates_and_telnyx_a_stun_binding_too() {
+        let loopback = IpAddr::from([127, 0, 0, 1]);
+        let interface = IpAddr::from([192, 168, 1, 20]);
+        let routed = Some(interface);
+        for sandbox in ["ws://127.0.0.1:4010/rtc", "ws://localhost:4010/rtc", "ws://[::1]:4010/rtc"] {
+            let url = SignalingUrl::parse(sandbox).unwrap();
+            // Whatever the routing table says, nothing leaves the machine.
+            assert_eq!(choose_gathering(&url, routed), Gathering::Host(loopback), "{sandbox}");
+        }
+        let telnyx = SignalingUrl::parse("wss://rtc.telnyx.com").unwrap();
+        assert_eq!(
+            choose_gathering(&telnyx, routed),
+            Gathering::Stun { ip: interface, server: "stun.telnyx.com:3478".into() }
+        );
+        // No route to Telnyx: loopback, where ICE fails and the test says so.
+        assert_eq!(
+            choose_gathering(&telnyx, None),
+            Gathering::Stun { ip: loopback, server: TELNYX_STUN.into() }
+        );
+    }
 
     #[test]
     fn the_d_code_is_read_from_the_reason() {

@@ -161,6 +161,12 @@ pub enum KeySource {
     Saved(PathBuf),
     /// `--demo`: a key the embedded sandbox accepts.
     Demo,
+    /// An account's (`--profile`, `TELNYX_PROFILE`, or the default account): its name
+    /// and where its key was read.
+    Account {
+        name: String,
+        store: crate::accounts::Store,
+    },
 }
 
 /// The saved API key's file name inside the config directory.
@@ -226,7 +232,7 @@ pub enum KeyFileError {
 }
 
 impl KeyFileError {
-    fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_path_buf();
         move |source| Self::Io { action, path, source }
     }
@@ -290,15 +296,26 @@ pub fn forget_key() -> Result<Forgotten, KeyFileError> {
 /// never written where another user could take it or swap it; the temporary file and
 /// the rename are made relative to the directory as checked.
 pub fn save_key_in(dir: &Path, key: &Secret) -> Result<PathBuf, KeyFileError> {
+    let mut text = Zeroizing::new(String::with_capacity(key.expose().len() + 1));
+    text.push_str(key.expose());
+    text.push('\n');
+    let path = save_private_in(dir, KEY_FILE_NAME, text.as_bytes())?;
+    tracing::info!(path = %path.display(), "saved the API key");
+    Ok(path)
+}
+
+/// Writes `text` to the file `name` in `dir`, privately and atomically, as
+/// [`save_key_in`] writes the key (the accounts' index and their key files use it too).
+pub(crate) fn save_private_in(dir: &Path, name: &str, text: &[u8]) -> Result<PathBuf, KeyFileError> {
     create_private_dir(dir)?;
-    let path = key_file_in(dir);
-    let temp = format!(".{KEY_FILE_NAME}.{}.tmp", std::process::id());
+    let path = dir.join(name);
+    let temp = format!(".{name}.{}.tmp", std::process::id());
     #[cfg(unix)]
-    unix::save(dir, &temp, key)?;
+    unix::save(dir, name, &temp, text)?;
     #[cfg(not(unix))]
     {
         let temp = dir.join(&temp);
-        let written = write_private_file(&temp, key)
+        let written = write_private_file(&temp, text)
             .and_then(|()| std::fs::rename(&temp, &path).map_err(KeyFileError::io("replace", &path)));
         if let Err(error) = written {
             let _ = std::fs::remove_file(&temp);
@@ -309,7 +326,6 @@ pub fn save_key_in(dir: &Path, key: &Secret) -> Result<PathBuf, KeyFileError> {
             let _ = dir.sync_all();
         }
     }
-    tracing::info!(path = %path.display(), "saved the API key");
     Ok(path)
 }
 
@@ -319,18 +335,32 @@ pub fn save_key_in(dir: &Path, key: &Secret) -> Result<PathBuf, KeyFileError> {
 /// write to (see the module's documentation).
 pub fn load_key_from(dir: &Path) -> Result<Option<Secret>, KeyFileError> {
     let path = key_file_in(dir);
-    #[cfg(unix)]
-    let file = unix::open_saved(dir, &path)?;
-    #[cfg(not(unix))]
-    let file = match File::open(&path) {
-        Ok(file) => Some(file),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(KeyFileError::io("open", &path)(error)),
-    };
-    let Some(file) = file else { return Ok(None) };
+    let Some(file) = open_private_in(dir, KEY_FILE_NAME)? else { return Ok(None) };
     let key = read_key(file, &path)?;
     tracing::info!(path = %path.display(), "read the saved API key");
     Ok(Some(key))
+}
+
+/// Opens the file `name` in `dir` with the checks [`load_key_from`] makes (on Unix: no
+/// symlink, the user's own directory and file, nobody else may read it): `Ok(None)`
+/// when it does not exist.
+pub(crate) fn open_private_in(dir: &Path, name: &str) -> Result<Option<File>, KeyFileError> {
+    let path = dir.join(name);
+    #[cfg(unix)]
+    return unix::open_saved(dir, name, &path);
+    #[cfg(not(unix))]
+    match File::open(&path) {
+        Ok(file) => Ok(Some(file)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(KeyFileError::io("open", &path)(error)),
+    }
+}
+
+/// The whole text of a file [`open_private_in`] opened; the buffer is wiped when dropped.
+pub(crate) fn read_private(mut file: File, path: &Path) -> Result<Zeroizing<String>, KeyFileError> {
+    let mut text = Zeroizing::new(String::new());
+    file.read_to_string(&mut text).map_err(KeyFileError::io("read", path))?;
+    Ok(text)
 }
 
 /// Reads the key in the file `--api-key-file` named: the file's text, trimmed. The path
@@ -348,9 +378,8 @@ pub fn read_key_file(path: &Path) -> Result<Secret, KeyFileError> {
 }
 
 /// The file's text, trimmed, as a secret; the buffer it was read into is wiped.
-fn read_key(mut file: File, path: &Path) -> Result<Secret, KeyFileError> {
-    let mut text = Zeroizing::new(String::new());
-    file.read_to_string(&mut text).map_err(KeyFileError::io("read", path))?;
+pub(crate) fn read_key(file: File, path: &Path) -> Result<Secret, KeyFileError> {
+    let text = read_private(file, path)?;
     let key = text.trim();
     if key.is_empty() {
         return Err(KeyFileError::Empty { path: path.to_path_buf() });
@@ -391,7 +420,7 @@ pub(crate) fn create_private_dir_io(dir: &Path) -> std::io::Result<()> {
 
 /// Creates `path` afresh with mode 0600 from the start, writes the key and flushes it.
 #[cfg(not(unix))]
-fn write_private_file(path: &Path, key: &Secret) -> Result<(), KeyFileError> {
+fn write_private_file(path: &Path, text: &[u8]) -> Result<(), KeyFileError> {
     // A stale temporary file from a crashed run would make `create_new` fail.
     let _ = std::fs::remove_file(path);
     let mut file = OpenOptions::new()
@@ -399,17 +428,14 @@ fn write_private_file(path: &Path, key: &Secret) -> Result<(), KeyFileError> {
         .create_new(true)
         .open(path)
         .map_err(KeyFileError::io("create", path))?;
-    file.write_all(key.expose().as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.sync_all())
-        .map_err(KeyFileError::io("write", path))
+    file.write_all(text).and_then(|()| file.sync_all()).map_err(KeyFileError::io("write", path))
 }
 
 /// The Unix checks: what is opened is checked (fstat), and opened without following a
 /// symlink at the last component.
 #[cfg(unix)]
 mod unix {
-    use super::{KEY_FILE_NAME, KeyFileError, Secret};
+    use super::KeyFileError;
     use rustix::fs::{AtFlags, Mode, OFlags};
     use rustix::io::Errno;
     use std::fs::File;
@@ -460,11 +486,11 @@ mod unix {
     }
 
     /// The saved key file, opened inside the checked directory and checked itself.
-    pub fn open_saved(dir: &Path, path: &Path) -> Result<Option<File>, KeyFileError> {
+    pub fn open_saved(dir: &Path, name: &str, path: &Path) -> Result<Option<File>, KeyFileError> {
         let Some(dir) = open_dir(dir)? else { return Ok(None) };
         // NONBLOCK: a FIFO planted here must not hang the program; NOCTTY: nor a tty.
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
-        let fd = match rustix::fs::openat(&dir, KEY_FILE_NAME, flags, Mode::empty()) {
+        let fd = match rustix::fs::openat(&dir, name, flags, Mode::empty()) {
             Ok(fd) => fd,
             Err(Errno::NOENT) => return Ok(None),
             Err(Errno::LOOP) => return Err(KeyFileError::LinkedFile { path: path.to_path_buf() }),
@@ -529,14 +555,14 @@ mod unix {
         Ok(())
     }
 
-    /// Writes the key to `temp` in the checked directory, created with mode 0600 and
-    /// never through a symlink, flushes it and renames it over the key file.
-    pub fn save(dir_path: &Path, temp: &str, key: &Secret) -> Result<(), KeyFileError> {
+    /// Writes `text` to `temp` in the checked directory, created with mode 0600 and
+    /// never through a symlink, flushes it and renames it over the file `name`.
+    pub fn save(dir_path: &Path, name: &str, temp: &str, text: &[u8]) -> Result<(), KeyFileError> {
         let Some(dir) = open_dir(dir_path)? else {
             return Err(KeyFileError::io("open", dir_path)(std::io::ErrorKind::NotFound.into()));
         };
         let temp_path = dir_path.join(temp);
-        let path = dir_path.join(KEY_FILE_NAME);
+        let path = dir_path.join(name);
         // A stale temporary file from a crashed run would make O_EXCL fail.
         let _ = rustix::fs::unlinkat(&dir, temp, AtFlags::empty());
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -547,11 +573,10 @@ mod unix {
             // The umask can only take bits away from 0600; this makes it exactly 0600.
             file.set_permissions(std::fs::Permissions::from_mode(0o600))
                 .map_err(KeyFileError::io("protect", &temp_path))?;
-            file.write_all(key.expose().as_bytes())
-                .and_then(|()| file.write_all(b"\n"))
+            file.write_all(text)
                 .and_then(|()| file.sync_all())
                 .map_err(KeyFileError::io("write", &temp_path))?;
-            rustix::fs::renameat(&dir, temp, &dir, KEY_FILE_NAME).map_err(|e| io("replace", &path, e))
+            rustix::fs::renameat(&dir, temp, &dir, name).map_err(|e| io("replace", &path, e))
         })();
         if let Err(error) = written {
             let _ = rustix::fs::unlinkat(&dir, temp, AtFlags::empty());

@@ -7,9 +7,9 @@
 //! its words, names that contain it, a name mistyped by a letter or two, countries
 //! whose region's words do, and fuzzy matches last, only when nothing better matched
 //! (`england` lists the United Kingdom alone). The names searched are the ISO short
-//! name and the names people use ([`ALIASES`]: UK, USA, England, South Korea, Vietnam,
-//! ...); a name people give two countries is an alias of both (`Congo`, `Korea`), so it
-//! is ambiguous. [`find`] picks the one country a form's field or a flag names, for the
+//! name and the names people use ([`aliases`], kept in `assets/`: UK, USA, England,
+//! South Korea, Vietnam, ...); a name people give two countries is an alias of both
+//! (`Congo`, `Korea`), so it is ambiguous. [`find`] picks the one country a form's field or a flag names, for the
 //! wizard and `setup --countries` alike.
 
 use crate::matcher::{self, Query, Rank};
@@ -18,60 +18,18 @@ use std::sync::OnceLock;
 
 /// Names people use for a country that its ISO short name is not, or does not start
 /// with (`Korea (Republic of)`, `Viet Nam`, `United Kingdom of Great Britain and
-/// Northern Ireland`).
-pub const ALIASES: &[(&str, &[&str])] = &[
-    ("AE", &["UAE", "Emirates"]),
-    ("AT", &["Österreich"]),
-    ("BN", &["Brunei"]),
-    ("BO", &["Bolivia"]),
-    // "Congo" is the Republic of the Congo's ISO name, and what many call the DRC.
-    ("CD", &["DR Congo", "DRC", "Congo-Kinshasa", "Congo"]),
-    ("CG", &["Congo-Brazzaville", "Republic of the Congo"]),
-    ("CH", &["Schweiz", "Suisse"]),
-    ("CI", &["Ivory Coast"]),
-    ("CV", &["Cape Verde"]),
-    ("CZ", &["Czech Republic"]),
-    ("DE", &["Deutschland"]),
-    ("ES", &["España"]),
-    ("FM", &["Micronesia"]),
-    (
-        "GB",
-        &[
-            "UK",
-            "United Kingdom",
-            "Great Britain",
-            "Britain",
-            "England",
-            "Scotland",
-            "Wales",
-            "Northern Ireland",
-        ],
-    ),
-    ("IE", &["Eire"]),
-    ("IR", &["Iran"]),
-    ("KP", &["North Korea", "DPRK", "Korea"]),
-    ("KR", &["South Korea", "Korea"]),
-    ("LA", &["Laos"]),
-    ("MD", &["Moldova"]),
-    ("MK", &["Macedonia"]),
-    ("MM", &["Burma"]),
-    ("MO", &["Macau"]),
-    ("NL", &["Holland"]),
-    ("PS", &["Palestine"]),
-    ("RU", &["Russia"]),
-    ("SY", &["Syria"]),
-    ("SZ", &["Swaziland"]),
-    ("TL", &["East Timor"]),
-    ("TR", &["Turkey"]),
-    ("TW", &["Taiwan"]),
-    ("TZ", &["Tanzania"]),
-    ("US", &["USA", "United States", "America"]),
-    ("VA", &["Vatican", "Vatican City"]),
-    ("VE", &["Venezuela"]),
-    ("VG", &["British Virgin Islands", "BVI"]),
-    ("VI", &["US Virgin Islands", "USVI"]),
-    ("VN", &["Vietnam"]),
-];
+/// Northern Ireland`): `assets/country-aliases.txt`, one `CODE: alias, alias` per line.
+const ALIASES: &str = include_str!("../assets/country-aliases.txt");
+
+/// The aliases of [`ALIASES`] as (alpha-2 code, names), comments and blank lines left out.
+pub fn aliases() -> impl Iterator<Item = (&'static str, impl Iterator<Item = &'static str>)> {
+    ALIASES.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).filter_map(
+        |line| {
+            let (code, names) = line.split_once(':')?;
+            Some((code.trim(), names.split(',').map(str::trim).filter(|name| !name.is_empty())))
+        },
+    )
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Country {
@@ -117,13 +75,10 @@ fn entries() -> &'static Entries {
             .iter()
             .map(|country| {
                 let aliases =
-                    ALIASES.iter().filter(|(code, _)| *code == country.code).flat_map(|(_, names)| *names);
+                    aliases().filter(|(code, _)| *code == country.code).flat_map(|(_, names)| names);
                 Entry {
                     code: country.code.to_lowercase(),
-                    names: std::iter::once(&country.name)
-                        .chain(aliases)
-                        .map(|name| matcher::fold(name))
-                        .collect(),
+                    names: std::iter::once(country.name).chain(aliases).map(matcher::fold).collect(),
                     region: matcher::fold(&country.region),
                 }
             })
@@ -423,6 +378,16 @@ mod tests {
         }
         assert_eq!(codes("korea", 2), ["KR", "KP"], "both Koreas, the south first");
         assert_eq!(codes("congo", 2), ["CG", "CD"], "both Congos");
+    }
+
+    #[test]
+    fn every_line_of_the_alias_file_names_a_country_and_some_aliases() {
+        let lines = ALIASES.lines().filter(|line| !line.trim().is_empty() && !line.starts_with('#'));
+        assert_eq!(lines.count(), aliases().count(), "a line without `CODE:` would be dropped silently");
+        for (code, names) in aliases() {
+            assert!(all().iter().any(|country| country.code == code), "{code} is not an ISO 3166-1 code");
+            assert!(names.count() > 0, "{code} has no aliases");
+        }
     }
 
     #[test]

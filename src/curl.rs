@@ -135,6 +135,9 @@ pub fn calls_of(request: &Request) -> Vec<Call> {
         Request::Fetch { collection, id } => vec![Call::get_raw(collection, id)],
         // A WebSocket login, not an HTTP request: curl has no equivalent.
         Request::TestLogin { .. } => Vec::new(),
+        // WebSocket logins and a WebRTC call; its temporary credentials' creates and
+        // deletes show in the requests pane as they are sent.
+        Request::TestCall { .. } => Vec::new(),
         // The doctor reads much more; these are its first reads of the connection.
         Request::Diagnose { connection_id, .. } => {
             vec![Call::credential_connection(connection_id), Call::check_registration_status(connection_id)]

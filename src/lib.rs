@@ -5,6 +5,7 @@
 //! ([`cli::Cli`]) and hands over to a subcommand's `run` or to [`wizard::run`]. See
 //! ARCHITECTURE notes in each module.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod calltest;

@@ -46,7 +46,8 @@ fn main() -> ExitCode {
         }
     };
     let log = config::init_logging();
-    if !matches!(cli.command, Some(Command::Sandbox(_))) {
+    // `accounts` reads the keys it handles itself.
+    if !matches!(cli.command, Some(Command::Sandbox(_) | Command::Accounts(_))) {
         // From here to the end the process holds the API key, and later SIP passwords
         // and tokens: no core dump, no ptrace or /proc/PID/mem by other processes.
         telnyx_setup::secret::protect_process();
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
     }
     let outcome = match &cli.command {
         Some(Command::Sandbox(args)) => runtime.block_on(args.run(&cli, log.as_deref())),
+        Some(Command::Accounts(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Doctor(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Token(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Setup(args)) => runtime.block_on(args.run(&cli)),

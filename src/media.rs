@@ -3,9 +3,12 @@
 //! and listens for it to come back.
 //!
 //! Both are one `str0m` [`Rtc`] (ICE, DTLS-SRTP, RTP; sans-IO, so this module owns the
-//! UDP socket and the clock) on one UDP socket, with host candidates only on the
-//! address given: on loopback that is all a test or the sandbox needs, and a browser
-//! in a loopback-only network namespace pairs with it (WEBRTC-CALLS.md). The audio is
+//! UDP socket and the clock) on one UDP socket. Their candidates are chosen by
+//! [`Gathering`]: a host candidate on loopback only, for the sandbox and tests (a
+//! browser in a loopback-only network namespace pairs with it, WEBRTC-CALLS.md); or,
+//! against Telnyx, a host candidate on the interface that reaches it plus the
+//! server-reflexive one a STUN binding to Telnyx's STUN server reveals, as the SDK
+//! gathers with its default ICE servers ([`stun_binding`]). The audio is
 //! PCMU (G.711 µ-law: a table, no codec library) for the tone; the echo takes any
 //! audio codec the caller offers and sends its frames back unchanged.
 
@@ -35,11 +38,36 @@ pub enum MediaError {
     Sdp(String),
     #[error("WebRTC failed: {0}")]
     Rtc(String),
+    #[error("no server-reflexive address from STUN: {0}")]
+    Stun(String),
 }
 
 fn rtc_error(error: impl std::fmt::Display) -> MediaError {
     MediaError::Rtc(error.to_string())
 }
+
+/// How an endpoint gathers its ICE candidates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gathering {
+    /// A host candidate on this address only: loopback, against the sandbox and in
+    /// tests, where nothing may leave the machine.
+    Host(IpAddr),
+    /// A host candidate on `ip`, and the server-reflexive candidate the STUN server
+    /// `server` (`host:port`) sees this socket as, when it answers in time.
+    Stun { ip: IpAddr, server: String },
+}
+
+impl Gathering {
+    fn ip(&self) -> IpAddr {
+        match self {
+            Self::Host(ip) | Self::Stun { ip, .. } => *ip,
+        }
+    }
+}
+
+/// How long the STUN binding may take before the endpoint goes on with its host
+/// candidate alone (the SDK, too, calls without a server-reflexive candidate then).
+pub const STUN_LIMIT: Duration = Duration::from_secs(2);
 
 /// One `Rtc` on its UDP socket.
 pub struct Endpoint {
@@ -49,10 +77,11 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// An endpoint with one host candidate on `ip` (port chosen by the OS).
-    /// `pcmu_only` offers or accepts PCMU alone; otherwise Opus, PCMU and PCMA.
-    async fn bind(ip: IpAddr, pcmu_only: bool) -> Result<Self, MediaError> {
-        let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
+    /// An endpoint with a host candidate on the gathering's address (port chosen by
+    /// the OS) and, with [`Gathering::Stun`], a server-reflexive one if the STUN server
+    /// answers. `pcmu_only` offers or accepts PCMU alone; otherwise Opus, PCMU and PCMA.
+    async fn bind(gathering: &Gathering, pcmu_only: bool) -> Result<Self, MediaError> {
+        let socket = UdpSocket::bind(SocketAddr::new(gathering.ip(), 0)).await?;
         let local = socket.local_addr()?;
         let mut config = Rtc::builder().clear_codecs().enable_pcmu(true, false);
         if !pcmu_only {
@@ -61,6 +90,17 @@ impl Endpoint {
         let mut rtc = config.set_stats_interval(Some(Duration::from_millis(200))).build(Instant::now());
         let candidate = Candidate::host(local, "udp").map_err(rtc_error)?;
         rtc.add_local_candidate(candidate);
+        if let Gathering::Stun { server, .. } = gathering {
+            match reflexive_address(&socket, server).await {
+                Ok(mapped) if mapped != local => {
+                    let candidate = Candidate::server_reflexive(mapped, local, "udp").map_err(rtc_error)?;
+                    rtc.add_local_candidate(candidate);
+                }
+                // No NAT between here and the server: the host candidate is the same.
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, %server, "no server-reflexive candidate"),
+            }
+        }
         Ok(Self { rtc, socket, local })
     }
 
@@ -105,6 +145,80 @@ impl Endpoint {
     }
 }
 
+/// The address `server` (`host:port`, resolved here) sees `socket` as, within
+/// [`STUN_LIMIT`].
+async fn reflexive_address(socket: &UdpSocket, server: &str) -> Result<SocketAddr, MediaError> {
+    let resolve = tokio::time::timeout(STUN_LIMIT, tokio::net::lookup_host(server));
+    let resolved =
+        resolve.await.map_err(|_| MediaError::Stun(format!("{server} did not resolve in time")))??;
+    let local_v4 = socket.local_addr()?.is_ipv4();
+    let address = resolved
+        .into_iter()
+        .find(|address| address.is_ipv4() == local_v4)
+        .ok_or_else(|| MediaError::Stun(format!("{server} has no address of this socket's IP version")))?;
+    stun_binding(socket, address, STUN_LIMIT).await
+}
+
+/// A STUN Binding request (RFC 8489) from `socket` to `server`, sent again after 250,
+/// 500 and 1000 ms (RFC 8489's doubling from a short first wait), and the
+/// XOR-MAPPED-ADDRESS (or, from an RFC 3489 server, MAPPED-ADDRESS) of the success
+/// response with the same transaction id: the address `server` sees this socket as.
+/// Other datagrams are skipped.
+pub async fn stun_binding(
+    socket: &UdpSocket,
+    server: SocketAddr,
+    limit: Duration,
+) -> Result<SocketAddr, MediaError> {
+    use bytecodec::{DecodeExt, EncodeExt};
+    use stun_codec::rfc5389::attributes::{ErrorCode, MappedAddress, XorMappedAddress};
+    use stun_codec::rfc5389::{Attribute, methods::BINDING};
+    use stun_codec::{Message, MessageClass, MessageDecoder, MessageEncoder, TransactionId};
+    let stun_error = |error: bytecodec::Error| MediaError::Stun(error.to_string());
+    let transaction = TransactionId::new(rand::random());
+    let request = Message::<Attribute>::new(MessageClass::Request, BINDING, transaction);
+    let datagram = MessageEncoder::new().encode_into_bytes(request).map_err(stun_error)?;
+    let end = Instant::now() + limit;
+    let mut wait = Duration::from_millis(250);
+    let mut buf = [0u8; 1500];
+    while Instant::now() < end {
+        socket.send_to(&datagram, server).await?;
+        let resend = (Instant::now() + wait).min(end);
+        wait *= 2;
+        loop {
+            let received = tokio::time::timeout_at(resend.into(), socket.recv_from(&mut buf)).await;
+            let Ok(received) = received else { break };
+            let (size, source) = received?;
+            if source != server {
+                continue;
+            }
+            let decoded = MessageDecoder::<Attribute>::new().decode_from_bytes(&buf[..size]);
+            let Ok(Ok(message)) = decoded else { continue };
+            if message.transaction_id() != transaction || message.method() != BINDING {
+                continue;
+            }
+            match message.class() {
+                MessageClass::SuccessResponse => {
+                    let mapped = message
+                        .get_attribute::<XorMappedAddress>()
+                        .map(XorMappedAddress::address)
+                        .or_else(|| message.get_attribute::<MappedAddress>().map(MappedAddress::address));
+                    return mapped
+                        .ok_or_else(|| MediaError::Stun(format!("{server}'s answer had no mapped address")));
+                }
+                MessageClass::ErrorResponse => {
+                    let reason = message.get_attribute::<ErrorCode>().map_or_else(
+                        || "no reason given".to_owned(),
+                        |error| format!("{} {}", error.code(), error.reason_phrase()),
+                    );
+                    return Err(MediaError::Stun(format!("{server} refused the binding: {reason}")));
+                }
+                _ => {}
+            }
+        }
+    }
+    Err(MediaError::Stun(format!("{server} did not answer in {} ms", limit.as_millis())))
+}
+
 /// The sandbox's echo for one call: answers `offer` and, once run, sends back every
 /// audio frame it receives, on the same stream, until `stop` or [`ECHO_LIMIT`].
 pub struct Echo {
@@ -112,10 +226,15 @@ pub struct Echo {
 }
 
 impl Echo {
-    /// The answer to `offer`, with a host candidate on `ip`.
+    /// The answer to `offer`, with a host candidate on `ip` alone (the sandbox's echo).
     pub async fn answer(offer: &str, ip: IpAddr) -> Result<(Self, String), MediaError> {
+        Self::answer_gathering(offer, &Gathering::Host(ip)).await
+    }
+
+    /// The answer to `offer`, with the candidates `gathering` finds.
+    pub async fn answer_gathering(offer: &str, gathering: &Gathering) -> Result<(Self, String), MediaError> {
         let offer = SdpOffer::from_sdp_string(offer).map_err(|e| MediaError::Sdp(e.to_string()))?;
-        let mut endpoint = Endpoint::bind(ip, false).await?;
+        let mut endpoint = Endpoint::bind(gathering, false).await?;
         let answer = endpoint.rtc.sdp_api().accept_offer(offer).map_err(rtc_error)?;
         Ok((Self { endpoint }, answer.to_sdp_string()))
     }
@@ -176,9 +295,9 @@ pub struct ToneCaller {
 }
 
 impl ToneCaller {
-    /// The offer to send in the invite, with a host candidate on `ip`.
-    pub async fn offer(ip: IpAddr) -> Result<(Self, String), MediaError> {
-        let mut endpoint = Endpoint::bind(ip, true).await?;
+    /// The offer to send in the invite, with the candidates `gathering` finds.
+    pub async fn offer(gathering: &Gathering) -> Result<(Self, String), MediaError> {
+        let mut endpoint = Endpoint::bind(gathering, true).await?;
         let mut change = endpoint.rtc.sdp_api();
         let mid = change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
         let (offer, pending) = change.apply().ok_or_else(|| MediaError::Rtc("no offer was made".into()))?;

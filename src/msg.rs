@@ -88,6 +88,8 @@ pub enum Reply {
     Diagnosed(crate::doctor::Report),
     /// How a [`Request::TestLogin`] went (a refusal is an answer too, not an error).
     LoginTested(crate::signaling::LoginTest),
+    /// How a [`Request::TestCall`] went (a refused call is an answer too, not an error).
+    CallTested(crate::calltest::CallOutcome),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,5 +224,13 @@ pub enum Request {
     TestLogin {
         url: crate::signaling::SignalingUrl,
         login: crate::signaling::Login,
+    },
+    /// The call test ([`crate::calltest::between_logins`]): two temporary credentials on
+    /// `connection_id`, logged in at `url`, one calling the other, which echoes; both
+    /// are deleted after. `caller_id` is one of the connection's numbers, or empty.
+    TestCall {
+        url: crate::signaling::SignalingUrl,
+        connection_id: String,
+        caller_id: String,
     },
 }

@@ -52,6 +52,14 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
         None if setup.token.is_some() => line("Login test", "not run (t on the token screen runs it)"),
         None => {}
     }
+    match &setup.call_test {
+        Some(call) if call.passed() => line("Call test", &format!("passed: {}", call.reason())),
+        Some(call) => line("Call test", &format!("FAILED: {}", call.reason())),
+        None if setup.token.is_some() => {
+            line("Call test", "not run (t on the token screen offers it once the login passes)")
+        }
+        None => {}
+    }
     out.push('\n');
     let token =
         if print_secrets && setup.token.is_some() { "<the login token above>" } else { "<login token>" };

@@ -173,24 +173,48 @@ impl Drop for InFlight {
     }
 }
 
+/// `first`, a list's first page, with the records of its other pages (read several at
+/// a time): the lists the wizard shows are where a new record's name is checked and a
+/// free one suggested, so a name on page 2 is a name the account has. One request for
+/// an account with fewer records than a page.
+async fn the_rest<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    mut first: crate::api::Page<T>,
+    collection: &str,
+    filters: &[(&'static str, String)],
+) -> Result<crate::api::Page<T>, ApiError> {
+    let pages = first.meta.total_pages;
+    if pages <= 1 || first.data.is_empty() {
+        return Ok(first);
+    }
+    for page in client.list_raw_pages(collection, 2..=pages, LIST_SIZE, filters).await? {
+        for record in page.data {
+            let record =
+                serde_json::from_value(record).map_err(|error| ApiError::Decode(error.to_string()))?;
+            first.data.push(record);
+        }
+    }
+    Ok(first)
+}
+
 /// Runs one request against the API.
 pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiError> {
     match request {
         Request::SignIn { .. } => client.balance().await.map(Reply::KeyAccepted),
-        Request::ListConnections => client
-            .list_credential_connections(PageRequest::first(LIST_SIZE), None)
-            .await
-            .map(Reply::ConnectionsListed),
+        Request::ListConnections => {
+            let first = client.list_credential_connections(PageRequest::first(LIST_SIZE), None).await?;
+            the_rest(client, first, "credential_connections", &[]).await.map(Reply::ConnectionsListed)
+        }
         Request::CreateConnection { body, first_try } => {
             create_connection(client, &body, first_try).await.map(Reply::ConnectionCreated)
         }
         Request::UpdateConnection { id, update } => {
             client.update_credential_connection(&id, &update).await.map(Reply::ConnectionUpdated)
         }
-        Request::ListProfiles => client
-            .list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), None)
-            .await
-            .map(Reply::ProfilesListed),
+        Request::ListProfiles => {
+            let first = client.list_outbound_voice_profiles(PageRequest::first(LIST_SIZE), None).await?;
+            the_rest(client, first, "outbound_voice_profiles", &[]).await.map(Reply::ProfilesListed)
+        }
         Request::CreateProfile { body, known, first_try } => {
             create_profile(client, &body, known.as_deref(), first_try).await.map(Reply::ProfileCreated)
         }
@@ -213,10 +237,9 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
                 resource_id: Some(format!("connection:{connection_id}")),
                 tag: None,
             };
-            client
-                .list_telephony_credentials(PageRequest::first(LIST_SIZE), &filter)
-                .await
-                .map(Reply::CredentialsListed)
+            let resource = [("filter[resource_id]", format!("connection:{connection_id}"))];
+            let first = client.list_telephony_credentials(PageRequest::first(LIST_SIZE), &filter).await?;
+            the_rest(client, first, "telephony_credentials", &resource).await.map(Reply::CredentialsListed)
         }
         Request::FindOrder { reference } => find_order(client, &reference).await.map(Reply::OrderFound),
         Request::ListConnectionNumbers { connection_id } => {
@@ -250,6 +273,18 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
         Request::TestLogin { url, login } => {
             let outcome = crate::signaling::test_login(&url, &login, crate::signaling::LOGIN_TIMEOUT).await;
             Ok(Reply::LoginTested(crate::signaling::LoginTest { url, outcome }))
+        }
+        // A task of its own, which Esc (aborting this one) does not stop: it runs to its
+        // end, within its ring and tone limits, so its temporary credentials are deleted.
+        Request::TestCall { url, connection_id, caller_id } => {
+            let client = client.clone();
+            let call = tokio::spawn(async move {
+                crate::calltest::between_logins(&client, &connection_id, &url, &caller_id).await
+            });
+            let outcome = call.await.unwrap_or_else(|error| {
+                crate::calltest::CallOutcome::Signaling(format!("the call test stopped: {error}"))
+            });
+            Ok(Reply::CallTested(outcome))
         }
     }
 }

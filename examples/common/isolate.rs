@@ -6,10 +6,17 @@
 use portable_pty::CommandBuilder;
 use std::path::{Path, PathBuf};
 
-/// The caller's settings a run must not inherit: a key, an API or signaling address,
+/// The caller's settings a run must not inherit: a key or account, an API or signaling address,
 /// colours turned off, a display for the clipboard.
-const SCRUBBED: [&str; 6] =
-    ["TELNYX_API_KEY", "TELNYX_API_BASE", "TELNYX_SIGNALING_URL", "NO_COLOR", "DISPLAY", "WAYLAND_DISPLAY"];
+const SCRUBBED: [&str; 7] = [
+    "TELNYX_API_KEY",
+    "TELNYX_PROFILE",
+    "TELNYX_API_BASE",
+    "TELNYX_SIGNALING_URL",
+    "NO_COLOR",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+];
 
 /// Sets `command` to run in the temp directory, as an xterm, logging to `log`, with a
 /// state directory (journal included) of its own next to the log, which it returns; the

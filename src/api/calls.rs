@@ -83,6 +83,13 @@ impl Call {
         Self::new(Verb::Get, &["credential_connections"]).with_query(query)
     }
 
+    /// The connections on an outbound voice profile (its other users, for a plan).
+    pub fn list_connections_on_profile(page: PageRequest, profile_id: &str) -> Self {
+        let mut query = page_query(page);
+        query.push(("filter[outbound_voice_profile_id]", profile_id.to_owned()));
+        Self::new(Verb::Get, &["credential_connections"]).with_query(query)
+    }
+
     pub fn create_credential_connection(body: &NewCredentialConnection) -> Self {
         Self::new(Verb::Post, &["credential_connections"]).with_body(body)
     }

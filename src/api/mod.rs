@@ -303,6 +303,14 @@ impl Client {
         self.page(Call::list_credential_connections(page, name_contains)).await
     }
 
+    pub async fn list_connections_on_profile(
+        &self,
+        page: PageRequest,
+        profile_id: &str,
+    ) -> Result<Page<CredentialConnection>, ApiError> {
+        self.page(Call::list_connections_on_profile(page, profile_id)).await
+    }
+
     pub async fn create_credential_connection(
         &self,
         body: &NewCredentialConnection,

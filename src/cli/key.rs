@@ -1,8 +1,10 @@
 //! Where the API key comes from: the command line (`--api-key`, `--api-key-file`,
-//! `--api-key-stdin`), `TELNYX_API_KEY`, the key saved with "Remember this key", or the
-//! sandbox's under `--demo`; and `--forget-key`.
+//! `--api-key-stdin`), `TELNYX_API_KEY`, an account (`--profile`, `TELNYX_PROFILE`, or
+//! the default one: the key saved with "Remember this key" is the account `default`),
+//! or the sandbox's under `--demo`; and `--forget-key`.
 
 use super::{Cli, DEMO_KEY};
+use crate::accounts::{Accounts, DEFAULT_ACCOUNT, Store};
 use crate::config::{self, KeySource};
 use crate::output;
 use crate::secret::Secret;
@@ -15,7 +17,41 @@ use std::process::ExitCode;
 /// did. The text clap parsed is wiped once it is in a [`Secret`].
 pub fn given_key(cli: &mut Cli, matches: &ArgMatches) -> Result<Option<(Secret, KeySource)>, String> {
     let on_command_line = matches.value_source("api_key") == Some(ValueSource::CommandLine);
-    choose_key(cli, on_command_line, read_key_from_stdin)
+    let profile_flag = matches.value_source("profile") == Some(ValueSource::CommandLine);
+    let key = choose_key(cli, on_command_line, read_key_from_stdin)?;
+    choose_account(key, cli.profile.as_deref(), profile_flag, account_key)
+}
+
+/// The account's key when `--profile` or `TELNYX_PROFILE` names one and no key given
+/// more directly wins: a flag wins over a variable, and at the same level the key wins
+/// (`--profile` with a key flag is refused as giving the key twice). `resolve` reads
+/// the account's key.
+fn choose_account(
+    key: Option<(Secret, KeySource)>,
+    profile: Option<&str>,
+    profile_flag: bool,
+    resolve: impl FnOnce(&str) -> Result<(Secret, KeySource), String>,
+) -> Result<Option<(Secret, KeySource)>, String> {
+    let Some(name) = profile.map(str::trim).filter(|name| !name.is_empty()) else { return Ok(key) };
+    match &key {
+        None => {}
+        // `--profile` wins over TELNYX_API_KEY; TELNYX_API_KEY over TELNYX_PROFILE.
+        Some((_, KeySource::Env)) if profile_flag => {}
+        Some(_) if profile_flag => {
+            return Err(
+                "give the key one way: --profile, or --api-key, --api-key-file or --api-key-stdin".to_owned()
+            );
+        }
+        Some(_) => return Ok(key),
+    }
+    resolve(name).map(Some)
+}
+
+/// Account `name`'s key, from the keyring, its file or Telnyx's CLI's profiles.
+fn account_key(name: &str) -> Result<(Secret, KeySource), String> {
+    let accounts = Accounts::of_user().map_err(|e| format!("--profile {name}: {e}"))?;
+    let (key, store) = accounts.key_of(name).map_err(|e| format!("--profile {name}: {e}"))?;
+    Ok((key, KeySource::Account { name: name.to_owned(), store }))
 }
 
 /// [`given_key`] once it is known whether `--api-key` (rather than the variable) gave
@@ -55,7 +91,7 @@ fn read_key_from_stdin() -> Result<Secret, String> {
 }
 
 /// The key on the first line `input` gives, trimmed (the buffer is wiped after).
-fn key_from_line(input: &mut impl std::io::BufRead) -> Result<Secret, String> {
+pub(super) fn key_from_line(input: &mut impl std::io::BufRead) -> Result<Secret, String> {
     let mut line = zeroize::Zeroizing::new(String::with_capacity(256));
     input.read_line(&mut line).map_err(|e| format!("--api-key-stdin: cannot read standard input: {e}"))?;
     let key = line.trim();
@@ -66,13 +102,32 @@ fn key_from_line(input: &mut impl std::io::BufRead) -> Result<Secret, String> {
 }
 
 /// The key to start with when the command line gave none: the
-/// sandbox's under `--demo` (the saved key is never read then), else the saved key, if
-/// any. A saved key that cannot be used (readable by others, unreadable, empty) is not
+/// sandbox's under `--demo` (the saved key is never read then), else the default
+/// account's (the one `accounts default` chose, else the key saved with "Remember this
+/// key", else Telnyx's CLI's default profile), if any. A saved key that cannot be used (readable by others, unreadable, empty) is not
 /// used, and comes back as a warning instead.
 pub fn fallback_key(cli: &Cli) -> (Option<(Secret, KeySource)>, Option<String>) {
     if cli.demo {
         return (Some((Secret::from(DEMO_KEY), KeySource::Demo)), None);
     }
+    // The accounts cannot be read (their directory is refused, or there is no home):
+    // the saved key's own reading says why.
+    let Ok(accounts) = Accounts::of_user() else { return saved_key() };
+    match accounts.default_name() {
+        // The key "Remember this key" saved, read as it always was.
+        Some(name) if name == DEFAULT_ACCOUNT && matches!(accounts.store_of(&name), Some(Store::File(_))) => {
+            saved_key()
+        }
+        Some(name) => match accounts.key_of(&name) {
+            Ok((key, store)) => (Some((key, KeySource::Account { name, store })), None),
+            Err(error) => (None, Some(format!("the default account's key was not used: {error}"))),
+        },
+        None => (None, accounts.cli_refused.map(|why| format!("Telnyx CLI's profiles were not used: {why}"))),
+    }
+}
+
+/// The key saved with "Remember this key", as [`fallback_key`] gives it.
+fn saved_key() -> (Option<(Secret, KeySource)>, Option<String>) {
     match config::load_key() {
         Ok(found) => (found.map(|(key, path)| (key, KeySource::Saved(path))), None),
         // No home directory: nothing can have been saved, so there is nothing to say.
@@ -168,6 +223,41 @@ mod tests {
         assert_eq!(key.expose(), "KEY_LINE");
         let error = key_from_line(&mut &b"\n"[..]).unwrap_err();
         assert!(error.contains("held no key"), "{error}");
+    }
+
+    fn account(name: &str) -> Result<(Secret, KeySource), String> {
+        let store = crate::accounts::Store::Keyring;
+        Ok((Secret::new(format!("KEY_OF_{name}")), KeySource::Account { name: name.to_owned(), store }))
+    }
+
+    fn unresolved(_: &str) -> Result<(Secret, KeySource), String> {
+        panic!("the account must not be read")
+    }
+
+    fn given(source: KeySource) -> Option<(Secret, KeySource)> {
+        Some((Secret::from("KEY_GIVEN"), source))
+    }
+
+    #[test]
+    fn a_profile_flag_wins_over_the_variable_and_the_key_variable_over_the_profile_variable() {
+        let by_flag = choose_account(given(KeySource::Env), Some("acme"), true, account).unwrap();
+        assert_eq!(exposed(by_flag).unwrap().0, "KEY_OF_acme");
+        let by_variable = choose_account(given(KeySource::Env), Some("acme"), false, unresolved).unwrap();
+        assert_eq!(exposed(by_variable), Some(("KEY_GIVEN".to_owned(), KeySource::Env)));
+        let alone = choose_account(None, Some(" acme "), false, account).unwrap();
+        assert_eq!(exposed(alone).unwrap().0, "KEY_OF_acme");
+        assert_eq!(exposed(choose_account(None, Some("  "), true, unresolved).unwrap()), None);
+    }
+
+    #[test]
+    fn a_key_flag_beside_the_profile_flag_is_the_key_given_twice() {
+        for source in [KeySource::Flag, KeySource::Stdin, KeySource::File("/k".into())] {
+            let error = choose_account(given(source.clone()), Some("acme"), true, unresolved).unwrap_err();
+            assert!(error.contains("one way"), "{error}");
+            // TELNYX_PROFILE gives way to a key flag.
+            let key = choose_account(given(source.clone()), Some("acme"), false, unresolved).unwrap();
+            assert_eq!(exposed(key), Some(("KEY_GIVEN".to_owned(), source)));
+        }
     }
 
     #[test]

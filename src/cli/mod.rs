@@ -18,6 +18,7 @@ macro_rules! eprintln {
     };
 }
 
+pub mod accounts;
 pub mod completions;
 pub mod doctor;
 pub mod inspect;
@@ -70,6 +71,13 @@ pub struct Cli {
     /// `pass show telnyx | telnyx-setup --api-key-stdin`
     #[arg(long, global = true)]
     pub api_key_stdin: bool,
+
+    /// The account whose key to use: one added with `telnyx-setup accounts add` (kept in
+    /// the OS keyring), or a profile of Telnyx's own CLI (~/.config/telnyx/config.json).
+    /// `telnyx-setup accounts` lists them. The flag wins over TELNYX_API_KEY; the
+    /// variable TELNYX_PROFILE does not
+    #[arg(long, global = true, env = "TELNYX_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
 
     /// The key the command line gave, once read (see `given_key`).
     #[arg(skip)]
@@ -173,9 +181,12 @@ pub enum Command {
     /// exists (by id or exact name), so running it again makes nothing new. Progress
     /// goes to stderr; exit 0 on success, 2 on usage or API errors
     #[command(
-        override_usage = "telnyx-setup setup [--connection <NAME|ID>] [--profile <NAME|ID>] [--countries <LIST>] [--credential <NAME|ID>] [--yes | --dry-run] [--json] [OPTIONS]"
+        override_usage = "telnyx-setup setup [--connection <NAME|ID>] [--voice-profile <NAME|ID>] [--countries <LIST>] [--credential <NAME|ID>] [--yes | --dry-run] [--json] [OPTIONS]"
     )]
     Setup(setup::SetupArgs),
+    /// The accounts this machine knows (keys in the OS keyring, or Telnyx's CLI's
+    /// profiles): list them, add, remove, choose the default; `--profile NAME` picks one
+    Accounts(accounts::AccountsArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), or a subcommand's (`man token`)
@@ -268,6 +279,21 @@ pub fn command() -> clap::Command {
          telnyx-setup inspect                         # the key from TELNYX_API_KEY or the saved key\n  \
          telnyx-setup inspect --demo --seed-numbers 10000\n\n{log}"
     );
+    let accounts = format!(
+        "Examples:\n  \
+         telnyx-setup accounts                        # the accounts, where each key lives, the default\n  \
+         telnyx-setup accounts add acme-prod          # asks for the key (masked), checks it, keeps it\n  \
+         pass show telnyx/acme | telnyx-setup accounts add acme-prod --default\n  \
+         telnyx-setup --profile acme-prod doctor --all\n  \
+         telnyx-setup accounts remove acme-prod\n\n\
+         Keys go to the OS keyring (the Secret Service on Linux), or, where none answers, to a file\n\
+         only you can read in {config}. Telnyx's own CLI's profiles\n\
+         (~/.config/telnyx/config.json) are accounts too, read-only. The key saved with \"Remember\n\
+         this key\" is the account \"default\".\n\n{log}",
+        config = config::config_dir()
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_else(|| "the config directory (none was found)".to_owned())
+    );
     let completions = "Examples:\n  \
          telnyx-setup completions bash > ~/.local/share/bash-completion/completions/telnyx-setup\n  \
          telnyx-setup completions zsh > \"${fpath[1]}/_telnyx-setup\"\n  \
@@ -295,6 +321,7 @@ pub fn command() -> clap::Command {
         .after_help(root)
         .mut_subcommand("setup", |command| command.after_help(setup))
         .mut_subcommand("inspect", |command| command.after_help(inspect))
+        .mut_subcommand("accounts", |command| command.after_help(accounts))
         .mut_subcommand("completions", |command| command.after_help(completions))
         .mut_subcommand("man", |command| command.after_help(man))
         .mut_subcommand("doctor", |command| command.after_help(doctor))
@@ -393,5 +420,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `setup --voice-profile` is the outbound voice profile, never the account.
+    #[test]
+    fn the_account_and_the_voice_profile_are_two_flags() {
+        let cli = Cli::try_parse_from(["telnyx-setup", "setup", "--voice-profile", "Lobby"]).unwrap();
+        assert_eq!(cli.profile, None);
+        let cli =
+            Cli::try_parse_from(["telnyx-setup", "--profile", "acme", "setup", "--voice-profile", "Lobby"])
+                .unwrap();
+        assert_eq!(cli.profile.as_deref(), Some("acme"));
+        let cli = Cli::try_parse_from(["telnyx-setup", "doctor", "--all", "--profile", "acme"]).unwrap();
+        assert_eq!(cli.profile.as_deref(), Some("acme"));
     }
 }

@@ -1,5 +1,6 @@
-//! The one question a command asks: `[y/N]` on stderr, answered on stdin. Only `y`,
-//! `Y` or `yes` is a yes; anything else, an empty line or no input at all is a no.
+//! The questions a command asks: `[y/N]` on stderr, answered on stdin (only `y`, `Y`
+//! or `yes` is a yes; anything else, an empty line or no input at all is a no); and a
+//! secret typed on the terminal, masked ([`masked`]).
 
 use std::io::{BufRead, Write};
 
@@ -20,6 +21,67 @@ pub fn confirm_on(question: &str, input: &mut impl BufRead, output: &mut impl Wr
         return false;
     }
     is_yes(&answer)
+}
+
+/// Asks for a secret on the terminal (`/dev/tty`), showing a bullet for each character
+/// typed or pasted, so the user sees the paste landed and nothing more. Enter gives it,
+/// Backspace takes a character back, Ctrl-U clears; Esc or Ctrl-C cancel (`Ok(None)`).
+/// The terminal leaves raw mode however this ends.
+pub fn masked(label: &str) -> Result<Option<crate::secret::Secret>, String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+    use crossterm::terminal;
+    let mut tty = crate::tty::Tty::open().map_err(|e| e.to_string())?;
+    terminal::enable_raw_mode().map_err(|e| format!("cannot read the key from the terminal: {e}"))?;
+    struct Cooked;
+    impl Drop for Cooked {
+        fn drop(&mut self) {
+            let _ = terminal::disable_raw_mode();
+        }
+    }
+    let _cooked = Cooked;
+    let label = crate::sanitize::escape_controls(label);
+    let _ = write!(tty, "{label}").and_then(|()| tty.flush());
+    let mut typed = zeroize::Zeroizing::new(String::new());
+    loop {
+        let event = crossterm::event::read().map_err(|e| format!("cannot read the terminal: {e}"))?;
+        let Event::Key(key) = event else { continue };
+        if key.kind != KeyEventKind::Press {
+            continue;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Enter => break,
+            KeyCode::Esc => {
+                let _ = write!(tty, "\r\n");
+                return Ok(None);
+            }
+            KeyCode::Char('c') if ctrl => {
+                let _ = write!(tty, "\r\n");
+                return Ok(None);
+            }
+            KeyCode::Char('u') if ctrl => {
+                for _ in typed.chars() {
+                    let _ = write!(tty, "\u{8} \u{8}");
+                }
+                typed.clear();
+            }
+            KeyCode::Backspace if typed.pop().is_some() => {
+                let _ = write!(tty, "\u{8} \u{8}");
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                typed.push(c);
+                let _ = write!(tty, "\u{2022}");
+            }
+            _ => {}
+        }
+        let _ = tty.flush();
+    }
+    let _ = write!(tty, "\r\n").and_then(|()| tty.flush());
+    let key = typed.trim();
+    if key.is_empty() {
+        return Err("no key was typed".to_owned());
+    }
+    Ok(Some(crate::secret::Secret::new(key)))
 }
 
 /// Whether an answer line says yes.

@@ -1,41 +1,42 @@
 //! `telnyx-setup setup`: the wizard's steps from flags, for scripts and CI.
 //!
-//! Each step decides from GET requests whether it reuses what the account has, or
-//! creates or changes something, and then sends the worker's own [`Request`] for it
-//! through [`worker::execute`] (so creates keep the wizard's look-before-create safety,
-//! and orders their `customer_reference`): there is no second implementation of the
-//! steps. A dry run makes the same decisions, sends only the GETs, and prints each
-//! write as the curl command [`crate::curl`] renders for its request; an id that only
-//! an earlier write would give is a shell variable (`${CONNECTION_ID}`).
+//! The flags say what is wanted ([`Flags`]); the account is read in a few rounds of
+//! parallel GETs ([`prepare`]), the flags' names and ids are resolved by the one
+//! recogniser ([`crate::setup::recognise`]: id, exact name, telnyx-setup's [`MARK`],
+//! the newest), and the difference is the setup's [`Plan`] ([`crate::setup::plan()`]),
+//! the same plan the wizard's screens show. A dry run prints it (each write as the curl
+//! command [`crate::curl`] renders for its request, with what else it affects; an id
+//! that only an earlier write would give is a shell variable, `${CONNECTION_ID}`); the
+//! `[y/N]` question shows it; `--yes` applies it ([`crate::setup::apply()`]: the
+//! worker's own requests, so creates keep their look-before-create safety and orders
+//! their `customer_reference`, with the setup journal's intent saved before each
+//! write). There is no second implementation of the steps.
 //!
-//! What counts as "already there" is decided by [`crate::setup::recognise`], the rule
-//! `token`, `doctor` and the wizard's preselection share: by id, or by exact name,
-//! preferring what carries telnyx-setup's [`MARK`], then the newest of those.
+//! [`MARK`]: crate::api::MARK
 
 use crate::api::{
-    ApiError, Client, CredentialConnection, CredentialConnectionUpdate, InboundUpdate, MARK,
-    NewCredentialConnection, NewNumberOrder, NewOutboundVoiceProfile, NewTelephonyCredential, NumberSearch,
-    OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfile, OutboundVoiceProfileUpdate,
-    TelephonyCredential,
+    ApiError, AvailableNumber, Client, NumberSearch, OutboundVoiceProfile, TelephonyCredential,
 };
-use crate::curl::{self, var};
+use crate::curl;
 use crate::msg::{Reply, Request};
 use crate::output;
 use crate::sanitize::Escaped;
 use crate::secret::Secret;
-use crate::setup::{LoginToken, codec_choices, is_expired, recognise};
+use crate::setup::plan::{Step, count};
+use crate::setup::{
+    Account, Applied, ApplyError, DEFAULT_PROFILE, Journal, LoginToken, Part, Pick, Plan, Wanted,
+    codec_choices, is_expired, recognise,
+};
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-/// The names the wizard suggests, used when a flag is left out.
-pub const DEFAULT_CONNECTION: &str = "WebRTC (telnyx-setup)";
-pub const DEFAULT_PROFILE: &str = "WebRTC outbound";
+pub use crate::setup::DEFAULT_CONNECTION;
 
-/// What the flags ask for, checked ([`Wanted::parse`]) before anything is sent.
+/// What the flags ask for, checked ([`Flags::parse`]) before anything is sent.
 #[derive(Debug, Clone, Default)]
-pub struct Wanted {
+pub struct Flags {
     pub connection: String,
     /// `None`: the connection's codecs plus VP8 (every offered codec for a new one).
     pub codecs: Option<Vec<String>>,
@@ -53,7 +54,7 @@ pub struct Wanted {
     pub credential: Option<String>,
 }
 
-impl Wanted {
+impl Flags {
     /// Checks and normalises the flags' values; the error says what was expected.
     pub fn parse(mut self) -> Result<Self, String> {
         self.connection = self.connection.trim().to_owned();
@@ -65,7 +66,7 @@ impl Wanted {
             );
         }
         if self.profile.as_ref().is_some_and(|p| p.chars().count() < 3) {
-            return Err("--profile needs a profile's id or a name of at least 3 characters".into());
+            return Err("--voice-profile needs a profile's id or a name of at least 3 characters".into());
         }
         if let Some(codecs) = &mut self.codecs {
             let offered: Vec<String> = codec_choices(&[], false).into_iter().map(|c| c.name).collect();
@@ -118,47 +119,7 @@ impl Wanted {
         Ok(self)
     }
 }
-
-/// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Something that exists is used as it is.
-    Reuse,
-    Create,
-    Change,
-    /// It is already as asked.
-    Nothing,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Reuse => "reuse",
-            Action::Create => "create",
-            Action::Change => "change",
-            Action::Nothing => "nothing to change",
-        }
-    }
-}
-
-/// One step of the plan, or of what was done.
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// `connection`, `codecs`, `profile`, `attach`, `countries`, `numbers`,
-    /// `credential`, `token`.
-    pub step: &'static str,
-    pub action: Action,
-    /// A sentence: what is reused, created or changed.
-    pub detail: String,
-    /// The id the step ends with, when it has one (a var in a dry run).
-    pub id: Option<String>,
-    /// The requests it sends (or, in a dry run, would send).
-    pub requests: Vec<Request>,
-    /// The shell variable a dry run's reader sets from this step's answer.
-    pub sets: Option<&'static str>,
-}
-
-/// The outcome: every step, and what the scripts need.
+/// The outcome: the plan's steps, and what the scripts need.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub steps: Vec<Step>,
@@ -170,53 +131,37 @@ pub struct Outcome {
     pub sip_password: Option<Secret>,
     pub numbers: Vec<String>,
     pub token: Option<LoginToken>,
-    /// What the run read before changing anything, for [`run`]'s next call.
-    pub lookups: Lookups,
-}
-
-/// What the setup reads before it changes anything: the key's check, the connection
-/// and the profiles the flags name. A plan's are handed to the apply that follows it
-/// at once (`--yes`: no question in between), which then does not read them again.
-#[derive(Debug, Clone, Default)]
-pub struct Lookups {
-    found: Option<CredentialConnection>,
-    profiles: Vec<OutboundVoiceProfile>,
-    /// The account's currency, from its balance: the only one a price is read in.
-    currency: Option<String>,
 }
 
 impl Outcome {
-    /// Whether any step makes or changes a record (a login token is not one).
-    pub fn changes_anything(&self) -> bool {
-        self.steps.iter().any(|s| s.step != "token" && matches!(s.action, Action::Create | Action::Change))
+    /// What a dry run shows: the plan, with the variables of what it would make.
+    pub fn planned(plan: &Plan) -> Self {
+        Self {
+            steps: plan.steps.clone(),
+            connection_id: Some(plan.connection_id.clone()),
+            connection_name: plan.connection_name.clone(),
+            profile_id: Some(plan.profile_id.clone()),
+            credential_id: Some(plan.credential_id.clone()),
+            sip_username: plan.sip_username.clone(),
+            sip_password: plan.sip_password.clone(),
+            numbers: plan.numbers.clone(),
+            token: None,
+        }
     }
 
-    /// Whether the plan buys numbers.
-    pub fn buys(&self) -> bool {
-        self.steps.iter().any(|s| s.step == "numbers" && s.action == Action::Create)
-    }
-
-    /// Remembers the finished setup in the setup journal at `path`, for `account`
-    /// (ids and names only), so `telnyx-setup token` with no flag uses its credential.
-    pub fn remember(&self, path: &std::path::Path, account: &str, now: SystemTime) -> Result<(), String> {
-        let (Some(connection), Some(credential)) = (&self.connection_id, &self.credential_id) else {
-            return Ok(());
-        };
-        let named = |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
-        let at = now.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-        let record = crate::journal::Record {
-            started_at: at,
-            updated_at: at,
-            connection: Some(named(connection, &self.connection_name)),
-            codecs_saved: true,
-            profile: self.profile_id.as_deref().map(|id| named(id, "")),
-            countries_saved: true,
-            numbers_done: true,
-            credential: Some(named(credential, "")),
-            finished: true,
-            ..Default::default()
-        };
-        crate::journal::save(path, account, &record)
+    /// What applying the plan made.
+    pub fn applied(plan: &Plan, done: Applied) -> Self {
+        Self {
+            steps: plan.steps.clone(),
+            connection_id: Some(done.connection_id),
+            connection_name: done.connection_name,
+            profile_id: Some(done.profile_id),
+            credential_id: Some(done.credential_id),
+            sip_username: done.sip_username,
+            sip_password: done.sip_password,
+            numbers: done.numbers,
+            token: done.token,
+        }
     }
 
     /// The `--json` report; secrets only with `print_secrets`.
@@ -226,8 +171,15 @@ impl Outcome {
             .iter()
             .map(|s| {
                 let id = s.id.as_deref().map(curl::shown);
-                let mut step =
-                    json!({ "step": s.step, "action": s.action.as_str(), "detail": s.detail, "id": id });
+                let mut step = json!({
+                    "step": s.part.as_str(),
+                    "action": s.kind.as_str(),
+                    "detail": s.detail,
+                    "id": id,
+                    "before": s.before.as_deref().map(curl::shown),
+                    "after": s.after.as_deref().map(curl::shown),
+                    "affects": s.affects,
+                });
                 if dry_run {
                     step["curl"] = json!(curl::render_all(base, &s.requests, print_secrets));
                     step["sets"] = json!(s.sets);
@@ -264,7 +216,7 @@ impl Outcome {
     pub fn summary(&self, print_secrets: bool) -> String {
         let mut out = String::new();
         for step in &self.steps {
-            out.push_str(&format!("{:<11} {}: {}\n", step.step, step.action.as_str(), step.detail));
+            out.push_str(&format!("{:<11} {}: {}\n", step.part.as_str(), step.kind.as_str(), step.detail));
         }
         let id = |id: &Option<String>| Escaped(id.as_deref().unwrap_or("—")).to_string();
         out.push_str(&format!(
@@ -301,10 +253,11 @@ impl Outcome {
         out
     }
 
-    /// The dry run's plan, a script to run in order: each step as a `#` line, its curl
-    /// commands, and the variable its answer sets. The server's text reaches it only
-    /// escaped on a `#` line (no newline can end the comment: [`Step::new`]) or quoted
-    /// for the shell inside a command ([`curl::quote`]), so running the plan runs the
+    /// The dry run's plan, a script to run in order: each step as a `#` line (and what
+    /// else it affects), its curl commands, and the variable its answer sets. The
+    /// server's text reaches it only escaped on a `#` line (no newline can end the
+    /// comment: the plan's steps are escaped where they are made) or quoted for the
+    /// shell inside a command ([`curl::quote`]), so running the plan runs the
     /// program's commands and nothing else.
     pub fn plan(&self, base: &str, reveal: bool) -> String {
         let mut out = format!(
@@ -315,10 +268,20 @@ impl Outcome {
             out.push_str(&format!(
                 "\n# {}. {}: {} — {}\n",
                 n + 1,
-                step.step,
-                step.action.as_str(),
+                step.part.as_str(),
+                step.kind.as_str(),
                 step.detail
             ));
+            if let (Some(before), Some(after)) = (&step.before, &step.after) {
+                out.push_str(&format!(
+                    "#    before: {}; after: {}\n",
+                    curl::shown(before),
+                    curl::shown(after)
+                ));
+            }
+            for affected in &step.affects {
+                out.push_str(&format!("#    also affects {affected}\n"));
+            }
             for command in curl::render_all(base, &step.requests, reveal) {
                 out.push_str(&command);
                 out.push('\n');
@@ -345,13 +308,13 @@ impl From<ApiError> for SetupError {
     }
 }
 
-/// How a step runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Only GETs; the writes are planned.
-    DryRun,
-    /// Everything; buying numbers only with `buy`.
-    Apply { buy: bool },
+impl From<ApplyError> for SetupError {
+    fn from(error: ApplyError) -> Self {
+        match error {
+            ApplyError::Api(error) => Self::Api(error),
+            ApplyError::Order(message) => Self::Usage(message),
+        }
+    }
 }
 
 /// Takes what a [`Reply`] variant holds, or fails as an answer that does not fit the
@@ -368,450 +331,183 @@ macro_rules! answer {
     };
 }
 
-impl Step {
-    /// A step whose `detail` (which holds the server's names, codecs and ids) is
-    /// escaped once, here: every place that shows it (the plan's `#` lines, the
-    /// question, the summary, progress) gets a line no newline or escape can split.
-    fn new(step: &'static str, action: Action, detail: impl Into<String>) -> Self {
-        let detail = crate::sanitize::escape_controls(&detail.into()).into_owned();
-        Self { step, action, detail, id: None, requests: Vec::new(), sets: None }
-    }
-
-    fn with_id(mut self, id: Option<String>) -> Self {
-        self.id = id;
-        self
-    }
-
-    fn sending(mut self, requests: Vec<Request>) -> Self {
-        self.requests = requests;
-        self
-    }
-
-    /// A create whose answer's id a dry run's reader puts in the shell variable `name`.
-    fn setting(mut self, name: &'static str) -> Self {
-        self.sets = Some(name);
-        self
-    }
-}
-
-/// One run of the steps, planned or applied: the steps so far, and how to tell.
-struct Run<'a> {
-    client: &'a Client,
-    apply: bool,
-    progress: &'a dyn Fn(&str),
-    out: Outcome,
-}
-
-impl Run<'_> {
-    fn note(&mut self, step: Step) {
-        (self.progress)(&format!("{}: {} — {}", step.step, step.action.as_str(), step.detail));
-        self.out.steps.push(step);
-    }
-
-    /// Sends `request` when applying; `None` in a dry run.
-    async fn send(&self, request: &Request) -> Result<Option<Reply>, SetupError> {
-        if !self.apply {
-            return Ok(None);
-        }
-        Ok(Some(execute(self.client, request.clone()).await?))
-    }
-
-    /// A write of a record that exists: sent when applying, noted as a change.
-    async fn change(
-        &mut self,
-        step: &'static str,
-        detail: String,
-        request: Request,
-    ) -> Result<(), SetupError> {
-        self.send(&request).await?;
-        self.note(Step::new(step, Action::Change, detail).sending(vec![request]));
-        Ok(())
-    }
-}
-
-/// Runs (or plans) the setup `wanted` asks for. `progress` is told one line per step.
-/// `looked_up`: what a plan read a moment ago ([`Outcome::lookups`]), read now if `None`.
-pub async fn run(
+/// Reads what the plan needs, and resolves the flags' names and ids into what is
+/// wanted: round one (at once) the key's check, the connection and the profiles
+/// named; round two (at once) the connection's profile, credentials and numbers and
+/// the profile's other connections; round three, to buy numbers, the search.
+/// Whatever the flags name wrongly (an unknown id, an ambiguous name) is said here,
+/// before anything is changed.
+pub async fn prepare(
     client: &Client,
-    wanted: &Wanted,
-    mode: Mode,
+    flags: &Flags,
     now: SystemTime,
-    progress: &dyn Fn(&str),
-    looked_up: Option<Lookups>,
-) -> Result<Outcome, SetupError> {
-    let mut run =
-        Run { client, apply: matches!(mode, Mode::Apply { .. }), progress, out: Outcome::default() };
-    let Lookups { found, profiles, currency } = match looked_up {
-        Some(lookups) => lookups,
-        None => {
-            // Every lookup at once: the key's check, the connection and the profiles named
-            // (left out: the default name's, for a connection without a profile).
-            let named = wanted.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
-            let (balance, found, mut profiles) = tokio::try_join!(
-                async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
-                find_connection(client, &wanted.connection),
-                list_profiles(client, named),
-            )?;
-            // A profile left out is the one the connection has: read it, unless it is
-            // listed already (a profile deleted since is none, and the default is meant).
-            if wanted.profile.is_none()
-                && let Some(id) = found.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.as_deref())
-                && !profiles.iter().any(|p| p.id == id)
-            {
-                match client.outbound_voice_profile(id).await {
-                    Ok(attached) => profiles.push(attached),
-                    Err(ApiError::NotFound(_)) => {}
-                    Err(error) => return Err(error.into()),
-                }
-            }
-            let currency = match balance {
-                Reply::BalanceRead(balance) => Some(balance.currency).filter(|c| !c.is_empty()),
-                _ => None,
-            };
-            Lookups { found, profiles, currency }
+) -> Result<(Wanted, Account), SetupError> {
+    let named = flags.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+    let (balance, found, mut profiles) = tokio::try_join!(
+        async { execute(client, Request::ReadBalance).await.map_err(SetupError::from) },
+        find_connection(client, &flags.connection),
+        async { Ok(crate::setup::profile_candidates(client, named).await?) },
+    )?;
+    refuse_unknown_id(&found, "--connection", &flags.connection, "credential connection", looks_numeric)?;
+    let currency = match balance {
+        Reply::BalanceRead(balance) => Some(balance.currency).filter(|c| !c.is_empty()),
+        _ => None,
+    };
+    let connection = match &found {
+        Some(found) => Pick::Existing(found.id.clone()),
+        None => Pick::New(flags.connection.clone()),
+    };
+    let attached = found.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone());
+
+    // Round two: what the connection has, and the profile it will have.
+    let connection_id = found.as_ref().map(|c| c.id.clone());
+    let own_profile = async {
+        // A profile left out is the one the connection has: read it, unless it is
+        // listed already (a profile deleted since is none, and the default is meant).
+        // Another named, it is read too: a move says where the connection comes from.
+        match attached.as_deref().filter(|id| !profiles.iter().any(|p| p.id == *id)) {
+            Some(id) => match client.outbound_voice_profile(id).await {
+                Ok(profile) => Ok(Some(profile)),
+                Err(ApiError::NotFound(_)) => Ok(None),
+                Err(error) => Err(SetupError::from(error)),
+            },
+            None => Ok(None),
         }
     };
-    run.out.lookups =
-        Lookups { found: found.clone(), profiles: profiles.clone(), currency: currency.clone() };
-    refuse_unknown_id(&found, "--connection", &wanted.connection, "credential connection", looks_numeric)?;
-    let known: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    // Left out: the connection's own profile (read above), else the default name.
-    let kept = found
-        .as_ref()
-        .and_then(|c| c.outbound.outbound_voice_profile_id.clone())
-        .filter(|id| wanted.profile.is_none() && profiles.iter().any(|p| p.id == *id));
-    let profile_given = wanted.profile.clone().or(kept).unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
-    let found_profile = recognise(&profile_given, profiles)
-        .found()
-        .map_err(|ids| ambiguous("--profile", &profile_given, "profiles", &ids))?;
-    refuse_unknown_id(&found_profile, "--profile", &profile_given, "outbound voice profile", looks_numeric)?;
-
-    // 1. The profile first, so that a new connection is made attached to it (and with
-    // its codecs) in one request. It was just listed by name, so the create needs no
-    // look before its first try; one whose answer is lost is still looked for.
-    let profile = match found_profile {
-        Some(found) => {
-            let detail = format!("{} ({})", found.name, found.id);
-            run.note(Step::new("profile", Action::Reuse, detail).with_id(Some(found.id.clone())));
-            Some(found)
-        }
-        None => {
-            // Made with its countries (none asked: Telnyx's US and CA), in one request.
-            let countries = wanted.countries.clone().unwrap_or_default();
-            let body = NewOutboundVoiceProfile::with_countries(profile_given.clone(), countries);
-            let request = Request::CreateProfile { body, known: Some(known), first_try: true };
-            let made = match run.send(&request).await? {
-                Some(reply) => Some(answer!(reply, ProfileCreated)),
-                None => None,
-            };
-            let id = made.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-            let step = Step::new("profile", Action::Create, format!("{profile_given:?}")).with_id(Some(id));
-            run.note(step.sending(vec![request]).setting("PROFILE_ID"));
-            made
+    let credentials = async {
+        match &connection_id {
+            Some(id) => list_credentials(client, id).await,
+            None => Ok(Vec::new()),
         }
     };
-    let profile_id = profile.as_ref().map_or_else(|| var("PROFILE_ID"), |p| p.id.clone());
-    run.out.profile_id = Some(profile_id.clone());
-
-    // 2. The connection: found, or created attached to the profile, with its codecs
-    // (in a dry run its id is ${CONNECTION_ID}). Its SIP user name is new, so no
-    // earlier try can have made it: no look before the first try.
-    let (connection, created) = match found {
-        Some(found) => {
-            let detail = format!("{} ({})", found.connection_name, found.id);
-            run.note(Step::new("connection", Action::Reuse, detail).with_id(Some(found.id.clone())));
-            (Some(found), false)
-        }
-        None => {
-            let mut body = new_connection(&wanted.connection, new_codecs(wanted));
-            body.outbound = Some(OutboundUpdate { outbound_voice_profile_id: profile_id.clone() });
-            run.out.sip_username = Some(body.user_name.clone());
-            let request = Request::CreateConnection { body, first_try: true };
-            let made = match run.send(&request).await? {
-                Some(reply) => Some(answer!(reply, ConnectionCreated)),
-                None => None,
-            };
-            let detail = format!("{:?} with a generated SIP user name and password", wanted.connection);
-            let id = made.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
-            let step = Step::new("connection", Action::Create, detail).with_id(Some(id));
-            run.note(step.sending(vec![request]).setting("CONNECTION_ID"));
-            (made, true)
-        }
-    };
-    let connection_id = connection.as_ref().map_or_else(|| var("CONNECTION_ID"), |c| c.id.clone());
-    run.out.connection_id = Some(connection_id.clone());
-    run.out.connection_name =
-        connection.as_ref().map_or_else(|| wanted.connection.clone(), |c| c.connection_name.clone());
-
-    // 3. Codecs: as asked, else the connection's plus VP8. A new connection was made
-    // with them (every offered one by default, as the wizard makes it).
-    let current: Vec<String> = connection.as_ref().map(|c| c.inbound.codecs.clone()).unwrap_or_default();
-    let desired = match &wanted.codecs {
-        _ if created => new_codecs(wanted),
-        Some(codecs) => codecs.clone(),
-        None => {
-            let mut codecs = current.clone();
-            if !codecs.iter().any(|c| c == "VP8") {
-                codecs.push("VP8".into());
-            }
-            codecs
-        }
-    };
-    if created {
-        let detail = format!("set as the connection is made: {}", desired.join(", "));
-        run.note(Step::new("codecs", Action::Nothing, detail));
-    } else if desired == current {
-        run.note(Step::new("codecs", Action::Nothing, desired.join(", ")));
-    } else {
-        let update = CredentialConnectionUpdate {
-            inbound: Some(InboundUpdate { codecs: desired.clone() }),
-            outbound: None,
-        };
-        let request = Request::UpdateConnection { id: connection_id.clone(), update };
-        run.change("codecs", desired.join(", "), request).await?;
-    }
-
-    // The connection on the profile: a new one was made on it.
-    let attached = connection.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone());
-    if created {
-        run.note(Step::new("attach", Action::Nothing, "the connection was made on the profile"));
-    } else if attached.as_deref() == Some(profile_id.as_str()) {
-        run.note(Step::new("attach", Action::Nothing, "the connection uses the profile"));
-    } else {
-        let detail = match attached {
-            Some(before) => format!("move the connection from profile {before} to this one"),
-            None => "attach the connection to the profile".to_owned(),
-        };
-        let update = CredentialConnectionUpdate::attach_to(&profile_id);
-        run.change("attach", detail, Request::UpdateConnection { id: connection_id.clone(), update }).await?;
-    }
-
-    // 4. Countries: as asked, else as they are (Telnyx gives a new profile US and CA). A
-    // profile made above was made with them (in a dry run it is not there to read).
-    let made_with = || wanted.countries.clone().unwrap_or_else(|| vec!["US".into(), "CA".into()]);
-    let current = profile.as_ref().map_or_else(made_with, |p| p.whitelisted_destinations.clone());
-    let desired = wanted.countries.clone().unwrap_or_else(|| current.clone());
-    let sorted = |codes: &[String]| {
-        let mut codes = codes.to_vec();
-        codes.sort();
-        codes
-    };
-    if sorted(&desired) == sorted(&current) {
-        run.note(Step::new("countries", Action::Nothing, desired.join(", ")));
-    } else {
-        let name = profile.as_ref().map_or_else(|| profile_given.clone(), |p| p.name.clone());
-        let update = OutboundVoiceProfileUpdate { name, whitelisted_destinations: desired.clone() };
-        run.change(
-            "countries",
-            desired.join(", "),
-            Request::UpdateProfile { id: profile_id.clone(), update },
-        )
-        .await?;
-    }
-
-    // 5. Numbers.
-    if wanted.buy_numbers > 0 {
-        buy_numbers(&mut run, wanted, mode, &connection_id, connection.is_some(), currency.as_deref())
-            .await?;
-    }
-
-    // 6. The credential: the one named (among the connection's that have not expired,
-    // or by id); left out, the connection's newest that has not expired (what `token
-    // --connection` uses too); else a new one, tagged like the wizard's.
-    let credential_name =
-        wanted.credential.clone().unwrap_or_else(|| format!("WebRTC login for {}", run.out.connection_name));
-    // A connection made now has none; another's are listed (that list, if complete,
-    // stands for the look before a create's first try).
-    let listed = match &connection {
-        Some(connection) if !created => list_credentials(client, &connection.id).await?,
-        _ => Vec::new(),
-    };
-    let complete = (listed.len() as u32) < LIST_SIZE;
-    let known: Vec<String> = listed.iter().map(|c| c.id.clone()).collect();
-    let mut usable: Vec<TelephonyCredential> = listed.into_iter().filter(|c| !is_expired(c, now)).collect();
-    if let Some(id) = wanted.credential.as_deref().filter(|id| !usable.iter().any(|c| c.id == *id))
-        && let Ok(by_id) = client.telephony_credential(id).await
-        && !is_expired(&by_id, now)
-    {
-        usable.push(by_id);
-    }
-    let found = match &wanted.credential {
-        None => crate::setup::newest(usable),
-        Some(_) => recognise(&credential_name, usable)
-            .found()
-            .map_err(|ids| ambiguous("--credential", &credential_name, "credentials", &ids))?,
-    };
-    refuse_unknown_id(&found, "--credential", &credential_name, "telephony credential", looks_like_uuid)?;
-    let credential = match found {
-        Some(found) => {
-            let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
-            run.note(Step::new("credential", Action::Reuse, detail).with_id(Some(found.id.clone())));
-            Some(found)
-        }
-        None => {
-            let body = NewTelephonyCredential {
-                connection_id: connection_id.clone(),
-                name: Some(credential_name.clone()),
-                tag: Some(MARK.to_owned()),
-                expires_at: None,
-            };
-            let request = Request::CreateCredential { body, known: Some(known), first_try: complete };
-            let made = match run.send(&request).await? {
-                Some(reply) => Some(answer!(reply, CredentialCreated)),
-                None => None,
-            };
-            let id = made.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
-            let step =
-                Step::new("credential", Action::Create, format!("{credential_name:?}")).with_id(Some(id));
-            run.note(step.sending(vec![request]).setting("CREDENTIAL_ID"));
-            made
-        }
-    };
-    let credential_id = credential.as_ref().map_or_else(|| var("CREDENTIAL_ID"), |c| c.id.clone());
-    run.out.credential_id = Some(credential_id.clone());
-    if let Some(credential) = &credential {
-        run.out.sip_username = Some(credential.sip_username.clone());
-        run.out.sip_password = Some(credential.sip_password.clone()).filter(|p| !p.is_empty());
-    }
-
-    // 7. A login token, every time: it is not a record, and lives 24 hours.
-    let request = Request::CreateToken { credential_id };
-    if let Some(reply) = run.send(&request).await? {
-        run.out.token = Some(LoginToken::new(answer!(reply, TokenCreated)));
-    }
-    run.note(Step::new("token", Action::Create, "a login token valid 24 hours").sending(vec![request]));
-    Ok(run.out)
-}
-
-/// Numbers: those on the connection count; only the missing ones are bought, as one
-/// order whose `customer_reference` comes from the connection and the numbers (as the
-/// wizard's does), so a repeated run finds the order instead of placing another.
-async fn buy_numbers(
-    run: &mut Run<'_>,
-    wanted: &Wanted,
-    mode: Mode,
-    connection_id: &str,
-    connection_exists: bool,
-    account_currency: Option<&str>,
-) -> Result<(), SetupError> {
-    let have: Vec<String> = if connection_exists {
-        let request = Request::ListConnectionNumbers { connection_id: connection_id.to_owned() };
-        answer!(execute(run.client, request).await?, ConnectionNumbers)
+    let numbers = async {
+        let Some(id) = &connection_id else { return Ok(Vec::new()) };
+        let request = Request::ListConnectionNumbers { connection_id: id.clone() };
+        Ok(answer!(execute(client, request).await?, ConnectionNumbers)
             .into_iter()
             .map(|n| n.phone_number)
-            .collect()
-    } else {
-        Vec::new()
+            .collect())
     };
-    let missing = wanted.buy_numbers.saturating_sub(u32::try_from(have.len()).unwrap_or(u32::MAX));
+    let (own, credentials, numbers): (Option<OutboundVoiceProfile>, Vec<TelephonyCredential>, Vec<String>) =
+        tokio::try_join!(own_profile, credentials, numbers)?;
+    profiles.extend(own);
+    let credentials_complete = (credentials.len() as u32) < LIST_SIZE;
+
+    // The profile: named, else the connection's, else the default name's.
+    let kept = attached.filter(|id| flags.profile.is_none() && profiles.iter().any(|p| p.id == *id));
+    let profile = match (&flags.profile, kept) {
+        (None, Some(_)) => None,
+        (given, _) => {
+            let given = given.as_deref().unwrap_or(DEFAULT_PROFILE);
+            let found = recognise(given, profiles.iter().collect())
+                .found()
+                .map_err(|ids| ambiguous("--voice-profile", given, "profiles", &ids))?;
+            refuse_unknown_id(&found, "--voice-profile", given, "outbound voice profile", looks_numeric)?;
+            Some(match found {
+                Some(found) => Pick::Existing(found.id.clone()),
+                None => Pick::New(given.to_owned()),
+            })
+        }
+    };
+    // Who else uses that profile (read only when its countries may change).
+    let profile_id = match &profile {
+        Some(Pick::Existing(id)) => Some(id.clone()),
+        Some(Pick::New(_)) => None,
+        None => found.as_ref().and_then(|c| c.outbound.outbound_voice_profile_id.clone()),
+    };
+    let profile_connections = match profile_id.filter(|_| flags.countries.is_some()) {
+        Some(id) => crate::setup::connections_on_profile(client, &id).await?,
+        None => Vec::new(),
+    };
+
+    // The credential: named among the connection's that have not expired (or by id).
+    let mut credentials = credentials;
+    let credential = match &flags.credential {
+        None => None,
+        Some(given) => {
+            let mut usable: Vec<&TelephonyCredential> =
+                credentials.iter().filter(|c| !is_expired(c, now)).collect();
+            let by_id = match usable.iter().any(|c| c.id == *given) {
+                true => None,
+                false => client.telephony_credential(given).await.ok().filter(|c| !is_expired(c, now)),
+            };
+            if let Some(by_id) = &by_id {
+                usable.push(by_id);
+            }
+            let found = recognise(given, usable)
+                .found()
+                .map_err(|ids| ambiguous("--credential", given, "credentials", &ids))?
+                .map(|c| c.id.clone());
+            refuse_unknown_id(&found, "--credential", given, "telephony credential", looks_like_uuid)?;
+            credentials.extend(by_id);
+            Some(match found {
+                Some(id) => Pick::Existing(id),
+                None => Pick::New(given.clone()),
+            })
+        }
+    };
+
+    // Round three: the numbers to buy, those on the connection counting.
+    let cart = match flags.buy_numbers {
+        0 => None,
+        wanted => Some(search_numbers(client, flags, wanted, numbers.len()).await?),
+    };
+    let wanted = Wanted {
+        connection,
+        codecs: flags.codecs.clone(),
+        profile,
+        countries: flags.countries.clone(),
+        numbers: cart,
+        credential,
+    };
+    let account = Account {
+        connection: found,
+        profiles,
+        profiles_listed: true,
+        profile_connections,
+        credentials,
+        credentials_complete,
+        numbers,
+        currency,
+        now,
+    };
+    Ok((wanted, account))
+}
+
+/// The numbers missing from `have` to make `wanted`, as offered by a search.
+async fn search_numbers(
+    client: &Client,
+    flags: &Flags,
+    wanted: u32,
+    have: usize,
+) -> Result<Vec<AvailableNumber>, SetupError> {
+    let missing = wanted.saturating_sub(u32::try_from(have).unwrap_or(u32::MAX));
     if missing == 0 {
-        let detail = format!("the connection has {}: {}", numbers(have.len()), have.join(", "));
-        run.out.numbers = have;
-        run.note(Step::new("numbers", Action::Nothing, detail));
-        return Ok(());
+        return Ok(Vec::new());
     }
     let search = NumberSearch {
-        country_code: wanted.number_country.clone(),
-        locality: wanted.city.clone(),
-        national_destination_code: wanted.area_code.clone(),
+        country_code: flags.number_country.clone(),
+        locality: flags.city.clone(),
+        national_destination_code: flags.area_code.clone(),
         features: vec!["voice".into()],
         limit: missing,
         ..Default::default()
     };
-    let offered = answer!(execute(run.client, Request::SearchNumbers(search)).await?, NumbersFound);
+    let offered = answer!(execute(client, Request::SearchNumbers(search)).await?, NumbersFound);
     if offered.len() < missing as usize {
         return Err(SetupError::Usage(format!(
             "only {} available in {} with these filters, {missing} needed; loosen --area-code or --city",
-            numbers(offered.len()),
-            wanted.number_country
+            count(offered.len()),
+            flags.number_country
         )));
     }
-    let (upfront, monthly, currency) = priced(&offered, account_currency)?;
-    let chosen: Vec<String> = offered.iter().map(|n| n.phone_number.clone()).collect();
-    let detail = format!(
-        "buy {} for {} {currency} now and {} {currency} a month",
-        chosen.join(", "),
-        crate::money::format_cents(upfront),
-        crate::money::format_cents(monthly)
-    );
-    let body = NewNumberOrder {
-        phone_numbers: chosen.iter().map(|n| OrderedNumberRequest { phone_number: n.clone() }).collect(),
-        connection_id: Some(connection_id.to_owned()),
-        customer_reference: Some(crate::setup::order_reference(connection_id, &chosen)),
-    };
-    let order = Request::PlaceOrder { body, first_try: false };
-    let assign =
-        Request::AssignNumbers { connection_id: connection_id.to_owned(), phone_numbers: chosen.clone() };
-    match mode {
-        Mode::DryRun => {}
-        Mode::Apply { buy: false } => {
-            return Err(SetupError::Usage(format!("buying numbers needs --yes: it would {detail}")));
-        }
-        Mode::Apply { buy: true } => {
-            let (mut placed, _) = match execute(run.client, order.clone()).await? {
-                Reply::OrderPlaced { order, existing } => (order, existing),
-                other => {
-                    return Err(SetupError::Api(ApiError::Decode(format!("PlaceOrder answered {other:?}"))));
-                }
-            };
-            // Polled as the wizard polls: with backoff, for a minute or so.
-            for polls in 0..crate::setup::POLL_LIMIT {
-                if placed.status != "pending" {
-                    break;
-                }
-                let check =
-                    Request::CheckOrder { id: placed.id.clone(), after: crate::setup::poll_wait(polls) };
-                placed = answer!(execute(run.client, check).await?, OrderChecked);
-            }
-            if placed.status != "success" {
-                return Err(SetupError::Usage(format!(
-                    "the number order {} is {:?}, not complete; run the setup again later: it finds the \
-                     order by its reference and assigns its numbers",
-                    placed.id, placed.status
-                )));
-            }
-            execute(run.client, assign.clone()).await?;
-        }
-    }
-    run.out.numbers = have.into_iter().chain(chosen).collect();
-    run.note(Step::new("numbers", Action::Create, detail).sending(vec![order, assign]));
-    Ok(())
+    Ok(offered.into_iter().take(missing as usize).collect())
 }
 
-/// What `offered` costs, upfront and a month, in cents, and in which currency. Every
-/// price must be a non-negative amount in the account's currency (else in one
-/// currency they all share): anything else (`-250.00`, `n/a`, another currency) is an
-/// unknown price, and nothing is bought at an unknown price, in a plan or with
-/// `--yes`, as the wizard refuses a cart it cannot price.
-fn priced(
-    offered: &[crate::api::AvailableNumber],
-    account_currency: Option<&str>,
-) -> Result<(i64, i64, String), SetupError> {
-    let currency = account_currency
-        .map(str::to_owned)
-        .or_else(|| offered.first().map(|n| n.cost_information.currency.clone()))
-        .unwrap_or_default();
-    let (mut upfront, mut monthly) = (0i64, 0i64);
-    for number in offered {
-        let cost = &number.cost_information;
-        let price = crate::money::parse_price;
-        match (price(&cost.upfront_cost), price(&cost.monthly_cost)) {
-            (Some(now), Some(month)) if !currency.is_empty() && cost.currency == currency => {
-                upfront = upfront.saturating_add(now);
-                monthly = monthly.saturating_add(month);
-            }
-            // Debug quotes (and escapes) the server's text: it says what arrived.
-            _ => {
-                return Err(SetupError::Usage(format!(
-                    "--buy-numbers: {:?} has an unknown price (upfront {:?}, monthly {:?}, in {:?}; the \
-                     account's currency is {:?}), and nothing is bought at an unknown price; nothing was \
-                     changed. Choose the numbers in the wizard (`telnyx-setup`), which shows each price",
-                    number.phone_number, cost.upfront_cost, cost.monthly_cost, cost.currency, currency
-                )));
-            }
-        }
-    }
-    Ok((upfront, monthly, currency))
+/// Reads the account and makes the plan `flags` ask for.
+pub async fn plan(client: &Client, flags: &Flags, now: SystemTime) -> Result<Plan, SetupError> {
+    let (wanted, account) = prepare(client, flags, now).await?;
+    crate::setup::plan(&wanted, &account).map_err(|refusal| SetupError::Usage(refusal.0))
 }
 
 /// A name that looks like an id and names nothing is taken for a mistyped id, not for
@@ -852,22 +548,14 @@ fn ambiguous(flag: &str, given: &str, what: &str, ids: &[String]) -> SetupError 
 }
 
 /// The connection `given` names ([`recognise`]), by id or exact name, on every page.
-async fn find_connection(client: &Client, given: &str) -> Result<Option<CredentialConnection>, SetupError> {
+async fn find_connection(
+    client: &Client,
+    given: &str,
+) -> Result<Option<crate::api::CredentialConnection>, SetupError> {
     crate::setup::find_connection(client, given)
         .await?
         .found()
         .map_err(|ids| ambiguous("--connection", given, "credential connections", &ids))
-}
-
-/// The profiles `given` may name: the one with that id, and those whose name contains
-/// it, on every page.
-async fn list_profiles(client: &Client, given: &str) -> Result<Vec<OutboundVoiceProfile>, SetupError> {
-    Ok(crate::setup::profile_candidates(client, given).await?)
-}
-
-/// "1 number", "3 numbers".
-fn numbers(count: usize) -> String {
-    if count == 1 { "1 number".to_owned() } else { format!("{count} numbers") }
 }
 
 async fn list_credentials(
@@ -876,26 +564,6 @@ async fn list_credentials(
 ) -> Result<Vec<TelephonyCredential>, SetupError> {
     let request = Request::ListCredentials { connection_id: connection_id.to_owned() };
     Ok(answer!(execute(client, request).await?, CredentialsListed).data)
-}
-
-/// A new connection's body, as the wizard's form makes it: a SIP user name from the
-/// public generator, a 24-character password from the OS's, and telnyx-setup's mark.
-fn new_connection(name: &str, codecs: Vec<String>) -> NewCredentialConnection {
-    let (user_name, password) =
-        crate::setup::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
-    NewCredentialConnection {
-        connection_name: name.to_owned(),
-        user_name,
-        password,
-        tags: vec![MARK.to_owned()],
-        inbound: Some(InboundUpdate { codecs }),
-        outbound: None,
-    }
-}
-
-/// A new connection's codecs: as asked, else every offered one, as the wizard's.
-fn new_codecs(wanted: &Wanted) -> Vec<String> {
-    wanted.codecs.clone().unwrap_or_else(crate::setup::new_connection_codecs)
 }
 
 #[derive(clap::Args, Debug)]
@@ -911,7 +579,8 @@ pub struct SetupArgs {
     /// The outbound voice profile to reuse (id or exact name) or create, and attach
     /// (default: the one the connection has; "WebRTC outbound" for a connection without
     /// one)
-    #[arg(long, value_name = "NAME|ID")]
+    // Not `--profile`: that is the account (`--profile NAME`, every command's).
+    #[arg(id = "voice_profile", long = "voice-profile", value_name = "NAME|ID")]
     profile: Option<String>,
     /// The countries the profile may call, as ISO codes (default: as they are; US,CA
     /// for a new profile), e.g. US,CA,IE
@@ -951,8 +620,9 @@ pub struct SetupArgs {
 }
 
 /// `setup`: the wizard's steps from flags ([`crate::cli::setup`]). A dry run
-/// prints the plan; otherwise the changes are made with `--yes`, or after `[y/N]` on a
-/// terminal, and refused without either. Exit 0, or 2 with the reason on stderr.
+/// prints the plan; otherwise the plan is applied with `--yes`, or after `[y/N]` on a
+/// terminal (which shows it), and refused without either. Exit 0, or 2 with the
+/// reason on stderr.
 impl SetupArgs {
     /// Plans, asks or not, applies, and prints the outcome.
     pub async fn run(&self, cli: &crate::cli::Cli) -> ExitCode {
@@ -960,7 +630,7 @@ impl SetupArgs {
         use crate::cli::problem::Problem;
         use crate::cli::{USAGE_ERROR, connect};
         use std::io::IsTerminal;
-        let wanted = Wanted {
+        let flags = Flags {
             connection: args.connection.clone(),
             codecs: args.codecs.clone(),
             profile: args.profile.clone(),
@@ -976,28 +646,19 @@ impl SetupArgs {
             SetupError::Api(error) => Problem::api_of("setup", &error),
         };
         let progress = |line: &str| eprintln!("{}", crate::sanitize::Escaped(line));
-        let quiet = |_: &str| {};
         let done = async {
-            let wanted = wanted.parse().map_err(|e| Problem::usage(e).of("setup"))?;
+            let flags = flags.parse().map_err(|e| Problem::usage(e).of("setup"))?;
             let (client, _sandbox) = connect(cli, "setup", false).await?;
             let now = std::time::SystemTime::now();
-            if args.dry_run {
-                let plan =
-                    run(&client, &wanted, Mode::DryRun, now, &progress, None).await.map_err(problem)?;
-                return Ok((plan, true, client));
-            }
             // Planned first, with reads only, even under --yes: whatever the flags name
-            // wrongly (an unknown id, an ambiguous name) is said before anything changes,
-            // and a run with nothing to change needs no answer.
-            let plan = run(&client, &wanted, Mode::DryRun, now, &quiet, None).await.map_err(problem)?;
+            // wrongly is said before anything changes, and a run with nothing to
+            // change needs no answer.
+            let plan = plan(&client, &flags, now).await.map_err(problem)?;
+            if args.dry_run {
+                return Ok((Outcome::planned(&plan), true, client));
+            }
             if !args.yes && plan.changes_anything() {
-                let changes: Vec<String> = plan
-                    .steps
-                    .iter()
-                    .filter(|s| s.step != "token" && s.action != Action::Reuse && s.action != Action::Nothing)
-                    .map(|s| format!("{} {} ({})", s.action.as_str(), s.step, s.detail))
-                    .collect();
-                let changes = changes.join("; ");
+                let changes = plan.writes().join("; ");
                 if plan.buys() {
                     return Err(Problem::usage(format!(
                         "buying numbers needs --yes; nothing was changed. The setup would: {changes}"
@@ -1007,28 +668,24 @@ impl SetupArgs {
                 if !std::io::stdin().is_terminal() {
                     return Err(Problem::usage(format!(
                         "nothing was changed: without a terminal to ask on, pass --yes to make these changes \
-                     (or --dry-run to see their curl commands): {changes}"
+                         (or --dry-run to see their curl commands): {changes}"
                     ))
                     .of("setup"));
                 }
-                eprintln!("The setup will: {changes}");
+                eprintln!("{}", crate::sanitize::Escaped(&question(&plan)));
                 if !crate::cli::prompt::confirm("Go ahead? [y/N] ") {
                     return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
                 }
             }
-            // Under --yes the plan's reads are a moment old and stand for the apply's; after
-            // the question, they are read again.
-            let looked_up = args.yes.then(|| plan.lookups.clone());
-            let done = run(&client, &wanted, Mode::Apply { buy: args.yes }, now, &progress, looked_up)
-                .await
-                .map_err(problem)?;
             // Not under --demo, as for the wizard: its sandbox forgets everything on exit.
-            if let Some(path) = crate::journal::path().filter(|_| !cli.demo)
-                && let Err(error) = done.remember(&path, &client.account_id(), now)
-            {
-                eprintln!("telnyx-setup setup: warning: the setup was not remembered for `token`: {error}");
+            let path = crate::journal::path().filter(|_| !cli.demo);
+            let mut journal = Journal::new(path, client.account_id(), now);
+            let applied = crate::setup::apply(&client, &plan, &mut journal, &progress).await;
+            if let Some(error) = &journal.failed {
+                eprintln!("telnyx-setup setup: warning: the setup journal was not saved: {error}");
             }
-            Ok((done, false, client))
+            let applied = applied.map_err(|e| problem(e.into()))?;
+            Ok((Outcome::applied(&plan, applied), false, client))
         };
         let (outcome, dry_run, client) = match done.await {
             Ok(done) => done,
@@ -1052,6 +709,19 @@ impl SetupArgs {
             }
         }
     }
+}
+
+/// What the `[y/N]` question shows: each write of the plan on a line, with what else
+/// it affects; a change of a record that exists says so.
+pub fn question(plan: &Plan) -> String {
+    let mut text = String::from("The setup will:");
+    for step in plan.steps.iter().filter(|s| s.part != Part::Token && s.kind.writes()) {
+        text.push_str(&format!("\n  {}", step.line()));
+        if step.asks() {
+            text.push_str(" (a record that exists)");
+        }
+    }
+    text
 }
 
 /// `setup --buy-numbers`: a whole number.

@@ -10,6 +10,18 @@ use std::collections::BTreeMap;
 /// Telnyx's own examples do, so they look real on screen.
 const FIRST_NUMERIC_ID: u64 = 1_293_384_261_075_731_400;
 
+/// The sample account a sandbox starts with and each scenario breaks one thing of: a
+/// profile, a connection on it and (in scenarios) a credential. Data, not code:
+/// `assets/sandbox-seed.json`, each record the body its create request would send.
+const SAMPLE_ACCOUNT: &str = include_str!("../../assets/sandbox-seed.json");
+
+/// [`SAMPLE_ACCOUNT`]'s record of one kind (`profile`, `connection`, `credential`).
+fn sample(kind: &str) -> Value {
+    static SAMPLE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    // A unit test parses the file, so the fallback (an empty record) is never used.
+    SAMPLE.get_or_init(|| serde_json::from_str(SAMPLE_ACCOUNT).unwrap_or_default())[kind].clone()
+}
+
 /// What the account holds when the sandbox starts.
 #[derive(Debug, Clone)]
 pub struct Seed {
@@ -122,16 +134,10 @@ impl Store {
         }
         let mut sample_connection = None;
         if seed.sample_resources {
-            let profile = store.insert_profile(json!({
-                "name": "Office outbound",
-                "whitelisted_destinations": ["US", "CA", "MX"],
-            }));
-            sample_connection = Some(store.insert_connection(json!({
-                "connection_name": "Office softphones",
-                "user_name": "officephones01",
-                "password": "office-phones-password",
-                "outbound": { "outbound_voice_profile_id": profile.to_string() },
-            })));
+            let profile = store.insert_profile(sample("profile"));
+            let mut connection = sample("connection");
+            connection["outbound"] = json!({ "outbound_voice_profile_id": profile.to_string() });
+            sample_connection = Some(store.insert_connection(connection));
         }
         super::numbers::seed_owned(
             &mut store,
@@ -148,9 +154,10 @@ impl Store {
         if scenario == Scenario::ZeroBalance {
             self.balance = "0.00".to_owned();
         }
-        let destinations =
-            if scenario == Scenario::CountryBlocked { json!(["US"]) } else { json!(["US", "CA", "MX"]) };
-        let mut profile = json!({ "name": "Office outbound", "whitelisted_destinations": destinations });
+        let mut profile = sample("profile");
+        if scenario == Scenario::CountryBlocked {
+            profile["whitelisted_destinations"] = json!(["US"]);
+        }
         if scenario == Scenario::OutsideCallingWindow {
             // An hour that starts two hours from now: closed now, whatever the time.
             let start = (time::OffsetDateTime::now_utc().hour() + 2) % 24;
@@ -161,11 +168,7 @@ impl Store {
             });
         }
         let profile = self.insert_profile(profile);
-        let mut connection = json!({
-            "connection_name": "Office softphones",
-            "user_name": "officephones01",
-            "password": "office-phones-password",
-        });
+        let mut connection = sample("connection");
         if scenario != Scenario::NoProfile {
             connection["outbound"] = json!({ "outbound_voice_profile_id": profile.to_string() });
         }
@@ -182,8 +185,10 @@ impl Store {
             connection["active"] = json!(false);
         }
         let connection = self.insert_connection(connection);
-        let mut credential = serde_json::Map::new();
-        credential.insert("name".into(), json!("Office softphones login"));
+        let mut credential = match sample("credential") {
+            Value::Object(fields) => fields,
+            _ => serde_json::Map::new(),
+        };
         let expires = match scenario {
             Scenario::ExpiredCredential => Some(-time::Duration::days(1)),
             Scenario::ExpiringCredential => Some(super::scenario::EXPIRING_IN),
@@ -342,4 +347,18 @@ fn profile_defaults() -> Value {
         "usage_payment_method": "rate-deck",
         "whitelisted_destinations": ["US", "CA"],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_account_file_has_a_profile_a_connection_and_a_credential() {
+        let sample: Value = serde_json::from_str(SAMPLE_ACCOUNT).expect("assets/sandbox-seed.json is JSON");
+        assert!(sample["profile"]["name"].is_string());
+        assert!(sample["connection"]["connection_name"].is_string());
+        assert!(sample["connection"]["user_name"].is_string());
+        assert!(sample["credential"]["name"].is_string());
+    }
 }

@@ -1,17 +1,26 @@
 //! What a setup is, apart from how it is asked for: the pieces the wizard (`state/`)
 //! and the commands without a terminal (`cli/`) share, so both decide alike. This
 //! module imports neither the TUI's state nor its views nor the command line.
+//!
+//! A setup is what the user wants ([`Wanted`]) against what the account has
+//! ([`Account`]); the difference is a [`Plan`] ([`plan()`]), which [`apply()`] carries
+//! out step by step.
 
+mod apply;
 mod codecs;
 mod credential;
 mod names;
 mod order;
+pub mod plan;
 mod recognise;
 
+pub use apply::{Applied, ApplyError, Journal, apply, intent};
 pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
 pub use names::{free_name, name_taken};
-pub use order::{POLL_LIMIT, order_reference, poll_wait};
+pub use order::{POLL_LIMIT, follow_order, order_reference, poll_wait};
+pub use plan::{Account, DEFAULT_CONNECTION, DEFAULT_PROFILE, Kind, Part, Pick, Plan, Refusal, Wanted, plan};
 pub use recognise::{
-    Recognisable, Recognised, find_connection, newest, prefer, profile_candidates, recognise,
+    Recognisable, Recognised, connections_on_profile, find_connection, newest, prefer, profile_candidates,
+    recognise,
 };

@@ -30,3 +30,23 @@ pub fn order_reference(connection_id: &str, numbers: &[String]) -> String {
     }
     format!("telnyx-setup-{hash:016x}")
 }
+
+/// Follows a placed order until it is no longer `pending`, checking with the pace of
+/// [`poll_wait`] up to [`POLL_LIMIT`] times: `setup`'s order follower (the wizard's
+/// screen polls with the same pace, a check per `Request::CheckOrder`).
+pub async fn follow_order(
+    client: &crate::api::Client,
+    mut order: crate::api::NumberOrder,
+) -> Result<crate::api::NumberOrder, crate::api::ApiError> {
+    for polls in 0..POLL_LIMIT {
+        if order.status != "pending" {
+            break;
+        }
+        let check = crate::msg::Request::CheckOrder { id: order.id.clone(), after: poll_wait(polls) };
+        match crate::worker::execute(client, check).await? {
+            crate::msg::Reply::OrderChecked(checked) => order = checked,
+            other => return Err(crate::api::ApiError::Decode(format!("CheckOrder answered {other:?}"))),
+        }
+    }
+    Ok(order)
+}

@@ -185,6 +185,15 @@ pub async fn profile_candidates(client: &Client, given: &str) -> Result<Vec<Outb
     by_id_then_listed(by_id, named?)
 }
 
+/// The connections on the profile `profile_id`, every page: who else a change of
+/// the profile affects.
+pub async fn connections_on_profile(
+    client: &Client,
+    profile_id: &str,
+) -> Result<Vec<CredentialConnection>, ApiError> {
+    every_page(|page| client.list_connections_on_profile(page, profile_id)).await
+}
+
 /// The record read by id (a 404 is none), then those listed, each once.
 fn by_id_then_listed<T: Recognisable>(
     by_id: Result<T, ApiError>,

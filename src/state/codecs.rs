@@ -4,11 +4,10 @@
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Screen, activity_field};
-use super::{Activity, Ctx, Problem, Step, Transition, move_cursor};
+use super::{Activity, Ctx, Problem, Transition, move_cursor};
 use crate::api::{CredentialConnection, CredentialConnectionUpdate, InboundUpdate};
 use crate::msg::{Reply, Request};
 use crate::setup::{CodecChoice, codec_choices};
-use crate::state::profile::ProfileStep;
 
 #[derive(Debug)]
 pub struct CodecsStep {
@@ -95,10 +94,8 @@ fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
         _ => connection,
     };
     ctx.setup.codecs_saved = true;
-    ctx.setup.connection = Some(connection.clone());
-    let mut next = ProfileStep::new(connection, ctx.setup.connection_created);
-    let cmds = next.reload(ctx);
-    Transition::next(Step::Profile(next), cmds)
+    ctx.setup.connection = Some(connection);
+    super::flow::next(super::flow::Decided::Codecs, ctx)
 }
 
 impl Screen for CodecsStep {

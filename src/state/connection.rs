@@ -1,16 +1,16 @@
 //! Step 2: pick a credential connection, or create one with a generated SIP user name
 //! and password. Row 0 of the list is "Create new"; existing connections follow.
 
+use super::flow::Decided;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition};
+use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::{CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::setup::{free_name, generate_sip_login, name_taken};
-use crate::state::codecs::CodecsStep;
 
 const MAX_NAME_CHARS: usize = 255;
 const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
@@ -203,14 +203,8 @@ impl Screen for ConnectionStep {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
                 // One telnyx-setup made is the setup's own, unless a new setup was asked for.
                 let ours = ctx.journal.recognise && connection.is_marked();
-                ctx.setup.connection_chosen(connection.clone(), ours, false);
-                // Step 4's list loads while the codecs are looked at (if the one read at
-                // sign-in is not still on its way or fresh).
-                let prefetch = ctx.prefetch(Request::ListProfiles);
-                Transition::next(
-                    Step::Codecs(CodecsStep::new(connection, ours)),
-                    prefetch.into_iter().collect(),
-                )
+                ctx.setup.connection_chosen(connection, ours, false);
+                super::flow::next(Decided::Connection, ctx)
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),
@@ -230,12 +224,8 @@ impl Screen for ConnectionStep {
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection_chosen(connection.clone(), true, true);
-                let prefetch = ctx.prefetch(Request::ListProfiles);
-                Transition::next(
-                    Step::Codecs(CodecsStep::new(connection, true)),
-                    prefetch.into_iter().collect(),
-                )
+                ctx.setup.connection_chosen(connection, true, true);
+                super::flow::next(Decided::Connection, ctx)
             }
             _ => Transition::none(),
         }

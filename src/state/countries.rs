@@ -14,7 +14,6 @@ use crate::api::{
 };
 use crate::countries::{self, Country};
 use crate::msg::{Reply, Request};
-use crate::state::numbers::NumbersStep;
 use std::collections::BTreeSet;
 
 #[derive(Debug)]
@@ -218,9 +217,8 @@ impl CountriesStep {
 /// On to the numbers step with the profile as saved.
 fn advance(profile: OutboundVoiceProfile, ctx: &mut Ctx) -> Transition {
     ctx.setup.countries_saved = true;
-    ctx.setup.profile = Some(profile.clone());
-    let connection = ctx.setup.connection.clone().unwrap_or_default();
-    NumbersStep::enter(connection, &profile.whitelisted_destinations, ctx)
+    ctx.setup.profile = Some(profile);
+    super::flow::next(super::flow::Decided::Countries, ctx)
 }
 
 const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Action::PageDown];

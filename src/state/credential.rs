@@ -6,12 +6,11 @@ use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
+use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::{DEFAULT_TAG, is_expired};
-use crate::state::token::TokenStep;
+use crate::setup::{DEFAULT_TAG, free_name, is_expired, name_taken};
 use std::time::SystemTime;
 
 /// The domain a credential's SIP URI uses.
@@ -26,11 +25,13 @@ fields! {
     }
 }
 
-fn new_form(connection: &CredentialConnection) -> Form<CredentialField> {
+/// The form, its name suggested free among the connection's credentials `listed`
+/// (`WebRTC login for Lobby 2`): one name, one credential, for `setup --credential`.
+fn new_form(connection: &CredentialConnection, listed: &[TelephonyCredential]) -> Form<CredentialField> {
+    let suggested = format!("WebRTC login for {}", connection.connection_name);
+    let name = free_name(&suggested, listed.iter().filter_map(|c| c.name.as_deref()));
     Form::new(|field| match field {
-        CredentialField::Name => {
-            TextField::new(&format!("WebRTC login for {}", connection.connection_name), 255)
-        }
+        CredentialField::Name => TextField::new(&name, 255),
         CredentialField::Tag => TextField::new(DEFAULT_TAG, 255),
         CredentialField::Expires => TextField::new("", 10),
     })
@@ -165,6 +166,17 @@ impl CredentialStep {
                 self.activity.problem = None;
             }
             FormEvent::Submit => match body(form, &self.connection.id, ctx.now) {
+                // Two credentials of one name on a connection: `setup --credential
+                // NAME` could not tell them apart. Reuse it, or rename.
+                Ok(body)
+                    if body.name.as_ref().is_some_and(|name| {
+                        self.list.items.iter().flatten().any(|c| c.name.as_ref() == Some(name))
+                    }) =>
+                {
+                    form.reject(CredentialField::Name);
+                    let name = body.name.unwrap_or_default();
+                    self.activity.fail(Problem::Input(name_taken("credential", &name)));
+                }
                 Ok(body) => {
                     form.invalid = None;
                     let known = self.list.all_ids(|c| &c.id);
@@ -212,7 +224,7 @@ impl CredentialStep {
             }
             Action::Submit => {
                 ctx.setup.credential = Some(chosen.clone());
-                return Transition::next(Step::Token(TokenStep::new(chosen.clone())), Vec::new());
+                return super::flow::next(super::flow::Decided::Credential, ctx);
             }
             Action::Back => {
                 self.chosen = None;
@@ -224,7 +236,7 @@ impl CredentialStep {
     }
 
     fn open_form(&mut self) -> Transition {
-        self.form = Some(new_form(&self.connection));
+        self.form = Some(new_form(&self.connection, self.list.items.as_deref().unwrap_or_default()));
         self.activity.problem = None;
         Transition::none()
     }

@@ -13,6 +13,7 @@ mod credential;
 mod curl;
 mod field;
 mod finish;
+mod flow;
 pub mod form;
 mod inspector;
 pub mod keys;
@@ -230,6 +231,9 @@ pub struct Setup {
     /// The last login test (`t` on the token screen) of the token generated; `None`
     /// until one ran. The summary claims a working login only after one passed.
     pub login_test: Option<crate::signaling::LoginTest>,
+    /// The last call test (offered on the token screen after a login test passed);
+    /// the summary claims a client that can call only after one passed.
+    pub call_test: Option<crate::calltest::CallOutcome>,
 }
 
 impl Setup {
@@ -246,9 +250,17 @@ impl Setup {
             Some(order) if order.status.as_deref() == Some("failure") => {
                 "none: the order failed, nothing was bought".to_owned()
             }
-            _ if self.numbers_skipped => "none (step skipped)".to_owned(),
+            _ if self.shows_numbers_skipped() => "none (step skipped)".to_owned(),
             _ => "none".to_owned(),
         }
+    }
+
+    /// Whether the numbers step counts as skipped, for the header's mark and the
+    /// summary alike: skipped (`s`) with no number on the connection and no order on
+    /// its way. A step skipped after numbers were bought is done: they are there.
+    pub fn shows_numbers_skipped(&self) -> bool {
+        let ordering = self.order.as_ref().is_some_and(|o| o.status.as_deref() != Some("failure"));
+        self.numbers_skipped && self.numbers.is_empty() && !ordering
     }
 
     /// A connection was chosen or created: what later steps set up was for the one
@@ -602,25 +614,9 @@ impl Ctx {
     }
 }
 
-/// How the journal names `request` if it is a write.
+/// How the journal names `request` if it is a write (as `setup` does).
 fn intent(request: &Request) -> Option<crate::journal::Intent> {
-    use crate::journal::Intent;
-    let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
-    match request {
-        Request::CreateConnection { body, .. } => Some(Intent::CreateConnection {
-            name: body.connection_name.clone(),
-            user_name: body.user_name.clone(),
-        }),
-        Request::CreateProfile { body, .. } => Some(Intent::CreateProfile { name: body.name.clone() }),
-        Request::CreateCredential { body, .. } => Some(Intent::CreateCredential { name: body.name.clone() }),
-        Request::UpdateConnection { .. } => update("change the connection"),
-        Request::UpdateProfile { .. } => update("change the profile's countries"),
-        // The order is journaled whole, as `Setup::order`.
-        Request::PlaceOrder { .. } => update("order numbers"),
-        Request::AssignNumbers { .. } => update("assign the numbers"),
-        Request::CreateToken { .. } => update("make a login token"),
-        _ => None,
-    }
+    crate::setup::intent(request)
 }
 
 /// What a step's handler decided.

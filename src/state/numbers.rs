@@ -19,7 +19,6 @@ use crate::countries;
 use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
 use crate::setup::{POLL_LIMIT, order_reference, poll_wait};
-use crate::state::credential::CredentialStep;
 use std::collections::BTreeMap;
 
 const DEFAULT_LIMIT: &str = "10";
@@ -216,6 +215,11 @@ impl NumbersStep {
                 Transition::Stay(cmds) => cmds,
                 _ => Vec::new(),
             }
+        } else if !ctx.setup.numbers.is_empty() {
+            // Back here after this setup bought numbers for the connection: they are
+            // what it has, and Enter goes on with them.
+            step.existing = Some(ctx.setup.numbers.clone());
+            Vec::new()
         } else if ctx.setup.connection_new {
             // A new connection has no numbers: the search the form starts with goes out
             // while the introduction is read.
@@ -511,8 +515,7 @@ impl NumbersStep {
 
     fn advance(&mut self, ctx: &mut Ctx) -> Transition {
         ctx.setup.numbers_step_done = true;
-        let (next, cmds) = CredentialStep::open(self.connection.clone(), ctx);
-        Transition::next(Step::Credential(next), cmds)
+        super::flow::next(super::flow::Decided::Numbers, ctx)
     }
 
     /// The ordered numbers are on the connection: on to the summary of the purchase,
@@ -576,6 +579,11 @@ impl Screen for NumbersStep {
                         "Go on with the numbers the connection has; nothing is bought.",
                     ),
                     Binding::new(&[Action::New], "buy more", "Search for more numbers to buy."),
+                    Binding::new(
+                        &[Action::Skip],
+                        "skip",
+                        "Skip this step: nothing more is bought; the connection keeps its numbers.",
+                    ),
                 ],
                 IntroDefault::Skip => vec![
                     Binding::new(&[Action::Submit], "skip", "Skip this step again: no number is bought."),
@@ -671,9 +679,8 @@ impl Screen for NumbersStep {
                     ctx.setup.numbers = self.existing.clone().unwrap_or_default();
                     self.advance(ctx)
                 }
-                (Action::Submit, IntroDefault::Skip) | (Action::Skip, IntroDefault::Search) => {
-                    skip(self, ctx)
-                }
+                (Action::Submit, IntroDefault::Skip)
+                | (Action::Skip, IntroDefault::Search | IntroDefault::KeepNumbers) => skip(self, ctx),
                 (Action::Submit, IntroDefault::Search) | (Action::New, _) => {
                     self.screen = NumbersScreen::Search;
                     Transition::none()
@@ -765,6 +772,8 @@ impl Screen for NumbersStep {
 
 fn skip(step: &mut NumbersStep, ctx: &mut Ctx) -> Transition {
     ctx.setup.numbers_skipped = true;
+    // Nothing more is bought; what the connection has stays its numbers.
+    ctx.setup.numbers = step.existing.clone().unwrap_or_default();
     step.advance(ctx)
 }
 

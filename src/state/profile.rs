@@ -6,17 +6,18 @@
 //! failed attach retries only the attach.
 
 use super::change::Change;
+use super::flow::Decided;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
-use super::{Activity, Ctx, Problem, Step, TextField, Transition};
+use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::{
     ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile,
 };
 use crate::msg::{Cmd, Reply, Request};
 use crate::setup::{free_name, name_taken};
-use crate::state::countries::{CountriesStep, ProfileDraft};
+use crate::state::countries::ProfileDraft;
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 const MAX_NAME_CHARS: usize = 255;
@@ -99,7 +100,7 @@ impl ProfileStep {
                 // here first, about the profile made now.
                 if !self.moves_the_connection() {
                     let draft = ProfileDraft { known, first_try };
-                    return Transition::next(Step::Countries(CountriesStep::draft(name, draft)), Vec::new());
+                    return super::flow::next(Decided::ProfileDraft { name, draft }, ctx);
                 }
                 return Transition::run(ctx.call(
                     &mut self.activity,
@@ -298,7 +299,6 @@ impl Screen for ProfileStep {
 /// On to the countries of `profile`; `counted` says whether the profile's
 /// `connections_count` already includes this connection (it was attached before).
 fn advance(profile: OutboundVoiceProfile, created: bool, counted: bool, ctx: &mut Ctx) -> Transition {
-    ctx.setup.profile_chosen(profile.clone(), created);
-    let others = profile.connections_count.unwrap_or(0).saturating_sub(u64::from(counted));
-    Transition::next(Step::Countries(CountriesStep::new(profile, created, others)), Vec::new())
+    ctx.setup.profile_chosen(profile, created);
+    super::flow::next(Decided::Profile { counted }, ctx)
 }

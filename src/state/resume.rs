@@ -12,7 +12,7 @@
 
 use super::keys::{Action, Binding};
 use super::screen::{Screen, activity_field};
-use super::{Activity, ConnectionStep, Ctx, JournalCtx, Step, Transition};
+use super::{Activity, Ctx, JournalCtx, Transition};
 use crate::api::{CredentialConnection, NumberOrder, OutboundVoiceProfile, TelephonyCredential};
 use crate::journal::{Intent, Record};
 use crate::msg::{Cmd, Reply, Request};
@@ -59,8 +59,7 @@ impl ResumeStep {
         } else {
             ctx.journal.start_new();
         }
-        let (next, load) = ConnectionStep::open(ctx);
-        Transition::next(Step::Connection(next), load)
+        super::flow::next(super::flow::Decided::SignedIn { notice: None }, ctx)
     }
 }
 

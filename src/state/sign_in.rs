@@ -10,7 +10,6 @@ use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, Transition};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::state::connection::ConnectionStep;
 use crate::state::{InspectorStep, Mode, ResumeStep};
 
 /// Telnyx keys are about 60 characters; this leaves room without letting a runaway
@@ -216,11 +215,15 @@ impl Screen for SignInStep {
                     // so a connection that create did make is the one highlighted.
                     ctx.journal.continue_with(earlier);
                 }
-                let (mut next, load) = ConnectionStep::open(ctx);
-                cmds.extend(load);
                 // Said once, where the setup begins: the journal could not be used.
-                next.activity.notice = ctx.journal.loaded.ignored.take();
-                Transition::next(Step::Connection(next), cmds)
+                let notice = ctx.journal.loaded.ignored.take();
+                match super::flow::next(super::flow::Decided::SignedIn { notice }, ctx) {
+                    Transition::Next(next, load) => {
+                        cmds.extend(load);
+                        Transition::Next(next, cmds)
+                    }
+                    other => other,
+                }
             }
             _ => Transition::none(),
         }

@@ -1,17 +1,18 @@
 //! Step 8: the JWT login token for the credential. Enter generates it (valid 24 hours),
 //! `g` generates a fresh one, `y` copies it, `r` reveals it, `t` logs in with it as the
-//! WebRTC SDK would (the login test, see `crate::signaling`); the expiry comes from the
-//! token's own `exp` claim.
+//! WebRTC SDK would (the login test, see `crate::signaling`) and, once it passes, offers
+//! the call test (`crate::calltest`: a call between two temporary logins of the
+//! connection, answered by an echo); the expiry comes from the token's own `exp` claim.
 
 use super::keys::{Action, Binding};
 use super::screen::{Screen, activity_field};
-use super::{Activity, Ctx, Step, Transition};
+use super::{Activity, Ctx, Transition};
 use crate::api::TelephonyCredential;
+use crate::calltest::CallOutcome;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
 use crate::setup::LoginToken;
 use crate::signaling::{Login, LoginTest};
-use crate::state::finish::FinishStep;
 
 #[derive(Debug)]
 pub struct TokenStep {
@@ -23,6 +24,12 @@ pub struct TokenStep {
     pub copied: Option<Result<CopyMethod, CopyError>>,
     /// The outcome of the last login test (`t`) of this token, until the token changes.
     pub login_test: Option<LoginTest>,
+    /// While the call test is offered (after a login test passed), what it will create
+    /// and do: `y` places it.
+    pub call_offer: Option<String>,
+    /// How the last call test went; a new token leaves it standing, since the call is
+    /// made with temporary credentials of the connection, not with this token.
+    pub call_test: Option<CallOutcome>,
     pub activity: Activity,
 }
 
@@ -34,8 +41,21 @@ impl TokenStep {
             reveal: false,
             copied: None,
             login_test: None,
+            call_offer: None,
+            call_test: None,
             activity: Activity::default(),
         }
+    }
+
+    /// The call test's request: on the credential's connection, with one of its
+    /// numbers as the caller ID when it has one.
+    fn call_request(&self, ctx: &Ctx) -> Request {
+        let connection_id = ctx.setup.connection.as_ref().map(|c| c.id.clone()).unwrap_or_else(|| {
+            let resource = self.credential.resource_id.as_deref().unwrap_or_default();
+            resource.strip_prefix("connection:").unwrap_or(resource).to_owned()
+        });
+        let caller_id = ctx.setup.numbers.first().map(|n| n.phone_number.clone()).unwrap_or_default();
+        Request::TestCall { url: ctx.signaling.clone(), connection_id, caller_id }
     }
 
     pub(super) fn generate(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
@@ -45,6 +65,8 @@ impl TokenStep {
 }
 
 const GENERATE: &[Action] = &[Action::Submit, Action::Generate];
+const PLACE_CALL: &[Action] = &[Action::Yes];
+const NO_CALL: &[Action] = &[Action::No, Action::Back, Action::AnyOther];
 
 impl Screen for TokenStep {
     activity_field!();
@@ -57,10 +79,20 @@ impl Screen for TokenStep {
     }
 
     fn title(&self) -> &'static str {
-        "Token"
+        if self.call_offer.is_some() { "Token: place a test call?" } else { "Token" }
     }
 
     fn bindings(&self) -> Vec<Binding> {
+        if self.call_offer.is_some() {
+            return vec![
+                Binding::new(
+                    PLACE_CALL,
+                    "place test call",
+                    "Place the test call shown: a tone sent between two temporary logins must come back.",
+                ),
+                Binding::new(NO_CALL, "no call", "Place no call (Esc or any other key too)."),
+            ];
+        }
         match self.token {
             None => vec![
                 Binding::new(GENERATE, "generate", "Generate a login token (a JWT valid for 24 hours)."),
@@ -85,7 +117,7 @@ impl Screen for TokenStep {
                 Binding::new(
                     &[Action::TestLogin],
                     "test login",
-                    "Log in now with this token, as the WebRTC SDK does; Esc cancels.",
+                    "Log in with this token as the WebRTC SDK does, then offer a test call; Esc cancels.",
                 ),
                 Binding::new(
                     &[Action::Generate],
@@ -98,9 +130,17 @@ impl Screen for TokenStep {
     }
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        if self.call_offer.take().is_some() {
+            if action == Action::Yes {
+                let request = self.call_request(ctx);
+                return Transition::run(ctx.call(&mut self.activity, "Placing a test call", request));
+            }
+            self.activity.note("No call was placed: t tests the login again and offers the call test.");
+            return Transition::none();
+        }
         match (action, &self.token) {
             (Action::Submit, None) | (Action::Generate, _) => Transition::Stay(self.generate(ctx)),
-            (Action::Submit, Some(_)) => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
+            (Action::Submit, Some(_)) => super::flow::next(super::flow::Decided::Token, ctx),
             (Action::Copy, Some(token)) => Transition::run(Cmd::CopySecret(token.jwt.clone())),
             (Action::Reveal, Some(_)) => {
                 self.reveal = !self.reveal;
@@ -143,8 +183,19 @@ impl Screen for TokenStep {
                 ctx.setup.login_test = None;
             }
             Reply::LoginTested(test) => {
+                // A login that works is worth a call: offered, never placed unasked.
+                self.call_offer = match self.call_request(ctx) {
+                    Request::TestCall { connection_id, .. } if test.passed() => {
+                        Some(crate::calltest::plan_between(&connection_id))
+                    }
+                    _ => None,
+                };
                 ctx.setup.login_test = Some(test.clone());
                 self.login_test = Some(test);
+            }
+            Reply::CallTested(outcome) => {
+                ctx.setup.call_test = Some(outcome.clone());
+                self.call_test = Some(outcome);
             }
             _ => {}
         }

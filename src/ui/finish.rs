@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
         super::inspector::draw_report(frame, area, theme, report);
         return;
     }
-    let mut lines = vec![headline(theme, setup)];
+    let mut lines = headline(theme, setup);
     if let Some(connection) = &setup.connection {
         lines.push(fact(
             theme,
@@ -51,12 +51,21 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
     frame.render_widget(paragraph(lines), area);
 }
 
-/// The claim the summary makes: a working login only after a login test passed.
-fn headline(theme: &Theme, setup: &Setup) -> Line<'static> {
-    match &setup.login_test {
-        Some(test) if test.passed() => {
-            Line::styled(format!("{DONE} Your WebRTC client can log in: {}", test.reason()), theme.done())
-        }
+/// The claim the summary makes: a working login only after a login test passed, and a
+/// client that can call only after a call test passed too.
+fn headline(theme: &Theme, setup: &Setup) -> Vec<Line<'static>> {
+    let login = match &setup.login_test {
+        Some(test) if test.passed() => match &setup.call_test {
+            Some(call) if call.passed() => {
+                return vec![Line::styled(
+                    format!("{DONE} Your WebRTC client can log in and call: {}", call.reason()),
+                    theme.done(),
+                )];
+            }
+            _ => {
+                Line::styled(format!("{DONE} Your WebRTC client can log in: {}", test.reason()), theme.done())
+            }
+        },
         Some(test) => Line::styled(
             format!(
                 "{FAILED} The login test failed: {} Esc goes back to the token, where t tests again.",
@@ -68,5 +77,20 @@ fn headline(theme: &Theme, setup: &Setup) -> Line<'static> {
             "The login was not tested: Esc goes back to the token, where t tests it.",
             theme.dim(),
         ),
-    }
+    };
+    let call = match &setup.call_test {
+        Some(call) => Line::styled(
+            format!(
+                "{FAILED} The call test failed: {} Esc goes back to the token, which says what to do.",
+                call.reason()
+            ),
+            theme.error(),
+        ),
+        None => Line::styled(
+            "The call was not tested: Esc goes back to the token, where t tests the login, then offers a \
+             test call.",
+            theme.dim(),
+        ),
+    };
+    if setup.login_test.as_ref().is_some_and(|test| test.passed()) { vec![login, call] } else { vec![login] }
 }

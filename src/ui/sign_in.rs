@@ -53,6 +53,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &SignInStep, api
         KeySource::Saved(path) => {
             Some(format!("Using the key saved in {} (--forget-key removes it).", path.display()))
         }
+        // The name may be Telnyx CLI's, from a file the user may not have written.
+        KeySource::Account { name, store } => Some(
+            crate::sanitize::escape_controls(&format!("The key of account {name}, from {store}."))
+                .into_owned(),
+        ),
         KeySource::Demo => {
             Some("Demo mode: a key for the embedded sandbox is filled in. Nothing reaches Telnyx.".to_owned())
         }

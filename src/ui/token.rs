@@ -1,8 +1,10 @@
 //! Step 8's screen: the login token (hidden until `r`), its expiry in local time with a
-//! countdown, what the last copy did, and how the last login test (`t`) went.
+//! countdown, what the last copy did, how the last login test (`t`) went, the call
+//! test's question once a login passed, and how the last call test went.
 
 use super::theme::{DONE, FAILED, Theme};
 use super::widgets::{fact, paragraph};
+use crate::calltest::CallOutcome;
 use crate::clipboard::CopyMethod;
 use crate::setup::LoginToken;
 use crate::signaling::LoginTest;
@@ -68,6 +70,15 @@ pub fn draw(
     if let Some(fix) = step.login_test.as_ref().and_then(|test| test.outcome.fix()) {
         lines.push(Line::styled(format!("  {fix}"), theme.dim()));
     }
+    if let Some(plan) = &step.call_offer {
+        lines.push(Line::styled(format!("Place a test call? {plan}"), theme.current()));
+        lines.push(Line::styled("y places it; n, Esc or any other key does not.", theme.current()));
+    } else if let Some(outcome) = &step.call_test {
+        lines.push(call_test_line(theme, outcome));
+        if let Some(fix) = outcome.fix() {
+            lines.push(Line::styled(format!("  {fix}"), theme.dim()));
+        }
+    }
     lines.push(Line::raw(""));
     lines.push(Line::raw("The WebRTC SDK logs in with it:  new TelnyxRTC({ login_token: \"<token>\" })"));
     frame.render_widget(paragraph(lines), area);
@@ -87,6 +98,15 @@ pub fn login_test_line(theme: &Theme, test: Option<&LoginTest>) -> Line<'static>
             Line::styled(format!("{DONE} Login test: {}", test.reason()), theme.done())
         }
         Some(test) => Line::styled(format!("{FAILED} Login test: {}", test.reason()), theme.error()),
+    }
+}
+
+/// "✓ Call test: Answered in 12 ms; …", or "✗ Call test: …".
+pub fn call_test_line(theme: &Theme, outcome: &CallOutcome) -> Line<'static> {
+    if outcome.passed() {
+        Line::styled(format!("{DONE} Call test: {}", outcome.reason()), theme.done())
+    } else {
+        Line::styled(format!("{FAILED} Call test: {}", outcome.reason()), theme.error())
     }
 }
 

@@ -150,3 +150,56 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
     });
     assert_eq!(created(), 1, "no second credential");
 }
+
+/// Case 5: two numbers bought, then back to the countries and on, and `s` on the
+/// numbers: the connection has the two numbers, so the header marks the step done
+/// (it showed `– Numbers`, skipped) as the summary, which lists them, says.
+#[test]
+fn back_and_skip_after_buying_keeps_the_numbers_in_the_header_and_the_summary() {
+    use crate::support::pty::{
+        SPACE, credential_and_token, enter_through_steps_one_to_five, search_default_numbers,
+    };
+    let seed = Seed { order_settles_after: std::time::Duration::ZERO, ..Seed::empty() };
+    let (_runtime, sandbox) = start_sandbox(&seed);
+    let mut app =
+        Pty::spawn("back-numbers", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
+    enter_through_steps_one_to_five(&mut app);
+    search_default_numbers(&mut app);
+    app.send(SPACE);
+    app.wait_for_text(&["· cart: 1", "▶ [x] +"]);
+    app.send(DOWN);
+    app.wait_for_text(&["[x] +", "▶ [ ] +"]);
+    app.send(SPACE);
+    app.wait_for_text(&["· cart: 2"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Cart: 2 numbers"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Buy 2 numbers for", "[y/N]"]);
+    app.send("y");
+    app.wait_idle_with(&["2 numbers bought and assigned", "Enter continue"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8: Credential"]);
+    let bought = writes(&sandbox);
+
+    back_to(&mut app, "Step 5 of 8: Countries");
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8: Numbers"]);
+    // `s`: no more numbers are bought; the two stay on the connection.
+    credential_and_token(&mut app, "s");
+    let summary = {
+        app.send(ENTER);
+        app.wait_idle_with(&["Setup complete", "Enter or q to quit"])
+    };
+    let header: Vec<&str> = summary.lines().take(4).collect();
+    let header = header.join("\n");
+    assert!(header.contains("✓ Numbers") && !header.contains("– Numbers"), "{summary}");
+    let listed =
+        summary.lines().find(|line| line.contains("Numbers") && line.contains('+')).unwrap_or_default();
+    assert_eq!(listed.matches('+').count(), 2, "the summary lists the two numbers:\n{summary}");
+    let orders = writes(&sandbox).iter().filter(|w| w.ends_with("/number_orders")).count();
+    assert_eq!(
+        orders,
+        bought.iter().filter(|w| w.ends_with("/number_orders")).count(),
+        "nothing bought again"
+    );
+}

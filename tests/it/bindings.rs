@@ -77,6 +77,19 @@ fn screens() -> Vec<(&'static str, Build)> {
             state
         }),
         ("token", at_token),
+        ("token, call test offered", || {
+            let mut state = keys(at_token(), &[KeyCode::Char('t')]);
+            reply(&mut state, Reply::LoginTested(passed_login()));
+            state
+        }),
+        ("token, call tested", || {
+            let mut state = keys(at_token(), &[KeyCode::Char('t')]);
+            reply(&mut state, Reply::LoginTested(passed_login()));
+            press(&mut state, KeyCode::Char('y'));
+            let outcome = telnyx_setup::calltest::CallOutcome::NoAnswer(std::time::Duration::from_secs(30));
+            reply(&mut state, Reply::CallTested(outcome));
+            state
+        }),
         ("summary", || keys(at_token(), &[KeyCode::Enter])),
         ("inspector list", inspector),
         ("inspector details", || keys(inspector(), &[KeyCode::Enter])),
@@ -88,6 +101,13 @@ fn screens() -> Vec<(&'static str, Build)> {
             state
         }),
     ]
+}
+
+/// A login test that passed.
+fn passed_login() -> telnyx_setup::signaling::LoginTest {
+    use telnyx_setup::signaling::{LoginOutcome, LoginTest, SignalingUrl};
+    let outcome = LoginOutcome::LoggedIn { elapsed: std::time::Duration::from_millis(23) };
+    LoginTest { url: SignalingUrl::parse("ws://127.0.0.1:4010/rtc").unwrap(), outcome }
 }
 
 /// Signed in, while the connections load.

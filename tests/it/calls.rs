@@ -351,7 +351,8 @@ async fn a_number_that_passes_is_answered_by_the_echo_which_sends_back_what_it_h
     let (sandbox, _api) = office().await;
     let mut office = Phone::login(&sandbox, OFFICE_USER, OFFICE_PASSWORD).await;
     let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
-    let (caller, offer) = ToneCaller::offer(loopback).await.expect("an offer");
+    let (caller, offer) =
+        ToneCaller::offer(&telnyx_setup::media::Gathering::Host(loopback)).await.expect("an offer");
     let (call_id, answer) = office.invite_with("(312) 945-7420", OWNED, &offer).await;
     created(&answer, &call_id);
     assert_eq!(office.expect("telnyx_rtc.ringing").await, json!({ "callID": call_id }));

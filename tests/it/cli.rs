@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 /// How long the sandbox may take to print a line.
-const DEADLINE: Duration = Duration::from_secs(20);
+const DEADLINE: Duration = Duration::from_secs(60);
 
 fn help(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(BIN);

@@ -26,7 +26,7 @@ const SETUP: &[&str] = &[
     "setup",
     "--connection",
     "1001",
-    "--profile",
+    "--voice-profile",
     "2001",
     "--codecs",
     "OPUS",
@@ -224,7 +224,7 @@ fn the_setup_question_prints_the_servers_text_escaped() {
     let text = String::from_utf8_lossy(&output);
     assert!(raw.is_empty(), "the question holds raw control characters:\n{}\n{text:?}", raw.join("\n"));
     assert!(!text.lines().any(|line| line.starts_with(FORGED)), "the server began a line:\n{text}");
-    assert!(text.contains("change codecs (OPUS)"), "{text}");
+    assert!(text.contains("codecs: change — OPUS"), "{text}");
     assert!(hostile.seen().iter().all(|s| s.method == "GET"), "nothing was changed");
 }
 

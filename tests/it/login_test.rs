@@ -96,6 +96,8 @@ fn the_outcome_shows_on_the_token_screen_and_the_summary() {
     press(&mut state, KeyCode::Esc);
     press(&mut state, KeyCode::Char('t'));
     reply(&mut state, Reply::LoginTested(passed()));
+    // The call test is offered; n declines it.
+    press(&mut state, KeyCode::Char('n'));
     press(&mut state, KeyCode::Enter);
     let summary = screen_text(&state, 120, 30);
     assert!(
@@ -121,6 +123,7 @@ fn without_a_test_the_summary_claims_no_login_and_a_new_token_forgets_the_old_te
     press(&mut state, KeyCode::Char('t'));
     reply(&mut state, Reply::LoginTested(passed()));
     assert!(state.ctx.setup.login_test.is_some());
+    press(&mut state, KeyCode::Char('n'));
     press(&mut state, KeyCode::Char('g'));
     reply(&mut state, Reply::TokenCreated(jwt()));
     assert!(token_step(&state).login_test.is_none(), "the test was of the old token");
@@ -140,6 +143,7 @@ fn snapshots_of_the_outcomes() {
     insta::assert_snapshot!("token_login_testing", render(&state).backend());
     reply(&mut state, Reply::LoginTested(passed()));
     insta::assert_snapshot!("token_login_passed", render(&state).backend());
+    press(&mut state, KeyCode::Char('n'));
     press(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("finish_login_passed", render(&state).backend());
     press(&mut state, KeyCode::Esc);

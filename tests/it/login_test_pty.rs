@@ -1,7 +1,8 @@
 //! `t` on the token screen, in the real binary in a pseudo-terminal (the harness of
 //! `tests/it/pty.rs`): against the signaling of a standalone sandbox given as
 //! `--api-base` with no `--signaling-url`, against the embedded sandbox of `--demo` with no URL given, and
-//! against a server that never answers, where Esc cancels the test.
+//! against a server that never answers, where Esc cancels the test; then the call test
+//! it offers, placed through the sandbox's echo between two temporary logins.
 //!
 //! Every wait is for what the screen shows, with a deadline.
 #![cfg(unix)]
@@ -30,11 +31,46 @@ fn t_logs_in_with_the_token_and_the_summary_says_so() {
     let status = runtime.block_on(api.check_registration_status(id)).unwrap();
     assert_eq!(status.status, "Unregistered", "{status:?}");
 
+    // The call test is offered; n declines it.
+    app.wait_idle_with(&["Place a test call?", "y place test call"]);
+    app.send("n");
+    app.wait_idle_with(&["No call was placed", "t test login"]);
     app.send(ENTER);
     app.wait_idle_with(&["Setup complete", "✓ Your WebRTC client can log in"]);
     app.send("q");
     let printed = app.expect_restored();
     assert!(printed.contains("Login test        passed: Logged in to"), "{printed}");
+    drop(sandbox);
+}
+
+#[test]
+fn t_then_y_places_a_test_call_and_the_summary_says_log_in_and_call() {
+    let (runtime, sandbox) = start_sandbox(&Seed::empty());
+    let base_url = sandbox.base_url();
+    let mut app = wizard_at_token("call-test", &base_url, "KEYpty", "");
+    app.send("t");
+    app.wait_idle_with(&["✓ Login test: Logged in to", "Place a test call?", "y place test call"]);
+    app.send("y");
+    let shown = app.wait_idle_with(&["✓ Call test: Answered in", "ICE pair host to host"]);
+    assert!(shown.contains("codec PCMU/8000"), "{shown}");
+    // The two temporary credentials are gone again; the wizard's own one stays.
+    let api = client(&base_url, "KEYpty");
+    let connection = runtime.block_on(api.list_credential_connections(PageRequest::first(10), None)).unwrap();
+    let id = &connection.data[0].id;
+    let filter = telnyx_setup::api::TelephonyCredentialFilter {
+        resource_id: Some(format!("connection:{id}")),
+        tag: None,
+    };
+    let credentials =
+        runtime.block_on(api.list_telephony_credentials(PageRequest::first(10), &filter)).unwrap();
+    assert_eq!(credentials.data.len(), 1, "{:?}", credentials.data);
+    assert_ne!(credentials.data[0].tag.as_deref(), Some(telnyx_setup::calltest::TEMPORARY_TAG));
+
+    app.send(ENTER);
+    app.wait_idle_with(&["Setup complete", "✓ Your WebRTC client can log in and call: Answered in"]);
+    app.send("q");
+    let printed = app.expect_restored();
+    assert!(printed.contains("Call test         passed: Answered in"), "{printed}");
     drop(sandbox);
 }
 

@@ -13,11 +13,13 @@
 
 mod support;
 
+mod accounts;
 mod back_and_forth;
 mod big_accounts;
 mod bindings;
 mod broken_pipe;
 mod call_test;
+mod call_test_wizard;
 mod calls;
 mod cli;
 mod client;
@@ -58,6 +60,7 @@ mod security;
 mod setup;
 mod signaling;
 mod snapshots;
+mod stun;
 mod terminal_restore;
 mod token;
 mod transport;

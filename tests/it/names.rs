@@ -89,3 +89,54 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
         assert_ne!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     }
 }
+
+/// Issue 20, names: the lists a new record's name is checked against hold every page,
+/// not the first 250: a connection, a profile and a credential of the default names
+/// on page 2 are in the wizard's lists (so the form suggests a free name and flags a
+/// taken one), in one request for each further wave of pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lists_names_are_checked_against_hold_every_page() {
+    use telnyx_setup::api::{NewOutboundVoiceProfile, NewTelephonyCredential};
+    use telnyx_setup::msg::{Reply, Request};
+    use telnyx_setup::worker::execute;
+    let sandbox = Sandbox::start_local(&Seed::empty()).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let fillers = 260;
+    let mut connection_id = String::new();
+    for n in 0..fillers {
+        let made = api
+            .create_credential_connection(&crate::support::new_connection(
+                &format!("Filler {n}"),
+                &format!("filler{n:04}"),
+            ))
+            .await
+            .unwrap();
+        connection_id = made.id;
+        api.create_outbound_voice_profile(&NewOutboundVoiceProfile::named(format!("Filler {n}")))
+            .await
+            .unwrap();
+    }
+    api.create_credential_connection(&crate::support::new_connection(DEFAULT, "lastpage01")).await.unwrap();
+    api.create_outbound_voice_profile(&NewOutboundVoiceProfile::named("WebRTC outbound")).await.unwrap();
+    for n in 0..=fillers {
+        let body = NewTelephonyCredential {
+            connection_id: connection_id.clone(),
+            name: Some(format!("Login {n}")),
+            tag: None,
+            expires_at: None,
+        };
+        api.create_telephony_credential(&body).await.unwrap();
+    }
+
+    let Ok(Reply::ConnectionsListed(page)) = execute(&api, Request::ListConnections).await else { panic!() };
+    assert_eq!(page.data.len(), fillers + 1);
+    assert!(page.data.iter().any(|c| c.connection_name == DEFAULT), "the default name, on page 2");
+    let names = page.data.iter().map(|c| c.connection_name.as_str());
+    assert_eq!(telnyx_setup::setup::free_name(DEFAULT, names), format!("{DEFAULT} 2"));
+    let Ok(Reply::ProfilesListed(page)) = execute(&api, Request::ListProfiles).await else { panic!() };
+    assert!(page.data.len() == fillers + 1 && page.data.iter().any(|p| p.name == "WebRTC outbound"));
+    let request = Request::ListCredentials { connection_id };
+    let Ok(Reply::CredentialsListed(page)) = execute(&api, request).await else { panic!() };
+    assert_eq!(page.data.len(), fillers + 1, "every credential of the connection");
+    assert!(page.data.iter().any(|c| c.name.as_deref() == Some(&format!("Login {fillers}"))));
+}

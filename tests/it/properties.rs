@@ -812,6 +812,19 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
             };
             Reply::LoginTested(LoginTest { url: url.clone(), outcome })
         }
+        Request::TestCall { .. } => {
+            use telnyx_setup::calltest::{CallOutcome, Hangup};
+            Reply::CallTested(if shape.pick.is_multiple_of(2) {
+                CallOutcome::NoAnswer(std::time::Duration::from_secs(30))
+            } else {
+                CallOutcome::Refused(Hangup {
+                    cause: "CALL_REJECTED".into(),
+                    cause_code: Some(21),
+                    sip_code: Some(403),
+                    sip_reason: Some("Outbound Profile Missing D38".into()),
+                })
+            })
+        }
     }
 }
 

@@ -118,6 +118,7 @@ async fn yes_twice_makes_each_resource_once() {
             // A new connection is made on the profile (made first, with its countries),
             // with its codecs.
             "codecs" | "attach" | "countries" => "nothing to change",
+            "numbers" => "buy",
             _ => "create",
         };
         assert_eq!(action, expected, "{step}: {first:#}");
@@ -312,7 +313,7 @@ fn on_a_terminal_it_asks_once() {
     let base = sandbox.base_url();
     let args = ["setup", "--api-base", base.as_str(), "--api-key", KEY];
     let mut declined = Pty::spawn("setup-no", &args, 100, 30);
-    declined.wait_for_text(&["The setup will: create profile", "create connection", "Go ahead? [y/N]"]);
+    declined.wait_for_text(&["The setup will:", "profile: create", "connection: create", "Go ahead? [y/N]"]);
     declined.send("n\r");
     declined.wait_for_text(&["nothing was changed (the answer was not y)"]);
     assert!(sandbox.journal().iter().all(|e| e.method == "GET"), "n changed nothing");
@@ -400,8 +401,14 @@ async fn yes_reads_each_lookup_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_choice_left_out_keeps_what_the_connection_has() {
     let account = account().await;
-    let lobby =
-        ["--connection", "Lobby tablets", "--profile", "Lobby outbound", "--credential", "Lobby tablet"];
+    let lobby = [
+        "--connection",
+        "Lobby tablets",
+        "--voice-profile",
+        "Lobby outbound",
+        "--credential",
+        "Lobby tablet",
+    ];
     let mut first_args = vec!["--yes"];
     first_args.extend_from_slice(&lobby);
     let first = account.report(&first_args).await;
@@ -428,4 +435,61 @@ async fn a_choice_left_out_keeps_what_the_connection_has() {
     let mut countries = lobby_outbound.1.clone();
     countries.sort();
     assert_eq!(countries, ["FR", "US"], "{after:?}");
+}
+
+/// Issue 20: the plan says what else a step affects. A second connection on the
+/// profile whose countries change is named, and so is the number on a connection
+/// that moves to another profile; the `[y/N]`-free dry run sends only GETs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plan_says_what_else_each_change_affects() {
+    let account = account().await;
+    let lobby = ["--connection", "Lobby tablets", "--voice-profile", "Lobby outbound", "--buy-numbers", "1"];
+    let mut args = vec!["--yes"];
+    args.extend_from_slice(&lobby);
+    account.report(&args).await;
+    account.report(&["--yes", "--connection", "Kiosk", "--voice-profile", "Lobby outbound"]).await;
+    let writes = || account.sandbox.journal().iter().filter(|e| e.method != "GET").count();
+    let written = writes();
+
+    let plan = account.report(&["--dry-run", "--connection", "Lobby tablets", "--countries", "US,FR"]).await;
+    let countries = plan["steps"].as_array().unwrap().iter().find(|s| s["step"] == "countries").unwrap();
+    assert_eq!(countries["action"], "change", "{plan:#}");
+    assert_eq!(countries["before"], "US, CA");
+    assert_eq!(countries["after"], "US, FR");
+    let affects = countries["affects"].as_array().unwrap();
+    assert!(affects.len() == 1 && affects[0].as_str().unwrap().contains("Kiosk"), "{plan:#}");
+
+    let output = account
+        .run(&["--dry-run", "--connection", "Lobby tablets", "--voice-profile", "Other outbound"])
+        .await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("attach: move — move the connection from profile Lobby outbound"), "{text}");
+    assert!(text.contains("#    also affects the number +1"), "{text}");
+    assert_eq!(writes(), written, "dry runs change nothing");
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}
+
+/// `setup --yes` keeps the setup journal as the wizard does: the intent of a write is
+/// on disk before it is sent, so a run that stops there is found again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_holds_the_intent_of_the_write_that_failed() {
+    let faults = FaultPlan::parse(["POST /telephony_credentials=500:1"]).unwrap();
+    let account = account_with(Seed { faults, ..Seed::empty() }).await;
+    let output = account.run(&["--yes"]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let loaded = telnyx_setup::journal::load(&account.state.path().join("setups.json"));
+    let record = loaded.accounts.values().next().expect("a record");
+    assert!(record.connection.is_some() && record.profile.is_some(), "{record:?}");
+    assert!(record.codecs_saved && record.countries_saved && !record.finished, "{record:?}");
+    assert!(
+        matches!(&record.pending, Some(telnyx_setup::journal::Intent::CreateCredential { name: Some(name) })
+            if name == "WebRTC login for WebRTC (telnyx-setup)"),
+        "{record:?}"
+    );
+    // Again: it finishes, with the same connection, and the record says so.
+    let report = account.report(&["--yes"]).await;
+    assert_eq!(action_of(&report, "connection"), "reuse", "{report:#}");
+    let loaded = telnyx_setup::journal::load(&account.state.path().join("setups.json"));
+    let record = loaded.accounts.values().next().expect("a record");
+    assert!(record.finished && record.pending.is_none() && record.credential.is_some(), "{record:?}");
 }

@@ -477,9 +477,10 @@ fn enter_creates_a_credential_with_the_defaults() {
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
+    // The connection has a credential of the suggested name: the next is free.
     let expected = NewTelephonyCredential {
         connection_id: "1293384261075731402".into(),
-        name: Some("WebRTC login for WebRTC (telnyx-setup)".into()),
+        name: Some("WebRTC login for WebRTC (telnyx-setup) 2".into()),
         tag: Some("telnyx-setup".into()),
         expires_at: None,
     };
@@ -624,4 +625,30 @@ fn an_absurd_price_is_flagged_instead_of_overflowing_the_total() {
     assert_eq!(step.cart.len(), 2);
     assert_eq!(step.unpriced(), 1, "the unreadable price is flagged");
     assert_eq!(step.total_text(), "2.00 USD now, 1.00 USD a month");
+}
+
+/// Issue 20, names: a new credential's suggested name is free among the connection's
+/// credentials, and a name one of them has is refused on the form, with nothing sent,
+/// so `setup --credential NAME` always knows which one a name means.
+#[test]
+fn a_credential_name_the_connection_has_is_refused_and_the_suggestion_is_free() {
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
+    // Up to "+ Create a new", then the form.
+    press(&mut state, KeyCode::Up);
+    press(&mut state, KeyCode::Enter);
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("WebRTC login for WebRTC (telnyx-setup) 2"), "a free name:\n{screen}");
+    // The taken name: refused, nothing sent.
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let screen = screen_text(&state, 100, 30);
+    assert!(
+        screen.contains("A credential named “WebRTC login for WebRTC (telnyx-setup)” exists already"),
+        "{screen}"
+    );
 }

@@ -76,7 +76,10 @@ fn the_official_sdk_logs_in_with_the_token_the_wizard_made() {
     let (base_url, signaling) = (sandbox.base_url(), sandbox.signaling_url());
     let mut app = wizard_at_token("webrtc-sdk", &base_url, "KEYsdk", &signaling);
     app.send("t");
-    app.wait_idle_with(&["✓ Login test: Logged in to"]);
+    app.wait_idle_with(&["✓ Login test: Logged in to", "Place a test call?"]);
+    // No call: this test is about the login.
+    app.send("n");
+    app.wait_idle_with(&["No call was placed"]);
     app.send("r");
     let revealed = app.wait_for("the token revealed", |screen| revealed_token(&screen.contents()).is_some());
     let token = revealed_token(&revealed).expect("checked by the wait");

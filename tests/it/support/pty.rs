@@ -24,9 +24,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
-/// How long any one expected screen, exit or line of output may take. Generous, for
-/// loaded machines: on an idle one each test runs in a second or two.
-pub const DEADLINE: Duration = Duration::from_secs(20);
+/// How long any one expected screen, exit or line of output may take before the test
+/// fails. Generous, because a wait ends as soon as its condition holds: on an idle
+/// machine each test runs in a second or two, but with several test suites building on
+/// two cores a screen has been seen to take over 20 s.
+pub const DEADLINE: Duration = Duration::from_secs(60);
 
 pub const ENTER: &str = "\r";
 pub const SPACE: &str = " ";
@@ -397,6 +399,23 @@ impl Pty {
             "the app should restore the line discipline (ICANON, ECHO) on exit\n{shown}"
         );
         printed.unwrap_or_else(|| panic!("the app never left the alternate screen\n{shown}"))
+    }
+
+    /// For a command that asks on the terminal without a full screen (`accounts add`):
+    /// it exits on its own with status `code` and leaves the line discipline cooked
+    /// (ICANON, ECHO). Returns the screen.
+    pub fn expect_exit_cooked(&mut self, code: u32) -> String {
+        let screen = self.wait_term("the app to exit and close the terminal", |term| {
+            term.eof.then(|| term.parser.screen().clone())
+        });
+        let status = self.collect_exit().unwrap_or_else(|e| panic!("the app closed the terminal but: {e}"));
+        let shown = format!("{}{}", dump(&screen), log_tail(&self.log));
+        assert!(
+            status.signal().is_none() && status.exit_code() == code,
+            "the app should exit with status {code}, got {status}\n{shown}"
+        );
+        assert_eq!(self.line_discipline(), (true, true), "the app should leave raw mode on exit\n{shown}");
+        shown
     }
 }
 

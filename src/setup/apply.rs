@@ -1,0 +1,221 @@
+//! Applying a [`Plan`]: its steps in order, each write through the worker's own
+//! [`execute`] (so a create keeps its look-before-create on every retry, and an order
+//! its `customer_reference`), the setup journal's intent saved before each write and
+//! its result after, and a placed order followed until it completes
+//! ([`super::follow_order`]).
+
+use super::plan::{Kind, Part, Plan, Step, fill};
+use super::{LoginToken, follow_order};
+use crate::api::{ApiError, Client};
+use crate::journal::{Intent, Named, OrderNote, Record};
+use crate::msg::{Reply, Request};
+use crate::secret::Secret;
+use crate::worker::execute;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// What applying a plan made: the ids it ends with, and the login token.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub profile_id: String,
+    pub credential_id: String,
+    pub sip_username: Option<String>,
+    pub sip_password: Option<Secret>,
+    pub numbers: Vec<String>,
+    pub token: Option<LoginToken>,
+}
+
+/// Why applying stopped.
+#[derive(Debug)]
+pub enum ApplyError {
+    Api(ApiError),
+    /// The order did not complete in time, or failed: the message says how to go on.
+    Order(String),
+}
+
+impl From<ApiError> for ApplyError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+/// How [`Intent`] names `request`, if it is a write: the journal's line for the write
+/// in flight (the wizard's and `setup`'s).
+pub fn intent(request: &Request) -> Option<Intent> {
+    let update = |what: &str| Some(Intent::Update { what: what.to_owned() });
+    match request {
+        Request::CreateConnection { body, .. } => Some(Intent::CreateConnection {
+            name: body.connection_name.clone(),
+            user_name: body.user_name.clone(),
+        }),
+        Request::CreateProfile { body, .. } => Some(Intent::CreateProfile { name: body.name.clone() }),
+        Request::CreateCredential { body, .. } => Some(Intent::CreateCredential { name: body.name.clone() }),
+        Request::UpdateConnection { .. } => update("change the connection"),
+        Request::UpdateProfile { .. } => update("change the profile's countries"),
+        // The order is journaled whole, as the record's `order`.
+        Request::PlaceOrder { .. } => update("order numbers"),
+        Request::AssignNumbers { .. } => update("assign the numbers"),
+        Request::CreateToken { .. } => update("make a login token"),
+        _ => None,
+    }
+}
+
+/// The setup journal as a plan is applied: where it is kept (none under `--demo`,
+/// or without a home), and the record being written.
+pub struct Journal {
+    at: Option<(PathBuf, String)>,
+    record: Record,
+    /// What was saved last: a save that would change nothing is skipped.
+    saved: Option<Record>,
+    /// Why a save failed (the first time), for a warning: the setup goes on.
+    pub failed: Option<String>,
+}
+
+impl Journal {
+    /// A new record for `account` in the journal at `path` (`None`: kept nowhere).
+    pub fn new(path: Option<PathBuf>, account: String, now: SystemTime) -> Self {
+        let at = unix(now);
+        let record = Record { started_at: at, updated_at: at, ..Default::default() };
+        Self { at: path.map(|path| (path, account)), record, saved: None, failed: None }
+    }
+
+    /// The record as it stands.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    fn save(&mut self) {
+        let Some((path, account)) = &self.at else { return };
+        if let Some(saved) = &self.saved
+            && *saved == (Record { updated_at: saved.updated_at, ..self.record.clone() })
+        {
+            return;
+        }
+        self.record.updated_at = unix(SystemTime::now());
+        self.saved = Some(self.record.clone());
+        if let Err(error) = crate::journal::save(path, account, &self.record)
+            && self.failed.is_none()
+        {
+            self.failed = Some(error);
+        }
+    }
+}
+
+fn unix(at: SystemTime) -> i64 {
+    at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Applies `plan` step by step; `progress` hears one line per step as it is done.
+pub async fn apply(
+    client: &Client,
+    plan: &Plan,
+    journal: &mut Journal,
+    progress: &dyn Fn(&str),
+) -> Result<Applied, ApplyError> {
+    let mut ids: HashMap<&'static str, String> = HashMap::new();
+    let mut done = Applied {
+        connection_name: plan.connection_name.clone(),
+        sip_username: plan.sip_username.clone(),
+        sip_password: plan.sip_password.clone(),
+        numbers: plan.numbers.clone(),
+        ..Default::default()
+    };
+    for step in &plan.steps {
+        note_reused(journal, step, plan);
+        for request in &step.requests {
+            let request = fill(request, &ids);
+            if let Some(intent) = intent(&request) {
+                journal.record.pending = Some(intent);
+                if let Request::PlaceOrder { body, .. } = &request {
+                    journal.record.order = Some(OrderNote {
+                        reference: body.customer_reference.clone().unwrap_or_default(),
+                        placed_at: unix(SystemTime::now()),
+                        id: None,
+                        status: None,
+                        numbers: body.phone_numbers.iter().map(|n| n.phone_number.clone()).collect(),
+                    });
+                }
+                journal.save();
+            }
+            let reply = execute(client, request).await?;
+            journal.record.pending = None;
+            match reply {
+                Reply::ProfileCreated(profile) => {
+                    journal.record.profile = Some(Named { id: profile.id.clone(), name: profile.name });
+                    ids.insert("PROFILE_ID", profile.id);
+                }
+                Reply::ConnectionCreated(connection) => {
+                    journal.record.connection =
+                        Some(Named { id: connection.id.clone(), name: connection.connection_name.clone() });
+                    done.connection_name = connection.connection_name;
+                    ids.insert("CONNECTION_ID", connection.id);
+                }
+                Reply::CredentialCreated(credential) => {
+                    journal.record.credential =
+                        Some(Named { id: credential.id.clone(), name: credential.name.unwrap_or_default() });
+                    done.sip_username = Some(credential.sip_username);
+                    done.sip_password = Some(credential.sip_password).filter(|p| !p.is_empty());
+                    ids.insert("CREDENTIAL_ID", credential.id);
+                }
+                Reply::OrderPlaced { order, .. } => {
+                    let settled = follow_order(client, order).await?;
+                    if let Some(note) = &mut journal.record.order {
+                        note.id = Some(settled.id.clone());
+                        note.status = Some(settled.status.clone());
+                    }
+                    if settled.status != "success" {
+                        journal.save();
+                        return Err(ApplyError::Order(format!(
+                            "the number order {} is {:?}, not complete; run the setup again later: it finds \
+                             the order by its reference and assigns its numbers",
+                            settled.id, settled.status
+                        )));
+                    }
+                }
+                Reply::TokenCreated(jwt) => done.token = Some(LoginToken::new(jwt)),
+                _ => {}
+            }
+            journal.save();
+        }
+        let record = &mut journal.record;
+        match step.part {
+            Part::Codecs => record.codecs_saved = true,
+            Part::Countries => record.countries_saved = true,
+            Part::Numbers => record.numbers_done = true,
+            Part::Token => {
+                // No numbers step: the setup chose none.
+                record.numbers_done = true;
+                record.finished = true;
+            }
+            _ => {}
+        }
+        journal.save();
+        progress(&step.line());
+    }
+    let id = |planned: &str| {
+        ids.iter()
+            .fold(planned.to_owned(), |text, (name, value)| text.replace(&crate::curl::var(name), value))
+    };
+    done.connection_id = id(&plan.connection_id);
+    done.profile_id = id(&plan.profile_id);
+    done.credential_id = id(&plan.credential_id);
+    Ok(done)
+}
+
+/// A record the plan reuses is the setup's from the start.
+fn note_reused(journal: &mut Journal, step: &Step, plan: &Plan) {
+    if step.kind != Kind::Reuse {
+        return;
+    }
+    let Some(id) = step.id.clone() else { return };
+    let record = &mut journal.record;
+    match step.part {
+        Part::Profile => record.profile = Some(Named { id, name: String::new() }),
+        Part::Connection => record.connection = Some(Named { id, name: plan.connection_name.clone() }),
+        Part::Credential => record.credential = Some(Named { id, name: String::new() }),
+        _ => {}
+    }
+}

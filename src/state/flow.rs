@@ -1,0 +1,87 @@
+//! Which screen comes next, for the whole wizard, in one function. A screen records
+//! what was decided in the setup (`ctx.setup`, `ctx.journal`) and returns
+//! [`next`] with what it decided; the order of the steps, and what each screen is
+//! opened with (from the setup, not from the screen before), are decided here and
+//! nowhere else. A new step is a line in [`Decided`] and one in [`next`].
+
+use super::codecs::CodecsStep;
+use super::connection::ConnectionStep;
+use super::countries::{CountriesStep, ProfileDraft};
+use super::credential::CredentialStep;
+use super::finish::FinishStep;
+use super::numbers::NumbersStep;
+use super::profile::ProfileStep;
+use super::token::TokenStep;
+use super::{Ctx, Step, Transition};
+use crate::msg::Request;
+
+/// What a screen has just decided, in the order of the steps.
+pub(super) enum Decided {
+    /// Signed in (or the journal's question answered): the connections. `notice` is
+    /// said once on that screen.
+    SignedIn { notice: Option<String> },
+    /// `ctx.setup.connection` was chosen or made.
+    Connection,
+    /// Its codecs were saved.
+    Codecs,
+    /// `ctx.setup.profile` is attached; `counted`: its `connections_count` includes
+    /// this connection already (it was attached before).
+    Profile { counted: bool },
+    /// A new profile, to be made on the countries screen with the countries chosen.
+    ProfileDraft { name: String, draft: ProfileDraft },
+    /// The profile's countries were saved.
+    Countries,
+    /// Numbers bought, kept or skipped.
+    Numbers,
+    /// `ctx.setup.credential` was chosen or made.
+    Credential,
+    /// A token was made: the summary.
+    Token,
+}
+
+/// The screen after what was `decided`, opened from the setup as it stands, and the
+/// commands it starts with.
+pub(super) fn next(decided: Decided, ctx: &mut Ctx) -> Transition {
+    let connection = ctx.setup.connection.clone().unwrap_or_default();
+    match decided {
+        Decided::SignedIn { notice } => {
+            let (mut next, load) = ConnectionStep::open(ctx);
+            next.activity.notice = notice;
+            Transition::next(Step::Connection(next), load)
+        }
+        Decided::Connection => {
+            // Step 4's list loads while the codecs are looked at (if the one read at
+            // sign-in is not still on its way or fresh).
+            let prefetch = ctx.prefetch(Request::ListProfiles);
+            let next = CodecsStep::new(connection, ctx.setup.connection_created);
+            Transition::next(Step::Codecs(next), prefetch.into_iter().collect())
+        }
+        Decided::Codecs => {
+            let mut next = ProfileStep::new(connection, ctx.setup.connection_created);
+            let cmds = next.reload(ctx);
+            Transition::next(Step::Profile(next), cmds)
+        }
+        Decided::Profile { counted } => {
+            let profile = ctx.setup.profile.clone().unwrap_or_default();
+            let others = profile.connections_count.unwrap_or(0).saturating_sub(u64::from(counted));
+            let next = CountriesStep::new(profile, ctx.setup.profile_created, others);
+            Transition::next(Step::Countries(next), Vec::new())
+        }
+        Decided::ProfileDraft { name, draft } => {
+            Transition::next(Step::Countries(CountriesStep::draft(name, draft)), Vec::new())
+        }
+        Decided::Countries => {
+            let whitelist = ctx.setup.profile.as_ref().map(|p| p.whitelisted_destinations.clone());
+            NumbersStep::enter(connection, &whitelist.unwrap_or_default(), ctx)
+        }
+        Decided::Numbers => {
+            let (next, cmds) = CredentialStep::open(connection, ctx);
+            Transition::next(Step::Credential(next), cmds)
+        }
+        Decided::Credential => {
+            let credential = ctx.setup.credential.clone().unwrap_or_default();
+            Transition::next(Step::Token(TokenStep::new(credential)), Vec::new())
+        }
+        Decided::Token => Transition::next(Step::Finish(FinishStep::default()), Vec::new()),
+    }
+}
