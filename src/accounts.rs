@@ -85,6 +85,45 @@ pub fn keyring_name() -> &'static str {
     }
 }
 
+/// The account whose key is in use, as the screens and questions name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InUse {
+    pub name: String,
+    /// It is the default account (used when no key or profile is given).
+    pub default: bool,
+}
+
+/// The account a question before a write names, so a change meant for one customer
+/// does not land in another's: the account in use when it is not the default one and
+/// the API is Telnyx's production (a sandbox's or a test server's records cost nothing).
+pub fn named_in_question(account: Option<&InUse>, production: bool) -> Option<&str> {
+    account.filter(|account| production && !account.default).map(|account| account.name.as_str())
+}
+
+/// Which account a key from `source` belongs to: the one named, or for the key saved
+/// with "Remember this key", [`DEFAULT_ACCOUNT`]; `None` for a key given otherwise.
+/// `default` is the default account's name.
+pub fn in_use(source: &crate::config::KeySource, default: Option<&str>) -> Option<InUse> {
+    let name = match source {
+        crate::config::KeySource::Account { name, .. } => name.clone(),
+        crate::config::KeySource::Saved(_) => DEFAULT_ACCOUNT.to_owned(),
+        _ => return None,
+    };
+    Some(InUse { default: default == Some(name.as_str()), name })
+}
+
+/// The account of the key in use, from the command line's key source, with whether it
+/// is the default (read from the user's accounts; unknown counts as not).
+pub fn in_use_of_user(source: &crate::config::KeySource) -> Option<InUse> {
+    let default = match source {
+        crate::config::KeySource::Account { .. } => Accounts::of_user().ok().and_then(|a| a.default_name()),
+        // The saved key is read only when it is the default account's.
+        crate::config::KeySource::Saved(_) => Some(DEFAULT_ACCOUNT.to_owned()),
+        _ => None,
+    };
+    in_use(source, default.as_deref())
+}
+
 /// One account, as `accounts` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -559,6 +598,28 @@ mod tests {
         for bad in ["", "-x", ".hidden", "a/b", "a b", "ümlaut", &"x".repeat(65), "../api-key"] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_write_names_a_production_account_that_is_not_the_default() {
+        let other = InUse { name: "acme".into(), default: false };
+        let default = InUse { name: "mine".into(), default: true };
+        assert_eq!(named_in_question(Some(&other), true), Some("acme"));
+        assert_eq!(named_in_question(Some(&other), false), None, "not on a sandbox");
+        assert_eq!(named_in_question(Some(&default), true), None);
+        assert_eq!(named_in_question(None, true), None, "a key given directly names no account");
+    }
+
+    #[test]
+    fn the_key_source_says_the_account() {
+        use crate::config::KeySource;
+        let source = KeySource::Account { name: "acme".into(), store: Store::Keyring };
+        assert_eq!(in_use(&source, Some("acme")), Some(InUse { name: "acme".into(), default: true }));
+        assert_eq!(in_use(&source, Some("other")), Some(InUse { name: "acme".into(), default: false }));
+        let saved = KeySource::Saved("/k".into());
+        assert_eq!(in_use(&saved, Some(DEFAULT_ACCOUNT)).map(|a| a.name), Some(DEFAULT_ACCOUNT.to_owned()));
+        assert_eq!(in_use(&KeySource::Env, Some("acme")), None);
+        assert_eq!(in_use(&KeySource::Typed, None), None);
     }
 
     #[test]

@@ -46,11 +46,13 @@ fn main() -> ExitCode {
         }
     };
     let log = config::init_logging();
-    // `accounts` reads the keys it handles itself.
-    if !matches!(cli.command, Some(Command::Sandbox(_) | Command::Accounts(_))) {
+    if !matches!(cli.command, Some(Command::Sandbox(_))) {
         // From here to the end the process holds the API key, and later SIP passwords
         // and tokens: no core dump, no ptrace or /proc/PID/mem by other processes.
         telnyx_setup::secret::protect_process();
+    }
+    // `accounts` and `status` read the keys they handle themselves.
+    if !matches!(cli.command, Some(Command::Sandbox(_) | Command::Accounts(_) | Command::Status(_))) {
         match cli::key::given_key(&mut cli, &matches) {
             Ok(given) => cli.given = given,
             Err(message) => {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Some(Command::Sandbox(args)) => runtime.block_on(args.run(&cli, log.as_deref())),
         Some(Command::Accounts(args)) => runtime.block_on(args.run(&cli)),
+        Some(Command::Status(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Doctor(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Token(args)) => runtime.block_on(args.run(&cli)),
         Some(Command::Setup(args)) => runtime.block_on(args.run(&cli)),

@@ -89,6 +89,7 @@ async fn wizard(
         }
         (None, url) => ApiTarget::Custom(url.to_owned()),
     };
+    let account = crate::accounts::in_use_of_user(&key_source);
     let start = Start {
         api,
         key,
@@ -103,6 +104,7 @@ async fn wizard(
     let mut state = State::new(start);
     state.log_file = crate::config::log_file();
     state.ctx.signaling = signaling;
+    state.ctx.account = account;
     if let Some(crate::cli::Command::Inspect(args)) = &cli.command {
         state.ctx.inspect_target = args.target.clone();
     }

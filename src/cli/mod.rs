@@ -28,6 +28,7 @@ pub mod problem;
 pub mod prompt;
 pub mod sandbox;
 pub mod setup;
+pub mod status;
 pub mod token;
 
 use crate::api::{ApiBase, Client, DEFAULT_API_BASE, http_client_for};
@@ -187,6 +188,10 @@ pub enum Command {
     /// The accounts this machine knows (keys in the OS keyring, or Telnyx's CLI's
     /// profiles): list them, add, remove, choose the default; `--profile NAME` picks one
     Accounts(accounts::AccountsArgs),
+    /// Check every account's key at once (GET /balance): one line each, ✓ with the
+    /// balance or ✗ with the reason. Exits 0 when every key works, 1 when one does not,
+    /// 2 on usage errors
+    Status(status::StatusArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), or a subcommand's (`man token`)
@@ -294,6 +299,12 @@ pub fn command() -> clap::Command {
             .map(|dir| dir.display().to_string())
             .unwrap_or_else(|| "the config directory (none was found)".to_owned())
     );
+    let status = format!(
+        "Examples:\n  \
+         telnyx-setup status                          # ✓ or ✗ for each account, with its balance\n  \
+         telnyx-setup status --json | jq '.accounts[] | select(.ok | not) | .name'\n\n\
+         The accounts are those `telnyx-setup accounts` lists.\n\n{log}"
+    );
     let completions = "Examples:\n  \
          telnyx-setup completions bash > ~/.local/share/bash-completion/completions/telnyx-setup\n  \
          telnyx-setup completions zsh > \"${fpath[1]}/_telnyx-setup\"\n  \
@@ -322,6 +333,7 @@ pub fn command() -> clap::Command {
         .mut_subcommand("setup", |command| command.after_help(setup))
         .mut_subcommand("inspect", |command| command.after_help(inspect))
         .mut_subcommand("accounts", |command| command.after_help(accounts))
+        .mut_subcommand("status", |command| command.after_help(status))
         .mut_subcommand("completions", |command| command.after_help(completions))
         .mut_subcommand("man", |command| command.after_help(man))
         .mut_subcommand("doctor", |command| command.after_help(doctor))

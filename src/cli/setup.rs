@@ -673,7 +673,7 @@ impl SetupArgs {
                     .of("setup"));
                 }
                 eprintln!("{}", crate::sanitize::Escaped(&question(&plan)));
-                if !crate::cli::prompt::confirm("Go ahead? [y/N] ") {
+                if !crate::cli::prompt::confirm(&go_ahead(cli)) {
                     return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
                 }
             }
@@ -708,6 +708,18 @@ impl SetupArgs {
                 ExitCode::from(USAGE_ERROR)
             }
         }
+    }
+}
+
+/// The question before the writes: naming the account when it is a production account
+/// other than the default (see [`crate::accounts::named_in_question`]).
+fn go_ahead(cli: &crate::cli::Cli) -> String {
+    let production =
+        !cli.demo && cli.api_base.trim_end_matches('/') == crate::api::DEFAULT_API_BASE.trim_end_matches('/');
+    let account = cli.given.as_ref().and_then(|(_, source)| crate::accounts::in_use_of_user(source));
+    match crate::accounts::named_in_question(account.as_ref(), production) {
+        Some(name) => format!("Go ahead in account {}? [y/N] ", crate::sanitize::escape_controls(name)),
+        None => "Go ahead? [y/N] ".to_owned(),
     }
 }
 

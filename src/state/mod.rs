@@ -333,6 +333,9 @@ pub struct Ctx {
     /// The record `inspect TARGET` was given (an id, a number, a SIP user name): the
     /// inspector opens on it (set after [`State::new`]; taken when it opens).
     pub inspect_target: Option<String>,
+    /// The account whose key is in use, for the header and for the questions before a
+    /// write (set after [`State::new`]; cleared when a key is typed instead).
+    pub account: Option<crate::accounts::InUse>,
     /// Reads sent ahead for the screen the user is about to see ([`Ctx::prefetch`]).
     prefetched: Vec<Prefetched>,
     /// Reads sent ahead that a screen took since the last update, as its own.
@@ -751,6 +754,7 @@ impl State {
                 signaling: crate::signaling::SignalingUrl::default(),
                 journal: JournalCtx { recognise: true, ..JournalCtx::default() },
                 inspect_target: None,
+                account: None,
                 prefetched: Vec::new(),
                 taken: Vec::new(),
                 balance_read: None,

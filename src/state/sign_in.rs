@@ -191,6 +191,10 @@ impl Screen for SignInStep {
         match reply {
             Reply::KeyAccepted(balance) => {
                 ctx.setup.balance = Some(balance);
+                // A key typed here is no account's, whatever filled the field first.
+                if self.source == KeySource::Typed {
+                    ctx.account = None;
+                }
                 // Saved only now: a key Telnyx refused is never written anywhere. The
                 // field cannot change while the check runs, so it holds the key checked.
                 let mut cmds = Vec::new();

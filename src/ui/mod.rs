@@ -69,7 +69,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Codecs(step) => codecs::draw(frame, body, &theme, step),
         Step::Profile(step) => profile::draw(frame, body, &theme, step),
         Step::Countries(step) => countries::draw(frame, body, &theme, step),
-        Step::Numbers(step) => numbers::draw(frame, body, &theme, step),
+        Step::Numbers(step) => numbers::draw(frame, body, &theme, step, question_account(state)),
         Step::Credential(step) => credential::draw(frame, body, &theme, step, state.ctx.now),
         Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
@@ -82,7 +82,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     frame.render_widget(status, status_area);
     frame.render_widget(footer, footer_area);
     if let Some(change) = state.step.screen().change() {
-        draw_change(frame, body, &theme, change);
+        draw_change(frame, body, &theme, change, question_account(state));
     }
     if let Some(panel) = &state.curl {
         curl::draw(frame, body, &theme, panel);
@@ -125,7 +125,14 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Which API, always: production in the warning style, since it costs real money.
     let api = &state.ctx.api;
     let api_style = if *api == ApiTarget::Production { theme.warning() } else { theme.dim() };
-    let api = Span::styled(format!(" [{}]", api.tag()), api_style);
+    // The account too, on every screen: a support engineer may have several open.
+    let api = match &state.ctx.account {
+        Some(account) => Span::styled(
+            format!(" [{} · account {}]", api.tag(), crate::sanitize::escape_controls(&account.name)),
+            api_style,
+        ),
+        None => Span::styled(format!(" [{}]", api.tag()), api_style),
+    };
     if state.ctx.mode == Mode::Inspector {
         let title = fit_title(
             vec![
@@ -316,10 +323,22 @@ fn footer_line(state: &State, theme: &Theme, width: u16) -> Line<'static> {
 }
 
 /// A change to an existing record, over the screen, with the question.
-fn draw_change(frame: &mut Frame, area: Rect, theme: &Theme, change: &Change) {
+/// The account the question before a write names (see
+/// [`crate::accounts::named_in_question`]), escaped for the screen.
+fn question_account(state: &State) -> Option<String> {
+    let production = state.ctx.api == ApiTarget::Production;
+    crate::accounts::named_in_question(state.ctx.account.as_ref(), production)
+        .map(|name| crate::sanitize::escape_controls(name).into_owned())
+}
+
+fn draw_change(frame: &mut Frame, area: Rect, theme: &Theme, change: &Change, account: Option<String>) {
     let mut lines: Vec<Line> = change.lines.iter().map(|line| Line::raw(line.as_str())).collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Change it? [y/N]", theme.current()));
+    let question = match account {
+        Some(name) => format!("Change it in account {name}? [y/N]"),
+        None => "Change it? [y/N]".to_owned(),
+    };
+    lines.push(Line::styled(question, theme.current()));
     let width = area.width.min(76);
     let height = (paragraph(lines.clone()).line_count(width.saturating_sub(2)) as u16 + 2).min(area.height);
     draw_popup(frame, area, &format!(" {} ", change.title), lines, (width, height));

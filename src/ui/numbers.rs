@@ -16,12 +16,13 @@ use ratatui::widgets::{Block, ListItem, Row, Table, TableState};
 const TOKEN_NOTE: &str = "A client that logs in with a token (step 8) cannot be called on a number: \
      calls to the number ring clients that log in with the connection's SIP user name and password.";
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+/// `account`: the account the purchase question names (production, not the default).
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep, account: Option<String>) {
     match step.screen {
         NumbersScreen::Intro => draw_intro(frame, area, theme, step),
         NumbersScreen::Search => draw_search(frame, area, theme, step),
         NumbersScreen::Results => draw_results(frame, area, theme, step),
-        NumbersScreen::Cart | NumbersScreen::Confirm => draw_cart(frame, area, theme, step),
+        NumbersScreen::Cart | NumbersScreen::Confirm => draw_cart(frame, area, theme, step, account),
         NumbersScreen::Ordering | NumbersScreen::Done => draw_order(frame, area, theme, step),
     }
 }
@@ -181,7 +182,7 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
+fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep, account: Option<String>) {
     let confirming = step.screen == NumbersScreen::Confirm;
     let [list, totals] = rows(area, [step.cart.len() as u16 + 2, 0]);
     let items = step
@@ -221,7 +222,14 @@ fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep) {
     lines.push(Line::raw(""));
     if confirming {
         lines.push(Line::styled(
-            format!("Buy {} for {}? [y/N]", plural(step.cart.len(), "number"), step.total_text()),
+            match account {
+                Some(name) => format!(
+                    "Buy {} for {} in account {name}? [y/N]",
+                    plural(step.cart.len(), "number"),
+                    step.total_text()
+                ),
+                None => format!("Buy {} for {}? [y/N]", plural(step.cart.len(), "number"), step.total_text()),
+            },
             theme.current(),
         ));
     } else {

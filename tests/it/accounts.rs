@@ -415,3 +415,69 @@ fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
+
+/// `status`: every account checked at once, one line each; one good and one revoked key
+/// (a key the sandbox refuses) make exit 1, and `--json` says the same for scripts.
+#[test]
+fn status_checks_every_account_and_fails_when_one_key_is_refused() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("status");
+    let none = home.run(&["--api-base", &base, "status"], &[], None);
+    assert!(none.status.success(), "{none:?}");
+    assert!(text(&none.stderr).contains("No accounts yet"), "{}", text(&none.stderr));
+
+    home.plant_file_account("good", "KEY_GOOD", true);
+    let fine = home.run(&["--api-base", &base, "status"], &[], None);
+    assert_eq!(fine.status.code(), Some(0), "{fine:?}");
+    let line = text(&fine.stdout);
+    assert!(line.starts_with("✓ good*") && line.contains("balance 250.00 USD"), "{line}");
+
+    home.plant_file_account("revoked", "REVOKED_KEY", false);
+    let output = home.run(&["--api-base", &base, "status"], &[], None);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines: Vec<String> = text(&output.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("✓ good") && lines[0].contains("250.00 USD"), "{lines:?}");
+    assert!(lines[1].starts_with("✗ revoked") && lines[1].contains("rejected the API key"), "{lines:?}");
+
+    let output = home.run(&["--api-base", &base, "status", "--json"], &[], None);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report = json(&output);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["accounts"][0]["name"], "good");
+    assert_eq!(report["accounts"][0]["ok"], true);
+    assert_eq!(report["accounts"][0]["balance"], "250.00");
+    assert_eq!(report["accounts"][1]["ok"], false);
+    assert!(report["accounts"][1]["error"].as_str().unwrap().contains("rejected the API key"), "{report}");
+    assert!(!text(&output.stdout).contains("REVOKED_KEY") && !text(&output.stdout).contains("KEY_GOOD"));
+
+    // An account whose key cannot be read is broken too, with the reason.
+    fs::remove_file(home.config_dir().join("api-key.good")).unwrap();
+    let output = home.run(&["--api-base", &base, "status"], &[], None);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let said = text(&output.stdout);
+    assert!(said.starts_with("✗ good*") && said.contains("account \"good\": its key file"), "{said}");
+}
+
+/// The inspector opened with `--profile` names the account in its header.
+#[test]
+fn the_header_names_the_account_the_key_came_from() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("header");
+    home.plant_file_account("good", "KEY_GOOD", false);
+    home.plant_file_account("other", "KEY_OTHER", true);
+    let env: Vec<(&str, String)> = home.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = Pty::spawn_with_env(
+        "accounts-header",
+        &["--api-base", &base, "--profile", "good", "inspect"],
+        100,
+        30,
+        &env,
+    );
+    app.wait_for_text(&["account good]", "READ-ONLY"]);
+    app.send(CTRL_C);
+    app.expect_restored_with(130);
+}

@@ -13,6 +13,7 @@
 
 mod support;
 
+mod account_names;
 mod accounts;
 mod back_and_forth;
 mod big_accounts;

@@ -1,0 +1,149 @@
+//! `telnyx-setup status`: every account this machine knows ([`crate::accounts`]) checked
+//! at once with `GET /balance`, as `gh auth status` checks its hosts: one line each, ✓
+//! with the balance or ✗ with the reason; exit 1 when any key is refused or unreadable.
+
+use super::problem::Problem;
+use super::{Cli, api_target, print_or_fail};
+use crate::accounts::{Accounts, Store};
+use crate::api::{ApiBase, Balance, Client, http_client_for};
+use crate::sanitize::Escaped;
+use futures::StreamExt;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// How many accounts are checked at the same time.
+const AT_ONCE: usize = 8;
+
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// Print one JSON object: `{"ok", "accounts": [{"name", "store", "default", "ok",
+    /// "balance", "currency", "error", "x_request_id"}]}`
+    #[arg(long)]
+    json: bool,
+}
+
+/// One account's check.
+struct Checked {
+    name: String,
+    store: Store,
+    default: bool,
+    outcome: Result<Balance, Failure>,
+}
+
+/// Why an account's check failed: the message, and Telnyx's `x-request-id` when the
+/// answer had one.
+struct Failure {
+    message: String,
+    request_id: Option<String>,
+}
+
+impl StatusArgs {
+    pub async fn run(&self, cli: &Cli) -> ExitCode {
+        match self.check(cli).await {
+            Ok(code) => code,
+            Err(problem) => problem.of("status").report(self.json),
+        }
+    }
+
+    async fn check(&self, cli: &Cli) -> Result<ExitCode, Problem> {
+        let accounts = Accounts::of_user().map_err(Problem::usage)?;
+        if let Some(why) = &accounts.cli_refused {
+            eprintln!("telnyx-setup status: warning: Telnyx CLI's profiles were not read: {}", Escaped(why));
+        }
+        let listed = accounts.list();
+        if listed.is_empty() {
+            if self.json {
+                return Ok(print_or_fail(
+                    &format!("{:#}\n", json!({"ok": true, "accounts": []})),
+                    "the status",
+                ));
+            }
+            eprintln!("No accounts yet: `telnyx-setup accounts add NAME` adds one.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        let (base, _sandbox) = api_target(cli).await.map_err(Problem::usage)?;
+        // The keys first, on a blocking thread: the keyring's calls block.
+        let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
+        let keys = tokio::task::spawn_blocking(move || {
+            names.iter().map(|name| accounts.key_of(name).map(|(key, _)| key)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| Problem { kind: "internal", ..Problem::usage(e.to_string()) })?;
+        let http = http_client_for(&base, cli.timeout);
+        let checked: Vec<Checked> = futures::stream::iter(listed.into_iter().zip(keys))
+            .map(|(account, key)| {
+                let (http, base) = (http.clone(), base.clone());
+                async move {
+                    let outcome = match key {
+                        Ok(key) => balance(http, base, key).await,
+                        Err(message) => Err(Failure { message, request_id: None }),
+                    };
+                    Checked { name: account.name, store: account.store, default: account.default, outcome }
+                }
+            })
+            .buffered(AT_ONCE)
+            .collect()
+            .await;
+        let broken = checked.iter().any(|c| c.outcome.is_err());
+        let printed = if self.json { json_report(&checked, broken) } else { lines(&checked) };
+        let printed = print_or_fail(&printed, "the status");
+        Ok(if broken { ExitCode::FAILURE } else { printed })
+    }
+}
+
+async fn balance(
+    http: reqwest::Client,
+    base: ApiBase,
+    key: crate::secret::Secret,
+) -> Result<Balance, Failure> {
+    let client = Client::new(http, base, key);
+    client.balance().await.map_err(|error| Failure { request_id: None, message: error.to_string() })
+}
+
+/// `✓ NAME  balance 250.00 USD  (KEY IN)` or `✗ NAME  REASON`, names aligned.
+fn lines(checked: &[Checked]) -> String {
+    let width = checked.iter().map(|c| c.name.chars().count() + 1).max().unwrap_or(0);
+    let mut text = String::new();
+    for check in checked {
+        // The default account's name ends with `*`, as in `accounts`'s list.
+        let name = format!("{}{}", Escaped(&check.name), if check.default { "*" } else { "" });
+        let line = match &check.outcome {
+            Ok(balance) => format!(
+                "✓ {name:width$} balance {} {}  ({})",
+                Escaped(&balance.balance),
+                Escaped(&balance.currency),
+                Escaped(&check.store.to_string())
+            ),
+            Err(failure) => format!("✗ {name:width$} {}", Escaped(&failure.message)),
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+fn json_report(checked: &[Checked], broken: bool) -> String {
+    let accounts: Vec<_> = checked
+        .iter()
+        .map(|check| {
+            let mut entry = json!({
+                "name": check.name,
+                "store": check.store.kind(),
+                "default": check.default,
+                "ok": check.outcome.is_ok(),
+            });
+            match &check.outcome {
+                Ok(balance) => {
+                    entry["balance"] = json!(balance.balance);
+                    entry["currency"] = json!(balance.currency);
+                }
+                Err(failure) => {
+                    entry["error"] = json!(failure.message);
+                    entry["x_request_id"] = json!(failure.request_id);
+                }
+            }
+            entry
+        })
+        .collect();
+    format!("{:#}\n", json!({"ok": !broken, "accounts": accounts}))
+}
