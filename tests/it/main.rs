@@ -59,6 +59,7 @@ mod sandbox_telnyx;
 mod secrets;
 mod security;
 mod setup;
+mod setup_model;
 mod signaling;
 mod snapshots;
 mod stun;
