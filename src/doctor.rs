@@ -1032,7 +1032,7 @@ mod tests {
         let mut facts = healthy_facts();
         assert!(diagnose(&facts).ok);
         assert_eq!(verdict_of(&diagnose(&facts), "registration"), Verdict::Pass);
-        facts.token = Some(Err(ApiError::NotFound(vec![])));
+        facts.token = Some(Err(ApiError::NotFound(vec![].into())));
         let report = diagnose(&facts);
         assert!(!report.ok);
         assert_eq!(verdict_of(&report, "token"), Verdict::Fail);

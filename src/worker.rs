@@ -103,7 +103,8 @@ async fn run(
                 let replies = replies.clone();
                 let Some(client) = client.clone() else {
                     // update() only asks for API work after a sign-in; answer anyway.
-                    let _ = replies.send(Msg::Done { op, outcome: Err(ApiError::Unauthorized(Vec::new())) });
+                    let _ = replies
+                        .send(Msg::Done { op, outcome: Err(ApiError::Unauthorized(Vec::new().into())) });
                     continue;
                 };
                 let progress = replies.clone();
@@ -494,10 +495,13 @@ async fn assign_numbers(
         let filter = PhoneNumberFilter { connection_id: None, phone_number: Some(digits) };
         let found = client.list_phone_numbers(PageRequest::first(LIST_SIZE), &filter).await?;
         let Some(number) = found.data.into_iter().find(|n| n.phone_number == *e164) else {
-            return Err(ApiError::NotFound(vec![crate::api::TelnyxError {
-                detail: Some(format!("{e164} is not among the account's numbers yet")),
-                ..Default::default()
-            }]));
+            return Err(ApiError::NotFound(
+                vec![crate::api::TelnyxError {
+                    detail: Some(format!("{e164} is not among the account's numbers yet")),
+                    ..Default::default()
+                }]
+                .into(),
+            ));
         };
         let number = if number.connection_id.as_deref() == Some(connection_id) {
             number

@@ -40,6 +40,33 @@ pub struct ErrorMeta {
     pub url: Option<String>,
 }
 
+/// Telnyx's `errors[]` of one answer, and the answer's `x-request-id`: what Telnyx's
+/// support asks for, so every message of a failed answer shows it. Reads as the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Errors {
+    list: Vec<TelnyxError>,
+    /// The answer's `x-request-id` header, when it had one (escaped, at most
+    /// [`MAX_REQUEST_ID`] characters).
+    pub request_id: Option<String>,
+}
+
+/// A request id longer than this is cut: Telnyx's are UUIDs, and a server's header
+/// must not flood a message.
+pub const MAX_REQUEST_ID: usize = 100;
+
+impl std::ops::Deref for Errors {
+    type Target = Vec<TelnyxError>;
+    fn deref(&self) -> &Vec<TelnyxError> {
+        &self.list
+    }
+}
+
+impl From<Vec<TelnyxError>> for Errors {
+    fn from(list: Vec<TelnyxError>) -> Self {
+        Self { list, request_id: None }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct ErrorBody {
     #[serde(default)]
@@ -86,25 +113,25 @@ impl fmt::Display for TelnyxError {
 pub enum ApiError {
     /// 401: the key is wrong, revoked or missing.
     #[error("Telnyx rejected the API key{}", first(.0))]
-    Unauthorized(Vec<TelnyxError>),
+    Unauthorized(Errors),
     /// 403: the key is valid but may not do this.
     #[error("This API key is not allowed to do that{}", first(.0))]
-    Forbidden(Vec<TelnyxError>),
+    Forbidden(Errors),
     /// 404: the resource is gone (deleted elsewhere, or a wrong id).
     #[error("Not found{}", first(.0))]
-    NotFound(Vec<TelnyxError>),
+    NotFound(Errors),
     /// 400 or 422: Telnyx refused the request's content.
     #[error("Telnyx refused the request{}", first(.errors))]
-    Invalid { status: u16, errors: Vec<TelnyxError> },
+    Invalid { status: u16, errors: Errors },
     /// 429: too many requests.
     #[error("Telnyx is rate limiting this key{}", retry_after_text(*.retry_after))]
     RateLimited { retry_after: Option<Duration> },
     /// 5xx: a fault on Telnyx's side.
     #[error("Telnyx had an internal problem (HTTP {status}){}", first(.errors))]
-    Server { status: u16, errors: Vec<TelnyxError> },
+    Server { status: u16, errors: Errors },
     /// Any other status code.
     #[error("Unexpected answer from Telnyx (HTTP {status}){}", first(.errors))]
-    Unexpected { status: u16, errors: Vec<TelnyxError> },
+    Unexpected { status: u16, errors: Errors },
     /// No answer in time.
     #[error("Telnyx did not answer in time")]
     Timeout,
@@ -124,11 +151,16 @@ pub enum ApiError {
     Decode(String),
 }
 
-fn first(errors: &[TelnyxError]) -> String {
-    match errors.first() {
+/// `: the first error` and ` (x-request-id: ID)`, each when there is one.
+fn first(errors: &Errors) -> String {
+    let mut text = match errors.first() {
         Some(error) => format!(": {error}"),
         None => String::new(),
+    };
+    if let Some(id) = &errors.request_id {
+        text.push_str(&format!(" (x-request-id: {})", Escaped(id)));
     }
+    text
 }
 
 fn where_to(location: Option<&str>) -> String {
@@ -149,9 +181,9 @@ impl ApiError {
     /// Telnyx's `errors[]`, for screens that list every one of them.
     pub fn errors(&self) -> &[TelnyxError] {
         match self {
-            Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => errors,
+            Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => &errors[..],
             Self::Invalid { errors, .. } | Self::Server { errors, .. } | Self::Unexpected { errors, .. } => {
-                errors
+                &errors[..]
             }
             Self::RateLimited { .. }
             | Self::Timeout
@@ -159,6 +191,39 @@ impl ApiError {
             | Self::Transport(_)
             | Self::Redirected { .. }
             | Self::Decode(_) => &[],
+        }
+    }
+
+    /// Telnyx's `x-request-id` of the answer that failed, when it had one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.answer_errors().and_then(|errors| errors.request_id.as_deref())
+    }
+
+    /// The same error, carrying the answer's `x-request-id` (cut to [`MAX_REQUEST_ID`]).
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        if let Some(errors) = self.answer_errors_mut() {
+            errors.request_id = request_id.map(|id| id.chars().take(MAX_REQUEST_ID).collect());
+        }
+        self
+    }
+
+    fn answer_errors(&self) -> Option<&Errors> {
+        match self {
+            Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => Some(errors),
+            Self::Invalid { errors, .. } | Self::Server { errors, .. } | Self::Unexpected { errors, .. } => {
+                Some(errors)
+            }
+            _ => None,
+        }
+    }
+
+    fn answer_errors_mut(&mut self) -> Option<&mut Errors> {
+        match self {
+            Self::Unauthorized(errors) | Self::Forbidden(errors) | Self::NotFound(errors) => Some(errors),
+            Self::Invalid { errors, .. } | Self::Server { errors, .. } | Self::Unexpected { errors, .. } => {
+                Some(errors)
+            }
+            _ => None,
         }
     }
 
@@ -199,7 +264,7 @@ mod tests {
             source: Some(ErrorSource { pointer: Some("/name".into()), parameter: None }),
             meta: None,
         };
-        let api = ApiError::Invalid { status: 422, errors: vec![error] };
+        let api = ApiError::Invalid { status: 422, errors: vec![error].into() };
         assert_eq!(
             api.to_string(),
             "Telnyx refused the request: name: must be at least 3 characters (10015 Bad Request)"
@@ -214,14 +279,26 @@ mod tests {
             ..TelnyxError::default()
         };
         assert_eq!(
-            ApiError::Forbidden(vec![error]).to_string(),
+            ApiError::Forbidden(vec![error].into()).to_string(),
             "This API key is not allowed to do that: The key's account cannot buy numbers (Forbidden)"
         );
     }
 
     #[test]
+    fn the_request_id_is_said_escaped_and_cut() {
+        let error = ApiError::Unauthorized(Vec::new().into()).with_request_id(Some("abc-123".into()));
+        assert_eq!(error.request_id(), Some("abc-123"));
+        assert_eq!(error.to_string(), "Telnyx rejected the API key (x-request-id: abc-123)");
+        let hostile = ApiError::Server { status: 500, errors: Vec::new().into() }
+            .with_request_id(Some(format!("\u{1b}]0;x\u{7}{}", "9".repeat(500))));
+        let text = hostile.to_string();
+        assert!(!text.contains('\u{1b}') && text.len() < 200, "{text}");
+        assert_eq!(ApiError::Timeout.with_request_id(Some("x".into())).request_id(), None);
+    }
+
+    #[test]
     fn empty_errors_still_read_well() {
-        assert_eq!(ApiError::Unauthorized(vec![]).to_string(), "Telnyx rejected the API key");
+        assert_eq!(ApiError::Unauthorized(Vec::new().into()).to_string(), "Telnyx rejected the API key");
         assert_eq!(
             ApiError::RateLimited { retry_after: Some(Duration::from_secs(3)) }.to_string(),
             "Telnyx is rate limiting this key; try again in 3s"

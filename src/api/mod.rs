@@ -10,7 +10,7 @@ mod numbers;
 mod retry;
 
 pub use calls::{Call, Verb};
-pub use error::{ApiError, ErrorMeta, ErrorSource, TelnyxError};
+pub use error::{ApiError, ErrorMeta, ErrorSource, Errors, TelnyxError};
 pub use models::*;
 pub use numbers::*;
 pub use retry::{RetryNotice, RetryObserver, RetryPolicy};
@@ -511,7 +511,7 @@ impl Client {
         // to `..` would go to the collection above the record.
         if segments.iter().any(|segment| matches!(*segment, "" | "." | "..")) {
             tracing::warn!(method = call.method.as_str(), "a path segment names no record: not sent");
-            return Err(ApiError::NotFound(Vec::new()));
+            return Err(ApiError::NotFound(Vec::new().into()));
         }
         let url = self.base.join(&segments);
         let method = match call.method {
@@ -566,7 +566,7 @@ impl Client {
         let request_id = headers
             .get("x-request-id")
             .map(|v| crate::sanitize::escape_controls(&String::from_utf8_lossy(v.as_bytes())).into_owned());
-        report(Ok(status.as_u16()), request_id);
+        report(Ok(status.as_u16()), request_id.clone());
         if status.is_success() {
             let content_type =
                 headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -579,7 +579,8 @@ impl Client {
             tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "redirect not followed");
             return Err(error);
         }
-        let error = error_from_response(status.as_u16(), retry_after(&headers), &bytes);
+        let error =
+            error_from_response(status.as_u16(), retry_after(&headers), &bytes).with_request_id(request_id);
         tracing::warn!(%method, path = url.path(), status = status.as_u16(), %error, "request refused");
         Err(error)
     }
@@ -672,13 +673,13 @@ fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
 pub fn error_from_response(status: u16, retry_after: Option<Duration>, body: &[u8]) -> ApiError {
     let errors = serde_json::from_slice::<ErrorBody>(body).map(|b| b.errors).unwrap_or_default();
     match status {
-        401 => ApiError::Unauthorized(errors),
-        403 => ApiError::Forbidden(errors),
-        404 => ApiError::NotFound(errors),
-        400 | 422 => ApiError::Invalid { status, errors },
+        401 => ApiError::Unauthorized(errors.into()),
+        403 => ApiError::Forbidden(errors.into()),
+        404 => ApiError::NotFound(errors.into()),
+        400 | 422 => ApiError::Invalid { status, errors: errors.into() },
         429 => ApiError::RateLimited { retry_after },
-        500..=599 => ApiError::Server { status, errors },
-        _ => ApiError::Unexpected { status, errors },
+        500..=599 => ApiError::Server { status, errors: errors.into() },
+        _ => ApiError::Unexpected { status, errors: errors.into() },
     }
 }
 
@@ -757,9 +758,12 @@ mod tests {
     fn error_bodies_that_are_not_json_are_tolerated() {
         assert_eq!(
             error_from_response(422, None, b"<html>"),
-            ApiError::Invalid { status: 422, errors: vec![] }
+            ApiError::Invalid { status: 422, errors: vec![].into() }
         );
-        assert_eq!(error_from_response(503, None, b""), ApiError::Server { status: 503, errors: vec![] });
+        assert_eq!(
+            error_from_response(503, None, b""),
+            ApiError::Server { status: 503, errors: vec![].into() }
+        );
         let body = br#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#;
         match error_from_response(401, None, body) {
             ApiError::Unauthorized(errors) => assert_eq!(errors[0].code.as_deref(), Some("10009")),

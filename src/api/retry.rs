@@ -132,7 +132,7 @@ mod tests {
     use rand::rngs::StdRng;
 
     fn unavailable() -> ApiError {
-        ApiError::Server { status: 503, errors: vec![] }
+        ApiError::Server { status: 503, errors: vec![].into() }
     }
 
     #[test]
@@ -177,18 +177,18 @@ mod tests {
         let policy = RetryPolicy::default();
         let mut rng = StdRng::seed_from_u64(1);
         for error in [
-            ApiError::Unauthorized(vec![]),
-            ApiError::Forbidden(vec![]),
-            ApiError::NotFound(vec![]),
-            ApiError::Invalid { status: 422, errors: vec![] },
-            ApiError::Server { status: 500, errors: vec![] },
+            ApiError::Unauthorized(vec![].into()),
+            ApiError::Forbidden(vec![].into()),
+            ApiError::NotFound(vec![].into()),
+            ApiError::Invalid { status: 422, errors: vec![].into() },
+            ApiError::Server { status: 500, errors: vec![].into() },
             ApiError::Decode("x".into()),
         ] {
             assert_eq!(policy.wait_before(2, &error, &mut rng), None, "{error:?}");
         }
         for error in [
-            ApiError::Server { status: 502, errors: vec![] },
-            ApiError::Server { status: 504, errors: vec![] },
+            ApiError::Server { status: 502, errors: vec![].into() },
+            ApiError::Server { status: 504, errors: vec![].into() },
             ApiError::Timeout,
             ApiError::Transport("reset".into()),
         ] {

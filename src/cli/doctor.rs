@@ -219,8 +219,9 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
             return Problem::usage(message).report(args.json);
         }
     };
-    let client = match connect(cli, "doctor", args.verbose).await {
-        Ok((client, _sandbox)) => client,
+    // The sandbox of --demo lives as long as its handle: kept to the end, not dropped here.
+    let (client, _sandbox) = match connect(cli, "doctor", args.verbose).await {
+        Ok(connected) => connected,
         Err(problem) => return problem.report(args.json),
     };
     let every = match crate::doctor::gather_all(&client, destination.as_deref(), true).await {

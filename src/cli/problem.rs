@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn an_api_failure_says_what_to_do() {
-        let problem = Problem::api(&ApiError::Unauthorized(Vec::new()));
+        let problem = Problem::api(&ApiError::Unauthorized(Vec::new().into()));
         assert_eq!(problem.kind, "api");
         assert!(problem.message.contains("TELNYX_API_KEY"), "{}", problem.message);
         assert!(problem.message.contains("--api-key-file"), "{}", problem.message);

@@ -97,7 +97,10 @@ async fn balance(
     key: crate::secret::Secret,
 ) -> Result<Balance, Failure> {
     let client = Client::new(http, base, key);
-    client.balance().await.map_err(|error| Failure { request_id: None, message: error.to_string() })
+    client.balance().await.map_err(|error| Failure {
+        request_id: error.request_id().map(str::to_owned),
+        message: error.to_string(),
+    })
 }
 
 /// `✓ NAME  balance 250.00 USD  (KEY IN)` or `✗ NAME  REASON`, names aligned.

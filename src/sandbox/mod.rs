@@ -422,6 +422,9 @@ pub fn router(shared: Shared) -> Router {
     } else {
         api
     };
+    // Every answer of the API carries an x-request-id, as Telnyx's do (its support asks
+    // for it); outermost, so refusals and faults carry one too.
+    let api = api.layer(middleware::map_response(with_request_id));
     // Signaling is a WebSocket, outside the API's key check and journal: its login is
     // its own, and a socket's frames are no HTTP exchange.
     let signaling = Router::new().route(SIGNALING_PATH, get(rtc::upgrade));
@@ -532,6 +535,14 @@ fn hide_secrets(value: serde_json::Value) -> serde_json::Value {
         Value::Array(items) => Value::Array(items.into_iter().map(hide_secrets).collect()),
         other => other,
     }
+}
+
+/// Telnyx's `x-request-id` on an answer: a UUID, new for each request.
+async fn with_request_id(mut response: Response) -> Response {
+    if let Ok(id) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
 }
 
 async fn not_found() -> Response {

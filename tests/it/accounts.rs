@@ -450,6 +450,8 @@ fn status_checks_every_account_and_fails_when_one_key_is_refused() {
     assert_eq!(report["accounts"][0]["balance"], "250.00");
     assert_eq!(report["accounts"][1]["ok"], false);
     assert!(report["accounts"][1]["error"].as_str().unwrap().contains("rejected the API key"), "{report}");
+    let request_id = report["accounts"][1]["x_request_id"].as_str().expect("the refusal's x-request-id");
+    assert!(report["accounts"][1]["error"].as_str().unwrap().contains(request_id), "{report}");
     assert!(!text(&output.stdout).contains("REVOKED_KEY") && !text(&output.stdout).contains("KEY_GOOD"));
 
     // An account whose key cannot be read is broken too, with the reason.

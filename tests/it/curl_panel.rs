@@ -33,7 +33,7 @@ fn after_a_refused_create() -> State {
     let mut state = at_connections();
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
-    fail(&mut state, api::ApiError::Invalid { status: 422, errors: vec![] });
+    fail(&mut state, api::ApiError::Invalid { status: 422, errors: vec![].into() });
     press(&mut state, KeyCode::Esc);
     state
 }

@@ -753,3 +753,24 @@ async fn the_report_to_attach_holds_the_evidence_and_no_secret() {
     );
     assert!(requests.iter().all(|r| r["elapsed_ms"].is_u64() && r.get("x_request_id").is_some()));
 }
+
+/// `--demo doctor --all` checks the embedded sandbox's connections: the sandbox lives
+/// until the checks are done (it was dropped as soon as the client was made).
+#[test]
+fn the_demo_doctor_all_checks_the_embedded_sandbox() {
+    let log = crate::support::log_path("doctor-demo-all");
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["--demo", "doctor", "--all"])
+        .env("TELNYX_SETUP_LOG", &log)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_PROFILE")
+        .env_remove("TELNYX_API_BASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&log);
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{said}");
+    assert!(said.contains("Office softphones") && !said.contains("Could not connect"), "{said}");
+}

@@ -611,7 +611,7 @@ fn the_checks_catch_what_they_guard() {
     // An error that quotes the body (not Telnyx's errors[]) fails the leak check.
     assert!(check_error("test", &ApiError::Decode(format!("bad body: {MARKER}"))).is_err());
     // A status mapped the wrong way fails the status check.
-    assert!(check_status(404, None, &ApiError::Server { status: 404, errors: vec![] }).is_err());
+    assert!(check_status(404, None, &ApiError::Server { status: 404, errors: vec![].into() }).is_err());
     assert!(
         check_status(429, Some(Duration::from_secs(3)), &ApiError::RateLimited { retry_after: None })
             .is_err()

@@ -49,6 +49,7 @@ mod properties;
 mod pty;
 mod recognise;
 mod remember_key;
+mod request_id;
 mod rerun;
 mod rerun_properties;
 mod retries;

@@ -289,15 +289,17 @@ fn telnyx_error() -> impl Strategy<Value = TelnyxError> {
 fn api_error() -> impl Strategy<Value = ApiError> {
     let errors = || prop::collection::vec(telnyx_error(), 0..3);
     prop_oneof![
-        errors().prop_map(ApiError::Unauthorized),
-        errors().prop_map(ApiError::Forbidden),
-        errors().prop_map(ApiError::NotFound),
+        errors().prop_map(|e| ApiError::Unauthorized(e.into())),
+        errors().prop_map(|e| ApiError::Forbidden(e.into())),
+        errors().prop_map(|e| ApiError::NotFound(e.into())),
         (prop::sample::select(vec![400u16, 422]), errors())
-            .prop_map(|(status, errors)| ApiError::Invalid { status, errors }),
+            .prop_map(|(status, errors)| ApiError::Invalid { status, errors: errors.into() }),
         prop::option::of(any::<u64>())
             .prop_map(|secs| ApiError::RateLimited { retry_after: secs.map(Duration::from_secs) }),
-        (500u16..600, errors()).prop_map(|(status, errors)| ApiError::Server { status, errors }),
-        (any::<u16>(), errors()).prop_map(|(status, errors)| ApiError::Unexpected { status, errors }),
+        (500u16..600, errors())
+            .prop_map(|(status, errors)| ApiError::Server { status, errors: errors.into() }),
+        (any::<u16>(), errors())
+            .prop_map(|(status, errors)| ApiError::Unexpected { status, errors: errors.into() }),
         Just(ApiError::Timeout),
         text().prop_map(ApiError::Unreachable),
         text().prop_map(ApiError::Transport),

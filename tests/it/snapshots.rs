@@ -91,7 +91,7 @@ fn connections() {
     press(&mut loading, KeyCode::Enter);
     reply(&mut loading, Reply::KeyAccepted(balance()));
     snapshot!("connection_loading", loading);
-    fail(&mut loading, ApiError::Server { status: 503, errors: vec![] });
+    fail(&mut loading, ApiError::Server { status: 503, errors: vec![].into() });
     snapshot!("connection_load_failed", loading);
     let mut state = at_connections();
     snapshot!("connection_list", state);
@@ -110,7 +110,8 @@ fn connections() {
                 "password must be between 8 and 128 characters",
                 Some("/password"),
             ),
-        ],
+        ]
+        .into(),
     };
     fail(&mut state, error);
     snapshot!("connection_form_422", state);

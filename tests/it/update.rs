@@ -330,7 +330,8 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
             "Invalid value",
             "user_name has already been taken",
             Some("/user_name"),
-        )],
+        )]
+        .into(),
     };
     assert!(fail(&mut state, error.clone()).is_empty());
     let Step::Connection(step) = &state.step else { panic!() };
@@ -376,7 +377,7 @@ fn a_failed_list_load_is_retried_with_enter() {
     let mut state = state_with(Some("KEYgood"), KeySource::Flag);
     press(&mut state, KeyCode::Enter);
     reply(&mut state, Reply::KeyAccepted(balance()));
-    fail(&mut state, ApiError::Server { status: 503, errors: vec![] });
+    fail(&mut state, ApiError::Server { status: 503, errors: vec![].into() });
     assert!(matches!(state.step.activity().problem, Some(Problem::Api(_))));
     let cmds = press(&mut state, KeyCode::Enter);
     assert_eq!(only_call(&cmds), &Request::ListConnections);
@@ -819,7 +820,7 @@ fn a_list_sent_ahead_that_fails_is_asked_again_and_only_then_shown() {
     assert_eq!(state.step.activity().problem, None, "the codecs screen shows no error of another's");
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::ListProfiles), "asked again on arrival: {cmds:?}");
-    fail(&mut state, ApiError::Server { status: 503, errors: vec![] });
+    fail(&mut state, ApiError::Server { status: 503, errors: vec![].into() });
     assert!(matches!(state.step, Step::Profile(_)));
     assert!(state.step.activity().problem.is_some(), "its own failure shows where it belongs");
 }

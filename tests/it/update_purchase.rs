@@ -431,7 +431,8 @@ fn a_refused_order_shows_telnyx_detail_on_the_question() {
             "Invalid value",
             "+13125550100 is no longer available",
             Some("/phone_numbers/0/phone_number"),
-        )],
+        )]
+        .into(),
     };
     fail(&mut state, error.clone());
     assert_eq!(numbers(&state).activity.problem, Some(Problem::Api(error)));

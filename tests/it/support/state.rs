@@ -161,12 +161,15 @@ pub fn telnyx_error(code: &str, title: &str, detail: &str, pointer: Option<&str>
 }
 
 pub fn rejected_key() -> ApiError {
-    ApiError::Unauthorized(vec![telnyx_error(
-        "10009",
-        "Authentication failed",
-        "Could not understand the provided credentials.",
-        None,
-    )])
+    ApiError::Unauthorized(
+        vec![telnyx_error(
+            "10009",
+            "Authentication failed",
+            "Could not understand the provided credentials.",
+            None,
+        )]
+        .into(),
+    )
 }
 
 pub const EXISTING_CONNECTION: &str = "1293384261075731401";
