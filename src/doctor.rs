@@ -274,7 +274,7 @@ pub async fn gather_all(
                 Some(all) => {
                     Ok(all.iter().filter(|c| c.resource_id.as_deref() == Some(&resource)).cloned().collect())
                 }
-                None => Err(ApiError::Forbidden(Vec::new())),
+                None => Err(ApiError::Forbidden(Vec::new().into())),
             };
             let given = connection.id.clone();
             let (profile, own, balance) =
