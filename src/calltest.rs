@@ -318,6 +318,7 @@ async fn call_on(
             "dialogParams": {
                 "callID": call_id, "destination_number": destination, "caller_id_number": caller_id,
                 "caller_id_name": CALLER_NAME, "remote_caller_id_name": "Outbound Call",
+                "remote_caller_id_number": destination,
                 "audio": true, "video": false, "attach": false, "screenShare": false, "userVariables": {},
             },
             "User-Agent": concat!("telnyx-setup/", env!("CARGO_PKG_VERSION"), " (call test)"),

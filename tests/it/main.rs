@@ -73,5 +73,6 @@ mod update_inspector;
 mod update_purchase;
 mod update_resume;
 mod update_search;
+mod webrtc_browser;
 mod webrtc_sdk;
 mod x11_clipboard;
