@@ -8,7 +8,7 @@
 //! check); never without it, since a login registers a device.
 
 use crate::api::{
-    ApiError, Client, CredentialConnection, OutboundVoiceProfile, PageRequest, PhoneNumber,
+    ApiError, Balance, Client, CredentialConnection, OutboundVoiceProfile, PageRequest, PhoneNumber,
     PhoneNumberFilter, RegistrationStatus, TelephonyCredential, TelephonyCredentialFilter,
 };
 use crate::countries;
@@ -65,6 +65,27 @@ pub struct Facts {
     pub destination: Option<String>,
     /// The login test, when asked for ([`test_login`]).
     pub login: Option<LoginCheck>,
+    /// The account's balance: `None` when it was not read.
+    pub balance: Option<Balance>,
+    /// The reads the key was refused (403, Telnyx's 10010), as `GET /telephony_credentials`:
+    /// the facts they would give are missing, and the checks that need them left out.
+    pub denied: Vec<String>,
+    /// Whether the caller ID the connection presents (`outbound.ani_override`) is an
+    /// active number of this account: `None` when it sets none, or one not in E.164.
+    pub caller_id_owned: Option<bool>,
+}
+
+/// The read that lists telephony credentials, as [`Facts::denied`] names it.
+const CREDENTIALS_READ: &str = "GET /telephony_credentials";
+
+/// A read whose refusal for want of permission (403) is a finding, not an error:
+/// `Ok(None)` then.
+async fn permitted<T>(read: impl Future<Output = Result<T, ApiError>>) -> Result<Option<T>, ApiError> {
+    match read.await {
+        Ok(value) => Ok(Some(value)),
+        Err(ApiError::Forbidden(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// What the login test did.
@@ -157,46 +178,64 @@ pub async fn gather_for(
         Ok(client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data)
     };
     let connection = connection.clone();
-    facts_of(client, given, connection, profile, credentials, destination, trial_token).await
+    let balance = permitted(client.balance());
+    facts_of(client, given, connection, profile, credentials, balance, destination, trial_token).await
 }
 
 /// The facts of `connection`, with every read at once: one round trip for all of them
 /// (the trial token follows the credentials it is made from). `profile` and
 /// `credentials` are the caller's: read for this connection alone, or taken from the
 /// account's lists read once for every connection (`doctor --all`).
+#[allow(clippy::too_many_arguments)]
 async fn facts_of(
     client: &Client,
     given: &str,
     connection: CredentialConnection,
     profile: impl Future<Output = Result<Option<Option<OutboundVoiceProfile>>, ApiError>>,
     credentials: impl Future<Output = Result<Vec<TelephonyCredential>, ApiError>>,
+    balance: impl Future<Output = Result<Option<Balance>, ApiError>>,
     destination: Option<&str>,
     trial_token: bool,
 ) -> Result<Facts, ApiError> {
     let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
     let numbers = client.list_phone_numbers(PageRequest::first(250), &filter);
     let credentials = async {
-        let credentials = credentials.await?;
+        let Some(credentials) = permitted(credentials).await? else { return Ok((None, None)) };
         let token = match credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
             Some(usable) => Some(client.create_token(&usable.id).await.map(|_| ())),
             None => None,
         };
-        Ok::<_, ApiError>((credentials, token))
+        Ok::<_, ApiError>((Some(credentials), token))
     };
     let registration = client.check_registration_status(&connection.id);
-    let (profile, numbers, (credentials, token), registration) =
-        futures::try_join!(profile, numbers, credentials, registration)?;
+    // The caller ID the connection presents: owned, and active, if a search by its
+    // digits finds it among the account's numbers.
+    let caller_id = async {
+        let Some(ani) = presented_caller_id(&connection).filter(|ani| is_e164(ani)) else { return Ok(None) };
+        let filter = PhoneNumberFilter {
+            connection_id: None,
+            phone_number: Some(ani.trim_start_matches('+').to_owned()),
+        };
+        let found = client.list_phone_numbers(PageRequest::first(250), &filter).await?;
+        Ok(Some(found.data.iter().any(|n| n.phone_number == ani && n.status == "active")))
+    };
+    let (profile, numbers, (credentials, token), registration, balance, caller_id_owned) =
+        futures::try_join!(profile, numbers, credentials, registration, balance, caller_id)?;
+    let denied = if credentials.is_none() { vec![CREDENTIALS_READ.to_owned()] } else { Vec::new() };
     Ok(Facts {
         connection_id: given.to_owned(),
         profile,
         numbers_total: numbers.meta.total_results.max(numbers.data.len() as u64),
         numbers: numbers.data,
-        credentials,
+        credentials: credentials.unwrap_or_default(),
         token,
         registration: Some(registration),
         destination: destination.map(str::to_owned),
         connection: Some(connection),
         login: None,
+        balance,
+        denied,
+        caller_id_owned,
     })
 }
 
@@ -215,12 +254,13 @@ pub async fn gather_all(
 ) -> Result<Vec<Facts>, ApiError> {
     use futures::{StreamExt, TryStreamExt};
     let any = TelephonyCredentialFilter::default();
-    let (connections, profiles, credentials) = futures::try_join!(
+    let (connections, profiles, credentials, balance) = futures::try_join!(
         every_page(|page| client.list_credential_connections(page, None)),
         every_page(|page| client.list_outbound_voice_profiles(page, None)),
-        every_page(|page| client.list_telephony_credentials(page, &any)),
+        permitted(every_page(|page| client.list_telephony_credentials(page, &any))),
+        permitted(client.balance()),
     )?;
-    let (profiles, credentials) = (&profiles, &credentials);
+    let (profiles, credentials, balance) = (&profiles, &credentials, &balance);
     futures::stream::iter(connections)
         .map(|connection| async move {
             let profile = connection
@@ -229,11 +269,17 @@ pub async fn gather_all(
                 .as_ref()
                 .map(|id| profiles.iter().find(|p| &p.id == id).cloned());
             let resource = format!("connection:{}", connection.id);
-            let own =
-                credentials.iter().filter(|c| c.resource_id.as_deref() == Some(&resource)).cloned().collect();
+            // A refused list is refused again for this connection: the finding is its.
+            let own = match credentials {
+                Some(all) => {
+                    Ok(all.iter().filter(|c| c.resource_id.as_deref() == Some(&resource)).cloned().collect())
+                }
+                None => Err(ApiError::Forbidden(Vec::new().into())),
+            };
             let given = connection.id.clone();
-            let (profile, own) = (async { Ok(profile) }, async { Ok(own) });
-            facts_of(client, &given, connection, profile, own, destination, trial_token).await
+            let (profile, own, balance) =
+                (async { Ok(profile) }, async { own }, async { Ok(balance.clone()) });
+            facts_of(client, &given, connection, profile, own, balance, destination, trial_token).await
         })
         .buffered(ALL_AT_ONCE)
         .try_collect()
@@ -350,6 +396,25 @@ pub fn diagnose(facts: &Facts) -> Report {
         )
     });
 
+    if let Some(balance) = &facts.balance {
+        checks.push(balance_check(balance));
+    }
+    if !facts.denied.is_empty() {
+        checks.push(check(
+            "permissions",
+            Fail,
+            format!(
+                "The API key lacks permission for {} (403, code 10010), so the checks that need {} were left out.",
+                facts.denied.join(", "),
+                if facts.denied.len() == 1 { "it" } else { "them" }
+            ),
+            Some(
+                "Use an API key with access to every endpoint (Mission Control > Account settings > Keys & \
+                 Credentials), or ask the account's owner to grant this one.",
+            ),
+        ));
+    }
+
     checks.push(match &facts.profile {
         None => check(
             "outbound_profile",
@@ -379,6 +444,7 @@ pub fn diagnose(facts: &Facts) -> Report {
 
     if let Some(Some(profile)) = &facts.profile {
         checks.push(destinations(profile, facts.destination.as_deref()));
+        checks.extend(profile_limits(profile, time::OffsetDateTime::now_utc()));
     }
 
     let codecs = &connection.inbound.codecs;
@@ -418,8 +484,13 @@ pub fn diagnose(facts: &Facts) -> Report {
         )
     });
 
+    checks.push(caller_id_check(connection, facts));
+    checks.push(push_check(connection));
+
+    let credentials_read = !facts.denied.iter().any(|read| read == CREDENTIALS_READ);
     let usable = facts.credentials.iter().filter(|c| !c.expired).count();
-    checks.push(match (facts.credentials.len(), usable) {
+    if credentials_read {
+        checks.push(match (facts.credentials.len(), usable) {
         (0, _) => check(
             "credentials",
             Warn,
@@ -434,6 +505,11 @@ pub fn diagnose(facts: &Facts) -> Report {
         ),
         (all, usable) => check("credentials", Pass, format!("{usable} of {all} on-demand credentials are valid."), None),
     });
+        if usable > 0 {
+            checks.push(sip_uri_check(connection));
+            checks.push(token_life_check(&facts.credentials, time::OffsetDateTime::now_utc()));
+        }
+    }
     if let Some(token) = &facts.token {
         checks.push(match token {
             Ok(()) => check("token", Pass, "A login token can be generated.", None),
@@ -576,6 +652,240 @@ fn destinations(profile: &OutboundVoiceProfile, destination: Option<&str>) -> Ch
     }
 }
 
+/// The `balance` check: Telnyx refuses calls from an account at or below zero (D19).
+fn balance_check(balance: &Balance) -> Check {
+    use Verdict::{Fail, Pass};
+    let currency = if balance.currency.is_empty() { "USD" } else { balance.currency.as_str() };
+    let cents = crate::money::parse_cents(&balance.balance);
+    // Credit lets an account go below zero; what it may still spend is its available credit.
+    let available = crate::money::parse_cents(&balance.available_credit).or(cents);
+    match (cents, available) {
+        (Some(cents), Some(available)) if cents <= 0 && available <= 0 => check(
+            "balance",
+            Fail,
+            format!(
+                "The balance is {} {currency}: Telnyx refuses the account's calls (D19) and number orders.",
+                balance.balance
+            ),
+            Some(
+                "Add funds in the portal (Billing > Add funds); calls work again once the balance is above zero.",
+            ),
+        ),
+        _ => check("balance", Pass, format!("The balance is {} {currency}.", balance.balance), None),
+    }
+}
+
+/// Whether `number` is E.164 as Telnyx's D35 check reads it: `+`, a country code that
+/// does not start with 0, 8 to 15 digits in all.
+fn is_e164(number: &str) -> bool {
+    number.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len())
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
+/// The caller ID the connection presents on every call (`outbound.ani_override`), if any.
+fn presented_caller_id(connection: &CredentialConnection) -> Option<&str> {
+    connection.outbound.ani_override.as_deref().map(str::trim).filter(|ani| !ani.is_empty())
+}
+
+/// The `caller_id` check: what a client's calls present is E.164 (D35) and a number of
+/// this account (D36), and there is something to present at all.
+fn caller_id_check(connection: &CredentialConnection, facts: &Facts) -> Check {
+    use Verdict::{Fail, Pass, Warn};
+    match presented_caller_id(connection) {
+        Some(ani) if !is_e164(ani) => check(
+            "caller_id",
+            Fail,
+            format!(
+                "The connection presents {ani:?} as every call's caller ID (ani_override), which is not E.164: \
+                 Telnyx refuses the calls (D35)."
+            ),
+            Some(
+                "Set ani_override to one of the account's numbers in E.164 (+ and country code), or clear it.",
+            ),
+        ),
+        Some(ani) if facts.caller_id_owned == Some(false) => check(
+            "caller_id",
+            Fail,
+            format!(
+                "The connection presents {ani} as every call's caller ID (ani_override), which is not an active \
+                 number of this account: Telnyx refuses the calls (D36)."
+            ),
+            Some("Set ani_override to a number this account owns, or buy that number (wizard step 6)."),
+        ),
+        Some(ani) => {
+            check("caller_id", Pass, format!("Calls present {ani}, a number of this account."), None)
+        }
+        None if facts.numbers.is_empty() => check(
+            "caller_id",
+            Warn,
+            "The connection has no number and no ani_override, so a client has no number of the account to \
+             present as caller ID: calls whose caller ID is not the account's are refused (D35, D36).",
+            Some(
+                "Assign a number to the connection (wizard step 6), and have clients present it (callerNumber).",
+            ),
+        ),
+        None => check(
+            "caller_id",
+            Pass,
+            format!(
+                "Clients may present {} as caller ID (the SDK's callerNumber, in E.164).",
+                facts.numbers[0].phone_number
+            ),
+            None,
+        ),
+    }
+}
+
+/// The `push` check: without a push credential a closed mobile app is never woken for a call.
+fn push_check(connection: &CredentialConnection) -> Check {
+    use Verdict::{Pass, Warn};
+    let set = |id: &Option<String>| id.as_deref().is_some_and(|id| !id.trim().is_empty());
+    let (android, ios) =
+        (set(&connection.android_push_credential_id), set(&connection.ios_push_credential_id));
+    if !android && !ios {
+        return check(
+            "push",
+            Warn,
+            "No iOS or Android push credential is set: a mobile app gets no incoming calls while it is closed \
+             (browsers are not affected).",
+            Some(
+                "Upload a push credential (portal: Voice > SIP Connections > WebRTC > push credentials) and set \
+                 ios_push_credential_id / android_push_credential_id on the connection.",
+            ),
+        );
+    }
+    let which: Vec<&str> =
+        [(android, "Android"), (ios, "iOS")].into_iter().filter(|(on, _)| *on).map(|(_, n)| n).collect();
+    check("push", Pass, format!("Push credentials are set for {}.", which.join(" and ")), None)
+}
+
+/// The `sip_uri` check: token logins register as `gencred…@sip.telnyx.com` and are
+/// reachable only at that SIP URI, which `sip_uri_calling_preference: disabled` closes.
+fn sip_uri_check(connection: &CredentialConnection) -> Check {
+    use Verdict::{Pass, Warn};
+    match connection.sip_uri_calling_preference.as_deref().unwrap_or("disabled") {
+        "disabled" => check(
+            "sip_uri",
+            Warn,
+            "SIP URI calling is disabled, so clients logged in with a token (reachable only at their SIP URI) \
+             get no incoming calls; outgoing calls still work.",
+            Some(
+                "Set sip_uri_calling_preference to internal (calls from this account's connections) or \
+                 unrestricted (from anywhere): PATCH the connection, or the portal's Inbound settings.",
+            ),
+        ),
+        other => check(
+            "sip_uri",
+            Pass,
+            format!("SIP URI calling is {other}: token logins can be called at their SIP URI."),
+            None,
+        ),
+    }
+}
+
+/// A token lives this long unless its credential expires sooner.
+const TOKEN_LIFE: time::Duration = time::Duration::hours(24);
+
+/// The `token_life` check: a login token lives 24 hours or until its credential
+/// expires, whichever comes first; warn when the credential a token would come from
+/// (the newest valid one) expires sooner.
+fn token_life_check(credentials: &[TelephonyCredential], now: time::OffsetDateTime) -> Check {
+    use Verdict::{Pass, Warn};
+    use time::format_description::well_known::Rfc3339;
+    let newest = credentials
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.expired)
+        .max_by(|(i, a), (j, b)| a.created_at.cmp(&b.created_at).then(i.cmp(j)))
+        .map(|(_, c)| c);
+    let expires =
+        newest.and_then(|c| Some((c, time::OffsetDateTime::parse(c.expires_at.as_deref()?, &Rfc3339).ok()?)));
+    match expires {
+        Some((credential, at)) if at - now < TOKEN_LIFE => {
+            let left = (at - now).max(time::Duration::ZERO);
+            check(
+                "token_life",
+                Warn,
+                format!(
+                    "Credential {} expires in {} h {} min, so its login tokens stop working then, not 24 hours \
+                     after they are made.",
+                    credential.sip_username,
+                    left.whole_hours(),
+                    left.whole_minutes() % 60
+                ),
+                Some(
+                    "Create a credential without an early expires_at (wizard step 7), or renew tokens before it expires.",
+                ),
+            )
+        }
+        _ => check("token_life", Pass, "Login tokens live their full 24 hours.", None),
+    }
+}
+
+/// A time of day as Telnyx writes a calling window's (`08:00:00.00Z`, `20:00`): minutes
+/// after midnight, UTC.
+fn minute_of_day(text: &str) -> Option<u32> {
+    let mut parts = text.trim().trim_end_matches('Z').split(':');
+    let hours: u32 = parts.next()?.parse().ok()?;
+    let minutes: u32 = parts.next().unwrap_or("0").parse().ok()?;
+    (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
+}
+
+/// The `calling_window` and `daily_spend_limit` checks, for a profile that sets them:
+/// a window that excludes `now` refuses every call until it opens; a daily limit
+/// stops calls once reached (the API does not say what was spent today).
+fn profile_limits(profile: &OutboundVoiceProfile, now: time::OffsetDateTime) -> Vec<Check> {
+    use Verdict::{Fail, Pass};
+    let mut checks = Vec::new();
+    let window = profile.calling_window.as_ref().and_then(|window| {
+        Some((minute_of_day(window.start_time.as_deref()?)?, minute_of_day(window.end_time.as_deref()?)?))
+    });
+    if let Some((start, end)) = window.filter(|(start, end)| start != end) {
+        let at = u32::from(now.hour()) * 60 + u32::from(now.minute());
+        // A window may run over midnight (22:00 to 06:00).
+        let open = if start < end { (start..end).contains(&at) } else { at >= start || at < end };
+        let clock = |minutes: u32| format!("{:02}:{:02}", minutes / 60, minutes % 60);
+        let span = format!("{} to {} UTC", clock(start), clock(end));
+        checks.push(if open {
+            check("calling_window", Pass, format!("Calls are allowed now: the profile's calling window is {span}."), None)
+        } else {
+            check(
+                "calling_window",
+                Fail,
+                format!(
+                    "The profile “{}” allows calls only from {span}, and it is {} UTC: every call is refused \
+                     until {}.",
+                    profile.name,
+                    clock(at),
+                    clock(start)
+                ),
+                Some("Widen or remove the profile's calling_window (portal: Outbound Voice Profiles > Calling window)."),
+            )
+        });
+    }
+    if profile.daily_spend_limit_enabled == Some(true) {
+        let limit = profile.daily_spend_limit.as_deref().unwrap_or("0.00");
+        checks.push(match crate::money::parse_cents(limit) {
+            Some(cents) if cents > 0 => check(
+                "daily_spend_limit",
+                Pass,
+                format!("A daily spend limit of {limit} USD applies: once today's calls cost that much, the rest are refused."),
+                None,
+            ),
+            _ => check(
+                "daily_spend_limit",
+                Fail,
+                format!("The profile's daily spend limit is {limit:?} USD, so every call is refused."),
+                Some("Raise the profile's daily_spend_limit, or turn daily_spend_limit_enabled off."),
+            ),
+        });
+    }
+    checks
+}
+
 /// The countries an E.164 number can belong to, by its calling code (+1 is shared by
 /// the NANP countries, so it gives several).
 pub fn countries_of(e164: &str) -> Vec<String> {
@@ -693,7 +1003,10 @@ mod tests {
                 connection_name: "Doctor".into(),
                 active: true,
                 inbound: ConnectionInbound { codecs: vec!["OPUS".into(), "VP8".into()] },
-                outbound: ConnectionOutbound { outbound_voice_profile_id: Some("8".into()) },
+                outbound: ConnectionOutbound {
+                    outbound_voice_profile_id: Some("8".into()),
+                    ani_override: None,
+                },
                 ..Default::default()
             }),
             profile: Some(Some(OutboundVoiceProfile {
@@ -755,6 +1068,139 @@ mod tests {
             connection.inbound.codecs = vec!["G722".into(), "VP8".into()];
         }
         assert_eq!(verdict_of(&diagnose(&facts), "registration"), Verdict::Pass);
+    }
+
+    #[test]
+    fn the_balance_fails_at_zero_unless_credit_remains() {
+        let balance = |balance: &str, available: &str| Balance {
+            balance: balance.into(),
+            available_credit: available.into(),
+            currency: "USD".into(),
+            ..Default::default()
+        };
+        let mut facts = healthy_facts();
+        facts.balance = Some(balance("0.00", "0.00"));
+        assert_eq!(verdict_of(&diagnose(&facts), "balance"), Verdict::Fail);
+        facts.balance = Some(balance("-3.50", "-3.50"));
+        assert_eq!(verdict_of(&diagnose(&facts), "balance"), Verdict::Fail);
+        facts.balance = Some(balance("0.00", "50.00"));
+        assert_eq!(verdict_of(&diagnose(&facts), "balance"), Verdict::Pass, "a credit limit still pays");
+        facts.balance = Some(balance("0.01", "0.01"));
+        assert_eq!(verdict_of(&diagnose(&facts), "balance"), Verdict::Pass);
+    }
+
+    #[test]
+    fn the_caller_id_must_be_e164_and_the_account_s() {
+        let mut facts = healthy_facts();
+        let set = |facts: &mut Facts, ani: &str| {
+            if let Some(connection) = &mut facts.connection {
+                connection.outbound.ani_override = Some(ani.into());
+            }
+        };
+        assert_eq!(verdict_of(&diagnose(&facts), "caller_id"), Verdict::Warn, "nothing to present");
+        set(&mut facts, "5550100");
+        let report = diagnose(&facts);
+        assert_eq!(verdict_of(&report, "caller_id"), Verdict::Fail);
+        assert!(report.checks.iter().any(|c| c.id == "caller_id" && c.reason.contains("D35")));
+        set(&mut facts, "+14155550100");
+        facts.caller_id_owned = Some(false);
+        let report = diagnose(&facts);
+        assert!(report.checks.iter().any(|c| c.id == "caller_id" && c.reason.contains("D36")), "{report}");
+        facts.caller_id_owned = Some(true);
+        assert_eq!(verdict_of(&diagnose(&facts), "caller_id"), Verdict::Pass);
+        // An empty override is none.
+        set(&mut facts, " ");
+        facts.numbers = vec![PhoneNumber { phone_number: "+14155550100".into(), ..Default::default() }];
+        assert_eq!(verdict_of(&diagnose(&facts), "caller_id"), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_token_s_life_is_warned_about_when_its_credential_expires_sooner() {
+        let now = time::OffsetDateTime::parse(
+            "2030-01-01T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let credential = |expires: Option<&str>| TelephonyCredential {
+            id: "c".into(),
+            sip_username: "gencred1".into(),
+            expires_at: expires.map(str::to_owned),
+            ..Default::default()
+        };
+        let verdict = |expires| token_life_check(&[credential(expires)], now).verdict;
+        assert_eq!(verdict(None), Verdict::Pass);
+        assert_eq!(verdict(Some("2030-01-02T00:00:00Z")), Verdict::Pass, "24 hours exactly is the full life");
+        assert_eq!(verdict(Some("2030-01-01T23:59:00Z")), Verdict::Warn);
+        let check = token_life_check(&[credential(Some("2030-01-01T02:30:00Z"))], now);
+        assert!(check.reason.contains("2 h 30 min"), "{}", check.reason);
+        assert_eq!(verdict(Some("not a date")), Verdict::Pass, "an unreadable date says nothing");
+    }
+
+    #[test]
+    fn a_refused_read_fails_permissions_and_leaves_its_checks_out() {
+        let mut facts = healthy_facts();
+        facts.denied = vec![CREDENTIALS_READ.to_owned()];
+        facts.credentials.clear();
+        facts.token = None;
+        let report = diagnose(&facts);
+        assert_eq!(verdict_of(&report, "permissions"), Verdict::Fail);
+        assert!(!report.ok);
+        assert!(
+            report.checks.iter().all(|c| !["credentials", "sip_uri", "token_life"].contains(&c.id)),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn token_logins_need_sip_uri_calling() {
+        let mut facts = healthy_facts();
+        assert_eq!(verdict_of(&diagnose(&facts), "sip_uri"), Verdict::Warn, "Telnyx's default is disabled");
+        for on in ["internal", "unrestricted"] {
+            if let Some(connection) = &mut facts.connection {
+                connection.sip_uri_calling_preference = Some(on.into());
+            }
+            assert_eq!(verdict_of(&diagnose(&facts), "sip_uri"), Verdict::Pass);
+        }
+    }
+
+    #[test]
+    fn a_calling_window_that_excludes_now_fails_and_a_spend_limit_is_said() {
+        use crate::api::CallingWindow;
+        let at = |time: &str| {
+            time::OffsetDateTime::parse(
+                &format!("2030-01-01T{time}Z"),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap()
+        };
+        let mut profile = OutboundVoiceProfile { name: "Calls".into(), ..Default::default() };
+        assert!(profile_limits(&profile, at("12:00:00")).is_empty(), "nothing set, nothing said");
+        profile.calling_window = Some(CallingWindow {
+            start_time: Some("08:00:00.00Z".into()),
+            end_time: Some("20:00:00.00Z".into()),
+        });
+        assert_eq!(profile_limits(&profile, at("12:00:00"))[0].verdict, Verdict::Pass);
+        let closed = &profile_limits(&profile, at("21:30:00"))[0];
+        assert_eq!(closed.verdict, Verdict::Fail);
+        assert!(
+            closed.reason.contains("08:00 to 20:00 UTC") && closed.reason.contains("until 08:00"),
+            "{}",
+            closed.reason
+        );
+        // Over midnight.
+        profile.calling_window = Some(CallingWindow {
+            start_time: Some("22:00:00.00Z".into()),
+            end_time: Some("06:00:00.00Z".into()),
+        });
+        assert_eq!(profile_limits(&profile, at("23:00:00"))[0].verdict, Verdict::Pass);
+        assert_eq!(profile_limits(&profile, at("05:59:00"))[0].verdict, Verdict::Pass);
+        assert_eq!(profile_limits(&profile, at("06:00:00"))[0].verdict, Verdict::Fail);
+        profile.calling_window = None;
+        profile.daily_spend_limit_enabled = Some(true);
+        profile.daily_spend_limit = Some("100.00".into());
+        assert_eq!(profile_limits(&profile, at("12:00:00"))[0].verdict, Verdict::Pass);
+        profile.daily_spend_limit = Some("0.00".into());
+        assert_eq!(profile_limits(&profile, at("12:00:00"))[0].verdict, Verdict::Fail);
     }
 
     #[test]

@@ -88,6 +88,15 @@ pub struct CredentialConnection {
     pub inbound: ConnectionInbound,
     #[serde(default)]
     pub outbound: ConnectionOutbound,
+    /// Who may call the connection's logins at their SIP URI: `disabled` (Telnyx's
+    /// default), `internal` or `unrestricted`. Token logins are reachable only there.
+    #[serde(default)]
+    pub sip_uri_calling_preference: Option<String>,
+    /// The mobile push credentials that wake a closed app for a call (none by default).
+    #[serde(default)]
+    pub android_push_credential_id: Option<String>,
+    #[serde(default)]
+    pub ios_push_credential_id: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
     /// Labels; what the wizard creates carries [`MARK`], so a later run recognises it.
@@ -112,6 +121,9 @@ pub struct ConnectionInbound {
 pub struct ConnectionOutbound {
     #[serde(default)]
     pub outbound_voice_profile_id: Option<String>,
+    /// The caller ID every outbound call presents, whatever the client sets (`""`: none).
+    #[serde(default)]
+    pub ani_override: Option<String>,
 }
 
 /// The tag on everything the wizard creates (connection and profile `tags`, the
@@ -183,11 +195,29 @@ pub struct OutboundVoiceProfile {
     pub whitelisted_destinations: Vec<String>,
     #[serde(default)]
     pub connections_count: Option<u64>,
+    /// The hours (UTC) its calls may be placed in, when it limits them.
+    #[serde(default)]
+    pub calling_window: Option<CallingWindow>,
+    /// A spending cap per day (USD, as text), applied while `daily_spend_limit_enabled`.
+    #[serde(default)]
+    pub daily_spend_limit: Option<String>,
+    #[serde(default)]
+    pub daily_spend_limit_enabled: Option<bool>,
     #[serde(default)]
     pub created_at: Option<String>,
     /// Labels; see [`CredentialConnection::tags`].
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+/// A profile's `calling_window`: calls only from `start_time` to `end_time`, as Telnyx
+/// writes times (`08:00:00.00Z`, UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct CallingWindow {
+    #[serde(default)]
+    pub start_time: Option<String>,
+    #[serde(default)]
+    pub end_time: Option<String>,
 }
 
 impl OutboundVoiceProfile {

@@ -171,7 +171,7 @@ fn validate(store: &Store, body: &Map<String, Value>, existing: Option<u64>) -> 
             None | Some(Value::Null) => {}
             Some(Value::String(id)) => {
                 if numeric_id(id).is_none_or(|id| !store.profiles.contains_key(&id)) {
-                    problems.add(
+                    problems.missing_association(
                         "/outbound/outbound_voice_profile_id",
                         format!("outbound voice profile {id} does not exist"),
                     );

@@ -237,9 +237,8 @@ fn validate(store: &Store, body: &Map<String, Value>, creating: bool) -> Result<
     }
     match body.get("connection_id").and_then(Value::as_str) {
         None if creating => problems.add("/connection_id", "connection_id is required"),
-        Some(id) if numeric_id(id).is_none_or(|id| !store.connections.contains_key(&id)) => {
-            problems.add("/connection_id", format!("credential connection {id} does not exist"))
-        }
+        Some(id) if numeric_id(id).is_none_or(|id| !store.connections.contains_key(&id)) => problems
+            .missing_association("/connection_id", format!("credential connection {id} does not exist")),
         _ => {}
     }
     if let Some(at) = body.get("expires_at").and_then(Value::as_str)

@@ -430,8 +430,10 @@ pub fn router(shared: Shared) -> Router {
     let signaling = Router::new().route(SIGNALING_PATH, get(rtc::upgrade));
     // For test suites, as LocalStack's and stripe-mock's: outside `/v2` (nothing there
     // exists on the real API) and outside the journal they read.
-    let control =
-        Router::new().route("/_sandbox/reset", post(reset)).route("/_sandbox/requests", get(served_requests));
+    let control = Router::new()
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/requests", get(served_requests))
+        .route("/_sandbox/balance", post(set_balance));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(not_found)
@@ -464,6 +466,25 @@ async fn reset(State(app): State<Shared>) -> Response {
     *app.0.idempotency.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Default::default();
     app.save_state_or_warn().await;
     (StatusCode::OK, axum::Json(json!({ "data": { "reset": true } }))).into_response()
+}
+
+/// `POST /_sandbox/balance` with `{"balance": "25.00"}`: sets the account's balance, as
+/// a payment (or a charge) would, for tests of what an app does at or below zero; the
+/// real API has no such call. A body that is not one amount in USD with two decimals is
+/// a 422, and changes nothing.
+async fn set_balance(State(app): State<Shared>, body: Bytes) -> Response {
+    let amount = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|body| body.get("balance").and_then(|b| b.as_str()).and_then(crate::money::parse_cents))
+        .map(crate::money::format_cents);
+    let Some(amount) = amount else {
+        let mut problems = respond::Problems::default();
+        problems.add("/balance", "balance must be an amount in USD with two decimals, e.g. \"25.00\"");
+        return problems.into_result().err().map(IntoResponse::into_response).unwrap_or_default();
+    };
+    app.store().balance = amount.clone();
+    app.save_state_or_warn().await;
+    (StatusCode::OK, axum::Json(json!({ "data": { "balance": amount } }))).into_response()
 }
 
 /// `GET /_sandbox/requests`: the requests served under `/v2`, oldest first (within the
@@ -539,6 +560,15 @@ fn authorized(app: &Shared, headers: &HeaderMap) -> bool {
             .is_some_and(|key| key.starts_with("KEY"))
 }
 
+/// Under `restricted-key`, whether the request's key is the one with every permission.
+fn full_access(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|key| key.starts_with(scenario::FULL_ACCESS_KEY))
+}
+
 /// Telnyx's bearer auth, answered 401 when the key is not valid; then, under the
 /// `rate-limited` scenario, Telnyx's 429.
 async fn authenticate(
@@ -566,6 +596,16 @@ async fn authenticate(
         headers.insert("x-ratelimit-remaining", remaining.into());
         headers.insert("x-ratelimit-reset", reset.into());
         return response;
+    }
+    if app.0.scenario == Some(Scenario::RestrictedKey) && !full_access(&headers) {
+        let path = request.uri().path();
+        if path.trim_start_matches(BASE_PATH).starts_with("/telephony_credentials") {
+            return Failure::forbidden(
+                "You do not have permission to perform the requested action on the specified resource or \
+                 resources.",
+            )
+            .into_response();
+        }
     }
     if app.0.scenario == Some(Scenario::RateLimited) {
         let mut response = Failure::rate_limited().into_response();

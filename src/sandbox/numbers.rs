@@ -636,7 +636,7 @@ fn validate_order(store: &Store, body: &Map<String, Value>) -> Result<Vec<Value>
     if let Some(id) = body.get("connection_id").and_then(Value::as_str)
         && numeric_id(id).is_none_or(|id| !store.connections.contains_key(&id))
     {
-        problems.add("/connection_id", format!("connection {id} does not exist"));
+        problems.missing_association("/connection_id", format!("connection {id} does not exist"));
     }
     let mut offers = Vec::new();
     match body.get("phone_numbers") {
@@ -649,7 +649,12 @@ fn validate_order(store: &Store, body: &Map<String, Value>) -> Result<Vec<Value>
                     problems.add(&pointer, "phone_number is required");
                     continue;
                 };
-                if !in_order.insert(e164) {
+                if !super::calls::is_e164(e164) {
+                    problems.not_e164(
+                        &pointer,
+                        format!("{e164} is not in +E.164 format: + then the country code and number"),
+                    );
+                } else if !in_order.insert(e164) {
                     problems.add(&pointer, format!("{e164} appears twice in this order"));
                 } else if taken.contains(e164) {
                     problems
@@ -865,7 +870,7 @@ pub async fn update_number(State(app): State<Shared>, Path(id): Path<String>, bo
         && !connection.is_empty()
         && numeric_id(connection).is_none_or(|c| !store.connections.contains_key(&c))
     {
-        problems.add("/connection_id", format!("connection {connection} does not exist"));
+        problems.missing_association("/connection_id", format!("connection {connection} does not exist"));
     }
     problems.into_result()?;
     let body = check(Write::UpdateNumber, body)?;

@@ -48,6 +48,14 @@ impl Failure {
         }
     }
 
+    /// 403: the key is valid but may not do this (Telnyx's `10010`).
+    pub fn forbidden(detail: &str) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            errors: vec![error("10010", "Authorization failed", detail, None)],
+        }
+    }
+
     pub fn not_found() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
@@ -182,13 +190,26 @@ pub fn page<T: serde::Serialize>(items: Vec<T>, (number, size): (usize, usize)) 
     Ok((StatusCode::OK, Json(body)).into_response())
 }
 
-/// Collects field problems so one 422 names all of them, as Telnyx does.
+/// Collects field problems so one 422 names all of them, as Telnyx does: each an
+/// error of its own, with Telnyx's code for its kind.
 #[derive(Default)]
-pub struct Problems(Vec<(String, String)>);
+pub struct Problems(Vec<Value>);
 
 impl Problems {
+    /// A value that is not what the field takes: `10015`.
     pub fn add(&mut self, pointer: &str, detail: impl Into<String>) {
-        self.0.push((pointer.to_owned(), detail.into()));
+        self.0.push(error("10015", "Invalid value", &detail.into(), Some(pointer)));
+    }
+
+    /// An id that names no record of the kind the field refers to: Telnyx's `10013`
+    /// "Missing association".
+    pub fn missing_association(&mut self, pointer: &str, detail: impl Into<String>) {
+        self.0.push(error("10013", "Missing association", &detail.into(), Some(pointer)));
+    }
+
+    /// A phone number that is not `+` and digits: Telnyx's `10016`.
+    pub fn not_e164(&mut self, pointer: &str, detail: impl Into<String>) {
+        self.0.push(error("10016", "Phone number must be in +E.164 format", &detail.into(), Some(pointer)));
     }
 
     /// Checks that `key`, when present, holds a value of the expected JSON type.
@@ -207,7 +228,11 @@ impl Problems {
     }
 
     pub fn into_result(self) -> Result<(), Failure> {
-        if self.0.is_empty() { Ok(()) } else { Err(Failure::invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure { status: StatusCode::UNPROCESSABLE_ENTITY, errors: self.0 })
+        }
     }
 }
 

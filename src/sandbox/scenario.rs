@@ -10,6 +10,15 @@
 use std::fmt;
 use std::time::Duration;
 
+/// Under `restricted-key`, keys starting with this have every permission, as an
+/// account's unrestricted key does; any other key starting with `KEY` is refused
+/// telephony credentials.
+pub const FULL_ACCESS_KEY: &str = "KEYfull";
+/// Under `expiring-credential`, how long the seeded credential has left.
+pub const EXPIRING_IN: time::Duration = time::Duration::hours(2);
+/// The caller ID `bad-caller-id` sets: a number, but not in E.164.
+pub const BAD_CALLER_ID: &str = "5550100";
+
 /// How long a new credential's tokens are refused under `credential-propagation`.
 pub const PROPAGATION: Duration = Duration::from_secs(20);
 /// The `Retry-After` of the `rate-limited` scenario's 429s: longer than a client should
@@ -26,10 +35,16 @@ pub enum Scenario {
     ZeroBalance,
     CredentialPropagation,
     NoPushCredential,
+    RestrictedKey,
+    InactiveConnection,
+    SipUriDisabled,
+    BadCallerId,
+    ExpiringCredential,
+    OutsideCallingWindow,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 14] = [
         Self::NoProfile,
         Self::CountryBlocked,
         Self::ExpiredCredential,
@@ -38,6 +53,12 @@ impl Scenario {
         Self::ZeroBalance,
         Self::CredentialPropagation,
         Self::NoPushCredential,
+        Self::RestrictedKey,
+        Self::InactiveConnection,
+        Self::SipUriDisabled,
+        Self::BadCallerId,
+        Self::ExpiringCredential,
+        Self::OutsideCallingWindow,
     ];
 
     /// The name `--scenario` takes.
@@ -51,6 +72,12 @@ impl Scenario {
             Self::ZeroBalance => "zero-balance",
             Self::CredentialPropagation => "credential-propagation",
             Self::NoPushCredential => "no-push-credential",
+            Self::RestrictedKey => "restricted-key",
+            Self::InactiveConnection => "inactive-connection",
+            Self::SipUriDisabled => "sip-uri-disabled",
+            Self::BadCallerId => "bad-caller-id",
+            Self::ExpiringCredential => "expiring-credential",
+            Self::OutsideCallingWindow => "outside-calling-window",
         }
     }
 
@@ -80,6 +107,29 @@ impl Scenario {
             ),
             Self::NoPushCredential => "the connection has no iOS or Android push credential: a mobile app \
                                        gets no calls while in the background"
+                .into(),
+            Self::RestrictedKey => format!(
+                "API keys lack permission for telephony credentials: 403 with code 10010 there (a key \
+                 starting {FULL_ACCESS_KEY} has every permission)"
+            ),
+            Self::InactiveConnection => {
+                "the connection is inactive (active: false): it takes no calls".into()
+            }
+            Self::SipUriDisabled => {
+                "the connection's SIP URI calling is disabled: token logins, reachable only \
+                                     at their SIP URI, get no incoming calls"
+                    .into()
+            }
+            Self::BadCallerId => "the connection presents +1 555 0100 written as 5550100 (ani_override), \
+                                  not E.164: outbound calls are refused (D35)"
+                .into(),
+            Self::ExpiringCredential => format!(
+                "the connection's telephony credential expires in {} hours: its login tokens live only \
+                 until then, not 24 hours",
+                EXPIRING_IN.whole_hours()
+            ),
+            Self::OutsideCallingWindow => "the profile's calling window is the hour starting two hours from \
+                                           now (UTC): every call is refused until then"
                 .into(),
         }
     }

@@ -158,21 +158,47 @@ impl Store {
         if scenario == Scenario::CountryBlocked {
             profile["whitelisted_destinations"] = json!(["US"]);
         }
+        if scenario == Scenario::OutsideCallingWindow {
+            // An hour that starts two hours from now: closed now, whatever the time.
+            let start = (time::OffsetDateTime::now_utc().hour() + 2) % 24;
+            profile["calling_window"] = json!({
+                "start_time": format!("{start:02}:00:00.00Z"),
+                "end_time": format!("{:02}:00:00.00Z", (start + 1) % 24),
+                "calls_per_cld": 5,
+            });
+        }
         let profile = self.insert_profile(profile);
         let mut connection = sample("connection");
         if scenario != Scenario::NoProfile {
             connection["outbound"] = json!({ "outbound_voice_profile_id": profile.to_string() });
+        }
+        if scenario == Scenario::BadCallerId {
+            connection["outbound"]["ani_override"] = json!(super::scenario::BAD_CALLER_ID);
+        }
+        // Token logins are reachable at their SIP URI only when it is enabled: the
+        // working account allows calls from its own connections; Telnyx's default
+        // (`disabled`) is the scenario's break.
+        if scenario != Scenario::SipUriDisabled {
+            connection["sip_uri_calling_preference"] = json!("internal");
+        }
+        if scenario == Scenario::InactiveConnection {
+            connection["active"] = json!(false);
         }
         let connection = self.insert_connection(connection);
         let mut credential = match sample("credential") {
             Value::Object(fields) => fields,
             _ => serde_json::Map::new(),
         };
-        if scenario == Scenario::ExpiredCredential {
-            let yesterday = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+        let expires = match scenario {
+            Scenario::ExpiredCredential => Some(-time::Duration::days(1)),
+            Scenario::ExpiringCredential => Some(super::scenario::EXPIRING_IN),
+            _ => None,
+        };
+        if let Some(from_now) = expires {
+            let at = time::OffsetDateTime::now_utc() + from_now;
             credential.insert(
                 "expires_at".into(),
-                json!(yesterday.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
+                json!(at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
             );
         }
         super::credentials::insert(self, &connection.to_string(), credential);

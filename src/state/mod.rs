@@ -384,6 +384,8 @@ impl Prefetched {
 }
 
 /// What [`Ctx::fetch`] did for a screen.
+// One lives for a moment per screen fetch, so a large `Ready` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Fetched {
     /// The prefetched answer, for the screen to take as if it had just arrived.
     Ready(Reply),

@@ -242,7 +242,8 @@ async fn patching_a_connection_replaces_codecs_and_attaches_a_profile() {
     let profile = client.outbound_voice_profile(&profile.id).await.unwrap();
     assert_eq!(profile.connections_count, Some(1));
 
-    // A profile that does not exist: 422 pointing at the field, nothing changes.
+    // A profile that does not exist: 422 with Telnyx's 10013 (missing association)
+    // pointing at the field, and nothing changes.
     let missing = CredentialConnectionUpdate {
         inbound: None,
         outbound: Some(OutboundUpdate { outbound_voice_profile_id: "1".to_owned() }),
@@ -252,7 +253,7 @@ async fn patching_a_connection_replaces_codecs_and_attaches_a_profile() {
         panic!("expected Invalid, got {error:?}");
     };
     assert_eq!(*status, 422);
-    assert_eq!(errors[0].code.as_deref(), Some("10015"));
+    assert_eq!(errors[0].code.as_deref(), Some("10013"));
     assert_eq!(
         errors[0].source.as_ref().and_then(|s| s.pointer.as_deref()),
         Some("/outbound/outbound_voice_profile_id")

@@ -630,8 +630,8 @@ async fn the_login_test_fails_on_an_unreachable_server_and_a_bad_url_is_a_usage_
 }
 
 /// Once the connection is found, the doctor's reads (profile, numbers, credentials,
-/// registration) go at once: against a sandbox that holds every answer for a second,
-/// four are open together. One after another, they would share one connection.
+/// registration, balance) go at once: against a sandbox that holds every answer for a
+/// second, five are open together. One after another, they would share one connection.
 #[tokio::test]
 async fn once_the_connection_is_found_its_reads_go_at_once() {
     let seed = Seed {
@@ -649,8 +649,8 @@ async fn once_the_connection_is_found_its_reads_go_at_once() {
         .await
         .unwrap();
     assert!(facts.profile.is_some() && facts.registration.is_some());
-    assert_eq!(sandbox.journal().len() - before, 4, "profile, numbers, credentials, registration");
-    assert!(sandbox.peak_connections() >= 4, "at most {} at once", sandbox.peak_connections());
+    assert_eq!(sandbox.journal().len() - before, 5, "profile, numbers, credentials, registration, balance");
+    assert!(sandbox.peak_connections() >= 5, "at most {} at once", sandbox.peak_connections());
 }
 
 // ---------------------------------------------------------------------------------------

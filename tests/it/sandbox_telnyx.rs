@@ -52,6 +52,11 @@ impl Api {
         self.send_as(KEY, method, path, body).await
     }
 
+    /// The plain client, for requests outside the API (`/_sandbox/...`).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let (status, answer) = self.send(method.clone(), path, body).await;
         assert!(status.is_success(), "{method} {path}: {status} {answer}");
@@ -243,7 +248,8 @@ async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
     assert_eq!(verdict(&report, "login"), "fail", "{report:#} {stderr}");
     assert_eq!(code, 1);
 
-    // The doctor has no check of these yet; the account is as described.
+    // The account is as described; the doctor's checks of these (balance, push and the
+    // scenarios added with them) are tests/it/doctor_causes.rs's.
     let api = Api::start(scenario(Scenario::ZeroBalance)).await;
     assert_eq!(api.ok(Method::GET, "/balance", None).await["balance"], "0.00");
     let api = Api::start(scenario(Scenario::NoPushCredential)).await;

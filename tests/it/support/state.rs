@@ -118,9 +118,13 @@ pub fn connection(id: &str, name: &str, codecs: &[&str], profile: Option<&str>) 
         password: Secret::from("password123"),
         active: true,
         inbound: ConnectionInbound { codecs: codecs.iter().map(|c| c.to_string()).collect() },
-        outbound: ConnectionOutbound { outbound_voice_profile_id: profile.map(str::to_owned) },
+        outbound: ConnectionOutbound {
+            outbound_voice_profile_id: profile.map(str::to_owned),
+            ani_override: None,
+        },
         created_at: None,
         tags: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -135,6 +139,7 @@ pub fn profile(id: &str, name: &str, countries: &[&str]) -> OutboundVoiceProfile
         connections_count: Some(1),
         created_at: None,
         tags: Vec::new(),
+        ..Default::default()
     }
 }
 
