@@ -4,14 +4,11 @@
 //! with the cause and what to do; the temporary credentials are gone afterwards; and
 //! against Telnyx nothing is created or called unless the question is answered yes.
 
-use crate::support::{BIN, client, log_path, new_connection};
+use crate::support::{BIN, attach_profile, buy_us_number, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use telnyx_setup::api::{
-    Client, CredentialConnectionUpdate, NewNumberOrder, NewOutboundVoiceProfile, NumberSearch,
-    OrderedNumberRequest, OutboundUpdate, PageRequest, TelephonyCredentialFilter,
-};
+use telnyx_setup::api::{Client, NewOutboundVoiceProfile, PageRequest, TelephonyCredentialFilter};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
 const KEY: &str = "KEYcalltest";
@@ -31,25 +28,9 @@ async fn account() -> Account {
     let connection = api.create_credential_connection(&new_connection("Calls", "calls01")).await.unwrap().id;
     let profile =
         api.create_outbound_voice_profile(&NewOutboundVoiceProfile::named("Calls")).await.unwrap().id;
-    attach(&api, &connection, &profile).await;
-    let offered = api
-        .search_available_numbers(&NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() })
-        .await
-        .unwrap();
-    api.create_number_order(&NewNumberOrder {
-        phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
-        connection_id: Some(connection.clone()),
-        customer_reference: None,
-    })
-    .await
-    .unwrap();
+    attach_profile(&api, &connection, &profile).await;
+    buy_us_number(&api, &connection).await;
     Account { sandbox, api, connection, profile }
-}
-
-async fn attach(api: &Client, connection: &str, profile: &str) {
-    let attach = OutboundUpdate { outbound_voice_profile_id: profile.to_owned() };
-    let update = CredentialConnectionUpdate { inbound: None, outbound: Some(attach) };
-    api.update_credential_connection(connection, &update).await.unwrap();
 }
 
 async fn doctor(account: &Account, connection: &str, signaling: &str, args: &[&str]) -> Output {
@@ -142,7 +123,7 @@ async fn refused_calls_fail_with_their_d_code_and_what_to_do() {
 
     // A connection with a profile but no number: no caller ID to send.
     let bare = account.api.create_credential_connection(&new_connection("Bare", "bare01")).await.unwrap().id;
-    attach(&account.api, &bare, &account.profile).await;
+    attach_profile(&account.api, &bare, &account.profile).await;
     let (_, report) = run_doctor(&account, &bare, &["--call", "+13129457420"]).await;
     let call = check(&report, "call_number");
     assert!(call["reason"].as_str().unwrap().contains("D35"), "{call}");

@@ -2,13 +2,13 @@
 //! the API for each condition, with its exit code (0 nothing failed, 1 a check failed,
 //! 2 usage or API errors) and its JSON report checked.
 
-use crate::support::{BIN, client, log_path, new_connection};
+use crate::support::{BIN, attach_profile, buy_us_number, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::Duration;
 use telnyx_setup::api::{
-    self, Client, CredentialConnectionUpdate, InboundUpdate, NewNumberOrder, NewOutboundVoiceProfile,
-    NewTelephonyCredential, NumberSearch, OrderedNumberRequest, OutboundUpdate, OutboundVoiceProfileUpdate,
+    self, Client, CredentialConnectionUpdate, InboundUpdate, NewOutboundVoiceProfile, NewTelephonyCredential,
+    OutboundVoiceProfileUpdate,
 };
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
@@ -38,24 +38,8 @@ async fn healthy() -> Account {
     .unwrap();
     let profile =
         api.create_outbound_voice_profile(&NewOutboundVoiceProfile::named("Doctor calls")).await.unwrap().id;
-    let attach = OutboundUpdate { outbound_voice_profile_id: profile.clone() };
-    api.update_credential_connection(
-        &connection,
-        &CredentialConnectionUpdate { inbound: None, outbound: Some(attach) },
-    )
-    .await
-    .unwrap();
-    let offered = api
-        .search_available_numbers(&NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() })
-        .await
-        .unwrap();
-    api.create_number_order(&NewNumberOrder {
-        phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
-        connection_id: Some(connection.clone()),
-        customer_reference: None,
-    })
-    .await
-    .unwrap();
+    attach_profile(&api, &connection, &profile).await;
+    buy_us_number(&api, &connection).await;
     api.create_telephony_credential(&NewTelephonyCredential {
         connection_id: connection.clone(),
         ..Default::default()

@@ -4,13 +4,11 @@
 //! exit 2 with what it could be. The inspector's side (opening on the target, `g`) is
 //! tested in `update_inspector`.
 
-use crate::support::{BIN, client, log_path, new_connection};
+use crate::support::{BIN, buy_us_number, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
-use telnyx_setup::api::{
-    NewNumberOrder, NewTelephonyCredential, NumberSearch, OrderedNumberRequest, PageRequest,
-};
+use telnyx_setup::api::{NewTelephonyCredential, PageRequest};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
 const KEY: &str = "KEYtarget";
@@ -45,21 +43,9 @@ async fn every_kind_of_target_is_found_and_printed_with_its_relations() {
         })
         .await
         .unwrap();
-    let offered = api
-        .search_available_numbers(&NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() })
-        .await
-        .unwrap();
-    let order = api
-        .create_number_order(&NewNumberOrder {
-            phone_numbers: vec![OrderedNumberRequest { phone_number: offered[0].phone_number.clone() }],
-            connection_id: Some(connection.id.clone()),
-            customer_reference: None,
-        })
-        .await
-        .unwrap();
+    let (number, order) = buy_us_number(&api, &connection.id).await;
     let profile =
         api.list_outbound_voice_profiles(PageRequest::first(10), None).await.unwrap().data[0].clone();
-    let number = offered[0].phone_number.clone();
 
     // A connection by id: its profile, numbers and credentials, the password hidden.
     let (code, json) = inspect(&sandbox, &connection.id).await;

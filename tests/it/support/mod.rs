@@ -18,7 +18,10 @@ pub mod state;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use telnyx_setup::api::{ApiBase, Client, NewCredentialConnection, http_client};
+use telnyx_setup::api::{
+    ApiBase, Client, CredentialConnectionUpdate, NewCredentialConnection, NewNumberOrder, NumberOrder,
+    NumberSearch, OrderedNumberRequest, OutboundUpdate, http_client,
+};
 use telnyx_setup::secret::Secret;
 
 /// The binary under test, for the tests that run it as a child process.
@@ -109,6 +112,32 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         inbound: None,
         outbound: None,
     }
+}
+
+/// Attaches the outbound voice profile `profile` to `connection`, as step 4 does.
+pub async fn attach_profile(api: &Client, connection: &str, profile: &str) {
+    let attach = OutboundUpdate { outbound_voice_profile_id: profile.to_owned() };
+    let update = CredentialConnectionUpdate { inbound: None, outbound: Some(attach) };
+    api.update_credential_connection(connection, &update).await.unwrap();
+}
+
+/// Orders the first US number the sandbox offers for `connection`: the number and its
+/// order.
+pub async fn buy_us_number(api: &Client, connection: &str) -> (String, NumberOrder) {
+    let offered = api
+        .search_available_numbers(&NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() })
+        .await
+        .unwrap();
+    let number = offered[0].phone_number.clone();
+    let order = api
+        .create_number_order(&NewNumberOrder {
+            phone_numbers: vec![OrderedNumberRequest { phone_number: number.clone() }],
+            connection_id: Some(connection.to_owned()),
+            customer_reference: None,
+        })
+        .await
+        .unwrap();
+    (number, order)
 }
 
 /// The worker's next message other than a request record (those go to the requests
