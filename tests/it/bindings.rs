@@ -30,6 +30,7 @@ fn screens() -> Vec<(&'static str, Build)> {
         }),
         ("connections, loading", connections_loading),
         ("connections", at_connections),
+        ("connections, several alike", at_connections_alike),
         ("connection form", || keys(at_connections(), &[KeyCode::Char('n')])),
         ("codecs", at_codecs),
         ("codecs, change question", || {
