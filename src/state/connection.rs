@@ -218,9 +218,8 @@ impl Screen for ConnectionStep {
             Reply::ConnectionsListed(page) => {
                 self.list.loaded(page);
                 let items = self.list.items.as_deref().unwrap_or_default();
-                if let Some(index) = super::resume::preselect_connection(items, &ctx.journal) {
-                    self.list.cursor = index + 1;
-                }
+                let preselected = super::resume::preselect_connection(items, &ctx.journal);
+                self.list.preselect(preselected);
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {

@@ -317,9 +317,8 @@ impl Screen for CredentialStep {
                 self.list.loaded(page);
                 let items = self.list.items.as_deref().unwrap_or_default();
                 let usable = |c: &TelephonyCredential| !is_expired(c, ctx.now);
-                if let Some(index) = super::resume::preselect_credential(items, &ctx.journal, usable) {
-                    self.list.cursor = index + 1;
-                }
+                let preselected = super::resume::preselect_credential(items, &ctx.journal, usable);
+                self.list.preselect(preselected);
             }
             Reply::CredentialCreated(credential) => {
                 self.form = None;

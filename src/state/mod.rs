@@ -34,7 +34,7 @@ pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
-pub use pick::{Pick, PickList};
+pub use pick::{Pick, PickList, Preselected, Tie};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;
 pub use screen::Screen;

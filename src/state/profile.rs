@@ -245,11 +245,16 @@ impl Screen for ProfileStep {
         match reply {
             Reply::ProfilesListed(page) => {
                 let made = self.made_on_step_5.take();
-                let chosen = made.and_then(|id| page.data.iter().position(|p| p.id == id)).or_else(|| {
-                    super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id())
-                });
+                let chosen = match made.and_then(|id| page.data.iter().position(|p| p.id == id)) {
+                    Some(index) => super::pick::Preselected::Row(index),
+                    None => super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id()),
+                };
+                let picked = self.list.cursor;
                 self.list.loaded(page);
-                self.list.cursor = chosen.map_or(0, |index| index + 1);
+                // Nothing meant is "Create new"; a tie keeps a tied row the user picked.
+                self.list.cursor =
+                    if matches!(chosen, super::pick::Preselected::Tied(_)) { picked } else { 0 };
+                self.list.preselect(chosen);
                 Transition::none()
             }
             Reply::ProfileCreated(profile) => {

@@ -558,6 +558,19 @@ pub fn marked(
     connection
 }
 
+/// Step 2 with two connections telnyx-setup made that the preselection cannot tell
+/// apart (no time to tell them by) and one the user made between them: the list asks.
+pub fn at_connections_alike() -> State {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    let twin = |id: &str| marked(connection(id, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None));
+    let other = connection("1293384261075731431", "Office softphones", &["G722"], None);
+    let listed = vec![twin("1293384261075731430"), other, twin("1293384261075731432")];
+    reply(&mut state, Reply::ConnectionsListed(page(listed)));
+    assert!(matches!(&state.step, Step::Connection(step) if step.list.tie.is_some()));
+    state
+}
+
 /// Signed in with a journal holding [`earlier_setup`]: the continue prompt.
 pub fn at_resume() -> State {
     let mut state = journaled(Some(earlier_setup()));
