@@ -100,9 +100,17 @@ pub enum LoginCheck {
 }
 
 /// The login test: makes a fresh token from the connection's newest valid telephony
-/// credential and logs in with it at `url` within `timeout`, as the SDK does. Its
-/// failures are findings (the `login` check), not errors.
-pub async fn test_login(client: &Client, facts: &mut Facts, url: &SignalingUrl, timeout: Duration) {
+/// credential and logs in with it at `url` within `timeout`, as the SDK does; a new
+/// credential's refusal is tried again for a few seconds, `on_retry` told of each
+/// ([`signaling::test_login_patiently`]). Its failures are findings (the `login`
+/// check), not errors.
+pub async fn test_login(
+    client: &Client,
+    facts: &mut Facts,
+    url: &SignalingUrl,
+    timeout: Duration,
+    on_retry: &(dyn Fn(crate::api::RetryNotice) + Send + Sync),
+) {
     if facts.connection.is_none() {
         return;
     }
@@ -119,11 +127,15 @@ pub async fn test_login(client: &Client, facts: &mut Facts, url: &SignalingUrl, 
         return;
     };
     let name = credential.sip_username.clone();
+    // A credential made moments ago may be refused while it propagates: tried again then.
+    let new = signaling::is_new_credential(credential.created_at.as_deref(), std::time::SystemTime::now());
+    let waits = if new { signaling::PROPAGATION_WAITS } else { &[] };
     facts.login = Some(match client.create_token(&credential.id).await {
         Err(error) => LoginCheck::Token { credential: name, error },
         Ok(token) => {
-            let outcome = signaling::test_login(url, &Login::Token(token), timeout).await;
-            LoginCheck::Ran { credential: name, test: LoginTest { url: url.clone(), outcome } }
+            let test =
+                signaling::test_login_patiently(url, &Login::Token(token), timeout, waits, on_retry).await;
+            LoginCheck::Ran { credential: name, test }
         }
     });
 }
@@ -584,24 +596,17 @@ fn login_check(login: &LoginCheck) -> Check {
             ),
             Some("Create a new telephony credential (wizard step 7) and try again."),
         ),
-        LoginCheck::Ran { credential, test } if test.passed() => check(
-            "login",
-            Pass,
-            format!(
-                "{}, with a fresh token of credential {credential}.",
-                test.reason().trim_end_matches('.')
-            ),
-            None,
-        ),
-        LoginCheck::Ran { credential, test } => check(
-            "login",
-            Fail,
-            format!(
-                "{}, with a fresh token of credential {credential}.",
-                test.reason().trim_end_matches('.')
-            ),
-            test.outcome.fix(),
-        ),
+        LoginCheck::Ran { credential, test } => {
+            let note = test.retry_note().map(|note| format!(" {note}")).unwrap_or_default();
+            let reason = format!(
+                "{}, with a fresh token of credential {credential}.{note}",
+                test.outcome.reason(&test.url).trim_end_matches('.')
+            );
+            match test.passed() {
+                true => check("login", Pass, reason, None),
+                false => check("login", Fail, reason, test.outcome.fix()),
+            }
+        }
     }
 }
 

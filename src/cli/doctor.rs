@@ -154,7 +154,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         .await
         .map_err(|error| Problem::api(&error))?;
     if args.login_test {
-        doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT).await;
+        let told = |notice| eprintln!("telnyx-setup doctor: {}", crate::signaling::retry_line(&notice));
+        doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT, &told).await;
     }
     let mut report = doctor::diagnose(&facts);
     if let Some(connection) = facts.connection.as_ref().filter(|_| args.call_test || call.is_some()) {

@@ -880,6 +880,21 @@ impl Sandbox {
         Some(credentials::sign_token(&store, credential, issued))
     }
 
+    /// Makes the credential `credential_id` look made `ago` before now (its
+    /// `created_at`), for the tests of how a new credential is treated (under
+    /// `credential-propagation`, and by the login test's retries). `false`: no such
+    /// credential.
+    pub fn backdate_credential(&self, credential_id: &str, ago: std::time::Duration) -> bool {
+        let mut store = self.shared.store();
+        let Some(credential) = store.credentials.iter_mut().find(|c| c["id"] == json!(credential_id)) else {
+            return false;
+        };
+        let at = time::OffsetDateTime::now_utc() - ago;
+        credential["created_at"] =
+            json!(at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+        true
+    }
+
     /// Every call placed on the signaling socket so far, oldest first (the last
     /// thousand ended ones, and every one still up).
     pub fn calls(&self) -> Vec<CallRecord> {
