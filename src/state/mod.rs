@@ -346,13 +346,12 @@ pub struct Ctx {
     completing: Option<Completing>,
 }
 
-/// A pending order checked in the background: the check on its way, the checks so
-/// far, and the connection it was placed for.
+/// A pending order checked in the background: the check on its way, and what follows
+/// the order (the checks so far, the connection it was placed for).
 #[derive(Debug)]
 struct Completing {
     op: OpId,
-    polls: u32,
-    connection: crate::api::CredentialConnection,
+    follower: crate::setup::OrderFollower,
 }
 
 /// How long a read sent ahead stands for the screen that needs it, from its answer:
@@ -522,11 +521,11 @@ impl Ctx {
         Cmd::Call { op: self.next_op, request: Request::ReadBalance }
     }
 
-    /// Goes on checking the pending order of `connection` in the background, from its
-    /// check `op` on its way (`polls` made so far). Only reads are left: the order was
-    /// placed with the connection's id, so Telnyx assigns its numbers as it completes.
-    fn complete_order(&mut self, op: OpId, polls: u32, connection: crate::api::CredentialConnection) {
-        self.completing = Some(Completing { op, polls, connection });
+    /// Goes on following the pending order in the background, from its check `op` on
+    /// its way, with the screen's `follower`. Only reads are left: the order was placed
+    /// with the connection's id, so Telnyx assigns its numbers as it completes.
+    fn complete_order(&mut self, op: OpId, follower: crate::setup::OrderFollower) {
+        self.completing = Some(Completing { op, follower });
     }
 
     /// An order is completing in the background (the summary says so).
@@ -538,7 +537,7 @@ impl Ctx {
     /// the next check while it is pending, its numbers once it succeeded. `None` if
     /// `op` was not that check.
     fn order_checked(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) -> Option<Vec<Cmd>> {
-        let completing = self.completing.take_if(|c| c.op == op)?;
+        let mut completing = self.completing.take_if(|c| c.op == op)?;
         let order = match outcome {
             Ok(Reply::OrderChecked(order)) => order,
             Ok(_) => return Some(Vec::new()),
@@ -552,29 +551,25 @@ impl Ctx {
             note.id = Some(order.id.clone());
             note.status = Some(order.status.clone());
         }
-        Some(match order.status.as_str() {
-            "pending" if completing.polls < crate::setup::POLL_LIMIT => {
+        Some(match completing.follower.next(order) {
+            crate::setup::Next::Check(request) => {
                 self.next_op += 1;
-                let request = Request::CheckOrder {
-                    id: order.id.clone(),
-                    after: crate::setup::poll_wait(completing.polls),
-                };
-                self.completing =
-                    Some(Completing { op: self.next_op, polls: completing.polls + 1, ..completing });
+                self.completing = Some(Completing { op: self.next_op, ..completing });
                 vec![Cmd::Call { op: self.next_op, request }]
             }
-            "success" => match numbers::on_connection(order, &completing.connection) {
-                Some(numbers) => {
-                    self.setup.numbers = numbers;
-                    vec![self.refresh_balance()]
-                }
-                None => {
-                    tracing::info!("the completed number order does not name the connection");
-                    Vec::new()
-                }
-            },
+            crate::setup::Next::End(crate::setup::Ended::Done(numbers)) => {
+                self.setup.numbers = numbers;
+                vec![self.refresh_balance()]
+            }
+            // Assigning is a write, which no screen shows: a re-run finds the order.
+            crate::setup::Next::Assign(_) => {
+                tracing::info!("the completed number order does not name the connection");
+                Vec::new()
+            }
             // Failed, or still pending after every check: the summary says which.
-            _ => Vec::new(),
+            crate::setup::Next::End(crate::setup::Ended::Failed | crate::setup::Ended::StillPending) => {
+                Vec::new()
+            }
         })
     }
 
