@@ -597,15 +597,16 @@ async fn authenticate(
         headers.insert("x-ratelimit-reset", reset.into());
         return response;
     }
-    if app.0.scenario == Some(Scenario::RestrictedKey) && !full_access(&headers) {
-        let path = request.uri().path();
-        if path.trim_start_matches(BASE_PATH).starts_with("/telephony_credentials") {
-            return Failure::forbidden(
-                "You do not have permission to perform the requested action on the specified resource or \
-                 resources.",
-            )
-            .into_response();
-        }
+    // The `restricted-*` scenarios: a key without every permission is refused an area.
+    if let Some(scenario) = app.0.scenario
+        && !full_access(&headers)
+        && scenario.refuses(request.uri().path().trim_start_matches(BASE_PATH))
+    {
+        return Failure::forbidden(
+            "You do not have permission to perform the requested action on the specified resource or \
+             resources.",
+        )
+        .into_response();
     }
     if app.0.scenario == Some(Scenario::RateLimited) {
         let mut response = Failure::rate_limited().into_response();
