@@ -185,7 +185,7 @@ impl ConnectionStep {
     /// unless a new setup was asked for.
     fn use_existing(&mut self, connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
         let ours = ctx.journal.recognise && connection.is_marked();
-        ctx.setup.connection_chosen(connection, ours, false);
+        ctx.choose_connection(connection, ours, false);
         super::flow::next(Decided::Connection, ctx)
     }
 
@@ -260,7 +260,7 @@ impl Screen for ConnectionStep {
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection_chosen(connection, true, true);
+                ctx.choose_connection(connection, true, true);
                 super::flow::next(Decided::Connection, ctx)
             }
             _ => Transition::none(),
