@@ -24,6 +24,7 @@ mod resume;
 pub mod screen;
 mod sign_in;
 mod token;
+mod wanted;
 
 pub use change::Change;
 pub use codecs::CodecsStep;
@@ -42,6 +43,7 @@ pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use curl::CurlPanel;
 pub use token::TokenStep;
+pub use wanted::{Desired, enter_line};
 
 use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
@@ -344,6 +346,12 @@ pub struct Ctx {
     balance_read: Option<OpId>,
     /// An order left to complete while the user goes on ([`Ctx::complete_order`]).
     completing: Option<Completing>,
+    /// What the user wants and what the account has: the plan the screens from the
+    /// codecs to the credential send (`state/wanted.rs`).
+    pub desired: Desired,
+    /// The requests sent and not answered yet, by op, so an answer can be read for
+    /// what it says about the account ([`Desired::observe`]).
+    asked: std::collections::HashMap<OpId, Request>,
 }
 
 /// A pending order checked in the background: the check on its way, and what follows
@@ -470,6 +478,33 @@ impl Ctx {
         Some(Cmd::Call { op, request })
     }
 
+    /// Reads what an answer says about the account into [`Ctx::desired`] (the wizard
+    /// only: the inspector wants nothing).
+    fn observe(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) {
+        let asked = self.asked.remove(&op);
+        if self.mode != Mode::Wizard {
+            return;
+        }
+        let request =
+            asked.or_else(|| self.prefetched.iter().find(|p| p.op == op).map(|p| p.request.clone()));
+        match outcome {
+            Ok(reply) => self.desired.observe(request.as_ref(), reply),
+            Err(_) => {
+                if let Some(request) = &request {
+                    self.desired.write_failed(request);
+                }
+            }
+        }
+    }
+
+    /// A connection was chosen (`created`: telnyx-setup made it, so its settings are
+    /// the setup's own) or made by this run (`new`): what later steps set up and chose
+    /// was for the one before.
+    fn choose_connection(&mut self, connection: CredentialConnection, created: bool, new: bool) {
+        self.desired.connection_chosen(&connection, new);
+        self.setup.connection_chosen(connection, created, new);
+    }
+
     /// Drops every read sent ahead (their answers, when they come, are ignored).
     fn forget_reads_ahead(&mut self) {
         self.prefetched.clear();
@@ -493,6 +528,7 @@ impl Ctx {
             Some(Ok(reply)) => Fetched::Ready(reply),
             Some(Err(_)) => Fetched::Waiting(vec![self.call(activity, what, request)]),
             None => {
+                self.asked.insert(prefetched.op, prefetched.request.clone());
                 activity.pending = Some(Pending { op: prefetched.op, what: what.into(), retry: None });
                 activity.problem = None;
                 activity.notice = None;
@@ -605,6 +641,7 @@ impl Ctx {
         if let Some(intent) = intent(&request) {
             self.journal.pending = Some((op, intent));
         }
+        self.asked.insert(op, request.clone());
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
         activity.notice = None;
@@ -754,6 +791,8 @@ impl State {
                 taken: Vec::new(),
                 balance_read: None,
                 completing: None,
+                desired: Desired::default(),
+                asked: std::collections::HashMap::new(),
             },
             spinner: 0,
             help: false,
@@ -807,6 +846,12 @@ impl State {
     /// The step's number, 1-based, as the header shows it.
     pub fn step_number(&self) -> usize {
         self.step.number()
+    }
+
+    /// The steps of the plan the current screen's Enter carries out now, if it is one
+    /// that edits what is wanted ([`Screen::planned`]).
+    pub fn planned(&self) -> Option<Vec<crate::setup::plan::Step>> {
+        self.step.screen().planned(&self.ctx)
     }
 
     /// Whether Esc has a screen to return to.
@@ -992,7 +1037,10 @@ impl State {
         let (next, next_key) = match screen.change() {
             Some(change) => (vec![change.request.clone()], "y"),
             None if binds(&screen.bindings(), Action::Yes) => (screen.enter_requests(), "y"),
-            None => (screen.enter_requests(), "Enter"),
+            None => match screen.planned(&self.ctx) {
+                Some(steps) => (steps.into_iter().flat_map(|s| s.requests).collect(), "Enter"),
+                None => (screen.enter_requests(), "Enter"),
+            },
         };
         let base = match &self.ctx.api {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE.to_owned(),
@@ -1119,6 +1167,7 @@ impl State {
         if outcome.is_ok() && self.ctx.journal.pending.as_ref().is_some_and(|(pending, _)| *pending == op) {
             self.ctx.journal.pending = None;
         }
+        self.ctx.observe(op, &outcome);
         if self.ctx.balance_answered(op, &outcome) {
             return Vec::new();
         }

@@ -239,7 +239,7 @@ pub fn at_countries() -> State {
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(sent(&cmds).is_empty(), "the profile is made with its countries, on step 5: {cmds:?}");
-    assert!(matches!(&state.step, Step::Countries(step) if step.draft.is_some()));
+    assert!(matches!(&state.step, Step::Countries(step) if step.draft));
     state
 }
 
