@@ -202,12 +202,7 @@ pub async fn apply(
         journal.save();
         progress(&step.line());
     }
-    let ends = &mut done.ends;
-    for planned in [&mut ends.connection_id, &mut ends.profile_id, &mut ends.credential_id] {
-        *planned = ids
-            .iter()
-            .fold(planned.clone(), |text, (name, value)| text.replace(&crate::curl::var(name), value));
-    }
+    done.ends.fill(&ids);
     Ok(done)
 }
 

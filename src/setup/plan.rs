@@ -629,13 +629,7 @@ fn priced(
 /// to its value) in place of their variables. An order's reference is made again
 /// from the real connection id, so a repeated run finds the order by it.
 pub fn fill(request: &Request, ids: &HashMap<&'static str, String>) -> Request {
-    let put = |text: &str| -> String {
-        let mut text = text.to_owned();
-        for (name, value) in ids {
-            text = text.replace(&var(name), value);
-        }
-        text
-    };
+    let put = |text: &str| put(text, ids);
     let mut request = request.clone();
     match &mut request {
         Request::CreateConnection { body, .. } => {
@@ -664,6 +658,24 @@ pub fn fill(request: &Request, ids: &HashMap<&'static str, String>) -> Request {
         _ => {}
     }
     request
+}
+
+impl Ends {
+    /// Puts in the ids earlier steps' answers gave (as [`fill`] does in a request).
+    pub fn fill(&mut self, ids: &HashMap<&'static str, String>) {
+        for id in [&mut self.connection_id, &mut self.profile_id, &mut self.credential_id] {
+            *id = put(id, ids);
+        }
+    }
+}
+
+/// `text` with the values of `ids` in place of their variables.
+fn put(text: &str, ids: &HashMap<&'static str, String>) -> String {
+    let mut text = text.to_owned();
+    for (name, value) in ids {
+        text = text.replace(&var(name), value);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -821,5 +833,10 @@ mod tests {
         };
         let Request::PlaceOrder { body, .. } = fill(&order, &ids) else { panic!() };
         assert_eq!(body.customer_reference.unwrap(), super::super::order_reference("1", &["+1".into()]));
+        // What the setup ends with gets them too; an id no answer gave stays its variable.
+        let mut ends = plan.ends.clone();
+        ends.fill(&ids);
+        assert_eq!((ends.connection_id.as_str(), ends.profile_id.as_str()), ("1", "10"));
+        assert_eq!(ends.credential_id, var("CREDENTIAL_ID"));
     }
 }
