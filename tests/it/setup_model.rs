@@ -8,12 +8,21 @@
 //! - a record the account had before never changes without a `y` to a question that
 //!   named it;
 //! - Enter on a screen just returned to with Esc, unchanged, sends no write;
-//! - on the summary, the header's mark for the numbers and the summary's numbers agree.
+//! - on the summary, the header's mark of every step agrees with what the summary says.
+//!
+//! Each invariant was seen to fail on a bug planted for it (issue 20's report): the
+//! credential screen forgetting the credential it made (made twice), the codecs screen
+//! not asking (changed without a `y`), Enter resending an unchanged choice, the header
+//! marking the numbers skipped while numbers were bought, the credential's mark not set.
+//! The keys come in runs (Enter, Esc, a search and a purchase, a pick from a list) so
+//! that random cases reach the last steps and go back from them.
 
 use crate::support::TempDir;
+use crate::support::pty::DEADLINE;
 use crate::support::state::{screen_text, state_with};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
@@ -23,7 +32,7 @@ use telnyx_setup::clipboard::{CopyMethod, Recording};
 use telnyx_setup::journal;
 use telnyx_setup::msg::{Msg, Request};
 use telnyx_setup::sandbox::{Exchange, Sandbox, Seed};
-use telnyx_setup::state::{KeySource, State, Step};
+use telnyx_setup::state::{KeySource, STEP_TITLES, State, Step};
 use telnyx_setup::worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,19 +64,34 @@ impl Key {
     }
 }
 
+/// The keys of one run: single keys mixed with runs of Enter (deep into the wizard:
+/// eight steps need a dozen Enters in a row) and runs of Esc (back several screens, the
+/// way the issue's cases go back before going forward again).
 fn keys() -> impl Strategy<Value = Vec<Key>> {
     let key = prop_oneof![
-        6 => Just(Key::Enter),
+        2 => Just(Key::Enter),
         2 => Just(Key::Esc),
         1 => Just(Key::Up),
-        2 => Just(Key::Down),
+        3 => Just(Key::Down),
         1 => Just(Key::N),
-        1 => Just(Key::S),
+        2 => Just(Key::S),
         2 => Just(Key::Y),
-        1 => Just(Key::Space),
+        3 => Just(Key::Space),
         1 => Just(Key::Letter),
     ];
-    prop::collection::vec(key, 10..45)
+    let moves = prop_oneof![
+        4 => key.prop_map(|key| vec![key]),
+        3 => (1..10usize).prop_map(|n| vec![Key::Enter; n]),
+        1 => (1..6usize).prop_map(|n| vec![Key::Esc; n]),
+        // Past the optional numbers step: skip it, or search, put a number in the cart
+        // and buy it (a letter typed in the search form would spoil the search).
+        2 => (0..8usize).prop_map(|n| [vec![Key::S], vec![Key::Enter; n]].concat()),
+        2 => Just(vec![Key::Enter, Key::Enter, Key::Space, Key::Enter, Key::Y]),
+        // An existing record picked from a list, and a toggle saved (a codec, a country).
+        2 => (1..3usize).prop_map(|n| [vec![Key::Down; n], vec![Key::Enter]].concat()),
+        2 => Just(vec![Key::Space, Key::Enter]),
+    ];
+    prop::collection::vec(moves, 6..30).prop_map(|moves| moves.concat())
 }
 
 /// One run of the wizard in process: the state machine and the real worker.
@@ -86,19 +110,35 @@ impl Run {
         Self { state, effects: Effects { worker, clipboard } }
     }
 
-    /// Feeds the worker's answers back until nothing is in flight.
-    async fn settle(&mut self) {
+    /// Feeds the worker's answers back until nothing is in flight: waits for the
+    /// condition (the screen no longer busy), up to the PTY tests' deadline, and says
+    /// after which keys and on which screen it gave up rather than panic.
+    async fn settle(&mut self, history: &[Key]) -> Result<(), TestCaseError> {
         while self.state.busy() {
-            let msg = tokio::time::timeout(Duration::from_secs(20), self.effects.worker.replies.recv())
-                .await
-                .expect("the worker answers within 20s")
-                .expect("the worker is alive");
+            let waited = tokio::time::timeout(DEADLINE, self.effects.worker.replies.recv()).await;
+            let Ok(Some(msg)) = waited else {
+                let why = if waited.is_err() { "did not answer" } else { "stopped" };
+                let what = self.state.step.activity().pending.as_ref().map(|p| p.what.clone());
+                return Err(TestCaseError::fail(format!(
+                    "the worker {why} within {DEADLINE:?} on {:?} (waiting for {what:?}), after {history:?}",
+                    self.state.step.screen().title()
+                )));
+            };
             dispatch(&mut self.state, &mut self.effects, msg);
         }
         // Whatever else is ready (a background order's check), without waiting.
         while let Ok(msg) = self.effects.worker.replies.try_recv() {
             dispatch(&mut self.state, &mut self.effects, msg);
         }
+        Ok(())
+    }
+
+    /// Ends the run as the program does when it quits: the worker carries out what it
+    /// was handed (the last journal record above all) before the next run reads the
+    /// journal. Dropping the run instead raced the next run's `journal::load` against
+    /// the worker's save, so a loaded machine could resume from a stale journal.
+    async fn finish(self) {
+        self.effects.worker.finish(DEADLINE).await;
     }
 
     fn press(&mut self, key: Key) {
@@ -167,18 +207,77 @@ fn writes(sandbox: &Sandbox) -> usize {
     sandbox.journal().iter().filter(|e| e.method != "GET" && !e.path.ends_with("/token")).count()
 }
 
-/// The header's mark for the numbers step and the summary's numbers line agree.
+/// On the summary, the header's mark of every step agrees with what the summary says:
+/// a step the summary names a record for (the connection, its codecs, the profile, its
+/// countries, the credential) is marked done, and one it does not name is not; the
+/// numbers step is marked skipped exactly when the summary says "step skipped", and
+/// done when it lists a number; sign-in and the token are done (the summary is reached
+/// after a token); nothing is current or still to do.
 fn header_agrees_with_summary(state: &State) -> Result<(), TestCaseError> {
     if !matches!(state.step, Step::Finish(_)) {
         return Ok(());
     }
     let screen = screen_text(state, 140, 40);
-    let skipped = screen.lines().take(3).any(|line| line.contains("– Numbers"));
-    let listed = screen
+    let marks: HashMap<&str, char> = screen
         .lines()
-        .find(|line| line.trim_start().starts_with("Numbers:"))
-        .is_some_and(|line| line.contains('+'));
-    prop_assert!(!(skipped && listed), "the header says skipped, the summary lists numbers:\n{screen}");
+        .take(3)
+        .find(|line| line.contains(STEP_TITLES[0]))
+        .map(|line| {
+            line.split("  ")
+                .filter_map(|item| {
+                    let mut chars = item.trim().chars();
+                    let mark = chars.next()?;
+                    let title = chars.as_str().trim();
+                    STEP_TITLES.iter().find(|t| **t == title).map(|t| (*t, mark))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    prop_assert_eq!(marks.len(), STEP_TITLES.len(), "the header marks every step:\n{}", screen);
+    let fact = |label: &str| {
+        screen.lines().find_map(|line| line.trim_start().strip_prefix(&format!("{label}: ")).map(str::trim))
+    };
+    for (title, label) in [
+        ("Connection", "Connection"),
+        ("Codecs", "Codecs"),
+        ("Voice profile", "Voice profile"),
+        ("Countries", "Countries"),
+        ("Credential", "Credential"),
+    ] {
+        let named = fact(label).is_some_and(|value| !value.is_empty());
+        let done = marks[title] == '✓';
+        prop_assert_eq!(
+            done,
+            named,
+            "the header marks {} {}, the summary's {}: is {:?}:\n{}",
+            title,
+            marks[title],
+            label,
+            fact(label),
+            screen
+        );
+    }
+    for title in ["Sign in", "Token"] {
+        prop_assert_eq!(marks[title], '✓', "the header marks {} not done on the summary:\n{}", title, screen);
+    }
+    let numbers = fact("Numbers").unwrap_or_default();
+    let skipped = numbers.contains("step skipped");
+    prop_assert_eq!(
+        marks["Numbers"] == '–',
+        skipped,
+        "the header marks Numbers {}, the summary says {:?}:\n{}",
+        marks["Numbers"],
+        numbers,
+        screen
+    );
+    if numbers.contains('+') {
+        prop_assert_eq!(
+            marks["Numbers"],
+            '✓',
+            "the summary lists numbers, the header does not mark them done:\n{}",
+            screen
+        );
+    }
     Ok(())
 }
 
@@ -209,7 +308,7 @@ async fn walk(
                 _ => {}
             }
         }
-        run.settle().await;
+        run.settle(&history).await?;
         model.check(sandbox, &history)?;
         header_agrees_with_summary(&run.state)?;
         if unchanged_return {
@@ -221,13 +320,19 @@ async fn walk(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    // A failing case is written to setup_model.proptest-regressions (next to this file)
+    // and run first next time; its message names the keys that led to it.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_keys_from_a_fresh_and_a_resumed_setup_keep_the_setup_s_promises(
         first in keys(),
         second in keys(),
-        seeded in any::<bool>(),
+        seeded in prop::bool::weighted(0.7),
     ) {
         let runtime = crate::support::pty::runtime();
         runtime.block_on(async {
@@ -244,12 +349,12 @@ proptest! {
             let mut model = Model { seeded: ids, confirmed: HashSet::new() };
 
             let mut run = Run::start(&sandbox, &journal_path);
-            run.settle().await;
+            run.settle(&[]).await?;
             walk(&mut run, &sandbox, &mut model, &first).await?;
-            drop(run);
+            run.finish().await;
             // A second run: the journal offers to continue the setup (Enter) or not (n).
             let mut run = Run::start(&sandbox, &journal_path);
-            run.settle().await;
+            run.settle(&[]).await?;
             walk(&mut run, &sandbox, &mut model, &second).await?;
             Ok::<(), TestCaseError>(())
         })?;
