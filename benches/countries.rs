@@ -33,7 +33,7 @@ fn searching(query: &str) -> State {
         whitelisted_destinations: vec!["US".into(), "CA".into()],
         ..Default::default()
     };
-    state.step = Step::Countries(CountriesStep::new(profile, true, 0));
+    state.step = Step::Countries(CountriesStep::new(profile, true));
     common::press(&mut state, KeyCode::Char('/'));
     for letter in query.chars() {
         common::press(&mut state, KeyCode::Char(letter));

@@ -60,6 +60,7 @@ pub struct Facts {
     pub credentials: Vec<TelephonyCredential>,
     /// Generating a token for the first usable credential: `None` when there was none.
     pub token: Option<Result<(), ApiError>>,
+    /// `None` when it was not read: no connection, or the key was refused it.
     pub registration: Option<RegistrationStatus>,
     /// The number the user wants to call, as given (`+4930...`).
     pub destination: Option<String>,
@@ -69,23 +70,49 @@ pub struct Facts {
     pub balance: Option<Balance>,
     /// The reads the key was refused (403, Telnyx's 10010), as `GET /telephony_credentials`:
     /// the facts they would give are missing, and the checks that need them left out.
-    pub denied: Vec<String>,
+    pub denied: Vec<Denied>,
     /// Whether the caller ID the connection presents (`outbound.ani_override`) is an
     /// active number of this account: `None` when it sets none, or one not in E.164.
     pub caller_id_owned: Option<bool>,
 }
 
-/// The read that lists telephony credentials, as [`Facts::denied`] names it.
-const CREDENTIALS_READ: &str = "GET /telephony_credentials";
+/// A read the key was refused for want of permission (403): which, and Telnyx's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// The endpoint, as [`Facts::denied`] names it: one of the `*_READ` constants.
+    pub read: &'static str,
+    /// Telnyx's error code (`10010`), when the answer gave one.
+    pub code: Option<String>,
+}
 
-/// A read whose refusal for want of permission (403) is a finding, not an error:
-/// `Ok(None)` then.
-async fn permitted<T>(read: impl Future<Output = Result<T, ApiError>>) -> Result<Option<T>, ApiError> {
-    match read.await {
-        Ok(value) => Ok(Some(value)),
-        Err(ApiError::Forbidden(_)) => Ok(None),
+/// The reads whose refusal is a finding, as [`Facts::denied`] names them.
+const CREDENTIALS_READ: &str = "GET /telephony_credentials";
+const PROFILE_READ: &str = "GET /outbound_voice_profiles";
+const NUMBERS_READ: &str = "GET /phone_numbers";
+const REGISTRATION_READ: &str = "POST /credential_connections/{id}/actions/check_registration_status";
+
+/// A read whose refusal for want of permission (403, whatever its code) is a finding,
+/// not an error: `Ok(Err(denied))` then.
+async fn permitted<T>(
+    read: &'static str,
+    future: impl Future<Output = Result<T, ApiError>>,
+) -> Result<Result<T, Denied>, ApiError> {
+    match future.await {
+        Ok(value) => Ok(Ok(value)),
+        Err(error @ ApiError::Forbidden(_)) => {
+            let code = error.errors().iter().find_map(|e| e.code.clone());
+            Ok(Err(Denied { read, code }))
+        }
         Err(error) => Err(error),
     }
+}
+
+/// [`permitted`] for a read whose refusal is left unsaid (the balance: its own check
+/// is simply not made).
+async fn permitted_quietly<T>(
+    future: impl Future<Output = Result<T, ApiError>>,
+) -> Result<Option<T>, ApiError> {
+    Ok(permitted("", future).await?.ok())
 }
 
 /// What the login test did.
@@ -100,9 +127,17 @@ pub enum LoginCheck {
 }
 
 /// The login test: makes a fresh token from the connection's newest valid telephony
-/// credential and logs in with it at `url` within `timeout`, as the SDK does. Its
-/// failures are findings (the `login` check), not errors.
-pub async fn test_login(client: &Client, facts: &mut Facts, url: &SignalingUrl, timeout: Duration) {
+/// credential and logs in with it at `url` within `timeout`, as the SDK does; a new
+/// credential's refusal is tried again for a few seconds, `on_retry` told of each
+/// ([`signaling::test_login_patiently`]). Its failures are findings (the `login`
+/// check), not errors.
+pub async fn test_login(
+    client: &Client,
+    facts: &mut Facts,
+    url: &SignalingUrl,
+    timeout: Duration,
+    on_retry: &(dyn Fn(crate::api::RetryNotice) + Send + Sync),
+) {
     if facts.connection.is_none() {
         return;
     }
@@ -119,11 +154,15 @@ pub async fn test_login(client: &Client, facts: &mut Facts, url: &SignalingUrl, 
         return;
     };
     let name = credential.sip_username.clone();
+    // A credential made moments ago may be refused while it propagates: tried again then.
+    let new = signaling::is_new_credential(credential.created_at.as_deref(), std::time::SystemTime::now());
+    let waits = if new { signaling::PROPAGATION_WAITS } else { &[] };
     facts.login = Some(match client.create_token(&credential.id).await {
         Err(error) => LoginCheck::Token { credential: name, error },
         Ok(token) => {
-            let outcome = signaling::test_login(url, &Login::Token(token), timeout).await;
-            LoginCheck::Ran { credential: name, test: LoginTest { url: url.clone(), outcome } }
+            let test =
+                signaling::test_login_patiently(url, &Login::Token(token), timeout, waits, on_retry).await;
+            LoginCheck::Ran { credential: name, test }
         }
     });
 }
@@ -178,7 +217,7 @@ pub async fn gather_for(
         Ok(client.list_telephony_credentials(PageRequest::first(250), &filter).await?.data)
     };
     let connection = connection.clone();
-    let balance = permitted(client.balance());
+    let balance = permitted_quietly(client.balance());
     facts_of(client, given, connection, profile, credentials, balance, destination, trial_token).await
 }
 
@@ -198,16 +237,20 @@ async fn facts_of(
     trial_token: bool,
 ) -> Result<Facts, ApiError> {
     let filter = PhoneNumberFilter { connection_id: Some(connection.id.clone()), phone_number: None };
-    let numbers = client.list_phone_numbers(PageRequest::first(250), &filter);
+    let numbers = permitted(NUMBERS_READ, client.list_phone_numbers(PageRequest::first(250), &filter));
+    let profile = permitted(PROFILE_READ, profile);
     let credentials = async {
-        let Some(credentials) = permitted(credentials).await? else { return Ok((None, None)) };
+        let credentials = match permitted(CREDENTIALS_READ, credentials).await? {
+            Ok(credentials) => credentials,
+            Err(denied) => return Ok((Err(denied), None)),
+        };
         let token = match credentials.iter().find(|c| !c.expired).filter(|_| trial_token) {
             Some(usable) => Some(client.create_token(&usable.id).await.map(|_| ())),
             None => None,
         };
-        Ok::<_, ApiError>((Some(credentials), token))
+        Ok::<_, ApiError>((Ok(credentials), token))
     };
-    let registration = client.check_registration_status(&connection.id);
+    let registration = permitted(REGISTRATION_READ, client.check_registration_status(&connection.id));
     // The caller ID the connection presents: owned, and active, if a search by its
     // digits finds it among the account's numbers.
     let caller_id = async {
@@ -216,20 +259,25 @@ async fn facts_of(
             connection_id: None,
             phone_number: Some(ani.trim_start_matches('+').to_owned()),
         };
-        let found = client.list_phone_numbers(PageRequest::first(250), &filter).await?;
-        Ok(Some(found.data.iter().any(|n| n.phone_number == ani && n.status == "active")))
+        let found =
+            permitted(NUMBERS_READ, client.list_phone_numbers(PageRequest::first(250), &filter)).await?;
+        // A refused search is the numbers' refusal, said once.
+        Ok(found.ok().map(|found| found.data.iter().any(|n| n.phone_number == ani && n.status == "active")))
     };
     let (profile, numbers, (credentials, token), registration, balance, caller_id_owned) =
         futures::try_join!(profile, numbers, credentials, registration, balance, caller_id)?;
-    let denied = if credentials.is_none() { vec![CREDENTIALS_READ.to_owned()] } else { Vec::new() };
+    let refused = [profile.as_ref().err(), numbers.as_ref().err(), credentials.as_ref().err()];
+    let denied: Vec<Denied> =
+        refused.into_iter().chain([registration.as_ref().err()]).flatten().cloned().collect();
+    let numbers = numbers.ok();
     Ok(Facts {
         connection_id: given.to_owned(),
-        profile,
-        numbers_total: numbers.meta.total_results.max(numbers.data.len() as u64),
-        numbers: numbers.data,
+        profile: profile.unwrap_or(None),
+        numbers_total: numbers.as_ref().map_or(0, |n| n.meta.total_results.max(n.data.len() as u64)),
+        numbers: numbers.map(|n| n.data).unwrap_or_default(),
         credentials: credentials.unwrap_or_default(),
         token,
-        registration: Some(registration),
+        registration: registration.ok(),
         destination: destination.map(str::to_owned),
         connection: Some(connection),
         login: None,
@@ -256,34 +304,44 @@ pub async fn gather_all(
     let any = TelephonyCredentialFilter::default();
     let (connections, profiles, credentials, balance) = futures::try_join!(
         every_page(|page| client.list_credential_connections(page, None)),
-        every_page(|page| client.list_outbound_voice_profiles(page, None)),
-        permitted(every_page(|page| client.list_telephony_credentials(page, &any))),
-        permitted(client.balance()),
+        refusal_kept(every_page(|page| client.list_outbound_voice_profiles(page, None))),
+        refusal_kept(every_page(|page| client.list_telephony_credentials(page, &any))),
+        permitted_quietly(client.balance()),
     )?;
     let (profiles, credentials, balance) = (&profiles, &credentials, &balance);
     futures::stream::iter(connections)
         .map(|connection| async move {
-            let profile = connection
-                .outbound
-                .outbound_voice_profile_id
-                .as_ref()
-                .map(|id| profiles.iter().find(|p| &p.id == id).cloned());
+            // A refused list is refused again for each connection: the finding is its.
+            let profile = match (profiles, &connection.outbound.outbound_voice_profile_id) {
+                (_, None) => Ok(None),
+                (Ok(profiles), Some(id)) => Ok(Some(profiles.iter().find(|p| &p.id == id).cloned())),
+                (Err(refused), Some(_)) => Err(refused.clone()),
+            };
             let resource = format!("connection:{}", connection.id);
-            // A refused list is refused again for this connection: the finding is its.
             let own = match credentials {
-                Some(all) => {
+                Ok(all) => {
                     Ok(all.iter().filter(|c| c.resource_id.as_deref() == Some(&resource)).cloned().collect())
                 }
-                None => Err(ApiError::Forbidden(Vec::new().into())),
+                Err(refused) => Err(refused.clone()),
             };
             let given = connection.id.clone();
-            let (profile, own, balance) =
-                (async { Ok(profile) }, async { own }, async { Ok(balance.clone()) });
+            let (profile, own, balance) = (async { profile }, async { own }, async { Ok(balance.clone()) });
             facts_of(client, &given, connection, profile, own, balance, destination, trial_token).await
         })
         .buffered(ALL_AT_ONCE)
         .try_collect()
         .await
+}
+
+/// A read whose refusal (403) is kept to be found again by each connection's facts
+/// ([`permitted`] then makes it a finding); any other failure stops `doctor --all`.
+async fn refusal_kept<T>(
+    future: impl Future<Output = Result<T, ApiError>>,
+) -> Result<Result<T, ApiError>, ApiError> {
+    match future.await {
+        Err(error) if !matches!(error, ApiError::Forbidden(_)) => Err(error),
+        read => Ok(read),
+    }
 }
 
 /// Every record of a collection: the first page of 250, then the rest several at a time.
@@ -400,47 +458,43 @@ pub fn diagnose(facts: &Facts) -> Report {
         checks.push(balance_check(balance));
     }
     if !facts.denied.is_empty() {
-        checks.push(check(
-            "permissions",
-            Fail,
-            format!(
-                "The API key lacks permission for {} (403, code 10010), so the checks that need {} were left out.",
-                facts.denied.join(", "),
-                if facts.denied.len() == 1 { "it" } else { "them" }
-            ),
-            Some(
-                "Use an API key with access to every endpoint (Mission Control > Account settings > Keys & \
-                 Credentials), or ask the account's owner to grant this one.",
-            ),
-        ));
+        checks.push(permissions_check(&facts.denied));
     }
+    let refused = |read: &str| facts.denied.iter().any(|denied| denied.read == read);
 
-    checks.push(match &facts.profile {
-        None => check(
-            "outbound_profile",
-            Fail,
-            "The connection has no outbound voice profile: outbound calls fail (D38).",
-            Some("Attach an outbound voice profile (wizard step 4)."),
-        ),
-        Some(None) => check(
-            "outbound_profile",
-            Fail,
-            "The connection names an outbound voice profile that no longer exists (D38).",
-            Some("Attach an existing outbound voice profile (wizard step 4)."),
-        ),
-        Some(Some(profile)) if profile.enabled == Some(false) => check(
-            "outbound_profile",
-            Fail,
-            format!("The outbound voice profile “{}” is disabled: outbound calls fail (D38).", profile.name),
-            Some("Enable the profile in the portal (Voice > Outbound Voice Profiles)."),
-        ),
-        Some(Some(profile)) => check(
-            "outbound_profile",
-            Pass,
-            format!("Outbound voice profile “{}” is enabled.", profile.name),
-            None,
-        ),
-    });
+    // Without the profile's read there is nothing to say of it: the permissions
+    // finding names what was left out.
+    if !refused(PROFILE_READ) {
+        checks.push(match &facts.profile {
+            None => check(
+                "outbound_profile",
+                Fail,
+                "The connection has no outbound voice profile: outbound calls fail (D38).",
+                Some("Attach an outbound voice profile (wizard step 4)."),
+            ),
+            Some(None) => check(
+                "outbound_profile",
+                Fail,
+                "The connection names an outbound voice profile that no longer exists (D38).",
+                Some("Attach an existing outbound voice profile (wizard step 4)."),
+            ),
+            Some(Some(profile)) if profile.enabled == Some(false) => check(
+                "outbound_profile",
+                Fail,
+                format!(
+                    "The outbound voice profile “{}” is disabled: outbound calls fail (D38).",
+                    profile.name
+                ),
+                Some("Enable the profile in the portal (Voice > Outbound Voice Profiles)."),
+            ),
+            Some(Some(profile)) => check(
+                "outbound_profile",
+                Pass,
+                format!("Outbound voice profile “{}” is enabled.", profile.name),
+                None,
+            ),
+        });
+    }
 
     if let Some(Some(profile)) = &facts.profile {
         checks.push(destinations(profile, facts.destination.as_deref()));
@@ -463,7 +517,9 @@ pub fn diagnose(facts: &Facts) -> Report {
         )
     });
 
-    checks.push(if facts.numbers.is_empty() {
+    let numbers_read = !refused(NUMBERS_READ);
+    if numbers_read {
+        checks.push(if facts.numbers.is_empty() {
         check(
             "numbers",
             Warn,
@@ -483,11 +539,12 @@ pub fn diagnose(facts: &Facts) -> Report {
             None,
         )
     });
+    }
 
-    checks.push(caller_id_check(connection, facts));
+    checks.extend(caller_id_check(connection, facts, numbers_read));
     checks.push(push_check(connection));
 
-    let credentials_read = !facts.denied.iter().any(|read| read == CREDENTIALS_READ);
+    let credentials_read = !refused(CREDENTIALS_READ);
     let usable = facts.credentials.iter().filter(|c| !c.expired).count();
     if credentials_read {
         checks.push(match (facts.credentials.len(), usable) {
@@ -566,6 +623,55 @@ pub fn diagnose(facts: &Facts) -> Report {
     Report { connection_id: connection.id.clone(), ok, checks }
 }
 
+/// The `permissions` check: the reads the key was refused (403), each with what was
+/// left out for want of it. FAIL when the refused read is the telephony credentials
+/// (a backend with this key cannot make login tokens either), else WARN: the doctor
+/// could not look, which says nothing of the calls.
+fn permissions_check(denied: &[Denied]) -> Check {
+    let said: Vec<String> = denied
+        .iter()
+        .map(|denied| {
+            let code = denied.code.as_deref().map(|code| format!(", code {code}")).unwrap_or_default();
+            let (left_out, _) = what_needs(denied.read);
+            format!("{} (403{code}), so {left_out}", denied.read)
+        })
+        .collect();
+    let areas: Vec<&str> = denied.iter().map(|denied| what_needs(denied.read).1).collect();
+    let verdict = match denied.iter().any(|denied| denied.read == CREDENTIALS_READ) {
+        true => Verdict::Fail,
+        false => Verdict::Warn,
+    };
+    check(
+        "permissions",
+        verdict,
+        format!("The API key lacks permission for {}.", said.join("; and for ")),
+        Some(
+            format!(
+                "Give the key access to {} (Mission Control > Account settings > Keys & Credentials), or use \
+                 an account key, which has every permission.",
+                areas.join(" and ")
+            )
+            .as_str(),
+        ),
+    )
+}
+
+/// What a refused read leaves out, in a clause, and the area of the API it is in.
+fn what_needs(read: &str) -> (&'static str, &'static str) {
+    match read {
+        CREDENTIALS_READ => {
+            ("the credentials, token life and SIP URI checks were left out", "telephony credentials")
+        }
+        PROFILE_READ => (
+            "the outbound profile, destination, calling window and spend limit checks were left out",
+            "outbound voice profiles",
+        ),
+        NUMBERS_READ => ("the numbers and caller ID checks were left out", "phone numbers"),
+        REGISTRATION_READ => ("the registration check was left out", "the connection's registration status"),
+        _ => ("its checks were left out", "it"),
+    }
+}
+
 /// The `login` check: PASS with the time it took, FAIL with why and what to do.
 fn login_check(login: &LoginCheck) -> Check {
     use Verdict::{Fail, Pass};
@@ -584,24 +690,17 @@ fn login_check(login: &LoginCheck) -> Check {
             ),
             Some("Create a new telephony credential (wizard step 7) and try again."),
         ),
-        LoginCheck::Ran { credential, test } if test.passed() => check(
-            "login",
-            Pass,
-            format!(
-                "{}, with a fresh token of credential {credential}.",
-                test.reason().trim_end_matches('.')
-            ),
-            None,
-        ),
-        LoginCheck::Ran { credential, test } => check(
-            "login",
-            Fail,
-            format!(
-                "{}, with a fresh token of credential {credential}.",
-                test.reason().trim_end_matches('.')
-            ),
-            test.outcome.fix(),
-        ),
+        LoginCheck::Ran { credential, test } => {
+            let note = test.retry_note().map(|note| format!(" {note}")).unwrap_or_default();
+            let reason = format!(
+                "{}, with a fresh token of credential {credential}.{note}",
+                test.outcome.reason(&test.url).trim_end_matches('.')
+            );
+            match test.passed() {
+                true => check("login", Pass, reason, None),
+                false => check("login", Fail, reason, test.outcome.fix()),
+            }
+        }
     }
 }
 
@@ -691,10 +790,15 @@ fn presented_caller_id(connection: &CredentialConnection) -> Option<&str> {
 }
 
 /// The `caller_id` check: what a client's calls present is E.164 (D35) and a number of
-/// this account (D36), and there is something to present at all.
-fn caller_id_check(connection: &CredentialConnection, facts: &Facts) -> Check {
+/// this account (D36), and there is something to present at all. Without the numbers'
+/// read (`numbers_read` false) only the form of what is presented can be checked.
+fn caller_id_check(connection: &CredentialConnection, facts: &Facts, numbers_read: bool) -> Option<Check> {
     use Verdict::{Fail, Pass, Warn};
-    match presented_caller_id(connection) {
+    let presented = presented_caller_id(connection);
+    if !numbers_read && presented.is_none_or(is_e164) {
+        return None;
+    }
+    Some(match presented {
         Some(ani) if !is_e164(ani) => check(
             "caller_id",
             Fail,
@@ -736,7 +840,7 @@ fn caller_id_check(connection: &CredentialConnection, facts: &Facts) -> Check {
             ),
             None,
         ),
-    }
+    })
 }
 
 /// The `push` check: without a push credential a closed mobile app is never woken for a call.
@@ -1139,7 +1243,7 @@ mod tests {
     #[test]
     fn a_refused_read_fails_permissions_and_leaves_its_checks_out() {
         let mut facts = healthy_facts();
-        facts.denied = vec![CREDENTIALS_READ.to_owned()];
+        facts.denied = vec![Denied { read: CREDENTIALS_READ, code: Some("10010".into()) }];
         facts.credentials.clear();
         facts.token = None;
         let report = diagnose(&facts);
@@ -1149,6 +1253,36 @@ mod tests {
             report.checks.iter().all(|c| !["credentials", "sip_uri", "token_life"].contains(&c.id)),
             "{report}"
         );
+    }
+
+    #[test]
+    fn a_refused_read_of_the_profile_numbers_or_registration_is_a_warning_naming_it() {
+        let mut facts = healthy_facts();
+        facts.denied = vec![
+            Denied { read: PROFILE_READ, code: Some("10010".into()) },
+            Denied { read: NUMBERS_READ, code: None },
+        ];
+        facts.profile = None;
+        facts.numbers.clear();
+        let report = diagnose(&facts);
+        let found = report.checks.iter().find(|c| c.id == "permissions").unwrap();
+        assert_eq!(found.verdict, Verdict::Warn);
+        assert!(found.reason.contains("GET /outbound_voice_profiles (403, code 10010)"), "{}", found.reason);
+        assert!(found.reason.contains("GET /phone_numbers (403), so the numbers"), "{}", found.reason);
+        let fix = found.fix.as_deref().unwrap();
+        assert!(
+            fix.contains("outbound voice profiles and phone numbers") && fix.contains("account key"),
+            "{fix}"
+        );
+        assert!(report.ok, "{report}");
+        assert!(
+            report
+                .checks
+                .iter()
+                .all(|c| !["outbound_profile", "destinations", "numbers", "caller_id"].contains(&c.id)),
+            "{report}"
+        );
+        assert!(report.checks.iter().any(|c| c.id == "credentials"), "{report}");
     }
 
     #[test]

@@ -220,10 +220,13 @@ pub enum Request {
         connection_id: String,
         trial_token: bool,
     },
-    /// Log in at `url` as the WebRTC SDK does, within the login test's timeout.
+    /// Log in at `url` as the WebRTC SDK does, within the login test's timeout. A
+    /// refusal is tried again for a few seconds when the credential is new: created
+    /// at `credential_created_at` (RFC 3339), moments before the test.
     TestLogin {
         url: crate::signaling::SignalingUrl,
         login: crate::signaling::Login,
+        credential_created_at: Option<String>,
     },
     /// The call test ([`crate::calltest::between_logins`]): two temporary credentials on
     /// `connection_id`, logged in at `url`, one calling the other, which echoes; both

@@ -45,6 +45,17 @@ const USER_AGENT: &str = concat!("telnyx-setup/", env!("CARGO_PKG_VERSION"), " (
 const MAX_MESSAGE: usize = 64 * 1024;
 /// How long a clean close may take once logged in, within the overall timeout.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
+/// A credential is new for this long after its `created_at`: a refusal of its login may
+/// then mean only that Telnyx has not yet spread it to its signaling servers.
+pub const NEW_CREDENTIAL_FOR: Duration = Duration::from_secs(120);
+/// The waits before each new try of a refused login of a new credential: five tries
+/// over about ten seconds, well past the few seconds a new credential takes on Telnyx,
+/// and short enough that a credential that is really refused fails soon.
+pub const PROPAGATION_WAITS: &[Duration] =
+    &[Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3), Duration::from_secs(4)];
+/// What is said while a refused login of a new credential is tried again.
+pub const PROPAGATION_NOTE: &str =
+    "Telnyx refused the new credential; new credentials can take a few seconds to work";
 
 /// A validated signaling URL: `wss://` anywhere, `ws://` on loopback only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,15 +294,97 @@ impl LoginOutcome {
 pub struct LoginTest {
     pub url: SignalingUrl,
     pub outcome: LoginOutcome,
+    /// Refusals of a new credential tried again before this outcome
+    /// ([`test_login_patiently`]): 0 when the first try decided.
+    pub retried: u32,
 }
 
 impl LoginTest {
+    /// A test decided by its first try.
+    pub fn new(url: SignalingUrl, outcome: LoginOutcome) -> Self {
+        Self { url, outcome, retried: 0 }
+    }
+
     pub fn passed(&self) -> bool {
         self.outcome.passed()
     }
 
+    /// What happened, with the retries it took when there were any.
     pub fn reason(&self) -> String {
-        self.outcome.reason(&self.url)
+        let reason = self.outcome.reason(&self.url);
+        match self.retry_note() {
+            Some(note) => format!("{reason} {note}"),
+            None => reason,
+        }
+    }
+
+    /// A sentence on the refusals tried again, when there were any.
+    pub fn retry_note(&self) -> Option<String> {
+        let tries = self.retried + 1;
+        match self.retried {
+            0 => None,
+            _ if self.passed() => Some(format!(
+                "Telnyx refused the new credential at first (it took {tries} tries): new credentials can \
+                 take a few seconds to work."
+            )),
+            _ => Some(format!(
+                "It was tried {tries} times, since a new credential can take a few seconds to work, and \
+                 refused each time."
+            )),
+        }
+    }
+}
+
+/// A retry of [`test_login_patiently`] as a line for stderr: "Telnyx refused the new
+/// credential; … — trying again (2 of 5)…".
+pub fn retry_line(notice: &crate::api::RetryNotice) -> String {
+    format!("{} — trying again ({} of {})…", notice.reason, notice.attempt, notice.of)
+}
+
+/// Whether a credential created at `created_at` (RFC 3339, as Telnyx writes it) is new
+/// at `now`: made less than [`NEW_CREDENTIAL_FOR`] ago. One stamped a little in the
+/// future (the server's clock ahead of this one) is new too.
+pub fn is_new_credential(created_at: Option<&str>, now: SystemTime) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    let Some(created) = created_at.and_then(|at| time::OffsetDateTime::parse(at.trim(), &Rfc3339).ok())
+    else {
+        return false;
+    };
+    let now = time::OffsetDateTime::from(now);
+    now - created < NEW_CREDENTIAL_FOR
+}
+
+/// [`test_login`], and when the login is refused as a credential that does not exist
+/// would be, tried again after each of `waits`: a credential made a moment ago is
+/// refused for a few seconds while it propagates. Pass [`PROPAGATION_WAITS`] when the
+/// credential is new ([`is_new_credential`], or made by this run), and no waits
+/// otherwise, so an old credential's refusal is reported at once. `on_retry` is told
+/// of each new try before its wait, with [`PROPAGATION_NOTE`] as the reason.
+pub async fn test_login_patiently(
+    url: &SignalingUrl,
+    login: &Login,
+    timeout: Duration,
+    waits: &[Duration],
+    on_retry: &(dyn Fn(crate::api::RetryNotice) + Send + Sync),
+) -> LoginTest {
+    let mut retried = 0;
+    loop {
+        let outcome = test_login(url, login, timeout).await;
+        let propagating = matches!(
+            &outcome,
+            LoginOutcome::Refused { why: Refusal::TokenRefused | Refusal::SipRefused, .. }
+        );
+        let Some(wait) = waits.get(retried as usize).filter(|_| propagating) else {
+            return LoginTest { url: url.clone(), outcome, retried };
+        };
+        retried += 1;
+        on_retry(crate::api::RetryNotice {
+            attempt: retried + 1,
+            of: waits.len() as u32 + 1,
+            reason: PROPAGATION_NOTE.to_owned(),
+            wait: *wait,
+        });
+        tokio::time::sleep(*wait).await;
     }
 }
 
@@ -535,6 +628,22 @@ mod tests {
         // Telnyx, and any other machine, keep Telnyx's signaling server.
         assert_eq!(of("https://api.telnyx.com/v2"), DEFAULT_SIGNALING_URL);
         assert_eq!(of("https://mock.example.com/v2"), DEFAULT_SIGNALING_URL);
+    }
+
+    #[test]
+    fn a_credential_is_new_for_two_minutes_after_its_created_at() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let at = |seconds: i64| {
+            let at = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + seconds).unwrap();
+            at.format(&time::format_description::well_known::Rfc3339).unwrap()
+        };
+        assert!(is_new_credential(Some(&at(-5)), now));
+        assert!(is_new_credential(Some(&at(-119)), now));
+        assert!(!is_new_credential(Some(&at(-121)), now));
+        // The server's clock a little ahead of this one.
+        assert!(is_new_credential(Some(&at(30)), now));
+        assert!(!is_new_credential(None, now));
+        assert!(!is_new_credential(Some("yesterday"), now));
     }
 
     #[test]

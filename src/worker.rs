@@ -271,9 +271,16 @@ pub async fn execute(client: &Client, request: Request) -> Result<Reply, ApiErro
             Ok(Reply::Diagnosed(crate::doctor::diagnose(&facts)))
         }
         // Not the API: the signaling server. Cancelling the task drops the socket.
-        Request::TestLogin { url, login } => {
-            let outcome = crate::signaling::test_login(&url, &login, crate::signaling::LOGIN_TIMEOUT).await;
-            Ok(Reply::LoginTested(crate::signaling::LoginTest { url, outcome }))
+        // A new credential's refusals are tried again, each retry told as a request's is.
+        Request::TestLogin { url, login, credential_created_at } => {
+            use crate::signaling::{self, PROPAGATION_WAITS};
+            let new =
+                signaling::is_new_credential(credential_created_at.as_deref(), std::time::SystemTime::now());
+            let waits = if new { PROPAGATION_WAITS } else { &[] };
+            let told = |notice| client.report_retry(notice);
+            let test =
+                signaling::test_login_patiently(&url, &login, signaling::LOGIN_TIMEOUT, waits, &told).await;
+            Ok(Reply::LoginTested(test))
         }
         // A task of its own, which Esc (aborting this one) does not stop: it runs to its
         // end, within its ring and tone limits, so its temporary credentials are deleted.

@@ -273,6 +273,12 @@ impl Client {
         wait
     }
 
+    /// Tells the observer of a retry of something other than a request (a login test
+    /// tried again while a new credential propagates), as [`Self::plan_retry`] does.
+    pub fn report_retry(&self, notice: RetryNotice) {
+        self.notify(notice);
+    }
+
     fn notify(&self, notice: RetryNotice) {
         let wait_ms = notice.wait.as_millis() as u64;
         tracing::info!(attempt = notice.attempt, of = notice.of, reason = %notice.reason, wait_ms, "retrying");

@@ -154,7 +154,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         .await
         .map_err(|error| Problem::api(&error))?;
     if args.login_test {
-        doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT).await;
+        let told = |notice| eprintln!("telnyx-setup doctor: {}", crate::signaling::retry_line(&notice));
+        doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT, &told).await;
     }
     let mut report = doctor::diagnose(&facts);
     if let Some(connection) = facts.connection.as_ref().filter(|_| args.call_test || call.is_some()) {
@@ -370,20 +371,40 @@ impl Attachment {
         };
         let of_numbers = [("filter[connection_id]", id.to_owned())];
         let of_credentials = [("filter[resource_id]", format!("connection:{id}"))];
+        let numbers = async {
+            let page = client.list_raw("phone_numbers", PageRequest::first(250), &of_numbers).await?;
+            Ok(Value::Array(page.data))
+        };
+        let credentials = async {
+            let page =
+                client.list_raw("telephony_credentials", PageRequest::first(250), &of_credentials).await?;
+            Ok(Value::Array(page.data))
+        };
         let (connection, profile, numbers, credentials) = futures::try_join!(
-            client.get_raw("credential_connections", id),
-            profile,
-            client.list_raw("phone_numbers", PageRequest::first(250), &of_numbers),
-            client.list_raw("telephony_credentials", PageRequest::first(250), &of_credentials),
+            unless_refused(client.get_raw("credential_connections", id)),
+            unless_refused(profile),
+            unless_refused(numbers),
+            unless_refused(credentials),
         )?;
         let mut records = json!({
             "connection": connection,
             "outbound_voice_profile": profile,
-            "phone_numbers": numbers.data,
-            "telephony_credentials": credentials.data,
+            "phone_numbers": numbers,
+            "telephony_credentials": credentials,
         });
         crate::secret::redact_json(&mut records, "(removed)");
         Ok(records)
+    }
+}
+
+/// A record for the report, or, when the key was refused it (403), a note of that in
+/// its place: the report says what the checks could not read rather than failing.
+async fn unless_refused(read: impl Future<Output = Result<Value, ApiError>>) -> Result<Value, ApiError> {
+    match read.await {
+        Err(error @ ApiError::Forbidden(_)) => {
+            Ok(json!({ "not_read": format!("the API key lacks permission for it: {error}") }))
+        }
+        read => read,
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Issued {
     pub connection_id: Option<String>,
     /// The credential was made now (`--create`).
     pub created: bool,
+    /// When the credential was made, as Telnyx says (RFC 3339).
+    pub credential_created_at: Option<String>,
 }
 
 impl Issued {
@@ -125,7 +127,15 @@ pub async fn issue(client: &Client, choice: Choice, now: SystemTime) -> Result<I
         other => return Err(unexpected("CreateToken", &other)),
     };
     let expires_at = LoginToken::new(token.clone()).expires_at;
-    Ok(Issued { token, expires_at, credential_id: credential.id, connection_id, created })
+    let credential_created_at = credential.created_at;
+    Ok(Issued {
+        token,
+        expires_at,
+        credential_id: credential.id,
+        connection_id,
+        created,
+        credential_created_at,
+    })
 }
 
 /// The credential with id `id`, refused when it has expired.
@@ -251,6 +261,32 @@ async fn credential_of_connection(
     }
 }
 
+/// `--login-test`: logs in with the token just made at `url`; a refusal is tried again
+/// for a few seconds when the credential is new (made by this run, or moments before),
+/// and stderr says so at each new try.
+pub async fn login_test(
+    url: &crate::signaling::SignalingUrl,
+    issued: &Issued,
+) -> crate::signaling::LoginTest {
+    use crate::signaling::{self, Login, PROPAGATION_WAITS};
+    let new = issued.created
+        || signaling::is_new_credential(issued.credential_created_at.as_deref(), SystemTime::now());
+    let waits = if new { PROPAGATION_WAITS } else { &[] };
+    let told = |notice| eprintln!("telnyx-setup token: {}", signaling::retry_line(&notice));
+    let login = Login::Token(issued.token.clone());
+    signaling::test_login_patiently(url, &login, signaling::LOGIN_TIMEOUT, waits, &told).await
+}
+
+/// The login test's line on stderr: passed, or failed with what to do.
+fn report_login_test(test: &crate::signaling::LoginTest) {
+    let reason = test.reason();
+    let reason = crate::sanitize::escape_controls(&reason);
+    match test.outcome.fix() {
+        None => eprintln!("telnyx-setup token: login test passed: {reason}"),
+        Some(fix) => eprintln!("telnyx-setup token: login test FAILED: {reason} {fix}"),
+    }
+}
+
 /// An answer that does not fit the request (a bug of the worker's), reported as an
 /// unreadable answer rather than a panic.
 fn unexpected(request: &str, reply: &Reply) -> TokenError {
@@ -281,6 +317,12 @@ pub struct TokenArgs {
     /// Copy the token to the clipboard instead of printing it (stderr says so)
     #[arg(long)]
     copy: bool,
+    /// Also log in with the token as the WebRTC SDK does (a device registers for a
+    /// moment): stderr says how it went (with --json, "login_test" does), exit 1 if it
+    /// failed. A credential made moments ago may be refused while it propagates, so a
+    /// refusal is then tried again for a few seconds, and stderr says so
+    #[arg(long)]
+    login_test: bool,
 }
 
 /// Where an OSC 52 copy would go when the process has no terminal: every write fails.
@@ -303,28 +345,51 @@ impl TokenArgs {
     pub async fn run(&self, cli: &crate::cli::Cli) -> ExitCode {
         let args = self;
         use crate::cli::problem::Problem;
-        use crate::cli::{USAGE_ERROR, connect};
+        use crate::cli::{USAGE_ERROR, connect, signaling_target};
         let issued = async {
             let choice = match (&args.credential, &args.connection) {
                 (Some(id), _) => Choice::Credential(id.clone()),
                 (None, Some(given)) => Choice::Connection { given: given.clone(), create: args.create },
                 (None, None) => Choice::Last(crate::journal::path()),
             };
-            let (client, _sandbox) = connect(cli, "token", false).await?;
-            issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
-                TokenError::Usage(message) => Problem::usage(message).of("token"),
-                TokenError::NotFound(message, request_id) => {
-                    Problem { request_id, ..Problem::new("token", "not_found", message) }
+            let (client, sandbox) = connect(cli, "token", false).await?;
+            // Where the login test logs in is checked before anything is sent.
+            let signaling = match args.login_test {
+                true => {
+                    Some(signaling_target(cli, client.base()).map_err(|e| Problem::usage(e).of("token"))?)
                 }
-                TokenError::Api(error) => Problem::api_of("token", &error),
-            })
+                false => None,
+            };
+            let issued =
+                issue(&client, choice, std::time::SystemTime::now()).await.map_err(|error| match error {
+                    TokenError::Usage(message) => Problem::usage(message).of("token"),
+                    TokenError::NotFound(message, request_id) => {
+                        Problem { request_id, ..Problem::new("token", "not_found", message) }
+                    }
+                    TokenError::Api(error) => Problem::api_of("token", &error),
+                })?;
+            // The sandbox of --demo lives until the login test is done.
+            let tested = match signaling {
+                Some(url) => Some(login_test(&url, &issued).await),
+                None => None,
+            };
+            drop(sandbox);
+            Ok::<_, Problem>((issued, tested))
         };
-        let issued = match issued.await {
+        let (issued, tested) = match issued.await {
             Ok(issued) => issued,
             // Under --json a failure is JSON on stdout, as every command's is; else a
             // line on stderr, and stdout stays the token's alone.
             Err(problem) => return problem.report(args.json),
         };
+        // A failed login test is a failed check (exit 1), once the token is out.
+        let verdict = match &tested {
+            Some(test) if !test.passed() => ExitCode::FAILURE,
+            _ => ExitCode::SUCCESS,
+        };
+        if let Some(test) = tested.as_ref().filter(|_| !args.json) {
+            report_login_test(test);
+        }
         if args.copy {
             // OSC 52 goes to the controlling terminal, never to stderr, which may be a
             // file: without a terminal (and a system clipboard) the copy fails instead.
@@ -351,7 +416,7 @@ impl TokenArgs {
                         ),
                     };
                     eprintln!("telnyx-setup token: {how}");
-                    ExitCode::SUCCESS
+                    verdict
                 }
                 Err(error) => {
                     eprintln!("telnyx-setup token: {error}; run it without --copy to print the token");
@@ -360,14 +425,23 @@ impl TokenArgs {
             };
         }
         let text = if args.json {
-            format!("{:#}\n", issued.to_json())
+            let mut json = issued.to_json();
+            if let Some(test) = &tested {
+                json["login_test"] = serde_json::json!({
+                    "passed": test.passed(),
+                    "reason": test.reason(),
+                    "fix": test.outcome.fix(),
+                    "retried": test.retried,
+                });
+            }
+            format!("{json:#}\n")
         } else if args.env {
             issued.env_line()
         } else {
             format!("{}\n", issued.token.expose())
         };
         match output::print(&text) {
-            Ok(_) => ExitCode::SUCCESS,
+            Ok(_) => verdict,
             Err(error) => {
                 eprintln!("telnyx-setup token: cannot print the token: {error}");
                 ExitCode::from(USAGE_ERROR)

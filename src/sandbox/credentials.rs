@@ -165,6 +165,7 @@ pub fn verify_token<'a>(store: &'a Store, jwt: &str, now: OffsetDateTime) -> Opt
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
     mac(store, signing_input).verify_slice(&signature).ok()?;
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let at = now;
     let now = now.unix_timestamp();
     let exp = claims["exp"].as_i64()?;
     if exp <= now || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now) {
@@ -178,17 +179,18 @@ pub fn verify_token<'a>(store: &'a Store, jwt: &str, now: OffsetDateTime) -> Opt
         .credentials
         .iter()
         .find(|c| c["id"] == json!(id))
-        .filter(|c| !is_expired(c, now) && !propagating(store, c, now))
+        .filter(|c| !is_expired(c, now) && !propagating(store, c, at))
 }
 
 /// Under the `credential-propagation` scenario, whether `credential` is too new for
-/// its tokens to be honoured yet (as right after a create on Telnyx).
-fn propagating(store: &Store, credential: &Value, now: i64) -> bool {
+/// its tokens to be honoured yet (as right after a create on Telnyx): younger than
+/// the store's `propagation`.
+fn propagating(store: &Store, credential: &Value, now: OffsetDateTime) -> bool {
     store.scenario == Some(super::Scenario::CredentialPropagation)
         && credential["created_at"]
             .as_str()
             .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
-            .is_some_and(|at| now < at.unix_timestamp() + super::scenario::PROPAGATION.as_secs() as i64)
+            .is_some_and(|at| now < at + store.propagation)
 }
 
 /// A telephony credential whose SIP user name and password these are, if it has not

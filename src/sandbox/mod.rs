@@ -597,15 +597,16 @@ async fn authenticate(
         headers.insert("x-ratelimit-reset", reset.into());
         return response;
     }
-    if app.0.scenario == Some(Scenario::RestrictedKey) && !full_access(&headers) {
-        let path = request.uri().path();
-        if path.trim_start_matches(BASE_PATH).starts_with("/telephony_credentials") {
-            return Failure::forbidden(
-                "You do not have permission to perform the requested action on the specified resource or \
-                 resources.",
-            )
-            .into_response();
-        }
+    // The `restricted-*` scenarios: a key without every permission is refused an area.
+    if let Some(scenario) = app.0.scenario
+        && !full_access(&headers)
+        && scenario.refuses(request.uri().path().trim_start_matches(BASE_PATH))
+    {
+        return Failure::forbidden(
+            "You do not have permission to perform the requested action on the specified resource or \
+             resources.",
+        )
+        .into_response();
     }
     if app.0.scenario == Some(Scenario::RateLimited) {
         let mut response = Failure::rate_limited().into_response();
@@ -878,6 +879,21 @@ impl Sandbox {
         let store = self.shared.store();
         let credential = store.credentials.iter().find(|c| c["id"] == json!(credential_id))?;
         Some(credentials::sign_token(&store, credential, issued))
+    }
+
+    /// Makes the credential `credential_id` look made `ago` before now (its
+    /// `created_at`), for the tests of how a new credential is treated (under
+    /// `credential-propagation`, and by the login test's retries). `false`: no such
+    /// credential.
+    pub fn backdate_credential(&self, credential_id: &str, ago: std::time::Duration) -> bool {
+        let mut store = self.shared.store();
+        let Some(credential) = store.credentials.iter_mut().find(|c| c["id"] == json!(credential_id)) else {
+            return false;
+        };
+        let at = time::OffsetDateTime::now_utc() - ago;
+        credential["created_at"] =
+            json!(at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+        true
     }
 
     /// Every call placed on the signaling socket so far, oldest first (the last

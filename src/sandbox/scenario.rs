@@ -41,10 +41,13 @@ pub enum Scenario {
     BadCallerId,
     ExpiringCredential,
     OutsideCallingWindow,
+    RestrictedProfiles,
+    RestrictedNumbers,
+    RestrictedRegistration,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 14] = [
+    pub const ALL: [Scenario; 17] = [
         Self::NoProfile,
         Self::CountryBlocked,
         Self::ExpiredCredential,
@@ -59,6 +62,9 @@ impl Scenario {
         Self::BadCallerId,
         Self::ExpiringCredential,
         Self::OutsideCallingWindow,
+        Self::RestrictedProfiles,
+        Self::RestrictedNumbers,
+        Self::RestrictedRegistration,
     ];
 
     /// The name `--scenario` takes.
@@ -78,6 +84,9 @@ impl Scenario {
             Self::BadCallerId => "bad-caller-id",
             Self::ExpiringCredential => "expiring-credential",
             Self::OutsideCallingWindow => "outside-calling-window",
+            Self::RestrictedProfiles => "restricted-profiles",
+            Self::RestrictedNumbers => "restricted-numbers",
+            Self::RestrictedRegistration => "restricted-registration",
         }
     }
 
@@ -131,6 +140,35 @@ impl Scenario {
             Self::OutsideCallingWindow => "the profile's calling window is the hour starting two hours from \
                                            now (UTC): every call is refused until then"
                 .into(),
+            Self::RestrictedProfiles => format!(
+                "API keys lack permission for outbound voice profiles: 403 with code 10010 there (a key \
+                 starting {FULL_ACCESS_KEY} has every permission)"
+            ),
+            Self::RestrictedNumbers => format!(
+                "API keys lack permission for phone numbers: 403 with code 10010 there (a key starting \
+                 {FULL_ACCESS_KEY} has every permission)"
+            ),
+            Self::RestrictedRegistration => format!(
+                "API keys lack permission for a connection's registration status: 403 with code 10010 \
+                 there (a key starting {FULL_ACCESS_KEY} has every permission)"
+            ),
+        }
+    }
+
+    /// Whether a key without every permission is refused `path` (relative to the API
+    /// base, `/phone_numbers/…`) under this scenario: the `restricted-*` ones.
+    pub fn refuses(self, path: &str) -> bool {
+        let under = |collection: &str| {
+            path.strip_prefix(collection).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        match self {
+            Self::RestrictedKey => under("/telephony_credentials"),
+            Self::RestrictedProfiles => under("/outbound_voice_profiles"),
+            Self::RestrictedNumbers => under("/phone_numbers"),
+            Self::RestrictedRegistration => {
+                under("/credential_connections") && path.ends_with("/actions/check_registration_status")
+            }
+            _ => false,
         }
     }
 
@@ -169,3 +207,25 @@ impl fmt::Display for UnknownScenario {
 }
 
 impl std::error::Error for UnknownScenario {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_restricted_scenarios_refuse_their_area_alone() {
+        let refused = |scenario: Scenario, path: &str| scenario.refuses(path);
+        assert!(refused(Scenario::RestrictedKey, "/telephony_credentials"));
+        assert!(refused(Scenario::RestrictedKey, "/telephony_credentials/abc/token"));
+        assert!(!refused(Scenario::RestrictedKey, "/telephony_credentialsX"));
+        assert!(refused(Scenario::RestrictedProfiles, "/outbound_voice_profiles/7"));
+        assert!(refused(Scenario::RestrictedNumbers, "/phone_numbers"));
+        assert!(!refused(Scenario::RestrictedNumbers, "/available_phone_numbers"));
+        assert!(refused(
+            Scenario::RestrictedRegistration,
+            "/credential_connections/7/actions/check_registration_status"
+        ));
+        assert!(!refused(Scenario::RestrictedRegistration, "/credential_connections/7"));
+        assert!(!refused(Scenario::ZeroBalance, "/phone_numbers"));
+    }
+}

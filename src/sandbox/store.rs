@@ -46,6 +46,9 @@ pub struct Seed {
     pub rate_limit: Option<u32>,
     /// Start the account in a known broken state (`--scenario`): see [`super::scenario`].
     pub scenario: Option<super::scenario::Scenario>,
+    /// Under `credential-propagation`, how long a new credential's tokens are refused
+    /// ([`super::scenario::PROPAGATION`] by default; tests shorten it).
+    pub propagation: std::time::Duration,
     /// Write each exchange to stderr as it ends: method, path, status, time taken and
     /// the fault that fired, never a header or a body (`sandbox --verbose`).
     pub log_requests: bool,
@@ -64,6 +67,7 @@ impl Default for Seed {
             faults: super::faults::FaultPlan::default(),
             limits: super::Limits::default(),
             scenario: None,
+            propagation: super::scenario::PROPAGATION,
             rate_limit: None,
             log_requests: false,
             state_file: None,
@@ -108,6 +112,8 @@ pub struct Store {
     /// The broken state the account started in, which also changes how some requests
     /// are answered (a refused key, a rate limit, a slow credential).
     pub scenario: Option<super::scenario::Scenario>,
+    /// How long a new credential's tokens are refused under `credential-propagation`.
+    pub propagation: std::time::Duration,
     pub(super) next_id: u64,
     rng: StdRng,
 }
@@ -125,6 +131,7 @@ impl Store {
             token_key,
             registrations: BTreeMap::new(),
             scenario: seed.scenario,
+            propagation: seed.propagation,
             next_id: FIRST_NUMERIC_ID,
             rng,
         };

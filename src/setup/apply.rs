@@ -2,10 +2,11 @@
 //! [`execute`] (so a create keeps its look-before-create on every retry, and an order
 //! its `customer_reference`), the setup journal's intent saved before each write and
 //! its result after, and a placed order followed until it completes
-//! ([`super::follow_order`]).
+//! ([`super::follow_order`]: the assignment the plan lists is sent only if the
+//! completed order does not carry the connection, as in the wizard).
 
 use super::plan::{Kind, Part, Plan, Step, fill};
-use super::{LoginToken, follow_order};
+use super::{Ended, LoginToken, OrderFollower, follow_order};
 use crate::api::{ApiError, Client};
 use crate::journal::{Intent, Named, OrderNote, Record};
 use crate::msg::{Reply, Request};
@@ -123,10 +124,15 @@ pub async fn apply(
         numbers: plan.numbers.clone(),
         ..Default::default()
     };
+    // The order's numbers are on the connection: the plan's assignment is done.
+    let mut numbers_on_connection = false;
     for step in &plan.steps {
         note_reused(journal, step, plan);
         for request in &step.requests {
             let request = fill(request, &ids);
+            if numbers_on_connection && matches!(request, Request::AssignNumbers { .. }) {
+                continue;
+            }
             if let Some(intent) = intent(&request) {
                 journal.record.pending = Some(intent);
                 if let Request::PlaceOrder { body, .. } = &request {
@@ -140,6 +146,10 @@ pub async fn apply(
                 }
                 journal.save();
             }
+            let placed_for = match &request {
+                Request::PlaceOrder { body, .. } => body.connection_id.clone(),
+                _ => None,
+            };
             let reply = execute(client, request).await?;
             journal.record.pending = None;
             match reply {
@@ -161,12 +171,20 @@ pub async fn apply(
                     ids.insert("CREDENTIAL_ID", credential.id);
                 }
                 Reply::OrderPlaced { order, .. } => {
-                    let settled = follow_order(client, order).await?;
+                    let connection_id = placed_for.unwrap_or_default();
+                    let mut follower = OrderFollower::new(&connection_id, &done.connection_name);
+                    let mut before_write = |write: &Request| {
+                        journal.record.pending = intent(write);
+                        journal.save();
+                    };
+                    let (settled, ended) =
+                        follow_order(client, order, &mut follower, &mut before_write).await?;
+                    journal.record.pending = None;
                     if let Some(note) = &mut journal.record.order {
                         note.id = Some(settled.id.clone());
                         note.status = Some(settled.status.clone());
                     }
-                    if settled.status != "success" {
+                    if !matches!(ended, Ended::Done(_)) {
                         journal.save();
                         return Err(ApplyError::Order(format!(
                             "the number order {} is {:?}, not complete; run the setup again later: it finds \
@@ -174,6 +192,7 @@ pub async fn apply(
                             settled.id, settled.status
                         )));
                     }
+                    numbers_on_connection = true;
                 }
                 Reply::TokenCreated(jwt) => done.token = Some(LoginToken::new(jwt)),
                 _ => {}

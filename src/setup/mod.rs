@@ -17,8 +17,8 @@ mod recognise;
 pub use apply::{Applied, ApplyError, Journal, apply, intent};
 pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
-pub use names::{free_name, name_taken};
-pub use order::{POLL_LIMIT, follow_order, order_reference, poll_wait};
+pub use names::{free_name, name_taken, truncate};
+pub use order::{Ended, Next, OrderFollower, follow_order, order_reference};
 pub use plan::{Account, DEFAULT_CONNECTION, DEFAULT_PROFILE, Kind, Part, Pick, Plan, Refusal, Wanted, plan};
 pub use recognise::{
     Recognisable, Recognised, connections_on_profile, find_connection, newest, prefer, profile_candidates,

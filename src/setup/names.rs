@@ -21,6 +21,18 @@ pub fn name_taken(what: &str, name: &str) -> String {
     )
 }
 
+/// `text` cut to `max` characters, the cut marked with "…": a name shown where room is
+/// short (a list's column, the wizard's question about records that look alike).
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

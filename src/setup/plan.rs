@@ -82,7 +82,8 @@ pub struct Account {
     /// Whether `profiles` holds every profile of the wanted name (the create's look
     /// before its first try is skipped then).
     pub profiles_listed: bool,
-    /// The connections on the profile the setup ends with (its other users).
+    /// The connections on the profile the setup ends with (its other users); others
+    /// read with them (the wizard's list of every connection) are left out.
     pub profile_connections: Vec<CredentialConnection>,
     /// The connection's credentials (and one named by id elsewhere).
     pub credentials: Vec<TelephonyCredential>,
@@ -336,9 +337,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             // Made with its countries (none asked: Telnyx's US and CA), in one request.
             let countries = wanted.countries.clone().unwrap_or_default();
             let body = NewOutboundVoiceProfile::with_countries(name.clone(), countries);
+            // The ids shown stand for what exists only when every profile was listed.
             let known = account.profiles.iter().map(|p| p.id.clone()).collect();
-            let request =
-                Request::CreateProfile { body, known: Some(known), first_try: account.profiles_listed };
+            let listed = account.profiles_listed;
+            let request = Request::CreateProfile { body, known: listed.then_some(known), first_try: listed };
             out.profile_id = var("PROFILE_ID");
             let step = Step::new(Part::Profile, Kind::Create, format!("{name:?}")).id(var("PROFILE_ID"));
             out.steps.push(step.sending(request).setting("PROFILE_ID"));
@@ -465,6 +467,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             .profile_connections
             .iter()
             .filter(|c| c.id != out.connection_id)
+            .filter(|c| c.outbound.outbound_voice_profile_id.as_deref() == Some(out.profile_id.as_str()))
             .map(|c| format!("connection {} ({})", c.connection_name, c.id))
             .collect();
         let step = Step::new(Part::Countries, Kind::Change, desired.join(", "))
@@ -516,7 +519,8 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             let known = account.credentials.iter().map(|c| c.id.clone()).collect();
             // A connection made now has none: nothing to look for on the first try.
             let complete = connection.is_none() || account.credentials_complete;
-            let request = Request::CreateCredential { body, known: Some(known), first_try: complete };
+            let request =
+                Request::CreateCredential { body, known: complete.then_some(known), first_try: complete };
             let step =
                 Step::new(Part::Credential, Kind::Create, format!("{name:?}")).id(var("CREDENTIAL_ID"));
             out.steps.push(step.sending(request).setting("CREDENTIAL_ID"));

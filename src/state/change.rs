@@ -45,3 +45,11 @@ impl Change {
 pub fn list(items: &[String]) -> String {
     if items.is_empty() { "none".to_owned() } else { items.join(", ") }
 }
+
+/// A step's before or after as the question shows it: "none" when empty.
+pub fn or_none(text: Option<&str>) -> &str {
+    match text {
+        Some(text) if !text.is_empty() => text,
+        _ => "none",
+    }
+}

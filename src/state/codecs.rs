@@ -1,13 +1,17 @@
 //! Step 3: the connection's inbound codecs as toggles. VP8 (browser video) is off on
-//! new Telnyx connections, so it starts checked here; Enter saves the list with PATCH.
+//! new Telnyx connections, so it starts checked here. Enter sets the codecs wanted, and
+//! sends the plan's codecs step: nothing when they are as the connection has them, else
+//! the PATCH (asked about first on a connection this setup did not make).
 
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Screen, activity_field};
+use super::wanted::first_write;
 use super::{Activity, Ctx, Problem, Transition, move_cursor};
-use crate::api::{CredentialConnection, CredentialConnectionUpdate, InboundUpdate};
-use crate::msg::{Reply, Request};
-use crate::setup::{CodecChoice, codec_choices};
+use crate::api::CredentialConnection;
+use crate::msg::Reply;
+use crate::setup::plan::Step as PlanStep;
+use crate::setup::{CodecChoice, Part, codec_choices};
 
 #[derive(Debug)]
 pub struct CodecsStep {
@@ -36,14 +40,12 @@ impl CodecsStep {
         !self.choices.iter().any(|c| c.name == "VP8" && c.enabled)
     }
 
-    /// The update Enter sends: `None` when no codec is on or nothing changed.
-    fn save_request(&self) -> Option<Request> {
+    /// The plan's codecs step with the codecs ticked now: nothing to change, or the
+    /// update (which asks first on a connection this setup did not make).
+    fn planned_step(&self, ctx: &Ctx) -> Result<PlanStep, String> {
         let codecs = self.enabled();
-        if codecs.is_empty() || codecs == self.connection.inbound.codecs {
-            return None;
-        }
-        let update = CredentialConnectionUpdate { inbound: Some(InboundUpdate { codecs }), outbound: None };
-        Some(Request::UpdateConnection { id: self.connection.id.clone(), update })
+        let plan = ctx.plan_with(|wanted| wanted.codecs = Some(codecs))?;
+        plan.step(Part::Codecs).cloned().ok_or_else(|| "The plan has no codecs step.".to_owned())
     }
 
     fn save(&mut self, ctx: &mut Ctx) -> Transition {
@@ -52,22 +54,32 @@ impl CodecsStep {
             self.activity.fail(Problem::Input("Turn on at least one codec (Space).".into()));
             return Transition::none();
         }
-        let Some(request) = self.save_request() else {
+        let step = match self.planned_step(ctx) {
+            Ok(step) => step,
+            Err(reason) => {
+                self.activity.fail(Problem::Input(reason));
+                return Transition::none();
+            }
+        };
+        ctx.want(|wanted| wanted.codecs = Some(codecs.clone()));
+        let Some((step, request)) = first_write(std::slice::from_ref(&step)) else {
             // Nothing to change: nothing is sent.
             return advance(self.connection.clone(), ctx);
         };
-        if self.created {
+        let request = request.clone();
+        if !step.asks() || self.created {
             return Transition::run(ctx.call(&mut self.activity, "Saving the codecs", request));
         }
         let mut lines = vec![
             format!("Codecs of “{}”:", self.connection.connection_name),
-            format!("  now:   {}", change::list(&self.connection.inbound.codecs)),
-            format!("  after: {}", change::list(&codecs)),
+            format!("  now:   {}", change::or_none(step.before.as_deref())),
+            format!("  after: {}", change::or_none(step.after.as_deref())),
             format!(
                 "Every device that signs in with this connection (user {}) gets the new codecs.",
                 self.connection.user_name
             ),
         ];
+        lines.extend(step.affects.iter().map(|affected| format!("Also affects {affected}.")));
         if self.vp8_off() {
             lines.push("VP8 stays off: video calls from browsers will not work.".to_owned());
         }
@@ -101,8 +113,11 @@ fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
 impl Screen for CodecsStep {
     activity_field!();
 
-    fn enter_requests(&self) -> Vec<Request> {
-        self.save_request().into_iter().collect()
+    fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
+        if self.change.is_some() {
+            return None;
+        }
+        self.planned_step(ctx).ok().map(|step| vec![step])
     }
 
     fn change(&self) -> Option<&Change> {

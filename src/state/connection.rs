@@ -203,7 +203,7 @@ impl Screen for ConnectionStep {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
                 // One telnyx-setup made is the setup's own, unless a new setup was asked for.
                 let ours = ctx.journal.recognise && connection.is_marked();
-                ctx.setup.connection_chosen(connection, ours, false);
+                ctx.choose_connection(connection, ours, false);
                 super::flow::next(Decided::Connection, ctx)
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
@@ -218,13 +218,12 @@ impl Screen for ConnectionStep {
             Reply::ConnectionsListed(page) => {
                 self.list.loaded(page);
                 let items = self.list.items.as_deref().unwrap_or_default();
-                if let Some(index) = super::resume::preselect_connection(items, &ctx.journal) {
-                    self.list.cursor = index + 1;
-                }
+                let preselected = super::resume::preselect_connection(items, &ctx.journal);
+                self.list.preselect(preselected);
                 Transition::none()
             }
             Reply::ConnectionCreated(connection) => {
-                ctx.setup.connection_chosen(connection, true, true);
+                ctx.choose_connection(connection, true, true);
                 super::flow::next(Decided::Connection, ctx)
             }
             _ => Transition::none(),

@@ -1,19 +1,23 @@
 //! Step 5: the destination countries the outbound voice profile may call. The
 //! profile's current whitelist starts selected; `/` searches (Enter there ticks the
 //! highlighted match, or asks which one when the name is two countries'), Space
-//! toggles, Enter saves with PATCH (which must repeat the profile's `name`). A new profile is made
-//! here, with its countries in its create body, and the connection attached to it:
-//! one write fewer than making it on step 4 and changing its countries after.
+//! toggles. Enter sets the countries wanted and sends the plan's steps for the profile:
+//! nothing when they are as the profile has them, else the PATCH (which must repeat
+//! the profile's `name`), asked about first on a profile this setup did not make, with
+//! the other connections that use it. A new profile is made here, with its countries in
+//! its create body, and the connection attached to it: one write fewer than making it
+//! on step 4 and changing its countries after.
 
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
+use super::wanted::{first_write, steps_of};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
-use crate::api::{
-    CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile, OutboundVoiceProfileUpdate,
-};
+use crate::api::OutboundVoiceProfile;
 use crate::countries::{self, Country};
-use crate::msg::{Reply, Request};
+use crate::msg::Reply;
+use crate::setup::plan::Step as PlanStep;
+use crate::setup::{Part, Pick};
 use std::collections::BTreeSet;
 
 #[derive(Debug)]
@@ -31,31 +35,21 @@ pub struct CountriesStep {
     pub cursor: usize,
     /// The profile was created in this run (its countries change without asking).
     pub created: bool,
-    /// How many other connections use the profile, and so get the same countries.
-    pub others: u64,
     /// A change to an existing profile, waiting for `y`.
     pub change: Option<Change>,
     /// The profile is still to be made (named on step 4): Enter creates it.
-    pub draft: Option<ProfileDraft>,
+    pub draft: bool,
     /// The profile was made here and the connection is still to be attached to it
     /// (Enter tries again after a failure).
     attach_pending: bool,
     pub activity: Activity,
 }
 
-/// A new profile named on step 4, made when its countries are chosen: what the
-/// worker's look before its create needs (see [`Request::CreateProfile`]).
-#[derive(Debug, Clone)]
-pub struct ProfileDraft {
-    pub known: Option<Vec<String>>,
-    pub first_try: bool,
-}
-
 /// The countries Telnyx gives a profile made without any.
 const NEW_PROFILE_COUNTRIES: [&str; 2] = ["US", "CA"];
 
 impl CountriesStep {
-    pub fn new(profile: OutboundVoiceProfile, created: bool, others: u64) -> Self {
+    pub fn new(profile: OutboundVoiceProfile, created: bool) -> Self {
         let selected = profile.whitelisted_destinations.iter().cloned().collect();
         Self {
             profile,
@@ -65,9 +59,8 @@ impl CountriesStep {
             picked: false,
             cursor: 0,
             created,
-            others,
             change: None,
-            draft: None,
+            draft: false,
             attach_pending: false,
             activity: Activity::default(),
         }
@@ -75,13 +68,13 @@ impl CountriesStep {
 
     /// The countries of a profile named `name` that is still to be made, starting
     /// with Telnyx's default ones.
-    pub fn draft(name: String, draft: ProfileDraft) -> Self {
+    pub fn draft(name: String) -> Self {
         let profile = OutboundVoiceProfile {
             name,
             whitelisted_destinations: NEW_PROFILE_COUNTRIES.map(String::from).to_vec(),
             ..OutboundVoiceProfile::default()
         };
-        Self { draft: Some(draft), ..Self::new(profile, true, 0) }
+        Self { draft: true, ..Self::new(profile, true) }
     }
 
     /// The selection as it is saved: the profile's countries kept in their order (the
@@ -141,75 +134,55 @@ impl CountriesStep {
 }
 
 impl CountriesStep {
-    /// The request Enter sends: the draft's create, or the update; `None` when the
-    /// countries are as they were.
-    fn save_request(&self) -> Option<Request> {
+    /// The plan's steps for the profile with the countries ticked now: the draft's
+    /// create and the attach, then the countries' change (or nothing to change).
+    fn planned_steps(&self, ctx: &Ctx) -> Result<Vec<PlanStep>, String> {
         let whitelist = self.whitelist();
-        if let Some(draft) = &self.draft {
-            let body = NewOutboundVoiceProfile::with_countries(self.profile.name.clone(), whitelist);
-            return Some(Request::CreateProfile {
-                body,
-                known: draft.known.clone(),
-                first_try: draft.first_try,
-            });
-        }
-        if whitelist == self.profile.whitelisted_destinations {
-            return None;
-        }
-        let update = OutboundVoiceProfileUpdate {
-            name: self.profile.name.clone(),
-            whitelisted_destinations: whitelist,
-        };
-        Some(Request::UpdateProfile { id: self.profile.id.clone(), update })
+        let plan = ctx.plan_with(|wanted| wanted.countries = Some(whitelist))?;
+        Ok(steps_of(&plan, &[Part::Profile, Part::Attach, Part::Countries]))
     }
 
-    /// Attaches the connection to the profile just made here.
-    fn attach(&mut self, ctx: &mut Ctx) -> Transition {
-        let connection = ctx.setup.connection.clone().unwrap_or_default();
-        let update = CredentialConnectionUpdate::attach_to(&self.profile.id);
-        let what = format!("Attaching the connection to “{}”", self.profile.name);
-        Transition::run(ctx.call(
-            &mut self.activity,
-            what,
-            Request::UpdateConnection { id: connection.id, update },
-        ))
-    }
-
+    /// Sends the plan's next write for the profile, or goes on when there is none.
+    /// A change of a profile this setup did not make is asked about first; the attach
+    /// of a profile made here was asked about on step 4, when it moves the connection.
     fn save(&mut self, ctx: &mut Ctx) -> Transition {
-        if self.attach_pending {
-            return self.attach(ctx);
-        }
         let whitelist = self.whitelist();
-        let Some(request) = self.save_request() else {
+        let steps = match self.planned_steps(ctx) {
+            Ok(steps) => steps,
+            Err(reason) => {
+                self.activity.fail(Problem::Input(reason));
+                return Transition::none();
+            }
+        };
+        let Some((step, request)) = first_write(&steps) else {
             // Nothing to change: nothing is sent.
+            ctx.want(|wanted| wanted.countries = Some(whitelist));
             return advance(self.profile.clone(), ctx);
         };
-        if let Some(draft) = &mut self.draft {
-            // A retry may follow a try whose answer was lost: the worker looks first.
-            draft.first_try = false;
-            let what = "Creating the outbound voice profile with these countries";
+        let request = request.clone();
+        let what = match step.part {
+            Part::Profile => "Creating the outbound voice profile with these countries".to_owned(),
+            Part::Attach => format!("Attaching the connection to “{}”", self.profile.name),
+            _ => "Saving the destination countries".to_owned(),
+        };
+        if step.part != Part::Countries || !step.asks() || self.created {
+            ctx.want(|wanted| wanted.countries = Some(whitelist));
             return Transition::run(ctx.call(&mut self.activity, what, request));
         }
-        let what = "Saving the destination countries";
-        if self.created {
-            return Transition::run(ctx.call(&mut self.activity, what, request));
-        }
-        let others = match self.others {
+        let others = match step.affects.len() {
             0 => "No other connection uses this profile.".to_owned(),
             1 => "1 other connection uses this profile: its calls get the same countries.".to_owned(),
             n => format!("{n} other connections use this profile: their calls get the same countries."),
         };
-        self.change = Some(Change {
-            title: "Change this profile's countries?".to_owned(),
-            lines: vec![
-                format!("Countries “{}” may call:", self.profile.name),
-                format!("  now:   {}", change::list(&self.profile.whitelisted_destinations)),
-                format!("  after: {}", change::list(&whitelist)),
-                others,
-            ],
-            request,
-            what: what.to_owned(),
-        });
+        let mut lines = vec![
+            format!("Countries “{}” may call:", self.profile.name),
+            format!("  now:   {}", change::list(&self.profile.whitelisted_destinations)),
+            format!("  after: {}", change::list(&whitelist)),
+            others,
+        ];
+        lines.extend(step.affects.iter().map(|affected| format!("  {affected}")));
+        self.change =
+            Some(Change { title: "Change this profile's countries?".to_owned(), lines, request, what });
         Transition::none()
     }
 }
@@ -226,8 +199,12 @@ const SEARCH_MOVE: &[Action] = &[Action::Up, Action::Down, Action::PageUp, Actio
 impl Screen for CountriesStep {
     activity_field!();
 
-    fn enter_requests(&self) -> Vec<Request> {
-        self.save_request().into_iter().collect()
+    fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
+        // In the search, Enter ticks a country.
+        if self.filtering || self.change.is_some() {
+            return None;
+        }
+        self.planned_steps(ctx).ok()
     }
 
     fn change(&self) -> Option<&Change> {
@@ -278,7 +255,7 @@ impl Screen for CountriesStep {
         bindings.extend([
             Binding::new(&[Action::Toggle], "toggle", "Allow or disallow calls to the highlighted country."),
             Binding::new(&[Action::Filter], "search", "Search by name, code or region."),
-            if self.draft.is_some() {
+            if self.draft {
                 Binding::new(
                     &[Action::Submit],
                     "create",
@@ -310,6 +287,10 @@ impl Screen for CountriesStep {
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if let Some(change) = self.change.take() {
+            if action == Action::Yes {
+                let whitelist = self.whitelist();
+                ctx.want(|wanted| wanted.countries = Some(whitelist));
+            }
             return change.answer(action, &mut self.activity, ctx);
         }
         if self.filtering {
@@ -375,11 +356,13 @@ impl Screen for CountriesStep {
             }
             Reply::ProfileCreated(profile) => {
                 ctx.setup.profile_chosen(profile.clone(), true);
+                ctx.want(|wanted| wanted.profile = Some(Pick::Existing(profile.id.clone())));
                 self.selected = profile.whitelisted_destinations.iter().cloned().collect();
                 self.profile = profile;
-                self.draft = None;
+                self.draft = false;
                 self.attach_pending = true;
-                self.attach(ctx)
+                // On to the plan's next step: the attach.
+                self.save(ctx)
             }
             Reply::ConnectionUpdated(connection) => {
                 ctx.setup.connection = Some(connection);

@@ -1,6 +1,8 @@
 //! Step 7: an on-demand telephony credential for the connection: pick one of its
 //! credentials or create one (optional name, tag and expiry; Enter accepts defaults),
-//! then see its SIP user name and password.
+//! then see its SIP user name and password. The choice is the credential wanted, and
+//! what is sent is the plan's credential step: nothing for one the connection has, the
+//! create (with the form's tag and expiry) for a new one.
 
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
@@ -10,7 +12,8 @@ use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
 use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredential};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::{DEFAULT_TAG, free_name, is_expired, name_taken};
+use crate::setup::plan::Step as PlanStep;
+use crate::setup::{DEFAULT_TAG, Part, Pick as Wanted, free_name, is_expired, name_taken};
 use std::time::SystemTime;
 
 /// The domain a credential's SIP URI uses.
@@ -179,13 +182,17 @@ impl CredentialStep {
                 }
                 Ok(body) => {
                     form.invalid = None;
-                    let known = self.list.all_ids(|c| &c.id);
-                    let first_try = self.list.create_try();
-                    return Transition::run(ctx.call(
-                        &mut self.activity,
-                        "Creating the credential",
-                        Request::CreateCredential { body, known, first_try },
-                    ));
+                    let pick = Wanted::New(body.name.clone().unwrap_or_default());
+                    let request = match create_step(body, ctx) {
+                        Ok(step) => step.requests.into_iter().next(),
+                        Err(reason) => {
+                            self.activity.fail(Problem::Input(reason));
+                            return Transition::none();
+                        }
+                    };
+                    let Some(request) = request else { return Transition::none() };
+                    ctx.want(|wanted| wanted.credential = Some(pick));
+                    return Transition::run(ctx.call(&mut self.activity, "Creating the credential", request));
                 }
                 Err((field, message)) => {
                     form.reject(field);
@@ -223,6 +230,13 @@ impl CredentialStep {
                 ));
             }
             Action::Submit => {
+                // The plan's step for a credential the connection has: reused, nothing sent.
+                let pick = Wanted::Existing(chosen.id.clone());
+                if let Err(reason) = ctx.plan_with(|wanted| wanted.credential = Some(pick.clone())) {
+                    self.activity.fail(Problem::Input(reason));
+                    return Transition::none();
+                }
+                ctx.want(|wanted| wanted.credential = Some(pick));
                 ctx.setup.credential = Some(chosen.clone());
                 return super::flow::next(super::flow::Decided::Credential, ctx);
             }
@@ -242,10 +256,43 @@ impl CredentialStep {
     }
 }
 
+/// The plan's step for a new credential made from the form's `body`: the plan's create
+/// (the connection, and what the worker's look before it needs), with the form's
+/// name, tag and expiry, which the plan leaves to their defaults.
+fn create_step(body: NewTelephonyCredential, ctx: &Ctx) -> Result<PlanStep, String> {
+    let pick = Wanted::New(body.name.clone().unwrap_or_default());
+    let plan = ctx.plan_with(|wanted| wanted.credential = Some(pick))?;
+    let mut step = plan.step(Part::Credential).cloned().ok_or("The plan has no credential step.")?;
+    for request in &mut step.requests {
+        if let Request::CreateCredential { body: planned, .. } = request {
+            *planned =
+                NewTelephonyCredential { connection_id: planned.connection_id.clone(), ..body.clone() };
+        }
+    }
+    Ok(step)
+}
+
 const UP_DOWN: &[Action] = &[Action::Up, Action::Down];
 
 impl Screen for CredentialStep {
     activity_field!();
+
+    /// The create of the form's credential, or the reuse of the one highlighted.
+    fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
+        if let Some(form) = &self.form {
+            let body = body(form, &self.connection.id, ctx.now).ok()?;
+            return create_step(body, ctx).ok().map(|step| vec![step]);
+        }
+        let highlighted = match &self.chosen {
+            Some(chosen) => Some(chosen),
+            None => self.list.cursor.checked_sub(1).and_then(|index| self.list.get(index)),
+        };
+        // The row that opens the form: Enter sends nothing.
+        let credential = highlighted?;
+        let pick = Wanted::Existing(credential.id.clone());
+        let plan = ctx.plan_with(|wanted| wanted.credential = Some(pick)).ok()?;
+        Some(plan.step(Part::Credential).cloned().into_iter().collect())
+    }
 
     fn title(&self) -> &'static str {
         if self.form.is_some() {
@@ -317,11 +364,11 @@ impl Screen for CredentialStep {
                 self.list.loaded(page);
                 let items = self.list.items.as_deref().unwrap_or_default();
                 let usable = |c: &TelephonyCredential| !is_expired(c, ctx.now);
-                if let Some(index) = super::resume::preselect_credential(items, &ctx.journal, usable) {
-                    self.list.cursor = index + 1;
-                }
+                let preselected = super::resume::preselect_credential(items, &ctx.journal, usable);
+                self.list.preselect(preselected);
             }
             Reply::CredentialCreated(credential) => {
+                ctx.want(|wanted| wanted.credential = Some(Wanted::Existing(credential.id.clone())));
                 self.form = None;
                 self.list.insert_first(credential.clone());
                 self.chosen = Some(credential);

@@ -6,7 +6,7 @@
 
 use super::codecs::CodecsStep;
 use super::connection::ConnectionStep;
-use super::countries::{CountriesStep, ProfileDraft};
+use super::countries::CountriesStep;
 use super::credential::CredentialStep;
 use super::finish::FinishStep;
 use super::numbers::NumbersStep;
@@ -24,11 +24,10 @@ pub(super) enum Decided {
     Connection,
     /// Its codecs were saved.
     Codecs,
-    /// `ctx.setup.profile` is attached; `counted`: its `connections_count` includes
-    /// this connection already (it was attached before).
-    Profile { counted: bool },
+    /// `ctx.setup.profile` is attached.
+    Profile,
     /// A new profile, to be made on the countries screen with the countries chosen.
-    ProfileDraft { name: String, draft: ProfileDraft },
+    ProfileDraft { name: String },
     /// The profile's countries were saved.
     Countries,
     /// Numbers bought, kept or skipped.
@@ -61,14 +60,13 @@ pub(super) fn next(decided: Decided, ctx: &mut Ctx) -> Transition {
             let cmds = next.reload(ctx);
             Transition::next(Step::Profile(next), cmds)
         }
-        Decided::Profile { counted } => {
+        Decided::Profile => {
             let profile = ctx.setup.profile.clone().unwrap_or_default();
-            let others = profile.connections_count.unwrap_or(0).saturating_sub(u64::from(counted));
-            let next = CountriesStep::new(profile, ctx.setup.profile_created, others);
+            let next = CountriesStep::new(profile, ctx.setup.profile_created);
             Transition::next(Step::Countries(next), Vec::new())
         }
-        Decided::ProfileDraft { name, draft } => {
-            Transition::next(Step::Countries(CountriesStep::draft(name, draft)), Vec::new())
+        Decided::ProfileDraft { name } => {
+            Transition::next(Step::Countries(CountriesStep::draft(name)), Vec::new())
         }
         Decided::Countries => {
             let whitelist = ctx.setup.profile.as_ref().map(|p| p.whitelisted_destinations.clone());

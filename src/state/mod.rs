@@ -24,6 +24,7 @@ mod resume;
 pub mod screen;
 mod sign_in;
 mod token;
+mod wanted;
 
 pub use change::Change;
 pub use codecs::CodecsStep;
@@ -34,7 +35,7 @@ pub use field::TextField;
 pub use finish::FinishStep;
 pub use inspector::{Choices, InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
-pub use pick::{Pick, PickList};
+pub use pick::{Pick, PickList, Preselected, Tie};
 pub use profile::{ProfileField, ProfileStep};
 pub use resume::ResumeStep;
 pub use screen::Screen;
@@ -42,6 +43,7 @@ pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use curl::CurlPanel;
 pub use token::TokenStep;
+pub use wanted::{Desired, enter_line};
 
 use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
@@ -344,15 +346,20 @@ pub struct Ctx {
     balance_read: Option<OpId>,
     /// An order left to complete while the user goes on ([`Ctx::complete_order`]).
     completing: Option<Completing>,
+    /// What the user wants and what the account has: the plan the screens from the
+    /// codecs to the credential send (`state/wanted.rs`).
+    pub desired: Desired,
+    /// The requests sent and not answered yet, by op, so an answer can be read for
+    /// what it says about the account ([`Desired::observe`]).
+    asked: std::collections::HashMap<OpId, Request>,
 }
 
-/// A pending order checked in the background: the check on its way, the checks so
-/// far, and the connection it was placed for.
+/// A pending order checked in the background: the check on its way, and what follows
+/// the order (the checks so far, the connection it was placed for).
 #[derive(Debug)]
 struct Completing {
     op: OpId,
-    polls: u32,
-    connection: crate::api::CredentialConnection,
+    follower: crate::setup::OrderFollower,
 }
 
 /// How long a read sent ahead stands for the screen that needs it, from its answer:
@@ -471,6 +478,33 @@ impl Ctx {
         Some(Cmd::Call { op, request })
     }
 
+    /// Reads what an answer says about the account into [`Ctx::desired`] (the wizard
+    /// only: the inspector wants nothing).
+    fn observe(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) {
+        let asked = self.asked.remove(&op);
+        if self.mode != Mode::Wizard {
+            return;
+        }
+        let request =
+            asked.or_else(|| self.prefetched.iter().find(|p| p.op == op).map(|p| p.request.clone()));
+        match outcome {
+            Ok(reply) => self.desired.observe(request.as_ref(), reply),
+            Err(_) => {
+                if let Some(request) = &request {
+                    self.desired.write_failed(request);
+                }
+            }
+        }
+    }
+
+    /// A connection was chosen (`created`: telnyx-setup made it, so its settings are
+    /// the setup's own) or made by this run (`new`): what later steps set up and chose
+    /// was for the one before.
+    fn choose_connection(&mut self, connection: CredentialConnection, created: bool, new: bool) {
+        self.desired.connection_chosen(&connection, new);
+        self.setup.connection_chosen(connection, created, new);
+    }
+
     /// Drops every read sent ahead (their answers, when they come, are ignored).
     fn forget_reads_ahead(&mut self) {
         self.prefetched.clear();
@@ -494,6 +528,7 @@ impl Ctx {
             Some(Ok(reply)) => Fetched::Ready(reply),
             Some(Err(_)) => Fetched::Waiting(vec![self.call(activity, what, request)]),
             None => {
+                self.asked.insert(prefetched.op, prefetched.request.clone());
                 activity.pending = Some(Pending { op: prefetched.op, what: what.into(), retry: None });
                 activity.problem = None;
                 activity.notice = None;
@@ -522,11 +557,11 @@ impl Ctx {
         Cmd::Call { op: self.next_op, request: Request::ReadBalance }
     }
 
-    /// Goes on checking the pending order of `connection` in the background, from its
-    /// check `op` on its way (`polls` made so far). Only reads are left: the order was
-    /// placed with the connection's id, so Telnyx assigns its numbers as it completes.
-    fn complete_order(&mut self, op: OpId, polls: u32, connection: crate::api::CredentialConnection) {
-        self.completing = Some(Completing { op, polls, connection });
+    /// Goes on following the pending order in the background, from its check `op` on
+    /// its way, with the screen's `follower`. Only reads are left: the order was placed
+    /// with the connection's id, so Telnyx assigns its numbers as it completes.
+    fn complete_order(&mut self, op: OpId, follower: crate::setup::OrderFollower) {
+        self.completing = Some(Completing { op, follower });
     }
 
     /// An order is completing in the background (the summary says so).
@@ -538,7 +573,7 @@ impl Ctx {
     /// the next check while it is pending, its numbers once it succeeded. `None` if
     /// `op` was not that check.
     fn order_checked(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) -> Option<Vec<Cmd>> {
-        let completing = self.completing.take_if(|c| c.op == op)?;
+        let mut completing = self.completing.take_if(|c| c.op == op)?;
         let order = match outcome {
             Ok(Reply::OrderChecked(order)) => order,
             Ok(_) => return Some(Vec::new()),
@@ -552,29 +587,25 @@ impl Ctx {
             note.id = Some(order.id.clone());
             note.status = Some(order.status.clone());
         }
-        Some(match order.status.as_str() {
-            "pending" if completing.polls < crate::setup::POLL_LIMIT => {
+        Some(match completing.follower.next(order) {
+            crate::setup::Next::Check(request) => {
                 self.next_op += 1;
-                let request = Request::CheckOrder {
-                    id: order.id.clone(),
-                    after: crate::setup::poll_wait(completing.polls),
-                };
-                self.completing =
-                    Some(Completing { op: self.next_op, polls: completing.polls + 1, ..completing });
+                self.completing = Some(Completing { op: self.next_op, ..completing });
                 vec![Cmd::Call { op: self.next_op, request }]
             }
-            "success" => match numbers::on_connection(order, &completing.connection) {
-                Some(numbers) => {
-                    self.setup.numbers = numbers;
-                    vec![self.refresh_balance()]
-                }
-                None => {
-                    tracing::info!("the completed number order does not name the connection");
-                    Vec::new()
-                }
-            },
+            crate::setup::Next::End(crate::setup::Ended::Done(numbers)) => {
+                self.setup.numbers = numbers;
+                vec![self.refresh_balance()]
+            }
+            // Assigning is a write, which no screen shows: a re-run finds the order.
+            crate::setup::Next::Assign(_) => {
+                tracing::info!("the completed number order does not name the connection");
+                Vec::new()
+            }
             // Failed, or still pending after every check: the summary says which.
-            _ => Vec::new(),
+            crate::setup::Next::End(crate::setup::Ended::Failed | crate::setup::Ended::StillPending) => {
+                Vec::new()
+            }
         })
     }
 
@@ -610,6 +641,7 @@ impl Ctx {
         if let Some(intent) = intent(&request) {
             self.journal.pending = Some((op, intent));
         }
+        self.asked.insert(op, request.clone());
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
         activity.notice = None;
@@ -759,6 +791,8 @@ impl State {
                 taken: Vec::new(),
                 balance_read: None,
                 completing: None,
+                desired: Desired::default(),
+                asked: std::collections::HashMap::new(),
             },
             spinner: 0,
             help: false,
@@ -812,6 +846,12 @@ impl State {
     /// The step's number, 1-based, as the header shows it.
     pub fn step_number(&self) -> usize {
         self.step.number()
+    }
+
+    /// The steps of the plan the current screen's Enter carries out now, if it is one
+    /// that edits what is wanted ([`Screen::planned`]).
+    pub fn planned(&self) -> Option<Vec<crate::setup::plan::Step>> {
+        self.step.screen().planned(&self.ctx)
     }
 
     /// Whether Esc has a screen to return to.
@@ -997,7 +1037,10 @@ impl State {
         let (next, next_key) = match screen.change() {
             Some(change) => (vec![change.request.clone()], "y"),
             None if binds(&screen.bindings(), Action::Yes) => (screen.enter_requests(), "y"),
-            None => (screen.enter_requests(), "Enter"),
+            None => match screen.planned(&self.ctx) {
+                Some(steps) => (steps.into_iter().flat_map(|s| s.requests).collect(), "Enter"),
+                None => (screen.enter_requests(), "Enter"),
+            },
         };
         let base = match &self.ctx.api {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE.to_owned(),
@@ -1124,6 +1167,7 @@ impl State {
         if outcome.is_ok() && self.ctx.journal.pending.as_ref().is_some_and(|(pending, _)| *pending == op) {
             self.ctx.journal.pending = None;
         }
+        self.ctx.observe(op, &outcome);
         if self.ctx.balance_answered(op, &outcome) {
             return Vec::new();
         }

@@ -18,7 +18,7 @@ use crate::api::{
 use crate::countries;
 use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
-use crate::setup::{POLL_LIMIT, order_reference, poll_wait};
+use crate::setup::{Ended, Next, OrderFollower, order_reference};
 use std::collections::BTreeMap;
 
 const DEFAULT_LIMIT: &str = "10";
@@ -166,8 +166,8 @@ pub struct NumbersStep {
     /// The order was found by its reference, placed by an earlier try whose answer was
     /// lost, rather than placed now.
     pub order_found: bool,
-    /// Checks of the order so far, for the backoff and the screen.
-    pub polls: u32,
+    /// What follows the order (checks so far, for the backoff and the screen).
+    pub follower: OrderFollower,
     pub assigned: Vec<PhoneNumber>,
     /// The numbers the connection already has, for a connection this run did not
     /// create: `None` until read.
@@ -182,6 +182,7 @@ impl NumbersStep {
     pub fn new(connection: CredentialConnection, whitelist: &[String]) -> Self {
         let country = whitelist.first().map_or("US", String::as_str);
         Self {
+            follower: OrderFollower::new(&connection.id, &connection.connection_name),
             connection,
             screen: NumbersScreen::Intro,
             form: SearchForm::new(country),
@@ -191,7 +192,6 @@ impl NumbersStep {
             cart_cursor: 0,
             order: None,
             order_found: false,
-            polls: 0,
             assigned: Vec::new(),
             existing: None,
             skipped_before: false,
@@ -453,64 +453,53 @@ impl NumbersStep {
     pub fn may_go_on(&self) -> bool {
         self.screen == NumbersScreen::Ordering
             && self.activity.busy()
-            && self.order.as_ref().is_some_and(|order| {
-                order.status == "pending" && order.connection_id.as_deref() == Some(&self.connection.id)
-            })
+            && self.order.as_ref().is_some_and(|order| self.follower.completes_alone(order))
     }
 
+    /// Enter's check of the order, after following it stopped (the limit, or a failed
+    /// check).
     fn check_order(&mut self, ctx: &mut Ctx) -> Transition {
         let Some(order) = &self.order else { return Transition::none() };
-        let after = poll_wait(self.polls);
-        let request = Request::CheckOrder { id: order.id.clone(), after };
-        let what = format!("Waiting for Telnyx to complete the order (check {})", self.polls + 1);
-        Transition::run(ctx.call(&mut self.activity, what, request))
+        let request = self.follower.check(order);
+        Transition::run(ctx.call(&mut self.activity, checking(self.follower.polls() + 1), request))
     }
 
+    /// Follows `order`, as placed or last checked, where the setup's order follower
+    /// says.
     fn follow(&mut self, order: NumberOrder, ctx: &mut Ctx) -> Transition {
-        let status = order.status.clone();
         if let Some(note) = &mut ctx.setup.order {
             note.id = Some(order.id.clone());
-            note.status = Some(status.clone());
+            note.status = Some(order.status.clone());
         }
+        let next = self.follower.next(&order);
         self.order = Some(order);
         self.screen = NumbersScreen::Ordering;
-        match status.as_str() {
-            // Ordered with the connection's id, the numbers are on it already: the
-            // order says which they are, and nothing is left to read or change.
-            "success"
-                if let Some(numbers) =
-                    on_connection(self.order.as_ref().expect("just set"), &self.connection) =>
-            {
-                self.assigned(numbers, ctx)
+        match next {
+            Next::Check(request) => {
+                Transition::run(ctx.call(&mut self.activity, checking(self.follower.polls()), request))
             }
-            "success" => {
-                let order = self.order.as_ref().expect("just set");
-                let request = Request::AssignNumbers {
-                    connection_id: self.connection.id.clone(),
-                    phone_numbers: order.phone_numbers.iter().map(|n| n.phone_number.clone()).collect(),
-                };
-                Transition::run(ctx.call(
-                    &mut self.activity,
-                    "Assigning the numbers to the connection",
-                    request,
-                ))
-            }
-            "failure" => {
+            Next::Assign(request) => Transition::run(ctx.call(
+                &mut self.activity,
+                "Assigning the numbers to the connection",
+                request,
+            )),
+            Next::End(Ended::Done(numbers)) => self.assigned(numbers, ctx),
+            Next::End(Ended::Failed) => {
                 self.screen = NumbersScreen::Done;
                 Transition::none()
             }
-            _ if self.polls >= POLL_LIMIT => {
+            Next::End(Ended::StillPending) => {
                 self.activity.fail(Problem::Input(
                     "Telnyx is still processing the order. Press Enter to check again.".into(),
                 ));
                 Transition::none()
             }
-            _ => {
-                let transition = self.check_order(ctx);
-                self.polls += 1;
-                transition
-            }
         }
+    }
+
+    /// Starts following a new order (placed now, or found from an earlier try).
+    fn restart_following(&mut self) {
+        self.follower = OrderFollower::new(&self.connection.id, &self.connection.connection_name);
     }
 
     fn advance(&mut self, ctx: &mut Ctx) -> Transition {
@@ -693,7 +682,7 @@ impl Screen for NumbersStep {
             NumbersScreen::Confirm => self.on_confirm_action(action, ctx),
             NumbersScreen::Ordering if action == Action::Submit && self.may_go_on() => {
                 let check = self.activity.pending.take().expect("a check is on its way");
-                ctx.complete_order(check.op, self.polls, self.connection.clone());
+                ctx.complete_order(check.op, self.follower.clone());
                 self.advance(ctx)
             }
             // Polling stopped (limit reached or a failed check): check again.
@@ -728,14 +717,14 @@ impl Screen for NumbersStep {
             }
             Reply::OrderPlaced { order, existing } => {
                 self.order_found = existing;
-                self.polls = 0;
+                self.restart_following();
                 self.follow(order, ctx)
             }
             Reply::OrderChecked(order) => self.follow(order, ctx),
             // The look `y` waits for (see `on_confirm_action`).
             Reply::OrderFound(Some(order)) if self.screen == NumbersScreen::Confirm => {
                 self.order_found = true;
-                self.polls = 0;
+                self.restart_following();
                 self.follow(order, ctx)
             }
             Reply::OrderFound(None) if self.screen == NumbersScreen::Confirm => self.place_order(ctx),
@@ -752,7 +741,7 @@ impl Screen for NumbersStep {
     /// again.
     fn on_error(&mut self, error: ApiError) {
         if self.order.is_some() && self.screen == NumbersScreen::Ordering && self.assigned.is_empty() {
-            self.polls = self.polls.max(1);
+            self.follower.check_failed();
         }
         if self.screen == NumbersScreen::Search {
             self.form.fields.blame(&error);
@@ -777,29 +766,9 @@ fn skip(step: &mut NumbersStep, ctx: &mut Ctx) -> Transition {
     step.advance(ctx)
 }
 
-/// The numbers of a successful `order` placed with `connection`'s id: Telnyx put
-/// them on it, so the order says which they are and nothing is left to read or
-/// change. `None` if the order does not carry that connection.
-pub(super) fn on_connection(
-    order: &NumberOrder,
-    connection: &CredentialConnection,
-) -> Option<Vec<PhoneNumber>> {
-    if order.status != "success" || order.connection_id.as_deref() != Some(&connection.id) {
-        return None;
-    }
-    let numbers = order
-        .phone_numbers
-        .iter()
-        .map(|number| PhoneNumber {
-            id: String::new(),
-            phone_number: number.phone_number.clone(),
-            status: number.status.clone().unwrap_or_else(|| "success".to_owned()),
-            connection_id: Some(connection.id.clone()),
-            connection_name: Some(connection.connection_name.clone()),
-            phone_number_type: None,
-        })
-        .collect();
-    Some(numbers)
+/// What the screen says while check number `check` of the order is on its way.
+fn checking(check: u32) -> String {
+    format!("Waiting for Telnyx to complete the order (check {check})")
 }
 
 /// "1 number", "3 numbers".

@@ -16,6 +16,30 @@ pub struct PickList<T> {
     /// A create was sent since the list loaded: its result may exist though the list
     /// does not show it, so the next create looks first.
     create_sent: bool,
+    /// Records the preselection could not tell apart: none is highlighted by guess,
+    /// the screen asks the user to pick one of them.
+    pub tie: Option<Tie>,
+}
+
+/// Several records the recogniser leaves equally meant ([`crate::setup::Recognised::Ambiguous`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tie {
+    /// Their indices in `items`.
+    pub rows: Vec<usize>,
+    /// The line that says so and names them ("2 connections telnyx-setup made look
+    /// alike: … — pick one").
+    pub question: String,
+}
+
+/// What a list highlights as it loads ([`PickList::preselect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preselected {
+    /// Nothing is meant: the list keeps its cursor.
+    Nothing,
+    /// The item at this index of `items`.
+    Row(usize),
+    /// Several are meant equally: the user picks.
+    Tied(Tie),
 }
 
 /// What a key asked of the list.
@@ -31,7 +55,7 @@ pub enum Pick {
 
 impl<T> Default for PickList<T> {
     fn default() -> Self {
-        Self { items: None, total: 0, cursor: 0, create_sent: false }
+        Self { items: None, total: 0, cursor: 0, create_sent: false, tie: None }
     }
 }
 
@@ -74,6 +98,7 @@ impl<T> PickList<T> {
 
     pub fn loaded(&mut self, page: Page<T>) {
         self.create_sent = false;
+        self.tie = None;
         self.total = page.meta.total_results.max(page.data.len() as u64);
         self.cursor = self.cursor.min(page.data.len());
         self.items = Some(page.data);
@@ -81,9 +106,31 @@ impl<T> PickList<T> {
 
     /// Puts a just-created item first and highlights it.
     pub fn insert_first(&mut self, item: T) {
+        self.tie = None;
         self.items.get_or_insert_with(Vec::new).insert(0, item);
         self.total += 1;
         self.cursor = 1;
+    }
+
+    /// Highlights what the preselection found. Of a tie, none by guess: the cursor
+    /// stays on a tied row the user had picked before the list reloaded (Esc back to
+    /// it), else goes to "Create new", and the tie is kept for the screen to ask.
+    pub fn preselect(&mut self, preselected: Preselected) {
+        match preselected {
+            Preselected::Nothing => {}
+            Preselected::Row(index) => self.cursor = index + 1,
+            Preselected::Tied(tie) => {
+                if !tie.rows.iter().any(|row| row + 1 == self.cursor) {
+                    self.cursor = 0;
+                }
+                self.tie = Some(tie);
+            }
+        }
+    }
+
+    /// Whether the item at this index of `items` is one of a [`Tie`].
+    pub fn is_tied(&self, index: usize) -> bool {
+        self.tie.as_ref().is_some_and(|tie| tie.rows.contains(&index))
     }
 
     pub fn get(&self, index: usize) -> Option<&T> {

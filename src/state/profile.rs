@@ -1,23 +1,23 @@
 //! Step 4: pick or create an outbound voice profile, then attach the connection to it
-//! (`outbound.outbound_voice_profile_id`). A new profile is named here and made on
-//! step 5 with its countries ([`CountriesStep::draft`]); only one that moves an
-//! existing connection off another profile is made here, after the question. Creating
-//! and attaching are two requests; a created profile joins the list at once, so a
-//! failed attach retries only the attach.
+//! (`outbound.outbound_voice_profile_id`). Enter sets the profile wanted and sends the
+//! plan's attach step: nothing when the connection uses it already, else the PATCH,
+//! asked about first when it moves (or first attaches) a connection this setup did not
+//! make. A new profile is named here and made on step 5 with its countries
+//! ([`CountriesStep::draft`](super::CountriesStep::draft)), then attached there; the
+//! move it makes is asked about here, before anything is made.
 
 use super::change::Change;
 use super::flow::Decided;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
-use super::screen::{Screen, activity_field, form_input};
+use super::screen::{Input, Screen, activity_field};
+use super::wanted::{first_write, steps_of};
 use super::{Activity, Ctx, Problem, TextField, Transition};
-use crate::api::{
-    ApiError, CredentialConnection, CredentialConnectionUpdate, NewOutboundVoiceProfile, OutboundVoiceProfile,
-};
+use crate::api::{ApiError, CredentialConnection, OutboundVoiceProfile};
 use crate::msg::{Cmd, Reply, Request};
-use crate::setup::{free_name, name_taken};
-use crate::state::countries::ProfileDraft;
+use crate::setup::plan::Step as PlanStep;
+use crate::setup::{Part, Pick as Wanted, free_name, name_taken};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 const MAX_NAME_CHARS: usize = 255;
@@ -35,6 +35,8 @@ pub struct ProfileStep {
     pub attaching: Option<(OutboundVoiceProfile, bool)>,
     /// Moving an existing connection off the profile it has, waiting for `y`.
     pub change: Option<Change>,
+    /// The profile the question in `change` is about: wanted once the answer is `y`.
+    asking: Option<Wanted>,
     /// The profile to highlight when the list loads: the one step 5 made from this
     /// form, when the user comes back to this step.
     made_on_step_5: Option<String>,
@@ -57,6 +59,7 @@ impl ProfileStep {
             form: None,
             attaching: None,
             change: None,
+            asking: None,
             made_on_step_5: None,
             activity: Activity::default(),
         }
@@ -93,20 +96,28 @@ impl ProfileStep {
                     return Transition::none();
                 }
                 form.invalid = None;
-                let known = self.list.all_ids(|p| &p.id);
-                let first_try = self.list.create_try();
-                // Made on the next screen, with the countries chosen there, unless
-                // attaching it moves a connection off another profile: that is asked
-                // here first, about the profile made now.
-                if !self.moves_the_connection() {
-                    let draft = ProfileDraft { known, first_try };
-                    return super::flow::next(Decided::ProfileDraft { name, draft }, ctx);
+                // Made on the next screen, with the countries chosen there; a move of
+                // the connection it makes is asked about here first.
+                let pick = Wanted::New(name.clone());
+                let steps = match self.planned_for(&pick, ctx) {
+                    Ok(steps) => steps,
+                    Err(reason) => {
+                        self.activity.fail(Problem::Input(reason));
+                        return Transition::none();
+                    }
+                };
+                let attach = steps.iter().find(|s| s.part == Part::Attach && s.kind.writes());
+                if let Some((step, request)) = attach.and_then(|s| s.requests.first().map(|r| (s, r)))
+                    && step.asks()
+                    && !self.connection_created
+                {
+                    let what = format!("Attaching the connection to “{name}”");
+                    self.change = Some(self.question(step, &name, request.clone(), what));
+                    self.asking = Some(pick);
+                    return Transition::none();
                 }
-                return Transition::run(ctx.call(
-                    &mut self.activity,
-                    "Creating the outbound voice profile",
-                    Request::CreateProfile { body: NewOutboundVoiceProfile::named(name), known, first_try },
-                ));
+                want(pick, ctx);
+                return super::flow::next(Decided::ProfileDraft { name }, ctx);
             }
             FormEvent::Changed(_) | FormEvent::Nothing => {}
         }
@@ -121,67 +132,91 @@ impl ProfileStep {
         Transition::none()
     }
 
-    /// Attaching the connection to another profile would move it off the one it has:
-    /// a connection that existed before this run, attached already.
-    fn moves_the_connection(&self) -> bool {
-        self.attached_id().is_some() && !self.connection_created
+    /// The plan's profile and attach steps if `pick` were the profile wanted.
+    fn planned_for(&self, pick: &Wanted, ctx: &Ctx) -> Result<Vec<PlanStep>, String> {
+        let plan = ctx.plan_with(|wanted| choose(wanted, pick.clone()))?;
+        Ok(steps_of(&plan, &[Part::Profile, Part::Attach]))
     }
 
-    /// The update attaching the connection to `profile`; `None` when it already is.
-    fn attach_request(&self, profile: &OutboundVoiceProfile) -> Option<Request> {
-        if self.attached_id() == Some(profile.id.as_str()) {
-            return None;
-        }
-        let update = CredentialConnectionUpdate::attach_to(&profile.id);
-        Some(Request::UpdateConnection { id: self.connection.id.clone(), update })
-    }
-
-    /// Attaches the connection to `profile` (`created` in this run, or not), or moves
-    /// on if it already is. Moving a connection that existed before off another profile
-    /// is shown first and needs `y`.
-    fn attach(&mut self, profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
-        let Some(request) = self.attach_request(&profile) else {
-            return advance(profile, created, true, ctx);
-        };
-        let what = format!("Attaching the connection to “{}”", profile.name);
-        let replaced = self.attached_id().map(|id| {
+    /// The question before the plan's attach `step` (a move, or a first profile, of a
+    /// connection this setup did not make) to the profile named `name`.
+    fn question(&self, step: &PlanStep, name: &str, request: Request, what: String) -> Change {
+        let before = self.attached_id().map(|id| {
             let name = self.list.items.iter().flatten().find(|p| p.id == id).map(|p| p.name.clone());
             name.map_or_else(|| format!("profile {id}"), |name| format!("“{name}”"))
         });
-        self.attaching = Some((profile.clone(), created));
-        match replaced {
-            Some(before) if self.moves_the_connection() => {
-                self.change = Some(Change {
-                    title: "Move the connection to another profile?".to_owned(),
-                    lines: vec![
-                        format!("Outbound voice profile of “{}”:", self.connection.connection_name),
-                        format!("  now:   {before}"),
-                        format!("  after: “{}”", profile.name),
-                        "Its outbound calls then follow the new profile's countries and limits.".to_owned(),
-                    ],
-                    request,
-                    what,
-                });
-                Transition::none()
-            }
-            _ => Transition::run(ctx.call(&mut self.activity, what, request)),
-        }
+        let (title, follow) = match &before {
+            Some(_) => (
+                "Move the connection to another profile?",
+                "Its outbound calls then follow the new profile's countries and limits.",
+            ),
+            None => (
+                "Attach the connection to this profile?",
+                "Its outbound calls then follow the profile's countries and limits.",
+            ),
+        };
+        let mut lines = vec![
+            format!("Outbound voice profile of “{}”:", self.connection.connection_name),
+            format!("  now:   {}", before.as_deref().unwrap_or("none")),
+            format!("  after: “{name}”"),
+            follow.to_owned(),
+        ];
+        lines.extend(step.affects.iter().map(|affected| format!("Also affects {affected}.")));
+        Change { title: title.to_owned(), lines, request, what }
     }
+
+    /// Attaches the connection to `profile` (`created` by this setup, or not): the
+    /// plan's attach step, nothing when it is attached already, asked about first
+    /// when it moves (or first attaches) a connection this setup did not make.
+    fn attach(&mut self, profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
+        let pick = Wanted::Existing(profile.id.clone());
+        let steps = match self.planned_for(&pick, ctx) {
+            Ok(steps) => steps,
+            Err(reason) => {
+                self.activity.fail(Problem::Input(reason));
+                return Transition::none();
+            }
+        };
+        let Some((step, request)) = first_write(&steps) else {
+            want(pick, ctx);
+            return advance(profile, created, ctx);
+        };
+        let what = format!("Attaching the connection to “{}”", profile.name);
+        self.attaching = Some((profile.clone(), created));
+        if step.asks() && !self.connection_created {
+            self.change = Some(self.question(step, &profile.name, request.clone(), what));
+            self.asking = Some(pick);
+            return Transition::none();
+        }
+        want(pick, ctx);
+        Transition::run(ctx.call(&mut self.activity, what, request.clone()))
+    }
+}
+
+/// `pick` as the profile wanted: the countries wanted were another profile's.
+fn choose(wanted: &mut crate::setup::Wanted, pick: Wanted) {
+    if wanted.profile.as_ref() != Some(&pick) {
+        wanted.countries = None;
+    }
+    wanted.profile = Some(pick);
+}
+
+fn want(pick: Wanted, ctx: &mut Ctx) {
+    ctx.want(|wanted| choose(wanted, pick));
 }
 
 impl Screen for ProfileStep {
     activity_field!();
 
-    /// Enter on a profile attaches the connection to it (a new one is made in the form).
-    fn enter_requests(&self) -> Vec<Request> {
-        if self.form.is_some() || self.list.cursor == 0 {
-            return Vec::new();
+    /// Enter on a profile attaches the connection to it (a new one is named in the
+    /// form, and made on the next screen).
+    fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
+        // The form, or the row that opens it: Enter sends nothing (made on step 5).
+        if self.form.is_some() || self.list.cursor == 0 || self.change.is_some() {
+            return None;
         }
-        self.list
-            .get(self.list.cursor - 1)
-            .and_then(|profile| self.attach_request(profile))
-            .into_iter()
-            .collect()
+        let profile = self.list.get(self.list.cursor - 1)?;
+        self.planned_for(&Wanted::Existing(profile.id.clone()), ctx).ok()
     }
 
     fn change(&self) -> Option<&Change> {
@@ -204,11 +239,7 @@ impl Screen for ProfileStep {
         }
         match &self.form {
             Some(_) => Form::<ProfileField>::bindings(
-                if self.moves_the_connection() {
-                    ("create", "Create the profile and attach the connection to it.")
-                } else {
-                    ("next", "Choose the new profile's countries: it is made with them.")
-                },
+                ("next", "Choose the new profile's countries: it is made with them."),
                 CLOSE_FORM,
             ),
             None => self.list.bindings("use", "Attach the connection to the highlighted profile."),
@@ -217,8 +248,19 @@ impl Screen for ProfileStep {
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if let Some(change) = self.change.take() {
+            let asked = self.asking.take();
             if action != Action::Yes {
                 self.attaching = None;
+                return change.answer(action, &mut self.activity, ctx);
+            }
+            match asked {
+                // A new profile: made on the next screen, where the move is not asked again.
+                Some(Wanted::New(name)) => {
+                    want(Wanted::New(name.clone()), ctx);
+                    return super::flow::next(Decided::ProfileDraft { name }, ctx);
+                }
+                Some(pick) => want(pick, ctx),
+                None => {}
             }
             return change.answer(action, &mut self.activity, ctx);
         }
@@ -239,29 +281,38 @@ impl Screen for ProfileStep {
         }
     }
 
-    form_input!(form);
+    /// The form takes typed keys, but not while the question over it is open (`y`
+    /// answers it).
+    fn input(&self) -> Option<&dyn Input> {
+        self.form.as_ref().filter(|_| self.change.is_none()).map(|form| form as &dyn Input)
+    }
+
+    fn input_mut(&mut self) -> Option<&mut dyn Input> {
+        let asking = self.change.is_some();
+        self.form.as_mut().filter(|_| !asking).map(|form| form as &mut dyn Input)
+    }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
         match reply {
             Reply::ProfilesListed(page) => {
                 let made = self.made_on_step_5.take();
-                let chosen = made.and_then(|id| page.data.iter().position(|p| p.id == id)).or_else(|| {
-                    super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id())
-                });
+                let chosen = match made.and_then(|id| page.data.iter().position(|p| p.id == id)) {
+                    Some(index) => super::pick::Preselected::Row(index),
+                    None => super::resume::preselect_profile(&page.data, &ctx.journal, self.attached_id()),
+                };
+                let picked = self.list.cursor;
                 self.list.loaded(page);
-                self.list.cursor = chosen.map_or(0, |index| index + 1);
+                // Nothing meant is "Create new"; a tie keeps a tied row the user picked.
+                self.list.cursor =
+                    if matches!(chosen, super::pick::Preselected::Tied(_)) { picked } else { 0 };
+                self.list.preselect(chosen);
                 Transition::none()
-            }
-            Reply::ProfileCreated(profile) => {
-                self.form = None;
-                self.list.insert_first(profile.clone());
-                self.attach(profile, true, ctx)
             }
             Reply::ConnectionUpdated(connection) => {
                 ctx.setup.connection = Some(connection.clone());
                 self.connection = connection;
                 match self.attaching.take() {
-                    Some((profile, created)) => advance(profile, created, false, ctx),
+                    Some((profile, created)) => advance(profile, created, ctx),
                     None => Transition::none(),
                 }
             }
@@ -296,9 +347,8 @@ impl Screen for ProfileStep {
     }
 }
 
-/// On to the countries of `profile`; `counted` says whether the profile's
-/// `connections_count` already includes this connection (it was attached before).
-fn advance(profile: OutboundVoiceProfile, created: bool, counted: bool, ctx: &mut Ctx) -> Transition {
+/// On to the countries of `profile`.
+fn advance(profile: OutboundVoiceProfile, created: bool, ctx: &mut Ctx) -> Transition {
     ctx.setup.profile_chosen(profile, created);
-    super::flow::next(Decided::Profile { counted }, ctx)
+    super::flow::next(Decided::Profile, ctx)
 }

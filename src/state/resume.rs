@@ -8,9 +8,11 @@
 //! The preselection rules the lists share live here too: what the continued setup
 //! made, else what its unanswered create would have made, else the record that
 //! carries telnyx-setup's [`MARK`](crate::api::MARK), the newest of several: the rule of
-//! [`crate::setup::prefer`], which `setup`, `token` and `doctor` use too.
+//! [`crate::setup::prefer`], which `setup`, `token` and `doctor` use too. Where that
+//! rule leaves several (a script's exit 2), the list highlights none of them and asks.
 
 use super::keys::{Action, Binding};
+use super::pick::{Preselected, Tie};
 use super::screen::{Screen, activity_field};
 use super::{Activity, Ctx, JournalCtx, Transition};
 use crate::api::{CredentialConnection, NumberOrder, OutboundVoiceProfile, TelephonyCredential};
@@ -121,30 +123,57 @@ impl Screen for ResumeStep {
 
 /// The row to highlight among `items` (indices into `items`): the continued setup's
 /// record (`id`), else the one its unanswered create made (`made`), else the newest
-/// marked one ([`prefer`]; of several it cannot tell apart, the last listed). Nothing
-/// unless the user continues or recognition is on.
+/// marked one ([`prefer`]); of several it cannot tell apart, none: they are a
+/// [`Tie`], a question to the user, who knows them as `plural` ("connections").
+/// Nothing unless the user continues or recognition is on.
 fn preselect<T: Recognisable>(
     items: &[T],
     journal: &JournalCtx,
     id: Option<&str>,
     made: impl Fn(&T) -> bool,
     marked: impl Fn(&T) -> bool,
-) -> Option<usize> {
+    plural: &str,
+) -> Preselected {
     if !journal.recognise {
-        return None;
+        return Preselected::Nothing;
     }
     let at = |id: &str| items.iter().position(|item| item.id() == id);
-    id.and_then(at).or_else(|| items.iter().rposition(&made)).or_else(|| {
-        match prefer(items.iter().filter(|item| marked(item)).collect()) {
-            Recognised::Found(ours) => at(ours.id()),
-            Recognised::Ambiguous(tied) => tied.last().and_then(|ours| at(ours.id())),
-            Recognised::Missing => None,
-        }
-    })
+    if let Some(row) = id.and_then(at).or_else(|| items.iter().rposition(&made)) {
+        return Preselected::Row(row);
+    }
+    match prefer(items.iter().filter(|item| marked(item)).collect()) {
+        Recognised::Found(ours) => at(ours.id()).map_or(Preselected::Nothing, Preselected::Row),
+        Recognised::Ambiguous(tied) => Preselected::Tied(Tie {
+            rows: tied.iter().filter_map(|record| at(record.id())).collect(),
+            question: look_alike(plural, &tied),
+        }),
+        Recognised::Missing => Preselected::Nothing,
+    }
+}
+
+/// The tie's line: "2 connections telnyx-setup made look alike: “WebRTC
+/// (telnyx-setup)” (id 1…) and “WebRTC (telnyx-setup)” (id 2…) — pick one". Names are
+/// cut at 40 characters and the first three named, so the line stays a line.
+fn look_alike<T: Recognisable>(plural: &str, tied: &[&T]) -> String {
+    const NAMED: usize = 3;
+    let mut named: Vec<String> = tied
+        .iter()
+        .take(NAMED)
+        .map(|record| match record.name() {
+            "" => format!("one without a name (id {})", record.id()),
+            name => format!("“{}” (id {})", crate::setup::truncate(name, 40), record.id()),
+        })
+        .collect();
+    if tied.len() > NAMED {
+        named.push(format!("{} more", tied.len() - NAMED));
+    }
+    let last = named.pop().unwrap_or_default();
+    let all = if named.is_empty() { last } else { format!("{} and {last}", named.join(", ")) };
+    format!("{} {plural} telnyx-setup made look alike: {all} — pick one", tied.len())
 }
 
 /// The connection to highlight on step 2.
-pub(super) fn preselect_connection(items: &[CredentialConnection], journal: &JournalCtx) -> Option<usize> {
+pub(super) fn preselect_connection(items: &[CredentialConnection], journal: &JournalCtx) -> Preselected {
     let resume = journal.resume.as_ref();
     let made = |c: &CredentialConnection| {
         matches!(resume.and_then(|r| r.pending.as_ref()),
@@ -152,7 +181,7 @@ pub(super) fn preselect_connection(items: &[CredentialConnection], journal: &Jou
                 if *name == c.connection_name && *user_name == c.user_name)
     };
     let id = resume.and_then(|r| r.connection.as_ref()).map(|c| c.id.as_str());
-    preselect(items, journal, id, made, CredentialConnection::is_marked)
+    preselect(items, journal, id, made, CredentialConnection::is_marked, "connections")
 }
 
 /// The profile to highlight on step 4: the one the connection is attached to (Enter
@@ -161,9 +190,9 @@ pub(super) fn preselect_profile(
     items: &[OutboundVoiceProfile],
     journal: &JournalCtx,
     attached: Option<&str>,
-) -> Option<usize> {
+) -> Preselected {
     if let Some(index) = attached.and_then(|id| items.iter().position(|p| p.id == id)) {
-        return Some(index);
+        return Preselected::Row(index);
     }
     let resume = journal.resume.as_ref();
     let made = |p: &OutboundVoiceProfile| {
@@ -172,7 +201,7 @@ pub(super) fn preselect_profile(
                 Some(Intent::CreateProfile { name }) if *name == p.name)
     };
     let id = resume.and_then(|r| r.profile.as_ref()).map(|p| p.id.as_str());
-    preselect(items, journal, id, made, OutboundVoiceProfile::is_marked)
+    preselect(items, journal, id, made, OutboundVoiceProfile::is_marked, "profiles")
 }
 
 /// The credential to highlight on step 7, among those that can still log in.
@@ -180,7 +209,7 @@ pub(super) fn preselect_credential(
     items: &[TelephonyCredential],
     journal: &JournalCtx,
     usable: impl Fn(&TelephonyCredential) -> bool,
-) -> Option<usize> {
+) -> Preselected {
     let resume = journal.resume.as_ref();
     let marked = |c: &TelephonyCredential| usable(c) && c.tag.as_deref() == Some(crate::api::MARK);
     let made = |c: &TelephonyCredential| {
@@ -192,5 +221,5 @@ pub(super) fn preselect_credential(
         .and_then(|r| r.credential.as_ref())
         .map(|c| c.id.as_str())
         .filter(|id| items.iter().any(|c| c.id == *id && usable(c)));
-    preselect(items, journal, id, made, marked)
+    preselect(items, journal, id, made, marked, "credentials")
 }

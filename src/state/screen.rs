@@ -124,6 +124,16 @@ pub trait Screen {
         Vec::new()
     }
 
+    /// The steps of the plan (`setup::plan`) this screen's Enter carries out now, with
+    /// the screen's choice as it stands, for the screens that edit what is wanted
+    /// (codecs, profile, countries, credential); `None` for the others, whose
+    /// [`Screen::enter_requests`] say what Enter sends. Their requests are what the curl
+    /// panel shows, and the screen's line says what they do.
+    fn planned(&self, ctx: &Ctx) -> Option<Vec<crate::setup::plan::Step>> {
+        let _ = ctx;
+        None
+    }
+
     /// A change to an existing record waiting for `y`, shown over the screen.
     fn change(&self) -> Option<&Change> {
         None

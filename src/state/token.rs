@@ -153,8 +153,13 @@ impl Screen for TokenStep {
                 Transition::none()
             }
             (Action::TestLogin, Some(token)) => {
-                let request =
-                    Request::TestLogin { url: ctx.signaling.clone(), login: Login::Token(token.jwt.clone()) };
+                // A credential made moments ago may be refused at first: the worker
+                // tries again then, and the status line says so.
+                let request = Request::TestLogin {
+                    url: ctx.signaling.clone(),
+                    login: Login::Token(token.jwt.clone()),
+                    credential_created_at: self.credential.created_at.clone(),
+                };
                 Transition::run(ctx.call(&mut self.activity, "Testing the login", request))
             }
             _ => Transition::none(),

@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CountriesStep) 
         fact(
             theme,
             "Profile",
-            if step.draft.is_some() {
+            if step.draft {
                 format!("{} (new: Enter makes it with these countries)", step.profile.name)
             } else {
                 step.profile.name.clone()

@@ -54,6 +54,24 @@ pub fn view(state: &State, frame: &mut Frame) {
     .areas(area);
     draw_header(frame, header, state, &theme);
     let body = body.inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
+    // A screen that edits what is wanted says, on its last line, what its Enter does:
+    // its step of the plan (`setup::plan`), the same as `setup --dry-run` shows.
+    let (body, plan_line) = match state.planned() {
+        Some(steps) if body.height > 4 => {
+            let [body, line] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(body);
+            (body, Some((line, steps)))
+        }
+        _ => (body, None),
+    };
+    if let Some((line, steps)) = plan_line {
+        let writes = steps.iter().any(|s| s.kind.writes());
+        let style = if writes { theme.current() } else { theme.dim() };
+        let text = widgets::ellipsize(
+            Line::styled(crate::state::enter_line(&steps, &state.ctx.desired.account), style),
+            line.width.into(),
+        );
+        frame.render_widget(text, line);
+    }
     // The requests pane takes the lower part of the body while it is open.
     let (body, pane) = if state.show_requests {
         let pane_height = (body.height / 2).clamp(3, 12);

@@ -16,6 +16,8 @@ pub const FAILED: &str = "✗";
 pub const CHECKED: &str = "[x]";
 pub const UNCHECKED: &str = "[ ]";
 pub const POINTER: &str = "▶ ";
+/// A row among several that look alike, one of which the user picks.
+pub const TIED: &str = "≈";
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 impl Theme {

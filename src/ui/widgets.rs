@@ -1,6 +1,6 @@
 //! Pieces the screens share: selectable lists, paragraphs, facts, checkboxes.
 
-use super::theme::{POINTER, Theme};
+use super::theme::{POINTER, TIED, Theme};
 use crate::state::PickList;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,16 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
-/// Cuts `text` to `max` characters, marking the cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
+pub use crate::setup::truncate;
 
 /// `line` cut to `width` columns, the cut marked with "…" (padding before the cut is
 /// dropped, so "Chicago, IL   …" does not happen); a line that fits is unchanged.
@@ -163,6 +154,23 @@ pub fn pick_list<T>(
     };
     let mut rows = vec![Line::styled(format!("+ Create a new {noun}"), theme.current())];
     rows.extend(items.iter().map(row));
+    let mut area = area;
+    if let Some(tie) = &list.tie {
+        // Records the preselection cannot tell apart: the question above the list, and
+        // each of them marked in it (the others indented to keep the columns).
+        let question = paragraph(Line::from(vec![
+            Span::styled(format!("{TIED} "), theme.warning()),
+            Span::styled(tie.question.clone(), theme.warning()),
+        ]));
+        let [above, below] = super::widgets::rows(area, [height(&question, area.width), 0]);
+        frame.render_widget(question, above);
+        area = below;
+        for (index, line) in rows.iter_mut().enumerate() {
+            let tied = index > 0 && list.is_tied(index - 1);
+            let mark = if tied { Span::styled(format!("{TIED} "), theme.warning()) } else { Span::raw("  ") };
+            line.spans.insert(0, mark);
+        }
+    }
     let title = if list.total > items.len() as u64 {
         format!(" {noun}s (first {} of {}) ", items.len(), list.total)
     } else {

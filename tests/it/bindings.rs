@@ -30,6 +30,7 @@ fn screens() -> Vec<(&'static str, Build)> {
         }),
         ("connections, loading", connections_loading),
         ("connections", at_connections),
+        ("connections, several alike", at_connections_alike),
         ("connection form", || keys(at_connections(), &[KeyCode::Char('n')])),
         ("codecs", at_codecs),
         ("codecs, change question", || {
@@ -107,7 +108,7 @@ fn screens() -> Vec<(&'static str, Build)> {
 fn passed_login() -> telnyx_setup::signaling::LoginTest {
     use telnyx_setup::signaling::{LoginOutcome, LoginTest, SignalingUrl};
     let outcome = LoginOutcome::LoggedIn { elapsed: std::time::Duration::from_millis(23) };
-    LoginTest { url: SignalingUrl::parse("ws://127.0.0.1:4010/rtc").unwrap(), outcome }
+    LoginTest::new(SignalingUrl::parse("ws://127.0.0.1:4010/rtc").unwrap(), outcome)
 }
 
 /// Signed in, while the connections load.

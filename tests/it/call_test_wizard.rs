@@ -24,7 +24,7 @@ fn login(passed: bool) -> LoginTest {
     } else {
         LoginOutcome::Refused { code: -32001, message: "Login Incorrect".into(), why: Refusal::TokenRefused }
     };
-    LoginTest { url: SignalingUrl::parse(URL).unwrap(), outcome }
+    LoginTest::new(SignalingUrl::parse(URL).unwrap(), outcome)
 }
 
 /// On the token screen, the login test just passed.

@@ -15,10 +15,15 @@ const KEY: &str = "KEYtelnyx";
 /// Runs `telnyx-setup doctor --json` for the scenarios' connection with `key`: the
 /// exit code and the JSON report (`Null` when there is none, with stderr in `Err`).
 async fn doctor_as(sandbox: &Sandbox, key: &str) -> (i32, Value) {
+    doctor_with(sandbox, key, &["--connection", "Office softphones"]).await
+}
+
+/// [`doctor_as`] with `args` for the connection (or `--all`) and the rest.
+async fn doctor_with(sandbox: &Sandbox, key: &str, args: &[&str]) -> (i32, Value) {
     let mut command = std::process::Command::new(crate::support::BIN);
     command
-        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", key])
-        .args(["--connection", "Office softphones", "--json"])
+        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", key, "--json"])
+        .args(args)
         .env_remove("TELNYX_API_KEY")
         .env_remove("TELNYX_API_BASE");
     let log = crate::support::log_path("doctor-causes");
@@ -243,4 +248,86 @@ async fn the_report_to_attach_holds_the_new_checks() {
     for id in ["caller_id", "push", "sip_uri", "token_life"] {
         check(report, id);
     }
+}
+
+/// A read of the doctor's that the key is refused (403, code 10010: the profile, the
+/// numbers, the registration status) stops nothing: it is a WARN naming the endpoint,
+/// what it left out and the fix, every other check still runs (in `--all` and in the
+/// report to attach too), and with an account key the finding is gone and the checks
+/// it left out are back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_the_key_is_refused_is_a_finding_and_the_other_checks_still_run() {
+    // (scenario, the endpoint named, the checks left out, the area the fix names)
+    let cases: [(Scenario, &str, &[&str], &str); 3] = [
+        (
+            Scenario::RestrictedProfiles,
+            "GET /outbound_voice_profiles (403, code 10010)",
+            &["outbound_profile", "destinations"],
+            "outbound voice profiles",
+        ),
+        (
+            Scenario::RestrictedNumbers,
+            "GET /phone_numbers (403, code 10010)",
+            &["numbers", "caller_id"],
+            "phone numbers",
+        ),
+        (
+            Scenario::RestrictedRegistration,
+            "POST /credential_connections/{id}/actions/check_registration_status (403, code 10010)",
+            &["registration"],
+            "registration status",
+        ),
+    ];
+    for (each, endpoint, left_out, area) in cases {
+        let api = Api::start(scenario(each)).await;
+        let (code, report) = doctor_as(&api.sandbox, KEY).await;
+        let found = check(&report, "permissions");
+        assert_eq!(found["verdict"], "warn", "{each}: {report:#}");
+        assert!(found["reason"].as_str().unwrap().contains(endpoint), "{each}: {found:#}");
+        let fix = found["fix"].as_str().unwrap();
+        assert!(fix.contains("Give the key access to ") && fix.contains(area), "{each}: {fix}");
+        assert!(fix.contains("or use an account key"), "{each}: {fix}");
+        let ran: Vec<&str> =
+            report["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        for id in left_out {
+            assert!(!ran.contains(id), "{each} leaves {id} out: {report:#}");
+        }
+        for id in ["connection", "balance", "codecs", "push", "credentials", "sip_uri", "token_life", "token"]
+        {
+            assert_ne!(check(&report, id)["verdict"], "fail", "{each}: {id} still runs: {report:#}");
+        }
+        assert_eq!(code, 0, "a WARN is not a failure: {report:#}");
+
+        // `--all` reads the lists once for every connection: the same finding.
+        let (code, all) = doctor_with(&api.sandbox, KEY, &["--all"]).await;
+        let first = &all["connections"][0];
+        assert_eq!(check(first, "permissions")["verdict"], "warn", "{each}: {all:#}");
+        assert_eq!(code, 0, "{each}: {all:#}");
+
+        // The fix: an account key, with every permission.
+        let (code, report) = doctor_as(&api.sandbox, "KEYfull-access").await;
+        let ran: Vec<&str> =
+            report["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert!(!ran.contains(&"permissions"), "{each}: {report:#}");
+        for id in left_out {
+            assert!(ran.contains(id), "{each}: {id} is back: {report:#}");
+        }
+        assert_eq!(code, 0, "{each} after its fix: {report:#}");
+    }
+
+    // The report to attach says what it could not read instead of failing.
+    let api = Api::start(scenario(Scenario::RestrictedProfiles)).await;
+    let file = crate::support::TempPath::new("doctor-refused-report");
+    let path = file.0.to_string_lossy().into_owned();
+    let (code, report) =
+        doctor_with(&api.sandbox, KEY, &["--connection", "Office softphones", "--report", &path]).await;
+    assert_eq!(code, 0, "{report:#}");
+    let written: Value = serde_json::from_slice(&std::fs::read(&file.0).expect("the report")).unwrap();
+    assert!(
+        written["records"]["outbound_voice_profile"]["not_read"]
+            .as_str()
+            .is_some_and(|why| why.contains("permission")),
+        "{written:#}"
+    );
+    assert_eq!(check(&written["report"], "permissions")["verdict"], "warn", "{written:#}");
 }

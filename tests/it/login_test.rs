@@ -25,6 +25,7 @@ fn passed() -> LoginTest {
     LoginTest {
         url: SignalingUrl::parse(URL).unwrap(),
         outcome: LoginOutcome::LoggedIn { elapsed: Duration::from_millis(23) },
+        retried: 0,
     }
 }
 
@@ -36,6 +37,7 @@ fn refused() -> LoginTest {
             message: "Login Incorrect".into(),
             why: Refusal::TokenRefused,
         },
+        retried: 0,
     }
 }
 
@@ -51,7 +53,7 @@ fn t_logs_in_with_the_token_on_screen_at_the_runs_signaling_url() {
     let mut state = at_token_with_url();
     let jwt = token_step(&state).token.as_ref().unwrap().jwt.clone();
     let cmds = press(&mut state, KeyCode::Char('t'));
-    let [Cmd::Call { request: Request::TestLogin { url, login }, .. }] = cmds.as_slice() else {
+    let [Cmd::Call { request: Request::TestLogin { url, login, .. }, .. }] = cmds.as_slice() else {
         panic!("t should start a login test: {cmds:?}");
     };
     assert_eq!(url.as_str(), URL);
@@ -150,11 +152,56 @@ fn snapshots_of_the_outcomes() {
     press(&mut state, KeyCode::Char('t'));
     let url = SignalingUrl::parse(URL).unwrap();
     let unreachable = LoginOutcome::Unreachable("Connection refused (os error 111)".into());
-    reply(&mut state, Reply::LoginTested(LoginTest { url, outcome: unreachable }));
+    reply(&mut state, Reply::LoginTested(LoginTest::new(url, unreachable)));
     insta::assert_snapshot!("token_login_unreachable", render(&state).backend());
     press(&mut state, KeyCode::Char('t'));
     reply(&mut state, Reply::LoginTested(refused()));
     insta::assert_snapshot!("token_login_refused", render(&state).backend());
     press(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("finish_login_failed", render(&state).backend());
+}
+
+/// A credential made moments ago may be refused while it propagates: `t` sends the
+/// credential's `created_at` (the worker tries a refusal again when it is recent), the
+/// status line says why while it tries again, and the outcome says it took retries.
+#[test]
+fn t_says_so_while_a_new_credential_is_tried_again() {
+    use telnyx_setup::api::RetryNotice;
+    use telnyx_setup::msg::Msg;
+    let mut state = at_token_of(Some("2026-12-07T05:00:00Z"));
+    let cmds = press(&mut state, KeyCode::Char('t'));
+    let [Cmd::Call { op, request: Request::TestLogin { credential_created_at, .. } }] = cmds.as_slice()
+    else {
+        panic!("t should start a login test: {cmds:?}");
+    };
+    assert_eq!(credential_created_at.as_deref(), Some("2026-12-07T05:00:00Z"));
+    let notice = RetryNotice {
+        attempt: 2,
+        of: 5,
+        reason: telnyx_setup::signaling::PROPAGATION_NOTE.into(),
+        wait: Duration::from_secs(1),
+    };
+    state.update(Msg::Retrying { op: *op, notice });
+    let screen = screen_text(&state, 160, 30);
+    assert!(
+        screen.contains(
+            "Testing the login… retrying (2/5): Telnyx refused the new credential; new credentials can take a \
+             few seconds to work"
+        ),
+        "{screen}"
+    );
+    reply(&mut state, Reply::LoginTested(LoginTest { retried: 2, ..passed() }));
+    // The call test offered; n declines it, and the token screen shows the outcome.
+    press(&mut state, KeyCode::Char('n'));
+    let screen = screen_text(&state, 250, 30);
+    assert!(screen.contains("Telnyx refused the new credential at first (it took 3 tries)"), "{screen}");
+}
+
+/// On the token screen, with a credential made at `created_at`.
+fn at_token_of(created_at: Option<&str>) -> State {
+    let mut state = at_token_with_url();
+    if let Step::Token(step) = &mut state.step {
+        step.credential.created_at = created_at.map(str::to_owned);
+    }
+    state
 }

@@ -6,7 +6,7 @@ use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{ApiError, TelephonyCredential};
 use telnyx_setup::msg::{Cmd, Reply, Request};
-use telnyx_setup::state::{CredentialField, FormField, Problem, State, Step};
+use telnyx_setup::state::{CredentialField, FormField, KeySource, Problem, State, Step};
 
 fn problem(state: &State) -> String {
     match &state.step.activity().problem {
@@ -281,18 +281,28 @@ fn a_change_to_an_existing_connection_is_shown_and_needs_y() {
 }
 
 /// The countries of the existing profile "Office outbound" (US, CA, MX), which one
-/// other connection uses, just attached to the existing connection.
+/// other connection uses (the list of step 2 says so), just attached to the existing
+/// connection (which had none: a change of a connection this setup did not make, so
+/// asked about first).
 fn at_shared_profile_countries() -> State {
-    let mut state = at_existing_codecs(&["G722"]);
+    let mut state = state_with(Some("KEYtest"), KeySource::Flag);
     press(&mut state, KeyCode::Enter);
-    let shared = telnyx_setup::api::OutboundVoiceProfile {
-        connections_count: Some(1),
-        ..profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"])
-    };
+    reply(&mut state, Reply::KeyAccepted(balance()));
+    let office = connection(EXISTING_CONNECTION, "Office softphones", &["G722"], None);
+    let lobby = connection("1293384261075739999", "Lobby", &["G722"], Some(EXISTING_PROFILE));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![office, lobby])));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Codecs(_)));
+    press(&mut state, KeyCode::Enter);
+    let shared = profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"]);
     reply(&mut state, Reply::ProfilesListed(page(vec![shared])));
     press(&mut state, KeyCode::Down);
-    let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "attaching asks nothing: {cmds:?}");
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "attaching an existing connection asks first");
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Attach the connection to this profile?"), "{screen}");
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
     let attached = connection(EXISTING_CONNECTION, "Office softphones", &["G722"], Some(EXISTING_PROFILE));
     reply(&mut state, Reply::ConnectionUpdated(attached));
     assert!(matches!(state.step, Step::Countries(_)));
@@ -316,6 +326,7 @@ fn a_shared_profile_says_who_else_its_countries_change_for() {
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("1 other connection uses this profile"), "{screen}");
+    assert!(screen.contains("connection Lobby (1293384261075739999)"), "{screen}");
     let cmds = press(&mut state, KeyCode::Char('y'));
     assert!(matches!(only_call(&cmds), Request::UpdateProfile { .. }), "{cmds:?}");
 }

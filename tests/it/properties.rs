@@ -812,7 +812,7 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                     why: Refusal::TokenRefused,
                 }
             };
-            Reply::LoginTested(LoginTest { url: url.clone(), outcome })
+            Reply::LoginTested(LoginTest::new(url.clone(), outcome))
         }
         Request::TestCall { .. } => {
             use telnyx_setup::calltest::{CallOutcome, Hangup};

@@ -412,6 +412,15 @@ fn wide_and_non_ascii_names_keep_the_layout() {
     snapshot!("connection_list_wide_name", list);
 }
 
+/// Two connections telnyx-setup made that the preselection cannot tell apart: the
+/// question above the list, both rows marked, "Create new" highlighted.
+#[test]
+fn connections_that_look_alike() {
+    let state = at_connections_alike();
+    snapshot!("connection_list_alike", state);
+    snapshot!("connection_list_alike_60x16", state, 60, 16);
+}
+
 #[test]
 fn continue_prompt() {
     snapshot!("resume_unfinished", at_resume());

@@ -448,7 +448,7 @@ fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
     // Named here, made on the next screen: nothing is sent yet.
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     let Step::Countries(step) = &state.step else { panic!("{:?}", state.step) };
-    assert!(step.draft.is_some() && step.whitelist() == ["US", "CA"], "Telnyx's countries to start");
+    assert!(step.draft && step.whitelist() == ["US", "CA"], "Telnyx's countries to start");
     assert!(!state.ctx.setup.done()[3], "no profile exists yet");
     let cmds = press(&mut state, KeyCode::Enter);
     assert_eq!(
@@ -487,7 +487,7 @@ fn a_failed_create_or_attach_on_step_5_is_retried_without_a_second_profile() {
     reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     fail(&mut state, ApiError::Timeout);
     let Step::Countries(step) = &state.step else { panic!() };
-    assert!(step.draft.is_none() && step.profile.id == "77");
+    assert!(!step.draft && step.profile.id == "77");
     press(&mut state, KeyCode::Char(' ')); // one more country meanwhile: AF, first in the list
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
@@ -520,7 +520,7 @@ fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second
 }
 
 #[test]
-fn a_new_profile_that_moves_a_connection_is_made_on_step_4_and_asked_about() {
+fn a_new_profile_that_moves_a_connection_is_asked_about_on_step_4_and_made_on_step_5() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
@@ -528,14 +528,20 @@ fn a_new_profile_that_moves_a_connection_is_made_on_step_4_and_asked_about() {
     reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
     press(&mut state, KeyCode::Up); // "+ Create a new outbound voice profile"
     press(&mut state, KeyCode::Enter);
+    // Nothing is made before the move it makes is answered.
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    let change = step.change.as_ref().expect("moving the connection off “Office” is asked first");
+    assert!(change.lines.iter().any(|l| l.contains("“Office”")), "{:?}", change.lines);
+    // y: its countries next, and Enter makes it with them, then attaches it unasked.
+    assert!(sent(&press(&mut state, KeyCode::Char('y'))).is_empty());
+    assert!(matches!(&state.step, Step::Countries(step) if step.draft));
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::CreateProfile { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
-    assert!(body.whitelisted_destinations.is_empty(), "Telnyx's countries, changed on step 5 if wanted");
-    reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
-    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
-    assert!(step.change.is_some(), "moving the connection off “Office” is asked first");
-    let cmds = press(&mut state, KeyCode::Char('y'));
-    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
+    assert_eq!(body.whitelisted_destinations, ["US", "CA"]);
+    let cmds = reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
+    let Request::UpdateConnection { update, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(update.outbound.as_ref().unwrap().outbound_voice_profile_id, "77");
 }
 
 #[test]
@@ -703,9 +709,16 @@ fn a_retry_notice_shows_on_the_request_it_belongs_to() {
 
 #[test]
 fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
-    let mut state = at_profiles();
-    let Step::Profile(step) = &mut state.step else { panic!() };
-    step.list.total = 300; // the account has more profiles than the page shown
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Enter);
+    let codecs = ["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"];
+    let saved = connection("1293384261075731402", "WebRTC (telnyx-setup)", &codecs, None);
+    reply(&mut state, Reply::ConnectionUpdated(saved));
+    // The account has more profiles than the page shown.
+    let mut listed = page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])]);
+    listed.meta.total_results = 300;
+    reply(&mut state, Reply::ProfilesListed(listed));
+    press(&mut state, KeyCode::Up);
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter); // made on step 5

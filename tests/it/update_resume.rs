@@ -188,12 +188,122 @@ fn fresh_ignores_the_journal_and_the_mark() {
 fn without_a_journal_the_newest_marked_connection_is_highlighted() {
     let mut state = journaled(None);
     signed_in(&mut state);
-    let old = marked(connection("1293384261075731410", "WebRTC (telnyx-setup)", &["VP8"], None));
+    let mut newest = marked(connection("1293384261075731410", "WebRTC (telnyx-setup)", &["VP8"], None));
+    newest.created_at = Some("2026-11-28T11:02:00.5Z".into());
     let other = connection("1293384261075731411", "Office", &["G722"], None);
-    let newest = marked(connection("1293384261075731412", "WebRTC (telnyx-setup)", &["VP8"], None));
-    reply(&mut state, Reply::ConnectionsListed(page(vec![old, other, newest])));
+    let mut old = marked(connection("1293384261075731412", "WebRTC (telnyx-setup)", &["VP8"], None));
+    old.created_at = Some("2026-11-28T11:02:00Z".into());
+    reply(&mut state, Reply::ConnectionsListed(page(vec![newest, other, old])));
     let Step::Connection(step) = &state.step else { panic!() };
-    assert_eq!(step.list.cursor, 3, "the list is oldest first: the last marked one");
+    assert_eq!(step.list.cursor, 1, "the newest marked one, by its time, wherever it is listed");
+    assert!(step.list.tie.is_none());
+}
+
+/// The highlighted row of `screen` (the line with `▶`), and every row marked as one of
+/// several alike (`≈`).
+fn rows_of(screen: &str) -> (String, Vec<String>) {
+    let highlighted = screen.lines().find(|line| line.contains('▶')).unwrap_or_default().to_owned();
+    let tied = screen
+        .lines()
+        .filter(|line| line.contains("≈") && !line.contains("look alike"))
+        .map(str::to_owned)
+        .collect();
+    (highlighted, tied)
+}
+
+/// Two connections telnyx-setup made that the rule cannot tell apart (the same time,
+/// or none): step 2 highlights neither by guess, says so naming both, and marks them;
+/// Enter takes the one the user highlights.
+#[test]
+fn connections_telnyx_setup_made_that_look_alike_are_a_question_not_a_guess() {
+    let mut state = at_connections_alike();
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 0, "none of them highlighted by guess");
+    let tie = step.list.tie.as_ref().expect("a question");
+    assert_eq!(tie.rows, [0, 2]);
+    assert_eq!(
+        tie.question,
+        "2 connections telnyx-setup made look alike: “WebRTC (telnyx-setup)” (id 1293384261075731430) \
+         and “WebRTC (telnyx-setup)” (id 1293384261075731432) — pick one"
+    );
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("2 connections telnyx-setup made look alike"), "{screen}");
+    let (highlighted, tied) = rows_of(&screen);
+    assert!(highlighted.contains("+ Create a new"), "{screen}");
+    assert_eq!(tied.len(), 2, "{screen}");
+    assert!(
+        tied[0].contains("user1293384261075731430") && tied[1].contains("user1293384261075731432"),
+        "{screen}"
+    );
+    assert!(screen.contains("Enter choose"), "the footer is the list's: {screen}");
+
+    // The user highlights the second, and Enter takes it, as the setup's own.
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Down);
+    }
+    let (highlighted, _) = rows_of(&screen_text(&state, 100, 30));
+    assert!(highlighted.contains("user1293384261075731432"), "{highlighted}");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(requests(&cmds).is_empty(), "{cmds:?}");
+    let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.connection.id, "1293384261075731432");
+    assert!(step.created, "telnyx-setup made it: its codecs change without a question");
+
+    // Back to step 2: the list reloads, and the pick stays highlighted.
+    press(&mut state, KeyCode::Esc);
+    let listed = vec![
+        marked(connection("1293384261075731430", "WebRTC (telnyx-setup)", &["VP8"], None)),
+        connection("1293384261075731431", "Office", &["G722"], None),
+        marked(connection("1293384261075731432", "WebRTC (telnyx-setup)", &["VP8"], None)),
+    ];
+    reply(&mut state, Reply::ConnectionsListed(page(listed)));
+    let Step::Connection(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 3, "the user's pick, not a guess nor \"Create new\"");
+}
+
+/// A connection the continued setup made is meant, however many look like it; of
+/// several marked ones with times, the newest: no question either way.
+#[test]
+fn no_question_where_the_rule_tells_them_apart() {
+    let mut state = journaled(Some(earlier_setup()));
+    signed_in(&mut state);
+    press(&mut state, KeyCode::Enter);
+    let twin = marked(connection("1293384261075731430", "WebRTC (telnyx-setup)", &["VP8"], None));
+    let ours = marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours, twin])));
+    let Step::Connection(step) = &state.step else { panic!() };
+    assert_eq!((step.list.cursor, step.list.tie.is_none()), (1, true));
+}
+
+/// Three or more alike: the first three named, the rest counted; profiles on step 4
+/// ask the same way.
+#[test]
+fn profiles_that_look_alike_are_a_question_too() {
+    let mut state = at_codecs();
+    press(&mut state, KeyCode::Enter);
+    let with_vp8 = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
+    reply(&mut state, Reply::ConnectionUpdated(with_vp8));
+    let profiles: Vec<_> = (0..5)
+        .map(|i| {
+            let mut p = profile(&format!("129338426107573145{i}"), "WebRTC outbound", &["US"]);
+            p.tags = vec![MARK.to_owned()];
+            p
+        })
+        .collect();
+    reply(&mut state, Reply::ProfilesListed(page(profiles)));
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 0);
+    let tie = step.list.tie.as_ref().expect("a question");
+    assert_eq!(tie.rows, [0, 1, 2, 3, 4]);
+    assert!(
+        tie.question.starts_with(
+            "5 profiles telnyx-setup made look alike: “WebRTC outbound” (id 1293384261075731450), "
+        ) && tie.question.ends_with("“WebRTC outbound” (id 1293384261075731452) and 2 more — pick one"),
+        "{}",
+        tie.question
+    );
+    let screen = screen_text(&state, 100, 30);
+    assert_eq!(rows_of(&screen).1.len(), 5, "{screen}");
 }
 
 #[test]
@@ -238,9 +348,22 @@ fn the_setups_credential_is_highlighted_and_an_expired_one_never() {
     assert_eq!(step.list.cursor, 2);
     // Expired: the newest marked one that can log in instead.
     credentials[1].expired = true;
-    state = continued_to_credentials(Some(record), credentials);
+    credentials[0].created_at = Some("2026-11-28T11:02:00Z".into());
+    credentials[2].created_at = Some("2026-11-28T11:03:00Z".into());
+    state = continued_to_credentials(Some(record.clone()), credentials.clone());
     let Step::Credential(step) = &state.step else { panic!() };
     assert_eq!(step.list.cursor, 3);
+    // Two made at one moment: neither by guess; the question names them.
+    credentials[2].created_at = credentials[0].created_at.clone();
+    state = continued_to_credentials(Some(record), credentials);
+    let Step::Credential(step) = &state.step else { panic!() };
+    assert_eq!(step.list.cursor, 0);
+    let tie = step.list.tie.as_ref().expect("a question");
+    assert_eq!(tie.rows, [0, 2], "the expired one is not among them");
+    assert!(
+        tie.question.starts_with("2 credentials telnyx-setup made look alike: “WebRTC login for"),
+        "{tie:?}"
+    );
 }
 
 /// Continues `record` to step 7 with the numbers skipped, and lists `credentials`.

@@ -239,7 +239,7 @@ pub fn at_countries() -> State {
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(sent(&cmds).is_empty(), "the profile is made with its countries, on step 5: {cmds:?}");
-    assert!(matches!(&state.step, Step::Countries(step) if step.draft.is_some()));
+    assert!(matches!(&state.step, Step::Countries(step) if step.draft));
     state
 }
 
@@ -556,6 +556,19 @@ pub fn marked(
 ) -> telnyx_setup::api::CredentialConnection {
     connection.tags = vec![MARK.to_owned()];
     connection
+}
+
+/// Step 2 with two connections telnyx-setup made that the preselection cannot tell
+/// apart (no time to tell them by) and one the user made between them: the list asks.
+pub fn at_connections_alike() -> State {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    let twin = |id: &str| marked(connection(id, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None));
+    let other = connection("1293384261075731431", "Office softphones", &["G722"], None);
+    let listed = vec![twin("1293384261075731430"), other, twin("1293384261075731432")];
+    reply(&mut state, Reply::ConnectionsListed(page(listed)));
+    assert!(matches!(&state.step, Step::Connection(step) if step.list.tie.is_some()));
+    state
 }
 
 /// Signed in with a journal holding [`earlier_setup`]: the continue prompt.

@@ -1,0 +1,237 @@
+//! The wizard's side of the setup as data (issue 20): what the user wants
+//! ([`crate::setup::Wanted`]), set by the screens' Enter, against what the account has
+//! ([`crate::setup::Account`]), built from what the wizard read and wrote; the plan
+//! between them ([`Ctx::plan`]) says what each screen's Enter sends, and whether it
+//! asks first. The rules (what is reused, created, changed or moved, and who else a
+//! change affects) are the plan's, the same as `setup`'s; a screen keeps only its own
+//! input's checks (a name too short, no codec on).
+
+use super::Ctx;
+use crate::api::{CredentialConnection, Page};
+use crate::msg::{Reply, Request};
+use crate::setup::plan::Step as PlanStep;
+use crate::setup::{Account, Part, Pick, Plan, Wanted};
+
+/// What is wanted and what the account has, as far as this run knows.
+#[derive(Debug)]
+pub struct Desired {
+    /// `None` until a connection is chosen or made (every other choice is open then).
+    pub wanted: Option<Wanted>,
+    /// The account as read: the chosen connection, the profiles listed, the
+    /// connection's credentials and numbers, the currency; its connections listed
+    /// (step 2) say which other connections use a profile.
+    pub account: Account,
+    /// A create of a profile (of a credential) failed since the list was read: its
+    /// answer may have been lost, so the next try looks first.
+    tried_profile: bool,
+    tried_credential: bool,
+}
+
+impl Default for Desired {
+    fn default() -> Self {
+        Self {
+            wanted: None,
+            account: Account::empty(std::time::SystemTime::UNIX_EPOCH),
+            tried_profile: false,
+            tried_credential: false,
+        }
+    }
+}
+
+impl Desired {
+    /// A connection was chosen or made: every other choice is open again, and what
+    /// was read about the connection before is another connection's.
+    pub(super) fn connection_chosen(&mut self, connection: &CredentialConnection, new: bool) {
+        self.wanted =
+            Some(Wanted { connection: Pick::Existing(connection.id.clone()), ..Wanted::new_connection("") });
+        let account = &mut self.account;
+        account.connection = Some(connection.clone());
+        account.credentials.clear();
+        // A connection made now has no credentials and no numbers: nothing to read.
+        account.credentials_complete = new;
+        account.numbers.clear();
+        self.tried_credential = false;
+        upsert(&mut account.profile_connections, connection.clone(), |c| &c.id);
+    }
+
+    /// Takes what an answer says about the account. `request` is what was asked, when
+    /// known (a list of credentials is the chosen connection's only if it asked for it).
+    pub(super) fn observe(&mut self, request: Option<&Request>, reply: &Reply) {
+        let account = &mut self.account;
+        let chosen = account.connection.as_ref().map(|c| c.id.clone());
+        match reply {
+            Reply::KeyAccepted(balance) | Reply::BalanceRead(balance) => {
+                account.currency = Some(balance.currency.clone()).filter(|c| !c.is_empty());
+            }
+            Reply::ConnectionsListed(page) => account.profile_connections = page.data.clone(),
+            Reply::ConnectionCreated(connection) => {
+                upsert(&mut account.profile_connections, connection.clone(), |c| &c.id);
+            }
+            Reply::ConnectionUpdated(connection) => {
+                if chosen.as_deref() == Some(connection.id.as_str()) {
+                    account.connection = Some(connection.clone());
+                }
+                upsert(&mut account.profile_connections, connection.clone(), |c| &c.id);
+            }
+            Reply::ProfilesListed(page) => {
+                self.tried_profile = false;
+                account.profiles_listed = complete(page);
+                account.profiles = page.data.clone();
+            }
+            Reply::ProfileCreated(profile) | Reply::ProfileUpdated(profile) => {
+                upsert(&mut account.profiles, profile.clone(), |p| &p.id);
+            }
+            Reply::CredentialsListed(page) => {
+                let asked = match request {
+                    Some(Request::ListCredentials { connection_id }) => Some(connection_id.clone()),
+                    _ => None,
+                };
+                if asked.is_some() && asked == chosen {
+                    self.tried_credential = false;
+                    account.credentials_complete = complete(page);
+                    account.credentials = page.data.clone();
+                }
+            }
+            Reply::CredentialCreated(credential) => {
+                let on = credential.resource_id.as_deref().and_then(|r| r.strip_prefix("connection:"));
+                if on.is_none() || on == chosen.as_deref() {
+                    upsert(&mut account.credentials, credential.clone(), |c| &c.id);
+                }
+            }
+            Reply::ConnectionNumbers(numbers) | Reply::NumbersAssigned(numbers) => {
+                let asked = match request {
+                    Some(Request::ListConnectionNumbers { connection_id }) => Some(connection_id),
+                    Some(Request::AssignNumbers { connection_id, .. }) => Some(connection_id),
+                    _ => None,
+                };
+                if asked.is_some() && asked == chosen.as_ref() {
+                    for number in numbers {
+                        if !account.numbers.contains(&number.phone_number) {
+                            account.numbers.push(number.phone_number.clone());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A write failed: what it would have made may exist all the same (its answer was
+    /// lost), so the lists read before it no longer say what the account has, and the
+    /// next try looks first.
+    pub(super) fn write_failed(&mut self, request: &Request) {
+        match request {
+            Request::CreateProfile { .. } => self.tried_profile = true,
+            Request::CreateCredential { .. } => self.tried_credential = true,
+            _ => {}
+        }
+    }
+}
+
+/// `page` holds every record of its list.
+fn complete<T>(page: &Page<T>) -> bool {
+    page.data.len() as u64 >= page.meta.total_results
+}
+
+/// Puts `record` in `records`, in place of the one with its id.
+fn upsert<T>(records: &mut Vec<T>, record: T, id: impl Fn(&T) -> &String) {
+    match records.iter().position(|r| id(r) == id(&record)) {
+        Some(index) => records[index] = record,
+        None => records.push(record),
+    }
+}
+
+impl Ctx {
+    /// The plan of what is wanted now against what the account has; the reason when
+    /// there is none (no connection chosen yet, or a choice the account cannot meet).
+    pub fn plan(&self) -> Result<Plan, String> {
+        self.plan_with(|_| {})
+    }
+
+    /// The plan if `choose` were the screen's choice (what its Enter would set).
+    pub fn plan_with(&self, choose: impl FnOnce(&mut Wanted)) -> Result<Plan, String> {
+        let Some(wanted) = &self.desired.wanted else {
+            return Err("No connection is chosen yet.".to_owned());
+        };
+        let mut wanted = wanted.clone();
+        choose(&mut wanted);
+        let account = Account { now: self.now, ..self.desired.account.clone() };
+        let mut plan = crate::setup::plan(&wanted, &account).map_err(|refusal| refusal.0)?;
+        // A try after one that failed looks first: its answer may have been lost.
+        for request in plan.steps.iter_mut().flat_map(|step| &mut step.requests) {
+            match request {
+                Request::CreateProfile { first_try, .. } if self.desired.tried_profile => *first_try = false,
+                Request::CreateCredential { first_try, .. } if self.desired.tried_credential => {
+                    *first_try = false
+                }
+                _ => {}
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Sets a choice of what is wanted (nothing before a connection is chosen).
+    pub(super) fn want(&mut self, choose: impl FnOnce(&mut Wanted)) {
+        if let Some(wanted) = &mut self.desired.wanted {
+            choose(wanted);
+        }
+    }
+}
+
+/// The steps of `plan` about `parts`, in the plan's order.
+pub(super) fn steps_of(plan: &Plan, parts: &[Part]) -> Vec<PlanStep> {
+    plan.steps.iter().filter(|s| parts.contains(&s.part)).cloned().collect()
+}
+
+/// The first step that writes, with what it sends first.
+pub(super) fn first_write(steps: &[PlanStep]) -> Option<(&PlanStep, &Request)> {
+    steps.iter().filter(|s| s.kind.writes()).find_map(|s| s.requests.first().map(|r| (s, r)))
+}
+
+/// The screen's steps of the plan in one line, as the screen shows it: what Enter
+/// does ("Enter: change codecs of “Lobby” — OPUS, VP8 → OPUS; also affects the number
+/// +13125550100 on the connection", "Enter: nothing to change"). `account` names the
+/// records the steps' ids are.
+pub fn enter_line(steps: &[PlanStep], account: &Account) -> String {
+    let writes: Vec<&PlanStep> = steps.iter().filter(|s| s.kind.writes()).collect();
+    if writes.is_empty() {
+        return "Enter: nothing to change".to_owned();
+    }
+    let said: Vec<String> = writes.iter().map(|s| said(s, account)).collect();
+    let mut line = format!("Enter: {}", said.join("; then "));
+    let affects: Vec<&str> = writes.iter().flat_map(|s| &s.affects).map(String::as_str).collect();
+    if !affects.is_empty() {
+        line.push_str(&format!("; also affects {}", affects.join(", ")));
+    }
+    line
+}
+
+/// What a step does, in a few words.
+fn said(step: &PlanStep, account: &Account) -> String {
+    let change = match (&step.before, &step.after) {
+        (Some(before), Some(after)) => format!(" — {} → {}", or_none(before), or_none(after)),
+        _ => String::new(),
+    };
+    let named = |name: Option<&str>| name.map(|n| format!(" of “{}”", escape(n))).unwrap_or_default();
+    match step.part {
+        Part::Codecs => {
+            let connection = account.connection.as_ref().map(|c| c.connection_name.as_str());
+            format!("change codecs{}{change}", named(connection))
+        }
+        Part::Countries => {
+            let profile = account.profiles.iter().find(|p| Some(&p.id) == step.id.as_ref());
+            format!("change countries{}{change}", named(profile.map(|p| p.name.as_str())))
+        }
+        Part::Attach => step.detail.clone(),
+        _ => format!("{} {} {}", step.kind.as_str(), step.part.as_str(), step.detail),
+    }
+}
+
+/// The server's text as one line of the screen.
+fn escape(text: &str) -> String {
+    crate::sanitize::escape_controls(text).into_owned()
+}
+
+fn or_none(text: &str) -> &str {
+    if text.is_empty() { "none" } else { text }
+}
