@@ -586,3 +586,36 @@ fn removing_the_default_says_what_is_default_now_and_a_refusal_says_how_to_retry
         "{said}"
     );
 }
+
+/// A linked key file, ours or Telnyx CLI's, is refused with a fix for that file: not the
+/// saved key's `--forget-key`, which would remove another file (the default account's).
+#[test]
+fn a_linked_key_file_is_refused_with_the_fix_for_that_file() {
+    let home = Home::new("linked");
+    let elsewhere = home.path().join("elsewhere.json");
+    write_private(
+        &elsewhere,
+        &serde_json::json!({"profiles": {"work": {"apiKey": "KEY_WORK"}}}).to_string(),
+        0o600,
+    );
+    let config = home.telnyx_cli_config();
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::set_permissions(config.parent().unwrap(), fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &config).unwrap();
+    let listing = home.run(&["accounts"], &[], None);
+    let said = text(&listing.stderr);
+    assert!(said.contains("symbolic link") && said.contains("cp --remove-destination"), "{said}");
+    assert!(!said.contains("--forget-key"), "{said}");
+    assert!(!text(&listing.stdout).contains("work"), "{}", text(&listing.stdout));
+
+    home.plant_file_account("acme", "KEY_ACME", true);
+    let file = home.config_dir().join("api-key.acme");
+    let target = home.path().join("acme-key");
+    fs::rename(&file, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &file).unwrap();
+    let used = home.run(&["--profile", "acme", "token"], &[], None);
+    assert_eq!(used.status.code(), Some(2), "{used:?}");
+    let said = text(&used.stderr);
+    assert!(said.contains("symbolic link") && said.contains("telnyx-setup accounts remove acme"), "{said}");
+    assert!(!said.contains("--forget-key"), "{said}");
+}
