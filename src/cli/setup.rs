@@ -24,7 +24,7 @@ use crate::sanitize::Escaped;
 use crate::secret::Secret;
 use crate::setup::plan::{Step, count};
 use crate::setup::{
-    Account, Applied, ApplyError, DEFAULT_PROFILE, Journal, LoginToken, Part, Pick, Plan, Wanted,
+    Account, Applied, ApplyError, DEFAULT_PROFILE, Ends, Journal, LoginToken, Part, Pick, Plan, Wanted,
     codec_choices, is_expired, recognise,
 };
 use crate::worker::{LIST_SIZE, execute};
@@ -123,45 +123,20 @@ impl Flags {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub steps: Vec<Step>,
-    pub connection_id: Option<String>,
-    pub connection_name: String,
-    pub profile_id: Option<String>,
-    pub credential_id: Option<String>,
-    pub sip_username: Option<String>,
-    pub sip_password: Option<Secret>,
-    pub numbers: Vec<String>,
+    /// What the setup ends with (a dry run's ids are the variables of what it makes).
+    pub ends: Ends,
     pub token: Option<LoginToken>,
 }
 
 impl Outcome {
     /// What a dry run shows: the plan, with the variables of what it would make.
     pub fn planned(plan: &Plan) -> Self {
-        Self {
-            steps: plan.steps.clone(),
-            connection_id: Some(plan.connection_id.clone()),
-            connection_name: plan.connection_name.clone(),
-            profile_id: Some(plan.profile_id.clone()),
-            credential_id: Some(plan.credential_id.clone()),
-            sip_username: plan.sip_username.clone(),
-            sip_password: plan.sip_password.clone(),
-            numbers: plan.numbers.clone(),
-            token: None,
-        }
+        Self { steps: plan.steps.clone(), ends: plan.ends.clone(), token: None }
     }
 
     /// What applying the plan made.
     pub fn applied(plan: &Plan, done: Applied) -> Self {
-        Self {
-            steps: plan.steps.clone(),
-            connection_id: Some(done.connection_id),
-            connection_name: done.connection_name,
-            profile_id: Some(done.profile_id),
-            credential_id: Some(done.credential_id),
-            sip_username: done.sip_username,
-            sip_password: done.sip_password,
-            numbers: done.numbers,
-            token: done.token,
-        }
+        Self { steps: plan.steps.clone(), ends: done.ends, token: done.token }
     }
 
     /// The `--json` report; secrets only with `print_secrets`.
@@ -188,7 +163,7 @@ impl Outcome {
             })
             .collect();
         // An id a dry run does not know yet is its variable, `${CONNECTION_ID}`.
-        let shown = |id: &Option<String>| id.as_deref().map(curl::shown);
+        let ends = &self.ends;
         let expires_at = self.token.as_ref().and_then(|t| t.expires_at).and_then(|at| {
             time::OffsetDateTime::from_unix_timestamp(at)
                 .ok()?
@@ -198,14 +173,14 @@ impl Outcome {
         let mut report = json!({
             "dry_run": dry_run,
             "steps": steps,
-            "connection": { "id": shown(&self.connection_id), "name": self.connection_name },
-            "profile_id": shown(&self.profile_id),
-            "credential": { "id": shown(&self.credential_id), "sip_username": self.sip_username },
-            "numbers": self.numbers,
+            "connection": { "id": curl::shown(&ends.connection_id), "name": ends.connection_name },
+            "profile_id": curl::shown(&ends.profile_id),
+            "credential": { "id": curl::shown(&ends.credential_id), "sip_username": ends.sip_username },
+            "numbers": ends.numbers,
             "token": { "expires_at": expires_at },
         });
         if print_secrets {
-            report["credential"]["sip_password"] = json!(self.sip_password.as_ref().map(Secret::expose));
+            report["credential"]["sip_password"] = json!(ends.sip_password.as_ref().map(Secret::expose));
             report["token"]["token"] = json!(self.token.as_ref().map(|t| t.jwt.expose()));
         }
         report
@@ -218,23 +193,23 @@ impl Outcome {
         for step in &self.steps {
             out.push_str(&format!("{:<11} {}: {}\n", step.part.as_str(), step.kind.as_str(), step.detail));
         }
-        let id = |id: &Option<String>| Escaped(id.as_deref().unwrap_or("—")).to_string();
+        let ends = &self.ends;
         out.push_str(&format!(
             "\nConnection: {} ({})\n",
-            Escaped(&self.connection_name),
-            id(&self.connection_id)
+            Escaped(&ends.connection_name),
+            Escaped(&ends.connection_id)
         ));
-        out.push_str(&format!("Profile:    {}\n", id(&self.profile_id)));
-        out.push_str(&format!("Credential: {}", id(&self.credential_id)));
-        if let Some(user) = &self.sip_username {
+        out.push_str(&format!("Profile:    {}\n", Escaped(&ends.profile_id)));
+        out.push_str(&format!("Credential: {}", Escaped(&ends.credential_id)));
+        if let Some(user) = &ends.sip_username {
             out.push_str(&format!(", SIP user {}", Escaped(user)));
         }
         out.push('\n');
-        if print_secrets && let Some(password) = &self.sip_password {
+        if print_secrets && let Some(password) = &ends.sip_password {
             out.push_str(&format!("SIP password: {}\n", Escaped(password.expose())));
         }
-        if !self.numbers.is_empty() {
-            out.push_str(&format!("Numbers:    {}\n", Escaped(&self.numbers.join(", "))));
+        if !ends.numbers.is_empty() {
+            out.push_str(&format!("Numbers:    {}\n", Escaped(&ends.numbers.join(", "))));
         }
         if let Some(token) = &self.token {
             let expires = token

@@ -5,27 +5,21 @@
 //! ([`super::follow_order`]: the assignment the plan lists is sent only if the
 //! completed order does not carry the connection, as in the wizard).
 
-use super::plan::{Kind, Part, Plan, Step, fill};
+use super::plan::{Ends, Kind, Part, Plan, Step, fill};
 use super::{Ended, LoginToken, OrderFollower, follow_order};
 use crate::api::{ApiError, Client};
 use crate::journal::{Intent, Named, OrderNote, Record};
 use crate::msg::{Reply, Request};
-use crate::secret::Secret;
 use crate::worker::execute;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-/// What applying a plan made: the ids it ends with, and the login token.
+/// What applying a plan made: what the setup ends with, the plan's [`Ends`] with the
+/// ids and the SIP login its writes gave, and the login token.
 #[derive(Debug, Default)]
 pub struct Applied {
-    pub connection_id: String,
-    pub connection_name: String,
-    pub profile_id: String,
-    pub credential_id: String,
-    pub sip_username: Option<String>,
-    pub sip_password: Option<Secret>,
-    pub numbers: Vec<String>,
+    pub ends: Ends,
     pub token: Option<LoginToken>,
 }
 
@@ -117,13 +111,7 @@ pub async fn apply(
     progress: &dyn Fn(&str),
 ) -> Result<Applied, ApplyError> {
     let mut ids: HashMap<&'static str, String> = HashMap::new();
-    let mut done = Applied {
-        connection_name: plan.connection_name.clone(),
-        sip_username: plan.sip_username.clone(),
-        sip_password: plan.sip_password.clone(),
-        numbers: plan.numbers.clone(),
-        ..Default::default()
-    };
+    let mut done = Applied { ends: plan.ends.clone(), token: None };
     // The order's numbers are on the connection: the plan's assignment is done.
     let mut numbers_on_connection = false;
     for step in &plan.steps {
@@ -160,19 +148,19 @@ pub async fn apply(
                 Reply::ConnectionCreated(connection) => {
                     journal.record.connection =
                         Some(Named { id: connection.id.clone(), name: connection.connection_name.clone() });
-                    done.connection_name = connection.connection_name;
+                    done.ends.connection_name = connection.connection_name;
                     ids.insert("CONNECTION_ID", connection.id);
                 }
                 Reply::CredentialCreated(credential) => {
                     journal.record.credential =
                         Some(Named { id: credential.id.clone(), name: credential.name.unwrap_or_default() });
-                    done.sip_username = Some(credential.sip_username);
-                    done.sip_password = Some(credential.sip_password).filter(|p| !p.is_empty());
+                    done.ends.sip_username = Some(credential.sip_username);
+                    done.ends.sip_password = Some(credential.sip_password).filter(|p| !p.is_empty());
                     ids.insert("CREDENTIAL_ID", credential.id);
                 }
                 Reply::OrderPlaced { order, .. } => {
                     let connection_id = placed_for.unwrap_or_default();
-                    let mut follower = OrderFollower::new(&connection_id, &done.connection_name);
+                    let mut follower = OrderFollower::new(&connection_id, &done.ends.connection_name);
                     let mut before_write = |write: &Request| {
                         journal.record.pending = intent(write);
                         journal.save();
@@ -214,13 +202,7 @@ pub async fn apply(
         journal.save();
         progress(&step.line());
     }
-    let id = |planned: &str| {
-        ids.iter()
-            .fold(planned.to_owned(), |text, (name, value)| text.replace(&crate::curl::var(name), value))
-    };
-    done.connection_id = id(&plan.connection_id);
-    done.profile_id = id(&plan.profile_id);
-    done.credential_id = id(&plan.credential_id);
+    done.ends.fill(&ids);
     Ok(done)
 }
 
@@ -233,7 +215,7 @@ fn note_reused(journal: &mut Journal, step: &Step, plan: &Plan) {
     let record = &mut journal.record;
     match step.part {
         Part::Profile => record.profile = Some(Named { id, name: String::new() }),
-        Part::Connection => record.connection = Some(Named { id, name: plan.connection_name.clone() }),
+        Part::Connection => record.connection = Some(Named { id, name: plan.ends.connection_name.clone() }),
         Part::Credential => record.credential = Some(Named { id, name: String::new() }),
         _ => {}
     }

@@ -21,6 +21,23 @@ pub fn name_taken(what: &str, name: &str) -> String {
     )
 }
 
+/// What a form says as soon as the name typed for a new `what` is one the account has,
+/// `count` records of it: Enter uses the one the name means ([`super::prefer`];
+/// `uses` says which, of several), or, where the rule leaves several (`None`), the user
+/// picks one in the list; or gives another name.
+pub fn name_in_use(what: &str, name: &str, count: usize, uses: Option<&str>) -> String {
+    match (count, uses) {
+        (1, _) => format!("A {what} named “{name}” exists already: Enter uses it, or give another name."),
+        (_, Some(which)) => {
+            format!("{count} {what}s are named “{name}”: Enter uses {which}, or give another name.")
+        }
+        (_, None) => format!(
+            "{count} {what}s are named “{name}” and look alike: press Esc and pick one in the list, or give \
+             another name."
+        ),
+    }
+}
+
 /// `text` cut to `max` characters, the cut marked with "…": a name shown where room is
 /// short (a list's column, the wizard's question about records that look alike).
 pub fn truncate(text: &str, max: usize) -> String {

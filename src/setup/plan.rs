@@ -265,10 +265,19 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
-/// The plan, and what the setup ends with (ids are curl variables for what it makes).
+/// The plan, and what the setup ends with.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub steps: Vec<Step>,
+    /// What the setup ends with, as planned (ids are curl variables, `${CONNECTION_ID}`,
+    /// for what it makes); applying fills them in ([`super::Applied`]).
+    pub ends: Ends,
+}
+
+/// What a setup ends with: the records it leaves the connection with, its SIP login and
+/// its numbers. The plan's, then what applying it made.
+#[derive(Debug, Clone, Default)]
+pub struct Ends {
     pub connection_id: String,
     pub connection_name: String,
     pub profile_id: String,
@@ -304,7 +313,8 @@ impl Plan {
 
 /// The plan that makes the account have what `wanted` asks for.
 pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
-    let mut out = Plan::default();
+    let mut steps = Vec::new();
+    let mut ends = Ends::default();
     let connection = match &wanted.connection {
         Pick::Existing(id) => Some(
             account
@@ -327,10 +337,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         Pick::Existing(id) => {
             let found =
                 account.profile(id).ok_or_else(|| Refusal(format!("the profile {id} was not read")))?;
-            out.steps.push(
+            steps.push(
                 Step::new(Part::Profile, Kind::Reuse, format!("{} ({})", found.name, found.id)).id(&found.id),
             );
-            out.profile_id = found.id.clone();
+            ends.profile_id = found.id.clone();
             Some(found)
         }
         Pick::New(name) => {
@@ -341,9 +351,9 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             let known = account.profiles.iter().map(|p| p.id.clone()).collect();
             let listed = account.profiles_listed;
             let request = Request::CreateProfile { body, known: listed.then_some(known), first_try: listed };
-            out.profile_id = var("PROFILE_ID");
+            ends.profile_id = var("PROFILE_ID");
             let step = Step::new(Part::Profile, Kind::Create, format!("{name:?}")).id(var("PROFILE_ID"));
-            out.steps.push(step.sending(request).setting("PROFILE_ID"));
+            steps.push(step.sending(request).setting("PROFILE_ID"));
             None
         }
     };
@@ -357,10 +367,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
     match (&wanted.connection, connection) {
         (_, Some(found)) => {
             let detail = format!("{} ({})", found.connection_name, found.id);
-            out.steps.push(Step::new(Part::Connection, Kind::Reuse, detail).id(&found.id));
-            out.connection_id = found.id.clone();
-            out.connection_name = found.connection_name.clone();
-            out.numbers = account.numbers.clone();
+            steps.push(Step::new(Part::Connection, Kind::Reuse, detail).id(&found.id));
+            ends.connection_id = found.id.clone();
+            ends.connection_name = found.connection_name.clone();
+            ends.numbers = account.numbers.clone();
         }
         (Pick::New(name) | Pick::Existing(name), None) => {
             let codecs = wanted.codecs.clone().unwrap_or_else(super::new_connection_codecs);
@@ -372,16 +382,16 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 password,
                 tags: vec![MARK.to_owned()],
                 inbound: Some(InboundUpdate { codecs }),
-                outbound: Some(OutboundUpdate { outbound_voice_profile_id: out.profile_id.clone() }),
+                outbound: Some(OutboundUpdate { outbound_voice_profile_id: ends.profile_id.clone() }),
             };
-            out.sip_username = Some(body.user_name.clone());
+            ends.sip_username = Some(body.user_name.clone());
             let detail = format!("{name:?} with a generated SIP user name and password");
             let step = Step::new(Part::Connection, Kind::Create, detail).id(var("CONNECTION_ID"));
-            out.steps.push(
+            steps.push(
                 step.sending(Request::CreateConnection { body, first_try: true }).setting("CONNECTION_ID"),
             );
-            out.connection_id = var("CONNECTION_ID");
-            out.connection_name = name.clone();
+            ends.connection_id = var("CONNECTION_ID");
+            ends.connection_name = name.clone();
         }
     }
     let on_connection = numbers_affected(&account.numbers);
@@ -391,7 +401,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         None => {
             let codecs = wanted.codecs.clone().unwrap_or_else(super::new_connection_codecs);
             let detail = format!("set as the connection is made: {}", codecs.join(", "));
-            out.steps.push(Step::new(Part::Codecs, Kind::Keep, detail));
+            steps.push(Step::new(Part::Codecs, Kind::Keep, detail));
         }
         Some(found) => {
             let current = found.inbound.codecs.clone();
@@ -403,7 +413,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 codecs
             });
             if desired == current {
-                out.steps.push(Step::new(Part::Codecs, Kind::Keep, desired.join(", ")));
+                steps.push(Step::new(Part::Codecs, Kind::Keep, desired.join(", ")));
             } else {
                 let update = CredentialConnectionUpdate {
                     inbound: Some(InboundUpdate { codecs: desired.clone() }),
@@ -414,34 +424,34 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                     .id(&found.id)
                     .changing(current.join(", "), desired.join(", "))
                     .affecting(on_connection.clone());
-                out.steps.push(step.sending(request));
+                steps.push(step.sending(request));
             }
         }
     }
 
     // 4. The connection on the profile: a new one was made on it.
     match connection {
-        None => out.steps.push(Step::new(Part::Attach, Kind::Keep, "the connection is made on the profile")),
-        Some(found) if attached == Some(out.profile_id.as_str()) => {
+        None => steps.push(Step::new(Part::Attach, Kind::Keep, "the connection is made on the profile")),
+        Some(found) if attached == Some(ends.profile_id.as_str()) => {
             let _ = found;
-            out.steps.push(Step::new(Part::Attach, Kind::Keep, "the connection uses the profile"));
+            steps.push(Step::new(Part::Attach, Kind::Keep, "the connection uses the profile"));
         }
         Some(found) => {
-            let update = CredentialConnectionUpdate::attach_to(&out.profile_id);
+            let update = CredentialConnectionUpdate::attach_to(&ends.profile_id);
             let request = Request::UpdateConnection { id: found.id.clone(), update };
             let step = match attached {
                 Some(before) => {
                     let was = account.profile(before).map_or_else(|| before.to_owned(), |p| p.name.clone());
                     let detail =
                         format!("move the connection from profile {was} ({before}) to {profile_name}");
-                    Step::new(Part::Attach, Kind::Move, detail).changing(before, &out.profile_id)
+                    Step::new(Part::Attach, Kind::Move, detail).changing(before, &ends.profile_id)
                 }
                 None => {
                     Step::new(Part::Attach, Kind::Change, format!("attach the connection to {profile_name}"))
-                        .changing("no profile", &out.profile_id)
+                        .changing("no profile", &ends.profile_id)
                 }
             };
-            out.steps.push(step.id(&found.id).affecting(on_connection.clone()).sending(request));
+            steps.push(step.id(&found.id).affecting(on_connection.clone()).sending(request));
         }
     }
 
@@ -455,32 +465,32 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         codes
     };
     if sorted(&desired) == sorted(&current) {
-        out.steps.push(Step::new(Part::Countries, Kind::Keep, desired.join(", ")));
+        steps.push(Step::new(Part::Countries, Kind::Keep, desired.join(", ")));
     } else {
         let update = OutboundVoiceProfileUpdate {
             name: profile_name.clone(),
             whitelisted_destinations: desired.clone(),
         };
-        let request = Request::UpdateProfile { id: out.profile_id.clone(), update };
+        let request = Request::UpdateProfile { id: ends.profile_id.clone(), update };
         // The profile's other connections call out under the new countries too.
         let others: Vec<String> = account
             .profile_connections
             .iter()
-            .filter(|c| c.id != out.connection_id)
-            .filter(|c| c.outbound.outbound_voice_profile_id.as_deref() == Some(out.profile_id.as_str()))
+            .filter(|c| c.id != ends.connection_id)
+            .filter(|c| c.outbound.outbound_voice_profile_id.as_deref() == Some(ends.profile_id.as_str()))
             .map(|c| format!("connection {} ({})", c.connection_name, c.id))
             .collect();
         let step = Step::new(Part::Countries, Kind::Change, desired.join(", "))
-            .id(&out.profile_id)
+            .id(&ends.profile_id)
             .changing(current.join(", "), desired.join(", "))
             .affecting(others);
-        out.steps.push(step.sending(request));
+        steps.push(step.sending(request));
     }
 
     // 6. Numbers.
     if let Some(cart) = &wanted.numbers {
-        out.steps.push(numbers_step(cart, account, &out)?);
-        out.numbers.extend(cart.iter().map(|n| n.phone_number.clone()));
+        steps.push(numbers_step(cart, account, &ends)?);
+        ends.numbers.extend(cart.iter().map(|n| n.phone_number.clone()));
     }
 
     // 7. The credential.
@@ -500,18 +510,18 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
     match found {
         Some(found) => {
             let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
-            out.steps.push(Step::new(Part::Credential, Kind::Reuse, detail).id(&found.id));
-            out.credential_id = found.id.clone();
-            out.sip_username = Some(found.sip_username.clone());
-            out.sip_password = Some(found.sip_password.clone()).filter(|p| !p.is_empty());
+            steps.push(Step::new(Part::Credential, Kind::Reuse, detail).id(&found.id));
+            ends.credential_id = found.id.clone();
+            ends.sip_username = Some(found.sip_username.clone());
+            ends.sip_password = Some(found.sip_password.clone()).filter(|p| !p.is_empty());
         }
         None => {
             let name = match &wanted.credential {
                 Some(Pick::New(name)) => name.clone(),
-                _ => format!("WebRTC login for {}", out.connection_name),
+                _ => format!("WebRTC login for {}", ends.connection_name),
             };
             let body = NewTelephonyCredential {
-                connection_id: out.connection_id.clone(),
+                connection_id: ends.connection_id.clone(),
                 name: Some(name.clone()),
                 tag: Some(MARK.to_owned()),
                 expires_at: None,
@@ -523,15 +533,15 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 Request::CreateCredential { body, known: complete.then_some(known), first_try: complete };
             let step =
                 Step::new(Part::Credential, Kind::Create, format!("{name:?}")).id(var("CREDENTIAL_ID"));
-            out.steps.push(step.sending(request).setting("CREDENTIAL_ID"));
-            out.credential_id = var("CREDENTIAL_ID");
+            steps.push(step.sending(request).setting("CREDENTIAL_ID"));
+            ends.credential_id = var("CREDENTIAL_ID");
         }
     }
 
     // 8. A login token, every time: it is not a record, and lives 24 hours.
-    let request = Request::CreateToken { credential_id: out.credential_id.clone() };
-    out.steps.push(Step::new(Part::Token, Kind::Create, "a login token valid 24 hours").sending(request));
-    Ok(out)
+    let request = Request::CreateToken { credential_id: ends.credential_id.clone() };
+    steps.push(Step::new(Part::Token, Kind::Create, "a login token valid 24 hours").sending(request));
+    Ok(Plan { steps, ends })
 }
 
 /// What a change of the connection affects: the numbers on it.
@@ -546,8 +556,8 @@ fn numbers_affected(numbers: &[String]) -> Vec<String> {
 /// Buying `cart` for the plan's connection: one order whose `customer_reference`
 /// comes from the connection and the numbers (so a repeated run finds the order
 /// instead of placing another), then the assignment.
-fn numbers_step(cart: &[AvailableNumber], account: &Account, out: &Plan) -> Result<Step, Refusal> {
-    let have = &out.numbers;
+fn numbers_step(cart: &[AvailableNumber], account: &Account, ends: &Ends) -> Result<Step, Refusal> {
+    let have = &ends.numbers;
     if cart.is_empty() {
         let detail = format!("the connection has {}: {}", count(have.len()), have.join(", "));
         return Ok(Step::new(Part::Numbers, Kind::Keep, detail));
@@ -560,7 +570,7 @@ fn numbers_step(cart: &[AvailableNumber], account: &Account, out: &Plan) -> Resu
         crate::money::format_cents(upfront),
         crate::money::format_cents(monthly)
     );
-    let connection_id = out.connection_id.clone();
+    let connection_id = ends.connection_id.clone();
     let body = NewNumberOrder {
         phone_numbers: chosen.iter().map(|n| OrderedNumberRequest { phone_number: n.clone() }).collect(),
         connection_id: Some(connection_id.clone()),
@@ -619,13 +629,7 @@ fn priced(
 /// to its value) in place of their variables. An order's reference is made again
 /// from the real connection id, so a repeated run finds the order by it.
 pub fn fill(request: &Request, ids: &HashMap<&'static str, String>) -> Request {
-    let put = |text: &str| -> String {
-        let mut text = text.to_owned();
-        for (name, value) in ids {
-            text = text.replace(&var(name), value);
-        }
-        text
-    };
+    let put = |text: &str| put(text, ids);
     let mut request = request.clone();
     match &mut request {
         Request::CreateConnection { body, .. } => {
@@ -654,6 +658,24 @@ pub fn fill(request: &Request, ids: &HashMap<&'static str, String>) -> Request {
         _ => {}
     }
     request
+}
+
+impl Ends {
+    /// Puts in the ids earlier steps' answers gave (as [`fill`] does in a request).
+    pub fn fill(&mut self, ids: &HashMap<&'static str, String>) {
+        for id in [&mut self.connection_id, &mut self.profile_id, &mut self.credential_id] {
+            *id = put(id, ids);
+        }
+    }
+}
+
+/// `text` with the values of `ids` in place of their variables.
+fn put(text: &str, ids: &HashMap<&'static str, String>) -> String {
+    let mut text = text.to_owned();
+    for (name, value) in ids {
+        text = text.replace(&var(name), value);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -723,7 +745,7 @@ mod tests {
         // The connection is made on the profile the first step makes.
         let Request::CreateConnection { body, .. } = &plan.steps[1].requests[0] else { panic!() };
         assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, var("PROFILE_ID"));
-        assert_eq!(plan.connection_id, var("CONNECTION_ID"));
+        assert_eq!(plan.ends.connection_id, var("CONNECTION_ID"));
     }
 
     #[test]
@@ -741,7 +763,7 @@ mod tests {
                 ("token", "create"),
             ]
         );
-        assert_eq!((plan.profile_id.as_str(), plan.credential_id.as_str()), ("10", "c-1"));
+        assert_eq!((plan.ends.profile_id.as_str(), plan.ends.credential_id.as_str()), ("10", "c-1"));
         assert!(!plan.changes_anything());
     }
 
@@ -811,5 +833,10 @@ mod tests {
         };
         let Request::PlaceOrder { body, .. } = fill(&order, &ids) else { panic!() };
         assert_eq!(body.customer_reference.unwrap(), super::super::order_reference("1", &["+1".into()]));
+        // What the setup ends with gets them too; an id no answer gave stays its variable.
+        let mut ends = plan.ends.clone();
+        ends.fill(&ids);
+        assert_eq!((ends.connection_id.as_str(), ends.profile_id.as_str()), ("1", "10"));
+        assert_eq!(ends.credential_id, var("CREDENTIAL_ID"));
     }
 }

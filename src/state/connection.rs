@@ -10,7 +10,7 @@ use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::{CredentialConnection, NewCredentialConnection};
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::{free_name, generate_sip_login, name_taken};
+use crate::setup::{Recognised, free_name, generate_sip_login, name_in_use, name_taken, prefer};
 
 const MAX_NAME_CHARS: usize = 255;
 const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
@@ -55,6 +55,17 @@ fn generate_credentials(form: &mut Form<FormField>, ctx: &mut Ctx) {
     let (user_name, password) = generate_sip_login(&mut ctx.rng, &mut ctx.secret_rng);
     form.field_mut(FormField::UserName).set(&user_name);
     form.field_mut(FormField::Password).set(password.expose());
+}
+
+/// How many connections of `list` have `name`, and which of them it means
+/// ([`prefer`]: the one; of several, telnyx-setup's).
+fn named<'a>(
+    list: &'a PickList<CredentialConnection>,
+    name: &str,
+) -> (usize, Recognised<&'a CredentialConnection>) {
+    let named: Vec<&CredentialConnection> =
+        list.items.iter().flatten().filter(|c| c.connection_name == name).collect();
+    (named.len(), prefer(named))
 }
 
 /// Checks the input against Telnyx's rules so a request that would be refused is
@@ -119,29 +130,31 @@ impl ConnectionStep {
                 }
                 FormEvent::Submit => match validate(form) {
                     // A second record of one name would make the name mean nothing on
-                    // day two (`token --connection NAME`): reuse it, or rename.
-                    Ok(body)
-                        if self
-                            .list
-                            .items
-                            .iter()
-                            .flatten()
-                            .any(|c| c.connection_name == body.connection_name) =>
-                    {
-                        form.reject(FormField::Name);
-                        self.activity.fail(Problem::Input(name_taken("connection", &body.connection_name)));
-                    }
-                    Ok(body) => {
-                        form.invalid = None;
-                        // Its SIP user name is new, so only an earlier send of this
-                        // form can have made it.
-                        let first_try = self.list.create_try();
-                        return Transition::run(ctx.call(
-                            &mut self.activity,
-                            "Creating the connection",
-                            Request::CreateConnection { body, first_try },
-                        ));
-                    }
+                    // day two (`token --connection NAME`): Enter on a name the account
+                    // has uses the connection it means; of several alike, the user picks.
+                    Ok(body) => match named(&self.list, &body.connection_name) {
+                        (_, Recognised::Found(connection)) => {
+                            let connection = connection.clone();
+                            self.form = None;
+                            return self.use_existing(connection, ctx);
+                        }
+                        (_, Recognised::Ambiguous(_)) => {
+                            form.reject(FormField::Name);
+                            self.activity
+                                .fail(Problem::Input(name_taken("connection", &body.connection_name)));
+                        }
+                        (_, Recognised::Missing) => {
+                            form.invalid = None;
+                            // Its SIP user name is new, so only an earlier send of this
+                            // form can have made it.
+                            let first_try = self.list.create_try();
+                            return Transition::run(ctx.call(
+                                &mut self.activity,
+                                "Creating the connection",
+                                Request::CreateConnection { body, first_try },
+                            ));
+                        }
+                    },
                     Err((field, message)) => {
                         form.reject(field);
                         self.activity.fail(Problem::Input(message));
@@ -151,6 +164,29 @@ impl ConnectionStep {
             },
         }
         Transition::none()
+    }
+
+    /// The form's name is one the account has: what to say as it is typed (Enter uses
+    /// that connection, or another name is given), before anything is sent.
+    pub fn name_in_use(&self) -> Option<String> {
+        let name = self.form.as_ref()?.value(FormField::Name);
+        let (count, meant) = named(&self.list, name);
+        let uses = match meant {
+            Recognised::Missing => return None,
+            Recognised::Found(connection) if count > 1 => {
+                Some(format!("telnyx-setup's (user {})", connection.user_name))
+            }
+            Recognised::Found(_) | Recognised::Ambiguous(_) => None,
+        };
+        Some(name_in_use("connection", name, count, uses.as_deref()))
+    }
+
+    /// Goes on with an existing connection: one telnyx-setup made is the setup's own,
+    /// unless a new setup was asked for.
+    fn use_existing(&mut self, connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
+        let ours = ctx.journal.recognise && connection.is_marked();
+        ctx.choose_connection(connection, ours, false);
+        super::flow::next(Decided::Connection, ctx)
     }
 
     fn open_form(&mut self, ctx: &mut Ctx) -> Transition {
@@ -173,11 +209,15 @@ impl Screen for ConnectionStep {
 
     fn bindings(&self) -> Vec<Binding> {
         match &self.form {
-            Some(_) => {
-                let mut bindings = Form::<FormField>::bindings(
-                    ("create", "Create the connection with these details."),
-                    CLOSE_FORM,
-                );
+            Some(form) => {
+                let submit = match named(&self.list, form.value(FormField::Name)) {
+                    (_, Recognised::Found(_)) => (
+                        "use it",
+                        "Use the connection that has this name, with its own SIP login (nothing is created).",
+                    ),
+                    _ => ("create", "Create the connection with these details."),
+                };
+                let mut bindings = Form::<FormField>::bindings(submit, CLOSE_FORM);
                 let reveal = if self.reveal { "hide" } else { "reveal" };
                 bindings.push(Binding::new(REVEAL, reveal, "Show or hide the SIP password."));
                 bindings.push(Binding::new(
@@ -201,10 +241,7 @@ impl Screen for ConnectionStep {
             Pick::Create => self.open_form(ctx),
             Pick::Item(index) => {
                 let connection = self.list.get(index).cloned().unwrap_or_default();
-                // One telnyx-setup made is the setup's own, unless a new setup was asked for.
-                let ours = ctx.journal.recognise && connection.is_marked();
-                ctx.choose_connection(connection, ours, false);
-                super::flow::next(Decided::Connection, ctx)
+                self.use_existing(connection, ctx)
             }
             Pick::Reload => Transition::Stay(self.reload(ctx)),
             Pick::Nothing => Transition::none(),

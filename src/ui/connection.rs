@@ -60,8 +60,10 @@ fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep
         intro,
     );
     draw_with_cursor(frame, fields, &view);
+    // A name the account has, flagged as it is typed: Enter uses that connection.
+    let in_use = step.name_in_use().map(|flag| Line::styled(flag, theme.warning()));
     frame.render_widget(
-        paragraph(vec![
+        paragraph(in_use.into_iter().chain([
             fact(
                 theme,
                 "Rules",
@@ -71,7 +73,7 @@ fn draw_form(frame: &mut Frame, area: Rect, theme: &Theme, step: &ConnectionStep
                 Span::styled(format!("{CHECKED} "), theme.done()),
                 Span::raw("Telnyx's defaults for everything else (anchor site: lowest latency)"),
             ]),
-        ]),
+        ]).collect::<Vec<_>>()),
         notes,
     );
 }

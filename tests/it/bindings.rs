@@ -32,6 +32,12 @@ fn screens() -> Vec<(&'static str, Build)> {
         ("connections", at_connections),
         ("connections, several alike", at_connections_alike),
         ("connection form", || keys(at_connections(), &[KeyCode::Char('n')])),
+        ("connection form, a name the account has", || {
+            let mut keys_typed = vec![KeyCode::Char('n')];
+            keys_typed.extend(std::iter::repeat_n(KeyCode::Backspace, "WebRTC (telnyx-setup)".len()));
+            keys_typed.extend("Office softphones".chars().map(KeyCode::Char));
+            keys(at_connections(), &keys_typed)
+        }),
         ("codecs", at_codecs),
         ("codecs, change question", || {
             keys(at_existing_codecs(&["G722"]), &[KeyCode::End, KeyCode::Char(' '), KeyCode::Enter])

@@ -1,12 +1,18 @@
 //! Names (issue 20, case 3): a second setup that keeps the suggested name does not make
 //! a second record of that name, so the day-two commands still know which one a name
-//! means; a name the account has is refused on the form, before anything is sent.
+//! means; a name the account has is flagged on the form as it is typed, before Enter,
+//! and Enter then uses that record (or, of several alike, the user picks one).
 
 use crate::support::pty::{BACKSPACE, CTRL_C, ENTER, Pty, start_sandbox};
+use crate::support::state::*;
 use crate::support::{BIN, TempDir, client, log_path};
+use crossterm::event::KeyCode;
 use std::process::{Command, Output, Stdio};
+use telnyx_setup::api::CredentialConnection;
 use telnyx_setup::api::PageRequest;
+use telnyx_setup::msg::Reply;
 use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::state::{State, Step};
 
 const KEY: &str = "KEYnames";
 const DEFAULT: &str = "WebRTC (telnyx-setup)";
@@ -62,19 +68,23 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
     let form = open_the_form(&mut app);
     assert!(form.contains(&format!("{DEFAULT} 2")), "the suggestion is free on the account:\n{form}");
 
-    // The name the account has is refused on the form, and nothing is sent.
+    // The name the account has is flagged as it is typed, before Enter (which would
+    // use that connection), and nothing is sent.
     let writes = || sandbox.journal().iter().filter(|e| !e.is_read()).count();
     let before = writes();
     app.send(&BACKSPACE.repeat(2));
-    app.wait_for_text(&[&format!("{DEFAULT} ")]);
-    app.send(ENTER);
-    let refused = app.wait_idle_with(&["exists already"]);
-    assert!(refused.contains(&format!("A connection named “{DEFAULT}” exists already")), "{refused}");
+    let flagged = app.wait_for_text(&["exists already"]);
+    assert!(
+        flagged.contains(&format!("A connection named “{DEFAULT}” exists already: Enter uses it")),
+        "{flagged}"
+    );
+    assert!(flagged.contains("Enter use it"), "the footer says what Enter does now:\n{flagged}");
     assert_eq!(writes(), before, "nothing sent for a taken name");
 
     // The suggestion made, the day-two commands still know what the default name means.
     app.send(" 2");
-    app.wait_for_text(&[&format!("{DEFAULT} 2")]);
+    let free = app.wait_for_text(&[&format!("{DEFAULT} 2"), "Enter create"]);
+    assert!(!free.contains("exists already"), "{free}");
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8"]);
     app.send(CTRL_C);
@@ -139,4 +149,76 @@ async fn the_lists_names_are_checked_against_hold_every_page() {
     let Ok(Reply::CredentialsListed(page)) = execute(&api, request).await else { panic!() };
     assert_eq!(page.data.len(), fillers + 1, "every credential of the connection");
     assert!(page.data.iter().any(|c| c.name.as_deref() == Some(&format!("Login {fillers}"))));
+}
+
+/// The form of step 2 with `name` typed over the suggestion, the list holding `listed`.
+fn form_named(listed: Vec<CredentialConnection>, name: &str) -> State {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    reply(&mut state, Reply::ConnectionsListed(page(listed)));
+    press(&mut state, KeyCode::Char('n'));
+    for _ in 0.."WebRTC (telnyx-setup)".len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, name);
+    state
+}
+
+/// A name the account has is said on the form as it is typed (no request), and Enter
+/// then goes on with that connection, creating nothing; one character more and the
+/// form creates again.
+#[test]
+fn a_taken_name_is_flagged_as_typed_and_enter_uses_that_connection() {
+    let office = connection(EXISTING_CONNECTION, "Office softphones", &["G722"], Some(EXISTING_PROFILE));
+    let mut state = form_named(vec![office], "Office softphones");
+    let screen = screen_text(&state, 100, 30);
+    assert!(
+        screen.contains(
+            "A connection named “Office softphones” exists already: Enter uses it, or give another name."
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("Enter use it"), "{screen}");
+
+    type_text(&mut state, " 2");
+    let screen = screen_text(&state, 100, 30);
+    assert!(!screen.contains("exists already") && screen.contains("Enter create"), "{screen}");
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Backspace);
+
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "nothing created: {cmds:?}");
+    let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.connection.id, EXISTING_CONNECTION);
+    assert!(!step.created, "the user's connection: a change to it is asked about");
+}
+
+/// Of several connections of the name, Enter uses the one the recogniser means
+/// (telnyx-setup's), and the flag says which; where it cannot tell them apart, the
+/// flag says to pick one in the list, and Enter creates nothing.
+#[test]
+fn of_several_of_the_name_enter_uses_the_one_it_means_or_none() {
+    let twin = |id: &str| connection(id, "Lobby", &["G722"], None);
+    let mut marked_one = marked(twin("1293384261075731441"));
+    marked_one.user_name = "lobbyours".into();
+    let mut state = form_named(vec![twin("1293384261075731440"), marked_one], "Lobby");
+    let screen = screen_text(&state, 120, 30);
+    assert!(
+        screen.contains("2 connections are named “Lobby”: Enter uses telnyx-setup's (user lobbyours)"),
+        "{screen}"
+    );
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.connection.id, "1293384261075731441");
+
+    let mut state = form_named(vec![twin("1293384261075731440"), twin("1293384261075731442")], "Lobby");
+    let screen = screen_text(&state, 120, 30);
+    assert!(
+        screen.contains("2 connections are named “Lobby” and look alike: press Esc and pick one"),
+        "{screen}"
+    );
+    assert!(screen.contains("Enter create"), "{screen}");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "{cmds:?}");
+    assert!(matches!(&state.step, Step::Connection(step) if step.form.is_some()), "still on the form");
 }
