@@ -71,7 +71,8 @@ fn the_change_question_names_a_production_account_that_is_not_the_default() {
 /// header's first line names the account.
 #[test]
 fn every_screens_header_names_the_account() {
-    let screens: [(&str, fn() -> State); 10] = [
+    type Screen = (&'static str, fn() -> State);
+    let screens: [Screen; 10] = [
         ("sign in", fresh),
         ("connections", at_connections),
         ("codecs", at_codecs),
