@@ -439,6 +439,17 @@ impl Accounts {
     }
 }
 
+/// "Remember this key" (the wizard's sign-in screen): saves `key` as the account
+/// [`DEFAULT_ACCOUNT`]'s the way `accounts add` saves a key ([`Accounts::add`]): in the
+/// OS keyring, else in the file only the user can read (`api-key`, the saved key of
+/// earlier versions), and says which. The next run without a key uses it while that
+/// account is the default.
+pub fn remember(key: &Secret) -> Result<Saved, String> {
+    let saved = Accounts::of_user()?.add(DEFAULT_ACCOUNT, key, false)?;
+    tracing::info!(store = saved.store.kind(), "saved the API key (Remember this key)");
+    Ok(saved)
+}
+
 /// Where [`Accounts::add`] put a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {

@@ -219,8 +219,8 @@ fn dispatch_now(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
 }
 
 /// Feeds one message to update() and runs what it asks for: UI commands here, on the
-/// loop's task (a copy's or a key save's outcome goes straight back to update()), API
-/// commands on the worker.
+/// loop's task (a copy's outcome goes straight back to update()), API commands, journal
+/// records and a key to remember on the worker.
 pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
     let mut flow = Flow::Continue;
     let mut queue = VecDeque::from([msg]);
@@ -231,10 +231,6 @@ pub fn dispatch(state: &mut State, effects: &mut Effects, msg: Msg) -> Flow {
                 Cmd::Copy(text) => queue.push_back(Msg::Copied(effects.clipboard.copy(text.expose()))),
                 Cmd::CopySecret(text) => {
                     queue.push_back(Msg::Copied(effects.clipboard.copy_secret(text.expose())))
-                }
-                // A small local write, done here so its outcome reaches update() at once.
-                Cmd::SaveKey(key) => {
-                    queue.push_back(Msg::KeySaved(crate::config::save_key(&key).map_err(|e| e.to_string())))
                 }
                 other => effects.worker.send(other),
             }

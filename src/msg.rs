@@ -13,7 +13,6 @@ use crate::api::{
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::secret::Secret;
 use crossterm::event::KeyEvent;
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 /// Identifies one request from the moment update() asks for it until its answer.
@@ -45,8 +44,9 @@ pub enum Msg {
     Retrying { op: OpId, notice: RetryNotice },
     /// A [`Cmd::Copy`] finished.
     Copied(Result<CopyMethod, CopyError>),
-    /// A [`Cmd::SaveKey`] finished: the file the key went to, or why it did not.
-    KeySaved(Result<PathBuf, String>),
+    /// A [`Cmd::SaveKey`] finished: where the key went (the OS keyring, or the file
+    /// where no keyring answered), or why it went nowhere.
+    KeySaved(Result<crate::accounts::Saved, String>),
 }
 
 /// A successful answer, named by what it means.
@@ -103,8 +103,9 @@ pub enum Cmd {
     /// The same for a secret (the login token), which the clipboard clears after a
     /// time if it is still there ([`crate::clipboard::Clipboard::copy_secret`]).
     CopySecret(Secret),
-    /// Save the accepted API key in the config directory (the user ticked "Remember
-    /// this key"); the outcome comes back as `Msg::KeySaved`.
+    /// Save the accepted API key as `accounts add` does (the user ticked "Remember this
+    /// key"): the OS keyring, else a file only the user can read
+    /// ([`crate::accounts::remember`]); the outcome comes back as `Msg::KeySaved`.
     SaveKey(Secret),
     /// Save this account's setup journal record; run before the commands after it, so
     /// an intent is on disk before its write is sent.

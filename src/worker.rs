@@ -53,9 +53,10 @@ impl WorkerHandle {
         let _ = tokio::time::timeout(limit, task).await;
     }
 
-    /// Hands an API command to the worker. UI commands (quit) are not its business.
+    /// Hands an API command, a journal record or a key to save to the worker. UI
+    /// commands (quit) are not its business.
     pub fn send(&self, cmd: Cmd) {
-        if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_) | Cmd::Journal { .. }) {
+        if matches!(cmd, Cmd::Call { .. } | Cmd::Cancel(_) | Cmd::Journal { .. } | Cmd::SaveKey(_)) {
             // A closed channel means the worker is gone; the loop notices on `replies`.
             let _ = self.orders.send(cmd);
         }
@@ -155,7 +156,18 @@ async fn run(
                     }
                 }
             }
-            Cmd::Copy(_) | Cmd::CopySecret(_) | Cmd::SaveKey(_) | Cmd::Quit => {}
+            // The keyring may take a while to answer (up to its own timeout): on a
+            // blocking thread, so neither the UI nor the requests wait for it.
+            Cmd::SaveKey(key) => {
+                let replies = replies.clone();
+                tokio::spawn(async move {
+                    let saved = tokio::task::spawn_blocking(move || crate::accounts::remember(&key))
+                        .await
+                        .unwrap_or_else(|error| Err(format!("the save stopped: {error}")));
+                    let _ = replies.send(Msg::KeySaved(saved));
+                });
+            }
+            Cmd::Copy(_) | Cmd::CopySecret(_) | Cmd::Quit => {}
         }
     }
 }

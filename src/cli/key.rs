@@ -136,9 +136,21 @@ fn saved_key() -> (Option<(Secret, KeySource)>, Option<String>) {
     }
 }
 
-/// `--forget-key`: removes the saved key and says what it did.
+/// `--forget-key`: removes the key "Remember this key" saved, wherever it went (the
+/// keyring or the file: the account [`DEFAULT_ACCOUNT`], as `accounts remove default`
+/// does), and says what it did.
 pub fn forget_key() -> ExitCode {
-    match config::forget_key() {
+    let remembered = Accounts::of_user().ok().filter(|accounts| {
+        matches!(accounts.store_of(DEFAULT_ACCOUNT), Some(Store::Keyring | Store::File(_)))
+    });
+    let forgotten = match remembered {
+        Some(mut accounts) => accounts.remove(DEFAULT_ACCOUNT).map(|store| match store {
+            Store::Keyring => format!("Removed the saved key from {}", crate::accounts::keyring_name()),
+            file => format!("Removed {file}"),
+        }),
+        None => config::forget_key().map(|done| done.to_string()).map_err(|error| error.to_string()),
+    };
+    match forgotten {
         Ok(done) => match output::print(&format!("{done}\n")) {
             Ok(_) => ExitCode::SUCCESS,
             Err(error) => {

@@ -229,7 +229,7 @@ pub struct Setup {
     pub profile_created: bool,
     /// Where "Remember this key" saved the key, or why it could not; `None` when the
     /// user did not ask.
-    pub key_saved: Option<Result<std::path::PathBuf, String>>,
+    pub key_saved: Option<Result<crate::accounts::Saved, String>>,
     /// The last login test (`t` on the token screen) of the token generated; `None`
     /// until one ran. The summary claims a working login only after one passed.
     pub login_test: Option<crate::signaling::LoginTest>,

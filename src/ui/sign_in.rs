@@ -5,6 +5,7 @@
 use super::form::{FieldView, draw_with_cursor};
 use super::theme::{self, POINTER, Theme};
 use super::widgets::{check_style, paragraph, rows};
+use crate::accounts::{Saved, Store};
 use crate::state::{ApiTarget, KeySource, SignInFocus, SignInStep, State, Step};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -78,7 +79,7 @@ fn remember_line(theme: &Theme, ticked: bool, focused: bool) -> Line<'static> {
     Line::from(vec![
         Span::styled(if focused { POINTER } else { "  " }, theme.focused()),
         Span::styled(format!("{mark} Remember this key"), style),
-        Span::styled("  in a file only you can read, for the next run", theme.dim()),
+        Span::styled("  in the OS keyring (or a file only you can read)", theme.dim()),
     ])
 }
 
@@ -90,10 +91,18 @@ pub fn key_saved_notice<'a>(state: &'a State, theme: &Theme) -> Option<Line<'a>>
         return None;
     }
     Some(match state.ctx.setup.key_saved.as_ref()? {
-        Ok(path) => Line::from(vec![
+        Ok(Saved { store: Store::File(path), .. }) => Line::from(vec![
             Span::styled(format!("{} ", theme::DONE), theme.done()),
             Span::raw(format!("Saved the key in {}", path.display())),
-            Span::styled("  (only you can read it; --forget-key removes it)", theme.dim()),
+            Span::styled(
+                "  (no keyring answered; only you can read it; --forget-key removes it)",
+                theme.dim(),
+            ),
+        ]),
+        Ok(Saved { store, .. }) => Line::from(vec![
+            Span::styled(format!("{} ", theme::DONE), theme.done()),
+            Span::raw(format!("Saved the key in {store}")),
+            Span::styled("  (--forget-key removes it)", theme.dim()),
         ]),
         Err(why) => Line::from(vec![
             Span::styled(format!("{} ", theme::FAILED), theme.warning()),

@@ -460,7 +460,12 @@ impl Run {
                     wait: Duration::from_millis(*wait_ms),
                 },
             },
-            Action::KeySaved(true) => Msg::KeySaved(Ok(PathBuf::from("/home/user/.config/telnyx-setup/key"))),
+            Action::KeySaved(true) => Msg::KeySaved(Ok(telnyx_setup::accounts::Saved {
+                store: telnyx_setup::accounts::Store::File(PathBuf::from(
+                    "/home/user/.config/telnyx-setup/key",
+                )),
+                keyring_refused: None,
+            })),
             Action::KeySaved(false) => Msg::KeySaved(Err("permission denied".into())),
             Action::Succeed(shape) => {
                 let request = self.sent.get(&answer_op).or(self.last_request.as_ref());

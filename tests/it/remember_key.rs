@@ -57,9 +57,12 @@ impl TempDir {
 
     /// The environment that keeps the binary away from the developer's own home.
     fn env(&self) -> Vec<(&'static str, String)> {
+        // No keyring answers (no session bus there): a remembered key goes to the file.
         vec![
             ("XDG_CONFIG_HOME", self.0.join("config").display().to_string()),
             ("HOME", self.0.join("home").display().to_string()),
+            ("XDG_RUNTIME_DIR", self.0.join("run").display().to_string()),
+            ("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", self.0.join("no-bus").display())),
         ]
     }
 
@@ -183,8 +186,8 @@ fn forgetting_removes_the_file_and_says_when_there_was_none() {
 
 // ----- the binary -----
 
-/// First run: type a key, tick "Remember this key", sign in; the file holds the key,
-/// readable by the owner only. Second run: the key comes from the file, the screen says
+/// First run, with no keyring answering: type a key, tick "Remember this key", sign
+/// in; the file holds the key, readable by the owner only, and the screen says so. Second run: the key comes from the file, the screen says
 /// so, and signing in works. `--forget-key` then removes it.
 #[test]
 fn a_remembered_key_is_saved_privately_used_next_time_and_forgotten() {
@@ -244,6 +247,101 @@ fn a_remembered_key_is_saved_privately_used_next_time_and_forgotten() {
     let logged = fs::read_to_string(&log).unwrap_or_default();
     assert!(!logged.contains("KEYremembered"), "the key never reaches the log: {logged}");
     let _ = fs::remove_file(&log);
+}
+
+/// With a real Secret Service (gnome-keyring on a D-Bus session of its own), "Remember
+/// this key" keeps the key in the keyring, as `accounts add` does, and in no file; the
+/// screen says so; the next run uses it, and `--forget-key` removes it from the keyring.
+/// Without `dbus-run-session` and `gnome-keyring-daemon` it says so, and fails under CI,
+/// whose `.ci/run` installs them.
+#[test]
+fn a_remembered_key_goes_to_the_keyring_when_one_answers() {
+    let missing: Vec<&str> =
+        ["dbus-run-session", "gnome-keyring-daemon"].into_iter().filter(|tool| !on_path(tool)).collect();
+    if !missing.is_empty() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "this test needs {} (.ci/run installs them)",
+            missing.join(" and ")
+        );
+        eprintln!(
+            "notice: not testing the keyring: {} missing (apt-get install dbus-daemon gnome-keyring)",
+            missing.join(" and ")
+        );
+        return;
+    }
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
+    let temp = TempDir::new("keyring");
+    let out = temp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::create_dir_all(temp.path().join("run")).unwrap();
+    // One session bus for both runs; the keyring unlocked with a password on stdin.
+    let script = r#"
+        printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 90
+        "$BIN" --api-base "$BASE" || exit 91
+        "$BIN" accounts --json >"$OUT/list.json" 2>"$OUT/list.err"
+        "$BIN" --api-base "$BASE" || exit 92
+        "$BIN" --forget-key >"$OUT/forget.out" 2>"$OUT/forget.err"
+        "$BIN" accounts --json >"$OUT/after.json" 2>"$OUT/after.err"
+    "#;
+    let mut env = temp.env();
+    env.retain(|(name, _)| *name != "DBUS_SESSION_BUS_ADDRESS");
+    let (base, bin, out_dir) = (sandbox.base_url(), BIN.to_owned(), out.display().to_string());
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend([("BASE", base.as_str()), ("BIN", bin.as_str()), ("OUT", out_dir.as_str())]);
+    let mut app = Pty::spawn_program(
+        "remember-keyring",
+        "dbus-run-session",
+        &["--", "sh", "-c", script],
+        120,
+        30,
+        &env,
+    );
+    app.wait_idle_with(&["Step 1 of 8: Sign in", "[ ] Remember this key"]);
+    app.send("KEYinthering");
+    app.wait_for_text(&["••••••••••••"]);
+    app.send(TAB);
+    app.wait_for_text(&["▶ [ ] Remember this key"]);
+    app.send(SPACE);
+    app.wait_for_text(&["▶ [x] Remember this key"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "Saved the key in the OS keyring (Secret Service)"]);
+    app.send("q");
+    // The second run takes the key from the keyring.
+    app.wait_idle_with(&[
+        "Step 1 of 8: Sign in",
+        "The key of account default, from the OS keyring (Secret Service).",
+    ]);
+    app.send(CTRL_R);
+    let revealed = app.wait_for_text(&["Ctrl-R hide"]);
+    assert_eq!(field_text(&revealed, "API key").as_deref(), Some("KEYinthering"), "{revealed}");
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 2 of 8: Connection", "balance 250.00 USD"]);
+    app.send("q");
+    app.expect_restored();
+    let read = |name: &str| fs::read_to_string(out.join(name)).unwrap_or_default();
+    let listed: serde_json::Value = serde_json::from_str(&read("list.json")).expect("the list");
+    assert_eq!(listed["accounts"][0]["name"], "default", "{listed}");
+    assert_eq!(listed["accounts"][0]["store"], "keyring", "{listed}");
+    assert!(
+        read("forget.out").contains("Removed the saved key from the OS keyring (Secret Service)"),
+        "{}{}",
+        read("forget.out"),
+        read("forget.err")
+    );
+    let after: serde_json::Value = serde_json::from_str(&read("after.json")).expect("the list after");
+    assert_eq!(after["accounts"], serde_json::json!([]), "{after}");
+    // The key was in the keyring only: no file of ours holds it.
+    for entry in fs::read_dir(temp.config_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let content = fs::read_to_string(&path).unwrap_or_default();
+        assert!(!content.contains("KEYinthering"), "{} holds the key", path.display());
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
 
 /// A saved key that others can read is not used: the sign-in screen starts empty and

@@ -61,9 +61,17 @@ fn sign_in_remember_saved_key_and_warnings() {
     // The next screen says where the key went, or why it did not.
     press(&mut ticked, KeyCode::Enter);
     reply(&mut ticked, Reply::KeyAccepted(balance()));
-    ticked.update(Msg::KeySaved(Ok("/home/dev/.config/telnyx-setup/api-key".into())));
+    let file = telnyx_setup::accounts::Store::File("/home/dev/.config/telnyx-setup/api-key".into());
+    let saved = telnyx_setup::accounts::Saved { store: file, keyring_refused: Some("no session bus".into()) };
+    ticked.update(Msg::KeySaved(Ok(saved)));
     reply(&mut ticked, Reply::ConnectionsListed(page(Vec::new())));
     snapshot!("sign_in_then_key_saved_notice", ticked);
+    let saved = telnyx_setup::accounts::Saved {
+        store: telnyx_setup::accounts::Store::Keyring,
+        keyring_refused: None,
+    };
+    ticked.update(Msg::KeySaved(Ok(saved)));
+    snapshot!("sign_in_then_key_saved_in_keyring_notice", ticked);
     ticked.update(Msg::KeySaved(Err("cannot create /home/dev/.config: read-only file system".into())));
     snapshot!("sign_in_then_key_not_saved_notice", ticked);
 }

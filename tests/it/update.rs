@@ -202,9 +202,10 @@ fn the_saved_outcome_is_kept_for_the_next_screen() {
     press(&mut state, KeyCode::Char(' '));
     press(&mut state, KeyCode::Enter);
     reply(&mut state, Reply::KeyAccepted(balance()));
-    let path = std::path::PathBuf::from("/config/telnyx-setup/api-key");
-    assert!(state.update(Msg::KeySaved(Ok(path.clone()))).is_empty());
-    assert_eq!(state.ctx.setup.key_saved, Some(Ok(path)));
+    use telnyx_setup::accounts::{Saved, Store};
+    let saved = Saved { store: Store::Keyring, keyring_refused: None };
+    assert!(state.update(Msg::KeySaved(Ok(saved.clone()))).is_empty());
+    assert_eq!(state.ctx.setup.key_saved, Some(Ok(saved)));
     state.update(Msg::KeySaved(Err("cannot create /config: read-only".into())));
     assert_eq!(state.ctx.setup.key_saved, Some(Err("cannot create /config: read-only".into())));
 }

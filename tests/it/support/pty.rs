@@ -132,6 +132,21 @@ impl Pty {
         Self::spawn_command(name, command, cols, rows, env)
     }
 
+    /// [`Pty::spawn`] of `program` instead of the binary: a wrapper that runs it (as
+    /// `dbus-run-session -- sh -c '…; "$BIN" …'`, for a D-Bus session of its own).
+    pub fn spawn_program(
+        name: &str,
+        program: &str,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let mut command = CommandBuilder::new(program);
+        command.args(args);
+        Self::spawn_command(name, command, cols, rows, env)
+    }
+
     /// [`Pty::spawn`] with the binary's stdout sent to `stdout` (a file or a FIFO)
     /// instead of the terminal, as `telnyx-setup ... > stdout` in a shell would: the
     /// PTY stays its controlling terminal, stdin and stderr. The shell `exec`s the
