@@ -130,6 +130,15 @@ impl CredentialStep {
         }
     }
 
+    /// The form's name is one of the connection's credentials has: said as it is typed,
+    /// before Enter refuses it (choose that credential in the list, or rename).
+    pub fn name_in_use(&self) -> Option<String> {
+        let name = self.form.as_ref()?.value(CredentialField::Name);
+        let taken =
+            !name.is_empty() && self.list.items.iter().flatten().any(|c| c.name.as_deref() == Some(name));
+        taken.then(|| name_taken("credential", name))
+    }
+
     /// The screen as the numbers step leaves it. A connection this run created has no
     /// credentials but the one this run made for it, if it made one already (the user
     /// came back here): the screen starts with that complete list, with nothing to

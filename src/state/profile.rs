@@ -70,6 +70,13 @@ impl ProfileStep {
         self.connection.outbound.outbound_voice_profile_id.as_deref()
     }
 
+    /// The form's name is one the account has: said as it is typed, before Enter
+    /// refuses it (choose that profile in the list, or give another name).
+    pub fn name_in_use(&self) -> Option<String> {
+        let name = self.form.as_ref()?.value(ProfileField::Name);
+        self.list.items.iter().flatten().any(|p| p.name == name).then(|| name_taken("profile", name))
+    }
+
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.form = None;
         ctx.fetch_for(self, "Loading your outbound voice profiles", Request::ListProfiles)

@@ -21,7 +21,12 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &CredentialStep,
     );
     if let Some(form) = &step.form {
         let view = FormView { active: !step.activity.busy(), ..FormView::new(form, theme, Layout::Bordered) };
-        draw_with_cursor(frame, rest, &view);
+        let [fields, notes] = rows(rest, [view.height(), 0]);
+        draw_with_cursor(frame, fields, &view);
+        // A name the connection's credentials have, flagged as it is typed.
+        if let Some(flag) = step.name_in_use() {
+            frame.render_widget(paragraph(Line::styled(flag, theme.warning())), notes);
+        }
         return;
     }
     if let Some(credential) = &step.chosen {

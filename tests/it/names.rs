@@ -222,3 +222,38 @@ fn of_several_of_the_name_enter_uses_the_one_it_means_or_none() {
     assert!(sent(&cmds).is_empty(), "{cmds:?}");
     assert!(matches!(&state.step, Step::Connection(step) if step.form.is_some()), "still on the form");
 }
+
+/// Clears the focused field (a suggested name) and types `name` in it.
+fn retype(state: &mut State, name: &str) {
+    for _ in 0..80 {
+        press(state, KeyCode::Backspace);
+    }
+    type_text(state, name);
+}
+
+/// A new profile's and a new credential's name the account has are flagged on their
+/// forms as they are typed too (Enter refuses them, as before), and go once the name
+/// is free.
+#[test]
+fn a_taken_profile_or_credential_name_is_flagged_as_typed() {
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Char('n'));
+    retype(&mut state, "Office outbound");
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("A profile named “Office outbound” exists already"), "{screen}");
+    type_text(&mut state, " 2");
+    assert!(!screen_text(&state, 100, 30).contains("exists already"));
+
+    let mut state = at_credentials_with(vec![credential()]);
+    press(&mut state, KeyCode::Char('n'));
+    retype(&mut state, "WebRTC login for WebRTC (telnyx-setup)");
+    let screen = screen_text(&state, 100, 30);
+    assert!(
+        screen.contains("A credential named “WebRTC login for WebRTC (telnyx-setup)” exists already"),
+        "{screen}"
+    );
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "refused on Enter: {cmds:?}");
+    type_text(&mut state, " 2");
+    assert!(!screen_text(&state, 100, 30).contains("exists already"));
+}
