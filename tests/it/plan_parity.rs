@@ -1,0 +1,362 @@
+//! Issue 20, parity: the wizard and `setup --dry-run` plan alike. For a table of
+//! choices on an account with existing records (a connection on a profile, another
+//! profile, a credential), the wizard is driven through `State::update` with the real
+//! worker, and each screen's step of the plan (part, kind, and its requests rendered
+//! as curl commands) is taken just before its Enter; `setup --dry-run --json` on the
+//! same account, with flags for the same choices, must plan the same steps with the
+//! same requests.
+
+use crate::support::state::state_with;
+use crate::support::{BIN, api_base, client};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use telnyx_setup::api::{
+    self, Client, CredentialConnection, InboundUpdate, NewCredentialConnection, NewOutboundVoiceProfile,
+    NewTelephonyCredential, OutboundUpdate,
+};
+use telnyx_setup::app::{Effects, dispatch};
+use telnyx_setup::clipboard::{CopyMethod, Recording};
+use telnyx_setup::msg::Msg;
+use telnyx_setup::sandbox::{Sandbox, Seed};
+use telnyx_setup::secret::Secret;
+use telnyx_setup::state::{KeySource, NumbersScreen, State, Step};
+use telnyx_setup::worker;
+
+const KEY: &str = "KEYparity";
+const CONNECTION: &str = "Lobby tablets";
+const CODECS: [&str; 2] = ["OPUS", "G722"];
+const PROFILE: &str = "Lobby outbound";
+const OTHER_PROFILE: &str = "Other outbound";
+const CREDENTIAL: &str = "Lobby tablet";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Profile {
+    /// The one the connection has.
+    Same,
+    /// Another existing one (a move).
+    Other,
+    /// A new one, named as the form suggests.
+    New,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Credential {
+    /// Enter on the row the wizard highlights; no `--credential`.
+    LeftOpen,
+    /// The existing one, by name.
+    Existing,
+    /// A new one, named as the form suggests.
+    New,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    codecs_changed: bool,
+    profile: Profile,
+    countries_changed: bool,
+    credential: Credential,
+}
+
+const CASES: [Case; 6] = [
+    Case {
+        codecs_changed: false,
+        profile: Profile::Same,
+        countries_changed: false,
+        credential: Credential::LeftOpen,
+    },
+    Case {
+        codecs_changed: true,
+        profile: Profile::Same,
+        countries_changed: true,
+        credential: Credential::New,
+    },
+    Case {
+        codecs_changed: false,
+        profile: Profile::Other,
+        countries_changed: false,
+        credential: Credential::Existing,
+    },
+    Case {
+        codecs_changed: true,
+        profile: Profile::Other,
+        countries_changed: true,
+        credential: Credential::LeftOpen,
+    },
+    Case {
+        codecs_changed: false,
+        profile: Profile::New,
+        countries_changed: false,
+        credential: Credential::New,
+    },
+    Case {
+        codecs_changed: true,
+        profile: Profile::New,
+        countries_changed: true,
+        credential: Credential::Existing,
+    },
+];
+
+/// A step as both sides show it: its kind ("change", "nothing to change") and its
+/// requests as curl commands.
+type Planned = BTreeMap<String, (String, Vec<String>)>;
+
+/// The account: the connection "Lobby tablets" (OPUS, G722) on "Lobby outbound" (US,
+/// CA), made by someone else (no mark), the profile "Other outbound" (US), and the
+/// credential "Lobby tablet" telnyx-setup made on the connection. Returns the
+/// connection.
+async fn seed(api: &Client) -> CredentialConnection {
+    let unmarked = |name: &str, countries: &[&str]| NewOutboundVoiceProfile {
+        tags: Vec::new(),
+        ..NewOutboundVoiceProfile::with_countries(name, countries.iter().map(|c| c.to_string()).collect())
+    };
+    let profile = api.create_outbound_voice_profile(&unmarked(PROFILE, &["US", "CA"])).await.unwrap();
+    api.create_outbound_voice_profile(&unmarked(OTHER_PROFILE, &["US"])).await.unwrap();
+    let connection = api
+        .create_credential_connection(&NewCredentialConnection {
+            connection_name: CONNECTION.to_owned(),
+            user_name: "lobbytablets7".to_owned(),
+            password: Secret::new("a-long-password-1"),
+            tags: Vec::new(),
+            inbound: Some(InboundUpdate { codecs: CODECS.map(String::from).to_vec() }),
+            outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile.id.clone() }),
+        })
+        .await
+        .unwrap();
+    api.create_telephony_credential(&NewTelephonyCredential {
+        connection_id: connection.id.clone(),
+        name: Some(CREDENTIAL.to_owned()),
+        tag: Some(api::MARK.to_owned()),
+        expires_at: None,
+    })
+    .await
+    .unwrap();
+    connection
+}
+
+/// The wizard in process: the state machine and the real worker, no journal.
+struct Wizard {
+    state: State,
+    effects: Effects,
+    base: String,
+    /// Each part's step as first planned on the screen that sends it.
+    planned: Planned,
+}
+
+impl Wizard {
+    fn start(sandbox: &Sandbox) -> Self {
+        let base = api_base(&sandbox.base_url());
+        let worker = worker::spawn(base.clone(), api::http_client());
+        let clipboard = Box::new(Recording::answering(Ok(CopyMethod::Osc52)));
+        Self {
+            state: state_with(Some(KEY), KeySource::Flag),
+            effects: Effects { worker, clipboard },
+            base: base.as_str().to_owned(),
+            planned: Planned::new(),
+        }
+    }
+
+    async fn settle(&mut self) {
+        while self.state.busy() {
+            let msg = tokio::time::timeout(Duration::from_secs(30), self.effects.worker.replies.recv())
+                .await
+                .expect("the worker answers within 30s")
+                .expect("the worker is alive");
+            dispatch(&mut self.state, &mut self.effects, msg);
+        }
+        assert!(self.state.step.activity().problem.is_none(), "{:?}", self.state.step.activity().problem);
+    }
+
+    async fn press(&mut self, code: KeyCode) {
+        dispatch(&mut self.state, &mut self.effects, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.settle().await;
+    }
+
+    /// Takes the screen's step of the plan (what its Enter sends now), then presses
+    /// Enter, and `y` to the question a change of an existing record asks.
+    async fn enter_taking_the_plan(&mut self) {
+        if let Some(steps) = self.state.planned() {
+            for step in steps {
+                let curl = telnyx_setup::curl::render_all(&self.base, &step.requests, false);
+                self.planned
+                    .entry(step.part.as_str().to_owned())
+                    .or_insert((step.kind.as_str().to_owned(), curl));
+            }
+        }
+        self.press(KeyCode::Enter).await;
+        if self.state.step.screen().change().is_some() {
+            self.press(KeyCode::Char('y')).await;
+        }
+    }
+
+    /// Moves the highlight of the list on screen to the row `row` (0 is "Create new").
+    async fn highlight(&mut self, row: usize) {
+        for _ in 0..40 {
+            self.press(KeyCode::Up).await;
+        }
+        for _ in 0..row {
+            self.press(KeyCode::Down).await;
+        }
+    }
+}
+
+/// Runs the wizard through `case` to the token screen; returns what each screen
+/// planned and the flags that ask `setup` for the same choices.
+async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case) -> (Planned, Vec<String>) {
+    let mut wizard = Wizard::start(sandbox);
+    let mut flags = vec!["--connection".to_owned(), connection.id.clone()];
+    wizard.press(KeyCode::Enter).await; // the key
+    wizard.settle().await;
+    let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
+    wizard.highlight(row).await;
+    wizard.press(KeyCode::Enter).await;
+
+    // Codecs: as they are, or the first one off.
+    assert!(matches!(wizard.state.step, Step::Codecs(_)));
+    if case.codecs_changed {
+        wizard.highlight(0).await;
+        wizard.press(KeyCode::Char(' ')).await;
+    }
+    let Step::Codecs(step) = &wizard.state.step else { unreachable!() };
+    flags.extend(["--codecs".to_owned(), step.enabled().join(",")]);
+    wizard.enter_taking_the_plan().await;
+
+    // The profile.
+    let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let named =
+        |name: &str| step.list.items.iter().flatten().position(|p| p.name == name).expect("listed") + 1;
+    match case.profile {
+        Profile::Same => wizard.highlight(named(PROFILE)).await,
+        Profile::Other => {
+            wizard.highlight(named(OTHER_PROFILE)).await;
+            flags.extend(["--voice-profile".to_owned(), OTHER_PROFILE.to_owned()]);
+        }
+        Profile::New => {
+            wizard.highlight(0).await;
+            wizard.press(KeyCode::Enter).await; // the form, with the name suggested
+            let Step::Profile(step) = &wizard.state.step else { unreachable!() };
+            let name = step.form.as_ref().expect("the form").value(telnyx_setup::state::ProfileField::Name);
+            flags.extend(["--voice-profile".to_owned(), name.to_owned()]);
+        }
+    }
+    wizard.enter_taking_the_plan().await;
+
+    // Countries: as they are, or France too.
+    let Step::Countries(_) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    if case.countries_changed {
+        wizard.press(KeyCode::Char('/')).await;
+        for letter in "France".chars() {
+            wizard.press(KeyCode::Char(letter)).await;
+        }
+        wizard.press(KeyCode::Enter).await; // ticks it
+    }
+    let Step::Countries(step) = &wizard.state.step else { unreachable!() };
+    flags.extend(["--countries".to_owned(), step.whitelist().join(",")]);
+    wizard.enter_taking_the_plan().await;
+
+    // Numbers: not part of this table.
+    let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!(step.screen, NumbersScreen::Intro);
+    wizard.press(KeyCode::Char('s')).await;
+
+    // The credential.
+    let Step::Credential(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let existing = step.list.items.iter().flatten().position(|c| c.name.as_deref() == Some(CREDENTIAL));
+    match case.credential {
+        Credential::LeftOpen => assert!(step.list.cursor > 0, "the wizard highlights one"),
+        Credential::Existing => {
+            wizard.highlight(existing.expect("listed") + 1).await;
+            flags.extend(["--credential".to_owned(), CREDENTIAL.to_owned()]);
+        }
+        Credential::New => {
+            wizard.highlight(0).await;
+            wizard.press(KeyCode::Enter).await; // the form, with the name suggested
+            let Step::Credential(step) = &wizard.state.step else { unreachable!() };
+            let name =
+                step.form.as_ref().expect("the form").value(telnyx_setup::state::CredentialField::Name);
+            flags.extend(["--credential".to_owned(), name.to_owned()]);
+        }
+    }
+    if case.credential != Credential::New {
+        wizard.press(KeyCode::Enter).await; // its SIP details
+    }
+    wizard.enter_taking_the_plan().await;
+    if case.credential == Credential::New {
+        wizard.press(KeyCode::Enter).await; // on from the details of the one made
+    }
+    assert!(matches!(wizard.state.step, Step::Token(_)), "{:?}", wizard.state.step);
+    (wizard.planned, flags)
+}
+
+/// `setup --dry-run --json` with `flags`: each step's action and curl commands.
+async fn dry_run(sandbox: &Sandbox, flags: &[String]) -> Planned {
+    let mut command = Command::new(BIN);
+    command
+        .args(["setup", "--dry-run", "--json", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .args(flags)
+        .stdin(Stdio::null())
+        .env_remove("TELNYX_API_KEY")
+        .env("TELNYX_SETUP_STATE_DIR", crate::support::TempDir::new("parity-state").path())
+        .env("TELNYX_SETUP_LOG", crate::support::log_path("parity"));
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let strings = |value: &Value| -> Vec<String> {
+        value.as_array().into_iter().flatten().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+    };
+    report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|step| {
+            let part = step["step"].as_str().unwrap_or_default().to_owned();
+            (part, (step["action"].as_str().unwrap_or_default().to_owned(), strings(&step["curl"])))
+        })
+        .collect()
+}
+
+/// The parts the wizard's screens (codecs, profile, countries, credential) plan.
+const PARTS: [&str; 5] = ["codecs", "profile", "attach", "countries", "credential"];
+
+/// The flags that ask `setup` for what `case` chooses in the wizard.
+fn flags_of(case: Case, connection: &str) -> Vec<String> {
+    let codecs = if case.codecs_changed { "G722" } else { "OPUS,G722" };
+    let (profile, countries) = match case.profile {
+        Profile::Same => (None, "US,CA"),
+        Profile::Other => (Some(OTHER_PROFILE), "US"),
+        Profile::New => (Some("WebRTC outbound"), "US,CA"),
+    };
+    let countries = if case.countries_changed { format!("{countries},FR") } else { countries.to_owned() };
+    let mut flags = vec!["--connection", connection, "--codecs", codecs];
+    flags.extend(profile.map(|p| ["--voice-profile", p]).into_iter().flatten());
+    flags.extend(["--countries", &countries]);
+    match case.credential {
+        Credential::LeftOpen => {}
+        Credential::Existing => flags.extend(["--credential", CREDENTIAL]),
+        Credential::New => flags.extend(["--credential", "WebRTC login for Lobby tablets"]),
+    }
+    flags.into_iter().map(str::to_owned).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
+    for case in CASES {
+        let sandbox = Sandbox::start_local(&Seed::empty()).await.unwrap();
+        let connection = seed(&client(&sandbox.base_url(), KEY)).await;
+        let flags = flags_of(case, &connection.id);
+        // The dry run first: it changes nothing, and the wizard then changes the account.
+        let theirs = dry_run(&sandbox, &flags).await;
+        let (ours, chosen) = wizard(&sandbox, &connection, case).await;
+        assert_eq!(chosen, flags, "{case:?}: the wizard chose what the flags say");
+        for part in PARTS {
+            let ours = ours.get(part).unwrap_or_else(|| panic!("{case:?}: the wizard planned no {part}"));
+            let theirs =
+                theirs.get(part).unwrap_or_else(|| panic!("{case:?}: the dry run planned no {part}"));
+            assert_eq!(ours, theirs, "{case:?}, {part}, with {flags:?}");
+        }
+    }
+}
