@@ -129,7 +129,7 @@ async fn wizard(
             eprintln!("{}", summary::NOTHING_SET_UP);
         } else {
             // A closed pipe (`| head`) is not a failure: the setup is done all the same.
-            output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+            output::print(&summary::text(&state.ctx, cli.print_secrets))
                 .map_err(|e| format!("cannot print the summary: {e}"))?;
         }
     }

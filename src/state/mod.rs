@@ -43,7 +43,7 @@ pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use curl::CurlPanel;
 pub use token::TokenStep;
-pub use wanted::{Desired, enter_line};
+pub use wanted::{Desired, SetUp, enter_line};
 
 use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,

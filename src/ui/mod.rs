@@ -92,7 +92,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
         Step::Resume(step) => resume::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
-        Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
+        Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx, step.report.as_ref()),
     }
     if let Some(pane) = pane {
         requests::draw(frame, pane, &theme, state);

@@ -79,6 +79,7 @@ mod update_inspector;
 mod update_purchase;
 mod update_resume;
 mod update_search;
+mod update_summary;
 mod webrtc_browser;
 mod webrtc_sdk;
 mod x11_clipboard;
