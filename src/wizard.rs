@@ -106,7 +106,7 @@ async fn wizard(
     state.ctx.signaling = signaling;
     state.ctx.account = account;
     if let Some(crate::cli::Command::Inspect(args)) = &cli.command {
-        state.ctx.inspect_target = args.target.clone();
+        state.ctx.inspect_target = args.target();
     }
     if let Some(path) = &journal_path {
         state.use_journal(journal::load(path), cli.fresh);

@@ -33,7 +33,7 @@ pub use countries::CountriesStep;
 pub use credential::{CredentialField, CredentialStep, SIP_DOMAIN, SipDetail};
 pub use field::TextField;
 pub use finish::FinishStep;
-pub use inspector::{InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
+pub use inspector::{Choices, InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList, Preselected, Tie};
 pub use profile::{ProfileField, ProfileStep};

@@ -170,6 +170,22 @@ impl Ctx {
         Ok(plan)
     }
 
+    /// Which of the eight steps are done, for the header's marks: the codecs, the
+    /// profile, its countries and the credential are done when they are chosen and the
+    /// plan has nothing left to send for them (what is wanted is what the account has,
+    /// so the marks cannot disagree with it); the others as [`super::Setup::done`] says.
+    pub fn done(&self) -> [bool; 8] {
+        let mut done = self.setup.done();
+        let (Some(wanted), Ok(plan)) = (&self.desired.wanted, self.plan()) else { return done };
+        let settled =
+            |parts: &[Part]| parts.iter().all(|part| plan.step(*part).is_some_and(|s| !s.kind.writes()));
+        done[2] = wanted.codecs.is_some() && settled(&[Part::Codecs]);
+        done[3] = wanted.profile.is_some() && settled(&[Part::Profile, Part::Attach]);
+        done[4] = wanted.countries.is_some() && settled(&[Part::Profile, Part::Countries]);
+        done[6] = wanted.credential.is_some() && settled(&[Part::Credential]);
+        done
+    }
+
     /// Sets a choice of what is wanted (nothing before a connection is chosen).
     pub(super) fn want(&mut self, choose: impl FnOnce(&mut Wanted)) {
         if let Some(wanted) = &mut self.desired.wanted {

@@ -182,7 +182,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         balance,
         area.width,
     );
-    let done = state.ctx.setup.done();
+    let done = state.ctx.done();
     // On the summary every step is done and none is current.
     let current = if matches!(state.step, Step::Finish(_)) { 0 } else { number };
     let labels = progress_labels(current, &done, area.width as usize);

@@ -28,6 +28,7 @@ mod contract;
 mod curl_panel;
 mod docs;
 mod doctor;
+mod doctor_all;
 mod doctor_causes;
 mod faults_pty;
 mod flow;
