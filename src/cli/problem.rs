@@ -18,6 +18,11 @@ pub fn key_of_account(name: &str) {
     let _ = KEY_ACCOUNT.set(name.to_owned());
 }
 
+/// The account whose key this run uses, when [`key_of_account`] said one.
+pub fn account_in_use() -> Option<&'static str> {
+    KEY_ACCOUNT.get().map(String::as_str)
+}
+
 /// The commands whose `--json` covers their errors too.
 pub const JSON_COMMANDS: [&str; 4] = ["setup", "token", "doctor", "inspect"];
 
