@@ -66,6 +66,7 @@ mod sandbox_telnyx;
 mod secrets;
 mod security;
 mod setup;
+mod setup_apply;
 mod setup_model;
 mod signaling;
 mod snapshots;
