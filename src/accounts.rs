@@ -497,6 +497,18 @@ fn own_file_error(error: KeyFileError, name: &str) -> String {
             path.display(),
             path.display()
         ),
+        // The saved key's own advice (`--forget-key`) removes the default account's
+        // file, not this one.
+        KeyFileError::LinkedFile { path } => format!(
+            "{} is a symbolic link, so the key is ignored: it must be a file of yours, not a link to one. Run \
+             `telnyx-setup accounts remove {name}`, then add the account again",
+            path.display()
+        ),
+        KeyFileError::ForeignFile { path, owner, you } => format!(
+            "{} belongs to user {owner}, not to you (user {you}), so the key is ignored. Run `telnyx-setup \
+             accounts remove {name}`, then add the account again with your own key",
+            path.display()
+        ),
         other => other.to_string(),
     }
 }
@@ -535,6 +547,23 @@ fn read_cli_config(path: &Path) -> Result<Option<CliConfig>, String> {
                 "permissions {mode:04o} for {} are too open: it holds API keys, so it must be readable by you only, \
                  and it is ignored. Run `chmod 600 {}`",
                 path.display(),
+                path.display()
+            ));
+        }
+        // Not the saved key's advice (`--forget-key`): that file is Telnyx's CLI's.
+        Err(KeyFileError::LinkedFile { path }) => {
+            return Err(format!(
+                "{} is a symbolic link, so its profiles are ignored: it must be a file of yours, not a link to \
+                 one. Replace the link with the file it points to: `cp --remove-destination \"$(readlink -f {})\" {}`",
+                path.display(),
+                path.display(),
+                path.display()
+            ));
+        }
+        Err(KeyFileError::ForeignFile { path, owner, you }) => {
+            return Err(format!(
+                "{} belongs to user {owner}, not to you (user {you}), so its profiles are ignored: sign in \
+                 with Telnyx's CLI as yourself",
                 path.display()
             ));
         }

@@ -192,6 +192,27 @@ fn pair(heard: &Heard) -> String {
     heard.pair.as_ref().map_or_else(|| "unknown".to_owned(), |(local, remote)| format!("{local} to {remote}"))
 }
 
+/// Why one try of a login of the call test did not open a session.
+enum Opening {
+    /// `-32001 Login Incorrect`: for a credential made moments ago, maybe only not yet
+    /// propagated.
+    Refused(String),
+    /// Anything else: tried no more.
+    Failed(String),
+}
+
+impl From<String> for Opening {
+    fn from(why: String) -> Self {
+        Self::Failed(why)
+    }
+}
+
+impl From<&str> for Opening {
+    fn from(why: &str) -> Self {
+        Self::Failed(why.to_owned())
+    }
+}
+
 /// A signaling socket logged in and registered.
 struct Session {
     socket: signaling::Socket,
@@ -199,8 +220,33 @@ struct Session {
 }
 
 impl Session {
-    /// Logs in with `login` and waits for `REGED`, answering pings.
+    /// Logs in with `login` and waits for `REGED`, answering pings. Its credential was
+    /// made moments ago, so a refusal is tried again after each of
+    /// [`signaling::PROPAGATION_WAITS`], as the login test does: a new credential may
+    /// be refused for a few seconds while it propagates.
     async fn open(url: &SignalingUrl, login: &Login) -> Result<Self, String> {
+        let mut waits = signaling::PROPAGATION_WAITS.iter();
+        loop {
+            match Self::open_once(url, login).await {
+                Err(Opening::Refused(why)) => match waits.next() {
+                    Some(wait) => {
+                        tracing::info!(
+                            wait_ms = wait.as_millis() as u64,
+                            "call test: {}",
+                            signaling::PROPAGATION_NOTE
+                        );
+                        tokio::time::sleep(*wait).await;
+                    }
+                    None => return Err(why),
+                },
+                Err(Opening::Failed(why)) => return Err(why),
+                Ok(session) => return Ok(session),
+            }
+        }
+    }
+
+    /// One try of [`Session::open`].
+    async fn open_once(url: &SignalingUrl, login: &Login) -> Result<Self, Opening> {
         let work = async {
             let mut socket = signaling::connect(url).await.map_err(|outcome| outcome.reason(url))?;
             let login_id = uuid::Uuid::new_v4().to_string();
@@ -213,7 +259,12 @@ impl Session {
                     send(&mut socket, &json!({ "jsonrpc": "2.0", "id": frame["id"], "result": {} })).await?;
                 } else if frame["id"] == login_id.as_str() {
                     if let Some(error) = frame.get("error") {
-                        return Err(format!("refused: {}", signaling::quote(&error.to_string())));
+                        let why = format!("refused: {}", signaling::quote(&error.to_string()));
+                        return Err(if error["code"] == signaling::ERROR_LOGIN_INCORRECT {
+                            Opening::Refused(why)
+                        } else {
+                            Opening::Failed(why)
+                        });
                     }
                     sessid = frame["result"]["sessid"].as_str().map(str::to_owned);
                     send(&mut socket, &signaling::gateway_state_request(&state_id)).await?;

@@ -1,22 +1,33 @@
 //! The plain-text summary printed to stdout when the wizard ends: what was set up and
 //! how to log in. Secrets are left out unless the user passed `--print-secrets`.
 //!
+//! The connection, codecs, profile, countries and credential lines come from the same
+//! facts as the header's marks ([`Ctx::set_up`]): a line is there exactly when its step
+//! is marked done.
+//!
 //! Every value is the API's text, printed on the user's terminal after the full-screen
 //! UI has gone, so control characters in it are escaped ([`escape_controls`]).
 
 use crate::sanitize::{Escaped, escape_controls};
-use crate::state::{SIP_DOMAIN, Setup};
+use crate::state::{Ctx, SIP_DOMAIN, SetUp, Setup};
 use std::fmt::Write;
 
 /// What the wizard says on stderr when it ends before a connection was made or chosen.
 pub const NOTHING_SET_UP: &str = "telnyx-setup: nothing was set up.";
 
-pub fn text(setup: &Setup, print_secrets: bool) -> String {
+/// The summary of the wizard's setup as `ctx` holds it.
+pub fn text(ctx: &Ctx, print_secrets: bool) -> String {
+    write(&ctx.set_up(), &ctx.setup, print_secrets)
+}
+
+/// The summary of `set_up` (the records the header marks done), with the numbers,
+/// token and tests of `setup`.
+pub fn write(set_up: &SetUp, setup: &Setup, print_secrets: bool) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
         let _ = writeln!(out, "{label:<18}{}", escape_controls(value));
     };
-    let Some(connection) = &setup.connection else {
+    let Some(connection) = set_up.connection else {
         return format!("{NOTHING_SET_UP}\n");
     };
     line("Connection", &format!("{} (id {})", connection.connection_name, connection.id));
@@ -24,13 +35,17 @@ pub fn text(setup: &Setup, print_secrets: bool) -> String {
     if print_secrets {
         line("SIP password", connection.password.expose());
     }
-    line("Codecs", &connection.inbound.codecs.join(", "));
-    if let Some(profile) = &setup.profile {
+    if let Some(codecs) = set_up.codecs {
+        line("Codecs", &codecs.join(", "));
+    }
+    if let Some(profile) = set_up.profile {
         line("Voice profile", &format!("{} (id {})", profile.name, profile.id));
-        line("Countries", &profile.whitelisted_destinations.join(", "));
+    }
+    if let Some(countries) = set_up.countries {
+        line("Countries", &countries.join(", "));
     }
     line("Numbers", &setup.numbers_text());
-    if let Some(credential) = &setup.credential {
+    if let Some(credential) = set_up.credential {
         line("Credential", &format!("{} (id {})", credential.sip_username, credential.id));
         line("SIP address", &format!("{}@{SIP_DOMAIN}", credential.sip_username));
         if print_secrets {

@@ -68,6 +68,17 @@ impl Found {
     }
 }
 
+/// The records `found` could be, for a question or an error: the first few described,
+/// then how many more (a few digits may match a page of numbers).
+pub fn could_be(found: &[Found]) -> String {
+    const NAMED: usize = 5;
+    let named: Vec<String> = found.iter().take(NAMED).map(Found::describe).collect();
+    match found.len().saturating_sub(NAMED) {
+        0 => named.join(", or "),
+        more => format!("{}, and {more} more", named.join(", ")),
+    }
+}
+
 /// The domain of Telnyx's SIP URIs, which a pasted user name may carry.
 const SIP_DOMAIN: &str = "@sip.telnyx.com";
 

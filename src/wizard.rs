@@ -106,7 +106,7 @@ async fn wizard(
     state.ctx.signaling = signaling;
     state.ctx.account = account;
     if let Some(crate::cli::Command::Inspect(args)) = &cli.command {
-        state.ctx.inspect_target = args.target.clone();
+        state.ctx.inspect_target = args.target();
     }
     if let Some(path) = &journal_path {
         state.use_journal(journal::load(path), cli.fresh);
@@ -129,7 +129,7 @@ async fn wizard(
             eprintln!("{}", summary::NOTHING_SET_UP);
         } else {
             // A closed pipe (`| head`) is not a failure: the setup is done all the same.
-            output::print(&summary::text(&state.ctx.setup, cli.print_secrets))
+            output::print(&summary::text(&state.ctx, cli.print_secrets))
                 .map_err(|e| format!("cannot print the summary: {e}"))?;
         }
     }

@@ -127,7 +127,13 @@ async fn add(cli: &Cli, name: &str, default: bool) -> Result<ExitCode, Problem> 
     let client = Client::new(http_client_for(&base, cli.timeout), base, key.clone());
     let balance = client.balance().await.map_err(|error| {
         let mut problem = Problem::api_of("accounts", &error);
-        problem.message = format!("the key was not saved: {}", problem.message);
+        problem.message = match (&error, error.advice()) {
+            // The fix is this same command with the right key, not another way to give one.
+            (crate::api::ApiError::Unauthorized(_), Some(advice)) => format!(
+                "the key was not saved: {error}. {advice}, then run `telnyx-setup accounts add {name}` again."
+            ),
+            _ => format!("the key was not saved: {}", problem.message),
+        };
         problem
     })?;
     eprintln!(
@@ -166,13 +172,24 @@ fn read_key(name: &str) -> Result<Option<Secret>, String> {
 
 fn remove(name: &str) -> Result<ExitCode, Problem> {
     let mut accounts = load()?;
+    let was_default = accounts.default_name().as_deref() == Some(name);
     let store = accounts.remove(name).map_err(Problem::usage)?;
     let from = match &store {
         Store::File(path) => path.display().to_string(),
         other => other.to_string(),
     };
+    // Removing the default leaves a command without a key to fall back on: say which
+    // account is the default now, or how to choose one.
+    let now = match accounts.default_name() {
+        _ if !was_default => String::new(),
+        Some(other) => format!("The default account is now {}.\n", Escaped(&other)),
+        None if accounts.list().is_empty() => String::new(),
+        None => {
+            "There is no default account now: `telnyx-setup accounts default NAME` chooses one.\n".to_owned()
+        }
+    };
     Ok(print_or_fail(
-        &format!("Removed account {name} and its key from {}\n", Escaped(&from)),
+        &format!("Removed account {name} and its key from {}\n{now}", Escaped(&from)),
         "what was removed",
     ))
 }

@@ -186,7 +186,7 @@ async fn call_checks(
         plans.push(calltest::plan_to_number(connection, number));
     }
     if !signaling.is_loopback() && !args.yes {
-        let question = format!("{} Go ahead? [y/N] ", plans.join(" "));
+        let question = format!("{} {}", plans.join(" "), super::prompt::go_ahead(client.base()));
         if !super::prompt::confirm(&question) {
             let message = "the call test was not confirmed, so nothing was created or called (--yes answers \
                            yes for scripts)"

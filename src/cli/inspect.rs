@@ -13,9 +13,10 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct InspectArgs {
     /// Open on this record: a connection or profile id, a credential or order UUID, a
-    /// phone number (E.164 or digits), or a SIP user name (gencred…@sip.telnyx.com)
-    #[arg(value_name = "TARGET")]
-    pub target: Option<String>,
+    /// phone number (E.164 or digits; spaces need no quotes: +1 312 555 0199), or a SIP
+    /// user name (gencred…@sip.telnyx.com)
+    #[arg(value_name = "TARGET", num_args = 1..)]
+    pub target: Vec<String>,
     /// Print the record TARGET names and its relations as JSON (secret fields hidden),
     /// instead of opening the inspector; exit 2 when nothing or several records match
     #[arg(long, requires = "target")]
@@ -23,11 +24,18 @@ pub struct InspectArgs {
 }
 
 impl InspectArgs {
+    /// The target as given: its words joined by spaces (a number pasted from a ticket
+    /// as `+1 312 555 0199`, unquoted, is one target); `None` without one.
+    pub fn target(&self) -> Option<String> {
+        (!self.target.is_empty()).then(|| self.target.join(" "))
+    }
+
     /// `inspect TARGET --json`: one JSON object on stdout, `{"kind", "id", "record",
     /// "relations"}`; exit 2 when the target names nothing, or several records (their
     /// descriptions and ids in the error, to pick one).
     pub async fn run_json(&self, cli: &Cli) -> ExitCode {
-        let given = self.target.as_deref().unwrap_or_default().trim();
+        let given = self.target().unwrap_or_default();
+        let given = given.trim();
         // The sandbox (under --demo) lives as long as this binding: dropped inside a
         // match arm, it stopped before the first request, and `--demo` never answered.
         let (client, _sandbox) = match connect(cli, "inspect", false).await {
@@ -48,9 +56,11 @@ impl InspectArgs {
                 return Problem::new("inspect", "not_found", message).report(true);
             }
             Err(found) => {
-                let each: Vec<String> = found.iter().map(Found::describe).collect();
-                let message =
-                    format!("{given:?} could be {}: give the id of the one you mean", each.join(", or "));
+                let message = format!(
+                    "{given:?} could be {} records: {}; give the id of the one you mean (all of them are in `ids`)",
+                    found.len(),
+                    crate::target::could_be(&found)
+                );
                 let ids = found.into_iter().map(|f| f.id).collect();
                 return Problem::new("inspect", "ambiguous_target", message).with_ids(ids).report(true);
             }

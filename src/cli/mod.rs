@@ -231,9 +231,9 @@ pub enum Command {
     /// The accounts this machine knows (keys in the OS keyring, or Telnyx's CLI's
     /// profiles): list them, add, remove, choose the default; `--profile NAME` picks one
     Accounts(accounts::AccountsArgs),
-    /// Check every account's key at once (GET /balance): one line each, ✓ with the
-    /// balance or ✗ with the reason. Exits 0 when every key works, 1 when one does not,
-    /// 2 on usage errors
+    /// Check every account's key at once (GET /balance; --profile NAME: that account
+    /// only): one line each, ✓ with the balance or ✗ with the reason. Exits 0 when every
+    /// key works, 1 when one does not, 2 on usage errors
     Status(status::StatusArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell
     Completions(completions::CompletionsArgs),
@@ -298,8 +298,9 @@ pub fn command() -> clap::Command {
          telnyx-setup doctor --connection 1293384261075731402 --login-test\n  \
          telnyx-setup doctor --all\n  \
          telnyx-setup doctor --connection \"Office softphones\" --report ticket.json\n\n\
-         The API key comes from --api-key, TELNYX_API_KEY, or the key saved with \"Remember this key\";\n\
-         --demo checks the embedded sandbox instead.\n\n{log}"
+         The API key comes from --api-key, TELNYX_API_KEY, an account (--profile NAME, TELNYX_PROFILE,\n\
+         the default account), or the key saved with \"Remember this key\"; --demo checks the embedded\n\
+         sandbox instead.\n\n{log}"
     );
     let token = format!(
         "Examples:\n  \
@@ -310,8 +311,8 @@ pub fn command() -> clap::Command {
          With neither --credential nor --connection, the credential of the last setup finished on\n\
          this machine with this key is used (the setup journal in {state}\n\
          holds its ids, never a secret).\n\
-         The API key comes from TELNYX_API_KEY, --api-key-file, --api-key-stdin, or the key saved\n\
-         with \"Remember this key\".\n\n{log}",
+         The API key comes from TELNYX_API_KEY, --api-key-file, --api-key-stdin, an account\n\
+         (--profile NAME, TELNYX_PROFILE, the default account), or the key saved with \"Remember this key\".\n\n{log}",
         state = config::state_dir()
             .map(|dir| dir.display().to_string())
             .unwrap_or_else(|| "the state directory: none was found; set TELNYX_SETUP_STATE_DIR".to_owned())
@@ -325,7 +326,12 @@ pub fn command() -> clap::Command {
     let inspect = format!(
         "Examples:\n  \
          telnyx-setup inspect                         # the key from TELNYX_API_KEY or the saved key\n  \
-         telnyx-setup inspect --demo --seed-numbers 10000\n\n{log}"
+         telnyx-setup inspect --demo --seed-numbers 10000\n  \
+         telnyx-setup inspect +1 312 555 0199         # straight to a record pasted from a ticket\n  \
+         telnyx-setup inspect gencredAbC123@sip.telnyx.com --json\n  \
+         telnyx-setup --profile acme-prod inspect 1293384261075731402\n\n\
+         TARGET is a connection or profile id, a credential or order UUID, a phone number (E.164\n\
+         or digits) or a SIP user name; when it could be several records, you pick one.\n\n{log}"
     );
     let accounts = format!(
         "Examples:\n  \
@@ -345,7 +351,8 @@ pub fn command() -> clap::Command {
     let status = format!(
         "Examples:\n  \
          telnyx-setup status                          # ✓ or ✗ for each account, with its balance\n  \
-         telnyx-setup status --json | jq '.accounts[] | select(.ok | not) | .name'\n\n\
+         telnyx-setup status --json | jq '.accounts[] | select(.ok | not) | .name'\n  \
+         telnyx-setup --profile acme-prod status      # that account only\n\n\
          The accounts are those `telnyx-setup accounts` lists.\n\n{log}"
     );
     let completions = "Examples:\n  \
@@ -412,21 +419,26 @@ pub async fn connect(
     if let Some(warning) = plain_http_warning(&base) {
         eprintln!("telnyx-setup {who}: warning: {warning}");
     }
-    let mut key = cli.given.clone().map(|(key, _)| key);
+    let mut key = cli.given.clone();
     if key.is_none() {
         let (found, warning) = fallback_key(cli);
         if let Some(warning) = warning {
             eprintln!("telnyx-setup {who}: warning: {warning}");
         }
-        key = found.map(|(key, _)| key);
+        key = found;
     }
-    let Some(key) = key else {
+    let Some((key, source)) = key else {
         return Err(Problem::usage(format!(
-            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, or a key saved \
-             with \"Remember this key\" (or --demo, to try the {who} on the sandbox)"
+            "an API key is needed: TELNYX_API_KEY, --api-key-file, --api-key-stdin, an account \
+             (--profile NAME, added with `telnyx-setup accounts add NAME`), or a key saved with \
+             \"Remember this key\" (or --demo, to try the {who} on the sandbox)"
         ))
         .of(who));
     };
+    // A refused key's fix then names the account it came from.
+    if let KeySource::Account { name, .. } = &source {
+        problem::key_of_account(name);
+    }
     let mut client = Client::new(http_client_for(&base, cli.timeout), base, key);
     if verbose {
         client = client.on_request(Arc::new(|request| eprintln!("{request}"))).on_retry(Arc::new(|notice| {

@@ -8,6 +8,21 @@ use crate::output;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The account whose key this run uses (`--profile`, `TELNYX_PROFILE` or the default
+/// account), once the key is chosen: a refused key's fix then names the account to give
+/// a new key, rather than the flags that give one directly.
+static KEY_ACCOUNT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Says which account's key this run uses (see [`KEY_ACCOUNT`]).
+pub fn key_of_account(name: &str) {
+    let _ = KEY_ACCOUNT.set(name.to_owned());
+}
+
+/// The account whose key this run uses, when [`key_of_account`] said one.
+pub fn account_in_use() -> Option<&'static str> {
+    KEY_ACCOUNT.get().map(String::as_str)
+}
+
 /// The commands whose `--json` covers their errors too.
 pub const JSON_COMMANDS: [&str; 4] = ["setup", "token", "doctor", "inspect"];
 
@@ -86,11 +101,15 @@ impl Problem {
             _ => "Run the doctor again in a moment",
         };
         let message = match (error, error.advice()) {
-            (ApiError::Unauthorized(_), Some(advice)) => {
-                format!(
+            (ApiError::Unauthorized(_), Some(advice)) => match KEY_ACCOUNT.get() {
+                Some(name) => format!(
+                    "{error}. That is the key of account {name}. {advice}, then give the account a new \
+                     one with `telnyx-setup accounts add {name}`."
+                ),
+                None => format!(
                     "{error}. {advice}, then give it in TELNYX_API_KEY, --api-key-file or --api-key-stdin."
-                )
-            }
+                ),
+            },
             (_, Some(advice)) => format!("{error}. {advice}."),
             // Its message already says when to try again.
             (ApiError::RateLimited { .. }, None) => format!("{error}."),

@@ -9,6 +9,28 @@ pub fn confirm(question: &str) -> bool {
     confirm_on(question, &mut std::io::stdin().lock(), &mut std::io::stderr())
 }
 
+/// `Go ahead? [y/N] ` before a command's writes to the API at `base`, naming the
+/// account whose key is in use when it is a production account other than the default
+/// ([`crate::accounts::named_in_question`]): a write meant for one customer's account
+/// must not land in another's unnoticed.
+pub fn go_ahead(base: &crate::api::ApiBase) -> String {
+    let production =
+        base.as_str().trim_end_matches('/') == crate::api::DEFAULT_API_BASE.trim_end_matches('/');
+    let account = super::problem::account_in_use().map(|name| {
+        let default = crate::accounts::Accounts::of_user().ok().and_then(|accounts| accounts.default_name());
+        crate::accounts::InUse { default: default.as_deref() == Some(name), name: name.to_owned() }
+    });
+    go_ahead_for(account.as_ref(), production)
+}
+
+/// [`go_ahead`]'s question for `account`, against production or not.
+pub fn go_ahead_for(account: Option<&crate::accounts::InUse>, production: bool) -> String {
+    match crate::accounts::named_in_question(account, production) {
+        Some(name) => format!("Go ahead in account {}? [y/N] ", crate::sanitize::escape_controls(name)),
+        None => "Go ahead? [y/N] ".to_owned(),
+    }
+}
+
 /// [`confirm`] on any reader and writer. The question is flushed before the answer is
 /// read, so it shows without a newline; a write that fails (a closed stderr) does not
 /// stop the reading, and a read that fails is a no.
@@ -92,6 +114,19 @@ fn is_yes(answer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The call test's question (and any command's before a write) names a production
+    /// account that is not the default one, and only that.
+    #[test]
+    fn the_question_names_a_production_account_that_is_not_the_default() {
+        use crate::accounts::InUse;
+        let other = InUse { name: "acme-prod".into(), default: false };
+        assert_eq!(go_ahead_for(Some(&other), true), "Go ahead in account acme-prod? [y/N] ");
+        assert_eq!(go_ahead_for(Some(&other), false), "Go ahead? [y/N] ");
+        let default = InUse { name: "mine".into(), default: true };
+        assert_eq!(go_ahead_for(Some(&default), true), "Go ahead? [y/N] ");
+        assert_eq!(go_ahead_for(None, true), "Go ahead? [y/N] ");
+    }
 
     fn ask(input: &[u8]) -> (bool, String) {
         let mut output = Vec::new();

@@ -1,6 +1,7 @@
 //! `telnyx-setup status`: every account this machine knows ([`crate::accounts`]) checked
 //! at once with `GET /balance`, as `gh auth status` checks its hosts: one line each, ✓
 //! with the balance or ✗ with the reason; exit 1 when any key is refused or unreadable.
+//! `--profile NAME` (or `TELNYX_PROFILE`) checks that one account only.
 
 use super::problem::Problem;
 use super::{Cli, api_target, print_or_fail};
@@ -35,6 +36,8 @@ struct Checked {
 struct Failure {
     message: String,
     request_id: Option<String>,
+    /// Telnyx refused the key (401): the account needs a new one.
+    refused: bool,
 }
 
 impl StatusArgs {
@@ -50,7 +53,15 @@ impl StatusArgs {
         if let Some(why) = &accounts.cli_refused {
             eprintln!("telnyx-setup status: warning: Telnyx CLI's profiles were not read: {}", Escaped(why));
         }
-        let listed = accounts.list();
+        let mut listed = accounts.list();
+        // `--profile NAME` (or TELNYX_PROFILE) checks that account only, as every command
+        // uses that account's key.
+        if let Some(name) = cli.profile.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+            listed.retain(|account| account.name == name);
+            if listed.is_empty() {
+                return Err(Problem::usage(accounts.unknown(name)));
+            }
+        }
         if listed.is_empty() {
             if self.json {
                 return Ok(print_or_fail(
@@ -75,8 +86,13 @@ impl StatusArgs {
                 let (http, base) = (http.clone(), base.clone());
                 async move {
                     let outcome = match key {
-                        Ok(key) => balance(http, base, key).await,
-                        Err(message) => Err(Failure { message, request_id: None }),
+                        Ok(key) => balance(http, base, key).await.map_err(|mut failure| {
+                            if failure.refused {
+                                failure.message.push_str(&format!(". {}", new_key_advice(&account)));
+                            }
+                            failure
+                        }),
+                        Err(message) => Err(Failure { message, request_id: None, refused: false }),
                     };
                     Checked { name: account.name, store: account.store, default: account.default, outcome }
                 }
@@ -100,7 +116,20 @@ async fn balance(
     client.balance().await.map_err(|error| Failure {
         request_id: error.request_id().map(str::to_owned),
         message: error.to_string(),
+        refused: matches!(error, crate::api::ApiError::Unauthorized(_)),
     })
+}
+
+/// What to do about an account whose key Telnyx refused: give it a new one (a profile
+/// of Telnyx's CLI is that CLI's to change, or an account of ours by that name hides it).
+fn new_key_advice(account: &crate::accounts::Account) -> String {
+    let name = &account.name;
+    match account.store {
+        Store::TelnyxCli(_) => format!(
+            "Give profile {name} a new key with Telnyx's CLI, or add one here with `telnyx-setup accounts add {name}`"
+        ),
+        _ => format!("Give the account a new key with `telnyx-setup accounts add {name}`"),
+    }
 }
 
 /// `✓ NAME  balance 250.00 USD  (KEY IN)` or `✗ NAME  REASON`, names aligned.

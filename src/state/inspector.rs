@@ -372,6 +372,14 @@ enum Target {
     Doctor(String),
 }
 
+/// The records a target could name, asked about: one is picked with Enter.
+#[derive(Debug)]
+pub struct Choices {
+    pub found: Vec<crate::target::Found>,
+    /// The highlighted one.
+    pub cursor: usize,
+}
+
 #[derive(Debug)]
 pub struct InspectorStep {
     pub listing: Listing,
@@ -381,6 +389,12 @@ pub struct InspectorStep {
     pub filter_input: Option<TextField>,
     /// The `g` prompt (a record to go to) while it is open.
     pub goto_input: Option<TextField>,
+    /// The records a target could name, when it could name several: the question of
+    /// which one was meant, answered with Enter on one (Esc cancels).
+    pub choices: Option<Choices>,
+    /// The question a record was picked from, and the depth of the trail when it was:
+    /// Esc on that record asks again.
+    picked_from: Option<(usize, Choices)>,
     /// The detail pane has the keyboard (its relations are selectable).
     pub in_detail: bool,
     pub relation_cursor: usize,
@@ -405,6 +419,8 @@ impl InspectorStep {
             trail: Vec::new(),
             filter_input: None,
             goto_input: None,
+            choices: None,
+            picked_from: None,
             in_detail: false,
             relation_cursor: 0,
             detail_scroll: 0,
@@ -429,43 +445,64 @@ impl InspectorStep {
     }
 
     /// What a target named: one record opens on its tab, as a relation does (Esc comes
-    /// back); none, or several (to ask which), is said in place.
+    /// back); several are asked about, as a list to pick one from; none is said in place.
     fn found(&mut self, mut found: Vec<crate::target::Found>) -> Transition {
+        self.picked_from = None;
         match found.len() {
             0 => self.activity.fail(Problem::Input(
                 "No record of this account is that: give a connection or profile id, a credential or \
                  order UUID, a phone number or a SIP user name (g)."
                     .into(),
             )),
-            1 => {
-                let one = found.remove(0);
-                let tab = match one.kind {
-                    crate::target::Kind::Connection => Tab::Connections,
-                    crate::target::Kind::Profile => Tab::Profiles,
-                    crate::target::Kind::Number => Tab::Numbers,
-                    crate::target::Kind::Order => Tab::Orders,
-                    crate::target::Kind::Credential => Tab::Credentials,
-                };
-                let scope = Scope::Record { id: one.id.clone(), label: one.describe() };
-                let mut listing = Listing::new(tab, Some(scope), String::new());
-                listing.add(vec![one.record]);
-                listing.total = 1;
-                listing.next_page = None;
-                let previous = std::mem::replace(&mut self.listing, listing);
-                if previous.next_page != Some(1) || !previous.records.is_empty() {
-                    self.trail.push(previous);
-                }
-                self.in_detail = false;
-                self.relation_cursor = 0;
-                self.activity.problem = None;
-            }
+            1 => self.open_found(found.remove(0)),
             _ => {
-                let each: Vec<String> = found.iter().map(crate::target::Found::describe).collect();
-                self.activity.fail(Problem::Input(format!(
-                    "That could be {}: press g and give the id of the one you mean.",
-                    each.join(", or ")
-                )));
+                self.activity.problem = None;
+                self.choices = Some(Choices { found, cursor: 0 });
             }
+        }
+        Transition::none()
+    }
+
+    /// Opens one record a target named on its tab, the listing left behind kept on the
+    /// trail (Esc comes back to it).
+    fn open_found(&mut self, one: crate::target::Found) {
+        let tab = match one.kind {
+            crate::target::Kind::Connection => Tab::Connections,
+            crate::target::Kind::Profile => Tab::Profiles,
+            crate::target::Kind::Number => Tab::Numbers,
+            crate::target::Kind::Order => Tab::Orders,
+            crate::target::Kind::Credential => Tab::Credentials,
+        };
+        let scope = Scope::Record { id: one.id.clone(), label: one.describe() };
+        let mut listing = Listing::new(tab, Some(scope), String::new());
+        listing.add(vec![one.record]);
+        listing.total = 1;
+        listing.next_page = None;
+        let previous = std::mem::replace(&mut self.listing, listing);
+        if previous.next_page != Some(1) || !previous.records.is_empty() {
+            self.trail.push(previous);
+        }
+        self.in_detail = false;
+        self.relation_cursor = 0;
+        self.activity.problem = None;
+    }
+
+    /// Keys while the question of which record was meant is open: move, Enter opens
+    /// the highlighted one, Esc cancels.
+    fn on_choice_action(&mut self, action: Action) -> Transition {
+        let Some(choices) = &mut self.choices else { return Transition::none() };
+        if move_cursor(&mut choices.cursor, choices.found.len(), action) {
+            return Transition::none();
+        }
+        match action {
+            Action::Submit => {
+                let choices = self.choices.take().expect("checked above");
+                let Some(one) = choices.found.get(choices.cursor).cloned() else { return Transition::none() };
+                self.open_found(one);
+                self.picked_from = Some((self.trail.len(), choices));
+            }
+            Action::Back => self.choices = None,
+            _ => {}
         }
         Transition::none()
     }
@@ -650,8 +687,15 @@ impl InspectorStep {
         Transition::none()
     }
 
+    /// On the record picked from a question (nothing followed from it since): Esc asks
+    /// the question again, over the list the record was opened from.
+    fn on_picked(&self) -> bool {
+        self.picked_from.as_ref().is_some_and(|(depth, _)| *depth == self.trail.len())
+    }
+
     fn switch_tab(&mut self, tab: Tab, ctx: &mut Ctx) -> Transition {
         self.trail.clear();
+        self.picked_from = None;
         Transition::Stay(self.show(Listing::new(tab, None, String::new()), ctx))
     }
 
@@ -704,6 +748,15 @@ impl InspectorStep {
                 let listing = Listing::new(self.listing.tab, self.listing.scope.clone(), String::new());
                 Transition::Stay(self.show(listing, ctx))
             }
+            Action::Back if self.on_picked() => {
+                let (_, choices) = self.picked_from.take().expect("on_picked");
+                if let Some(previous) = self.trail.pop() {
+                    self.listing = previous;
+                }
+                self.in_detail = false;
+                self.choices = Some(choices);
+                Transition::none()
+            }
             Action::Back => {
                 if let Some(previous) = self.trail.pop() {
                     self.listing = previous;
@@ -738,6 +791,9 @@ impl Screen for InspectorStep {
         if self.goto_input.is_some() {
             return "Inspector: go to a record";
         }
+        if self.choices.is_some() {
+            return "Inspector: which record?";
+        }
         if self.in_detail {
             return "Inspector: record details";
         }
@@ -766,6 +822,20 @@ impl Screen for InspectorStep {
                 Binding::new(&[Action::Submit], "go", "Find the record and open it (Esc comes back)."),
                 Binding::new(&[Action::Back], "cancel", "Close the prompt."),
             ];
+        }
+        if let Some(choices) = &self.choices {
+            let mut bindings: Vec<Binding> = Binding::movement(
+                choices.found.len(),
+                MOVE,
+                "Move among the records the target could be (also j/k, Home, End).",
+            )
+            .into_iter()
+            .collect();
+            bindings.extend([
+                Binding::new(&[Action::Submit], "open", "Open the highlighted record (Esc comes back)."),
+                Binding::new(&[Action::Back], "cancel", "Close the question, keeping the list as it was."),
+            ]);
+            return bindings;
         }
         if self.in_detail {
             let relations = self.relations().len();
@@ -826,6 +896,8 @@ impl Screen for InspectorStep {
         bindings.push(Binding::new(&[Action::Reload], "reload", "Load this tab again from Telnyx."));
         if !self.listing.filter.is_empty() {
             bindings.push(Binding::new(&[Action::Back], "clear filter", "Show the whole list again."));
+        } else if self.on_picked() {
+            bindings.push(Binding::new(&[Action::Back], "back", "Back to the records the target could be."));
         } else if !self.trail.is_empty() {
             bindings.push(Binding::new(&[Action::Back], "back", "Back to the list you came from."));
         }
@@ -842,6 +914,9 @@ impl Screen for InspectorStep {
         }
         if self.goto_input.is_some() {
             return self.on_goto_action(action, ctx);
+        }
+        if self.choices.is_some() {
+            return self.on_choice_action(action);
         }
         if self.in_detail {
             return self.on_detail_action(action, ctx);

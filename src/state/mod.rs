@@ -33,7 +33,7 @@ pub use countries::CountriesStep;
 pub use credential::{CredentialField, CredentialStep, SIP_DOMAIN, SipDetail};
 pub use field::TextField;
 pub use finish::FinishStep;
-pub use inspector::{InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
+pub use inspector::{Choices, InspectorStep, Listing, MADE_MARK, PAGE_SIZE, Relation, Scope, Tab};
 pub use numbers::{NumbersScreen, NumbersStep, SearchField, SearchForm, plural};
 pub use pick::{Pick, PickList, Preselected, Tie};
 pub use profile::{ProfileField, ProfileStep};
@@ -43,7 +43,7 @@ pub use sign_in::{KeySource, SignInFocus, SignInStep};
 
 pub use curl::CurlPanel;
 pub use token::TokenStep;
-pub use wanted::{Desired, enter_line};
+pub use wanted::{Desired, SetUp, enter_line};
 
 use crate::api::{
     ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,

@@ -7,7 +7,7 @@
 //! input's checks (a name too short, no codec on).
 
 use super::Ctx;
-use crate::api::{CredentialConnection, Page};
+use crate::api::{CredentialConnection, OutboundVoiceProfile, Page, TelephonyCredential};
 use crate::msg::{Reply, Request};
 use crate::setup::plan::Step as PlanStep;
 use crate::setup::{Account, Part, Pick, Plan, Wanted};
@@ -170,12 +170,67 @@ impl Ctx {
         Ok(plan)
     }
 
+    /// Which of the eight steps are done, for the header's marks: the codecs, the
+    /// profile, its countries and the credential are done when they are chosen and the
+    /// plan has nothing left to send for them (what is wanted is what the account has,
+    /// so the marks cannot disagree with it); the others as [`super::Setup::done`] says.
+    pub fn done(&self) -> [bool; 8] {
+        let mut done = self.setup.done();
+        let (Some(wanted), Ok(plan)) = (&self.desired.wanted, self.plan()) else { return done };
+        let settled =
+            |parts: &[Part]| parts.iter().all(|part| plan.step(*part).is_some_and(|s| !s.kind.writes()));
+        done[2] = wanted.codecs.is_some() && settled(&[Part::Codecs]);
+        done[3] = wanted.profile.is_some() && settled(&[Part::Profile, Part::Attach]);
+        done[4] = wanted.countries.is_some() && settled(&[Part::Profile, Part::Countries]);
+        done[6] = wanted.credential.is_some() && settled(&[Part::Credential]);
+        done
+    }
+
+    /// What the summary says was set up, read from the same facts as the header's
+    /// marks ([`Ctx::done`]): the account as the wizard holds it, and of it only the
+    /// parts the header marks done (the profile the plan settles on, the credential
+    /// it reuses), so a summary line exists exactly when its mark is set.
+    pub fn set_up(&self) -> SetUp<'_> {
+        let account = &self.desired.account;
+        let Some(connection) = account.connection.as_ref().filter(|_| self.desired.wanted.is_some()) else {
+            return SetUp::default();
+        };
+        let done = self.done();
+        let (profile, credential) = match self.plan() {
+            Ok(plan) => (
+                account.profiles.iter().find(|p| p.id == plan.ends.profile_id),
+                account.credentials.iter().find(|c| c.id == plan.ends.credential_id),
+            ),
+            // No plan: the marks are the setup's own (see [`Ctx::done`]), and so are
+            // the records.
+            Err(_) => (self.setup.profile.as_ref(), self.setup.credential.as_ref()),
+        };
+        SetUp {
+            connection: Some(connection),
+            codecs: done[2].then_some(connection.inbound.codecs.as_slice()),
+            profile: profile.filter(|_| done[3]),
+            countries: profile.filter(|_| done[4]).map(|p| p.whitelisted_destinations.as_slice()),
+            credential: credential.filter(|_| done[6]),
+        }
+    }
+
     /// Sets a choice of what is wanted (nothing before a connection is chosen).
     pub(super) fn want(&mut self, choose: impl FnOnce(&mut Wanted)) {
         if let Some(wanted) = &mut self.desired.wanted {
             choose(wanted);
         }
     }
+}
+
+/// What the summary lists as set up ([`Ctx::set_up`]): `None` for a part the header
+/// does not mark done.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SetUp<'a> {
+    pub connection: Option<&'a CredentialConnection>,
+    pub codecs: Option<&'a [String]>,
+    pub profile: Option<&'a OutboundVoiceProfile>,
+    pub countries: Option<&'a [String]>,
+    pub credential: Option<&'a TelephonyCredential>,
 }
 
 /// The steps of `plan` about `parts`, in the plan's order.

@@ -3,31 +3,38 @@
 use super::theme::{DONE, FAILED, Theme};
 use super::widgets::{fact, paragraph};
 use crate::doctor::Report;
-use crate::state::{SIP_DOMAIN, Setup};
+use crate::state::{Ctx, SIP_DOMAIN, Setup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report: Option<&Report>) {
+/// The records listed are those the header marks done ([`Ctx::set_up`]), so the two
+/// cannot disagree.
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx, report: Option<&Report>) {
     if let Some(report) = report {
         super::inspector::draw_report(frame, area, theme, report);
         return;
     }
+    let (setup, set_up) = (&ctx.setup, ctx.set_up());
     let mut lines = headline(theme, setup);
-    if let Some(connection) = &setup.connection {
+    if let Some(connection) = set_up.connection {
         lines.push(fact(
             theme,
             "Connection",
             format!("{} (id {})", connection.connection_name, connection.id),
         ));
-        lines.push(fact(theme, "Codecs", connection.inbound.codecs.join(", ")));
     }
-    if let Some(profile) = &setup.profile {
+    if let Some(codecs) = set_up.codecs {
+        lines.push(fact(theme, "Codecs", codecs.join(", ")));
+    }
+    if let Some(profile) = set_up.profile {
         lines.push(fact(theme, "Voice profile", format!("{} (id {})", profile.name, profile.id)));
-        lines.push(fact(theme, "Countries", profile.whitelisted_destinations.join(", ")));
+    }
+    if let Some(countries) = set_up.countries {
+        lines.push(fact(theme, "Countries", countries.join(", ")));
     }
     lines.push(fact(theme, "Numbers", setup.numbers_text()));
-    if let Some(credential) = &setup.credential {
+    if let Some(credential) = set_up.credential {
         lines.push(fact(
             theme,
             "Credential",
@@ -36,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, setup: &Setup, report:
     }
     lines.push(Line::raw(""));
     lines.push(Line::raw("Token login:      new TelnyxRTC({ login_token: \"<token from step 8>\" })"));
-    if let Some(connection) = &setup.connection {
+    if let Some(connection) = set_up.connection {
         lines.push(Line::raw(format!(
             "Connection login: new TelnyxRTC({{ login: \"{}\", password: \"<the connection's SIP password>\" }})",
             connection.user_name

@@ -6,7 +6,8 @@
 use super::theme::{CURRENT, POINTER, Theme};
 use super::widgets::{ellipsize, fact, paragraph};
 use crate::doctor::{Report, Verdict};
-use crate::state::{InspectorStep, MADE_MARK, Tab};
+use crate::sanitize::escape_controls;
+use crate::state::{Choices, InspectorStep, MADE_MARK, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -51,9 +52,38 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) 
         draw_list(frame, list, theme, step);
         draw_detail(frame, detail, theme, step);
     }
+    if let Some(choices) = &step.choices {
+        draw_choices(frame, panes, theme, choices);
+    }
     if let Some(report) = &step.doctor {
         draw_report(frame, area, theme, report);
     }
+}
+
+/// The question of which record a target meant: each record it could be, one a row,
+/// over the panes; Enter opens the highlighted one.
+fn draw_choices(frame: &mut Frame, area: Rect, theme: &Theme, choices: &Choices) {
+    let block = Block::bordered()
+        .title(format!(" That could be {} records: which one? ", choices.found.len()))
+        .border_style(theme.focused());
+    let height = usize::from(block.inner(area).height).max(1);
+    let width = usize::from(block.inner(area).width).saturating_sub(Span::raw(POINTER).width());
+    // Only the rows in view are drawn: a few digits may match a page of numbers.
+    let offset = choices.cursor.saturating_sub(height.saturating_sub(1));
+    let items: Vec<ListItem> = choices
+        .found
+        .iter()
+        .skip(offset)
+        .take(height)
+        // Names are Telnyx's text: never terminal control.
+        .map(|found| {
+            ListItem::new(ellipsize(Line::raw(escape_controls(&found.describe()).into_owned()), width))
+        })
+        .collect();
+    let list = List::new(items).block(block).highlight_style(theme.selected()).highlight_symbol(POINTER);
+    let mut state = ListState::default().with_selected(Some(choices.cursor - offset));
+    frame.render_widget(Clear, area);
+    frame.render_stateful_widget(list, area, &mut state);
 }
 
 fn draw_filter(frame: &mut Frame, area: Rect, theme: &Theme, step: &InspectorStep) {

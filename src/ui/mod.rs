@@ -92,7 +92,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Step::Token(step) => token::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
         Step::Inspect(step) => inspector::draw(frame, body, &theme, step),
         Step::Resume(step) => resume::draw(frame, body, &theme, step, state.ctx.now, state.utc_offset),
-        Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx.setup, step.report.as_ref()),
+        Step::Finish(step) => finish::draw(frame, body, &theme, &state.ctx, step.report.as_ref()),
     }
     if let Some(pane) = pane {
         requests::draw(frame, pane, &theme, state);
@@ -182,7 +182,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         balance,
         area.width,
     );
-    let done = state.ctx.setup.done();
+    let done = state.ctx.done();
     // On the summary every step is done and none is current.
     let current = if matches!(state.step, Step::Finish(_)) { 0 } else { number };
     let labels = progress_labels(current, &done, area.width as usize);

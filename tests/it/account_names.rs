@@ -3,7 +3,10 @@
 //! the default one names it (the change popup and the purchase), so a change meant for
 //! one customer does not land in another's.
 
-use crate::support::state::{at_connections, at_existing_codecs, at_results, press, screen_text};
+use crate::support::state::{
+    at_codecs, at_connections, at_countries, at_existing_codecs, at_numbers, at_profiles, at_results,
+    at_resume, at_token, fresh, inspector, press, screen_text,
+};
 use crossterm::event::KeyCode;
 use telnyx_setup::accounts::InUse;
 use telnyx_setup::state::{ApiTarget, State};
@@ -62,4 +65,31 @@ fn the_change_question_names_a_production_account_that_is_not_the_default() {
     assert!(screen.contains("Change it in account acme-prod? [y/N]"), "{screen}");
     assert!(change(true, ApiTarget::Production).contains("Change it? [y/N]"));
     assert!(change(false, sandbox()).contains("Change it? [y/N]"));
+}
+
+/// Every screen, the wizard's steps and the inspector, at a wide and a narrow size: the
+/// header's first line names the account.
+#[test]
+fn every_screens_header_names_the_account() {
+    type Screen = (&'static str, fn() -> State);
+    let screens: [Screen; 10] = [
+        ("sign in", fresh),
+        ("connections", at_connections),
+        ("codecs", at_codecs),
+        ("profiles", at_profiles),
+        ("countries", at_countries),
+        ("numbers", at_numbers),
+        ("number results", at_results),
+        ("token", at_token),
+        ("resume", at_resume),
+        ("inspector", inspector),
+    ];
+    for (name, make) in screens {
+        for (width, height) in [(100, 30), (80, 24)] {
+            let state = with_account(make(), false, ApiTarget::Production);
+            let screen = screen_text(&state, width, height);
+            let header = screen.lines().next().unwrap_or_default();
+            assert!(header.contains("account acme-prod"), "{name} at {width}x{height}: {header}\n{screen}");
+        }
+    }
 }

@@ -483,3 +483,139 @@ fn the_header_names_the_account_the_key_came_from() {
     app.send(CTRL_C);
     app.expect_restored_with(130);
 }
+
+/// `--profile NAME` and `TELNYX_PROFILE` choose the key of every command that uses one:
+/// each is run with a refused account (`revoked`) and an accepted one (`good`, not the
+/// default, so the default's key cannot be what worked); a refused key's fix names
+/// the account and how to give it a new key. `status` checks that account only.
+#[test]
+fn the_profile_and_its_variable_choose_the_key_of_every_command() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("every-command");
+    home.plant_file_account("other", "REVOKED_DEFAULT", true);
+    home.plant_file_account("good", "KEY_GOOD", false);
+    home.plant_file_account("revoked", "REVOKED_KEY", false);
+    let commands: [&[&str]; 5] = [
+        &["doctor", "--all"],
+        &["setup", "--dry-run"],
+        &["token", "--credential", "3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+        &["inspect", "+15550000000", "--json"],
+        &["status"],
+    ];
+    for command in commands {
+        for (name, by_flag) in [("good", true), ("good", false), ("revoked", true), ("revoked", false)] {
+            let mut args = vec!["--api-base", base.as_str()];
+            let mut env = Vec::new();
+            if by_flag {
+                args.extend(["--profile", name]);
+            } else {
+                env.push(("TELNYX_PROFILE", name));
+            }
+            args.extend_from_slice(command);
+            let output = home.run(&args, &env, None);
+            let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+            let refused = said.contains("rejected the API key");
+            assert_eq!(refused, name == "revoked", "{args:?} {env:?}: {said}");
+            if refused {
+                assert!(
+                    said.contains("telnyx-setup accounts add revoked"),
+                    "{args:?} {env:?}: the fix names the account: {said}"
+                );
+                assert_ne!(output.status.code(), Some(0), "{args:?} {env:?}: {said}");
+            }
+        }
+    }
+
+    // `status --profile`: that account only; a name that is no account is a usage error.
+    let one = home.run(&["--api-base", &base, "--profile", "good", "status"], &[], None);
+    assert_eq!(one.status.code(), Some(0), "{one:?}");
+    let lines: Vec<String> = text(&one.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("✓ good"), "{lines:?}");
+    let unknown = home.run(&["--api-base", &base, "status"], &[("TELNYX_PROFILE", "nope")], None);
+    assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
+    assert!(text(&unknown.stderr).contains("no account is named \"nope\""), "{}", text(&unknown.stderr));
+}
+
+/// The wizard takes `--profile` and `TELNYX_PROFILE` too: its sign-in names the account
+/// and its key, and the header names the account on the next screen.
+#[test]
+fn the_wizard_signs_in_with_the_profiles_key() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("wizard");
+    home.plant_file_account("other", "REVOKED_DEFAULT", true);
+    home.plant_file_account("good", "KEY_GOOD", false);
+    let mut env: Vec<(&str, String)> = home.env();
+    env.push(("TELNYX_PROFILE", "good".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = Pty::spawn_with_env("accounts-wizard", &["--api-base", &base], 110, 30, &env);
+    app.wait_for_text(&["The key of account good", "account good]"]);
+    app.send(ENTER);
+    app.wait_for_text(&["Step 2 of 8", "account good]", "balance 250.00 USD"]);
+    app.send(CTRL_C);
+    app.expect_restored_with(130);
+}
+
+/// Removing the default account says what the default is now; `accounts add`'s refusal
+/// says to run it again with the right key.
+#[test]
+fn removing_the_default_says_what_is_default_now_and_a_refusal_says_how_to_retry() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::default());
+    let base = sandbox.base_url();
+    let home = Home::new("remove-default");
+    home.plant_file_account("one", "KEY_ONE", true);
+    home.plant_file_account("two", "KEY_TWO", false);
+    let removed = home.run(&["accounts", "remove", "one"], &[], None);
+    assert!(removed.status.success(), "{removed:?}");
+    assert!(
+        text(&removed.stdout)
+            .contains("There is no default account now: `telnyx-setup accounts default NAME`"),
+        "{}",
+        text(&removed.stdout)
+    );
+    let not_default = home.run(&["accounts", "remove", "two"], &[], None);
+    assert!(!text(&not_default.stdout).contains("default account"), "{}", text(&not_default.stdout));
+
+    let refused = home.run(&["--api-base", &base, "accounts", "add", "acme"], &[], Some("NOT_A_KEY\n"));
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains("run `telnyx-setup accounts add acme` again") && !said.contains("TELNYX_API_KEY"),
+        "{said}"
+    );
+}
+
+/// A linked key file, ours or Telnyx CLI's, is refused with a fix for that file: not the
+/// saved key's `--forget-key`, which would remove another file (the default account's).
+#[test]
+fn a_linked_key_file_is_refused_with_the_fix_for_that_file() {
+    let home = Home::new("linked");
+    let elsewhere = home.path().join("elsewhere.json");
+    write_private(
+        &elsewhere,
+        &serde_json::json!({"profiles": {"work": {"apiKey": "KEY_WORK"}}}).to_string(),
+        0o600,
+    );
+    let config = home.telnyx_cli_config();
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::set_permissions(config.parent().unwrap(), fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &config).unwrap();
+    let listing = home.run(&["accounts"], &[], None);
+    let said = text(&listing.stderr);
+    assert!(said.contains("symbolic link") && said.contains("cp --remove-destination"), "{said}");
+    assert!(!said.contains("--forget-key"), "{said}");
+    assert!(!text(&listing.stdout).contains("work"), "{}", text(&listing.stdout));
+
+    home.plant_file_account("acme", "KEY_ACME", true);
+    let file = home.config_dir().join("api-key.acme");
+    let target = home.path().join("acme-key");
+    fs::rename(&file, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &file).unwrap();
+    let used = home.run(&["--profile", "acme", "token"], &[], None);
+    assert_eq!(used.status.code(), Some(2), "{used:?}");
+    let said = text(&used.stderr);
+    assert!(said.contains("symbolic link") && said.contains("telnyx-setup accounts remove acme"), "{said}");
+    assert!(!said.contains("--forget-key"), "{said}");
+}

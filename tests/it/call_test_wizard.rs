@@ -148,7 +148,7 @@ fn a_passed_call_shows_its_figures_and_the_summary_says_log_in_and_call() {
     press(&mut state, KeyCode::Enter);
     let summary = screen_text(&state, 120, 30);
     assert!(summary.contains("✓ Your WebRTC client can log in and call: Answered in 41 ms"), "{summary}");
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("Call test         passed: Answered in 41 ms"), "{printed}");
 }
 
@@ -170,7 +170,7 @@ fn a_refused_call_says_why_and_what_to_do_and_the_summary_claims_only_the_login(
     assert!(summary.contains("✓ Your WebRTC client can log in: Logged in to"), "{summary}");
     assert!(summary.contains("✗ The call test failed: The call was refused"), "{summary}");
     assert!(!summary.contains("can log in and call"), "{summary}");
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("Call test         FAILED: The call was refused"), "{printed}");
 }
 
@@ -183,7 +183,7 @@ fn without_a_call_test_the_summary_says_the_call_was_not_tested() {
     assert!(summary.contains("✓ Your WebRTC client can log in: Logged in to"), "{summary}");
     assert!(summary.contains("The call was not tested"), "{summary}");
     assert!(!summary.contains("can log in and call"), "{summary}");
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("Call test         not run"), "{printed}");
 }
 

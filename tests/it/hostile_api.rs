@@ -256,7 +256,7 @@ async fn a_negative_or_unreadable_price_buys_nothing() {
 #[test]
 fn the_login_snippet_is_javascript_with_the_name_as_one_string() {
     use telnyx_setup::api::CredentialConnection;
-    use telnyx_setup::state::Setup;
+    use telnyx_setup::state::{SetUp, Setup};
     let connection = CredentialConnection {
         id: "1001".into(),
         connection_name: PLANTED.into(),
@@ -264,8 +264,8 @@ fn the_login_snippet_is_javascript_with_the_name_as_one_string() {
         ..Default::default()
     };
     let name = connection.user_name.clone();
-    let setup = Setup { connection: Some(connection), ..Default::default() };
-    let text = telnyx_setup::summary::text(&setup, false);
+    let set_up = SetUp { connection: Some(&connection), ..Default::default() };
+    let text = telnyx_setup::summary::write(&set_up, &Setup::default(), false);
     let raw = raw_controls(text.as_bytes());
     assert!(raw.is_empty(), "the summary holds raw control characters:\n{}", raw.join("\n"));
     let snippet = text

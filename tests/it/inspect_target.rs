@@ -4,6 +4,7 @@
 //! exit 2 with what it could be. The inspector's side (opening on the target, `g`) is
 //! tested in `update_inspector`.
 
+use crate::support::pty::{CTRL_C, DOWN, ENTER, Pty, start_sandbox};
 use crate::support::{BIN, buy_us_number, client, log_path, new_connection};
 use serde_json::Value;
 use std::process::Command;
@@ -15,10 +16,17 @@ const KEY: &str = "KEYtarget";
 
 /// `inspect TARGET --json` against `sandbox`: the exit code and stdout as JSON.
 async fn inspect(sandbox: &Sandbox, target: &str) -> (i32, Value) {
+    inspect_words(sandbox, &[target]).await
+}
+
+/// `inspect WORD... --json`: a target given as several words, unquoted.
+async fn inspect_words(sandbox: &Sandbox, words: &[&str]) -> (i32, Value) {
     let log = log_path("inspect-target");
     let mut command = Command::new(BIN);
     command
-        .args(["inspect", target, "--json", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .arg("inspect")
+        .args(words)
+        .args(["--json", "--api-base", &sandbox.base_url(), "--api-key", KEY])
         .env_remove("TELNYX_API_KEY")
         .env_remove("TELNYX_API_BASE")
         .env("TELNYX_SETUP_LOG", &log);
@@ -112,4 +120,45 @@ async fn a_target_that_names_nothing_or_two_records_is_exit_2_with_what_it_could
 
     let (code, json) = inspect(&sandbox, "1293384261075799999").await;
     assert_eq!((code, json["error"]["code"].as_str()), (2, Some("not_found")), "{json}");
+}
+
+/// A number pasted from a ticket with its spaces needs no quotes; a few digits that many
+/// numbers have are a question with every id, and a message that names the first few.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unquoted_number_is_one_target_and_many_matches_are_counted() {
+    let seed = Seed { phone_numbers: 12, ..Seed::default() };
+    let sandbox = Sandbox::start_local(&seed).await.unwrap();
+    let (code, json) = inspect_words(&sandbox, &["+1", "555", "000", "0003"]).await;
+    assert_eq!((code, json["record"]["phone_number"].as_str()), (0, Some("+15550000003")), "{json}");
+
+    let (code, json) = inspect(&sandbox, "555").await;
+    assert_eq!((code, json["error"]["code"].as_str()), (2, Some("ambiguous_target")), "{json}");
+    assert_eq!(json["error"]["ids"].as_array().map(Vec::len), Some(12), "{json}");
+    let detail = json["error"]["detail"].as_str().unwrap();
+    assert!(detail.contains("could be 12 records") && detail.contains("and 7 more"), "{detail}");
+    assert_eq!(detail.matches("phone number ").count(), 5, "the first five named: {detail}");
+}
+
+/// In a terminal, `inspect TARGET` that could be several records asks which: the list
+/// of them, Enter opens the one highlighted, Esc on it asks again.
+#[test]
+fn in_a_terminal_a_target_that_could_be_several_asks_which() {
+    let seed = Seed { phone_numbers: 12, ..Seed::default() };
+    let (_runtime, sandbox) = start_sandbox(&seed);
+    let base = sandbox.base_url();
+    // 555000001 is part of +15550000010 and +15550000011.
+    let mut app = Pty::spawn(
+        "inspect-choices",
+        &["inspect", "555", "000", "001", "--api-base", &base, "--api-key", KEY],
+        110,
+        30,
+    );
+    app.wait_for_text(&["That could be 2 records: which one?", "Enter open", "Esc cancel"]);
+    app.send(DOWN);
+    app.send(ENTER);
+    app.wait_for_text(&["Numbers (1)", "Esc back"]);
+    app.send("\x1b");
+    app.wait_for_text(&["That could be 2 records: which one?"]);
+    app.send(CTRL_C);
+    app.expect_restored_with(130);
 }

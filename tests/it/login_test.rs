@@ -91,7 +91,7 @@ fn the_outcome_shows_on_the_token_screen_and_the_summary() {
     let summary = screen_text(&state, 120, 30);
     assert!(summary.contains("✗ The login test failed"), "{summary}");
     assert!(!summary.contains("can log in"), "{summary}");
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("Login test        FAILED: The token was refused"), "{printed}");
 
     // Back, test again: it passes now.
@@ -106,7 +106,7 @@ fn the_outcome_shows_on_the_token_screen_and_the_summary() {
         summary.contains("✓ Your WebRTC client can log in: Logged in to ws://127.0.0.1:4010/rtc"),
         "{summary}"
     );
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("Login test        passed: Logged in to"), "{printed}");
     assert!(printed.contains("in 23 ms"), "{printed}");
 }
@@ -119,7 +119,7 @@ fn without_a_test_the_summary_claims_no_login_and_a_new_token_forgets_the_old_te
     assert!(summary.contains("The login was not tested"), "{summary}");
     assert!(summary.contains("t tests it"), "{summary}");
     assert!(!summary.contains("can log in"), "{summary}");
-    assert!(telnyx_setup::summary::text(&state.ctx.setup, false).contains("Login test        not run"));
+    assert!(telnyx_setup::summary::text(&state.ctx, false).contains("Login test        not run"));
 
     press(&mut state, KeyCode::Esc);
     press(&mut state, KeyCode::Char('t'));

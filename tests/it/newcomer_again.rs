@@ -106,7 +106,7 @@ fn the_codecs_screen_of_a_new_connection_does_not_say_vp8_is_off() {
 #[test]
 fn the_summary_says_whose_login_the_user_name_is() {
     let state = at_token();
-    let printed = telnyx_setup::summary::text(&state.ctx.setup, false);
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
     assert!(printed.contains("WebRTC connection login: new TelnyxRTC({ login: \""), "{printed}");
     assert!(!printed.contains("credential login"), "{printed}");
 }

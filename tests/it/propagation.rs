@@ -178,3 +178,28 @@ async fn the_workers_login_test_of_an_old_credential_fails_at_once() {
     assert!(!test.passed() && test.retried == 0, "{test:?}");
     assert!(notices.lock().unwrap().is_empty());
 }
+
+/// The call test logs in with two credentials it has just made: under the scenario
+/// they are refused at first, and it tries again as the login test does, so the call
+/// is placed and its tone comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_tests_new_credentials_are_tried_again_until_they_work() {
+    let (sandbox, _api) = propagating(SHORT).await;
+    let mut command = Command::new(BIN);
+    command
+        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", KEY, "--json"])
+        .args(["--connection", "Office softphones", "--call-test"])
+        .args(["--signaling-url", &sandbox.signaling_url()])
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE");
+    let log = log_path("propagation-call");
+    command.env("TELNYX_SETUP_LOG", &log);
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    let call = report["checks"].as_array().and_then(|checks| checks.iter().find(|c| c["id"] == "call"));
+    assert_eq!(call.map(|c| &c["verdict"]), Some(&Value::from("pass")), "{report:#} {}", stderr(&output));
+    assert!(logged.contains(PROPAGATION_NOTE), "the retry is logged: {logged}");
+}

@@ -1,6 +1,7 @@
 //! `telnyx-setup setup`, without a terminal, against sandboxes: what `--yes` makes and
 //! that a second run makes nothing; that `--dry-run` sends only GETs and its curl
 //! commands, run in order, make the same setup; the refusal without `--yes`; faults;
+//! the order follower (an assignment only where the order left one to do);
 //! secrets only when asked; `token` afterwards; and the contract.
 
 use crate::support::contract::Contract;
@@ -492,4 +493,54 @@ async fn the_journal_holds_the_intent_of_the_write_that_failed() {
     let loaded = telnyx_setup::journal::load(&account.state.path().join("setups.json"));
     let record = loaded.accounts.values().next().expect("a record");
     assert!(record.finished && record.pending.is_none() && record.credential.is_some(), "{record:?}");
+}
+
+/// `setup`'s order follower (`setup::follow_order`) executes what the one follower
+/// says: checks until the order completes, then an assignment only where the order
+/// does not carry the connection (a write it names before sending, for the journal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_follower_assigns_only_what_the_order_did_not_put_on_the_connection() {
+    use telnyx_setup::api::{NewNumberOrder, NumberSearch, OrderedNumberRequest};
+    use telnyx_setup::msg::Request;
+    use telnyx_setup::setup::{Ended, OrderFollower, follow_order};
+    let account = account().await;
+    let api = &account.api;
+    let connection = api
+        .create_credential_connection(&crate::support::new_connection("Follow", "follow01"))
+        .await
+        .unwrap()
+        .id;
+    for carries_connection in [true, false] {
+        let search = NumberSearch { country_code: "US".into(), limit: 1, ..Default::default() };
+        let number = api.search_available_numbers(&search).await.unwrap()[0].phone_number.clone();
+        let order = api
+            .create_number_order(&NewNumberOrder {
+                phone_numbers: vec![OrderedNumberRequest { phone_number: number.clone() }],
+                connection_id: carries_connection.then(|| connection.clone()),
+                customer_reference: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(order.status, "pending");
+        let mut writes = Vec::new();
+        let mut follower = OrderFollower::new(&connection, "Follow");
+        let (order, ended) =
+            follow_order(api, order, &mut follower, &mut |write: &Request| writes.push(write.clone()))
+                .await
+                .unwrap();
+        assert_eq!(order.status, "success");
+        assert!(follower.polls() >= 1, "a pending order is checked");
+        let Ended::Done(numbers) = ended else { panic!("{ended:?}") };
+        let done: Vec<(&str, Option<&str>)> =
+            numbers.iter().map(|n| (n.phone_number.as_str(), n.connection_id.as_deref())).collect();
+        assert_eq!(done, [(number.as_str(), Some(connection.as_str()))]);
+        let assign =
+            Request::AssignNumbers { connection_id: connection.clone(), phone_numbers: vec![number.clone()] };
+        let expected = if carries_connection { Vec::new() } else { vec![assign] };
+        assert_eq!(writes, expected, "carries the connection: {carries_connection}");
+        let filter = PhoneNumberFilter { connection_id: Some(connection.clone()), phone_number: None };
+        let on = api.list_phone_numbers(PageRequest::first(250), &filter).await.unwrap().data;
+        assert!(on.iter().any(|n| n.phone_number == number), "{on:?}");
+    }
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }

@@ -450,7 +450,7 @@ fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     let Step::Countries(step) = &state.step else { panic!("{:?}", state.step) };
     assert!(step.draft && step.whitelist() == ["US", "CA"], "Telnyx's countries to start");
-    assert!(!state.ctx.setup.done()[3], "no profile exists yet");
+    assert!(!state.ctx.setup.done()[3] && !state.ctx.done()[3], "no profile exists yet");
     let cmds = press(&mut state, KeyCode::Enter);
     assert_eq!(
         only_call(&cmds),
@@ -470,10 +470,14 @@ fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
         &Request::UpdateConnection { id: "1293384261075731402".into(), update: attach }
     );
     assert!(state.ctx.setup.done()[3], "the profile exists now");
-    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some("77"));
+    // The header's mark reads the plan: made, but not attached yet.
+    assert!(!state.ctx.done()[3], "the attach is still to send");
+    let codecs = ["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"];
+    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &codecs, Some("77"));
     reply(&mut state, Reply::ConnectionUpdated(attached));
     assert!(matches!(state.step, Step::Numbers(_)));
     assert_eq!(state.ctx.setup.done()[..5], [true; 5]);
+    assert_eq!(state.ctx.done()[..5], [true; 5], "what is wanted is what the account has");
 }
 
 #[test]

@@ -362,10 +362,11 @@ fn a_target_opens_the_inspector_on_its_record() {
     assert!(step.listing.scope.as_ref().is_some_and(|s| s.label().contains("+15550001234")));
 }
 
-/// `g` asks for a target; several records found are named, to pick one by id; none
+/// `g` asks for a target; several records found are asked about, as a list to pick
+/// one from (Enter opens it, Esc on it asks again, Esc closes the question); none
 /// found says so.
 #[test]
-fn g_goes_to_a_record_and_says_when_it_could_be_several() {
+fn g_goes_to_a_record_and_asks_which_when_it_could_be_several() {
     let mut state = inspector();
     assert!(press(&mut state, KeyCode::Char('g')).is_empty());
     assert!(inspector_step(&state).goto_input.is_some());
@@ -379,11 +380,34 @@ fn g_goes_to_a_record_and_says_when_it_could_be_several() {
         Found { kind: Kind::Connection, id: "77".into(), record: connection },
     ];
     reply(&mut state, Reply::TargetFound(two));
-    let Some(Problem::Input(said)) = &inspector_step(&state).activity.problem else { panic!("a question") };
+    let step = inspector_step(&state);
+    assert!(step.activity.problem.is_none(), "{:?}", step.activity.problem);
+    let choices = step.choices.as_ref().expect("the question of which record");
+    assert_eq!(choices.found.len(), 2);
+    let screen = screen_text(&state, 100, 30);
     assert!(
-        said.contains("telephony credential c-1") && said.contains("credential connection 77 (Lobby)"),
-        "{said}"
+        screen.contains("That could be 2 records")
+            && screen.contains("telephony credential c-1 (gencredAbc)")
+            && screen.contains("credential connection 77 (Lobby)"),
+        "{screen}"
     );
+    let footer = screen.lines().last().unwrap_or_default().to_owned();
+    assert!(footer.contains("Enter open") && footer.contains("Esc cancel"), "{footer}");
+
+    // The second one, picked: its tab, the record alone.
+    press(&mut state, KeyCode::Down);
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "the record is in hand: nothing to read");
+    let step = inspector_step(&state);
+    assert!(step.choices.is_none());
+    assert_eq!(step.listing.tab, Tab::Connections);
+    assert_eq!(step.listing.highlighted().and_then(|r| r.id()), Some("77"));
+    // Esc on it asks again, the pick still highlighted; Esc then closes the question.
+    assert!(screen_text(&state, 100, 30).lines().last().unwrap_or_default().contains("Esc back"));
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(inspector_step(&state).choices.as_ref().map(|c| c.cursor), Some(1));
+    press(&mut state, KeyCode::Esc);
+    assert!(inspector_step(&state).choices.is_none());
+
     press(&mut state, KeyCode::Char('g'));
     type_text(&mut state, "nobody");
     press(&mut state, KeyCode::Enter);
