@@ -140,20 +140,23 @@ impl CredentialStep {
     }
 
     /// The screen as the numbers step leaves it. A connection this run created has no
-    /// credentials but the one this run made for it, if it made one already (the user
-    /// came back here): the screen starts with that complete list, with nothing to
-    /// read, and the one made highlighted, so Enter keeps it instead of making another.
+    /// credentials but those this run made for it (the user came back here, perhaps
+    /// past the numbers with `s`): the account as the wizard holds it has each one made,
+    /// from its create's answer, whether or not it was then chosen. The screen starts
+    /// with that complete list, with nothing to read, and the newest made highlighted,
+    /// so Enter keeps it instead of making another.
     pub(super) fn open(connection: CredentialConnection, ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
         let mut step = Self::new(connection);
         if ctx.setup.connection_new {
             let on_it = format!("connection:{}", step.connection.id);
-            let made: Vec<TelephonyCredential> = ctx
-                .setup
-                .credential
-                .iter()
-                .filter(|c| c.resource_id.as_deref() == Some(&on_it))
-                .cloned()
-                .collect();
+            let mut made: Vec<TelephonyCredential> = Vec::new();
+            for credential in ctx.desired.account.credentials.iter().chain(&ctx.setup.credential) {
+                if credential.resource_id.as_deref() == Some(&on_it)
+                    && !made.iter().any(|m| m.id == credential.id)
+                {
+                    made.push(credential.clone());
+                }
+            }
             let meta = crate::api::PageMeta { total_results: made.len() as u64, ..Default::default() };
             step.list.loaded(crate::api::Page { data: made, meta });
             step.list.cursor = step.list.items.as_ref().map_or(0, Vec::len);

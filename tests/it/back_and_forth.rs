@@ -151,6 +151,52 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
     assert_eq!(created(), 1, "no second credential");
 }
 
+/// Found by the model test (tests/it/setup_model.rs): a credential made and then
+/// backed out of before it was chosen (Esc from its SIP details, Esc to the numbers,
+/// `s`) is still the connection's: step 7 lists it and highlights it, and Enter sends
+/// no second `POST /telephony_credentials` (it offered "+ Create" on an empty list).
+#[test]
+fn back_past_the_numbers_before_choosing_the_credential_made_keeps_it() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
+    let mut app =
+        Pty::spawn("back-unchosen", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
+    sign_in_and_make_a_connection(&mut app);
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Profile name "]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8: Countries"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8"]);
+    app.send("s");
+    app.wait_idle_with(&["Step 7 of 8", "▶ + Create a new credential"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
+    let created = || {
+        sandbox
+            .journal()
+            .iter()
+            .filter(|e| e.method == "POST" && e.path.ends_with("/telephony_credentials"))
+            .count()
+    };
+    assert_eq!(created(), 1);
+
+    // Not chosen: back to its list, back to the numbers, and on with `s`.
+    app.send(ESC);
+    app.wait_idle_with(&["Step 7 of 8", "Credentials (1)"]);
+    back_to(&mut app, "Step 6 of 8");
+    app.send("s");
+    let credentials = app.wait_idle_with(&["Step 7 of 8"]);
+    assert!(credentials.contains("Credentials (1)"), "the credential made is listed:\n{credentials}");
+    let row = highlighted(&credentials);
+    assert!(!row.contains("+ Create"), "the credential made is highlighted, not {row:?}:\n{credentials}");
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
+    assert_eq!(created(), 1, "no second credential");
+}
+
 /// Case 5: two numbers bought, then back to the countries and on, and `s` on the
 /// numbers: the connection has the two numbers, so the header marks the step done
 /// (it showed `– Numbers`, skipped) as the summary, which lists them, says.
