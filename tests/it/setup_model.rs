@@ -10,12 +10,15 @@
 //! - Enter on a screen just returned to with Esc, unchanged, sends no write;
 //! - on the summary, the header's mark of every step agrees with what the summary says.
 //!
-//! Bugs planted for each invariant (issue 20's report: the credential screen forgetting
-//! the credential it made, the codecs screen not asking, Enter resending an unchanged
-//! choice, the header's numbers or credential mark wrong) are caught only with keys in
-//! runs that reach the last steps and go back from them. That strategy also finds a
-//! credential made twice on today's code (skip back past the numbers after making it),
-//! so it waits on branch h45 for that fix; the keys here are single keys.
+//! Each invariant was seen to fail on a bug planted for it (issue 20's report): the
+//! credential screen forgetting the credential it made (made twice), the codecs screen
+//! not asking (changed without a `y`), Enter resending an unchanged choice, the header
+//! marking the numbers skipped while numbers were bought, the credential's mark not set.
+//! The keys come in runs (Enter, Esc, a search and a purchase, a pick from a list) so
+//! that random cases reach the last steps and go back from them.
+//! They also found a real bug, now fixed and kept as a PTY test of its own
+//! (`back_and_forth::back_past_the_numbers_before_choosing_the_credential_made_keeps_it`):
+//! a credential made and backed out of before it was chosen was made again.
 //!
 //! A failing case is saved in setup_model.proptest-regressions and its message names the
 //! keys; the resumed run starts only after the first run's worker has saved its journal.
@@ -67,19 +70,34 @@ impl Key {
     }
 }
 
+/// The keys of one run: single keys mixed with runs of Enter (deep into the wizard:
+/// eight steps need a dozen Enters in a row) and runs of Esc (back several screens, the
+/// way the issue's cases go back before going forward again).
 fn keys() -> impl Strategy<Value = Vec<Key>> {
     let key = prop_oneof![
-        6 => Just(Key::Enter),
+        2 => Just(Key::Enter),
         2 => Just(Key::Esc),
         1 => Just(Key::Up),
-        2 => Just(Key::Down),
+        3 => Just(Key::Down),
         1 => Just(Key::N),
-        1 => Just(Key::S),
+        2 => Just(Key::S),
         2 => Just(Key::Y),
-        1 => Just(Key::Space),
+        3 => Just(Key::Space),
         1 => Just(Key::Letter),
     ];
-    prop::collection::vec(key, 10..45)
+    let moves = prop_oneof![
+        4 => key.prop_map(|key| vec![key]),
+        3 => (1..10usize).prop_map(|n| vec![Key::Enter; n]),
+        1 => (1..6usize).prop_map(|n| vec![Key::Esc; n]),
+        // Past the optional numbers step: skip it, or search, put a number in the cart
+        // and buy it (a letter typed in the search form would spoil the search).
+        2 => (0..8usize).prop_map(|n| [vec![Key::S], vec![Key::Enter; n]].concat()),
+        2 => Just(vec![Key::Enter, Key::Enter, Key::Space, Key::Enter, Key::Y]),
+        // An existing record picked from a list, and a toggle saved (a codec, a country).
+        2 => (1..3usize).prop_map(|n| [vec![Key::Down; n], vec![Key::Enter]].concat()),
+        2 => Just(vec![Key::Space, Key::Enter]),
+    ];
+    prop::collection::vec(moves, 6..30).prop_map(|moves| moves.concat())
 }
 
 /// One run of the wizard in process: the state machine and the real worker.
@@ -320,7 +338,7 @@ proptest! {
     fn random_keys_from_a_fresh_and_a_resumed_setup_keep_the_setup_s_promises(
         first in keys(),
         second in keys(),
-        seeded in any::<bool>(),
+        seeded in prop::bool::weighted(0.7),
     ) {
         let runtime = crate::support::pty::runtime();
         runtime.block_on(async {
