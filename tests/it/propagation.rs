@@ -38,21 +38,29 @@ async fn seeded(api: &Client) -> (String, String) {
     (connection, credentials.data[0].id.clone())
 }
 
-/// Runs `telnyx-setup token ARGS --login-test --json` against the sandbox (whose
-/// signaling is its `/rtc`).
-async fn token(sandbox: &Sandbox, args: &[&str]) -> (Output, Value) {
+/// Runs `telnyx-setup ARGS` against the sandbox: its output, and what it logged.
+async fn run(sandbox: &Sandbox, args: &[&str], log_name: &str) -> (Output, String) {
     let mut command = Command::new(BIN);
     command
-        .args(["token", "--api-base", &sandbox.base_url(), "--api-key", KEY, "--login-test", "--json"])
         .args(args)
+        .args(["--api-base", &sandbox.base_url(), "--api-key", KEY])
         .env_remove("TELNYX_API_KEY")
         .env_remove("TELNYX_API_BASE")
         .env_remove("TELNYX_SIGNALING_URL");
-    let log = log_path("propagation");
+    let log = log_path(log_name);
     command.env("TELNYX_SETUP_LOG", &log);
     let output =
         tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_file(&log);
+    (output, logged)
+}
+
+/// Runs `telnyx-setup token ARGS --login-test --json` against the sandbox (whose
+/// signaling is its `/rtc`).
+async fn token(sandbox: &Sandbox, args: &[&str]) -> (Output, Value) {
+    let (output, _) =
+        run(sandbox, &[&["token", "--login-test", "--json"], args].concat(), "propagation").await;
     let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     (output, json)
 }
@@ -185,19 +193,17 @@ async fn the_workers_login_test_of_an_old_credential_fails_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_call_tests_new_credentials_are_tried_again_until_they_work() {
     let (sandbox, _api) = propagating(SHORT).await;
-    let mut command = Command::new(BIN);
-    command
-        .args(["doctor", "--api-base", &sandbox.base_url(), "--api-key", KEY, "--json"])
-        .args(["--connection", "Office softphones", "--call-test"])
-        .args(["--signaling-url", &sandbox.signaling_url()])
-        .env_remove("TELNYX_API_KEY")
-        .env_remove("TELNYX_API_BASE");
-    let log = log_path("propagation-call");
-    command.env("TELNYX_SETUP_LOG", &log);
-    let output =
-        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
-    let logged = std::fs::read_to_string(&log).unwrap_or_default();
-    let _ = std::fs::remove_file(&log);
+    let signaling = sandbox.signaling_url();
+    let args = [
+        "doctor",
+        "--json",
+        "--connection",
+        "Office softphones",
+        "--call-test",
+        "--signaling-url",
+        &signaling,
+    ];
+    let (output, logged) = run(&sandbox, &args, "propagation-call").await;
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     let call = report["checks"].as_array().and_then(|checks| checks.iter().find(|c| c["id"] == "call"));
     assert_eq!(call.map(|c| &c["verdict"]), Some(&Value::from("pass")), "{report:#} {}", stderr(&output));

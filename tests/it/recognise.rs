@@ -7,24 +7,28 @@
 use crate::support::pty::{CTRL_C, ENTER, Pty};
 use crate::support::{BIN, TempDir, client, log_path, new_connection};
 use serde_json::Value;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use telnyx_setup::api::{Client, MARK};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 
 const KEY: &str = "KEYrecognise";
 
-/// `telnyx-setup <args> --json` against the sandbox: its JSON on stdout.
-async fn json_of(sandbox: &Sandbox, state: &TempDir, args: &[&str]) -> Value {
+/// `telnyx-setup <args>` against the sandbox, with the state kept in `state`.
+async fn run(sandbox: &Sandbox, state: &TempDir, args: &[&str]) -> Output {
     let mut command = Command::new(BIN);
     command
         .args(args)
-        .args(["--json", "--api-base", &sandbox.base_url(), "--api-key", KEY])
+        .args(["--api-base", &sandbox.base_url(), "--api-key", KEY])
         .stdin(Stdio::null())
         .env_remove("TELNYX_API_KEY")
         .env("TELNYX_SETUP_STATE_DIR", state.path())
         .env("TELNYX_SETUP_LOG", log_path("recognise"));
-    let output =
-        tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap()
+}
+
+/// `telnyx-setup <args> --json` against the sandbox: its JSON on stdout.
+async fn json_of(sandbox: &Sandbox, state: &TempDir, args: &[&str]) -> Value {
+    let output = run(sandbox, state, &[args, &["--json"]].concat()).await;
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "{args:?}: {e}\nstdout: {}\nstderr: {}",
@@ -128,16 +132,7 @@ async fn a_tie_is_the_wizards_question_and_the_scripts_exit_2_naming_both() {
         &["token", "--connection", "Twin", "--create"],
         &["doctor", "--connection", "Twin"],
     ] {
-        let mut command = Command::new(BIN);
-        command
-            .args(args)
-            .args(["--api-base", &sandbox.base_url(), "--api-key", KEY])
-            .stdin(Stdio::null())
-            .env_remove("TELNYX_API_KEY")
-            .env("TELNYX_SETUP_STATE_DIR", state.path())
-            .env("TELNYX_SETUP_LOG", log_path("recognise"));
-        let output =
-            tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap();
+        let output = run(&sandbox, &state, args).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(
