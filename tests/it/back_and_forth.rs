@@ -65,6 +65,34 @@ fn sign_in_and_make_a_connection(app: &mut Pty) {
     app.send(ENTER);
 }
 
+/// From sign-in through a new connection, profile and countries, `s` on the numbers,
+/// and a new credential, to its SIP details on step 7.
+fn make_a_credential(app: &mut Pty) {
+    sign_in_and_make_a_connection(app);
+    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["┌ Profile name "]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8: Countries"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 6 of 8"]);
+    app.send("s");
+    app.wait_idle_with(&["Step 7 of 8", "▶ + Create a new credential"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Enter create"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
+}
+
+/// How many credentials the sandbox was asked to make.
+fn credentials_made(sandbox: &Sandbox) -> usize {
+    sandbox
+        .journal()
+        .iter()
+        .filter(|e| e.method == "POST" && e.path.ends_with("/telephony_credentials"))
+        .count()
+}
+
 /// Case 1: after an existing profile is attached, Esc back to the codecs and Enter:
 /// the profile list highlights the attached profile, and Enter on it sends nothing
 /// (before, it offered "+ Create a new" and made a second profile and moved the
@@ -106,29 +134,10 @@ fn back_four_screens_and_on_keeps_the_credential_made() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let mut app =
         Pty::spawn("back-credential", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
-    sign_in_and_make_a_connection(&mut app);
-    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ Profile name "]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 5 of 8: Countries"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 6 of 8"]);
-    app.send("s");
-    app.wait_idle_with(&["Step 7 of 8", "▶ + Create a new credential"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 7 of 8", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
+    make_a_credential(&mut app);
     app.send(ENTER);
     app.wait_idle_with(&["Step 8 of 8"]);
-    let created = || {
-        sandbox
-            .journal()
-            .iter()
-            .filter(|e| e.method == "POST" && e.path.ends_with("/telephony_credentials"))
-            .count()
-    };
+    let created = || credentials_made(&sandbox);
     assert_eq!(created(), 1);
 
     // Back to the profile, and on again with Enter (and `s` on the numbers, as before).
@@ -160,27 +169,8 @@ fn back_past_the_numbers_before_choosing_the_credential_made_keeps_it() {
     let (_runtime, sandbox) = start_sandbox(&Seed::empty());
     let mut app =
         Pty::spawn("back-unchosen", &["--api-base", &sandbox.base_url(), "--api-key", "KEYback"], 100, 32);
-    sign_in_and_make_a_connection(&mut app);
-    app.wait_idle_with(&["Step 4 of 8: Voice profile", "▶ + Create a new outbound voice profile"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["┌ Profile name "]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 5 of 8: Countries"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 6 of 8"]);
-    app.send("s");
-    app.wait_idle_with(&["Step 7 of 8", "▶ + Create a new credential"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 7 of 8", "Enter create"]);
-    app.send(ENTER);
-    app.wait_idle_with(&["Step 7 of 8", "Press Enter to make a login token from it."]);
-    let created = || {
-        sandbox
-            .journal()
-            .iter()
-            .filter(|e| e.method == "POST" && e.path.ends_with("/telephony_credentials"))
-            .count()
-    };
+    make_a_credential(&mut app);
+    let created = || credentials_made(&sandbox);
     assert_eq!(created(), 1);
 
     // Not chosen: back to its list, back to the numbers, and on with `s`.
