@@ -7,6 +7,7 @@
 //! input's checks (a name too short, no codec on).
 
 use super::Ctx;
+use super::change::or_none;
 use crate::api::{CredentialConnection, OutboundVoiceProfile, Page, TelephonyCredential};
 use crate::msg::{Reply, Request};
 use crate::setup::plan::Step as PlanStep;
@@ -263,9 +264,11 @@ pub fn enter_line(steps: &[PlanStep], account: &Account) -> String {
 
 /// What a step does, in a few words.
 fn said(step: &PlanStep, account: &Account) -> String {
-    let change = match (&step.before, &step.after) {
-        (Some(before), Some(after)) => format!(" — {} → {}", or_none(before), or_none(after)),
-        _ => String::new(),
+    let (before, after) = (step.before.as_deref(), step.after.as_deref());
+    let change = if before.is_some() && after.is_some() {
+        format!(" — {} → {}", or_none(before), or_none(after))
+    } else {
+        String::new()
     };
     let named = |name: Option<&str>| name.map(|n| format!(" of “{}”", escape(n))).unwrap_or_default();
     match step.part {
@@ -285,8 +288,4 @@ fn said(step: &PlanStep, account: &Account) -> String {
 /// The server's text as one line of the screen.
 fn escape(text: &str) -> String {
     crate::sanitize::escape_controls(text).into_owned()
-}
-
-fn or_none(text: &str) -> &str {
-    if text.is_empty() { "none" } else { text }
 }

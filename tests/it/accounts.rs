@@ -18,7 +18,7 @@
 #![cfg(target_os = "linux")]
 
 use crate::support::pty::{CTRL_C, ENTER, Pty, start_sandbox};
-use crate::support::{BIN, TempDir, log_path};
+use crate::support::{BIN, TempDir, log_path, run_bin};
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
@@ -64,26 +64,9 @@ impl Home {
 
     /// Runs the binary with `args` and `stdin` as its input (else none), `env` on top.
     fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-        let log = log_path("accounts");
-        let mut child = Command::new(BIN)
-            .args(args)
-            .envs(self.env())
-            .env("TELNYX_SETUP_LOG", &log)
-            .env_remove("TELNYX_API_KEY")
-            .env_remove("TELNYX_API_BASE")
-            .env_remove("TELNYX_PROFILE")
-            .envs(env.iter().copied())
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("run {args:?}: {e}"));
-        if let Some(text) = stdin {
-            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
-        }
-        let output = child.wait_with_output().expect("the binary runs");
-        let _ = fs::remove_file(&log);
-        output
+        let own = self.env().into_iter().map(|(name, value)| (name.to_owned(), value));
+        let given = env.iter().map(|(name, value)| (name.to_string(), value.to_string()));
+        run_bin(args, own.chain(given), stdin)
     }
 
     /// Plants account `name` with `key` in a file, as `accounts add` does without a keyring.

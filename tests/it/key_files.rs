@@ -16,12 +16,12 @@
 #![cfg(unix)]
 
 use crate::support::pty::{CTRL_C, Pty, start_sandbox};
-use crate::support::{BIN, TempDir, log_path};
+use crate::support::{BIN, TempDir, run_bin};
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::time::Duration;
 use telnyx_setup::config;
@@ -58,27 +58,10 @@ impl Home {
 
     /// Runs the binary with `args`, its config under this directory, `stdin` as input.
     fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-        let log = log_path("keyfiles");
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("HOME", self.path().join("home"))
-            .env("TELNYX_SETUP_LOG", &log)
-            .env_remove("TELNYX_API_KEY")
-            .env_remove("TELNYX_API_BASE")
-            .envs(env.iter().copied())
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("run {args:?}: {e}"));
-        if let Some(text) = stdin {
-            // The binary may refuse its arguments and exit before it reads: a broken pipe then.
-            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
-        }
-        let output = child.wait_with_output().expect("the binary runs");
-        let _ = fs::remove_file(&log);
-        output
+        let own = [("XDG_CONFIG_HOME", self.path().join("config")), ("HOME", self.path().join("home"))];
+        let own = own.map(|(name, path)| (name.to_owned(), path.into_os_string()));
+        let given = env.iter().map(|(name, value)| (name.to_string(), value.into()));
+        run_bin(args, own.into_iter().chain(given), stdin)
     }
 }
 

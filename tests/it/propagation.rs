@@ -12,7 +12,10 @@ use std::time::Duration;
 use telnyx_setup::api::{Client, PageRequest, RetryNotice, TelephonyCredentialFilter};
 use telnyx_setup::msg::{Reply, Request};
 use telnyx_setup::sandbox::{Sandbox, Scenario, Seed};
-use telnyx_setup::signaling::{self, Login, LoginOutcome, PROPAGATION_NOTE, Refusal, SignalingUrl};
+use telnyx_setup::secret::Secret;
+use telnyx_setup::signaling::{
+    self, Login, LoginOutcome, LoginTest, PROPAGATION_NOTE, Refusal, SignalingUrl,
+};
 
 const KEY: &str = "KEYpropagation";
 /// Long enough that the first try (moments after the create) is refused, well inside
@@ -137,6 +140,29 @@ async fn after_its_retries_a_refused_new_credential_fails_as_before() {
     assert!(notices.iter().all(|n| n.reason == PROPAGATION_NOTE));
 }
 
+/// The worker's login test with `token`, of a credential made at `created_at`: its
+/// outcome, and the retries it reported.
+async fn worker_login_test(
+    sandbox: &Sandbox,
+    api: Client,
+    token: Secret,
+    created_at: Option<String>,
+) -> (LoginTest, Vec<RetryNotice>) {
+    let notices = Arc::new(Mutex::new(Vec::<RetryNotice>::new()));
+    let seen = notices.clone();
+    let api = api.on_retry(Arc::new(move |notice| seen.lock().unwrap().push(notice)));
+    let request = Request::TestLogin {
+        url: SignalingUrl::parse(&sandbox.signaling_url()).unwrap(),
+        login: Login::Token(token),
+        credential_created_at: created_at,
+    };
+    let Ok(Reply::LoginTested(test)) = telnyx_setup::worker::execute(&api, request).await else {
+        panic!("the login test answers");
+    };
+    let notices = notices.lock().unwrap().clone();
+    (test, notices)
+}
+
 /// The wizard's `t` goes through the worker: a new credential's refusal is tried again,
 /// each retry reported as a request's retry is (the status line's "retrying (2/5)").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,20 +172,9 @@ async fn the_workers_login_test_retries_a_new_credential_and_reports_each_retry(
     let body = telnyx_setup::api::NewTelephonyCredential { connection_id: connection, ..Default::default() };
     let credential = api.create_telephony_credential(&body).await.unwrap();
     let token = api.create_token(&credential.id).await.unwrap();
-    let notices = Arc::new(Mutex::new(Vec::<RetryNotice>::new()));
-    let seen = notices.clone();
-    let api = api.on_retry(Arc::new(move |notice| seen.lock().unwrap().push(notice)));
-    let request = Request::TestLogin {
-        url: SignalingUrl::parse(&sandbox.signaling_url()).unwrap(),
-        login: Login::Token(token),
-        credential_created_at: credential.created_at.clone(),
-    };
-    let Ok(Reply::LoginTested(test)) = telnyx_setup::worker::execute(&api, request).await else {
-        panic!("the login test answers");
-    };
+    let (test, notices) = worker_login_test(&sandbox, api, token, credential.created_at.clone()).await;
     assert!(test.passed(), "{test:?}");
     assert!(test.retried >= 1, "{test:?}");
-    let notices = notices.lock().unwrap().clone();
     assert_eq!(notices.len() as u32, test.retried);
     assert_eq!(notices[0].attempt, 2);
     assert_eq!(notices[0].reason, PROPAGATION_NOTE);
@@ -172,19 +187,9 @@ async fn the_workers_login_test_of_an_old_credential_fails_at_once() {
     let (sandbox, api) = propagating(LONG).await;
     let (_, credential) = seeded(&api).await;
     let token = api.create_token(&credential).await.unwrap();
-    let notices = Arc::new(Mutex::new(Vec::<RetryNotice>::new()));
-    let seen = notices.clone();
-    let api = api.on_retry(Arc::new(move |notice| seen.lock().unwrap().push(notice)));
-    let request = Request::TestLogin {
-        url: SignalingUrl::parse(&sandbox.signaling_url()).unwrap(),
-        login: Login::Token(token),
-        credential_created_at: Some("2020-01-01T00:00:00Z".into()),
-    };
-    let Ok(Reply::LoginTested(test)) = telnyx_setup::worker::execute(&api, request).await else {
-        panic!("the login test answers");
-    };
+    let (test, notices) = worker_login_test(&sandbox, api, token, Some("2020-01-01T00:00:00Z".into())).await;
     assert!(!test.passed() && test.retried == 0, "{test:?}");
-    assert!(notices.lock().unwrap().is_empty());
+    assert!(notices.is_empty());
 }
 
 /// The call test logs in with two credentials it has just made: under the scenario

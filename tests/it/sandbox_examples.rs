@@ -16,10 +16,9 @@
 //! `cargo test` works on machines without them; when `CI` is set it fails instead,
 //! saying what to do (the rule of `tests/it/webrtc_sdk.rs`).
 
-use crate::support::{BIN, TempDir, log_path};
-use std::io::{BufRead, BufReader};
+use crate::support::{SandboxProcess, TempDir};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 /// The section of docs/sandbox.md the examples are in.
 const SECTION: &str = "## Test your app against the sandbox";
@@ -94,50 +93,16 @@ fn missing_node() -> Option<String> {
     })
 }
 
-/// `telnyx-setup sandbox --port 0`, as the page starts it, stopped when dropped.
-struct Served {
-    child: Child,
-    base_url: String,
-    log: PathBuf,
-}
-
-impl Served {
-    fn start() -> Self {
-        let log = log_path("sandbox-examples");
-        let mut child = Command::new(BIN)
-            .args(["sandbox", "--port", "0"])
-            .env("TELNYX_SETUP_LOG", &log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary runs");
-        // The first line is the base URL, printed once the port is bound.
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the sandbox's URL");
-        let base_url = line.trim().to_owned();
-        assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/v2"), "{base_url:?}");
-        Self { child, base_url, log }
-    }
-
-    /// The signaling URL beside the API: `ws://127.0.0.1:PORT/rtc`.
-    fn rtc_url(&self) -> String {
-        self.base_url.replacen("http://", "ws://", 1).replace("/v2", "/rtc")
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// The signaling URL beside the API at `base_url`: `ws://127.0.0.1:PORT/rtc`.
+fn rtc_url(base_url: &str) -> String {
+    base_url.replacen("http://", "ws://", 1).replace("/v2", "/rtc")
 }
 
 /// Writes the example `file` to a directory of its own (with the Node packages linked
 /// in) and runs it with `program` against a new sandbox: its exit status and output.
 fn run(program: &Path, file: &str) -> (bool, String) {
-    let served = Served::start();
+    // `telnyx-setup sandbox --port 0`, as the page starts it.
+    let served = SandboxProcess::start();
     let dir = TempDir::new("sandbox-example");
     std::fs::write(dir.path().join(file), example(file)).expect("write the example");
     #[cfg(unix)]
@@ -148,7 +113,7 @@ fn run(program: &Path, file: &str) -> (bool, String) {
         .current_dir(dir.path())
         .env("TELNYX_BASE_URL", &served.base_url)
         .env("TELNYX_API_KEY", "KEYexamples")
-        .env("TELNYX_RTC_URL", served.rtc_url())
+        .env("TELNYX_RTC_URL", rtc_url(&served.base_url))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .output()

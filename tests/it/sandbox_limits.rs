@@ -18,9 +18,8 @@
 //! Every load is a fixed number of requests or connections with a deadline, all to
 //! 127.0.0.1; nothing outlives the test.
 
-use crate::support::BIN;
+use crate::support::{BIN, SandboxProcess};
 use futures::StreamExt;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use telnyx_setup::api::http_client;
@@ -84,46 +83,17 @@ fn resident_bytes(pid: u32) -> usize {
     kib * 1024
 }
 
-/// The real `telnyx-setup sandbox`, stopped when dropped.
-struct Served(std::process::Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_process_stays_small_under_unauthenticated_bodies() {
-    let log = crate::support::log_path("sandbox-rss");
-    let mut served = Served(
-        Command::new(BIN)
-            .args(["sandbox", "--port", "0"])
-            .env("TELNYX_SETUP_LOG", &log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the sandbox"),
-    );
-    let stdout = served.0.stdout.take().unwrap();
-    let base = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line.trim().to_owned())
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(base.starts_with("http://127.0.0.1:"), "{base:?}");
-    let pid = served.0.id();
+    let served = tokio::task::spawn_blocking(SandboxProcess::start).await.unwrap();
+    let base = &served.base_url;
+    let pid = served.child.id();
     let before = resident_bytes(pid);
     let statuses = flood(&format!("{base}/credential_connections"), "WRONGkey", 300, MIB, 8).await;
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
     let grown = resident_bytes(pid).saturating_sub(before);
     drop(served);
-    let _ = std::fs::remove_file(&log);
     // 300 MiB were sent; the journal kept them all before the fix.
     assert!(grown < 64 * MIB, "the sandbox grew by {} MiB", grown / MIB);
     eprintln!("sandbox resident memory grew by {} KiB under 300 unauthenticated 1 MiB POSTs", grown / 1024);

@@ -39,6 +39,82 @@ pub fn log_path(name: &str) -> PathBuf {
     ))
 }
 
+/// Runs the binary with `args`, `env` on top of an environment without the caller's
+/// key, API base or profile, and `stdin` as its input (else none); its log file is
+/// removed after.
+pub fn run_bin<K, V>(
+    args: &[&str],
+    env: impl IntoIterator<Item = (K, V)>,
+    stdin: Option<&str>,
+) -> std::process::Output
+where
+    K: AsRef<std::ffi::OsStr>,
+    V: AsRef<std::ffi::OsStr>,
+{
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let log = log_path("run");
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("TELNYX_SETUP_LOG", &log)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE")
+        .env_remove("TELNYX_PROFILE")
+        .envs(env)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {args:?}: {e}"));
+    if let Some(text) = stdin {
+        // The binary may refuse its arguments and exit before it reads: a broken pipe then.
+        let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+    }
+    let output = child.wait_with_output().expect("the binary runs");
+    let _ = std::fs::remove_file(&log);
+    output
+}
+
+/// `telnyx-setup sandbox --port 0` as a process of its own, killed (and its log
+/// removed) when dropped.
+pub struct SandboxProcess {
+    pub child: std::process::Child,
+    /// Its API base, `http://127.0.0.1:PORT/v2`.
+    pub base_url: String,
+    log: PathBuf,
+}
+
+impl SandboxProcess {
+    /// Starts it and waits for the first line it prints: the base URL, once the port is
+    /// bound (blocking: call it from `spawn_blocking` in an async test).
+    pub fn start() -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let log = log_path("sandbox-process");
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "--port", "0"])
+            .env("TELNYX_SETUP_LOG", &log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the sandbox's URL");
+        let base_url = line.trim().to_owned();
+        assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/v2"), "{base_url:?}");
+        Self { child, base_url, log }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
 /// A directory of its own under the system temp dir (unique to this process and
 /// call), removed with everything in it when dropped.
 pub struct TempDir(PathBuf);
