@@ -478,6 +478,19 @@ impl Ctx {
         Some(Cmd::Call { op, request })
     }
 
+    /// [`Ctx::prefetch`] of a read whose answer the account takes ([`Desired::observe`]):
+    /// when its answer is already here and fresh (the same connection chosen again,
+    /// after choosing made the wizard forget what it had read), the account takes it
+    /// again instead of reading it twice.
+    fn prefetch_observed(&mut self, request: Request) -> Option<Cmd> {
+        let now = self.now;
+        let answered = self.prefetched.iter().find(|p| p.request == request && p.standing(now));
+        if let Some(Some(Ok(reply))) = answered.map(|p| &p.outcome) {
+            self.desired.observe(Some(&request), reply);
+        }
+        self.prefetch(request)
+    }
+
     /// Reads what an answer says about the account into [`Ctx::desired`] (the wizard
     /// only: the inspector wants nothing).
     fn observe(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) {

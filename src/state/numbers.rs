@@ -234,7 +234,8 @@ impl NumbersStep {
             let request = Request::ListConnectionNumbers { connection_id: step.connection.id.clone() };
             // Step 7's list loads while this step is on screen.
             let credentials = Request::ListCredentials { connection_id: step.connection.id.clone() };
-            let mut cmds = vec![ctx.call(&mut step.activity, "Reading the connection's numbers", request)];
+            // Read ahead when the connection was chosen (taken here while fresh).
+            let mut cmds = ctx.fetch_for(&mut step, "Reading the connection's numbers", request);
             cmds.extend(ctx.prefetch(credentials));
             cmds
         };

@@ -1,13 +1,13 @@
 //! Issue 20, parity: the wizard and `setup --dry-run` plan alike. For a table of
 //! choices on an account with existing records (a connection on a profile, another
-//! profile, a credential), the wizard is driven through `State::update` with the real
-//! worker, and each screen's step of the plan (part, kind, and its requests rendered
-//! as curl commands) is taken just before its Enter; `setup --dry-run --json` on the
-//! same account, with flags for the same choices, must plan the same steps with the
-//! same requests.
+//! profile, a credential, and in some cases a number on the connection), the wizard is
+//! driven through `State::update` with the real worker, and each screen's step of the
+//! plan (part, kind, what else it affects, and its requests rendered as curl commands)
+//! is taken just before its Enter; `setup --dry-run --json` on the same account, with
+//! flags for the same choices, must plan the same steps with the same requests.
 
 use crate::support::state::state_with;
-use crate::support::{BIN, api_base, client};
+use crate::support::{BIN, api_base, buy_us_number, client};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -58,56 +58,78 @@ struct Case {
     profile: Profile,
     countries_changed: bool,
     credential: Credential,
+    /// The connection has a number: the codecs and a move affect it.
+    numbers: bool,
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 8] = [
     Case {
         codecs_changed: false,
         profile: Profile::Same,
         countries_changed: false,
         credential: Credential::LeftOpen,
+        numbers: false,
     },
     Case {
         codecs_changed: true,
         profile: Profile::Same,
         countries_changed: true,
         credential: Credential::New,
+        numbers: false,
     },
     Case {
         codecs_changed: false,
         profile: Profile::Other,
         countries_changed: false,
         credential: Credential::Existing,
+        numbers: false,
     },
     Case {
         codecs_changed: true,
         profile: Profile::Other,
         countries_changed: true,
         credential: Credential::LeftOpen,
+        numbers: false,
     },
     Case {
         codecs_changed: false,
         profile: Profile::New,
         countries_changed: false,
         credential: Credential::New,
+        numbers: false,
     },
     Case {
         codecs_changed: true,
         profile: Profile::New,
         countries_changed: true,
         credential: Credential::Existing,
+        numbers: false,
+    },
+    Case {
+        codecs_changed: true,
+        profile: Profile::Other,
+        countries_changed: true,
+        credential: Credential::LeftOpen,
+        numbers: true,
+    },
+    Case {
+        codecs_changed: false,
+        profile: Profile::New,
+        countries_changed: false,
+        credential: Credential::New,
+        numbers: true,
     },
 ];
 
-/// A step as both sides show it: its kind ("change", "nothing to change") and its
-/// requests as curl commands.
-type Planned = BTreeMap<String, (String, Vec<String>)>;
+/// A step as both sides show it: its kind ("change", "nothing to change"), what else
+/// it affects, and its requests as curl commands.
+type Planned = BTreeMap<String, (String, Vec<String>, Vec<String>)>;
 
 /// The account: the connection "Lobby tablets" (OPUS, G722) on "Lobby outbound" (US,
 /// CA), made by someone else (no mark), the profile "Other outbound" (US), and the
-/// credential "Lobby tablet" telnyx-setup made on the connection. Returns the
-/// connection.
-async fn seed(api: &Client) -> CredentialConnection {
+/// credential "Lobby tablet" telnyx-setup made on the connection; with `numbers`, a
+/// number bought for the connection. Returns the connection.
+async fn seed(api: &Client, numbers: bool) -> CredentialConnection {
     let unmarked = |name: &str, countries: &[&str]| NewOutboundVoiceProfile {
         tags: Vec::new(),
         ..NewOutboundVoiceProfile::with_countries(name, countries.iter().map(|c| c.to_string()).collect())
@@ -133,6 +155,9 @@ async fn seed(api: &Client) -> CredentialConnection {
     })
     .await
     .unwrap();
+    if numbers {
+        buy_us_number(api, &connection.id).await;
+    }
     connection
 }
 
@@ -169,6 +194,18 @@ impl Wizard {
         assert!(self.state.step.activity().problem.is_none(), "{:?}", self.state.step.activity().problem);
     }
 
+    /// Takes the worker's answers until `done` holds (a read sent ahead has come).
+    async fn settle_until(&mut self, done: impl Fn(&State) -> bool) {
+        while !done(&self.state) {
+            let msg = tokio::time::timeout(Duration::from_secs(30), self.effects.worker.replies.recv())
+                .await
+                .expect("the worker answers within 30s")
+                .expect("the worker is alive");
+            dispatch(&mut self.state, &mut self.effects, msg);
+        }
+        self.settle().await;
+    }
+
     async fn press(&mut self, code: KeyCode) {
         dispatch(&mut self.state, &mut self.effects, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         self.settle().await;
@@ -180,9 +217,11 @@ impl Wizard {
         if let Some(steps) = self.state.planned() {
             for step in steps {
                 let curl = telnyx_setup::curl::render_all(&self.base, &step.requests, false);
-                self.planned
-                    .entry(step.part.as_str().to_owned())
-                    .or_insert((step.kind.as_str().to_owned(), curl));
+                self.planned.entry(step.part.as_str().to_owned()).or_insert((
+                    step.kind.as_str().to_owned(),
+                    step.affects.clone(),
+                    curl,
+                ));
             }
         }
         self.press(KeyCode::Enter).await;
@@ -213,6 +252,10 @@ async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case
     let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
     wizard.highlight(row).await;
     wizard.press(KeyCode::Enter).await;
+    // The numbers on the connection, read ahead when it is chosen, before the codecs'
+    // plan names them.
+    let numbers = usize::from(case.numbers);
+    wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == numbers).await;
 
     // Codecs: as they are, or the first one off.
     assert!(matches!(wizard.state.step, Step::Codecs(_)));
@@ -314,7 +357,8 @@ async fn dry_run(sandbox: &Sandbox, flags: &[String]) -> Planned {
         .iter()
         .map(|step| {
             let part = step["step"].as_str().unwrap_or_default().to_owned();
-            (part, (step["action"].as_str().unwrap_or_default().to_owned(), strings(&step["curl"])))
+            let action = step["action"].as_str().unwrap_or_default().to_owned();
+            (part, (action, strings(&step["affects"]), strings(&step["curl"])))
         })
         .collect()
 }
@@ -345,8 +389,9 @@ fn flags_of(case: Case, connection: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
     for case in CASES {
-        let sandbox = Sandbox::start_local(&Seed::empty()).await.unwrap();
-        let connection = seed(&client(&sandbox.base_url(), KEY)).await;
+        let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+        let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+        let connection = seed(&client(&sandbox.base_url(), KEY), case.numbers).await;
         let flags = flags_of(case, &connection.id);
         // The dry run first: it changes nothing, and the wizard then changes the account.
         let theirs = dry_run(&sandbox, &flags).await;
@@ -357,6 +402,19 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
             let theirs =
                 theirs.get(part).unwrap_or_else(|| panic!("{case:?}: the dry run planned no {part}"));
             assert_eq!(ours, theirs, "{case:?}, {part}, with {flags:?}");
+        }
+        if case.numbers {
+            let affected = |part: &str| &ours[part].1;
+            assert!(
+                affected("codecs").iter().any(|a| a.contains("on the connection")) || !case.codecs_changed,
+                "{case:?}: the codecs change names the number: {ours:?}"
+            );
+            if case.profile != Profile::Same {
+                assert!(
+                    affected("attach").iter().any(|a| a.contains("on the connection")),
+                    "{case:?}: the move names the number: {ours:?}"
+                );
+            }
         }
     }
 }

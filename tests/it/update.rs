@@ -347,8 +347,9 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
 fn picking_an_existing_connection_goes_to_codecs_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Char('j'));
-    // Step 4's list went with the key's check and is on its way: nothing is sent.
-    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    // Step 4's list went with the key's check and is on its way: only the numbers
+    // on the connection are read, ahead, for the codecs and attach questions.
+    assert_reads_its_numbers(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
     let Step::Codecs(step) = &state.step else { panic!() };
     assert!(!state.busy(), "the codecs screen does not wait for it");
     assert_eq!(step.connection.id, EXISTING_CONNECTION);

@@ -121,8 +121,9 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
 
     // Enter keeps it; the codecs, as saved, change nothing; the attached profile is
     // highlighted and kept without a request.
-    // (Step 4's list went with the key's check: it is not sent again.)
-    assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty());
+    // (Step 4's list went with the key's check: it is not sent again; the numbers on
+    // the connection are read ahead, for the codecs and attach questions.)
+    assert_reads_its_numbers(&press(&mut state, KeyCode::Enter), SETUP_CONNECTION);
     assert!(matches!(state.step, Step::Codecs(_)));
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(requests(&cmds).is_empty(), "no PATCH for unchanged codecs: {cmds:?}");
@@ -135,14 +136,19 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
     assert_eq!(step.list.cursor, 2, "the attached profile is highlighted");
     assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty(), "already attached: nothing to send");
     assert!(matches!(state.step, Step::Countries(_)));
-    // The whitelist as saved; Enter sends nothing but the numbers the connection has.
+    // The whitelist as saved; Enter sends nothing but step 7's list ahead: step 6
+    // waits for the numbers the connection has, read ahead when it was chosen.
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(
         matches!(requests(&cmds)[..],
-            [Request::ListConnectionNumbers { connection_id }, Request::ListCredentials { .. }]
-                if connection_id == SETUP_CONNECTION),
+            [Request::ListCredentials { connection_id }] if connection_id == SETUP_CONNECTION),
         "{cmds:?}"
     );
+    let Step::Numbers(step) = &state.step else { panic!("{:?}", state.step) };
+    assert!(step.activity.busy() && step.existing.is_none(), "waiting for the numbers read ahead");
+    reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
+    let Step::Numbers(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.existing, Some(Vec::new()), "the read ahead is step 6's");
 }
 
 #[test]
@@ -244,7 +250,7 @@ fn connections_telnyx_setup_made_that_look_alike_are_a_question_not_a_guess() {
     let (highlighted, _) = rows_of(&screen_text(&state, 100, 30));
     assert!(highlighted.contains("user1293384261075731432"), "{highlighted}");
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(requests(&cmds).is_empty(), "{cmds:?}");
+    assert_reads_its_numbers(&cmds, "1293384261075731432");
     let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.connection.id, "1293384261075731432");
     assert!(step.created, "telnyx-setup made it: its codecs change without a question");

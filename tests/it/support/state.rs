@@ -84,6 +84,20 @@ pub fn sent(cmds: &[Cmd]) -> Vec<&Request> {
         .collect()
 }
 
+/// Asserts that `cmds` send only the read of the numbers on the existing connection
+/// `connection_id`: what Enter on it sends, ahead of step 6, so that the codecs and
+/// attach questions can name them.
+#[track_caller]
+pub fn assert_reads_its_numbers(cmds: &[Cmd], connection_id: &str) {
+    assert!(
+        matches!(
+            sent(cmds)[..],
+            [Request::ListConnectionNumbers { connection_id: id }] if id == connection_id
+        ),
+        "only the numbers on {connection_id}, read ahead: {cmds:?}"
+    );
+}
+
 /// Sign-in's requests: the key check, with steps 2 and 4's lists sent alongside it.
 pub fn sign_in_request(cmds: &[Cmd]) -> &Request {
     match sent(cmds)[..] {
