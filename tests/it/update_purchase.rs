@@ -630,10 +630,11 @@ fn an_absurd_price_is_flagged_instead_of_overflowing_the_total() {
 }
 
 /// Issue 20, names: a new credential's suggested name is free among the connection's
-/// credentials, and a name one of them has is refused on the form, with nothing sent,
-/// so `setup --credential NAME` always knows which one a name means.
+/// credentials, and a name one of them has is flagged on the form as it is typed; Enter
+/// then uses that credential, with nothing sent, so `setup --credential NAME` always
+/// knows which one a name means.
 #[test]
-fn a_credential_name_the_connection_has_is_refused_and_the_suggestion_is_free() {
+fn a_credential_name_the_connection_has_is_reused_and_the_suggestion_is_free() {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Char('s'));
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
@@ -642,17 +643,19 @@ fn a_credential_name_the_connection_has_is_refused_and_the_suggestion_is_free() 
     press(&mut state, KeyCode::Enter);
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("WebRTC login for WebRTC (telnyx-setup) 2"), "a free name:\n{screen}");
-    // The taken name: refused, nothing sent.
+    // The taken name: flagged before Enter, and Enter uses that credential, sending nothing.
     for _ in 0..2 {
         press(&mut state, KeyCode::Backspace);
     }
-    let cmds = press(&mut state, KeyCode::Enter);
-    assert!(cmds.is_empty(), "{cmds:?}");
     let screen = screen_text(&state, 100, 30);
     assert!(
         screen.contains("A credential named “WebRTC login for WebRTC (telnyx-setup)” exists already"),
         "{screen}"
     );
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.chosen.as_ref().map(|c| c.id.as_str()), Some(credential().id.as_str()));
 }
 
 /// A cart with a price that cannot be read (or one in another currency than the
