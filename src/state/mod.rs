@@ -46,8 +46,7 @@ pub use token::TokenStep;
 pub use wanted::{Desired, SetUp, enter_line};
 
 use crate::api::{
-    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
-    TelephonyCredential,
+    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, RetryNotice, TelephonyCredential,
 };
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
@@ -210,12 +209,10 @@ pub struct Setup {
     /// The profile attached to the connection.
     pub profile: Option<OutboundVoiceProfile>,
     pub countries_saved: bool,
-    /// Numbers bought and assigned to the connection.
-    pub numbers: Vec<PhoneNumber>,
-    /// The numbers step was skipped (`s`).
+    /// The numbers step was skipped (`s`): numbers are not part of this setup (the
+    /// numbers wanted, [`crate::setup::Wanted::numbers`], are left open then, as
+    /// before the step is reached).
     pub numbers_skipped: bool,
-    /// The numbers step was completed (with or without numbers bought).
-    pub numbers_step_done: bool,
     pub credential: Option<TelephonyCredential>,
     pub token: Option<LoginToken>,
     /// The connection was made by telnyx-setup (in this run, or by the setup it
@@ -239,32 +236,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The numbers as the summaries name them: those on the connection, or the order
-    /// still completing at Telnyx (or failed), or none.
-    pub fn numbers_text(&self) -> String {
-        if !self.numbers.is_empty() {
-            return self.numbers.iter().map(|n| n.phone_number.as_str()).collect::<Vec<_>>().join(", ");
-        }
-        match &self.order {
-            Some(order) if order.status.as_deref() == Some("pending") => {
-                format!("{}: Telnyx is completing the order (a re-run finds it)", order.numbers.join(", "))
-            }
-            Some(order) if order.status.as_deref() == Some("failure") => {
-                "none: the order failed, nothing was bought".to_owned()
-            }
-            _ if self.shows_numbers_skipped() => "none (step skipped)".to_owned(),
-            _ => "none".to_owned(),
-        }
-    }
-
-    /// Whether the numbers step counts as skipped, for the header's mark and the
-    /// summary alike: skipped (`s`) with no number on the connection and no order on
-    /// its way. A step skipped after numbers were bought is done: they are there.
-    pub fn shows_numbers_skipped(&self) -> bool {
-        let ordering = self.order.as_ref().is_some_and(|o| o.status.as_deref() != Some("failure"));
-        self.numbers_skipped && self.numbers.is_empty() && !ordering
-    }
-
     /// A connection was chosen or created: what later steps set up was for the one
     /// before, so they are to do again (the key and balance stay).
     fn connection_chosen(&mut self, connection: CredentialConnection, created: bool, new: bool) {
@@ -285,7 +256,8 @@ impl Setup {
         self.countries_saved = false;
     }
 
-    /// Which of the eight steps are done, in [`STEP_TITLES`] order.
+    /// Which of the eight steps are done, in [`STEP_TITLES`] order, as far as this
+    /// record says ([`Ctx::done`] says for the numbers, from what is wanted).
     pub fn done(&self) -> [bool; 8] {
         [
             self.balance.is_some(),
@@ -293,7 +265,7 @@ impl Setup {
             self.codecs_saved,
             self.profile.is_some(),
             self.countries_saved,
-            self.numbers_step_done,
+            false,
             self.credential.is_some(),
             self.token.is_some(),
         ]
@@ -607,7 +579,7 @@ impl Ctx {
                 vec![Cmd::Call { op: self.next_op, request }]
             }
             crate::setup::Next::End(crate::setup::Ended::Done(numbers)) => {
-                self.setup.numbers = numbers;
+                self.desired.numbers_on_connection(&numbers);
                 vec![self.refresh_balance()]
             }
             // Assigning is a write, which no screen shows: a re-run finds the order.
@@ -905,6 +877,7 @@ impl State {
     /// The journal record this run has reached, if it differs from what was saved.
     /// Nothing is journaled before the key is accepted, nor by the inspector.
     fn journal_save(&mut self) -> Option<Cmd> {
+        let numbers_done = self.ctx.numbers_decided();
         let journal = &mut self.ctx.journal;
         let account = journal.account.clone().filter(|_| journal.kept)?;
         let setup = &self.ctx.setup;
@@ -917,7 +890,7 @@ impl State {
             record.codecs_saved = setup.codecs_saved;
             record.profile = setup.profile.as_ref().map(|p| named(&p.id, &p.name));
             record.countries_saved = setup.countries_saved;
-            record.numbers_done = setup.numbers_step_done;
+            record.numbers_done = numbers_done;
             record.numbers_skipped = setup.numbers_skipped;
             if setup.order.is_some() {
                 record.order = setup.order.clone();

@@ -13,13 +13,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use telnyx_setup::api::PageRequest;
 use telnyx_setup::api::{
     self, Client, CredentialConnection, InboundUpdate, NewCredentialConnection, NewOutboundVoiceProfile,
     NewTelephonyCredential, OutboundUpdate,
 };
 use telnyx_setup::app::{Effects, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
-use telnyx_setup::msg::Msg;
+use telnyx_setup::msg::{Msg, Request};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, NumbersScreen, State, Step};
@@ -417,4 +418,71 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
             }
         }
     }
+}
+
+/// With a cart: on a connection that has a number, the wizard buys one more (`n`, a
+/// search for one number, the first found) and `setup --dry-run --buy-numbers 2` plans
+/// the same: the numbers step, what it affects and its requests (the order, with the
+/// reference made from the connection and the numbers, then the assignment) are the
+/// same, and `y` places exactly the order the plan shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_and_the_dry_run_buy_the_same_numbers() {
+    let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+    let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let connection = seed(&api, true).await;
+    let flags: Vec<String> = ["--connection", &connection.id, "--buy-numbers", "2", "--number-country", "US"]
+        .map(str::to_owned)
+        .to_vec();
+    let theirs = dry_run(&sandbox, &flags).await;
+
+    let mut wizard = Wizard::start(&sandbox);
+    wizard.press(KeyCode::Enter).await; // the key
+    let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
+    wizard.highlight(row).await;
+    wizard.press(KeyCode::Enter).await;
+    wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == 1).await;
+    wizard.press(KeyCode::Enter).await; // the codecs as they are
+    let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let own = step.list.items.iter().flatten().position(|p| p.name == PROFILE).expect("listed") + 1;
+    wizard.highlight(own).await;
+    wizard.press(KeyCode::Enter).await; // the profile it has
+    wizard.press(KeyCode::Enter).await; // its countries (US first: the search's country)
+    let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!(step.existing.as_ref().map(Vec::len), Some(1), "the number it has");
+    wizard.press(KeyCode::Char('n')).await; // buy more
+    // One number, as `--buy-numbers 2` searches for the one missing.
+    for _ in 0..6 {
+        wizard.press(KeyCode::Tab).await;
+    }
+    wizard.press(KeyCode::Backspace).await;
+    wizard.press(KeyCode::Backspace).await;
+    wizard.press(KeyCode::Char('1')).await;
+    wizard.press(KeyCode::Enter).await; // search
+    wizard.press(KeyCode::Enter).await; // the first found, into the cart
+    wizard.press(KeyCode::Enter).await; // the cart
+    wizard.press(KeyCode::Enter).await; // its review: the question
+    let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!((step.screen, step.cart.len()), (NumbersScreen::Confirm, 1));
+    let cart = step.cart.clone();
+    let plan = wizard.state.ctx.plan_with(|wanted| wanted.numbers = Some(cart)).expect("a plan");
+    let planned = plan.step(telnyx_setup::setup::Part::Numbers).expect("a numbers step").clone();
+    let curl = telnyx_setup::curl::render_all(&wizard.base, &planned.requests, false);
+    let ours = (planned.kind.as_str().to_owned(), planned.affects.clone(), curl);
+    assert_eq!(Some(&ours), theirs.get("numbers"), "with {flags:?}");
+    // `y` places the plan's order: the request shown for it is the plan's first.
+    let shown = wizard.state.step.screen().enter_requests();
+    assert_eq!(shown.len(), 1);
+    let (Request::PlaceOrder { body: shown, .. }, Some(Request::PlaceOrder { body: planned, .. })) =
+        (&shown[0], planned.requests.first())
+    else {
+        panic!("{shown:?} {planned:?}")
+    };
+    assert_eq!(shown, planned);
+    wizard.press(KeyCode::Char('y')).await;
+    let orders = api.list_number_orders(PageRequest::first(250), None).await.unwrap().data;
+    let placed: Vec<_> =
+        orders.iter().filter(|o| o.customer_reference == planned.customer_reference).collect();
+    assert_eq!(placed.len(), 1, "the plan's order, once: {orders:#?}");
 }

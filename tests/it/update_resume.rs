@@ -395,7 +395,10 @@ fn numbers_the_connection_has_are_kept_with_enter_and_n_buys_more() {
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(requests(&cmds).is_empty(), "on without buying: {cmds:?}");
     assert!(matches!(state.step, Step::Credential(_)) && state.busy(), "its list, sent ahead, loads");
-    assert_eq!(state.ctx.setup.numbers, [number_on_connection()]);
+    assert_eq!(state.ctx.desired.account.numbers, [number_on_connection().phone_number]);
+    let wanted = state.ctx.desired.wanted.as_ref().and_then(|w| w.numbers.as_ref());
+    assert_eq!(wanted.map(Vec::len), Some(0), "the numbers it has are the ones wanted: nothing to buy");
+    assert!(state.ctx.done()[5] && !state.ctx.numbers_skipped(), "{:?}", state.ctx.done());
 
     let mut buying = continued_to_numbers(Some(earlier_setup()));
     reply(&mut buying, Reply::ConnectionNumbers(vec![number_on_connection()]));
@@ -444,8 +447,7 @@ fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
     assert!(matches!(only_request(&cmds), Request::ReadBalance), "{cmds:?}");
     let Step::Numbers(step) = &state.step else { panic!() };
     assert!(step.order_found);
-    let numbers: Vec<&str> = state.ctx.setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
-    assert_eq!(numbers, ["+14155550123"]);
+    assert_eq!(state.ctx.desired.account.numbers, ["+14155550123"]);
 }
 
 #[test]
