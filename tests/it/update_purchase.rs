@@ -477,6 +477,8 @@ fn enter_creates_a_credential_with_the_defaults() {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Char('s'));
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
+    // The connection's credential is highlighted (Enter would keep it): up to "+ Create".
+    press(&mut state, KeyCode::Up);
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
     // The connection has a credential of the suggested name: the next is free.
@@ -656,6 +658,36 @@ fn a_credential_name_the_connection_has_is_reused_and_the_suggestion_is_free() {
     assert!(cmds.is_empty(), "{cmds:?}");
     let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.chosen.as_ref().map(|c| c.id.as_str()), Some(credential().id.as_str()));
+}
+
+/// "Keep what it has" (issue 20): on a connection with credentials, step 7 highlights
+/// its newest that has not expired, the one `setup` keeps when `--credential` is left
+/// out, so Enter, Enter goes on with it and makes none (before, "+ Create a new" was
+/// highlighted and Enter made another).
+#[test]
+fn step_7_highlights_the_connections_newest_credential_that_can_log_in() {
+    let made = |id: &str, name: &str, at: &str| telnyx_setup::api::TelephonyCredential {
+        id: id.into(),
+        name: Some(name.into()),
+        created_at: Some(at.into()),
+        ..credential()
+    };
+    let older = made("11111111-1111-4111-8111-111111111111", "Desk A", "2026-11-01T10:00:00Z");
+    let newer = made("22222222-2222-4222-8222-222222222222", "Desk B", "2026-11-02T10:00:00Z");
+    let expired = telnyx_setup::api::TelephonyCredential {
+        expires_at: Some("2026-11-20T00:00:00Z".into()),
+        ..made("33333333-3333-4333-8333-333333333333", "Desk C", "2026-11-03T10:00:00Z")
+    };
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![older, newer.clone(), expired])));
+    let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 2, "Desk B: the newest that has not expired");
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(!sent(&cmds).iter().any(|r| matches!(r, Request::CreateCredential { .. })), "{cmds:?}");
+    let Step::Token(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.credential.id, newer.id);
 }
 
 /// A cart with a price that cannot be read (or one in another currency than the
