@@ -191,7 +191,7 @@ fn scenario(scenario: Scenario) -> Seed {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
     // Every scenario is listed, by the name --scenario takes, with what it does.
-    let list = Scenario::list();
+    let list = Scenario::list(&Seed::default());
     for each in Scenario::ALL {
         assert_eq!(Scenario::parse(each.name()), Ok(each));
         assert!(
@@ -358,7 +358,7 @@ fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
     let output = std::process::Command::new(bin).args(["sandbox", "--list-scenarios"]).output().unwrap();
     assert!(output.status.success());
     let listed = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(listed, Scenario::list());
+    assert_eq!(listed, Scenario::list(&Seed::default()));
     assert_eq!(listed.lines().count(), Scenario::ALL.len());
 
     let output = std::process::Command::new(bin).args(["sandbox", "--scenario", "nope"]).output().unwrap();
