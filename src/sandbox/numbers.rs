@@ -649,7 +649,7 @@ fn validate_order(store: &Store, body: &Map<String, Value>) -> Result<Vec<Value>
                     problems.add(&pointer, "phone_number is required");
                     continue;
                 };
-                if !super::calls::is_e164(e164) {
+                if !crate::phone::is_e164(e164) {
                     problems.not_e164(
                         &pointer,
                         format!("{e164} is not in +E.164 format: + then the country code and number"),
