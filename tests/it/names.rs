@@ -256,9 +256,11 @@ fn a_taken_profile_name_is_flagged_as_typed_and_enter_attaches_that_profile() {
         "{screen}"
     );
     assert!(screen.contains("Enter use it"), "{screen}");
+    assert!(!screen.contains("US and CA to start"), "what a new profile would have is not shown:\n{screen}");
     type_text(&mut state, " 2");
     let screen = screen_text(&state, 100, 30);
     assert!(!screen.contains("exists already") && screen.contains("Enter next"), "{screen}");
+    assert!(screen.contains("US and CA to start"), "{screen}");
     press(&mut state, KeyCode::Backspace);
     press(&mut state, KeyCode::Backspace);
 
