@@ -463,6 +463,30 @@ impl Ctx {
         self.prefetch(request)
     }
 
+    /// Makes `activity` wait for the read of the numbers on the chosen connection, sent
+    /// ahead when it was chosen, if it is still on its way: a question about a change
+    /// of the connection names them, so it waits for them rather than leave them out.
+    /// Whether it waits; its answer then comes to [`Screen::on_read_ahead`], and stays
+    /// step 6's to take.
+    fn wait_for_numbers(&mut self, activity: &mut Activity) -> bool {
+        let Some(connection) = &self.desired.account.connection else { return false };
+        let request = Request::ListConnectionNumbers { connection_id: connection.id.clone() };
+        let Some(read) = self.prefetched.iter().find(|p| p.request == request && p.outcome.is_none()) else {
+            return false;
+        };
+        let what = "Reading the numbers on the connection".to_owned();
+        activity.pending = Some(Pending { op: read.op, what, retry: None });
+        activity.problem = None;
+        activity.notice = None;
+        true
+    }
+
+    /// A read sent ahead was cancelled (the screen waiting for it, Esc): it will not
+    /// answer, so the screen that needs it reads again.
+    fn forget_read(&mut self, op: OpId) {
+        self.prefetched.retain(|p| p.op != op);
+    }
+
     /// Reads what an answer says about the account into [`Ctx::desired`] (the wizard
     /// only: the inspector wants nothing).
     fn observe(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) {
@@ -1132,6 +1156,7 @@ impl State {
                 let activity = self.step.screen_mut().activity_mut();
                 let Some(pending) = activity.pending.take() else { return Vec::new() };
                 activity.problem = Some(Problem::Cancelled(pending.what));
+                self.ctx.forget_read(pending.op);
                 vec![Cmd::Cancel(pending.op)]
             }
             Action::Back if self.esc_quits() && !binds(&self.step.screen().bindings(), Action::Back) => {
@@ -1162,6 +1187,14 @@ impl State {
         }
         let mut kept = Some(outcome);
         if self.ctx.prefetch_answered(op, &mut kept) {
+            // A screen that waited for this read (its question names what it says)
+            // goes on; the answer stays the read ahead of the screen it is for.
+            let activity = self.step.screen_mut().activity_mut();
+            if activity.pending.as_ref().is_some_and(|p| p.op == op) {
+                activity.pending = None;
+                let transition = self.step.screen_mut().on_read_ahead(&mut self.ctx);
+                return self.apply(transition);
+            }
             return Vec::new();
         }
         let Some(outcome) = kept else { return Vec::new() };

@@ -143,6 +143,10 @@ impl ProfileStep {
                     && step.asks()
                     && !self.connection_created
                 {
+                    // The question names the numbers on the connection: their read first.
+                    if ctx.wait_for_numbers(&mut self.activity) {
+                        return Transition::none();
+                    }
                     let what = format!("Attaching the connection to “{name}”");
                     self.change = Some(self.question(step, &name, request.clone(), what));
                     self.asking = Some(pick);
@@ -216,6 +220,10 @@ impl ProfileStep {
         let what = format!("Attaching the connection to “{}”", profile.name);
         self.attaching = Some((profile.clone(), created));
         if step.asks() && !self.connection_created {
+            // The question names the numbers on the connection: their read first.
+            if ctx.wait_for_numbers(&mut self.activity) {
+                return Transition::none();
+            }
             self.change = Some(self.question(step, &profile.name, request.clone(), what));
             self.asking = Some(pick);
             return Transition::none();
@@ -340,6 +348,17 @@ impl Screen for ProfileStep {
     fn input_mut(&mut self) -> Option<&mut dyn Input> {
         let asking = self.change.is_some();
         self.form.as_mut().filter(|_| !asking).map(|form| form as &mut dyn Input)
+    }
+
+    /// The numbers read, Enter goes on to the question that names them.
+    fn on_read_ahead(&mut self, ctx: &mut Ctx) -> Transition {
+        if self.form.is_some() {
+            return self.on_form_action(Action::Submit, ctx);
+        }
+        match self.attaching.take() {
+            Some((profile, created)) => self.attach(profile, created, ctx),
+            None => Transition::none(),
+        }
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {

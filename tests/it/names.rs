@@ -281,7 +281,8 @@ fn a_taken_profile_name_is_flagged_as_typed_and_enter_attaches_that_profile() {
 fn at_profiles_of_the_users_connection() -> State {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    let cmds = press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    answer_numbers_read(&mut state, &cmds);
     press(&mut state, KeyCode::Enter); // its codecs as they are
     let listed = vec![profile(EXISTING_PROFILE, "Office", &["US"]), profile("9", "Lobby outbound", &["US"])];
     reply(&mut state, Reply::ProfilesListed(page(listed)));

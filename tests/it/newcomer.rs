@@ -293,7 +293,8 @@ fn at_shared_profile_countries() -> State {
     let lobby = connection("1293384261075739999", "Lobby", &["G722"], Some(EXISTING_PROFILE));
     reply(&mut state, Reply::ConnectionsListed(page(vec![office, lobby])));
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    answer_numbers_read(&mut state, &cmds);
     assert!(matches!(state.step, Step::Codecs(_)));
     press(&mut state, KeyCode::Enter);
     let shared = profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"]);
@@ -312,8 +313,8 @@ fn at_shared_profile_countries() -> State {
 
 #[test]
 fn a_shared_profile_says_who_else_its_countries_change_for() {
-    // Unchanged: Enter changes nothing; the numbers step waits for the read of what
-    // the existing connection already has, sent ahead when it was chosen.
+    // Unchanged: Enter changes nothing; the numbers step takes the read of what the
+    // existing connection already has, sent ahead (and answered) when it was chosen.
     let mut unchanged = at_shared_profile_countries();
     let cmds = press(&mut unchanged, KeyCode::Enter);
     assert!(
@@ -321,7 +322,7 @@ fn a_shared_profile_says_who_else_its_countries_change_for() {
         "only step 7's list sent ahead: {cmds:?}"
     );
     let Step::Numbers(step) = &unchanged.step else { panic!("{:?}", unchanged.step) };
-    assert!(step.activity.busy() && step.existing.is_none(), "waiting for the numbers read ahead");
+    assert!(!step.activity.busy() && step.existing == Some(Vec::new()), "the numbers read ahead, taken");
     // Changed: shown first, with the other connection named.
     let mut state = at_shared_profile_countries();
     press(&mut state, KeyCode::Char(' '));

@@ -1,8 +1,9 @@
 //! Issue 20: the questions name the numbers on an existing connection. The numbers are
 //! read ahead when the connection is chosen (step 2), so the codecs (step 3) and attach
 //! (step 4) questions, and their Enter lines, say what else a change affects, as
-//! `setup --dry-run` does; step 6 takes that read instead of reading again while it is
-//! fresh. update() with replies by hand, then the real binary in a PTY.
+//! `setup --dry-run` does; Enter on a change that asks waits for that read if it is
+//! still on its way; step 6 takes it instead of reading again while it is fresh.
+//! update() with replies by hand, then the real binary in a PTY.
 
 use crate::support::pty::{DOWN, ENTER, Pty, SPACE, start_sandbox};
 
@@ -84,6 +85,72 @@ fn the_codecs_and_the_move_questions_name_the_number_on_the_connection() {
         screen.contains("Move the connection to another profile?") && screen.contains(AFFECTS),
         "{screen}"
     );
+}
+
+/// Enter on a change that asks, before the numbers read ahead has come, waits for it
+/// (the question names them), then asks; Esc instead stops the wait, and the question
+/// waits for nothing, while step 6 reads the numbers again.
+#[test]
+fn a_question_waits_for_the_numbers_read_ahead() {
+    // The codecs.
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Down);
+    let op = numbers_read(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
+    press(&mut state, KeyCode::Char(' '));
+    assert!(press(&mut state, KeyCode::Enter).is_empty(), "nothing sent: the read is on its way");
+    assert_eq!(pending_op(&state), op, "the screen waits for the read ahead");
+    assert!(screen_text(&state, 120, 30).contains("Reading the numbers on the connection"));
+    state.update(Msg::Done { op, outcome: Ok(Reply::ConnectionNumbers(vec![owned(NUMBER)])) });
+    let screen = screen_text(&state, 120, 30);
+    assert!(!state.busy() && screen.contains("Change this connection's codecs?"), "{screen}");
+    assert!(screen.contains(AFFECTS), "{screen}");
+    // `n`: nothing changed; the codecs as they were, and on to the profile.
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Enter);
+    let profiles = vec![
+        profile(EXISTING_PROFILE, "Office outbound", &["US"]),
+        profile("1293384261075731409", "Lobby outbound", &["US", "CA"]),
+    ];
+    reply(&mut state, Reply::ProfilesListed(page(profiles)));
+    assert!(matches!(state.step, Step::Profile(_)), "{:?}", state.step);
+
+    // The move, on a connection chosen again: its read ahead is on its way again.
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Down);
+    let op = numbers_read(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
+    press(&mut state, KeyCode::Enter); // the codecs as they are
+    let profiles = vec![
+        profile(EXISTING_PROFILE, "Office outbound", &["US"]),
+        profile("1293384261075731409", "Lobby outbound", &["US", "CA"]),
+    ];
+    reply(&mut state, Reply::ProfilesListed(page(profiles)));
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    let other = step.list.items.iter().flatten().position(|p| p.name == "Lobby outbound").unwrap() + 1;
+    while let Step::Profile(step) = &state.step
+        && step.list.cursor != other
+    {
+        let key = if step.list.cursor < other { KeyCode::Down } else { KeyCode::Up };
+        press(&mut state, key);
+    }
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert_eq!(pending_op(&state), op, "the move's question waits for the read ahead");
+    // Esc stops waiting (the read is cancelled); Enter then asks without it.
+    let cmds = press(&mut state, KeyCode::Esc);
+    assert!(cmds.contains(&Cmd::Cancel(op)), "{cmds:?}");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let screen = screen_text(&state, 120, 30);
+    assert!(
+        screen.contains("Move the connection to another profile?") && !screen.contains(AFFECTS),
+        "{screen}"
+    );
+    // Declined; the profile it has, its countries: step 6 reads the numbers again.
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Up);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Countries(_)), "{:?}", state.step);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert_eq!(numbers_read(&cmds, EXISTING_CONNECTION), pending_op(&state), "read again, as its own");
 }
 
 /// Step 6 takes the read sent when the connection was chosen while it is fresh (no

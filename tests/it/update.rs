@@ -529,7 +529,8 @@ fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second
 fn a_new_profile_that_moves_a_connection_is_asked_about_on_step_4_and_made_on_step_5() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    let cmds = press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    answer_numbers_read(&mut state, &cmds);
     press(&mut state, KeyCode::Enter); // its codecs as they are
     reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
     press(&mut state, KeyCode::Up); // "+ Create a new outbound voice profile"

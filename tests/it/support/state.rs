@@ -502,9 +502,23 @@ pub fn at_existing_codecs(codecs: &[&str]) -> State {
     let office = connection(EXISTING_CONNECTION, "Office softphones", codecs, None);
     reply(&mut state, Reply::ConnectionsListed(page(vec![office])));
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    answer_numbers_read(&mut state, &cmds);
     assert!(matches!(state.step, Step::Codecs(_)));
     state
+}
+
+/// Answers the read of the numbers on the existing connection just chosen, sent ahead
+/// among `cmds`: it has none.
+pub fn answer_numbers_read(state: &mut State, cmds: &[Cmd]) {
+    let op = cmds
+        .iter()
+        .find_map(|cmd| match cmd {
+            Cmd::Call { op, request: Request::ListConnectionNumbers { .. } } => Some(*op),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no read of the numbers: {cmds:?}"));
+    state.update(Msg::Done { op, outcome: Ok(Reply::ConnectionNumbers(Vec::new())) });
 }
 
 /// On step 7 (numbers skipped) with `credentials` listed.
