@@ -364,3 +364,49 @@ fn quit_with_ctrl_c_on_each_screen_then_run_again() {
         assert_eq!(account.holdings(), ONE_OF_EACH, "after Ctrl-C at key {stop}: {:?}", account.writes());
     }
 }
+
+/// Continuing a finished setup and quitting on step 7 (issue 20's review): the journal
+/// still holds the finished setup, so `token` alone makes a token of its credential
+/// and the next prompt offers the finished setup, not one "done up to Numbers".
+#[test]
+fn continuing_a_finished_setup_and_quitting_early_keeps_it() {
+    let account = Account::new(&[]);
+    let mut first = account.wizard("continue-quit-first");
+    drive_to_summary(&mut first);
+    first.send(ENTER);
+    first.expect_restored();
+
+    let mut second = account.wizard("continue-quit-second");
+    second.send(ENTER);
+    second.wait_for_text(&["The setup finished at", "Enter continue"]);
+    let mut reached = false;
+    for _ in 0..20 {
+        let screen = idle(&mut second);
+        if screen.contains("Step 7 of 8: Credential") {
+            reached = true;
+            break;
+        }
+        assert!(!screen.contains("[y/N]"), "a question while keeping everything:\n{screen}");
+        second.send(ENTER);
+        let before = settled(&screen);
+        second.wait_for("the key to take effect", |now| settled(&now.contents()) != before);
+    }
+    assert!(reached, "step 7 with Enter only:\n{}", second.contents());
+    second.send("q");
+    second.expect_restored();
+
+    let journal = std::fs::read_to_string(account.dir.path().join("setups.json")).expect("a journal");
+    assert!(journal.contains("\"finished\": true"), "{journal}");
+    let base = account.sandbox.base_url();
+    let state = account.dir.path().to_str().expect("a UTF-8 temp path");
+    let output = crate::support::run_bin(
+        &["token", "--api-base", &base],
+        [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state)],
+        None,
+    );
+    assert!(output.status.success(), "token alone: {}", String::from_utf8_lossy(&output.stderr));
+
+    let mut third = account.wizard("continue-quit-third");
+    third.send(ENTER);
+    third.wait_for_text(&["The setup finished at", "Enter continue"]);
+}
