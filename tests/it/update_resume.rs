@@ -534,3 +534,40 @@ fn continuing_on_another_connection_forgets_the_earlier_ones() {
     assert_eq!(save.connection.as_ref().map(|c| c.id.as_str()), Some("1293384261075731499"));
     assert!(save.credential.is_none() && save.profile.is_none() && !save.finished, "{save:?}");
 }
+
+/// A countries change of the continued setup's own profile, which another connection
+/// uses too, goes without a question, and its Enter line names that connection even at
+/// 80 columns: it wraps rather than cut off who else the change affects.
+#[test]
+fn a_countries_change_names_the_profiles_other_connection_at_80_columns() {
+    let mut state = journaled(Some(earlier_setup()));
+    signed_in(&mut state);
+    press(&mut state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    let kiosk =
+        marked(connection("1293384261075731460", "Kiosk tablets", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours, kiosk])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let mut own = profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]);
+    own.tags = vec![MARK.to_owned()];
+    reply(&mut state, Reply::ProfilesListed(page(vec![own])));
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Countries(_)), "{:?}", state.step);
+    press(&mut state, KeyCode::Char(' '));
+    let screen = screen_text(&state, 80, 24);
+    let flat = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Enter: change countries of “WebRTC outbound”")
+            && flat.contains("also affects connection Kiosk tablets (1293384261075731460)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Step 5 of 8: Countries"), "the header stays: {screen}");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(requests(&cmds)[..], [Request::UpdateProfile { id, .. }, ..] if id == SETUP_PROFILE),
+        "the setup's own profile changes without a question: {cmds:?}\n{}",
+        screen_text(&state, 80, 24)
+    );
+}
