@@ -767,6 +767,23 @@ mod tests {
     }
 
     #[test]
+    fn a_new_connection_is_made_with_the_login_wanted_else_a_generated_one() {
+        let login = SipLogin { user_name: "deskphone1".into(), password: Secret::new("a-long-password") };
+        let wanted = Wanted { login: Some(login.clone()), ..Wanted::new_connection("Desk") };
+        let account = Account::empty(SystemTime::now());
+        let body = |plan: &Plan| match &plan.step(Part::Connection).unwrap().requests[0] {
+            Request::CreateConnection { body, .. } => body.clone(),
+            other => panic!("{other:?}"),
+        };
+        let given = body(&plan(&wanted, &account).unwrap());
+        assert_eq!((given.user_name.as_str(), &given.password), ("deskphone1", &login.password));
+        // The same every time it is planned: the wizard re-plans on every screen.
+        assert_eq!(body(&plan(&wanted, &account).unwrap()).user_name, "deskphone1");
+        let generated = body(&plan(&Wanted::new_connection("Desk"), &account).unwrap());
+        assert!(generated.user_name.starts_with("webrtc"), "{}", generated.user_name);
+    }
+
+    #[test]
     fn a_choice_left_open_keeps_what_the_connection_has() {
         let plan = plan(&keep_lobby(), &lobby()).unwrap();
         assert_eq!(

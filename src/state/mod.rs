@@ -685,6 +685,7 @@ impl Ctx {
         if let Some(intent) = intent(&request) {
             self.journal.pending = Some((op, intent));
         }
+        self.desired.sending(&request);
         self.asked.insert(op, request.clone());
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;

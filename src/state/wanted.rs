@@ -157,6 +157,15 @@ impl Desired {
         }
     }
 
+    /// A write is being sent. A connection's create, once sent, may have made it even
+    /// when no answer comes (a failure, or Esc while it was on its way): the next try
+    /// of the same SIP user name looks first.
+    pub(super) fn sending(&mut self, request: &Request) {
+        if let Request::CreateConnection { .. } = request {
+            self.tried_connection = true;
+        }
+    }
+
     /// A write failed: what it would have made may exist all the same (its answer was
     /// lost), so the lists read before it no longer say what the account has, and the
     /// next try looks first.
@@ -164,7 +173,6 @@ impl Desired {
         match request {
             Request::CreateProfile { .. } => self.tried_profile = true,
             Request::CreateCredential { .. } => self.tried_credential = true,
-            Request::CreateConnection { .. } => self.tried_connection = true,
             _ => {}
         }
     }
