@@ -258,7 +258,18 @@ impl Screen for ConnectionStep {
         }
     }
 
+    /// The list is read again, and the form closes, unless Telnyx refused the
+    /// connection it named (when the plan sent its create, on step 4 or 5): then the
+    /// form stays for a fix, with the field Telnyx named focused and its message.
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
-        self.reload(ctx)
+        let refused = ctx.desired.take_refusal();
+        let form = self.form.take();
+        let cmds = self.reload(ctx);
+        if let (Some(mut form), Some(error)) = (form, refused) {
+            form.blame(&error);
+            self.form = Some(form);
+            self.activity.fail(Problem::Api(error));
+        }
+        cmds
     }
 }

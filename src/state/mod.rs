@@ -501,9 +501,9 @@ impl Ctx {
             asked.or_else(|| self.prefetched.iter().find(|p| p.op == op).map(|p| p.request.clone()));
         match outcome {
             Ok(reply) => self.desired.observe(request.as_ref(), reply),
-            Err(_) => {
+            Err(error) => {
                 if let Some(request) = &request {
-                    self.desired.write_failed(request);
+                    self.desired.write_failed(request, error);
                 }
             }
         }

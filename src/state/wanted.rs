@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use super::change::or_none;
-use crate::api::{CredentialConnection, OutboundVoiceProfile, Page, TelephonyCredential};
+use crate::api::{ApiError, CredentialConnection, OutboundVoiceProfile, Page, TelephonyCredential};
 use crate::msg::{Reply, Request};
 use crate::setup::plan::Step as PlanStep;
 use crate::setup::{Account, Part, Pick, Plan, SipLogin, Wanted};
@@ -29,6 +29,9 @@ pub struct Desired {
     /// The same for a new connection: its SIP user name is new, so only an earlier
     /// try of this one can have made it.
     tried_connection: bool,
+    /// Telnyx refused the drafted connection's create (422): step 2's form, returned
+    /// to, names the field.
+    refused: Option<ApiError>,
 }
 
 impl Default for Desired {
@@ -39,6 +42,7 @@ impl Default for Desired {
             tried_profile: false,
             tried_credential: false,
             tried_connection: false,
+            refused: None,
         }
     }
 }
@@ -84,6 +88,12 @@ impl Desired {
         self.account.connection = Some(connection.clone());
         self.account.credentials_complete = true;
         upsert(&mut self.account.profile_connections, connection.clone(), |c| &c.id);
+    }
+
+    /// Telnyx's refusal of the drafted connection's create, once: step 2's form takes
+    /// it when returned to.
+    pub(super) fn take_refusal(&mut self) -> Option<ApiError> {
+        self.refused.take().filter(|_| self.drafted())
     }
 
     /// The connection is still to be made (named on step 2, made on step 4 or 5).
@@ -169,7 +179,12 @@ impl Desired {
     /// A write failed: what it would have made may exist all the same (its answer was
     /// lost), so the lists read before it no longer say what the account has, and the
     /// next try looks first.
-    pub(super) fn write_failed(&mut self, request: &Request) {
+    pub(super) fn write_failed(&mut self, request: &Request, error: &ApiError) {
+        // Telnyx refused a field of step 2's form (a SIP user name taken): the form,
+        // returned to, shows it.
+        if let (Request::CreateConnection { .. }, ApiError::Invalid { .. }) = (request, error) {
+            self.refused = Some(error.clone());
+        }
         match request {
             Request::CreateProfile { .. } => self.tried_profile = true,
             Request::CreateCredential { .. } => self.tried_credential = true,
