@@ -83,7 +83,7 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
 
     // The suggestion made, the day-two commands still know what the default name means.
     app.send(" 2");
-    let free = app.wait_for_text(&[&format!("{DEFAULT} 2"), "Enter create"]);
+    let free = app.wait_for_text(&[&format!("{DEFAULT} 2"), "Enter next"]);
     assert!(!free.contains("exists already"), "{free}");
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8"]);
@@ -182,7 +182,7 @@ fn a_taken_name_is_flagged_as_typed_and_enter_uses_that_connection() {
 
     type_text(&mut state, " 2");
     let screen = screen_text(&state, 100, 30);
-    assert!(!screen.contains("exists already") && screen.contains("Enter create"), "{screen}");
+    assert!(!screen.contains("exists already") && screen.contains("Enter next"), "{screen}");
     press(&mut state, KeyCode::Backspace);
     press(&mut state, KeyCode::Backspace);
 
@@ -217,7 +217,7 @@ fn of_several_of_the_name_enter_uses_the_one_it_means_or_none() {
         screen.contains("2 connections are named “Lobby” and look alike: press Esc and pick one"),
         "{screen}"
     );
-    assert!(screen.contains("Enter create"), "{screen}");
+    assert!(screen.contains("Enter next"), "{screen}");
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(sent(&cmds).is_empty(), "{cmds:?}");
     assert!(matches!(&state.step, Step::Connection(step) if step.form.is_some()), "still on the form");
