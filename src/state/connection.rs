@@ -207,10 +207,7 @@ impl Screen for ConnectionStep {
                         "use it",
                         "Use the connection that has this name, with its own SIP login (nothing is created).",
                     ),
-                    _ => (
-                        "next",
-                        "Go on with these details: the connection is made on step 4, on the profile chosen there.",
-                    ),
+                    _ => ("next", "Go on: the connection is made on step 4, on the profile chosen there."),
                 };
                 let mut bindings = Form::<FormField>::bindings(submit, CLOSE_FORM);
                 let reveal = if self.reveal { "hide" } else { "reveal" };

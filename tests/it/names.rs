@@ -3,7 +3,7 @@
 //! means; a name the account has is flagged on the form as it is typed, before Enter,
 //! and Enter then uses that record (or, of several alike, the user picks one).
 
-use crate::support::pty::{BACKSPACE, CTRL_C, ENTER, Pty, start_sandbox};
+use crate::support::pty::{BACKSPACE, CTRL_C, DOWN, ENTER, Pty, start_sandbox};
 use crate::support::state::*;
 use crate::support::{BIN, TempDir, client, log_path};
 use crossterm::event::KeyCode;
@@ -87,6 +87,15 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
     assert!(!free.contains("exists already"), "{free}");
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8"]);
+    // Named, it is made on step 4, on the profile chosen (the first setup's).
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 4 of 8", "+ Create a new outbound voice profile"]);
+    app.send(DOWN);
+    app.wait_for("a profile highlighted", |screen| {
+        screen.contents().lines().any(|line| line.contains('▶') && !line.contains("+ Create"))
+    });
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8"]);
     app.send(CTRL_C);
     app.expect_restored_with(130);
     assert_eq!(connection_names(&runtime, &sandbox), [DEFAULT.to_owned(), format!("{DEFAULT} 2")]);

@@ -3,8 +3,7 @@
 use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{
-    ApiError, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate,
-    RetryNotice, check_user_name,
+    ApiError, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate, RetryNotice, check_user_name,
 };
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::secret::Secret;

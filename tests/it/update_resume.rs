@@ -103,11 +103,10 @@ fn a_profile_made_before_its_connection_is_journaled_with_the_create_in_flight()
         panic!("the journal first, then the profile's create: {cmds:?}")
     };
     assert_eq!(record.pending, Some(Intent::CreateProfile { name: body.name.clone() }));
-    let cmds = reply(&mut state, Reply::ProfileCreated(profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])));
-    let [
-        Cmd::Journal { record, .. },
-        Cmd::Call { request: Request::CreateConnection { body, .. }, .. },
-    ] = &cmds[..]
+    let cmds =
+        reply(&mut state, Reply::ProfileCreated(profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])));
+    let [Cmd::Journal { record, .. }, Cmd::Call { request: Request::CreateConnection { body, .. }, .. }] =
+        &cmds[..]
     else {
         panic!("the journal first, then the connection's create: {cmds:?}")
     };

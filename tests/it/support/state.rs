@@ -220,7 +220,9 @@ pub fn at_profiles() -> State {
     let mut state = at_codecs();
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(
-        !sent(&cmds).iter().any(|r| matches!(r, Request::UpdateConnection { .. } | Request::CreateConnection { .. })),
+        !sent(&cmds)
+            .iter()
+            .any(|r| matches!(r, Request::UpdateConnection { .. } | Request::CreateConnection { .. })),
         "the codecs come with the create: {cmds:?}"
     );
     reply(
@@ -281,7 +283,9 @@ pub fn to_numbers_from(state: &mut State) -> Vec<Cmd> {
     assert_eq!(body.whitelisted_destinations, ["US", "CA"]);
     let cmds =
         reply(state, Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])));
-    let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("then the connection: {cmds:?}") };
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else {
+        panic!("then the connection: {cmds:?}")
+    };
     assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, "1293384261075731403");
     let cmds = reply(state, Reply::ConnectionCreated(made_connection("1293384261075731403")));
     assert!(matches!(state.step, Step::Numbers(_)));
