@@ -462,7 +462,10 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
                 theirs.get(part).unwrap_or_else(|| panic!("{case:?}: the dry run planned no {part}"));
             let mut their_curl = without_login(their_curl);
             if let Some(made) = made.first() {
-                their_curl = their_curl.iter().map(|c| c.replace("${CONNECTION_ID}", &made.id)).collect();
+                // The variable as the curl command writes it (shell-quoted, to expand
+                // inside the single-quoted body), and the id as it would be filled in.
+                let filled = |c: &String| c.replace("'\"${CONNECTION_ID}\"'", &made.id);
+                their_curl = their_curl.iter().map(filled).collect();
             }
             assert_eq!(
                 (kind, without_login(curl)),
