@@ -347,4 +347,7 @@ async fn default_path_requests(seed: Seed) -> Vec<String> {
 async fn the_default_path_sends_at_most_14_requests() {
     let requests = default_path_requests(Seed::empty()).await;
     assert!(requests.len() <= 14, "{} requests: {requests:#?}", requests.len());
+    // The new connection is made on its profile with its codecs: no attach, no PATCH
+    // (13 requests since; 14 with the attach).
+    assert!(!requests.iter().any(|r| r.starts_with("PATCH")), "{requests:#?}");
 }
