@@ -345,10 +345,15 @@ impl Accounts {
         };
         let refused =
             self.cli_refused.as_deref().map(|why| format!(" (Telnyx CLI's profiles were not read: {why})"));
-        format!(
-            "no account is named {name:?}: {known}{}; add it with `telnyx-setup accounts add {name}`",
-            refused.unwrap_or_default()
-        )
+        // A name no account can have (`--profile "Lobby outbound"`) is most likely an
+        // outbound voice profile meant for `setup`: adding it as an account would fail.
+        let add = match check_name(name) {
+            Ok(()) => format!("add it with `telnyx-setup accounts add {name}`"),
+            Err(_) => "--profile names an account (an API key); the outbound voice profile of `telnyx-setup \
+                       setup` is --voice-profile"
+                .to_owned(),
+        };
+        format!("no account is named {name:?}: {known}{}; {add}", refused.unwrap_or_default())
     }
 
     /// Saves `key` as account `name` (replacing its key if it has one): in the OS

@@ -3,7 +3,8 @@
 //!
 //! The connection, codecs, profile, countries and credential lines come from the same
 //! facts as the header's marks ([`Ctx::set_up`]): a line is there exactly when its step
-//! is marked done.
+//! is marked done. The numbers line reads what the header's numbers mark reads: the
+//! numbers wanted, those on the connection, and the order on its way.
 //!
 //! Every value is the API's text, printed on the user's terminal after the full-screen
 //! UI has gone, so control characters in it are escaped ([`escape_controls`]).
@@ -20,8 +21,8 @@ pub fn text(ctx: &Ctx, print_secrets: bool) -> String {
     write(&ctx.set_up(), &ctx.setup, print_secrets)
 }
 
-/// The summary of `set_up` (the records the header marks done), with the numbers,
-/// token and tests of `setup`.
+/// The summary of `set_up` (the records the header marks done, and the numbers), with
+/// the token and tests of `setup`.
 pub fn write(set_up: &SetUp, setup: &Setup, print_secrets: bool) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
@@ -44,7 +45,7 @@ pub fn write(set_up: &SetUp, setup: &Setup, print_secrets: bool) -> String {
     if let Some(countries) = set_up.countries {
         line("Countries", &countries.join(", "));
     }
-    line("Numbers", &setup.numbers_text());
+    line("Numbers", if set_up.numbers.is_empty() { "none" } else { &set_up.numbers });
     if let Some(credential) = set_up.credential {
         line("Credential", &format!("{} (id {})", credential.sip_username, credential.id));
         line("SIP address", &format!("{}@{SIP_DOMAIN}", credential.sip_username));

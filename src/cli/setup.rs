@@ -651,7 +651,8 @@ impl SetupArgs {
                     ))
                     .of("setup"));
                 }
-                eprintln!("{}", crate::sanitize::Escaped(&question(&plan)));
+                // A line a step: what Telnyx named is escaped, the question's own newlines kept.
+                eprintln!("{}", crate::sanitize::escape_controls_but_newlines(&question(&plan)));
                 if !crate::cli::prompt::confirm(&go_ahead(cli)) {
                     return Err(Problem::usage("nothing was changed (the answer was not y)").of("setup"));
                 }

@@ -17,7 +17,7 @@ mod recognise;
 pub use apply::{Applied, ApplyError, Journal, apply, intent};
 pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
-pub use names::{free_name, name_in_use, name_taken, truncate};
+pub use names::{free_name, name_expired, name_in_use, name_taken, truncate};
 pub use order::{Ended, Next, OrderFollower, follow_order, order_reference};
 pub use plan::{
     Account, DEFAULT_CONNECTION, DEFAULT_PROFILE, Ends, Kind, Part, Pick, Plan, Refusal, SipLogin, Wanted,

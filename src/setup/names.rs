@@ -3,6 +3,8 @@
 //! already has is said before it is sent (the user reuses that record, or picks
 //! another name).
 
+use super::{Recognisable, Recognised};
+
 /// `suggested` if no record in `taken` has it, else the first free of `suggested 2`,
 /// `suggested 3`, … (`WebRTC (telnyx-setup) 2`).
 pub fn free_name<'a>(suggested: &str, taken: impl IntoIterator<Item = &'a str>) -> String {
@@ -22,20 +24,43 @@ pub fn name_taken(what: &str, name: &str) -> String {
 }
 
 /// What a form says as soon as the name typed for a new `what` is one the account has,
-/// `count` records of it: Enter uses the one the name means ([`super::prefer`];
-/// `uses` says which, of several), or, where the rule leaves several (`None`), the user
-/// picks one in the list; or gives another name.
-pub fn name_in_use(what: &str, name: &str, count: usize, uses: Option<&str>) -> String {
-    match (count, uses) {
-        (1, _) => format!("A {what} named “{name}” exists already: Enter uses it, or give another name."),
-        (_, Some(which)) => {
-            format!("{count} {what}s are named “{name}”: Enter uses {which}, or give another name.")
+/// `count` records of it, of which the one recogniser ([`super::prefer`]) `meant` one
+/// or none: Enter uses it (`which` names it, of several: telnyx-setup's), or, where
+/// the rule leaves several alike, the user picks one in the list (their ids named);
+/// or gives another name. `None` when no record has the name.
+pub fn name_in_use<T: Recognisable>(
+    what: &str,
+    name: &str,
+    count: usize,
+    meant: &Recognised<T>,
+    which: impl Fn(&T) -> String,
+) -> Option<String> {
+    Some(match meant {
+        Recognised::Missing => return None,
+        Recognised::Found(_) if count <= 1 => {
+            format!("A {what} named “{name}” exists already: Enter uses it, or give another name.")
         }
-        (_, None) => format!(
-            "{count} {what}s are named “{name}” and look alike: press Esc and pick one in the list, or give \
-             another name."
+        Recognised::Found(record) => format!(
+            "{count} {what}s are named “{name}”: Enter uses telnyx-setup's ({}), or give another name.",
+            which(record)
         ),
-    }
+        Recognised::Ambiguous(tied) => {
+            let ids: Vec<&str> = tied.iter().map(Recognisable::id).collect();
+            format!(
+                "{count} {what}s are named “{name}” and look alike: press Esc and pick one in the list (ids {}), \
+                 or give another name.",
+                ids.join(", ")
+            )
+        }
+    })
+}
+
+/// What the credential form says of a name only expired credentials of the connection
+/// have: one cannot log in, so it is not reused, and a second of the name is not made.
+pub fn name_expired(name: &str) -> String {
+    format!(
+        "A credential named “{name}” exists already but has expired, so it cannot log in: give another name."
+    )
 }
 
 /// `text` cut to `max` characters, the cut marked with "…": a name shown where room is

@@ -508,7 +508,11 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
     // 6. Numbers.
     if let Some(cart) = &wanted.numbers {
         steps.push(numbers_step(cart, account, &ends)?);
-        ends.numbers.extend(cart.iter().map(|n| n.phone_number.clone()));
+        for number in cart {
+            if !ends.numbers.contains(&number.phone_number) {
+                ends.numbers.push(number.phone_number.clone());
+            }
+        }
     }
 
     // 7. The credential.
@@ -573,14 +577,25 @@ fn numbers_affected(numbers: &[String]) -> Vec<String> {
 
 /// Buying `cart` for the plan's connection: one order whose `customer_reference`
 /// comes from the connection and the numbers (so a repeated run finds the order
-/// instead of placing another), then the assignment.
+/// instead of placing another), then the assignment. A number of the cart the
+/// connection has already (an earlier order of it completed) is not bought again.
 fn numbers_step(cart: &[AvailableNumber], account: &Account, ends: &Ends) -> Result<Step, Refusal> {
     let have = &ends.numbers;
+    // A cart with a price that cannot be read is refused whole, whatever it holds.
+    let refuse = |why: String| {
+        Refusal(format!(
+            "--buy-numbers: {why}; nothing was changed. Choose the numbers in the wizard (`telnyx-setup`), \
+             which shows each price"
+        ))
+    };
+    priced(cart, account.currency.as_deref()).map_err(refuse)?;
+    let cart: Vec<AvailableNumber> =
+        cart.iter().filter(|n| !have.contains(&n.phone_number)).cloned().collect();
     if cart.is_empty() {
         let detail = format!("the connection has {}: {}", count(have.len()), have.join(", "));
         return Ok(Step::new(Part::Numbers, Kind::Keep, detail));
     }
-    let (upfront, monthly, currency) = priced(cart, account.currency.as_deref())?;
+    let (upfront, monthly, currency) = priced(&cart, account.currency.as_deref()).map_err(refuse)?;
     let chosen: Vec<String> = cart.iter().map(|n| n.phone_number.clone()).collect();
     let detail = format!(
         "buy {} for {} {currency} now and {} {currency} a month",
@@ -607,15 +622,19 @@ pub fn count(numbers: usize) -> String {
     if numbers == 1 { "1 number".to_owned() } else { format!("{numbers} numbers") }
 }
 
+/// Why nothing of `cart` is bought: the first number whose price is unknown (see
+/// [`priced`]), said as the server sent it; `None` when every price is known. The
+/// wizard refuses such a cart with it; `setup` refuses its plan.
+pub fn unknown_price(cart: &[AvailableNumber], account_currency: Option<&str>) -> Option<String> {
+    priced(cart, account_currency).err()
+}
+
 /// What `offered` costs, upfront and a month, in cents, and in which currency. Every
 /// price must be a non-negative amount in the account's currency (else in one
 /// currency they all share): anything else (`-250.00`, `n/a`, another currency) is an
 /// unknown price, and nothing is bought at an unknown price, in a plan or applied, as
 /// the wizard refuses a cart it cannot price.
-fn priced(
-    offered: &[AvailableNumber],
-    account_currency: Option<&str>,
-) -> Result<(i64, i64, String), Refusal> {
+fn priced(offered: &[AvailableNumber], account_currency: Option<&str>) -> Result<(i64, i64, String), String> {
     let currency = account_currency
         .map(str::to_owned)
         .or_else(|| offered.first().map(|n| n.cost_information.currency.clone()))
@@ -631,12 +650,11 @@ fn priced(
             }
             // Debug quotes (and escapes) the server's text: it says what arrived.
             _ => {
-                return Err(Refusal(format!(
-                    "--buy-numbers: {:?} has an unknown price (upfront {:?}, monthly {:?}, in {:?}; the \
-                     account's currency is {:?}), and nothing is bought at an unknown price; nothing was \
-                     changed. Choose the numbers in the wizard (`telnyx-setup`), which shows each price",
+                return Err(format!(
+                    "{:?} has an unknown price (upfront {:?}, monthly {:?}, in {:?}; the account's currency \
+                     is {:?}), and nothing is bought at an unknown price",
                     number.phone_number, cost.upfront_cost, cost.monthly_cost, cost.currency, currency
-                )));
+                ));
             }
         }
     }
@@ -847,6 +865,42 @@ mod tests {
         let step = plan.step(Part::Credential).unwrap();
         assert_eq!(step.kind, Kind::Create);
         assert!(step.detail.contains("WebRTC login for Lobby"), "{}", step.detail);
+    }
+
+    fn offered(number: &str, upfront: &str) -> AvailableNumber {
+        serde_json::from_value(json!({
+            "phone_number": number,
+            "cost_information": { "upfront_cost": upfront, "monthly_cost": "1.00", "currency": "USD" },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_cart_buys_only_what_the_connection_does_not_have_and_never_at_an_unknown_price() {
+        let account = Account { currency: Some("USD".into()), ..lobby() };
+        // +13125550100 is on the connection already (an earlier order of this cart).
+        let cart = vec![offered("+13125550100", "1.00"), offered("+13125550199", "2.00")];
+        let wanted = Wanted { numbers: Some(cart.clone()), ..keep_lobby() };
+        let plan = plan(&wanted, &account).unwrap();
+        let step = plan.step(Part::Numbers).unwrap();
+        assert_eq!(step.kind, Kind::Buy);
+        let Request::PlaceOrder { body, .. } = &step.requests[0] else { panic!("{step:?}") };
+        let ordered: Vec<&str> = body.phone_numbers.iter().map(|n| n.phone_number.as_str()).collect();
+        assert_eq!(ordered, ["+13125550199"]);
+        assert_eq!(plan.ends.numbers, ["+13125550100", "+13125550199"]);
+        // Every number there: nothing to buy.
+        let mut both = account.clone();
+        both.numbers.push("+13125550199".into());
+        let step = super::plan(&wanted, &both).unwrap().step(Part::Numbers).unwrap().clone();
+        assert_eq!((step.kind, step.requests.len()), (Kind::Keep, 0));
+        // A price that cannot be read refuses the plan, and says which number.
+        let unreadable = vec![offered("+13125550177", "n/a")];
+        let wanted = Wanted { numbers: Some(unreadable.clone()), ..keep_lobby() };
+        let refusal = super::plan(&wanted, &account).unwrap_err();
+        assert!(refusal.0.contains("\"+13125550177\" has an unknown price"), "{}", refusal.0);
+        let why = unknown_price(&unreadable, Some("USD")).unwrap();
+        assert!(why.ends_with("nothing is bought at an unknown price"), "{why}");
+        assert_eq!(unknown_price(&cart, Some("USD")), None);
     }
 
     #[test]

@@ -72,6 +72,10 @@ impl CodecsStep {
         if !step.asks() || self.created {
             return Transition::run(ctx.call(&mut self.activity, "Saving the codecs", request));
         }
+        // The question names the numbers on the connection: their read first.
+        if ctx.wait_for_numbers(&mut self.activity) {
+            return Transition::none();
+        }
         let mut lines = vec![
             format!("Codecs of “{}”:", self.connection.connection_name),
             format!("  now:   {}", change::or_none(step.before.as_deref())),
@@ -168,6 +172,11 @@ impl Screen for CodecsStep {
             Action::Submit => self.save(ctx),
             _ => Transition::none(),
         }
+    }
+
+    /// The numbers read, Enter goes on to the question that names them.
+    fn on_read_ahead(&mut self, ctx: &mut Ctx) -> Transition {
+        self.save(ctx)
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {

@@ -163,14 +163,7 @@ impl ConnectionStep {
     pub fn name_in_use(&self) -> Option<String> {
         let name = self.form.as_ref()?.value(FormField::Name);
         let (count, meant) = named(&self.list, name);
-        let uses = match meant {
-            Recognised::Missing => return None,
-            Recognised::Found(connection) if count > 1 => {
-                Some(format!("telnyx-setup's (user {})", connection.user_name))
-            }
-            Recognised::Found(_) | Recognised::Ambiguous(_) => None,
-        };
-        Some(name_in_use("connection", name, count, uses.as_deref()))
+        name_in_use("connection", name, count, &meant, |connection| format!("user {}", connection.user_name))
     }
 
     /// Goes on with an existing connection: one telnyx-setup made is the setup's own,

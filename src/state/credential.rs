@@ -2,7 +2,9 @@
 //! credentials or create one (optional name, tag and expiry; Enter accepts defaults),
 //! then see its SIP user name and password. The choice is the credential wanted, and
 //! what is sent is the plan's credential step: nothing for one the connection has, the
-//! create (with the form's tag and expiry) for a new one.
+//! create (with the form's tag and expiry) for a new one. A name the connection's
+//! credentials have is flagged on the form as it is typed, and Enter then takes that
+//! credential as Enter on its row would (one that has expired is not reused).
 
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
@@ -13,7 +15,10 @@ use crate::api::{CredentialConnection, NewTelephonyCredential, TelephonyCredenti
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
 use crate::setup::plan::Step as PlanStep;
-use crate::setup::{DEFAULT_TAG, Part, Pick as Wanted, free_name, is_expired, name_taken};
+use crate::setup::{
+    DEFAULT_TAG, Part, Pick as Wanted, Recognised, free_name, is_expired, name_expired, name_in_use,
+    name_taken, prefer,
+};
 use std::time::SystemTime;
 
 /// The domain a credential's SIP URI uses.
@@ -83,6 +88,9 @@ pub struct CredentialStep {
     pub reveal: bool,
     /// Which of the chosen credential's [`SipDetail`]s `y` copies.
     pub detail: SipDetail,
+    /// The wizard's clock as this screen last saw it (at its last key or answer): what
+    /// the form's flag and its footer judge a credential's expiry by, so they agree.
+    now: SystemTime,
     pub activity: Activity,
 }
 
@@ -126,17 +134,32 @@ impl CredentialStep {
             chosen: None,
             reveal: false,
             detail: SipDetail::default(),
+            now: SystemTime::UNIX_EPOCH,
             activity: Activity::default(),
         }
     }
 
-    /// The form's name is one of the connection's credentials has: said as it is typed,
-    /// before Enter refuses it (choose that credential in the list, or rename).
+    /// The form's name is one of the connection's credentials has: what to say as it is
+    /// typed (Enter uses that credential, or another name is given; one that has
+    /// expired is not reused, and says so), before anything is sent.
     pub fn name_in_use(&self) -> Option<String> {
         let name = self.form.as_ref()?.value(CredentialField::Name);
-        let taken =
-            !name.is_empty() && self.list.items.iter().flatten().any(|c| c.name.as_deref() == Some(name));
-        taken.then(|| name_taken("credential", name))
+        match named(&self.list, name, self.now) {
+            Named::Usable(count, meant) => {
+                name_in_use("credential", name, count, &meant, |c| format!("SIP user {}", c.sip_username))
+            }
+            Named::Expired => Some(name_expired(name)),
+            Named::Free => None,
+        }
+    }
+
+    /// The credential the form's name means, when the connection has one of that name
+    /// that can log in and that the recogniser tells apart: Enter uses it.
+    fn named_in_form(&self) -> Option<&TelephonyCredential> {
+        match named(&self.list, self.form.as_ref()?.value(CredentialField::Name), self.now) {
+            Named::Usable(_, Recognised::Found(credential)) => Some(credential),
+            _ => None,
+        }
     }
 
     /// The screen as the numbers step leaves it. A connection this run created has no
@@ -147,6 +170,7 @@ impl CredentialStep {
     /// so Enter keeps it instead of making another.
     pub(super) fn open(connection: CredentialConnection, ctx: &mut Ctx) -> (Self, Vec<Cmd>) {
         let mut step = Self::new(connection);
+        step.now = ctx.now;
         if ctx.setup.connection_new {
             let on_it = format!("connection:{}", step.connection.id);
             let mut made: Vec<TelephonyCredential> = Vec::new();
@@ -180,40 +204,61 @@ impl CredentialStep {
                 self.form = None;
                 self.activity.problem = None;
             }
-            FormEvent::Submit => match body(form, &self.connection.id, ctx.now) {
-                // Two credentials of one name on a connection: `setup --credential
-                // NAME` could not tell them apart. Reuse it, or rename.
-                Ok(body)
-                    if body.name.as_ref().is_some_and(|name| {
-                        self.list.items.iter().flatten().any(|c| c.name.as_ref() == Some(name))
-                    }) =>
-                {
+            // Two credentials of one name on a connection: `setup --credential NAME`
+            // could not tell them apart. Enter on a name the connection's credentials
+            // have uses the one it means, as Enter on its row would (its SIP details
+            // next); of several alike the user picks; one expired is not reused.
+            FormEvent::Submit => match named(&self.list, form.value(CredentialField::Name), self.now) {
+                Named::Usable(_, Recognised::Found(credential)) => {
+                    let id = credential.id.clone();
+                    let row = self.list.items.iter().flatten().position(|c| c.id == id);
+                    self.form = None;
+                    self.activity.problem = None;
+                    self.list.cursor = row.map_or(0, |row| row + 1);
+                    return self.on_action(Action::Submit, ctx);
+                }
+                Named::Usable(_, Recognised::Ambiguous(_)) => {
+                    let name = form.value(CredentialField::Name).to_owned();
                     form.reject(CredentialField::Name);
-                    let name = body.name.unwrap_or_default();
                     self.activity.fail(Problem::Input(name_taken("credential", &name)));
                 }
-                Ok(body) => {
-                    form.invalid = None;
-                    let pick = Wanted::New(body.name.clone().unwrap_or_default());
-                    let request = match create_step(body, ctx) {
-                        Ok(step) => step.requests.into_iter().next(),
-                        Err(reason) => {
-                            self.activity.fail(Problem::Input(reason));
-                            return Transition::none();
-                        }
-                    };
-                    let Some(request) = request else { return Transition::none() };
-                    ctx.want(|wanted| wanted.credential = Some(pick));
-                    return Transition::run(ctx.call(&mut self.activity, "Creating the credential", request));
+                Named::Expired => {
+                    let name = form.value(CredentialField::Name).to_owned();
+                    form.reject(CredentialField::Name);
+                    self.activity.fail(Problem::Input(name_expired(&name)));
                 }
-                Err((field, message)) => {
-                    form.reject(field);
-                    self.activity.fail(Problem::Input(message));
-                }
+                Named::Usable(_, Recognised::Missing) | Named::Free => return self.submit_new(ctx),
             },
             FormEvent::Changed(_) | FormEvent::Nothing => {}
         }
         Transition::none()
+    }
+
+    /// Enter on the form with a name free among the connection's credentials: the
+    /// plan's create, with the form's name, tag and expiry.
+    fn submit_new(&mut self, ctx: &mut Ctx) -> Transition {
+        let Some(form) = &mut self.form else { return Transition::none() };
+        match body(form, &self.connection.id, ctx.now) {
+            Ok(body) => {
+                form.invalid = None;
+                let pick = Wanted::New(body.name.clone().unwrap_or_default());
+                let request = match create_step(body, ctx) {
+                    Ok(step) => step.requests.into_iter().next(),
+                    Err(reason) => {
+                        self.activity.fail(Problem::Input(reason));
+                        return Transition::none();
+                    }
+                };
+                let Some(request) = request else { return Transition::none() };
+                ctx.want(|wanted| wanted.credential = Some(pick));
+                Transition::run(ctx.call(&mut self.activity, "Creating the credential", request))
+            }
+            Err((field, message)) => {
+                form.reject(field);
+                self.activity.fail(Problem::Input(message));
+                Transition::none()
+            }
+        }
     }
 
     fn on_chosen_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
@@ -268,6 +313,34 @@ impl CredentialStep {
     }
 }
 
+/// What the connection's credentials of one name are to the form.
+enum Named<'a> {
+    /// None has it (or the name is empty: unnamed credentials are many).
+    Free,
+    /// Only credentials that have expired have it: none can be reused.
+    Expired,
+    /// How many that can log in have it, and which of them it means ([`prefer`], as
+    /// `setup --credential NAME` would: the one; of several, telnyx-setup's newest).
+    Usable(usize, Recognised<&'a TelephonyCredential>),
+}
+
+fn named<'a>(list: &'a PickList<TelephonyCredential>, name: &str, now: SystemTime) -> Named<'a> {
+    if name.is_empty() {
+        return Named::Free;
+    }
+    let (usable, expired): (Vec<&TelephonyCredential>, Vec<_>) = list
+        .items
+        .iter()
+        .flatten()
+        .filter(|c| c.name.as_deref() == Some(name))
+        .partition(|c| !is_expired(c, now));
+    match (usable.len(), expired.is_empty()) {
+        (0, true) => Named::Free,
+        (0, false) => Named::Expired,
+        (count, _) => Named::Usable(count, prefer(usable)),
+    }
+}
+
 /// The plan's step for a new credential made from the form's `body`: the plan's create
 /// (the connection, and what the worker's look before it needs), with the form's
 /// name, tag and expiry, which the plan leaves to their defaults.
@@ -291,13 +364,16 @@ impl Screen for CredentialStep {
 
     /// The create of the form's credential, or the reuse of the one highlighted.
     fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
-        if let Some(form) = &self.form {
+        let in_form = self.named_in_form();
+        if let Some(form) = self.form.as_ref().filter(|_| in_form.is_none()) {
             let body = body(form, &self.connection.id, ctx.now).ok()?;
             return create_step(body, ctx).ok().map(|step| vec![step]);
         }
-        let highlighted = match &self.chosen {
-            Some(chosen) => Some(chosen),
-            None => self.list.cursor.checked_sub(1).and_then(|index| self.list.get(index)),
+        let highlighted = match (&self.chosen, in_form) {
+            (Some(chosen), _) => Some(chosen),
+            // A name the connection's credentials have in the form: Enter uses that one.
+            (None, Some(named)) => Some(named),
+            (None, None) => self.list.cursor.checked_sub(1).and_then(|index| self.list.get(index)),
         };
         // The row that opens the form: Enter sends nothing.
         let credential = highlighted?;
@@ -317,7 +393,15 @@ impl Screen for CredentialStep {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        if self.form.is_some() {
+        if self.named_in_form().is_some() {
+            Form::<CredentialField>::bindings(
+                (
+                    "use it",
+                    "Use the credential that has this name and see its SIP details (nothing is created).",
+                ),
+                CLOSE_FORM,
+            )
+        } else if self.form.is_some() {
             Form::<CredentialField>::bindings(
                 ("create", "Create the credential; empty fields are left unset."),
                 CLOSE_FORM,
@@ -350,6 +434,7 @@ impl Screen for CredentialStep {
     }
 
     fn on_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
+        self.now = ctx.now;
         if self.form.is_some() {
             return self.on_form_action(action, ctx);
         }
@@ -371,6 +456,7 @@ impl Screen for CredentialStep {
     form_input!(form);
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {
+        self.now = ctx.now;
         match reply {
             Reply::CredentialsListed(page) => {
                 self.list.loaded(page);

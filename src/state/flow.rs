@@ -52,9 +52,16 @@ pub(super) fn next(decided: Decided, ctx: &mut Ctx) -> Transition {
         Decided::Connection => {
             // Step 4's list loads while the codecs are looked at (if the one read at
             // sign-in is not still on its way or fresh).
-            let prefetch = ctx.prefetch(Request::ListProfiles);
+            let mut cmds: Vec<_> = ctx.prefetch(Request::ListProfiles).into_iter().collect();
+            // The numbers on an existing connection, read now so that the codecs and
+            // attach questions (and their Enter lines) name them; step 6 takes this
+            // read. A connection made now has none.
+            if !ctx.setup.connection_new {
+                let numbers = Request::ListConnectionNumbers { connection_id: connection.id.clone() };
+                cmds.extend(ctx.prefetch_observed(numbers));
+            }
             let next = CodecsStep::new(connection, ctx.setup.connection_created);
-            Transition::next(Step::Codecs(next), prefetch.into_iter().collect())
+            Transition::next(Step::Codecs(next), cmds)
         }
         Decided::Codecs => {
             let mut next = ProfileStep::new(connection, ctx.setup.connection_created);

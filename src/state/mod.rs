@@ -46,8 +46,7 @@ pub use token::TokenStep;
 pub use wanted::{Desired, SetUp, enter_line};
 
 use crate::api::{
-    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, PhoneNumber, RetryNotice,
-    TelephonyCredential,
+    ApiError, Balance, CredentialConnection, OutboundVoiceProfile, RetryNotice, TelephonyCredential,
 };
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Msg, OpId, Reply, Request};
@@ -210,12 +209,10 @@ pub struct Setup {
     /// The profile attached to the connection.
     pub profile: Option<OutboundVoiceProfile>,
     pub countries_saved: bool,
-    /// Numbers bought and assigned to the connection.
-    pub numbers: Vec<PhoneNumber>,
-    /// The numbers step was skipped (`s`).
+    /// The numbers step was skipped (`s`): numbers are not part of this setup (the
+    /// numbers wanted, [`crate::setup::Wanted::numbers`], are left open then, as
+    /// before the step is reached).
     pub numbers_skipped: bool,
-    /// The numbers step was completed (with or without numbers bought).
-    pub numbers_step_done: bool,
     pub credential: Option<TelephonyCredential>,
     pub token: Option<LoginToken>,
     /// The connection was made by telnyx-setup (in this run, or by the setup it
@@ -239,32 +236,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The numbers as the summaries name them: those on the connection, or the order
-    /// still completing at Telnyx (or failed), or none.
-    pub fn numbers_text(&self) -> String {
-        if !self.numbers.is_empty() {
-            return self.numbers.iter().map(|n| n.phone_number.as_str()).collect::<Vec<_>>().join(", ");
-        }
-        match &self.order {
-            Some(order) if order.status.as_deref() == Some("pending") => {
-                format!("{}: Telnyx is completing the order (a re-run finds it)", order.numbers.join(", "))
-            }
-            Some(order) if order.status.as_deref() == Some("failure") => {
-                "none: the order failed, nothing was bought".to_owned()
-            }
-            _ if self.shows_numbers_skipped() => "none (step skipped)".to_owned(),
-            _ => "none".to_owned(),
-        }
-    }
-
-    /// Whether the numbers step counts as skipped, for the header's mark and the
-    /// summary alike: skipped (`s`) with no number on the connection and no order on
-    /// its way. A step skipped after numbers were bought is done: they are there.
-    pub fn shows_numbers_skipped(&self) -> bool {
-        let ordering = self.order.as_ref().is_some_and(|o| o.status.as_deref() != Some("failure"));
-        self.numbers_skipped && self.numbers.is_empty() && !ordering
-    }
-
     /// A connection was chosen or created: what later steps set up was for the one
     /// before, so they are to do again (the key and balance stay).
     fn connection_chosen(&mut self, connection: CredentialConnection, created: bool, new: bool) {
@@ -297,7 +268,8 @@ impl Setup {
         self.countries_saved = false;
     }
 
-    /// Which of the eight steps are done, in [`STEP_TITLES`] order.
+    /// Which of the eight steps are done, in [`STEP_TITLES`] order, as far as this
+    /// record says ([`Ctx::done`] says for the numbers, from what is wanted).
     pub fn done(&self) -> [bool; 8] {
         [
             self.balance.is_some(),
@@ -305,7 +277,7 @@ impl Setup {
             self.codecs_saved,
             self.profile.is_some(),
             self.countries_saved,
-            self.numbers_step_done,
+            false,
             self.credential.is_some(),
             self.token.is_some(),
         ]
@@ -490,6 +462,43 @@ impl Ctx {
         Some(Cmd::Call { op, request })
     }
 
+    /// [`Ctx::prefetch`] of a read whose answer the account takes ([`Desired::observe`]):
+    /// when its answer is already here and fresh (the same connection chosen again,
+    /// after choosing made the wizard forget what it had read), the account takes it
+    /// again instead of reading it twice.
+    fn prefetch_observed(&mut self, request: Request) -> Option<Cmd> {
+        let now = self.now;
+        let answered = self.prefetched.iter().find(|p| p.request == request && p.standing(now));
+        if let Some(Some(Ok(reply))) = answered.map(|p| &p.outcome) {
+            self.desired.observe(Some(&request), reply);
+        }
+        self.prefetch(request)
+    }
+
+    /// Makes `activity` wait for the read of the numbers on the chosen connection, sent
+    /// ahead when it was chosen, if it is still on its way: a question about a change
+    /// of the connection names them, so it waits for them rather than leave them out.
+    /// Whether it waits; its answer then comes to [`Screen::on_read_ahead`], and stays
+    /// step 6's to take.
+    fn wait_for_numbers(&mut self, activity: &mut Activity) -> bool {
+        let Some(connection) = &self.desired.account.connection else { return false };
+        let request = Request::ListConnectionNumbers { connection_id: connection.id.clone() };
+        let Some(read) = self.prefetched.iter().find(|p| p.request == request && p.outcome.is_none()) else {
+            return false;
+        };
+        let what = "Reading the numbers on the connection".to_owned();
+        activity.pending = Some(Pending { op: read.op, what, retry: None });
+        activity.problem = None;
+        activity.notice = None;
+        true
+    }
+
+    /// A read sent ahead was cancelled (the screen waiting for it, Esc): it will not
+    /// answer, so the screen that needs it reads again.
+    fn forget_read(&mut self, op: OpId) {
+        self.prefetched.retain(|p| p.op != op);
+    }
+
     /// Reads what an answer says about the account into [`Ctx::desired`] (the wizard
     /// only: the inspector wants nothing).
     fn observe(&mut self, op: OpId, outcome: &Result<Reply, ApiError>) {
@@ -638,7 +647,7 @@ impl Ctx {
                 vec![Cmd::Call { op: self.next_op, request }]
             }
             crate::setup::Next::End(crate::setup::Ended::Done(numbers)) => {
-                self.setup.numbers = numbers;
+                self.desired.numbers_on_connection(&numbers);
                 vec![self.refresh_balance()]
             }
             // Assigning is a write, which no screen shows: a re-run finds the order.
@@ -937,6 +946,7 @@ impl State {
     /// The journal record this run has reached, if it differs from what was saved.
     /// Nothing is journaled before the key is accepted, nor by the inspector.
     fn journal_save(&mut self) -> Option<Cmd> {
+        let numbers_done = self.ctx.numbers_decided();
         let journal = &mut self.ctx.journal;
         let account = journal.account.clone().filter(|_| journal.kept)?;
         let setup = &self.ctx.setup;
@@ -966,7 +976,7 @@ impl State {
             record.codecs_saved = setup.codecs_saved;
             record.profile = setup.profile.as_ref().map(|p| named(&p.id, &p.name));
             record.countries_saved = setup.countries_saved;
-            record.numbers_done = setup.numbers_step_done;
+            record.numbers_done = numbers_done;
             record.numbers_skipped = setup.numbers_skipped;
             if setup.order.is_some() {
                 record.order = setup.order.clone();
@@ -1208,6 +1218,7 @@ impl State {
                 let activity = self.step.screen_mut().activity_mut();
                 let Some(pending) = activity.pending.take() else { return Vec::new() };
                 activity.problem = Some(Problem::Cancelled(pending.what));
+                self.ctx.forget_read(pending.op);
                 vec![Cmd::Cancel(pending.op)]
             }
             Action::Back if self.esc_quits() && !binds(&self.step.screen().bindings(), Action::Back) => {
@@ -1238,6 +1249,14 @@ impl State {
         }
         let mut kept = Some(outcome);
         if self.ctx.prefetch_answered(op, &mut kept) {
+            // A screen that waited for this read (its question names what it says)
+            // goes on; the answer stays the read ahead of the screen it is for.
+            let activity = self.step.screen_mut().activity_mut();
+            if activity.pending.as_ref().is_some_and(|p| p.op == op) {
+                activity.pending = None;
+                let transition = self.step.screen_mut().on_read_ahead(&mut self.ctx);
+                return self.apply(transition);
+            }
             return Vec::new();
         }
         let Some(outcome) = kept else { return Vec::new() };

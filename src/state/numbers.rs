@@ -13,12 +13,12 @@ use super::screen::{Input, Screen, activity_field};
 use super::{Activity, Ctx, Problem, Step, TextField, Transition, move_cursor};
 use crate::api::{
     ApiError, AvailableNumber, CredentialConnection, NUMBER_FEATURES, NUMBER_TYPES, NewNumberOrder,
-    NumberOrder, NumberSearch, OrderedNumberRequest, PhoneNumber,
+    NumberOrder, NumberSearch, PhoneNumber,
 };
 use crate::countries;
 use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
-use crate::setup::{Ended, Next, OrderFollower, order_reference};
+use crate::setup::{Ended, Next, OrderFollower, Part, order_reference};
 use std::collections::BTreeMap;
 
 const DEFAULT_LIMIT: &str = "10";
@@ -162,6 +162,9 @@ pub struct NumbersStep {
     pub cursor: usize,
     pub cart: Vec<AvailableNumber>,
     pub cart_cursor: usize,
+    /// The order the plan places for the cart ([`crate::setup::plan`]'s numbers step),
+    /// from the cart's review until `y` or a decline.
+    pub planned: Option<NewNumberOrder>,
     pub order: Option<NumberOrder>,
     /// The order was found by its reference, placed by an earlier try whose answer was
     /// lost, rather than placed now.
@@ -190,6 +193,7 @@ impl NumbersStep {
             cursor: 0,
             cart: Vec::new(),
             cart_cursor: 0,
+            planned: None,
             order: None,
             order_found: false,
             assigned: Vec::new(),
@@ -215,10 +219,15 @@ impl NumbersStep {
                 Transition::Stay(cmds) => cmds,
                 _ => Vec::new(),
             }
-        } else if !ctx.setup.numbers.is_empty() {
-            // Back here after this setup bought numbers for the connection: they are
-            // what it has, and Enter goes on with them.
-            step.existing = Some(ctx.setup.numbers.clone());
+        } else if ctx.setup.connection_new && !ctx.desired.account.numbers.is_empty() {
+            // Back here after this setup bought numbers for the connection it made:
+            // they are what it has, and Enter goes on with them.
+            let on = ctx.desired.account.numbers.iter().map(|number| PhoneNumber {
+                phone_number: number.clone(),
+                connection_id: Some(step.connection.id.clone()),
+                ..PhoneNumber::default()
+            });
+            step.existing = Some(on.collect());
             Vec::new()
         } else if ctx.setup.connection_new {
             // A new connection has no numbers: the search the form starts with goes out
@@ -234,7 +243,8 @@ impl NumbersStep {
             let request = Request::ListConnectionNumbers { connection_id: step.connection.id.clone() };
             // Step 7's list loads while this step is on screen.
             let credentials = Request::ListCredentials { connection_id: step.connection.id.clone() };
-            let mut cmds = vec![ctx.call(&mut step.activity, "Reading the connection's numbers", request)];
+            // Read ahead when the connection was chosen (taken here while fresh).
+            let mut cmds = ctx.fetch_for(&mut step, "Reading the connection's numbers", request);
             cmds.extend(ctx.prefetch(credentials));
             cmds
         };
@@ -298,8 +308,12 @@ impl NumbersStep {
     }
 
     /// Identifies this cart's order: the same numbers for the same connection give the
-    /// same reference, so an order placed before is found rather than repeated.
+    /// same reference, so an order placed before is found rather than repeated (the
+    /// planned order's, once the cart is reviewed).
     pub fn order_reference(&self) -> String {
+        if let Some(reference) = self.planned.as_ref().and_then(|order| order.customer_reference.clone()) {
+            return reference;
+        }
         let numbers: Vec<String> = self.cart.iter().map(|n| n.phone_number.clone()).collect();
         order_reference(&self.connection.id, &numbers)
     }
@@ -392,7 +406,15 @@ impl NumbersStep {
                 }
             }
             Action::Submit if !self.cart.is_empty() => {
+                let order = match self.planned_order(ctx) {
+                    Ok(order) => order,
+                    Err(reason) => {
+                        self.activity.fail(Problem::Input(reason));
+                        return Transition::none();
+                    }
+                };
                 self.activity.problem = None;
+                self.planned = Some(order);
                 self.screen = NumbersScreen::Confirm;
                 // The look for an earlier order of this cart goes out while the question
                 // is read, so that `y` costs one round trip.
@@ -404,22 +426,34 @@ impl NumbersStep {
         Transition::none()
     }
 
-    /// The order for the cart, with the reference that keeps it from being placed twice.
-    fn order_body(&self) -> NewNumberOrder {
-        NewNumberOrder {
-            phone_numbers: self
-                .cart
-                .iter()
-                .map(|n| OrderedNumberRequest { phone_number: n.phone_number.clone() })
-                .collect(),
-            connection_id: Some(self.connection.id.clone()),
-            customer_reference: Some(self.order_reference()),
+    /// The order the plan places for the cart (its numbers step's request, the same
+    /// body as `setup --buy-numbers` sends, with the reference that keeps it from being
+    /// placed twice), or why nothing is bought: a price that cannot be read, or a plan
+    /// that cannot be made.
+    fn planned_order(&self, ctx: &Ctx) -> Result<NewNumberOrder, String> {
+        let currency = ctx.desired.account.currency.as_deref();
+        if let Some(why) = crate::setup::plan::unknown_price(&self.cart, currency) {
+            return Err(format!("{why}: take it out of the cart (Space) to buy the others."));
         }
+        let cart = self.cart.clone();
+        let plan = ctx.plan_with(|wanted| wanted.numbers = Some(cart))?;
+        let step = plan.step(Part::Numbers);
+        let order = step.and_then(|step| {
+            step.requests.iter().find_map(|request| match request {
+                Request::PlaceOrder { body, .. } => Some(body.clone()),
+                _ => None,
+            })
+        });
+        order.ok_or_else(|| "The connection has every number of the cart already: nothing to buy.".to_owned())
     }
 
     /// Only `y` buys; any other key declines and goes back to the cart.
     fn on_confirm_action(&mut self, action: Action, ctx: &mut Ctx) -> Transition {
         if action == Action::Yes {
+            // What is wanted now: this cart (no longer a skipped step).
+            let cart = self.cart.clone();
+            ctx.want(|wanted| wanted.numbers = Some(cart));
+            ctx.setup.numbers_skipped = false;
             ctx.setup.order = Some(crate::journal::OrderNote {
                 reference: self.order_reference(),
                 placed_at: super::unix_secs(ctx.now),
@@ -435,6 +469,7 @@ impl NumbersStep {
             return Transition::Stay(ctx.fetch_for(self, "Looking for an earlier order of this cart", look));
         }
         self.screen = NumbersScreen::Cart;
+        self.planned = None;
         self.activity.note("Nothing was bought.");
         Transition::none()
     }
@@ -442,8 +477,9 @@ impl NumbersStep {
     /// Orders the cart, its earlier order just looked for and not found (so the worker
     /// does not look again before the first try).
     fn place_order(&mut self, ctx: &mut Ctx) -> Transition {
-        let what = format!("Ordering {}", plural(self.cart.len(), "number"));
-        let request = Request::PlaceOrder { body: self.order_body(), first_try: true };
+        let Some(body) = self.planned.clone() else { return Transition::none() };
+        let what = format!("Ordering {}", plural(body.phone_numbers.len(), "number"));
+        let request = Request::PlaceOrder { body, first_try: true };
         Transition::run(ctx.call(&mut self.activity, what, request))
     }
 
@@ -502,17 +538,22 @@ impl NumbersStep {
         self.follower = OrderFollower::new(&self.connection.id, &self.connection.connection_name);
     }
 
+    /// On to the credential. Gone on from without a choice of its own (following an
+    /// order an earlier run placed), the step keeps what the connection has, with
+    /// what that order brings.
     fn advance(&mut self, ctx: &mut Ctx) -> Transition {
-        ctx.setup.numbers_step_done = true;
+        if !ctx.numbers_decided() {
+            ctx.want(|wanted| wanted.numbers = Some(Vec::new()));
+        }
         super::flow::next(super::flow::Decided::Numbers, ctx)
     }
 
     /// The ordered numbers are on the connection: on to the summary of the purchase,
     /// while the balance it came off is read again for the header.
     fn assigned(&mut self, numbers: Vec<PhoneNumber>, ctx: &mut Ctx) -> Transition {
+        ctx.desired.numbers_on_connection(&numbers);
         self.assigned = numbers;
         self.screen = NumbersScreen::Done;
-        ctx.setup.numbers = self.assigned.clone();
         Transition::run(ctx.refresh_balance())
     }
 }
@@ -528,7 +569,11 @@ impl Screen for NumbersStep {
     /// The purchase `y` places, on its question.
     fn enter_requests(&self) -> Vec<Request> {
         match self.screen {
-            NumbersScreen::Confirm => vec![Request::PlaceOrder { body: self.order_body(), first_try: false }],
+            NumbersScreen::Confirm => self
+                .planned
+                .iter()
+                .map(|body| Request::PlaceOrder { body: body.clone(), first_try: false })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -665,7 +710,9 @@ impl Screen for NumbersStep {
         match self.screen {
             NumbersScreen::Intro => match (action, self.intro_default()) {
                 (Action::Submit, IntroDefault::KeepNumbers) => {
-                    ctx.setup.numbers = self.existing.clone().unwrap_or_default();
+                    // The numbers the connection has are the ones wanted: nothing to buy.
+                    ctx.want(|wanted| wanted.numbers = Some(Vec::new()));
+                    ctx.setup.numbers_skipped = false;
                     self.advance(ctx)
                 }
                 (Action::Submit, IntroDefault::Skip)
@@ -759,10 +806,11 @@ impl Screen for NumbersStep {
     }
 }
 
+/// Numbers are not part of this setup: nothing (more) is bought, and what the
+/// connection has stays its numbers.
 fn skip(step: &mut NumbersStep, ctx: &mut Ctx) -> Transition {
     ctx.setup.numbers_skipped = true;
-    // Nothing more is bought; what the connection has stays its numbers.
-    ctx.setup.numbers = step.existing.clone().unwrap_or_default();
+    ctx.want(|wanted| wanted.numbers = None);
     step.advance(ctx)
 }
 

@@ -19,7 +19,7 @@ use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::{ApiError, CredentialConnection, OutboundVoiceProfile};
 use crate::msg::{Cmd, Reply, Request};
 use crate::setup::plan::Step as PlanStep;
-use crate::setup::{Part, Pick as Wanted, free_name, name_taken};
+use crate::setup::{Part, Pick as Wanted, Recognised, free_name, name_in_use, name_taken, prefer};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 const MAX_NAME_CHARS: usize = 255;
@@ -72,11 +72,21 @@ impl ProfileStep {
         self.connection.outbound.outbound_voice_profile_id.as_deref()
     }
 
-    /// The form's name is one the account has: said as it is typed, before Enter
-    /// refuses it (choose that profile in the list, or give another name).
+    /// The form's name is one the account has: what to say as it is typed (Enter uses
+    /// that profile, or another name is given), before anything is sent.
     pub fn name_in_use(&self) -> Option<String> {
         let name = self.form.as_ref()?.value(ProfileField::Name);
-        self.list.items.iter().flatten().any(|p| p.name == name).then(|| name_taken("profile", name))
+        let (count, meant) = named(&self.list, name);
+        name_in_use("profile", name, count, &meant, |profile| format!("id {}", profile.id))
+    }
+
+    /// The profile the form's name means, when the account has one of that name that
+    /// the recogniser tells apart: Enter uses it.
+    fn named_in_form(&self) -> Option<&OutboundVoiceProfile> {
+        match named(&self.list, self.form.as_ref()?.value(ProfileField::Name)) {
+            (_, Recognised::Found(profile)) => Some(profile),
+            _ => None,
+        }
     }
 
     pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
@@ -93,15 +103,30 @@ impl ProfileStep {
             }
             FormEvent::Submit => {
                 let name = form.value(ProfileField::Name).to_owned();
+                // A second profile of one name would make the name mean nothing on day
+                // two (`setup --voice-profile NAME`): Enter on a name the account has
+                // uses the profile it means, as Enter on its row would (the move of the
+                // connection to it asked the same way); of several alike, the user picks.
+                let meant = match named(&self.list, &name) {
+                    (_, Recognised::Found(profile)) => Some(profile.id.clone()),
+                    (_, Recognised::Ambiguous(_)) => {
+                        form.reject(ProfileField::Name);
+                        self.activity.fail(Problem::Input(name_taken("profile", &name)));
+                        return Transition::none();
+                    }
+                    (_, Recognised::Missing) => None,
+                };
+                if let Some(id) = meant {
+                    let row = self.list.items.iter().flatten().position(|p| p.id == id);
+                    self.form = None;
+                    self.activity.problem = None;
+                    self.list.cursor = row.map_or(0, |row| row + 1);
+                    return self.on_action(Action::Submit, ctx);
+                }
                 if name.chars().count() < 3 {
                     form.reject(ProfileField::Name);
                     self.activity
                         .fail(Problem::Input("The profile name needs at least 3 characters.".into()));
-                    return Transition::none();
-                }
-                if self.list.items.iter().flatten().any(|p| p.name == name) {
-                    form.reject(ProfileField::Name);
-                    self.activity.fail(Problem::Input(name_taken("profile", &name)));
                     return Transition::none();
                 }
                 form.invalid = None;
@@ -120,6 +145,10 @@ impl ProfileStep {
                     && step.asks()
                     && !self.connection_created
                 {
+                    // The question names the numbers on the connection: their read first.
+                    if ctx.wait_for_numbers(&mut self.activity) {
+                        return Transition::none();
+                    }
                     let what = format!("Attaching the connection to “{name}”");
                     self.change = Some(self.question(step, &name, request.clone(), what));
                     self.asking = Some(pick);
@@ -197,6 +226,10 @@ impl ProfileStep {
         };
         self.attaching = Some((profile.clone(), created));
         if step.asks() && !self.connection_created {
+            // The question names the numbers on the connection: their read first.
+            if ctx.wait_for_numbers(&mut self.activity) {
+                return Transition::none();
+            }
             self.change = Some(self.question(step, &profile.name, request.clone(), what));
             self.asking = Some(pick);
             return Transition::none();
@@ -204,6 +237,16 @@ impl ProfileStep {
         want(pick, ctx);
         Transition::run(ctx.call(&mut self.activity, what, request.clone()))
     }
+}
+
+/// How many profiles of `list` have `name`, and which of them it means ([`prefer`]: the
+/// one; of several, telnyx-setup's newest).
+fn named<'a>(
+    list: &'a PickList<OutboundVoiceProfile>,
+    name: &str,
+) -> (usize, Recognised<&'a OutboundVoiceProfile>) {
+    let named: Vec<&OutboundVoiceProfile> = list.items.iter().flatten().filter(|p| p.name == name).collect();
+    (named.len(), prefer(named))
 }
 
 /// `pick` as the profile wanted: the countries wanted were another profile's.
@@ -224,6 +267,10 @@ impl Screen for ProfileStep {
     /// Enter on a profile attaches the connection to it (a new one is named in the
     /// form, and made on the next screen).
     fn planned(&self, ctx: &Ctx) -> Option<Vec<PlanStep>> {
+        // A name the account has in the form: Enter attaches that profile.
+        if let Some(profile) = self.named_in_form().filter(|_| self.change.is_none()) {
+            return self.planned_for(&Wanted::Existing(profile.id.clone()), ctx).ok();
+        }
         // The form, or the row that opens it: Enter sends nothing (made on step 5).
         if self.form.is_some() || self.list.cursor == 0 || self.change.is_some() {
             return None;
@@ -251,6 +298,10 @@ impl Screen for ProfileStep {
             return Change::bindings();
         }
         match &self.form {
+            Some(_) if self.named_in_form().is_some() => Form::<ProfileField>::bindings(
+                ("use it", "Attach the connection to the profile that has this name (nothing is created)."),
+                CLOSE_FORM,
+            ),
             Some(_) => Form::<ProfileField>::bindings(
                 ("next", "Choose the new profile's countries: it is made with them."),
                 CLOSE_FORM,
@@ -303,6 +354,17 @@ impl Screen for ProfileStep {
     fn input_mut(&mut self) -> Option<&mut dyn Input> {
         let asking = self.change.is_some();
         self.form.as_mut().filter(|_| !asking).map(|form| form as &mut dyn Input)
+    }
+
+    /// The numbers read, Enter goes on to the question that names them.
+    fn on_read_ahead(&mut self, ctx: &mut Ctx) -> Transition {
+        if self.form.is_some() {
+            return self.on_form_action(Action::Submit, ctx);
+        }
+        match self.attaching.take() {
+            Some((profile, created)) => self.attach(profile, created, ctx),
+            None => Transition::none(),
+        }
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {

@@ -204,7 +204,10 @@ pub(super) fn preselect_profile(
     preselect(items, journal, id, made, OutboundVoiceProfile::is_marked, "profiles")
 }
 
-/// The credential to highlight on step 7, among those that can still log in.
+/// The credential to highlight on step 7, among those that can still log in: as
+/// [`preselect`] says, else the connection's newest ([`crate::setup::newest`]), which a
+/// credential left out keeps in `setup` and in the plan, so Enter on it keeps what the
+/// connection has instead of making another.
 pub(super) fn preselect_credential(
     items: &[TelephonyCredential],
     journal: &JournalCtx,
@@ -221,5 +224,12 @@ pub(super) fn preselect_credential(
         .and_then(|r| r.credential.as_ref())
         .map(|c| c.id.as_str())
         .filter(|id| items.iter().any(|c| c.id == *id && usable(c)));
-    preselect(items, journal, id, made, marked, "credentials")
+    match preselect(items, journal, id, made, marked, "credentials") {
+        Preselected::Nothing => {
+            let newest = crate::setup::newest(items.iter().filter(|c| usable(c)).collect());
+            let row = newest.and_then(|newest| items.iter().position(|c| std::ptr::eq(c, newest)));
+            row.map_or(Preselected::Nothing, Preselected::Row)
+        }
+        preselected => preselected,
+    }
 }

@@ -111,6 +111,14 @@ pub trait Screen {
         self.activity_mut().copied(outcome);
     }
 
+    /// A read sent ahead that the screen waited for ([`Ctx::wait_for_numbers`]) has
+    /// its answer (the account has taken it): the screen goes on with what it was
+    /// doing.
+    fn on_read_ahead(&mut self, ctx: &mut Ctx) -> Transition {
+        let _ = ctx;
+        Transition::none()
+    }
+
     /// Esc brought the user back to this screen.
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         let _ = ctx;

@@ -54,7 +54,7 @@ impl TokenStep {
             let resource = self.credential.resource_id.as_deref().unwrap_or_default();
             resource.strip_prefix("connection:").unwrap_or(resource).to_owned()
         });
-        let caller_id = ctx.setup.numbers.first().map(|n| n.phone_number.clone()).unwrap_or_default();
+        let caller_id = ctx.desired.account.numbers.first().cloned().unwrap_or_default();
         Request::TestCall { url: ctx.signaling.clone(), connection_id, caller_id }
     }
 

@@ -8,7 +8,9 @@
 
 use super::Ctx;
 use super::change::or_none;
-use crate::api::{ApiError, CredentialConnection, OutboundVoiceProfile, Page, TelephonyCredential};
+use crate::api::{
+    ApiError, CredentialConnection, OutboundVoiceProfile, Page, PhoneNumber, TelephonyCredential,
+};
 use crate::msg::{Reply, Request};
 use crate::setup::plan::Step as PlanStep;
 use crate::setup::{Account, Part, Pick, Plan, SipLogin, Wanted};
@@ -156,11 +158,7 @@ impl Desired {
                     _ => None,
                 };
                 if asked.is_some() && asked == chosen.as_ref() {
-                    for number in numbers {
-                        if !account.numbers.contains(&number.phone_number) {
-                            account.numbers.push(number.phone_number.clone());
-                        }
-                    }
+                    self.numbers_on_connection(numbers);
                 }
             }
             _ => {}
@@ -173,6 +171,17 @@ impl Desired {
     pub(super) fn sending(&mut self, request: &Request) {
         if let Request::CreateConnection { .. } = request {
             self.tried_connection = true;
+        }
+    }
+
+    /// `numbers` are on the chosen connection (read, assigned, or put there by an order
+    /// placed for it as it completed).
+    pub(super) fn numbers_on_connection(&mut self, numbers: &[PhoneNumber]) {
+        let account = &mut self.account;
+        for number in numbers {
+            if !account.numbers.contains(&number.phone_number) {
+                account.numbers.push(number.phone_number.clone());
+            }
         }
     }
 
@@ -241,7 +250,8 @@ impl Ctx {
     /// Which of the eight steps are done, for the header's marks: the codecs, the
     /// profile, its countries and the credential are done when they are chosen and the
     /// plan has nothing left to send for them (what is wanted is what the account has,
-    /// so the marks cannot disagree with it); the others as [`super::Setup::done`] says.
+    /// so the marks cannot disagree with it); the numbers as [`Ctx::numbers_done`]
+    /// says; the others as [`super::Setup::done`] says.
     pub fn done(&self) -> [bool; 8] {
         let mut done = self.setup.done();
         if self.desired.drafted() {
@@ -251,7 +261,9 @@ impl Ctx {
             }
             return done;
         }
-        let (Some(wanted), Ok(plan)) = (&self.desired.wanted, self.plan()) else { return done };
+        let plan = self.plan();
+        done[5] = self.numbers_done(plan.as_ref().ok());
+        let (Some(wanted), Ok(plan)) = (&self.desired.wanted, plan) else { return done };
         let settled =
             |parts: &[Part]| parts.iter().all(|part| plan.step(*part).is_some_and(|s| !s.kind.writes()));
         done[2] = wanted.codecs.is_some() && settled(&[Part::Codecs]);
@@ -259,6 +271,65 @@ impl Ctx {
         done[4] = wanted.countries.is_some() && settled(&[Part::Profile, Part::Countries]);
         done[6] = wanted.credential.is_some() && settled(&[Part::Credential]);
         done
+    }
+
+    /// The numbers step has been through: numbers are wanted (bought, or those the
+    /// connection has kept), or skipped (`s`).
+    pub fn numbers_decided(&self) -> bool {
+        self.setup.numbers_skipped || self.desired.wanted.as_ref().is_some_and(|w| w.numbers.is_some())
+    }
+
+    /// The order placed for the cart while Telnyx has not settled it (or its numbers
+    /// are not on the connection yet): the numbers are on their way.
+    pub fn numbers_ordering(&self) -> Option<&crate::journal::OrderNote> {
+        let on = &self.desired.account.numbers;
+        self.setup.order.as_ref().filter(|order| {
+            order.status.as_deref() != Some("failure") && !order.numbers.iter().all(|n| on.contains(n))
+        })
+    }
+
+    /// The header marks the numbers step skipped (`–`), and the summary says so:
+    /// skipped (`s`) with no number on the connection and no order on its way. A step
+    /// skipped after numbers were bought is done: they are there.
+    pub fn numbers_skipped(&self) -> bool {
+        self.setup.numbers_skipped
+            && self.desired.account.numbers.is_empty()
+            && self.numbers_ordering().is_none()
+    }
+
+    /// The numbers step is done (or skipped, which [`Ctx::numbers_skipped`] tells
+    /// apart): it has been through, and the connection has numbers, an order for them
+    /// is on its way, or the plan has nothing left to buy (`plan`: the plan of what is
+    /// wanted, when there is one).
+    fn numbers_done(&self, plan: Option<&Plan>) -> bool {
+        let settled = plan.and_then(|plan| plan.step(Part::Numbers)).is_some_and(|s| !s.kind.writes());
+        self.numbers_decided()
+            && (self.numbers_skipped()
+                || !self.desired.account.numbers.is_empty()
+                || self.numbers_ordering().is_some()
+                || settled)
+    }
+
+    /// The numbers as the summaries name them, from the same facts as the header's
+    /// mark: those on the connection, or the order still completing at Telnyx (or
+    /// failed), or none.
+    pub fn numbers_text(&self) -> String {
+        let on = &self.desired.account.numbers;
+        if !on.is_empty() {
+            return on.join(", ");
+        }
+        if self.numbers_skipped() {
+            return "none (step skipped)".to_owned();
+        }
+        match &self.setup.order {
+            Some(order) if order.status.as_deref() == Some("pending") => {
+                format!("{}: Telnyx is completing the order (a re-run finds it)", order.numbers.join(", "))
+            }
+            Some(order) if order.status.as_deref() == Some("failure") => {
+                "none: the order failed, nothing was bought".to_owned()
+            }
+            _ => "none".to_owned(),
+        }
     }
 
     /// What the summary says was set up, read from the same facts as the header's
@@ -281,6 +352,7 @@ impl Ctx {
             Err(_) => (self.setup.profile.as_ref(), self.setup.credential.as_ref()),
         };
         SetUp {
+            numbers: self.numbers_text(),
             connection: Some(connection),
             codecs: done[2].then_some(connection.inbound.codecs.as_slice()),
             profile: profile.filter(|_| done[3]),
@@ -299,12 +371,14 @@ impl Ctx {
 
 /// What the summary lists as set up ([`Ctx::set_up`]): `None` for a part the header
 /// does not mark done.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct SetUp<'a> {
     pub connection: Option<&'a CredentialConnection>,
     pub codecs: Option<&'a [String]>,
     pub profile: Option<&'a OutboundVoiceProfile>,
     pub countries: Option<&'a [String]>,
+    /// The numbers line ([`Ctx::numbers_text`]); empty says none.
+    pub numbers: String,
     pub credential: Option<&'a TelephonyCredential>,
 }
 

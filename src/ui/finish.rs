@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx, report: Opt
     if let Some(countries) = set_up.countries {
         lines.push(fact(theme, "Countries", countries.join(", ")));
     }
-    lines.push(fact(theme, "Numbers", setup.numbers_text()));
+    lines.push(fact(theme, "Numbers", set_up.numbers.clone()));
     if let Some(credential) = set_up.credential {
         lines.push(fact(
             theme,

@@ -189,7 +189,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut progress = Vec::new();
     for (index, label) in labels.into_iter().enumerate() {
         // The optional numbers step, skipped, is neither done nor to do.
-        let skipped = index == 5 && state.ctx.setup.shows_numbers_skipped();
+        let skipped = index == 5 && state.ctx.numbers_skipped();
         let (symbol, style) = if index + 1 == current {
             (theme::CURRENT, theme.current())
         } else if skipped && done[index] {

@@ -261,7 +261,7 @@ fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep, a
     if step.unpriced() > 0 {
         lines.push(Line::styled(
             format!(
-                "{} could not be priced; they count as 0 in the total.",
+                "{} could not be priced (0 in the total): nothing is bought at an unknown price.",
                 plural(step.unpriced(), "number")
             ),
             theme.warning(),

@@ -519,6 +519,18 @@ fn the_profile_and_its_variable_choose_the_key_of_every_command() {
     let unknown = home.run(&["--api-base", &base, "status"], &[("TELNYX_PROFILE", "nope")], None);
     assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
     assert!(text(&unknown.stderr).contains("no account is named \"nope\""), "{}", text(&unknown.stderr));
+
+    // A name no account can have is the voice profile `setup` takes as --voice-profile:
+    // it says so, rather than to add an account of that name (which would be refused).
+    let profile =
+        home.run(&["--api-base", &base, "--profile", "Lobby outbound", "setup", "--dry-run"], &[], None);
+    assert_eq!(profile.status.code(), Some(2), "{profile:?}");
+    let said = text(&profile.stderr);
+    assert!(
+        said.contains("no account is named \"Lobby outbound\"") && said.contains("--voice-profile"),
+        "{said}"
+    );
+    assert!(!said.contains("accounts add Lobby outbound"), "{said}");
 }
 
 /// The wizard takes `--profile` and `TELNYX_PROFILE` too: its sign-in names the account

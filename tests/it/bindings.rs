@@ -47,6 +47,7 @@ fn screens() -> Vec<(&'static str, Build)> {
         ("codecs, curl panel revealed", || keys(at_codecs(), &[KeyCode::Char('c'), KeyCode::Char('r')])),
         ("profiles", at_profiles),
         ("profile form", || keys(at_profiles(), &[KeyCode::Char('n')])),
+        ("profile form, a name the account has", || keys(at_profiles(), &retyped("Office outbound"))),
         ("countries", at_countries),
         ("countries, searching", || keys(at_countries(), &[KeyCode::Char('/'), KeyCode::Char('a')])),
         ("countries, searched", || {
@@ -77,6 +78,9 @@ fn screens() -> Vec<(&'static str, Build)> {
         }),
         ("credentials", at_credentials),
         ("credential form", || keys(at_credentials(), &[KeyCode::Char('n')])),
+        ("credential form, a name the connection has", || {
+            keys(at_credentials_with(vec![credential()]), &retyped("WebRTC login for WebRTC (telnyx-setup)"))
+        }),
         ("credential chosen", || keys(at_credentials(), &[KeyCode::Down, KeyCode::Enter])),
         ("token, none yet", || {
             let state = keys(at_credentials(), &[KeyCode::Down, KeyCode::Enter, KeyCode::Enter]);
@@ -122,6 +126,14 @@ fn connections_loading() -> State {
     let mut state = keys(state_with(Some("KEY123"), KeySource::Env), &[KeyCode::Enter]);
     reply(&mut state, Reply::KeyAccepted(balance()));
     state
+}
+
+/// `n`, then the suggested name cleared and `name` typed instead.
+fn retyped(name: &str) -> Vec<KeyCode> {
+    let mut codes = vec![KeyCode::Char('n')];
+    codes.extend(std::iter::repeat_n(KeyCode::Backspace, 60));
+    codes.extend(name.chars().map(KeyCode::Char));
+    codes
 }
 
 fn keys(mut state: State, codes: &[KeyCode]) -> State {

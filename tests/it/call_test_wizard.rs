@@ -97,7 +97,7 @@ fn a_passed_login_offers_the_call_test_and_y_places_it_on_the_connection() {
 #[test]
 fn the_caller_id_is_one_of_the_connections_numbers() {
     let mut state = offered();
-    state.ctx.setup.numbers = vec![owned("+13125550100")];
+    state.ctx.desired.account.numbers = vec!["+13125550100".to_owned()];
     // Offered again, with the numbers known.
     press(&mut state, KeyCode::Char('n'));
     press(&mut state, KeyCode::Char('t'));

@@ -49,6 +49,7 @@ mod login_test_pty;
 mod names;
 mod newcomer;
 mod newcomer_again;
+mod numbers_named;
 mod plan_parity;
 mod propagation;
 mod properties;

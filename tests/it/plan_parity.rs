@@ -1,27 +1,29 @@
 //! Issue 20, parity: the wizard and `setup --dry-run` plan alike. For a table of
 //! choices on an account with existing records (a connection on a profile, another
-//! profile, a credential), the wizard is driven through `State::update` with the real
-//! worker, and each screen's step of the plan (part, kind, and its requests rendered
-//! as curl commands) is taken just before its Enter; `setup --dry-run --json` on the
-//! same account, with flags for the same choices, must plan the same steps with the
-//! same requests. A new connection (named on step 2's form) is planned as `setup`
-//! plans it: the profile first (reused or made with its countries), then the
-//! connection made on it with its codecs, in one request.
+//! profile, a credential, and in some cases a number on the connection), the wizard is
+//! driven through `State::update` with the real worker, and each screen's step of the
+//! plan (part, kind, what else it affects, and its requests rendered as curl commands)
+//! is taken just before its Enter; `setup --dry-run --json` on the same account, with
+//! flags for the same choices, must plan the same steps with the same requests. A new
+//! connection (named on step 2's form) is planned as `setup` plans it: the profile
+//! first (reused or made with its countries), then the connection made on it with its
+//! codecs, in one request.
 
 use crate::support::state::state_with;
-use crate::support::{BIN, api_base, client};
+use crate::support::{BIN, api_base, buy_us_number, client};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use telnyx_setup::api::PageRequest;
 use telnyx_setup::api::{
     self, Client, CredentialConnection, InboundUpdate, NewCredentialConnection, NewOutboundVoiceProfile,
     NewTelephonyCredential, OutboundUpdate,
 };
 use telnyx_setup::app::{Effects, dispatch};
 use telnyx_setup::clipboard::{CopyMethod, Recording};
-use telnyx_setup::msg::Msg;
+use telnyx_setup::msg::{Msg, Request};
 use telnyx_setup::sandbox::{Sandbox, Seed};
 use telnyx_setup::secret::Secret;
 use telnyx_setup::state::{KeySource, NumbersScreen, State, Step};
@@ -62,15 +64,18 @@ struct Case {
     profile: Profile,
     countries_changed: bool,
     credential: Credential,
+    /// The connection has a number: the codecs and a move affect it.
+    numbers: bool,
 }
 
-const CASES: [Case; 8] = [
+const CASES: [Case; 10] = [
     Case {
         new_connection: false,
         codecs_changed: false,
         profile: Profile::Same,
         countries_changed: false,
         credential: Credential::LeftOpen,
+        numbers: false,
     },
     Case {
         new_connection: false,
@@ -78,6 +83,7 @@ const CASES: [Case; 8] = [
         profile: Profile::Same,
         countries_changed: true,
         credential: Credential::New,
+        numbers: false,
     },
     Case {
         new_connection: false,
@@ -85,6 +91,7 @@ const CASES: [Case; 8] = [
         profile: Profile::Other,
         countries_changed: false,
         credential: Credential::Existing,
+        numbers: false,
     },
     Case {
         new_connection: false,
@@ -92,6 +99,7 @@ const CASES: [Case; 8] = [
         profile: Profile::Other,
         countries_changed: true,
         credential: Credential::LeftOpen,
+        numbers: false,
     },
     Case {
         new_connection: false,
@@ -99,6 +107,7 @@ const CASES: [Case; 8] = [
         profile: Profile::New,
         countries_changed: false,
         credential: Credential::New,
+        numbers: false,
     },
     Case {
         new_connection: false,
@@ -106,6 +115,23 @@ const CASES: [Case; 8] = [
         profile: Profile::New,
         countries_changed: true,
         credential: Credential::Existing,
+        numbers: false,
+    },
+    Case {
+        new_connection: false,
+        codecs_changed: true,
+        profile: Profile::Other,
+        countries_changed: true,
+        credential: Credential::LeftOpen,
+        numbers: true,
+    },
+    Case {
+        new_connection: false,
+        codecs_changed: false,
+        profile: Profile::New,
+        countries_changed: false,
+        credential: Credential::New,
+        numbers: true,
     },
     // A new connection on an existing profile: made on it on step 4.
     Case {
@@ -114,6 +140,7 @@ const CASES: [Case; 8] = [
         profile: Profile::Other,
         countries_changed: false,
         credential: Credential::New,
+        numbers: false,
     },
     // A new connection on a new profile with its countries: both made on step 5.
     Case {
@@ -122,21 +149,22 @@ const CASES: [Case; 8] = [
         profile: Profile::New,
         countries_changed: true,
         credential: Credential::New,
+        numbers: false,
     },
 ];
 
 /// The name step 2's form suggests for a new connection on this account.
 const NEW_CONNECTION: &str = "WebRTC (telnyx-setup)";
 
-/// A step as both sides show it: its kind ("change", "nothing to change") and its
-/// requests as curl commands.
-type Planned = BTreeMap<String, (String, Vec<String>)>;
+/// A step as both sides show it: its kind ("change", "nothing to change"), what else
+/// it affects, and its requests as curl commands.
+type Planned = BTreeMap<String, (String, Vec<String>, Vec<String>)>;
 
 /// The account: the connection "Lobby tablets" (OPUS, G722) on "Lobby outbound" (US,
 /// CA), made by someone else (no mark), the profile "Other outbound" (US), and the
-/// credential "Lobby tablet" telnyx-setup made on the connection. Returns the
-/// connection.
-async fn seed(api: &Client) -> CredentialConnection {
+/// credential "Lobby tablet" telnyx-setup made on the connection; with `numbers`, a
+/// number bought for the connection. Returns the connection.
+async fn seed(api: &Client, numbers: bool) -> CredentialConnection {
     let unmarked = |name: &str, countries: &[&str]| NewOutboundVoiceProfile {
         tags: Vec::new(),
         ..NewOutboundVoiceProfile::with_countries(name, countries.iter().map(|c| c.to_string()).collect())
@@ -162,6 +190,9 @@ async fn seed(api: &Client) -> CredentialConnection {
     })
     .await
     .unwrap();
+    if numbers {
+        buy_us_number(api, &connection.id).await;
+    }
     connection
 }
 
@@ -201,6 +232,18 @@ impl Wizard {
         assert!(self.state.step.activity().problem.is_none(), "{:?}", self.state.step.activity().problem);
     }
 
+    /// Takes the worker's answers until `done` holds (a read sent ahead has come).
+    async fn settle_until(&mut self, done: impl Fn(&State) -> bool) {
+        while !done(&self.state) {
+            let msg = tokio::time::timeout(Duration::from_secs(30), self.effects.worker.replies.recv())
+                .await
+                .expect("the worker answers within 30s")
+                .expect("the worker is alive");
+            dispatch(&mut self.state, &mut self.effects, msg);
+        }
+        self.settle().await;
+    }
+
     async fn press(&mut self, code: KeyCode) {
         dispatch(&mut self.state, &mut self.effects, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         self.settle().await;
@@ -212,9 +255,11 @@ impl Wizard {
         if let Some(steps) = self.state.planned() {
             for step in steps {
                 let curl = telnyx_setup::curl::render_all(&self.base, &step.requests, false);
-                self.planned
-                    .entry(step.part.as_str().to_owned())
-                    .or_insert((step.kind.as_str().to_owned(), curl));
+                self.planned.entry(step.part.as_str().to_owned()).or_insert((
+                    step.kind.as_str().to_owned(),
+                    step.affects.clone(),
+                    curl,
+                ));
             }
         }
         self.press(KeyCode::Enter).await;
@@ -262,6 +307,10 @@ async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case
         let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
         wizard.highlight(row).await;
         wizard.press(KeyCode::Enter).await;
+        // The numbers on the connection, read ahead when it is chosen, before the
+        // codecs' plan names them.
+        let numbers = usize::from(case.numbers);
+        wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == numbers).await;
         vec!["--connection".to_owned(), connection.id.clone()]
     };
 
@@ -376,7 +425,8 @@ async fn dry_run(sandbox: &Sandbox, flags: &[String]) -> Planned {
         .iter()
         .map(|step| {
             let part = step["step"].as_str().unwrap_or_default().to_owned();
-            (part, (step["action"].as_str().unwrap_or_default().to_owned(), strings(&step["curl"])))
+            let action = step["action"].as_str().unwrap_or_default().to_owned();
+            (part, (action, strings(&step["affects"]), strings(&step["curl"])))
         })
         .collect()
 }
@@ -439,8 +489,9 @@ fn flags_of(case: Case, connection: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
     for case in CASES {
-        let sandbox = Sandbox::start_local(&Seed::empty()).await.unwrap();
-        let connection = seed(&client(&sandbox.base_url(), KEY)).await;
+        let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+        let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+        let connection = seed(&client(&sandbox.base_url(), KEY), case.numbers).await;
         let flags = flags_of(case, &connection.id);
         // The dry run first: it changes nothing, and the wizard then changes the account.
         let theirs = dry_run(&sandbox, &flags).await;
@@ -456,9 +507,9 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
             .data;
         assert_eq!(made.len(), usize::from(case.new_connection), "{case:?}: made once");
         for part in PARTS {
-            let (kind, curl) =
+            let (kind, affects, curl) =
                 ours.get(part).unwrap_or_else(|| panic!("{case:?}: the wizard planned no {part}"));
-            let (their_kind, their_curl) =
+            let (their_kind, their_affects, their_curl) =
                 theirs.get(part).unwrap_or_else(|| panic!("{case:?}: the dry run planned no {part}"));
             let mut their_curl = without_login(their_curl);
             if let Some(made) = made.first() {
@@ -468,10 +519,90 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
                 their_curl = their_curl.iter().map(filled).collect();
             }
             assert_eq!(
-                (kind, without_login(curl)),
-                (their_kind, their_curl),
+                (kind, affects, without_login(curl)),
+                (their_kind, their_affects, their_curl),
                 "{case:?}, {part}, with {flags:?}"
             );
         }
+        if case.numbers {
+            let affected = |part: &str| &ours[part].1;
+            assert!(
+                affected("codecs").iter().any(|a| a.contains("on the connection")) || !case.codecs_changed,
+                "{case:?}: the codecs change names the number: {ours:?}"
+            );
+            if case.profile != Profile::Same {
+                assert!(
+                    affected("attach").iter().any(|a| a.contains("on the connection")),
+                    "{case:?}: the move names the number: {ours:?}"
+                );
+            }
+        }
     }
+}
+
+/// With a cart: on a connection that has a number, the wizard buys one more (`n`, a
+/// search for one number, the first found) and `setup --dry-run --buy-numbers 2` plans
+/// the same: the numbers step, what it affects and its requests (the order, with the
+/// reference made from the connection and the numbers, then the assignment) are the
+/// same, and `y` places exactly the order the plan shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_and_the_dry_run_buy_the_same_numbers() {
+    let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+    let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+    let api = client(&sandbox.base_url(), KEY);
+    let connection = seed(&api, true).await;
+    let flags: Vec<String> = ["--connection", &connection.id, "--buy-numbers", "2", "--number-country", "US"]
+        .map(str::to_owned)
+        .to_vec();
+    let theirs = dry_run(&sandbox, &flags).await;
+
+    let mut wizard = Wizard::start(&sandbox);
+    wizard.press(KeyCode::Enter).await; // the key
+    let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
+    wizard.highlight(row).await;
+    wizard.press(KeyCode::Enter).await;
+    wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == 1).await;
+    wizard.press(KeyCode::Enter).await; // the codecs as they are
+    let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let own = step.list.items.iter().flatten().position(|p| p.name == PROFILE).expect("listed") + 1;
+    wizard.highlight(own).await;
+    wizard.press(KeyCode::Enter).await; // the profile it has
+    wizard.press(KeyCode::Enter).await; // its countries (US first: the search's country)
+    let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!(step.existing.as_ref().map(Vec::len), Some(1), "the number it has");
+    wizard.press(KeyCode::Char('n')).await; // buy more
+    // One number, as `--buy-numbers 2` searches for the one missing.
+    for _ in 0..6 {
+        wizard.press(KeyCode::Tab).await;
+    }
+    wizard.press(KeyCode::Backspace).await;
+    wizard.press(KeyCode::Backspace).await;
+    wizard.press(KeyCode::Char('1')).await;
+    wizard.press(KeyCode::Enter).await; // search
+    wizard.press(KeyCode::Enter).await; // the first found, into the cart
+    wizard.press(KeyCode::Enter).await; // the cart
+    wizard.press(KeyCode::Enter).await; // its review: the question
+    let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!((step.screen, step.cart.len()), (NumbersScreen::Confirm, 1));
+    let cart = step.cart.clone();
+    let plan = wizard.state.ctx.plan_with(|wanted| wanted.numbers = Some(cart)).expect("a plan");
+    let planned = plan.step(telnyx_setup::setup::Part::Numbers).expect("a numbers step").clone();
+    let curl = telnyx_setup::curl::render_all(&wizard.base, &planned.requests, false);
+    let ours = (planned.kind.as_str().to_owned(), planned.affects.clone(), curl);
+    assert_eq!(Some(&ours), theirs.get("numbers"), "with {flags:?}");
+    // `y` places the plan's order: the request shown for it is the plan's first.
+    let shown = wizard.state.step.screen().enter_requests();
+    assert_eq!(shown.len(), 1);
+    let (Request::PlaceOrder { body: shown, .. }, Some(Request::PlaceOrder { body: planned, .. })) =
+        (&shown[0], planned.requests.first())
+    else {
+        panic!("{shown:?} {planned:?}")
+    };
+    assert_eq!(shown, planned);
+    wizard.press(KeyCode::Char('y')).await;
+    let orders = api.list_number_orders(PageRequest::first(250), None).await.unwrap().data;
+    let placed: Vec<_> =
+        orders.iter().filter(|o| o.customer_reference == planned.customer_reference).collect();
+    assert_eq!(placed.len(), 1, "the plan's order, once: {orders:#?}");
 }

@@ -516,7 +516,17 @@ impl Run {
         let (calls, ahead): (Vec<_>, Vec<_>) =
             calls.into_iter().partition(|(op, _)| now_pending.as_ref().map(|p| p.op) == Some(*op));
         prop_assert!(calls.len() <= 1, "one message started several requests: {cmds:?}");
+        let chosen = self.state.ctx.setup.connection.as_ref().map(|c| c.id.as_str());
         for (op, request) in &ahead {
+            // The numbers on the connection just chosen, for the codecs and attach
+            // questions that name them.
+            if let Request::ListConnectionNumbers { connection_id } = request {
+                prop_assert!(
+                    Some(connection_id.as_str()) == chosen,
+                    "numbers read ahead (op {op}) for {connection_id}, not the connection chosen {chosen:?}"
+                );
+                continue;
+            }
             prop_assert!(
                 matches!(
                     request,

@@ -314,7 +314,17 @@ fn on_a_terminal_it_asks_once() {
     let base = sandbox.base_url();
     let args = ["setup", "--api-base", base.as_str(), "--api-key", KEY];
     let mut declined = Pty::spawn("setup-no", &args, 100, 30);
-    declined.wait_for_text(&["The setup will:", "profile: create", "connection: create", "Go ahead? [y/N]"]);
+    let asked = declined.wait_for_text(&[
+        "The setup will:",
+        "profile: create",
+        "connection: create",
+        "Go ahead? [y/N]",
+    ]);
+    // A step a line, not the question's newlines escaped into one line.
+    let lines: Vec<&str> = asked.lines().map(str::trim_end).collect();
+    assert!(lines.contains(&"The setup will:"), "{asked}");
+    assert!(lines.iter().any(|l| l.starts_with("  profile: create")), "{asked}");
+    assert!(!asked.contains("\\n"), "{asked}");
     declined.send("n\r");
     declined.wait_for_text(&["nothing was changed (the answer was not y)"]);
     assert!(sandbox.journal().iter().all(|e| e.method == "GET"), "n changed nothing");

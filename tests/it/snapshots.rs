@@ -252,7 +252,9 @@ fn credential() {
     press(&mut state, KeyCode::Char('s'));
     snapshot!("credential_loading", state);
     reply(&mut state, Reply::CredentialsListed(page(vec![support::state::credential()])));
+    // The connection's newest credential is highlighted: Enter would keep it.
     snapshot!("credential_list", state);
+    press(&mut state, KeyCode::Up);
     press(&mut state, KeyCode::Enter);
     snapshot!("credential_form", state);
     press(&mut state, KeyCode::Enter);

@@ -362,8 +362,9 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
 fn picking_an_existing_connection_goes_to_codecs_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Char('j'));
-    // Step 4's list went with the key's check and is on its way: nothing is sent.
-    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    // Step 4's list went with the key's check and is on its way: only the numbers
+    // on the connection are read, ahead, for the codecs and attach questions.
+    assert_reads_its_numbers(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
     let Step::Codecs(step) = &state.step else { panic!() };
     assert!(!state.busy(), "the codecs screen does not wait for it");
     assert_eq!(step.connection.id, EXISTING_CONNECTION);
@@ -546,7 +547,8 @@ fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second
 fn a_new_profile_that_moves_a_connection_is_asked_about_on_step_4_and_made_on_step_5() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    let cmds = press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
+    answer_numbers_read(&mut state, &cmds);
     press(&mut state, KeyCode::Enter); // its codecs as they are
     reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
     press(&mut state, KeyCode::Up); // "+ Create a new outbound voice profile"

@@ -52,7 +52,8 @@ fn s_skips_the_numbers_step_and_loads_credentials() {
     assert_eq!(only_call(&cmds), &Request::ListCredentials { connection_id: "1293384261075731402".into() });
     assert!(matches!(state.step, Step::Credential(_)));
     assert!(state.ctx.setup.numbers_skipped);
-    assert!(state.ctx.setup.done()[5]);
+    assert!(state.ctx.done()[5] && state.ctx.numbers_skipped(), "marked skipped");
+    assert_eq!(state.ctx.desired.wanted.as_ref().and_then(|w| w.numbers.as_ref()), None, "none wanted");
 }
 
 #[test]
@@ -290,14 +291,17 @@ fn a_pending_order_is_polled_with_backoff_then_its_numbers_are_assigned() {
     // and nothing is read or changed to assign them.
     let cmds = reply(&mut state, Reply::OrderChecked(order("success", &["+13125550100"])));
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
-    let bought: Vec<(&str, Option<&str>)> = state
-        .ctx
-        .setup
-        .numbers
+    let bought: Vec<(&str, Option<&str>)> = numbers(&state)
+        .assigned
         .iter()
         .map(|n| (n.phone_number.as_str(), n.connection_id.as_deref()))
         .collect();
     assert_eq!(bought, [("+13125550100", Some("1293384261075731402"))]);
+    assert_eq!(
+        state.ctx.desired.account.numbers,
+        ["+13125550100"],
+        "on the connection, as the account has it"
+    );
     assert!(!state.purchase_in_flight());
     // The header's balance is read again after the purchase, without holding the screen.
     let [Cmd::Call { op, request: Request::ReadBalance }] = cmds[..] else { panic!("{cmds:?}") };
@@ -329,10 +333,7 @@ fn enter_goes_on_while_the_order_completes_in_the_background() {
     assert!(matches!(state.step, Step::Credential(_)), "{cmds:?}");
     assert!(matches!(only_call(&cmds), Request::ListCredentials { .. }));
     assert!(state.ctx.order_completing());
-    assert_eq!(
-        state.ctx.setup.numbers_text(),
-        "+13125550100: Telnyx is completing the order (a re-run finds it)"
-    );
+    assert_eq!(state.ctx.numbers_text(), "+13125550100: Telnyx is completing the order (a re-run finds it)");
     // Still pending: checked again, later, without touching the screen.
     let pending = Reply::OrderChecked(order("pending", &["+13125550100"]));
     let cmds = state.update(Msg::Done { op: first_check, outcome: Ok(pending) });
@@ -346,7 +347,7 @@ fn enter_goes_on_while_the_order_completes_in_the_background() {
     let cmds = state.update(Msg::Done { op: second_check, outcome: Ok(done) });
     assert_eq!(sent(&cmds), [&Request::ReadBalance]);
     assert!(!state.ctx.order_completing());
-    assert_eq!(state.ctx.setup.numbers_text(), "+13125550100");
+    assert_eq!(state.ctx.numbers_text(), "+13125550100");
     assert_eq!(state.ctx.setup.order.as_ref().and_then(|o| o.status.as_deref()), Some("success"));
 }
 
@@ -364,7 +365,7 @@ fn an_order_that_fails_in_the_background_says_so_in_the_summary() {
             // Unchecked, it stands at Telnyx as last seen; a re-run looks it up.
             "+13125550100: Telnyx is completing the order (a re-run finds it)"
         };
-        assert_eq!(state.ctx.setup.numbers_text(), expected);
+        assert_eq!(state.ctx.numbers_text(), expected);
     }
 }
 
@@ -394,7 +395,7 @@ fn an_order_telnyx_settled_without_the_connection_has_its_numbers_assigned() {
     );
     let cmds = reply(&mut state, Reply::NumbersAssigned(vec![owned("+13125550100")]));
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
-    assert_eq!(state.ctx.setup.numbers, vec![owned("+13125550100")]);
+    assert_eq!(state.ctx.desired.account.numbers, ["+13125550100"]);
     assert_eq!(only_call(&cmds), &Request::ReadBalance);
 }
 
@@ -417,7 +418,7 @@ fn a_failed_order_is_reported_and_the_wizard_goes_on() {
     let mut state = ordering();
     reply(&mut state, Reply::OrderPlaced { order: order("failure", &["+13125550100"]), existing: false });
     assert_eq!(numbers(&state).screen, NumbersScreen::Done);
-    assert!(state.ctx.setup.numbers.is_empty());
+    assert!(state.ctx.desired.account.numbers.is_empty());
     assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::ListCredentials { .. }));
 }
 
@@ -436,7 +437,7 @@ fn a_refused_order_shows_telnyx_detail_on_the_question() {
     };
     fail(&mut state, error.clone());
     assert_eq!(numbers(&state).activity.problem, Some(Problem::Api(error)));
-    assert!(state.ctx.setup.numbers.is_empty());
+    assert!(state.ctx.desired.account.numbers.is_empty());
 }
 
 #[test]
@@ -476,6 +477,8 @@ fn enter_creates_a_credential_with_the_defaults() {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Char('s'));
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
+    // The connection's credential is highlighted (Enter would keep it): up to "+ Create".
+    press(&mut state, KeyCode::Up);
     press(&mut state, KeyCode::Enter);
     let cmds = press(&mut state, KeyCode::Enter);
     // The connection has a credential of the suggested name: the next is free.
@@ -554,7 +557,7 @@ fn the_token_expiry_comes_from_the_jwt() {
     let token = step.token.as_ref().unwrap();
     assert_eq!(token.expires_at, Some(NOW_SECS as i64 + 24 * 3600));
     assert!(state.shows_clock());
-    assert!(state.ctx.setup.done().iter().all(|done| *done || state.ctx.setup.numbers_skipped));
+    assert!(state.ctx.done().iter().all(|done| *done), "{:?}", state.ctx.done());
 }
 
 #[test]
@@ -629,10 +632,11 @@ fn an_absurd_price_is_flagged_instead_of_overflowing_the_total() {
 }
 
 /// Issue 20, names: a new credential's suggested name is free among the connection's
-/// credentials, and a name one of them has is refused on the form, with nothing sent,
-/// so `setup --credential NAME` always knows which one a name means.
+/// credentials, and a name one of them has is flagged on the form as it is typed; Enter
+/// then uses that credential, with nothing sent, so `setup --credential NAME` always
+/// knows which one a name means.
 #[test]
-fn a_credential_name_the_connection_has_is_refused_and_the_suggestion_is_free() {
+fn a_credential_name_the_connection_has_is_reused_and_the_suggestion_is_free() {
     let mut state = at_numbers();
     press(&mut state, KeyCode::Char('s'));
     reply(&mut state, Reply::CredentialsListed(page(vec![credential()])));
@@ -641,15 +645,68 @@ fn a_credential_name_the_connection_has_is_refused_and_the_suggestion_is_free() 
     press(&mut state, KeyCode::Enter);
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("WebRTC login for WebRTC (telnyx-setup) 2"), "a free name:\n{screen}");
-    // The taken name: refused, nothing sent.
+    // The taken name: flagged before Enter, and Enter uses that credential, sending nothing.
     for _ in 0..2 {
         press(&mut state, KeyCode::Backspace);
     }
-    let cmds = press(&mut state, KeyCode::Enter);
-    assert!(cmds.is_empty(), "{cmds:?}");
     let screen = screen_text(&state, 100, 30);
     assert!(
         screen.contains("A credential named “WebRTC login for WebRTC (telnyx-setup)” exists already"),
         "{screen}"
     );
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.chosen.as_ref().map(|c| c.id.as_str()), Some(credential().id.as_str()));
+}
+
+/// "Keep what it has" (issue 20): on a connection with credentials, step 7 highlights
+/// its newest that has not expired, the one `setup` keeps when `--credential` is left
+/// out, so Enter, Enter goes on with it and makes none (before, "+ Create a new" was
+/// highlighted and Enter made another).
+#[test]
+fn step_7_highlights_the_connections_newest_credential_that_can_log_in() {
+    let made = |id: &str, name: &str, at: &str| telnyx_setup::api::TelephonyCredential {
+        id: id.into(),
+        name: Some(name.into()),
+        created_at: Some(at.into()),
+        ..credential()
+    };
+    let older = made("11111111-1111-4111-8111-111111111111", "Desk A", "2026-11-01T10:00:00Z");
+    let newer = made("22222222-2222-4222-8222-222222222222", "Desk B", "2026-11-02T10:00:00Z");
+    let expired = telnyx_setup::api::TelephonyCredential {
+        expires_at: Some("2026-11-20T00:00:00Z".into()),
+        ..made("33333333-3333-4333-8333-333333333333", "Desk C", "2026-11-03T10:00:00Z")
+    };
+    let mut state = at_numbers();
+    press(&mut state, KeyCode::Char('s'));
+    reply(&mut state, Reply::CredentialsListed(page(vec![older, newer.clone(), expired])));
+    let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 2, "Desk B: the newest that has not expired");
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(!sent(&cmds).iter().any(|r| matches!(r, Request::CreateCredential { .. })), "{cmds:?}");
+    let Step::Token(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.credential.id, newer.id);
+}
+
+/// A cart with a price that cannot be read (or one in another currency than the
+/// account's) is refused at its review, as `setup --buy-numbers` refuses its plan:
+/// nothing is asked, nothing is sent, and the screen says which number and why.
+#[test]
+fn a_cart_with_an_unknown_price_is_refused_at_its_review() {
+    let mut euros = available("+13125550101", "1.00", "1.00");
+    euros.cost_information.currency = "EUR".into();
+    for offered in [available("+13125550100", "n/a", "1.00"), euros] {
+        let number = offered.phone_number.clone();
+        let mut state = at_results_with(vec![offered]);
+        press(&mut state, KeyCode::Enter); // into the cart
+        press(&mut state, KeyCode::Enter); // the cart
+        let cmds = press(&mut state, KeyCode::Enter); // its review
+        assert!(cmds.is_empty(), "nothing looked up, nothing bought: {cmds:?}");
+        assert_eq!(numbers(&state).screen, NumbersScreen::Cart, "no question");
+        let problem = format!("{:?}", numbers(&state).activity.problem);
+        assert!(problem.contains(&number) && problem.contains("unknown price"), "{problem}");
+        assert!(state.ctx.desired.wanted.as_ref().is_some_and(|w| w.numbers.is_none()), "nothing wanted");
+    }
 }

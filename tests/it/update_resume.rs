@@ -171,8 +171,9 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
 
     // Enter keeps it; the codecs, as saved, change nothing; the attached profile is
     // highlighted and kept without a request.
-    // (Step 4's list went with the key's check: it is not sent again.)
-    assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty());
+    // (Step 4's list went with the key's check: it is not sent again; the numbers on
+    // the connection are read ahead, for the codecs and attach questions.)
+    assert_reads_its_numbers(&press(&mut state, KeyCode::Enter), SETUP_CONNECTION);
     assert!(matches!(state.step, Step::Codecs(_)));
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(requests(&cmds).is_empty(), "no PATCH for unchanged codecs: {cmds:?}");
@@ -185,14 +186,19 @@ fn an_unfinished_setup_is_offered_and_enter_continues_it() {
     assert_eq!(step.list.cursor, 2, "the attached profile is highlighted");
     assert!(requests(&press(&mut state, KeyCode::Enter)).is_empty(), "already attached: nothing to send");
     assert!(matches!(state.step, Step::Countries(_)));
-    // The whitelist as saved; Enter sends nothing but the numbers the connection has.
+    // The whitelist as saved; Enter sends nothing but step 7's list ahead: step 6
+    // waits for the numbers the connection has, read ahead when it was chosen.
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(
         matches!(requests(&cmds)[..],
-            [Request::ListConnectionNumbers { connection_id }, Request::ListCredentials { .. }]
-                if connection_id == SETUP_CONNECTION),
+            [Request::ListCredentials { connection_id }] if connection_id == SETUP_CONNECTION),
         "{cmds:?}"
     );
+    let Step::Numbers(step) = &state.step else { panic!("{:?}", state.step) };
+    assert!(step.activity.busy() && step.existing.is_none(), "waiting for the numbers read ahead");
+    reply(&mut state, Reply::ConnectionNumbers(Vec::new()));
+    let Step::Numbers(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.existing, Some(Vec::new()), "the read ahead is step 6's");
 }
 
 #[test]
@@ -294,7 +300,7 @@ fn connections_telnyx_setup_made_that_look_alike_are_a_question_not_a_guess() {
     let (highlighted, _) = rows_of(&screen_text(&state, 100, 30));
     assert!(highlighted.contains("user1293384261075731432"), "{highlighted}");
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(requests(&cmds).is_empty(), "{cmds:?}");
+    assert_reads_its_numbers(&cmds, "1293384261075731432");
     let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.connection.id, "1293384261075731432");
     assert!(step.created, "telnyx-setup made it: its codecs change without a question");
@@ -437,7 +443,10 @@ fn numbers_the_connection_has_are_kept_with_enter_and_n_buys_more() {
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(requests(&cmds).is_empty(), "on without buying: {cmds:?}");
     assert!(matches!(state.step, Step::Credential(_)) && state.busy(), "its list, sent ahead, loads");
-    assert_eq!(state.ctx.setup.numbers, [number_on_connection()]);
+    assert_eq!(state.ctx.desired.account.numbers, [number_on_connection().phone_number]);
+    let wanted = state.ctx.desired.wanted.as_ref().and_then(|w| w.numbers.as_ref());
+    assert_eq!(wanted.map(Vec::len), Some(0), "the numbers it has are the ones wanted: nothing to buy");
+    assert!(state.ctx.done()[5] && !state.ctx.numbers_skipped(), "{:?}", state.ctx.done());
 
     let mut buying = continued_to_numbers(Some(earlier_setup()));
     reply(&mut buying, Reply::ConnectionNumbers(vec![number_on_connection()]));
@@ -486,8 +495,7 @@ fn an_order_sent_without_an_answer_is_looked_up_first_and_followed() {
     assert!(matches!(only_request(&cmds), Request::ReadBalance), "{cmds:?}");
     let Step::Numbers(step) = &state.step else { panic!() };
     assert!(step.order_found);
-    let numbers: Vec<&str> = state.ctx.setup.numbers.iter().map(|n| n.phone_number.as_str()).collect();
-    assert_eq!(numbers, ["+14155550123"]);
+    assert_eq!(state.ctx.desired.account.numbers, ["+14155550123"]);
 }
 
 #[test]

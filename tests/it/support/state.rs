@@ -84,6 +84,20 @@ pub fn sent(cmds: &[Cmd]) -> Vec<&Request> {
         .collect()
 }
 
+/// Asserts that `cmds` send only the read of the numbers on the existing connection
+/// `connection_id`: what Enter on it sends, ahead of step 6, so that the codecs and
+/// attach questions can name them.
+#[track_caller]
+pub fn assert_reads_its_numbers(cmds: &[Cmd], connection_id: &str) {
+    assert!(
+        matches!(
+            sent(cmds)[..],
+            [Request::ListConnectionNumbers { connection_id: id }] if id == connection_id
+        ),
+        "only the numbers on {connection_id}, read ahead: {cmds:?}"
+    );
+}
+
 /// Sign-in's requests: the key check, with steps 2 and 4's lists sent alongside it.
 pub fn sign_in_request(cmds: &[Cmd]) -> &Request {
     match sent(cmds)[..] {
@@ -496,9 +510,23 @@ pub fn at_existing_codecs(codecs: &[&str]) -> State {
     let office = connection(EXISTING_CONNECTION, "Office softphones", codecs, None);
     reply(&mut state, Reply::ConnectionsListed(page(vec![office])));
     press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Enter);
+    let cmds = press(&mut state, KeyCode::Enter);
+    answer_numbers_read(&mut state, &cmds);
     assert!(matches!(state.step, Step::Codecs(_)));
     state
+}
+
+/// Answers the read of the numbers on the existing connection just chosen, sent ahead
+/// among `cmds`: it has none.
+pub fn answer_numbers_read(state: &mut State, cmds: &[Cmd]) {
+    let op = cmds
+        .iter()
+        .find_map(|cmd| match cmd {
+            Cmd::Call { op, request: Request::ListConnectionNumbers { .. } } => Some(*op),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no read of the numbers: {cmds:?}"));
+    state.update(Msg::Done { op, outcome: Ok(Reply::ConnectionNumbers(Vec::new())) });
 }
 
 /// On step 7 (numbers skipped) with `credentials` listed.
