@@ -122,6 +122,43 @@ fn a_profile_made_before_its_connection_is_journaled_with_the_create_in_flight()
     assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, SETUP_PROFILE);
 }
 
+/// A run killed after its profile was made and before the connection's create was
+/// answered (or sent): continued, step 4 highlights that profile, and Enter makes only
+/// the connection, on it. Nothing is made twice.
+#[test]
+fn a_run_killed_between_the_profile_and_the_connection_makes_only_the_connection() {
+    let record = Record {
+        started_at: 1_795_863_720,
+        updated_at: 1_795_863_900,
+        profile: Some(Named { id: SETUP_PROFILE.into(), name: "WebRTC outbound".into() }),
+        pending: Some(Intent::CreateConnection {
+            name: "WebRTC (telnyx-setup)".into(),
+            user_name: "webrtcabcd1234".into(),
+        }),
+        ..Record::default()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    // No connection was made: no setup to offer, it is continued quietly.
+    assert!(matches!(state.step, Step::Connection(_)), "{:?}", state.step);
+    // The create never reached Telnyx: no connection to highlight.
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter); // the form
+    press(&mut state, KeyCode::Enter); // named
+    press(&mut state, KeyCode::Enter); // the codecs
+    let mut made = profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]);
+    made.tags = vec![MARK.to_owned()];
+    reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile("1293384261075731400", "Office", &["US"]), made])),
+    );
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 2, "the profile the killed run made is highlighted");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let [Request::CreateConnection { body, .. }] = requests(&cmds)[..] else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, SETUP_PROFILE);
+}
+
 #[test]
 fn a_failed_write_keeps_its_intent_for_the_next_run() {
     let mut state = journaled(None);
