@@ -12,6 +12,7 @@ use crate::api::{
     PhoneNumberFilter, RegistrationStatus, TelephonyCredential, TelephonyCredentialFilter,
 };
 use crate::countries;
+use crate::phone::is_e164;
 use crate::sanitize::Escaped;
 use crate::signaling::{self, Login, LoginTest, SignalingUrl};
 use serde::Serialize;
@@ -772,16 +773,6 @@ fn balance_check(balance: &Balance) -> Check {
         ),
         _ => check("balance", Pass, format!("The balance is {} {currency}.", balance.balance), None),
     }
-}
-
-/// Whether `number` is E.164 as Telnyx's D35 check reads it: `+`, a country code that
-/// does not start with 0, 8 to 15 digits in all.
-fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len())
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
 }
 
 /// The caller ID the connection presents on every call (`outbound.ani_override`), if any.

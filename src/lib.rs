@@ -22,6 +22,7 @@ pub mod media;
 pub mod money;
 pub mod msg;
 pub mod output;
+pub mod phone;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;

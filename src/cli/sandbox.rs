@@ -44,7 +44,7 @@ impl SandboxArgs {
     /// Serves until interrupted: exit 0, or 1 with the reason (and the log's path).
     pub async fn run(&self, cli: &Cli, log: Option<&Path>) -> ExitCode {
         if self.list_scenarios {
-            return match output::print(&Scenario::list()) {
+            return match output::print(&Scenario::list(&sandbox_seed(cli))) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => {
                     super::problem::Failed::Other(format!("cannot print the scenarios: {e}")).report(log)
@@ -93,7 +93,7 @@ async fn serve_sandbox(addr: SocketAddr, seed: Seed) -> Result<(), String> {
         eprintln!("Injecting faults: {}", seed.faults);
     }
     if let Some(scenario) = seed.scenario {
-        eprintln!("Scenario {scenario}: {}.", scenario.describe());
+        eprintln!("Scenario {scenario}: {}.", scenario.describe(&seed));
     }
     wait_for_interrupt().await;
     Ok(())

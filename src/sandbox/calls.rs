@@ -18,6 +18,7 @@
 //! ANSWERED", "CALL ENDED" and error -32002 "CALL DOES NOT EXIST"), and Telnyx's support
 //! articles for the D-codes.
 
+use crate::phone::is_e164;
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
 use tokio::sync::{mpsc, oneshot};
@@ -713,15 +714,6 @@ pub fn e164(dialled: &str) -> Option<String> {
     })
 }
 
-/// A valid E.164 number: `+`, a leading digit 1-9, 8 to 15 digits in all.
-pub fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len())
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
-}
-
 /// NANP area codes that are not the United States': Canada's and the Caribbean's,
 /// which share calling code 1 (the NANPA's assignments).
 const NANP_AREAS: &[(&str, &[u16])] = &[
@@ -816,10 +808,6 @@ mod tests {
         assert_eq!(e164("13129457420").as_deref(), Some("+13129457420"));
         assert_eq!(e164("gencredABC"), None);
         assert_eq!(e164("alice@sip.telnyx.com"), None);
-        assert!(is_e164("+13129457420"));
-        assert!(!is_e164("3129457420"));
-        assert!(!is_e164("+0123456789"));
-        assert!(!is_e164("+1312"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
         Some("connection_name") => items.sort_by_key(|c| text(c, "connection_name").to_lowercase()),
         Some("active") => items.sort_by_key(|c| c["active"].as_bool()),
         Some(_) => {
-            return Err(Failure::bad_request("sort must be created_at, connection_name or active", "/"));
+            return Err(Failure::bad_parameter("sort", "sort must be created_at, connection_name or active"));
         }
     }
     page(items, paging)

@@ -273,11 +273,7 @@ impl Search {
         let get = |key: &str| {
             params.get(&format!("filter[{key}]")).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
         };
-        let bad = |parameter: &str, detail: String| {
-            let mut failure = Failure::bad_request(&detail, "/");
-            failure.errors[0]["source"] = json!({ "parameter": parameter });
-            failure
-        };
+        let bad = |parameter: &str, detail: String| Failure::bad_parameter(parameter, &detail);
         let country = get("country_code").unwrap_or_else(|| "US".to_owned()).to_uppercase();
         if countries::by_code(&country).is_none() {
             return Err(bad(
@@ -649,7 +645,7 @@ fn validate_order(store: &Store, body: &Map<String, Value>) -> Result<Vec<Value>
                     problems.add(&pointer, "phone_number is required");
                     continue;
                 };
-                if !super::calls::is_e164(e164) {
+                if !crate::phone::is_e164(e164) {
                     problems.not_e164(
                         &pointer,
                         format!("{e164} is not in +E.164 format: + then the country code and number"),
@@ -763,17 +759,18 @@ pub async fn list_numbers(State(app): State<Shared>, Query(params): Query<Params
     let digits_of = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
     let digits = filter("phone_number").map(digits_of);
     if digits.as_ref().is_some_and(|d| d.len() < 3) {
-        let mut failure = Failure::bad_request("filter[phone_number] needs at least 3 digits", "/");
-        failure.errors[0]["source"] = json!({ "parameter": "filter[phone_number]" });
-        return Err(failure);
+        return Err(Failure::bad_parameter(
+            "filter[phone_number]",
+            "filter[phone_number] needs at least 3 digits",
+        ));
     }
     let sort = match params.get("sort").map(String::as_str) {
         None | Some("purchased_at" | "usage_payment_method") => None,
         Some(key @ ("phone_number" | "connection_name")) => Some(key),
         Some(_) => {
-            return Err(Failure::bad_request(
+            return Err(Failure::bad_parameter(
+                "sort",
                 "sort must be purchased_at, phone_number, connection_name or usage_payment_method",
-                "/",
             ));
         }
     };

@@ -31,10 +31,10 @@ pub async fn list(State(app): State<Shared>, Query(params): Query<Params>) -> Ha
         let sortable =
             ["enabled", "created_at", "name", "service_plan", "traffic_type", "usage_payment_method"];
         if !sortable.contains(&key) {
-            return Err(Failure::invalid(vec![(
-                "/sort".into(),
-                format!("sort must be one of {}", sortable.join(", ")),
-            )]));
+            return Err(Failure::invalid_parameter(
+                "sort",
+                &format!("sort must be one of {}", sortable.join(", ")),
+            ));
         }
         items.sort_by_key(|p| p[key].to_string());
         if descending {

@@ -68,12 +68,21 @@ impl Failure {
         }
     }
 
-    /// 400: the request could not be read at all (malformed JSON, bad paging).
+    /// 400: the body could not be read at all (malformed JSON): `pointer` `/` is the
+    /// whole body, as in Telnyx's own example of this answer.
     pub fn bad_request(detail: &str, pointer: &str) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             errors: vec![error("10015", "Bad Request", detail, Some(pointer))],
         }
+    }
+
+    /// 400 for a query parameter Telnyx cannot use (`sort`, `filter[phone_number]`):
+    /// named in `source.parameter`, as Telnyx names parameters, not a body `pointer`.
+    pub fn bad_parameter(parameter: &str, detail: &str) -> Self {
+        let mut problem = error("10015", "Bad Request", detail, None);
+        problem["source"] = json!({ "parameter": parameter });
+        Self { status: StatusCode::BAD_REQUEST, errors: vec![problem] }
     }
 
     /// 413: the body is over the sandbox's limit; it is not read.

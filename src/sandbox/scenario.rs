@@ -90,8 +90,9 @@ impl Scenario {
         }
     }
 
-    /// What the account looks like, and what fails, in a sentence.
-    pub fn describe(self) -> String {
+    /// What the account looks like, and what fails, in a sentence, with the figures of
+    /// `seed` (a sandbox's own propagation time, say), not the defaults.
+    pub fn describe(self, seed: &super::Seed) -> String {
         match self {
             Self::NoProfile => {
                 "the connection has no outbound voice profile: outbound calls fail (D38)".into()
@@ -111,8 +112,8 @@ impl Scenario {
             ),
             Self::ZeroBalance => "the balance is 0.00 USD: calls and number orders cannot be paid for".into(),
             Self::CredentialPropagation => format!(
-                "a credential's login tokens are refused by /rtc for its first {} s (the seeded one's too)",
-                PROPAGATION.as_secs()
+                "a credential's login tokens are refused by /rtc for its first {} (the seeded one's too)",
+                seconds(seed.propagation)
             ),
             Self::NoPushCredential => "the connection has no iOS or Android push credential: a mobile app \
                                        gets no calls while in the background"
@@ -177,10 +178,19 @@ impl Scenario {
         Self::ALL.into_iter().find(|s| s.name() == name).ok_or_else(|| UnknownScenario(name.to_owned()))
     }
 
-    /// `sandbox --list-scenarios`: one line per scenario, name then what it does.
-    pub fn list() -> String {
+    /// `sandbox --list-scenarios`: one line per scenario, name then what it does under
+    /// `seed`.
+    pub fn list(seed: &super::Seed) -> String {
         let width = Self::ALL.iter().map(|s| s.name().len()).max().unwrap_or(0);
-        Self::ALL.iter().map(|s| format!("{:width$}  {}\n", s.name(), s.describe())).collect()
+        Self::ALL.iter().map(|s| format!("{:width$}  {}\n", s.name(), s.describe(seed))).collect()
+    }
+}
+
+/// A duration as a person reads it: `20 s`, or `1.5 s` when it is not whole seconds.
+fn seconds(duration: Duration) -> String {
+    match duration.subsec_millis() {
+        0 => format!("{} s", duration.as_secs()),
+        _ => format!("{} s", duration.as_secs_f64()),
     }
 }
 
@@ -227,5 +237,24 @@ mod tests {
         ));
         assert!(!refused(Scenario::RestrictedRegistration, "/credential_connections/7"));
         assert!(!refused(Scenario::ZeroBalance, "/phone_numbers"));
+    }
+
+    #[test]
+    fn the_propagation_said_is_the_seeds() {
+        let said = |propagation: Duration| {
+            let seed = crate::sandbox::Seed { propagation, ..crate::sandbox::Seed::default() };
+            let list = Scenario::list(&seed);
+            let line =
+                list.lines().find(|line| line.starts_with("credential-propagation")).unwrap().to_owned();
+            assert_eq!(
+                Scenario::CredentialPropagation.describe(&seed),
+                line["credential-propagation".len()..].trim()
+            );
+            line
+        };
+        assert!(said(PROPAGATION).contains("for its first 20 s "), "the default");
+        let short = said(Duration::from_secs(3));
+        assert!(short.contains("for its first 3 s ") && !short.contains("20 s"), "{short}");
+        assert!(said(Duration::from_millis(1500)).contains("for its first 1.5 s "));
     }
 }

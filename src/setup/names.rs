@@ -56,10 +56,13 @@ pub fn name_in_use<T: Recognisable>(
 }
 
 /// What the credential form says of a name only expired credentials of the connection
-/// have: one cannot log in, so it is not reused, and a second of the name is not made.
+/// have: one cannot log in, so it is not reused; Enter makes a new one of the name, as
+/// `setup --credential NAME` does (the recogniser counts only those that can log in, so
+/// the name still means one credential).
 pub fn name_expired(name: &str) -> String {
     format!(
-        "A credential named “{name}” exists already but has expired, so it cannot log in: give another name."
+        "A credential named “{name}” exists but has expired, so it cannot log in: Enter makes a new one of that \
+         name, or give another name."
     )
 }
 

@@ -4,7 +4,8 @@
 //! what is sent is the plan's credential step: nothing for one the connection has, the
 //! create (with the form's tag and expiry) for a new one. A name the connection's
 //! credentials have is flagged on the form as it is typed, and Enter then takes that
-//! credential as Enter on its row would (one that has expired is not reused).
+//! credential as Enter on its row would (one that has expired is not reused: a new
+//! one of the name is made, as `setup --credential NAME` makes it).
 
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
 use super::keys::{Action, Binding};
@@ -207,7 +208,8 @@ impl CredentialStep {
             // Two credentials of one name on a connection: `setup --credential NAME`
             // could not tell them apart. Enter on a name the connection's credentials
             // have uses the one it means, as Enter on its row would (its SIP details
-            // next); of several alike the user picks; one expired is not reused.
+            // next); of several alike the user picks. One expired is not reused: as
+            // for `setup --credential NAME`, a new one of the name is made.
             FormEvent::Submit => match named(&self.list, form.value(CredentialField::Name), self.now) {
                 Named::Usable(_, Recognised::Found(credential)) => {
                     let id = credential.id.clone();
@@ -222,12 +224,9 @@ impl CredentialStep {
                     form.reject(CredentialField::Name);
                     self.activity.fail(Problem::Input(name_taken("credential", &name)));
                 }
-                Named::Expired => {
-                    let name = form.value(CredentialField::Name).to_owned();
-                    form.reject(CredentialField::Name);
-                    self.activity.fail(Problem::Input(name_expired(&name)));
+                Named::Usable(_, Recognised::Missing) | Named::Free | Named::Expired => {
+                    return self.submit_new(ctx);
                 }
-                Named::Usable(_, Recognised::Missing) | Named::Free => return self.submit_new(ctx),
             },
             FormEvent::Changed(_) | FormEvent::Nothing => {}
         }
@@ -317,7 +316,8 @@ impl CredentialStep {
 enum Named<'a> {
     /// None has it (or the name is empty: unnamed credentials are many).
     Free,
-    /// Only credentials that have expired have it: none can be reused.
+    /// Only credentials that have expired have it: none can be reused, and a new one
+    /// of the name is made (the recogniser does not count those).
     Expired,
     /// How many that can log in have it, and which of them it means ([`prefer`], as
     /// `setup --credential NAME` would: the one; of several, telnyx-setup's newest).

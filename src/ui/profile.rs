@@ -21,14 +21,17 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, step: &ProfileStep) {
         let view = FormView { active: !step.activity.busy(), ..FormView::new(form, theme, Layout::Bordered) };
         let [field, facts] = rows(rest, [view.height(), 0]);
         draw_with_cursor(frame, field, &view);
-        // A name the account has, flagged as it is typed.
-        let in_use = step.name_in_use().map(|flag| Line::styled(flag, theme.warning()));
-        let facts_lines = [
-            fact(theme, "Traffic type", NewOutboundVoiceProfile::TRAFFIC_TYPE),
-            fact(theme, "Service plan", NewOutboundVoiceProfile::SERVICE_PLAN),
-            fact(theme, "Destinations", "US and CA to start; choose more on the next screen"),
-        ];
-        frame.render_widget(paragraph(in_use.into_iter().chain(facts_lines).collect::<Vec<_>>()), facts);
+        // A name the account has, flagged as it is typed: Enter uses that profile, so
+        // what a new one would be made with is not shown.
+        let lines = match step.name_in_use() {
+            Some(flag) => vec![Line::styled(flag, theme.warning())],
+            None => vec![
+                fact(theme, "Traffic type", NewOutboundVoiceProfile::TRAFFIC_TYPE),
+                fact(theme, "Service plan", NewOutboundVoiceProfile::SERVICE_PLAN),
+                fact(theme, "Destinations", "US and CA to start; choose more on the next screen"),
+            ],
+        };
+        frame.render_widget(paragraph(lines), facts);
         return;
     }
     pick_list(frame, rest, theme, &step.list, step.activity.busy(), "outbound voice profile", |profile| {

@@ -266,9 +266,11 @@ fn a_taken_profile_name_is_flagged_as_typed_and_enter_attaches_that_profile() {
         "{screen}"
     );
     assert!(screen.contains("Enter use it"), "{screen}");
+    assert!(!screen.contains("US and CA to start"), "what a new profile would have is not shown:\n{screen}");
     type_text(&mut state, " 2");
     let screen = screen_text(&state, 100, 30);
     assert!(!screen.contains("exists already") && screen.contains("Enter next"), "{screen}");
+    assert!(screen.contains("US and CA to start"), "{screen}");
     press(&mut state, KeyCode::Backspace);
     press(&mut state, KeyCode::Backspace);
 
@@ -426,9 +428,10 @@ fn a_taken_credential_name_is_flagged_as_typed_and_enter_uses_that_credential() 
 }
 
 /// A credential that has expired cannot log in, so its name is not reused: the flag
-/// says so, and Enter creates nothing (a second of the name is not made either).
+/// says so, and Enter makes a new one of that name, as `setup --credential NAME` does
+/// (an expired one is not counted when a name is recognised).
 #[test]
-fn an_expired_credentials_name_says_so_and_is_not_reused() {
+fn an_expired_credentials_name_says_so_and_enter_makes_a_new_one() {
     let expired = TelephonyCredential {
         expires_at: Some("2026-01-01T00:00:00Z".into()),
         ..credential_named("5d7a9a51-3f0b-4a43-9d0e-3c1f5b0c9a11", "Lobby login", "gencredlobby")
@@ -436,15 +439,15 @@ fn an_expired_credentials_name_says_so_and_is_not_reused() {
     let mut state = credential_form_named(vec![expired], "Lobby login");
     let screen = screen_text(&state, 120, 30);
     assert!(
-        screen
-            .contains("A credential named “Lobby login” exists already but has expired, so it cannot log in"),
+        screen.contains(
+            "A credential named “Lobby login” exists but has expired, so it cannot log in: Enter makes"
+        ),
         "{screen}"
     );
     assert!(screen.contains("Enter create") && !screen.contains("Enter use it"), "{screen}");
-    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
-    let Step::Credential(step) = &state.step else { panic!("{:?}", state.step) };
-    assert!(step.form.is_some() && step.chosen.is_none(), "still on the form");
-    assert!(matches!(&step.activity.problem, Some(Problem::Input(text)) if text.contains("has expired")));
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateCredential { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.name.as_deref(), Some("Lobby login"));
 }
 
 /// Of several credentials of the name, Enter uses the one the recogniser means

@@ -191,7 +191,7 @@ fn scenario(scenario: Scenario) -> Seed {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scenario_starts_the_account_broken_and_the_doctor_says_so() {
     // Every scenario is listed, by the name --scenario takes, with what it does.
-    let list = Scenario::list();
+    let list = Scenario::list(&Seed::default());
     for each in Scenario::ALL {
         assert_eq!(Scenario::parse(each.name()), Ok(each));
         assert!(
@@ -358,7 +358,7 @@ fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
     let output = std::process::Command::new(bin).args(["sandbox", "--list-scenarios"]).output().unwrap();
     assert!(output.status.success());
     let listed = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(listed, Scenario::list());
+    assert_eq!(listed, Scenario::list(&Seed::default()));
     assert_eq!(listed.lines().count(), Scenario::ALL.len());
 
     let output = std::process::Command::new(bin).args(["sandbox", "--scenario", "nope"]).output().unwrap();
@@ -396,6 +396,48 @@ fn the_scenarios_are_listed_and_chosen_on_the_command_line() {
     let _ = child.wait();
     let _ = std::fs::remove_file(&log);
     assert_eq!(status, 401, "{base}");
+}
+
+/// A query parameter the sandbox cannot use is named in `source.parameter`, as Telnyx
+/// names parameters, never as the body pointer `/`; a body that is not JSON at all is
+/// the whole body, `/`, as in Telnyx's own example of that answer.
+#[tokio::test]
+async fn a_refused_query_parameter_is_named_where_telnyx_names_it() {
+    let api = Api::start(Seed::default()).await;
+    let cases = [
+        ("/credential_connections?sort=nope", 400, "sort"),
+        ("/phone_numbers?sort=nope", 400, "sort"),
+        ("/outbound_voice_profiles?sort=nope", 422, "sort"),
+        ("/phone_numbers?filter[phone_number]=12", 400, "filter[phone_number]"),
+        ("/available_phone_numbers?filter[country_code]=ZZ", 400, "filter[country_code]"),
+        (
+            "/available_phone_numbers?filter[national_destination_code]=31a",
+            400,
+            "filter[national_destination_code]",
+        ),
+        ("/credential_connections?page[size]=0", 400, "page[size]"),
+    ];
+    for (path, status, parameter) in cases {
+        let (got, answer) = api.send(Method::GET, path, None).await;
+        assert_eq!(got.as_u16(), status, "{path}: {answer}");
+        let error = &answer["errors"][0];
+        assert_eq!(error["code"], "10015", "{path}: {answer}");
+        assert_eq!(error["source"], json!({ "parameter": parameter }), "{path}: {answer}");
+    }
+
+    let url = format!("{}/credential_connections", api.sandbox.base_url());
+    let response = api
+        .http()
+        .post(url)
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["errors"][0]["source"], json!({ "pointer": "/" }), "{answer}");
 }
 
 /// The `source.pointer`s of a 422's errors, each checked for Telnyx's shape.
