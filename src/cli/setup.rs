@@ -434,6 +434,7 @@ pub async fn prepare(
         countries: flags.countries.clone(),
         numbers: cart,
         credential,
+        login: None,
     };
     let account = Account {
         connection: found,

@@ -55,6 +55,16 @@ pub struct Wanted {
     /// `None`: the connection's newest credential that has not expired, else a new
     /// "WebRTC login for <connection>".
     pub credential: Option<Pick>,
+    /// A new connection's SIP login, as the wizard's form holds it (the user may have
+    /// edited or regenerated it); `None`: generated when the plan is made (`setup`).
+    pub login: Option<SipLogin>,
+}
+
+/// The SIP user name and password a new connection is made with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SipLogin {
+    pub user_name: String,
+    pub password: Secret,
 }
 
 impl Wanted {
@@ -67,6 +77,7 @@ impl Wanted {
             countries: None,
             numbers: None,
             credential: None,
+            login: None,
         }
     }
 }
@@ -374,8 +385,12 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         }
         (Pick::New(name) | Pick::Existing(name), None) => {
             let codecs = wanted.codecs.clone().unwrap_or_else(super::new_connection_codecs);
-            let (user_name, password) =
-                super::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os());
+            // The login the wizard's form holds, else one generated now (`setup`).
+            let given = wanted.login.clone();
+            let (user_name, password) = match &given {
+                Some(login) => (login.user_name.clone(), login.password.clone()),
+                None => super::generate_sip_login(&mut rand::rng(), &mut crate::secret::SecretRng::os()),
+            };
             let body = NewCredentialConnection {
                 connection_name: name.clone(),
                 user_name,
@@ -385,7 +400,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 outbound: Some(OutboundUpdate { outbound_voice_profile_id: ends.profile_id.clone() }),
             };
             ends.sip_username = Some(body.user_name.clone());
-            let detail = format!("{name:?} with a generated SIP user name and password");
+            let detail = match given {
+                Some(login) => format!("{name:?} with the SIP user name {}", login.user_name),
+                None => format!("{name:?} with a generated SIP user name and password"),
+            };
             let step = Step::new(Part::Connection, Kind::Create, detail).id(var("CONNECTION_ID"));
             steps.push(
                 step.sending(Request::CreateConnection { body, first_try: true }).setting("CONNECTION_ID"),
@@ -764,6 +782,23 @@ mod tests {
         let Request::CreateConnection { body, .. } = &plan.steps[1].requests[0] else { panic!() };
         assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, var("PROFILE_ID"));
         assert_eq!(plan.ends.connection_id, var("CONNECTION_ID"));
+    }
+
+    #[test]
+    fn a_new_connection_is_made_with_the_login_wanted_else_a_generated_one() {
+        let login = SipLogin { user_name: "deskphone1".into(), password: Secret::new("a-long-password") };
+        let wanted = Wanted { login: Some(login.clone()), ..Wanted::new_connection("Desk") };
+        let account = Account::empty(SystemTime::now());
+        let body = |plan: &Plan| match &plan.step(Part::Connection).unwrap().requests[0] {
+            Request::CreateConnection { body, .. } => body.clone(),
+            other => panic!("{other:?}"),
+        };
+        let given = body(&plan(&wanted, &account).unwrap());
+        assert_eq!((given.user_name.as_str(), &given.password), ("deskphone1", &login.password));
+        // The same every time it is planned: the wizard re-plans on every screen.
+        assert_eq!(body(&plan(&wanted, &account).unwrap()).user_name, "deskphone1");
+        let generated = body(&plan(&Wanted::new_connection("Desk"), &account).unwrap());
+        assert!(generated.user_name.starts_with("webrtc"), "{}", generated.user_name);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Step 3: the connection's inbound codecs as toggles. VP8 (browser video) is off on
 //! new Telnyx connections, so it starts checked here. Enter sets the codecs wanted, and
 //! sends the plan's codecs step: nothing when they are as the connection has them, else
-//! the PATCH (asked about first on a connection this setup did not make).
+//! the PATCH (asked about first on a connection this setup did not make). For a
+//! connection still to be made (named on step 2) it sends nothing: the codecs come with
+//! its create, on step 4.
 
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
@@ -102,15 +104,21 @@ impl CodecsStep {
 /// attached, the connection the account has now (its profile) is the one that goes on,
 /// with the codecs saved here, so the profile step highlights the attached profile and
 /// Enter on it sends nothing.
+/// A connection still to be made (this screen opened on it: no id) is not set: it is
+/// made on step 4 with the codecs wanted; made since, it is the one the account has.
 fn advance(connection: CredentialConnection, ctx: &mut Ctx) -> Transition {
     let connection = match &ctx.setup.connection {
         Some(now) if now.id == connection.id => {
-            CredentialConnection { inbound: connection.inbound, ..now.clone() }
+            Some(CredentialConnection { inbound: connection.inbound, ..now.clone() })
         }
-        _ => connection,
+        Some(now) if connection.id.is_empty() => Some(now.clone()),
+        _ if connection.id.is_empty() => None,
+        _ => Some(connection),
     };
     ctx.setup.codecs_saved = true;
-    ctx.setup.connection = Some(connection);
+    if connection.is_some() {
+        ctx.setup.connection = connection;
+    }
     super::flow::next(super::flow::Decided::Codecs, ctx)
 }
 

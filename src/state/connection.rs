@@ -1,5 +1,8 @@
-//! Step 2: pick a credential connection, or create one with a generated SIP user name
-//! and password. Row 0 of the list is "Create new"; existing connections follow.
+//! Step 2: pick a credential connection, or name a new one with a generated SIP user
+//! name and password. Row 0 of the list is "Create new"; existing connections follow.
+//! A new connection is not sent from here: the form's Enter sets it as wanted, and the
+//! plan makes it once the profile is chosen (step 4, or step 5 for a new profile), on
+//! that profile and with step 3's codecs, in one request, as `setup` does.
 
 use super::flow::Decided;
 use super::form::{CLOSE_FORM, Form, FormEvent, fields};
@@ -7,10 +10,10 @@ use super::keys::{Action, Binding};
 use super::pick::{Pick, PickList};
 use super::screen::{Screen, activity_field, form_input};
 use super::{Activity, Ctx, Problem, TextField, Transition};
-use crate::api::{CredentialConnection, NewCredentialConnection};
+use crate::api::CredentialConnection;
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::{Recognised, free_name, generate_sip_login, name_in_use, name_taken, prefer};
+use crate::setup::{Recognised, SipLogin, free_name, generate_sip_login, name_in_use, name_taken, prefer};
 
 const MAX_NAME_CHARS: usize = 255;
 const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
@@ -69,8 +72,8 @@ fn named<'a>(
 }
 
 /// Checks the input against Telnyx's rules so a request that would be refused is
-/// never sent.
-fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormField, String)> {
+/// never sent: the name, and the SIP login the connection is to be made with.
+fn validate(form: &Form<FormField>) -> Result<(String, SipLogin), (FormField, String)> {
     let name = form.value(FormField::Name);
     if name.is_empty() {
         return Err((FormField::Name, "Give the connection a name.".into()));
@@ -83,15 +86,7 @@ fn validate(form: &Form<FormField>) -> Result<NewCredentialConnection, (FormFiel
     if !(8..=128).contains(&password.chars().count()) {
         return Err((FormField::Password, "The SIP password must be 8 to 128 characters.".into()));
     }
-    Ok(NewCredentialConnection {
-        connection_name: name.to_owned(),
-        user_name: user_name.to_owned(),
-        password: Secret::new(password),
-        tags: vec![crate::api::MARK.to_owned()],
-        inbound: Some(crate::api::InboundUpdate { codecs: crate::setup::new_connection_codecs() }),
-        // Step 4 attaches the profile: it is chosen after the connection.
-        outbound: None,
-    })
+    Ok((name.to_owned(), SipLogin { user_name: user_name.to_owned(), password: Secret::new(password) }))
 }
 
 impl Default for ConnectionStep {
@@ -132,7 +127,7 @@ impl ConnectionStep {
                     // A second record of one name would make the name mean nothing on
                     // day two (`token --connection NAME`): Enter on a name the account
                     // has uses the connection it means; of several alike, the user picks.
-                    Ok(body) => match named(&self.list, &body.connection_name) {
+                    Ok((name, login)) => match named(&self.list, &name) {
                         (_, Recognised::Found(connection)) => {
                             let connection = connection.clone();
                             self.form = None;
@@ -140,19 +135,16 @@ impl ConnectionStep {
                         }
                         (_, Recognised::Ambiguous(_)) => {
                             form.reject(FormField::Name);
-                            self.activity
-                                .fail(Problem::Input(name_taken("connection", &body.connection_name)));
+                            self.activity.fail(Problem::Input(name_taken("connection", &name)));
                         }
+                        // Nothing is sent: the plan makes the connection on step 4
+                        // (or 5, with a new profile), on the profile, with its codecs,
+                        // in one request.
                         (_, Recognised::Missing) => {
                             form.invalid = None;
-                            // Its SIP user name is new, so only an earlier send of this
-                            // form can have made it.
-                            let first_try = self.list.create_try();
-                            return Transition::run(ctx.call(
-                                &mut self.activity,
-                                "Creating the connection",
-                                Request::CreateConnection { body, first_try },
-                            ));
+                            self.activity.problem = None;
+                            ctx.draft_connection(name, login);
+                            return super::flow::next(Decided::Connection, ctx);
                         }
                     },
                     Err((field, message)) => {
@@ -208,7 +200,7 @@ impl Screen for ConnectionStep {
                         "use it",
                         "Use the connection that has this name, with its own SIP login (nothing is created).",
                     ),
-                    _ => ("create", "Create the connection with these details."),
+                    _ => ("next", "Go on: the connection is made on step 4, on the profile chosen there."),
                 };
                 let mut bindings = Form::<FormField>::bindings(submit, CLOSE_FORM);
                 let reveal = if self.reveal { "hide" } else { "reveal" };
@@ -252,15 +244,22 @@ impl Screen for ConnectionStep {
                 self.list.preselect(preselected);
                 Transition::none()
             }
-            Reply::ConnectionCreated(connection) => {
-                ctx.choose_connection(connection, true, true);
-                super::flow::next(Decided::Connection, ctx)
-            }
             _ => Transition::none(),
         }
     }
 
+    /// The list is read again, and the form closes, unless Telnyx refused the
+    /// connection it named (when the plan sent its create, on step 4 or 5): then the
+    /// form stays for a fix, with the field Telnyx named focused and its message.
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
-        self.reload(ctx)
+        let refused = ctx.desired.take_refusal();
+        let form = self.form.take();
+        let cmds = self.reload(ctx);
+        if let (Some(mut form), Some(error)) = (form, refused) {
+            form.blame(&error);
+            self.form = Some(form);
+            self.activity.fail(Problem::Api(error));
+        }
+        cmds
     }
 }

@@ -5,8 +5,9 @@
 //! nothing when they are as the profile has them, else the PATCH (which must repeat
 //! the profile's `name`), asked about first on a profile this setup did not make, with
 //! the other connections that use it. A new profile is made here, with its countries in
-//! its create body, and the connection attached to it: one write fewer than making it
-//! on step 4 and changing its countries after.
+//! its create body, and the connection attached to it (or, named on step 2 and not
+//! made yet, made on it with its codecs): one write fewer than making it on step 4 and
+//! changing its countries after. Each answer re-plans, and the next write goes.
 
 use super::change::{self, Change};
 use super::keys::{Action, Binding, MOVE, MOVE_HELP};
@@ -139,7 +140,7 @@ impl CountriesStep {
     fn planned_steps(&self, ctx: &Ctx) -> Result<Vec<PlanStep>, String> {
         let whitelist = self.whitelist();
         let plan = ctx.plan_with(|wanted| wanted.countries = Some(whitelist))?;
-        Ok(steps_of(&plan, &[Part::Profile, Part::Attach, Part::Countries]))
+        Ok(steps_of(&plan, &[Part::Profile, Part::Connection, Part::Attach, Part::Countries]))
     }
 
     /// Sends the plan's next write for the profile, or goes on when there is none.
@@ -162,6 +163,7 @@ impl CountriesStep {
         let request = request.clone();
         let what = match step.part {
             Part::Profile => "Creating the outbound voice profile with these countries".to_owned(),
+            Part::Connection => format!("Creating the connection on “{}”", self.profile.name),
             Part::Attach => format!("Attaching the connection to “{}”", self.profile.name),
             _ => "Saving the destination countries".to_owned(),
         };
@@ -259,13 +261,13 @@ impl Screen for CountriesStep {
                 Binding::new(
                     &[Action::Submit],
                     "create",
-                    "Create the profile with these countries, attach the connection to it, and go on.",
+                    "Create the profile with these countries, put the connection on it, and go on.",
                 )
             } else if self.attach_pending {
                 Binding::new(
                     &[Action::Submit],
                     "attach",
-                    "Attach the connection to the profile made here, and go on.",
+                    "Attach the connection to the profile made here (a new one is made on it), and go on.",
                 )
             } else {
                 Binding::new(
@@ -362,6 +364,12 @@ impl Screen for CountriesStep {
                 self.draft = false;
                 self.attach_pending = true;
                 // On to the plan's next step: the attach.
+                self.save(ctx)
+            }
+            // The connection named on step 2, made on the profile made here.
+            Reply::ConnectionCreated(connection) => {
+                ctx.connection_made(connection);
+                self.attach_pending = false;
                 self.save(ctx)
             }
             Reply::ConnectionUpdated(connection) => {

@@ -20,7 +20,7 @@ pub(super) enum Decided {
     /// Signed in (or the journal's question answered): the connections. `notice` is
     /// said once on that screen.
     SignedIn { notice: Option<String> },
-    /// `ctx.setup.connection` was chosen or made.
+    /// `ctx.setup.connection` was chosen, or a new one named (`ctx.desired`).
     Connection,
     /// Its codecs were saved.
     Codecs,
@@ -41,7 +41,8 @@ pub(super) enum Decided {
 /// The screen after what was `decided`, opened from the setup as it stands, and the
 /// commands it starts with.
 pub(super) fn next(decided: Decided, ctx: &mut Ctx) -> Transition {
-    let connection = ctx.setup.connection.clone().unwrap_or_default();
+    // The connection chosen or made, or the one step 2 named (made on step 4 or 5).
+    let connection = ctx.connection_shown();
     match decided {
         Decided::SignedIn { notice } => {
             let (mut next, load) = ConnectionStep::open(ctx);

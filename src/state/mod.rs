@@ -249,6 +249,18 @@ impl Setup {
         };
     }
 
+    /// A new connection was named (made later, on step 4 or 5): what later steps set
+    /// up was for the connection before. It is telnyx-setup's, and new.
+    fn connection_drafted(&mut self) {
+        *self = Setup {
+            balance: self.balance.take(),
+            key_saved: self.key_saved.take(),
+            connection_created: true,
+            connection_new: true,
+            ..Setup::default()
+        };
+    }
+
     /// A profile was attached: its countries are yet to be saved.
     fn profile_chosen(&mut self, profile: OutboundVoiceProfile, created: bool) {
         self.profile = Some(profile);
@@ -498,9 +510,9 @@ impl Ctx {
             asked.or_else(|| self.prefetched.iter().find(|p| p.op == op).map(|p| p.request.clone()));
         match outcome {
             Ok(reply) => self.desired.observe(request.as_ref(), reply),
-            Err(_) => {
+            Err(error) => {
                 if let Some(request) = &request {
-                    self.desired.write_failed(request);
+                    self.desired.write_failed(request, error);
                 }
             }
         }
@@ -512,6 +524,38 @@ impl Ctx {
     fn choose_connection(&mut self, connection: CredentialConnection, created: bool, new: bool) {
         self.desired.connection_chosen(&connection, new);
         self.setup.connection_chosen(connection, created, new);
+    }
+
+    /// A new connection was named on step 2's form, with the SIP login it holds: the
+    /// plan makes it on the profile chosen, with the codecs chosen.
+    fn draft_connection(&mut self, name: String, login: crate::setup::SipLogin) {
+        self.desired.connection_drafted(name, login);
+        self.setup.connection_drafted();
+    }
+
+    /// The drafted connection was made (by the plan's create, on step 4 or 5): the
+    /// choices made on the way stand.
+    fn connection_made(&mut self, connection: CredentialConnection) {
+        self.desired.connection_made(&connection);
+        self.setup.connection = Some(connection);
+        self.setup.connection_created = true;
+        self.setup.connection_new = true;
+    }
+
+    /// The connection the screens show: the one chosen or made, else the one drafted
+    /// (no id yet: its name, SIP user name and the codecs it is to be made with).
+    fn connection_shown(&self) -> CredentialConnection {
+        if let Some(connection) = &self.setup.connection {
+            return connection.clone();
+        }
+        let Some(wanted) = &self.desired.wanted else { return CredentialConnection::default() };
+        let mut draft = CredentialConnection::default();
+        if let crate::setup::Pick::New(name) = &wanted.connection {
+            draft.connection_name = name.clone();
+        }
+        draft.user_name = wanted.login.as_ref().map(|l| l.user_name.clone()).unwrap_or_default();
+        draft.inbound.codecs = wanted.codecs.clone().unwrap_or_else(crate::setup::new_connection_codecs);
+        draft
     }
 
     /// Drops every read sent ahead (their answers, when they come, are ignored).
@@ -650,6 +694,7 @@ impl Ctx {
         if let Some(intent) = intent(&request) {
             self.journal.pending = Some((op, intent));
         }
+        self.desired.sending(&request);
         self.asked.insert(op, request.clone());
         activity.pending = Some(Pending { op, what: what.into(), retry: None });
         activity.problem = None;
@@ -906,6 +951,23 @@ impl State {
         let account = journal.account.clone().filter(|_| journal.kept)?;
         let setup = &self.ctx.setup;
         let record = &mut journal.record;
+        // A connection still to be made, once something is sent or made for it (its
+        // profile): the setup is a new one, whose profile and create in flight a
+        // resumed run must find (not the continued setup's connection).
+        let drafting = self.ctx.desired.drafted()
+            && setup.connection.is_none()
+            && (journal.pending.is_some() || setup.profile.is_some());
+        if drafting {
+            let named =
+                |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
+            *record = crate::journal::Record {
+                started_at: record.started_at,
+                updated_at: record.updated_at,
+                order: record.order.take(),
+                profile: setup.profile.as_ref().map(|p| named(&p.id, &p.name)),
+                ..crate::journal::Record::default()
+            };
+        }
         // What the continued setup made stands until this run picks a connection.
         if let Some(connection) = &setup.connection {
             let named =

@@ -4,7 +4,9 @@
 //! asked about first when it moves (or first attaches) a connection this setup did not
 //! make. A new profile is named here and made on step 5 with its countries
 //! ([`CountriesStep::draft`](super::CountriesStep::draft)), then attached there; the
-//! move it makes is asked about here, before anything is made.
+//! move it makes is asked about here, before anything is made. A connection named on
+//! step 2 and not made yet is made by Enter on an existing profile: the plan's create,
+//! on that profile, with step 3's codecs (a create never asks).
 
 use super::change::Change;
 use super::flow::Decided;
@@ -168,10 +170,11 @@ impl ProfileStep {
         Transition::none()
     }
 
-    /// The plan's profile and attach steps if `pick` were the profile wanted.
+    /// The plan's profile, connection and attach steps if `pick` were the profile
+    /// wanted (a connection named on step 2 is made on it, with its codecs).
     fn planned_for(&self, pick: &Wanted, ctx: &Ctx) -> Result<Vec<PlanStep>, String> {
         let plan = ctx.plan_with(|wanted| choose(wanted, pick.clone()))?;
-        Ok(steps_of(&plan, &[Part::Profile, Part::Attach]))
+        Ok(steps_of(&plan, &[Part::Profile, Part::Connection, Part::Attach]))
     }
 
     /// The question before the plan's attach `step` (a move, or a first profile, of a
@@ -217,7 +220,10 @@ impl ProfileStep {
             want(pick, ctx);
             return advance(profile, created, ctx);
         };
-        let what = format!("Attaching the connection to “{}”", profile.name);
+        let what = match step.part {
+            Part::Connection => format!("Creating the connection on “{}”", profile.name),
+            _ => format!("Attaching the connection to “{}”", profile.name),
+        };
         self.attaching = Some((profile.clone(), created));
         if step.asks() && !self.connection_created {
             // The question names the numbers on the connection: their read first.
@@ -385,6 +391,16 @@ impl Screen for ProfileStep {
                     None => Transition::none(),
                 }
             }
+            // The connection named on step 2, made on the profile: on to the plan's
+            // next step for it (nothing left to send: it is made on it).
+            Reply::ConnectionCreated(connection) => {
+                ctx.connection_made(connection.clone());
+                self.connection = connection;
+                match self.attaching.take() {
+                    Some((profile, created)) => self.attach(profile, created, ctx),
+                    None => Transition::none(),
+                }
+            }
             _ => Transition::none(),
         }
     }
@@ -401,7 +417,9 @@ impl Screen for ProfileStep {
         // The connection as it is now: a profile attached since this screen opened
         // (made on the countries step) is the attached one, highlighted, and Enter on
         // it sends nothing.
-        if let Some(now) = ctx.setup.connection.as_ref().filter(|c| c.id == self.connection.id) {
+        // A connection this screen opened on before it was made is the one made since.
+        let drafted = self.connection.id.is_empty();
+        if let Some(now) = ctx.setup.connection.as_ref().filter(|c| drafted || c.id == self.connection.id) {
             self.connection = now.clone();
         }
         // Back from the countries of a profile named in the form and made there: the

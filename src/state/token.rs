@@ -11,7 +11,7 @@ use crate::api::TelephonyCredential;
 use crate::calltest::CallOutcome;
 use crate::clipboard::{CopyError, CopyMethod};
 use crate::msg::{Cmd, Reply, Request};
-use crate::setup::LoginToken;
+use crate::setup::{LoginToken, Part};
 use crate::signaling::{Login, LoginTest};
 
 #[derive(Debug)]
@@ -58,9 +58,21 @@ impl TokenStep {
         Request::TestCall { url: ctx.signaling.clone(), connection_id, caller_id }
     }
 
+    /// Sends the plan's token step: a login token of the credential the setup ends
+    /// with (the one step 7 chose or made).
     pub(super) fn generate(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
-        let request = Request::CreateToken { credential_id: self.credential.id.clone() };
-        vec![ctx.call(&mut self.activity, "Generating a login token", request)]
+        let planned = ctx.plan().and_then(|plan| {
+            let step = plan.step(Part::Token).ok_or_else(|| "The plan has no token step.".to_owned())?;
+            step.requests.first().cloned().ok_or_else(|| "The plan's token step sends nothing.".to_owned())
+        });
+        match planned {
+            Ok(request) => vec![ctx.call(&mut self.activity, "Generating a login token", request)],
+            Err(reason) => {
+                self.activity.problem = Some(super::Problem::Input(reason));
+                self.activity.notice = None;
+                Vec::new()
+            }
+        }
     }
 }
 

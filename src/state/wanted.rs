@@ -8,10 +8,12 @@
 
 use super::Ctx;
 use super::change::or_none;
-use crate::api::{CredentialConnection, OutboundVoiceProfile, Page, PhoneNumber, TelephonyCredential};
+use crate::api::{
+    ApiError, CredentialConnection, OutboundVoiceProfile, Page, PhoneNumber, TelephonyCredential,
+};
 use crate::msg::{Reply, Request};
 use crate::setup::plan::Step as PlanStep;
-use crate::setup::{Account, Part, Pick, Plan, Wanted};
+use crate::setup::{Account, Part, Pick, Plan, SipLogin, Wanted};
 
 /// What is wanted and what the account has, as far as this run knows.
 #[derive(Debug)]
@@ -26,6 +28,12 @@ pub struct Desired {
     /// answer may have been lost, so the next try looks first.
     tried_profile: bool,
     tried_credential: bool,
+    /// The same for a new connection: its SIP user name is new, so only an earlier
+    /// try of this one can have made it.
+    tried_connection: bool,
+    /// Telnyx refused the drafted connection's create (422): step 2's form, returned
+    /// to, names the field.
+    refused: Option<ApiError>,
 }
 
 impl Default for Desired {
@@ -35,6 +43,8 @@ impl Default for Desired {
             account: Account::empty(std::time::SystemTime::UNIX_EPOCH),
             tried_profile: false,
             tried_credential: false,
+            tried_connection: false,
+            refused: None,
         }
     }
 }
@@ -55,6 +65,44 @@ impl Desired {
         upsert(&mut account.profile_connections, connection.clone(), |c| &c.id);
     }
 
+    /// A new connection was named on step 2's form (with the SIP login it holds): it
+    /// is made later, on the profile chosen, with the codecs chosen, so every other
+    /// choice is open again and nothing read about a connection before is its.
+    pub(super) fn connection_drafted(&mut self, name: String, login: SipLogin) {
+        self.wanted = Some(Wanted { login: Some(login), ..Wanted::new_connection(name) });
+        let account = &mut self.account;
+        account.connection = None;
+        account.credentials.clear();
+        // A connection made by this setup has no credentials and no numbers.
+        account.credentials_complete = true;
+        account.numbers.clear();
+        self.tried_credential = false;
+    }
+
+    /// The drafted connection was made: it is the existing one wanted now, and the
+    /// other choices stand (its codecs and profile came with it).
+    pub(super) fn connection_made(&mut self, connection: &CredentialConnection) {
+        if let Some(wanted) = &mut self.wanted {
+            wanted.connection = Pick::Existing(connection.id.clone());
+            wanted.login = None;
+        }
+        self.tried_connection = false;
+        self.account.connection = Some(connection.clone());
+        self.account.credentials_complete = true;
+        upsert(&mut self.account.profile_connections, connection.clone(), |c| &c.id);
+    }
+
+    /// Telnyx's refusal of the drafted connection's create, once: step 2's form takes
+    /// it when returned to.
+    pub(super) fn take_refusal(&mut self) -> Option<ApiError> {
+        self.refused.take().filter(|_| self.drafted())
+    }
+
+    /// The connection is still to be made (named on step 2, made on step 4 or 5).
+    pub fn drafted(&self) -> bool {
+        matches!(self.wanted.as_ref().map(|w| &w.connection), Some(Pick::New(_)))
+    }
+
     /// Takes what an answer says about the account. `request` is what was asked, when
     /// known (a list of credentials is the chosen connection's only if it asked for it).
     pub(super) fn observe(&mut self, request: Option<&Request>, reply: &Reply) {
@@ -64,7 +112,11 @@ impl Desired {
             Reply::KeyAccepted(balance) | Reply::BalanceRead(balance) => {
                 account.currency = Some(balance.currency.clone()).filter(|c| !c.is_empty());
             }
-            Reply::ConnectionsListed(page) => account.profile_connections = page.data.clone(),
+            Reply::ConnectionsListed(page) => {
+                // What an earlier try made is listed now, and step 2's form names it.
+                self.tried_connection = false;
+                account.profile_connections = page.data.clone();
+            }
             Reply::ConnectionCreated(connection) => {
                 upsert(&mut account.profile_connections, connection.clone(), |c| &c.id);
             }
@@ -113,6 +165,15 @@ impl Desired {
         }
     }
 
+    /// A write is being sent. A connection's create, once sent, may have made it even
+    /// when no answer comes (a failure, or Esc while it was on its way): the next try
+    /// of the same SIP user name looks first.
+    pub(super) fn sending(&mut self, request: &Request) {
+        if let Request::CreateConnection { .. } = request {
+            self.tried_connection = true;
+        }
+    }
+
     /// `numbers` are on the chosen connection (read, assigned, or put there by an order
     /// placed for it as it completed).
     pub(super) fn numbers_on_connection(&mut self, numbers: &[PhoneNumber]) {
@@ -127,7 +188,12 @@ impl Desired {
     /// A write failed: what it would have made may exist all the same (its answer was
     /// lost), so the lists read before it no longer say what the account has, and the
     /// next try looks first.
-    pub(super) fn write_failed(&mut self, request: &Request) {
+    pub(super) fn write_failed(&mut self, request: &Request, error: &ApiError) {
+        // Telnyx refused a field of step 2's form (a SIP user name taken): the form,
+        // returned to, shows it.
+        if let (Request::CreateConnection { .. }, ApiError::Invalid { .. }) = (request, error) {
+            self.refused = Some(error.clone());
+        }
         match request {
             Request::CreateProfile { .. } => self.tried_profile = true,
             Request::CreateCredential { .. } => self.tried_credential = true,
@@ -172,6 +238,9 @@ impl Ctx {
                 Request::CreateCredential { first_try, .. } if self.desired.tried_credential => {
                     *first_try = false
                 }
+                Request::CreateConnection { first_try, .. } if self.desired.tried_connection => {
+                    *first_try = false
+                }
                 _ => {}
             }
         }
@@ -185,6 +254,13 @@ impl Ctx {
     /// says; the others as [`super::Setup::done`] says.
     pub fn done(&self) -> [bool; 8] {
         let mut done = self.setup.done();
+        if self.desired.drafted() {
+            // Nothing of a connection still to be made is done until it is made.
+            for step in &mut done[1..7] {
+                *step = false;
+            }
+            return done;
+        }
         let plan = self.plan();
         done[5] = self.numbers_done(plan.as_ref().ok());
         let (Some(wanted), Ok(plan)) = (&self.desired.wanted, plan) else { return done };
@@ -323,6 +399,12 @@ pub(super) fn first_write(steps: &[PlanStep]) -> Option<(&PlanStep, &Request)> {
 pub fn enter_line(steps: &[PlanStep], account: &Account) -> String {
     let writes: Vec<&PlanStep> = steps.iter().filter(|s| s.kind.writes()).collect();
     if writes.is_empty() {
+        // A connection still to be made gets its codecs in its create (step 4's Enter).
+        if account.connection.is_none()
+            && let Some(codecs) = steps.iter().find(|s| s.part == Part::Codecs)
+        {
+            return format!("Enter: nothing is sent now; the codecs are {}", codecs.detail);
+        }
         return "Enter: nothing to change".to_owned();
     }
     let said: Vec<String> = writes.iter().map(|s| said(s, account)).collect();

@@ -59,7 +59,7 @@ fn sign_in_and_make_a_connection(app: &mut Pty) {
     app.send(ENTER);
     app.wait_idle_with(&["Step 2 of 8: Connection", "▶ + Create a new credential connection"]);
     app.send(ENTER);
-    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    app.wait_idle_with(&["┌ SIP user name ", "Enter next"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8: Codecs"]);
     app.send(ENTER);

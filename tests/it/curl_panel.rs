@@ -29,12 +29,13 @@ fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// The connection form submitted with its defaults and refused: Esc closes the form,
 /// so `c` is a key again, and the panel shows the create that failed.
+/// The connection named on step 2 is made on step 4, on the profile chosen: Telnyx
+/// refuses it there.
 fn after_a_refused_create() -> State {
-    let mut state = at_connections();
-    press(&mut state, KeyCode::Enter);
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter);
     fail(&mut state, api::ApiError::Invalid { status: 422, errors: vec![].into() });
-    press(&mut state, KeyCode::Esc);
     state
 }
 
@@ -44,15 +45,17 @@ fn panel_text(state: &State) -> String {
 
 #[test]
 fn c_shows_what_enter_sends_and_what_was_sent() {
-    let mut state = at_codecs();
+    // The codecs of an existing connection: a new one's go in its create, on step 4.
+    let mut state = at_existing_codecs(&["G722", "G711U"]);
     press(&mut state, KeyCode::End);
     press(&mut state, KeyCode::Char(' '));
     press(&mut state, KeyCode::Char('c'));
     let text = panel_text(&state);
     assert!(text.contains("# Enter sends:"), "{text}");
     assert!(
-        text.contains("-X PATCH 'http://127.0.0.1:4010/v2/credential_connections/1293384261075731402'")
-            || text.contains("-X PATCH"),
+        text.contains(&format!(
+            "-X PATCH 'http://127.0.0.1:4010/v2/credential_connections/{EXISTING_CONNECTION}'"
+        )) || text.contains("-X PATCH"),
         "{text}"
     );
     assert!(text.contains("\"codecs\": ["), "the body pretty-printed: {text}");
@@ -111,7 +114,7 @@ fn the_inspector_shows_the_get_behind_its_list() {
 
 #[test]
 fn snapshots_of_the_panel() {
-    let mut codecs = at_codecs();
+    let mut codecs = at_existing_codecs(&["G722", "G711U"]);
     press(&mut codecs, KeyCode::End);
     press(&mut codecs, KeyCode::Char(' '));
     press(&mut codecs, KeyCode::Char('c'));

@@ -83,13 +83,15 @@ async fn a_rejected_key_shows_telnyx_error_and_changes_nothing() {
     );
 }
 
+/// A SIP user name Telnyx refuses: the form on step 2 sends nothing (the connection is
+/// made with it on step 4, on the profile chosen), so the 422 is met there, shown with
+/// Telnyx's detail, and nothing is created.
 #[tokio::test]
-async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
+async fn a_422_shows_telnyx_detail_and_creates_nothing() {
     let sandbox = Sandbox::start_local(&Seed::default()).await.unwrap();
-    let before = client(&sandbox.base_url(), CHECK_KEY)
-        .list_credential_connections(PageRequest::default(), None)
-        .await
-        .unwrap();
+    let api = client(&sandbox.base_url(), CHECK_KEY);
+    let before = api.list_credential_connections(PageRequest::default(), None).await.unwrap();
+    let profiles = api.list_outbound_voice_profiles(PageRequest::default(), None).await.unwrap();
     let taken = before.data[0].user_name.clone();
 
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
@@ -100,23 +102,28 @@ async fn a_422_shows_telnyx_detail_keeps_the_form_and_creates_nothing() {
         wizard.press(KeyCode::Backspace).await;
     }
     type_text(&mut wizard.state, &taken);
-    wizard.press(KeyCode::Enter).await;
+    wizard.press(KeyCode::Enter).await; // the connection named: nothing sent
+    assert!(matches!(wizard.state.step, Step::Codecs(_)), "{}", wizard.screen());
+    assert!(sandbox.journal().iter().all(|e| e.method == "GET"), "step 2 and 3 send nothing");
+    wizard.press(KeyCode::Enter).await; // the codecs, set as the connection is made
+    wizard.press(KeyCode::Down).await; // the first existing profile
+    wizard.press(KeyCode::Enter).await; // make the connection on it
 
     let screen = wizard.screen();
     assert!(screen.contains("user_name has already been taken"), "{screen}");
     assert!(screen.contains("10015"), "{screen}");
-    let Step::Connection(step) = &wizard.state.step else { panic!("{screen}") };
-    assert!(step.form.is_some(), "the form stays for a fix");
+    assert!(matches!(wizard.state.step, Step::Profile(_)), "it stays on step 4: {screen}");
     let last = sandbox.journal().pop().unwrap();
     assert_eq!(
         (last.method.as_str(), last.path.as_str(), last.status),
         ("POST", "/credential_connections", 422)
     );
-    let after = client(&sandbox.base_url(), CHECK_KEY)
-        .list_credential_connections(PageRequest::default(), None)
-        .await
-        .unwrap();
+    let writes = sandbox.journal().iter().filter(|e| e.method != "GET").count();
+    assert_eq!(writes, 1, "only the refused create was sent");
+    let after = api.list_credential_connections(PageRequest::default(), None).await.unwrap();
     assert_eq!(after.data, before.data, "the account is unchanged");
+    let profiles_after = api.list_outbound_voice_profiles(PageRequest::default(), None).await.unwrap();
+    assert_eq!(profiles_after.data, profiles.data);
 }
 
 #[tokio::test]
@@ -126,8 +133,9 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
     let clipboard = Recording::answering(Ok(CopyMethod::Osc52));
     wizard.effects.clipboard = Box::new(clipboard.clone());
-    // Steps 1-5: sign in; open and submit the connection form; save codecs; open and
-    // submit the profile form; save countries.
+    // Steps 1-5: sign in; open and submit the connection form (it sends nothing); the
+    // codecs (nothing sent either); open and submit the profile form; countries: the
+    // profile is made with them, then the connection on it.
     for _ in 0..7 {
         wizard.press(KeyCode::Enter).await;
     }
@@ -184,10 +192,10 @@ async fn enter_space_and_y_complete_the_whole_wizard() {
     assert_eq!(
         writes,
         [
-            // The codecs (VP8 on) come with the create: no PATCH for them.
-            "POST credential_connections",
+            // The profile first, then the connection made on it with its codecs (VP8
+            // on): no PATCH for either.
             "POST outbound_voice_profiles",
-            "PATCH credential_connections",
+            "POST credential_connections",
             "POST number_orders",
             "POST telephony_credentials",
             "POST telephony_credentials",
@@ -291,20 +299,32 @@ async fn a_key_refused_after_sign_in_leads_back_to_sign_in() {
     assert_eq!(lists, 1, "a refused key is not retried");
 }
 
+/// The key may not create connections: the 403 is met on step 4, where the connection
+/// named on step 2 is made on the profile chosen.
 #[tokio::test]
 async fn a_forbidden_action_shows_telnyx_title_and_detail() {
     let faults = FaultPlan::parse(["POST /credential_connections=403"]).unwrap();
     let sandbox = Sandbox::start_local(&Seed { faults, ..Seed::empty() }).await.unwrap();
+    let api = client(&sandbox.base_url(), CHECK_KEY);
+    let body = api::NewOutboundVoiceProfile::with_countries("Desk outbound", vec!["US".into()]);
+    api.create_outbound_voice_profile(&body).await.unwrap();
     let mut wizard = Wizard::new(&sandbox, "KEYflow");
     wizard.press(KeyCode::Enter).await; // sign in
     wizard.press(KeyCode::Enter).await; // the create form
-    wizard.press(KeyCode::Enter).await; // create
+    wizard.press(KeyCode::Enter).await; // the connection named
+    wizard.press(KeyCode::Enter).await; // the codecs
+    let Step::Profile(step) = &wizard.state.step else { panic!("{}", wizard.screen()) };
+    if step.list.cursor == 0 {
+        wizard.press(KeyCode::Down).await; // the profile
+    }
+    wizard.press(KeyCode::Enter).await; // create the connection on it
     let screen = wizard.screen();
     assert!(screen.contains("This API key is not allowed to do that"), "{screen}");
-    let Step::Connection(step) = &wizard.state.step else { panic!("{screen}") };
-    assert!(step.form.is_some(), "the form stays");
-    let posts = sandbox.journal().iter().filter(|e| e.method == "POST").count();
-    assert_eq!(posts, 1, "a 403 is not retried");
+    assert!(matches!(wizard.state.step, Step::Profile(_)), "{screen}");
+    let posts: Vec<_> = sandbox.journal().into_iter().filter(|e| e.method == "POST").collect();
+    // The profile made through the client, then the one create, refused.
+    assert_eq!(posts.len(), 2, "a 403 is not retried: {posts:?}");
+    assert_eq!((posts[1].path.as_str(), posts[1].status), ("/credential_connections", 403));
 }
 
 /// The requests of the default path (Enter everywhere, `y` to buy) on an empty account,
@@ -327,4 +347,7 @@ async fn default_path_requests(seed: Seed) -> Vec<String> {
 async fn the_default_path_sends_at_most_14_requests() {
     let requests = default_path_requests(Seed::empty()).await;
     assert!(requests.len() <= 14, "{} requests: {requests:#?}", requests.len());
+    // The new connection is made on its profile with its codecs: no attach, no PATCH
+    // (13 requests since; 14 with the attach).
+    assert!(!requests.iter().any(|r| r.starts_with("PATCH")), "{requests:#?}");
 }

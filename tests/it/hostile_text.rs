@@ -96,8 +96,8 @@ async fn an_api_error_on_stderr_is_escaped() {
     assert_escaped("the error on stderr", &output.stderr);
 }
 
-/// The whole wizard with `--demo`, where every PATCH answer (the connection after its
-/// codecs and profile), the profile's create answer (made with its countries, one more
+/// The whole wizard with `--demo`, where the connection's create answer (made on its
+/// profile, with its codecs), the profile's create answer (made with its countries, one more
 /// ticked) and the credential's create answer are planted: the summary printed on exit
 /// names all of them, escaped (but the codecs, which the header does not mark done).
 #[cfg(unix)]
@@ -110,7 +110,7 @@ fn the_summary_on_exit_prints_hostile_records_escaped() {
             "--demo",
             "--print-secrets",
             "--fault",
-            "PATCH *=escapes",
+            "POST /credential_connections=escapes",
             "--fault",
             "POST /outbound_voice_profiles=escapes",
             "--fault",
@@ -127,7 +127,7 @@ fn the_summary_on_exit_prints_hostile_records_escaped() {
     credential_and_token(&mut app, "s");
     app.send(ENTER);
     let screen = app.wait_idle_with(&["Setup complete", "Enter or q to quit"]);
-    // The codecs the PATCH answered carry the planted text, so they are not the codecs
+    // The codecs the create answered carry the planted text, so they are not the codecs
     // asked for: the header does not mark them done, and the summary, which reads the
     // same facts, does not list them (each of its lines is there exactly when its step
     // is marked).

@@ -85,10 +85,19 @@ fn a_new_setup_suggests_a_free_name_and_the_day_two_commands_still_know_the_firs
 
     // The suggestion made, the day-two commands still know what the default name means.
     app.send(" 2");
-    let free = app.wait_for_text(&[&format!("{DEFAULT} 2"), "Enter create"]);
+    let free = app.wait_for_text(&[&format!("{DEFAULT} 2"), "Enter next"]);
     assert!(!free.contains("exists already"), "{free}");
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8"]);
+    // Named, it is made on step 4, on the profile chosen (the first setup's).
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 4 of 8", "+ Create a new outbound voice profile"]);
+    app.send(DOWN);
+    app.wait_for("a profile highlighted", |screen| {
+        screen.contents().lines().any(|line| line.contains('▶') && !line.contains("+ Create"))
+    });
+    app.send(ENTER);
+    app.wait_idle_with(&["Step 5 of 8"]);
     app.send(CTRL_C);
     app.expect_restored_with(130);
     assert_eq!(connection_names(&runtime, &sandbox), [DEFAULT.to_owned(), format!("{DEFAULT} 2")]);
@@ -184,7 +193,7 @@ fn a_taken_name_is_flagged_as_typed_and_enter_uses_that_connection() {
 
     type_text(&mut state, " 2");
     let screen = screen_text(&state, 100, 30);
-    assert!(!screen.contains("exists already") && screen.contains("Enter create"), "{screen}");
+    assert!(!screen.contains("exists already") && screen.contains("Enter next"), "{screen}");
     press(&mut state, KeyCode::Backspace);
     press(&mut state, KeyCode::Backspace);
 
@@ -220,7 +229,7 @@ fn of_several_of_the_name_enter_uses_the_one_it_means_or_none() {
         screen.contains("2 connections are named “Lobby” and look alike: press Esc and pick one"),
         "{screen}"
     );
-    assert!(screen.contains("Enter create"), "{screen}");
+    assert!(screen.contains("Enter next"), "{screen}");
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(sent(&cmds).is_empty(), "{cmds:?}");
     assert!(matches!(&state.step, Step::Connection(step) if step.form.is_some()), "still on the form");
@@ -243,8 +252,9 @@ fn profile_form_named(mut state: State, name: &str) -> State {
 }
 
 /// A profile's name the account has is flagged as it is typed, the footer's Enter
-/// reads "use it", and Enter attaches that profile, as Enter on its row does: the
-/// attach only (the connection is this run's: nothing to ask), no profile made.
+/// reads "use it", and Enter uses that profile, as Enter on its row does: the
+/// connection named on step 2 is made on it (a create: nothing to ask), no profile
+/// made.
 #[test]
 fn a_taken_profile_name_is_flagged_as_typed_and_enter_attaches_that_profile() {
     let mut state = profile_form_named(at_profiles(), "Office outbound");
@@ -265,13 +275,11 @@ fn a_taken_profile_name_is_flagged_as_typed_and_enter_attaches_that_profile() {
     press(&mut state, KeyCode::Backspace);
 
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::UpdateConnection { update, .. } = only_call(&cmds) else {
-        panic!("only the attach: {cmds:?}")
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else {
+        panic!("only the connection's create, on it: {cmds:?}")
     };
-    assert_eq!(update.outbound.as_ref().unwrap().outbound_voice_profile_id, EXISTING_PROFILE);
-    let attached =
-        connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(EXISTING_PROFILE));
-    reply(&mut state, Reply::ConnectionUpdated(attached));
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, EXISTING_PROFILE);
+    reply(&mut state, Reply::ConnectionCreated(made_connection(EXISTING_PROFILE)));
     let Step::Countries(step) = &state.step else { panic!("{:?}", state.step) };
     assert!(!step.draft && step.profile.id == EXISTING_PROFILE, "the existing profile, not a new one");
 }
@@ -341,8 +349,6 @@ fn of_several_profiles_of_the_name_enter_uses_the_one_it_means_or_none() {
     let twins = |marked_one: bool| {
         let mut state = at_codecs();
         press(&mut state, KeyCode::Enter);
-        let attached = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
-        reply(&mut state, Reply::ConnectionUpdated(attached));
         let mut ours = profile("71", "Shared", &["US"]);
         if marked_one {
             ours.tags = vec![telnyx_setup::api::MARK.to_owned()];
@@ -354,8 +360,8 @@ fn of_several_profiles_of_the_name_enter_uses_the_one_it_means_or_none() {
     let screen = screen_text(&state, 120, 30);
     assert!(screen.contains("2 profiles are named “Shared”: Enter uses telnyx-setup's (id 71)"), "{screen}");
     let cmds = press(&mut state, KeyCode::Enter);
-    let Request::UpdateConnection { update, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
-    assert_eq!(update.outbound.as_ref().unwrap().outbound_voice_profile_id, "71");
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, "71");
 
     let mut state = twins(false);
     let screen = screen_text(&state, 120, 30);

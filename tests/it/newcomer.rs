@@ -88,7 +88,6 @@ fn choosing_another_connection_resets_the_later_steps() {
 fn a_list_that_failed_to_load_does_not_say_loading() {
     let mut state = at_codecs();
     press(&mut state, KeyCode::Enter);
-    reply(&mut state, Reply::ConnectionUpdated(connection("1293384261075731402", "WebRTC", &["VP8"], None)));
     fail(&mut state, ApiError::Server { status: 500, errors: vec![].into() });
     let screen = screen_text(&state, 80, 24);
     assert!(!screen.contains("Loading"), "{screen}");

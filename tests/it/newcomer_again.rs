@@ -160,8 +160,14 @@ fn the_curl_panel_offers_r_only_where_there_are_passwords() {
     let mut state = at_codecs();
     press(&mut state, KeyCode::Char('c'));
     assert!(!offers_reveal(&state));
-    // A profile's create carries none.
+    // Step 5 of a new connection on a new profile: Enter sends the profile's create,
+    // then the connection's, whose SIP password `r` shows.
     let mut state = at_countries();
+    press(&mut state, KeyCode::Char('c'));
+    assert!(offers_reveal(&state));
+    // Once the connection is made (on step 4), step 5's panel has none: a profile's
+    // update carries no password.
+    let mut state = at_existing_profile_countries();
     press(&mut state, KeyCode::Char('c'));
     assert!(!offers_reveal(&state));
     assert!(!screen_text(&state, 120, 40).contains("show passwords"));

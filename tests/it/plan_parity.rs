@@ -4,7 +4,10 @@
 //! driven through `State::update` with the real worker, and each screen's step of the
 //! plan (part, kind, what else it affects, and its requests rendered as curl commands)
 //! is taken just before its Enter; `setup --dry-run --json` on the same account, with
-//! flags for the same choices, must plan the same steps with the same requests.
+//! flags for the same choices, must plan the same steps with the same requests. A new
+//! connection (named on step 2's form) is planned as `setup` plans it: the profile
+//! first (reused or made with its countries), then the connection made on it with its
+//! codecs, in one request.
 
 use crate::support::state::state_with;
 use crate::support::{BIN, api_base, buy_us_number, client};
@@ -55,6 +58,8 @@ enum Credential {
 
 #[derive(Debug, Clone, Copy)]
 struct Case {
+    /// A new connection, named as step 2's form suggests, instead of "Lobby tablets".
+    new_connection: bool,
     codecs_changed: bool,
     profile: Profile,
     countries_changed: bool,
@@ -63,8 +68,9 @@ struct Case {
     numbers: bool,
 }
 
-const CASES: [Case; 8] = [
+const CASES: [Case; 10] = [
     Case {
+        new_connection: false,
         codecs_changed: false,
         profile: Profile::Same,
         countries_changed: false,
@@ -72,6 +78,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: true,
         profile: Profile::Same,
         countries_changed: true,
@@ -79,6 +86,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: false,
         profile: Profile::Other,
         countries_changed: false,
@@ -86,6 +94,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: true,
         profile: Profile::Other,
         countries_changed: true,
@@ -93,6 +102,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: false,
         profile: Profile::New,
         countries_changed: false,
@@ -100,6 +110,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: true,
         profile: Profile::New,
         countries_changed: true,
@@ -107,6 +118,7 @@ const CASES: [Case; 8] = [
         numbers: false,
     },
     Case {
+        new_connection: false,
         codecs_changed: true,
         profile: Profile::Other,
         countries_changed: true,
@@ -114,13 +126,35 @@ const CASES: [Case; 8] = [
         numbers: true,
     },
     Case {
+        new_connection: false,
         codecs_changed: false,
         profile: Profile::New,
         countries_changed: false,
         credential: Credential::New,
         numbers: true,
+    },
+    // A new connection on an existing profile: made on it on step 4.
+    Case {
+        new_connection: true,
+        codecs_changed: true,
+        profile: Profile::Other,
+        countries_changed: false,
+        credential: Credential::New,
+        numbers: false,
+    },
+    // A new connection on a new profile with its countries: both made on step 5.
+    Case {
+        new_connection: true,
+        codecs_changed: false,
+        profile: Profile::New,
+        countries_changed: true,
+        credential: Credential::New,
+        numbers: false,
     },
 ];
+
+/// The name step 2's form suggests for a new connection on this account.
+const NEW_CONNECTION: &str = "WebRTC (telnyx-setup)";
 
 /// A step as both sides show it: its kind ("change", "nothing to change"), what else
 /// it affects, and its requests as curl commands.
@@ -169,6 +203,8 @@ struct Wizard {
     base: String,
     /// Each part's step as first planned on the screen that sends it.
     planned: Planned,
+    /// The requests the sandbox had seen when the wizard started (the seed's).
+    seeded: usize,
 }
 
 impl Wizard {
@@ -181,6 +217,7 @@ impl Wizard {
             effects: Effects { worker, clipboard },
             base: base.as_str().to_owned(),
             planned: Planned::new(),
+            seeded: sandbox.journal().len(),
         }
     }
 
@@ -231,6 +268,14 @@ impl Wizard {
         }
     }
 
+    /// The writes the wizard sent, method and path (ids cut off).
+    fn sent_writes(&self, sandbox: &Sandbox) -> Vec<String> {
+        let path = |p: &str| format!("/{}", p.split('/').nth(1).unwrap_or_default());
+        let journal = sandbox.journal();
+        let ours = journal.iter().skip(self.seeded).filter(|e| e.method != "GET");
+        ours.map(|e| format!("{} {}", e.method, path(&e.path))).collect()
+    }
+
     /// Moves the highlight of the list on screen to the row `row` (0 is "Create new").
     async fn highlight(&mut self, row: usize) {
         for _ in 0..40 {
@@ -246,17 +291,28 @@ impl Wizard {
 /// planned and the flags that ask `setup` for the same choices.
 async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case) -> (Planned, Vec<String>) {
     let mut wizard = Wizard::start(sandbox);
-    let mut flags = vec!["--connection".to_owned(), connection.id.clone()];
     wizard.press(KeyCode::Enter).await; // the key
     wizard.settle().await;
-    let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
-    let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
-    wizard.highlight(row).await;
-    wizard.press(KeyCode::Enter).await;
-    // The numbers on the connection, read ahead when it is chosen, before the codecs'
-    // plan names them.
-    let numbers = usize::from(case.numbers);
-    wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == numbers).await;
+    let mut flags = if case.new_connection {
+        wizard.highlight(0).await;
+        wizard.press(KeyCode::Enter).await; // the form, with the name suggested
+        let Step::Connection(step) = &wizard.state.step else { unreachable!() };
+        let name = step.form.as_ref().expect("the form").value(telnyx_setup::state::FormField::Name);
+        let flags = vec!["--connection".to_owned(), name.to_owned()];
+        wizard.press(KeyCode::Enter).await; // named: nothing is sent
+        assert!(wizard.sent_writes(sandbox).is_empty(), "step 2's form sends nothing");
+        flags
+    } else {
+        let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+        let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
+        wizard.highlight(row).await;
+        wizard.press(KeyCode::Enter).await;
+        // The numbers on the connection, read ahead when it is chosen, before the
+        // codecs' plan names them.
+        let numbers = usize::from(case.numbers);
+        wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == numbers).await;
+        vec!["--connection".to_owned(), connection.id.clone()]
+    };
 
     // Codecs: as they are, or the first one off.
     assert!(matches!(wizard.state.step, Step::Codecs(_)));
@@ -267,6 +323,9 @@ async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case
     let Step::Codecs(step) = &wizard.state.step else { unreachable!() };
     flags.extend(["--codecs".to_owned(), step.enabled().join(",")]);
     wizard.enter_taking_the_plan().await;
+    if case.new_connection {
+        assert!(wizard.sent_writes(sandbox).is_empty(), "the codecs come with the create");
+    }
 
     // The profile.
     let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
@@ -300,6 +359,14 @@ async fn wizard(sandbox: &Sandbox, connection: &CredentialConnection, case: Case
     let Step::Countries(step) = &wizard.state.step else { unreachable!() };
     flags.extend(["--countries".to_owned(), step.whitelist().join(",")]);
     wizard.enter_taking_the_plan().await;
+
+    if case.new_connection {
+        // Made once, after its profile, with its codecs: no attach, no codecs PATCH.
+        let profile =
+            if case.profile == Profile::New { vec!["POST /outbound_voice_profiles"] } else { vec![] };
+        let expected: Vec<&str> = profile.into_iter().chain(["POST /credential_connections"]).collect();
+        assert_eq!(wizard.sent_writes(sandbox), expected, "{case:?}");
+    }
 
     // Numbers: not part of this table.
     let Step::Numbers(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
@@ -364,12 +431,41 @@ async fn dry_run(sandbox: &Sandbox, flags: &[String]) -> Planned {
         .collect()
 }
 
-/// The parts the wizard's screens (codecs, profile, countries, credential) plan.
-const PARTS: [&str; 5] = ["codecs", "profile", "attach", "countries", "credential"];
+/// The parts the wizard's screens (codecs, profile, countries, credential) plan; the
+/// connection's too, for a new one (made on the profile screen or the countries one).
+const PARTS: [&str; 6] = ["codecs", "profile", "connection", "attach", "countries", "credential"];
+
+/// `curl` with the SIP user name of a connection's create put as `<generated>`. Only
+/// this differs between the two plans of a new connection, by design: the wizard's
+/// comes from step 2's form (the user may edit or regenerate it), and `setup` makes
+/// one when it plans, so two runs never share one. (Its password is `${SIP_PASSWORD}`
+/// on both sides: not revealed.)
+fn without_login(curl: &[String]) -> Vec<String> {
+    const FIELD: &str = "\"user_name\":";
+    curl.iter()
+        .map(|command| {
+            let Some(at) = command.find(FIELD) else { return command.clone() };
+            let value = &command[at + FIELD.len()..];
+            let start = value.find('"').map(|i| i + 1).unwrap_or_default();
+            let end = value[start..].find('"').map_or(value.len(), |i| start + i);
+            format!("{}{FIELD}{}<generated>{}", &command[..at], &value[..start], &value[end..])
+        })
+        .collect()
+}
 
 /// The flags that ask `setup` for what `case` chooses in the wizard.
 fn flags_of(case: Case, connection: &str) -> Vec<String> {
-    let codecs = if case.codecs_changed { "G722" } else { "OPUS,G722" };
+    let (connection, codecs) = match case.new_connection {
+        // Every codec offered that a new connection starts with, the first one off.
+        true => {
+            let start = telnyx_setup::setup::new_connection_codecs();
+            let on = telnyx_setup::setup::codec_choices(&start, true).into_iter().filter(|c| c.enabled);
+            let on: Vec<String> = on.map(|c| c.name).skip(usize::from(case.codecs_changed)).collect();
+            (NEW_CONNECTION, on.join(","))
+        }
+        false => (connection, (if case.codecs_changed { "G722" } else { "OPUS,G722" }).to_owned()),
+    };
+    let codecs = codecs.as_str();
     let (profile, countries) = match case.profile {
         Profile::Same => (None, "US,CA"),
         Profile::Other => (Some(OTHER_PROFILE), "US"),
@@ -382,6 +478,9 @@ fn flags_of(case: Case, connection: &str) -> Vec<String> {
     match case.credential {
         Credential::LeftOpen => {}
         Credential::Existing => flags.extend(["--credential", CREDENTIAL]),
+        Credential::New if case.new_connection => {
+            flags.extend(["--credential", "WebRTC login for WebRTC (telnyx-setup)"])
+        }
         Credential::New => flags.extend(["--credential", "WebRTC login for Lobby tablets"]),
     }
     flags.into_iter().map(str::to_owned).collect()
@@ -398,11 +497,32 @@ async fn the_wizard_and_the_dry_run_plan_the_same_steps() {
         let theirs = dry_run(&sandbox, &flags).await;
         let (ours, chosen) = wizard(&sandbox, &connection, case).await;
         assert_eq!(chosen, flags, "{case:?}: the wizard chose what the flags say");
+        // A new connection's id is known to the wizard by the credential step (it was
+        // made on step 4 or 5); the dry run names it `${CONNECTION_ID}`, which applying
+        // its plan fills in with the create's answer (`plan::fill`): the same here.
+        let made = client(&sandbox.base_url(), KEY)
+            .list_credential_connections(api::PageRequest::default(), Some(NEW_CONNECTION))
+            .await
+            .unwrap()
+            .data;
+        assert_eq!(made.len(), usize::from(case.new_connection), "{case:?}: made once");
         for part in PARTS {
-            let ours = ours.get(part).unwrap_or_else(|| panic!("{case:?}: the wizard planned no {part}"));
-            let theirs =
+            let (kind, affects, curl) =
+                ours.get(part).unwrap_or_else(|| panic!("{case:?}: the wizard planned no {part}"));
+            let (their_kind, their_affects, their_curl) =
                 theirs.get(part).unwrap_or_else(|| panic!("{case:?}: the dry run planned no {part}"));
-            assert_eq!(ours, theirs, "{case:?}, {part}, with {flags:?}");
+            let mut their_curl = without_login(their_curl);
+            if let Some(made) = made.first() {
+                // The variable as the curl command writes it (shell-quoted, to expand
+                // inside the single-quoted body), and the id as it would be filled in.
+                let filled = |c: &String| c.replace("'\"${CONNECTION_ID}\"'", &made.id);
+                their_curl = their_curl.iter().map(filled).collect();
+            }
+            assert_eq!(
+                (kind, affects, without_login(curl)),
+                (their_kind, their_affects, their_curl),
+                "{case:?}, {part}, with {flags:?}"
+            );
         }
         if case.numbers {
             let affected = |part: &str| &ours[part].1;

@@ -682,12 +682,20 @@ fn plausible_reply(request: Option<&Request>, shape: &Shape) -> Reply {
                 .collect();
             Reply::ConnectionsListed(paged(items, shape))
         }
-        Request::CreateConnection { body, .. } => Reply::ConnectionCreated(connection(
-            "1293384261075731402",
-            &body.connection_name,
-            &DEFAULT_CODECS,
-            None,
-        )),
+        // Made as asked: with its codecs, on its profile (as Telnyx does).
+        Request::CreateConnection { body, .. } => {
+            let codecs: Vec<&str> = match &body.inbound {
+                Some(inbound) => inbound.codecs.iter().map(String::as_str).collect(),
+                None => DEFAULT_CODECS.to_vec(),
+            };
+            let profile = body.outbound.as_ref().map(|o| o.outbound_voice_profile_id.as_str());
+            Reply::ConnectionCreated(connection(
+                "1293384261075731402",
+                &body.connection_name,
+                &codecs,
+                profile,
+            ))
+        }
         Request::UpdateConnection { id, update } => {
             let codecs: Vec<&str> = match &update.inbound {
                 Some(inbound) => inbound.codecs.iter().map(String::as_str).collect(),

@@ -67,7 +67,7 @@ fn steps_one_to_five_set_up_the_account_and_restore_the_terminal() {
         "+ Create a new credential connection",
     ]);
     app.send(ENTER);
-    let form = app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    let form = app.wait_idle_with(&["┌ SIP user name ", "Enter next"]);
     let user_name = field_text(&form, "SIP user name")
         .filter(|name| name.starts_with("webrtc"))
         .unwrap_or_else(|| panic!("a generated SIP user name\n{}", dump_text(&form)));

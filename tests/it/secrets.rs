@@ -32,7 +32,8 @@ use crate::support::pty::{
     ENTER, Pty, credential_and_token, enter_through_steps_one_to_five_from, start_sandbox,
 };
 use crate::support::state::{
-    at_connections, at_token, credential, jwt, only_call, press, sign_in_request, state_with,
+    EXISTING_PROFILE, at_connections, at_token, credential, jwt, only_call, press, profile, reply,
+    sign_in_request, state_with,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -184,7 +185,9 @@ fn print_secrets_puts_them_in_the_summary_and_the_searches_find_them() {
     assert!(!contains(&run.raw, API_KEY), "the app wrote the API key to the terminal");
 
     assert!(!run.log.trim().is_empty(), "the log should not be empty");
-    for request in ["GET", "POST", "PATCH", "/balance", "/credential_connections", "/telephony_credentials"] {
+    // (This run sends no PATCH: its connection is made on its profile, with its codecs.)
+    let requests = ["GET", "POST", "/balance", "/outbound_voice_profiles", "/credential_connections"];
+    for request in requests.into_iter().chain(["/telephony_credentials"]) {
         assert!(run.log.contains(request), "the log should record the requests ({request}):\n{}", run.log);
     }
     for needle in &run.secrets {
@@ -218,22 +221,33 @@ fn debug_output_never_shows_a_secret() {
     let api = client("http://127.0.0.1:9/v2", key);
     assert_hidden("Client", &format!("{api:?} {api:#?}"), &[key]);
 
-    // Creating a connection: the form holds a generated password, and the request
-    // carries it. The signed-in state's key is `KEYtest` (tests/it/support/state.rs), and the
-    // existing connection the API listed came with the password `password123`.
+    // Creating a connection: the form holds a generated password, what is wanted holds
+    // it once the form named the connection, and the request (sent on step 4, on the
+    // profile chosen) carries it. The signed-in state's key is `KEYtest`
+    // (tests/it/support/state.rs), and the existing connection the API listed came with
+    // the password `password123`.
     let existing = ["KEYtest", "password123"];
     let mut state = at_connections();
     assert_hidden("a State signed in", &format!("{state:?}"), &existing);
     press(&mut state, KeyCode::Enter);
     let with_form = format!("{state:?} {state:#?}");
+    press(&mut state, KeyCode::Enter);
+    let drafted = format!("{state:?} {state:#?}");
+    press(&mut state, KeyCode::Enter);
+    reply(
+        &mut state,
+        Reply::ProfilesListed(support::state::page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])),
+    );
+    press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::CreateConnection { body, .. } = only_call(&cmds) else {
-        panic!("Enter on the form should create the connection: {cmds:?}");
+        panic!("Enter on a profile should create the connection named on the form: {cmds:?}");
     };
     let password = body.password.expose().to_owned();
     assert!(password.len() >= 8, "the form should generate a password: {password:?}");
     let secrets = [existing[0], existing[1], password.as_str()];
     assert_hidden("a State with the connection form", &with_form, &secrets);
+    assert_hidden("a State with the connection named", &drafted, &secrets);
     assert_hidden("the create-connection commands", &format!("{cmds:?} {cmds:#?}"), &secrets);
     assert_hidden("a State creating a connection", &format!("{state:?} {state:#?}"), &secrets);
 

@@ -107,6 +107,12 @@ fn connections() {
     snapshot!("connection_form", state);
     ctrl(&mut state, 'r');
     snapshot!("connection_form_revealed", state);
+    // Named here, the connection is made on step 4, on the profile chosen: Telnyx's
+    // refusal shows there, and back here on the form, which names the field.
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
+    press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter);
     let error = ApiError::Invalid {
         status: 422,
@@ -122,6 +128,9 @@ fn connections() {
         .into(),
     };
     fail(&mut state, error);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Esc);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
     snapshot!("connection_form_422", state);
 }
 

@@ -3,8 +3,7 @@
 use crate::support::state::*;
 use crossterm::event::KeyCode;
 use telnyx_setup::api::{
-    ApiError, CredentialConnectionUpdate, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate,
-    RetryNotice, check_user_name,
+    ApiError, InboundUpdate, NewOutboundVoiceProfile, OutboundUpdate, RetryNotice, check_user_name,
 };
 use telnyx_setup::msg::{Cmd, Msg, Reply, Request};
 use telnyx_setup::secret::Secret;
@@ -264,11 +263,20 @@ fn create_new_is_first_and_opens_a_form_with_valid_generated_credentials() {
     );
     assert!(form.field(FormField::Password).value().chars().count() >= 8);
     assert!(!step.reveal, "the password starts hidden");
+    let (user_name, password) =
+        (form_value(&state, FormField::UserName), form_value(&state, FormField::Password));
+    // Enter names it: nothing is sent until the profile is chosen (step 4).
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
+    assert!(matches!(state.step, Step::Codecs(_)));
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
+    press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter);
     let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(body.connection_name, "WebRTC (telnyx-setup)");
-    assert_eq!(body.user_name, form_value(&state, FormField::UserName));
-    assert_eq!(body.password.expose(), form_value(&state, FormField::Password));
+    // The login the form held, not one the plan made up.
+    assert_eq!(body.user_name, user_name);
+    assert_eq!(body.password.expose(), password);
 }
 
 fn form_value(state: &telnyx_setup::state::State, field: FormField) -> String {
@@ -319,11 +327,13 @@ fn an_empty_name_is_caught_before_sending() {
     assert_eq!(step.form.as_ref().unwrap().invalid, Some(FormField::Name));
 }
 
+/// The create is sent on step 4; Telnyx's 422 shows there, and back on step 2 the form
+/// that named the connection is still open, the field Telnyx named focused.
 #[test]
 fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
-    let mut state = at_connections();
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Down);
+    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::CreateConnection { .. }));
     let error = ApiError::Invalid {
         status: 422,
         errors: vec![telnyx_error(
@@ -335,6 +345,11 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
         .into(),
     };
     assert!(fail(&mut state, error.clone()).is_empty());
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.activity.problem, Some(Problem::Api(error.clone())));
+    press(&mut state, KeyCode::Esc); // the codecs
+    let cmds = press(&mut state, KeyCode::Esc); // step 2, its list read again
+    assert_eq!(only_call(&cmds), &Request::ListConnections);
     let Step::Connection(step) = &state.step else { panic!() };
     let form = step.form.as_ref().expect("the form stays open for a fix");
     assert_eq!(form.focus, FormField::UserName);
@@ -394,17 +409,15 @@ fn vp8_starts_checked_and_enter_saves_the_checked_codecs_in_order() {
     assert!(step.choices.iter().any(|c| c.name == "VP8" && c.enabled));
     // Turn OPUS (the first row) off.
     press(&mut state, KeyCode::Char(' '));
+    // The connection is not made yet: its codecs go in its create, on step 4.
     let cmds = press(&mut state, KeyCode::Enter);
-    let expected = CredentialConnectionUpdate {
-        inbound: Some(InboundUpdate {
-            codecs: ["G722", "G711U", "G711A", "G729", "H.264", "VP8"].map(String::from).to_vec(),
-        }),
-        outbound: None,
-    };
-    assert_eq!(
-        only_call(&cmds),
-        &Request::UpdateConnection { id: "1293384261075731402".into(), update: expected }
-    );
+    assert!(sent(&cmds).iter().all(|r| matches!(r, Request::ListProfiles)), "{cmds:?}");
+    reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    let codecs = ["G722", "G711U", "G711A", "G729", "H.264", "VP8"].map(String::from).to_vec();
+    assert_eq!(body.inbound, Some(InboundUpdate { codecs }));
 }
 
 #[test]
@@ -438,13 +451,19 @@ fn no_codec_at_all_is_refused() {
 fn saved_codecs_move_on_to_profiles() {
     let state = at_profiles();
     assert!(state.ctx.setup.codecs_saved);
-    assert_eq!(state.ctx.setup.done()[..3], [true, true, true]);
+    // The connection named on step 2 is not made yet: nothing of it is marked done.
+    assert_eq!(state.ctx.setup.done()[..3], [true, false, true]);
+    assert_eq!(state.ctx.done()[..3], [true, false, false]);
+    // Made on the profile chosen, with the codecs saved: both done.
+    let state = at_existing_profile_countries();
+    assert_eq!(state.ctx.setup.done()[..4], [true; 4]);
+    assert_eq!(state.ctx.done()[..4], [true; 4]);
 }
 
 // ----- step 4: outbound voice profile -----
 
 #[test]
-fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
+fn a_new_profile_is_made_with_its_countries_on_step_5_then_the_connection_on_it() {
     let mut state = at_profiles();
     press(&mut state, KeyCode::Enter);
     // Named here, made on the next screen: nothing is sent yet.
@@ -462,20 +481,15 @@ fn a_new_profile_is_made_with_its_countries_on_step_5_then_attached() {
         }
     );
     let cmds = reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
-    let attach = CredentialConnectionUpdate {
-        inbound: None,
-        outbound: Some(OutboundUpdate { outbound_voice_profile_id: "77".into() }),
-    };
-    assert_eq!(
-        only_call(&cmds),
-        &Request::UpdateConnection { id: "1293384261075731402".into(), update: attach }
-    );
-    assert!(state.ctx.setup.done()[3], "the profile exists now");
-    // The header's mark reads the plan: made, but not attached yet.
-    assert!(!state.ctx.done()[3], "the attach is still to send");
+    // Then the connection named on step 2, made on it with its codecs: no attach after.
+    let Request::CreateConnection { body, first_try: true } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound, Some(OutboundUpdate { outbound_voice_profile_id: "77".into() }));
     let codecs = ["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"];
-    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &codecs, Some("77"));
-    reply(&mut state, Reply::ConnectionUpdated(attached));
+    assert_eq!(body.inbound, Some(InboundUpdate { codecs: codecs.map(String::from).to_vec() }));
+    assert!(state.ctx.setup.done()[3], "the profile exists now");
+    // The header's mark reads the plan: made, but the connection is not made on it yet.
+    assert!(!state.ctx.done()[3], "the connection is still to make");
+    reply(&mut state, Reply::ConnectionCreated(made_connection("77")));
     assert!(matches!(state.step, Step::Numbers(_)));
     assert_eq!(state.ctx.setup.done()[..5], [true; 5]);
     assert_eq!(state.ctx.done()[..5], [true; 5], "what is wanted is what the account has");
@@ -489,17 +503,18 @@ fn a_failed_create_or_attach_on_step_5_is_retried_without_a_second_profile() {
     fail(&mut state, ApiError::Timeout);
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_call(&cmds), Request::CreateProfile { first_try: false, .. }), "{cmds:?}");
-    // Made, but the attach failed: Enter attaches, and makes nothing new.
+    // Made, but the connection's create failed: Enter sends it again (looking first:
+    // the answer may have been lost), and makes no second profile.
     reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
     fail(&mut state, ApiError::Timeout);
     let Step::Countries(step) = &state.step else { panic!() };
     assert!(!step.draft && step.profile.id == "77");
     press(&mut state, KeyCode::Char(' ')); // one more country meanwhile: AF, first in the list
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "{cmds:?}");
-    // Attached, the profile gets the country chosen since it was made.
-    let attached = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS"], Some("77"));
-    let cmds = reply(&mut state, Reply::ConnectionUpdated(attached));
+    let Request::CreateConnection { body, first_try: false } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound, Some(OutboundUpdate { outbound_voice_profile_id: "77".into() }));
+    // Made, the profile gets the country chosen since it was made.
+    let cmds = reply(&mut state, Reply::ConnectionCreated(made_connection("77")));
     let Request::UpdateProfile { id, update } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(
         (id.as_str(), update.whitelisted_destinations.clone()),
@@ -512,7 +527,7 @@ fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second
     let mut state = at_countries();
     press(&mut state, KeyCode::Enter);
     reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
-    fail(&mut state, ApiError::Timeout); // the attach
+    fail(&mut state, ApiError::Timeout); // the connection's create
     let cmds = press(&mut state, KeyCode::Esc);
     assert!(matches!(only_call(&cmds), Request::ListProfiles), "{cmds:?}");
     let listed =
@@ -522,7 +537,10 @@ fn back_from_step_5_after_its_profile_was_made_highlights_it_and_makes_no_second
     assert!(step.form.is_none(), "the form that named it is closed");
     assert_eq!(step.list.cursor, 1, "the profile made is highlighted");
     let cmds = press(&mut state, KeyCode::Enter);
-    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "only the attach: {cmds:?}");
+    let Request::CreateConnection { body, first_try: false } = only_call(&cmds) else {
+        panic!("only the connection's create, on it: {cmds:?}")
+    };
+    assert_eq!(body.outbound, Some(OutboundUpdate { outbound_voice_profile_id: "77".into() }));
 }
 
 #[test]
@@ -608,9 +626,7 @@ fn search_and_enter_tick_a_country_and_enter_makes_the_profile_with_it() {
         &mut state,
         Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA", "DE"])),
     );
-    let attached =
-        connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS"], Some("1293384261075731403"));
-    let cmds = reply(&mut state, Reply::ConnectionUpdated(attached));
+    let cmds = reply(&mut state, Reply::ConnectionCreated(made_connection("1293384261075731403")));
     // Only step 6's first search, sent ahead (the first whitelisted country's).
     let [Request::SearchNumbers(search)] = sent(&cmds)[..] else { panic!("{cmds:?}") };
     assert_eq!(search.country_code, "US");
@@ -678,7 +694,9 @@ fn a_key_revoked_mid_way_leads_back_to_sign_in_with_the_reason() {
     let Step::SignIn(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.activity.problem, Some(Problem::Api(rejected_key())));
     assert!(!state.can_go_back(), "sign-in is the first screen again");
-    assert!(state.ctx.setup.connection.is_some(), "what was set up stays set up");
+    // What was chosen stays chosen: the connection named on step 2 (made on step 5,
+    // after its profile) and its codecs.
+    assert!(state.ctx.desired.drafted() && state.ctx.setup.codecs_saved, "what was set up stays set up");
     // Signing in again picks up where the account stands.
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(sign_in_request(&cmds), Request::SignIn { .. }));
@@ -718,9 +736,6 @@ fn a_retry_notice_shows_on_the_request_it_belongs_to() {
 fn a_profile_list_cut_short_leaves_the_known_profiles_to_the_worker() {
     let mut state = at_codecs();
     press(&mut state, KeyCode::Enter);
-    let codecs = ["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"];
-    let saved = connection("1293384261075731402", "WebRTC (telnyx-setup)", &codecs, None);
-    reply(&mut state, Reply::ConnectionUpdated(saved));
     // The account has more profiles than the page shown.
     let mut listed = page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])]);
     listed.meta.total_results = 300;
@@ -760,9 +775,7 @@ fn signed_in_with_profiles_ahead() -> (telnyx_setup::state::State, telnyx_setup:
 fn codecs_with_profiles_ahead() -> (telnyx_setup::state::State, telnyx_setup::msg::OpId) {
     let (mut state, op) = signed_in_with_profiles_ahead();
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    let created = connection("1293384261075731402", "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
-    let cmds = reply(&mut state, Reply::ConnectionCreated(created));
+    let cmds = press(&mut state, KeyCode::Enter); // named: made on step 4
     assert!(sent(&cmds).is_empty(), "the list on its way is not sent again: {cmds:?}");
     assert!(matches!(state.step, Step::Codecs(_)) && !state.busy(), "the codecs do not wait for it");
     (state, op)

@@ -36,13 +36,25 @@ fn journal_saves(cmds: &[Cmd]) -> Vec<&Record> {
         .collect()
 }
 
+/// From sign-in on an account without connections: a new connection named on step 2,
+/// its codecs, and step 4's list (`profiles`) shown.
+fn named_to_profiles(state: &mut State, profiles: Vec<telnyx_setup::api::OutboundVoiceProfile>) {
+    reply(state, Reply::ConnectionsListed(page(vec![])));
+    press(state, KeyCode::Enter);
+    let cmds = press(state, KeyCode::Enter);
+    assert!(cmds.is_empty(), "naming it saves and sends nothing: {cmds:?}");
+    press(state, KeyCode::Enter);
+    reply(state, Reply::ProfilesListed(page(profiles)));
+    assert!(matches!(state.step, Step::Profile(_)));
+}
+
 #[test]
 fn the_intent_is_saved_before_the_write_and_the_result_after_it() {
     let mut state = journaled(None);
     let cmds = signed_in(&mut state);
     assert!(journal_saves(&cmds).is_empty(), "nothing is saved before anything is made: {cmds:?}");
-    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
-    press(&mut state, KeyCode::Enter);
+    named_to_profiles(&mut state, vec![profile(SETUP_PROFILE, "Office outbound", &["US"])]);
+    press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter);
     let [
         Cmd::Journal { account: saved_for, record },
@@ -62,24 +74,99 @@ fn the_intent_is_saved_before_the_write_and_the_result_after_it() {
     assert_eq!(body.tags, [MARK], "the connection carries the mark");
     assert!(record.connection.is_none());
 
-    let created = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["G722"], None);
+    let created = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["G722"], Some(SETUP_PROFILE));
     let cmds = reply(&mut state, Reply::ConnectionCreated(created));
     let [record] = journal_saves(&cmds)[..] else { panic!("one save: {cmds:?}") };
     assert_eq!(record.pending, None, "the answer came");
     assert_eq!(record.connection.as_ref().map(|c| c.id.as_str()), Some(SETUP_CONNECTION));
-    assert_eq!(record.reached(), 2);
+    assert_eq!(record.profile.as_ref().map(|p| p.id.as_str()), Some(SETUP_PROFILE));
+    assert_eq!(record.reached(), 4, "the connection, its codecs and its profile");
     let json = serde_json::to_string(record).unwrap();
     assert!(!json.contains(body.password.expose()), "no SIP password in the journal: {json}");
     assert!(!json.contains(JOURNAL_KEY), "no key in the journal: {json}");
+}
+
+/// A new profile is made before the connection named on step 2: the journal names it
+/// with the connection's create in flight, so a run killed between the two finds the
+/// profile (and what the create may have made) instead of making them again.
+#[test]
+fn a_profile_made_before_its_connection_is_journaled_with_the_create_in_flight() {
+    let mut state = journaled(None);
+    signed_in(&mut state);
+    named_to_profiles(&mut state, vec![]);
+    press(&mut state, KeyCode::Enter); // the form
+    press(&mut state, KeyCode::Enter); // named: made on step 5
+    let cmds = press(&mut state, KeyCode::Enter);
+    let [Cmd::Journal { record, .. }, Cmd::Call { request: Request::CreateProfile { body, .. }, .. }] =
+        &cmds[..]
+    else {
+        panic!("the journal first, then the profile's create: {cmds:?}")
+    };
+    assert_eq!(record.pending, Some(Intent::CreateProfile { name: body.name.clone() }));
+    let cmds =
+        reply(&mut state, Reply::ProfileCreated(profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])));
+    let [Cmd::Journal { record, .. }, Cmd::Call { request: Request::CreateConnection { body, .. }, .. }] =
+        &cmds[..]
+    else {
+        panic!("the journal first, then the connection's create: {cmds:?}")
+    };
+    assert_eq!(record.profile.as_ref().map(|p| p.id.as_str()), Some(SETUP_PROFILE));
+    assert!(record.connection.is_none());
+    assert_eq!(
+        record.pending,
+        Some(Intent::CreateConnection {
+            name: body.connection_name.clone(),
+            user_name: body.user_name.clone()
+        })
+    );
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, SETUP_PROFILE);
+}
+
+/// A run killed after its profile was made and before the connection's create was
+/// answered (or sent): continued, step 4 highlights that profile, and Enter makes only
+/// the connection, on it. Nothing is made twice.
+#[test]
+fn a_run_killed_between_the_profile_and_the_connection_makes_only_the_connection() {
+    let record = Record {
+        started_at: 1_795_863_720,
+        updated_at: 1_795_863_900,
+        profile: Some(Named { id: SETUP_PROFILE.into(), name: "WebRTC outbound".into() }),
+        pending: Some(Intent::CreateConnection {
+            name: "WebRTC (telnyx-setup)".into(),
+            user_name: "webrtcabcd1234".into(),
+        }),
+        ..Record::default()
+    };
+    let mut state = journaled(Some(record));
+    signed_in(&mut state);
+    // No connection was made: no setup to offer, it is continued quietly.
+    assert!(matches!(state.step, Step::Connection(_)), "{:?}", state.step);
+    // The create never reached Telnyx: no connection to highlight.
+    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
+    press(&mut state, KeyCode::Enter); // the form
+    press(&mut state, KeyCode::Enter); // named
+    press(&mut state, KeyCode::Enter); // the codecs
+    let mut made = profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]);
+    made.tags = vec![MARK.to_owned()];
+    reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile("1293384261075731400", "Office", &["US"]), made])),
+    );
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.list.cursor, 2, "the profile the killed run made is highlighted");
+    let cmds = press(&mut state, KeyCode::Enter);
+    let [Request::CreateConnection { body, .. }] = requests(&cmds)[..] else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, SETUP_PROFILE);
 }
 
 #[test]
 fn a_failed_write_keeps_its_intent_for_the_next_run() {
     let mut state = journaled(None);
     signed_in(&mut state);
-    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
+    named_to_profiles(&mut state, vec![profile(SETUP_PROFILE, "Office outbound", &["US"])]);
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(matches!(requests(&cmds)[..], [Request::CreateConnection { .. }]), "{cmds:?}");
     let cmds = fail(&mut state, telnyx_setup::api::ApiError::Timeout);
     assert!(journal_saves(&cmds).is_empty(), "the intent stands: it may have happened: {cmds:?}");
 }
@@ -88,8 +175,8 @@ fn a_failed_write_keeps_its_intent_for_the_next_run() {
 fn without_a_journal_nothing_is_saved() {
     let mut state = state_with(Some(JOURNAL_KEY), KeySource::Flag);
     signed_in(&mut state);
-    reply(&mut state, Reply::ConnectionsListed(page(vec![])));
-    press(&mut state, KeyCode::Enter);
+    named_to_profiles(&mut state, vec![profile(SETUP_PROFILE, "Office outbound", &["US"])]);
+    press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter);
     assert!(matches!(only_request(&cmds), Request::CreateConnection { .. }));
 }
@@ -287,8 +374,6 @@ fn no_question_where_the_rule_tells_them_apart() {
 fn profiles_that_look_alike_are_a_question_too() {
     let mut state = at_codecs();
     press(&mut state, KeyCode::Enter);
-    let with_vp8 = connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], None);
-    reply(&mut state, Reply::ConnectionUpdated(with_vp8));
     let profiles: Vec<_> = (0..5)
         .map(|i| {
             let mut p = profile(&format!("129338426107573145{i}"), "WebRTC outbound", &["US"]);

@@ -592,7 +592,7 @@ pub fn enter_through_steps_one_to_four_from(app: &mut Pty, key_note: &str) {
     app.send(ENTER);
     app.wait_idle_with(&["Step 2 of 8: Connection", "+ Create a new credential connection"]);
     app.send(ENTER);
-    app.wait_idle_with(&["┌ SIP user name ", "Enter create"]);
+    app.wait_idle_with(&["┌ SIP user name ", "Enter next"]);
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8: Codecs", "[x] VP8"]);
     app.send(ENTER);

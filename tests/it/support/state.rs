@@ -207,42 +207,55 @@ pub fn at_connections() -> State {
     state
 }
 
-/// On the codecs screen for a newly created connection with Telnyx's default codecs.
+/// On the codecs screen for a new connection, named on step 2's form (nothing sent:
+/// it is made on step 4 or 5, with the codecs chosen here).
 pub fn at_codecs() -> State {
     let mut state = at_connections();
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ConnectionCreated(connection(
-            "1293384261075731402",
-            "WebRTC (telnyx-setup)",
-            &["G722", "G711U", "G711A", "G729", "OPUS", "H.264"],
-            None,
-        )),
-    );
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(sent(&cmds).is_empty(), "step 2's form sends nothing: {cmds:?}");
     assert!(matches!(state.step, Step::Codecs(_)));
     state
 }
 
-/// On the profile list, with one existing profile not attached to the connection.
+/// The connection [`at_codecs`] named, as Telnyx answers its create on `profile`.
+pub fn made_connection(profile: &str) -> CredentialConnection {
+    connection(
+        "1293384261075731402",
+        "WebRTC (telnyx-setup)",
+        &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
+        Some(profile),
+    )
+}
+
+/// On the profile list, with one existing profile; the connection named on step 2 is
+/// still to be made (Enter on a profile makes it on that profile).
 pub fn at_profiles() -> State {
     let mut state = at_codecs();
-    press(&mut state, KeyCode::Enter);
-    reply(
-        &mut state,
-        Reply::ConnectionUpdated(connection(
-            "1293384261075731402",
-            "WebRTC (telnyx-setup)",
-            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
-            None,
-        )),
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(
+        !sent(&cmds)
+            .iter()
+            .any(|r| matches!(r, Request::UpdateConnection { .. } | Request::CreateConnection { .. })),
+        "the codecs come with the create: {cmds:?}"
     );
     reply(
         &mut state,
         Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"])])),
     );
     assert!(matches!(state.step, Step::Profile(_)));
+    state
+}
+
+/// On the countries screen of the existing profile, the connection made on it.
+pub fn at_existing_profile_countries() -> State {
+    let mut state = at_profiles();
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, EXISTING_PROFILE);
+    reply(&mut state, Reply::ConnectionCreated(made_connection(EXISTING_PROFILE)));
+    assert!(matches!(state.step, Step::Countries(_)));
     state
 }
 
@@ -257,7 +270,7 @@ pub fn at_countries() -> State {
     state
 }
 
-/// On step 6's intro, with a connection "1293384261075731402" attached to the new
+/// On step 6's intro, with a connection "1293384261075731402" made on the new
 /// profile "1293384261075731403", made with US and CA.
 pub fn at_numbers() -> State {
     let mut state = at_countries();
@@ -276,24 +289,19 @@ pub fn at_numbers() -> State {
     state
 }
 
-/// From [`at_countries`], Enter: the profile made with US and CA, the connection
-/// attached to it. Returns what the attach's answer sent (step 6's reads ahead).
+/// From [`at_countries`], Enter: the profile made with US and CA, then the connection
+/// made on it. Returns what the create's answer sent (step 6's reads ahead).
 pub fn to_numbers_from(state: &mut State) -> Vec<Cmd> {
     let cmds = press(state, KeyCode::Enter);
     let Request::CreateProfile { body, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
     assert_eq!(body.whitelisted_destinations, ["US", "CA"]);
     let cmds =
         reply(state, Reply::ProfileCreated(profile("1293384261075731403", "WebRTC outbound", &["US", "CA"])));
-    assert!(matches!(only_call(&cmds), Request::UpdateConnection { .. }), "then the attach: {cmds:?}");
-    let cmds = reply(
-        state,
-        Reply::ConnectionUpdated(connection(
-            "1293384261075731402",
-            "WebRTC (telnyx-setup)",
-            &["OPUS", "G722", "G711U", "G711A", "G729", "H.264", "VP8"],
-            Some("1293384261075731403"),
-        )),
-    );
+    let Request::CreateConnection { body, .. } = only_call(&cmds) else {
+        panic!("then the connection: {cmds:?}")
+    };
+    assert_eq!(body.outbound.as_ref().unwrap().outbound_voice_profile_id, "1293384261075731403");
+    let cmds = reply(state, Reply::ConnectionCreated(made_connection("1293384261075731403")));
     assert!(matches!(state.step, Step::Numbers(_)));
     cmds
 }
