@@ -86,7 +86,9 @@ pub struct Denied {
     pub code: Option<String>,
 }
 
-/// The reads whose refusal is a finding, as [`Facts::denied`] names them.
+/// The reads whose refusal is a finding, as [`Facts::denied`] names them. The
+/// connection's own (by id, or the list by name) leaves nothing else to check.
+const CONNECTION_READ: &str = "GET /credential_connections";
 const CREDENTIALS_READ: &str = "GET /telephony_credentials";
 const PROFILE_READ: &str = "GET /outbound_voice_profiles";
 const NUMBERS_READ: &str = "GET /phone_numbers";
@@ -184,6 +186,18 @@ pub async fn gather(
         Err(error) => return Err(error),
     };
     gather_for(client, connection_id, connection, destination, trial_token).await
+}
+
+/// The facts when the key was refused the connection's own read (`refused`, a 403):
+/// nothing else can be looked at, and the report says which read and the fix.
+pub fn connection_refused(given: &str, refused: &ApiError, destination: Option<&str>) -> Facts {
+    let code = refused.errors().iter().find_map(|e| e.code.clone());
+    Facts {
+        connection_id: given.to_owned(),
+        destination: destination.map(str::to_owned),
+        denied: vec![Denied { read: CONNECTION_READ, code }],
+        ..Facts::default()
+    }
 }
 
 /// [`gather`] for a connection already read (`None`: there is none by the name or id
@@ -428,6 +442,11 @@ pub fn diagnose(facts: &Facts) -> Report {
     use Verdict::{Fail, Pass, Warn};
     let mut checks = Vec::new();
     let Some(connection) = &facts.connection else {
+        // Refused the connection's read: whether it exists is unknown, and so is the rest.
+        if !facts.denied.is_empty() {
+            checks.push(permissions_check(&facts.denied));
+            return Report { connection_id: facts.connection_id.clone(), ok: false, checks };
+        }
         checks.push(check(
             "connection",
             Fail,
@@ -638,7 +657,8 @@ fn permissions_check(denied: &[Denied]) -> Check {
         })
         .collect();
     let areas: Vec<&str> = denied.iter().map(|denied| what_needs(denied.read).1).collect();
-    let verdict = match denied.iter().any(|denied| denied.read == CREDENTIALS_READ) {
+    let verdict = match denied.iter().any(|denied| [CREDENTIALS_READ, CONNECTION_READ].contains(&denied.read))
+    {
         true => Verdict::Fail,
         false => Verdict::Warn,
     };
@@ -660,6 +680,9 @@ fn permissions_check(denied: &[Denied]) -> Check {
 /// What a refused read leaves out, in a clause, and the area of the API it is in.
 fn what_needs(read: &str) -> (&'static str, &'static str) {
     match read {
+        CONNECTION_READ => {
+            ("no check could be made: every one needs the connection", "credential connections")
+        }
         CREDENTIALS_READ => {
             ("the credentials, token life and SIP URI checks were left out", "telephony credentials")
         }

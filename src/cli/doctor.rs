@@ -134,9 +134,10 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
     });
     let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
     // Which connection the name means is `setup`'s and `token`'s rule too.
+    // A key refused the connection's read (403) is a finding, as its other refused reads are.
     let connection = match crate::setup::find_connection(&client, given).await {
-        Ok(Recognised::Found(connection)) => Some(connection),
-        Ok(Recognised::Missing) => None,
+        Ok(Recognised::Found(connection)) => Ok(Some(connection)),
+        Ok(Recognised::Missing) => Ok(None),
         Ok(Recognised::Ambiguous(named)) => {
             let ids: Vec<String> = named.iter().map(|c| c.id.clone()).collect();
             let message = format!(
@@ -148,11 +149,15 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
             );
             return Err(Problem::new("doctor", "ambiguous_connection", message).with_ids(ids));
         }
+        Err(refused @ ApiError::Forbidden(_)) => Err(refused),
         Err(error) => return Err(Problem::api(&error)),
     };
-    let mut facts = doctor::gather_for(&client, given, connection, destination.as_deref(), true)
-        .await
-        .map_err(|error| Problem::api(&error))?;
+    let mut facts = match connection {
+        Ok(connection) => doctor::gather_for(&client, given, connection, destination.as_deref(), true)
+            .await
+            .map_err(|error| Problem::api(&error))?,
+        Err(refused) => doctor::connection_refused(given, &refused, destination.as_deref()),
+    };
     if args.login_test {
         let told = |notice| eprintln!("telnyx-setup doctor: {}", crate::signaling::retry_line(&notice));
         doctor::test_login(&client, &mut facts, &signaling, crate::signaling::LOGIN_TIMEOUT, &told).await;
@@ -358,7 +363,15 @@ impl Attachment {
     /// secret fields replaced by `(removed)`.
     async fn records(&self) -> Result<Value, ApiError> {
         let client = &self.client;
-        let Some(connection) = &self.facts.connection else { return Ok(json!({})) };
+        let Some(connection) = &self.facts.connection else {
+            // Refused the connection's read: the report says so where the records would be.
+            return Ok(match self.facts.denied.first() {
+                Some(refused) => json!({ "connection": {
+                    "not_read": format!("the API key lacks permission for it: {} answered 403", refused.read)
+                } }),
+                None => json!({}),
+            });
+        };
         let id = connection.id.as_str();
         let profile = async {
             match &connection.outbound.outbound_voice_profile_id {

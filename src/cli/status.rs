@@ -11,6 +11,7 @@ use crate::sanitize::Escaped;
 use futures::StreamExt;
 use serde_json::json;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// How many accounts are checked at the same time.
 const AT_ONCE: usize = 8;
@@ -73,13 +74,13 @@ impl StatusArgs {
             return Ok(ExitCode::SUCCESS);
         }
         let (base, _sandbox) = api_target(cli).await.map_err(Problem::usage)?;
-        // The keys first, on a blocking thread: the keyring's calls block.
+        // The keys first: up to the first in the keyring one by one, then the rest at once.
         let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
-        let keys = tokio::task::spawn_blocking(move || {
-            names.iter().map(|name| accounts.key_of(name).map(|(key, _)| key)).collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| Problem { kind: "internal", ..Problem::usage(e.to_string()) })?;
+        let alone = listed.iter().position(|a| a.store == Store::Keyring).map_or(0, |first| first + 1);
+        let accounts = Arc::new(accounts);
+        let keys = read_each(names, alone, move |name| accounts.key_of(name).map(|(key, _)| key))
+            .await
+            .map_err(|e| Problem { kind: "internal", ..Problem::usage(e.to_string()) })?;
         let http = http_client_for(&base, cli.timeout);
         let checked: Vec<Checked> = futures::stream::iter(listed.into_iter().zip(keys))
             .map(|(account, key)| {
@@ -105,6 +106,33 @@ impl StatusArgs {
         let printed = print_or_fail(&printed, "the status");
         Ok(if broken { ExitCode::FAILURE } else { printed })
     }
+}
+
+/// `read` of each name, in the names' order, each on a blocking thread (a keyring's
+/// call blocks, for up to its wait): the first `alone` one by one, so that a locked
+/// keyring asks to be unlocked once (by the first keyring read) rather than once per
+/// account at the same time; then the rest [`AT_ONCE`] at a time, so a slow keyring
+/// costs one wait for them all rather than one per account.
+async fn read_each<T: Send + 'static>(
+    names: Vec<String>,
+    alone: usize,
+    read: impl Fn(&str) -> T + Send + Sync + 'static,
+) -> Result<Vec<T>, tokio::task::JoinError> {
+    let read = Arc::new(read);
+    let on_its_thread = |name: String| {
+        let read = Arc::clone(&read);
+        tokio::task::spawn_blocking(move || read(&name))
+    };
+    let mut names = names.into_iter();
+    let mut read_all = Vec::with_capacity(names.len());
+    for name in names.by_ref().take(alone) {
+        read_all.push(on_its_thread(name).await?);
+    }
+    let rest: Vec<_> = futures::stream::iter(names).map(on_its_thread).buffered(AT_ONCE).collect().await;
+    for each in rest {
+        read_all.push(each?);
+    }
+    Ok(read_all)
 }
 
 async fn balance(
@@ -178,4 +206,43 @@ fn json_report(checked: &[Checked], broken: bool) -> String {
         })
         .collect();
     format!("{:#}\n", json!({"ok": !broken, "accounts": accounts}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Condvar, Mutex};
+    use std::time::{Duration, Instant};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keys_are_read_at_once_after_the_first_keyring_read_and_kept_in_order() {
+        // Reads under way now, and the most at once. A read after the first two waits
+        // until all three of those have been under way at once: read in turn, they never
+        // would be (it gives up after a while, so that case fails instead of hanging).
+        let under_way = Arc::new((Mutex::new((0usize, 0usize)), Condvar::new()));
+        let names: Vec<String> = ["file", "ring-1", "ring-2", "ring-3", "ring-4"].map(String::from).into();
+        let shared = Arc::clone(&under_way);
+        let read = move |name: &str| {
+            let (lock, changed) = &*shared;
+            let mut now = lock.lock().unwrap();
+            now.0 += 1;
+            now.1 = now.1.max(now.0);
+            let alongside = now.0 - 1;
+            changed.notify_all();
+            if !matches!(name, "file" | "ring-1") {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while now.1 < 3 && Instant::now() < deadline {
+                    now = changed.wait_timeout(now, Duration::from_millis(100)).unwrap().0;
+                }
+            }
+            now.0 -= 1;
+            changed.notify_all();
+            (name.to_owned(), alongside)
+        };
+        let read = read_each(names.clone(), 2, read).await.unwrap();
+        let order: Vec<&String> = read.iter().map(|(name, _)| name).collect();
+        assert_eq!(order, names.iter().collect::<Vec<_>>(), "the output keeps the accounts' order");
+        assert_eq!((read[0].1, read[1].1), (0, 0), "up to the first keyring read, one at a time");
+        assert_eq!(under_way.0.lock().unwrap().1, 3, "the other three at once");
+    }
 }

@@ -397,12 +397,13 @@ async fn api_errors_say_what_to_do_from_a_command_line() {
         "{stderr}"
     );
     assert_no_screen_words(&stderr);
-    for (fault, expected) in [
-        ("GET *=403", "not allowed"),
-        ("GET *=500", "internal problem"),
-        ("GET *=malformed", "cannot read"),
-        ("GET *=404", "Not found"),
-    ] {
+    // A key refused every read is a finding (exit 1), not a misuse: doctor_causes.rs.
+    let forbidden = demo_doctor(&["--fault", "GET *=403"]).await;
+    assert_eq!(forbidden.status.code(), Some(1), "{}", text(&forbidden.stderr));
+    assert!(text(&forbidden.stdout).contains("lacks permission for GET /credential_connections"));
+    for (fault, expected) in
+        [("GET *=500", "internal problem"), ("GET *=malformed", "cannot read"), ("GET *=404", "Not found")]
+    {
         let output = demo_doctor(&["--fault", fault]).await;
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{fault}: {stderr}");

@@ -8,7 +8,7 @@ use crate::sandbox_telnyx::Api;
 use reqwest::Method;
 use serde_json::{Value, json};
 use telnyx_setup::sandbox::scenario::FULL_ACCESS_KEY;
-use telnyx_setup::sandbox::{Sandbox, Scenario, Seed};
+use telnyx_setup::sandbox::{FaultPlan, Sandbox, Scenario, Seed};
 
 const KEY: &str = "KEYtelnyx";
 
@@ -330,4 +330,45 @@ async fn a_read_the_key_is_refused_is_a_finding_and_the_other_checks_still_run()
         "{written:#}"
     );
     assert_eq!(check(&written["report"], "permissions")["verdict"], "warn", "{written:#}");
+}
+
+/// A key refused the connection's own read (403: it may not read credential
+/// connections, by id or by name) is a finding as the other refused reads are, not a
+/// misuse of the command: the `permissions` FAIL names the endpoint and the fix, the
+/// doctor exits 1, and `--report` still writes the report, saying what it could not read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_read_is_a_finding_and_the_report_is_still_written() {
+    let faults =
+        FaultPlan::parse(["GET /credential_connections=403", "GET /credential_connections/*=403"]).unwrap();
+    let api = Api::start(Seed { faults, ..Seed::default() }).await;
+    for given in ["Office softphones", "1293384261075731402"] {
+        let (code, report) = doctor_with(&api.sandbox, KEY, &["--connection", given]).await;
+        let checks = report["checks"].as_array().unwrap_or_else(|| panic!("{given}: a report: {report:#}"));
+        assert_eq!(checks.len(), 1, "nothing else can be checked: {report:#}");
+        let found = check(&report, "permissions");
+        assert_eq!(found["verdict"], "fail", "{given}: {report:#}");
+        let reason = found["reason"].as_str().unwrap();
+        assert!(reason.contains("GET /credential_connections (403, code 10010)"), "{given}: {reason}");
+        let fix = found["fix"].as_str().unwrap();
+        assert!(fix.contains("Give the key access to credential connections"), "{given}: {fix}");
+        assert!(fix.contains("or use an account key"), "{given}: {fix}");
+        assert_eq!(report["ok"], false);
+        assert_eq!(code, 1, "the doctor's failure, not a usage error (2): {report:#}");
+    }
+
+    let file = crate::support::TempPath::new("doctor-refused-connection");
+    let path = file.0.to_string_lossy().into_owned();
+    let (code, report) =
+        doctor_with(&api.sandbox, KEY, &["--connection", "Office softphones", "--report", &path]).await;
+    assert_eq!(code, 1, "{report:#}");
+    let written: Value = serde_json::from_slice(&std::fs::read(&file.0).expect("the report")).unwrap();
+    assert_eq!(check(&written["report"], "permissions")["verdict"], "fail", "{written:#}");
+    assert!(
+        written["records"]["connection"]["not_read"].as_str().is_some_and(|why| why.contains("permission")),
+        "{written:#}"
+    );
+    assert!(
+        written["requests"].as_array().is_some_and(|sent| sent.iter().any(|r| r["status"] == 403)),
+        "{written:#}"
+    );
 }
