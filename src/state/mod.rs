@@ -776,8 +776,9 @@ pub enum ApiTarget {
     Production,
     /// The embedded sandbox (`--demo`), at this base URL.
     Sandbox(String),
-    /// Another base URL (`--api-base`), such as a mock or a standalone sandbox.
-    Custom(String),
+    /// Another base URL, such as a mock or a standalone sandbox, and where it was
+    /// given (`--api-base` or `TELNYX_API_BASE`), so the screen names the right one.
+    Custom { url: String, from: &'static str },
 }
 
 impl ApiTarget {
@@ -786,7 +787,7 @@ impl ApiTarget {
         match self {
             ApiTarget::Production => "production",
             ApiTarget::Sandbox(_) => "sandbox",
-            ApiTarget::Custom(_) => "custom API",
+            ApiTarget::Custom { .. } => "custom API",
         }
     }
 
@@ -794,7 +795,7 @@ impl ApiTarget {
     pub fn base_url(&self) -> &str {
         match self {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE,
-            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url,
+            ApiTarget::Sandbox(url) | ApiTarget::Custom { url, .. } => url,
         }
     }
 
@@ -806,7 +807,7 @@ impl ApiTarget {
                     .to_owned()
             }
             ApiTarget::Sandbox(url) => format!("API: {url}, the embedded sandbox (nothing reaches Telnyx)."),
-            ApiTarget::Custom(url) => format!("API: {url}, a custom base URL (--api-base)."),
+            ApiTarget::Custom { url, from } => format!("API: {url}, a custom base URL ({from})."),
         }
     }
 }
@@ -1134,7 +1135,7 @@ impl State {
         };
         let base = match &self.ctx.api {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE.to_owned(),
-            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url.clone(),
+            ApiTarget::Sandbox(url) | ApiTarget::Custom { url, .. } => url.clone(),
         };
         let sent = self.last_sent.get(&std::mem::discriminant(&self.step)).cloned().unwrap_or_default();
         self.curl = Some(CurlPanel { base, sent, next, next_key, reveal: false, scroll: 0, copied: None });
