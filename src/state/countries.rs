@@ -14,7 +14,7 @@ use super::keys::{Action, Binding, MOVE, MOVE_HELP};
 use super::screen::{Input, Screen, activity_field};
 use super::wanted::{first_write, steps_of};
 use super::{Activity, Ctx, Problem, TextField, Transition, move_cursor};
-use crate::api::OutboundVoiceProfile;
+use crate::api::{ApiError, OutboundVoiceProfile};
 use crate::countries::{self, Country};
 use crate::msg::Reply;
 use crate::setup::plan::Step as PlanStep;
@@ -43,6 +43,10 @@ pub struct CountriesStep {
     /// The profile was made here and the connection is still to be attached to it
     /// (Enter tries again after a failure).
     attach_pending: bool,
+    /// The request in flight is the create of the connection named on step 2, and
+    /// Telnyx refused its details (fixed on step 2's form).
+    creating_connection: bool,
+    refused_connection: bool,
     pub activity: Activity,
 }
 
@@ -63,6 +67,8 @@ impl CountriesStep {
             change: None,
             draft: false,
             attach_pending: false,
+            creating_connection: false,
+            refused_connection: false,
             activity: Activity::default(),
         }
     }
@@ -167,6 +173,7 @@ impl CountriesStep {
             Part::Attach => format!("Attaching the connection to “{}”", self.profile.name),
             _ => "Saving the destination countries".to_owned(),
         };
+        self.creating_connection = step.part == Part::Connection;
         if step.part != Part::Countries || !step.asks() || self.created {
             ctx.want(|wanted| wanted.countries = Some(whitelist));
             return Transition::run(ctx.call(&mut self.activity, what, request));
@@ -348,6 +355,15 @@ impl Screen for CountriesStep {
         self.cursor = 0;
         self.picked = false;
         self.activity.problem = None;
+    }
+
+    fn on_error(&mut self, error: ApiError) {
+        self.refused_connection = self.creating_connection && matches!(error, ApiError::Invalid { .. });
+        self.activity.fail(Problem::Api(error));
+    }
+
+    fn retry_hint(&self) -> Option<&'static str> {
+        self.refused_connection.then_some(super::profile::REFUSED_CONNECTION)
     }
 
     fn on_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Transition {

@@ -22,6 +22,11 @@ use crate::setup::plan::Step as PlanStep;
 use crate::setup::{Part, Pick as Wanted, Recognised, free_name, name_in_use, name_taken, prefer};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
+
+/// What to do when Telnyx refused the details of the connection named on step 2, whose
+/// create step 4 or 5 sent: Enter would send them again.
+pub(super) const REFUSED_CONNECTION: &str =
+    "Esc twice: fix the field Telnyx refused on step 2's form, then Enter there.";
 const MAX_NAME_CHARS: usize = 255;
 
 #[derive(Debug)]
@@ -42,6 +47,9 @@ pub struct ProfileStep {
     /// The profile to highlight when the list loads: the one step 5 made from this
     /// form, when the user comes back to this step.
     made_on_step_5: Option<String>,
+    /// Telnyx refused the details of the connection named on step 2 (its create, sent
+    /// here): they are fixed on step 2's form, not by Enter here.
+    refused_connection: bool,
     pub activity: Activity,
 }
 
@@ -63,6 +71,7 @@ impl ProfileStep {
             change: None,
             asking: None,
             made_on_step_5: None,
+            refused_connection: false,
             activity: Activity::default(),
         }
     }
@@ -407,10 +416,18 @@ impl Screen for ProfileStep {
 
     fn on_error(&mut self, error: ApiError) {
         self.attaching = None;
+        // Only the create of a connection not made yet is sent from a screen that
+        // opened on it (no id): its refused fields are step 2's form's.
+        self.refused_connection =
+            matches!(error, ApiError::Invalid { .. }) && self.connection.id.is_empty() && self.form.is_none();
         if let Some(form) = &mut self.form {
             form.blame(&error);
         }
         self.activity.fail(Problem::Api(error));
+    }
+
+    fn retry_hint(&self) -> Option<&'static str> {
+        self.refused_connection.then_some(REFUSED_CONNECTION)
     }
 
     fn on_return(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {

@@ -347,6 +347,9 @@ fn a_422_focuses_the_field_telnyx_named_and_keeps_the_form() {
     assert!(fail(&mut state, error.clone()).is_empty());
     let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.activity.problem, Some(Problem::Api(error.clone())));
+    // Enter here would send the same details again: the screen says where to fix them.
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Esc twice: fix the field Telnyx refused on step 2's form"), "{screen}");
     press(&mut state, KeyCode::Esc); // the codecs
     let cmds = press(&mut state, KeyCode::Esc); // step 2, its list read again
     assert_eq!(only_call(&cmds), &Request::ListConnections);
@@ -520,6 +523,25 @@ fn a_failed_create_or_attach_on_step_5_is_retried_without_a_second_profile() {
         (id.as_str(), update.whitelisted_destinations.clone()),
         ("77", vec!["US".into(), "CA".into(), "AF".into()])
     );
+}
+
+/// Telnyx refuses the details of the connection named on step 2 when step 5 sends its
+/// create (after the profile's): the screen says they are fixed on step 2's form, and
+/// a failure of another kind is tried again with Enter, as ever.
+#[test]
+fn a_refused_connection_on_step_5_says_where_to_fix_it() {
+    let mut state = at_countries();
+    press(&mut state, KeyCode::Enter);
+    reply(&mut state, Reply::ProfileCreated(profile("77", "WebRTC outbound", &["US", "CA"])));
+    let refused =
+        telnyx_error("10015", "Invalid value", "user_name has already been taken", Some("/user_name"));
+    fail(&mut state, ApiError::Invalid { status: 422, errors: vec![refused].into() });
+    let screen = screen_text(&state, 100, 30);
+    assert!(screen.contains("Esc twice: fix the field Telnyx refused on step 2's form"), "{screen}");
+    assert!(matches!(only_call(&press(&mut state, KeyCode::Enter)), Request::CreateConnection { .. }));
+    fail(&mut state, ApiError::Timeout);
+    let screen = screen_text(&state, 100, 30);
+    assert!(!screen.contains("Esc twice: fix") && screen.contains("Press Enter to try again"), "{screen}");
 }
 
 #[test]
