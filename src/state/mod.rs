@@ -973,18 +973,36 @@ impl State {
         if let Some(connection) = &setup.connection {
             let named =
                 |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
+            // Continuing on the same connection, what this run has not reached or
+            // replaced yet is still the continued setup's: a run that stops early
+            // must not forget its profile, credential or that it was finished (the
+            // last of which `token` alone reads).
+            let kept = journal
+                .resume
+                .as_ref()
+                .filter(|earlier| earlier.connection.as_ref().is_some_and(|c| c.id == connection.id));
             record.connection = Some(named(&connection.id, &connection.connection_name));
-            record.codecs_saved = setup.codecs_saved;
-            record.profile = setup.profile.as_ref().map(|p| named(&p.id, &p.name));
-            record.countries_saved = setup.countries_saved;
-            record.numbers_done = numbers_done;
-            record.numbers_skipped = setup.numbers_skipped;
+            record.codecs_saved = setup.codecs_saved || kept.is_some_and(|k| k.codecs_saved);
+            record.profile = match &setup.profile {
+                Some(profile) => Some(named(&profile.id, &profile.name)),
+                None => kept.and_then(|k| k.profile.clone()),
+            };
+            record.countries_saved = setup.countries_saved
+                || kept.is_some_and(|k| k.countries_saved && k.profile == record.profile);
+            record.numbers_done = numbers_done || kept.is_some_and(|k| k.numbers_done);
+            record.numbers_skipped = match kept {
+                Some(k) if !numbers_done => k.numbers_skipped,
+                _ => setup.numbers_skipped,
+            };
             if setup.order.is_some() {
                 record.order = setup.order.clone();
             }
-            record.credential =
-                setup.credential.as_ref().map(|c| named(&c.id, c.name.as_deref().unwrap_or_default()));
-            record.finished = setup.token.is_some();
+            record.credential = match &setup.credential {
+                Some(c) => Some(named(&c.id, c.name.as_deref().unwrap_or_default())),
+                None => kept.and_then(|k| k.credential.clone()),
+            };
+            record.finished = setup.token.is_some()
+                || kept.is_some_and(|k| k.finished && k.credential == record.credential);
         }
         record.pending = journal.pending.as_ref().map(|(_, intent)| intent.clone());
         let unchanged = journal.saved.as_ref().is_some_and(|saved| {
