@@ -493,9 +493,10 @@ impl Ctx {
         true
     }
 
-    /// A read sent ahead was cancelled (the screen waiting for it, Esc): it will not
-    /// answer, so the screen that needs it reads again.
+    /// A request was cancelled (the screen waiting for it, Esc): it will not answer, so
+    /// nothing waits for its answer, and the screen that needs a read sent ahead reads again.
     fn forget_read(&mut self, op: OpId) {
+        self.asked.remove(&op);
         self.prefetched.retain(|p| p.op != op);
     }
 
@@ -1389,4 +1390,29 @@ pub(crate) fn move_cursor(cursor: &mut usize, len: usize, action: Action) -> boo
         _ => return false,
     };
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_request_is_not_kept_waiting_for_an_answer() {
+        let mut state = State::new(Start {
+            key: Some("KEYgood".into()),
+            key_source: KeySource::Flag,
+            seed: 1,
+            color: false,
+            now: SystemTime::UNIX_EPOCH,
+            utc_offset: time::UtcOffset::UTC,
+            mode: Mode::Wizard,
+            api: ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
+        });
+        let press = |state: &mut State, code| state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        press(&mut state, KeyCode::Enter);
+        let op = state.step.activity().pending.as_ref().expect("the key's check is on its way").op;
+        assert!(state.ctx.asked.contains_key(&op));
+        assert_eq!(press(&mut state, KeyCode::Esc), vec![Cmd::Cancel(op)]);
+        assert!(!state.ctx.asked.contains_key(&op), "cancelled, it never answers");
+    }
 }
