@@ -18,7 +18,7 @@ use super::{Activity, Ctx, JournalCtx, Transition};
 use crate::api::{CredentialConnection, NumberOrder, OutboundVoiceProfile, TelephonyCredential};
 use crate::journal::{Intent, Record};
 use crate::msg::{Cmd, Reply, Request};
-use crate::setup::{Recognisable, Recognised, prefer};
+use crate::setup::{DEFAULT_PROFILE, Recognisable, Recognised, prefer, recognise};
 
 #[derive(Debug)]
 pub struct ResumeStep {
@@ -185,7 +185,11 @@ pub(super) fn preselect_connection(items: &[CredentialConnection], journal: &Jou
 }
 
 /// The profile to highlight on step 4: the one the connection is attached to (Enter
-/// then keeps it), else as [`preselect`] says.
+/// then keeps it), else the continued setup's (as [`preselect`] says), else what
+/// `setup` uses for a connection without a profile: the one named
+/// [`DEFAULT_PROFILE`] as [`recognise`] means it, or none ("Create new", whose form
+/// suggests that name), so Enter there plans what `setup` without `--voice-profile`
+/// plans.
 pub(super) fn preselect_profile(
     items: &[OutboundVoiceProfile],
     journal: &JournalCtx,
@@ -201,7 +205,28 @@ pub(super) fn preselect_profile(
                 Some(Intent::CreateProfile { name }) if *name == p.name)
     };
     let id = resume.and_then(|r| r.profile.as_ref()).map(|p| p.id.as_str());
-    preselect(items, journal, id, made, OutboundVoiceProfile::is_marked, "profiles")
+    let continued = id.is_some_and(|id| items.iter().any(|p| p.id == id)) || items.iter().any(made);
+    if journal.recognise && continued {
+        return preselect(items, journal, id, made, OutboundVoiceProfile::is_marked, "profiles");
+    }
+    let at = |id: &str| items.iter().position(|p| p.id == id);
+    match recognise(DEFAULT_PROFILE, items.iter().collect()) {
+        Recognised::Found(found) => at(&found.id).map_or(Preselected::Nothing, Preselected::Row),
+        Recognised::Ambiguous(tied) => {
+            let question = if tied.iter().all(|p| p.is_marked()) {
+                look_alike("profiles", &tied)
+            } else {
+                let ids: Vec<&str> = tied.iter().map(|p| p.id.as_str()).collect();
+                format!(
+                    "{} profiles are named “{DEFAULT_PROFILE}” (ids {}) — pick one",
+                    tied.len(),
+                    ids.join(", ")
+                )
+            };
+            Preselected::Tied(Tie { rows: tied.iter().filter_map(|p| at(&p.id)).collect(), question })
+        }
+        Recognised::Missing => Preselected::Nothing,
+    }
 }
 
 /// The credential to highlight on step 7, among those that can still log in: as

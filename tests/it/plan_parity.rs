@@ -642,3 +642,73 @@ async fn codecs_left_open_are_the_connections_plus_vp8_on_both_sides() {
     wizard.press(KeyCode::Char('y')).await;
     assert_eq!(wizard.sent_writes(&sandbox), ["PATCH /credential_connections"]);
 }
+
+/// Step 4 for a new connection with the profile left open: the wizard highlights what
+/// `setup` without `--voice-profile` uses, the profile named "WebRTC outbound" (found
+/// by the one recogniser), else "Create new" with that name; never another setup's
+/// newer profile ("Kiosk outbound", which telnyx-setup made). Enter on it plans what
+/// the dry run plans.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_left_open_is_the_one_setup_uses() {
+    const DEFAULT: &str = "WebRTC outbound";
+    for default_exists in [false, true] {
+        let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+        let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+        let api = client(&sandbox.base_url(), KEY);
+        seed(&api, false).await;
+        if default_exists {
+            let unmarked = NewOutboundVoiceProfile {
+                tags: Vec::new(),
+                ..NewOutboundVoiceProfile::with_countries(DEFAULT, vec!["US".into()])
+            };
+            api.create_outbound_voice_profile(&unmarked).await.unwrap();
+        }
+        let kiosk = NewOutboundVoiceProfile::with_countries("Kiosk outbound", vec!["US".into()]);
+        api.create_outbound_voice_profile(&kiosk).await.unwrap();
+
+        // The dry run first: it changes nothing, and the wizard then changes the account.
+        // The countries as the wizard's step 5 keeps them (the profile's, or US, CA for a
+        // new one): left out, `setup` makes a profile without the field.
+        let countries = if default_exists { "US" } else { "US,CA" };
+        let flags = ["--connection", NEW_CONNECTION, "--countries", countries].map(str::to_owned);
+        let theirs = dry_run(&sandbox, &flags).await;
+
+        let mut wizard = Wizard::start(&sandbox);
+        wizard.press(KeyCode::Enter).await; // the key
+        wizard.highlight(0).await;
+        wizard.press(KeyCode::Enter).await; // the form, with the name suggested
+        let Step::Connection(step) = &wizard.state.step else { unreachable!() };
+        let name = step.form.as_ref().expect("the form").value(telnyx_setup::state::FormField::Name);
+        assert_eq!(name, NEW_CONNECTION);
+        wizard.press(KeyCode::Enter).await; // named: nothing is sent
+        wizard.enter_taking_the_plan().await; // the codecs of a new connection
+        let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+        let row = step.list.cursor.checked_sub(1);
+        let highlighted = row.and_then(|row| step.list.items.iter().flatten().nth(row));
+        assert_eq!(
+            highlighted.map(|p| p.name.as_str()),
+            default_exists.then_some(DEFAULT),
+            "the profile setup uses, or Create new"
+        );
+        if !default_exists {
+            wizard.press(KeyCode::Enter).await; // the form
+            let Step::Profile(step) = &wizard.state.step else { unreachable!() };
+            let suggested =
+                step.form.as_ref().expect("the form").value(telnyx_setup::state::ProfileField::Name);
+            assert_eq!(suggested, DEFAULT, "named as setup names it");
+        }
+        wizard.enter_taking_the_plan().await;
+        assert!(matches!(wizard.state.step, Step::Countries(_)), "{:?}", wizard.state.step);
+        wizard.enter_taking_the_plan().await; // its countries as they are
+        for part in ["codecs", "profile", "connection", "attach", "countries"] {
+            let (kind, affects, curl) = wizard.planned.get(part).unwrap_or_else(|| panic!("no {part}"));
+            let (their_kind, their_affects, their_curl) =
+                theirs.get(part).unwrap_or_else(|| panic!("the dry run planned no {part}"));
+            assert_eq!(
+                (kind, affects, without_login(curl)),
+                (their_kind, their_affects, without_login(their_curl)),
+                "{part}, default profile exists: {default_exists}"
+            );
+        }
+    }
+}
