@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    cli.api_base_from_env = matches.value_source("api_base") == Some(clap::parser::ValueSource::EnvVariable);
     if let Some(at) = cli.simulate_crash {
         crash::plan(at);
     }

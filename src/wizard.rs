@@ -87,7 +87,10 @@ async fn wizard(
         (None, url) if url.trim_end_matches('/') == DEFAULT_API_BASE.trim_end_matches('/') => {
             ApiTarget::Production
         }
-        (None, url) => ApiTarget::Custom(url.to_owned()),
+        (None, url) => {
+            let from = if cli.api_base_from_env { "TELNYX_API_BASE" } else { "--api-base" };
+            ApiTarget::Custom { url: url.to_owned(), from }
+        }
     };
     let account = crate::accounts::in_use_of_user(&key_source);
     let start = Start {

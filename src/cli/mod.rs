@@ -110,6 +110,11 @@ pub struct Cli {
     )]
     pub api_base: String,
 
+    /// `api_base` came from `TELNYX_API_BASE`, not the flag (set from the matches), so
+    /// the sign-in screen names where it came from.
+    #[arg(skip)]
+    pub api_base_from_env: bool,
+
     /// Include the SIP passwords and the login token in the summary printed on exit
     #[arg(long)]
     pub print_secrets: bool,

@@ -457,16 +457,20 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         Some(found) => {
             let update = CredentialConnectionUpdate::attach_to(&ends.profile_id);
             let request = Request::UpdateConnection { id: found.id.clone(), update };
+            // Each side is the profile's name with its id (the id alone where the
+            // account did not list it); the kind says "move" once, the detail the rest.
+            let after = format!("{profile_name} ({})", ends.profile_id);
             let step = match attached {
                 Some(before) => {
-                    let was = account.profile(before).map_or_else(|| before.to_owned(), |p| p.name.clone());
-                    let detail =
-                        format!("move the connection from profile {was} ({before}) to {profile_name}");
-                    Step::new(Part::Attach, Kind::Move, detail).changing(before, &ends.profile_id)
+                    let was = account
+                        .profile(before)
+                        .map_or_else(|| before.to_owned(), |p| format!("{} ({before})", p.name));
+                    let detail = format!("the connection from profile {was} to profile {after}");
+                    Step::new(Part::Attach, Kind::Move, detail).changing(was, after)
                 }
                 None => {
-                    Step::new(Part::Attach, Kind::Change, format!("attach the connection to {profile_name}"))
-                        .changing("no profile", &ends.profile_id)
+                    let detail = format!("attach the connection to profile {after}");
+                    Step::new(Part::Attach, Kind::Change, detail).changing("no profile", after)
                 }
             };
             steps.push(step.id(&found.id).affecting(on_connection.clone()).sending(request));
@@ -838,7 +842,12 @@ mod tests {
         assert_eq!(codecs.affects, ["the number +13125550100 on the connection"]);
         let attach = plan.step(Part::Attach).unwrap();
         assert_eq!(attach.kind, Kind::Move);
-        assert!(attach.detail.contains("Lobby out (10) to Other out"), "{}", attach.detail);
+        assert_eq!(attach.detail, "the connection from profile Lobby out (10) to profile Other out (20)");
+        assert_eq!(
+            (attach.before.as_deref(), attach.after.as_deref()),
+            (Some("Lobby out (10)"), Some("Other out (20)"))
+        );
+        assert_eq!(attach.line().matches("move").count(), 1, "{}", attach.line());
         let countries = plan.step(Part::Countries).unwrap();
         assert_eq!(countries.kind, Kind::Change);
         assert_eq!(countries.affects, ["connection Desk (3)", "connection Hall (4)"]);

@@ -493,9 +493,10 @@ impl Ctx {
         true
     }
 
-    /// A read sent ahead was cancelled (the screen waiting for it, Esc): it will not
-    /// answer, so the screen that needs it reads again.
+    /// A request was cancelled (the screen waiting for it, Esc): it will not answer, so
+    /// nothing waits for its answer, and the screen that needs a read sent ahead reads again.
     fn forget_read(&mut self, op: OpId) {
+        self.asked.remove(&op);
         self.prefetched.retain(|p| p.op != op);
     }
 
@@ -776,8 +777,9 @@ pub enum ApiTarget {
     Production,
     /// The embedded sandbox (`--demo`), at this base URL.
     Sandbox(String),
-    /// Another base URL (`--api-base`), such as a mock or a standalone sandbox.
-    Custom(String),
+    /// Another base URL, such as a mock or a standalone sandbox, and where it was
+    /// given (`--api-base` or `TELNYX_API_BASE`), so the screen names the right one.
+    Custom { url: String, from: &'static str },
 }
 
 impl ApiTarget {
@@ -786,7 +788,7 @@ impl ApiTarget {
         match self {
             ApiTarget::Production => "production",
             ApiTarget::Sandbox(_) => "sandbox",
-            ApiTarget::Custom(_) => "custom API",
+            ApiTarget::Custom { .. } => "custom API",
         }
     }
 
@@ -794,7 +796,7 @@ impl ApiTarget {
     pub fn base_url(&self) -> &str {
         match self {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE,
-            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url,
+            ApiTarget::Sandbox(url) | ApiTarget::Custom { url, .. } => url,
         }
     }
 
@@ -806,7 +808,7 @@ impl ApiTarget {
                     .to_owned()
             }
             ApiTarget::Sandbox(url) => format!("API: {url}, the embedded sandbox (nothing reaches Telnyx)."),
-            ApiTarget::Custom(url) => format!("API: {url}, a custom base URL (--api-base)."),
+            ApiTarget::Custom { url, from } => format!("API: {url}, a custom base URL ({from})."),
         }
     }
 }
@@ -972,18 +974,36 @@ impl State {
         if let Some(connection) = &setup.connection {
             let named =
                 |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
+            // Continuing on the same connection, what this run has not reached or
+            // replaced yet is still the continued setup's: a run that stops early
+            // must not forget its profile, credential or that it was finished (the
+            // last of which `token` alone reads).
+            let kept = journal
+                .resume
+                .as_ref()
+                .filter(|earlier| earlier.connection.as_ref().is_some_and(|c| c.id == connection.id));
             record.connection = Some(named(&connection.id, &connection.connection_name));
-            record.codecs_saved = setup.codecs_saved;
-            record.profile = setup.profile.as_ref().map(|p| named(&p.id, &p.name));
-            record.countries_saved = setup.countries_saved;
-            record.numbers_done = numbers_done;
-            record.numbers_skipped = setup.numbers_skipped;
+            record.codecs_saved = setup.codecs_saved || kept.is_some_and(|k| k.codecs_saved);
+            record.profile = match &setup.profile {
+                Some(profile) => Some(named(&profile.id, &profile.name)),
+                None => kept.and_then(|k| k.profile.clone()),
+            };
+            record.countries_saved = setup.countries_saved
+                || kept.is_some_and(|k| k.countries_saved && k.profile == record.profile);
+            record.numbers_done = numbers_done || kept.is_some_and(|k| k.numbers_done);
+            record.numbers_skipped = match kept {
+                Some(k) if !numbers_done => k.numbers_skipped,
+                _ => setup.numbers_skipped,
+            };
             if setup.order.is_some() {
                 record.order = setup.order.clone();
             }
-            record.credential =
-                setup.credential.as_ref().map(|c| named(&c.id, c.name.as_deref().unwrap_or_default()));
-            record.finished = setup.token.is_some();
+            record.credential = match &setup.credential {
+                Some(c) => Some(named(&c.id, c.name.as_deref().unwrap_or_default())),
+                None => kept.and_then(|k| k.credential.clone()),
+            };
+            record.finished = setup.token.is_some()
+                || kept.is_some_and(|k| k.finished && k.credential == record.credential);
         }
         record.pending = journal.pending.as_ref().map(|(_, intent)| intent.clone());
         let unchanged = journal.saved.as_ref().is_some_and(|saved| {
@@ -1116,7 +1136,7 @@ impl State {
         };
         let base = match &self.ctx.api {
             ApiTarget::Production => crate::api::DEFAULT_API_BASE.to_owned(),
-            ApiTarget::Sandbox(url) | ApiTarget::Custom(url) => url.clone(),
+            ApiTarget::Sandbox(url) | ApiTarget::Custom { url, .. } => url.clone(),
         };
         let sent = self.last_sent.get(&std::mem::discriminant(&self.step)).cloned().unwrap_or_default();
         self.curl = Some(CurlPanel { base, sent, next, next_key, reveal: false, scroll: 0, copied: None });
@@ -1370,4 +1390,29 @@ pub(crate) fn move_cursor(cursor: &mut usize, len: usize, action: Action) -> boo
         _ => return false,
     };
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_request_is_not_kept_waiting_for_an_answer() {
+        let mut state = State::new(Start {
+            key: Some("KEYgood".into()),
+            key_source: KeySource::Flag,
+            seed: 1,
+            color: false,
+            now: SystemTime::UNIX_EPOCH,
+            utc_offset: time::UtcOffset::UTC,
+            mode: Mode::Wizard,
+            api: ApiTarget::Sandbox("http://127.0.0.1:4010/v2".into()),
+        });
+        let press = |state: &mut State, code| state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        press(&mut state, KeyCode::Enter);
+        let op = state.step.activity().pending.as_ref().expect("the key's check is on its way").op;
+        assert!(state.ctx.asked.contains_key(&op));
+        assert_eq!(press(&mut state, KeyCode::Esc), vec![Cmd::Cancel(op)]);
+        assert!(!state.ctx.asked.contains_key(&op), "cancelled, it never answers");
+    }
 }

@@ -434,6 +434,8 @@ fn said(step: &PlanStep, account: &Account) -> String {
             let profile = account.profiles.iter().find(|p| Some(&p.id) == step.id.as_ref());
             format!("change countries{}{change}", named(profile.map(|p| p.name.as_str())))
         }
+        // The detail of a move says what moves, not the verb (the plan's line has it).
+        Part::Attach if step.kind == crate::setup::plan::Kind::Move => format!("move {}", step.detail),
         Part::Attach => step.detail.clone(),
         _ => format!("{} {} {}", step.kind.as_str(), step.part.as_str(), step.detail),
     }

@@ -31,6 +31,8 @@ use widgets::paragraph;
 /// Below this size the screens cannot be laid out; a notice is shown instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+/// The most lines a screen's Enter line (its step of the plan) wraps to.
+const PLAN_LINES: u16 = 3;
 
 pub fn view(state: &State, frame: &mut Frame) {
     let theme = Theme::new(state.color);
@@ -56,20 +58,21 @@ pub fn view(state: &State, frame: &mut Frame) {
     let body = body.inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
     // A screen that edits what is wanted says, on its last line, what its Enter does:
     // its step of the plan (`setup::plan`), the same as `setup --dry-run` shows.
+    // It wraps (up to PLAN_LINES lines): who else a change affects comes last, and a
+    // line cut at the edge would hide them.
     let (body, plan_line) = match state.planned() {
         Some(steps) if body.height > 4 => {
-            let [body, line] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(body);
-            (body, Some((line, steps)))
+            let writes = steps.iter().any(|s| s.kind.writes());
+            let style = if writes { theme.current() } else { theme.dim() };
+            let text =
+                paragraph(Line::styled(crate::state::enter_line(&steps, &state.ctx.desired.account), style));
+            let height = (text.line_count(body.width) as u16).clamp(1, PLAN_LINES).min(body.height - 4);
+            let [body, line] = Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(body);
+            (body, Some((line, text)))
         }
         _ => (body, None),
     };
-    if let Some((line, steps)) = plan_line {
-        let writes = steps.iter().any(|s| s.kind.writes());
-        let style = if writes { theme.current() } else { theme.dim() };
-        let text = widgets::ellipsize(
-            Line::styled(crate::state::enter_line(&steps, &state.ctx.desired.account), style),
-            line.width.into(),
-        );
+    if let Some((line, text)) = plan_line {
         frame.render_widget(text, line);
     }
     // The requests pane takes the lower part of the body while it is open.

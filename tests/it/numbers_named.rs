@@ -77,7 +77,7 @@ fn the_codecs_and_the_move_questions_name_the_number_on_the_connection() {
         let key = if step.list.cursor < other { KeyCode::Down } else { KeyCode::Up };
         press(&mut state, key);
     }
-    let screen = screen_text(&state, 160, 30);
+    let screen = screen_text(&state, 220, 30);
     assert!(screen.contains("also affects the number +13125550100 on the connection"), "{screen}");
     assert!(press(&mut state, KeyCode::Enter).is_empty(), "a move asks first");
     let screen = screen_text(&state, 120, 30);

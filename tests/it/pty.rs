@@ -480,3 +480,18 @@ fn a_tiny_terminal_shows_a_notice_until_it_is_resized() {
     app.send(CTRL_C);
     app.expect_restored_with(130);
 }
+
+/// The sign-in screen names where a custom API base came from: `TELNYX_API_BASE`, or
+/// the flag, which wins over the variable.
+#[test]
+fn the_sign_in_screen_names_where_the_api_base_came_from() {
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
+    let base = sandbox.base_url();
+    let env = [("TELNYX_API_BASE", base.as_str())];
+    for (args, from) in [(vec![], "TELNYX_API_BASE"), (vec!["--api-base", base.as_str()], "--api-base")] {
+        let mut app = Pty::spawn_with_env("api-base-source", &args, 160, 30, &env);
+        app.wait_for_text(&["Step 1 of 8: Sign in", &format!("API: {base}, a custom base URL ({from}).")]);
+        app.send(CTRL_C);
+        app.expect_restored_with(130);
+    }
+}

@@ -5,7 +5,7 @@
 //! each thing the setup makes, and one order.
 
 use crate::support::contract::Contract;
-use crate::support::pty::{CTRL_C, ENTER, Pty, in_flight, start_sandbox};
+use crate::support::pty::{CTRL_C, ENTER, Pty, SPACE, in_flight, start_sandbox};
 use crate::support::{TempDir, client};
 use telnyx_setup::api::{Client, PageRequest, PhoneNumberFilter, TelephonyCredentialFilter};
 use telnyx_setup::sandbox::{FaultPlan, Sandbox, Seed};
@@ -361,4 +361,100 @@ fn quit_with_ctrl_c_on_each_screen_then_run_again() {
         drive_to_summary(&mut second);
         assert_eq!(account.holdings(), ONE_OF_EACH, "after Ctrl-C at key {stop}: {:?}", account.writes());
     }
+}
+
+/// Continuing a finished setup and quitting on step 7 (issue 20's review): the journal
+/// still holds the finished setup, so `token` alone makes a token of its credential
+/// and the next prompt offers the finished setup, not one "done up to Numbers".
+#[test]
+fn continuing_a_finished_setup_and_quitting_early_keeps_it() {
+    let account = Account::new(&[]);
+    let mut first = account.wizard("continue-quit-first");
+    drive_to_summary(&mut first);
+    first.send(ENTER);
+    first.expect_restored();
+
+    let mut second = account.wizard("continue-quit-second");
+    second.send(ENTER);
+    second.wait_for_text(&["The setup finished at", "Enter continue"]);
+    let mut reached = false;
+    for _ in 0..20 {
+        let screen = idle(&mut second);
+        if screen.contains("Step 7 of 8: Credential") {
+            reached = true;
+            break;
+        }
+        assert!(!screen.contains("[y/N]"), "a question while keeping everything:\n{screen}");
+        second.send(ENTER);
+        let before = settled(&screen);
+        second.wait_for("the key to take effect", |now| settled(&now.contents()) != before);
+    }
+    assert!(reached, "step 7 with Enter only:\n{}", second.contents());
+    second.send("q");
+    second.expect_restored();
+
+    let journal = std::fs::read_to_string(account.dir.path().join("setups.json")).expect("a journal");
+    assert!(journal.contains("\"finished\": true"), "{journal}");
+    let base = account.sandbox.base_url();
+    let state = account.dir.path().to_str().expect("a UTF-8 temp path");
+    let output = crate::support::run_bin(
+        &["token", "--api-base", &base],
+        [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state)],
+        None,
+    );
+    assert!(output.status.success(), "token alone: {}", String::from_utf8_lossy(&output.stderr));
+
+    let mut third = account.wizard("continue-quit-third");
+    third.send(ENTER);
+    third.wait_for_text(&["The setup finished at", "Enter continue"]);
+}
+
+/// Continuing a setup whose profile another setup's connection uses too (issue 20's
+/// review): adding a country on step 5, at 80 columns, the Enter line names that other
+/// connection, as `setup`'s question does.
+#[test]
+fn a_countries_change_names_the_other_connection_on_the_profile_at_80_columns() {
+    let account = Account::new(&[]);
+    let base = account.sandbox.base_url();
+    let other = TempDir::new("rerun-other-setup");
+    for (connection, dir) in [("Lobby tablets", account.dir.path()), ("Kiosk tablets", other.path())] {
+        let dir = dir.to_str().expect("a UTF-8 temp path");
+        let args = [
+            "setup",
+            "--api-base",
+            &base,
+            "--yes",
+            "--connection",
+            connection,
+            "--voice-profile",
+            "Lobby outbound",
+        ];
+        let output =
+            crate::support::run_bin(&args, [("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", dir)], None);
+        assert!(output.status.success(), "setup {connection}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let state = account.dir.path().to_str().expect("a UTF-8 temp path");
+    let mut app = Pty::spawn_with_env(
+        "countries-names-the-other",
+        &["--api-base", &base],
+        80,
+        24,
+        &[("TELNYX_API_KEY", KEY), ("TELNYX_SETUP_STATE_DIR", state)],
+    );
+    app.wait_for_text(&["Step 1 of 8: Sign in"]);
+    app.send(ENTER);
+    app.wait_idle_with(&["The setup finished at", "Lobby tablets"]);
+    for step in ["Step 2 of 8", "Step 3 of 8", "Step 4 of 8", "Step 5 of 8"] {
+        app.send(ENTER);
+        app.wait_idle_with(&[step]);
+    }
+    app.send(SPACE);
+    let flat =
+        |screen: &vt100::Screen| screen.contents().lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let screen = app
+        .wait_for("the Enter line of the change", |screen| flat(screen).contains("Enter: change countries"));
+    let flat = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("also affects connection Kiosk tablets ("), "{screen}");
+    app.send("q");
+    app.expect_restored();
 }

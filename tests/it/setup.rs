@@ -474,7 +474,12 @@ async fn the_plan_says_what_else_each_change_affects() {
         .run(&["--dry-run", "--connection", "Lobby tablets", "--voice-profile", "Other outbound"])
         .await;
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("attach: move — move the connection from profile Lobby outbound"), "{text}");
+    assert!(text.contains("attach: move — the connection from profile Lobby outbound ("), "{text}");
+    assert!(text.contains(") to profile Other outbound ("), "{text}");
+    assert!(
+        text.contains("#    before: Lobby outbound (") && text.contains("; after: Other outbound ("),
+        "{text}"
+    );
     assert!(text.contains("#    also affects the number +1"), "{text}");
     assert_eq!(writes(), written, "dry runs change nothing");
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();

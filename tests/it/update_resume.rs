@@ -556,3 +556,103 @@ fn an_ignored_journal_is_said_where_the_setup_begins() {
     let screen = screen_text(&state, 120, 30);
     assert!(screen.contains("was ignored: it is not a journal this program wrote."), "{screen}");
 }
+
+/// Continuing a finished setup on its own connection and stopping before step 8: every
+/// save on the way keeps what that setup made and that it was finished, so `token`
+/// alone still finds its credential and the next prompt offers the whole setup. (The
+/// numbers, kept before, are skipped now: a change, so the journal is saved.)
+#[test]
+fn continuing_a_finished_setup_and_stopping_early_keeps_it() {
+    let finished = Record {
+        numbers_done: true,
+        credential: Some(Named { id: "cred-1".into(), name: "Lobby tablet".into() }),
+        finished: true,
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(finished.clone()));
+    signed_in(&mut state);
+    let mut saves = Vec::new();
+    let mut keep = |cmds: Vec<Cmd>| saves.extend(journal_saves(&cmds).into_iter().cloned());
+    keep(press(&mut state, KeyCode::Enter));
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    keep(reply(&mut state, Reply::ConnectionsListed(page(vec![ours]))));
+    keep(press(&mut state, KeyCode::Enter));
+    keep(press(&mut state, KeyCode::Enter));
+    keep(reply(
+        &mut state,
+        Reply::ProfilesListed(page(vec![profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"])])),
+    ));
+    keep(press(&mut state, KeyCode::Enter));
+    keep(press(&mut state, KeyCode::Enter));
+    assert!(matches!(state.step, Step::Numbers(_)), "{}", screen_text(&state, 100, 30));
+    keep(reply(&mut state, Reply::ConnectionNumbers(Vec::new())));
+    keep(press(&mut state, KeyCode::Char('s')));
+    assert!(matches!(state.step, Step::Credential(_)), "{}", screen_text(&state, 100, 30));
+    assert!(saves.last().is_some_and(|save| save.numbers_skipped), "the skip is saved: {saves:?}");
+    for save in &saves {
+        assert_eq!(save.credential, finished.credential, "{save:?}");
+        assert!(save.finished && save.reached() == 8, "{save:?}");
+        assert_eq!(save.profile, finished.profile, "{save:?}");
+    }
+}
+
+/// Continuing a setup on another connection is choosing differently: its facts go.
+#[test]
+fn continuing_on_another_connection_forgets_the_earlier_ones() {
+    let finished = Record {
+        credential: Some(Named { id: "cred-1".into(), name: "Lobby tablet".into() }),
+        finished: true,
+        numbers_done: true,
+        ..earlier_setup()
+    };
+    let mut state = journaled(Some(finished));
+    signed_in(&mut state);
+    press(&mut state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    let other = connection("1293384261075731499", "Office", &["G722"], None);
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours, other])));
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    let [save] = journal_saves(&cmds)[..] else { panic!("one save: {cmds:?}") };
+    assert_eq!(save.connection.as_ref().map(|c| c.id.as_str()), Some("1293384261075731499"));
+    assert!(save.credential.is_none() && save.profile.is_none() && !save.finished, "{save:?}");
+}
+
+/// A countries change of the continued setup's own profile, which another connection
+/// uses too, goes without a question, and its Enter line names that connection even at
+/// 80 columns: it wraps rather than cut off who else the change affects.
+#[test]
+fn a_countries_change_names_the_profiles_other_connection_at_80_columns() {
+    let mut state = journaled(Some(earlier_setup()));
+    signed_in(&mut state);
+    press(&mut state, KeyCode::Enter);
+    let ours =
+        marked(connection(SETUP_CONNECTION, "WebRTC (telnyx-setup)", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    let kiosk =
+        marked(connection("1293384261075731460", "Kiosk tablets", &["OPUS", "VP8"], Some(SETUP_PROFILE)));
+    reply(&mut state, Reply::ConnectionsListed(page(vec![ours, kiosk])));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Enter);
+    let mut own = profile(SETUP_PROFILE, "WebRTC outbound", &["US", "CA"]);
+    own.tags = vec![MARK.to_owned()];
+    reply(&mut state, Reply::ProfilesListed(page(vec![own])));
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.step, Step::Countries(_)), "{:?}", state.step);
+    press(&mut state, KeyCode::Char(' '));
+    let screen = screen_text(&state, 80, 24);
+    let flat = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Enter: change countries of “WebRTC outbound”")
+            && flat.contains("also affects connection Kiosk tablets (1293384261075731460)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Step 5 of 8: Countries"), "the header stays: {screen}");
+    let cmds = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(requests(&cmds)[..], [Request::UpdateProfile { id, .. }, ..] if id == SETUP_PROFILE),
+        "the setup's own profile changes without a question: {cmds:?}\n{}",
+        screen_text(&state, 80, 24)
+    );
+}
