@@ -217,13 +217,13 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
 
 fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep, account: Option<String>) {
     let confirming = step.screen == NumbersScreen::Confirm;
-    // The question's step of the plan on the body's last lines, as the other screens
-    // show theirs (`ui::view`), but wrapped rather than cut: its numbers and prices
-    // are what `y` buys.
+    // The question's step of the plan on the body's last lines, wrapped as the other
+    // screens' Enter lines are (`ui::view`): its numbers and prices are what `y` buys.
     let area = match step.buy_line() {
         Some(text) if area.height > 4 => {
             let line = paragraph(Line::styled(text, theme.current()));
-            let height = (line.line_count(area.width) as u16).clamp(1, area.height / 3);
+            let height =
+                (line.line_count(area.width) as u16).clamp(1, super::PLAN_LINES).min(area.height - 4);
             let [rest, bottom] =
                 ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(height)])
                     .areas(area);
