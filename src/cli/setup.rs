@@ -25,7 +25,7 @@ use crate::secret::Secret;
 use crate::setup::plan::{Step, count};
 use crate::setup::{
     Account, Applied, ApplyError, DEFAULT_PROFILE, Ends, Journal, LoginToken, Part, Pick, Plan, Wanted,
-    codec_choices, is_expired, recognise,
+    is_expired, recognise,
 };
 use crate::worker::{LIST_SIZE, execute};
 use serde_json::{Value, json};
@@ -69,7 +69,7 @@ impl Flags {
             return Err("--voice-profile needs a profile's id or a name of at least 3 characters".into());
         }
         if let Some(codecs) = &mut self.codecs {
-            let offered: Vec<String> = codec_choices(&[], false).into_iter().map(|c| c.name).collect();
+            let offered = crate::setup::new_connection_codecs();
             let mut chosen = Vec::new();
             for codec in codecs.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
                 let Some(known) = offered.iter().find(|o| o.eq_ignore_ascii_case(codec)) else {

@@ -19,6 +19,17 @@ pub fn new_connection_codecs() -> Vec<String> {
     OFFERED.iter().map(|(name, _)| (*name).to_owned()).collect()
 }
 
+/// What a connection's codecs become when the choice is left open (`setup` without
+/// `--codecs`, the wizard's Enter on the codecs screen as it opens): its own, in its
+/// order, plus VP8, which browsers need for video and Telnyx leaves off.
+pub fn left_open(current: &[String]) -> Vec<String> {
+    let mut codecs = current.to_vec();
+    if !codecs.iter().any(|c| c == "VP8") {
+        codecs.push("VP8".into());
+    }
+    codecs
+}
+
 /// One row of the codec list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodecChoice {
@@ -29,8 +40,9 @@ pub struct CodecChoice {
 
 /// The rows for a connection. One created in this run gets every offered codec in
 /// the offered order, VP8 checked (Telnyx leaves it off on new connections). One that
-/// existed shows its real state: its own codecs in its order, checked, then the
-/// offered ones it lacks, unchecked, VP8 included.
+/// existed opens on what the plan keeps for a choice left open ([`left_open`]): its
+/// own codecs in its order and VP8, checked, then the offered ones it lacks,
+/// unchecked; so Enter means what `setup` without `--codecs` does.
 pub fn codec_choices(current: &[String], created: bool) -> Vec<CodecChoice> {
     let about =
         |name: &str| OFFERED.iter().find(|(n, _)| *n == name).map_or("set on this connection", |(_, a)| a);
@@ -48,11 +60,12 @@ pub fn codec_choices(current: &[String], created: bool) -> Vec<CodecChoice> {
         }
         return choices;
     }
-    let mut choices: Vec<CodecChoice> = current
+    let kept = left_open(current);
+    let mut choices: Vec<CodecChoice> = kept
         .iter()
         .map(|codec| CodecChoice { name: codec.clone(), about: about(codec), enabled: true })
         .collect();
-    for (name, about) in OFFERED.iter().filter(|(name, _)| !current.iter().any(|c| c == name)) {
+    for (name, about) in OFFERED.iter().filter(|(name, _)| !kept.iter().any(|c| c == name)) {
         choices.push(CodecChoice { name: (*name).to_owned(), about, enabled: false });
     }
     choices

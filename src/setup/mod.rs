@@ -15,7 +15,7 @@ pub mod plan;
 mod recognise;
 
 pub use apply::{Applied, ApplyError, Journal, apply, intent};
-pub use codecs::{CodecChoice, codec_choices, new_connection_codecs};
+pub use codecs::{CodecChoice, codec_choices, left_open, new_connection_codecs};
 pub use credential::{DEFAULT_TAG, LoginToken, generate_sip_login, is_expired};
 pub use names::{free_name, name_expired, name_in_use, name_taken, truncate};
 pub use order::{Ended, Next, OrderFollower, follow_order, order_reference};

@@ -423,13 +423,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         }
         Some(found) => {
             let current = found.inbound.codecs.clone();
-            let desired = wanted.codecs.clone().unwrap_or_else(|| {
-                let mut codecs = current.clone();
-                if !codecs.iter().any(|c| c == "VP8") {
-                    codecs.push("VP8".into());
-                }
-                codecs
-            });
+            let desired = wanted.codecs.clone().unwrap_or_else(|| super::codecs::left_open(&current));
             if desired == current {
                 steps.push(Step::new(Part::Codecs, Kind::Keep, desired.join(", ")));
             } else {

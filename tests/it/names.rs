@@ -291,6 +291,7 @@ fn at_profiles_of_the_users_connection() -> State {
     press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
     answer_numbers_read(&mut state, &cmds);
+    untick_vp8(&mut state);
     press(&mut state, KeyCode::Enter); // its codecs as they are
     let listed = vec![profile(EXISTING_PROFILE, "Office", &["US"]), profile("9", "Lobby outbound", &["US"])];
     reply(&mut state, Reply::ProfilesListed(page(listed)));
@@ -504,7 +505,10 @@ fn to_the_profiles_of_office_softphones(app: &mut Pty) {
     });
     app.send(ENTER);
     app.wait_idle_with(&["Step 3 of 8: Codecs"]);
+    // Its codecs plus VP8, as `setup` keeps them: asked first, `y`.
     app.send(ENTER);
+    app.wait_idle_with(&["Change this connection's codecs?"]);
+    app.send("y");
     app.wait_idle_with(&["Step 4 of 8: Voice profile", "attached"]);
 }
 

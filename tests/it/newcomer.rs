@@ -243,26 +243,27 @@ fn help_and_quit_answer_at_once_while_an_order_is_in_flight() {
 }
 
 #[test]
-fn an_existing_connection_shows_its_real_codecs_and_enter_changes_nothing() {
+fn an_existing_connection_shows_its_real_codecs_plus_vp8_and_unticked_enter_changes_nothing() {
     let real = ["G722", "G711U", "G711A", "G729", "OPUS", "H.264"];
     let mut state = at_existing_codecs(&real);
     let Step::Codecs(step) = &state.step else { unreachable!() };
     let shown: Vec<(&str, bool)> = step.choices.iter().map(|c| (c.name.as_str(), c.enabled)).collect();
     assert_eq!(shown[..6], real.map(|name| (name, true)), "its own codecs, in its order");
-    assert_eq!(shown[6], ("VP8", false), "VP8 is shown off, as it is");
+    // VP8 after them, ticked: what `setup` keeps for codecs left open.
+    assert_eq!(shown[6], ("VP8", true), "VP8 is proposed");
+    // Turned off, the screen warns, and Enter with the codecs as they are sends no
+    // PATCH: the profiles, sent ahead, load.
+    untick_vp8(&mut state);
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("VP8 is off: video calls from browsers will not work"), "{screen}");
-    // Enter with nothing changed sends no PATCH: the profiles, sent ahead, load.
     assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
     assert!(matches!(state.step, Step::Profile(_)) && state.busy());
 }
 
 #[test]
 fn a_change_to_an_existing_connection_is_shown_and_needs_y() {
+    // VP8 is proposed (ticked) on a connection without it: Enter asks.
     let mut state = at_existing_codecs(&["G722", "G711U"]);
-    // VP8 is the last row: turn it on.
-    press(&mut state, KeyCode::End);
-    press(&mut state, KeyCode::Char(' '));
     assert!(press(&mut state, KeyCode::Enter).is_empty(), "nothing is sent before y");
     let screen = screen_text(&state, 100, 30);
     assert!(screen.contains("now:   G722, G711U") && screen.contains("after: G722, G711U, VP8"), "{screen}");
@@ -295,6 +296,7 @@ fn at_shared_profile_countries() -> State {
     let cmds = press(&mut state, KeyCode::Enter);
     answer_numbers_read(&mut state, &cmds);
     assert!(matches!(state.step, Step::Codecs(_)));
+    untick_vp8(&mut state); // its codecs as they are
     press(&mut state, KeyCode::Enter);
     let shared = profile(EXISTING_PROFILE, "Office outbound", &["US", "CA", "MX"]);
     reply(&mut state, Reply::ProfilesListed(page(vec![shared])));

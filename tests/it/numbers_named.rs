@@ -107,6 +107,7 @@ fn a_question_waits_for_the_numbers_read_ahead() {
     // `n`: nothing changed; the codecs as they were, and on to the profile.
     press(&mut state, KeyCode::Char('n'));
     press(&mut state, KeyCode::Char(' '));
+    untick_vp8(&mut state);
     press(&mut state, KeyCode::Enter);
     let profiles = vec![
         profile(EXISTING_PROFILE, "Office outbound", &["US"]),
@@ -119,6 +120,7 @@ fn a_question_waits_for_the_numbers_read_ahead() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
     let op = numbers_read(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
+    untick_vp8(&mut state);
     press(&mut state, KeyCode::Enter); // the codecs as they are
     let profiles = vec![
         profile(EXISTING_PROFILE, "Office outbound", &["US"]),
@@ -162,6 +164,7 @@ fn the_numbers_step_takes_the_read_ahead_while_it_is_fresh() {
         if late {
             state.update(Msg::Now(now() + PREFETCH_FRESH + Duration::from_secs(1)));
         }
+        untick_vp8(&mut state);
         press(&mut state, KeyCode::Enter); // the codecs as they are
         let profiles = vec![profile(EXISTING_PROFILE, "Office outbound", &["US"])];
         reply(&mut state, Reply::ProfilesListed(page(profiles)));

@@ -463,7 +463,8 @@ fn flags_of(case: Case, connection: &str) -> Vec<String> {
             let on: Vec<String> = on.map(|c| c.name).skip(usize::from(case.codecs_changed)).collect();
             (NEW_CONNECTION, on.join(","))
         }
-        false => (connection, (if case.codecs_changed { "G722" } else { "OPUS,G722" }).to_owned()),
+        // The screen opens on the connection's codecs plus VP8 (as `setup` keeps them).
+        false => (connection, (if case.codecs_changed { "G722,VP8" } else { "OPUS,G722,VP8" }).to_owned()),
     };
     let codecs = codecs.as_str();
     let (profile, countries) = match case.profile {
@@ -563,7 +564,8 @@ async fn the_wizard_and_the_dry_run_buy_the_same_numbers() {
     wizard.highlight(row).await;
     wizard.press(KeyCode::Enter).await;
     wizard.settle_until(|state| state.ctx.desired.account.numbers.len() == 1).await;
-    wizard.press(KeyCode::Enter).await; // the codecs as they are
+    // The codecs left open: its own plus VP8, as the dry run plans them (asked, `y`).
+    wizard.enter_taking_the_plan().await;
     let Step::Profile(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
     let own = step.list.items.iter().flatten().position(|p| p.name == PROFILE).expect("listed") + 1;
     wizard.highlight(own).await;
@@ -605,4 +607,38 @@ async fn the_wizard_and_the_dry_run_buy_the_same_numbers() {
     let placed: Vec<_> =
         orders.iter().filter(|o| o.customer_reference == planned.customer_reference).collect();
     assert_eq!(placed.len(), 1, "the plan's order, once: {orders:#?}");
+}
+
+/// Codecs left open mean the same on both sides: the codecs screen of an existing
+/// connection without VP8 opens on its codecs plus VP8, so Enter on it plans the change
+/// `setup --dry-run` without `--codecs` plans (and asks first: telnyx-setup did not make
+/// the connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codecs_left_open_are_the_connections_plus_vp8_on_both_sides() {
+    let seed_with = Seed { order_settles_after: Duration::ZERO, ..Seed::empty() };
+    let sandbox = Sandbox::start_local(&seed_with).await.unwrap();
+    let connection = seed(&client(&sandbox.base_url(), KEY), false).await;
+    let theirs = dry_run(&sandbox, &["--connection".to_owned(), connection.id.clone()]).await;
+
+    let mut wizard = Wizard::start(&sandbox);
+    wizard.press(KeyCode::Enter).await; // the key
+    let Step::Connection(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    let row = step.list.items.iter().flatten().position(|c| c.id == connection.id).expect("listed") + 1;
+    wizard.highlight(row).await;
+    wizard.press(KeyCode::Enter).await;
+    wizard.settle_until(|state| matches!(state.step, Step::Codecs(_))).await;
+    let Step::Codecs(step) = &wizard.state.step else { panic!("{:?}", wizard.state.step) };
+    assert_eq!(step.enabled(), ["OPUS", "G722", "VP8"], "the connection's codecs plus VP8");
+    let planned = wizard.state.planned().expect("the codecs screen plans");
+    let [step] = &planned[..] else { panic!("{planned:?}") };
+    let curl = telnyx_setup::curl::render_all(&wizard.base, &step.requests, false);
+    let ours = (step.kind.as_str().to_owned(), step.affects.clone(), curl);
+    assert_eq!(Some(&ours), theirs.get("codecs"));
+    assert_eq!(ours.0, "change");
+    // A connection telnyx-setup did not make: Enter asks before the PATCH.
+    wizard.press(KeyCode::Enter).await;
+    assert!(wizard.state.step.screen().change().is_some(), "a question first");
+    assert!(wizard.sent_writes(&sandbox).is_empty(), "nothing sent before y");
+    wizard.press(KeyCode::Char('y')).await;
+    assert_eq!(wizard.sent_writes(&sandbox), ["PATCH /credential_connections"]);
 }

@@ -429,8 +429,13 @@ fn codecs_the_product_does_not_offer_are_kept() {
         let choices = telnyx_setup::setup::codec_choices(&["G722".into(), "T38X".into()], created);
         let kept = choices.iter().find(|c| c.name == "T38X").expect("unknown codecs stay listed");
         assert!(kept.enabled);
-        // VP8 is proposed on a connection made in this run, shown as it is otherwise.
-        assert!(choices.iter().any(|c| c.name == "VP8" && c.enabled == created));
+        // VP8 is proposed on every connection: on an existing one, what `setup` keeps
+        // for codecs left open (its own plus VP8), right after its own.
+        assert!(choices.iter().any(|c| c.name == "VP8" && c.enabled));
+        if !created {
+            let on: Vec<&str> = choices.iter().filter(|c| c.enabled).map(|c| c.name.as_str()).collect();
+            assert_eq!(on, ["G722", "T38X", "VP8"]);
+        }
         assert!(choices.iter().any(|c| c.name == "OPUS" && !c.enabled));
     }
 }
@@ -571,6 +576,7 @@ fn a_new_profile_that_moves_a_connection_is_asked_about_on_step_4_and_made_on_st
     press(&mut state, KeyCode::Down);
     let cmds = press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
     answer_numbers_read(&mut state, &cmds);
+    untick_vp8(&mut state);
     press(&mut state, KeyCode::Enter); // its codecs as they are
     reply(&mut state, Reply::ProfilesListed(page(vec![profile(EXISTING_PROFILE, "Office", &["US"])])));
     press(&mut state, KeyCode::Up); // "+ Create a new outbound voice profile"
@@ -608,7 +614,9 @@ fn the_attached_profile_is_highlighted_and_kept_without_a_request() {
     let mut state = at_connections();
     press(&mut state, KeyCode::Down);
     press(&mut state, KeyCode::Enter); // the existing connection, attached to EXISTING_PROFILE
-    // Its codecs kept as they are: nothing is saved, and the profiles sent ahead load.
+    // Its codecs kept as they are (VP8 unticked): nothing is saved, and the profiles
+    // sent ahead load.
+    untick_vp8(&mut state);
     assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty());
     assert!(matches!(state.step, Step::Profile(_)) && state.busy());
     reply(
@@ -878,4 +886,27 @@ fn a_list_sent_ahead_that_fails_is_asked_again_and_only_then_shown() {
     fail(&mut state, ApiError::Server { status: 503, errors: vec![].into() });
     assert!(matches!(state.step, Step::Profile(_)));
     assert!(state.step.activity().problem.is_some(), "its own failure shows where it belongs");
+}
+
+/// The codecs of an existing connection without VP8 open on its codecs plus VP8, what
+/// `setup` keeps when `--codecs` is left out: Enter plans that change, and asks first
+/// (telnyx-setup did not make the connection); `y` sends it.
+#[test]
+fn an_existing_connections_codecs_open_on_its_own_plus_vp8_and_enter_asks() {
+    let mut state = at_connections();
+    press(&mut state, KeyCode::Down);
+    let cmds = press(&mut state, KeyCode::Enter);
+    answer_numbers_read(&mut state, &cmds);
+    let Step::Codecs(step) = &state.step else { panic!("{:?}", state.step) };
+    assert_eq!(step.enabled(), ["G722", "G711U", "VP8"]);
+    assert!(!step.vp8_off());
+    assert!(sent(&press(&mut state, KeyCode::Enter)).is_empty(), "asked first");
+    let change = state.step.screen().change().expect("a question");
+    assert!(change.lines.iter().any(|l| l.contains("after: G722, G711U, VP8")), "{:?}", change.lines);
+    let cmds = press(&mut state, KeyCode::Char('y'));
+    let Request::UpdateConnection { update, .. } = only_call(&cmds) else { panic!("{cmds:?}") };
+    assert_eq!(
+        update.inbound.as_ref().map(|i| i.codecs.clone()),
+        Some(vec!["G722".into(), "G711U".into(), "VP8".into()])
+    );
 }

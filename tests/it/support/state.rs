@@ -672,3 +672,20 @@ pub fn unsettled_order_setup() -> Record {
         ..earlier_setup()
     }
 }
+
+/// On the codecs of an existing connection without VP8, which opens with VP8 ticked
+/// (what `setup` keeps for codecs left open): VP8 unticked, so that Enter keeps the
+/// codecs as they are and sends nothing.
+pub fn untick_vp8(state: &mut State) {
+    let Step::Codecs(step) = &state.step else { panic!("not on the codecs: {:?}", state.step) };
+    if step.connection.inbound.codecs.iter().any(|c| c == "VP8") {
+        return;
+    }
+    let row = step.choices.iter().position(|c| c.name == "VP8").expect("VP8 is listed");
+    while let Step::Codecs(step) = &state.step
+        && step.cursor < row
+    {
+        press(state, KeyCode::Down);
+    }
+    press(state, KeyCode::Char(' '));
+}
