@@ -494,7 +494,7 @@ impl Wizard<'_> {
     fn sign_in_to_countries(&mut self) {
         self.app.wait_for(&["Step 1 of 8: Sign in"]);
         self.press(ENTER, &["Step 2 of 8: Connection", "+ Create a new credential connection"]);
-        self.press(ENTER, &["┌ SIP user name ", "Enter create"]);
+        self.press(ENTER, &["┌ SIP user name ", "Enter next"]);
         self.press(ENTER, &["Step 3 of 8: Codecs", "[x] VP8"]);
         self.press(ENTER, &["Step 4 of 8: Voice profile", "+ Create a new outbound voice profile"]);
         self.press(ENTER, &["┌ Profile name ", "Enter next"]);

@@ -18,6 +18,7 @@ use crate::api::{
 use crate::countries;
 use crate::money::{format_cents, parse_price};
 use crate::msg::{Reply, Request};
+use crate::setup::plan::Step as PlanStep;
 use crate::setup::{Ended, Next, OrderFollower, Part, order_reference};
 use std::collections::BTreeMap;
 
@@ -165,6 +166,9 @@ pub struct NumbersStep {
     /// The order the plan places for the cart ([`crate::setup::plan`]'s numbers step),
     /// from the cart's review until `y` or a decline.
     pub planned: Option<NewNumberOrder>,
+    /// The plan's numbers step (its Buy) for the cart under review, which the
+    /// question shows as its `y` line ([`NumbersStep::buy_line`]); `None` off the question.
+    pub planned_step: Option<PlanStep>,
     pub order: Option<NumberOrder>,
     /// The order was found by its reference, placed by an earlier try whose answer was
     /// lost, rather than placed now.
@@ -194,6 +198,7 @@ impl NumbersStep {
             cart: Vec::new(),
             cart_cursor: 0,
             planned: None,
+            planned_step: None,
             order: None,
             order_found: false,
             assigned: Vec::new(),
@@ -406,8 +411,8 @@ impl NumbersStep {
                 }
             }
             Action::Submit if !self.cart.is_empty() => {
-                let order = match self.planned_order(ctx) {
-                    Ok(order) => order,
+                let (order, step) = match self.planned_order(ctx) {
+                    Ok(planned) => planned,
                     Err(reason) => {
                         self.activity.fail(Problem::Input(reason));
                         return Transition::none();
@@ -415,6 +420,7 @@ impl NumbersStep {
                 };
                 self.activity.problem = None;
                 self.planned = Some(order);
+                self.planned_step = Some(step);
                 self.screen = NumbersScreen::Confirm;
                 // The look for an earlier order of this cart goes out while the question
                 // is read, so that `y` costs one round trip.
@@ -428,9 +434,9 @@ impl NumbersStep {
 
     /// The order the plan places for the cart (its numbers step's request, the same
     /// body as `setup --buy-numbers` sends, with the reference that keeps it from being
-    /// placed twice), or why nothing is bought: a price that cannot be read, or a plan
-    /// that cannot be made.
-    fn planned_order(&self, ctx: &Ctx) -> Result<NewNumberOrder, String> {
+    /// placed twice) and that step, or why nothing is bought: a price that cannot be
+    /// read, or a plan that cannot be made.
+    fn planned_order(&self, ctx: &Ctx) -> Result<(NewNumberOrder, PlanStep), String> {
         let currency = ctx.desired.account.currency.as_deref();
         if let Some(why) = crate::setup::plan::unknown_price(&self.cart, currency) {
             return Err(format!("{why}: take it out of the cart (Space) to buy the others."));
@@ -440,11 +446,27 @@ impl NumbersStep {
         let step = plan.step(Part::Numbers);
         let order = step.and_then(|step| {
             step.requests.iter().find_map(|request| match request {
-                Request::PlaceOrder { body, .. } => Some(body.clone()),
+                Request::PlaceOrder { body, .. } => Some((body.clone(), step.clone())),
                 _ => None,
             })
         });
         order.ok_or_else(|| "The connection has every number of the cart already: nothing to buy.".to_owned())
+    }
+
+    /// The question's step of the plan in one line, as the other screens show theirs
+    /// for Enter: what `y` does, in the words of the plan's Buy step, which
+    /// `setup --dry-run` prints on its numbers line ("y: buy +13125550100 for 1.00 USD
+    /// now and 1.00 USD a month"). `None` off the question, and while its `y` is on its
+    /// way (a second `y` then does nothing).
+    pub fn buy_line(&self) -> Option<String> {
+        let asking = self.screen == NumbersScreen::Confirm && !self.activity.busy();
+        let step = self.planned_step.as_ref().filter(|_| asking)?;
+        let mut line = format!("y: {}", step.detail);
+        if !step.affects.is_empty() {
+            line.push_str(&format!("; also affects {}", step.affects.join(", ")));
+        }
+        // The numbers are the server's text.
+        Some(crate::sanitize::escape_controls(&line).into_owned())
     }
 
     /// Only `y` buys; any other key declines and goes back to the cart.
@@ -470,6 +492,7 @@ impl NumbersStep {
         }
         self.screen = NumbersScreen::Cart;
         self.planned = None;
+        self.planned_step = None;
         self.activity.note("Nothing was bought.");
         Transition::none()
     }

@@ -32,7 +32,7 @@ use widgets::paragraph;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 /// The most lines a screen's Enter line (its step of the plan) wraps to.
-const PLAN_LINES: u16 = 3;
+pub(super) const PLAN_LINES: u16 = 3;
 
 pub fn view(state: &State, frame: &mut Frame) {
     let theme = Theme::new(state.color);

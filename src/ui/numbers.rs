@@ -217,6 +217,21 @@ fn draw_results(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep
 
 fn draw_cart(frame: &mut Frame, area: Rect, theme: &Theme, step: &NumbersStep, account: Option<String>) {
     let confirming = step.screen == NumbersScreen::Confirm;
+    // The question's step of the plan on the body's last lines, wrapped as the other
+    // screens' Enter lines are (`ui::view`): its numbers and prices are what `y` buys.
+    let area = match step.buy_line() {
+        Some(text) if area.height > 4 => {
+            let line = paragraph(Line::styled(text, theme.current()));
+            let height =
+                (line.line_count(area.width) as u16).clamp(1, super::PLAN_LINES).min(area.height - 4);
+            let [rest, bottom] =
+                ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(height)])
+                    .areas(area);
+            frame.render_widget(line, bottom);
+            rest
+        }
+        _ => area,
+    };
     let [list, totals] = rows(area, [step.cart.len() as u16 + 2, 0]);
     // Borders and the highlight symbol; the prices always show whole, and the place
     // takes the room left (none at 60 columns rather than a stub).

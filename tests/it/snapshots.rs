@@ -506,6 +506,14 @@ fn every_screen_at_60x20() {
     small("numbers_cart", &state);
     press(&mut state, KeyCode::Enter);
     small("numbers_confirm", &state);
+    // Two numbers: the question's plan line wraps rather than cut a number or a price.
+    let mut two = at_results();
+    press(&mut two, KeyCode::Char(' '));
+    press(&mut two, KeyCode::Down);
+    press(&mut two, KeyCode::Char(' '));
+    press(&mut two, KeyCode::Enter);
+    press(&mut two, KeyCode::Enter);
+    small("numbers_confirm_two", &two);
     press(&mut state, KeyCode::Char('y'));
     reply(&mut state, Reply::OrderFound(None));
     reply(&mut state, Reply::OrderPlaced { order: order("pending", &["+13125550100"]), existing: false });

@@ -215,6 +215,31 @@ fn y_places_exactly_one_order_with_a_reference_and_the_connection() {
     assert_eq!(place_order_calls(&press(&mut state, KeyCode::Enter)), 0);
 }
 
+/// The question shows its step of the plan as the other screens show theirs for
+/// Enter: the plan's Buy step, in the words `setup --dry-run` prints on its numbers
+/// line, and only while the question is asked.
+#[test]
+fn the_question_shows_the_plans_buy_step_for_y() {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(numbers(&state).screen, NumbersScreen::Cart);
+    assert_eq!(numbers(&state).buy_line(), None, "the cart asks nothing yet");
+    press(&mut state, KeyCode::Enter);
+    let cart = numbers(&state).cart.clone();
+    let plan = state.ctx.plan_with(|wanted| wanted.numbers = Some(cart)).expect("a plan");
+    let step = plan.step(telnyx_setup::setup::Part::Numbers).expect("the numbers step");
+    assert_eq!(step.kind.as_str(), "buy");
+    let line = numbers(&state).buy_line().expect("the question's line");
+    assert_eq!(line, format!("y: {}", step.detail));
+    assert_eq!(line, "y: buy +13125550100, +13125550199 for 3.50 USD now and 4.25 USD a month");
+    // Declined: the cart again, and no line.
+    press(&mut state, KeyCode::Char('n'));
+    assert_eq!(numbers(&state).buy_line(), None);
+}
+
 #[test]
 fn the_order_reference_depends_on_the_cart_not_its_order() {
     let mut first = at_results();
