@@ -21,7 +21,7 @@ pub use names::{free_name, name_expired, name_in_use, name_taken, truncate};
 pub use order::{Ended, Next, OrderFollower, follow_order, order_reference};
 pub use plan::{
     Account, DEFAULT_CONNECTION, DEFAULT_PROFILE, Ends, Kind, Part, Pick, Plan, Refusal, SipLogin, Wanted,
-    plan,
+    new_profile_countries, plan,
 };
 pub use recognise::{
     Recognisable, Recognised, connections_on_profile, find_connection, newest, prefer, profile_candidates,

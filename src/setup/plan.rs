@@ -30,6 +30,15 @@ pub const DEFAULT_CONNECTION: &str = "WebRTC (telnyx-setup)";
 /// The name a new profile is suggested, and a script's left-out `--voice-profile` for a
 /// connection without one.
 pub const DEFAULT_PROFILE: &str = "WebRTC outbound";
+/// The countries a new profile is made with when none are asked for: Telnyx's own
+/// default, sent rather than left out, so that the wizard (whose step 5 starts from
+/// them) and `setup` without `--countries` send the same request.
+pub const NEW_PROFILE_COUNTRIES: [&str; 2] = ["US", "CA"];
+
+/// [`NEW_PROFILE_COUNTRIES`], owned.
+pub fn new_profile_countries() -> Vec<String> {
+    NEW_PROFILE_COUNTRIES.map(String::from).to_vec()
+}
 
 /// An existing record (by id) or a new one (by its name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,7 +365,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         }
         Pick::New(name) => {
             // Made with its countries (none asked: Telnyx's US and CA), in one request.
-            let countries = wanted.countries.clone().unwrap_or_default();
+            let countries = wanted.countries.clone().unwrap_or_else(new_profile_countries);
             let body = NewOutboundVoiceProfile::with_countries(name.clone(), countries);
             // The ids shown stand for what exists only when every profile was listed.
             let known = account.profiles.iter().map(|p| p.id.clone()).collect();
@@ -472,7 +481,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
     }
 
     // 5. Countries: as wanted, else as they are (a profile made above has them).
-    let made_with = || wanted.countries.clone().unwrap_or_else(|| vec!["US".into(), "CA".into()]);
+    let made_with = || wanted.countries.clone().unwrap_or_else(new_profile_countries);
     let current = profile.map_or_else(made_with, |p| p.whitelisted_destinations.clone());
     let desired = wanted.countries.clone().unwrap_or_else(|| current.clone());
     let sorted = |codes: &[String]| {

@@ -50,9 +50,6 @@ pub struct CountriesStep {
     pub activity: Activity,
 }
 
-/// The countries Telnyx gives a profile made without any.
-const NEW_PROFILE_COUNTRIES: [&str; 2] = ["US", "CA"];
-
 impl CountriesStep {
     pub fn new(profile: OutboundVoiceProfile, created: bool) -> Self {
         let selected = profile.whitelisted_destinations.iter().cloned().collect();
@@ -78,7 +75,7 @@ impl CountriesStep {
     pub fn draft(name: String) -> Self {
         let profile = OutboundVoiceProfile {
             name,
-            whitelisted_destinations: NEW_PROFILE_COUNTRIES.map(String::from).to_vec(),
+            whitelisted_destinations: crate::setup::new_profile_countries(),
             ..OutboundVoiceProfile::default()
         };
         Self { draft: true, ..Self::new(profile, true) }
