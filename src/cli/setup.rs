@@ -199,7 +199,11 @@ impl Outcome {
             Escaped(&ends.connection_name),
             Escaped(&ends.connection_id)
         ));
-        out.push_str(&format!("Profile:    {}\n", Escaped(&ends.profile_id)));
+        out.push_str(&format!(
+            "Profile:    {} ({})\n",
+            Escaped(&ends.profile_name),
+            Escaped(&ends.profile_id)
+        ));
         out.push_str(&format!("Credential: {}", Escaped(&ends.credential_id)));
         if let Some(user) = &ends.sip_username {
             out.push_str(&format!(", SIP user {}", Escaped(user)));

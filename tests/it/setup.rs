@@ -559,3 +559,24 @@ async fn the_order_follower_assigns_only_what_the_order_did_not_put_on_the_conne
     }
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
+
+/// A setup that reuses what an earlier one made names the profile and the credential
+/// with their ids, in its summary and in the journal (which the wizard's "continue?"
+/// prompt reads), as it names the connection: not by the id alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_profile_is_named_in_the_summary_and_the_journal() {
+    let account = account().await;
+    for run in ["made", "reused"] {
+        let output = account.run(&["--yes"]).await;
+        assert_eq!(output.status.code(), Some(0), "{run}: {}", stderr(&output));
+        let summary = String::from_utf8_lossy(&output.stdout);
+        let loaded = telnyx_setup::journal::load(&account.state.path().join("setups.json"));
+        let record = loaded.accounts.values().next().expect("a record");
+        let profile = record.profile.as_ref().expect("the profile");
+        assert_eq!(profile.name, "WebRTC outbound", "{run}: {record:?}");
+        let credential = record.credential.as_ref().expect("the credential");
+        assert_eq!(credential.name, "WebRTC login for WebRTC (telnyx-setup)", "{run}: {record:?}");
+        let line = format!("Profile:    WebRTC outbound ({})", profile.id);
+        assert!(summary.lines().any(|l| l == line), "{run}: no {line:?} in\n{summary}");
+    }
+}
