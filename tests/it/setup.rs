@@ -580,3 +580,28 @@ async fn a_reused_profile_is_named_in_the_summary_and_the_journal() {
         assert!(summary.lines().any(|l| l == line), "{run}: no {line:?} in\n{summary}");
     }
 }
+
+/// The dry run's header names `SIP_PASSWORD` only when a command uses it: for a new
+/// connection whose password is not printed, not for a plan that reuses one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dry_run_asks_for_sip_password_only_when_it_makes_a_connection() {
+    let account = account().await;
+    let header = |output: &Output| {
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(output));
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let header: Vec<String> = text.lines().take(2).map(str::to_owned).collect();
+        (header.join("\n"), text)
+    };
+    let (new, text) = header(&account.run(&["--dry-run"]).await);
+    assert!(text.contains("${SIP_PASSWORD}"), "{text}");
+    assert!(new.contains("SIP_PASSWORD for the new connection"), "{new}");
+    let (revealed, text) = header(&account.run(&["--dry-run", "--print-secrets"]).await);
+    assert!(!text.contains("SIP_PASSWORD"), "the password is in the command: {text}");
+    assert!(revealed.ends_with("# Set TELNYX_API_KEY to run these in order."), "{revealed}");
+
+    let made = account.run(&["--yes"]).await;
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let (reused, text) = header(&account.run(&["--dry-run", "--countries", "US,IE"]).await);
+    assert!(!text.contains("SIP_PASSWORD"), "no connection is made: {text}");
+    assert!(reused.ends_with("# Set TELNYX_API_KEY to run these in order."), "{reused}");
+}
