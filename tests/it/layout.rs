@@ -40,11 +40,7 @@ fn the_numbers_features_column_ends_in_an_ellipsis_between_features() {
 
 #[test]
 fn the_cart_shows_the_monthly_price_at_60x20() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Enter);
+    let state = at_cart_of_both();
     for (width, height) in [(80, 24), (60, 20)] {
         let screen = rows(&state, width, height);
         for number in ["+13125550100", "+13125550199"] {

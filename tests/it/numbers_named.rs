@@ -47,6 +47,24 @@ fn chosen_with_a_number() -> State {
     state
 }
 
+/// On step 4: its list read ("Office outbound", the connection's, and "Lobby
+/// outbound"), with "Lobby outbound" highlighted, so Enter moves the connection.
+fn highlight_another_profile(state: &mut State) {
+    let profiles = vec![
+        profile(EXISTING_PROFILE, "Office outbound", &["US"]),
+        profile("1293384261075731409", "Lobby outbound", &["US", "CA"]),
+    ];
+    reply(state, Reply::ProfilesListed(page(profiles)));
+    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
+    let other = step.list.items.iter().flatten().position(|p| p.name == "Lobby outbound").unwrap() + 1;
+    while let Step::Profile(step) = &state.step
+        && step.list.cursor != other
+    {
+        let key = if step.list.cursor < other { KeyCode::Down } else { KeyCode::Up };
+        press(state, key);
+    }
+}
+
 #[test]
 fn the_codecs_and_the_move_questions_name_the_number_on_the_connection() {
     let mut state = chosen_with_a_number();
@@ -64,19 +82,7 @@ fn the_codecs_and_the_move_questions_name_the_number_on_the_connection() {
 
     // The profile: a move to another one names it too.
     let Step::Profile(_) = &state.step else { panic!("{:?}", state.step) };
-    let profiles = vec![
-        profile(EXISTING_PROFILE, "Office outbound", &["US"]),
-        profile("1293384261075731409", "Lobby outbound", &["US", "CA"]),
-    ];
-    reply(&mut state, Reply::ProfilesListed(page(profiles)));
-    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
-    let other = step.list.items.iter().flatten().position(|p| p.name == "Lobby outbound").unwrap() + 1;
-    while let Step::Profile(step) = &state.step
-        && step.list.cursor != other
-    {
-        let key = if step.list.cursor < other { KeyCode::Down } else { KeyCode::Up };
-        press(&mut state, key);
-    }
+    highlight_another_profile(&mut state);
     let screen = screen_text(&state, 220, 30);
     assert!(screen.contains("also affects the number +13125550100 on the connection"), "{screen}");
     assert!(press(&mut state, KeyCode::Enter).is_empty(), "a move asks first");
@@ -122,19 +128,7 @@ fn a_question_waits_for_the_numbers_read_ahead() {
     let op = numbers_read(&press(&mut state, KeyCode::Enter), EXISTING_CONNECTION);
     untick_vp8(&mut state);
     press(&mut state, KeyCode::Enter); // the codecs as they are
-    let profiles = vec![
-        profile(EXISTING_PROFILE, "Office outbound", &["US"]),
-        profile("1293384261075731409", "Lobby outbound", &["US", "CA"]),
-    ];
-    reply(&mut state, Reply::ProfilesListed(page(profiles)));
-    let Step::Profile(step) = &state.step else { panic!("{:?}", state.step) };
-    let other = step.list.items.iter().flatten().position(|p| p.name == "Lobby outbound").unwrap() + 1;
-    while let Step::Profile(step) = &state.step
-        && step.list.cursor != other
-    {
-        let key = if step.list.cursor < other { KeyCode::Down } else { KeyCode::Up };
-        press(&mut state, key);
-    }
+    highlight_another_profile(&mut state);
     assert!(press(&mut state, KeyCode::Enter).is_empty());
     assert_eq!(pending_op(&state), op, "the move's question waits for the read ahead");
     // Esc stops waiting (the read is cancelled); Enter then asks without it.

@@ -220,11 +220,7 @@ fn y_places_exactly_one_order_with_a_reference_and_the_connection() {
 /// line, and only while the question is asked.
 #[test]
 fn the_question_shows_the_plans_buy_step_for_y() {
-    let mut state = at_results();
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Enter);
+    let mut state = at_cart_of_both();
     assert_eq!(numbers(&state).screen, NumbersScreen::Cart);
     assert_eq!(numbers(&state).buy_line(), None, "the cart asks nothing yet");
     press(&mut state, KeyCode::Enter);

@@ -88,12 +88,8 @@ fn the_summary_lists_what_the_header_marks_done_after_going_back() {
 /// summary lists both; the header and the summary agree on every screen on the way.
 #[test]
 fn numbers_bought_then_skipped_going_back_stay_done_and_listed() {
-    let mut state = at_results();
     // Both in the cart, reviewed, bought.
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Down);
-    press(&mut state, KeyCode::Char(' '));
-    press(&mut state, KeyCode::Enter);
+    let mut state = at_cart_of_both();
     press(&mut state, KeyCode::Enter);
     let Step::Numbers(step) = &state.step else { panic!("{:?}", state.step) };
     assert_eq!(step.screen, NumbersScreen::Confirm);

@@ -332,6 +332,16 @@ pub fn at_results() -> State {
     ])
 }
 
+/// On the cart, with both numbers of [`at_results`] in it.
+pub fn at_cart_of_both() -> State {
+    let mut state = at_results();
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Enter);
+    state
+}
+
 /// On the search results, which are `found`.
 pub fn at_results_with(found: Vec<telnyx_setup::api::AvailableNumber>) -> State {
     let mut state = at_numbers();
