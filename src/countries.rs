@@ -297,6 +297,15 @@ fn load() -> Vec<Country> {
     }
 }
 
+/// Country codes as every screen and summary lists them: in code order, as the
+/// countries screen's "Allowed" line has them (`CA, MX, US`), whatever order the profile
+/// keeps (its first is the numbers step's default, so the saved list keeps its order).
+pub fn listed(codes: &[String]) -> String {
+    let mut codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    codes.sort_unstable();
+    codes.join(", ")
+}
+
 /// Looks a country up by its alpha-2 code (upper case, as Telnyx writes it).
 pub fn by_code(code: &str) -> Option<&'static Country> {
     all().iter().find(|c| c.code == code)

@@ -43,7 +43,7 @@ pub fn write(set_up: &SetUp, setup: &Setup, print_secrets: bool) -> String {
         line("Voice profile", &format!("{} (id {})", profile.name, profile.id));
     }
     if let Some(countries) = set_up.countries {
-        line("Countries", &countries.join(", "));
+        line("Countries", &crate::countries::listed(countries));
     }
     line("Numbers", if set_up.numbers.is_empty() { "none" } else { &set_up.numbers });
     if let Some(credential) = set_up.credential {

@@ -497,8 +497,10 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         codes.sort();
         codes
     };
+    // Shown in the countries screen's order; sent in the profile's (see `listed`).
+    let listed = crate::countries::listed;
     if sorted(&desired) == sorted(&current) {
-        steps.push(Step::new(Part::Countries, Kind::Keep, desired.join(", ")));
+        steps.push(Step::new(Part::Countries, Kind::Keep, listed(&desired)));
     } else {
         let update = OutboundVoiceProfileUpdate {
             name: profile_name.clone(),
@@ -513,9 +515,9 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             .filter(|c| c.outbound.outbound_voice_profile_id.as_deref() == Some(ends.profile_id.as_str()))
             .map(|c| format!("connection {} ({})", c.connection_name, c.id))
             .collect();
-        let step = Step::new(Part::Countries, Kind::Change, desired.join(", "))
+        let step = Step::new(Part::Countries, Kind::Change, listed(&desired))
             .id(&ends.profile_id)
-            .changing(current.join(", "), desired.join(", "))
+            .changing(listed(&current), listed(&desired))
             .affecting(others);
         steps.push(step.sending(request));
     }

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx, report: Opt
         lines.push(fact(theme, "Voice profile", format!("{} (id {})", profile.name, profile.id)));
     }
     if let Some(countries) = set_up.countries {
-        lines.push(fact(theme, "Countries", countries.join(", ")));
+        lines.push(fact(theme, "Countries", crate::countries::listed(countries)));
     }
     lines.push(fact(theme, "Numbers", set_up.numbers.clone()));
     if let Some(credential) = set_up.credential {

@@ -465,8 +465,9 @@ async fn the_plan_says_what_else_each_change_affects() {
     let plan = account.report(&["--dry-run", "--connection", "Lobby tablets", "--countries", "US,FR"]).await;
     let countries = plan["steps"].as_array().unwrap().iter().find(|s| s["step"] == "countries").unwrap();
     assert_eq!(countries["action"], "change", "{plan:#}");
-    assert_eq!(countries["before"], "US, CA");
-    assert_eq!(countries["after"], "US, FR");
+    // Listed in code order, as the countries screen lists them.
+    assert_eq!(countries["before"], "CA, US");
+    assert_eq!(countries["after"], "FR, US");
     let affects = countries["affects"].as_array().unwrap();
     assert!(affects.len() == 1 && affects[0].as_str().unwrap().contains("Kiosk"), "{plan:#}");
 
@@ -637,4 +638,19 @@ async fn a_fresh_setup_passes_the_doctor() {
         assert_eq!(check["verdict"], expected, "{check:#}");
     }
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}
+
+/// `setup`'s summary lists the countries as the wizard's countries screen does, in
+/// code order, whatever order they were given or are kept in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_lists_the_countries_in_code_order() {
+    let account = account().await;
+    let output = account.run(&["--yes", "--countries", "US,MX,CA"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    let line = summary.lines().find(|l| l.starts_with("countries ")).expect("a countries line");
+    assert!(line.ends_with(": CA, MX, US"), "{summary}");
+    // Sent as given: the first is the numbers step's default.
+    let held = account.held().await;
+    assert_eq!(held.profiles[0].1, ["US", "MX", "CA"], "{held:?}");
 }

@@ -135,3 +135,17 @@ fn numbers_bought_then_skipped_going_back_stay_done_and_listed() {
     assert!(numbers.contains("+13125550100, +13125550199"), "{printed}");
     header_agrees_with_summary(&state, "skipped after buying");
 }
+
+/// The summary lists the countries in the order the countries screen's "Allowed" line
+/// has them (by code: `CA, US`), not in the order the profile keeps them (`US, CA`).
+#[test]
+fn the_summary_lists_the_countries_as_the_countries_screen_does() {
+    let state = at_token();
+    let printed = telnyx_setup::summary::text(&state.ctx, false);
+    let line = printed.lines().find_map(|line| line.strip_prefix("Countries")).expect("a countries line");
+    let listed: Vec<&str> = line.trim().split(", ").collect();
+    let mut kept = state.ctx.setup.profile.as_ref().expect("a profile").whitelisted_destinations.clone();
+    assert!(kept.len() > 1, "{kept:?}");
+    kept.sort();
+    assert_eq!(listed, kept, "{printed}");
+}
