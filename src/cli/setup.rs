@@ -186,16 +186,25 @@ impl Outcome {
         report
     }
 
-    /// The human summary: a line per step, then the ids. The server's text in it is
-    /// escaped where it is put in, so none of it can start a line of its own.
-    pub fn summary(&self, print_secrets: bool) -> String {
+    /// The human summary: a line per step (unless `steps` is false), then the ids. The
+    /// server's text in it is escaped where it is put in, so none of it can start a
+    /// line of its own.
+    pub fn summary(&self, print_secrets: bool, steps: bool) -> String {
         let mut out = String::new();
-        for step in &self.steps {
-            out.push_str(&format!("{:<11} {}: {}\n", step.part.as_str(), step.kind.as_str(), step.detail));
+        if steps {
+            for step in &self.steps {
+                out.push_str(&format!(
+                    "{:<11} {}: {}\n",
+                    step.part.as_str(),
+                    step.kind.as_str(),
+                    step.detail
+                ));
+            }
+            out.push('\n');
         }
         let ends = &self.ends;
         out.push_str(&format!(
-            "\nConnection: {} ({})\n",
+            "Connection: {} ({})\n",
             Escaped(&ends.connection_name),
             Escaped(&ends.connection_id)
         ));
@@ -688,7 +697,11 @@ impl SetupArgs {
         } else if dry_run {
             outcome.plan(base, args.print_secrets)
         } else {
-            outcome.summary(args.print_secrets)
+            // Stdout is for scripts: its step lines stay, in their format. A person
+            // reading stdout and stderr on one terminal has just read each step on
+            // stderr as it was done (`progress`): the summary then says the ids only.
+            let seen = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+            outcome.summary(args.print_secrets, !seen)
         };
         // What Telnyx named (a connection's name) is text, never terminal control.
         let text: String = text.lines().map(|line| crate::sanitize::escape_controls(line) + "\n").collect();

@@ -654,3 +654,33 @@ async fn the_summary_lists_the_countries_in_code_order() {
     let held = account.held().await;
     assert_eq!(held.profiles[0].1, ["US", "MX", "CA"], "{held:?}");
 }
+
+/// `setup --yes` says each step once on each stream: stderr, for people, a line per
+/// step as it is done; stdout, for scripts, the summary with its step lines in their
+/// format. With both on one terminal the summary leaves its step lines out (the person
+/// has just read them) and gives the ids.
+#[cfg(unix)]
+#[test]
+fn each_step_is_said_once_on_a_terminal_and_stdout_keeps_its_lines() {
+    use crate::support::pty::{Pty, start_sandbox};
+    let (_runtime, sandbox) = start_sandbox(&Seed::empty());
+    let base = sandbox.base_url();
+    let args = ["setup", "--api-base", base.as_str(), "--api-key", KEY, "--yes"];
+    let mut both = Pty::spawn("setup-once", &args, 120, 60);
+    both.wait_for_text(&["Login token: expires"]);
+    both.expect_exit_cooked(0);
+    let shown = both.contents();
+    assert_eq!(shown.matches("profile: create").count(), 1, "{shown}");
+    assert!(!shown.lines().any(|l| l.starts_with("profile ") && l.contains("create:")), "{shown}");
+    assert!(shown.contains("Profile:    WebRTC outbound ("), "{shown}");
+
+    // Stdout to a file, as a script reads it: the step lines, in their format.
+    let state = TempDir::new("setup-once-stdout");
+    let stdout = state.path().join("stdout");
+    let mut script = Pty::spawn_with_stdout("setup-once-stdout", &args, 120, 60, &stdout);
+    script.wait_for_text(&["profile: reuse"]);
+    script.expect_exit_cooked(0);
+    let printed = std::fs::read_to_string(&stdout).unwrap();
+    assert!(printed.lines().any(|l| l.starts_with("profile     reuse: WebRTC outbound (")), "{printed}");
+    assert!(!script.contents().contains("profile     reuse:"), "stderr has its own line");
+}
