@@ -298,6 +298,7 @@ mod tests {
             tags: Vec::new(),
             inbound: None,
             outbound: None,
+            sip_uri_calling_preference: None,
         };
         let calls = calls_of(&Request::CreateConnection { body, first_try: false });
         assert_eq!(calls.len(), 2, "the look, then the create");

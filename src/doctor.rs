@@ -309,7 +309,8 @@ pub const ALL_AT_ONCE: usize = 4;
 /// The facts of every credential connection of the account, [`ALL_AT_ONCE`] at a
 /// time, in the API's order. The lists the checks share (connections, profiles,
 /// telephony credentials) are read once, every page; each connection then needs only
-/// its own reads (numbers, registration, the trial token).
+/// its own reads (numbers, registration, the trial token). Every other read's refusal
+/// (403) is a finding in the facts, so a `Forbidden` error is the connections' list's.
 pub async fn gather_all(
     client: &Client,
     destination: Option<&str>,

@@ -147,6 +147,11 @@ pub struct NewCredentialConnection {
     /// first), so it needs no PATCH to attach.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outbound: Option<OutboundUpdate>,
+    /// Who may call the connection's SIP URIs (`disabled`, `internal`, `unrestricted`;
+    /// Telnyx's default `disabled`): a token login is reachable only at its
+    /// `gencred…@sip.telnyx.com`, so a WebRTC connection that takes calls needs one open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sip_uri_calling_preference: Option<String>,
 }
 
 /// `PATCH /credential_connections/{id}`: only the parts the wizard changes.

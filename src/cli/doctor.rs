@@ -230,6 +230,8 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
     };
     let every = match crate::doctor::gather_all(&client, destination.as_deref(), true).await {
         Ok(every) => every,
+        // The list of connections refused: a finding, as for `--connection`, not a misuse.
+        Err(refused @ ApiError::Forbidden(_)) => return list_refused(args, &refused, destination.as_deref()),
         Err(error) => return Problem::api(&error).report(args.json),
     };
     let reports: Vec<(Report, String)> = every
@@ -267,6 +269,32 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
         return ExitCode::from(USAGE_ERROR);
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// `doctor --all` when the key was refused the list of connections (403): the
+/// `permissions` FAIL `doctor --connection` gives for its refused read, exit 1. Its JSON
+/// is `--all`'s with no connection (`ok` false, unlike an account that has none) and the
+/// finding in `checks`, shaped as a report's.
+fn list_refused(args: &DoctorArgs, refused: &ApiError, destination: Option<&str>) -> ExitCode {
+    let checks = crate::doctor::diagnose(&crate::doctor::connection_refused("", refused, destination)).checks;
+    let text = if args.json {
+        let all = json!({ "ok": false, "connections": [], "checks": checks });
+        serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"
+    } else {
+        let mut text = String::new();
+        for check in &checks {
+            text.push_str(&format!("✗ FAIL {}: {}\n", check.id, Escaped(&check.reason)));
+            if let Some(fix) = &check.fix {
+                text.push_str(&format!("  fix: {}\n", Escaped(fix)));
+            }
+        }
+        text + "No credential connection could be listed, so none was checked.\n"
+    };
+    if let Err(error) = output::print(&text) {
+        eprintln!("telnyx-setup doctor: cannot print the report: {error}");
+        return ExitCode::from(USAGE_ERROR);
+    }
+    ExitCode::FAILURE
 }
 
 /// One connection's line of `doctor --all`: `✗ Name (id)  FAIL check: reason`, or

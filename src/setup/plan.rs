@@ -407,6 +407,9 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 tags: vec![MARK.to_owned()],
                 inbound: Some(InboundUpdate { codecs }),
                 outbound: Some(OutboundUpdate { outbound_voice_profile_id: ends.profile_id.clone() }),
+                // Token logins take calls at their SIP URI only when it is open: from this
+                // account's connections, Telnyx's WebRTC guide's setting (the doctor's `sip_uri`).
+                sip_uri_calling_preference: Some("internal".to_owned()),
             };
             ends.sip_username = Some(body.user_name.clone());
             let detail = match given {

@@ -372,3 +372,41 @@ async fn a_refused_connection_read_is_a_finding_and_the_report_is_still_written(
         "{written:#}"
     );
 }
+
+/// `doctor --all` when the key is refused the list of connections (403) says what
+/// `doctor --connection` says of its refused read: a `permissions` FAIL naming
+/// GET /credential_connections and the fix, exit 1 (a finding, not a misuse: 2). Its
+/// JSON is `--all`'s shape, with no connection listed (`ok` false tells it from an
+/// account that has none) and the account's finding in `checks`, as a report holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_list_is_a_finding_for_all() {
+    let faults = FaultPlan::parse(["GET /credential_connections=403"]).unwrap();
+    let api = Api::start(Seed { faults, ..Seed::default() }).await;
+    let (code, report) = doctor_with(&api.sandbox, KEY, &["--all"]).await;
+    assert_eq!(code, 1, "the doctor's failure, not a usage error (2): {report:#}");
+    assert_eq!(report["ok"], false, "{report:#}");
+    assert_eq!(report["connections"], json!([]), "{report:#}");
+    assert_eq!(report["checks"].as_array().map(Vec::len), Some(1), "{report:#}");
+    let found = check(&report, "permissions");
+    assert_eq!(found["verdict"], "fail", "{report:#}");
+    let reason = found["reason"].as_str().unwrap();
+    assert!(reason.contains("GET /credential_connections (403, code 10010)"), "{reason}");
+    let fix = found["fix"].as_str().unwrap();
+    assert!(fix.contains("Give the key access to credential connections"), "{fix}");
+
+    let mut command = std::process::Command::new(crate::support::BIN);
+    command
+        .args(["doctor", "--all", "--api-base", &api.sandbox.base_url(), "--api-key", KEY])
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_API_BASE")
+        .env("TELNYX_SETUP_LOG", crate::support::log_path("doctor-causes-all"));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        stdout.contains("FAIL permissions: The API key lacks permission for GET /credential_connections"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("fix: Give the key access to credential connections"), "{stdout}");
+    assert!(stdout.contains("No credential connection could be listed"), "{stdout}");
+}

@@ -179,6 +179,7 @@ async fn seed(api: &Client, numbers: bool) -> CredentialConnection {
             tags: Vec::new(),
             inbound: Some(InboundUpdate { codecs: CODECS.map(String::from).to_vec() }),
             outbound: Some(OutboundUpdate { outbound_voice_profile_id: profile.id.clone() }),
+            sip_uri_calling_preference: None,
         })
         .await
         .unwrap();

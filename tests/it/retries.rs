@@ -162,6 +162,7 @@ fn new_connection() -> NewCredentialConnection {
         tags: vec![telnyx_setup::api::MARK.to_owned()],
         inbound: None,
         outbound: None,
+        sip_uri_calling_preference: None,
     }
 }
 

@@ -559,3 +559,36 @@ async fn the_order_follower_assigns_only_what_the_order_did_not_put_on_the_conne
     }
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
+
+/// A fresh `setup --yes` passes the doctor: the connection it makes takes calls to its
+/// token logins' SIP URIs (`sip_uri_calling_preference: internal`, where Telnyx's
+/// default `disabled` made the doctor WARN `sip_uri` right after setting up), and
+/// nothing but the registration (no client logged in yet) and push (a mobile app's own
+/// credential) is short of a PASS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_setup_passes_the_doctor() {
+    let account = account().await;
+    let setup = account.report(&["--yes", "--buy-numbers", "1"]).await;
+    let connection = setup["connection"]["id"].as_str().expect("the connection's id").to_owned();
+    let mut command = Command::new(BIN);
+    command
+        .args(["doctor", "--api-base", &account.sandbox.base_url(), "--api-key", KEY, "--json"])
+        .args(["--connection", &connection])
+        .env_remove("TELNYX_API_KEY")
+        .env("TELNYX_SETUP_STATE_DIR", account.state.path())
+        .env("TELNYX_SETUP_LOG", log_path("setup-doctor"));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), stderr(&output)));
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let checks = report["checks"].as_array().expect("checks");
+    assert!(checks.iter().any(|c| c["id"] == "sip_uri"), "the check is made: {report:#}");
+    for check in checks {
+        // Left to the user: no client has logged in yet, and a push credential is their
+        // app's (its certificate or FCM key), which no setup can make.
+        let expected =
+            if ["registration", "push"].contains(&check["id"].as_str().unwrap()) { "warn" } else { "pass" };
+        assert_eq!(check["verdict"], expected, "{check:#}");
+    }
+    Contract::load().check_all(&account.sandbox.journal()).assert_clean();
+}

@@ -187,6 +187,7 @@ pub fn new_connection(name: &str, user_name: &str) -> NewCredentialConnection {
         tags: Vec::new(),
         inbound: None,
         outbound: None,
+        sip_uri_calling_preference: None,
     }
 }
 
