@@ -199,7 +199,11 @@ impl Outcome {
             Escaped(&ends.connection_name),
             Escaped(&ends.connection_id)
         ));
-        out.push_str(&format!("Profile:    {}\n", Escaped(&ends.profile_id)));
+        out.push_str(&format!(
+            "Profile:    {} ({})\n",
+            Escaped(&ends.profile_name),
+            Escaped(&ends.profile_id)
+        ));
         out.push_str(&format!("Credential: {}", Escaped(&ends.credential_id)));
         if let Some(user) = &ends.sip_username {
             out.push_str(&format!(", SIP user {}", Escaped(user)));
@@ -235,10 +239,7 @@ impl Outcome {
     /// shell inside a command ([`curl::quote`]), so running the plan runs the
     /// program's commands and nothing else.
     pub fn plan(&self, base: &str, reveal: bool) -> String {
-        let mut out = format!(
-            "# telnyx-setup setup --dry-run against {base}: nothing was changed.\n\
-             # Set TELNYX_API_KEY, and SIP_PASSWORD for a new connection, to run these in order.\n"
-        );
+        let mut out = String::new();
         for (n, step) in self.steps.iter().enumerate() {
             out.push_str(&format!(
                 "\n# {}. {}: {} — {}\n",
@@ -265,7 +266,17 @@ impl Outcome {
                 out.push_str(&format!("# {name}=<the \"id\" in this answer's \"data\">\n"));
             }
         }
-        out
+        // The password's variable is named only when a command uses it (a new
+        // connection's, not revealed): a plan that makes no connection needs the key alone.
+        let secret = format!("${{{}}}", curl::SECRET_VAR);
+        let needs = match out.contains(&secret) {
+            true => format!("TELNYX_API_KEY, and {} for the new connection,", curl::SECRET_VAR),
+            false => "TELNYX_API_KEY".to_owned(),
+        };
+        format!(
+            "# telnyx-setup setup --dry-run against {base}: nothing was changed.\n\
+             # Set {needs} to run these in order.\n{out}"
+        )
     }
 }
 

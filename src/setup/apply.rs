@@ -347,9 +347,9 @@ fn note_reused(journal: &mut Journal, step: &Step, plan: &Plan) {
     let Some(id) = step.id.clone() else { return };
     let record = &mut journal.record;
     match step.part {
-        Part::Profile => record.profile = Some(Named { id, name: String::new() }),
+        Part::Profile => record.profile = Some(Named { id, name: plan.ends.profile_name.clone() }),
         Part::Connection => record.connection = Some(Named { id, name: plan.ends.connection_name.clone() }),
-        Part::Credential => record.credential = Some(Named { id, name: String::new() }),
+        Part::Credential => record.credential = Some(Named { id, name: plan.ends.credential_name.clone() }),
         _ => {}
     }
 }

@@ -301,7 +301,11 @@ pub struct Ends {
     pub connection_id: String,
     pub connection_name: String,
     pub profile_id: String,
+    /// The profile's name (the journal and the summaries name it with its id).
+    pub profile_name: String,
     pub credential_id: String,
+    /// The credential's name (empty for one made without a name).
+    pub credential_name: String,
     pub sip_username: Option<String>,
     /// A reused credential's password (a new one's comes with its answer).
     pub sip_password: Option<Secret>,
@@ -381,6 +385,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
         (Some(p), _) => p.name.clone(),
         (None, Pick::New(name) | Pick::Existing(name)) => name.clone(),
     };
+    ends.profile_name = profile_name.clone();
 
     // 2. The connection: reused, or created on the profile with its codecs. Its SIP
     // user name is new, so no earlier try can have made it: no look before the first.
@@ -544,6 +549,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
             let detail = format!("{} ({})", found.name.as_deref().unwrap_or_default(), found.id);
             steps.push(Step::new(Part::Credential, Kind::Reuse, detail).id(&found.id));
             ends.credential_id = found.id.clone();
+            ends.credential_name = found.name.clone().unwrap_or_default();
             ends.sip_username = Some(found.sip_username.clone());
             ends.sip_password = Some(found.sip_password.clone()).filter(|p| !p.is_empty());
         }
@@ -567,6 +573,7 @@ pub fn plan(wanted: &Wanted, account: &Account) -> Result<Plan, Refusal> {
                 Step::new(Part::Credential, Kind::Create, format!("{name:?}")).id(var("CREDENTIAL_ID"));
             steps.push(step.sending(request).setting("CREDENTIAL_ID"));
             ends.credential_id = var("CREDENTIAL_ID");
+            ends.credential_name = name;
         }
     }
 

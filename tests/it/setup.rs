@@ -560,6 +560,52 @@ async fn the_order_follower_assigns_only_what_the_order_did_not_put_on_the_conne
     Contract::load().check_all(&account.sandbox.journal()).assert_clean();
 }
 
+/// A setup that reuses what an earlier one made names the profile and the credential
+/// with their ids, in its summary and in the journal (which the wizard's "continue?"
+/// prompt reads), as it names the connection: not by the id alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_profile_is_named_in_the_summary_and_the_journal() {
+    let account = account().await;
+    for run in ["made", "reused"] {
+        let output = account.run(&["--yes"]).await;
+        assert_eq!(output.status.code(), Some(0), "{run}: {}", stderr(&output));
+        let summary = String::from_utf8_lossy(&output.stdout);
+        let loaded = telnyx_setup::journal::load(&account.state.path().join("setups.json"));
+        let record = loaded.accounts.values().next().expect("a record");
+        let profile = record.profile.as_ref().expect("the profile");
+        assert_eq!(profile.name, "WebRTC outbound", "{run}: {record:?}");
+        let credential = record.credential.as_ref().expect("the credential");
+        assert_eq!(credential.name, "WebRTC login for WebRTC (telnyx-setup)", "{run}: {record:?}");
+        let line = format!("Profile:    WebRTC outbound ({})", profile.id);
+        assert!(summary.lines().any(|l| l == line), "{run}: no {line:?} in\n{summary}");
+    }
+}
+
+/// The dry run's header names `SIP_PASSWORD` only when a command uses it: for a new
+/// connection whose password is not printed, not for a plan that reuses one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dry_run_asks_for_sip_password_only_when_it_makes_a_connection() {
+    let account = account().await;
+    let header = |output: &Output| {
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(output));
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let header: Vec<String> = text.lines().take(2).map(str::to_owned).collect();
+        (header.join("\n"), text)
+    };
+    let (new, text) = header(&account.run(&["--dry-run"]).await);
+    assert!(text.contains("${SIP_PASSWORD}"), "{text}");
+    assert!(new.contains("SIP_PASSWORD for the new connection"), "{new}");
+    let (revealed, text) = header(&account.run(&["--dry-run", "--print-secrets"]).await);
+    assert!(!text.contains("SIP_PASSWORD"), "the password is in the command: {text}");
+    assert!(revealed.ends_with("# Set TELNYX_API_KEY to run these in order."), "{revealed}");
+
+    let made = account.run(&["--yes"]).await;
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let (reused, text) = header(&account.run(&["--dry-run", "--countries", "US,IE"]).await);
+    assert!(!text.contains("SIP_PASSWORD"), "no connection is made: {text}");
+    assert!(reused.ends_with("# Set TELNYX_API_KEY to run these in order."), "{reused}");
+}
+
 /// A fresh `setup --yes` passes the doctor: the connection it makes takes calls to its
 /// token logins' SIP URIs (`sip_uri_calling_preference: internal`, where Telnyx's
 /// default `disabled` made the doctor WARN `sip_uri` right after setting up), and
