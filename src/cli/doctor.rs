@@ -20,11 +20,12 @@ pub struct DoctorArgs {
     connection: Option<String>,
     /// Check every credential connection of the account, several at once: one line each
     /// with its first failing check (exit 1 if any fails)
-    #[arg(long, conflicts_with_all = ["connection", "login_test", "report"])]
+    #[arg(long, conflicts_with_all = ["connection", "login_test"])]
     all: bool,
     /// Also write FILE, to attach to a support ticket: the checks, the records they read
     /// (secret fields removed), the requests of this run with Telnyx's x-request-id, and
-    /// the program's and the OS's versions. Never a key, password or token
+    /// the program's and the OS's versions (with --all, every connection's). Never a
+    /// key, password or token
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// A number the client should be able to call, in E.164 (+14155550123)
@@ -86,13 +87,10 @@ impl DoctorArgs {
                     return ExitCode::from(USAGE_ERROR);
                 }
                 if let (Some(path), Some(attach)) = (&args.report, attach) {
-                    if let Err(error) = attach.write(path, &report).await {
-                        return Problem::new("doctor", "report", error).report(args.json);
+                    let written = serde_json::to_value(&report).unwrap_or(Value::Null);
+                    if let Some(problem) = attach.write_said(path, written, args.json).await {
+                        return problem;
                     }
-                    eprintln!(
-                        "telnyx-setup doctor: wrote the report to attach to {}",
-                        Escaped(&path.display().to_string())
-                    );
                 }
                 if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
             }
@@ -120,18 +118,8 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         Ok(call) => call,
         Err(bad) => return Err(Problem::usage(format!("--call: {bad}. {DESTINATION_EXAMPLE}."))),
     };
-    let (mut client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
-    let requests = args.report.is_some().then(|| {
-        let (log, verbose) = (RequestLog::default(), args.verbose);
-        let kept = log.clone();
-        client = client.clone().on_request(Arc::new(move |request| {
-            if verbose {
-                eprintln!("{request}");
-            }
-            kept.push(request);
-        }));
-        log
-    });
+    let (client, _sandbox) = connect(cli, "doctor", args.verbose).await?;
+    let (client, requests) = logged(client, args);
     let signaling = signaling_target(cli, client.base()).map_err(Problem::usage)?;
     // Which connection the name means is `setup`'s and `token`'s rule too.
     // A key refused the connection's read (403) is a finding, as its other refused reads are.
@@ -168,8 +156,24 @@ async fn doctor_report(cli: &Cli, args: &DoctorArgs) -> Result<(Report, Option<A
         report.ok &= checks.iter().all(|check| check.verdict != doctor::Verdict::Fail);
         report.checks.extend(checks);
     }
-    let attach = requests.map(|requests| Attachment { client, facts, requests });
+    let attach = requests.map(|requests| Attachment { client, facts: vec![facts], requests, all: false });
     Ok((report, attach))
+}
+
+/// With `--report`, the client that also keeps each request for the file, and its log.
+fn logged(client: Client, args: &DoctorArgs) -> (Client, Option<RequestLog>) {
+    if args.report.is_none() {
+        return (client, None);
+    }
+    let (log, verbose) = (RequestLog::default(), args.verbose);
+    let kept = log.clone();
+    let client = client.on_request(Arc::new(move |request| {
+        if verbose {
+            eprintln!("{request}");
+        }
+        kept.push(request);
+    }));
+    (client, Some(log))
 }
 
 /// `--call-test` and `--call`: asks first when the calls reach Telnyx (not the sandbox on
@@ -228,10 +232,17 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
         Ok(connected) => connected,
         Err(problem) => return problem.report(args.json),
     };
+    let (client, requests) = logged(client, args);
+    let attach = |facts| {
+        requests.clone().map(|requests| Attachment { client: client.clone(), facts, requests, all: true })
+    };
     let every = match crate::doctor::gather_all(&client, destination.as_deref(), true).await {
         Ok(every) => every,
         // The list of connections refused: a finding, as for `--connection`, not a misuse.
-        Err(refused @ ApiError::Forbidden(_)) => return list_refused(args, &refused, destination.as_deref()),
+        Err(refused @ ApiError::Forbidden(_)) => {
+            let facts = crate::doctor::connection_refused("", &refused, destination.as_deref());
+            return list_refused(args, facts, attach).await;
+        }
         Err(error) => return Problem::api(&error).report(args.json),
     };
     let reports: Vec<(Report, String)> = every
@@ -242,7 +253,7 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
         })
         .collect();
     let ok = reports.iter().all(|(report, _)| report.ok);
-    let text = if args.json {
+    let json = {
         let reports: Vec<Value> = reports
             .iter()
             .map(|(report, name)| {
@@ -251,7 +262,10 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
                 value
             })
             .collect();
-        serde_json::to_string_pretty(&json!({ "ok": ok, "connections": reports })).unwrap_or_default() + "\n"
+        json!({ "ok": ok, "connections": reports })
+    };
+    let text = if args.json {
+        serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
     } else {
         let mut text: String = reports.iter().map(|(report, name)| all_line(report, name) + "\n").collect();
         let failing = reports.iter().filter(|(report, _)| !report.ok).count();
@@ -264,22 +278,22 @@ async fn all(cli: &Cli, args: &DoctorArgs) -> ExitCode {
         });
         text
     };
-    if let Err(error) = output::print(&text) {
-        eprintln!("telnyx-setup doctor: cannot print the report: {error}");
-        return ExitCode::from(USAGE_ERROR);
-    }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    all_said(args, &text, json, attach(every)).await
 }
 
 /// `doctor --all` when the key was refused the list of connections (403): the
-/// `permissions` FAIL `doctor --connection` gives for its refused read, exit 1. Its JSON
-/// is `--all`'s with no connection (`ok` false, unlike an account that has none) and the
-/// finding in `checks`, shaped as a report's.
-fn list_refused(args: &DoctorArgs, refused: &ApiError, destination: Option<&str>) -> ExitCode {
-    let checks = crate::doctor::diagnose(&crate::doctor::connection_refused("", refused, destination)).checks;
+/// `permissions` FAIL `doctor --connection` gives for its refused read (`facts`), exit 1.
+/// Its JSON is `--all`'s with no connection (`ok` false, unlike an account that has
+/// none) and the finding in `checks`, shaped as a report's.
+async fn list_refused(
+    args: &DoctorArgs,
+    facts: Facts,
+    attach: impl FnOnce(Vec<Facts>) -> Option<Attachment>,
+) -> ExitCode {
+    let checks = crate::doctor::diagnose(&facts).checks;
+    let json = json!({ "ok": false, "connections": [], "checks": checks });
     let text = if args.json {
-        let all = json!({ "ok": false, "connections": [], "checks": checks });
-        serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
     } else {
         let mut text = String::new();
         for check in &checks {
@@ -290,11 +304,23 @@ fn list_refused(args: &DoctorArgs, refused: &ApiError, destination: Option<&str>
         }
         text + "No credential connection could be listed, so none was checked.\n"
     };
-    if let Err(error) = output::print(&text) {
+    all_said(args, &text, json, attach(vec![facts])).await
+}
+
+/// Prints `doctor --all`'s `text`, writes `--report`'s file with `json` as its report,
+/// and exits 1 if `json` is not ok.
+async fn all_said(args: &DoctorArgs, text: &str, json: Value, attach: Option<Attachment>) -> ExitCode {
+    if let Err(error) = output::print(text) {
         eprintln!("telnyx-setup doctor: cannot print the report: {error}");
         return ExitCode::from(USAGE_ERROR);
     }
-    ExitCode::FAILURE
+    let ok = json["ok"] == true;
+    if let (Some(path), Some(attach)) = (&args.report, attach)
+        && let Some(problem) = attach.write_said(path, json, args.json).await
+    {
+        return problem;
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// One connection's line of `doctor --all`: `✗ Name (id)  FAIL check: reason`, or
@@ -340,15 +366,29 @@ impl RequestLog {
 /// gives them, every field), the facts the checks read, and the requests so far.
 struct Attachment {
     client: Client,
-    facts: Facts,
+    /// One connection's facts, or with `all` every connection's (`--all`).
+    facts: Vec<Facts>,
     requests: RequestLog,
+    all: bool,
 }
 
 impl Attachment {
+    /// [`Attachment::write`], then says where on stderr; a failure is the problem to exit with.
+    async fn write_said(self, path: &std::path::Path, report: Value, json: bool) -> Option<ExitCode> {
+        if let Err(error) = self.write(path, &report).await {
+            return Some(Problem::new("doctor", "report", error).report(json));
+        }
+        eprintln!(
+            "telnyx-setup doctor: wrote the report to attach to {}",
+            Escaped(&path.display().to_string())
+        );
+        None
+    }
+
     /// Reads the records the checks were made from as raw JSON (all at once), removes
     /// their secret fields ([`crate::secret::SECRET_FIELDS`], the inspector's list), and
     /// writes the file. Its requests are the run's last ones, this read's included.
-    async fn write(self, path: &std::path::Path, report: &Report) -> Result<(), String> {
+    async fn write(self, path: &std::path::Path, report: &Value) -> Result<(), String> {
         let records = self
             .records()
             .await
@@ -387,13 +427,31 @@ impl Attachment {
         std::fs::write(path, text).map_err(|e| format!("cannot write the report to {}: {e}", path.display()))
     }
 
+    /// [`Attachment::records_of`] the connection, or with `--all` a list of every
+    /// connection's, [`crate::doctor::ALL_AT_ONCE`] at a time.
+    async fn records(&self) -> Result<Value, ApiError> {
+        use futures::{StreamExt, TryStreamExt};
+        if !self.all {
+            return match self.facts.first() {
+                Some(facts) => self.records_of(facts).await,
+                None => Ok(json!({})),
+            };
+        }
+        let every: Vec<Value> = futures::stream::iter(&self.facts)
+            .map(|facts| self.records_of(facts))
+            .buffered(crate::doctor::ALL_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(Value::Array(every))
+    }
+
     /// The connection, its profile, numbers and credentials as Telnyx returns them,
     /// secret fields replaced by `(removed)`.
-    async fn records(&self) -> Result<Value, ApiError> {
+    async fn records_of(&self, facts: &Facts) -> Result<Value, ApiError> {
         let client = &self.client;
-        let Some(connection) = &self.facts.connection else {
+        let Some(connection) = &facts.connection else {
             // Refused the connection's read: the report says so where the records would be.
-            return Ok(match self.facts.denied.first() {
+            return Ok(match facts.denied.first() {
                 Some(refused) => json!({ "connection": {
                     "not_read": format!("the API key lacks permission for it: {} answered 403", refused.read)
                 } }),

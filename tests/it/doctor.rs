@@ -677,6 +677,20 @@ async fn all_checks_every_connection_one_line_each() {
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"Broken") && names.contains(&"Doctor"), "{names:?}");
 
+    // --report writes the same reports, each connection's records and the requests.
+    let file = crate::support::TempPath::new("doctor-all-report");
+    let output = doctor(&account, &["--all", "--json", "--report", &file.0.to_string_lossy()]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let bytes = std::fs::read(&file.0).expect("the report");
+    assert!(!text(&bytes).contains("correct-horse-battery"), "no password in the file");
+    let written: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(written["report"], serde_json::from_slice::<Value>(&output.stdout).unwrap());
+    let records = written["records"].as_array().expect("one record set per connection");
+    let ids: Vec<&str> = records.iter().map(|r| r["connection"]["id"].as_str().unwrap()).collect();
+    assert!(ids.len() == 2 && ids.contains(&broken.as_str()), "{ids:?}");
+    assert!(records.iter().all(|r| r["connection"]["password"] == "(removed)"), "{records:#?}");
+    assert!(written["requests"].as_array().is_some_and(|sent| !sent.is_empty()), "{written:#}");
+
     // Only healthy connections: exit 0.
     account.api.delete_credential_connection(&broken).await.unwrap();
     let output = doctor(&account, &["--all"]).await;

@@ -409,4 +409,22 @@ async fn a_refused_connection_list_is_a_finding_for_all() {
     );
     assert!(stdout.contains("fix: Give the key access to credential connections"), "{stdout}");
     assert!(stdout.contains("No credential connection could be listed"), "{stdout}");
+
+    // With --report, the file to attach holds the finding, what could not be read, and the 403.
+    let file = crate::support::TempPath::new("doctor-all-refused");
+    let path = file.0.to_string_lossy().into_owned();
+    let (code, report) = doctor_with(&api.sandbox, KEY, &["--all", "--report", &path]).await;
+    assert_eq!(code, 1, "{report:#}");
+    let written: Value = serde_json::from_slice(&std::fs::read(&file.0).expect("the report")).unwrap();
+    assert_eq!(written["report"], report, "the file's report is the one printed");
+    assert!(
+        written["records"][0]["connection"]["not_read"]
+            .as_str()
+            .is_some_and(|why| why.contains("permission")),
+        "{written:#}"
+    );
+    assert!(
+        written["requests"].as_array().is_some_and(|sent| sent.iter().any(|r| r["status"] == 403)),
+        "{written:#}"
+    );
 }

@@ -322,30 +322,49 @@ fn header(screen: &str) -> String {
     screen.lines().next().unwrap_or_default().to_owned()
 }
 
+/// The step a header names ("Step 4 of 8: …"), if it names one.
+fn step_number(header: &str) -> Option<usize> {
+    let rest = &header[header.find("Step ")? + "Step ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// Where each screen begins, in keys from the start, from an uninterrupted run; `None`
+/// when the run went more than one step on between two looks: a read answered in the
+/// background changes the screen as a key would, so the next key can be sent before
+/// the one before it was acted on, and a screen that sends nothing (step 2's form,
+/// step 3 of a connection not made yet) is then passed unseen.
+fn screen_starts() -> Option<Vec<usize>> {
+    let account = Account::new(&[]);
+    let mut app = account.wizard("rerun-count");
+    let mut starts = vec![0];
+    let mut last = header(&idle(&mut app));
+    for pressed in 1..40 {
+        press_on(&mut app, 1);
+        let screen = idle(&mut app);
+        if screen.contains(SUMMARY) {
+            break;
+        }
+        let now = header(&screen);
+        if now != last {
+            if let (Some(before), Some(after)) = (step_number(&last), step_number(&now))
+                && after > before + 1
+            {
+                return None;
+            }
+            starts.push(pressed);
+            last = now;
+        }
+    }
+    Some(starts)
+}
+
 /// Ctrl-C on each screen of the path (each form and question too), then a second run
 /// to the end.
 #[test]
 fn quit_with_ctrl_c_on_each_screen_then_run_again() {
-    // Where each screen begins, in keys from the start, from an uninterrupted run.
-    let starts = {
-        let account = Account::new(&[]);
-        let mut app = account.wizard("rerun-count");
-        let mut starts = vec![0];
-        let mut last = header(&idle(&mut app));
-        for pressed in 1..40 {
-            press_on(&mut app, 1);
-            let screen = idle(&mut app);
-            if screen.contains(SUMMARY) {
-                break;
-            }
-            let now = header(&screen);
-            if now != last {
-                starts.push(pressed);
-                last = now;
-            }
-        }
-        starts
-    };
+    let starts = (0..5)
+        .find_map(|_| screen_starts())
+        .expect("in each of five runs a step was passed between two looks at the screen");
     assert!(starts.len() >= 8, "one screen a step at least: {starts:?}");
     for stop in starts {
         let account = Account::new(&[]);
