@@ -54,6 +54,12 @@ pub struct Named {
     pub name: String,
 }
 
+impl Named {
+    pub fn new(id: &str, name: &str) -> Self {
+        Self { id: id.to_owned(), name: name.to_owned() }
+    }
+}
+
 /// A write that was sent and whose answer was not recorded (yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Intent {

@@ -953,6 +953,7 @@ impl State {
         let account = journal.account.clone().filter(|_| journal.kept)?;
         let setup = &self.ctx.setup;
         let record = &mut journal.record;
+        let named = crate::journal::Named::new;
         // A connection still to be made, once something is sent or made for it (its
         // profile): the setup is a new one, whose profile and create in flight a
         // resumed run must find (not the continued setup's connection).
@@ -960,8 +961,6 @@ impl State {
             && setup.connection.is_none()
             && (journal.pending.is_some() || setup.profile.is_some());
         if drafting {
-            let named =
-                |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
             *record = crate::journal::Record {
                 started_at: record.started_at,
                 updated_at: record.updated_at,
@@ -972,8 +971,6 @@ impl State {
         }
         // What the continued setup made stands until this run picks a connection.
         if let Some(connection) = &setup.connection {
-            let named =
-                |id: &str, name: &str| crate::journal::Named { id: id.to_owned(), name: name.to_owned() };
             // Continuing on the same connection, what this run has not reached or
             // replaced yet is still the continued setup's: a run that stops early
             // must not forget its profile, credential or that it was finished (the
