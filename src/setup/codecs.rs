@@ -46,13 +46,14 @@ pub struct CodecChoice {
 pub fn codec_choices(current: &[String], created: bool) -> Vec<CodecChoice> {
     let about =
         |name: &str| OFFERED.iter().find(|(n, _)| *n == name).map_or("set on this connection", |(_, a)| a);
+    let kept = left_open(current);
     if created {
         let mut choices: Vec<CodecChoice> = OFFERED
             .iter()
             .map(|(name, about)| CodecChoice {
                 name: (*name).to_owned(),
                 about,
-                enabled: *name == "VP8" || current.iter().any(|c| c == name),
+                enabled: kept.iter().any(|c| c == name),
             })
             .collect();
         for codec in current.iter().filter(|codec| !OFFERED.iter().any(|(name, _)| name == codec)) {
@@ -60,7 +61,6 @@ pub fn codec_choices(current: &[String], created: bool) -> Vec<CodecChoice> {
         }
         return choices;
     }
-    let kept = left_open(current);
     let mut choices: Vec<CodecChoice> = kept
         .iter()
         .map(|codec| CodecChoice { name: codec.clone(), about: about(codec), enabled: true })

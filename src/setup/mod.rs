@@ -24,6 +24,6 @@ pub use plan::{
     new_profile_countries, plan,
 };
 pub use recognise::{
-    Recognisable, Recognised, connections_on_profile, find_connection, newest, prefer, profile_candidates,
-    recognise,
+    Recognisable, Recognised, connections_on_profile, find_connection, named, newest, prefer,
+    profile_candidates, recognise,
 };

@@ -117,6 +117,13 @@ pub fn recognise<T: Recognisable>(given: &str, candidates: Vec<T>) -> Recognised
     prefer(others.into_iter().filter(|c| c.name() == given).collect())
 }
 
+/// How many of `candidates` have exactly `name`, and which of them it means
+/// ([`prefer`]): what a form says of a name typed for a new record.
+pub fn named<T: Recognisable>(candidates: impl IntoIterator<Item = T>, name: &str) -> (usize, Recognised<T>) {
+    let named: Vec<T> = candidates.into_iter().filter(|c| c.name() == name).collect();
+    (named.len(), prefer(named))
+}
+
 /// Of records that may all be meant: the one; of several, telnyx-setup's when any is;
 /// of several of those, the newest. The order of `candidates` decides nothing.
 pub fn prefer<T: Recognisable>(mut candidates: Vec<T>) -> Recognised<T> {

@@ -13,7 +13,7 @@ use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::CredentialConnection;
 use crate::msg::{Cmd, Reply, Request};
 use crate::secret::Secret;
-use crate::setup::{Recognised, SipLogin, free_name, generate_sip_login, name_in_use, name_taken, prefer};
+use crate::setup::{Recognised, SipLogin, free_name, generate_sip_login, name_in_use, name_taken};
 
 const MAX_NAME_CHARS: usize = 255;
 const SUGGESTED_NAME: &str = "WebRTC (telnyx-setup)";
@@ -66,9 +66,7 @@ fn named<'a>(
     list: &'a PickList<CredentialConnection>,
     name: &str,
 ) -> (usize, Recognised<&'a CredentialConnection>) {
-    let named: Vec<&CredentialConnection> =
-        list.items.iter().flatten().filter(|c| c.connection_name == name).collect();
-    (named.len(), prefer(named))
+    crate::setup::named(list.items.iter().flatten(), name)
 }
 
 /// Checks the input against Telnyx's rules so a request that would be refused is

@@ -19,7 +19,7 @@ use super::{Activity, Ctx, Problem, TextField, Transition};
 use crate::api::{ApiError, CredentialConnection, OutboundVoiceProfile};
 use crate::msg::{Cmd, Reply, Request};
 use crate::setup::plan::Step as PlanStep;
-use crate::setup::{Part, Pick as Wanted, Recognised, free_name, name_in_use, name_taken, prefer};
+use crate::setup::{Part, Pick as Wanted, Recognised, free_name, name_in_use, name_taken};
 
 const SUGGESTED_NAME: &str = "WebRTC outbound";
 
@@ -254,8 +254,7 @@ fn named<'a>(
     list: &'a PickList<OutboundVoiceProfile>,
     name: &str,
 ) -> (usize, Recognised<&'a OutboundVoiceProfile>) {
-    let named: Vec<&OutboundVoiceProfile> = list.items.iter().flatten().filter(|p| p.name == name).collect();
-    (named.len(), prefer(named))
+    crate::setup::named(list.items.iter().flatten(), name)
 }
 
 /// `pick` as the profile wanted: the countries wanted were another profile's.
